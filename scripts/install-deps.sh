@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs everything auditlens needs to build, test and benchmark on Debian 12. Idempotent: does
+# nothing when all packages are present.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential cmake ninja-build pkg-config git
+  # libraries
+  libaudit-dev libcli11-dev libtomlplusplus-dev libfmt-dev libsqlite3-dev libpq-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # tests and the showdown: the reference peers (auditd, libauparse for Python) and tools
+  auditd python3 python3-audit iproute2 procps psmisc valgrind
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # auditd's maintainer scripts try to start the daemon; the tests start it themselves when needed.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

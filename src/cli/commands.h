@@ -1,0 +1,13 @@
+// The subcommands of the `auditlens` program, one file each.
+#pragma once
+
+namespace CLI { class App; }
+
+namespace auditlens {
+
+void AddRunCommand(CLI::App& app);       // cmd_run.cc: the agent
+void AddParseCommand(CLI::App& app);     // cmd_parse.cc: log files → JSON lines
+void AddStatusCommand(CLI::App& app);    // cmd_status.cc: kernel status and agent counters
+void AddRulesCommand(CLI::App& app);     // cmd_rules.cc: list | load | delete-all
+
+}  // namespace auditlens
