@@ -1,0 +1,65 @@
+// The pipeline after the source: records → events (assemble) → fields (decode) → JSON lines
+// (output). Used alike by `auditlens run` (records from netlink) and `auditlens parse` (log lines).
+//
+// Contract: single-threaded; AddRecord never fails; every completed event becomes exactly one
+// line; losses (serial gaps when track_serials is on, and any reported by the caller) become loss
+// events in the same stream.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "assemble/assembler.h"
+#include "assemble/serial_tracker.h"
+#include "decode/parsed_event.h"
+#include "output/event_json.h"
+#include "output/output_file.h"
+
+namespace auditlens {
+
+struct PipelineOptions {
+  AssemblerOptions assembler;
+  bool track_serials = false;  // live streams only: a log file may be a filtered extract
+  uint32_t gap_grace_ms = 3000;
+  std::string hostname;
+};
+
+struct PipelineCounters {
+  uint64_t records = 0;
+  uint64_t events = 0;
+  uint64_t loss_events = 0;
+  uint64_t lost_events = 0;   // events known missing (serial gaps)
+  uint64_t lost_records = 0;  // records the kernel reported lost
+  uint64_t late_records = 0;
+  uint64_t timed_out = 0;
+};
+
+class Pipeline : public EventSink {
+ public:
+  Pipeline(const PipelineOptions& options, OutputFile* output);
+
+  void AddRecord(const Record& record, uint64_t arrival_ms = 0);
+  // Completes timed-out events and reports serial gaps whose grace has passed.
+  void AdvanceTime(uint64_t now_ms);
+  void ReportLoss(const LossInfo& loss);
+  // Completes every open event (end of input, shutdown).
+  void Flush();
+
+  PipelineCounters counters() const;
+  SerialTracker& serials() { return serials_; }
+  uint32_t last_serial() const { return last_serial_; }
+
+  void OnEvent(const Event& event) override;
+
+ private:
+  PipelineOptions options_;
+  OutputFile* output_;
+  Assembler assembler_;
+  SerialTracker serials_;
+  ParsedEvent parsed_;
+  EventJsonFormatter formatter_;
+  PipelineCounters counters_;
+  uint32_t last_serial_ = 0;
+};
+
+}  // namespace auditlens

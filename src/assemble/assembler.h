@@ -1,0 +1,81 @@
+// Groups records into events by (node, serial).
+//
+// Contract:
+// - Add() takes records in any order and interleaving; records of one (node, serial) form one event.
+// - An event completes on EOE; with expect_eoe = false (log files, which never contain EOE) also on
+//   PROCTITLE, the kernel's last record of a syscall event; at once for user-space message types;
+//   else when no record arrived for it for timeout_ms of stream time (AdvanceTime), when more than
+//   max_in_flight events are open (the oldest goes), or on Flush().
+// - A record for an event that already completed starts a new event with the same serial (counted
+//   in late_records()), so nothing is dropped.
+// - Completed events go to the sink synchronously; the Event is reused after OnEvent returns.
+// - Memory: at most max_in_flight open events; Event buffers are pooled, so steady state allocates
+//   nothing.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "assemble/event.h"
+#include "record/record.h"
+
+namespace auditlens {
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void OnEvent(const Event& event) = 0;
+};
+
+struct AssemblerOptions {
+  bool expect_eoe = true;
+  uint32_t timeout_ms = 2000;
+  uint32_t max_in_flight = 4096;
+};
+
+class Assembler {
+ public:
+  Assembler(const AssemblerOptions& options, EventSink* sink);
+  ~Assembler();
+  Assembler(const Assembler&) = delete;
+  Assembler& operator=(const Assembler&) = delete;
+
+  // arrival_ms: when the record arrived (wall clock, live mode); 0 means the record's own time.
+  void Add(const Record& record, uint64_t arrival_ms = 0);
+  // Completes events whose last record arrived more than timeout_ms before now_ms. In live mode
+  // now_ms is the wall clock; for files it is the newest record time seen (stream time).
+  void AdvanceTime(uint64_t now_ms);
+  void Flush();
+
+  uint64_t newest_record_ms() const { return newest_ms_; }
+  size_t in_flight() const { return open_.size(); }
+  uint64_t events() const { return events_; }
+  uint64_t records() const { return records_; }
+  uint64_t late_records() const { return late_records_; }
+  uint64_t timed_out() const { return timed_out_; }
+  uint64_t evicted() const { return evicted_; }
+
+ private:
+  Event* Find(const Record& record);
+  Event* Open(const Record& record);
+  void Complete(size_t index, Completion how);
+
+  AssemblerOptions options_;
+  EventSink* sink_;
+  std::vector<Event*> open_;  // arrival order: oldest first
+  std::vector<std::unique_ptr<Event>> pool_storage_;
+  std::vector<Event*> free_;
+  uint64_t newest_ms_ = 0;
+  uint64_t events_ = 0;
+  uint64_t records_ = 0;
+  uint64_t late_records_ = 0;
+  uint64_t timed_out_ = 0;
+  uint64_t evicted_ = 0;
+  // Recently completed serials, to count records that arrive after their event completed.
+  static constexpr size_t kRecentSize = 64;
+  uint32_t recent_[kRecentSize] = {};
+  size_t recent_next_ = 0;
+};
+
+}  // namespace auditlens

@@ -1,0 +1,78 @@
+#include "decode/parsed_event.h"
+
+#include <charconv>
+
+#include "record/record_types.h"
+
+namespace auditlens {
+
+void ParsedEvent::Parse(const Event& event) {
+  event_ = &event;
+  records_.clear();
+  fields_.clear();
+  syscall_ = subject_ = -1;
+  for (size_t i = 0; i < arg_count_ && i < args_.size(); ++i) args_[i].clear();
+  arg_count_ = 0;
+
+  for (size_t r = 0; r < event.record_count(); ++r) {
+    uint32_t begin = static_cast<uint32_t>(fields_.size());
+    SplitFields(event.record_body(r), &fields_);
+    uint16_t type = event.record_type(r);
+    records_.push_back({type, begin, static_cast<uint32_t>(fields_.size())});
+    if (type == rectype::kSyscall && syscall_ < 0) syscall_ = static_cast<int>(r);
+    if (type == rectype::kExecve) {
+      for (uint32_t f = begin; f < fields_.size(); ++f) AddExecveField(fields_[f]);
+    }
+  }
+  if (syscall_ >= 0) {
+    subject_ = syscall_;
+  } else {
+    for (size_t r = 0; r < records_.size(); ++r) {
+      if (Has(r, "pid")) {
+        subject_ = static_cast<int>(r);
+        break;
+      }
+    }
+  }
+}
+
+void ParsedEvent::AddExecveField(const Field& f) {
+  std::string_view n = f.name;
+  if (n.size() < 2 || n[0] != 'a' || n[1] < '0' || n[1] > '9') return;
+  size_t index = 0;
+  auto [p, ec] = std::from_chars(n.data() + 1, n.data() + n.size(), index);
+  if (ec != std::errc()) return;
+  std::string_view rest(p, n.data() + n.size() - p);
+  if (!rest.empty() && rest[0] == '_') return;  // a1_len: only a length
+  if (!rest.empty() && rest[0] != '[') return;
+  if (index > 1u << 20) return;  // a hostile index must not make us allocate gigabytes
+  if (index >= args_.size()) args_.resize(index + 1);
+  if (index >= arg_count_) {
+    for (size_t i = arg_count_; i <= index; ++i) args_[i].clear();
+    arg_count_ = index + 1;
+  }
+  args_[index].push_back(f.value);
+}
+
+std::string_view ParsedEvent::Get(size_t r, std::string_view name) const {
+  for (const Field& f : fields(r)) {
+    if (f.name == name) return f.value;
+  }
+  return {};
+}
+
+bool ParsedEvent::Has(size_t r, std::string_view name) const {
+  for (const Field& f : fields(r)) {
+    if (f.name == name) return true;
+  }
+  return false;
+}
+
+int ParsedEvent::Find(uint16_t type) const {
+  for (size_t r = 0; r < records_.size(); ++r) {
+    if (records_[r].type == type) return static_cast<int>(r);
+  }
+  return -1;
+}
+
+}  // namespace auditlens

@@ -1,0 +1,62 @@
+// An event with its records split into fields, and the records and fields that the summary
+// (ECS) part of the output needs, found once. Views point into the Event.
+//
+// EXECVE arguments are gathered here: "a1" and the pieces "a1[0]", "a1[1]", ... of a long argument
+// (possibly spread over several EXECVE records) become one argument of raw pieces, in order.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "assemble/event.h"
+#include "record/fields.h"
+
+namespace auditlens {
+
+class ParsedEvent {
+ public:
+  // Reuses all capacity from the previous event.
+  void Parse(const Event& event);
+
+  const Event& event() const { return *event_; }
+  size_t record_count() const { return records_.size(); }
+  uint16_t record_type(size_t r) const { return records_[r].type; }
+  std::span<const Field> fields(size_t r) const {
+    return {fields_.data() + records_[r].begin, records_[r].end - records_[r].begin};
+  }
+  // The raw value of the first field with this name in record r; empty view when absent.
+  std::string_view Get(size_t r, std::string_view name) const;
+  bool Has(size_t r, std::string_view name) const;
+  // Index of the first record of this type, or -1.
+  int Find(uint16_t type) const;
+
+  int syscall_record() const { return syscall_; }
+  // The record that describes the process (SYSCALL, else the first with a pid), or -1.
+  int subject_record() const { return subject_; }
+
+  // EXECVE arguments: count, and the raw pieces of argument i (each escaped independently).
+  size_t arg_count() const { return arg_count_; }
+  std::span<const std::string_view> arg_pieces(size_t i) const {
+    return {args_[i].data(), args_[i].size()};
+  }
+
+ private:
+  struct RecordFields {
+    uint16_t type;
+    uint32_t begin;
+    uint32_t end;
+  };
+  void AddExecveField(const Field& f);
+
+  const Event* event_ = nullptr;
+  std::vector<RecordFields> records_;
+  std::vector<Field> fields_;
+  int syscall_ = -1;
+  int subject_ = -1;
+  size_t arg_count_ = 0;
+  std::vector<std::vector<std::string_view>> args_;  // inner vectors keep their capacity
+};
+
+}  // namespace auditlens

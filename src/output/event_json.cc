@@ -1,0 +1,642 @@
+#include "output/event_json.h"
+
+#include <charconv>
+#include <cstring>
+#include <ctime>
+
+#include <sys/stat.h>
+
+#include "decode/field_kind.h"
+#include "decode/sockaddr.h"
+#include "record/record_types.h"
+
+namespace auditlens {
+namespace {
+
+struct Category {
+  std::string_view category;
+  std::string_view type;
+};
+
+// ECS event.category / event.type for the syscalls and record types a rule set usually watches.
+Category CategoryOfSyscall(std::string_view sc) {
+  static constexpr struct {
+    std::string_view name;
+    Category cat;
+  } kTable[] = {
+      {"execve", {"process", "start"}},   {"execveat", {"process", "start"}},
+      {"open", {"file", "access"}},       {"openat", {"file", "access"}},
+      {"openat2", {"file", "access"}},    {"creat", {"file", "creation"}},
+      {"mkdir", {"file", "creation"}},    {"mkdirat", {"file", "creation"}},
+      {"mknod", {"file", "creation"}},    {"mknodat", {"file", "creation"}},
+      {"link", {"file", "creation"}},     {"linkat", {"file", "creation"}},
+      {"symlink", {"file", "creation"}},  {"symlinkat", {"file", "creation"}},
+      {"unlink", {"file", "deletion"}},   {"unlinkat", {"file", "deletion"}},
+      {"rmdir", {"file", "deletion"}},    {"rename", {"file", "change"}},
+      {"renameat", {"file", "change"}},   {"renameat2", {"file", "change"}},
+      {"chmod", {"file", "change"}},      {"fchmod", {"file", "change"}},
+      {"fchmodat", {"file", "change"}},   {"chown", {"file", "change"}},
+      {"fchown", {"file", "change"}},     {"lchown", {"file", "change"}},
+      {"fchownat", {"file", "change"}},   {"truncate", {"file", "change"}},
+      {"ftruncate", {"file", "change"}},  {"setxattr", {"file", "change"}},
+      {"lsetxattr", {"file", "change"}},  {"fsetxattr", {"file", "change"}},
+      {"removexattr", {"file", "change"}}, {"utimensat", {"file", "change"}},
+      {"connect", {"network", "connection"}}, {"accept", {"network", "connection"}},
+      {"accept4", {"network", "connection"}}, {"bind", {"network", "info"}},
+      {"listen", {"network", "info"}},    {"sendto", {"network", "info"}},
+      {"sendmsg", {"network", "info"}},   {"recvfrom", {"network", "info"}},
+      {"recvmsg", {"network", "info"}},   {"setuid", {"process", "change"}},
+      {"setgid", {"process", "change"}},  {"setreuid", {"process", "change"}},
+      {"setregid", {"process", "change"}}, {"setresuid", {"process", "change"}},
+      {"setresgid", {"process", "change"}}, {"setfsuid", {"process", "change"}},
+      {"setfsgid", {"process", "change"}}, {"kill", {"process", "end"}},
+      {"tkill", {"process", "end"}},      {"tgkill", {"process", "end"}},
+      {"init_module", {"driver", "start"}}, {"finit_module", {"driver", "start"}},
+      {"delete_module", {"driver", "end"}},
+  };
+  for (const auto& e : kTable) {
+    if (e.name == sc) return e.cat;
+  }
+  return {};
+}
+
+Category CategoryOfType(uint16_t type) {
+  switch (type) {
+    case 1100: /* USER_AUTH */ case 1101: /* USER_ACCT */ case 1108: /* USER_CHAUTHTOK */
+    case 1103: /* CRED_ACQ */ case 1104: /* CRED_DISP */ case 1110: /* CRED_REFR */
+      return {"authentication", "info"};
+    case 1112: /* USER_LOGIN */ case 1105: /* USER_START */ case 1006: /* LOGIN */
+      return {"session", "start"};
+    case 1113: /* USER_LOGOUT */ case 1106: /* USER_END */
+      return {"session", "end"};
+    case 1114: case 1115: case 1116: case 1117: case 1118: case 1119: case 1120:
+    case 1125: case 1126:  // ADD/DEL user/group, ROLE changes
+      return {"iam", "change"};
+    case 1123: /* USER_CMD */
+      return {"process", "start"};
+    case 1305: /* CONFIG_CHANGE */
+      return {"configuration", "change"};
+    default:
+      return {};
+  }
+}
+
+std::string_view FileTypeOfMode(unsigned mode) {
+  switch (mode & S_IFMT) {
+    case S_IFREG: return "file";
+    case S_IFDIR: return "dir";
+    case S_IFLNK: return "symlink";
+    case S_IFCHR: return "char";
+    case S_IFBLK: return "block";
+    case S_IFIFO: return "fifo";
+    case S_IFSOCK: return "socket";
+    default: return {};
+  }
+}
+
+bool ParseInt(std::string_view s, int64_t* v) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
+  return ec == std::errc() && p == s.data() + s.size() && !s.empty();
+}
+
+}  // namespace
+
+EventJsonFormatter::EventJsonFormatter(std::string hostname) : hostname_(std::move(hostname)) {}
+
+std::string_view EventJsonFormatter::Decoded(FieldKind kind, std::string_view raw) {
+  scratch_.clear();
+  decoder_.Decode(kind, raw, ctx_, &scratch_);
+  return scratch_;
+}
+
+void EventJsonFormatter::WriteString(JsonWriter& w, std::string_view bytes, std::string_view path,
+                                     std::string_view subpath) {
+  if (w.String(bytes)) {
+    if (encoded_count_ == encoded_.size()) encoded_.emplace_back();
+    std::string& p = encoded_[encoded_count_++];
+    p.assign(path.data(), path.size());
+    if (!subpath.empty()) {
+      p.push_back('.');
+      p.append(subpath.data(), subpath.size());
+    }
+  }
+}
+
+void EventJsonFormatter::WriteTimestamp(uint64_t sec, uint32_t msec, JsonWriter& w) {
+  if (sec != cached_sec_) {
+    time_t t = static_cast<time_t>(sec);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(cached_time_, sizeof(cached_time_), "%Y-%m-%dT%H:%M:%S", &tm);
+    cached_sec_ = sec;
+  }
+  char buf[48];
+  int n = snprintf(buf, sizeof(buf), "\"%s.%03uZ\"", cached_time_, msec % 1000);
+  w.Raw(std::string_view(buf, n));
+}
+
+void EventJsonFormatter::WriteId(JsonWriter& w, std::string_view raw, bool group,
+                                 std::string_view path) {
+  w.BeginObject();
+  w.Key("id");
+  w.String(raw);
+  std::string_view name = Decoded(group ? FieldKind::kGid : FieldKind::kUid, raw);
+  if (name != raw) {
+    w.Key("name");
+    WriteString(w, name, path, "name");
+  }
+  w.EndObject();
+}
+
+void EventJsonFormatter::Format(const ParsedEvent& e, std::string* out) {
+  JsonWriter w(out);
+  encoded_count_ = 0;
+  ctx_ = SyscallContext();
+  int sys = e.syscall_record();
+  if (sys >= 0) ctx_ = decoder_.ContextOf(e.Get(sys, "arch"), e.Get(sys, "syscall"));
+
+  const Event& ev = e.event();
+  w.BeginObject();
+  w.Key("@timestamp");
+  WriteTimestamp(ev.sec(), ev.msec(), w);
+  w.Key("serial");
+  w.UInt(ev.serial());
+  w.Key("host");
+  w.BeginObject();
+  w.Key("name");
+  WriteString(w, ev.node().empty() ? std::string_view(hostname_) : std::string_view(ev.node()),
+              "host.name");
+  w.EndObject();
+  WriteEventSection(e, w);
+  WriteProcess(e, w);
+  WriteUser(e, w);
+  WriteFile(e, w);
+  WriteTags(e, w);
+  WriteRecords(e, w);
+  if (encoded_count_ > 0) {
+    w.Key("encoded");
+    w.BeginArray();
+    for (size_t i = 0; i < encoded_count_; ++i) w.String(encoded_[i]);
+    w.EndArray();
+  }
+  w.EndObject();
+  out->push_back('\n');
+}
+
+void EventJsonFormatter::WriteEventSection(const ParsedEvent& e, JsonWriter& w) {
+  int sys = e.syscall_record();
+  std::string_view syscall_name =
+      sys >= 0 ? decoder_.SyscallName(ctx_.machine, ctx_.syscall) : std::string_view();
+  w.Key("event");
+  w.BeginObject();
+  w.Key("kind");
+  w.String("event");
+  w.Key("module");
+  w.String("auditd");
+  Category cat;
+  w.Key("action");
+  if (!syscall_name.empty()) {
+    w.String(syscall_name);
+    cat = CategoryOfSyscall(syscall_name);
+  } else if (e.record_count() > 0) {
+    std::string_view type = RecordTypeName(e.record_type(0));
+    scratch_.assign(type.data(), type.size());
+    for (char& c : scratch_) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+    w.String(scratch_);
+    cat = CategoryOfType(e.record_type(0));
+  } else {
+    w.String("unknown");
+  }
+  if (!cat.category.empty()) {
+    w.Key("category");
+    w.BeginArray();
+    w.String(cat.category);
+    w.EndArray();
+    w.Key("type");
+    w.BeginArray();
+    w.String(cat.type);
+    w.EndArray();
+  }
+  // Outcome: the syscall's success, else the res= of a user-space message.
+  std::string_view outcome = "unknown";
+  if (sys >= 0) {
+    std::string_view s = e.Get(sys, "success");
+    if (s == "yes") outcome = "success";
+    if (s == "no") outcome = "failure";
+  } else {
+    for (size_t r = 0; r < e.record_count() && outcome == "unknown"; ++r) {
+      std::string_view res = e.Get(r, "res");
+      if (res == "success" || res == "yes" || res == "1") outcome = "success";
+      if (res == "failed" || res == "no" || res == "0") outcome = "failure";
+    }
+  }
+  w.Key("outcome");
+  w.String(outcome);
+  w.EndObject();
+}
+
+void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
+  int r = e.subject_record();
+  int cwd_record = e.Find(rectype::kCwd);
+  int title_record = e.Find(rectype::kProctitle);
+  if (r < 0 && title_record < 0) return;
+  w.Key("process");
+  w.BeginObject();
+  if (r >= 0) {
+    int64_t v;
+    if (ParseInt(e.Get(r, "pid"), &v)) {
+      w.Key("pid");
+      w.Int(v);
+    }
+    if (ParseInt(e.Get(r, "ppid"), &v)) {
+      w.Key("parent");
+      w.BeginObject();
+      w.Key("pid");
+      w.Int(v);
+      w.EndObject();
+    }
+    std::string_view comm = e.Get(r, "comm");
+    if (!comm.empty()) {
+      w.Key("name");
+      WriteString(w, Decoded(FieldKind::kEscaped, comm), "process.name");
+    }
+    std::string_view exe = e.Get(r, "exe");
+    if (!exe.empty()) {
+      w.Key("executable");
+      WriteString(w, Decoded(FieldKind::kEscaped, exe), "process.executable");
+    }
+    std::string_view tty = e.Get(r, "tty");
+    if (!tty.empty() && tty != "(none)") {
+      w.Key("tty");
+      w.BeginObject();
+      w.Key("name");
+      w.String(tty);
+      w.EndObject();
+    }
+  }
+  if (cwd_record >= 0) {
+    w.Key("working_directory");
+    WriteString(w, Decoded(FieldKind::kEscaped, e.Get(cwd_record, "cwd")),
+                "process.working_directory");
+  }
+  // Arguments: EXECVE has them whole; PROCTITLE (cut at 128 bytes) is the fallback.
+  if (e.arg_count() > 0) {
+    w.Key("args");
+    w.BeginArray();
+    for (size_t i = 0; i < e.arg_count(); ++i) {
+      scratch_.clear();
+      for (std::string_view piece : e.arg_pieces(i)) ValueDecoder::AppendEscaped(piece, &scratch_);
+      WriteString(w, scratch_, "process.args");
+    }
+    w.EndArray();
+    w.Key("args_count");
+    w.UInt(e.arg_count());
+  }
+  if (title_record >= 0) {
+    scratch2_.clear();
+    ends_.clear();
+    ValueDecoder::SplitEscaped(e.Get(title_record, "proctitle"), '\0', &scratch2_, &ends_);
+    if (e.arg_count() == 0) {
+      w.Key("args");
+      w.BeginArray();
+      uint32_t begin = 0;
+      for (uint32_t end : ends_) {
+        WriteString(w, std::string_view(scratch2_).substr(begin, end - begin), "process.args");
+        begin = end + 1;
+      }
+      w.EndArray();
+    }
+    for (size_t i = 0; i + 1 < ends_.size(); ++i) scratch2_[ends_[i]] = ' ';
+    w.Key("title");
+    WriteString(w, scratch2_, "process.title");
+  }
+  w.EndObject();
+}
+
+void EventJsonFormatter::WriteUser(const ParsedEvent& e, JsonWriter& w) {
+  int r = e.subject_record();
+  if (r < 0) return;
+  std::string_view uid = e.Get(r, "uid");
+  std::string_view euid = e.Get(r, "euid");
+  std::string_view auid = e.Get(r, "auid");
+  std::string_view gid = e.Get(r, "gid");
+  if (!uid.empty() || !auid.empty()) {
+    w.Key("user");
+    w.BeginObject();
+    if (!uid.empty()) {
+      w.Key("id");
+      w.String(uid);
+      std::string_view name = Decoded(FieldKind::kUid, uid);
+      if (name != uid) {
+        w.Key("name");
+        WriteString(w, name, "user.name");
+      }
+    }
+    if (!euid.empty() && euid != uid) {
+      w.Key("effective");
+      WriteId(w, euid, false, "user.effective");
+    }
+    if (!auid.empty()) {
+      w.Key("audit");
+      WriteId(w, auid, false, "user.audit");
+    }
+    w.EndObject();
+  }
+  if (!gid.empty()) {
+    w.Key("group");
+    WriteId(w, gid, true, "group");
+  }
+}
+
+void EventJsonFormatter::WriteFile(const ParsedEvent& e, JsonWriter& w) {
+  // The object of the syscall: the last PATH item that is not the parent directory.
+  int chosen = -1;
+  for (size_t r = 0; r < e.record_count(); ++r) {
+    if (e.record_type(r) != rectype::kPath) continue;
+    if (chosen < 0 || e.Get(r, "nametype") != "PARENT") chosen = static_cast<int>(r);
+  }
+  if (chosen < 0) return;
+  std::string_view name = e.Get(chosen, "name");
+  if (name.empty() || name == "(null)") return;
+  w.Key("file");
+  w.BeginObject();
+  scratch_.clear();
+  ValueDecoder::AppendEscaped(name, &scratch_);
+  if (!scratch_.empty() && scratch_[0] != '/') {
+    int cwd_record = e.Find(rectype::kCwd);
+    if (cwd_record >= 0) {
+      scratch2_.clear();
+      ValueDecoder::AppendEscaped(e.Get(cwd_record, "cwd"), &scratch2_);
+      if (scratch2_.empty() || scratch2_.back() != '/') scratch2_.push_back('/');
+      scratch2_.append(scratch_);
+      scratch_.swap(scratch2_);
+    }
+  }
+  w.Key("path");
+  WriteString(w, scratch_, "file.path");
+  std::string_view inode = e.Get(chosen, "inode");
+  int64_t v;
+  if (ParseInt(inode, &v)) {
+    w.Key("inode");
+    w.String(inode);
+  }
+  std::string_view mode = e.Get(chosen, "mode");
+  unsigned m = 0;
+  auto [p, ec] = std::from_chars(mode.data(), mode.data() + mode.size(), m, 8);
+  if (ec == std::errc() && !mode.empty()) {
+    char buf[8];
+    snprintf(buf, sizeof(buf), "%04o", m & 07777);
+    w.Key("mode");
+    w.String(buf);
+    std::string_view type = FileTypeOfMode(m);
+    if (!type.empty()) {
+      w.Key("type");
+      w.String(type);
+    }
+  }
+  std::string_view ouid = e.Get(chosen, "ouid");
+  if (!ouid.empty()) {
+    w.Key("uid");
+    w.String(ouid);
+    std::string_view owner = Decoded(FieldKind::kUid, ouid);
+    if (owner != ouid) {
+      w.Key("owner");
+      WriteString(w, owner, "file.owner");
+    }
+  }
+  std::string_view ogid = e.Get(chosen, "ogid");
+  if (!ogid.empty()) {
+    w.Key("gid");
+    w.String(ogid);
+    std::string_view group = Decoded(FieldKind::kGid, ogid);
+    if (group != ogid) {
+      w.Key("group");
+      WriteString(w, group, "file.group");
+    }
+  }
+  w.EndObject();
+}
+
+void EventJsonFormatter::WriteTags(const ParsedEvent& e, JsonWriter& w) {
+  bool open = false;
+  for (size_t r = 0; r < e.record_count(); ++r) {
+    std::string_view key = e.Get(r, "key");
+    if (key.empty() || key == "(null)") continue;
+    scratch2_.clear();
+    ends_.clear();
+    ValueDecoder::SplitEscaped(key, '\x01', &scratch2_, &ends_);
+    if (!open) {
+      w.Key("tags");
+      w.BeginArray();
+      open = true;
+    }
+    uint32_t begin = 0;
+    for (uint32_t end : ends_) {
+      WriteString(w, std::string_view(scratch2_).substr(begin, end - begin), "tags");
+      begin = end + 1;
+    }
+    break;  // one record's keys: the rule that matched
+  }
+  if (open) w.EndArray();
+}
+
+void EventJsonFormatter::WriteRecords(const ParsedEvent& e, JsonWriter& w) {
+  w.Key("auditd");
+  w.BeginObject();
+  int r = e.subject_record();
+  if (r >= 0) {
+    std::string_view ses = e.Get(r, "ses");
+    if (!ses.empty()) {
+      w.Key("session");
+      w.String(Decoded(FieldKind::kSession, ses));
+    }
+  }
+  switch (e.event().completion()) {
+    case Completion::kTimeout: w.Key("completion"); w.String("timeout"); break;
+    case Completion::kEvicted: w.Key("completion"); w.String("evicted"); break;
+    case Completion::kFlush: w.Key("completion"); w.String("flushed"); break;
+    default: break;
+  }
+  w.Key("records");
+  w.BeginArray();
+  for (size_t i = 0; i < e.record_count(); ++i) WriteRecord(e, i, w);
+  w.EndArray();
+  w.EndObject();
+}
+
+void EventJsonFormatter::WriteSockAddr(std::string_view raw, JsonWriter& w,
+                                       std::string_view path) {
+  SockAddr sa;
+  if (!DecodeSockAddr(raw, &sa)) {
+    w.String(raw);
+    return;
+  }
+  w.BeginObject();
+  w.Key("family");
+  std::string_view fam = SockFamilyName(sa.family_number);
+  if (fam.empty()) {
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "unknown(%u)", sa.family_number);
+    w.String(std::string_view(buf, n));
+  } else {
+    w.String(fam);
+  }
+  switch (sa.family) {
+    case SockAddr::Family::kInet:
+    case SockAddr::Family::kInet6:
+      w.Key("address");
+      w.String(sa.ip);
+      w.Key("port");
+      w.UInt(sa.port);
+      break;
+    case SockAddr::Family::kUnix:
+      if (!sa.unnamed) {
+        w.Key("path");
+        WriteString(w, sa.path, path, "saddr.path");
+        if (sa.abstract) {
+          w.Key("abstract");
+          w.Bool(true);
+        }
+      }
+      break;
+    case SockAddr::Family::kNetlink:
+      w.Key("pid");
+      w.UInt(sa.netlink_pid);
+      w.Key("groups");
+      w.UInt(sa.netlink_groups);
+      break;
+    default:
+      w.Key("raw");
+      w.String(raw);
+      break;
+  }
+  w.EndObject();
+}
+
+void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter& w) {
+  uint16_t type = e.record_type(r);
+  w.BeginObject();
+  w.Key("type");
+  w.String(RecordTypeName(type));
+  auto fields = e.fields(r);
+  // Flattened user-space messages may repeat a name (uid outside and inside msg='...').
+  bool may_repeat = IsStandaloneType(type);
+  char path_buf[48];
+  auto field_path = [&](std::string_view name) {
+    (void)name;
+    int n = snprintf(path_buf, sizeof(path_buf), "auditd.records[%zu]", r);
+    return std::string_view(path_buf, n);
+  };
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const Field& f = fields[i];
+    FieldKind kind = KindOfField(type, f.name);
+    if (kind == FieldKind::kExecveArg) {
+      size_t bracket = f.name.find('[');
+      if (bracket != std::string_view::npos) {
+        // Pieces of a long argument: written once, joined, under the argument's own name.
+        if (f.name.substr(bracket) != "[0]") continue;
+        std::string_view arg_name = f.name.substr(0, bracket);
+        size_t index = 0;
+        std::from_chars(arg_name.data() + 1, arg_name.data() + arg_name.size(), index);
+        w.Key(arg_name);
+        scratch_.clear();
+        if (index < e.arg_count()) {
+          for (std::string_view piece : e.arg_pieces(index)) {
+            ValueDecoder::AppendEscaped(piece, &scratch_);
+          }
+        }
+        WriteString(w, scratch_, field_path(f.name), arg_name);
+        continue;
+      }
+    }
+    if (may_repeat) {
+      int seen = 0;
+      for (size_t j = 0; j < i; ++j) seen += fields[j].name == f.name;
+      if (seen > 0) {
+        char key[96];
+        int n = snprintf(key, sizeof(key), "%.*s_%d", static_cast<int>(f.name.size()),
+                         f.name.data(), seen + 1);
+        w.Key(std::string_view(key, n));
+      } else {
+        w.Key(f.name);
+      }
+    } else {
+      w.Key(f.name);
+    }
+    switch (kind) {
+      case FieldKind::kSockaddr:
+        WriteSockAddr(f.value, w, field_path(f.name));
+        break;
+      case FieldKind::kProctitle:
+      case FieldKind::kKey: {
+        scratch_.clear();
+        ends_.clear();
+        char sep = kind == FieldKind::kProctitle ? '\0' : '\x01';
+        ValueDecoder::SplitEscaped(f.value, sep, &scratch_, &ends_);
+        if (kind == FieldKind::kKey && ends_.size() <= 1) {
+          WriteString(w, scratch_, field_path(f.name), f.name);
+          break;
+        }
+        w.BeginArray();
+        uint32_t begin = 0;
+        for (uint32_t end : ends_) {
+          WriteString(w, std::string_view(scratch_).substr(begin, end - begin), field_path(f.name),
+                      f.name);
+          begin = end + 1;
+        }
+        w.EndArray();
+        break;
+      }
+      default:
+        WriteString(w, Decoded(kind, f.value), field_path(f.name), f.name);
+        break;
+    }
+  }
+  w.EndObject();
+}
+
+void EventJsonFormatter::FormatLoss(const LossInfo& loss, std::string* out) {
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("@timestamp");
+  WriteTimestamp(loss.time_ms / 1000, static_cast<uint32_t>(loss.time_ms % 1000), w);
+  w.Key("serial");
+  w.UInt(loss.has_range ? loss.first_serial : 0);
+  w.Key("host");
+  w.BeginObject();
+  w.Key("name");
+  w.String(hostname_);
+  w.EndObject();
+  w.Key("event");
+  w.BeginObject();
+  w.Key("kind");
+  w.String("loss");
+  w.Key("module");
+  w.String("auditd");
+  w.Key("action");
+  w.String("events-lost");
+  w.Key("outcome");
+  w.String("failure");
+  if (!loss.detail.empty()) {
+    w.Key("reason");
+    w.String(loss.detail);
+  }
+  w.EndObject();
+  w.Key("loss");
+  w.BeginObject();
+  w.Key("cause");
+  w.String(loss.cause);
+  w.Key("count");
+  w.UInt(loss.count);
+  if (loss.has_range) {
+    w.Key("first_serial");
+    w.UInt(loss.first_serial);
+    w.Key("last_serial");
+    w.UInt(loss.last_serial);
+  }
+  w.EndObject();
+  w.EndObject();
+  out->push_back('\n');
+}
+
+}  // namespace auditlens

@@ -1,0 +1,67 @@
+// Formats one event as one line of JSON: the ECS summary (process, user, file, event, tags) and
+// every record with every field decoded. See docs/schema.md for the fields, with examples.
+//
+// Contract: Format() appends exactly one line ending in '\n' and never fails; whatever the input,
+// the line is valid JSON and valid UTF-8 (values that are not UTF-8 are percent-encoded and listed
+// in "encoded"). Loss events have their own shape (FormatLoss).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "decode/parsed_event.h"
+#include "decode/value_decoder.h"
+#include "output/json_writer.h"
+
+namespace auditlens {
+
+struct LossInfo {
+  std::string_view cause;    // "serial-gap", "kernel-lost", "enobufs", "backlog-overflow", ...
+  uint64_t count = 0;        // events (serial-gap) or records (kernel-lost); 0 when unknown
+  bool has_range = false;    // the serials that are missing, when known
+  uint32_t first_serial = 0;
+  uint32_t last_serial = 0;
+  uint64_t time_ms = 0;      // when it was noticed
+  std::string_view detail;   // a sentence for humans
+};
+
+class EventJsonFormatter {
+ public:
+  explicit EventJsonFormatter(std::string hostname);
+
+  void Format(const ParsedEvent& event, std::string* out);
+  void FormatLoss(const LossInfo& loss, std::string* out);
+
+  ValueDecoder& decoder() { return decoder_; }
+
+ private:
+  void WriteTimestamp(uint64_t sec, uint32_t msec, JsonWriter& w);
+  void WriteEventSection(const ParsedEvent& e, JsonWriter& w);
+  void WriteProcess(const ParsedEvent& e, JsonWriter& w);
+  void WriteUser(const ParsedEvent& e, JsonWriter& w);
+  void WriteFile(const ParsedEvent& e, JsonWriter& w);
+  void WriteTags(const ParsedEvent& e, JsonWriter& w);
+  void WriteRecords(const ParsedEvent& e, JsonWriter& w);
+  void WriteRecord(const ParsedEvent& e, size_t r, JsonWriter& w);
+  void WriteSockAddr(std::string_view raw, JsonWriter& w, std::string_view path);
+  // Writes a decoded string; remembers the path for "encoded" when it had to be percent-encoded.
+  void WriteString(JsonWriter& w, std::string_view bytes, std::string_view path,
+                   std::string_view subpath = {});
+  void WriteId(JsonWriter& w, std::string_view raw, bool group, std::string_view path);
+  std::string_view Decoded(FieldKind kind, std::string_view raw);
+
+  std::string hostname_;
+  ValueDecoder decoder_;
+  SyscallContext ctx_;
+  std::string scratch_;
+  std::string scratch2_;
+  std::vector<uint32_t> ends_;
+  std::vector<std::string> encoded_;  // reused: paths of percent-encoded values
+  size_t encoded_count_ = 0;
+  uint64_t cached_sec_ = UINT64_MAX;
+  char cached_time_[32] = {};
+};
+
+}  // namespace auditlens

@@ -1,0 +1,139 @@
+#include "output/json_writer.h"
+
+#include <charconv>
+
+namespace auditlens {
+namespace {
+
+// 0: copy as is; 1: needs escaping (control, quote, backslash); 2: non-ASCII.
+struct ByteClass {
+  uint8_t cls[256];
+  constexpr ByteClass() : cls() {
+    for (int i = 0; i < 256; ++i) cls[i] = i < 0x20 ? 1 : (i >= 0x80 ? 2 : 0);
+    cls['"'] = 1;
+    cls['\\'] = 1;
+    cls[0x7f] = 1;
+  }
+};
+constexpr ByteClass kClass;
+constexpr char kHex[] = "0123456789ABCDEF";
+
+// Length of the valid UTF-8 sequence at s[i], or 0 if invalid (overlongs and surrogates too).
+size_t Utf8Length(const unsigned char* s, size_t n) {
+  unsigned char c = s[0];
+  if (c >= 0xc2 && c <= 0xdf) {
+    return (n >= 2 && (s[1] & 0xc0) == 0x80) ? 2 : 0;
+  }
+  if (c >= 0xe0 && c <= 0xef) {
+    if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80) return 0;
+    if (c == 0xe0 && s[1] < 0xa0) return 0;  // overlong
+    if (c == 0xed && s[1] > 0x9f) return 0;  // surrogate
+    return 3;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80) return 0;
+    if (c == 0xf0 && s[1] < 0x90) return 0;
+    if (c == 0xf4 && s[1] > 0x8f) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+void AppendControl(unsigned char c, std::string* out) {
+  switch (c) {
+    case '"': out->append("\\\""); return;
+    case '\\': out->append("\\\\"); return;
+    case '\n': out->append("\\n"); return;
+    case '\t': out->append("\\t"); return;
+    case '\r': out->append("\\r"); return;
+    default: {
+      char buf[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+      out->append(buf, 6);
+    }
+  }
+}
+
+// The rare path: a value that is not UTF-8. Valid sequences stay, other bytes and '%' become %XX.
+void AppendPercentEncoded(const unsigned char* s, size_t n, std::string* out) {
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = s[i];
+    uint8_t cls = kClass.cls[c];
+    if (cls == 0 && c != '%') {
+      out->push_back(static_cast<char>(c));
+      ++i;
+    } else if (cls == 1) {
+      AppendControl(c, out);
+      ++i;
+    } else if (size_t len = (cls == 2 ? Utf8Length(s + i, n - i) : 0); len != 0) {
+      out->append(reinterpret_cast<const char*>(s + i), len);
+      i += len;
+    } else {
+      char buf[3] = {'%', kHex[c >> 4], kHex[c & 15]};
+      out->append(buf, 3);
+      ++i;
+    }
+  }
+}
+
+}  // namespace
+
+bool JsonWriter::AppendEscaped(std::string_view bytes, std::string* out) {
+  const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
+  size_t n = bytes.size();
+  size_t start = out->size();
+  size_t run = 0;  // start of the pending run of bytes to copy unchanged
+  size_t i = 0;
+  while (i < n) {
+    uint8_t cls = kClass.cls[s[i]];
+    if (cls == 0) {
+      ++i;
+    } else if (cls == 2) {
+      size_t len = Utf8Length(s + i, n - i);
+      if (len == 0) {
+        out->resize(start);
+        AppendPercentEncoded(s, n, out);
+        return true;
+      }
+      i += len;
+    } else {
+      out->append(bytes.data() + run, i - run);
+      AppendControl(s[i], out);
+      run = ++i;
+    }
+  }
+  out->append(bytes.data() + run, n - run);
+  return false;
+}
+
+void JsonWriter::Key(std::string_view key) {
+  Separate();
+  out_->push_back('"');
+  AppendEscaped(key, out_);
+  out_->append("\":");
+  after_key_ = true;
+}
+
+bool JsonWriter::String(std::string_view bytes) {
+  Separate();
+  out_->push_back('"');
+  bool percent = AppendEscaped(bytes, out_);
+  out_->push_back('"');
+  return percent;
+}
+
+void JsonWriter::Int(int64_t v) {
+  Separate();
+  char buf[24];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  out_->append(buf, p - buf);
+}
+
+void JsonWriter::UInt(uint64_t v) {
+  Separate();
+  char buf[24];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  out_->append(buf, p - buf);
+}
+
+}  // namespace auditlens

@@ -1,0 +1,59 @@
+// Appends JSON to a std::string, with no allocation beyond the string's own growth.
+//
+// Strings are written as given when they are valid UTF-8. A string that is not (file names are
+// bytes, not text) is written percent-encoded: every byte that is not part of a valid UTF-8
+// sequence, and every '%', becomes %XX; String() then returns true so the caller can list the
+// field in the event's "encoded" array. Decoding is exact: for a listed field, replace each %XX
+// by the byte XX. Control characters are escaped the JSON way (\n, \u0001) in both cases.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace auditlens {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string* out) : out_(out) {}
+
+  void BeginObject() { Separate(); out_->push_back('{'); Push(); }
+  void EndObject() { Pop(); out_->push_back('}'); }
+  void BeginArray() { Separate(); out_->push_back('['); Push(); }
+  void EndArray() { Pop(); out_->push_back(']'); }
+  // Keys are program constants or record field names; they are escaped all the same.
+  void Key(std::string_view key);
+  // Returns true when the value had to be percent-encoded (not valid UTF-8).
+  bool String(std::string_view bytes);
+  void Int(int64_t v);
+  void UInt(uint64_t v);
+  void Bool(bool v) { Separate(); out_->append(v ? "true" : "false"); }
+  void Null() { Separate(); out_->append("null"); }
+  // Already-formatted JSON (a number kept as the kernel wrote it, a nested document).
+  void Raw(std::string_view json) { Separate(); out_->append(json.data(), json.size()); }
+
+  // Writes the escaped form of bytes (no quotes); returns true if percent-encoded.
+  static bool AppendEscaped(std::string_view bytes, std::string* out);
+
+ private:
+  void Separate() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (depth_ > 0) {
+      uint64_t bit = 1ull << ((depth_ - 1) & 63);
+      if (has_item_ & bit) out_->push_back(',');
+      has_item_ |= bit;
+    }
+  }
+  void Push() { ++depth_; has_item_ &= ~(1ull << ((depth_ - 1) & 63)); }
+  void Pop() { --depth_; }
+
+  std::string* out_;
+  int depth_ = 0;
+  uint64_t has_item_ = 0;  // a bit per nesting level: something was written at that level
+  bool after_key_ = false;
+};
+
+}  // namespace auditlens

@@ -1,0 +1,54 @@
+// Where JSON lines go: standard output or a file. Writes are buffered and handed to the kernel in
+// large write() calls; a file is created 0600 and can be reopened (SIGHUP, after logrotate moved it).
+//
+// Contract: Append() only copies into the buffer; Flush() writes it all or reports why not. On a
+// write error (disk full) the unwritten bytes stay buffered up to max_buffer_bytes; past that the
+// oldest whole lines are dropped and counted, so the caller can report the loss.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace auditlens {
+
+class OutputFile {
+ public:
+  OutputFile() = default;
+  ~OutputFile();
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  // path "-" is standard output. Creates parent directories for files.
+  bool Open(const std::string& path, std::string* error);
+  bool Reopen(std::string* error);
+
+  // The buffer to append whole lines to; call MaybeFlush() after.
+  std::string* buffer() { return &buffer_; }
+  void MaybeFlush() {
+    if (buffer_.size() >= flush_threshold_) Flush();
+  }
+  bool Flush();
+
+  uint64_t bytes_written() const { return bytes_written_; }
+  uint64_t write_errors() const { return write_errors_; }
+  uint64_t dropped_lines() const { return dropped_lines_; }
+  const std::string& last_error() const { return last_error_; }
+  void set_max_buffer_bytes(size_t n) { max_buffer_bytes_ = n; }
+
+ private:
+  void DropOldestLines();
+
+  std::string path_;
+  int fd_ = -1;
+  bool owns_fd_ = false;
+  std::string buffer_;
+  size_t flush_threshold_ = 256 * 1024;
+  size_t max_buffer_bytes_ = 64 * 1024 * 1024;
+  uint64_t bytes_written_ = 0;
+  uint64_t write_errors_ = 0;
+  uint64_t dropped_lines_ = 0;
+  std::string last_error_;
+};
+
+}  // namespace auditlens

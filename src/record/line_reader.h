@@ -1,0 +1,37 @@
+// Reads a file descriptor as lines, in large chunks, handing out views into its buffer.
+//
+// Contract: Next() returns each line without its '\n' (a last line without '\n' counts too) and
+// its 1-based number. A line longer than max_line_bytes is not returned: it is skipped whole and
+// reported through too_long, so memory stays bounded whatever the input.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace auditlens {
+
+class LineReader {
+ public:
+  explicit LineReader(int fd, size_t max_line_bytes = 1 << 20);
+
+  enum class Status { kLine, kTooLong, kEnd, kError };
+  // On kTooLong, *line is empty and *line_number names the line that was skipped.
+  Status Next(std::string_view* line, uint64_t* line_number);
+  int error() const { return error_; }
+
+ private:
+  bool Fill();
+
+  int fd_;
+  size_t max_line_;
+  std::string buf_;
+  size_t begin_ = 0;  // start of unread data
+  size_t end_ = 0;    // end of valid data
+  bool eof_ = false;
+  bool skipping_ = false;  // inside a too-long line, discarding until its '\n'
+  uint64_t line_number_ = 0;
+  int error_ = 0;
+};
+
+}  // namespace auditlens
