@@ -1,0 +1,341 @@
+# Shared pieces of the showdown harness (sourced by bench/run.sh). Bash; needs root.
+#
+# The kernel's audit state is global and shared with everyone on the machine, so every measurement
+# is bracketed by begin_measurement / end_measurement: take the kernel lock, save the status, set
+# the baseline, ... then stop the consumer, delete our rules, restore the status, release the lock.
+# bench_on_exit (installed as the EXIT trap by run.sh) does the same whatever happened.
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(dirname "$BENCH_DIR")
+BENCH_BUILD=${BENCH_BUILD:-$REPO_DIR/build/bench}
+TOOLS=$BENCH_BUILD/bench
+AUDITLENS=${AUDITLENS:-$REPO_DIR/build/release/auditlens}
+KERNEL_LOCK=/tmp/auditlens-kernel.lock
+BENCH_KEY=alb_bench           # every rule of ours carries this key: cleanup deletes by it
+PY=/usr/bin/python3           # Debian's python: the one with python3-audit (auparse)
+
+# Debian's default kernel settings (/etc/audit/rules.d/audit.rules: -b 8192, --backlog_wait_time
+# 60000, -f 1), applied alike under every consumer; auditd would load them through augenrules.
+BASE_BACKLOG_LIMIT=8192
+BASE_BACKLOG_WAIT=60000
+
+WORK=""                       # this run's temporary directory
+MEASURING=0                   # 1 between begin_measurement and end_measurement
+LOCK_TAKEN=0                  # 1 when we hold fd 9 locked (not when an ancestor holds the lock)
+CONSUMER_PID=""
+STORM_PID=""
+declare -A SAVED=()
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "bench: $*"; exit 1; }
+
+# --- the kernel lock -----------------------------------------------------------------------------
+
+# True when the kernel lock is already held by one of our ancestors (e.g. `flock LOCK bench/run.sh`):
+# taking it again on a new open file would wait for ourselves forever.
+lock_held_by_ancestor() {
+  [[ -e $KERNEL_LOCK ]] || return 1
+  local inode pid ancestors=" " p=$$
+  inode=$(stat -c %i "$KERNEL_LOCK")
+  while [[ $p -gt 1 ]]; do
+    ancestors+="$p "
+    p=$(awk '{sub(/.*\) /, ""); print $2}' "/proc/$p/stat" 2>/dev/null) || break
+    [[ -n $p ]] || break
+  done
+  while read -r _ kind _ _ pid dev _; do
+    [[ $kind == FLOCK && ${dev##*:} == "$inode" && $ancestors == *" $pid "* ]] && return 0
+  done </proc/locks
+  return 1
+}
+
+# Runs a command under the kernel lock (directly when an ancestor holds it).
+with_kernel_lock() {
+  if lock_held_by_ancestor; then "$@"; else flock -w "${LOCK_WAIT:-1800}" "$KERNEL_LOCK" "$@"; fi
+}
+
+take_kernel_lock() {
+  if lock_held_by_ancestor; then return 0; fi
+  exec 9>>"$KERNEL_LOCK"
+  if ! flock -n 9; then
+    log "bench: waiting for $KERNEL_LOCK (someone else is using the kernel audit subsystem)"
+    flock -w "${LOCK_WAIT:-1800}" 9 || die "could not take $KERNEL_LOCK"
+  fi
+  LOCK_TAKEN=1
+}
+
+release_kernel_lock() {
+  if ((LOCK_TAKEN)); then
+    flock -u 9
+    exec 9>&-
+    LOCK_TAKEN=0
+  fi
+}
+
+# --- kernel status -------------------------------------------------------------------------------
+
+# Fills the associative array named $1 from `auditctl -s`.
+read_status() {
+  local -n out=$1
+  local k v
+  out=()
+  while read -r k v _; do
+    [[ -n $k ]] && out[$k]=$v
+  done < <(auditctl -s)
+  [[ -n ${out[enabled]:-} ]] || die "auditctl -s gave no status"
+}
+
+status_field() { auditctl -s | awk -v k="$1" '$1 == k { print $2 }'; }
+
+pid_alive() { [[ -n $1 && $1 != 0 ]] && kill -0 "$1" 2>/dev/null; }
+
+# The kernel notices a dead daemon only when it next sends it a record: one user message (while
+# enabled) makes it drop a stale registration.
+flush_stale_daemon() {
+  local pid
+  pid=$(status_field pid)
+  if [[ $pid != 0 ]] && ! pid_alive "$pid"; then
+    auditctl -e 1 >/dev/null
+    auditctl -m "${BENCH_KEY}_flush_stale_daemon" 2>/dev/null
+    sleep 0.1
+  fi
+}
+
+begin_measurement() {
+  take_kernel_lock
+  MEASURING=1
+  read_status SAVED
+  [[ ${SAVED[enabled]} == 2 ]] && die "audit is immutable (enabled 2): cannot benchmark"
+  if [[ ${SAVED[pid]} != 0 ]] && pid_alive "${SAVED[pid]}"; then
+    die "another audit daemon is registered: pid ${SAVED[pid]} ($(readlink "/proc/${SAVED[pid]}/exe"))"
+  fi
+  pgrep -x auditd >/dev/null && die "auditd is running (pid $(pgrep -x auditd | head -1)): stop it first"
+  local foreign
+  foreign=$(auditctl -l | grep -v -e "key=$BENCH_KEY" -e '^No rules' || true)
+  [[ -z $foreign ]] || log "bench: warning: audit rules of someone else are loaded (they add cost): $foreign"
+  delete_bench_rules
+  flush_stale_daemon
+  auditctl -e 1 -r 0 -b "$BASE_BACKLOG_LIMIT" --backlog_wait_time "$BASE_BACKLOG_WAIT" >/dev/null ||
+    die "could not set the kernel baseline"
+  # failure stays what it was (1 here): never 2.
+}
+
+delete_bench_rules() {
+  local rule
+  while read -r rule; do
+    [[ $rule == -a* ]] || continue
+    # auditctl -l prints rules in the syntax -a takes; -d with the same fields deletes it.
+    # shellcheck disable=SC2086  # our rules have no spaces inside fields
+    auditctl -d ${rule#-a } >/dev/null 2>&1 || log "bench: could not delete rule: $rule"
+  done < <(auditctl -l | grep -e "key=$BENCH_KEY")
+}
+
+restore_status() {
+  [[ -n ${SAVED[enabled]:-} ]] || return 0
+  flush_stale_daemon
+  local args=(-r "${SAVED[rate_limit]}" -b "${SAVED[backlog_limit]}"
+              --backlog_wait_time "${SAVED[backlog_wait_time]}")
+  [[ ${SAVED[failure]} == 2 ]] || args+=(-f "${SAVED[failure]}")
+  auditctl "${args[@]}" >/dev/null || log "bench: could not restore rate/backlog settings"
+  # enabled last: a 2 here never comes from us (begin_measurement refuses to run under it).
+  [[ ${SAVED[enabled]} == 2 ]] || auditctl -e "${SAVED[enabled]}" >/dev/null ||
+    log "bench: could not restore enabled=${SAVED[enabled]}"
+}
+
+end_measurement() {
+  stop_process STORM_PID
+  stop_process CONSUMER_PID
+  delete_bench_rules
+  restore_status
+  local now_pid
+  now_pid=$(status_field pid)
+  [[ $now_pid == 0 ]] || log "bench: warning: kernel still has audit pid $now_pid registered"
+  MEASURING=0
+  SAVED=()
+  release_kernel_lock
+}
+
+bench_on_exit() {
+  local rc=$?
+  trap - EXIT INT TERM HUP
+  if ((MEASURING)); then
+    log "bench: restoring the kernel audit state"
+    end_measurement
+  fi
+  [[ -n $WORK && -d $WORK && -z ${BENCH_KEEP_WORK:-} ]] && rm -rf "$WORK"
+  exit "$rc"
+}
+
+# Stops the process whose pid is in the variable named $1 (TERM, then KILL after 30 s).
+stop_process() {
+  local -n pidvar=$1
+  local pid=$pidvar i
+  [[ -n $pid ]] || return 0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < 300; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "bench: pid $pid ignored SIGTERM for 30 s: killing it"
+      kill -KILL "$pid" 2>/dev/null
+    fi
+  fi
+  wait "$pid" 2>/dev/null
+  pidvar=""
+}
+
+# --- consumers -----------------------------------------------------------------------------------
+# start_consumer NAME RULES_FILE DIR: starts it in the background (CONSUMER_PID), its output in DIR.
+# CONSUMER_LOADS_RULES=1 when the consumer loads the storm's rules itself.
+
+auditlens_usable() {
+  [[ -x $AUDITLENS ]] || return 1
+  local help
+  help=$("$AUDITLENS" run --help 2>&1) || return 1
+  [[ $help == *--rules* && $help == *--output* ]]
+}
+
+write_auditd_conf() {  # DIR FORMAT
+  local dir=$1 format=$2
+  mkdir -p "$dir/conf" "$dir/log"
+  chmod 0750 "$dir/conf"
+  # Debian's auditd.conf as installed, with three changes: the log goes to our directory, in the
+  # format being measured, and is never rotated (rotation at 8 MB x 5 files would delete events
+  # before they are counted; a rename per 8 MB costs nothing measurable).
+  sed -e "s|^log_file *=.*|log_file = $dir/log/audit.log|" \
+      -e "s|^log_format *=.*|log_format = $format|" \
+      -e "s|^max_log_file_action *=.*|max_log_file_action = IGNORE|" \
+      /etc/audit/auditd.conf >"$dir/conf/auditd.conf"
+  chmod 0640 "$dir/conf/auditd.conf"
+}
+
+start_consumer() {
+  local name=$1 rules=$2 dir=$3
+  mkdir -p "$dir"
+  CONSUMER_LOADS_RULES=0
+  case $name in
+    floor)
+      "$TOOLS/bench_floor" >"$dir/floor.out" 2>"$dir/floor.err" 9>&- &
+      ;;
+    auditd-enriched | auditd-raw)
+      local format=ENRICHED
+      [[ $name == auditd-raw ]] && format=RAW
+      write_auditd_conf "$dir" "$format"
+      auditd -n -c "$dir/conf" >"$dir/auditd.err" 2>&1 9>&- &
+      ;;
+    auditlens)
+      CONSUMER_LOADS_RULES=1
+      # shellcheck disable=SC2086  # extra arguments are words on purpose
+      "$AUDITLENS" run --rules "$rules" --output "$dir/events.json" ${AUDITLENS_RUN_ARGS:-} \
+        >"$dir/auditlens.out" 2>"$dir/auditlens.err" 9>&- &
+      ;;
+    *) die "unknown consumer $name" ;;
+  esac
+  CONSUMER_PID=$!
+  # Ready when the kernel has it as its daemon (and, for auditlens, its rules are in).
+  local i
+  for ((i = 0; i < 200; i++)); do
+    kill -0 "$CONSUMER_PID" 2>/dev/null || { cat "$dir"/*.err >&2; die "$name exited at start"; }
+    if [[ $(status_field pid) == "$CONSUMER_PID" ]]; then
+      ((CONSUMER_LOADS_RULES)) || return 0
+      auditctl -l | grep -q "key=$BENCH_KEY" && return 0
+    fi
+    sleep 0.05
+  done
+  die "$name did not register as audit daemon within 10 s"
+}
+
+# Sends SIGUSR1 to the floor and prints its snapshot line.
+floor_snapshot() {
+  local dir=$1 before i
+  before=$(grep -c '^snapshot ' "$dir/floor.out")
+  kill -USR1 "$CONSUMER_PID"
+  for ((i = 0; i < 100; i++)); do
+    (($(grep -c '^snapshot ' "$dir/floor.out") > before)) && break
+    sleep 0.02
+  done
+  grep '^snapshot ' "$dir/floor.out" | tail -1
+}
+
+field_of() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
+
+# Whether the consumer has shown the marker message yet.
+marker_seen() {
+  local name=$1 dir=$2 marker=$3
+  case $name in
+    floor)
+      local snap
+      snap=$(floor_snapshot "$dir")
+      (($(field_of "$snap" user) > FLOOR_USER0))
+      ;;
+    auditd-*) tail -c 65536 "$dir/log/audit.log" 2>/dev/null | grep -q "$marker" ;;
+    auditlens) tail -c 65536 "$dir/events.json" 2>/dev/null | grep -q "$marker" ;;
+  esac
+}
+
+cpu_ns_of() { "$TOOLS/bench_proc" "$1" | sed -n 's/^cpu_ns=\([0-9]*\) .*/\1/p'; }
+
+# After the storm: waits until the consumer has taken in everything (the marker sent after the storm
+# arrived and its CPU stopped growing; or, for consumers that buffer their writes, 1 s of flat CPU
+# with an empty kernel backlog). Gives up after 180 s. Prints how it ended.
+wait_drained() {
+  local name=$1 dir=$2 marker=$3
+  local start=$SECONDS last now flat=0 seen=0
+  last=$(cpu_ns_of "$CONSUMER_PID")
+  while ((SECONDS - start < 180)); do
+    sleep 0.2
+    now=$(cpu_ns_of "$CONSUMER_PID")
+    [[ -n $now ]] || { echo "exited"; return; }
+    if ((now - last < 1000000)); then flat=$((flat + 1)); else flat=0; fi
+    last=$now
+    ((seen)) || { marker_seen "$name" "$dir" "$marker" && seen=1; }
+    if ((seen && flat >= 1)); then echo "marker"; return; fi
+    if ((flat >= 5)) && [[ $(status_field backlog) == 0 ]]; then echo "idle"; return; fi
+  done
+  echo "timeout"
+}
+
+# Events of the storm that reached the consumer (counted after it stopped, so all was flushed).
+count_delivered() {
+  local name=$1 dir=$2
+  case $name in
+    floor) echo $(($(field_of "$FLOOR_SNAP1" syscall) - $(field_of "$FLOOR_SNAP0" syscall))) ;;
+    # auditd: only the SYSCALL record of an event carries the rule key.
+    auditd-*) cat "$dir"/log/audit.log* 2>/dev/null | grep '^type=SYSCALL ' | grep -c "key=\"$BENCH_KEY\"" ;;
+    # auditlens: one JSON object per line; the CONFIG_CHANGE events of loading/deleting the rules
+    # also carry the key and are not storm events.
+    auditlens) grep "$BENCH_KEY" "$dir/events.json" 2>/dev/null | grep -ci -v config_change ;;
+  esac
+}
+
+# --- storms --------------------------------------------------------------------------------------
+
+# Writes the storm's rules (auditctl syntax, one per line) to FILE.
+write_storm_rules() {
+  local storm=$1 file=$2
+  case $storm in
+    open) echo "-a always,exit -F arch=b64 -S openat -F path=$WORK/bench.file -F key=$BENCH_KEY" ;;
+    exec) echo "-a always,exit -F arch=b64 -S execve -F exe=$TOOLS/bench_noop -F key=$BENCH_KEY" ;;
+    connect)
+      echo "-a always,exit -F arch=b64 -S connect -S accept -S accept4 -F exe=$TOOLS/bench_storm -F key=$BENCH_KEY"
+      ;;
+    *) die "unknown storm $storm" ;;
+  esac >"$file"
+}
+
+load_rules() {
+  local rule
+  while read -r rule; do
+    # shellcheck disable=SC2086
+    [[ -n $rule ]] && { auditctl $rule >/dev/null || die "auditctl $rule failed"; }
+  done <"$1"
+}
+
+storm_command() {  # STORM N
+  case $1 in
+    open) echo "$TOOLS/bench_storm open $2 $WORK/bench.file" ;;
+    exec) echo "$TOOLS/bench_storm exec $2 $TOOLS/bench_noop" ;;
+    connect) echo "$TOOLS/bench_storm connect $2" ;;
+  esac
+}
