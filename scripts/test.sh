@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds auditlens and runs every test: unit tests, tests against the real kernel (root), the
+# differential test against libauparse and the benchmark smoke test. Usage: sudo scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$(nproc)"
+
+# Kernel tests take the kernel audit state in turn with anyone else on the machine.
+ctest --preset release --timeout 900 "$@"
