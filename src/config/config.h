@@ -2,7 +2,11 @@
 //
 // Contract: LoadConfig never throws; a missing key takes the default below, an unknown key or a
 // value of the wrong type is an error naming the key. The embedded defaults (default_config.h) are
-// what `auditlens run` uses when no --config is given.
+// what `auditlens run` uses when no --config is given. The TOML layout is in docs/configuration.md:
+// [agent] passive, hostname, status_path; [kernel] backlog_limit, rate_limit, backlog_wait_time,
+// failure, enable; [rules] path, keep_on_exit; [output] path; [assemble] event_timeout_ms,
+// max_in_flight; [receive] buffer_bytes, drain_interval_ms. A kernel value "keep" leaves the
+// kernel's value alone (the optional stays empty); kernel.failure = 2 is refused.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +34,8 @@ struct Config {
   uint32_t max_in_flight = 4096;     // events being assembled at once; the oldest is completed past it
   uint32_t receive_buffer_bytes = 8 * 1024 * 1024;  // forced SO_RCVBUF of the netlink socket
   uint32_t drain_interval_ms = 2;    // how long to let records accumulate between receive batches
-  std::string status_path = "/run/auditlens/status.json";  // counters for `auditlens status`
+  // Counters for `auditlens status`, rewritten every second; "" writes none.
+  std::string status_path = "/run/auditlens/status.json";
   std::string hostname;              // empty: gethostname()
 };
 

@@ -1,0 +1,213 @@
+#include "config/config.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace auditlens {
+namespace {
+
+// Reads one key into the Config; returns false with a message (without the key name) when the
+// value does not fit.
+using Setter = std::function<bool(const toml::node&, Config*, std::string*)>;
+
+bool ReadBool(const toml::node& node, bool* out, std::string* why) {
+  if (!node.is_boolean()) {
+    *why = "must be true or false";
+    return false;
+  }
+  *out = node.as_boolean()->get();
+  return true;
+}
+
+bool ReadString(const toml::node& node, std::string* out, std::string* why) {
+  if (!node.is_string()) {
+    *why = "must be a string";
+    return false;
+  }
+  *out = node.as_string()->get();
+  return true;
+}
+
+bool ReadUint32(const toml::node& node, uint32_t min, uint32_t* out, std::string* why) {
+  if (!node.is_integer()) {
+    *why = "must be an integer";
+    return false;
+  }
+  int64_t v = node.as_integer()->get();
+  if (v < static_cast<int64_t>(min) || v > static_cast<int64_t>(UINT32_MAX)) {
+    *why = "must be between " + std::to_string(min) + " and " + std::to_string(UINT32_MAX);
+    return false;
+  }
+  *out = static_cast<uint32_t>(v);
+  return true;
+}
+
+// A kernel setting: an integer, or "keep" to leave the kernel's value alone.
+bool ReadOptional(const toml::node& node, std::optional<uint32_t>* out, std::string* why) {
+  if (node.is_string() && node.as_string()->get() == "keep") {
+    out->reset();
+    return true;
+  }
+  uint32_t v;
+  if (!ReadUint32(node, 0, &v, why)) {
+    *why = "must be a non-negative integer or \"keep\"";
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+Setter Bool(bool Config::*member) {
+  return [member](const toml::node& n, Config* c, std::string* why) {
+    return ReadBool(n, &(c->*member), why);
+  };
+}
+
+Setter String(std::string Config::*member, bool allow_empty = true) {
+  return [member, allow_empty](const toml::node& n, Config* c, std::string* why) {
+    if (!ReadString(n, &(c->*member), why)) return false;
+    if (!allow_empty && (c->*member).empty()) {
+      *why = "must not be empty";
+      return false;
+    }
+    return true;
+  };
+}
+
+Setter Uint32(uint32_t Config::*member, uint32_t min) {
+  return [member, min](const toml::node& n, Config* c, std::string* why) {
+    return ReadUint32(n, min, &(c->*member), why);
+  };
+}
+
+Setter Kernel(std::optional<uint32_t> KernelSettings::*member) {
+  return [member](const toml::node& n, Config* c, std::string* why) {
+    return ReadOptional(n, &(c->kernel.*member), why);
+  };
+}
+
+// The whole schema: section -> key -> setter.
+const std::map<std::string, std::map<std::string, Setter>>& Schema() {
+  static const auto* schema = new std::map<std::string, std::map<std::string, Setter>>{
+      {"agent",
+       {{"passive", Bool(&Config::passive)},
+        {"hostname", String(&Config::hostname)},
+        {"status_path", String(&Config::status_path)}}},
+      {"kernel",
+       {{"backlog_limit", Kernel(&KernelSettings::backlog_limit)},
+        {"rate_limit", Kernel(&KernelSettings::rate_limit)},
+        {"backlog_wait_time", Kernel(&KernelSettings::backlog_wait_time)},
+        {"failure",
+         [](const toml::node& n, Config* c, std::string* why) {
+           if (!ReadOptional(n, &c->kernel.failure, why)) return false;
+           if (c->kernel.failure == 2u) {
+             *why = "2 (panic on lost records) is refused: auditlens never sets it";
+             return false;
+           }
+           if (c->kernel.failure && *c->kernel.failure > 2) {
+             *why = "must be 0 (silent) or 1 (printk), or \"keep\"";
+             return false;
+           }
+           return true;
+         }},
+        {"enable",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadBool(n, &c->kernel.enable, why);
+         }}}},
+      {"rules",
+       {{"path", String(&Config::rules_path)},
+        {"keep_on_exit", Bool(&Config::keep_rules_on_exit)}}},
+      {"output", {{"path", String(&Config::output_path, /*allow_empty=*/false)}}},
+      {"assemble",
+       {{"event_timeout_ms", Uint32(&Config::event_timeout_ms, 1)},
+        {"max_in_flight", Uint32(&Config::max_in_flight, 1)}}},
+      {"receive",
+       {{"buffer_bytes", Uint32(&Config::receive_buffer_bytes, 65536)},
+        {"drain_interval_ms", Uint32(&Config::drain_interval_ms, 0)}}},
+  };
+  return *schema;
+}
+
+std::string Where(const std::string& source, const toml::node& node) {
+  const auto& begin = node.source().begin;
+  if (begin.line == 0) return source;
+  return source + ":" + std::to_string(begin.line);
+}
+
+bool ParseNamed(const std::string& text, const std::string& source, Config* config,
+                std::string* error) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    *error = source + ":" + std::to_string(e.source().begin.line) + ": " +
+             std::string(e.description());
+    return false;
+  }
+  Config parsed;  // defaults; *config changes only on success
+  const auto& schema = Schema();
+  for (const auto& [section_key, section_node] : root) {
+    const std::string section(section_key.str());
+    auto known_section = schema.find(section);
+    if (known_section == schema.end()) {
+      *error = Where(source, section_node) + ": unknown key '" + section + "'";
+      return false;
+    }
+    const toml::table* table = section_node.as_table();
+    if (!table) {
+      *error = Where(source, section_node) + ": '" + section + "' must be a table ([" + section +
+               "])";
+      return false;
+    }
+    for (const auto& [key, node] : *table) {
+      const std::string name = section + "." + std::string(key.str());
+      auto setter = known_section->second.find(std::string(key.str()));
+      if (setter == known_section->second.end()) {
+        *error = Where(source, node) + ": unknown key '" + name + "'";
+        return false;
+      }
+      std::string why;
+      if (!setter->second(node, &parsed, &why)) {
+        *error = Where(source, node) + ": '" + name + "' " + why;
+        return false;
+      }
+    }
+  }
+  *config = std::move(parsed);
+  return true;
+}
+
+}  // namespace
+
+bool ParseConfig(const std::string& toml_text, Config* config, std::string* error) {
+  try {
+    return ParseNamed(toml_text, "<config>", config, error);
+  } catch (const std::exception& e) {  // never throws
+    *error = std::string("<config>: ") + e.what();
+    return false;
+  }
+}
+
+bool LoadConfig(const std::string& path, Config* config, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = path + ": cannot read: " + std::strerror(errno);
+    return false;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  try {
+    return ParseNamed(text.str(), path, config, error);
+  } catch (const std::exception& e) {  // LoadConfig never throws
+    *error = path + ": " + e.what();
+    return false;
+  }
+}
+
+}  // namespace auditlens

@@ -1,0 +1,54 @@
+// The configuration `auditlens run` uses without --config: every key with its default value.
+//
+// Contract: ParseConfig accepts it (tests/unit/config_test.cc checks it) and the values match the
+// defaults documented in docs/configuration.md.
+#pragma once
+
+namespace auditlens {
+
+inline constexpr char kDefaultConfig[] = R"TOML(# auditlens configuration (TOML).
+# Every key is optional: a missing key takes the value shown.
+# Unknown keys and values of the wrong type are errors.
+
+[agent]
+# Read the kernel's multicast copy of the records (needs CAP_AUDIT_READ) beside another audit
+# daemon such as auditd, instead of registering as the audit daemon.
+passive = false
+# Host name written into events; empty: the machine's host name.
+hostname = ""
+# Counters for `auditlens status`, rewritten every second; empty: no status file.
+status_path = "/run/auditlens/status.json"
+
+[kernel]
+# Applied at start and put back to their previous values on exit. "keep" leaves a value as is.
+backlog_limit = 8192        # records the kernel queues before it waits or drops (auditctl -b)
+rate_limit = "keep"         # records per second, 0 = unlimited (auditctl -r)
+backlog_wait_time = "keep"  # jiffies a task waits when the backlog is full (--backlog_wait_time)
+failure = "keep"            # 0 silent, 1 printk on lost records; 2 (panic) is refused
+enable = true               # set enabled=1 while running
+
+[rules]
+# An auditctl-syntax rules file or a rules.d directory of *.rules files; empty: the embedded
+# default rules (see `auditlens rules` and docs/rules.md).
+path = ""
+# Leave the loaded rules in the kernel when the agent stops.
+keep_on_exit = false
+
+[output]
+# Where decoded events go, one JSON object per line; "-" is standard output.
+path = "/var/log/auditlens/events.json"
+
+[assemble]
+# Stream-time age after which an event that never got its end record is written anyway.
+event_timeout_ms = 2000
+# Events being assembled at once; past it the oldest is written.
+max_in_flight = 4096
+
+[receive]
+# Receive buffer of the netlink socket (forced past rmem_max).
+buffer_bytes = 8388608
+# How long records may accumulate between two receive batches.
+drain_interval_ms = 2
+)TOML";
+
+}  // namespace auditlens
