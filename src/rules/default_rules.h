@@ -1,0 +1,54 @@
+// The rules auditlens loads when [rules] path is empty: a narrow starting set for a security team.
+//
+// Contract: parses without errors or warnings (tests/unit/rules_test.cc checks it); never contains
+// -D (other tools' rules stay), -e 2 or -f 2. Watches are on paths whose parent directory exists on
+// any Debian-like host, so they load even where sudo or sshd is not installed (a watch on a missing
+// path whose parent exists is accepted by the kernel and fires when the path is created).
+#pragma once
+
+namespace auditlens {
+
+inline constexpr char kDefaultRules[] = R"RULES(
+## auditlens default rules (auditctl syntax). Keys name the question each rule answers.
+## The agent adds "-a never,exit -F pid=<its pid>" in front of these so it never audits itself.
+## Login and authentication events (PAM USER_* records, LOGIN) need no rule: they are always sent.
+
+## Program execution: every execve, 64-bit and 32-bit (the syscall numbers differ per arch).
+-a always,exit -F arch=b64 -S execve,execveat -k exec
+-a always,exit -F arch=b32 -S execve,execveat -k exec
+
+## Network: outgoing connections, accepted connections, listening sockets being bound.
+## 32-bit x86 has no plain accept (it goes through accept4 or socketcall).
+-a always,exit -F arch=b64 -S connect,accept,accept4,bind -k network
+-a always,exit -F arch=b32 -S connect,accept4,bind -k network
+
+## Privilege changes: a process switching its user or group ids.
+-a always,exit -F arch=b64 -S setuid,setgid,setreuid,setregid,setresuid,setresgid,setfsuid,setfsgid -k privilege
+-a always,exit -F arch=b32 -S setuid,setgid,setreuid,setregid,setresuid,setresgid,setfsuid,setfsgid -k privilege
+-a always,exit -F arch=b32 -S setuid32,setgid32,setreuid32,setregid32,setresuid32,setresgid32,setfsuid32,setfsgid32 -k privilege
+
+## Logins: last-login and failed-login bookkeeping being written.
+-w /var/log/lastlog -p wa -k logins
+-w /var/run/faillock -p wa -k logins
+
+## Identity: accounts, groups and their passwords.
+-w /etc/passwd -p wa -k identity
+-w /etc/shadow -p wa -k identity
+-w /etc/group -p wa -k identity
+-w /etc/gshadow -p wa -k identity
+-w /etc/security/opasswd -p wa -k identity
+
+## Who may become root.
+-w /etc/sudoers -p wa -k sudoers
+-w /etc/sudoers.d -p wa -k sudoers
+
+## SSH: server configuration and host keys, and root's authorized keys.
+-w /etc/ssh -p wa -k sshkeys
+-w /root/.ssh -p wa -k sshkeys
+
+## The audit configuration itself (auditd's and ours).
+-w /etc/audit -p wa -k audit_config
+-w /etc/auditlens -p wa -k audit_config
+)RULES";
+
+}  // namespace auditlens
