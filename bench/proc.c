@@ -33,10 +33,10 @@ static int read_stat(int pid, int* ppid, unsigned long long* child_ticks) {
   /* After ')': state(3) ppid(4) ... utime(14) stime(15) cutime(16) cstime(17) */
   char state;
   int pp;
-  unsigned long long f5[9], cut, cst;
-  if (sscanf(p + 2, "%c %d %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &state, &pp,
-             &f5[0], &f5[1], &f5[2], &f5[3], &f5[4], &f5[5], &f5[6], &f5[7], &f5[8], &cut,
-             &cst) != 13)
+  unsigned long long skip[11], cut, cst; /* fields 5..15, then cutime(16) cstime(17) */
+  if (sscanf(p + 2, "%c %d %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &state,
+             &pp, &skip[0], &skip[1], &skip[2], &skip[3], &skip[4], &skip[5], &skip[6], &skip[7],
+             &skip[8], &skip[9], &skip[10], &cut, &cst) != 15)
     return -1;
   *ppid = pp;
   if (child_ticks) *child_ticks = cut + cst;
