@@ -246,8 +246,9 @@ int Run(int rcvbuf, int batch) {
   while (!g_stop) {
     // 100 ms timeout: a stop signal racing the poll is seen soon anyway.
     if (poll(&pfd, 1, 100) < 0 && errno != EINTR) break;
-    int n;
-    while ((n = nl->ReceiveBatch(handler, &error)) > 0) counts.batches++;
+    // ReceiveBatch reads until the socket is drained (a short recvmmsg): once per wake-up.
+    int n = nl->ReceiveBatch(handler, &error);
+    if (n > 0) counts.batches++;
     if (g_snapshot) {
       g_snapshot = 0;
       counts.datagrams = nl->datagrams();

@@ -215,8 +215,12 @@ start_consumer() {
   mkdir -p "$dir"
   CONSUMER_LOADS_RULES=0
   case $name in
-    floor)
-      "$TOOLS/bench_floor" >"$dir/floor.out" 2>"$dir/floor.err" 9>&- &
+    floor | floor-core)
+      # floor-core: the same floor receiving through auditlens's AuditNetlink (for comparison).
+      local bin=bench_floor
+      [[ $name == floor-core ]] && bin=bench_floor_core
+      [[ -x $TOOLS/$bin ]] || die "$TOOLS/$bin is not built"
+      "$TOOLS/$bin" >"$dir/floor.out" 2>"$dir/floor.err" 9>&- &
       ;;
     auditd-enriched | auditd-raw)
       local format=ENRICHED
@@ -264,7 +268,7 @@ field_of() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
 marker_seen() {
   local name=$1 dir=$2 marker=$3
   case $name in
-    floor)
+    floor*)
       local snap
       snap=$(floor_snapshot "$dir")
       (($(field_of "$snap" user) > FLOOR_USER0))
@@ -300,7 +304,7 @@ wait_drained() {
 count_delivered() {
   local name=$1 dir=$2
   case $name in
-    floor) echo $(($(field_of "$FLOOR_SNAP1" syscall) - $(field_of "$FLOOR_SNAP0" syscall))) ;;
+    floor*) echo $(($(field_of "$FLOOR_SNAP1" syscall) - $(field_of "$FLOOR_SNAP0" syscall))) ;;
     # auditd: only the SYSCALL record of an event carries the rule key.
     auditd-*) cat "$dir"/log/audit.log* 2>/dev/null | grep '^type=SYSCALL ' | grep -c "key=\"$BENCH_KEY\"" ;;
     # auditlens: one JSON object per line; the CONFIG_CHANGE events of loading/deleting the rules

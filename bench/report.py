@@ -8,7 +8,7 @@ import json
 import statistics
 import sys
 
-CONSUMER_ORDER = ["floor", "auditd-enriched", "auditd-raw", "auditlens"]
+CONSUMER_ORDER = ["floor", "floor-core", "auditd-enriched", "auditd-raw", "auditlens"]
 STORM_ORDER = ["open", "exec", "connect"]
 # The issue's targets for auditlens: CPU per event against the floor, per storm.
 CPU_TARGET = {"open": 1.25, "exec": 1.5, "connect": 1.5}
@@ -65,6 +65,8 @@ def summarise_storms(rows):
             "drained": sorted({r["drained"] for r in rs}),
             "storm_errors": sum(r["errors"] for r in rs),
         })
+        if all("floor_batches" in r and r["floor_batches"] > 0 for r in rs):
+            out[-1]["floor_records_per_batch"] = statistics.median(r["floor_records"] / r["floor_batches"] for r in rs)
     floor = {s["storm"]: s for s in out if s["consumer"] == "floor"}
     for s in out:
         f = floor.get(s["storm"])
@@ -175,11 +177,28 @@ def machine_line(m):
             f"load average at start {m.get('loadavg_at_start', '?')}{quick}")
 
 
+BEGIN_MARK = "<!-- bench:latest:begin (written by bench/run.sh --update-docs) -->"
+END_MARK = "<!-- bench:latest:end -->"
+
+
+def update_docs(path, block):
+    """Puts the latest table between the markers of docs/performance.md; the prose around it is kept."""
+    with open(path) as f:
+        text = f.read()
+    begin, end = text.find(BEGIN_MARK), text.find(END_MARK)
+    if begin < 0 or end < begin:
+        raise SystemExit(f"report.py: {path} has no {BEGIN_MARK} ... {END_MARK} block")
+    text = text[:begin + len(BEGIN_MARK)] + "\n" + block + text[end:]
+    with open(path, "w") as f:
+        f.write(text)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("results")
     ap.add_argument("--markdown")
     ap.add_argument("--json")
+    ap.add_argument("--docs", help="replace the block between the bench:latest markers in this file")
     args = ap.parse_args()
     machine, rows, parses, parse_log, skipped = load(args.results)
     storms = summarise_storms(rows)
@@ -212,6 +231,8 @@ def main():
     if args.markdown:
         with open(args.markdown, "w") as f:
             f.write("\n".join(md).rstrip() + "\n")
+    if args.docs:
+        update_docs(args.docs, "\n".join(md).rstrip() + "\n")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"machine": machine, "storms": storms, "parse_log": parse_log, "parse": parse_sum,

@@ -10,12 +10,15 @@
 #   --rounds N          rounds per storm × consumer (median reported)          [3]
 #   --storms LIST       comma-separated: open,exec,connect                       [all]
 #   --consumers LIST    floor,auditd-enriched,auditd-raw,auditlens               [all; auditlens
-#                       is skipped with a note when its binary has no `run --rules --output`]
+#                       is skipped with a note when its binary has no `run --rules --output`;
+#                       floor-core (the floor on auditlens's AuditNetlink) only when asked]
 #   --n-open N --n-exec N --n-connect N   storm sizes                [200000, 3000, 20000 pairs]
 #   --no-parse / --parse-only             skip / only run the offline parse benchmark
 #   --parse-records N   records in the generated raw log for the parse benchmark [1200000]
 #   --parse-rounds N    rounds of each parser (median)                          [3]
 #   --out DIR           where results go [build/bench/results/DATE-TIME, linked as results/latest]
+#   --update-docs       also put the summary into docs/performance.md (between its bench:latest
+#                       markers)
 #   --quick             = --rounds 1 --n-open 20000 --n-exec 300 --n-connect 2000
 #                         --parse-records 60000 --parse-rounds 1
 # Environment: AUDITLENS (binary, default build/release/auditlens), AUDITLENS_RUN_ARGS (extra
@@ -39,6 +42,7 @@ PARSE_RECORDS=1200000
 PARSE_ROUNDS=3
 OUT=""
 QUICK=0
+UPDATE_DOCS=0
 
 while (($#)); do
   case $1 in
@@ -53,6 +57,7 @@ while (($#)); do
     --parse-records) PARSE_RECORDS=$2; shift ;;
     --parse-rounds) PARSE_ROUNDS=$2; shift ;;
     --out) OUT=$2; shift ;;
+    --update-docs) UPDATE_DOCS=1 ;;
     --quick) QUICK=1; ROUNDS=1; N_OPEN=20000; N_EXEC=300; N_CONNECT=2000; PARSE_RECORDS=60000
              PARSE_ROUNDS=1 ;;
     -h | --help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -93,7 +98,7 @@ declare -a RUN_CONSUMERS=()
 IFS=, read -ra wanted <<<"$CONSUMERS"
 for c in "${wanted[@]}"; do
   case $c in
-    floor | auditd-enriched | auditd-raw) RUN_CONSUMERS+=("$c") ;;
+    floor | floor-core | auditd-enriched | auditd-raw) RUN_CONSUMERS+=("$c") ;;
     auditlens)
       if auditlens_usable; then
         RUN_CONSUMERS+=("$c")
@@ -141,7 +146,7 @@ measure() {
   ((CONSUMER_LOADS_RULES)) || load_rules "$rules"
   # Let start-up work (the kernel's hold queue, the rule-change events) pass before the baseline.
   sleep 0.5
-  if [[ $name == floor ]]; then
+  if [[ $name == floor* ]]; then
     FLOOR_SNAP0=$(floor_snapshot "$dir")
     FLOOR_USER0=$(field_of "$FLOOR_SNAP0" user)
   fi
@@ -167,11 +172,19 @@ measure() {
   hwm=$(field_of "$probe" hwm_kb)
   lost1=$(status_field lost)
   [[ -n $kauditd_pid ]] && kcpu1=$(cpu_ns_of "$kauditd_pid")
-  [[ $name == floor ]] && FLOOR_SNAP1=$(floor_snapshot "$dir")
+  [[ $name == floor* ]] && FLOOR_SNAP1=$(floor_snapshot "$dir")
   stop_process CONSUMER_PID
   local delivered
   delivered=$(count_delivered "$name" "$dir")
   end_measurement
+
+  # For the floor: records and receive batches during the measurement (how much each wake-up carried).
+  local floor_extra=""
+  if [[ $name == floor* ]]; then
+    floor_extra=$(printf ',"floor_records":%s,"floor_batches":%s' \
+      "$(($(field_of "$FLOOR_SNAP1" records) - $(field_of "$FLOOR_SNAP0" records)))" \
+      "$(($(field_of "$FLOOR_SNAP1" batches) - $(field_of "$FLOOR_SNAP0" batches)))")
+  fi
 
   local line events errors elapsed rate
   line=$(grep '^storm=' "$dir/storm.out")
@@ -184,9 +197,9 @@ measure() {
     die "storm $storm failed under $name (rc $storm_rc)"
   fi
   [[ -n $cpu0 && -n $cpu1 ]] || die "could not read the CPU time of $name"
-  printf '{"storm":"%s","consumer":"%s","round":%s,"events":%s,"errors":%s,"delivered":%s,"elapsed_s":%s,"rate":%s,"cpu_ns":%s,"hwm_kb":%s,"lost_delta":%s,"kauditd_cpu_ns":%s,"drained":"%s"}\n' \
+  printf '{"storm":"%s","consumer":"%s","round":%s,"events":%s,"errors":%s,"delivered":%s,"elapsed_s":%s,"rate":%s,"cpu_ns":%s,"hwm_kb":%s,"lost_delta":%s,"kauditd_cpu_ns":%s,"drained":"%s"%s}\n' \
     "$storm" "$name" "$round" "$events" "$errors" "${delivered:-0}" "$elapsed" "$rate" \
-    "$((cpu1 - cpu0))" "${hwm:-0}" "$((lost1 - lost0))" "$((kcpu1 - kcpu0))" "$drained" >>"$RESULTS"
+    "$((cpu1 - cpu0))" "${hwm:-0}" "$((lost1 - lost0))" "$((kcpu1 - kcpu0))" "$drained" "$floor_extra" >>"$RESULTS"
   log "$(printf 'bench: %-8s %-16s round %s: %9.2f us/event  rate %9.0f/s  delivered %s/%s  lost %s  rss %s kB  (%s)' \
     "$storm" "$name" "$round" "$(awk -v c=$((cpu1 - cpu0)) -v e="$events" 'BEGIN {print c / 1000 / e}')" \
     "$rate" "${delivered:-0}" "$events" "$((lost1 - lost0))" "${hwm:-0}" "$drained")"
@@ -209,6 +222,7 @@ if ((DO_PARSE)); then
   run_parse_bench
 fi
 
-"$PY" "$BENCH_DIR/report.py" "$RESULTS" --markdown "$OUT/summary.md" --json "$OUT/summary.json" |
-  tee "$OUT/table.txt"
+report_args=(--markdown "$OUT/summary.md" --json "$OUT/summary.json")
+((UPDATE_DOCS)) && report_args+=(--docs "$REPO_DIR/docs/performance.md")
+"$PY" "$BENCH_DIR/report.py" "$RESULTS" "${report_args[@]}" | tee "$OUT/table.txt"
 log "bench: results in $OUT"
