@@ -11,6 +11,12 @@ Assembler::Assembler(const AssemblerOptions& options, EventSink* sink)
 
 Assembler::~Assembler() = default;
 
+uint64_t Assembler::RecentKey(std::string_view node, uint32_t serial) {
+  uint32_t h = 2166136261u;  // FNV-1a; node names are short
+  for (unsigned char c : node) h = (h ^ c) * 16777619u;
+  return (static_cast<uint64_t>(h | 1u) << 32) | serial;
+}
+
 Event* Assembler::Find(const Record& record) {
   // Newest first: records of one event arrive together, so the match is almost always the last.
   for (size_t i = open_.size(); i-- > 0;) {
@@ -35,8 +41,9 @@ Event* Assembler::Open(const Record& record) {
   }
   e->Reset(record);
   open_.push_back(e);
-  for (uint32_t s : recent_) {
-    if (s == record.serial && s != 0) {
+  const uint64_t key = RecentKey(record.node, record.serial);
+  for (uint64_t k : recent_) {
+    if (k == key) {
       ++late_records_;
       break;
     }
@@ -84,7 +91,7 @@ void Assembler::Complete(size_t index, Completion how) {
   open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(index));
   e->set_completion(how);
   ++events_;
-  recent_[recent_next_] = e->serial();
+  recent_[recent_next_] = RecentKey(e->node(), e->serial());
   recent_next_ = (recent_next_ + 1) % kRecentSize;
   sink_->OnEvent(*e);
   free_.push_back(e);

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "assemble/event.h"
@@ -72,9 +73,12 @@ class Assembler {
   uint64_t late_records_ = 0;
   uint64_t timed_out_ = 0;
   uint64_t evicted_ = 0;
-  // Recently completed serials, to count records that arrive after their event completed.
+  // Recently completed events, to count records that arrive after their event completed. Each key
+  // is (hash of node, never 0) << 32 | serial, so 0 marks an empty slot and serial 0 (after a wrap)
+  // or the same serial on another node are told apart.
+  static uint64_t RecentKey(std::string_view node, uint32_t serial);
   static constexpr size_t kRecentSize = 64;
-  uint32_t recent_[kRecentSize] = {};
+  uint64_t recent_[kRecentSize] = {};
   size_t recent_next_ = 0;
 };
 
