@@ -1,0 +1,432 @@
+// `auditlens status [--json] [--config FILE]`: the kernel's audit status and, when the agent runs
+// (or ran), the counters it writes to status_path every second.
+#include <signal.h>
+#include <time.h>
+
+#include <CLI/CLI.hpp>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "config/config.h"
+#include "config/default_config.h"
+#include "netlink/audit_netlink.h"
+#include "output/json_writer.h"
+
+namespace auditlens {
+namespace {
+
+// The agent rewrites its status file every second; older than this, it has stopped updating.
+constexpr int64_t kStaleMs = 10000;
+
+// A top-level member of the agent's status file. Scalars only matter; a nested value is kept as
+// its raw JSON text.
+struct Member {
+  enum class Kind { kNumber, kString, kBool, kNull, kRaw };
+  std::string key;
+  Kind kind = Kind::kNull;
+  std::string text;  // the number / nested JSON as written, the decoded string, "true"/"false"
+};
+
+// A small reader for the one flat JSON object the agent writes (see agent/agent.cc).
+class StatusFileReader {
+ public:
+  explicit StatusFileReader(std::string_view text) : s_(text) {}
+
+  bool Read(std::vector<Member>* members) {
+    Blank();
+    if (!Eat('{')) return false;
+    Blank();
+    if (Eat('}')) return true;
+    for (;;) {
+      Member m;
+      Blank();
+      if (!String(&m.key)) return false;
+      Blank();
+      if (!Eat(':')) return false;
+      Blank();
+      if (!Value(&m)) return false;
+      members->push_back(std::move(m));
+      Blank();
+      if (Eat('}')) return true;
+      if (!Eat(',')) return false;
+    }
+  }
+
+ private:
+  void Blank() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\t' || s_[i_] == '\r'))
+      ++i_;
+  }
+  bool Eat(char c) {
+    if (i_ < s_.size() && s_[i_] == c) {
+      ++i_;
+      return true;
+    }
+    return false;
+  }
+  bool String(std::string* out) {
+    if (!Eat('"')) return false;
+    while (i_ < s_.size()) {
+      char c = s_[i_++];
+      if (c == '"') return true;
+      if (c != '\\') {
+        out->push_back(c);
+        continue;
+      }
+      if (i_ >= s_.size()) return false;
+      char e = s_[i_++];
+      switch (e) {
+        case 'n': out->push_back('\n'); break;
+        case 't': out->push_back('\t'); break;
+        case 'r': out->push_back('\r'); break;
+        case 'b': out->push_back('\b'); break;
+        case 'f': out->push_back('\f'); break;
+        case 'u': {
+          if (i_ + 4 > s_.size()) return false;
+          std::string hex(s_.substr(i_, 4));
+          char* end = nullptr;
+          unsigned long code = std::strtoul(hex.c_str(), &end, 16);
+          if (*end != '\0') return false;
+          i_ += 4;
+          if (code < 0x80) {
+            out->push_back(static_cast<char>(code));
+          } else {
+            out->push_back('?');  // status strings are ASCII; anything else is shown as '?'
+          }
+          break;
+        }
+        default: out->push_back(e); break;
+      }
+    }
+    return false;
+  }
+  // Skips one nested value, keeping its text.
+  bool Nested(std::string* out) {
+    size_t start = i_;
+    int depth = 0;
+    while (i_ < s_.size()) {
+      char c = s_[i_];
+      if (c == '"') {
+        std::string ignored;
+        if (!String(&ignored)) return false;
+        continue;
+      }
+      ++i_;
+      if (c == '{' || c == '[') ++depth;
+      if (c == '}' || c == ']') {
+        if (--depth == 0) {
+          *out = std::string(s_.substr(start, i_ - start));
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+  bool Value(Member* m) {
+    if (i_ >= s_.size()) return false;
+    char c = s_[i_];
+    if (c == '"') {
+      m->kind = Member::Kind::kString;
+      return String(&m->text);
+    }
+    if (c == '{' || c == '[') {
+      m->kind = Member::Kind::kRaw;
+      return Nested(&m->text);
+    }
+    for (const char* word : {"true", "false", "null"}) {
+      std::string_view w(word);
+      if (s_.substr(i_, w.size()) == w) {
+        i_ += w.size();
+        m->kind = w == "null" ? Member::Kind::kNull : Member::Kind::kBool;
+        m->text = std::string(w);
+        return true;
+      }
+    }
+    size_t start = i_;
+    while (i_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[i_])) || s_[i_] == '-' ||
+                              s_[i_] == '+' || s_[i_] == '.' || s_[i_] == 'e' || s_[i_] == 'E'))
+      ++i_;
+    if (i_ == start) return false;
+    m->kind = Member::Kind::kNumber;
+    m->text = std::string(s_.substr(start, i_ - start));
+    return true;
+  }
+
+  std::string_view s_;
+  size_t i_ = 0;
+};
+
+const Member* Find(const std::vector<Member>& members, const std::string& key) {
+  for (const auto& m : members) {
+    if (m.key == key) return &m;
+  }
+  return nullptr;
+}
+
+int64_t NumberOf(const std::vector<Member>& members, const std::string& key, int64_t fallback) {
+  const Member* m = Find(members, key);
+  if (!m || m->kind != Member::Kind::kNumber) return fallback;
+  try {
+    return static_cast<int64_t>(std::stod(m->text));
+  } catch (...) {
+    return fallback;
+  }
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string LocalTime(int64_t ms) {
+  time_t seconds = static_cast<time_t>(ms / 1000);
+  tm local{};
+  localtime_r(&seconds, &local);
+  char buf[64];
+  strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S %z", &local);
+  return buf;
+}
+
+std::string Ago(int64_t ms) {
+  int64_t s = ms / 1000;
+  if (s < 0) s = 0;
+  if (s < 120) return fmt::format("{}s ago", s);
+  if (s < 7200) return fmt::format("{}m ago", s / 60);
+  if (s < 172800) return fmt::format("{}h ago", s / 3600);
+  return fmt::format("{}d ago", s / 86400);
+}
+
+// Whether pid is a live auditlens process (not a reused pid).
+bool AgentAlive(uint32_t pid) {
+  if (pid == 0) return false;
+  if (kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM) return false;
+  std::string exe = ExecutableOfPid(pid);
+  if (exe == "?" || exe.find("auditlens") != std::string::npos) return true;
+  std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+  return args.find("auditlens") != std::string::npos;  // e.g. under valgrind
+}
+
+struct AgentState {
+  enum class State { kNoFile, kUnreadable, kRunning, kStopped, kGone };
+  State state = State::kNoFile;
+  bool stale = false;  // running, but the file is no longer updated
+  uint32_t pid = 0;
+  int64_t started_ms = 0;
+  int64_t updated_ms = 0;
+  std::string problem;
+  std::vector<Member> members;
+};
+
+AgentState ReadAgent(const std::string& path) {
+  AgentState a;
+  if (path.empty()) {
+    a.problem = "no status_path configured";
+    return a;
+  }
+  std::ifstream in(path);
+  if (!in) {
+    a.problem = fmt::format("no status file at {}", path);
+    return a;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!StatusFileReader(text.str()).Read(&a.members)) {
+    a.state = AgentState::State::kUnreadable;
+    a.problem = fmt::format("{} is not a status file", path);
+    return a;
+  }
+  a.pid = static_cast<uint32_t>(NumberOf(a.members, "pid", 0));
+  // Milliseconds since the epoch (started_ms/updated_ms), or seconds (started/updated).
+  a.started_ms = NumberOf(a.members, "started_ms", NumberOf(a.members, "started", 0) * 1000);
+  a.updated_ms = NumberOf(a.members, "updated_ms", NumberOf(a.members, "updated", 0) * 1000);
+  const Member* running = Find(a.members, "running");
+  bool says_running = !running || running->text != "false";
+  if (!says_running) {
+    a.state = AgentState::State::kStopped;
+  } else if (AgentAlive(a.pid)) {
+    a.state = AgentState::State::kRunning;
+    a.stale = a.updated_ms > 0 && NowMs() - a.updated_ms > kStaleMs;
+  } else {
+    a.state = AgentState::State::kGone;
+  }
+  return a;
+}
+
+const char* StateName(AgentState::State s) {
+  switch (s) {
+    case AgentState::State::kNoFile: return "not_running";
+    case AgentState::State::kUnreadable: return "unknown";
+    case AgentState::State::kRunning: return "running";
+    case AgentState::State::kStopped: return "stopped";
+    case AgentState::State::kGone: return "not_running";
+  }
+  return "unknown";
+}
+
+void PrintHuman(const KernelStatus* k, const std::string& kernel_error, const AgentState& a) {
+  std::string out = "kernel audit\n";
+  if (k) {
+    const char* failure = k->failure == 0 ? "silent" : k->failure == 1 ? "printk" : "panic";
+    const char* enabled = k->enabled == 0 ? "off" : k->enabled == 1 ? "on" : "immutable";
+    std::string daemon =
+        k->pid ? fmt::format("pid {} ({})", k->pid, ExecutableOfPid(k->pid)) : "none";
+    out += fmt::format("  {:<26}{} ({})\n", "enabled", k->enabled, enabled);
+    out += fmt::format("  {:<26}{} ({})\n", "failure", k->failure, failure);
+    out += fmt::format("  {:<26}{}\n", "daemon", daemon);
+    out += fmt::format("  {:<26}{}{}\n", "rate_limit", k->rate_limit,
+                       k->rate_limit ? " records/s" : " (unlimited)");
+    out += fmt::format("  {:<26}{}\n", "backlog_limit", k->backlog_limit);
+    out += fmt::format("  {:<26}{}\n", "backlog", k->backlog);
+    out += fmt::format("  {:<26}{}\n", "lost", k->lost);
+    out += fmt::format("  {:<26}{}\n", "backlog_wait_time", k->backlog_wait_time);
+    out += fmt::format("  {:<26}{}\n", "backlog_wait_time_actual", k->backlog_wait_time_actual);
+  } else {
+    out += "  unavailable: " + kernel_error + "\n";
+  }
+
+  const int64_t now = NowMs();
+  switch (a.state) {
+    case AgentState::State::kNoFile:
+      out += "agent: not running (" + a.problem + ")\n";
+      break;
+    case AgentState::State::kUnreadable:
+      out += "agent: unknown (" + a.problem + ")\n";
+      break;
+    case AgentState::State::kRunning:
+      out += fmt::format("agent: running, pid {}, started {} ({})", a.pid, LocalTime(a.started_ms),
+                         Ago(now - a.started_ms));
+      out += a.stale ? fmt::format(", but its counters stopped updating {}\n",
+                                   Ago(now - a.updated_ms))
+                     : "\n";
+      break;
+    case AgentState::State::kStopped:
+      out += fmt::format("agent: not running (pid {} stopped at {}); its last counters:\n", a.pid,
+                         LocalTime(a.updated_ms));
+      break;
+    case AgentState::State::kGone:
+      out += fmt::format(
+          "agent: not running (pid {} is gone without a clean stop); stale counters from {}:\n",
+          a.pid, LocalTime(a.updated_ms));
+      break;
+  }
+  for (const auto& m : a.members) {
+    if (m.key == "pid" || m.key == "running" || m.key == "started_ms" || m.key == "updated_ms" ||
+        m.key == "started" || m.key == "updated") {
+      continue;
+    }
+    out += fmt::format("  {:<26}{}\n", m.key, m.text);
+  }
+  std::cout << out;
+}
+
+void PrintJson(const KernelStatus* k, const std::string& kernel_error, const AgentState& a,
+               const std::string& status_path) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("kernel");
+  if (k) {
+    w.BeginObject();
+    w.Key("enabled"); w.UInt(k->enabled);
+    w.Key("failure"); w.UInt(k->failure);
+    w.Key("pid"); w.UInt(k->pid);
+    w.Key("daemon_exe");
+    if (k->pid) w.String(ExecutableOfPid(k->pid)); else w.Null();
+    w.Key("rate_limit"); w.UInt(k->rate_limit);
+    w.Key("backlog_limit"); w.UInt(k->backlog_limit);
+    w.Key("backlog"); w.UInt(k->backlog);
+    w.Key("lost"); w.UInt(k->lost);
+    w.Key("backlog_wait_time"); w.UInt(k->backlog_wait_time);
+    w.Key("backlog_wait_time_actual"); w.UInt(k->backlog_wait_time_actual);
+    w.EndObject();
+  } else {
+    w.BeginObject();
+    w.Key("error"); w.String(kernel_error);
+    w.EndObject();
+  }
+  w.Key("agent");
+  w.BeginObject();
+  w.Key("state"); w.String(StateName(a.state));
+  // stale: the counters shown are not those of a live, updating agent.
+  w.Key("stale");
+  w.Bool(!a.members.empty() && (a.state != AgentState::State::kRunning || a.stale));
+  w.Key("status_path"); w.String(status_path);
+  if (!a.problem.empty()) {
+    w.Key("problem");
+    w.String(a.problem);
+  }
+  if (!a.members.empty()) {
+    w.Key("counters");
+    w.BeginObject();
+    for (const auto& m : a.members) {
+      w.Key(m.key);
+      switch (m.kind) {
+        case Member::Kind::kString: w.String(m.text); break;
+        default: w.Raw(m.text); break;
+      }
+    }
+    w.EndObject();
+  }
+  w.EndObject();
+  w.EndObject();
+  std::cout << out << "\n";
+}
+
+struct StatusArgs {
+  bool json = false;
+  std::string config_path;
+};
+
+int Status(const StatusArgs& args) {
+  Config config;
+  std::string error;
+  bool ok = args.config_path.empty() ? ParseConfig(kDefaultConfig, &config, &error)
+                                     : LoadConfig(args.config_path, &config, &error);
+  if (!ok) {
+    std::cerr << "auditlens status: " << error << "\n";
+    return 1;
+  }
+  KernelStatus kernel;
+  std::string kernel_error;
+  bool have_kernel = GetKernelStatus(&kernel, &kernel_error);
+  AgentState agent = ReadAgent(config.status_path);
+  if (args.json) {
+    PrintJson(have_kernel ? &kernel : nullptr, kernel_error, agent, config.status_path);
+  } else {
+    PrintHuman(have_kernel ? &kernel : nullptr, kernel_error, agent);
+  }
+  if (!have_kernel) {
+    std::cerr << "auditlens status: cannot read the kernel audit status: " << kernel_error << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AddStatusCommand(CLI::App& app) {
+  auto args = std::make_shared<StatusArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "status", "Kernel audit status (enabled, daemon, limits, lost) and the agent's counters");
+  cmd->add_flag("--json", args->json, "one JSON object instead of text");
+  cmd->add_option("-c,--config", args->config_path,
+                  "TOML config file, to find status_path (default: the embedded defaults)");
+  cmd->callback([args]() {
+    int rc = Status(*args);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace auditlens
