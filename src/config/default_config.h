@@ -29,7 +29,7 @@ enable = true               # set enabled=1 while running
 
 [rules]
 # An auditctl-syntax rules file or a rules.d directory of *.rules files; empty: the embedded
-# default rules (see `auditlens rules` and docs/rules.md).
+# default rules (see docs/configuration.md).
 path = ""
 # Leave the loaded rules in the kernel when the agent stops.
 keep_on_exit = false
