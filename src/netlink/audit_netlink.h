@@ -7,12 +7,14 @@
 // - ReceiveBatch never blocks: it reads what is queued (recvmmsg, up to a batch of datagrams) and hands
 //   each audit record to the handler as (type, payload) where payload views the socket's own receive
 //   buffers and is valid only during the call. Control replies (NLMSG_ERROR/ACK, AUDIT_GET) are skipped.
-// - ENOBUFS (the socket overflowed) is counted in enobufs() and never fatal.
+// - ENOBUFS (the socket overflowed) is counted in enobufs() and never fatal. The kernel's
+//   AUDIT_REPLACE liveness probe to the registered daemon is skipped like the control replies.
 // - Status requests use a separate control socket so replies never interleave with records.
 // - SetStatus refuses enabled=2 (immutable) and failure=2 (panic): this program never sets them.
 // - Registration order: once registered, the kernel sends records (first its hold queue) to this
-//   socket and blocks audited tasks when it is not read (backlog_wait_time), so register right
-//   before the receive loop starts, and unregister only after it stops. Records that arrive while
+//   socket and blocks audited tasks when it is not read (backlog_wait_time), so register, install
+//   settings and rules (milliseconds), then enter the receive loop at once; remove the rules, drain,
+//   and unregister only after the loop stops (see rules/rule_loader.h). Records that arrive while
 //   RegisterDaemon/UnregisterDaemon wait for the kernel's ACK are kept and handed over by the next
 //   ReceiveBatch. The destructor unregisters (best effort) if this socket is still registered.
 #pragma once
