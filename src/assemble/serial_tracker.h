@@ -2,13 +2,19 @@
 // after later ones arrived is an event lost on the way (rate limit, backlog overflow, ENOBUFS).
 //
 // Contract:
-// - Observe() each event's serial once, in any order (events of concurrent CPUs arrive shuffled).
+// - Observe() each event's serial, in any order (events of concurrent CPUs arrive shuffled);
+//   observing a serial again (every record of an event) changes nothing.
 // - A hole is reported by Poll() only after it stayed open for grace_ms while later serials were
 //   arriving, so reordering is not mistaken for loss. The gap is the whole run of missing serials.
-// - Serials are 32-bit and wrap; comparisons are modular. A jump of more than max_jump (a reboot
-//   or a counter reset seen through a log) restarts tracking instead of reporting billions lost.
+// - Serials are 32-bit and wrap; comparisons are modular. A jump of more than max_jump ahead (a
+//   counter reset seen through a log), or back by more than the window (serials restarting at 1
+//   after a reboot), restarts tracking instead of reporting billions lost or ignoring the new run.
+// - Each hole has its own grace: a hole that opened later is not reported with an earlier one, and
+//   one that has waited long enough is not held back by another report.
 // - The first serial observed starts tracking; with Resume(last) a previous run's last delivered
 //   serial starts it, so a gap across an agent restart is reported too.
+// - Memory is bounded: the window's bits and a fixed list of when holes opened are allocated at
+//   construction; gaps forced out by a jump wait in a list until polled.
 #pragma once
 
 #include <cstdint>
@@ -40,23 +46,37 @@ class SerialTracker {
   uint64_t restarts() const { return restarts_; }
 
  private:
+  // When a run of serials went missing: serials from `first` up to the next notice's first (those
+  // not seen) were skipped at time `ms`, when a later serial arrived.
+  struct Notice {
+    uint32_t first;
+    uint64_t ms;
+  };
+  static constexpr size_t kMaxNotices = 1024;
+
   bool Seen(uint32_t serial) const {
     uint32_t i = serial & (window_ - 1);
     return (bits_[i >> 6] >> (i & 63)) & 1;
   }
   void Mark(uint32_t serial, bool on);
-  void Advance(uint64_t now_ms);
-  bool AnySeenAboveBase() const { return static_cast<int32_t>(highest_ - base_) >= 0 && seen_any_; }
+  void Restart(uint32_t serial);
+  void Advance();
+  void AddReady(uint32_t first, uint32_t last);
+  bool HasHole() const { return static_cast<int32_t>(highest_ - base_) > 0; }
+  void PruneNotices();
+  void AddNotice(uint32_t first, uint64_t ms);
+  SerialGap HoleAtBase() const;
 
   uint32_t grace_ms_;
   uint32_t window_;                // power of two
   uint32_t max_jump_;
   bool started_ = false;
-  bool seen_any_ = false;          // highest_ is meaningful
   uint32_t base_ = 0;              // lowest serial neither delivered nor reported lost
-  uint32_t highest_ = 0;           // highest serial seen
+  uint32_t highest_ = 0;           // highest serial seen; base_ - 1 when none above base_ was
   std::vector<uint64_t> bits_;     // ring of "seen" flags, indexed by serial mod window_
-  uint64_t hole_since_ms_ = 0;     // when the hole at base_ was first noticed; 0 = no hole
+  std::vector<Notice> notices_;    // ring of kMaxNotices, oldest first, increasing serials
+  size_t notice_head_ = 0;
+  size_t notice_count_ = 0;
   uint64_t restarts_ = 0;
   std::vector<SerialGap> ready_;   // gaps forced out by a jump past the window
 };
