@@ -87,7 +87,9 @@ TEST(NetlinkRecord, MalformedStampsHaveAReason) {
     Record r;
     const char* why = ParseNetlinkRecord(1300, p, &r);
     EXPECT_NE(why, nullptr) << p;
-    if (why) EXPECT_GT(std::strlen(why), 0u);
+    if (why) {
+      EXPECT_GT(std::strlen(why), 0u);
+    }
   }
 }
 
@@ -196,7 +198,9 @@ TEST(LogRecord, MalformedLinesHaveAReasonAndTheNextLineParses) {
     Record r;
     const char* why = ParseLogRecord(line, &r);
     EXPECT_NE(why, nullptr) << line;
-    if (why) EXPECT_GT(std::strlen(why), 0u);
+    if (why) {
+      EXPECT_GT(std::strlen(why), 0u);
+    }
     Record g;
     ASSERT_EQ(ParseLogRecord(good, &g), nullptr);
     EXPECT_EQ(g.type, 1320);
@@ -234,7 +238,9 @@ TEST(LogRecord, RandomBytesNeverEscapeTheInput) {
     if (ParseLogRecord(s, &r) == nullptr) {
       ASSERT_TRUE(inside(r.body) && inside(r.node)) << s;
     }
-    if (ParseNetlinkRecord(1300, s, &r) == nullptr) ASSERT_TRUE(inside(r.body)) << s;
+    if (ParseNetlinkRecord(1300, s, &r) == nullptr) {
+      ASSERT_TRUE(inside(r.body)) << s;
+    }
     fields.clear();
     SplitFields(s, &fields);
     for (const Field& f : fields) ASSERT_TRUE(inside(f.name) && inside(f.value)) << s;
