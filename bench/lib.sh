@@ -307,9 +307,10 @@ count_delivered() {
     floor*) echo $(($(field_of "$FLOOR_SNAP1" syscall) - $(field_of "$FLOOR_SNAP0" syscall))) ;;
     # auditd: only the SYSCALL record of an event carries the rule key.
     auditd-*) cat "$dir"/log/audit.log* 2>/dev/null | grep '^type=SYSCALL ' | grep -c "key=\"$BENCH_KEY\"" ;;
-    # auditlens: one JSON object per line; the CONFIG_CHANGE events of loading/deleting the rules
-    # also carry the key and are not storm events.
-    auditlens) grep "$BENCH_KEY" "$dir/events.json" 2>/dev/null | grep -ci -v config_change ;;
+    # auditlens: one JSON object per line; the events of the storm carry the key as a JSON string
+    # ("alb_bench", quotes included); so do the CONFIG_CHANGE events of loading/deleting the rule,
+    # which are not storm events.
+    auditlens) grep -F "\"$BENCH_KEY\"" "$dir/events.json" 2>/dev/null | grep -ci -v config_change ;;
   esac
 }
 

@@ -173,7 +173,8 @@ def machine_line(m):
         return ""
     quick = " — QUICK run (small storms, 1 round): a harness check, not a measurement" if m.get("quick") else ""
     return (f"{m.get('date', '?')} · {m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('mem_gib', '?')} GiB · "
-            f"kernel {m.get('kernel', '?')} · auditd {m.get('auditd', '?')} · "
+            f"kernel {m.get('kernel', '?')} · auditd {m.get('auditd', '?')} · {m.get('auditlens') or 'auditlens -'} "
+            f"(tree {m.get('commit') or '?'}) · "
             f"load average at start {m.get('loadavg_at_start', '?')}{quick}")
 
 

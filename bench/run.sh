@@ -21,7 +21,8 @@
 #                       markers)
 #   --quick             = --rounds 1 --n-open 20000 --n-exec 300 --n-connect 2000
 #                         --parse-records 60000 --parse-rounds 1
-# Environment: AUDITLENS (binary, default build/release/auditlens), AUDITLENS_RUN_ARGS (extra
+# Environment: AUDITLENS (binary, default build/release/auditlens; the run records the tree's commit),
+# AUDITLENS_RUN_ARGS (extra
 # arguments to `auditlens run`), BENCH_BUILD (build dir of the bench tools, default build/bench),
 # BENCH_KEEP_WORK=1 (keep the temporary directory with every consumer's output).
 #
@@ -122,8 +123,8 @@ storm_size() {
     "$(date -Iseconds)" "$(hostname)" "$(uname -r)" \
     "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" "$(nproc)" \
     "$(awk '/^MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)"
-  printf '"loadavg_at_start":"%s","auditd":"%s","auditlens":"%s","quick":%s,"rounds":%s}}\n' \
-    "$(cut -d' ' -f1-3 /proc/loadavg)" \
+  printf '"loadavg_at_start":"%s","commit":"%s","auditd":"%s","auditlens":"%s","quick":%s,"rounds":%s}}\n' \
+    "$(cut -d' ' -f1-3 /proc/loadavg)" "$(git -C "$REPO_DIR" describe --always --dirty 2>/dev/null)" \
     "$(dpkg-query -W -f='${Version}' auditd 2>/dev/null)" \
     "$( (auditlens_usable && "$AUDITLENS" --version 2>/dev/null) | head -1)" "$QUICK" "$ROUNDS"
 } >>"$RESULTS"
@@ -162,7 +163,8 @@ measure() {
   local storm_rc=$?
   STORM_PID=""
 
-  local marker=${BENCH_KEY}_end_${storm}_${name}_${round}_$RANDOM
+  # The marker does not contain the rule key, so counting events by key never counts it.
+  local marker=alb_drain_${storm}_${name}_${round}_$RANDOM
   auditctl -m "$marker" || log "bench: auditctl -m failed"
   local drained
   drained=$(wait_drained "$name" "$dir" "$marker")
