@@ -24,7 +24,8 @@
 # Environment: AUDITLENS (binary, default build/release/auditlens; the run records the tree's commit),
 # AUDITLENS_RUN_ARGS (extra
 # arguments to `auditlens run`), BENCH_BUILD (build dir of the bench tools, default build/bench),
-# BENCH_KEEP_WORK=1 (keep the temporary directory with every consumer's output).
+# BENCH_KEEP_WORK=1 (keep the temporary directory with every consumer's output), STORM_TIMEOUT
+# (seconds a storm may take before it is killed and the run fails; 900).
 #
 # The kernel lock (/tmp/auditlens-kernel.lock) is taken for each measurement and released between
 # them; when an ancestor already holds it (`flock LOCK bench/run.sh`), it is used as is.
@@ -156,8 +157,10 @@ measure() {
   cpu0=$(cpu_ns_of "$CONSUMER_PID")
   [[ -n $kauditd_pid ]] && kcpu0=$(cpu_ns_of "$kauditd_pid")
 
+  # A consumer that stops reading makes every audited syscall wait (backlog_wait_time): the storm
+  # gets a deadline so the run always ends and restores the kernel.
   # shellcheck disable=SC2046
-  $(storm_command "$storm" "$n") >"$dir/storm.out" 2>"$dir/storm.err" 9>&- &
+  timeout -k 5 "${STORM_TIMEOUT:-900}" $(storm_command "$storm" "$n") >"$dir/storm.out" 2>"$dir/storm.err" 9>&- &
   STORM_PID=$!
   wait "$STORM_PID"
   local storm_rc=$?
@@ -196,7 +199,7 @@ measure() {
   rate=$(field_of "$line" rate)
   if [[ $storm_rc != 0 || -z $events ]]; then
     cat "$dir/storm.err" >&2
-    die "storm $storm failed under $name (rc $storm_rc)"
+    die "storm $storm failed under $name (rc $storm_rc$([[ $storm_rc == 124 ]] && echo ": timed out"))"
   fi
   [[ -n $cpu0 && -n $cpu1 ]] || die "could not read the CPU time of $name"
   printf '{"storm":"%s","consumer":"%s","round":%s,"events":%s,"errors":%s,"delivered":%s,"elapsed_s":%s,"rate":%s,"cpu_ns":%s,"hwm_kb":%s,"lost_delta":%s,"kauditd_cpu_ns":%s,"drained":"%s"%s}\n' \
