@@ -1,6 +1,9 @@
 #include "agent/pipeline.h"
 
+#include <cstdio>
 #include <string>
+
+#include "record/record_types.h"
 
 namespace auditlens {
 
@@ -12,7 +15,9 @@ Pipeline::Pipeline(const PipelineOptions& options, OutputFile* output)
       formatter_(options.hostname) {}
 
 void Pipeline::AddRecord(const Record& record, uint64_t arrival_ms) {
-  if (options_.track_serials && record.node.empty()) {
+  // An EOE alone says the event existed, not what it was: when every other record of the event was
+  // dropped (rate limit), the serial must still count as missing.
+  if (options_.track_serials && record.node.empty() && record.type != rectype::kEoe) {
     serials_.Observe(record.serial, arrival_ms != 0 ? arrival_ms : record.time_ms());
   }
   assembler_.Add(record, arrival_ms);
@@ -21,7 +26,12 @@ void Pipeline::AddRecord(const Record& record, uint64_t arrival_ms) {
 void Pipeline::OnEvent(const Event& event) {
   parsed_.Parse(event);
   formatter_.Format(parsed_, output_->buffer());
-  last_serial_ = event.serial();
+  if (event.node().empty()) {
+    // Keep the highest: a serial far below it means the numbering began again (a reboot).
+    int32_t ahead = static_cast<int32_t>(event.serial() - last_serial_);
+    if (!have_last_serial_ || ahead > 0 || ahead < -(1 << 16)) last_serial_ = event.serial();
+    have_last_serial_ = true;
+  }
   ++counters_.events;
   output_->MaybeFlush();
 }
@@ -30,8 +40,9 @@ void Pipeline::AdvanceTime(uint64_t now_ms) {
   assembler_.AdvanceTime(now_ms);
   if (!options_.track_serials) return;
   while (auto gap = serials_.Poll(now_ms)) {
-    std::string detail = "serials " + std::to_string(gap->first) + ".." +
-                         std::to_string(gap->last) + " never arrived";
+    char buf[64];
+    int n = snprintf(buf, sizeof(buf), "serials %u..%u never arrived", gap->first, gap->last);
+    loss_detail_.assign(buf, n > 0 ? static_cast<size_t>(n) : 0);
     LossInfo loss;
     loss.cause = "serial-gap";
     loss.count = gap->count();
@@ -39,7 +50,7 @@ void Pipeline::AdvanceTime(uint64_t now_ms) {
     loss.first_serial = gap->first;
     loss.last_serial = gap->last;
     loss.time_ms = now_ms;
-    loss.detail = detail;
+    loss.detail = loss_detail_;
     counters_.lost_events += loss.count;
     ReportLoss(loss);
   }

@@ -47,6 +47,8 @@ class Pipeline : public EventSink {
 
   PipelineCounters counters() const;
   SerialTracker& serials() { return serials_; }
+  // The highest serial (modular) of a delivered local event, i.e. what SerialTracker::Resume needs
+  // after a restart. Events complete out of order, so this is not simply the last one written.
   uint32_t last_serial() const { return last_serial_; }
 
   void OnEvent(const Event& event) override;
@@ -60,6 +62,8 @@ class Pipeline : public EventSink {
   EventJsonFormatter formatter_;
   PipelineCounters counters_;
   uint32_t last_serial_ = 0;
+  bool have_last_serial_ = false;
+  std::string loss_detail_;  // reused: loss events allocate nothing either
 };
 
 }  // namespace auditlens
