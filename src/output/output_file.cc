@@ -29,6 +29,13 @@ bool OutputFile::Open(const std::string& path, std::string* error) {
 bool OutputFile::Reopen(std::string* error) {
   if (path_ == "-") return true;
   Flush();
+  if (head_continues_line_) {
+    // Its beginning is in the old file: in the new one it would be a broken line.
+    size_t nl = buffer_.find('\n');
+    buffer_.erase(0, nl == std::string::npos ? buffer_.size() : nl + 1);
+    head_continues_line_ = false;
+    ++dropped_lines_;
+  }
   std::error_code ec;
   std::filesystem::path parent = std::filesystem::path(path_).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
@@ -52,6 +59,7 @@ bool OutputFile::Flush() {
       if (errno == EINTR) continue;
       ++write_errors_;
       last_error_ = std::string("write to ") + path_ + ": " + strerror(errno);
+      if (done > 0) head_continues_line_ = buffer_[done - 1] != '\n';
       buffer_.erase(0, done);
       bytes_written_ += done;
       if (buffer_.size() > max_buffer_bytes_) DropOldestLines();
@@ -61,18 +69,26 @@ bool OutputFile::Flush() {
   }
   bytes_written_ += done;
   buffer_.clear();
+  head_continues_line_ = false;
   return true;
 }
 
 void OutputFile::DropOldestLines() {
-  size_t cut = 0;
-  while (buffer_.size() - cut > max_buffer_bytes_ / 2) {
+  // The rest of a half-written line stays: its beginning is already in the file.
+  size_t keep = 0;
+  if (head_continues_line_) {
+    size_t nl = buffer_.find('\n');
+    if (nl == std::string::npos) return;
+    keep = nl + 1;
+  }
+  size_t cut = keep;
+  while (buffer_.size() - (cut - keep) > max_buffer_bytes_ / 2) {
     size_t nl = buffer_.find('\n', cut);
     if (nl == std::string::npos) break;
     cut = nl + 1;
     ++dropped_lines_;
   }
-  buffer_.erase(0, cut);
+  buffer_.erase(keep, cut - keep);
 }
 
 }  // namespace auditlens

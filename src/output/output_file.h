@@ -3,7 +3,9 @@
 //
 // Contract: Append() only copies into the buffer; Flush() writes it all or reports why not. On a
 // write error (disk full) the unwritten bytes stay buffered up to max_buffer_bytes; past that the
-// oldest whole lines are dropped and counted, so the caller can report the loss.
+// oldest whole lines are dropped and counted, so the caller can report the loss. The file only
+// ever gets whole lines: the rest of a line a failed write cut in two is never dropped, and it is
+// not carried into a reopened file (it is dropped and counted then instead).
 #pragma once
 
 #include <cstdint>
@@ -48,6 +50,7 @@ class OutputFile {
   uint64_t bytes_written_ = 0;
   uint64_t write_errors_ = 0;
   uint64_t dropped_lines_ = 0;
+  bool head_continues_line_ = false;  // the buffer starts with the rest of a half-written line
   std::string last_error_;
 };
 
