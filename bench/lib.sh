@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared pieces of the showdown harness (sourced by bench/run.sh). Bash; needs root.
 #
 # The kernel's audit state is global and shared with everyone on the machine, so every measurement

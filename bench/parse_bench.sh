@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The offline half of the showdown (sourced by bench/run.sh after lib.sh): `auditlens parse` against
 # libauparse on the same large raw auditd log, in records per second.
 #
