@@ -1,8 +1,9 @@
 #include "decode/field_kind.h"
 
 #include <algorithm>
-#include <array>
+#include <iterator>
 
+#include "decode/hex.h"
 #include "record/record_types.h"
 
 namespace auditlens {
@@ -13,105 +14,183 @@ struct NameKind {
   FieldKind kind;
 };
 
-// Sorted by name for binary search (checked at first use).
+using K = FieldKind;
+
+// Field names libauparse 3.0.9 classifies, and how. Sorted by name (checked once, see below).
 constexpr NameKind kByName[] = {
-    {"a0", FieldKind::kA0},
-    {"a1", FieldKind::kA1},
-    {"a2", FieldKind::kA2},
-    {"a3", FieldKind::kA3},
-    {"acct", FieldKind::kEscaped},
-    {"arch", FieldKind::kArch},
-    {"auid", FieldKind::kUid},
-    {"cap_fi", FieldKind::kCapBitmap},
-    {"cap_fp", FieldKind::kCapBitmap},
-    {"cap_pa", FieldKind::kCapBitmap},
-    {"cap_pe", FieldKind::kCapBitmap},
-    {"cap_pi", FieldKind::kCapBitmap},
-    {"cap_pp", FieldKind::kCapBitmap},
-    {"capability", FieldKind::kCapability},
-    {"cmd", FieldKind::kEscaped},
-    {"comm", FieldKind::kEscaped},
-    {"cwd", FieldKind::kEscaped},
-    {"dir", FieldKind::kEscaped},
-    {"egid", FieldKind::kGid},
-    {"euid", FieldKind::kUid},
-    {"exe", FieldKind::kEscaped},
-    {"exit", FieldKind::kExit},
-    {"fi", FieldKind::kCapBitmap},
-    {"file", FieldKind::kEscaped},
-    {"fp", FieldKind::kCapBitmap},
-    {"fsgid", FieldKind::kGid},
-    {"fsuid", FieldKind::kUid},
-    {"gid", FieldKind::kGid},
-    {"id", FieldKind::kUid},
-    {"igid", FieldKind::kGid},
-    {"inode_gid", FieldKind::kGid},
-    {"inode_uid", FieldKind::kUid},
-    {"iuid", FieldKind::kUid},
-    {"key", FieldKind::kKey},
-    {"list", FieldKind::kList},
-    {"mode", FieldKind::kMode},
-    {"name", FieldKind::kEscaped},
-    {"new_gid", FieldKind::kGid},
-    {"new_pa", FieldKind::kCapBitmap},
-    {"new_pe", FieldKind::kCapBitmap},
-    {"new_pi", FieldKind::kCapBitmap},
-    {"new_pp", FieldKind::kCapBitmap},
-    {"oauid", FieldKind::kUid},
-    {"ocomm", FieldKind::kEscaped},
-    {"ogid", FieldKind::kGid},
-    {"old_pa", FieldKind::kCapBitmap},
-    {"old_pe", FieldKind::kCapBitmap},
-    {"old_pi", FieldKind::kCapBitmap},
-    {"old_pp", FieldKind::kCapBitmap},
-    {"ouid", FieldKind::kUid},
-    {"pa", FieldKind::kCapBitmap},
-    {"path", FieldKind::kEscaped},
-    {"pe", FieldKind::kCapBitmap},
-    {"perm", FieldKind::kPerm},
-    {"perm_mask", FieldKind::kPerm},
-    {"pi", FieldKind::kCapBitmap},
-    {"pp", FieldKind::kCapBitmap},
-    {"proctitle", FieldKind::kProctitle},
-    {"res", FieldKind::kSuccess},
-    {"result", FieldKind::kSuccess},
-    {"saddr", FieldKind::kSockaddr},
-    {"sauid", FieldKind::kUid},
-    {"ses", FieldKind::kSession},
-    {"sgid", FieldKind::kGid},
-    {"sig", FieldKind::kSignal},
-    {"suid", FieldKind::kUid},
-    {"syscall", FieldKind::kSyscall},
-    {"uid", FieldKind::kUid},
-    {"watch", FieldKind::kEscaped},
+    {"a0", K::kA0},
+    {"a1", K::kA1},
+    {"a2", K::kA2},
+    {"a3", K::kA3},
+    {"acct", K::kEscaped},  // only when quoted or hex: see KindOfField
+    {"action", K::kNetAction},
+    {"addr", K::kPlain},
+    {"apparmor", K::kEscaped},
+    {"arch", K::kArch},
+    {"auid", K::kUid},
+    {"cap_fi", K::kCapBitmap},
+    {"cap_fp", K::kCapBitmap},
+    {"cap_pa", K::kCapBitmap},
+    {"cap_pe", K::kCapBitmap},
+    {"cap_pi", K::kCapBitmap},
+    {"cap_pp", K::kCapBitmap},
+    {"capability", K::kCapability},
+    {"cgroup", K::kEscaped},
+    {"cmd", K::kEscaped},
+    {"code", K::kSeccomp},
+    {"comm", K::kEscaped},
+    {"cwd", K::kEscaped},
+    {"denied_mask", K::kEscaped},
+    {"device", K::kEscaped},
+    {"dir", K::kEscaped},
+    {"egid", K::kGid},
+    {"euid", K::kUid},
+    {"exe", K::kEscaped},
+    {"exit", K::kExit},
+    {"family", K::kNfProto},
+    {"fi", K::kCapBitmap},
+    {"file", K::kEscaped},
+    {"flags", K::kMmapFlags},
+    {"fp", K::kCapBitmap},
+    {"fsgid", K::kGid},
+    {"fsuid", K::kUid},
+    {"gid", K::kGid},
+    {"grp", K::kEscaped},
+    {"hook", K::kHook},
+    {"icmptype", K::kIcmpType},
+    {"id", K::kUid},
+    {"igid", K::kGid},
+    {"info", K::kEscaped},
+    {"inode_gid", K::kGid},
+    {"inode_uid", K::kUid},
+    {"invalid_context", K::kEscaped},
+    {"iuid", K::kUid},
+    {"key", K::kKey},
+    {"list", K::kList},
+    {"macproto", K::kMacProto},
+    {"mode", K::kMode},
+    {"name", K::kEscaped},
+    {"new-chardev", K::kEscaped},
+    {"new-disk", K::kEscaped},
+    {"new-fs", K::kEscaped},
+    {"new-net", K::kEscaped},
+    {"new-rng", K::kEscaped},
+    {"new_gid", K::kGid},
+    {"new_group", K::kEscaped},
+    {"new_pe", K::kCapBitmap},
+    {"new_pi", K::kCapBitmap},
+    {"new_pp", K::kCapBitmap},
+    {"nl-mcgrp", K::kNlMcgrp},
+    {"oauid", K::kUid},
+    {"obj_gid", K::kGid},
+    {"obj_uid", K::kUid},
+    {"ocomm", K::kEscaped},
+    {"oflag", K::kOpenFlags},
+    {"ogid", K::kGid},
+    {"old-auid", K::kUid},
+    {"old-chardev", K::kEscaped},
+    {"old-disk", K::kEscaped},
+    {"old-fs", K::kEscaped},
+    {"old-net", K::kEscaped},
+    {"old-rng", K::kEscaped},
+    {"old_pa", K::kCapBitmap},
+    {"old_pe", K::kCapBitmap},
+    {"old_pi", K::kCapBitmap},
+    {"old_pp", K::kCapBitmap},
+    {"old_prom", K::kPromisc},
+    {"operation", K::kEscaped},
+    {"ouid", K::kUid},
+    {"pa", K::kCapBitmap},
+    {"path", K::kEscaped},
+    {"pe", K::kCapBitmap},
+    {"perm", K::kPerm},
+    {"perm_mask", K::kPerm},
+    {"pi", K::kCapBitmap},
+    {"pp", K::kCapBitmap},
+    {"proctitle", K::kProctitle},
+    {"profile", K::kEscaped},
+    {"prom", K::kPromisc},
+    {"proto", K::kProtocol},
+    {"requested_mask", K::kEscaped},
+    {"res", K::kSuccess},
+    {"resolve", K::kResolve},
+    {"resp", K::kFanotify},
+    {"result", K::kSuccess},
+    {"root_dir", K::kEscaped},
+    {"saddr", K::kSockaddr},
+    {"sauid", K::kUid},
+    {"ses", K::kSession},
+    {"sgid", K::kGid},
+    {"sig", K::kSignal},
+    {"sigev_signo", K::kSignal},
+    {"suid", K::kUid},
+    {"sw", K::kEscaped},
+    {"syscall", K::kSyscall},
+    {"uid", K::kUid},
+    {"vm", K::kEscaped},
+    {"watch", K::kEscaped},
 };
 
-bool SortedOnce() {
-  return std::is_sorted(std::begin(kByName), std::end(kByName),
-                        [](const NameKind& a, const NameKind& b) { return a.name < b.name; });
+[[maybe_unused]] const bool kSorted =
+    std::is_sorted(std::begin(kByName), std::end(kByName),
+                   [](const NameKind& a, const NameKind& b) { return a.name < b.name; });
+
+// Record types with a field of their own meaning (as auparse has them).
+constexpr uint16_t kAddGroup = 1116;
+constexpr uint16_t kDelGroup = 1117;
+constexpr uint16_t kUserTty = 1124;
+constexpr uint16_t kGrpMgmt = 1132;
+constexpr uint16_t kMqOpen = 1312;
+constexpr uint16_t kNetfilterPkt = 1324;
+constexpr uint16_t kAvc = 1400;
+constexpr uint16_t kCryptoKeyUser = 2404;
+
+bool AllHex(std::string_view s) {
+  for (char c : s) {
+    if (HexDigit(c) < 0) return false;
+  }
+  return true;
 }
 
 }  // namespace
 
-FieldKind KindOfField(uint16_t record_type, std::string_view name) {
-  static const bool sorted = SortedOnce();
-  (void)sorted;
-  if (record_type == rectype::kExecve) {
+FieldKind KindOfField(uint16_t record_type, std::string_view name, std::string_view value) {
+  if (record_type == rectype::kExecve && !name.empty() && name[0] == 'a') {
     // a0, a1, ... and a1[0], a1[1], ... are arguments; a1_len and argc are numbers.
-    if (name.size() >= 2 && name[0] == 'a' && name[1] >= '0' && name[1] <= '9' &&
-        name.find("_len") == std::string_view::npos) {
-      return FieldKind::kExecveArg;
-    }
-    return FieldKind::kPlain;
+    if (name != "argc" && name.find("_len") == std::string_view::npos) return K::kExecveArg;
+    return K::kPlain;
   }
+  if (record_type == kUserTty && name == "msg") return K::kEscaped;
   auto it = std::lower_bound(std::begin(kByName), std::end(kByName), name,
                              [](const NameKind& a, std::string_view n) { return a.name < n; });
-  if (it == std::end(kByName) || it->name != name) return FieldKind::kPlain;
+  if (it == std::end(kByName) || it->name != name) return K::kPlain;
   FieldKind kind = it->kind;
-  // Record-specific exceptions, as auparse makes them.
-  if (kind == FieldKind::kA0 || kind == FieldKind::kA1 || kind == FieldKind::kA2 ||
-      kind == FieldKind::kA3) {
-    if (record_type != rectype::kSyscall) return FieldKind::kPlain;
+  switch (kind) {
+    case K::kSockaddr:
+      if (record_type == kAvc) return K::kPlain;
+      if (record_type == kNetfilterPkt) return K::kPlain;  // an address, printed as is
+      return kind;
+    case K::kEscaped:
+      if (name == "acct") {
+        // PAM writes acct="name" or hex; anything else is a plain word.
+        if (!value.empty() && value[0] == '"') return kind;
+        return AllHex(value) ? kind : K::kPlain;
+      }
+      return kind;
+    case K::kMmapFlags:
+      return record_type == rectype::kPath ? K::kPathFlags : kind;
+    case K::kMode:
+      return record_type == kMqOpen ? K::kModeShort : kind;
+    case K::kCapBitmap:
+      return record_type == kCryptoKeyUser && name == "fp" ? K::kPlain : kind;
+    case K::kUid:
+      if (name == "id" &&
+          (record_type == kAddGroup || record_type == kGrpMgmt || record_type == kDelGroup)) {
+        return K::kGid;
+      }
+      return kind;
+    default:
+      break;
   }
   return kind;
 }

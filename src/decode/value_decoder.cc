@@ -2,33 +2,57 @@
 
 #include <fcntl.h>
 #include <libaudit.h>
-#include <signal.h>
+#include <netdb.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <iterator>
 
 #include "decode/hex.h"
 
 namespace auditlens {
 namespace {
 
-constexpr const char* kCapNames[] = {
-    "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid",
-    "setpcap", "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw",
-    "ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct",
-    "sys_admin", "sys_boot", "sys_nice", "sys_resource", "sys_time", "sys_tty_config", "mknod",
-    "lease", "audit_write", "audit_control", "setfcap", "mac_override", "mac_admin", "syslog",
-    "wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore"};
-constexpr int kCapCount = sizeof(kCapNames) / sizeof(kCapNames[0]);
+// ---- number parsing, the way strtoul reads a prefix -------------------------------------------
 
-template <typename T>
-bool ParseDec(std::string_view s, T* v) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
-  return ec == std::errc() && p == s.data() + s.size();
+// Reads the longest number at the start of s (after blanks, an optional sign and, in base 16, an
+// optional 0x). A '-' wraps the magnitude the way strtoul does. Returns false if no digit.
+bool ParsePrefix(std::string_view s, int base, uint64_t* value) {
+  size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) negative = s[i++] == '-';
+  if (base == 16 && i + 1 < s.size() && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
+      i + 2 < s.size() && HexDigit(s[i + 2]) >= 0) {
+    i += 2;
+  }
+  uint64_t v = 0;
+  size_t digits = 0;
+  for (; i < s.size(); ++i, ++digits) {
+    int d = HexDigit(s[i]);
+    if (d < 0 || d >= base) break;
+    v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
+  }
+  if (digits == 0) {
+    *value = 0;
+    return false;
+  }
+  *value = negative ? ~v + 1 : v;
+  return true;
 }
 
-void AppendU64(uint64_t v, std::string* out) {
+uint64_t PrefixOr0(std::string_view s, int base) {
+  uint64_t v = 0;
+  ParsePrefix(s, base, &v);
+  return v;
+}
+
+
+void AppendI64(int64_t v, std::string* out) {
   char buf[24];
   auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), v);
   out->append(buf, p - buf);
@@ -36,22 +60,294 @@ void AppendU64(uint64_t v, std::string* out) {
 
 void AppendRaw(std::string_view raw, std::string* out) { out->append(raw.data(), raw.size()); }
 
-void AppendMode(std::string_view raw, std::string* out) {
-  unsigned mode = 0;
-  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), mode, 8);
-  if (ec != std::errc() || p != raw.data() + raw.size()) return AppendRaw(raw, out);
-  const char* type = nullptr;
-  switch (mode & S_IFMT) {
-    case S_IFREG: type = "file"; break;
-    case S_IFDIR: type = "dir"; break;
-    case S_IFLNK: type = "link"; break;
-    case S_IFCHR: type = "character"; break;
-    case S_IFBLK: type = "block"; break;
-    case S_IFIFO: type = "fifo"; break;
-    case S_IFSOCK: type = "socket"; break;
+// "<prefix><raw>)" — auparse's way of saying a value is not in its table.
+void AppendUnknown(std::string_view prefix, std::string_view raw, std::string* out) {
+  out->append(prefix.data(), prefix.size());
+  AppendRaw(raw, out);
+  out->push_back(')');
+}
+
+void AppendOctal3(unsigned v, std::string* out) {
+  char buf[8];
+  int n = snprintf(buf, sizeof(buf), "%03o", v);
+  out->append(buf, n);
+}
+
+struct BitName {
+  uint64_t bit;
+  std::string_view name;
+};
+
+// Names of the bits set in v, in table order, joined by sep. Returns how many were written.
+template <size_t N>
+int AppendBits(uint64_t v, const BitName (&table)[N], char sep, std::string* out,
+               bool first = true) {
+  int n = 0;
+  for (const BitName& b : table) {
+    if (b.bit != 0 && (v & b.bit)) {
+      if (!first) out->push_back(sep);
+      out->append(b.name.data(), b.name.size());
+      first = false;
+      ++n;
+    }
   }
+  return n;
+}
+
+template <size_t N>
+std::string_view Lookup(const std::string_view (&table)[N], uint64_t i) {
+  return i < N ? table[i] : std::string_view();
+}
+
+// ---- tables (facts about Linux and about libauparse's wording) ---------------------------------
+
+constexpr std::string_view kCapNames[] = {
+    "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid",
+    "setpcap", "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw",
+    "ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct",
+    "sys_admin", "sys_boot", "sys_nice", "sys_resource", "sys_time", "sys_tty_config", "mknod",
+    "lease", "audit_write", "audit_control", "setfcap", "mac_override", "mac_admin", "syslog",
+    "wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore"};
+
+// Signal names by number; 0 is auparse's "SIG0".
+constexpr std::string_view kSignals[] = {
+    "SIG0",    "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",    "SIGTRAP", "SIGABRT", "SIGBUS",
+    "SIGFPE",  "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",   "SIGPIPE", "SIGALRM", "SIGTERM",
+    "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP",   "SIGTTIN", "SIGTTOU", "SIGURG",
+    "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH",  "SIGIO",   "SIGPWR",  "SIGSYS"};
+
+// Socket address families, as auparse names them (0 and a few others have no name there).
+constexpr std::string_view kFamilies[] = {
+    "",          "local",    "inet",   "ax25",       "ipx",       "appletalk", "netrom",
+    "bridge",    "atmpvc",   "x25",    "inet6",      "rose",      "decnet",    "netbeui",
+    "security",  "key",      "netlink", "packet",    "ash",       "econet",    "atmsvc",
+    "rds",       "sna",      "irda",   "pppox",      "wanpipe",   "llc",       "",
+    "",          "can",      "tipc",   "bluetooth",  "iucv",      "rxrpc",     "isdn",
+    "phonet",    "ieee802154", "caif", "alg",        "nfc",       "vsock",     "kcm",
+    "qipcrtr",   "smc",      "xdp"};
+
+constexpr std::string_view kSockTypes[] = {"",         "SOCK_STREAM", "SOCK_DGRAM",
+                                           "SOCK_RAW", "SOCK_RDM",    "SOCK_SEQPACKET",
+                                           "SOCK_DCCP", "", "", "", "SOCK_PACKET"};
+
+constexpr std::string_view kSocketcalls[] = {
+    "",         "socket",     "bind",        "connect",    "listen",      "accept",
+    "getsockname", "getpeername", "socketpair", "send",     "recv",        "sendto",
+    "recvfrom", "shutdown",   "setsockopt",  "getsockopt", "sendmsg",     "recvmsg",
+    "accept4",  "recvmmsg",   "sendmmsg"};
+
+constexpr BitName kOpenFlags[] = {
+    {O_WRONLY, "O_WRONLY"},       {O_RDWR, "O_RDWR"},           {O_CREAT, "O_CREAT"},
+    {O_EXCL, "O_EXCL"},           {O_NOCTTY, "O_NOCTTY"},       {O_TRUNC, "O_TRUNC"},
+    {O_APPEND, "O_APPEND"},       {O_NONBLOCK, "O_NONBLOCK"},   {O_DSYNC, "O_DSYNC"},
+    {O_ASYNC, "O_ASYNC"},         {O_DIRECT, "O_DIRECT"},       {O_DIRECTORY, "O_DIRECTORY"},
+    {O_NOFOLLOW, "O_NOFOLLOW"},   {O_NOATIME, "O_NOATIME"},     {O_CLOEXEC, "O_CLOEXEC"},
+    {O_SYNC & ~O_DSYNC, "__O_SYNC"}, {O_PATH, "O_PATH"},
+    {O_TMPFILE & ~O_DIRECTORY, "__O_TMPFILE"},
+};
+
+constexpr BitName kAccessModes[] = {{X_OK, "X_OK"}, {W_OK, "W_OK"}, {R_OK, "R_OK"}};
+
+constexpr BitName kMsgFlags[] = {
+    {0x1, "MSG_OOB"},           {0x2, "MSG_PEEK"},         {0x4, "MSG_DONTROUTE"},
+    {0x8, "MSG_CTRUNC"},        {0x10, "MSG_PROXY"},       {0x20, "MSG_TRUNC"},
+    {0x40, "MSG_DONTWAIT"},     {0x80, "MSG_EOR"},         {0x100, "MSG_WAITALL"},
+    {0x200, "MSG_FIN"},         {0x400, "MSG_SYN"},        {0x800, "MSG_CONFIRM"},
+    {0x1000, "MSG_RST"},        {0x2000, "MSG_ERRQUEUE"},  {0x4000, "MSG_NOSIGNAL"},
+    {0x8000, "MSG_MORE"},       {0x10000, "MSG_WAITFORONE"}, {0x20000, "MSG_SENDPAGE_NOTLAST"},
+    {0x40000, "MSG_BATCH"},     {0x20000000, "MSG_FASTOPEN"}, {0x40000000, "MSG_CMSG_CLOEXEC"},
+    {0x80000000, "MSG_CMSG_COMPAT"},
+};
+
+constexpr BitName kCloneFlags[] = {
+    {0x100, "CLONE_VM"},
+    {0x200, "CLONE_FS"},
+    {0x400, "CLONE_FILES"},
+    {0x800, "CLONE_SIGHAND"},
+    {0x2000, "CLONE_PTRACE"},
+    {0x4000, "CLONE_VFORK"},
+    {0x8000, "CLONE_PARENT"},
+    {0x10000, "CLONE_THREAD"},
+    {0x20000, "CLONE_NEWNS"},
+    {0x40000, "CLONE_SYSVSEM"},
+    {0x80000, "CLONE_SETTLS"},
+    {0x100000, "CLONE_PARENT_SETTID"},
+    {0x200000, "CLONE_CHILD_CLEARTID"},
+    {0x400000, "CLONE_DETACHED"},
+    {0x800000, "CLONE_UNTRACED"},
+    {0x1000000, "CLONE_CHILD_SETTID"},
+    {0x2000000, "CLONE_STOPPED"},
+    {0x4000000, "CLONE_NEWUTS"},
+    {0x8000000, "CLONE_NEWIPC"},
+    {0x10000000, "CLONE_NEWUSER"},
+    {0x20000000, "CLONE_NEWPID"},
+    {0x40000000, "CLONE_NEWNET"},
+    {0x80000000, "CLONE_IO"},
+};
+
+constexpr BitName kProt[] = {
+    {0x1, "PROT_READ"}, {0x2, "PROT_WRITE"}, {0x4, "PROT_EXEC"}, {0x8, "PROT_SEM"}};
+
+constexpr BitName kMmapFlags[] = {
+    {0x1, "MAP_SHARED"},         {0x2, "MAP_PRIVATE"},       {0x10, "MAP_FIXED"},
+    {0x20, "MAP_ANONYMOUS"},     {0x40, "MAP_32BIT"},        {0x100, "MAP_GROWSDOWN"},
+    {0x800, "MAP_DENYWRITE"},    {0x1000, "MAP_EXECUTABLE"}, {0x2000, "MAP_LOCKED"},
+    {0x4000, "MAP_NORESERVE"},   {0x8000, "MAP_POPULATE"},   {0x10000, "MAP_NONBLOCK"},
+    {0x20000, "MAP_STACK"},      {0x40000, "MAP_HUGETLB"},   {0x80000, "MAP_SYNC"},
+    {0x100000, "MAP_FIXED_NOREPLACE"}, {0x4000000, "MAP_UNINITIALIZED"},
+};
+
+constexpr BitName kUmountFlags[] = {{0x1, "MNT_FORCE"},
+                                    {0x2, "MNT_DETACH"},
+                                    {0x4, "MNT_EXPIRE"},
+                                    {0x8, "UMOUNT_NOFOLLOW"},
+                                    {0x80000000, "UMOUNT_UNUSED"}};
+
+constexpr BitName kResolveFlags[] = {{0x1, "RESOLVE_NO_XDEV"},
+                                     {0x2, "RESOLVE_NO_MAGICLINKS"},
+                                     {0x4, "RESOLVE_NO_SYMLINKS"},
+                                     {0x8, "RESOLVE_BENEATH"},
+                                     {0x10, "RESOLVE_IN_ROOT"}};
+
+constexpr std::string_view kSeekWhence[] = {"SEEK_SET", "SEEK_CUR", "SEEK_END", "SEEK_DATA",
+                                            "SEEK_HOLE"};
+
+constexpr std::string_view kRlimits[] = {
+    "RLIMIT_CPU",     "RLIMIT_FSIZE",  "RLIMIT_DATA",       "RLIMIT_STACK",
+    "RLIMIT_CORE",    "RLIMIT_RSS",    "RLIMIT_NPROC",      "RLIMIT_NOFILE",
+    "RLIMIT_MEMLOCK", "RLIMIT_AS",     "RLIMIT_LOCKS",      "RLIMIT_SIGPENDING",
+    "RLIMIT_MSGQUEUE", "RLIMIT_NICE",  "RLIMIT_RTPRIO",     "RLIMIT_RTTIME"};
+
+constexpr std::string_view kEpollCtl[] = {"", "EPOLL_CTL_ADD", "EPOLL_CTL_DEL", "EPOLL_CTL_MOD"};
+
+constexpr std::string_view kClocks[] = {
+    "CLOCK_REALTIME",          "CLOCK_MONOTONIC",       "CLOCK_PROCESS_CPUTIME_ID",
+    "CLOCK_THREAD_CPUTIME_ID", "CLOCK_MONOTONIC_RAW",   "CLOCK_REALTIME_COARSE",
+    "CLOCK_MONOTONIC_COARSE"};
+
+constexpr std::string_view kNfProtos[] = {"unspecified", "inet", "ipv4",  "arp", "",
+                                          "netdev",      "",     "bridge", "",   "",
+                                          "ipv6",        "",     "decnet"};
+
+constexpr std::string_view kIcmpTypes[] = {
+    "echo-reply",   "",       "",          "destination-unreachable", "source-quench",
+    "redirect",     "",       "",          "echo",                    "",
+    "",             "time-exceeded",       "parameter-problem",       "timestamp-request",
+    "timestamp-reply", "info-request",     "info-reply",              "address-mask-request",
+    "address-mask-reply"};
+
+constexpr std::string_view kHooks[] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT",
+                                       "POSTROUTING", "BROUTING"};
+
+constexpr std::string_view kNetActions[] = {"ACCEPT", "DROP", "REJECT"};
+
+// ---- per-syscall argument kinds ----------------------------------------------------------------
+
+using A = ArgKind;
+struct SyscallArgs {
+  std::string_view name;
+  std::array<ArgKind, 4> args;
+};
+
+// Sorted by name (checked once).
+constexpr SyscallArgs kSyscallArgs[] = {
+    {"access", {A::kHex, A::kAccess, A::kHex, A::kHex}},
+    {"chmod", {A::kHex, A::kModeShort, A::kHex, A::kHex}},
+    {"chown", {A::kHex, A::kUid, A::kHex, A::kHex}},
+    {"clock_settime", {A::kClockId, A::kHex, A::kHex, A::kHex}},
+    {"clone", {A::kHex, A::kHex, A::kCloneFlags, A::kHex}},
+    {"creat", {A::kHex, A::kModeShort, A::kHex, A::kHex}},
+    {"epoll_ctl", {A::kHex, A::kEpollCtl, A::kHex, A::kHex}},
+    {"exit", {A::kExitCode, A::kHex, A::kHex, A::kHex}},
+    {"exit_group", {A::kExitCode, A::kHex, A::kHex, A::kHex}},
+    {"faccessat", {A::kDirfd, A::kHex, A::kAccess, A::kHex}},
+    {"faccessat2", {A::kDirfd, A::kHex, A::kAccess, A::kHex}},
+    {"fchmod", {A::kHex, A::kModeShort, A::kHex, A::kHex}},
+    {"fchmodat", {A::kDirfd, A::kHex, A::kModeShort, A::kHex}},
+    {"fchownat", {A::kDirfd, A::kHex, A::kHex, A::kHex}},
+    {"futimesat", {A::kDirfd, A::kHex, A::kHex, A::kHex}},
+    {"getrlimit", {A::kRlimit, A::kHex, A::kHex, A::kHex}},
+    {"kill", {A::kHex, A::kSignal, A::kHex, A::kHex}},
+    {"linkat", {A::kDirfd, A::kHex, A::kDirfd, A::kHex}},
+    {"lseek", {A::kHex, A::kHex, A::kSeekWhence, A::kHex}},
+    {"mkdir", {A::kHex, A::kModeShort, A::kHex, A::kHex}},
+    {"mkdirat", {A::kDirfd, A::kHex, A::kModeShort, A::kHex}},
+    {"mknod", {A::kHex, A::kModeFull, A::kHex, A::kHex}},
+    {"mknodat", {A::kDirfd, A::kHex, A::kModeShort, A::kHex}},
+    {"mmap", {A::kHex, A::kHex, A::kMmapProt, A::kMmapFlags}},
+    {"mprotect", {A::kHex, A::kHex, A::kMprotectProt, A::kHex}},
+    {"mq_open", {A::kHex, A::kOpenFlags, A::kModeIfCreat, A::kHex}},
+    {"name_to_handle_at", {A::kDirfd, A::kHex, A::kHex, A::kHex}},
+    {"newfstatat", {A::kDirfd, A::kHex, A::kHex, A::kHex}},
+    {"open", {A::kHex, A::kOpenFlags, A::kModeIfCreat, A::kHex}},
+    {"open_by_handle_at", {A::kHex, A::kHex, A::kOpenFlags, A::kHex}},
+    {"openat", {A::kDirfd, A::kHex, A::kOpenFlags, A::kHex}},
+    {"openat2", {A::kDirfd, A::kHex, A::kHex, A::kHex}},
+    {"readlinkat", {A::kDirfd, A::kHex, A::kDirfd, A::kHex}},
+    {"recvfrom", {A::kHex, A::kHex, A::kHex, A::kMsgFlags}},
+    {"recvmmsg", {A::kHex, A::kHex, A::kHex, A::kMsgFlags}},
+    {"recvmsg", {A::kHex, A::kHex, A::kMsgFlags, A::kHex}},
+    {"renameat", {A::kDirfd, A::kHex, A::kDirfd, A::kHex}},
+    {"renameat2", {A::kDirfd, A::kHex, A::kDirfd, A::kHex}},
+    {"rt_sigaction", {A::kSignal, A::kHex, A::kHex, A::kHex}},
+    {"sendmmsg", {A::kHex, A::kHex, A::kHex, A::kMsgFlags}},
+    {"sendmsg", {A::kHex, A::kHex, A::kMsgFlags, A::kHex}},
+    {"sendto", {A::kHex, A::kHex, A::kHex, A::kMsgFlags}},
+    {"setfsgid", {A::kGid, A::kHex, A::kHex, A::kHex}},
+    {"setfsuid", {A::kUid, A::kHex, A::kHex, A::kHex}},
+    {"setgid", {A::kGid, A::kHex, A::kHex, A::kHex}},
+    {"setns", {A::kHex, A::kCloneFlags, A::kHex, A::kHex}},
+    {"setregid", {A::kGid, A::kGid, A::kHex, A::kHex}},
+    {"setresgid", {A::kGid, A::kGid, A::kGid, A::kHex}},
+    {"setresuid", {A::kUid, A::kUid, A::kUid, A::kHex}},
+    {"setreuid", {A::kUid, A::kUid, A::kHex, A::kHex}},
+    {"setrlimit", {A::kRlimit, A::kHex, A::kHex, A::kHex}},
+    {"setuid", {A::kUid, A::kHex, A::kHex, A::kHex}},
+    {"socket", {A::kSockFamily, A::kSockType, A::kSockProto, A::kHex}},
+    {"socketcall", {A::kSocketcall, A::kHex, A::kHex, A::kHex}},
+    {"tgkill", {A::kHex, A::kHex, A::kSignal, A::kHex}},
+    {"tkill", {A::kHex, A::kSignal, A::kHex, A::kHex}},
+    {"umount2", {A::kHex, A::kUmountFlags, A::kHex, A::kHex}},
+    {"unlinkat", {A::kDirfd, A::kHex, A::kHex, A::kHex}},
+    {"unshare", {A::kCloneFlags, A::kHex, A::kHex, A::kHex}},
+    {"utimensat", {A::kDirfd, A::kHex, A::kHex, A::kHex}},
+};
+
+[[maybe_unused]] const bool kArgsSorted =
+    std::is_sorted(std::begin(kSyscallArgs), std::end(kSyscallArgs),
+                   [](const SyscallArgs& a, const SyscallArgs& b) { return a.name < b.name; });
+
+const std::array<ArgKind, 4>* FindSyscallArgs(std::string_view name) {
+  auto it = std::lower_bound(std::begin(kSyscallArgs), std::end(kSyscallArgs), name,
+                             [](const SyscallArgs& a, std::string_view n) { return a.name < n; });
+  if (it == std::end(kSyscallArgs) || it->name != name) return nullptr;
+  return &it->args;
+}
+
+// ---- field kinds -------------------------------------------------------------------------------
+
+// file,644 / dir,755 / 000,suid,755 (no type bits) — auparse's mode.
+void AppendMode(uint64_t mode, std::string* out) {
+  switch (mode & S_IFMT) {
+    case S_IFREG: out->append("file"); break;
+    case S_IFDIR: out->append("dir"); break;
+    case S_IFLNK: out->append("link"); break;
+    case S_IFCHR: out->append("character"); break;
+    case S_IFBLK: out->append("block"); break;
+    case S_IFIFO: out->append("fifo"); break;
+    case S_IFSOCK: out->append("socket"); break;
+    default: AppendOctal3(static_cast<unsigned>((mode & S_IFMT) / 010000), out); break;
+  }
+  if (mode & S_ISUID) out->append(",suid");
+  if (mode & S_ISGID) out->append(",sgid");
+  if (mode & S_ISVTX) out->append(",sticky");
+  out->push_back(',');
+  AppendOctal3(static_cast<unsigned>(mode & 0777), out);
+}
+
+// 0644 / suid,sgid,0755 — permission bits only.
+void AppendModeShort(uint64_t mode, std::string* out) {
   size_t start = out->size();
-  if (type) out->append(type);
   auto add = [&](const char* s) {
     if (out->size() != start) out->push_back(',');
     out->append(s);
@@ -59,79 +355,62 @@ void AppendMode(std::string_view raw, std::string* out) {
   if (mode & S_ISUID) add("suid");
   if (mode & S_ISGID) add("sgid");
   if (mode & S_ISVTX) add("sticky");
-  char perms[8];
-  snprintf(perms, sizeof(perms), "%03o", mode & 0777);
-  add(perms);
+  if (out->size() != start) out->push_back(',');
+  out->push_back('0');
+  AppendOctal3(static_cast<unsigned>(mode & 0777), out);
 }
 
-void AppendPerm(std::string_view raw, std::string* out) {
-  unsigned perm = 0;
-  if (!ParseDec(raw, &perm)) return AppendRaw(raw, out);
-  if (perm == 0) { out->append("none"); return; }
-  size_t start = out->size();
-  auto add = [&](const char* s) {
-    if (out->size() != start) out->push_back(',');
-    out->append(s);
-  };
-  if (perm & AUDIT_PERM_READ) add("read");
-  if (perm & AUDIT_PERM_WRITE) add("write");
-  if (perm & AUDIT_PERM_EXEC) add("exec");
-  if (perm & AUDIT_PERM_ATTR) add("attr");
+void AppendPerm(uint64_t perm, std::string* out) {
+  if (perm == 0) perm = 0xf;  // the kernel treats no permission as all of them
+  static constexpr BitName kPerm[] = {{AUDIT_PERM_READ, "read"},
+                                      {AUDIT_PERM_WRITE, "write"},
+                                      {AUDIT_PERM_EXEC, "exec"},
+                                      {AUDIT_PERM_ATTR, "attr"}};
+  AppendBits(perm, kPerm, ',', out);
 }
 
-void AppendCapBitmap(std::string_view raw, std::string* out) {
-  uint64_t bits = 0;
-  if (!ParseHexU64(raw, &bits)) return AppendRaw(raw, out);
-  if (bits == 0) { out->append("none"); return; }
-  size_t start = out->size();
-  for (int i = 0; i < 64; ++i) {
+void AppendCapBitmap(uint64_t bits, std::string* out) {
+  bool first = true;
+  for (size_t i = 0; i < std::size(kCapNames); ++i) {
     if (!(bits & (1ull << i))) continue;
-    if (out->size() != start) out->push_back(',');
-    if (i < kCapCount) {
-      out->append(kCapNames[i]);
-    } else {
-      out->append("cap_");
-      AppendU64(static_cast<uint64_t>(i), out);
-    }
+    if (!first) out->push_back(',');
+    out->append(kCapNames[i].data(), kCapNames[i].size());
+    first = false;
   }
+  if (first) out->append("none");
 }
 
 void AppendOpenFlags(uint64_t flags, std::string* out) {
-  switch (flags & O_ACCMODE) {
-    case O_RDONLY: out->append("O_RDONLY"); break;
-    case O_WRONLY: out->append("O_WRONLY"); break;
-    case O_RDWR: out->append("O_RDWR"); break;
-    default: out->append("O_ACCMODE"); break;
+  bool first = true;
+  if ((flags & O_ACCMODE) == 0) {
+    out->append("O_RDONLY");
+    first = false;
   }
-  static constexpr struct {
-    uint64_t bit;
-    const char* name;
-  } kFlags[] = {
-      {O_CREAT, "O_CREAT"},       {O_EXCL, "O_EXCL"},         {O_NOCTTY, "O_NOCTTY"},
-      {O_TRUNC, "O_TRUNC"},       {O_APPEND, "O_APPEND"},     {O_NONBLOCK, "O_NONBLOCK"},
-      {O_DSYNC, "O_DSYNC"},       {O_ASYNC, "O_ASYNC"},       {O_DIRECT, "O_DIRECT"},
-      {O_LARGEFILE, "O_LARGEFILE"}, {O_DIRECTORY, "O_DIRECTORY"}, {O_NOFOLLOW, "O_NOFOLLOW"},
-      {O_NOATIME, "O_NOATIME"},   {O_CLOEXEC, "O_CLOEXEC"},   {O_SYNC & ~O_DSYNC, "O_SYNC"},
-      {O_PATH, "O_PATH"},         {O_TMPFILE & ~O_DIRECTORY, "O_TMPFILE"},
-  };
-  for (const auto& f : kFlags) {
-    if (flags & f.bit) {
-      out->push_back('|');
-      out->append(f.name);
-    }
+  AppendBits(flags, kOpenFlags, '|', out, first);
+}
+
+// Flags joined by '|', or 0x<raw> when none is set.
+template <size_t N>
+void AppendFlagsOrHex(uint64_t v, const BitName (&table)[N], std::string_view raw,
+                      std::string* out) {
+  if (AppendBits(v, table, '|', out) == 0) {
+    out->append("0x");
+    AppendRaw(raw, out);
   }
 }
 
-bool IsAtSyscall(std::string_view name) {
-  static constexpr std::string_view kAt[] = {
-      "openat", "openat2", "mkdirat", "mknodat", "fchownat", "futimesat", "newfstatat",
-      "fstatat64", "unlinkat", "renameat", "renameat2", "linkat", "readlinkat", "fchmodat",
-      "fchmodat2", "faccessat", "faccessat2", "utimensat", "execveat", "statx", "name_to_handle_at"};
-  for (std::string_view s : kAt) {
-    if (s == name) return true;
+void AppendSignal(uint64_t v, std::string_view raw, bool hex, std::string* out) {
+  int32_t sig = static_cast<int32_t>(v);
+  if (sig >= 0 && sig < 32) {
+    out->append(kSignals[sig].data(), kSignals[sig].size());
+    return;
   }
-  return false;
+  out->append(hex ? "unknown-signal(0x" : "unknown-signal(");
+  AppendRaw(raw, out);
+  out->push_back(')');
 }
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
 
@@ -147,11 +426,23 @@ void ValueDecoder::AppendEscaped(std::string_view raw, std::string* out) {
 }
 
 void ValueDecoder::SplitEscaped(std::string_view raw, char separator, std::string* storage,
-                                std::vector<uint32_t>* ends) {
+                                std::vector<uint32_t>* ends, bool skip_empty) {
   size_t begin = storage->size();
   AppendEscaped(raw, storage);
   // Trailing separators end the last part rather than start an empty one.
   while (storage->size() > begin && storage->back() == separator) storage->pop_back();
+  if (skip_empty) {
+    // Drop empty parts (a leading or doubled separator) by compacting the storage.
+    size_t w = begin;
+    bool part_empty = true;
+    for (size_t r = begin; r < storage->size(); ++r) {
+      char c = (*storage)[r];
+      if (c == separator && part_empty) continue;
+      part_empty = c == separator;
+      (*storage)[w++] = c;
+    }
+    storage->resize(w);
+  }
   for (size_t i = begin; i < storage->size(); ++i) {
     if ((*storage)[i] == separator) ends->push_back(static_cast<uint32_t>(i));
   }
@@ -167,7 +458,8 @@ std::string_view ValueDecoder::ArchName(std::string_view arch_raw) {
   return name ? std::string_view(name) : std::string_view();
 }
 
-SyscallContext ValueDecoder::ContextOf(std::string_view arch_raw, std::string_view syscall_raw) {
+SyscallContext ValueDecoder::ContextOf(std::string_view arch_raw, std::string_view syscall_raw,
+                                       std::string_view a0_raw, std::string_view a1_raw) {
   SyscallContext ctx;
   if (arch_raw == last_arch_raw_) {
     ctx.machine = last_machine_;
@@ -177,8 +469,13 @@ SyscallContext ValueDecoder::ContextOf(std::string_view arch_raw, std::string_vi
     last_arch_raw_.assign(arch_raw.data(), arch_raw.size());
     last_machine_ = ctx.machine;
   }
-  int nr = -1;
-  if (ParseDec(syscall_raw, &nr)) ctx.syscall = nr;
+  uint64_t nr = 0;
+  if (!syscall_raw.empty() && ParsePrefix(syscall_raw, 10, &nr) && nr < 100000) {
+    ctx.syscall = static_cast<int>(nr);
+  }
+  ctx.a0 = PrefixOr0(a0_raw, 16);
+  ctx.a1 = PrefixOr0(a1_raw, 16);
+  ctx.args = ArgKindsOf(ctx.machine, ctx.syscall);
   return ctx;
 }
 
@@ -196,44 +493,182 @@ std::string_view ValueDecoder::SyscallName(int machine, int number) {
   return table[number];
 }
 
-void ValueDecoder::AppendUid(std::string_view raw, bool group, std::string* out) {
-  int64_t id = 0;
-  if (!ParseDec(raw, &id)) return AppendRaw(raw, out);
-  if (id == 4294967295 || id == -1) { out->append("unset"); return; }
-  if (id < 0 || id > 4294967295) return AppendRaw(raw, out);
+const std::array<ArgKind, 4>* ValueDecoder::ArgKindsOf(int machine, int number) {
+  std::string_view name = SyscallName(machine, number);
+  if (name.empty()) return nullptr;
+  if (static_cast<size_t>(machine) >= arg_kinds_.size()) arg_kinds_.resize(machine + 1);
+  auto& table = arg_kinds_[machine];
+  if (table.empty()) {
+    table.resize(4096);
+    for (int i = 0; i < 4096; ++i) table[i] = FindSyscallArgs(SyscallName(machine, i));
+  }
+  return table[number];
+}
+
+void ValueDecoder::AppendId(int32_t id, bool group, std::string* out) {
+  if (id == -1) {
+    out->append("unset");
+    return;
+  }
+  if (id == 0) {
+    out->append("root");
+    return;
+  }
   std::string_view name = group ? ids_.Group(static_cast<uint32_t>(id))
                                 : ids_.User(static_cast<uint32_t>(id));
   if (name.empty()) {
     out->append("unknown(");
-    AppendRaw(raw, out);
+    AppendI64(id, out);
     out->push_back(')');
   } else {
     out->append(name.data(), name.size());
   }
 }
 
-void ValueDecoder::AppendExit(std::string_view raw, std::string* out) {
-  int64_t v = 0;
-  if (!ParseDec(raw, &v) || v >= 0 || v < -4095) return AppendRaw(raw, out);
-  const char* name = audit_errno_to_name(static_cast<int>(-v));
-  if (name == nullptr) return AppendRaw(raw, out);
-  out->append(name);
-  out->push_back('(');
-  out->append(strerror(static_cast<int>(-v)));
-  out->push_back(')');
+void ValueDecoder::AppendProtocol(int number, std::string* out) {
+  auto it = protocols_.find(number);
+  if (it == protocols_.end()) {
+    std::string name;
+    protoent ent;
+    protoent* result = nullptr;
+    char buf[1024];
+    if (getprotobynumber_r(number, &ent, buf, sizeof(buf), &result) == 0 && result != nullptr) {
+      name = result->p_name;
+    }
+    it = protocols_.emplace(number, std::move(name)).first;
+  }
+  out->append(it->second);
 }
 
 void ValueDecoder::AppendArg(int index, std::string_view raw, const SyscallContext& ctx,
                              std::string* out) {
-  uint64_t v = 0;
-  if (!ParseHexU64(raw, &v)) return AppendRaw(raw, out);
-  std::string_view sc = SyscallName(ctx.machine, ctx.syscall);
-  if (!sc.empty()) {
-    if (index == 0 && (v & 0xffffffff) == 0xffffff9c && IsAtSyscall(sc)) {
-      { out->append("AT_FDCWD"); return; }
-    }
-    if ((index == 1 && sc == "open") || (index == 2 && sc == "openat")) {
+  ArgKind kind = ctx.args ? (*ctx.args)[index] : ArgKind::kHex;
+  uint64_t v = PrefixOr0(raw, 16);
+  switch (kind) {
+    case ArgKind::kHex:
+      break;
+    case ArgKind::kDirfd:
+      if (static_cast<int32_t>(v) == -100) {
+        out->append("AT_FDCWD");
+        return;
+      }
+      break;
+    case ArgKind::kModeShort:
+      return AppendModeShort(v, out);
+    case ArgKind::kModeFull:
+      return AppendMode(v, out);
+    case ArgKind::kUid:
+    case ArgKind::kGid:
+      return AppendId(static_cast<int32_t>(v), kind == ArgKind::kGid, out);
+    case ArgKind::kSignal:
+      return AppendSignal(v, raw, true, out);
+    case ArgKind::kOpenFlags:
       return AppendOpenFlags(v, out);
+    case ArgKind::kModeIfCreat:
+      if (ctx.a1 & O_CREAT) return AppendModeShort(v, out);
+      break;
+    case ArgKind::kAccess:
+      if ((v & 0xf) == 0) {
+        out->append("F_OK");
+        return;
+      }
+      return AppendFlagsOrHex(v, kAccessModes, raw, out);
+    case ArgKind::kMsgFlags:
+      return AppendFlagsOrHex(v, kMsgFlags, raw, out);
+    case ArgKind::kExitCode:
+      out->append(raw == "0" ? "EXIT_SUCCESS" : raw == "1" ? "EXIT_FAILURE" : "UNKNOWN");
+      return;
+    case ArgKind::kSockFamily: {
+      std::string_view name = Lookup(kFamilies, v);
+      if (name.empty()) return AppendUnknown("unknown-family(0x", raw, out);
+      out->append(name.data(), name.size());
+      return;
+    }
+    case ArgKind::kSockType: {
+      std::string_view name = Lookup(kSockTypes, v & 0xff);
+      if (name.empty()) return AppendUnknown("unknown-type(", raw, out);
+      out->append(name.data(), name.size());
+      return;
+    }
+    case ArgKind::kSockProto: {
+      size_t before = out->size();
+      if (v <= 0xffff) AppendProtocol(static_cast<int>(v), out);
+      if (out->size() == before) AppendUnknown("unknown-proto(", raw, out);
+      return;
+    }
+    case ArgKind::kCloneFlags: {
+      int n = AppendBits(v, kCloneFlags, '|', out);
+      uint64_t sig = v & 0xff;
+      if (sig != 0 && sig < 32) {
+        if (n > 0) out->push_back('|');
+        out->append(kSignals[sig].data(), kSignals[sig].size());
+        ++n;
+      }
+      if (n == 0) {
+        out->append("0x");
+        char buf[20];
+        int len = snprintf(buf, sizeof(buf), "%x", static_cast<unsigned>(v));
+        out->append(buf, len);
+      }
+      return;
+    }
+    case ArgKind::kMmapProt:
+    case ArgKind::kMprotectProt: {
+      if ((v & 7) == 0) {
+        out->append("PROT_NONE");
+        return;
+      }
+      uint64_t mask = kind == ArgKind::kMmapProt ? 0xf : 0x7;
+      return AppendFlagsOrHex(v & mask, kProt, raw, out);
+    }
+    case ArgKind::kMmapFlags: {
+      bool first = true;
+      if ((v & 0xf) == 0) {
+        out->append("MAP_FILE");
+        first = false;
+      }
+      if (AppendBits(v, kMmapFlags, '|', out, first) == 0 && first) {
+        out->append("0x");
+        AppendRaw(raw, out);
+      }
+      return;
+    }
+    case ArgKind::kUmountFlags:
+      return AppendFlagsOrHex(v, kUmountFlags, raw, out);
+    case ArgKind::kSeekWhence: {
+      std::string_view name = Lookup(kSeekWhence, v & 0xff);
+      if (name.empty()) return AppendUnknown("unknown-whence(", raw, out);
+      out->append(name.data(), name.size());
+      return;
+    }
+    case ArgKind::kRlimit: {
+      std::string_view name = Lookup(kRlimits, v);
+      if (name.empty()) return AppendUnknown("unknown-rlimit(0x", raw, out);
+      out->append(name.data(), name.size());
+      return;
+    }
+    case ArgKind::kEpollCtl: {
+      std::string_view name = Lookup(kEpollCtl, v);
+      if (name.empty()) {
+        out->append("unknown-epoll_ctl-operation(");
+        AppendI64(static_cast<int32_t>(v), out);
+        out->push_back(')');
+        return;
+      }
+      out->append(name.data(), name.size());
+      return;
+    }
+    case ArgKind::kClockId: {
+      std::string_view name = Lookup(kClocks, v);
+      if (name.empty()) return AppendUnknown("unknown-clk_id(0x", raw, out);
+      out->append(name.data(), name.size());
+      return;
+    }
+    case ArgKind::kSocketcall: {
+      std::string_view name = Lookup(kSocketcalls, v);
+      if (name.empty()) return AppendUnknown("unknown-socketcall(", raw, out);
+      out->append(name.data(), name.size());
+      return;
     }
   }
   out->append("0x");
@@ -244,40 +679,71 @@ void ValueDecoder::Decode(FieldKind kind, std::string_view raw, const SyscallCon
                           std::string* out) {
   switch (kind) {
     case FieldKind::kPlain:
+    case FieldKind::kSockaddr:  // structured: see DecodeSockAddr
       return AppendRaw(raw, out);
     case FieldKind::kUid:
-      return AppendUid(raw, false, out);
     case FieldKind::kGid:
-      return AppendUid(raw, true, out);
+      return AppendId(static_cast<int32_t>(PrefixOr0(raw, 10)), kind == FieldKind::kGid, out);
     case FieldKind::kSyscall: {
-      int nr = -1;
-      std::string_view name;
-      if (ParseDec(raw, &nr)) name = SyscallName(ctx.machine, nr);
-      if (name.empty()) return AppendRaw(raw, out);
-      { out->append(name.data(), name.size()); return; }
+      uint64_t nr = 0;
+      if (!ParsePrefix(raw, 10, &nr)) return AppendRaw(raw, out);
+      std::string_view name = SyscallName(ctx.machine, static_cast<int>(nr));
+      if (name.empty()) {
+        out->append("unknown-syscall(");
+        AppendI64(static_cast<int32_t>(nr), out);
+        out->push_back(')');
+        return;
+      }
+      out->append(name.data(), name.size());
+      if (name == "socketcall" || name == "ipc") {
+        std::string_view call = name == "socketcall" ? Lookup(kSocketcalls, ctx.a0)
+                                                     : std::string_view();
+        if (!call.empty()) {
+          out->push_back('(');
+          out->append(call.data(), call.size());
+          out->push_back(')');
+        }
+      }
+      return;
     }
     case FieldKind::kArch: {
       std::string_view name = ArchName(raw);
-      if (name.empty()) return AppendRaw(raw, out);
-      { out->append(name.data(), name.size()); return; }
+      if (name.empty()) return AppendUnknown("unknown-elf-type(", raw, out);
+      out->append(name.data(), name.size());
+      return;
     }
-    case FieldKind::kExit:
-      return AppendExit(raw, out);
+    case FieldKind::kExit: {
+      int64_t v = 0;
+      auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), v);
+      if (ec != std::errc() || v >= 0 || v < -INT32_MAX) return AppendRaw(raw, out);
+      int err = static_cast<int>(-v);
+      const char* name = audit_errno_to_name(err);
+      const char* desc = strerrordesc_np(err);
+      if (name == nullptr || desc == nullptr) return AppendRaw(raw, out);
+      out->append(name);
+      out->push_back('(');
+      out->append(desc);
+      out->push_back(')');
+      return;
+    }
     case FieldKind::kEscaped:
     case FieldKind::kExecveArg:
     case FieldKind::kKey:
     case FieldKind::kProctitle:
       return AppendEscaped(raw, out);
     case FieldKind::kPerm:
-      return AppendPerm(raw, out);
+      return AppendPerm(PrefixOr0(raw, 10), out);
     case FieldKind::kMode:
-      return AppendMode(raw, out);
-    case FieldKind::kSockaddr:
-      return AppendRaw(raw, out);  // structured: see DecodeSockAddr
+      return AppendMode(PrefixOr0(raw, 8), out);
+    case FieldKind::kModeShort:
+      return AppendModeShort(PrefixOr0(raw, 8), out);
     case FieldKind::kSuccess:
-      if (raw == "1") { out->append("yes"); return; }
-      if (raw == "0") { out->append("no"); return; }
-      return AppendRaw(raw, out);
+      if (raw.empty() || !IsDigit(raw[0])) return AppendRaw(raw, out);
+      switch (PrefixOr0(raw, 10)) {
+        case 0: out->append("no"); return;
+        case 1: out->append("yes"); return;
+        default: out->append("unset"); return;
+      }
     case FieldKind::kA0:
       return AppendArg(0, raw, ctx, out);
     case FieldKind::kA1:
@@ -286,35 +752,107 @@ void ValueDecoder::Decode(FieldKind kind, std::string_view raw, const SyscallCon
       return AppendArg(2, raw, ctx, out);
     case FieldKind::kA3:
       return AppendArg(3, raw, ctx, out);
-    case FieldKind::kSignal: {
-      int sig = 0;
-      if (ParseDec(raw, &sig) && sig > 0 && sig < NSIG) {
-        const char* abbrev = sigabbrev_np(sig);
-        if (abbrev) {
-          out->append("SIG");
-          out->append(abbrev);
-          return;
-        }
-      }
-      return AppendRaw(raw, out);
-    }
+    case FieldKind::kSignal:
+      return AppendSignal(PrefixOr0(raw, 10), raw, false, out);
     case FieldKind::kList: {
-      int list = 0;
-      const char* name = nullptr;
-      if (ParseDec(raw, &list)) name = audit_flag_to_name(list);
-      if (name == nullptr) return AppendRaw(raw, out);
-      { out->append(name); return; }
+      const char* name = audit_flag_to_name(static_cast<int>(PrefixOr0(raw, 10)));
+      if (name == nullptr) return AppendUnknown("unknown-list(", raw, out);
+      out->append(name);
+      return;
     }
     case FieldKind::kSession:
-      if (raw == "4294967295") { out->append("unset"); return; }
+      if (raw == "4294967295") {
+        out->append("unset");
+        return;
+      }
       return AppendRaw(raw, out);
     case FieldKind::kCapBitmap:
-      return AppendCapBitmap(raw, out);
+      return AppendCapBitmap(PrefixOr0(raw, 16), out);
     case FieldKind::kCapability: {
-      int cap = 0;
-      if (ParseDec(raw, &cap) && cap >= 0 && cap < kCapCount) { out->append(kCapNames[cap]); return; }
-      return AppendRaw(raw, out);
+      uint64_t cap = PrefixOr0(raw, 10);
+      if (cap < std::size(kCapNames)) {
+        out->append(kCapNames[cap].data(), kCapNames[cap].size());
+        return;
+      }
+      return AppendUnknown("unknown-capability(", raw, out);
     }
+    case FieldKind::kPromisc:
+      out->append(PrefixOr0(raw, 10) == 0 ? "no" : "yes");
+      return;
+    case FieldKind::kNfProto: {
+      std::string_view name = Lookup(kNfProtos, PrefixOr0(raw, 10));
+      if (name.empty()) return AppendUnknown("unknown-netfilter-protocol(", raw, out);
+      out->append(name.data(), name.size());
+      return;
+    }
+    case FieldKind::kIcmpType: {
+      std::string_view name = Lookup(kIcmpTypes, PrefixOr0(raw, 10));
+      if (name.empty()) return AppendUnknown("unknown-icmp-type(", raw, out);
+      out->append(name.data(), name.size());
+      return;
+    }
+    case FieldKind::kProtocol: {
+      size_t before = out->size();
+      uint64_t p = PrefixOr0(raw, 10);
+      if (p <= 0xffff) AppendProtocol(static_cast<int>(p), out);
+      if (out->size() == before) out->append("undefined protocol");
+      return;
+    }
+    case FieldKind::kSeccomp: {
+      switch (PrefixOr0(raw, 16) & 0x7fff0000u) {
+        case 0x00000000: out->append("kill"); return;
+        case 0x00030000: out->append("trap"); return;
+        case 0x00050000: out->append("errno"); return;
+        case 0x7ff00000: out->append("trace"); return;
+        case 0x7ffc0000: out->append("log"); return;
+        case 0x7fff0000: out->append("allow"); return;
+        default: return AppendUnknown("unknown-seccomp-code(", raw, out);
+      }
+    }
+    case FieldKind::kOpenFlags:
+      return AppendOpenFlags(PrefixOr0(raw, 16), out);
+    case FieldKind::kMmapFlags: {
+      SyscallContext none;
+      static constexpr std::array<ArgKind, 4> kFlags = {ArgKind::kMmapFlags, ArgKind::kHex,
+                                                        ArgKind::kHex, ArgKind::kHex};
+      none.args = &kFlags;
+      return AppendArg(0, raw, none, out);
+    }
+    case FieldKind::kPathFlags:
+      if (PrefixOr0(raw, 16) == 0) {
+        out->append("none");
+        return;
+      }
+      return AppendRaw(raw, out);
+    case FieldKind::kHook: {
+      std::string_view name = Lookup(kHooks, PrefixOr0(raw, 16));
+      if (name.empty()) return AppendUnknown("unknown-hook(", raw, out);
+      out->append(name.data(), name.size());
+      return;
+    }
+    case FieldKind::kNetAction: {
+      std::string_view name = Lookup(kNetActions, PrefixOr0(raw, 16));
+      if (name.empty()) return AppendUnknown("unknown-action(", raw, out);
+      out->append(name.data(), name.size());
+      return;
+    }
+    case FieldKind::kMacProto: {
+      uint64_t t = PrefixOr0(raw, 16);
+      out->append(t == 0x0800 ? "IP" : t == 0x0806 ? "ARP" : "UNKNOWN");
+      return;
+    }
+    case FieldKind::kFanotify:
+      if (raw.empty() || !IsDigit(raw[0])) return AppendRaw(raw, out);
+      switch (PrefixOr0(raw, 10)) {
+        case 1: out->append("allow"); return;
+        case 2: out->append("deny"); return;
+        default: out->append("unknown"); return;
+      }
+    case FieldKind::kNlMcgrp:
+      out->append(PrefixOr0(raw, 10) == 1 ? "audit-netlink-multicast" : "audit-none");
+      return;
+    case FieldKind::kResolve:
+      return AppendFlagsOrHex(PrefixOr0(raw, 16), kResolveFlags, raw, out);
   }
 }
 

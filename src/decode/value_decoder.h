@@ -1,14 +1,20 @@
-// Turns raw field values into what they mean, the way libauparse interprets them ("0" → "root",
-// "c000003e" → "x86_64", "-2" → "ENOENT(No such file or directory)", hex → bytes).
+// Turns raw field values into what they mean, the way libauparse 3.0.9 interprets them ("0" →
+// "root", "c000003e" → "x86_64", "-2" → "ENOENT(No such file or directory)", hex → bytes, a2 of
+// openat → "O_WRONLY|O_CREAT"). tests/differential checks the agreement value by value.
 //
 // Contract: every function appends to *out and never fails — a value that does not parse as its
-// kind is appended unchanged. Output bytes may be any bytes (file names are not UTF-8 by law); the
-// JSON writer makes them valid. Holds caches (user names, syscall tables): one per thread.
+// kind is appended unchanged (or as auparse words it, "unknown-signal(0x40)"). Output bytes may be
+// any bytes (file names are not UTF-8 by law); the JSON writer makes them valid.
+//
+// Hot path: table lookups only. Names of uids/gids, syscalls and per-syscall argument kinds are
+// cached; nothing is allocated per field once the caches are warm. One decoder per thread.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "decode/field_kind.h"
@@ -16,17 +22,50 @@
 
 namespace auditlens {
 
-// What a SYSCALL record says that other fields' meaning depends on.
+// How a syscall argument (a0..a3 of SYSCALL) is shown, per syscall name.
+enum class ArgKind : uint8_t {
+  kHex,            // 0x<raw>
+  kDirfd,          // AT_FDCWD or hex
+  kModeShort,      // permission bits: 0644, suid,0755
+  kModeFull,       // mknod mode: type,perms
+  kUid,
+  kGid,
+  kSignal,
+  kOpenFlags,
+  kModeIfCreat,    // open/mq_open a2: a mode when a1 has O_CREAT
+  kAccess,         // access mode: F_OK, R_OK|W_OK
+  kMsgFlags,       // send/recv flags
+  kExitCode,       // exit/exit_group status
+  kSockFamily,
+  kSockType,
+  kSockProto,
+  kCloneFlags,
+  kMmapProt,
+  kMprotectProt,
+  kMmapFlags,
+  kUmountFlags,
+  kSeekWhence,
+  kRlimit,
+  kEpollCtl,
+  kClockId,
+  kSocketcall,     // socketcall a0: the call's name
+};
+
+// What the event's SYSCALL record says that other fields' meaning depends on.
 struct SyscallContext {
   int machine = -1;  // libaudit machine of the record's arch, -1 unknown
   int syscall = -1;
+  uint64_t a0 = 0;
+  uint64_t a1 = 0;
+  const std::array<ArgKind, 4>* args = nullptr;  // argument kinds of this syscall, when known
 };
 
 class ValueDecoder {
  public:
   ValueDecoder();
 
-  // Scalar kinds (everything but kSockaddr, kProctitle, kKey: see below).
+  // Scalar kinds (everything but kSockaddr, kProctitle and kKey, which are structured: see
+  // DecodeSockAddr in sockaddr.h and SplitEscaped).
   void Decode(FieldKind kind, std::string_view raw, const SyscallContext& ctx, std::string* out);
 
   // A quoted value loses its quotes; an unquoted hex value is decoded; "(null)"/"(none)" and
@@ -34,21 +73,27 @@ class ValueDecoder {
   static void AppendEscaped(std::string_view raw, std::string* out);
   // Proctitle and several keys: the decoded value split at NUL (proctitle) or 0x01 (key) bytes.
   // Appends each part's bytes to *storage and the part boundaries (end offsets) to *ends.
+  // Separators at the end are dropped; for keys (skip_empty) empty parts are dropped too.
   static void SplitEscaped(std::string_view raw, char separator, std::string* storage,
-                           std::vector<uint32_t>* ends);
+                           std::vector<uint32_t>* ends, bool skip_empty = false);
 
-  SyscallContext ContextOf(std::string_view arch_raw, std::string_view syscall_raw);
+  // The context of a SYSCALL record (arch, syscall and a0/a1 raw values).
+  SyscallContext ContextOf(std::string_view arch_raw, std::string_view syscall_raw,
+                           std::string_view a0_raw = {}, std::string_view a1_raw = {});
   std::string_view SyscallName(int machine, int number);
   std::string_view ArchName(std::string_view arch_raw);
   IdNames& ids() { return ids_; }
 
  private:
-  void AppendUid(std::string_view raw, bool group, std::string* out);
-  void AppendExit(std::string_view raw, std::string* out);
+  void AppendId(int32_t id, bool group, std::string* out);
   void AppendArg(int index, std::string_view raw, const SyscallContext& ctx, std::string* out);
+  void AppendProtocol(int number, std::string* out);
+  const std::array<ArgKind, 4>* ArgKindsOf(int machine, int number);
 
   IdNames ids_;
   std::vector<std::vector<std::string_view>> syscall_names_;  // [machine][number], lazily filled
+  std::vector<std::vector<const std::array<ArgKind, 4>*>> arg_kinds_;  // same shape
+  std::unordered_map<int, std::string> protocols_;            // IP protocol number → name
   std::string last_arch_raw_;
   int last_machine_ = -1;
 };

@@ -110,7 +110,7 @@ std::string_view EventJsonFormatter::Decoded(FieldKind kind, std::string_view ra
 }
 
 void EventJsonFormatter::WriteString(JsonWriter& w, std::string_view bytes, std::string_view path,
-                                     std::string_view subpath) {
+                                     std::string_view subpath, int index) {
   if (w.String(bytes)) {
     if (encoded_count_ == encoded_.size()) encoded_.emplace_back();
     std::string& p = encoded_[encoded_count_++];
@@ -118,6 +118,11 @@ void EventJsonFormatter::WriteString(JsonWriter& w, std::string_view bytes, std:
     if (!subpath.empty()) {
       p.push_back('.');
       p.append(subpath.data(), subpath.size());
+    }
+    if (index >= 0) {
+      char buf[16];
+      int n = snprintf(buf, sizeof(buf), "[%d]", index);
+      p.append(buf, n);
     }
   }
 }
@@ -153,7 +158,11 @@ void EventJsonFormatter::Format(const ParsedEvent& e, std::string* out) {
   encoded_count_ = 0;
   ctx_ = SyscallContext();
   int sys = e.syscall_record();
-  if (sys >= 0) ctx_ = decoder_.ContextOf(e.Get(sys, "arch"), e.Get(sys, "syscall"));
+  if (sys >= 0) {
+    ctx_ = decoder_.ContextOf(e.Get(sys, "arch"), e.Get(sys, "syscall"), e.Get(sys, "a0"),
+                              e.Get(sys, "a1"));
+  }
+  event_ctx_ = ctx_;
 
   const Event& ev = e.event();
   w.BeginObject();
@@ -195,8 +204,9 @@ void EventJsonFormatter::WriteEventSection(const ParsedEvent& e, JsonWriter& w) 
   w.String("auditd");
   Category cat;
   w.Key("action");
-  if (!syscall_name.empty()) {
-    w.String(syscall_name);
+  if (sys >= 0) {
+    // The syscall as auparse names it: "openat", "socketcall(connect)", "unknown-syscall(999)".
+    WriteString(w, Decoded(FieldKind::kSyscall, e.Get(sys, "syscall")), "event.action");
     cat = CategoryOfSyscall(syscall_name);
   } else if (e.record_count() > 0) {
     std::string_view type = RecordTypeName(e.record_type(0));
@@ -286,7 +296,7 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
     for (size_t i = 0; i < e.arg_count(); ++i) {
       scratch_.clear();
       for (std::string_view piece : e.arg_pieces(i)) ValueDecoder::AppendEscaped(piece, &scratch_);
-      WriteString(w, scratch_, "process.args");
+      WriteString(w, scratch_, "process.args", {}, static_cast<int>(i));
     }
     w.EndArray();
     w.Key("args_count");
@@ -300,8 +310,10 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
       w.Key("args");
       w.BeginArray();
       uint32_t begin = 0;
+      int index = 0;
       for (uint32_t end : ends_) {
-        WriteString(w, std::string_view(scratch2_).substr(begin, end - begin), "process.args");
+        WriteString(w, std::string_view(scratch2_).substr(begin, end - begin), "process.args", {},
+                    index++);
         begin = end + 1;
       }
       w.EndArray();
@@ -348,13 +360,28 @@ void EventJsonFormatter::WriteUser(const ParsedEvent& e, JsonWriter& w) {
   }
 }
 
-void EventJsonFormatter::WriteFile(const ParsedEvent& e, JsonWriter& w) {
-  // The object of the syscall: the last PATH item that is not the parent directory.
+int EventJsonFormatter::FileRecord(const ParsedEvent& e) {
+  // execve: PATH item 0 is the program (item 1 is the ELF interpreter, ld.so).
+  std::string_view sc = e.syscall_record() >= 0
+                            ? decoder_.SyscallName(event_ctx_.machine, event_ctx_.syscall)
+                            : std::string_view();
+  bool exec = sc == "execve" || sc == "execveat";
   int chosen = -1;
   for (size_t r = 0; r < e.record_count(); ++r) {
     if (e.record_type(r) != rectype::kPath) continue;
+    if (exec) {
+      if (e.Get(r, "item") == "0") return static_cast<int>(r);
+      if (chosen < 0) chosen = static_cast<int>(r);
+      continue;
+    }
+    // Otherwise the object of the syscall: the last PATH item that is not a parent directory.
     if (chosen < 0 || e.Get(r, "nametype") != "PARENT") chosen = static_cast<int>(r);
   }
+  return chosen;
+}
+
+void EventJsonFormatter::WriteFile(const ParsedEvent& e, JsonWriter& w) {
+  int chosen = FileRecord(e);
   if (chosen < 0) return;
   std::string_view name = e.Get(chosen, "name");
   if (name.empty() || name == "(null)") return;
@@ -424,15 +451,16 @@ void EventJsonFormatter::WriteTags(const ParsedEvent& e, JsonWriter& w) {
     if (key.empty() || key == "(null)") continue;
     scratch2_.clear();
     ends_.clear();
-    ValueDecoder::SplitEscaped(key, '\x01', &scratch2_, &ends_);
+    ValueDecoder::SplitEscaped(key, '\x01', &scratch2_, &ends_, true);
     if (!open) {
       w.Key("tags");
       w.BeginArray();
       open = true;
     }
     uint32_t begin = 0;
+    int index = 0;
     for (uint32_t end : ends_) {
-      WriteString(w, std::string_view(scratch2_).substr(begin, end - begin), "tags");
+      WriteString(w, std::string_view(scratch2_).substr(begin, end - begin), "tags", {}, index++);
       begin = end + 1;
     }
     break;  // one record's keys: the rule that matched
@@ -468,18 +496,29 @@ void EventJsonFormatter::WriteSockAddr(std::string_view raw, JsonWriter& w,
                                        std::string_view path) {
   SockAddr sa;
   if (!DecodeSockAddr(raw, &sa)) {
-    w.String(raw);
+    WriteString(w, raw, path, "saddr");
     return;
   }
   w.BeginObject();
   w.Key("family");
-  std::string_view fam = SockFamilyName(sa.family_number);
-  if (fam.empty()) {
+  if (sa.family_name.empty()) {
     char buf[32];
-    int n = snprintf(buf, sizeof(buf), "unknown(%u)", sa.family_number);
+    int n = snprintf(buf, sizeof(buf), "unknown-family(%u)", sa.family_number);
     w.String(std::string_view(buf, n));
-  } else {
-    w.String(fam);
+    w.Key("raw");
+    w.String(raw);
+    w.EndObject();
+    return;
+  }
+  w.String(sa.family_name);
+  if (!sa.error.empty()) {
+    // Too short for its family, or a family not decoded: the words auparse uses, and the bytes.
+    w.Key("error");
+    w.String(sa.error);
+    w.Key("raw");
+    w.String(raw);
+    w.EndObject();
+    return;
   }
   switch (sa.family) {
     case SockAddr::Family::kInet:
@@ -490,13 +529,11 @@ void EventJsonFormatter::WriteSockAddr(std::string_view raw, JsonWriter& w,
       w.UInt(sa.port);
       break;
     case SockAddr::Family::kUnix:
-      if (!sa.unnamed) {
-        w.Key("path");
-        WriteString(w, sa.path, path, "saddr.path");
-        if (sa.abstract) {
-          w.Key("abstract");
-          w.Bool(true);
-        }
+      w.Key("path");
+      WriteString(w, sa.path, path, "saddr.path");
+      if (sa.abstract) {
+        w.Key("abstract");
+        w.Bool(true);
       }
       break;
     case SockAddr::Family::kNetlink:
@@ -519,17 +556,24 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
   w.Key("type");
   w.String(RecordTypeName(type));
   auto fields = e.fields(r);
-  // Flattened user-space messages may repeat a name (uid outside and inside msg='...').
+  // Records that carry their own arch and syscall (SECCOMP) are decoded in their own context.
+  ctx_ = event_ctx_;
+  if (static_cast<int>(r) != e.syscall_record()) {
+    std::string_view arch = e.Get(r, "arch");
+    std::string_view sc = e.Get(r, "syscall");
+    if (!arch.empty() && !sc.empty()) ctx_ = decoder_.ContextOf(arch, sc);
+  }
+  // Flattened user-space messages may repeat a name (uid outside and inside msg='...'): the
+  // second is written as name_2, the third name_3, ...
   bool may_repeat = IsStandaloneType(type);
   char path_buf[48];
-  auto field_path = [&](std::string_view name) {
-    (void)name;
-    int n = snprintf(path_buf, sizeof(path_buf), "auditd.records[%zu]", r);
-    return std::string_view(path_buf, n);
-  };
+  int path_len = snprintf(path_buf, sizeof(path_buf), "auditd.records[%zu]", r);
+  const std::string_view path(path_buf, path_len);
+  char key_buf[96];
   for (size_t i = 0; i < fields.size(); ++i) {
     const Field& f = fields[i];
-    FieldKind kind = KindOfField(type, f.name);
+    FieldKind kind = KindOfField(type, f.name, f.value);
+    std::string_view key = f.name;
     if (kind == FieldKind::kExecveArg) {
       size_t bracket = f.name.find('[');
       if (bracket != std::string_view::npos) {
@@ -545,7 +589,7 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
             ValueDecoder::AppendEscaped(piece, &scratch_);
           }
         }
-        WriteString(w, scratch_, field_path(f.name), arg_name);
+        WriteString(w, scratch_, path, arg_name);
         continue;
       }
     }
@@ -553,42 +597,39 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
       int seen = 0;
       for (size_t j = 0; j < i; ++j) seen += fields[j].name == f.name;
       if (seen > 0) {
-        char key[96];
-        int n = snprintf(key, sizeof(key), "%.*s_%d", static_cast<int>(f.name.size()),
+        int n = snprintf(key_buf, sizeof(key_buf), "%.*s_%d", static_cast<int>(f.name.size()),
                          f.name.data(), seen + 1);
-        w.Key(std::string_view(key, n));
-      } else {
-        w.Key(f.name);
+        key = std::string_view(key_buf, n);
       }
-    } else {
-      w.Key(f.name);
     }
+    w.Key(key);
     switch (kind) {
       case FieldKind::kSockaddr:
-        WriteSockAddr(f.value, w, field_path(f.name));
+        WriteSockAddr(f.value, w, path);
         break;
       case FieldKind::kProctitle:
       case FieldKind::kKey: {
         scratch_.clear();
         ends_.clear();
-        char sep = kind == FieldKind::kProctitle ? '\0' : '\x01';
-        ValueDecoder::SplitEscaped(f.value, sep, &scratch_, &ends_);
-        if (kind == FieldKind::kKey && ends_.size() <= 1) {
-          WriteString(w, scratch_, field_path(f.name), f.name);
+        bool is_key = kind == FieldKind::kKey;
+        ValueDecoder::SplitEscaped(f.value, is_key ? '\x01' : '\0', &scratch_, &ends_, is_key);
+        if (is_key && ends_.size() <= 1) {
+          WriteString(w, scratch_, path, key);
           break;
         }
         w.BeginArray();
         uint32_t begin = 0;
+        int index = 0;
         for (uint32_t end : ends_) {
-          WriteString(w, std::string_view(scratch_).substr(begin, end - begin), field_path(f.name),
-                      f.name);
+          WriteString(w, std::string_view(scratch_).substr(begin, end - begin), path, key,
+                      index++);
           begin = end + 1;
         }
         w.EndArray();
         break;
       }
       default:
-        WriteString(w, Decoded(kind, f.value), field_path(f.name), f.name);
+        WriteString(w, Decoded(kind, f.value), path, key);
         break;
     }
   }

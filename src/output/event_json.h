@@ -46,15 +46,20 @@ class EventJsonFormatter {
   void WriteRecords(const ParsedEvent& e, JsonWriter& w);
   void WriteRecord(const ParsedEvent& e, size_t r, JsonWriter& w);
   void WriteSockAddr(std::string_view raw, JsonWriter& w, std::string_view path);
-  // Writes a decoded string; remembers the path for "encoded" when it had to be percent-encoded.
+  // The file the event is about: for execve the program (PATH item 0), else the last PATH item
+  // that is not a parent directory. -1 when the event has no PATH record.
+  int FileRecord(const ParsedEvent& e);
+  // Writes a decoded string; remembers its JSON path for "encoded" when it had to be
+  // percent-encoded: path, then ".subpath" if any, then "[index]" if index >= 0 (an array item).
   void WriteString(JsonWriter& w, std::string_view bytes, std::string_view path,
-                   std::string_view subpath = {});
+                   std::string_view subpath = {}, int index = -1);
   void WriteId(JsonWriter& w, std::string_view raw, bool group, std::string_view path);
   std::string_view Decoded(FieldKind kind, std::string_view raw);
 
   std::string hostname_;
   ValueDecoder decoder_;
-  SyscallContext ctx_;
+  SyscallContext ctx_;        // for the record being written
+  SyscallContext event_ctx_;  // of the event's SYSCALL record
   std::string scratch_;
   std::string scratch2_;
   std::vector<uint32_t> ends_;
