@@ -285,8 +285,7 @@ void Agent::Stop() {
     DrainQueued();
   }
   if (pipeline_) {
-    pipeline_->Flush();
-    pipeline_->AdvanceTime(WallMs());
+    pipeline_->Flush(WallMs());
   }
   output_.Flush();
   if (registered_) {

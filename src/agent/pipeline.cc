@@ -38,8 +38,12 @@ void Pipeline::OnEvent(const Event& event) {
 
 void Pipeline::AdvanceTime(uint64_t now_ms) {
   assembler_.AdvanceTime(now_ms);
+  ReportGaps(now_ms, false);
+}
+
+void Pipeline::ReportGaps(uint64_t now_ms, bool force) {
   if (!options_.track_serials) return;
-  while (auto gap = serials_.Poll(now_ms)) {
+  while (auto gap = serials_.Poll(now_ms, force)) {
     char buf[64];
     int n = snprintf(buf, sizeof(buf), "serials %u..%u never arrived", gap->first, gap->last);
     loss_detail_.assign(buf, n > 0 ? static_cast<size_t>(n) : 0);
@@ -63,7 +67,10 @@ void Pipeline::ReportLoss(const LossInfo& loss) {
   output_->MaybeFlush();
 }
 
-void Pipeline::Flush() { assembler_.Flush(); }
+void Pipeline::Flush(uint64_t now_ms) {
+  assembler_.Flush();
+  ReportGaps(now_ms, true);
+}
 
 PipelineCounters Pipeline::counters() const {
   PipelineCounters c = counters_;

@@ -42,8 +42,10 @@ class Pipeline : public EventSink {
   // Completes timed-out events and reports serial gaps whose grace has passed.
   void AdvanceTime(uint64_t now_ms);
   void ReportLoss(const LossInfo& loss);
-  // Completes every open event (end of input, shutdown).
-  void Flush();
+  void ReportGaps(uint64_t now_ms, bool force);
+  // Completes every open event (end of input, shutdown) and, with serial tracking, reports every
+  // serial still missing: nothing more will arrive to fill the holes.
+  void Flush(uint64_t now_ms = 0);
 
   PipelineCounters counters() const;
   SerialTracker& serials() { return serials_; }

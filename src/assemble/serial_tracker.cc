@@ -130,7 +130,7 @@ SerialGap SerialTracker::HoleAtBase() const {
   return gap;
 }
 
-std::optional<SerialGap> SerialTracker::Poll(uint64_t now_ms) {
+std::optional<SerialGap> SerialTracker::Poll(uint64_t now_ms, bool force) {
   if (!ready_.empty()) {
     SerialGap g = ready_.front();
     ready_.erase(ready_.begin());

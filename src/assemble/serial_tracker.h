@@ -36,8 +36,9 @@ class SerialTracker {
 
   void Resume(uint32_t last_delivered);
   void Observe(uint32_t serial, uint64_t now_ms);
-  // Returns the next gap whose grace has passed, if any. Call until it returns nothing.
-  std::optional<SerialGap> Poll(uint64_t now_ms);
+  // Returns the next gap whose grace has passed, if any. Call until it returns nothing. With
+  // force (the stream has ended: nothing more can arrive) every hole is a gap at once.
+  std::optional<SerialGap> Poll(uint64_t now_ms, bool force = false);
   // Gaps still open (for shutdown: reported as unconfirmed losses by the caller if wanted).
   std::optional<SerialGap> PendingGap() const;
 

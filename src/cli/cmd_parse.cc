@@ -94,7 +94,7 @@ int RunParse(const ParseArgs& args) {
     }
     if (fd != STDIN_FILENO) close(fd);
   }
-  pipeline.Flush();
+  pipeline.Flush(0);
   output.Flush();
   PipelineCounters c = pipeline.counters();
   if (shown > args.max_errors_shown) {
