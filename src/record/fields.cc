@@ -12,13 +12,41 @@ inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n'; }
 void SplitFields(std::string_view body, std::vector<Field>* out) {
   const char* p = body.data();
   const char* end = p + body.size();
+  // The AVC prefix "avc:  denied  { read write } for": after "avc:" the next bare word is the
+  // result and a "{ ... }" group the permissions (libauparse's seresult and seperms).
+  enum { kNoAvc, kAvcResult, kAvcPerms } avc = kNoAvc;
   while (p < end) {
     while (p < end && IsSpace(*p)) ++p;
     if (p >= end) break;
     const char* name_begin = p;
     while (p < end && *p != '=' && !IsSpace(*p)) ++p;
-    if (p >= end || *p != '=') continue;  // a bare word, not a field
+    if (p >= end || *p != '=') {
+      // A bare word, not a field.
+      std::string_view word(name_begin, p - name_begin);
+      if (word == "avc:") {
+        avc = kAvcResult;
+      } else if (avc == kAvcResult) {
+        out->push_back({"seresult", word});
+        avc = kAvcPerms;
+      } else if (avc == kAvcPerms && word == "{") {
+        while (p < end && IsSpace(*p)) ++p;
+        const char* perms_begin = p;
+        const char* close = static_cast<const char*>(memchr(p, '}', end - p));
+        const char* perms_end = close ? close : end;
+        p = close ? close + 1 : end;
+        while (perms_end > perms_begin && IsSpace(perms_end[-1])) --perms_end;
+        out->push_back({"seperms", std::string_view(perms_begin, perms_end - perms_begin)});
+        avc = kNoAvc;
+      } else {
+        avc = kNoAvc;
+      }
+      continue;
+    }
+    avc = kNoAvc;
     std::string_view name(name_begin, p - name_begin);
+    // "(seqno=2)" in a USER_AVC text: the parentheses are not part of the field.
+    bool parenthesized = !name.empty() && name[0] == '(';
+    if (parenthesized) name.remove_prefix(1);
     ++p;  // '='
     const char* value_begin = p;
     if (p < end && *p == '"') {
@@ -40,7 +68,9 @@ void SplitFields(std::string_view body, std::vector<Field>* out) {
       p = close < end ? close + 1 : end;
     } else {
       while (p < end && !IsSpace(*p)) ++p;
-      out->push_back({name, std::string_view(value_begin, p - value_begin)});
+      std::string_view value(value_begin, p - value_begin);
+      if (parenthesized && !value.empty() && value.back() == ')') value.remove_suffix(1);
+      out->push_back({name, value});
     }
   }
 }

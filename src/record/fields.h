@@ -3,7 +3,9 @@
 // Values keep their raw form: quoted values keep their quotes, so the decoder can tell a quoted
 // string from a hex-encoded one. A value in single quotes (the msg='...' of user-space records) is
 // flattened: its inner name=value pairs become fields of the record, as libauparse does. Tokens
-// without '=' (the "avc:  denied  { read } for" prefix of AVC records) are skipped.
+// without '=' are skipped, except the prefix of AVC texts: "avc:  denied  { read write } for"
+// gives seresult=denied and seperms=read write (libauparse's names; the permissions keep their
+// spaces, as the value is a view). "(seqno=2)" gives seqno=2.
 #pragma once
 
 #include <string_view>

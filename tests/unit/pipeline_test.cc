@@ -470,10 +470,10 @@ TEST(Pipeline, HandmadeRawLog) {
   EXPECT_HAS(login, "\"completion\":\"timeout\"");
 
   std::string avc = EventLine(r, 310);
-  EXPECT_HAS(avc, "\"records\":[{\"type\":\"AVC\"");
+  EXPECT_HAS(avc, "\"records\":[{\"type\":\"AVC\",\"seresult\":\"denied\",\"seperms\":\"read\"");
   EXPECT_HAS(avc, "\"tclass\":\"file\"");
   EXPECT_HAS(avc, "\"permissive\":\"0\"");
-  EXPECT_EQ(avc.find("denied\""), std::string::npos) << "AVC prefix words are not fields";
+  EXPECT_EQ(avc.find("\"for\""), std::string::npos) << "AVC prefix words are not fields";
   EXPECT_HAS(avc, "\"name\":\"/etc/shadow\"");
 
   std::string exec = EventLine(r, 311);

@@ -214,7 +214,7 @@ TEST(LogRecord, RandomBytesNeverEscapeTheInput) {
   std::mt19937 rng(12345);
   const std::string seeds[] = {
       "type=SYSCALL msg=audit(1795344525.627:5): arch=c000003e a0=\"x\" msg='op=a b=\"c\"'",
-      "node=n type=AVC msg=audit(1.000:1): avc:  denied  { read } for  pid=1 name=",
+      "node=n type=AVC msg=audit(1.000:1): avc:  denied  { read } for  pid=1 (name=",
       "audit(1795344525.627:3): a='b c=\"d' e=\x1d f=",
   };
   std::vector<Field> fields;
@@ -243,7 +243,10 @@ TEST(LogRecord, RandomBytesNeverEscapeTheInput) {
     }
     fields.clear();
     SplitFields(s, &fields);
-    for (const Field& f : fields) ASSERT_TRUE(inside(f.name) && inside(f.value)) << s;
+    for (const Field& f : fields) {
+      bool named_by_us = f.name == "seresult" || f.name == "seperms";
+      ASSERT_TRUE((named_by_us || inside(f.name)) && inside(f.value)) << s;
+    }
   }
 }
 
@@ -284,26 +287,45 @@ TEST(Fields, UserMessageIsFlattened) {
              {"res", "success"}}));
 }
 
-// USER_AVC carries an AVC text inside msg='...': bare words are skipped there too, and the fields
-// after the inner text are kept.
+// USER_AVC carries an AVC text inside msg='...': its result, "(seqno=2)" without parentheses, and
+// the fields after the inner text are kept.
 TEST(Fields, UserAvcInsideMsg) {
-  Pairs got = Split("pid=1 uid=0 msg='avc:  received policyload notice (seqno=2)  "
-                    "exe=\"/usr/lib/systemd/systemd\" sauid=0 hostname=? addr=? terminal=?'");
-  ASSERT_EQ(got.size(), 8u);  // "(seqno=2)" is one token with '=': kept as it is
-  EXPECT_EQ(got[0], (std::pair<std::string, std::string>{"pid", "1"}));
-  EXPECT_EQ(got[3], (std::pair<std::string, std::string>{"exe", "\"/usr/lib/systemd/systemd\""}));
-  EXPECT_EQ(got[7], (std::pair<std::string, std::string>{"terminal", "?"}));
+  EXPECT_EQ(Split("pid=1 uid=0 msg='avc:  received policyload notice (seqno=2)  "
+                  "exe=\"/usr/lib/systemd/systemd\" sauid=0 hostname=? addr=? terminal=?'"),
+            (Pairs{{"pid", "1"},
+                   {"uid", "0"},
+                   {"seresult", "received"},
+                   {"seqno", "2"},
+                   {"exe", "\"/usr/lib/systemd/systemd\""},
+                   {"sauid", "0"},
+                   {"hostname", "?"},
+                   {"addr", "?"},
+                   {"terminal", "?"}}));
 }
 
-// The AVC prefix ("avc:  denied  { read } for") has words without '=': they are not fields.
-TEST(Fields, AvcPrefixWordsAreSkipped) {
+// The AVC prefix ("avc:  denied  { read write } for") is not name=value, but its result and
+// permissions are the point of the record: they become seresult and seperms (libauparse's names);
+// the other bare words are skipped.
+TEST(Fields, AvcPrefix) {
   EXPECT_EQ(Split("avc:  denied  { read write } for  pid=2400 comm=\"cat\" name=\"shadow\" "
                   "tclass=file permissive=0"),
-            (Pairs{{"pid", "2400"},
+            (Pairs{{"seresult", "denied"},
+                   {"seperms", "read write"},
+                   {"pid", "2400"},
                    {"comm", "\"cat\""},
                    {"name", "\"shadow\""},
                    {"tclass", "file"},
                    {"permissive", "0"}}));
+  EXPECT_EQ(Split("avc:  granted  { setenforce } for  pid=1"),
+            (Pairs{{"seresult", "granted"}, {"seperms", "setenforce"}, {"pid", "1"}}));
+  // Truncated or odd prefixes never read past the body.
+  EXPECT_EQ(Split("avc:  denied  { read"), (Pairs{{"seresult", "denied"}, {"seperms", "read"}}));
+  EXPECT_EQ(Split("avc:"), Pairs{});
+  EXPECT_EQ(Split("avc: denied"), (Pairs{{"seresult", "denied"}}));
+  // Braces and words elsewhere are just skipped.
+  EXPECT_EQ(Split("x { y } z=1 denied"), (Pairs{{"z", "1"}}));
+  // "(none)" and "(null)" are values, not parenthesized names.
+  EXPECT_EQ(Split("tty=(none) key=(null)"), (Pairs{{"tty", "(none)"}, {"key", "(null)"}}));
 }
 
 // Empty values (name= in the middle or at the end) are fields with an empty value, not a merge
