@@ -140,7 +140,7 @@ std::optional<SerialGap> SerialTracker::Poll(uint64_t now_ms, bool force) {
   PruneNotices();
   // The notice in force at base_ says when this hole opened; without one (cannot happen), wait.
   uint64_t opened = notice_count_ > 0 ? notices_[notice_head_].ms : now_ms;
-  if (now_ms < opened + grace_ms_) return std::nullopt;
+  if (!force && now_ms < opened + grace_ms_) return std::nullopt;
   SerialGap gap = HoleAtBase();
   base_ = gap.last + 1;
   Advance();

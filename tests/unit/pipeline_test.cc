@@ -582,6 +582,36 @@ TEST(Pipeline, SerialGapBecomesALossEvent) {
   EXPECT_EQ(live.pipeline->counters().loss_events, 1u);
 }
 
+// At the end of input or shutdown, Flush(now) completes open events and reports every serial still
+// missing, without waiting for the grace: nothing more can arrive.
+TEST(Pipeline, FlushReportsHolesStillOpen) {
+  Live live(true, 3000);
+  live.Event(1, 10'000);
+  live.Event(4, 10'001);
+  live.Add(1300, "audit(1795344525.627:5): syscall=1", 10'002);  // no EOE yet
+  live.pipeline->Flush(10'003);
+  std::vector<std::string> lines = live.Output();
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_HAS(lines[2], "\"serial\":5,");
+  EXPECT_HAS(lines[2], "\"completion\":\"flushed\"");
+  EXPECT_HAS(lines[3], "\"first_serial\":2");
+  EXPECT_HAS(lines[3], "\"last_serial\":3");
+  EXPECT_EQ(live.pipeline->counters().lost_events, 2u);
+}
+
+// An EOE whose other records were all dropped does not make its serial count as delivered.
+TEST(Pipeline, EoeAloneIsNoDelivery) {
+  Live live(true, 3000);
+  live.Event(1, 10'000);
+  live.Add(1320, "audit(1795344525.627:2): ", 10'000);
+  live.Event(3, 10'000);
+  live.pipeline->AdvanceTime(13'000);
+  std::vector<std::string> lines = live.Output();
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_HAS(lines[2], "\"first_serial\":2");
+  EXPECT_HAS(lines[2], "\"last_serial\":2");
+}
+
 // Reordered events (serial 3 before 2) are no loss; consecutive serials across the 32-bit wrap
 // are no loss, and each event is whole.
 TEST(Pipeline, ReorderingAndWraparoundAreNoLoss) {

@@ -251,6 +251,23 @@ TEST(SerialTracker, WindowOverflowReportsOnlyTheHole) {
   EXPECT_EQ(t.next_expected(), 71u);
 }
 
+// At the end of the stream (force) every open hole is a gap at once, grace or not; holes are still
+// exact, and nothing is left pending.
+TEST(SerialTracker, ForcedPollReportsEveryHole) {
+  SerialTracker t(3000);
+  t.Observe(1, 1000);
+  t.Observe(3, 1000);
+  t.Observe(7, 1001);
+  EXPECT_FALSE(t.Poll(1002).has_value());
+  std::vector<SerialGap> gaps;
+  while (auto g = t.Poll(1002, true)) gaps.push_back(*g);
+  ASSERT_EQ(gaps.size(), 2u);
+  EXPECT_TRUE(Same(gaps[0], 2, 2));
+  EXPECT_TRUE(Same(gaps[1], 4, 6));
+  EXPECT_FALSE(t.PendingGap().has_value());
+  EXPECT_FALSE(t.Poll(1002, true).has_value()) << "no hole: nothing to force";
+}
+
 // A hole first noticed at time 0 (a clock that starts at 0) is still a hole.
 TEST(SerialTracker, HoleNoticedAtTimeZero) {
   SerialTracker t(3000);
