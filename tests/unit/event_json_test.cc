@@ -1,0 +1,321 @@
+// src/output/event_json: one event → one line of JSON. Records are written in this machine's
+// kernel format (auditd RAW log lines); the checks are on the exact JSON text.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "assemble/event.h"
+#include "decode/parsed_event.h"
+#include "output/event_json.h"
+#include "record/record.h"
+
+namespace auditlens {
+namespace {
+
+// --- a strict JSON checker (grammar and UTF-8), enough for one line of our output ---------------
+
+class Json {
+ public:
+  explicit Json(std::string_view s) : s_(s) {}
+  bool Valid() {
+    Ws();
+    if (!Value()) return false;
+    Ws();
+    return i_ == s_.size();
+  }
+
+ private:
+  bool Value() {
+    if (i_ >= s_.size()) return false;
+    char c = s_[i_];
+    if (c == '{') return Object();
+    if (c == '[') return Array();
+    if (c == '"') return String();
+    if (c == 't') return Word("true");
+    if (c == 'f') return Word("false");
+    if (c == 'n') return Word("null");
+    return Number();
+  }
+  bool Object() {
+    ++i_;
+    Ws();
+    if (Peek('}')) return ++i_, true;
+    for (;;) {
+      Ws();
+      if (!String()) return false;
+      Ws();
+      if (!Peek(':')) return false;
+      ++i_;
+      Ws();
+      if (!Value()) return false;
+      Ws();
+      if (Peek('}')) return ++i_, true;
+      if (!Peek(',')) return false;
+      ++i_;
+    }
+  }
+  bool Array() {
+    ++i_;
+    Ws();
+    if (Peek(']')) return ++i_, true;
+    for (;;) {
+      Ws();
+      if (!Value()) return false;
+      Ws();
+      if (Peek(']')) return ++i_, true;
+      if (!Peek(',')) return false;
+      ++i_;
+    }
+  }
+  bool String() {
+    if (!Peek('"')) return false;
+    ++i_;
+    while (i_ < s_.size()) {
+      auto c = static_cast<unsigned char>(s_[i_]);
+      if (c == '"') return ++i_, true;
+      if (c < 0x20) return false;
+      if (c == '\\') {
+        if (++i_ >= s_.size()) return false;
+        char e = s_[i_];
+        if (e == 'u') {
+          for (int k = 1; k <= 4; ++k) {
+            if (i_ + k >= s_.size() || !isxdigit(static_cast<unsigned char>(s_[i_ + k]))) {
+              return false;
+            }
+          }
+          i_ += 5;
+          continue;
+        }
+        if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos) return false;
+        ++i_;
+        continue;
+      }
+      if (c < 0x80) {
+        ++i_;
+        continue;
+      }
+      int len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+      if (len == 0 || i_ + len > s_.size()) return false;
+      for (int k = 1; k < len; ++k) {
+        if ((static_cast<unsigned char>(s_[i_ + k]) & 0xc0) != 0x80) return false;
+      }
+      i_ += len;
+    }
+    return false;
+  }
+  bool Number() {
+    size_t start = i_;
+    if (Peek('-')) ++i_;
+    while (i_ < s_.size() && (isdigit(static_cast<unsigned char>(s_[i_])) || s_[i_] == '.' ||
+                              s_[i_] == 'e' || s_[i_] == 'E' || s_[i_] == '+' || s_[i_] == '-')) {
+      ++i_;
+    }
+    return i_ > start;
+  }
+  bool Word(std::string_view w) {
+    if (s_.substr(i_, w.size()) != w) return false;
+    i_ += w.size();
+    return true;
+  }
+  bool Peek(char c) const { return i_ < s_.size() && s_[i_] == c; }
+  void Ws() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\t')) ++i_;
+  }
+  std::string_view s_;
+  size_t i_ = 0;
+};
+
+// Reverses the percent escape of a value listed in "encoded".
+std::string PercentDecode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+// Formats the event made of these RAW log lines (one serial).
+std::string Format(const std::vector<std::string>& lines) {
+  Event event;
+  bool first = true;
+  for (const std::string& line : lines) {
+    Record r;
+    const char* why = ParseLogRecord(line, &r);
+    EXPECT_EQ(why, nullptr) << line;
+    if (why != nullptr) continue;
+    if (first) {
+      event.Reset(r);
+      first = false;
+    } else {
+      event.Append(r);
+    }
+  }
+  ParsedEvent parsed;
+  parsed.Parse(event);
+  EventJsonFormatter formatter("testhost");
+  std::string out;
+  formatter.Format(parsed, &out);
+  return out;
+}
+
+#define EXPECT_HAS(haystack, needle) \
+  EXPECT_NE((haystack).find(needle), std::string::npos) << "missing " << (needle) << " in " << (haystack)
+
+const std::string kSyscallOpenat =
+    "type=SYSCALL msg=audit(1795345185.787:1813240): arch=c000003e syscall=257 success=yes "
+    "exit=3 a0=ffffff9c a1=55d1a0c0 a2=80241 a3=1a4 items=2 ppid=1458 pid=1518 auid=4294967295 "
+    "uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=4294967295 "
+    "comm=\"corpus_helper\" exe=\"/tmp/auditlens-diff.V9XoNo/bin/corpus_helper\" "
+    "key=646966662D66696C65017365636F6E642D6B6579";
+
+TEST(EventJson, NonUtf8FileNameIsValidJsonListedInEncodedAndReversible) {
+  std::string out = Format({
+      kSyscallOpenat,
+      "type=CWD msg=audit(1795345185.787:1813240): cwd=\"/tmp/w\"",
+      "type=PATH msg=audit(1795345185.787:1813240): item=0 name=\"/tmp/w\" inode=1 dev=fe:00 "
+      "mode=040755 ouid=0 ogid=0 rdev=00:00 nametype=PARENT cap_fp=0 cap_fi=0 cap_fe=0 "
+      "cap_fver=0 cap_frootid=0",
+      // "25 FF FE 2D C3 A9": a '%', two bytes that are not UTF-8, '-', and a valid é.
+      "type=PATH msg=audit(1795345185.787:1813240): item=1 name=25FFFE2DC3A9 inode=2 "
+      "dev=fe:00 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=CREATE cap_fp=0 cap_fi=0 "
+      "cap_fe=0 cap_fver=0 cap_frootid=0",
+      "type=PROCTITLE msg=audit(1795345185.787:1813240): proctitle=2F62696E2F78002D2D61FF",
+  });
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.back(), '\n');
+  EXPECT_EQ(out.find('\n'), out.size() - 1);  // one line
+  EXPECT_TRUE(Json(std::string_view(out).substr(0, out.size() - 1)).Valid()) << out;
+
+  // The name: percent-encoded ('%' too), é kept, and listed in "encoded" by its JSON path.
+  EXPECT_HAS(out, R"("name":"%25%FF%FE-)" "\xc3\xa9" R"(")");
+  EXPECT_HAS(out, R"("auditd.records[3].name")");
+  EXPECT_EQ(PercentDecode("%25%FF%FE-\xc3\xa9"), "\x25\xff\xfe-\xc3\xa9");
+  // The summary's file.path (joined with nothing: the name is relative) and the proctitle
+  // argument are listed too, each array item by its index.
+  EXPECT_HAS(out, R"("file":{"path":"/tmp/w/%25%FF%FE-)");
+  EXPECT_HAS(out, R"("file.path")");
+  EXPECT_HAS(out, R"("proctitle":["/bin/x","--a%FF"])");
+  EXPECT_HAS(out, R"("auditd.records[4].proctitle[1]")");
+  EXPECT_EQ(out.find(R"("auditd.records[4].proctitle[0]")"), std::string::npos);
+  EXPECT_HAS(out, R"("process":{"pid":1518,"parent":{"pid":1458})");
+  EXPECT_HAS(out, R"("args":["/bin/x","--a%FF"])");
+  EXPECT_HAS(out, R"("process.args[1]")");
+  // Every other field decoded.
+  EXPECT_HAS(out, R"("a0":"AT_FDCWD","a1":"0x55d1a0c0","a2":"O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC")");
+  EXPECT_HAS(out, R"("auid":"unset")");
+  EXPECT_HAS(out, R"("mode":"file,644")");
+  EXPECT_HAS(out, R"("nametype":"CREATE")");
+  EXPECT_HAS(out, R"("cap_fp":"none","cap_fi":"none","cap_fe":"0")");
+  // Several keys: an array in the record, and the tags.
+  EXPECT_HAS(out, R"("key":["diff-file","second-key"])");
+  EXPECT_HAS(out, R"("tags":["diff-file","second-key"])");
+  EXPECT_HAS(out, R"("@timestamp":"2026-11-22T10:59:45.787Z","serial":1813240)");
+  EXPECT_HAS(out, R"("host":{"name":"testhost"})");
+  EXPECT_HAS(out, R"("event":{"kind":"event","module":"auditd","action":"openat")");
+}
+
+TEST(EventJson, ExecveArgumentSplitAcrossTwoRecords) {
+  std::string piece0(7000, 'a');
+  std::string piece1 = "2062FF";  // " b" and a byte that is not UTF-8, hex-encoded
+  std::string out = Format({
+      "type=SYSCALL msg=audit(1795345185.900:77): arch=c000003e syscall=59 success=yes exit=0 "
+      "a0=5601 a1=5602 a2=5603 a3=0 items=2 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 "
+      "fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"x\" exe=\"/usr/bin/x\" "
+      "key=(null)",
+      "type=EXECVE msg=audit(1795345185.900:77): argc=3 a0=\"x\" a1_len=7003 a1[0]=\"" + piece0 +
+          "\"",
+      "type=EXECVE msg=audit(1795345185.900:77): a1[1]=" + piece1 + " a2=\"tail\"",
+      "type=CWD msg=audit(1795345185.900:77): cwd=\"/\"",
+      "type=PATH msg=audit(1795345185.900:77): item=0 name=\"/usr/bin/x\" inode=5 dev=fe:00 "
+      "mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 "
+      "cap_fver=0 cap_frootid=0",
+      "type=PATH msg=audit(1795345185.900:77): item=1 name=\"/lib64/ld-linux-x86-64.so.2\" "
+      "inode=6 dev=fe:00 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 "
+      "cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0",
+      "type=PROCTITLE msg=audit(1795345185.900:77): proctitle=78",
+  });
+  EXPECT_TRUE(Json(std::string_view(out).substr(0, out.size() - 1)).Valid());
+  std::string joined = piece0 + " b%FF";
+  // process.args: the whole argument; the first EXECVE record has it joined under a1, with a1_len
+  // kept; the piece a1[1] is not written again in the second record.
+  EXPECT_HAS(out, R"("args":["x",")" + joined + R"(","tail"],"args_count":3)");
+  EXPECT_HAS(out, R"("argc":"3","a0":"x","a1_len":"7003","a1":")" + joined + "\"");
+  EXPECT_HAS(out, R"({"type":"EXECVE","a2":"tail"})");
+  EXPECT_EQ(out.find("a1[1]"), std::string::npos);
+  EXPECT_HAS(out, R"("auditd.records[1].a1")");
+  EXPECT_HAS(out, R"("process.args[1]")");
+  // The program is PATH item 0, not the ELF interpreter.
+  EXPECT_HAS(out, R"("file":{"path":"/usr/bin/x")");
+  EXPECT_HAS(out, R"("action":"execve","category":["process"],"type":["start"])");
+}
+
+TEST(EventJson, SockaddrObjects) {
+  auto one = [](const std::string& saddr) {
+    return Format({
+        "type=SYSCALL msg=audit(1795345185.900:78): arch=c000003e syscall=42 success=yes exit=0 "
+        "a0=3 a1=7ffd a2=10 a3=0 items=0 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 "
+        "fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"x\" exe=\"/x\" key=\"net\"",
+        "type=SOCKADDR msg=audit(1795345185.900:78): saddr=" + saddr,
+    });
+  };
+  EXPECT_HAS(one("02001F907F0000010000000000000000"),
+             R"("saddr":{"family":"inet","address":"127.0.0.1","port":8080})");
+  EXPECT_HAS(one("0A00D16F000000000000000000000000000000000000000100000000"),
+             R"("saddr":{"family":"inet6","address":"::1","port":53615})");
+  EXPECT_HAS(one("01002F746D702F7300"), R"("saddr":{"family":"local","path":"/tmp/s"})");
+  std::string abstract = one("01000061756469746C656E73206469666620FF");
+  EXPECT_HAS(abstract, R"("saddr":{"family":"local","path":"@auditlens diff %FF","abstract":true})");
+  EXPECT_HAS(abstract, R"("encoded":["auditd.records[1].saddr.path"])");
+  EXPECT_HAS(one("100000000000000001000000"),
+             R"("saddr":{"family":"netlink","pid":0,"groups":1})");
+  EXPECT_HAS(one("02008F297F00"),
+             R"("saddr":{"family":"inet","error":"sockaddr len too short","raw":"02008F297F00"})");
+  EXPECT_HAS(one("0100"),
+             R"("saddr":{"family":"local","error":"sockaddr len too short","raw":"0100"})");
+  EXPECT_HAS(one("00000000000000000000000000000000"),
+             R"x("saddr":{"family":"unknown-family(0)","raw":"00000000000000000000000000000000"})x");
+  EXPECT_HAS(one("1100030001000000"),
+             R"("saddr":{"family":"packet","error":"unsupported","raw":"1100030001000000"})");
+  EXPECT_HAS(one("020"), R"("saddr":"020")");
+  EXPECT_HAS(one("02001F907F0000010000000000000000"), R"("a0":"0x3")");
+}
+
+TEST(EventJson, UserMessageRepeatsNames) {
+  std::string out = Format({
+      "type=USER_ACCT msg=audit(1795345185.900:79): pid=10 uid=0 auid=4294967295 ses=4294967295 "
+      "msg='op=PAM:accounting grantors=pam_permit acct=\"r\\\"oot\" exe=\"/usr/sbin/sshd\" "
+      "hostname=1.2.3.4 addr=1.2.3.4 terminal=ssh res=success uid=65534'",
+  });
+  EXPECT_TRUE(Json(std::string_view(out).substr(0, out.size() - 1)).Valid()) << out;
+  EXPECT_HAS(out, R"("uid":"root")");
+  EXPECT_HAS(out, R"("uid_2":"nobody")");
+  EXPECT_HAS(out, R"("res":"success")");
+  EXPECT_HAS(out, R"("outcome":"success")");
+}
+
+TEST(EventJson, LossEvent) {
+  EventJsonFormatter formatter("testhost");
+  LossInfo loss;
+  loss.cause = "serial-gap";
+  loss.count = 3;
+  loss.has_range = true;
+  loss.first_serial = 10;
+  loss.last_serial = 12;
+  loss.time_ms = 1795345185900;
+  loss.detail = "serials 10-12 never arrived";
+  std::string out;
+  formatter.FormatLoss(loss, &out);
+  EXPECT_TRUE(Json(std::string_view(out).substr(0, out.size() - 1)).Valid()) << out;
+  EXPECT_HAS(out, R"("event":{"kind":"loss")");
+  EXPECT_HAS(out, R"("loss":{"cause":"serial-gap","count":3,"first_serial":10,"last_serial":12})");
+}
+
+}  // namespace
+}  // namespace auditlens
