@@ -11,9 +11,10 @@ Assembler::Assembler(const AssemblerOptions& options, EventSink* sink)
 
 Assembler::~Assembler() = default;
 
-uint64_t Assembler::RecentKey(std::string_view node, uint32_t serial) {
+uint64_t Assembler::RecentKey(std::string_view node, uint64_t time_ms, uint32_t serial) {
   uint32_t h = 2166136261u;  // FNV-1a; node names are short
   for (unsigned char c : node) h = (h ^ c) * 16777619u;
+  for (int i = 0; i < 8; ++i) h = (h ^ static_cast<uint8_t>(time_ms >> (8 * i))) * 16777619u;
   return (static_cast<uint64_t>(h | 1u) << 32) | serial;
 }
 
@@ -21,7 +22,10 @@ Event* Assembler::Find(const Record& record) {
   // Newest first: records of one event arrive together, so the match is almost always the last.
   for (size_t i = open_.size(); i-- > 0;) {
     Event* e = open_[i];
-    if (e->serial() == record.serial && e->node() == record.node) return e;
+    if (e->serial() == record.serial && e->time_ms() == record.time_ms() &&
+        e->node() == record.node) {
+      return e;
+    }
   }
   return nullptr;
 }
@@ -41,7 +45,7 @@ Event* Assembler::Open(const Record& record) {
   }
   e->Reset(record);
   open_.push_back(e);
-  const uint64_t key = RecentKey(record.node, record.serial);
+  const uint64_t key = RecentKey(record.node, record.time_ms(), record.serial);
   for (uint64_t k : recent_) {
     if (k == key) {
       ++late_records_;
@@ -91,7 +95,7 @@ void Assembler::Complete(size_t index, Completion how) {
   open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(index));
   e->set_completion(how);
   ++events_;
-  recent_[recent_next_] = RecentKey(e->node(), e->serial());
+  recent_[recent_next_] = RecentKey(e->node(), e->time_ms(), e->serial());
   recent_next_ = (recent_next_ + 1) % kRecentSize;
   sink_->OnEvent(*e);
   free_.push_back(e);

@@ -1,7 +1,9 @@
-// Groups records into events by (node, serial).
+// Groups records into events by (node, serial, timestamp).
 //
 // Contract:
-// - Add() takes records in any order and interleaving; records of one (node, serial) form one event.
+// - Add() takes records in any order and interleaving; records of one (node, serial, timestamp)
+//   form one event. The kernel stamps every record of an event alike; the same serial with another
+//   time is another event (serials restart at boot: a log can hold both).
 // - An event completes on EOE; with expect_eoe = false (log files, which never contain EOE) also on
 //   PROCTITLE, the kernel's last record of a syscall event; at once for user-space message types;
 //   else when no record arrived for it for timeout_ms of stream time (AdvanceTime), when more than
@@ -74,9 +76,9 @@ class Assembler {
   uint64_t timed_out_ = 0;
   uint64_t evicted_ = 0;
   // Recently completed events, to count records that arrive after their event completed. Each key
-  // is (hash of node, never 0) << 32 | serial, so 0 marks an empty slot and serial 0 (after a wrap)
-  // or the same serial on another node are told apart.
-  static uint64_t RecentKey(std::string_view node, uint32_t serial);
+  // is (hash of node and time, never 0) << 32 | serial, so 0 marks an empty slot and serial 0
+  // (after a wrap) or the same serial on another node or boot are told apart.
+  static uint64_t RecentKey(std::string_view node, uint64_t time_ms, uint32_t serial);
   static constexpr size_t kRecentSize = 64;
   uint64_t recent_[kRecentSize] = {};
   size_t recent_next_ = 0;

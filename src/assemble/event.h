@@ -1,4 +1,4 @@
-// An audit event: every record that shares one (node, serial), in arrival order. The event owns a
+// An audit event: every record that shares one (node, serial, timestamp), in arrival order. The event owns a
 // copy of the record bodies (one buffer, reused from event to event) because records of one event
 // may arrive in different receive batches.
 #pragma once

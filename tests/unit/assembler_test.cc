@@ -116,7 +116,7 @@ TEST(Assembler, TimeoutIsMeasuredFromTheLastRecord) {
   Assembler a(o, &sink);
   a.Add(Rec(kLogin, 302, "auid=0", 10'000));
   a.Add(Rec(kSyscall, 303, "syscall=1", 10'500));
-  a.Add(Rec(kCwd, 303, "cwd=\"/\"", 11'000));  // refreshes 303
+  a.Add(Rec(kCwd, 303, "cwd=\"/\"", 10'500), 11'000);  // arrives later: refreshes 303
   a.AdvanceTime(11'999);
   EXPECT_TRUE(sink.done.empty());
   a.AdvanceTime(12'000);
@@ -202,6 +202,27 @@ TEST(Assembler, SameSerialOnTwoNodes) {
   EXPECT_EQ(sink.done[1].bodies, (std::vector<std::string>{"a1", "a2", "a3"}));
   EXPECT_EQ(sink.done[2].node, "gamma");
   EXPECT_EQ(a.late_records(), 0u);
+}
+
+// Serials restart at boot: the same serial with another timestamp (a log spanning a reboot, or
+// two logs read together) is another event, even while the first is still open; not late either.
+TEST(Assembler, SameSerialAnotherTimeIsAnotherEvent) {
+  Collect sink;
+  AssemblerOptions o;
+  o.expect_eoe = false;
+  Assembler a(o, &sink);
+  a.Add(Rec(kSyscall, 42, "boot1-syscall", 1795344525627));
+  a.Add(Rec(kSyscall, 42, "boot2-syscall", 1795349999001));
+  a.Add(Rec(kProctitle, 42, "boot1-title", 1795344525627));
+  a.Add(Rec(kProctitle, 42, "boot2-title", 1795349999001));
+  ASSERT_EQ(sink.done.size(), 2u);
+  EXPECT_EQ(sink.done[0].bodies, (std::vector<std::string>{"boot1-syscall", "boot1-title"}));
+  EXPECT_EQ(sink.done[1].bodies, (std::vector<std::string>{"boot2-syscall", "boot2-title"}));
+  EXPECT_EQ(sink.done[1].time_ms, 1795349999001u);
+  EXPECT_EQ(a.late_records(), 0u);
+  // A record with the first event's stamp after it completed is late, as before.
+  a.Add(Rec(kPath, 42, "late", 1795344525627));
+  EXPECT_EQ(a.late_records(), 1u);
 }
 
 // A record for an event that already completed starts a new event and is counted as late;
