@@ -612,6 +612,35 @@ TEST(Pipeline, EoeAloneIsNoDelivery) {
   EXPECT_HAS(lines[2], "\"last_serial\":2");
 }
 
+// A 20000-byte argument the kernel split into a1[0..2] over three EXECVE records (and one argument
+// hex-encoded in two pieces) comes out whole, in process.args and in the EXECVE record.
+TEST(Pipeline, LongExecveArgumentsAcrossRecords) {
+  Live live(false);
+  std::string big;
+  for (int i = 0; i < 20000; ++i) big.push_back(static_cast<char>('a' + i % 26));
+  const std::string stamp = "audit(1795344525.627:77): ";
+  live.Add(1300, stamp + "arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=0 items=1 "
+                         "ppid=1 pid=9 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 "
+                         "fsgid=0 tty=(none) ses=1 comm=\"echo\" exe=\"/usr/bin/echo\" key=(null)",
+           1000);
+  live.Add(1309, stamp + "argc=3 a0=\"echo\" a1_len=20000 a1[0]=\"" + big.substr(0, 7500) + "\"",
+           1000);
+  live.Add(1309, stamp + "a1[1]=\"" + big.substr(7500, 7500) + "\"", 1000);
+  // "/tmp/a b.txt" in two hex pieces: "/tmp/a" and " b.txt".
+  live.Add(1309, stamp + "a1[2]=\"" + big.substr(15000) + "\" a2_len=12 a2[0]=2F746D702F61 "
+                         "a2[1]=20622E747874",
+           1000);
+  live.Add(1327, stamp + "proctitle=6563686F", 1000);
+  live.Add(1320, stamp, 1000);
+  std::vector<std::string> lines = live.Output();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_TRUE(ValidJson(lines[0]));
+  EXPECT_HAS(lines[0], "\"args\":[\"echo\",\"" + big + "\",\"/tmp/a b.txt\"]");
+  EXPECT_HAS(lines[0], "\"args_count\":3");
+  EXPECT_HAS(lines[0], "\"a1\":\"" + big + "\"");
+  EXPECT_HAS(lines[0], "\"a2\":\"/tmp/a b.txt\"");
+}
+
 // Reordered events (serial 3 before 2) are no loss; consecutive serials across the 32-bit wrap
 // are no loss, and each event is whole.
 TEST(Pipeline, ReorderingAndWraparoundAreNoLoss) {
