@@ -76,6 +76,11 @@ void Assembler::Add(const Record& record, uint64_t arrival_ms) {
   bool complete = record.type == rectype::kEoe ||
                   (!options_.expect_eoe && record.type == rectype::kProctitle);
   Completion how = Completion::kEndOfEvent;
+  if (!complete && e->bytes() >= options_.max_event_bytes) {
+    ++evicted_;
+    complete = true;
+    how = Completion::kEvicted;
+  }
   if (!complete && IsStandaloneType(record.type) && e->record_count() == 1) {
     complete = true;
     how = Completion::kStandalone;

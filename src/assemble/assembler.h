@@ -11,8 +11,11 @@
 // - A record for an event that already completed starts a new event with the same serial (counted
 //   in late_records()), so nothing is dropped.
 // - Completed events go to the sink synchronously; the Event is reused after OnEvent returns.
-// - Memory: at most max_in_flight open events; Event buffers are pooled, so steady state allocates
-//   nothing.
+// - Memory: at most max_in_flight open events, each of at most about max_event_bytes of record text
+//   (an event that reaches it is let go as evicted, and its further records start another event:
+//   a log with endless records of one serial cannot grow without limit). Event buffers are
+//   pooled, so steady state allocates nothing; a pooled buffer an unusually large event grew is
+//   released when reused.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +38,8 @@ struct AssemblerOptions {
   bool expect_eoe = true;
   uint32_t timeout_ms = 2000;
   uint32_t max_in_flight = 4096;
+  // Far above any real event (the kernel caps an execve's arguments at a few MB, hex doubles it).
+  uint32_t max_event_bytes = 64u << 20;
 };
 
 class Assembler {

@@ -8,6 +8,12 @@ void Event::Reset(const Record& first) {
   msec_ = first.msec;
   serial_ = first.serial;
   completion_ = Completion::kEndOfEvent;
+  // Keep the buffers for the next event, unless an unusually large one grew them: a pool of
+  // thousands of events must not each hold on to megabytes.
+  constexpr size_t kKeepTextBytes = 1 << 20;
+  constexpr size_t kKeepSlots = 1 << 12;
+  if (text_.capacity() > kKeepTextBytes) std::string().swap(text_);
+  if (slots_.capacity() > kKeepSlots) std::vector<Slot>().swap(slots_);
   slots_.clear();
   text_.clear();
   Append(first);

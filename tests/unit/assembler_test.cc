@@ -299,6 +299,33 @@ TEST(Assembler, MaxInFlightEvictsTheOldest) {
   EXPECT_EQ(sink.done[8].types.size(), 2u);
 }
 
+// One serial with endless records (a hostile or broken log) cannot grow an event without limit:
+// at max_event_bytes it is let go, and the rest starts another event; no record is lost.
+TEST(Assembler, MaxEventBytes) {
+  Collect sink;
+  AssemblerOptions o;
+  o.expect_eoe = false;
+  o.max_event_bytes = 10'000;
+  Assembler a(o, &sink);
+  const std::string body(1000, 'p');
+  for (int i = 0; i < 95; ++i) a.Add(Rec(kPath, 5, body));
+  a.Add(Rec(kProctitle, 5, "proctitle=61"));
+  ASSERT_EQ(sink.done.size(), 10u);
+  size_t records = 0;
+  for (size_t i = 0; i < sink.done.size(); ++i) {
+    records += sink.done[i].types.size();
+    EXPECT_LE(sink.done[i].types.size(), 10u);
+    EXPECT_EQ(sink.done[i].how, i + 1 < sink.done.size() ? Completion::kEvicted
+                                                         : Completion::kEndOfEvent);
+  }
+  EXPECT_EQ(records, 96u);
+  EXPECT_EQ(a.evicted(), 9u);
+  // The pooled Event that held the big text is reused for small events as usual.
+  a.Add(Rec(kSyscall, 6, "small"));
+  a.Add(Rec(kProctitle, 6, "t"));
+  EXPECT_EQ(sink.done.back().bodies, (std::vector<std::string>{"small", "t"}));
+}
+
 // Flush completes everything, oldest first; the assembler is usable afterwards.
 TEST(Assembler, FlushThenReuse) {
   Collect sink;
