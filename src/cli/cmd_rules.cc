@@ -50,10 +50,11 @@ int Load(const std::string& path) {
 }
 
 int DeleteAll(const std::string& key) {
-  size_t deleted = 0;
+  size_t deleted = 0, kept = 0;
   std::string error;
-  bool ok = DeleteAllKernelRules(key, &deleted, &error);
+  bool ok = DeleteAllKernelRules(key, &deleted, &kept, &error);
   std::cout << "deleted " << deleted << " rule" << (deleted == 1 ? "" : "s") << "\n";
+  if (kept) std::cout << "kept the running audit daemon's self-exclusion rule\n";
   if (!ok) {
     std::cerr << "auditlens rules delete-all: " << error << "\n";
     return 1;
@@ -83,7 +84,8 @@ void AddRulesCommand(CLI::App& app) {
 
   auto key = std::make_shared<std::string>();
   CLI::App* delete_all =
-      rules->add_subcommand("delete-all", "Delete every kernel rule, as auditctl -D does");
+      rules->add_subcommand("delete-all", "Delete every kernel rule, as auditctl -D does (but the "
+                                          "running agent's self-exclusion stays)");
   delete_all->add_option("-k,--key", *key, "only the rules carrying this key");
   delete_all->callback([key] { Finish(DeleteAll(*key)); });
 }

@@ -2,6 +2,7 @@
 
 #include <libaudit.h>
 #include <linux/audit.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -132,6 +133,20 @@ bool SetRecorded(uint32_t bit, uint32_t value, InstalledRules* installed, bool* 
   return true;
 }
 
+// The self-exclusion rule of the registered audit daemon, if one is registered: -D and delete-all
+// keep it, or the running agent would start auditing itself (every event it writes could become
+// events again).
+std::optional<EncodedRule> DaemonSelfExclusion() {
+  KernelStatus status;
+  std::string ignored;
+  if (!GetKernelStatus(&status, &ignored) || status.pid == 0) return std::nullopt;
+  // After a crash the kernel may still name the dead daemon until it next sends a record.
+  if (kill(static_cast<pid_t>(status.pid), 0) != 0 && errno != EPERM) return std::nullopt;
+  RuleSet self = ParseRulesText(fmt::format("-A never,exit -F pid={}", status.pid), "<self>");
+  if (!self.ok() || self.commands.size() != 1) return std::nullopt;
+  return self.commands[0].rule;
+}
+
 bool Holds(const InstalledRules& installed, const EncodedRule& rule) {
   if (installed.self_exclusion && installed.self_exclusion->SameAs(rule)) return true;
   return std::any_of(installed.added.begin(), installed.added.end(),
@@ -186,8 +201,14 @@ ApplyResult ApplyRules(const RuleSet& rules, InstalledRules* installed) {
           report(c, error);
           break;
         }
+        const std::optional<EncodedRule> daemon_rule = DaemonSelfExclusion();
         for (const EncodedRule& rule : current) {
           if (Holds(*installed, rule)) continue;
+          if (daemon_rule && daemon_rule->SameAs(rule)) {
+            result.warnings.push_back({c.where, "-D kept '" + FormatRule(rule) +
+                                                    "', the running audit daemon's self-exclusion"});
+            continue;
+          }
           if (!c.key.empty()) {
             auto keys = rule.Keys();
             if (std::find(keys.begin(), keys.end(), c.key) == keys.end()) continue;
@@ -338,13 +359,20 @@ bool ListKernelRules(std::vector<EncodedRule>* rules, std::string* error) {
   return ListRules(*control, rules, error);
 }
 
-bool DeleteAllKernelRules(const std::string& key, size_t* deleted, std::string* error) {
+bool DeleteAllKernelRules(const std::string& key, size_t* deleted, size_t* kept,
+                          std::string* error) {
   *deleted = 0;
+  *kept = 0;
   auto control = AuditControl::Open(error);
   if (!control) return false;
   std::vector<EncodedRule> rules;
   if (!ListRules(*control, &rules, error)) return false;
+  const std::optional<EncodedRule> daemon_rule = DaemonSelfExclusion();
   for (const EncodedRule& rule : rules) {
+    if (daemon_rule && daemon_rule->SameAs(rule)) {
+      ++*kept;
+      continue;
+    }
     if (!key.empty()) {
       auto keys = rule.Keys();
       if (std::find(keys.begin(), keys.end(), key) == keys.end()) continue;

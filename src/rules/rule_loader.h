@@ -22,8 +22,9 @@
 //   its old value before the limits do), our rules removed (newest first), the self-exclusion
 //   removed (always, even with keep_rules: a stale pid rule would silence whoever gets the pid
 //   next), deleted rules re-added (at the end of their list: the kernel has no insert-at).
-// - -D in a rules file deletes every kernel rule except the ones already in InstalledRules (so it
-//   never removes our own self-exclusion).
+// - -D in a rules file deletes every kernel rule except the ones already in InstalledRules and
+//   the self-exclusion of the registered audit daemon (so it never makes a running agent, this one
+//   or another, audit itself).
 // - Kernel errors never stop a load: each failing command is reported with its file:line and the
 //   rest goes on. With -i in the file they are warnings instead of errors.
 // - Every function opens its own short-lived control socket; none of them needs the receiving
@@ -100,7 +101,10 @@ bool UndoInstalledRules(InstalledRules* installed, const UndoOptions& options,
 
 // The kernel's current rules, in list order.
 bool ListKernelRules(std::vector<EncodedRule>* rules, std::string* error);
-// Deletes every kernel rule (or those carrying key, when not empty); *deleted counts them.
-bool DeleteAllKernelRules(const std::string& key, size_t* deleted, std::string* error);
+// Deletes every kernel rule (or those carrying key, when not empty); *deleted counts them. The
+// registered audit daemon's self-exclusion rule ("-a never,exit -S all -F pid=<its pid>") is kept
+// and counted in *kept.
+bool DeleteAllKernelRules(const std::string& key, size_t* deleted, size_t* kept,
+                          std::string* error);
 
 }  // namespace auditlens

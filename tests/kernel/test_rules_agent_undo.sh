@@ -182,6 +182,16 @@ expect "the refusal names the first agent" \
 expect "the first agent is still the daemon" test "$(status_value pid)" = "$AGENT"
 sleep 1.2  # let the agent write the event out
 
+# -D from the command line (or auditctl-like delete-all) must not make the agent audit itself.
+echo "-D" >"$TMP/reset.rules"
+out=$("$AUDITLENS" rules load "$TMP/reset.rules" 2>&1) || true
+expect "-D keeps the running agent's self-exclusion, and says so" grep -qF "kept '-a never,exit -S all -F pid=$AGENT'" <<<"$out"
+expect "-D deleted the agent's rules, nothing else is left" \
+  test "$(auditctl -l)" = "-a never,exit -S all -F pid=$AGENT"
+out=$("$AUDITLENS" rules delete-all 2>&1) || true
+expect "delete-all keeps it too" grep -qF "kept the running audit daemon's self-exclusion rule" <<<"$out"
+expect "the self-exclusion is still there" test "$(auditctl -l)" = "-a never,exit -S all -F pid=$AGENT"
+
 # --- after SIGTERM ------------------------------------------------------------------------------
 
 kill -TERM "$AGENT"
