@@ -66,7 +66,7 @@ if execs:
     args = e["process"]["args"]
     enc = e.get("encoded", [])
     expect(args[0] == w + "/prog" and args[1] == "arg one" and args[2] == "café" and args[4] == '"quoted"', f"args {args}")
-    expect(args[3] == "bad%FF" and "process.args" in enc, f"non-UTF-8 arg percent-encoded and listed: {args[3]} {enc}")
+    expect(args[3] == "bad%FF" and "process.args[3]" in enc, f"non-UTF-8 arg percent-encoded and listed: {args[3]} {enc}")
     expect(e["event"]["action"] == "execve" and e["event"]["outcome"] == "success", "exec action/outcome")
     expect("kt_exec" in e.get("tags", []), "exec tag")
     expect(e["user"]["name"] == "root", "user name")
