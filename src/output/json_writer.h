@@ -5,6 +5,7 @@
 // sequence, and every '%', becomes %XX; String() then returns true so the caller can list the
 // field in the event's "encoded" array. Decoding is exact: for a listed field, replace each %XX
 // by the byte XX. Control characters are escaped the JSON way (\n, \u0001) in both cases.
+// Nesting is tracked for up to 64 levels (the formatter uses a handful).
 #pragma once
 
 #include <cstdint>

@@ -33,6 +33,14 @@ std::atomic<uint64_t> g_allocations{0};
 }  // namespace
 
 #if defined(__SANITIZE_ADDRESS__)
+#define AUDITLENS_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AUDITLENS_TEST_ASAN 1
+#endif
+#endif
+
+#if defined(AUDITLENS_TEST_ASAN)
 extern "C" int __sanitizer_install_malloc_and_free_hooks(
     void (*malloc_hook)(const volatile void*, size_t), void (*free_hook)(const volatile void*));
 namespace {
