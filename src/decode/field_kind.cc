@@ -64,6 +64,7 @@ constexpr NameKind kByName[] = {
     {"inode_gid", K::kGid},
     {"inode_uid", K::kUid},
     {"invalid_context", K::kEscaped},
+    {"ioctlcmd", K::kIoctlReq},
     {"iuid", K::kUid},
     {"key", K::kKey},
     {"list", K::kList},
@@ -103,6 +104,7 @@ constexpr NameKind kByName[] = {
     {"pa", K::kCapBitmap},
     {"path", K::kEscaped},
     {"pe", K::kCapBitmap},
+    {"per", K::kPersonality},
     {"perm", K::kPerm},
     {"perm_mask", K::kPerm},
     {"pi", K::kCapBitmap},
@@ -131,9 +133,9 @@ constexpr NameKind kByName[] = {
     {"watch", K::kEscaped},
 };
 
-[[maybe_unused]] const bool kSorted =
-    std::is_sorted(std::begin(kByName), std::end(kByName),
-                   [](const NameKind& a, const NameKind& b) { return a.name < b.name; });
+static_assert(std::is_sorted(std::begin(kByName), std::end(kByName),
+                             [](const NameKind& a, const NameKind& b) { return a.name < b.name; }),
+              "kByName must be sorted by name");
 
 // Record types with a field of their own meaning (as auparse has them).
 constexpr uint16_t kAddGroup = 1116;

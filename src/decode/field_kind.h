@@ -45,6 +45,8 @@ enum class FieldKind : uint8_t {
   kFanotify,     // fanotify response → allow/deny/unknown
   kNlMcgrp,      // netlink multicast group → name
   kResolve,      // openat2 resolve flags (hex) → RESOLVE_*
+  kPersonality,  // personality (hex) → PER_LINUX, PER_LINUX32|~ADDR_NO_RANDOMIZE
+  kIoctlReq,     // ioctl request (hex) → 0x<32-bit hex>
 };
 
 // `value` matters only for acct (escaped when quoted or hex, plain otherwise).

@@ -207,7 +207,13 @@ constexpr BitName kResolveFlags[] = {{0x1, "RESOLVE_NO_XDEV"},
                                      {0x2, "RESOLVE_NO_MAGICLINKS"},
                                      {0x4, "RESOLVE_NO_SYMLINKS"},
                                      {0x8, "RESOLVE_BENEATH"},
-                                     {0x10, "RESOLVE_IN_ROOT"}};
+                                     {0x10, "RESOLVE_IN_ROOT"},
+                                     {0x20, "RESOLVE_CACHED"}};
+
+constexpr BitName kShmFlags[] = {{01000, "IPC_CREAT"},
+                                 {02000, "IPC_EXCL"},
+                                 {04000, "SHM_HUGETLB"},
+                                 {010000, "SHM_NORESERVE"}};
 
 constexpr std::string_view kSeekWhence[] = {"SEEK_SET", "SEEK_CUR", "SEEK_END", "SEEK_DATA",
                                             "SEEK_HOLE"};
@@ -224,6 +230,81 @@ constexpr std::string_view kClocks[] = {
     "CLOCK_REALTIME",          "CLOCK_MONOTONIC",       "CLOCK_PROCESS_CPUTIME_ID",
     "CLOCK_THREAD_CPUTIME_ID", "CLOCK_MONOTONIC_RAW",   "CLOCK_REALTIME_COARSE",
     "CLOCK_MONOTONIC_COARSE"};
+
+// Indexed tables: "" where the number has no name (auparse then says unknown-...).
+constexpr std::string_view kPtraceRequests[] = {
+    "PTRACE_TRACEME", "PTRACE_PEEKTEXT", "PTRACE_PEEKDATA", "PTRACE_PEEKUSER",
+    "PTRACE_POKETEXT", "PTRACE_POKEDATA", "PTRACE_POKEUSER", "PTRACE_CONT",
+    "PTRACE_KILL", "PTRACE_SINGLESTEP", "", "",
+    "PTRACE_GETREGS", "PTRACE_SETREGS", "PTRACE_GETFPREGS", "PTRACE_SETFPREGS",
+    "PTRACE_ATTACH", "PTRACE_DETACH", "PTRACE_GETFPXREGS", "PTRACE_SETFPXREGS",
+    "", "", "", "",
+    "PTRACE_SYSCALL", "PTRACE_GET_THREAD_AREA", "PTRACE_SET_THREAD_AREA", "",
+    "", "", "PTRACE_ARCH_PRCTL", "PTRACE_SYSEMU",
+    "PTRACE_SYSEMU_SINGLESTEP", "PTRACE_SINGLEBLOCK"};
+// PTRACE_SETOPTIONS (0x4200) and after.
+constexpr std::string_view kPtraceRequests2[] = {
+    "PTRACE_SETOPTIONS", "PTRACE_GETEVENTMSG", "PTRACE_GETSIGINFO", "PTRACE_SETSIGINFO",
+    "PTRACE_GETREGSET", "PTRACE_SETREGSET", "PTRACE_SEIZE", "PTRACE_INTERRUPT",
+    "PTRACE_LISTEN", "PTRACE_PEEKSIGINFO", "PTRACE_GETSIGMASK", "PTRACE_SETSIGMASK",
+    "PTRACE_SECCOMP_GET_FILTER", "PTRACE_SECCOMP_GET_METADATA", "PTRACE_GET_SYSCALL_INFO"};
+
+constexpr std::string_view kPrctlOptions[] = {
+    "", "PR_SET_PDEATHSIG", "PR_GET_PDEATHSIG", "PR_GET_DUMPABLE", "PR_SET_DUMPABLE",
+    "PR_GET_UNALIGN", "PR_SET_UNALIGN", "PR_GET_KEEPCAPS", "PR_SET_KEEPCAPS", "PR_GET_FPEMU",
+    "PR_SET_FPEMU", "PR_GET_FPEXC", "PR_SET_FPEXC", "PR_GET_TIMING", "PR_SET_TIMING",
+    "PR_SET_NAME", "PR_GET_NAME", "", "", "PR_GET_ENDIAN", "PR_SET_ENDIAN", "PR_GET_SECCOMP",
+    "PR_SET_SECCOMP", "PR_CAPBSET_READ", "PR_CAPBSET_DROP", "PR_GET_TSC", "PR_SET_TSC",
+    "PR_GET_SECUREBITS", "PR_SET_SECUREBITS", "PR_SET_TIMERSLACK", "PR_GET_TIMERSLACK",
+    "PR_TASK_PERF_EVENTS_DISABLE", "PR_TASK_PERF_EVENTS_ENABLE", "PR_MCE_KILL",
+    "PR_MCE_KILL_GET", "PR_SET_MM", "PR_SET_CHILD_SUBREAPER", "PR_GET_CHILD_SUBREAPER",
+    "PR_SET_NO_NEW_PRIVS", "PR_GET_NO_NEW_PRIVS", "PR_GET_TID_ADDRESS", "PR_SET_THP_DISABLE",
+    "PR_GET_THP_DISABLE", "PR_MPX_ENABLE_MANAGEMENT", "PR_MPX_DISABLE_MANAGEMENT",
+    "PR_SET_FP_MODE", "PR_GET_FP_MODE", "PR_CAP_AMBIENT", "", "", "PR_SVE_SET_VL",
+    "PR_SVE_GET_VL", "PR_GET_SPECULATION_CTRL", "PR_SET_SPECULATION_CTRL", "PR_PAC_RESET_KEYS",
+    "PR_SET_TAGGED_ADDR_CTRL", "PR_GET_TAGGED_ADDR_CTRL"};
+
+constexpr std::string_view kBpfCmds[] = {
+    "BPF_MAP_CREATE", "BPF_MAP_LOOKUP_ELEM", "BPF_MAP_UPDATE_ELEM", "BPF_MAP_DELETE_ELEM",
+    "BPF_MAP_GET_NEXT_KEY", "BPF_PROG_LOAD", "BPF_OBJ_PIN", "BPF_OBJ_GET", "BPF_PROG_ATTACH",
+    "BPF_PROG_DETACH", "BPF_PROG_TEST_RUN", "BPF_PROG_GET_NEXT_ID", "BPF_MAP_GET_NEXT_ID",
+    "BPF_PROG_GET_FD_BY_ID", "BPF_MAP_GET_FD_BY_ID", "BPF_OBJ_GET_INFO_BY_FD",
+    "BPF_PROG_QUERY", "BPF_RAW_TRACEPOINT_OPEN", "BPF_BTF_LOAD", "BPF_BTF_GET_FD_BY_ID",
+    "BPF_TASK_FD_QUERY", "BPF_MAP_LOOKUP_AND_DELETE_ELEM", "BPF_MAP_FREEZE",
+    "BPF_BTF_GET_NEXT_ID"};
+
+constexpr std::string_view kFcntlCmds[] = {
+    "F_DUPFD", "F_GETFD", "F_SETFD", "F_GETFL", "F_SETFL", "F_GETLK", "F_SETLK", "F_SETLKW",
+    "F_SETOWN", "F_GETOWN", "F_SETSIG", "F_GETSIG", "F_GETLK64", "F_SETLK64", "F_SETLKW64",
+    "F_SETOWN_EX", "F_GETOWN_EX", "F_GETOWNER_UIDS"};
+// F_SETLEASE (1024) and after.
+constexpr std::string_view kFcntlCmds2[] = {
+    "F_SETLEASE", "F_GETLEASE", "F_NOTIFY", "", "", "F_CANCELLK", "F_DUPFD_CLOEXEC",
+    "F_SETPIPE_SZ", "F_GETPIPE_SZ", "F_ADD_SEALS", "F_GET_SEALS", "F_GET_RW_HINT",
+    "F_SET_RW_HINT", "F_GET_FILE_RW_HINT", "F_SET_FILE_RW_HINT"};
+
+constexpr std::string_view kSchedPolicies[] = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",
+                                               "SCHED_BATCH", "",           "SCHED_IDLE",
+                                               "SCHED_DEADLINE"};
+
+constexpr BitName kMountFlags[] = {
+    {0x1, "MS_RDONLY"},          {0x2, "MS_NOSUID"},          {0x4, "MS_NODEV"},
+    {0x8, "MS_NOEXEC"},          {0x10, "MS_SYNCHRONOUS"},    {0x20, "MS_REMOUNT"},
+    {0x40, "MS_MANDLOCK"},       {0x80, "MS_DIRSYNC"},        {0x400, "MS_NOATIME"},
+    {0x800, "MS_NODIRATIME"},    {0x1000, "MS_BIND"},         {0x2000, "MS_MOVE"},
+    {0x4000, "MS_REC"},          {0x8000, "MS_SILENT"},       {0x10000, "MS_POSIXACL"},
+    {0x20000, "MS_UNBINDABLE"},  {0x40000, "MS_PRIVATE"},     {0x80000, "MS_SLAVE"},
+    {0x100000, "MS_SHARED"},     {0x200000, "MS_RELATIME"},   {0x400000, "MS_KERNMOUNT"},
+    {0x800000, "MS_I_VERSION"},  {0x1000000, "MS_STRICTATIME"}, {0x2000000, "MS_LAZYTIME"},
+    {0x4000000, "MS_SUBMOUNT"},  {0x8000000, "MS_SNAP_STABLE"}, {0x10000000, "MS_NOSEC"},
+    {0x20000000, "MS_BORN"},     {0x40000000, "MS_ACTIVE"},   {0x80000000, "MS_NOUSER"},
+};
+
+// Personas by the low byte of the personality (ADDR_NO_RANDOMIZE is said apart).
+constexpr std::string_view kPersonas[] = {
+    "PER_LINUX", "", "", "", "", "", "PER_BSD", "", "PER_LINUX32", "", "", "", "PER_RISCOS",
+    "", "", "PER_OSF4", "PER_HPUX"};
+constexpr uint64_t kAddrNoRandomize = 0x0040000;
 
 constexpr std::string_view kNfProtos[] = {"unspecified", "inet", "ipv4",  "arp", "",
                                           "netdev",      "",     "bridge", "",   "",
@@ -252,6 +333,7 @@ struct SyscallArgs {
 // Sorted by name (checked once).
 constexpr SyscallArgs kSyscallArgs[] = {
     {"access", {A::kHex, A::kAccess, A::kHex, A::kHex}},
+    {"bpf", {A::kBpfCmd, A::kHex, A::kHex, A::kHex}},
     {"chmod", {A::kHex, A::kModeShort, A::kHex, A::kHex}},
     {"chown", {A::kHex, A::kUid, A::kHex, A::kHex}},
     {"clock_settime", {A::kClockId, A::kHex, A::kHex, A::kHex}},
@@ -265,8 +347,11 @@ constexpr SyscallArgs kSyscallArgs[] = {
     {"fchmod", {A::kHex, A::kModeShort, A::kHex, A::kHex}},
     {"fchmodat", {A::kDirfd, A::kHex, A::kModeShort, A::kHex}},
     {"fchownat", {A::kDirfd, A::kHex, A::kHex, A::kHex}},
+    {"fcntl", {A::kHex, A::kFcntlCmd, A::kFcntlArg, A::kHex}},
+    {"fcntl64", {A::kHex, A::kFcntlCmd, A::kFcntlArg, A::kHex}},
     {"futimesat", {A::kDirfd, A::kHex, A::kHex, A::kHex}},
     {"getrlimit", {A::kRlimit, A::kHex, A::kHex, A::kHex}},
+    {"ioctl", {A::kHex, A::kIoctlReq, A::kHex, A::kHex}},
     {"kill", {A::kHex, A::kSignal, A::kHex, A::kHex}},
     {"linkat", {A::kDirfd, A::kHex, A::kDirfd, A::kHex}},
     {"lseek", {A::kHex, A::kHex, A::kSeekWhence, A::kHex}},
@@ -275,6 +360,7 @@ constexpr SyscallArgs kSyscallArgs[] = {
     {"mknod", {A::kHex, A::kModeFull, A::kHex, A::kHex}},
     {"mknodat", {A::kDirfd, A::kHex, A::kModeShort, A::kHex}},
     {"mmap", {A::kHex, A::kHex, A::kMmapProt, A::kMmapFlags}},
+    {"mount", {A::kHex, A::kHex, A::kHex, A::kMountFlags}},
     {"mprotect", {A::kHex, A::kHex, A::kMprotectProt, A::kHex}},
     {"mq_open", {A::kHex, A::kOpenFlags, A::kModeIfCreat, A::kHex}},
     {"name_to_handle_at", {A::kDirfd, A::kHex, A::kHex, A::kHex}},
@@ -283,6 +369,9 @@ constexpr SyscallArgs kSyscallArgs[] = {
     {"open_by_handle_at", {A::kHex, A::kHex, A::kOpenFlags, A::kHex}},
     {"openat", {A::kDirfd, A::kHex, A::kOpenFlags, A::kHex}},
     {"openat2", {A::kDirfd, A::kHex, A::kHex, A::kHex}},
+    {"personality", {A::kPersonality, A::kHex, A::kHex, A::kHex}},
+    {"prctl", {A::kPrctlOption, A::kPrctlArg, A::kHex, A::kHex}},
+    {"ptrace", {A::kPtrace, A::kHex, A::kHex, A::kHex}},
     {"readlinkat", {A::kDirfd, A::kHex, A::kDirfd, A::kHex}},
     {"recvfrom", {A::kHex, A::kHex, A::kHex, A::kMsgFlags}},
     {"recvmmsg", {A::kHex, A::kHex, A::kHex, A::kMsgFlags}},
@@ -290,6 +379,7 @@ constexpr SyscallArgs kSyscallArgs[] = {
     {"renameat", {A::kDirfd, A::kHex, A::kDirfd, A::kHex}},
     {"renameat2", {A::kDirfd, A::kHex, A::kDirfd, A::kHex}},
     {"rt_sigaction", {A::kSignal, A::kHex, A::kHex, A::kHex}},
+    {"sched_setscheduler", {A::kHex, A::kSchedPolicy, A::kHex, A::kHex}},
     {"sendmmsg", {A::kHex, A::kHex, A::kHex, A::kMsgFlags}},
     {"sendmsg", {A::kHex, A::kHex, A::kMsgFlags, A::kHex}},
     {"sendto", {A::kHex, A::kHex, A::kHex, A::kMsgFlags}},
@@ -303,6 +393,7 @@ constexpr SyscallArgs kSyscallArgs[] = {
     {"setreuid", {A::kUid, A::kUid, A::kHex, A::kHex}},
     {"setrlimit", {A::kRlimit, A::kHex, A::kHex, A::kHex}},
     {"setuid", {A::kUid, A::kHex, A::kHex, A::kHex}},
+    {"shmget", {A::kHex, A::kHex, A::kShmFlags, A::kHex}},
     {"socket", {A::kSockFamily, A::kSockType, A::kSockProto, A::kHex}},
     {"socketcall", {A::kSocketcall, A::kHex, A::kHex, A::kHex}},
     {"tgkill", {A::kHex, A::kHex, A::kSignal, A::kHex}},
@@ -313,9 +404,11 @@ constexpr SyscallArgs kSyscallArgs[] = {
     {"utimensat", {A::kDirfd, A::kHex, A::kHex, A::kHex}},
 };
 
-[[maybe_unused]] const bool kArgsSorted =
-    std::is_sorted(std::begin(kSyscallArgs), std::end(kSyscallArgs),
-                   [](const SyscallArgs& a, const SyscallArgs& b) { return a.name < b.name; });
+static_assert(std::is_sorted(std::begin(kSyscallArgs), std::end(kSyscallArgs),
+                             [](const SyscallArgs& a, const SyscallArgs& b) {
+                               return a.name < b.name;
+                             }),
+              "kSyscallArgs must be sorted by name");
 
 const std::array<ArgKind, 4>* FindSyscallArgs(std::string_view name) {
   auto it = std::lower_bound(std::begin(kSyscallArgs), std::end(kSyscallArgs), name,
@@ -411,6 +504,28 @@ void AppendSignal(uint64_t v, std::string_view raw, bool hex, std::string* out) 
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+void AppendHex32(uint64_t v, std::string* out) {
+  char buf[16];
+  int n = snprintf(buf, sizeof(buf), "0x%x", static_cast<unsigned>(v));
+  out->append(buf, n);
+}
+
+void AppendPersonality(uint64_t v, std::string_view raw, std::string* out) {
+  std::string_view name = Lookup(kPersonas, (v & ~kAddrNoRandomize) & 0xff);
+  if (name.empty()) return AppendUnknown("unknown-personality(0x", raw, out);
+  out->append(name.data(), name.size());
+  if (v & kAddrNoRandomize) out->append("|~ADDR_NO_RANDOMIZE");
+}
+
+// A name from a table, or "<unknown-prefix><raw>)".
+template <size_t N>
+void AppendNamed(const std::string_view (&table)[N], uint64_t i, std::string_view unknown,
+                 std::string_view raw, std::string* out) {
+  std::string_view name = Lookup(table, i);
+  if (name.empty()) return AppendUnknown(unknown, raw, out);
+  out->append(name.data(), name.size());
+}
 
 }  // namespace
 
@@ -604,12 +719,7 @@ void ValueDecoder::AppendArg(int index, std::string_view raw, const SyscallConte
         out->append(kSignals[sig].data(), kSignals[sig].size());
         ++n;
       }
-      if (n == 0) {
-        out->append("0x");
-        char buf[20];
-        int len = snprintf(buf, sizeof(buf), "%x", static_cast<unsigned>(v));
-        out->append(buf, len);
-      }
+      if (n == 0) AppendHex32(v, out);
       return;
     }
     case ArgKind::kMmapProt:
@@ -664,11 +774,59 @@ void ValueDecoder::AppendArg(int index, std::string_view raw, const SyscallConte
       out->append(name.data(), name.size());
       return;
     }
-    case ArgKind::kSocketcall: {
-      std::string_view name = Lookup(kSocketcalls, v);
-      if (name.empty()) return AppendUnknown("unknown-socketcall(", raw, out);
+    case ArgKind::kSocketcall:
+      return AppendNamed(kSocketcalls, v, "unknown-socketcall(", raw, out);
+    case ArgKind::kPtrace:
+      if (v >= 0x4200) return AppendNamed(kPtraceRequests2, v - 0x4200, "unknown-ptrace(0x", raw, out);
+      return AppendNamed(kPtraceRequests, v, "unknown-ptrace(0x", raw, out);
+    case ArgKind::kPrctlOption:
+      return AppendNamed(kPrctlOptions, v, "unknown-prctl-option(0x", raw, out);
+    case ArgKind::kPrctlArg:
+      if (ctx.a0 == 1) return AppendSignal(v, raw, true, out);  // PR_SET_PDEATHSIG
+      if (ctx.a0 == 23 || ctx.a0 == 24) {                       // PR_CAPBSET_READ, _DROP
+        if (v < std::size(kCapNames)) {
+          out->append(kCapNames[v].data(), kCapNames[v].size());
+          return;
+        }
+        return AppendUnknown("unknown-capability(0x", raw, out);
+      }
+      break;
+    case ArgKind::kBpfCmd:
+      return AppendNamed(kBpfCmds, v, "unknown-bpf-cmd(", raw, out);
+    case ArgKind::kFcntlCmd: {
+      std::string_view name = v >= 1024 ? Lookup(kFcntlCmds2, v - 1024) : Lookup(kFcntlCmds, v);
+      if (name.empty()) {
+        out->append("unknown-fcntl-command(");
+        AppendI64(static_cast<int32_t>(v), out);
+        out->push_back(')');
+        return;
+      }
       out->append(name.data(), name.size());
       return;
+    }
+    case ArgKind::kFcntlArg:
+      if (ctx.a1 == 8) return AppendId(static_cast<int32_t>(v), false, out);  // F_SETOWN
+      if (ctx.a1 == 2 && v == 1) {                                           // F_SETFD
+        out->append("FD_CLOEXEC");
+        return;
+      }
+      break;
+    case ArgKind::kSchedPolicy: {
+      std::string_view name = Lookup(kSchedPolicies, v & 0xf);
+      if (name.empty()) return AppendUnknown("unknown-scheduler-policy(0x", raw, out);
+      out->append(name.data(), name.size());
+      if (v & 0x40000000) out->append("|SCHED_RESET_ON_FORK");
+      return;
+    }
+    case ArgKind::kMountFlags:
+      return AppendFlagsOrHex(v, kMountFlags, raw, out);
+    case ArgKind::kPersonality:
+      return AppendPersonality(v, raw, out);
+    case ArgKind::kIoctlReq:
+      return AppendHex32(v, out);
+    case ArgKind::kShmFlags: {
+      if (AppendBits(v, kShmFlags, '|', out) > 0) out->push_back('|');
+      return AppendModeShort(v & 0777, out);
     }
   }
   out->append("0x");
@@ -853,6 +1011,10 @@ void ValueDecoder::Decode(FieldKind kind, std::string_view raw, const SyscallCon
       return;
     case FieldKind::kResolve:
       return AppendFlagsOrHex(PrefixOr0(raw, 16), kResolveFlags, raw, out);
+    case FieldKind::kPersonality:
+      return AppendPersonality(PrefixOr0(raw, 16), raw, out);
+    case FieldKind::kIoctlReq:
+      return AppendHex32(PrefixOr0(raw, 16), out);
   }
 }
 

@@ -49,6 +49,17 @@ enum class ArgKind : uint8_t {
   kEpollCtl,
   kClockId,
   kSocketcall,     // socketcall a0: the call's name
+  kPtrace,         // ptrace request
+  kPrctlOption,    // prctl option
+  kPrctlArg,       // prctl a1: a signal or a capability, by option
+  kBpfCmd,         // bpf command
+  kFcntlCmd,       // fcntl command
+  kFcntlArg,       // fcntl a2: an owner uid or FD_CLOEXEC, by command
+  kSchedPolicy,    // sched_setscheduler policy
+  kMountFlags,     // mount flags
+  kPersonality,    // personality persona
+  kShmFlags,       // shmget flags: IPC_CREAT|...|0600
+  kIoctlReq,       // ioctl request: 0x<32-bit hex> (auparse also names some; not yet here)
 };
 
 // What the event's SYSCALL record says that other fields' meaning depends on.

@@ -321,6 +321,28 @@ TEST_F(DecodeTest, SyscallArguments) {
   EXPECT_EQ(Arg(kI386, "5", 1, "8241"), "O_WRONLY|O_CREAT|O_TRUNC");  // i386 open
 }
 
+TEST_F(DecodeTest, MoreSyscallArguments) {
+  EXPECT_EQ(Arg(kX86_64, "101", 0, "10"), "PTRACE_ATTACH");            // ptrace
+  EXPECT_EQ(Arg(kX86_64, "101", 0, "4206"), "PTRACE_SEIZE");
+  EXPECT_EQ(Arg(kX86_64, "101", 0, "a"), "unknown-ptrace(0xa)");
+  EXPECT_EQ(Arg(kX86_64, "157", 0, "f"), "PR_SET_NAME");               // prctl
+  EXPECT_EQ(Arg(kX86_64, "157", 0, "0"), "unknown-prctl-option(0x0)");
+  SyscallContext pdeath = decoder_.ContextOf(kX86_64, "157", "1", "9");
+  std::string out;
+  decoder_.Decode(FieldKind::kA1, "9", pdeath, &out);
+  EXPECT_EQ(out, "SIGKILL");                                           // PR_SET_PDEATHSIG's a1
+  EXPECT_EQ(Arg(kX86_64, "72", 1, "406"), "F_DUPFD_CLOEXEC");          // fcntl
+  EXPECT_EQ(Arg(kX86_64, "72", 1, "30"), "unknown-fcntl-command(48)");
+  EXPECT_EQ(Arg(kX86_64, "165", 3, "1020"), "MS_REMOUNT|MS_BIND");     // mount
+  EXPECT_EQ(Arg(kX86_64, "135", 0, "8"), "PER_LINUX32");               // personality
+  EXPECT_EQ(Arg(kX86_64, "135", 0, "40008"), "PER_LINUX32|~ADDR_NO_RANDOMIZE");
+  EXPECT_EQ(Arg(kX86_64, "29", 2, "3c0"), "IPC_CREAT|0700");           // shmget
+  EXPECT_EQ(Arg(kX86_64, "144", 1, "40000001"), "SCHED_FIFO|SCHED_RESET_ON_FORK");
+  EXPECT_EQ(Arg(kX86_64, "321", 0, "5"), "BPF_PROG_LOAD");             // bpf
+  EXPECT_EQ(Arg(kX86_64, "16", 1, "ffffffffffffff9c"), "0xffffff9c");  // ioctl: 32 bits
+  EXPECT_EQ(D("per", "0040008"), "PER_LINUX32|~ADDR_NO_RANDOMIZE");
+}
+
 // --- sockaddr -----------------------------------------------------------------------------------
 
 TEST(SockAddr, Inet) {
