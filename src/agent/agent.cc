@@ -82,7 +82,9 @@ class Agent {
  private:
   bool Start(std::string* error);
   void Loop();
-  void Stop();
+  // started: whether Start succeeded; a refused second agent must not touch the status file of
+  // the agent that holds the kernel.
+  void Stop(bool started);
   void Tick(uint64_t now_ms);
   void DrainQueued();
   void WriteStatus(bool running);
@@ -272,7 +274,7 @@ void Agent::Loop() {
   }
 }
 
-void Agent::Stop() {
+void Agent::Stop(bool started) {
   std::string error;
   if (netlink_) {
     DrainQueued();
@@ -292,7 +294,7 @@ void Agent::Stop() {
     if (!netlink_->UnregisterDaemon(&error)) Log("could not unregister: " + error);
     registered_ = false;
   }
-  if (pipeline_) {
+  if (pipeline_ && started) {
     WriteStatus(false);
     PipelineCounters c = pipeline_->counters();
     Log(fmt::format("stopped: {} records, {} events, {} loss events", c.records, c.events,
@@ -313,11 +315,11 @@ int Agent::Run() {
   std::string error;
   if (!Start(&error)) {
     Log(error);
-    Stop();
+    Stop(false);
     return 1;
   }
   Loop();
-  Stop();
+  Stop(true);
   return 0;
 }
 

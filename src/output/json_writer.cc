@@ -1,5 +1,7 @@
 #include "output/json_writer.h"
 
+#include <emmintrin.h>
+
 #include <charconv>
 
 namespace auditlens {
@@ -76,6 +78,27 @@ void AppendPercentEncoded(const unsigned char* s, size_t n, std::string* out) {
   }
 }
 
+// The index of the first byte at or after i that is not plain ASCII to copy as is, or n. Sixteen
+// bytes at a time: most values (paths, names, numbers) are plain, so this is the whole cost.
+inline size_t ScanPlain(const unsigned char* s, size_t i, size_t n) {
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  const __m128i del = _mm_set1_epi8(0x7f);
+  while (i + 16 <= n) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+    // Signed compare: bytes >= 0x80 are negative, so "< 0x20" also catches non-ASCII.
+    __m128i special = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+        _mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, del)));
+    int mask = _mm_movemask_epi8(special);
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    i += 16;
+  }
+  while (i < n && kClass.cls[s[i]] == 0) ++i;
+  return i;
+}
+
 }  // namespace
 
 bool JsonWriter::AppendEscaped(std::string_view bytes, std::string* out) {
@@ -85,10 +108,10 @@ bool JsonWriter::AppendEscaped(std::string_view bytes, std::string* out) {
   size_t run = 0;  // start of the pending run of bytes to copy unchanged
   size_t i = 0;
   while (i < n) {
+    i = ScanPlain(s, i, n);
+    if (i == n) break;
     uint8_t cls = kClass.cls[s[i]];
-    if (cls == 0) {
-      ++i;
-    } else if (cls == 2) {
+    if (cls == 2) {
       size_t len = Utf8Length(s + i, n - i);
       if (len == 0) {
         out->resize(start);

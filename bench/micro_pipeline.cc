@@ -1,0 +1,163 @@
+// Micro-benchmarks of each pipeline stage over a log made on this machine's kernel
+// (tests/data/differential/corpus-debian12.log, or the file named by AUDITLENS_MICRO_LOG).
+// Run: build/release/bench/bench_micro [--benchmark_filter=...]. Items are records.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "agent/pipeline.h"
+#include "assemble/assembler.h"
+#include "decode/parsed_event.h"
+#include "output/event_json.h"
+#include "output/json_writer.h"
+#include "record/fields.h"
+#include "record/record.h"
+
+namespace auditlens {
+namespace {
+
+struct Corpus {
+  std::string text;
+  std::vector<std::string_view> lines;
+  std::vector<Record> records;
+
+  Corpus() {
+    const char* path = getenv("AUDITLENS_MICRO_LOG");
+    std::ifstream in(path ? path : AUDITLENS_CORPUS, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t nl = text.find('\n', start);
+      if (nl == std::string::npos) nl = text.size();
+      if (nl > start) lines.emplace_back(text.data() + start, nl - start);
+      start = nl + 1;
+    }
+    for (std::string_view l : lines) {
+      Record r;
+      if (ParseLogRecord(l, &r) == nullptr) records.push_back(r);
+    }
+  }
+};
+
+const Corpus& GetCorpus() {
+  static const Corpus corpus;
+  return corpus;
+}
+
+class NullSink : public EventSink {
+ public:
+  void OnEvent(const Event& e) override { benchmark::DoNotOptimize(e.record_count()); }
+};
+
+class FormatSink : public EventSink {
+ public:
+  FormatSink() : formatter_("bench") { out_.reserve(1 << 20); }
+  void OnEvent(const Event& e) override {
+    parsed_.Parse(e);
+    formatter_.Format(parsed_, &out_);
+    if (out_.size() > (1 << 20)) out_.clear();
+  }
+  size_t bytes = 0;
+
+ private:
+  ParsedEvent parsed_;
+  EventJsonFormatter formatter_;
+  std::string out_;
+};
+
+void BM_ParseLogRecord(benchmark::State& state) {
+  const Corpus& c = GetCorpus();
+  Record r;
+  for (auto _ : state) {
+    for (std::string_view l : c.lines) benchmark::DoNotOptimize(ParseLogRecord(l, &r));
+  }
+  state.SetItemsProcessed(state.iterations() * c.lines.size());
+}
+BENCHMARK(BM_ParseLogRecord);
+
+void BM_SplitFields(benchmark::State& state) {
+  const Corpus& c = GetCorpus();
+  std::vector<Field> fields;
+  for (auto _ : state) {
+    for (const Record& r : c.records) {
+      fields.clear();
+      SplitFields(r.body, &fields);
+      benchmark::DoNotOptimize(fields.data());
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * c.records.size());
+}
+BENCHMARK(BM_SplitFields);
+
+void BM_Assemble(benchmark::State& state) {
+  const Corpus& c = GetCorpus();
+  NullSink sink;
+  AssemblerOptions options;
+  options.expect_eoe = false;
+  Assembler assembler(options, &sink);
+  for (auto _ : state) {
+    for (const Record& r : c.records) assembler.Add(r);
+    assembler.Flush();
+  }
+  state.SetItemsProcessed(state.iterations() * c.records.size());
+}
+BENCHMARK(BM_Assemble);
+
+void BM_AssembleDecodeFormat(benchmark::State& state) {
+  const Corpus& c = GetCorpus();
+  FormatSink sink;
+  AssemblerOptions options;
+  options.expect_eoe = false;
+  Assembler assembler(options, &sink);
+  for (auto _ : state) {
+    for (const Record& r : c.records) assembler.Add(r);
+    assembler.Flush();
+  }
+  state.SetItemsProcessed(state.iterations() * c.records.size());
+}
+BENCHMARK(BM_AssembleDecodeFormat);
+
+void BM_JsonEscapeAscii(benchmark::State& state) {
+  std::string value = "/usr/lib/x86_64-linux-gnu/libaudit.so.1.0.0";
+  std::string out;
+  out.reserve(1 << 16);
+  for (auto _ : state) {
+    out.clear();
+    for (int i = 0; i < 100; ++i) JsonWriter::AppendEscaped(value, &out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * 100 * value.size());
+}
+BENCHMARK(BM_JsonEscapeAscii);
+
+// The whole of `auditlens parse` but the file reading: lines → JSON in memory.
+void BM_FullPipeline(benchmark::State& state) {
+  const Corpus& c = GetCorpus();
+  OutputFile output;
+  std::string error;
+  output.Open("/dev/null", &error);
+  PipelineOptions options;
+  options.assembler.expect_eoe = false;
+  options.hostname = "bench";
+  Pipeline pipeline(options, &output);
+  Record r;
+  for (auto _ : state) {
+    for (std::string_view l : c.lines) {
+      if (ParseLogRecord(l, &r) == nullptr) pipeline.AddRecord(r);
+    }
+    pipeline.Flush();
+  }
+  state.SetItemsProcessed(state.iterations() * c.lines.size());
+}
+BENCHMARK(BM_FullPipeline);
+
+}  // namespace
+}  // namespace auditlens
+
+BENCHMARK_MAIN();
