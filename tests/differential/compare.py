@@ -92,7 +92,9 @@ class AuParse:
                                 fields.append((name.decode("utf-8", "replace"), raw, interp))
                                 if lib.auparse_next_field(au) <= 0:
                                     break
-                        event["records"].append((lib.auparse_get_type_name(au).decode(), fields))
+                        tname = lib.auparse_get_type_name(au)
+                        tname = tname.decode() if tname else f"UNKNOWN[{lib.auparse_get_type(au)}]"
+                        event["records"].append((tname, fields))
                         if lib.auparse_next_record(au) <= 0:
                             break
                 yield event
