@@ -322,6 +322,114 @@ constexpr std::string_view kHooks[] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT
 
 constexpr std::string_view kNetActions[] = {"ACCEPT", "DROP", "REJECT"};
 
+// Sparse tables: (value, name), sorted by value.
+struct ValueName {
+  uint32_t value;
+  std::string_view name;
+};
+
+// Socket option levels that are not IP protocols (SOL_SOCKET and SOL_* from 255).
+constexpr ValueName kSockLevels[] = {
+    {1, "SOL_SOCKET"}, {255, "SOL_RAW"}, {256, "SOL_IPX"}, {257, "SOL_AX25"}, {258, "SOL_ATALK"},
+    {259, "SOL_NETROM"}, {260, "SOL_ROSE"}, {261, "SOL_DECNET"}, {263, "SOL_PACKET"},
+    {264, "SOL_ATM"}, {265, "SOL_AAL"}, {266, "SOL_IRDA"}, {267, "SOL_NETBEUI"}, {268, "SOL_LLC"},
+    {269, "SOL_DCCP"}, {270, "SOL_NETLINK"}, {271, "SOL_TIPC"}, {272, "SOL_RXRPC"},
+    {273, "SOL_PPPOL2TP"}, {274, "SOL_BLUETOOTH"}, {275, "SOL_PNPIPE"}, {276, "SOL_RDS"},
+    {277, "SOL_IUCV"}, {278, "SOL_CAIF"}, {279, "SOL_ALG"}, {280, "SOL_NFC"}, {281, "SOL_KCM"},
+    {282, "SOL_TLS"}, {283, "SOL_XDP"},
+};
+constexpr ValueName kIpOptNames[] = {
+    {1, "IP_TOS"}, {2, "IP_TTL"}, {3, "IP_HDRINCL"}, {4, "IP_OPTIONS"}, {5, "IP_ROUTER_ALERT"},
+    {6, "IP_RECVOPTS"}, {7, "IP_RETOPTS"}, {8, "IP_PKTINFO"}, {9, "IP_PKTOPTIONS"},
+    {10, "IP_MTU_DISCOVER"}, {11, "IP_RECVERR"}, {12, "IP_RECVTTL"}, {13, "IP_RECVTOS"},
+    {14, "IP_MTU"}, {15, "IP_FREEBIND"}, {16, "IP_IPSEC_POLICY"}, {17, "IP_XFRM_POLICY"},
+    {18, "IP_PASSSEC"}, {19, "IP_TRANSPARENT"}, {20, "IP_ORIGDSTADDR"}, {21, "IP_MINTTL"},
+    {22, "IP_NODEFRAG"}, {23, "IP_CHECKSUM"}, {24, "IP_BIND_ADDRESS_NO_PORT"},
+    {25, "IP_RECVFRAGSIZE"}, {32, "IP_MULTICAST_IF"}, {33, "IP_MULTICAST_TTL"},
+    {34, "IP_MULTICAST_LOOP"}, {35, "IP_ADD_MEMBERSHIP"}, {36, "IP_DROP_MEMBERSHIP"},
+    {37, "IP_UNBLOCK_SOURCE"}, {38, "IP_BLOCK_SOURCE"}, {39, "IP_ADD_SOURCE_MEMBERSHIP"},
+    {40, "IP_DROP_SOURCE_MEMBERSHIP"}, {41, "IP_MSFILTER"}, {42, "MCAST_JOIN_GROUP"},
+    {43, "MCAST_BLOCK_SOURCE"}, {44, "MCAST_UNBLOCK_SOURCE"}, {45, "MCAST_LEAVE_GROUP"},
+    {46, "MCAST_JOIN_SOURCE_GROUP"}, {47, "MCAST_LEAVE_SOURCE_GROUP"}, {48, "MCAST_MSFILTER"},
+    {49, "IP_MULTICAST_ALL"}, {50, "IP_UNICAST_IF"}, {64, "IPT_SO_SET_REPLACE"},
+    {65, "IPT_SO_SET_ADD_COUNTERS"}, {66, "IPT_SO_GET_REVISION_TARGET"},
+};
+constexpr ValueName kSockOptNames[] = {
+    {1, "SO_DEBUG"}, {2, "SO_REUSEADDR"}, {3, "SO_TYPE"}, {4, "SO_ERROR"}, {5, "SO_DONTROUTE"},
+    {6, "SO_BROADCAST"}, {7, "SO_SNDBUF"}, {8, "SO_RCVBUF"}, {9, "SO_KEEPALIVE"},
+    {10, "SO_OOBINLINE"}, {11, "SO_NO_CHECK"}, {12, "SO_PRIORITY"}, {13, "SO_LINGER"},
+    {14, "SO_BSDCOMPAT"}, {15, "SO_REUSEPORT"}, {16, "SO_PASSCRED"}, {17, "SO_PEERCRED"},
+    {18, "SO_RCVLOWAT"}, {19, "SO_SNDLOWAT"}, {20, "SO_RCVTIMEO"}, {21, "SO_SNDTIMEO"},
+    {22, "SO_SECURITY_AUTHENTICATION"}, {23, "SO_SECURITY_ENCRYPTION_TRANSPORT"},
+    {24, "SO_SECURITY_ENCRYPTION_NETWORK"}, {25, "SO_BINDTODEVICE"}, {26, "SO_ATTACH_FILTER"},
+    {27, "SO_DETACH_FILTER"}, {28, "SO_PEERNAME"}, {29, "SO_TIMESTAMP"}, {30, "SO_ACCEPTCONN"},
+    {31, "SO_PEERSEC"}, {32, "SO_SNDBUFFORCE"}, {33, "SO_RCVBUFFORCE"}, {34, "SO_PASSSEC"},
+    {35, "SO_TIMESTAMPNS"}, {36, "SO_MARK"}, {37, "SO_TIMESTAMPING"}, {38, "SO_PROTOCOL"},
+    {39, "SO_DOMAIN"}, {40, "SO_RXQ_OVFL"}, {41, "SO_WIFI_STATUS"}, {42, "SO_PEEK_OFF"},
+    {43, "SO_NOFCS"}, {44, "SO_LOCK_FILTER"}, {45, "SO_SELECT_ERR_QUEUE"}, {46, "SO_BUSY_POLL"},
+    {47, "SO_MAX_PACING_RATE"}, {48, "SO_BPF_EXTENSIONS"}, {49, "SO_INCOMING_CPU"},
+    {50, "SO_ATTACH_BPF"}, {51, "SO_ATTACH_REUSEPORT_CBPF"}, {52, "SO_ATTACH_REUSEPORT_EBPF"},
+    {53, "SO_CNX_ADVICE"}, {54, "SCM_TIMESTAMPING_OPT_STATS"}, {55, "SO_MEMINFO"},
+    {56, "SO_INCOMING_NAPI_ID"}, {57, "SO_COOKIE"}, {58, "SCM_TIMESTAMPING_PKTINFO"},
+    {59, "SO_PEERGROUPS"}, {60, "SO_ZEROCOPY"}, {61, "SO_TXTIME"}, {62, "SO_BINDTOIFINDEX"},
+    {63, "SO_TIMESTAMP_NEW"}, {64, "SO_TIMESTAMPNS_NEW"}, {65, "SO_TIMESTAMPING_NEW"},
+    {66, "SO_RCVTIMEO_NEW"}, {67, "SO_SNDTIMEO_NEW"}, {68, "SO_DETACH_REUSEPORT_BPF"},
+    {116, "SO_RCVLOWAT"}, {117, "SO_SNDLOWAT"}, {118, "SO_RCVTIMEO"}, {119, "SO_SNDTIMEO"},
+    {120, "SO_PASSCRED"}, {121, "SO_PEERCRED"},
+};
+constexpr ValueName kTcpOptNames[] = {
+    {1, "TCP_NODELAY"}, {2, "TCP_MAXSEG"}, {3, "TCP_CORK"}, {4, "TCP_KEEPIDLE"},
+    {5, "TCP_KEEPINTVL"}, {6, "TCP_KEEPCNT"}, {7, "TCP_SYNCNT"}, {8, "TCP_LINGER2"},
+    {9, "TCP_DEFER_ACCEPT"}, {10, "TCP_WINDOW_CLAMP"}, {11, "TCP_INFO"}, {12, "TCP_QUICKACK"},
+    {13, "TCP_CONGESTION"}, {14, "TCP_MD5SIG"}, {15, "TCP_COOKIE_TRANSACTIONS"},
+    {16, "TCP_THIN_LINEAR_TIMEOUTS"}, {17, "TCP_THIN_DUPACK"}, {18, "TCP_USER_TIMEOUT"},
+    {19, "TCP_REPAIR"}, {20, "TCP_REPAIR_QUEUE"}, {21, "TCP_QUEUE_SEQ"}, {22, "TCP_REPAIR_OPTIONS"},
+    {23, "TCP_FASTOPEN"}, {24, "TCP_TIMESTAMP"}, {25, "TCP_NOTSENT_LOWAT"}, {26, "TCP_CC_INFO"},
+    {27, "TCP_SAVE_SYN"}, {28, "TCP_SAVED_SYN"}, {29, "TCP_REPAIR_WINDOW"},
+    {30, "TCP_FASTOPEN_CONNECT"}, {31, "TCP_ULP"}, {32, "TCP_MD5SIG_EXT"}, {33, "TCP_FASTOPEN_KEY"},
+    {34, "TCP_FASTOPEN_NO_COOKIE"}, {35, "TCP_ZEROCOPY_RECEIVE"}, {36, "TCP_INQ"},
+    {37, "TCP_TX_DELAY"},
+};
+constexpr ValueName kIp6OptNames[] = {
+    {1, "IPV6_ADDRFORM"}, {2, "IPV6_2292PKTINFO"}, {3, "IPV6_2292HOPOPTS"}, {4, "IPV6_2292DSTOPTS"},
+    {5, "IPV6_2292RTHDR"}, {6, "IPV6_2292PKTOPTIONS"}, {7, "IPV6_CHECKSUM"},
+    {8, "IPV6_2292HOPLIMIT"}, {9, "IPV6_NEXTHOP"}, {10, "IPV6_AUTHHDR"}, {11, "IPV6_FLOWINFO"},
+    {16, "IPV6_UNICAST_HOPS"}, {17, "IPV6_MULTICAST_IF"}, {18, "IPV6_MULTICAST_HOPS"},
+    {19, "IPV6_MULTICAST_LOOP"}, {20, "IPV6_ADD_MEMBERSHIP"}, {21, "IPV6_DROP_MEMBERSHIP"},
+    {22, "IPV6_ROUTER_ALERT"}, {23, "IPV6_MTU_DISCOVER"}, {24, "IPV6_MTU"}, {25, "IPV6_RECVERR"},
+    {26, "IPV6_V6ONLY"}, {27, "IPV6_JOIN_ANYCAST"}, {28, "IPV6_LEAVE_ANYCAST"},
+    {29, "IPV6_MULTICAST_ALL"}, {30, "IPV6_ROUTER_ALERT_ISOLATE"}, {32, "IPV6_FLOWLABEL_MGR"},
+    {33, "IPV6_FLOWINFO_SEND"}, {34, "IPV6_IPSEC_POLICY"}, {35, "IPV6_XFRM_POLICY"},
+    {36, "IPV6_HDRINCL"}, {42, "MCAST_JOIN_GROUP"}, {43, "MCAST_BLOCK_SOURCE"},
+    {44, "MCAST_UNBLOCK_SOURCE"}, {45, "MCAST_LEAVE_GROUP"}, {46, "MCAST_JOIN_SOURCE_GROUP"},
+    {47, "MCAST_LEAVE_SOURCE_GROUP"}, {48, "MCAST_MSFILTER"}, {49, "IPV6_RECVPKTINFO"},
+    {50, "IPV6_PKTINFO"}, {51, "IPV6_RECVHOPLIMIT"}, {52, "IPV6_HOPLIMIT"},
+    {53, "IPV6_RECVHOPOPTS"}, {54, "IPV6_HOPOPTS"}, {55, "IPV6_RTHDRDSTOPTS"},
+    {56, "IPV6_RECVRTHDR"}, {57, "IPV6_RTHDR"}, {58, "IPV6_RECVDSTOPTS"}, {59, "IPV6_DSTOPTS"},
+    {60, "IPV6_RECVPATHMTU"}, {61, "IPV6_PATHMTU"}, {62, "IPV6_DONTFRAG"}, {63, "IPV6_USE_MIN_MTU"},
+    {64, "IP6T_SO_SET_REPLACE"}, {65, "IP6T_SO_SET_ADD_COUNTERS"}, {66, "IPV6_RECVTCLASS"},
+    {67, "IPV6_TCLASS"}, {68, "IP6T_SO_GET_REVISION_MATCH"}, {69, "IP6T_SO_GET_REVISION_TARGET"},
+    {70, "IPV6_AUTOFLOWLABEL"}, {72, "IPV6_ADDR_PREFERENCES"}, {73, "IPV6_MINHOPCOUNT"},
+    {74, "IPV6_ORIGDSTADDR"}, {75, "IPV6_TRANSPARENT"}, {76, "IPV6_UNICAST_IF"},
+    {77, "IPV6_RECVFRAGSIZE"}, {78, "IPV6_FREEBIND"},
+};
+constexpr ValueName kPacketOptNames[] = {
+    {1, "PACKET_ADD_MEMBERSHIP"}, {2, "PACKET_DROP_MEMBERSHIP"}, {3, "PACKET_RECV_OUTPUT"},
+    {5, "PACKET_RX_RING"}, {6, "PACKET_STATISTICS"}, {7, "PACKET_COPY_THRESH"},
+    {8, "PACKET_AUXDATA"}, {9, "PACKET_ORIGDEV"}, {10, "PACKET_VERSION"}, {11, "PACKET_HDRLEN"},
+    {12, "PACKET_RESERVE"}, {13, "PACKET_TX_RING"}, {14, "PACKET_LOSS"}, {15, "PACKET_VNET_HDR"},
+    {16, "PACKET_TX_TIMESTAMP"}, {17, "PACKET_TIMESTAMP"}, {18, "PACKET_FANOUT"},
+    {19, "PACKET_TX_HAS_OFF"}, {20, "PACKET_QDISC_BYPASS"}, {21, "PACKET_ROLLOVER_STATS"},
+    {22, "PACKET_FANOUT_DATA"}, {23, "PACKET_IGNORE_OUTGOING"},
+};
+
+template <size_t N>
+std::string_view FindValue(const ValueName (&table)[N], uint64_t v) {
+  auto it = std::lower_bound(std::begin(table), std::end(table), v,
+                             [](const ValueName& e, uint64_t x) { return e.value < x; });
+  return it != std::end(table) && it->value == v ? it->name : std::string_view();
+}
+
 // ---- per-syscall argument kinds ----------------------------------------------------------------
 
 using A = ArgKind;
@@ -351,6 +459,7 @@ constexpr SyscallArgs kSyscallArgs[] = {
     {"fcntl64", {A::kHex, A::kFcntlCmd, A::kFcntlArg, A::kHex}},
     {"futimesat", {A::kDirfd, A::kHex, A::kHex, A::kHex}},
     {"getrlimit", {A::kRlimit, A::kHex, A::kHex, A::kHex}},
+    {"getsockopt", {A::kHex, A::kSockOptLevel, A::kSockOptName, A::kHex}},
     {"ioctl", {A::kHex, A::kIoctlReq, A::kHex, A::kHex}},
     {"kill", {A::kHex, A::kSignal, A::kHex, A::kHex}},
     {"linkat", {A::kDirfd, A::kHex, A::kDirfd, A::kHex}},
@@ -392,6 +501,7 @@ constexpr SyscallArgs kSyscallArgs[] = {
     {"setresuid", {A::kUid, A::kUid, A::kUid, A::kHex}},
     {"setreuid", {A::kUid, A::kUid, A::kHex, A::kHex}},
     {"setrlimit", {A::kRlimit, A::kHex, A::kHex, A::kHex}},
+    {"setsockopt", {A::kHex, A::kSockOptLevel, A::kSockOptName, A::kHex}},
     {"setuid", {A::kUid, A::kHex, A::kHex, A::kHex}},
     {"shmget", {A::kHex, A::kHex, A::kShmFlags, A::kHex}},
     {"socket", {A::kSockFamily, A::kSockType, A::kSockProto, A::kHex}},
@@ -824,6 +934,39 @@ void ValueDecoder::AppendArg(int index, std::string_view raw, const SyscallConte
       return AppendPersonality(v, raw, out);
     case ArgKind::kIoctlReq:
       return AppendHex32(v, out);
+    case ArgKind::kSockOptLevel: {
+      if (v == 1) {
+        out->append("SOL_SOCKET");
+        return;
+      }
+      size_t before = out->size();
+      if (v <= 0xffff) AppendProtocol(static_cast<int>(v), out);
+      if (out->size() != before) return;
+      std::string_view name = FindValue(kSockLevels, v);
+      if (name.empty()) return AppendUnknown("unknown-sockopt-level(0x", raw, out);
+      out->append(name.data(), name.size());
+      return;
+    }
+    case ArgKind::kSockOptName: {
+      std::string_view name;
+      std::string_view unknown;
+      switch (ctx.a1) {
+        case 0: name = FindValue(kIpOptNames, v); unknown = "unknown-ipopt-name(0x"; break;
+        case 1: name = FindValue(kSockOptNames, v); unknown = "unknown-sockopt-name(0x"; break;
+        case 6: name = FindValue(kTcpOptNames, v); unknown = "unknown-tcpopt-name(0x"; break;
+        case 17:
+          name = v == 1 ? "UDP_CORK" : v == 100 ? "UDP_ENCAP" : "";
+          unknown = "unknown-udpopt-name(0x";
+          break;
+        case 41: name = FindValue(kIp6OptNames, v); unknown = "unknown-ip6opt-name(0x"; break;
+        case 263: name = FindValue(kPacketOptNames, v); unknown = "unknown-pktopt-name(0x"; break;
+        default: break;
+      }
+      if (unknown.empty()) break;
+      if (name.empty()) return AppendUnknown(unknown, raw, out);
+      out->append(name.data(), name.size());
+      return;
+    }
     case ArgKind::kShmFlags: {
       if (AppendBits(v, kShmFlags, '|', out) > 0) out->push_back('|');
       return AppendModeShort(v & 0777, out);

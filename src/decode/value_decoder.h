@@ -60,6 +60,8 @@ enum class ArgKind : uint8_t {
   kPersonality,    // personality persona
   kShmFlags,       // shmget flags: IPC_CREAT|...|0600
   kIoctlReq,       // ioctl request: 0x<32-bit hex> (auparse also names some; not yet here)
+  kSockOptLevel,   // getsockopt/setsockopt level: SOL_SOCKET, an IP protocol, SOL_*
+  kSockOptName,    // getsockopt/setsockopt option, by level
 };
 
 // What the event's SYSCALL record says that other fields' meaning depends on.

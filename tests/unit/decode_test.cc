@@ -341,6 +341,15 @@ TEST_F(DecodeTest, MoreSyscallArguments) {
   EXPECT_EQ(Arg(kX86_64, "321", 0, "5"), "BPF_PROG_LOAD");             // bpf
   EXPECT_EQ(Arg(kX86_64, "16", 1, "ffffffffffffff9c"), "0xffffff9c");  // ioctl: 32 bits
   EXPECT_EQ(D("per", "0040008"), "PER_LINUX32|~ADDR_NO_RANDOMIZE");
+  // setsockopt: the level names the option.
+  EXPECT_EQ(Arg(kX86_64, "54", 1, "1"), "SOL_SOCKET");
+  EXPECT_EQ(Arg(kX86_64, "54", 1, "6"), "tcp");
+  EXPECT_EQ(Arg(kX86_64, "54", 1, "107"), "SOL_PACKET");
+  EXPECT_EQ(Arg(kX86_64, "54", 2, "2", "1"), "SO_REUSEADDR");
+  EXPECT_EQ(Arg(kX86_64, "54", 2, "1", "6"), "TCP_NODELAY");
+  EXPECT_EQ(Arg(kX86_64, "54", 2, "1a", "29"), "IPV6_V6ONLY");
+  EXPECT_EQ(Arg(kX86_64, "54", 2, "0", "0"), "unknown-ipopt-name(0x0)");
+  EXPECT_EQ(Arg(kX86_64, "54", 2, "5", "2"), "0x5");  // igmp: no option names
 }
 
 // --- sockaddr -----------------------------------------------------------------------------------
