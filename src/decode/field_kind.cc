@@ -40,6 +40,7 @@ constexpr NameKind kByName[] = {
     {"code", K::kSeccomp},
     {"comm", K::kEscaped},
     {"cwd", K::kEscaped},
+    {"data", K::kTtyData},
     {"denied_mask", K::kEscaped},
     {"device", K::kEscaped},
     {"dir", K::kEscaped},

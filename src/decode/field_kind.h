@@ -47,6 +47,7 @@ enum class FieldKind : uint8_t {
   kResolve,      // openat2 resolve flags (hex) → RESOLVE_*
   kPersonality,  // personality (hex) → PER_LINUX, PER_LINUX32|~ADDR_NO_RANDOMIZE
   kIoctlReq,     // ioctl request (hex) → 0x<32-bit hex>
+  kTtyData,      // TTY keystrokes (hex) → "ls",<ret>
 };
 
 // `value` matters only for acct (escaped when quoted or hex, plain otherwise).

@@ -430,6 +430,137 @@ std::string_view FindValue(const ValueName (&table)[N], uint64_t v) {
   return it != std::end(table) && it->value == v ? it->name : std::string_view();
 }
 
+// Named keys of TTY input (control characters, and the escape sequences of terminals auparse
+// knows). Where one sequence begins another, the longest that matches is the key.
+constexpr struct {
+  std::string_view seq;
+  std::string_view name;
+} kTtyKeys[] = {
+    {"\x01", "^A"}, {"\x02", "^B"}, {"\x03", "^C"}, {"\x04", "^D"}, {"\x05", "^E"}, {"\x06", "^F"},
+    {"\x07", "^G"}, {"\x08", "backspace"}, {"\x09", "tab"}, {"\x0a", "nl"}, {"\x0b", "^K"},
+    {"\x0c", "^L"}, {"\x0d", "ret"}, {"\x0e", "^N"}, {"\x0f", "^O"}, {"\x10", "^P"}, {"\x11", "^Q"},
+    {"\x12", "^R"}, {"\x13", "^S"}, {"\x14", "^T"}, {"\x15", "^U"}, {"\x16", "^V"}, {"\x17", "^W"},
+    {"\x18", "^X"}, {"\x19", "^Y"}, {"\x1a", "^Z"}, {"\x1b", "esc"}, {"\x1b\x09", "back-tab"},
+    {"\x1b" "A", "up"}, {"\x1b" "B", "down"}, {"\x1b" "C", "right"}, {"\x1b" "D", "left"},
+    {"\x1b" "F", "end"}, {"\x1bJ", "clear"}, {"\x1bO2A", "scroll-backward"},
+    {"\x1bO2B", "scroll-forward"}, {"\x1bO2C", "shift-right"}, {"\x1bO2D", "shift-left"},
+    {"\x1bO2P", "F13"}, {"\x1bO2Q", "F14"}, {"\x1bO2R", "F15"}, {"\x1bO2S", "F16"},
+    {"\x1bO3P", "F49"}, {"\x1bO3Q", "F50"}, {"\x1bO3R", "F51"}, {"\x1bO3S", "F52"},
+    {"\x1bO4P", "F61"}, {"\x1bO4Q", "F62"}, {"\x1bO4R", "F63"}, {"\x1bO5C", "shift-right"},
+    {"\x1bO5D", "shift-left"}, {"\x1bO5F", "shift-end"}, {"\x1bO5H", "shift-home"},
+    {"\x1bO5P", "F25"}, {"\x1bO5Q", "F26"}, {"\x1bO5R", "F27"}, {"\x1bO5S", "F28"},
+    {"\x1bO6P", "F37"}, {"\x1bO6Q", "F38"}, {"\x1bO6R", "F39"}, {"\x1bO6S", "F40"},
+    {"\x1bOA", "up"}, {"\x1bOB", "down"}, {"\x1bOC", "right"}, {"\x1bOD", "left"}, {"\x1bOE", "B2"},
+    {"\x1bOF", "end"}, {"\x1bOH", "home"}, {"\x1bOM", "send"}, {"\x1bOP", "F1"}, {"\x1bOQ", "F2"},
+    {"\x1bOR", "F3"}, {"\x1bOS", "F4"}, {"\x1bOT", "F5"}, {"\x1bOU", "F6"}, {"\x1bOV", "F7"},
+    {"\x1bOW", "F8"}, {"\x1bOX", "F9"}, {"\x1bOY", "F10"}, {"\x1bOZ", "F11"}, {"\x1bO[", "F12"},
+    {"\x1bOl", "F8"}, {"\x1bOn", "C3"}, {"\x1bOp", "C1"}, {"\x1bOq", "C1"}, {"\x1bOr", "B2"},
+    {"\x1bOs", "C3"}, {"\x1bOt", "F5"}, {"\x1bOu", "B2"}, {"\x1bOv", "F7"}, {"\x1bOw", "A1"},
+    {"\x1bOx", "F10"}, {"\x1bOy", "A3"}, {"\x1bP", "delete"}, {"\x1bQ", "insert"},
+    {"\x1bS", "page-down"}, {"\x1bT", "page-up"}, {"\x1b[11;2~", "F13"}, {"\x1b[11;3~", "F49"},
+    {"\x1b[11;4~", "F61"}, {"\x1b[11;5~", "F25"}, {"\x1b[11;6~", "F37"}, {"\x1b[11^", "F23"},
+    {"\x1b[11~", "F1"}, {"\x1b[12;2~", "F14"}, {"\x1b[12;3~", "F50"}, {"\x1b[12;4~", "F62"},
+    {"\x1b[12;5~", "F26"}, {"\x1b[12;6~", "F38"}, {"\x1b[12^", "F24"}, {"\x1b[12~", "F2"},
+    {"\x1b[13;2~", "F15"}, {"\x1b[13;3~", "F51"}, {"\x1b[13;4~", "F63"}, {"\x1b[13;5~", "F27"},
+    {"\x1b[13;6~", "F39"}, {"\x1b[13^", "F25"}, {"\x1b[13~", "F3"}, {"\x1b[14;2~", "F16"},
+    {"\x1b[14;3~", "F52"}, {"\x1b[14;5~", "F28"}, {"\x1b[14;6~", "F40"}, {"\x1b[14^", "F26"},
+    {"\x1b[14~", "F4"}, {"\x1b[15;2~", "F17"}, {"\x1b[15;3~", "F53"}, {"\x1b[15;5~", "F29"},
+    {"\x1b[15;6~", "F41"}, {"\x1b[15^", "F27"}, {"\x1b[15~", "F5"}, {"\x1b[17;2~", "F18"},
+    {"\x1b[17;3~", "F54"}, {"\x1b[17;5~", "F30"}, {"\x1b[17;6~", "F42"}, {"\x1b[17^", "F28"},
+    {"\x1b[17~", "F6"}, {"\x1b[18;2~", "F19"}, {"\x1b[18;3~", "F55"}, {"\x1b[18;5~", "F31"},
+    {"\x1b[18;6~", "F43"}, {"\x1b[18^", "F29"}, {"\x1b[18~", "F7"}, {"\x1b[19;2~", "F20"},
+    {"\x1b[19;3~", "F56"}, {"\x1b[19;5~", "F32"}, {"\x1b[19;6~", "F44"}, {"\x1b[19^", "F30"},
+    {"\x1b[19~", "F8"}, {"\x1b[1;2A", "scroll-backward"}, {"\x1b[1;2B", "scroll-forward"},
+    {"\x1b[1;2C", "shift-right"}, {"\x1b[1;2D", "shift-left"}, {"\x1b[1;2F", "shift-end"},
+    {"\x1b[1;2H", "shift-home"}, {"\x1b[1~", "home"}, {"\x1b[2$", "shift-insert"},
+    {"\x1b[20;2~", "F21"}, {"\x1b[20;3~", "F57"}, {"\x1b[20;5~", "F33"}, {"\x1b[20;6~", "F45"},
+    {"\x1b[20^", "F31"}, {"\x1b[20~", "F9"}, {"\x1b[21;2~", "F22"}, {"\x1b[21;3~", "F58"},
+    {"\x1b[21;5~", "F34"}, {"\x1b[21;6~", "F46"}, {"\x1b[21^", "F32"}, {"\x1b[21~", "F10"},
+    {"\x1b[23$", "F21"}, {"\x1b[23;2~", "F23"}, {"\x1b[23;3~", "F59"}, {"\x1b[23;5~", "F35"},
+    {"\x1b[23;6~", "F47"}, {"\x1b[23@", "F43"}, {"\x1b[23^", "F33"}, {"\x1b[23~", "F11"},
+    {"\x1b[24$", "F22"}, {"\x1b[24;2~", "F24"}, {"\x1b[24;3~", "F60"}, {"\x1b[24;5~", "F36"},
+    {"\x1b[24;6~", "F48"}, {"\x1b[24@", "F44"}, {"\x1b[24^", "F34"}, {"\x1b[24~", "F12"},
+    {"\x1b[25^", "F35"}, {"\x1b[25~", "F13"}, {"\x1b[26^", "F36"}, {"\x1b[26~", "F14"},
+    {"\x1b[28^", "F37"}, {"\x1b[28~", "F15"}, {"\x1b[29^", "F38"}, {"\x1b[29~", "F16"},
+    {"\x1b[2;2~", "shift-insert"}, {"\x1b[2;5~", "shift-insert"}, {"\x1b[2z", "insert"},
+    {"\x1b[2~", "insert"}, {"\x1b[3$", "shift-del"}, {"\x1b[30~", "insert-line"},
+    {"\x1b[31^", "F39"}, {"\x1b[31~", "F17"}, {"\x1b[32^", "F40"}, {"\x1b[32~", "F18"},
+    {"\x1b[33^", "F41"}, {"\x1b[33~", "F19"}, {"\x1b[34^", "F42"}, {"\x1b[34~", "F20"},
+    {"\x1b[3;2~", "shift-del"}, {"\x1b[3;5~", "shift-del"}, {"\x1b[3z", "delete"},
+    {"\x1b[3~", "delete"}, {"\x1b[4~", "end"}, {"\x1b[5$", "shift-previous"},
+    {"\x1b[5;2~", "shift-previous"}, {"\x1b[5;5~", "shift-previous"}, {"\x1b[5~", "page-up"},
+    {"\x1b[6$", "shift-next"}, {"\x1b[6;2~", "shift-next"}, {"\x1b[6;5~", "shift-next"},
+    {"\x1b[6~", "page-down"}, {"\x1b[7$", "shift-home"}, {"\x1b[7~", "home"},
+    {"\x1b[8$", "shift-end"}, {"\x1b[8^", "delete-eol"}, {"\x1b[8~", "end"}, {"\x1b[9", "delete"},
+    {"\x1b[>M", "mouse"}, {"\x1b[@", "F41"}, {"\x1b[A", "up"}, {"\x1b[B", "down"},
+    {"\x1b[C", "right"}, {"\x1b[D", "left"}, {"\x1b[E", "B2"}, {"\x1b[F", "end"}, {"\x1b[G", "B2"},
+    {"\x1b[H", "home"}, {"\x1b[I", "page-up"}, {"\x1b[L", "insert"}, {"\x1b[M", "mouse"},
+    {"\x1b[N", "F2"}, {"\x1b[O", "F3"}, {"\x1b[P", "F4"}, {"\x1b[Q", "F5"}, {"\x1b[R", "F6"},
+    {"\x1b[S", "F7"}, {"\x1b[T", "F8"}, {"\x1b[U", "F9"}, {"\x1b[V", "F10"}, {"\x1b[W", "F11"},
+    {"\x1b[X", "F12"}, {"\x1b[Y", "F13"}, {"\x1b[Z", "back-tab"}, {"\x1b[[", "F42"},
+    {"\x1b[[A", "F1"}, {"\x1b[[B", "F2"}, {"\x1b[[C", "F3"}, {"\x1b[[D", "F4"}, {"\x1b[[E", "F5"},
+    {"\x1b[\x5c", "F43"}, {"\x1b[]", "F44"}, {"\x1b[^", "F45"}, {"\x1b[_", "F46"},
+    {"\x1b[`", "F47"}, {"\x1b[a", "F15"}, {"\x1b[b", "F16"}, {"\x1b[c", "shift-right"},
+    {"\x1b[d", "shift-left"}, {"\x1b[e", "F19"}, {"\x1b[f", "F20"}, {"\x1b[g", "F21"},
+    {"\x1b[h", "F22"}, {"\x1b[i", "F23"}, {"\x1b[j", "F24"}, {"\x1b[k", "F25"}, {"\x1b[l", "F26"},
+    {"\x1b[m", "F27"}, {"\x1b[n", "F28"}, {"\x1b[o", "F29"}, {"\x1b[p", "F30"}, {"\x1b[q", "F31"},
+    {"\x1b[r", "F32"}, {"\x1b[s", "F33"}, {"\x1b[t", "F34"}, {"\x1b[u", "F35"}, {"\x1b[v", "F36"},
+    {"\x1b[w", "F37"}, {"\x1b[x", "F38"}, {"\x1b[y", "F39"}, {"\x1b[z", "F40"}, {"\x1b[{", "F48"},
+    {"\x1bh", "home"}, {"\x1bp", "F1"}, {"\x1bq", "F2"}, {"\x1br", "F3"}, {"\x1bs", "F4"},
+    {"\x1bt", "F5"}, {"\x1bu", "F6"}, {"\x1bv", "F7"}, {"\x1bw", "F8"}, {"\x7f", "backspace"},
+};
+
+// TTY input as auparse shows it: printable runs in quotes (\ooo for other bytes), named keys in
+// angle brackets, comma-separated: "ls -l",<ret>,<up>.
+void AppendTtyData(std::string_view raw, std::string* out) {
+  if (!IsHexString(raw)) return AppendRaw(raw, out);
+  size_t start = out->size();
+  thread_local std::string bytes;  // TTY records are rare; the buffer is kept all the same
+  bytes.clear();
+  AppendHexDecoded(raw, &bytes);
+  bool in_text = false;
+  size_t i = 0;
+  while (i < bytes.size()) {
+    auto c = static_cast<unsigned char>(bytes[i]);
+    std::string_view key;
+    if (c < ' ' || (c >= 0x7f && c < 0xa0)) {
+      std::string_view rest(bytes.data() + i, bytes.size() - i);
+      size_t len = 0;
+      for (const auto& k : kTtyKeys) {
+        if (k.seq.size() > len && rest.substr(0, k.seq.size()) == k.seq) {
+          key = k.name;
+          len = k.seq.size();
+        }
+      }
+      i += len;
+    }
+    if (!key.empty()) {
+      if (in_text) out->push_back('"');
+      in_text = false;
+      if (out->size() != start) out->push_back(',');
+      out->push_back('<');
+      out->append(key.data(), key.size());
+      out->push_back('>');
+      continue;
+    }
+    if (!in_text) {
+      if (out->size() != start) out->push_back(',');
+      out->push_back('"');
+      in_text = true;
+    }
+    if (c < 0x20 || c > 0x7e) {
+      char buf[5] = {'\\', static_cast<char>('0' + ((c >> 6) & 7)),
+                     static_cast<char>('0' + ((c >> 3) & 7)), static_cast<char>('0' + (c & 7)), 0};
+      out->append(buf, 4);
+    } else {
+      if (c == '\\' || c == '"') out->push_back('\\');
+      out->push_back(static_cast<char>(c));
+    }
+    ++i;
+  }
+  if (in_text) out->push_back('"');
+}
+
 // ---- per-syscall argument kinds ----------------------------------------------------------------
 
 using A = ArgKind;
@@ -1158,6 +1289,8 @@ void ValueDecoder::Decode(FieldKind kind, std::string_view raw, const SyscallCon
       return AppendPersonality(PrefixOr0(raw, 16), raw, out);
     case FieldKind::kIoctlReq:
       return AppendHex32(PrefixOr0(raw, 16), out);
+    case FieldKind::kTtyData:
+      return AppendTtyData(raw, out);
   }
 }
 

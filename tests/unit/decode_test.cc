@@ -259,6 +259,16 @@ TEST_F(DecodeTest, List) {
   EXPECT_EQ(D("list", "7"), "unknown-list(7)");
 }
 
+TEST_F(DecodeTest, TtyData) {
+  // "ls -l", Enter: text in quotes, named keys in angle brackets.
+  EXPECT_EQ(D("data", "6C73202D6C0D", 1319), R"("ls -l",<ret>)");
+  // Arrow up (ESC [ A), a lone ESC, a quote and a byte that is not ASCII (octal).
+  EXPECT_EQ(D("data", "1B5B41611B22FF", 1319), R"(<up>,"a",<esc>,"\"\377")");
+  EXPECT_EQ(D("data", "1B5B323B327E", 1319), "<shift-insert>");  // the longest sequence wins
+  EXPECT_EQ(D("data", "1B5B32", 1319), R"(<esc>,"[2")");
+  EXPECT_EQ(D("data", "notHex", 1319), "notHex");
+}
+
 TEST_F(DecodeTest, NetfilterAndFriends) {
   EXPECT_EQ(D("family", "2"), "ipv4");
   EXPECT_EQ(D("family", "10"), "ipv6");
