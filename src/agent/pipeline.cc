@@ -17,7 +17,9 @@ Pipeline::Pipeline(const PipelineOptions& options, OutputFile* output)
 void Pipeline::AddRecord(const Record& record, uint64_t arrival_ms) {
   // An EOE alone says the event existed, not what it was: when every other record of the event was
   // dropped (rate limit), the serial must still count as missing.
-  if (options_.track_serials && record.node.empty() && record.type != rectype::kEoe) {
+  // DAEMON_* records are auditd's own, numbered by its counter, not the kernel's.
+  if (options_.track_serials && record.node.empty() && record.type != rectype::kEoe &&
+      !(record.type >= rectype::kDaemonStart && record.type <= rectype::kLastDaemon)) {
     serials_.Observe(record.serial, arrival_ms != 0 ? arrival_ms : record.time_ms());
   }
   assembler_.Add(record, arrival_ms);
