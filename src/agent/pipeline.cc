@@ -12,7 +12,9 @@ Pipeline::Pipeline(const PipelineOptions& options, OutputFile* output)
       output_(output),
       assembler_(options.assembler, this),
       serials_(options.gap_grace_ms),
-      formatter_(options.hostname) {}
+      formatter_(options.hostname) {
+  for (Enricher* e : options.enrichers) formatter_.AddEnricher(e);
+}
 
 void Pipeline::AddRecord(const Record& record, uint64_t arrival_ms) {
   // An EOE alone says the event existed, not what it was: when every other record of the event was

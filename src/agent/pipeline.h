@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "assemble/assembler.h"
 #include "assemble/serial_tracker.h"
@@ -22,6 +23,7 @@ struct PipelineOptions {
   bool track_serials = false;  // live streams only: a log file may be a filtered extract
   uint32_t gap_grace_ms = 3000;
   std::string hostname;
+  std::vector<Enricher*> enrichers;  // not owned; see enrich/enricher.h
 };
 
 struct PipelineCounters {

@@ -155,6 +155,42 @@ bool AllHex(std::string_view s) {
   return true;
 }
 
+// The names above in an open-addressing hash table: one hash and one compare per field instead of
+// a binary search of string compares (this runs for every field of every record).
+class NameTable {
+ public:
+  NameTable() {
+    for (const NameKind& nk : kByName) {
+      uint32_t slot = Hash(nk.name) & kMask;
+      while (slots_[slot] != nullptr) slot = (slot + 1) & kMask;
+      slots_[slot] = &nk;
+    }
+  }
+  const NameKind* Find(std::string_view name) const {
+    uint32_t slot = Hash(name) & kMask;
+    while (const NameKind* nk = slots_[slot]) {
+      if (nk->name == name) return nk;
+      slot = (slot + 1) & kMask;
+    }
+    return nullptr;
+  }
+
+ private:
+  static constexpr uint32_t kSize = 1024;  // > 4x the names: short probe chains
+  static constexpr uint32_t kMask = kSize - 1;
+  static uint32_t Hash(std::string_view s) {
+    uint32_t h = 2166136261u;
+    for (unsigned char c : s) h = (h ^ c) * 16777619u;
+    return h;
+  }
+  const NameKind* slots_[kSize] = {};
+};
+
+const NameTable& Names() {
+  static const NameTable table;
+  return table;
+}
+
 }  // namespace
 
 FieldKind KindOfField(uint16_t record_type, std::string_view name, std::string_view value) {
@@ -164,9 +200,8 @@ FieldKind KindOfField(uint16_t record_type, std::string_view name, std::string_v
     return K::kPlain;
   }
   if (record_type == kUserTty && name == "msg") return K::kEscaped;
-  auto it = std::lower_bound(std::begin(kByName), std::end(kByName), name,
-                             [](const NameKind& a, std::string_view n) { return a.name < n; });
-  if (it == std::end(kByName) || it->name != name) return K::kPlain;
+  const NameKind* it = Names().Find(name);
+  if (it == nullptr) return K::kPlain;
   FieldKind kind = it->kind;
   switch (kind) {
     case K::kSockaddr:

@@ -136,8 +136,18 @@ void EventJsonFormatter::WriteTimestamp(uint64_t sec, uint32_t msec, JsonWriter&
     cached_sec_ = sec;
   }
   char buf[48];
-  int n = snprintf(buf, sizeof(buf), "\"%s.%03uZ\"", cached_time_, msec % 1000);
-  w.Raw(std::string_view(buf, n));
+  size_t len = strlen(cached_time_);
+  buf[0] = '"';
+  std::memcpy(buf + 1, cached_time_, len);
+  msec %= 1000;
+  char* p = buf + 1 + len;
+  *p++ = '.';
+  *p++ = static_cast<char>('0' + msec / 100);
+  *p++ = static_cast<char>('0' + msec / 10 % 10);
+  *p++ = static_cast<char>('0' + msec % 10);
+  *p++ = 'Z';
+  *p++ = '"';
+  w.Raw(std::string_view(buf, p - buf));
 }
 
 void EventJsonFormatter::WriteId(JsonWriter& w, std::string_view raw, bool group,
@@ -177,10 +187,12 @@ void EventJsonFormatter::Format(const ParsedEvent& e, std::string* out) {
               "host.name");
   w.EndObject();
   WriteEventSection(e, w);
+  for (Enricher* en : enrichers_) en->Prepare(e);
   WriteProcess(e, w);
   WriteUser(e, w);
   WriteFile(e, w);
   WriteTags(e, w);
+  for (Enricher* en : enrichers_) en->WriteTopLevel(e, w);
   WriteRecords(e, w);
   if (encoded_count_ > 0) {
     w.Key("encoded");
@@ -322,6 +334,7 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
     w.Key("title");
     WriteString(w, scratch2_, "process.title");
   }
+  for (Enricher* en : enrichers_) en->WriteProcess(e, w);
   w.EndObject();
 }
 
@@ -566,9 +579,11 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
   // Flattened user-space messages may repeat a name (uid outside and inside msg='...'): the
   // second is written as name_2, the third name_3, ...
   bool may_repeat = IsStandaloneType(type);
-  char path_buf[48];
-  int path_len = snprintf(path_buf, sizeof(path_buf), "auditd.records[%zu]", r);
-  const std::string_view path(path_buf, path_len);
+  // The JSON path of this record, for the "encoded" list (formatted by hand: this runs per record).
+  char path_buf[48] = "auditd.records[";
+  char* path_end = std::to_chars(path_buf + 15, path_buf + 40, r).ptr;
+  *path_end++ = ']';
+  const std::string_view path(path_buf, path_end - path_buf);
   char key_buf[96];
   for (size_t i = 0; i < fields.size(); ++i) {
     const Field& f = fields[i];

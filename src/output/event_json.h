@@ -13,6 +13,7 @@
 
 #include "decode/parsed_event.h"
 #include "decode/value_decoder.h"
+#include "enrich/enricher.h"
 #include "output/json_writer.h"
 
 namespace auditlens {
@@ -35,6 +36,8 @@ class EventJsonFormatter {
   void FormatLoss(const LossInfo& loss, std::string* out);
 
   ValueDecoder& decoder() { return decoder_; }
+  // Enrichers add members to every event (see enrich/enricher.h); not owned.
+  void AddEnricher(Enricher* enricher) { enrichers_.push_back(enricher); }
 
  private:
   void WriteTimestamp(uint64_t sec, uint32_t msec, JsonWriter& w);
@@ -57,6 +60,7 @@ class EventJsonFormatter {
   std::string_view Decoded(FieldKind kind, std::string_view raw);
 
   std::string hostname_;
+  std::vector<Enricher*> enrichers_;
   ValueDecoder decoder_;
   SyscallContext ctx_;        // for the record being written
   SyscallContext event_ctx_;  // of the event's SYSCALL record
