@@ -175,6 +175,12 @@ void EventJsonFormatter::Format(const ParsedEvent& e, std::string* out) {
   event_ctx_ = ctx_;
 
   const Event& ev = e.event();
+  // User names can change (an account created later): memoized members go stale after 30 s.
+  if (ev.sec() >= memo_epoch_sec_ + 30 || ev.sec() < memo_epoch_sec_) {
+    memo_.Clear();
+    record_memo_.Clear();
+    memo_epoch_sec_ = ev.sec();
+  }
   w.BeginObject();
   w.Key("@timestamp");
   WriteTimestamp(ev.sec(), ev.msec(), w);
@@ -565,6 +571,32 @@ void EventJsonFormatter::WriteSockAddr(std::string_view raw, JsonWriter& w,
 
 void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter& w) {
   uint16_t type = e.record_type(r);
+  // A record seen before, byte for byte (a storm's CWD, PATH, PROCTITLE; often its SYSCALL): copy
+  // its rendering. EXECVE is left out: its arguments are joined across records.
+  const FieldMemo::Key memo_key{type, static_cast<int16_t>(event_ctx_.machine),
+                                static_cast<int16_t>(event_ctx_.syscall), {},
+                                e.event().record_body(r)};
+  const bool memo_ok = type != rectype::kExecve;
+  const uint64_t memo_hash = memo_ok ? FieldMemo::Hash(memo_key) : 0;
+  if (memo_ok) {
+    std::string_view memoized = record_memo_.Find(memo_key, memo_hash);
+    if (!memoized.empty()) {
+      w.Raw(memoized);
+      return;
+    }
+  }
+  const size_t encoded_before = encoded_count_;
+  const size_t record_start = w.size();
+  WriteRecordFields(e, r, w);
+  if (memo_ok && encoded_count_ == encoded_before) {
+    std::string_view rendered = w.Since(record_start);
+    if (!rendered.empty() && rendered[0] == ',') rendered.remove_prefix(1);
+    record_memo_.Store(memo_key, memo_hash, rendered);
+  }
+}
+
+void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonWriter& w) {
+  uint16_t type = e.record_type(r);
   w.BeginObject();
   w.Key("type");
   w.String(RecordTypeName(type));
@@ -587,7 +619,8 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
   char key_buf[96];
   for (size_t i = 0; i < fields.size(); ++i) {
     const Field& f = fields[i];
-    FieldKind kind = KindOfField(type, f.name, f.value);
+    // EXECVE arguments are joined across records: decided here, before the memo.
+    FieldKind kind = type == rectype::kExecve ? KindOfField(type, f.name, f.value) : FieldKind::kPlain;
     std::string_view key = f.name;
     if (kind == FieldKind::kExecveArg) {
       size_t bracket = f.name.find('[');
@@ -617,6 +650,18 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
         key = std::string_view(key_buf, n);
       }
     }
+    // Most values were seen before (same uid, exe, cwd, path...): copy the member rendered then.
+    const FieldMemo::Key memo_key{type, static_cast<int16_t>(ctx_.machine),
+                                  static_cast<int16_t>(ctx_.syscall), key, f.value};
+    const uint64_t memo_hash = FieldMemo::Hash(memo_key);
+    std::string_view memoized = memo_.Find(memo_key, memo_hash);
+    if (!memoized.empty()) {
+      w.Raw(memoized);
+      continue;
+    }
+    if (type != rectype::kExecve) kind = KindOfField(type, f.name, f.value);
+    const size_t encoded_before = encoded_count_;
+    const size_t member_start = w.size();
     w.Key(key);
     switch (kind) {
       case FieldKind::kSockaddr:
@@ -646,6 +691,12 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
       default:
         WriteString(w, Decoded(kind, f.value), path, key);
         break;
+    }
+    // A percent-encoded value also lists its path (which names this record): not memoized.
+    if (encoded_count_ == encoded_before) {
+      std::string_view member = w.Since(member_start);
+      if (!member.empty() && member[0] == ',') member.remove_prefix(1);
+      memo_.Store(memo_key, memo_hash, member);
     }
   }
   w.EndObject();

@@ -14,6 +14,7 @@
 #include "decode/parsed_event.h"
 #include "decode/value_decoder.h"
 #include "enrich/enricher.h"
+#include "output/field_memo.h"
 #include "output/json_writer.h"
 
 namespace auditlens {
@@ -36,6 +37,7 @@ class EventJsonFormatter {
   void FormatLoss(const LossInfo& loss, std::string* out);
 
   ValueDecoder& decoder() { return decoder_; }
+  const FieldMemo& memo() const { return memo_; }
   // Enrichers add members to every event (see enrich/enricher.h); not owned.
   void AddEnricher(Enricher* enricher) { enrichers_.push_back(enricher); }
 
@@ -48,6 +50,7 @@ class EventJsonFormatter {
   void WriteTags(const ParsedEvent& e, JsonWriter& w);
   void WriteRecords(const ParsedEvent& e, JsonWriter& w);
   void WriteRecord(const ParsedEvent& e, size_t r, JsonWriter& w);
+  void WriteRecordFields(const ParsedEvent& e, size_t r, JsonWriter& w);
   void WriteSockAddr(std::string_view raw, JsonWriter& w, std::string_view path);
   // The file the event is about: for execve the program (PATH item 0), else the last PATH item
   // that is not a parent directory. -1 when the event has no PATH record.
@@ -61,6 +64,9 @@ class EventJsonFormatter {
 
   std::string hostname_;
   std::vector<Enricher*> enrichers_;
+  FieldMemo memo_;
+  FieldMemo record_memo_{512, 2048};  // whole records: (type, body) → rendered object
+  uint64_t memo_epoch_sec_ = 0;
   ValueDecoder decoder_;
   SyscallContext ctx_;        // for the record being written
   SyscallContext event_ctx_;  // of the event's SYSCALL record

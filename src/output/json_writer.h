@@ -33,6 +33,12 @@ class JsonWriter {
   // Already-formatted JSON (a number kept as the kernel wrote it, a nested document).
   void Raw(std::string_view json) { Separate(); out_->append(json.data(), json.size()); }
 
+  // Where the output stands, and what was written since: used to keep a rendered member.
+  size_t size() const { return out_->size(); }
+  std::string_view Since(size_t pos) const {
+    return std::string_view(out_->data() + pos, out_->size() - pos);
+  }
+
   // Writes the escaped form of bytes (no quotes); returns true if percent-encoded.
   static bool AppendEscaped(std::string_view bytes, std::string* out);
 

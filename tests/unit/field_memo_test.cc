@@ -1,0 +1,101 @@
+// The memo of rendered members and records must never change the output: an event formatted a
+// second time (everything memoized) is byte-identical to its first rendering (nothing memoized),
+// for every event of a real log from this machine, non-UTF-8 names included.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "assemble/assembler.h"
+#include "decode/parsed_event.h"
+#include "output/event_json.h"
+#include "output/field_memo.h"
+#include "record/record.h"
+
+namespace auditlens {
+namespace {
+
+class TwiceSink : public EventSink {
+ public:
+  TwiceSink() : memoized_("host") {}
+  void OnEvent(const Event& event) override {
+    parsed_.Parse(event);
+    std::string first, second;
+    memoized_.Format(parsed_, &first);
+    memoized_.Format(parsed_, &second);
+    // A formatter that never saw the event renders it with nothing memoized.
+    EventJsonFormatter fresh("host");
+    std::string reference;
+    fresh.Format(parsed_, &reference);
+    ++events;
+    if (first != reference) ++first_differs;
+    if (second != reference) {
+      ++second_differs;
+      if (example.empty()) example = reference + "\n" + second;
+    }
+  }
+  EventJsonFormatter& memoized() { return memoized_; }
+  size_t events = 0, first_differs = 0, second_differs = 0;
+  std::string example;
+
+ private:
+  ParsedEvent parsed_;
+  EventJsonFormatter memoized_;
+};
+
+TEST(FieldMemo, OutputIdenticalWithAndWithoutMemo) {
+  std::ifstream in(std::string(AUDITLENS_TEST_DATA) + "/differential/corpus-debian12.log",
+                   std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  ASSERT_FALSE(text.empty());
+  TwiceSink sink;
+  AssemblerOptions options;
+  options.expect_eoe = false;
+  Assembler assembler(options, &sink);
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    Record r;
+    if (ParseLogRecord(std::string_view(text).substr(start, nl - start), &r) == nullptr) {
+      assembler.Add(r);
+    }
+    start = nl + 1;
+  }
+  assembler.Flush();
+  EXPECT_GT(sink.events, 100u);
+  EXPECT_EQ(sink.first_differs, 0u);
+  EXPECT_EQ(sink.second_differs, 0u) << sink.example;
+  EXPECT_GT(sink.memoized().memo().hits(), 0u);
+}
+
+TEST(FieldMemo, HitNeedsTheExactKey) {
+  FieldMemo memo(16, 64);
+  FieldMemo::Key a{1300, 0, 59, "uid", "0"};
+  memo.Store(a, FieldMemo::Hash(a), "\"uid\":\"root\"");
+  EXPECT_EQ(memo.Find(a, FieldMemo::Hash(a)), "\"uid\":\"root\"");
+  FieldMemo::Key other_value{1300, 0, 59, "uid", "1"};
+  EXPECT_TRUE(memo.Find(other_value, FieldMemo::Hash(other_value)).empty());
+  FieldMemo::Key other_type{1302, 0, 59, "uid", "0"};
+  EXPECT_TRUE(memo.Find(other_type, FieldMemo::Hash(other_type)).empty());
+  FieldMemo::Key other_syscall{1300, 0, 2, "uid", "0"};
+  EXPECT_TRUE(memo.Find(other_syscall, FieldMemo::Hash(other_syscall)).empty());
+  // Same hash slot forced: the stored bytes are compared, not only the hash.
+  EXPECT_TRUE(memo.Find(other_value, FieldMemo::Hash(a)).empty());
+  memo.Clear();
+  EXPECT_TRUE(memo.Find(a, FieldMemo::Hash(a)).empty());
+}
+
+TEST(FieldMemo, LongValuesAreNotKept) {
+  FieldMemo memo(16, 8);
+  FieldMemo::Key k{1300, 0, 0, "name", "0123456789"};
+  memo.Store(k, FieldMemo::Hash(k), "\"name\":\"0123456789\"");
+  EXPECT_TRUE(memo.Find(k, FieldMemo::Hash(k)).empty());
+}
+
+}  // namespace
+}  // namespace auditlens
