@@ -10,33 +10,49 @@ void ParsedEvent::Parse(const Event& event) {
   event_ = &event;
   records_.clear();
   fields_.clear();
-  syscall_ = subject_ = -1;
+  syscall_ = -1;
+  subject_ = kNotYet;
   for (size_t i = 0; i < arg_count_ && i < args_.size(); ++i) args_[i].clear();
   arg_count_ = 0;
-
+  args_gathered_ = false;
+  // A field takes at least two bytes of body ("a="), so this many never reallocate: spans handed
+  // out for one record stay valid while others are split later.
+  fields_.reserve(event.bytes() / 2 + event.record_count() + 1);
   for (size_t r = 0; r < event.record_count(); ++r) {
-    uint32_t begin = static_cast<uint32_t>(fields_.size());
-    SplitFields(event.record_body(r), &fields_);
     uint16_t type = event.record_type(r);
-    records_.push_back({type, begin, static_cast<uint32_t>(fields_.size())});
+    records_.push_back({type, false, 0, 0});
     if (type == rectype::kSyscall && syscall_ < 0) syscall_ = static_cast<int>(r);
-    if (type == rectype::kExecve) {
-      for (uint32_t f = begin; f < fields_.size(); ++f) AddExecveField(fields_[f]);
-    }
   }
-  if (syscall_ >= 0) {
-    subject_ = syscall_;
-  } else {
-    for (size_t r = 0; r < records_.size(); ++r) {
-      if (Has(r, "pid")) {
-        subject_ = static_cast<int>(r);
-        break;
-      }
+}
+
+void ParsedEvent::Split(size_t r) const {
+  RecordFields& rec = records_[r];
+  rec.begin = static_cast<uint32_t>(fields_.size());
+  SplitFields(event_->record_body(r), &fields_);
+  rec.end = static_cast<uint32_t>(fields_.size());
+  rec.split = true;
+}
+
+void ParsedEvent::FindSubject() const {
+  subject_ = syscall_;
+  if (subject_ >= 0) return;
+  for (size_t r = 0; r < records_.size(); ++r) {
+    if (Has(r, "pid")) {
+      subject_ = static_cast<int>(r);
+      return;
     }
   }
 }
 
-void ParsedEvent::AddExecveField(const Field& f) {
+void ParsedEvent::GatherArgs() const {
+  args_gathered_ = true;
+  for (size_t r = 0; r < records_.size(); ++r) {
+    if (records_[r].type != rectype::kExecve) continue;
+    for (const Field& f : fields(r)) AddExecveField(f);
+  }
+}
+
+void ParsedEvent::AddExecveField(const Field& f) const {
   std::string_view n = f.name;
   if (n.size() < 2 || n[0] != 'a' || n[1] < '0' || n[1] > '9') return;
   size_t index = 0;

@@ -15,6 +15,9 @@
 
 namespace auditlens {
 
+// Records are split into fields lazily, on first access: an event whose records are memoized by the
+// formatter never pays for splitting them. Spans returned by fields() stay valid for the whole
+// event (the field storage is reserved up front, so later splits never move it).
 class ParsedEvent {
  public:
   // Reuses all capacity from the previous event.
@@ -24,6 +27,7 @@ class ParsedEvent {
   size_t record_count() const { return records_.size(); }
   uint16_t record_type(size_t r) const { return records_[r].type; }
   std::span<const Field> fields(size_t r) const {
+    if (!records_[r].split) Split(r);
     return {fields_.data() + records_[r].begin, records_[r].end - records_[r].begin};
   }
   // The raw value of the first field with this name in record r; empty view when absent.
@@ -34,29 +38,42 @@ class ParsedEvent {
 
   int syscall_record() const { return syscall_; }
   // The record that describes the process (SYSCALL, else the first with a pid), or -1.
-  int subject_record() const { return subject_; }
+  int subject_record() const {
+    if (subject_ == kNotYet) FindSubject();
+    return subject_;
+  }
 
   // EXECVE arguments: count, and the raw pieces of argument i (each escaped independently).
-  size_t arg_count() const { return arg_count_; }
+  size_t arg_count() const {
+    if (!args_gathered_) GatherArgs();
+    return arg_count_;
+  }
   std::span<const std::string_view> arg_pieces(size_t i) const {
+    if (!args_gathered_) GatherArgs();
     return {args_[i].data(), args_[i].size()};
   }
 
  private:
   struct RecordFields {
     uint16_t type;
+    bool split;
     uint32_t begin;
     uint32_t end;
   };
-  void AddExecveField(const Field& f);
+  static constexpr int kNotYet = -2;
+  void Split(size_t r) const;
+  void FindSubject() const;
+  void GatherArgs() const;
+  void AddExecveField(const Field& f) const;
 
   const Event* event_ = nullptr;
-  std::vector<RecordFields> records_;
-  std::vector<Field> fields_;
+  mutable std::vector<RecordFields> records_;
+  mutable std::vector<Field> fields_;
   int syscall_ = -1;
-  int subject_ = -1;
-  size_t arg_count_ = 0;
-  std::vector<std::vector<std::string_view>> args_;  // inner vectors keep their capacity
+  mutable int subject_ = kNotYet;
+  mutable bool args_gathered_ = false;
+  mutable size_t arg_count_ = 0;
+  mutable std::vector<std::vector<std::string_view>> args_;  // inner vectors keep their capacity
 };
 
 }  // namespace auditlens
