@@ -163,6 +163,26 @@ void EventJsonFormatter::WriteId(JsonWriter& w, std::string_view raw, bool group
   w.EndObject();
 }
 
+template <typename Render>
+void EventJsonFormatter::Memoized(JsonWriter& w, std::string_view tag, std::string_view raw,
+                                  Render&& render) {
+  const FieldMemo::Key key{0, 0, 0, tag, raw};
+  const uint64_t hash = FieldMemo::Hash(key);
+  std::string_view hit = memo_.Find(key, hash);
+  if (!hit.empty()) {
+    w.Raw(hit);
+    return;
+  }
+  const size_t encoded_before = encoded_count_;
+  const size_t start = w.size();
+  render();
+  if (encoded_count_ == encoded_before) {
+    std::string_view members = w.Since(start);
+    if (!members.empty() && members[0] == ',') members.remove_prefix(1);
+    memo_.Store(key, hash, members);
+  }
+}
+
 void EventJsonFormatter::Format(const ParsedEvent& e, std::string* out) {
   JsonWriter w(out);
   encoded_count_ = 0;
@@ -285,13 +305,17 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
     }
     std::string_view comm = e.Get(r, "comm");
     if (!comm.empty()) {
-      w.Key("name");
-      WriteString(w, Decoded(FieldKind::kEscaped, comm), "process.name");
+      Memoized(w, "process.name", comm, [&] {
+        w.Key("name");
+        WriteString(w, Decoded(FieldKind::kEscaped, comm), "process.name");
+      });
     }
     std::string_view exe = e.Get(r, "exe");
     if (!exe.empty()) {
-      w.Key("executable");
-      WriteString(w, Decoded(FieldKind::kEscaped, exe), "process.executable");
+      Memoized(w, "process.executable", exe, [&] {
+        w.Key("executable");
+        WriteString(w, Decoded(FieldKind::kEscaped, exe), "process.executable");
+      });
     }
     std::string_view tty = e.Get(r, "tty");
     if (!tty.empty() && tty != "(none)") {
@@ -303,9 +327,11 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
     }
   }
   if (cwd_record >= 0) {
-    w.Key("working_directory");
-    WriteString(w, Decoded(FieldKind::kEscaped, e.Get(cwd_record, "cwd")),
-                "process.working_directory");
+    std::string_view cwd = e.Get(cwd_record, "cwd");
+    Memoized(w, "process.working_directory", cwd, [&] {
+      w.Key("working_directory");
+      WriteString(w, Decoded(FieldKind::kEscaped, cwd), "process.working_directory");
+    });
   }
   // Arguments: EXECVE has them whole; PROCTITLE (cut at 128 bytes) is the fallback.
   if (e.arg_count() > 0) {
@@ -321,24 +347,28 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
     w.UInt(e.arg_count());
   }
   if (title_record >= 0) {
-    scratch2_.clear();
-    ends_.clear();
-    ValueDecoder::SplitEscaped(e.Get(title_record, "proctitle"), '\0', &scratch2_, &ends_);
-    if (e.arg_count() == 0) {
-      w.Key("args");
-      w.BeginArray();
-      uint32_t begin = 0;
-      int index = 0;
-      for (uint32_t end : ends_) {
-        WriteString(w, std::string_view(scratch2_).substr(begin, end - begin), "process.args", {},
-                    index++);
-        begin = end + 1;
+    const bool with_args = e.arg_count() == 0;
+    std::string_view proctitle = e.Get(title_record, "proctitle");
+    Memoized(w, with_args ? "process.args+title" : "process.title", proctitle, [&] {
+      scratch2_.clear();
+      ends_.clear();
+      ValueDecoder::SplitEscaped(proctitle, '\0', &scratch2_, &ends_);
+      if (with_args) {
+        w.Key("args");
+        w.BeginArray();
+        uint32_t begin = 0;
+        int index = 0;
+        for (uint32_t end : ends_) {
+          WriteString(w, std::string_view(scratch2_).substr(begin, end - begin), "process.args", {},
+                      index++);
+          begin = end + 1;
+        }
+        w.EndArray();
       }
-      w.EndArray();
-    }
-    for (size_t i = 0; i + 1 < ends_.size(); ++i) scratch2_[ends_[i]] = ' ';
-    w.Key("title");
-    WriteString(w, scratch2_, "process.title");
+      for (size_t i = 0; i + 1 < ends_.size(); ++i) scratch2_[ends_[i]] = ' ';
+      w.Key("title");
+      WriteString(w, scratch2_, "process.title");
+    });
   }
   for (Enricher* en : enrichers_) en->WriteProcess(e, w);
   w.EndObject();
@@ -351,32 +381,40 @@ void EventJsonFormatter::WriteUser(const ParsedEvent& e, JsonWriter& w) {
   std::string_view euid = e.Get(r, "euid");
   std::string_view auid = e.Get(r, "auid");
   std::string_view gid = e.Get(r, "gid");
-  if (!uid.empty() || !auid.empty()) {
-    w.Key("user");
-    w.BeginObject();
-    if (!uid.empty()) {
-      w.Key("id");
-      w.String(uid);
-      std::string_view name = Decoded(FieldKind::kUid, uid);
-      if (name != uid) {
-        w.Key("name");
-        WriteString(w, name, "user.name");
+  // The ids of a process rarely change from event to event: one memo entry for all of them.
+  memo_key_.clear();
+  for (std::string_view id : {uid, euid, auid, gid}) {
+    memo_key_.append(id.data(), id.size());
+    memo_key_.push_back('|');
+  }
+  Memoized(w, "user+group", memo_key_, [&] {
+    if (!uid.empty() || !auid.empty()) {
+      w.Key("user");
+      w.BeginObject();
+      if (!uid.empty()) {
+        w.Key("id");
+        w.String(uid);
+        std::string_view name = Decoded(FieldKind::kUid, uid);
+        if (name != uid) {
+          w.Key("name");
+          WriteString(w, name, "user.name");
+        }
       }
+      if (!euid.empty() && euid != uid) {
+        w.Key("effective");
+        WriteId(w, euid, false, "user.effective");
+      }
+      if (!auid.empty()) {
+        w.Key("audit");
+        WriteId(w, auid, false, "user.audit");
+      }
+      w.EndObject();
     }
-    if (!euid.empty() && euid != uid) {
-      w.Key("effective");
-      WriteId(w, euid, false, "user.effective");
+    if (!gid.empty()) {
+      w.Key("group");
+      WriteId(w, gid, true, "group");
     }
-    if (!auid.empty()) {
-      w.Key("audit");
-      WriteId(w, auid, false, "user.audit");
-    }
-    w.EndObject();
-  }
-  if (!gid.empty()) {
-    w.Key("group");
-    WriteId(w, gid, true, "group");
-  }
+  });
 }
 
 int EventJsonFormatter::FileRecord(const ParsedEvent& e) {
@@ -402,70 +440,82 @@ int EventJsonFormatter::FileRecord(const ParsedEvent& e) {
 void EventJsonFormatter::WriteFile(const ParsedEvent& e, JsonWriter& w) {
   int chosen = FileRecord(e);
   if (chosen < 0) return;
-  std::string_view name = e.Get(chosen, "name");
-  if (name.empty() || name == "(null)") return;
-  w.Key("file");
-  w.BeginObject();
-  scratch_.clear();
-  ValueDecoder::AppendEscaped(name, &scratch_);
-  if (!scratch_.empty() && scratch_[0] != '/') {
-    int cwd_record = e.Find(rectype::kCwd);
-    if (cwd_record >= 0) {
-      scratch2_.clear();
-      ValueDecoder::AppendEscaped(e.Get(cwd_record, "cwd"), &scratch2_);
-      if (scratch2_.empty() || scratch2_.back() != '/') scratch2_.push_back('/');
-      scratch2_.append(scratch_);
-      scratch_.swap(scratch2_);
+  // The file section is a function of the PATH record and the cwd (for relative names).
+  memo_key_.assign(e.event().record_body(chosen));
+  int cwd_record = e.Find(rectype::kCwd);
+  if (cwd_record >= 0) {
+    memo_key_.push_back('\0');
+    memo_key_.append(e.event().record_body(cwd_record));
+  }
+  Memoized(w, "file", memo_key_, [&] {
+    std::string_view name = e.Get(chosen, "name");
+    if (name.empty() || name == "(null)") return;
+    w.Key("file");
+    w.BeginObject();
+    scratch_.clear();
+    ValueDecoder::AppendEscaped(name, &scratch_);
+    if (!scratch_.empty() && scratch_[0] != '/') {
+      int cwd_record = e.Find(rectype::kCwd);
+      if (cwd_record >= 0) {
+        scratch2_.clear();
+        ValueDecoder::AppendEscaped(e.Get(cwd_record, "cwd"), &scratch2_);
+        if (scratch2_.empty() || scratch2_.back() != '/') scratch2_.push_back('/');
+        scratch2_.append(scratch_);
+        scratch_.swap(scratch2_);
+      }
     }
-  }
-  w.Key("path");
-  WriteString(w, scratch_, "file.path");
-  std::string_view inode = e.Get(chosen, "inode");
-  int64_t v;
-  if (ParseInt(inode, &v)) {
-    w.Key("inode");
-    w.String(inode);
-  }
-  std::string_view mode = e.Get(chosen, "mode");
-  unsigned m = 0;
-  auto [p, ec] = std::from_chars(mode.data(), mode.data() + mode.size(), m, 8);
-  if (ec == std::errc() && !mode.empty()) {
-    char buf[8];
-    snprintf(buf, sizeof(buf), "%04o", m & 07777);
-    w.Key("mode");
-    w.String(buf);
-    std::string_view type = FileTypeOfMode(m);
-    if (!type.empty()) {
-      w.Key("type");
-      w.String(type);
+    w.Key("path");
+    WriteString(w, scratch_, "file.path");
+    std::string_view inode = e.Get(chosen, "inode");
+    int64_t v;
+    if (ParseInt(inode, &v)) {
+      w.Key("inode");
+      w.String(inode);
     }
-  }
-  std::string_view ouid = e.Get(chosen, "ouid");
-  if (!ouid.empty()) {
-    w.Key("uid");
-    w.String(ouid);
-    std::string_view owner = Decoded(FieldKind::kUid, ouid);
-    if (owner != ouid) {
-      w.Key("owner");
-      WriteString(w, owner, "file.owner");
+    std::string_view mode = e.Get(chosen, "mode");
+    unsigned m = 0;
+    auto [p, ec] = std::from_chars(mode.data(), mode.data() + mode.size(), m, 8);
+    if (ec == std::errc() && !mode.empty()) {
+      char buf[8];
+      snprintf(buf, sizeof(buf), "%04o", m & 07777);
+      w.Key("mode");
+      w.String(buf);
+      std::string_view type = FileTypeOfMode(m);
+      if (!type.empty()) {
+        w.Key("type");
+        w.String(type);
+      }
     }
-  }
-  std::string_view ogid = e.Get(chosen, "ogid");
-  if (!ogid.empty()) {
-    w.Key("gid");
-    w.String(ogid);
-    std::string_view group = Decoded(FieldKind::kGid, ogid);
-    if (group != ogid) {
-      w.Key("group");
-      WriteString(w, group, "file.group");
+    std::string_view ouid = e.Get(chosen, "ouid");
+    if (!ouid.empty()) {
+      w.Key("uid");
+      w.String(ouid);
+      std::string_view owner = Decoded(FieldKind::kUid, ouid);
+      if (owner != ouid) {
+        w.Key("owner");
+        WriteString(w, owner, "file.owner");
+      }
     }
-  }
-  w.EndObject();
+    std::string_view ogid = e.Get(chosen, "ogid");
+    if (!ogid.empty()) {
+      w.Key("gid");
+      w.String(ogid);
+      std::string_view group = Decoded(FieldKind::kGid, ogid);
+      if (group != ogid) {
+        w.Key("group");
+        WriteString(w, group, "file.group");
+      }
+    }
+    w.EndObject();
+  });
 }
 
 void EventJsonFormatter::WriteTags(const ParsedEvent& e, JsonWriter& w) {
   bool open = false;
-  for (size_t r = 0; r < e.record_count(); ++r) {
+  // A syscall event's rule key is on its SYSCALL record; other events are searched.
+  size_t first = e.syscall_record() >= 0 ? static_cast<size_t>(e.syscall_record()) : 0;
+  size_t last = e.syscall_record() >= 0 ? first + 1 : e.record_count();
+  for (size_t r = first; r < last; ++r) {
     std::string_view key = e.Get(r, "key");
     if (key.empty() || key == "(null)") continue;
     scratch2_.clear();

@@ -61,10 +61,14 @@ class EventJsonFormatter {
                    std::string_view subpath = {}, int index = -1);
   void WriteId(JsonWriter& w, std::string_view raw, bool group, std::string_view path);
   std::string_view Decoded(FieldKind kind, std::string_view raw);
+  // Writes the members render() writes, or copies them when (tag, raw) was rendered before.
+  template <typename Render>
+  void Memoized(JsonWriter& w, std::string_view tag, std::string_view raw, Render&& render);
 
   std::string hostname_;
   std::vector<Enricher*> enrichers_;
-  FieldMemo memo_;
+  FieldMemo memo_{4096, 512};
+  std::string memo_key_;
   FieldMemo record_memo_{512, 2048};  // whole records: (type, body) → rendered object
   uint64_t memo_epoch_sec_ = 0;
   ValueDecoder decoder_;
