@@ -19,6 +19,8 @@ class Enricher {
   virtual ~Enricher() = default;
   virtual void Prepare(const ParsedEvent& event) {}
   virtual void WriteProcess(const ParsedEvent& event, JsonWriter& w) {}
+  // Inside "process.parent" (written when the record has a ppid), after its "pid".
+  virtual void WriteProcessParent(const ParsedEvent& event, JsonWriter& w) {}
   virtual void WriteTopLevel(const ParsedEvent& event, JsonWriter& w) {}
 };
 

@@ -301,6 +301,7 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
       w.BeginObject();
       w.Key("pid");
       w.Int(v);
+      for (Enricher* en : enrichers_) en->WriteProcessParent(e, w);
       w.EndObject();
     }
     std::string_view comm = e.Get(r, "comm");
