@@ -11,6 +11,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # tests and the showdown: the reference peers (auditd, libauparse for Python) and tools
   auditd python3 python3-audit iproute2 procps psmisc valgrind
+  # the SSH session end-to-end test (tests/kernel/test_ssh_session.sh) runs its own sshd on a
+  # loopback port; policy-rc.d below keeps the package from starting one on port 22
+  openssh-server openssh-client sqlite3
 )
 
 missing=()
@@ -21,7 +24,8 @@ if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # auditd's maintainer scripts try to start the daemon; the tests start it themselves when needed.
+  # auditd's and openssh-server's maintainer scripts try to start their daemons; the tests start
+  # them themselves when needed.
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
