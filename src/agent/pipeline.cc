@@ -29,7 +29,13 @@ void Pipeline::AddRecord(const Record& record, uint64_t arrival_ms) {
 
 void Pipeline::OnEvent(const Event& event) {
   parsed_.Parse(event);
-  formatter_.Format(parsed_, output_->buffer());
+  std::string* out = output_->buffer();
+  const size_t line_start = out->size();
+  formatter_.Format(parsed_, out);
+  if (!options_.observers.empty()) {
+    std::string_view line(out->data() + line_start, out->size() - line_start);
+    for (EventObserver* o : options_.observers) o->OnEvent(parsed_, line);
+  }
   if (event.node().empty()) {
     // Keep the highest: a serial far below it means the numbering began again (a reboot).
     int32_t ahead = static_cast<int32_t>(event.serial() - last_serial_);

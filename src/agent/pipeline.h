@@ -18,12 +18,22 @@
 
 namespace auditlens {
 
+// Sees every event once it is formatted: the parsed event and its JSON line (which holds what the
+// enrichers added). Runs on the pipeline thread, so it must be as cheap as an enricher: look up,
+// copy a few values, hand them to another thread (the store, src/store/).
+class EventObserver {
+ public:
+  virtual ~EventObserver() = default;
+  virtual void OnEvent(const ParsedEvent& event, std::string_view json_line) = 0;
+};
+
 struct PipelineOptions {
   AssemblerOptions assembler;
   bool track_serials = false;  // live streams only: a log file may be a filtered extract
   uint32_t gap_grace_ms = 3000;
   std::string hostname;
   std::vector<Enricher*> enrichers;  // not owned; see enrich/enricher.h
+  std::vector<EventObserver*> observers;  // not owned; called after each event is formatted
 };
 
 struct PipelineCounters {
