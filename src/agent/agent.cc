@@ -17,6 +17,7 @@
 
 #include "agent/pipeline.h"
 #include "agent/rules_session.h"
+#include "enrich/network_enricher.h"
 #include "netlink/audit_netlink.h"
 #include "output/output_file.h"
 #include "record/record.h"
@@ -91,6 +92,7 @@ class Agent {
 
   Config config_;
   OutputFile output_;
+  std::unique_ptr<NetworkEnricher> network_;  // before pipeline_: outlives it
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<NetlinkToPipeline> handler_;
   std::unique_ptr<AuditNetlink> netlink_;
@@ -113,6 +115,10 @@ bool Agent::Start(std::string* error) {
   options.assembler.max_in_flight = config_.max_in_flight;
   options.track_serials = true;
   options.hostname = config_.hostname.empty() ? LocalHostname() : config_.hostname;
+  std::string network_note;
+  network_ = MakeAgentNetworkEnricher(&network_note);
+  if (!network_note.empty()) Log(network_note);
+  if (network_) options.enrichers.push_back(network_.get());
   pipeline_ = std::make_unique<Pipeline>(options, &output_);
   handler_ = std::make_unique<NetlinkToPipeline>(pipeline_.get());
 

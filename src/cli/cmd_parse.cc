@@ -8,6 +8,7 @@
 
 #include "agent/pipeline.h"
 #include "cli/commands.h"
+#include "enrich/network_enricher.h"
 #include "record/line_reader.h"
 #include "record/record.h"
 
@@ -39,6 +40,9 @@ int RunParse(const ParseArgs& args) {
   options.assembler.expect_eoe = false;  // logs never contain EOE
   options.assembler.timeout_ms = args.timeout_ms;
   options.hostname = LocalHostname();
+  // No live process behind a log: the network fields say what the records say, nothing looked up.
+  NetworkEnricher network(nullptr);
+  options.enrichers.push_back(&network);
   Pipeline pipeline(options, &output);
 
   uint64_t malformed = 0;

@@ -1,0 +1,433 @@
+#include "enrich/network_enricher.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+
+#include "decode/hex.h"
+#include "enrich/community_id.h"
+#include "record/record_types.h"
+
+namespace auditlens {
+namespace {
+
+uint64_t WallMs() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
+}
+
+bool ParseDecimal(std::string_view s, int64_t* v) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
+  return !s.empty() && ec == std::errc() && p == s.data() + s.size();
+}
+
+bool ParseHexFd(std::string_view s, int32_t* fd) {
+  uint64_t v = 0;
+  if (!ParseHexU64(s, &v) || v > 0x7fffffff) return false;
+  *fd = static_cast<int32_t>(v);
+  return true;
+}
+
+// ECS network.transport (IANA keyword, lower case) and the protocol number the flow has on the
+// wire (MPTCP runs over TCP).
+struct Transport {
+  std::string_view name;
+  int wire_protocol;
+};
+
+Transport TransportOf(int protocol) {
+  switch (protocol) {
+    case IPPROTO_TCP: return {"tcp", IPPROTO_TCP};
+    case IPPROTO_UDP: return {"udp", IPPROTO_UDP};
+    case IPPROTO_UDPLITE: return {"udplite", IPPROTO_UDPLITE};
+    case IPPROTO_SCTP: return {"sctp", IPPROTO_SCTP};
+    case IPPROTO_MPTCP: return {"tcp", IPPROTO_TCP};
+    default: return {};
+  }
+}
+
+std::string_view UnixTypeName(int type) {
+  switch (type) {
+    case SOCK_STREAM: return "stream";
+    case SOCK_DGRAM: return "dgram";
+    case SOCK_SEQPACKET: return "seqpacket";
+    default: return {};
+  }
+}
+
+void WriteUIntString(JsonWriter& w, uint64_t v) {
+  char buf[24];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  w.String(std::string_view(buf, static_cast<size_t>(p - buf)));
+}
+
+}  // namespace
+
+NetworkEnricher::NetworkEnricher(std::unique_ptr<SocketLookup> lookup, int32_t self_pid)
+    : lookup_(std::move(lookup)), self_pid_(self_pid) {}
+
+void NetworkEnricher::Reset() {
+  op_ = NetOp::kNone;
+  success_ = false;
+  errno_ = 0;
+  record_ = SocketAddress();
+  info_ = SocketInfo();
+  local_ = SocketAddress();
+  remote_ = SocketAddress();
+  protocol_ = 0;
+  sock_type_ = 0;
+  unix_ = false;
+  local_end_ = LocalEnd::kUnknown;
+  reason_ = {};
+  community_id_len_ = 0;
+}
+
+bool NetworkEnricher::IsFlow() const {
+  return op_ == NetOp::kConnect || op_ == NetOp::kAccept || op_ == NetOp::kSend ||
+         op_ == NetOp::kRecv;
+}
+
+bool NetworkEnricher::Inbound() const { return op_ == NetOp::kAccept || op_ == NetOp::kRecv; }
+
+void NetworkEnricher::Prepare(const ParsedEvent& e) {
+  active_ = false;
+  int sys = e.syscall_record();
+  if (sys < 0) return;
+  NetOp op = syscalls_.Classify(e.Get(sys, "arch"), e.Get(sys, "syscall"));
+  if (op == NetOp::kNone) return;
+
+  int32_t fd = -1;
+  bool have_fd = false;
+  if (op == NetOp::kSocketcall) {
+    // i386 socketcall: the call in a0, its arguments (the descriptor first) in SOCKETCALL.
+    uint64_t call = 0;
+    if (!ParseHexU64(e.Get(sys, "a0"), &call)) return;
+    op = NetOpOfSocketcall(call);
+    if (op == NetOp::kNone) return;
+    int sc = e.Find(rectype::kSocketcall);
+    if (sc >= 0) have_fd = ParseHexFd(e.Get(sc, "a0"), &fd);
+  } else {
+    have_fd = ParseHexFd(e.Get(sys, "a0"), &fd);
+  }
+  Reset();
+  active_ = true;
+  op_ = op;
+  ++counters_.events;
+  success_ = e.Get(sys, "success") == "yes";
+  int64_t exit = 0;
+  bool have_exit = ParseDecimal(e.Get(sys, "exit"), &exit);
+  if (have_exit && exit < 0 && exit > -4096) errno_ = static_cast<int>(-exit);
+  if (op_ == NetOp::kAccept) {
+    // The new connection's descriptor is the return value; a0 is the listening socket.
+    have_fd = success_ && have_exit && exit >= 0 && exit <= 0x7fffffff;
+    fd = have_fd ? static_cast<int32_t>(exit) : -1;
+  }
+  int sa = e.Find(rectype::kSockaddr);
+  if (sa >= 0 && SocketAddressFromHex(e.Get(sa, "saddr"), &record_) && !record_.is_ip() &&
+      !record_.is_unix()) {
+    // netlink, packet, ... sockets, connect(AF_UNSPEC): not a network flow, nothing to add.
+    active_ = false;
+    return;
+  }
+
+  // Whether to ask the live socket, and why not.
+  std::string_view no_lookup;
+  if (!lookup_) {
+    no_lookup = "offline";
+  } else if (!e.event().node().empty()) {
+    no_lookup = "other_host";  // forwarded from another machine: its processes are not ours
+  } else if (!have_fd) {
+    no_lookup = "syscall_failed";
+  } else if (!success_ && (op_ == NetOp::kBind || op_ == NetOp::kListen ||
+                           (op_ == NetOp::kConnect && errno_ != EINPROGRESS &&
+                            errno_ != EALREADY))) {
+    // A failed bind/listen changed nothing; a failed connect holds no local port (the socket may
+    // still show the port it had for a moment: that is not an end of any connection).
+    no_lookup = "syscall_failed";
+  } else {
+    int64_t pid = 0;
+    ParseDecimal(e.Get(sys, "pid"), &pid);
+    uint64_t now = test_now_ms_ != 0 ? test_now_ms_ : WallMs();
+    uint64_t t = e.event().time_ms();
+    if (pid <= 0 || pid == self_pid_) {
+      no_lookup = "not_looked_up";
+    } else if (now > t && now - t > kMaxLookupAgeMs) {
+      no_lookup = "event_too_old";
+    } else {
+      LookupRequest req;
+      req.pid = static_cast<int32_t>(pid);
+      req.fd = fd;
+      req.may_use_cache = op_ == NetOp::kSend || op_ == NetOp::kRecv || op_ == NetOp::kListen;
+      req.remote = (op_ == NetOp::kConnect || op_ == NetOp::kAccept) && record_.is_ip()
+                       ? &record_ : nullptr;
+      req.listening = op_ == NetOp::kListen || op_ == NetOp::kBind;
+      ++counters_.lookups;
+      LookupStatus status = lookup_->Lookup(req, &info_);
+      if (status == LookupStatus::kFound && info_.family != AF_INET && info_.family != AF_INET6 &&
+          info_.family != AF_UNIX && record_.kind == SocketAddress::Kind::kNone) {
+        active_ = false;  // a netlink (or other) socket: not a network flow
+        return;
+      }
+      Decide(true, status);
+      return;
+    }
+  }
+  reason_ = no_lookup;
+  Decide(false, LookupStatus::kNotFound);
+}
+
+bool NetworkEnricher::MatchesRecords() const {
+  const bool sock_ip = info_.family == AF_INET || info_.family == AF_INET6;
+  const bool sock_unix = info_.family == AF_UNIX;
+  if (!sock_ip && !sock_unix) return false;
+  if (record_.kind != SocketAddress::Kind::kNone) {
+    if ((record_.is_ip() && !sock_ip) || (record_.is_unix() && !sock_unix)) return false;
+  }
+  switch (op_) {
+    case NetOp::kConnect:
+      // The socket's peer is what was asked for (a socket still connecting has no peer yet).
+      if (record_.is_ip() && info_.peer.is_ip()) return info_.peer.SameIpEndpoint(record_);
+      if (record_.is_unix() && info_.peer.is_unix() && !info_.peer.unnamed()) {
+        return info_.peer.SameUnixName(record_);
+      }
+      return true;
+    case NetOp::kAccept:
+      // The peer address the kernel returned is this connection's own: a strong check.
+      if (record_.is_ip()) return info_.peer.is_ip() && info_.peer.SameIpEndpoint(record_);
+      if (record_.is_unix() && !record_.unnamed() && info_.peer.is_unix()) {
+        return info_.peer.SameUnixName(record_);
+      }
+      return true;
+    case NetOp::kBind:
+      if (record_.is_ip()) {
+        if (!info_.local.is_ip()) return false;
+        if (record_.port != 0 && info_.local.port != record_.port) return false;
+        if (!record_.IsWildcardIp() && !info_.local.SameIp(record_)) return false;
+        return true;
+      }
+      if (record_.is_unix()) return info_.local.SameUnixName(record_);
+      return true;
+    default:
+      return true;
+  }
+}
+
+void NetworkEnricher::Decide(bool looked_up, LookupStatus status) {
+  const bool flow = IsFlow();
+  if (flow) remote_ = record_;
+  if (record_.is_unix()) unix_ = true;
+  if (looked_up && status == LookupStatus::kFound && !MatchesRecords()) {
+    status = LookupStatus::kNotSocket;  // the descriptor now names another socket
+  }
+  if (looked_up && status == LookupStatus::kFound) {
+    protocol_ = info_.protocol;
+    sock_type_ = info_.type;
+    unix_ = info_.family == AF_UNIX;
+    if (flow && remote_.kind == SocketAddress::Kind::kNone) remote_ = info_.peer;
+    // accept: the kernel's own view of the peer, for an unnamed unix peer too.
+    if (op_ == NetOp::kAccept && info_.peer.kind != SocketAddress::Kind::kNone) {
+      remote_ = info_.peer;
+    }
+    local_ = info_.local;
+    if (unix_) {
+      local_end_ = LocalEnd::kSocket;
+    } else if (local_.port == 0) {
+      // Nothing bound: a failed connect releases its port; an unbound UDP socket has none yet.
+      local_end_ = LocalEnd::kUnknown;
+      reason_ = success_ || errno_ == EINPROGRESS ? "not_bound" : "syscall_failed";
+      local_ = SocketAddress();
+    } else if (flow && local_.IsWildcardIp()) {
+      // An unconnected UDP socket bound to 0.0.0.0/:: : the kernel picks the source address
+      // datagram by datagram; only the port is the socket's.
+      local_end_ = LocalEnd::kPartial;
+      reason_ = "wildcard_address";
+    } else {
+      local_end_ = LocalEnd::kSocket;
+    }
+  } else {
+    if (looked_up) reason_ = LookupStatusReason(status);
+    if (op_ == NetOp::kBind && record_.kind != SocketAddress::Kind::kNone) {
+      local_ = record_;  // the address asked for: all that is known
+      local_end_ = LocalEnd::kRecord;
+    } else {
+      local_end_ = LocalEnd::kUnknown;
+    }
+  }
+  if (local_end_ == LocalEnd::kSocket) ++counters_.local_found;
+
+  // The Community ID needs the whole 5-tuple.
+  Transport t = TransportOf(protocol_);
+  if (flow && !t.name.empty() && local_end_ == LocalEnd::kSocket && local_.is_ip() &&
+      remote_.is_ip() && local_.ipv6 == remote_.ipv6 && local_.port != 0 && remote_.port != 0 &&
+      !remote_.IsWildcardIp()) {
+    const SocketAddress& src = Inbound() ? remote_ : local_;
+    const SocketAddress& dst = Inbound() ? local_ : remote_;
+    FlowTuple flow_tuple;
+    flow_tuple.ipv6 = src.ipv6;
+    flow_tuple.protocol = static_cast<uint8_t>(t.wire_protocol);
+    std::memcpy(flow_tuple.src_ip, src.ip, sizeof(flow_tuple.src_ip));
+    std::memcpy(flow_tuple.dst_ip, dst.ip, sizeof(flow_tuple.dst_ip));
+    flow_tuple.src_port = src.port;
+    flow_tuple.dst_port = dst.port;
+    community_id_len_ = CommunityIdV1(flow_tuple, community_id_);
+    ++counters_.community_ids;
+  }
+}
+
+void NetworkEnricher::WriteEnd(const SocketAddress& end, std::string_view key, JsonWriter& w) {
+  if (end.is_ip()) {
+    bool has_ip = !(local_end_ == LocalEnd::kPartial && &end == &local_);
+    if (!has_ip && end.port == 0) return;
+    w.Key(key);
+    w.BeginObject();
+    if (has_ip) {
+      char ip[SocketAddress::kIpTextSize];
+      size_t n = end.FormatIp(ip);
+      w.Key("ip");
+      w.String(std::string_view(ip, n));
+    }
+    if (end.port != 0) {
+      w.Key("port");
+      w.UInt(end.port);
+    }
+    w.EndObject();
+  } else if (end.is_unix() && !end.unnamed()) {
+    char name[SocketAddress::kUnixTextSize];
+    size_t n = end.FormatUnixName(name);
+    w.Key(key);
+    w.BeginObject();
+    w.Key("address");
+    if (w.String(std::string_view(name, n))) {
+      // Not UTF-8: written with the percent escape (docs/schema.md), and said so here.
+      w.Key("encoded");
+      w.Bool(true);
+    }
+    if (end.abstract) {
+      w.Key("abstract");
+      w.Bool(true);
+    }
+    w.EndObject();
+  }
+}
+
+void NetworkEnricher::WriteTopLevel(const ParsedEvent& e, JsonWriter& w) {
+  if (!active_) return;
+  const bool flow = IsFlow();
+  const bool inbound = Inbound();
+  if (flow) {
+    WriteEnd(inbound ? remote_ : local_, "source", w);
+    WriteEnd(inbound ? local_ : remote_, "destination", w);
+  } else {
+    WriteEnd(local_, "source", w);  // bind, listen: only the local end exists
+  }
+
+  w.Key("network");
+  w.BeginObject();
+  Transport t = TransportOf(protocol_);
+  if (unix_) {
+    w.Key("transport");
+    w.String("unix");
+  } else if (!t.name.empty()) {
+    w.Key("transport");
+    w.String(t.name);
+  }
+  const SocketAddress& any_ip = remote_.is_ip() ? remote_ : local_;
+  if (!unix_ && any_ip.is_ip()) {
+    w.Key("type");
+    w.String(any_ip.ipv6 ? "ipv6" : "ipv4");
+  }
+  if (!unix_ && !t.name.empty()) {
+    char num[8];
+    auto [p, ec] = std::to_chars(num, num + sizeof(num), t.wire_protocol);
+    w.Key("iana_number");
+    w.String(std::string_view(num, static_cast<size_t>(p - num)));
+  }
+  if (flow) {
+    w.Key("direction");
+    w.String(inbound ? "ingress" : "egress");
+  }
+  if (community_id_len_ > 0) {
+    w.Key("community_id");
+    w.String(std::string_view(community_id_, community_id_len_));
+  }
+  w.Key("local_end");
+  switch (local_end_) {
+    case LocalEnd::kSocket: w.String("socket"); break;
+    case LocalEnd::kPartial: w.String("partial"); break;
+    case LocalEnd::kRecord: w.String("record"); break;
+    case LocalEnd::kUnknown: w.String("unknown"); break;
+  }
+  if (!reason_.empty() && local_end_ != LocalEnd::kSocket) {
+    w.Key("local_end_reason");
+    w.String(reason_);
+  }
+  if (errno_ != 0) {
+    const char* name = strerrorname_np(errno_);
+    if (name != nullptr) {
+      w.Key("errno");
+      w.String(name);
+    }
+  }
+  std::string_view unix_type = UnixTypeName(sock_type_);
+  const bool peer_known = info_.has_peer_cred && local_end_ == LocalEnd::kSocket;
+  if (unix_ && (!unix_type.empty() || peer_known)) {
+    w.Key("unix");
+    w.BeginObject();
+    std::string_view type = unix_type;
+    if (!type.empty()) {
+      w.Key("type");
+      w.String(type);
+    }
+    if (peer_known) {
+      w.Key("peer");
+      w.BeginObject();
+      w.Key("pid");
+      w.Int(info_.peer_pid);
+      w.Key("uid");
+      WriteUIntString(w, info_.peer_uid);
+      w.Key("gid");
+      WriteUIntString(w, info_.peer_gid);
+      w.EndObject();
+    }
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+std::unique_ptr<NetworkEnricher> MakeAgentNetworkEnricher(std::string* note) {
+  note->clear();
+  const char* env = getenv("AUDITLENS_NETWORK");
+  std::string_view mode = env != nullptr ? env : "auto";
+  if (mode == "off") {
+    *note = "network enrichment off (AUDITLENS_NETWORK=off)";
+    return nullptr;
+  }
+  if (mode == "records") {
+    *note = "network enrichment from the records only (AUDITLENS_NETWORK=records)";
+    return std::make_unique<NetworkEnricher>(nullptr, static_cast<int32_t>(getpid()));
+  }
+  LookupMode lookup = LookupMode::kAuto;
+  if (mode == "pidfd") {
+    lookup = LookupMode::kPidfd;
+  } else if (mode == "sock_diag") {
+    lookup = LookupMode::kSockDiag;
+    *note = "sockets looked up with sock_diag (AUDITLENS_NETWORK=sock_diag)";
+  } else if (mode != "auto") {
+    *note = "AUDITLENS_NETWORK=" + std::string(mode) +
+            " is not one of auto, pidfd, sock_diag, records, off: using auto";
+  }
+  std::string why;
+  auto enricher = std::make_unique<NetworkEnricher>(MakeSocketLookup(lookup, &why),
+                                                    static_cast<int32_t>(getpid()));
+  if (!why.empty()) *note = why;
+  return enricher;
+}
+
+}  // namespace auditlens

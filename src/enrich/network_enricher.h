@@ -1,0 +1,102 @@
+// The network enricher: both ends of every audited network syscall (connect, accept/accept4,
+// bind, listen, sendto/sendmsg/sendmmsg, recvfrom/recvmsg/recvmmsg), the transport, the direction
+// and the Community ID, as ECS fields at the top of the event (docs/schema.md#network, the design
+// and its measurements in docs/network.md):
+//
+//   "source":{"ip":"127.0.0.1","port":50944},"destination":{"ip":"127.0.0.1","port":8080},
+//   "network":{"transport":"tcp","type":"ipv4","iana_number":"6","direction":"egress",
+//              "community_id":"1:...","local_end":"socket"}
+//
+// The records give one end (the SOCKADDR record: the remote end of a connect, the peer of an
+// accept, the address of a bind); the other, local end comes from the process's socket, looked up
+// live in Prepare() (see socket_lookup.h) and checked against the records: a socket whose remote
+// end (connect), peer (accept) or bound address (bind) is not what the records say is another
+// socket that reuses the descriptor number, and is not described. Who is source: for an outbound
+// operation (connect, send) the local end; for an inbound one (accept, recv) the remote end — so
+// both hosts of a flow write the same source, destination and Community ID.
+//
+// When the local end is not known the event says so: "local_end":"unknown" and a
+// "local_end_reason" (socket_closed, process_exited, fd_reused, syscall_failed, offline, ...).
+//
+// Contract: Prepare() does nothing but classify the syscall for events that are not network
+// syscalls (one table lookup). No allocation per event. Without a lookup (`auditlens parse`, where
+// no live process exists) it writes what the records say and "local_end_reason":"offline".
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "enrich/enricher.h"
+#include "enrich/network_syscall.h"
+#include "enrich/socket_address.h"
+#include "enrich/socket_lookup.h"
+
+namespace auditlens {
+
+struct NetworkEnricherCounters {
+  uint64_t events = 0;         // network syscall events seen
+  uint64_t lookups = 0;        // live lookups made
+  uint64_t local_found = 0;    // events whose local end was written from the socket
+  uint64_t community_ids = 0;  // events given a Community ID
+};
+
+class NetworkEnricher : public Enricher {
+ public:
+  // Events older than this (event time to lookup time) are not looked up: the socket of a syscall
+  // that far back is likely gone, and its descriptor number may name another socket by now.
+  static constexpr uint64_t kMaxLookupAgeMs = 2000;
+
+  // lookup: the live socket lookup, or null (records only). self_pid: this process, whose own
+  // network syscalls (if some rule audits them) are never looked up.
+  explicit NetworkEnricher(std::unique_ptr<SocketLookup> lookup, int32_t self_pid = 0);
+
+  void Prepare(const ParsedEvent& event) override;
+  void WriteTopLevel(const ParsedEvent& event, JsonWriter& w) override;
+
+  const NetworkEnricherCounters& counters() const { return counters_; }
+  // For tests: the wall clock in ms used for kMaxLookupAgeMs (0: the real clock).
+  void set_clock_for_test(uint64_t now_ms) { test_now_ms_ = now_ms; }
+
+ private:
+  enum class LocalEnd : uint8_t { kSocket, kPartial, kRecord, kUnknown };
+
+  void Reset();
+  // Fills local_, remote_, local_end_, reason_ from the records and the lookup.
+  void Decide(bool looked_up, LookupStatus status);
+  bool MatchesRecords() const;
+  bool IsFlow() const;
+  bool Inbound() const;
+  void WriteEnd(const SocketAddress& end, std::string_view key, JsonWriter& w);
+
+  std::unique_ptr<SocketLookup> lookup_;
+  int32_t self_pid_;
+  NetworkSyscalls syscalls_;
+  NetworkEnricherCounters counters_;
+  uint64_t test_now_ms_ = 0;
+
+  // The event being enriched (set by Prepare).
+  bool active_ = false;
+  NetOp op_ = NetOp::kNone;
+  bool success_ = false;
+  int errno_ = 0;  // positive errno of a failed syscall, else 0
+  SocketAddress record_;  // the SOCKADDR record's address, kind kNone when absent
+  SocketInfo info_;       // the live socket (when found)
+  SocketAddress local_;
+  SocketAddress remote_;
+  int protocol_ = 0;
+  int sock_type_ = 0;
+  bool unix_ = false;
+  LocalEnd local_end_ = LocalEnd::kUnknown;
+  std::string_view reason_;
+  char community_id_[48] = {};
+  size_t community_id_len_ = 0;
+};
+
+// The enricher of `auditlens run`, as the environment variable AUDITLENS_NETWORK asks: unset or
+// "auto" (pidfd, else sock_diag), "pidfd", "sock_diag", "records" (no live lookup, as in `auditlens
+// parse`), "off" (no network enrichment: returns null). *note gets a line for the agent's log when
+// something should be said (the method chosen when it is not pidfd, an unknown value).
+std::unique_ptr<NetworkEnricher> MakeAgentNetworkEnricher(std::string* note);
+
+}  // namespace auditlens
