@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""Checks the agent's network events against netpeer's manifest (what getsockname/getpeername said
+about both ends of every socket). Prints one "ok - ..." / "not ok - ..." line per check, exits 1 if
+any failed.
+
+    check_network.py OUT.json MANIFEST.json [--gone GONE.json] [--method pidfd|sock_diag]
+
+sock_diag cannot name a unix socket's peer process, and cannot tell a descriptor reused for
+another socket from a socket that is no longer connected where the records say ("not_found").
+
+The Community ID is computed here independently (hashlib, from the spec: SHA1 over seed, ordered
+addresses, protocol, pad, ports; base64; "1:").
+"""
+import base64
+import hashlib
+import ipaddress
+import json
+import struct
+import sys
+
+FAILED = 0
+
+
+def check(cond, what):
+    global FAILED
+    print(("ok - " if cond else "not ok - ") + what)
+    if not cond:
+        FAILED += 1
+
+
+def norm_ip(ip):
+    a = ipaddress.ip_address(ip)
+    if a.version == 6 and a.ipv4_mapped:
+        return str(a.ipv4_mapped)
+    return str(a)
+
+
+def end(pair):
+    """A manifest end ["ip", port] as the agent writes it: {"ip": ..., "port": ...}."""
+    return {"ip": norm_ip(pair[0]), "port": pair[1]}
+
+
+def community_id(src, dst, proto):
+    a, b = ipaddress.ip_address(src["ip"]), ipaddress.ip_address(dst["ip"])
+    pa, pb = src["port"], dst["port"]
+    if (a.packed, pa) > (b.packed, pb):
+        a, b, pa, pb = b, a, pb, pa
+    data = struct.pack("!H", 0) + a.packed + b.packed + struct.pack("!BB", proto, 0) + struct.pack("!HH", pa, pb)
+    return "1:" + base64.b64encode(hashlib.sha1(data).digest()).decode()
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def main():
+    args = sys.argv[1:]
+    out, manifest_path = args[0], args[1]
+    gone_path = args[args.index("--gone") + 1] if "--gone" in args else None
+    method = args[args.index("--method") + 1] if "--method" in args else "pidfd"
+    reused_reasons = ("fd_reused",) if method == "pidfd" else ("fd_reused", "not_found")
+    events = [e for e in load(out) if e.get("event", {}).get("kind") == "event" and "kt_net" in e.get("tags", [])]
+    manifest = {m["flow"]: m for m in load(manifest_path)}
+
+    def net_events(pid, action):
+        return [e for e in events if e.get("process", {}).get("pid") == pid and e["event"]["action"] == action]
+
+    def find(pid, action, **want):
+        """Events of pid with this action whose source/destination match the given ends."""
+        found = []
+        for e in net_events(pid, action):
+            if all(e.get(k, {}).get(f) == v.get(f) for k, v in want.items() for f in v):
+                found.append(e)
+        return found
+
+    def one(lst, what):
+        check(len(lst) == 1, f"{what}: one event (got {len(lst)})")
+        return lst[0] if len(lst) == 1 else None
+
+    # TCP: the connect (egress) and the accept (ingress) of each flow carry the same 5-tuple.
+    for name in ("tcp4-block", "tcp6-block", "tcp4-nonblock", "tcp6-nonblock", "tcp-dualstack", "serve", "connect"):
+        m = manifest.get(name)
+        if m is None:
+            continue
+        pid = m["pid"]
+        if "client_local" in m:
+            client, server = end(m["client_local"]), end(m["client_peer"])
+            c = one(find(pid, "connect", destination={"port": server["port"]}), f"{name}: connect")
+            if c:
+                check(c.get("source") == client and c.get("destination") == server,
+                      f"{name}: connect source {c.get('source')} / destination {c.get('destination')} = kernel's {client} / {server}")
+                n = c.get("network", {})
+                check(n.get("transport") == "tcp" and n.get("direction") == "egress" and n.get("local_end") == "socket"
+                      and n.get("iana_number") == "6" and n.get("type") == ("ipv6" if ":" in server["ip"] else "ipv4"),
+                      f"{name}: connect network fields {n}")
+                check(n.get("community_id") == community_id(client, server, 6),
+                      f"{name}: connect community_id {n.get('community_id')} = independent {community_id(client, server, 6)}")
+                if m.get("connect_errno") == "EINPROGRESS":
+                    check(n.get("errno") == "EINPROGRESS" and c.get("source", {}).get("port") == client["port"],
+                          f"{name}: non-blocking connect (EINPROGRESS) still has its local port")
+        if "server_local" in m:
+            peer, local = end(m["server_peer"]), end(m["server_local"])
+            a = one(find(pid, "accept4", source={"port": peer["port"]}), f"{name}: accept4")
+            if a:
+                check(a.get("source") == peer and a.get("destination") == local,
+                      f"{name}: accept source {a.get('source')} / destination {a.get('destination')} = kernel's {peer} / {local}")
+                n = a.get("network", {})
+                check(n.get("direction") == "ingress" and n.get("local_end") == "socket" and n.get("transport") == "tcp",
+                      f"{name}: accept network fields {n}")
+                check(n.get("community_id") == community_id(peer, local, 6),
+                      f"{name}: accept community_id = independent {community_id(peer, local, 6)}")
+        if "client_local" in m and "server_local" in m:
+            c = find(pid, "connect", destination={"port": end(m["client_peer"])["port"]})
+            a = find(pid, "accept4", source={"port": end(m["server_peer"])["port"]})
+            if len(c) == 1 and len(a) == 1:
+                c, a = c[0], a[0]
+                check((c["source"], c["destination"]) == (a["source"], a["destination"]),
+                      f"{name}: connect and accept carry the same 5-tuple")
+                check(c["network"].get("community_id") == a["network"].get("community_id") is not None,
+                      f"{name}: connect and accept carry the same community_id")
+            # The listener: bind and listen name the server's port.
+            sport = end(m["server_local"])["port"]
+            b = find(pid, "bind", source={"port": sport})
+            check(len(b) == 1 and b[0]["network"]["local_end"] == "socket", f"{name}: bind shows the listener's port {sport}")
+            li = find(pid, "listen", source={"port": sport})
+            check(len(li) == 1 and li[0]["network"]["local_end"] == "socket", f"{name}: listen shows the listener's port {sport}")
+
+    # UDP: the client's sendto and the server's recvfrom.
+    for name in ("udp4", "udp6", "udp4-connected", "udp4-unbound"):
+        m = manifest.get(name)
+        if m is None:
+            continue
+        pid = m["pid"]
+        sender = end(manifest[name + "-from"]["sender"])
+        server = end(m["server_local"])
+        s = one(find(pid, "sendto", destination={"port": server["port"]}), f"{name}: sendto")
+        r = one(find(pid, "recvfrom", source={"port": sender["port"]}), f"{name}: recvfrom")
+        if r:
+            check(r.get("source") == sender and r.get("destination") == server
+                  and r["network"].get("direction") == "ingress" and r["network"].get("transport") == "udp",
+                  f"{name}: recvfrom source {r.get('source')} / destination {r.get('destination')}")
+            check(r["network"].get("community_id") == community_id(sender, server, 17),
+                  f"{name}: recvfrom community_id = independent")
+        if s and name != "udp4-unbound":
+            check(s.get("source") == sender and s.get("destination") == server and s["network"].get("transport") == "udp"
+                  and s["network"].get("local_end") == "socket",
+                  f"{name}: sendto source {s.get('source')} / destination {s.get('destination')}")
+            check(s["network"].get("community_id") == community_id(sender, server, 17)
+                  and r and s["network"].get("community_id") == r["network"].get("community_id"),
+                  f"{name}: sendto and recvfrom carry the same community_id")
+        if s and name == "udp4-unbound":
+            n = s["network"]
+            check(n.get("local_end") == "partial" and n.get("local_end_reason") == "wildcard_address"
+                  and s.get("source") == {"port": sender["port"]} and "community_id" not in n,
+                  f"{name}: unbound sender: only the port is the socket's, said so ({s.get('source')}, {n})")
+        if name == "udp4-connected":
+            c = one(find(pid, "connect", destination={"port": server["port"]}), f"{name}: connect")
+            if c:
+                check(c.get("source") == sender and c["network"].get("transport") == "udp"
+                      and c["network"].get("community_id") == community_id(sender, server, 17),
+                      f"{name}: UDP connect has both ends")
+
+    m = manifest.get("tcp4-refused")
+    if m:
+        c = one(find(m["pid"], "connect", destination={"port": m["port"]}), "refused connect")
+        if c:
+            n = c["network"]
+            check(c["event"]["outcome"] == "failure" and n.get("errno") == "ECONNREFUSED" and n.get("local_end") == "unknown"
+                  and n.get("local_end_reason") == "syscall_failed" and c["destination"] == {"ip": "127.0.0.1", "port": m["port"]},
+                  f"refused connect says why and gives the remote end: {c.get('destination')} {n}")
+
+    for name in ("unix-path", "unix-abstract"):
+        m = manifest.get(name)
+        if m is None:
+            continue
+        pid, path = m["pid"], m["server_local"]
+        abstract = path.startswith("@")
+        c = one(find(pid, "connect", destination={"address": path}), f"{name}: connect")
+        if c:
+            n = c["network"]
+            check(n.get("transport") == "unix" and n.get("local_end") == "socket" and n.get("direction") == "egress"
+                  and n.get("unix", {}).get("type") == "stream"
+                  and (method != "pidfd" or n.get("unix", {}).get("peer", {}).get("pid") == pid)
+                  and c["destination"].get("abstract", False) == abstract,
+                  f"{name}: connect names the socket {path} and its peer process {pid}: {c.get('destination')} {n}")
+        a = one(find(pid, "accept4", destination={"address": path}), f"{name}: accept4")
+        if a:
+            n = a["network"]
+            check(n.get("direction") == "ingress" and n.get("local_end") == "socket"
+                  and (method != "pidfd" or n.get("unix", {}).get("peer", {}).get("pid") == pid),
+                  f"{name}: accept names the listening socket and the peer process: {a.get('destination')} {n}")
+
+    # Every audited connection of the flows carries both ends and a Community ID.
+    flows_pid = manifest.get("tcp4-block", {}).get("pid")
+    if flows_pid is not None:
+        refused_port = manifest.get("tcp4-refused", {}).get("port")
+        unbound_port = end(manifest["udp4-unbound"]["server_local"])["port"] if "udp4-unbound" in manifest else None
+        unbound_sender = end(manifest["udp4-unbound-from"]["sender"])["port"] if "udp4-unbound-from" in manifest else None
+        missing = []
+        for e in events:
+            if e.get("process", {}).get("pid") != flows_pid or e["event"]["action"] not in ("connect", "accept4", "sendto", "recvfrom"):
+                continue
+            if e.get("network", {}).get("transport") == "unix":
+                continue
+            if e.get("destination", {}).get("port") in (refused_port, unbound_port) and e["event"]["action"] != "recvfrom":
+                continue
+            if e["event"]["action"] == "recvfrom" and e.get("source", {}).get("port") == unbound_sender:
+                # the receiver sees the unbound sender's wire address: both ends known there
+                pass
+            if not (e.get("source", {}).get("ip") and e.get("source", {}).get("port") and e.get("destination", {}).get("ip")
+                    and e.get("destination", {}).get("port") and e.get("network", {}).get("community_id")):
+                missing.append((e["serial"], e["event"]["action"], e.get("source"), e.get("destination")))
+        check(not missing, f"every audited TCP/UDP connection carries both ends and a community_id (missing: {missing})")
+
+    if gone_path:
+        gone = {m["flow"]: m for m in load(gone_path)}
+        # The parent's connects in order: closed at once, then the descriptor reused (first
+        # connection closed, second one made on the same number).
+        closed, first, second = gone["gone-closed"], gone["gone-reused-first"], gone["gone-reused-second"]
+        conns = sorted(net_events(closed["pid"], "connect"), key=lambda e: e["serial"])
+        check(len(conns) == 3, f"gone: three connects by the parent (got {len(conns)})")
+        if len(conns) == 3:
+            c0, c1, c2 = conns
+            check(c0["network"].get("local_end") == "unknown" and c0["network"].get("local_end_reason") == "socket_closed"
+                  and "source" not in c0,
+                  f"closed before the lookup: says so, guesses nothing: {c0.get('source')} {c0['network']}")
+            check(c1["network"].get("local_end") == "unknown" and c1["network"].get("local_end_reason") in reused_reasons
+                  and "source" not in c1 and c1["destination"]["port"] == first["client_peer"][1],
+                  f"descriptor reused for another connection: fd_reused, no local end: {c1['network']}")
+            check(c2.get("source") == end(second["client_local"]) and c2["network"].get("local_end") == "socket",
+                  f"the connection now on the descriptor is described: {c2.get('source')}")
+        accepts = sorted(net_events(closed["pid"], "accept4"), key=lambda e: e["serial"])
+        # Its descriptor number was closed, then taken by a later accepted socket (another peer).
+        check(len(accepts) >= 1 and accepts[0]["network"].get("local_end") == "unknown"
+              and accepts[0]["network"].get("local_end_reason") in ("socket_closed",) + reused_reasons
+              and "destination" not in accepts[0],
+              f"accepted socket gone before the lookup: says so, no local end ({[a['network'] for a in accepts[:1]]})")
+        x = gone["gone-exited"]
+        e = one(net_events(x["pid"], "connect"), "gone-exited: connect")
+        if e:
+            check(e["network"].get("local_end") == "unknown" and e["network"].get("local_end_reason") == "process_exited",
+                  f"process exited before the lookup: says so: {e['network']}")
+    return 1 if FAILED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
