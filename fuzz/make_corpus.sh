@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds the seed corpora of the fuzz targets from the real logs in tests/data and the embedded
+# default rules. Usage: fuzz/make_corpus.sh OUTDIR  (creates OUTDIR/{record,parse,rules}).
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${1:?usage: make_corpus.sh OUTDIR}
+mkdir -p "$OUT/record" "$OUT/parse" "$OUT/rules"
+/usr/bin/python3 - "$SRC" "$OUT" <<'PY'
+import hashlib, os, re, sys
+src, out = sys.argv[1], sys.argv[2]
+logs = [os.path.join(src, "tests/data/unit", f) for f in ("handmade_raw.log", "machine_enriched.log")]
+logs.append(os.path.join(src, "tests/data/differential/corpus-debian12.log"))
+try:
+    import audit  # python3-audit: record type names to numbers, for the netlink form
+    type_number = audit.audit_name_to_msg_type
+except ImportError:
+    type_number = None
+
+def put(kind, data):
+    name = hashlib.sha1(data).hexdigest()[:16]
+    with open(os.path.join(out, kind, name), "wb") as f:
+        f.write(data)
+
+lines = []
+for path in logs:
+    with open(path, "rb") as f:
+        lines += [l for l in f.read().split(b"\n") if l]
+# record: every distinct record shape (type and first field names), one line per file.
+seen = set()
+for l in lines:
+    shape = re.sub(rb"=[^ ]*", b"=", l)[:200]
+    if shape not in seen:
+        seen.add(shape)
+        put("record", l)
+# parse: consecutive runs of lines (whole events), as logs (mode byte '0') and as netlink
+# records "TYPE audit(...): body" (mode byte '1').
+for i in range(0, len(lines), 12):
+    chunk = lines[i:i + 12]
+    put("parse", b"0" + b"\n".join(chunk) + b"\n")
+    if type_number is None:
+        continue
+    nl = []
+    for l in chunk:
+        m = re.match(rb"(?:node=\S+ )?type=(\S+) msg=(audit\([^)]*\): ?)(.*)", l)
+        if not m:
+            continue
+        t = type_number(m.group(1).decode())
+        if t is None or t < 0:
+            continue
+        body = m.group(3).split(b"\x1d")[0]
+        nl.append(str(t).encode() + b" " + m.group(2) + body)
+        if t == 1327:  # PROCTITLE ends a syscall event: the kernel sends EOE next
+            nl.append(b"1320 " + m.group(2))
+    if nl:
+        put("parse", b"1" + b"\n".join(nl) + b"\n")
+# rules: the embedded default rules, whole and line by line.
+text = open(os.path.join(src, "src/rules/default_rules.h"), "rb").read()
+m = re.search(rb'R"RULES\((.*?)\)RULES"', text, re.S)
+if m:
+    put("rules", m.group(1))
+    for l in m.group(1).split(b"\n"):
+        if l.strip() and not l.startswith(b"#"):
+            put("rules", l + b"\n")
+PY
+echo "make_corpus: $(ls "$OUT/record" | wc -l) record, $(ls "$OUT/parse" | wc -l) parse, $(ls "$OUT/rules" | wc -l) rules seeds in $OUT"
