@@ -328,10 +328,11 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
     }
   }
   if (cwd_record >= 0) {
-    std::string_view cwd = e.Get(cwd_record, "cwd");
-    Memoized(w, "process.working_directory", cwd, [&] {
+    // Keyed by the record's body: on a hit the record is never split into fields.
+    Memoized(w, "process.working_directory", e.event().record_body(cwd_record), [&] {
       w.Key("working_directory");
-      WriteString(w, Decoded(FieldKind::kEscaped, cwd), "process.working_directory");
+      WriteString(w, Decoded(FieldKind::kEscaped, e.Get(cwd_record, "cwd")),
+                  "process.working_directory");
     });
   }
   // Arguments: EXECVE has them whole; PROCTITLE (cut at 128 bytes) is the fallback.
@@ -349,8 +350,9 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
   }
   if (title_record >= 0) {
     const bool with_args = e.arg_count() == 0;
-    std::string_view proctitle = e.Get(title_record, "proctitle");
-    Memoized(w, with_args ? "process.args+title" : "process.title", proctitle, [&] {
+    Memoized(w, with_args ? "process.args+title" : "process.title",
+             e.event().record_body(title_record), [&] {
+      std::string_view proctitle = e.Get(title_record, "proctitle");
       scratch2_.clear();
       ends_.clear();
       ValueDecoder::SplitEscaped(proctitle, '\0', &scratch2_, &ends_);
@@ -425,6 +427,14 @@ int EventJsonFormatter::FileRecord(const ParsedEvent& e) {
                             : std::string_view();
   bool exec = sc == "execve" || sc == "execveat";
   int chosen = -1;
+  int paths = 0;
+  for (size_t r = 0; r < e.record_count(); ++r) paths += e.record_type(r) == rectype::kPath;
+  if (paths <= 1) {  // nothing to choose between: no need to split the record
+    for (size_t r = 0; r < e.record_count(); ++r) {
+      if (e.record_type(r) == rectype::kPath) return static_cast<int>(r);
+    }
+    return -1;
+  }
   for (size_t r = 0; r < e.record_count(); ++r) {
     if (e.record_type(r) != rectype::kPath) continue;
     if (exec) {
