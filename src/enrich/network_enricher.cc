@@ -119,7 +119,6 @@ void NetworkEnricher::Prepare(const ParsedEvent& e) {
   Reset();
   active_ = true;
   op_ = op;
-  ++counters_.events;
   success_ = e.Get(sys, "success") == "yes";
   int64_t exit = 0;
   bool have_exit = ParseDecimal(e.Get(sys, "exit"), &exit);
@@ -136,6 +135,7 @@ void NetworkEnricher::Prepare(const ParsedEvent& e) {
     active_ = false;
     return;
   }
+  ++counters_.events;
 
   // Whether to ask the live socket, and why not.
   std::string_view no_lookup;
@@ -189,6 +189,8 @@ bool NetworkEnricher::MatchesRecords() const {
   if (!sock_ip && !sock_unix) return false;
   if (record_.kind != SocketAddress::Kind::kNone) {
     if ((record_.is_ip() && !sock_ip) || (record_.is_unix() && !sock_unix)) return false;
+    // An IPv4 socket takes only IPv4 addresses (an IPv6 one may take both).
+    if (record_.is_ip() && info_.family == AF_INET && record_.family != AF_INET) return false;
   }
   switch (op_) {
     case NetOp::kConnect:
