@@ -4,6 +4,8 @@ about both ends of every socket). Prints one "ok - ..." / "not ok - ..." line pe
 any failed.
 
     check_network.py OUT.json MANIFEST.json [--gone GONE.json] [--method pidfd|sock_diag]
+    check_network.py OUT.json --pair SERVE.json CONNECT.json   (a server and a client on two
+                                                               hosts: network namespaces)
 
 sock_diag cannot name a unix socket's peer process, and cannot tell a descriptor reused for
 another socket from a socket that is no longer connected where the records say ("not_found").
@@ -54,8 +56,37 @@ def load(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
+def check_pair(out, serve_path, connect_path):
+    """Each `netpeer serve` (one host) against its `netpeer connect` (the other), in order."""
+    events = [e for e in load(out) if e.get("event", {}).get("kind") == "event" and "kt_net" in e.get("tags", [])]
+    for s, c in zip(load(serve_path), load(connect_path)):
+        peer, local = end(s["server_peer"]), end(s["server_local"])
+        client, server = end(c["client_local"]), end(c["client_peer"])
+        label = f"{client['ip']}:{client['port']} -> {server['ip']}:{server['port']}"
+        check(client == peer and server == local, f"{label}: the kernel shows one flow on both hosts")
+        # (The client retries while the server is not listening yet: those connects were refused.)
+        conn = [e for e in events if e["process"]["pid"] == c["pid"] and e["event"]["action"] == "connect"
+                and e.get("destination") == server and e["event"]["outcome"] == "success"]
+        acc = [e for e in events if e["process"]["pid"] == s["pid"] and e["event"]["action"] == "accept4"
+               and e.get("source") == peer]
+        check(len(conn) == 1 and len(acc) == 1, f"{label}: one connect on the client host, one accept on the server host")
+        if len(conn) == 1 and len(acc) == 1:
+            cn, an = conn[0], acc[0]
+            check(cn.get("source") == client and cn.get("destination") == server,
+                  f"{label}: connect carries both ends {cn.get('source')} -> {cn.get('destination')}")
+            check(an.get("source") == peer and an.get("destination") == local,
+                  f"{label}: accept carries both ends {an.get('source')} -> {an.get('destination')}")
+            cid = community_id(client, server, 6)
+            check(cn["network"].get("community_id") == an["network"].get("community_id") == cid,
+                  f"{label}: same community_id on both hosts, = independent {cid}")
+    return 1 if FAILED else 0
+
+
 def main():
     args = sys.argv[1:]
+    if "--pair" in args:
+        i = args.index("--pair")
+        return check_pair(args[0], args[i + 1], args[i + 2])
     out, manifest_path = args[0], args[1]
     gone_path = args[args.index("--gone") + 1] if "--gone" in args else None
     method = args[args.index("--method") + 1] if "--method" in args else "pidfd"
