@@ -380,15 +380,15 @@ LookupStatus DiagSocketLookup::LookupInet(int nl, int family, int protocol,
                                           SocketInfo* out) {
   bool udp = protocol == IPPROTO_UDP || protocol == IPPROTO_UDPLITE;
   uint32_t states;
-  if (request.listening) {
+  if (udp) {
+    states = ~0u;  // UDP "states": TCP_ESTABLISHED when connected, TCP_CLOSE otherwise
+  } else if (request.listening) {
     states = 1u << TCP_LISTEN;
-  } else if (udp) {
-    states = ~0u;
   } else {
     // Sockets in TIME_WAIT or NEW_SYN_RECV have no inode: leave them out.
     states = ~((1u << TCP_LISTEN) | (1u << TCP_TIME_WAIT) | (1u << kTcpNewSynRecv));
   }
-  if (!Spend(protocol == IPPROTO_TCP && !request.listening)) return LookupStatus::kBudget;
+  if (!Spend(!udp && !request.listening)) return LookupStatus::kBudget;
   uint8_t req[256];
   uint32_t seq = ++seq_;
   // An unconnected UDP socket has no remote end: filter only connection-oriented sockets.

@@ -64,8 +64,9 @@ TOML
   AGENT=""
   kt_check "$name: agent exits 0" test "$rc" -eq 0
   echo "# $name: $(grep -c kt_net "$dir/out.json") events"
-  local checks
-  checks=$($PY "$HERE/net/check_network.py" "$dir/out.json" "$dir/manifest.json" --gone "$dir/gone.json" --method "$name") || true
+  local checks crc=0
+  checks=$($PY "$HERE/net/check_network.py" "$dir/out.json" "$dir/manifest.json" --gone "$dir/gone.json" --method "$name") || crc=$?
+  kt_check "$name: check_network.py ran to its end (exit $crc: 0 all good, 1 some failed)" test "$crc" -le 1
   local line
   while IFS= read -r line; do
     case $line in

@@ -75,8 +75,9 @@ TOML
   wait "$AGENT" || rc=$?
   AGENT=""
   kt_check "$name: agent exits 0" test "$rc" -eq 0
-  local checks line
-  checks=$($PY "$HERE/net/check_network.py" "$dir/out.json" --pair "$dir/serve.json" "$dir/connect.json") || true
+  local checks line crc=0
+  checks=$($PY "$HERE/net/check_network.py" "$dir/out.json" --pair "$dir/serve.json" "$dir/connect.json") || crc=$?
+  kt_check "$name: check_network.py ran to its end (exit $crc: 0 all good, 1 some failed)" test "$crc" -le 1
   while IFS= read -r line; do
     case $line in
       "ok - "*) kt_check "$name: ${line#ok - }" true ;;

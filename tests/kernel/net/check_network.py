@@ -158,9 +158,10 @@ def main():
             else:
                 # sock_diag does not see a TCP socket that is bound but not yet listening: a bind
                 # looked up before the listen() that follows it is not found, and says so.
-                b = [e for e in net_events(pid, "bind") if e.get("source", {}).get("port") in (sport, None)]
-                check(len(b) >= 1 and all(e["network"]["local_end"] == "socket" and e["source"]["port"] == sport
-                                          or e["network"].get("local_end_reason") == "not_found" for e in b),
+                lip = end(m["server_local"])["ip"] if name != "tcp-dualstack" else "::"
+                binds = net_events(pid, "bind")
+                check(any(e.get("source") == {"ip": lip, "port": sport} and e["network"]["local_end"] == "socket" for e in binds)
+                      or any(e.get("source") == {"ip": lip} and e["network"].get("local_end_reason") == "not_found" for e in binds),
                       f"{name}: bind shows the listener's port {sport}, or that sock_diag did not see it yet")
             li = find(pid, "listen", source={"port": sport})
             check(len(li) == 1 and li[0]["network"]["local_end"] == "socket", f"{name}: listen shows the listener's port {sport}")

@@ -10,6 +10,9 @@
  *                                    another connection, a process that exits
  *   netpeer serve IP PORT HOLD_MS MANIFEST     accept one TCP connection, keep it HOLD_MS
  *   netpeer connect IP PORT HOLD_MS MANIFEST   connect to it (retrying while refused), keep it
+ *   netpeer hold N HOLD_MS           N loopback TCP connections (connect + accept4), all kept open
+ *                                    HOLD_MS, then closed: a storm whose sockets the agent finds
+ *                                    (measuring the lookup's cost; bench_storm closes each at once)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -21,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -354,7 +358,30 @@ static int connect_to(const char* ip, unsigned port, long hold_ms) {
   return 1;
 }
 
+static int hold(long n, long hold_ms) {
+  struct rlimit rl = {(rlim_t)(2 * n + 64), (rlim_t)(2 * n + 64)};
+  if (setrlimit(RLIMIT_NOFILE, &rl) < 0) die("setrlimit");
+  int l = listener(AF_INET, "127.0.0.1", SOCK_STREAM, 1);
+  if (listen(l, 4096) < 0) die("listen");
+  struct sockaddr_storage a;
+  socklen_t len = make_addr(AF_INET, "127.0.0.1", port_of(l), &a);
+  int* fds = calloc((size_t)(2 * n), sizeof(int));
+  if (!fds) die("calloc");
+  for (long i = 0; i < n; i++) {
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    if (c < 0 || connect(c, (struct sockaddr*)&a, len) < 0) die("connect");
+    fds[2 * i] = c;
+    fds[2 * i + 1] = accept_peer(l);
+  }
+  sleep_ms(hold_ms);
+  for (long i = 0; i < 2 * n; i++) close(fds[i]);
+  close(l);
+  free(fds);
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc == 4 && strcmp(argv[1], "hold") == 0) return hold(atol(argv[2]), atol(argv[3]));
   if (argc >= 4 && strcmp(argv[1], "flows") == 0) {
     manifest = fopen(argv[2], "a");
     if (!manifest) die(argv[2]);
@@ -373,6 +400,7 @@ int main(int argc, char** argv) {
   }
   fprintf(stderr,
           "usage: netpeer flows MANIFEST HOLD_MS [UNIX_DIR] | gone MANIFEST HOLD_MS |\n"
-          "       serve IP PORT HOLD_MS MANIFEST | connect IP PORT HOLD_MS MANIFEST\n");
+          "       serve IP PORT HOLD_MS MANIFEST | connect IP PORT HOLD_MS MANIFEST |\n"
+          "       hold N HOLD_MS\n");
   return 2;
 }
