@@ -99,6 +99,34 @@ bool ParseInt(std::string_view s, int64_t* v) {
   return ec == std::errc() && p == s.data() + s.size() && !s.empty();
 }
 
+// Finds the values of names[0..3] among the first tokens of a record body, as plain name=value
+// words; false when any is missing within the first 12 tokens (the caller then splits the record).
+bool ScanLeadingFields(std::string_view body, const std::string_view (&names)[4],
+                       std::string_view (&values)[4]) {
+  int found = 0;
+  size_t pos = 0;
+  for (int token = 0; token < 12 && pos < body.size() && found < 4; ++token) {
+    size_t end = body.find(' ', pos);
+    if (end == std::string_view::npos) end = body.size();
+    std::string_view word = body.substr(pos, end - pos);
+    size_t eq = word.find('=');
+    if (eq != std::string_view::npos) {
+      std::string_view name = word.substr(0, eq);
+      for (int i = 0; i < 4; ++i) {
+        if (values[i].empty() && name == names[i]) {
+          values[i] = word.substr(eq + 1);
+          ++found;
+          break;
+        }
+      }
+    }
+    pos = end + 1;
+  }
+  if (found == 4) return true;
+  for (auto& v : values) v = {};
+  return false;
+}
+
 }  // namespace
 
 EventJsonFormatter::EventJsonFormatter(std::string hostname) : hostname_(std::move(hostname)) {}
@@ -189,8 +217,14 @@ void EventJsonFormatter::Format(const ParsedEvent& e, std::string* out) {
   ctx_ = SyscallContext();
   int sys = e.syscall_record();
   if (sys >= 0) {
-    ctx_ = decoder_.ContextOf(e.Get(sys, "arch"), e.Get(sys, "syscall"), e.Get(sys, "a0"),
-                              e.Get(sys, "a1"));
+    // The kernel writes arch, syscall, ..., a0, a1 first: read them without splitting the record
+    // (when its members are memoized it is never split at all).
+    std::string_view lead[4];
+    static constexpr std::string_view kLead[4] = {"arch", "syscall", "a0", "a1"};
+    if (!ScanLeadingFields(e.event().record_body(sys), kLead, lead)) {
+      for (int i = 0; i < 4; ++i) lead[i] = e.Get(sys, kLead[i]);
+    }
+    ctx_ = decoder_.ContextOf(lead[0], lead[1], lead[2], lead[3]);
   }
   event_ctx_ = ctx_;
 
