@@ -95,6 +95,15 @@ bool ReadUint64(const toml::node& node, uint64_t* out, std::string* why) {
   return true;
 }
 
+bool ReadUint64(const toml::node& node, uint64_t* out, std::string* why) {
+  if (!node.is_integer() || node.as_integer()->get() < 0) {
+    *why = "must be a non-negative integer";
+    return false;
+  }
+  *out = static_cast<uint64_t>(node.as_integer()->get());
+  return true;
+}
+
 Setter Kernel(std::optional<uint32_t> KernelSettings::*member) {
   return [member](const toml::node& n, Config* c, std::string* why) {
     return ReadOptional(n, &(c->kernel.*member), why);
@@ -139,6 +148,23 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
       {"receive",
        {{"buffer_bytes", Uint32(&Config::receive_buffer_bytes, 65536)},
         {"drain_interval_ms", Uint32(&Config::drain_interval_ms, 0)}}},
+      {"store",
+       {{"enabled",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadBool(n, &c->store.enabled, why);
+         }},
+        {"path",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadString(n, &c->store.path, why);
+         }},
+        {"retention_days",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadUint32(n, 0, &c->store.retention_days, why);
+         }},
+        {"max_bytes",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadUint64(n, &c->store.max_bytes, why);
+         }}}},
       {"store",
        {{"enabled",
          [](const toml::node& n, Config* c, std::string* why) {

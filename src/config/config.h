@@ -34,6 +34,16 @@ struct StoreSettings {
   uint64_t max_bytes = 1ull << 30;   // past this (file + WAL) the oldest events go; 0: no limit
 };
 
+// The embedded store (src/store/, docs/store.md): events, processes and login sessions in SQLite
+// for `auditlens sessions` and `auditlens timeline`. [store] enabled, path, retention_days,
+// max_bytes. Off when path is empty; the embedded defaults set /var/lib/auditlens/auditlens.db.
+struct StoreSettings {
+  bool enabled = true;
+  std::string path;                  // the SQLite file, created 0600
+  uint32_t retention_days = 30;      // events, processes and sessions older than this go; 0: no limit
+  uint64_t max_bytes = 1ull << 30;   // past this (file + WAL) the oldest events go; 0: no limit
+};
+
 struct Config {
   bool passive = false;              // read the multicast group beside another audit daemon
   KernelSettings kernel;
@@ -47,6 +57,7 @@ struct Config {
   // Counters for `auditlens status`, rewritten every second; "" writes none.
   std::string status_path = "/run/auditlens/status.json";
   std::string hostname;              // empty: gethostname()
+  StoreSettings store;
   StoreSettings store;
 };
 

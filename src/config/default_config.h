@@ -58,6 +58,15 @@ path = "/var/lib/auditlens/auditlens.db"
 # Kept for this many days (0: no age limit); past max_bytes (file and WAL) the oldest events go.
 retention_days = 30
 max_bytes = 1073741824
+
+[store]
+# Events, processes and login sessions in an SQLite file (created 0600) for `auditlens sessions`
+# and `auditlens timeline`, written off the receive path; empty path: no store.
+enabled = true
+path = "/var/lib/auditlens/auditlens.db"
+# Kept for this many days (0: no age limit); past max_bytes (file and WAL) the oldest events go.
+retention_days = 30
+max_bytes = 1073741824
 )TOML";
 
 }  // namespace auditlens
