@@ -9,5 +9,7 @@ void AddRunCommand(CLI::App& app);       // cmd_run.cc: the agent
 void AddParseCommand(CLI::App& app);     // cmd_parse.cc: log files → JSON lines
 void AddStatusCommand(CLI::App& app);    // cmd_status.cc: kernel status and agent counters
 void AddRulesCommand(CLI::App& app);     // cmd_rules.cc: list | load | delete-all
+void AddSessionsCommand(CLI::App& app);  // cmd_sessions.cc: login sessions in the store
+void AddTimelineCommand(CLI::App& app);  // cmd_timeline.cc: one session, command by command
 
 }  // namespace auditlens

@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   auditlens::AddParseCommand(app);
   auditlens::AddStatusCommand(app);
   auditlens::AddRulesCommand(app);
+  auditlens::AddSessionsCommand(app);
+  auditlens::AddTimelineCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

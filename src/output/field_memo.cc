@@ -24,7 +24,8 @@ uint64_t FieldMemo::Hash(const Key& key) {
       n -= 8;
     }
     uint64_t tail = 0;
-    std::memcpy(&tail, p, n);
+    // An empty view may have a null data(), and memcpy from null is undefined even for 0 bytes.
+    if (n != 0) std::memcpy(&tail, p, n);
     h = (h ^ tail ^ (static_cast<uint64_t>(n) << 56)) * 1099511628211ull;
     h ^= h >> 31;
   };
@@ -39,8 +40,9 @@ std::string_view FieldMemo::Find(const Key& key, uint64_t hash) const {
   if (s.hash == hash && s.record_type == key.record_type && s.machine == key.machine &&
       s.syscall == key.syscall && s.name_size == key.name.size() &&
       s.key_bytes.size() == key.name.size() + key.value.size() &&
-      std::memcmp(s.key_bytes.data(), key.name.data(), key.name.size()) == 0 &&
-      std::memcmp(s.key_bytes.data() + key.name.size(), key.value.data(), key.value.size()) == 0 &&
+      (key.name.empty() || std::memcmp(s.key_bytes.data(), key.name.data(), key.name.size()) == 0) &&
+      (key.value.empty() || std::memcmp(s.key_bytes.data() + key.name.size(), key.value.data(),
+                                        key.value.size()) == 0) &&
       !s.rendered.empty()) {
     ++hits_;
     return s.rendered;
