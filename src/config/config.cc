@@ -86,13 +86,17 @@ Setter Uint32(uint32_t Config::*member, uint32_t min) {
   };
 }
 
-bool ReadUint64(const toml::node& node, uint64_t* out, std::string* why) {
-  if (!node.is_integer() || node.as_integer()->get() < 0) {
-    *why = "must be a non-negative integer";
-    return false;
-  }
-  *out = static_cast<uint64_t>(node.as_integer()->get());
-  return true;
+Setter Governor(uint32_t GovernorSettings::*member, uint32_t min, uint32_t max) {
+  return [member, min, max](const toml::node& n, Config* c, std::string* why) {
+    uint32_t v;
+    if (!ReadUint32(n, min, &v, why)) return false;
+    if (v > max) {
+      *why = "must be between " + std::to_string(min) + " and " + std::to_string(max);
+      return false;
+    }
+    c->governor.*member = v;
+    return true;
+  };
 }
 
 bool ReadUint64(const toml::node& node, uint64_t* out, std::string* why) {
@@ -116,7 +120,8 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
       {"agent",
        {{"passive", Bool(&Config::passive)},
         {"hostname", String(&Config::hostname)},
-        {"status_path", String(&Config::status_path)}}},
+        {"status_path", String(&Config::status_path)},
+        {"state_path", String(&Config::state_path)}}},
       {"kernel",
        {{"backlog_limit", Kernel(&KernelSettings::backlog_limit)},
         {"rate_limit", Kernel(&KernelSettings::rate_limit)},
@@ -141,7 +146,9 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
       {"rules",
        {{"path", String(&Config::rules_path)},
         {"keep_on_exit", Bool(&Config::keep_rules_on_exit)}}},
-      {"output", {{"path", String(&Config::output_path, /*allow_empty=*/false)}}},
+      {"output",
+       {{"path", String(&Config::output_path, /*allow_empty=*/false)},
+        {"max_spool_bytes", Uint32(&Config::max_spool_bytes, 65536)}}},
       {"assemble",
        {{"event_timeout_ms", Uint32(&Config::event_timeout_ms, 1)},
         {"max_in_flight", Uint32(&Config::max_in_flight, 1)}}},
@@ -165,23 +172,11 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
          [](const toml::node& n, Config* c, std::string* why) {
            return ReadUint64(n, &c->store.max_bytes, why);
          }}}},
-      {"store",
-       {{"enabled",
-         [](const toml::node& n, Config* c, std::string* why) {
-           return ReadBool(n, &c->store.enabled, why);
-         }},
-        {"path",
-         [](const toml::node& n, Config* c, std::string* why) {
-           return ReadString(n, &c->store.path, why);
-         }},
-        {"retention_days",
-         [](const toml::node& n, Config* c, std::string* why) {
-           return ReadUint32(n, 0, &c->store.retention_days, why);
-         }},
-        {"max_bytes",
-         [](const toml::node& n, Config* c, std::string* why) {
-           return ReadUint64(n, &c->store.max_bytes, why);
-         }}}},
+      {"governor",
+       {{"max_cpu", Governor(&GovernorSettings::max_cpu, 0, 100)},
+        {"sustain_s", Governor(&GovernorSettings::sustain_s, 1, 3600)},
+        {"release_s", Governor(&GovernorSettings::release_s, 1, 3600)},
+        {"rate_limit", Governor(&GovernorSettings::rate_limit, 1, UINT32_MAX)}}},
   };
   return *schema;
 }

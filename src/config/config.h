@@ -3,9 +3,10 @@
 // Contract: LoadConfig never throws; a missing key takes the default below, an unknown key or a
 // value of the wrong type is an error naming the key. The embedded defaults (default_config.h) are
 // what `auditlens run` uses when no --config is given. The TOML layout is in docs/configuration.md:
-// [agent] passive, hostname, status_path; [kernel] backlog_limit, rate_limit, backlog_wait_time,
-// failure, enable; [rules] path, keep_on_exit; [output] path; [assemble] event_timeout_ms,
-// max_in_flight; [receive] buffer_bytes, drain_interval_ms. A kernel value "keep" leaves the
+// [agent] passive, hostname, status_path, state_path; [kernel] backlog_limit, rate_limit,
+// backlog_wait_time, failure, enable; [rules] path, keep_on_exit; [output] path, max_spool_bytes;
+// [assemble] event_timeout_ms, max_in_flight; [receive] buffer_bytes, drain_interval_ms;
+// [governor] max_cpu, sustain_s, release_s, rate_limit. A kernel value "keep" leaves the
 // kernel's value alone (the optional stays empty); kernel.failure = 2 is refused.
 #pragma once
 
@@ -24,14 +25,12 @@ struct KernelSettings {
   bool enable = true;                          // set enabled=1 while running (restored on exit)
 };
 
-// The embedded store (src/store/, docs/store.md): events, processes and login sessions in SQLite
-// for `auditlens sessions` and `auditlens timeline`. [store] enabled, path, retention_days,
-// max_bytes. Off when path is empty; the embedded defaults set /var/lib/auditlens/auditlens.db.
-struct StoreSettings {
-  bool enabled = true;
-  std::string path;                  // the SQLite file, created 0600
-  uint32_t retention_days = 30;      // events, processes and sessions older than this go; 0: no limit
-  uint64_t max_bytes = 1ull << 30;   // past this (file + WAL) the oldest events go; 0: no limit
+// The overload governor (agent/governor.h): off unless max_cpu is set.
+struct GovernorSettings {
+  uint32_t max_cpu = 0;        // percent of one CPU the agent may use; 0 = off
+  uint32_t sustain_s = 5;      // seconds above max_cpu before the governor acts
+  uint32_t release_s = 10;     // seconds without pressure before it stands down
+  uint32_t rate_limit = 1000;  // kernel rate limit (records/s) while it acts
 };
 
 // The embedded store (src/store/, docs/store.md): events, processes and login sessions in SQLite
@@ -58,7 +57,14 @@ struct Config {
   std::string status_path = "/run/auditlens/status.json";
   std::string hostname;              // empty: gethostname()
   StoreSettings store;
-  StoreSettings store;
+  // The last delivered serial and the kernel's lost counter, kept so a restarted agent reports
+  // what was lost while it was down (agent/state_file.h); "" keeps none. The embedded defaults
+  // set /var/lib/auditlens/state.
+  std::string state_path;
+  // Bytes of events kept in memory while the output cannot be written (disk full, a reader that
+  // stopped); past it the oldest are dropped and reported in an "output-full" loss event.
+  uint32_t max_spool_bytes = 64u << 20;
+  GovernorSettings governor;
 };
 
 // Reads a TOML config. Returns false and sets *error on a bad file.

@@ -18,6 +18,9 @@ passive = false
 hostname = ""
 # Counters for `auditlens status`, rewritten every second; empty: no status file.
 status_path = "/run/auditlens/status.json"
+# The last delivered serial (and the kernel's lost counter), so that after a restart in the same
+# boot the events lost while the agent was down are reported; empty: no state kept.
+state_path = "/var/lib/auditlens/state"
 
 [kernel]
 # Applied at start and put back to their previous values on exit. "keep" leaves a value as is.
@@ -37,6 +40,9 @@ keep_on_exit = false
 [output]
 # Where decoded events go, one JSON object per line; "-" is standard output.
 path = "/var/log/auditlens/events.json"
+# Events kept in memory while the output cannot be written (disk full, a reader that stopped);
+# past it the oldest are dropped and reported in an "output-full" loss event.
+max_spool_bytes = 67108864
 
 [assemble]
 # Stream-time age after which an event that never got its end record is written anyway.
@@ -59,14 +65,14 @@ path = "/var/lib/auditlens/auditlens.db"
 retention_days = 30
 max_bytes = 1073741824
 
-[store]
-# Events, processes and login sessions in an SQLite file (created 0600) for `auditlens sessions`
-# and `auditlens timeline`, written off the receive path; empty path: no store.
-enabled = true
-path = "/var/lib/auditlens/auditlens.db"
-# Kept for this many days (0: no age limit); past max_bytes (file and WAL) the oldest events go.
-retention_days = 30
-max_bytes = 1073741824
+[governor]
+# The agent's CPU ceiling, in percent of one CPU; 0 = off. Above it for sustain_s seconds, the
+# governor sets the kernel rate limit to rate_limit records/s (the kernel's drops are reported as
+# loss events) and puts the previous limit back after release_s seconds without pressure.
+max_cpu = 0
+sustain_s = 5
+release_s = 10
+rate_limit = 1000
 )TOML";
 
 }  // namespace auditlens
