@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,8 +16,11 @@
 #include <filesystem>
 #include <fmt/format.h>
 
+#include "agent/governor.h"
 #include "agent/pipeline.h"
 #include "agent/rules_session.h"
+#include "agent/security.h"
+#include "agent/state_file.h"
 #include "enrich/network_enricher.h"
 #include "netlink/audit_netlink.h"
 #include "output/output_file.h"
@@ -77,7 +81,7 @@ class NetlinkToPipeline : public RecordHandler {
 
 class Agent {
  public:
-  explicit Agent(const Config& config) : config_(config) {}
+  explicit Agent(const Config& config) : config_(config), governor_(config.governor) {}
   int Run();
 
  private:
@@ -89,6 +93,21 @@ class Agent {
   void Tick(uint64_t now_ms);
   void DrainQueued();
   void WriteStatus(bool running);
+  // Reports a change of the kernel's lost counter as a kernel-lost loss event; true if it grew.
+  bool ReportKernelLost(uint64_t now_ms);
+  // Durable state (agent/state_file.h): read at start to resume serial tracking, written after
+  // every successful flush (at most every 200 ms, only when it changed) and at a clean exit.
+  void LoadState(const KernelStatus& status, uint64_t now_ms);
+  void SaveState(bool clean);
+  // Writes the output; on failure keeps spooling (bounded, see OutputFile) and reading the kernel,
+  // and once the output works again reports what was dropped. True when everything was written.
+  bool FlushOutput(uint64_t now_ms);
+  void MakeStdoutNonBlocking();
+  void RestoreStdout();
+  // The overload governor (agent/governor.h), sampled on the 1 s tick.
+  void GovernorTick(bool kernel_dropped, uint64_t now_ms);
+  void GovernorEngage(double cpu, uint64_t now_ms);
+  void GovernorRelease(const std::string& why, uint64_t now_ms);
 
   Config config_;
   OutputFile output_;
@@ -103,11 +122,39 @@ class Agent {
   uint64_t last_enobufs_ = 0;
   uint64_t started_ms_ = 0;
   KernelStatus last_status_;
+  bool kernel_immutable_ = false;
+  // Durable state.
+  std::string boot_id_;
+  AgentState saved_state_;  // as last written
+  bool have_saved_state_ = false;
+  bool state_error_logged_ = false;
+  // Output failures.
+  bool output_failing_ = false;
+  uint64_t output_failed_ms_ = 0;
+  uint64_t dropped_reported_ = 0;
+  int stdout_flags_ = -1;  // a pipe or socket stdout made non-blocking: its flags before
+  // Governor.
+  Governor governor_;
+  bool governor_usable_ = false;   // not passive, kernel not immutable
+  bool governor_applied_ = false;  // the kernel rate limit is the governor's now
+  uint32_t governor_prev_rate_ = 0;
+  uint64_t last_cpu_us_ = 0;
+  uint64_t last_cpu_mono_ = 0;
+  double cpu_percent_ = 0;
 };
+
+uint64_t CpuMicros() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<uint64_t>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
+         static_cast<uint64_t>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
 
 bool Agent::Start(std::string* error) {
   started_ms_ = WallMs();
   if (!output_.Open(config_.output_path, error)) return false;
+  output_.set_max_buffer_bytes(config_.max_spool_bytes);
+  MakeStdoutNonBlocking();
 
   PipelineOptions options;
   options.assembler.expect_eoe = true;
@@ -128,11 +175,12 @@ bool Agent::Start(std::string* error) {
              "): auditlens needs root (CAP_AUDIT_CONTROL) and a kernel with CONFIG_AUDIT";
     return false;
   }
-  if (status.enabled == 2) {
-    // Immutable: nothing can be changed until reboot. Say so; reading still works.
-    Log("the kernel audit configuration is immutable (enabled 2): rules and settings cannot be "
-        "changed until reboot; auditlens only reads");
-  }
+  // Immutable (enabled 2): nothing can be changed until reboot. Say so and change nothing;
+  // reading still works. A panic-on-loss kernel (failure 2) is reported, not changed.
+  const KernelModeCheck mode_check = CheckKernelMode(status);
+  for (const std::string& m : mode_check.messages) Log(m);
+  kernel_immutable_ = mode_check.immutable;
+  LoadState(status, started_ms_);
 
   AuditNetlink::Mode mode =
       config_.passive ? AuditNetlink::Mode::kMulticast : AuditNetlink::Mode::kUnicast;
@@ -145,22 +193,29 @@ bool Agent::Start(std::string* error) {
     }
     registered_ = true;
   }
-  if (status.enabled != 2 && !rules_.Install(config_, error)) return false;
+  if (mode_check.may_change && !rules_.Install(config_, error)) return false;
   for (const std::string& w : rules_.warnings()) Log(w);
-  have_kernel_lost_ = true;
-  last_kernel_lost_ = status.lost;
+  governor_usable_ = governor_.enabled() && !config_.passive && mode_check.may_change;
+  if (governor_.enabled() && !governor_usable_) {
+    Log(config_.passive ? "governor off: a passive reader does not change the kernel's limits"
+                        : "governor off: the kernel audit configuration is immutable");
+  }
+  last_cpu_us_ = CpuMicros();
+  last_cpu_mono_ = MonotonicMs();
   Log(fmt::format("running as {} (pid {}), {} rules loaded, writing to {}",
                   config_.passive ? "a passive reader" : "the audit daemon", getpid(),
                   rules_.installed_count(), config_.output_path));
   return true;
 }
 
-void Agent::Tick(uint64_t now_ms) {
+bool Agent::ReportKernelLost(uint64_t now_ms) {
   KernelStatus status;
   std::string error;
+  bool grew = false;
   if (GetKernelStatus(&status, &error)) {
     last_status_ = status;
     if (have_kernel_lost_ && status.lost != last_kernel_lost_) {
+      grew = true;
       uint32_t delta = status.lost - last_kernel_lost_;
       std::string detail = fmt::format(
           "the kernel dropped {} records (backlog limit {}, rate limit {}): its lost counter "
@@ -176,6 +231,11 @@ void Agent::Tick(uint64_t now_ms) {
     last_kernel_lost_ = status.lost;
     have_kernel_lost_ = true;
   }
+  return grew;
+}
+
+void Agent::Tick(uint64_t now_ms) {
+  const bool kernel_dropped = ReportKernelLost(now_ms);
   uint64_t enobufs = netlink_->enobufs();
   if (enobufs != last_enobufs_) {
     std::string detail = fmt::format(
@@ -190,6 +250,7 @@ void Agent::Tick(uint64_t now_ms) {
     pipeline_->ReportLoss(loss);
     last_enobufs_ = enobufs;
   }
+  GovernorTick(kernel_dropped, now_ms);
   WriteStatus(true);
 }
 
@@ -204,14 +265,18 @@ void Agent::WriteStatus(bool running) {
       "\"late_records\":{},\"timed_out_events\":{},\"enobufs\":{},\"malformed\":{},"
       "\"rules_loaded\":{},\"output_bytes\":{},\"output_errors\":{},\"output_dropped_lines\":{},"
       "\"last_serial\":{},\"kernel_lost\":{},\"kernel_backlog\":{},\"cpu_user_us\":{},"
-      "\"cpu_system_us\":{},\"max_rss_kb\":{}}}\n",
+      "\"cpu_system_us\":{},\"max_rss_kb\":{},\"cpu_percent\":{:.1f},\"governor\":\"{}\","
+      "\"output_failing\":{},\"output_spool_bytes\":{},\"kernel_immutable\":{}}}\n",
       getpid(), running ? "true" : "false", config_.passive ? "passive" : "daemon", started_ms_,
       WallMs(), c.records, c.events, c.loss_events, c.lost_events, c.lost_records, c.late_records,
       c.timed_out, netlink_ ? netlink_->enobufs() : 0, handler_ ? handler_->malformed() : 0,
       rules_.installed_count(), output_.bytes_written(), output_.write_errors(),
       output_.dropped_lines(), pipeline_->last_serial(), last_status_.lost, last_status_.backlog,
       ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec,
-      ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec, ru.ru_maxrss);
+      ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec, ru.ru_maxrss, cpu_percent_,
+      !governor_usable_ ? "off" : governor_.engaged() ? "engaged" : "watching",
+      output_failing_ ? "true" : "false", output_.buffer()->size(),
+      kernel_immutable_ ? "true" : "false");
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(config_.status_path).parent_path(), ec);
   std::string tmp = config_.status_path + ".tmp";
@@ -220,6 +285,216 @@ void Agent::WriteStatus(bool running) {
   bool ok = write(fd, json.data(), json.size()) == static_cast<ssize_t>(json.size());
   close(fd);
   if (ok) rename(tmp.c_str(), config_.status_path.c_str());
+}
+
+void Agent::LoadState(const KernelStatus& status, uint64_t now_ms) {
+  have_kernel_lost_ = true;
+  last_kernel_lost_ = status.lost;
+  if (config_.state_path.empty()) return;
+  boot_id_ = ReadBootId();
+  AgentState saved;
+  bool missing = false;
+  std::string error;
+  const bool valid = ReadStateFile(config_.state_path, &saved, &missing, &error);
+  if (!valid && !missing) Log(error);
+  const ResumePlan plan = PlanResume(valid ? &saved : nullptr, boot_id_);
+  Log(plan.reason);
+  if (!plan.resume) return;
+  pipeline_->serials().Resume(saved.delivered_through);
+  // What the kernel lost while no agent was reading is reported at the first tick, unless the
+  // counter went backwards (reset by hand): then only later losses can be told.
+  if (static_cast<int32_t>(status.lost - saved.kernel_lost) >= 0) {
+    last_kernel_lost_ = saved.kernel_lost;
+  }
+  if (!saved.clean) {
+    std::string detail = fmt::format(
+        "the previous agent (pid {}) stopped without a clean shutdown; every serial after {} that "
+        "does not reach the output is reported by the serial-gap event that follows (it may also "
+        "count events written just before the agent stopped)",
+        saved.pid, saved.delivered_through);
+    LossInfo loss;
+    loss.cause = "agent-restart";
+    loss.count = 0;
+    loss.time_ms = now_ms;
+    loss.detail = detail;
+    pipeline_->ReportLoss(loss);
+  }
+}
+
+void Agent::SaveState(bool clean) {
+  if (config_.state_path.empty() || boot_id_.empty()) return;
+  AgentState s;
+  if (!pipeline_->DeliveredThrough(&s.delivered_through)) return;  // nothing seen yet
+  s.boot_id = boot_id_;
+  s.kernel_lost = last_kernel_lost_;
+  s.clean = clean;
+  s.pid = static_cast<uint32_t>(getpid());
+  if (have_saved_state_ && saved_state_.delivered_through == s.delivered_through &&
+      saved_state_.kernel_lost == s.kernel_lost && saved_state_.clean == s.clean) {
+    return;
+  }
+  s.written_ms = WallMs();
+  std::string error;
+  if (!WriteStateFile(config_.state_path, s, &error)) {
+    if (!state_error_logged_) {
+      Log(error + " (retried after every flush; a restart may then report more as lost)");
+    }
+    state_error_logged_ = true;
+    return;
+  }
+  state_error_logged_ = false;
+  saved_state_ = s;
+  have_saved_state_ = true;
+}
+
+bool Agent::FlushOutput(uint64_t now_ms) {
+  if (!output_.Flush()) {
+    if (!output_failing_) {
+      output_failing_ = true;
+      output_failed_ms_ = now_ms;
+      Log(fmt::format("{}: keeping up to {} bytes of events in memory and reading the kernel on; "
+                      "retrying every 200 ms",
+                      output_.last_error(), config_.max_spool_bytes));
+    }
+    return false;
+  }
+  if (output_failing_) {
+    output_failing_ = false;
+    Log(fmt::format("the output is writable again after {:.1f} s",
+                    static_cast<double>(now_ms - output_failed_ms_) / 1000.0));
+  }
+  if (output_.dropped_lines() != dropped_reported_) {
+    const uint64_t dropped = output_.dropped_lines() - dropped_reported_;
+    std::string detail = fmt::format(
+        "{} lines (events and loss events) could not be written to {} ({}) and were dropped, "
+        "oldest first, when the {}-byte spool was full",
+        dropped, config_.output_path, output_.last_error(), config_.max_spool_bytes);
+    LossInfo loss;
+    loss.cause = "output-full";
+    loss.count = dropped;
+    loss.time_ms = now_ms;
+    loss.detail = detail;
+    pipeline_->ReportLoss(loss);
+    dropped_reported_ = output_.dropped_lines();
+    return output_.Flush();
+  }
+  return true;
+}
+
+// A pipe or socket whose reader stops must not stop the agent: writes to it become
+// non-blocking (a full pipe is then like a full disk). Files and terminals are left alone.
+void Agent::MakeStdoutNonBlocking() {
+  if (config_.output_path != "-") return;
+  struct stat st;
+  if (fstat(STDOUT_FILENO, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) return;
+  int flags = fcntl(STDOUT_FILENO, F_GETFL);
+  if (flags < 0 || (flags & O_NONBLOCK)) return;
+  if (fcntl(STDOUT_FILENO, F_SETFL, flags | O_NONBLOCK) == 0) stdout_flags_ = flags;
+}
+
+void Agent::RestoreStdout() {
+  if (stdout_flags_ >= 0) fcntl(STDOUT_FILENO, F_SETFL, stdout_flags_);
+  stdout_flags_ = -1;
+}
+
+void Agent::GovernorTick(bool kernel_dropped, uint64_t now_ms) {
+  const uint64_t cpu_us = CpuMicros();
+  const uint64_t mono = MonotonicMs();
+  const uint64_t tick_ms = mono - last_cpu_mono_;
+  cpu_percent_ = CpuPercent(last_cpu_us_, cpu_us, tick_ms);
+  last_cpu_us_ = cpu_us;
+  last_cpu_mono_ = mono;
+  if (!governor_usable_) return;
+  // Pressure while acting: the kernel still drops records at the governor's rate limit.
+  switch (governor_.Sample(cpu_percent_, tick_ms, kernel_dropped && governor_applied_)) {
+    case Governor::Action::kEngage:
+      GovernorEngage(cpu_percent_, now_ms);
+      break;
+    case Governor::Action::kRelease:
+      GovernorRelease(fmt::format("the load passed (CPU {:.0f}%, no records dropped by the rate "
+                                  "limit for {} s)",
+                                  cpu_percent_, governor_.settings().release_s),
+                      now_ms);
+      break;
+    case Governor::Action::kNone:
+      break;
+  }
+}
+
+void Agent::GovernorEngage(double cpu, uint64_t now_ms) {
+  const GovernorSettings& g = governor_.settings();
+  const uint32_t current = last_status_.rate_limit;
+  std::string detail;
+  if (current != 0 && current <= g.rate_limit) {
+    // Already as strict or stricter: the governor has nothing to add, but says it is over.
+    governor_applied_ = false;
+    detail = fmt::format(
+        "the agent used {:.0f}% CPU, above its {}% ceiling, for {} s; the kernel rate limit is "
+        "already {} records/s, so the governor leaves it",
+        cpu, g.max_cpu, g.sustain_s, current);
+  } else {
+    KernelStatus wanted;
+    wanted.rate_limit = g.rate_limit;
+    std::string error;
+    if (!SetKernelStatus(wanted, AUDIT_STATUS_RATE_LIMIT, &error)) {
+      Log("governor: cannot set the kernel rate limit: " + error);
+      governor_.Reset();
+      return;
+    }
+    governor_applied_ = true;
+    governor_prev_rate_ = current;
+    last_status_.rate_limit = g.rate_limit;
+    detail = fmt::format(
+        "the agent used {:.0f}% CPU, above its {}% ceiling, for {} s: the governor set the kernel "
+        "rate limit to {} records/s (it was {}); records beyond it are dropped by the kernel and "
+        "reported as kernel-lost",
+        cpu, g.max_cpu, g.sustain_s, g.rate_limit,
+        current == 0 ? std::string("unlimited") : std::to_string(current));
+  }
+  Log("governor: " + detail);
+  LossInfo loss;
+  loss.cause = "governor";
+  loss.count = 0;
+  loss.time_ms = now_ms;
+  loss.detail = detail;
+  pipeline_->ReportLoss(loss);
+}
+
+void Agent::GovernorRelease(const std::string& why, uint64_t now_ms) {
+  std::string detail;
+  if (governor_applied_) {
+    KernelStatus now;
+    std::string error;
+    const uint32_t mine = governor_.settings().rate_limit;
+    if (GetKernelStatus(&now, &error) && now.rate_limit != mine) {
+      // Someone changed it meanwhile: theirs stands.
+      detail = fmt::format("{}: the kernel rate limit was changed to {} by someone else meanwhile; "
+                           "the governor leaves it",
+                           why, now.rate_limit);
+    } else {
+      KernelStatus previous;
+      previous.rate_limit = governor_prev_rate_;
+      if (SetKernelStatus(previous, AUDIT_STATUS_RATE_LIMIT, &error)) {
+        detail = fmt::format("{}: the governor put the kernel rate limit back to {}", why,
+                             governor_prev_rate_ == 0 ? std::string("unlimited")
+                                                      : std::to_string(governor_prev_rate_));
+      } else {
+        detail = fmt::format("{}: cannot put the kernel rate limit back to {}: {}", why,
+                             governor_prev_rate_, error);
+      }
+    }
+    governor_applied_ = false;
+  } else {
+    detail = why + ": the governor stands down";
+  }
+  governor_.Reset();
+  Log("governor: " + detail);
+  LossInfo loss;
+  loss.cause = "governor";
+  loss.count = 0;
+  loss.time_ms = now_ms;
+  loss.detail = detail;
+  pipeline_->ReportLoss(loss);
 }
 
 void Agent::DrainQueued() {
@@ -263,8 +538,9 @@ void Agent::Loop() {
       next_advance = mono + 100;
     }
     // Write out at least every 200 ms so the file is never far behind; more often when full.
+    // The durable state follows each successful flush.
     if (mono >= last_flush + 200) {
-      output_.Flush();
+      if (FlushOutput(wall)) SaveState(false);
       last_flush = mono;
     }
     if (mono >= next_tick) {
@@ -282,6 +558,8 @@ void Agent::Loop() {
 
 void Agent::Stop(bool started) {
   std::string error;
+  // The governor's rate limit first: the rules session puts back only what it changed itself.
+  if (started && governor_applied_) GovernorRelease("the agent stops", WallMs());
   if (netlink_) {
     DrainQueued();
   }
@@ -292,10 +570,32 @@ void Agent::Stop(bool started) {
   if (netlink_) {
     DrainQueued();
   }
+  if (started && pipeline_) ReportKernelLost(WallMs());
   if (pipeline_) {
     pipeline_->Flush(WallMs());
   }
-  output_.Flush();
+  if (started) {
+    // A full disk or a slow reader gets a moment to take the rest; then what could not be
+    // written is said in the agent's log (no loss event can reach an output that takes nothing),
+    // and the state stays where the output really is, so the next start reports it.
+    bool flushed = FlushOutput(WallMs());
+    for (int i = 0; i < 20 && !flushed; ++i) {
+      timespec ts{0, 100 * 1000000L};
+      nanosleep(&ts, nullptr);
+      flushed = FlushOutput(WallMs());
+    }
+    if (flushed) {
+      SaveState(true);
+    } else {
+      Log(fmt::format("{} bytes of events could not be written at exit ({}); the next start "
+                      "reports them lost",
+                      output_.buffer()->size(), output_.last_error()));
+      output_.buffer()->clear();
+    }
+  } else {
+    output_.Flush();
+  }
+  RestoreStdout();
   if (registered_) {
     if (!netlink_->UnregisterDaemon(&error)) Log("could not unregister: " + error);
     registered_ = false;

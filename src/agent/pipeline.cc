@@ -82,6 +82,20 @@ void Pipeline::Flush(uint64_t now_ms) {
   ReportGaps(now_ms, true);
 }
 
+bool Pipeline::DeliveredThrough(uint32_t* serial) const {
+  if (!options_.track_serials || !serials_.started()) return false;
+  // Below the tracker's base every serial arrived or was reported lost; of those that arrived, the
+  // ones still being assembled are not delivered yet.
+  uint32_t first_open = serials_.next_expected();
+  uint32_t oldest;
+  if (assembler_.OldestOpenLocalSerial(first_open, &oldest) &&
+      static_cast<int32_t>(oldest - first_open) < 0) {
+    first_open = oldest;
+  }
+  *serial = first_open - 1;
+  return true;
+}
+
 PipelineCounters Pipeline::counters() const {
   PipelineCounters c = counters_;
   c.records = assembler_.records();

@@ -64,6 +64,10 @@ class Pipeline : public EventSink {
   // The highest serial (modular) of a delivered local event, i.e. what SerialTracker::Resume needs
   // after a restart. Events complete out of order, so this is not simply the last one written.
   uint32_t last_serial() const { return last_serial_; }
+  // With serial tracking: every local serial up to and including *serial was delivered (handed to
+  // the output) or reported lost — what the agent keeps durably, after a flush, to resume from.
+  // False before any serial was seen (or resumed from). Scans the open events: for a timer only.
+  bool DeliveredThrough(uint32_t* serial) const;
 
   void OnEvent(const Event& event) override;
 

@@ -55,6 +55,19 @@ Event* Assembler::Open(const Record& record) {
   return e;
 }
 
+bool Assembler::OldestOpenLocalSerial(uint32_t ref, uint32_t* serial) const {
+  bool found = false;
+  int32_t oldest = 0;
+  for (const Event* e : open_) {
+    if (!e->node().empty()) continue;
+    int32_t d = static_cast<int32_t>(e->serial() - ref);
+    if (!found || d < oldest) oldest = d;
+    found = true;
+  }
+  if (found) *serial = ref + static_cast<uint32_t>(oldest);
+  return found;
+}
+
 void Assembler::Add(const Record& record, uint64_t arrival_ms) {
   ++records_;
   uint64_t t = record.time_ms();

@@ -63,6 +63,9 @@ class Assembler {
   uint64_t late_records() const { return late_records_; }
   uint64_t timed_out() const { return timed_out_; }
   uint64_t evicted() const { return evicted_; }
+  // The open local event (empty node) whose serial is furthest behind ref (modular); false when
+  // none is open. Scans the open events: for a timer, not for every record.
+  bool OldestOpenLocalSerial(uint32_t ref, uint32_t* serial) const;
 
  private:
   Event* Find(const Record& record);

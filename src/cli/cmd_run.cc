@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "agent/agent.h"
+#include "agent/security.h"
 #include "cli/commands.h"
 #include "config/config.h"
 #include "config/default_config.h"
@@ -23,6 +24,11 @@ struct RunArgs {
 int Run(const RunArgs& args) {
   Config config;
   std::string error;
+  // Config and rules decide what a root process loads and writes: only root may change them.
+  if (!args.config_path.empty() && !CheckTrustedFile(args.config_path, "config file", &error)) {
+    std::cerr << "auditlens run: " << error << "\n";
+    return 1;
+  }
   bool ok = args.config_path.empty() ? ParseConfig(kDefaultConfig, &config, &error)
                                      : LoadConfig(args.config_path, &config, &error);
   if (!ok) {
@@ -33,6 +39,10 @@ int Run(const RunArgs& args) {
   if (!args.output.empty()) config.output_path = args.output;
   if (args.passive) config.passive = true;
   if (args.keep_rules) config.keep_rules_on_exit = true;
+  if (!config.rules_path.empty() && !CheckTrustedRulesPath(config.rules_path, &error)) {
+    std::cerr << "auditlens run: " << error << "\n";
+    return 1;
+  }
   if (geteuid() != 0) {
     std::cerr << "auditlens run: must run as root (it needs CAP_AUDIT_CONTROL and CAP_AUDIT_READ)\n";
     return 1;
