@@ -1,0 +1,666 @@
+#include "enrich/process_table.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include "decode/sockaddr.h"
+#include "output/json_writer.h"
+#include "record/record_types.h"
+
+namespace auditlens {
+namespace {
+
+bool ParseInt(std::string_view s, int64_t* v) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+bool ParseU32(std::string_view s, uint32_t* v) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.remove_suffix(1);
+  int64_t x;
+  if (!ParseInt(s, &x)) return false;
+  *v = static_cast<uint32_t>(x);  // "-1" and "4294967295" are both unset
+  return true;
+}
+
+uint64_t ParseHex(std::string_view s) {
+  uint64_t v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v, 16);
+  return v;
+}
+
+void AppendJsonString(std::string_view bytes, std::string* out) {
+  out->push_back('"');
+  JsonWriter::AppendEscaped(bytes, out);
+  out->push_back('"');
+}
+
+void FormatIso(uint64_t ms, std::string* out) {
+  time_t t = static_cast<time_t>(ms / 1000);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[40];
+  size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  n += snprintf(buf + n, sizeof(buf) - n, ".%03uZ", static_cast<unsigned>(ms % 1000));
+  out->append(buf, n);
+}
+
+SyscallClass ClassOfName(std::string_view n) {
+  static constexpr std::pair<std::string_view, SyscallClass> kTable[] = {
+      {"execve", SyscallClass::kExec},       {"execveat", SyscallClass::kExec},
+      {"exit_group", SyscallClass::kExit},   {"fork", SyscallClass::kFork},
+      {"vfork", SyscallClass::kFork},        {"clone", SyscallClass::kFork},
+      {"connect", SyscallClass::kConnect},   {"accept", SyscallClass::kAccept},
+      {"accept4", SyscallClass::kAccept},    {"bind", SyscallClass::kBind},
+      {"setuid", SyscallClass::kSetId},      {"setgid", SyscallClass::kSetId},
+      {"setreuid", SyscallClass::kSetId},    {"setregid", SyscallClass::kSetId},
+      {"setresuid", SyscallClass::kSetId},   {"setresgid", SyscallClass::kSetId},
+      {"setfsuid", SyscallClass::kSetId},    {"setfsgid", SyscallClass::kSetId},
+      {"setuid32", SyscallClass::kSetId},    {"setgid32", SyscallClass::kSetId},
+      {"setreuid32", SyscallClass::kSetId},  {"setregid32", SyscallClass::kSetId},
+      {"setresuid32", SyscallClass::kSetId}, {"setresgid32", SyscallClass::kSetId},
+      {"setfsuid32", SyscallClass::kSetId},  {"setfsgid32", SyscallClass::kSetId},
+      {"open", SyscallClass::kOpen},         {"openat", SyscallClass::kOpen},
+      {"openat2", SyscallClass::kOpen},      {"creat", SyscallClass::kFileChange},
+      {"unlink", SyscallClass::kFileChange}, {"unlinkat", SyscallClass::kFileChange},
+      {"rename", SyscallClass::kFileChange}, {"renameat", SyscallClass::kFileChange},
+      {"renameat2", SyscallClass::kFileChange}, {"rmdir", SyscallClass::kFileChange},
+      {"mkdir", SyscallClass::kFileChange},  {"mkdirat", SyscallClass::kFileChange},
+      {"link", SyscallClass::kFileChange},   {"linkat", SyscallClass::kFileChange},
+      {"symlink", SyscallClass::kFileChange}, {"symlinkat", SyscallClass::kFileChange},
+      {"mknod", SyscallClass::kFileChange},  {"mknodat", SyscallClass::kFileChange},
+      {"chmod", SyscallClass::kFileChange},  {"fchmod", SyscallClass::kFileChange},
+      {"fchmodat", SyscallClass::kFileChange}, {"chown", SyscallClass::kFileChange},
+      {"fchown", SyscallClass::kFileChange}, {"lchown", SyscallClass::kFileChange},
+      {"fchownat", SyscallClass::kFileChange}, {"chown32", SyscallClass::kFileChange},
+      {"fchown32", SyscallClass::kFileChange}, {"lchown32", SyscallClass::kFileChange},
+      {"truncate", SyscallClass::kFileChange}, {"ftruncate", SyscallClass::kFileChange},
+      {"truncate64", SyscallClass::kFileChange}, {"ftruncate64", SyscallClass::kFileChange},
+      {"setxattr", SyscallClass::kFileChange}, {"lsetxattr", SyscallClass::kFileChange},
+      {"fsetxattr", SyscallClass::kFileChange}, {"removexattr", SyscallClass::kFileChange},
+      {"lremovexattr", SyscallClass::kFileChange}, {"fremovexattr", SyscallClass::kFileChange},
+      {"utime", SyscallClass::kFileChange},  {"utimes", SyscallClass::kFileChange},
+      {"utimensat", SyscallClass::kFileChange}, {"futimesat", SyscallClass::kFileChange},
+  };
+  for (const auto& [name, cls] : kTable) {
+    if (name == n) return cls;
+  }
+  return SyscallClass::kOther;
+}
+
+std::string ReadSmallFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string ReadLink(const std::string& path) {
+  char buf[4096];
+  ssize_t n = readlink(path.c_str(), buf, sizeof(buf));
+  return n > 0 ? std::string(buf, n) : std::string();
+}
+
+}  // namespace
+
+std::string_view ProcessOriginName(ProcessOrigin o) {
+  switch (o) {
+    case ProcessOrigin::kExec: return "exec";
+    case ProcessOrigin::kFork: return "fork";
+    case ProcessOrigin::kProc: return "proc";
+    case ProcessOrigin::kSeen: return "seen";
+  }
+  return "seen";
+}
+
+std::string_view SessionRoleName(SessionRole r) {
+  switch (r) {
+    case SessionRole::kNone: return "";
+    case SessionRole::kService: return "service";
+    case SessionRole::kLoginScript: return "login-script";
+    case SessionRole::kShell: return "shell";
+    case SessionRole::kCommand: return "command";
+  }
+  return "";
+}
+
+std::string ProcessTableBootId() {
+  std::string s = ReadSmallFile("/proc/sys/kernel/random/boot_id");
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+ProcessTable::ProcessTable(ProcessTableOptions options) : options_(std::move(options)) {}
+
+void ProcessTable::MakeEntityId(std::string_view boot_id, int32_t pid, uint64_t start_ms,
+                                char out[17]) {
+  // FNV-1a over the three parts, then a splitmix64 finish: stable, cheap, well spread.
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](const void* p, size_t n) {
+    const unsigned char* b = static_cast<const unsigned char*>(p);
+    for (size_t i = 0; i < n; ++i) {
+      h ^= b[i];
+      h *= 1099511628211ull;
+    }
+  };
+  mix(boot_id.data(), boot_id.size());
+  mix(&pid, sizeof(pid));
+  mix(&start_ms, sizeof(start_ms));
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebull;
+  h ^= h >> 31;
+  static const char kHex[] = "0123456789abcdef";
+  for (int i = 15; i >= 0; --i) {
+    out[i] = kHex[h & 15];
+    h >>= 4;
+  }
+  out[16] = 0;
+}
+
+SyscallClass ProcessTable::ClassOf(std::string_view arch_raw, std::string_view syscall_raw,
+                                   std::string_view* name) {
+  uint64_t arch = ParseHex(arch_raw);
+  int64_t nr = -1;
+  ParseInt(syscall_raw, &nr);
+  uint64_t key = (arch << 32) ^ static_cast<uint32_t>(nr);
+  auto it = classes_.find(key);
+  if (it == classes_.end()) {
+    SyscallContext ctx = decoder_.ContextOf(arch_raw, syscall_raw);
+    std::string_view n = decoder_.SyscallName(ctx.machine, ctx.syscall);
+    it = classes_.emplace(key, std::make_pair(ClassOfName(n), n)).first;
+  }
+  *name = it->second.second;
+  return it->second.first;
+}
+
+void ProcessTable::ReadSubject(const ParsedEvent& e) {
+  subject_ = EventSubject();
+  const Event& ev = e.event();
+  subject_.time_ms = ev.time_ms();
+  subject_.serial = ev.serial();
+  subject_.login_record = e.Find(rectype::kLogin);
+  int r = e.subject_record();
+  if (r < 0) return;
+  std::string_view arch, syscall, success, exit;
+  bool have_pid = false, have_ppid = false, have_uid = false, have_euid = false,
+       have_auid = false, have_ses = false;
+  for (const Field& f : e.fields(r)) {
+    std::string_view n = f.name;
+    switch (n.size()) {
+      case 2:
+        if (n == "a0") subject_.a0 = ParseHex(f.value);
+        else if (n == "a1") subject_.a1 = ParseHex(f.value);
+        else if (n == "a2") subject_.a2 = ParseHex(f.value);
+        break;
+      case 3:
+        if (n == "pid" && !have_pid) {
+          int64_t v;
+          if (ParseInt(f.value, &v)) {
+            subject_.pid = static_cast<int32_t>(v);
+            have_pid = true;
+          }
+        } else if (n == "uid" && !have_uid) {
+          have_uid = ParseU32(f.value, &subject_.uid);
+        } else if (n == "ses" && !have_ses) {
+          have_ses = ParseU32(f.value, &subject_.ses);
+        } else if (n == "exe" && subject_.exe.empty()) {
+          subject_.exe = f.value;
+        } else if (n == "key" && subject_.key.empty()) {
+          subject_.key = f.value;
+        }
+        break;
+      case 4:
+        if (n == "ppid" && !have_ppid) {
+          int64_t v;
+          if (ParseInt(f.value, &v)) {
+            subject_.ppid = static_cast<int32_t>(v);
+            have_ppid = true;
+          }
+        } else if (n == "euid" && !have_euid) {
+          have_euid = ParseU32(f.value, &subject_.euid);
+        } else if (n == "auid" && !have_auid) {
+          have_auid = ParseU32(f.value, &subject_.auid);
+        } else if (n == "comm" && subject_.comm.empty()) {
+          subject_.comm = f.value;
+        } else if (n == "arch" && arch.empty()) {
+          arch = f.value;
+        } else if (n == "exit" && exit.empty()) {
+          exit = f.value;
+        }
+        break;
+      case 7:
+        if (n == "syscall" && syscall.empty()) syscall = f.value;
+        else if (n == "success" && success.empty()) success = f.value;
+        break;
+      default:
+        break;
+    }
+  }
+  subject_.valid = have_pid;
+  subject_.has_ids = have_uid && have_euid;
+  if (!have_euid) subject_.euid = subject_.uid;
+  if (r == e.syscall_record() && !syscall.empty()) {
+    subject_.sys = ClassOf(arch, syscall, &subject_.syscall_name);
+    if (subject_.syscall_name == "socketcall") {
+      // 32-bit x86: the socket call is a0 (SYS_BIND 2, SYS_CONNECT 3, SYS_ACCEPT 5, SYS_ACCEPT4 18).
+      switch (subject_.a0) {
+        case 2: subject_.sys = SyscallClass::kBind; break;
+        case 3: subject_.sys = SyscallClass::kConnect; break;
+        case 5: case 18: subject_.sys = SyscallClass::kAccept; break;
+        default: break;
+      }
+    }
+    if (!success.empty()) {
+      subject_.has_success = true;
+      subject_.success = success == "yes";
+      ParseInt(exit, &subject_.exit);
+    }
+  }
+}
+
+ProcessImage* ProcessTable::Find(int32_t pid) {
+  auto it = by_pid_.find(pid);
+  return it == by_pid_.end() ? nullptr : it->second.get();
+}
+
+ProcessImage* ProcessTable::NewImage(int32_t pid, int32_t ppid, uint64_t start_ms,
+                                     ProcessOrigin origin) {
+  auto image = std::make_unique<ProcessImage>();
+  image->pid = pid;
+  image->ppid = ppid;
+  image->start_ms = start_ms;
+  image->last_seen_ms = start_ms;
+  image->origin = origin;
+  image->args_json = "[]";
+  ProcessImage* raw = image.get();
+  by_pid_[pid] = std::move(image);  // the image this pid ran before is dropped here
+  return raw;
+}
+
+void ProcessTable::FillFromSubject(ProcessImage* image, const ParsedEvent& e) {
+  const EventSubject& s = subject_;
+  if (s.has_ids) {
+    image->uid = s.uid;
+    image->euid = s.euid;
+  } else if (s.uid != kUnsetId) {
+    image->uid = s.uid;
+  }
+  image->auid = s.auid;
+  image->ses = s.ses;
+  if (!s.exe.empty()) {
+    image->exe.clear();
+    ValueDecoder::AppendEscaped(s.exe, &image->exe);
+  }
+  image->last_seen_ms = std::max(image->last_seen_ms, s.time_ms);
+}
+
+void ProcessTable::SetArgsFromExecve(ProcessImage* image, const ParsedEvent& e) {
+  std::string& out = image->args_json;
+  out.assign("[");
+  image->args_truncated = false;
+  for (size_t i = 0; i < e.arg_count(); ++i) {
+    scratch_.clear();
+    for (std::string_view piece : e.arg_pieces(i)) ValueDecoder::AppendEscaped(piece, &scratch_);
+    if (out.size() + scratch_.size() + 4 > options_.max_args_bytes && i > 0) {
+      image->args_truncated = true;
+      break;
+    }
+    if (i > 0) out.push_back(',');
+    AppendJsonString(scratch_, &out);
+  }
+  out.push_back(']');
+}
+
+void ProcessTable::SetArgsFromProctitle(ProcessImage* image, const ParsedEvent& e) {
+  int t = e.Find(rectype::kProctitle);
+  if (t < 0) return;
+  std::string storage;
+  std::vector<uint32_t> ends;
+  ValueDecoder::SplitEscaped(e.Get(t, "proctitle"), '\0', &storage, &ends);
+  std::string& out = image->args_json;
+  out.assign("[");
+  uint32_t begin = 0;
+  for (size_t i = 0; i < ends.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    AppendJsonString(std::string_view(storage).substr(begin, ends[i] - begin), &out);
+    begin = ends[i] + 1;
+  }
+  out.push_back(']');
+}
+
+void ProcessTable::SetCwd(ProcessImage* image, const ParsedEvent& e) {
+  int c = e.Find(rectype::kCwd);
+  if (c < 0) return;
+  image->cwd.clear();
+  ValueDecoder::AppendEscaped(e.Get(c, "cwd"), &image->cwd);
+}
+
+bool ProcessTable::SockAddrOf(const ParsedEvent& e, Endpoint* out) {
+  int r = e.Find(rectype::kSockaddr);
+  if (r < 0) return false;
+  SockAddr sa;
+  if (!DecodeSockAddr(e.Get(r, "saddr"), &sa) || !sa.error.empty()) return false;
+  if (sa.family != SockAddr::Family::kInet && sa.family != SockAddr::Family::kInet6) return false;
+  snprintf(out->ip, sizeof(out->ip), "%s", sa.ip);
+  out->port = sa.port;
+  return true;
+}
+
+void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
+  MakeEntityId(options_.boot_id, image->pid, image->start_ms, image->entity_id);
+  image->self_json.assign("\"entity_id\":\"");
+  image->self_json.append(image->entity_id);
+  image->self_json.append("\",\"start\":\"");
+  FormatIso(image->start_ms, &image->self_json);
+  image->self_json.push_back('"');
+  image->parent_entity.clear();
+  image->parent_json.clear();
+  image->ancestry_json.clear();
+  ProcessImage* parent = image->ppid > 0 && image->ppid != image->pid ? Find(image->ppid) : nullptr;
+  if (parent == nullptr) return;
+  image->parent_entity = parent->entity_id;
+  image->parent_json.assign("\"entity_id\":\"");
+  image->parent_json.append(parent->entity_id);
+  image->parent_json.push_back('"');
+  if (!parent->exe.empty()) {
+    image->parent_json.append(",\"executable\":");
+    AppendJsonString(parent->exe, &image->parent_json);
+  }
+  // The parent's arguments in full are one lookup away (its entity); copied only when short, so an
+  // image costs little memory.
+  if (parent->args_json.size() > 2 && parent->args_json.size() <= 512) {
+    image->parent_json.append(",\"args\":");
+    image->parent_json.append(parent->args_json);
+  }
+  // Ancestry: the parent, then the parent's ancestry; every id is 18 characters quoted.
+  image->ancestry_json.assign("[\"");
+  image->ancestry_json.append(parent->entity_id);
+  image->ancestry_json.push_back('"');
+  const std::string& up = parent->ancestry_json;
+  if (up.size() > 2) {
+    std::string_view inner(up.data() + 1, up.size() - 2);
+    const size_t keep = (kMaxAncestry - 1) * 19 - 1;
+    if (inner.size() > keep) inner = inner.substr(0, keep);
+    image->ancestry_json.push_back(',');
+    image->ancestry_json.append(inner.data(), inner.size());
+  }
+  image->ancestry_json.push_back(']');
+  if (take_accept && !parent->accepted.empty() &&
+      image->start_ms <= parent->last_accept_ms + 10000) {
+    image->peer = parent->accepted.front().first;
+    image->local = parent->accepted.front().second;
+    if (!image->local.set() && parent->listen.set()) image->local = parent->listen;
+    parent->accepted.erase(parent->accepted.begin());
+  }
+}
+
+void ProcessTable::SetLastAcceptLocal(int32_t pid, const Endpoint& local) {
+  ProcessImage* image = Find(pid);
+  if (image != nullptr && !image->accepted.empty()) image->accepted.back().second = local;
+}
+
+void ProcessTable::Prepare(const ParsedEvent& e) {
+  changed_.clear();
+  current_ = nullptr;
+  write_exit_ = false;
+  ReadSubject(e);
+  const EventSubject& s = subject_;
+  if (s.time_ms >= next_sweep_ms_) {
+    if (next_sweep_ms_ != 0) Sweep(s.time_ms);
+    next_sweep_ms_ = s.time_ms + options_.sweep_every_ms;
+  }
+  if (!s.valid || s.pid <= 0) return;
+
+  ProcessImage* image = Find(s.pid);
+  bool same_process = image != nullptr;
+  if (image != nullptr) {
+    subject_.before_uid = image->uid;
+    subject_.before_euid = image->euid;
+    // The pid may be a new process already: its exit was seen, or its parent or session is not
+    // the one the table knows (a LOGIN record changes the session legitimately).
+    if (image->exited && s.time_ms > image->exit_ms) same_process = false;
+    if (s.ppid > 1 && image->ppid > 1 && s.ppid != image->ppid) same_process = false;
+    if (s.login_record < 0 && s.ses != kUnsetId && image->ses != kUnsetId && s.ses != image->ses) {
+      same_process = false;
+    }
+    if (!same_process) subject_.before_uid = subject_.before_euid = kUnsetId;
+  }
+
+  if (s.sys == SyscallClass::kExec && s.has_success && s.success) {
+    std::string previous;
+    Endpoint peer, local;
+    SessionRole previous_role = SessionRole::kNone;
+    if (same_process) {
+      previous = image->entity_id;
+      peer = image->peer;
+      local = image->local;
+      previous_role = image->role;
+    }
+    image = NewImage(s.pid, s.ppid, s.time_ms, ProcessOrigin::kExec);
+    FillFromSubject(image, e);
+    SetArgsFromExecve(image, e);
+    SetCwd(image, e);
+    image->previous_entity = std::move(previous);
+    image->previous_role = previous_role;
+    image->peer = peer;
+    image->local = local;
+    Finish(image, !same_process);
+    changed_.push_back(image);
+    current_ = image;
+    return;
+  }
+
+  if (!same_process) {
+    image = NewImage(s.pid, s.ppid, s.time_ms, ProcessOrigin::kSeen);
+    FillFromSubject(image, e);
+    SetArgsFromProctitle(image, e);
+    SetCwd(image, e);
+    Finish(image, true);
+    changed_.push_back(image);
+  } else {
+    FillFromSubject(image, e);
+    if (image->ppid <= 0 && s.ppid > 0) {
+      image->ppid = s.ppid;  // first seen in a user-space message, which has no ppid
+      Finish(image, true);
+      changed_.push_back(image);
+    }
+    if (image->cwd.empty()) SetCwd(image, e);
+  }
+  current_ = image;
+
+  switch (s.sys) {
+    case SyscallClass::kExit:
+      if (!image->exited) {
+        image->exited = true;
+        image->exit_ms = s.time_ms;
+        image->exit_code = static_cast<int32_t>(s.a0 & 0xff);
+        if (std::find(changed_.begin(), changed_.end(), image) == changed_.end()) {
+          changed_.push_back(image);
+        }
+      }
+      write_exit_ = true;
+      break;
+    case SyscallClass::kFork: {
+      // clone with CLONE_THREAD makes a thread, not a process.
+      if (!s.has_success || !s.success || s.exit <= 0) break;
+      if (s.syscall_name == "clone" && (s.a0 & 0x10000) != 0) break;
+      int32_t child_pid = static_cast<int32_t>(s.exit);
+      ProcessImage* known = Find(child_pid);
+      if (known != nullptr && known->ppid == s.pid && !known->exited) break;  // seen already
+      // Images live behind pointers: the parent's stays where it is while the child is added.
+      ProcessImage* child = NewImage(child_pid, s.pid, s.time_ms, ProcessOrigin::kFork);
+      child->uid = image->uid;
+      child->euid = image->euid;
+      child->auid = image->auid;
+      child->ses = image->ses;
+      child->exe = image->exe;
+      child->cwd = image->cwd;
+      child->args_json = image->args_json;
+      child->role = image->role;
+      Finish(child, true);
+      changed_.push_back(child);
+      break;
+    }
+    case SyscallClass::kAccept: {
+      Endpoint peer;
+      if (s.has_success && s.success && SockAddrOf(e, &peer)) {
+        if (image->accepted.size() >= 8) image->accepted.erase(image->accepted.begin());
+        image->accepted.emplace_back(peer, Endpoint());
+        image->last_accept_ms = s.time_ms;
+      }
+      break;
+    }
+    case SyscallClass::kBind: {
+      Endpoint local;
+      if (s.has_success && s.success && SockAddrOf(e, &local) && local.port != 0) {
+        image->listen = local;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void ProcessTable::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
+  if (current_ == nullptr) return;
+  w.Raw(current_->self_json);
+  if (!current_->ancestry_json.empty()) {
+    w.Key("ancestry");
+    w.Raw(current_->ancestry_json);
+  }
+  if (write_exit_ && current_->exited) {
+    w.Key("exit_code");
+    w.Int(current_->exit_code);
+    w.Key("end");
+    scratch_.assign("\"");
+    FormatIso(current_->exit_ms, &scratch_);
+    scratch_.push_back('"');
+    w.Raw(scratch_);
+  }
+}
+
+void ProcessTable::WriteProcessParent(const ParsedEvent& e, JsonWriter& w) {
+  if (current_ == nullptr || current_->parent_json.empty()) return;
+  if (subject_.ppid > 0 && subject_.ppid != current_->ppid) return;  // reparented since
+  w.Raw(current_->parent_json);
+}
+
+void ProcessTable::Sweep(uint64_t now_ms) {
+  for (auto it = by_pid_.begin(); it != by_pid_.end();) {
+    ProcessImage& p = *it->second;
+    bool drop = false;
+    if (p.exited) {
+      drop = now_ms > p.exit_ms + options_.exited_keep_ms;
+    } else if (now_ms > p.last_seen_ms + options_.idle_check_ms) {
+      // Its exit was not audited: drop it when the pid is gone.
+      drop = kill(p.pid, 0) != 0 && errno == ESRCH;
+    }
+    it = drop ? by_pid_.erase(it) : std::next(it);
+  }
+  if (by_pid_.size() > options_.max_entries) Evict(options_.max_entries * 7 / 8);
+}
+
+void ProcessTable::Evict(size_t target) {
+  if (by_pid_.size() <= target) return;
+  std::vector<std::pair<uint64_t, int32_t>> order;
+  order.reserve(by_pid_.size());
+  for (auto& [pid, image] : by_pid_) {
+    // Exited first, then the least recently seen.
+    order.emplace_back(image->exited ? image->exit_ms / 2 : image->last_seen_ms, pid);
+  }
+  size_t n = by_pid_.size() - target;
+  std::nth_element(order.begin(), order.begin() + n, order.end());
+  for (size_t i = 0; i < n; ++i) by_pid_.erase(order[i].second);
+}
+
+size_t ProcessTable::SeedFromProc(const std::string& proc_root) {
+  std::string stat_text = ReadSmallFile(proc_root + "/stat");
+  uint64_t btime = 0;
+  size_t at = stat_text.find("\nbtime ");
+  if (at != std::string::npos) btime = strtoull(stat_text.c_str() + at + 7, nullptr, 10);
+  long ticks = sysconf(_SC_CLK_TCK);
+  if (ticks <= 0) ticks = 100;
+  DIR* dir = opendir(proc_root.c_str());
+  if (dir == nullptr) return 0;
+  std::vector<ProcessImage*> seeded;
+  while (dirent* d = readdir(dir)) {
+    char* end = nullptr;
+    long pid = strtol(d->d_name, &end, 10);
+    if (end == d->d_name || *end != 0 || pid <= 0) continue;
+    std::string base = proc_root + "/" + d->d_name;
+    std::string stat = ReadSmallFile(base + "/stat");
+    size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    // After "pid (comm) ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
+    // cmajflt utime stime cutime cstime priority nice num_threads itrealvalue starttime
+    std::istringstream fields(stat.substr(close + 2));
+    std::string state;
+    long ppid = 0;
+    fields >> state >> ppid;
+    std::string skip;
+    for (int i = 0; i < 17; ++i) fields >> skip;
+    unsigned long long start_ticks = 0;
+    fields >> start_ticks;
+    std::string exe = ReadLink(base + "/exe");
+    if (exe.empty()) continue;  // kernel threads, or gone
+    const std::string deleted = " (deleted)";
+    if (exe.size() > deleted.size() && exe.compare(exe.size() - deleted.size(), deleted.size(), deleted) == 0) {
+      exe.resize(exe.size() - deleted.size());
+    }
+    uint64_t start_ms = btime * 1000 + start_ticks * 1000 / static_cast<uint64_t>(ticks);
+    ProcessImage* image = NewImage(static_cast<int32_t>(pid), static_cast<int32_t>(ppid), start_ms,
+                                   ProcessOrigin::kProc);
+    image->exe = exe;
+    image->cwd = ReadLink(base + "/cwd");
+    std::string cmdline = ReadSmallFile(base + "/cmdline");
+    image->args_json.assign("[");
+    size_t begin = 0;
+    bool first = true;
+    while (begin < cmdline.size()) {
+      size_t nul = cmdline.find('\0', begin);
+      if (nul == std::string::npos) nul = cmdline.size();
+      if (image->args_json.size() + (nul - begin) + 4 > options_.max_args_bytes && !first) {
+        image->args_truncated = true;
+        break;
+      }
+      if (!first) image->args_json.push_back(',');
+      AppendJsonString(std::string_view(cmdline).substr(begin, nul - begin), &image->args_json);
+      first = false;
+      begin = nul + 1;
+    }
+    image->args_json.push_back(']');
+    std::string status = ReadSmallFile(base + "/status");
+    size_t u = status.find("\nUid:");
+    if (u != std::string::npos) {
+      std::istringstream ids(status.substr(u + 5));
+      ids >> image->uid >> image->euid;
+    }
+    ParseU32(ReadSmallFile(base + "/loginuid"), &image->auid);
+    ParseU32(ReadSmallFile(base + "/sessionid"), &image->ses);
+    seeded.push_back(image);
+  }
+  closedir(dir);
+  // Parents before children, so each finds its parent's fragments.
+  std::sort(seeded.begin(), seeded.end(), [](const ProcessImage* a, const ProcessImage* b) {
+    return a->start_ms != b->start_ms ? a->start_ms < b->start_ms : a->pid < b->pid;
+  });
+  for (ProcessImage* image : seeded) Finish(image, false);
+  return seeded.size();
+}
+
+}  // namespace auditlens

@@ -1,0 +1,542 @@
+#include "enrich/session_tracker.h"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include "decode/value_decoder.h"
+#include "output/json_writer.h"
+#include "record/record_types.h"
+
+namespace auditlens {
+namespace {
+
+constexpr uint16_t kUserAuth = 1100;
+constexpr uint16_t kUserAcct = 1101;
+constexpr uint16_t kCredAcq = 1103;
+constexpr uint16_t kCredDisp = 1104;
+constexpr uint16_t kUserStart = 1105;
+constexpr uint16_t kUserEnd = 1106;
+constexpr uint16_t kCredRefr = 1110;
+constexpr uint16_t kUserLogin = 1112;
+constexpr uint16_t kUserLogout = 1113;
+constexpr uint16_t kUserCmd = 1123;
+
+bool ParseU32(std::string_view s, uint32_t* v) {
+  int64_t x;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return false;
+  *v = static_cast<uint32_t>(x);
+  return true;
+}
+
+bool ParseI32(std::string_view s, int32_t* v) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
+  return ec == std::errc() && p == s.data() + s.size() && !s.empty();
+}
+
+bool Failed(std::string_view res) {
+  return res == "failed" || res == "no" || res == "0" || res == "fail";
+}
+
+void AppendJsonString(std::string_view bytes, std::string* out) {
+  out->push_back('"');
+  JsonWriter::AppendEscaped(bytes, out);
+  out->push_back('"');
+}
+
+void AppendIso(uint64_t ms, std::string* out) {
+  time_t t = static_cast<time_t>(ms / 1000);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[40];
+  size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  n += snprintf(buf + n, sizeof(buf) - n, ".%03uZ", static_cast<unsigned>(ms % 1000));
+  out->append(buf, n);
+}
+
+// PAM writes addr=? or hostname=? when it has none.
+bool Known(std::string_view v) { return !v.empty() && v != "?" && v != "(none)"; }
+
+}  // namespace
+
+std::string_view SessionStateName(SessionState s) {
+  switch (s) {
+    case SessionState::kOpen: return "open";
+    case SessionState::kClosed: return "closed";
+    case SessionState::kFailed: return "failed";
+  }
+  return "open";
+}
+
+std::string_view SessionOpName(SessionOp op) {
+  switch (op) {
+    case SessionOp::kNone: return "";
+    case SessionOp::kLogin: return "login";
+    case SessionOp::kAuth: return "authentication";
+    case SessionOp::kAccount: return "account";
+    case SessionOp::kCredAcquire: return "credentials";
+    case SessionOp::kCredDispose: return "credentials-dropped";
+    case SessionOp::kOpen: return "session-open";
+    case SessionOp::kClose: return "session-close";
+    case SessionOp::kCommand: return "command";
+  }
+  return "";
+}
+
+std::string_view ServiceOfExe(std::string_view exe) {
+  size_t slash = exe.rfind('/');
+  if (slash != std::string_view::npos) exe.remove_prefix(slash + 1);
+  return exe;
+}
+
+SessionTracker::SessionTracker(SessionTrackerOptions options, ProcessTable* table)
+    : options_(std::move(options)), table_(table) {
+  boot8_ = options_.boot_id.substr(0, 8);
+  if (boot8_.empty()) boot8_ = "boot";
+}
+
+std::string_view SessionTracker::Decode(std::string_view raw, std::string* out) {
+  out->clear();
+  ValueDecoder::AppendEscaped(raw, out);
+  return *out;
+}
+
+const SessionInfo* SessionTracker::Find(uint32_t ses) const {
+  auto it = sessions_.find(ses);
+  return it == sessions_.end() ? nullptr : it->second.get();
+}
+
+void SessionTracker::Changed(SessionInfo* s) {
+  Render(s);
+  if (std::find(changed_.begin(), changed_.end(), s) == changed_.end()) changed_.push_back(s);
+}
+
+void SessionTracker::Render(SessionInfo* s) {
+  std::string& j = s->json;
+  j.assign("{\"id\":");
+  AppendJsonString(s->id, &j);
+  if (s->auid != kUnsetId || !s->user.empty()) {
+    j.append(",\"user\":{");
+    if (s->auid != kUnsetId) {
+      j.append("\"id\":\"");
+      j.append(std::to_string(s->auid));
+      j.push_back('"');
+    }
+    if (!s->user.empty()) {
+      if (s->auid != kUnsetId) j.push_back(',');
+      j.append("\"name\":");
+      AppendJsonString(s->user, &j);
+    }
+    j.push_back('}');
+  }
+  if (!s->service.empty()) {
+    j.append(",\"service\":");
+    AppendJsonString(s->service, &j);
+  }
+  if (s->source.set()) {
+    j.append(",\"source\":{\"ip\":");
+    AppendJsonString(s->source.ip, &j);
+    if (s->source.port != 0) {
+      j.append(",\"port\":");
+      j.append(std::to_string(s->source.port));
+    }
+    j.push_back('}');
+  }
+  if (!s->terminal.empty()) {
+    j.append(",\"terminal\":");
+    AppendJsonString(s->terminal, &j);
+  }
+  j.append(",\"start\":\"");
+  AppendIso(s->start_ms, &j);
+  j.push_back('"');
+  if (s->state == SessionState::kFailed) j.append(",\"failed\":true");
+  j.push_back('}');
+}
+
+SessionInfo* SessionTracker::GetOrCreate(uint32_t ses, uint32_t auid, uint64_t time_ms) {
+  auto it = sessions_.find(ses);
+  if (it != sessions_.end()) {
+    SessionInfo* s = it->second.get();
+    if (time_ms < s->start_ms) {
+      s->start_ms = time_ms;  // an earlier event arrived late
+      Changed(s);
+    }
+    if (s->auid == kUnsetId && auid != kUnsetId) {
+      s->auid = auid;
+      s->user = std::string(names_.User(auid));
+      Changed(s);
+    }
+    return s;
+  }
+  if (sessions_.size() >= options_.max_sessions) {
+    // Drop the session seen least recently (the store has it).
+    auto oldest = sessions_.begin();
+    for (auto i = sessions_.begin(); i != sessions_.end(); ++i) {
+      if (i->second->last_seen_ms < oldest->second->last_seen_ms) oldest = i;
+    }
+    sessions_.erase(oldest);
+  }
+  auto s = std::make_unique<SessionInfo>();
+  s->id = boot8_ + "-" + std::to_string(ses);
+  s->ses = ses;
+  s->auid = auid;
+  if (auid != kUnsetId) s->user = std::string(names_.User(auid));
+  s->start_ms = time_ms;
+  s->last_seen_ms = time_ms;
+  SessionInfo* raw = s.get();
+  sessions_.emplace(ses, std::move(s));
+  Changed(raw);
+  return raw;
+}
+
+void SessionTracker::SetLoginProcess(SessionInfo* s, int32_t pid) {
+  s->login_pid = pid;
+  ProcessImage* image = table_->Find(pid);
+  if (image == nullptr) return;
+  image->role = SessionRole::kService;
+  s->leader_entity = image->entity_id;
+  if (!image->exe.empty()) {
+    s->service_exe = image->exe;
+    s->service = std::string(ServiceOfExe(image->exe));
+  }
+  // The connection the login process was started for (sshd: the accepted client).
+  if (image->peer.set() && (!s->source.set() || std::string_view(s->source.ip) == image->peer.ip)) {
+    s->source = image->peer;
+    if (image->local.set()) s->destination = image->local;
+  }
+}
+
+void SessionTracker::HandleLogin(const ParsedEvent& e, int r) {
+  uint32_t auid = kUnsetId, ses = kUnsetId;
+  int32_t pid = -1;
+  ParseI32(e.Get(r, "pid"), &pid);
+  ParseU32(e.Get(r, "auid"), &auid);
+  ParseU32(e.Get(r, "ses"), &ses);
+  info_.op = SessionOp::kLogin;
+  std::string_view res = e.Get(r, "res");
+  info_.failed = Failed(res);
+  if (ses == kUnsetId || info_.failed) return;
+  uint64_t time = e.event().time_ms();
+  SessionInfo* s = GetOrCreate(ses, auid, time);
+  if (s->auid != auid && auid != kUnsetId) {
+    s->auid = auid;
+    s->user = std::string(names_.User(auid));
+  }
+  std::string_view tty = e.Get(r, "tty");
+  if (Known(tty)) s->tty = std::string(tty);
+  if (pid > 0) SetLoginProcess(s, pid);
+  auto a = attempts_.find(pid);
+  if (a != attempts_.end()) {
+    Attempt& at = a->second;
+    if (Known(at.addr)) snprintf(s->source.ip, sizeof(s->source.ip), "%s", at.addr.c_str());
+    if (pid > 0) SetLoginProcess(s, pid);  // the port, now that the address is known
+    if (Known(at.hostname)) s->hostname = at.hostname;
+    if (Known(at.terminal)) s->terminal = at.terminal;
+    s->failures += at.failures;
+    if (at.first_ms != 0 && at.first_ms < s->start_ms) s->start_ms = at.first_ms;
+    if (s->service.empty() && !at.exe.empty()) {
+      s->service_exe = at.exe;
+      s->service = std::string(ServiceOfExe(at.exe));
+    }
+    attempts_.erase(a);
+  }
+  Changed(s);
+}
+
+void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
+  switch (type) {
+    case kUserAuth: info_.op = SessionOp::kAuth; break;
+    case kUserAcct: info_.op = SessionOp::kAccount; break;
+    case kCredAcq: case kCredRefr: info_.op = SessionOp::kCredAcquire; break;
+    case kCredDisp: info_.op = SessionOp::kCredDispose; break;
+    case kUserStart: case kUserLogin: info_.op = SessionOp::kOpen; break;
+    case kUserEnd: case kUserLogout: info_.op = SessionOp::kClose; break;
+    case kUserCmd: info_.op = SessionOp::kCommand; break;
+    default: return;
+  }
+  const EventSubject& subj = table_->subject();
+  const size_t r = 0;
+  info_.failed = Failed(e.Get(r, "res"));
+  std::string_view acct_raw = e.Get(r, "acct");
+  if (acct_raw.empty() && type == kUserLogin) {
+    // login(1) writes id=UID instead of acct= when it knows the user.
+    uint32_t id;
+    if (ParseU32(e.Get(r, "id"), &id) && id != kUnsetId) acct_ = std::string(names_.User(id));
+    else acct_.clear();
+    info_.acct = acct_;
+  } else {
+    info_.acct = Decode(acct_raw, &acct_);
+  }
+  info_.exe = Decode(e.Get(r, "exe"), &exe_);
+  std::string_view addr = e.Get(r, "addr");
+  std::string_view hostname = e.Get(r, "hostname");
+  std::string_view terminal = e.Get(r, "terminal");
+  const uint64_t time = e.event().time_ms();
+
+  if (subj.ses == kUnsetId) {
+    // Before the LOGIN: a login attempt of this process.
+    if (!subj.valid || subj.pid <= 0) return;
+    if (attempts_.size() >= options_.max_attempts && attempts_.find(subj.pid) == attempts_.end()) {
+      auto oldest = attempts_.begin();
+      for (auto i = attempts_.begin(); i != attempts_.end(); ++i) {
+        if (i->second.last_ms < oldest->second.last_ms) oldest = i;
+      }
+      attempts_.erase(oldest);
+    }
+    Attempt& at = attempts_[subj.pid];
+    if (at.first_ms == 0) at.first_ms = time;
+    at.last_ms = time;
+    if (!info_.acct.empty()) at.acct = std::string(info_.acct);
+    if (Known(addr)) at.addr = std::string(addr);
+    if (Known(hostname)) at.hostname = std::string(hostname);
+    if (Known(terminal)) at.terminal = std::string(terminal);
+    if (!info_.exe.empty()) at.exe = std::string(info_.exe);
+    bool failure = info_.failed && (info_.op == SessionOp::kAuth || info_.op == SessionOp::kAccount ||
+                                    info_.op == SessionOp::kOpen);
+    if (failure) ++at.failures;
+    if (failure || at.failed) {
+      if (!at.failed) {
+        at.failed = std::make_unique<SessionInfo>();
+        at.failed->id = boot8_ + "-f" + std::to_string(e.event().serial());
+        at.failed->state = SessionState::kFailed;
+        at.failed->start_ms = at.first_ms;
+      }
+      SessionInfo* f = at.failed.get();
+      f->user = at.acct;
+      f->service_exe = at.exe;
+      f->service = std::string(ServiceOfExe(at.exe));
+      if (Known(at.addr)) snprintf(f->source.ip, sizeof(f->source.ip), "%s", at.addr.c_str());
+      if (ProcessImage* image = table_->Find(subj.pid)) {
+        if (image->peer.set() && at.addr == image->peer.ip) {
+          f->source = image->peer;
+          f->destination = image->local;
+        }
+        f->leader_entity = image->entity_id;
+      }
+      f->login_pid = subj.pid;
+      f->hostname = at.hostname;
+      f->terminal = at.terminal;
+      f->failures = at.failures;
+      f->end_ms = time;
+      f->last_seen_ms = time;
+      Changed(f);
+      current_ = f;
+    }
+    return;
+  }
+
+  SessionInfo* s = GetOrCreate(subj.ses, subj.auid, time);
+  current_ = s;
+  const bool from_login = subj.pid == s->login_pid ||
+                          (!s->service_exe.empty() && info_.exe == s->service_exe) ||
+                          (s->login_pid < 0 && info_.op == SessionOp::kOpen && !info_.failed &&
+                           info_.acct == s->user);
+  if (!from_login) {
+    // su, sudo, runuser, ... inside the session.
+    info_.privilege = true;
+    if (info_.failed) {
+      ++s->failures;
+      Changed(s);
+    }
+    return;
+  }
+  bool changed = false;
+  if (Known(addr) && !s->source.set()) {
+    snprintf(s->source.ip, sizeof(s->source.ip), "%.*s", static_cast<int>(addr.size()), addr.data());
+    if (s->login_pid > 0) SetLoginProcess(s, s->login_pid);
+    changed = true;
+  }
+  if (Known(hostname) && s->hostname.empty()) {
+    s->hostname = std::string(hostname);
+    changed = true;
+  }
+  if (Known(terminal) && s->terminal.empty()) {
+    s->terminal = std::string(terminal);
+    changed = true;
+  }
+  if (s->service.empty() && !info_.exe.empty()) {
+    s->service_exe = std::string(info_.exe);
+    s->service = std::string(ServiceOfExe(info_.exe));
+    changed = true;
+  }
+  if (info_.failed) {
+    ++s->failures;
+    changed = true;
+  }
+  if (info_.op == SessionOp::kOpen && !info_.failed && s->opened_ms == 0) s->opened_ms = time;
+  if ((info_.op == SessionOp::kClose || info_.op == SessionOp::kCredDispose) && s->end_ms == 0) {
+    s->end_ms = time;
+    s->state = SessionState::kClosed;
+    changed = true;
+  }
+  if (changed) Changed(s);
+}
+
+void SessionTracker::AssignRole(ProcessImage* image) {
+  if (image->ses == kUnsetId) {
+    image->role = SessionRole::kNone;
+    return;
+  }
+  auto it = sessions_.find(image->ses);
+  SessionInfo* s = it == sessions_.end() ? nullptr : it->second.get();
+  ProcessImage* parent = image->ppid > 0 ? table_->Find(image->ppid) : nullptr;
+  SessionRole prole = parent != nullptr && parent->ses == image->ses ? parent->role
+                                                                      : SessionRole::kNone;
+  if (s != nullptr && image->pid == s->login_pid) {
+    image->role = SessionRole::kService;
+    return;
+  }
+  if (image->origin != ProcessOrigin::kExec) {
+    // A fork (or a process first seen) is what its parent is.
+    image->role = prole == SessionRole::kNone && parent != nullptr && s != nullptr &&
+                          parent->pid == s->login_pid
+                      ? SessionRole::kService
+                      : prole;
+    return;
+  }
+  // An exec replacing a shell or command (bash -c 'ls' execs ls in its own process) is a command;
+  // one replacing a login script is still one.
+  if (image->previous_role == SessionRole::kShell || image->previous_role == SessionRole::kCommand) {
+    image->role = SessionRole::kCommand;
+    return;
+  }
+  if (image->previous_role == SessionRole::kLoginScript) {
+    image->role = SessionRole::kLoginScript;
+    return;
+  }
+  switch (prole) {
+    case SessionRole::kShell:
+    case SessionRole::kCommand:
+      image->role = SessionRole::kCommand;
+      return;
+    case SessionRole::kLoginScript:
+      image->role = SessionRole::kLoginScript;
+      return;
+    default:
+      break;
+  }
+  // Started by the service side. What the login process starts while PAM opens the session
+  // (before USER_START: pam_motd's scripts) or as another user is a login script; the user's shell
+  // comes after, from the login process (login) or one of its forks (sshd's session process).
+  if (s != nullptr && parent != nullptr && parent->pid == s->login_pid) {
+    bool shell = s->opened_ms != 0 && image->start_ms >= s->opened_ms && image->uid == s->auid;
+    image->role = shell ? SessionRole::kShell : SessionRole::kLoginScript;
+  } else if (s != nullptr && s->login_pid < 0 && image->uid != s->auid) {
+    image->role = SessionRole::kLoginScript;
+  } else {
+    image->role = SessionRole::kShell;
+  }
+}
+
+void SessionTracker::Prepare(const ParsedEvent& e) {
+  changed_.clear();
+  current_ = nullptr;
+  info_ = SessionEventInfo();
+  const EventSubject& subj = table_->subject();
+  const uint64_t time = e.event().time_ms();
+  if (time >= next_sweep_ms_) {
+    if (next_sweep_ms_ != 0) Sweep(time);
+    next_sweep_ms_ = time + options_.sweep_every_ms;
+  }
+  if (subj.login_record >= 0) HandleLogin(e, subj.login_record);
+  if (e.record_count() > 0 && IsStandaloneType(e.record_type(0))) {
+    HandleUserMessage(e, e.record_type(0));
+  }
+  if (current_ == nullptr && subj.valid && subj.ses != kUnsetId) {
+    current_ = GetOrCreate(subj.ses, subj.auid, time);
+  }
+  if (current_ != nullptr && current_->state != SessionState::kFailed) {
+    SessionInfo* s = current_;
+    s->last_seen_ms = std::max(s->last_seen_ms, time);
+    // The login process's exit ends the session when USER_END was not seen.
+    if (subj.sys == SyscallClass::kExit && subj.pid == s->login_pid && s->end_ms == 0) {
+      s->end_ms = time;
+      s->state = SessionState::kClosed;
+      Changed(s);
+    }
+  }
+  for (ProcessImage* image : table_->changed()) AssignRole(image);
+}
+
+void SessionTracker::WriteTopLevel(const ParsedEvent& e, JsonWriter& w) {
+  if (current_ == nullptr) return;
+  w.Key("session");
+  w.Raw(current_->json);
+}
+
+void SessionTracker::Sweep(uint64_t now_ms) {
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    SessionInfo& s = *it->second;
+    if (s.end_ms != 0 && now_ms > s.end_ms + options_.ended_keep_ms) {
+      it = sessions_.erase(it);
+      continue;
+    }
+    if (s.end_ms == 0 && s.login_pid > 0 && now_ms > s.last_seen_ms + 60000 &&
+        kill(s.login_pid, 0) != 0 && errno == ESRCH) {
+      // The login process is gone and its end was not audited: the session ended by then.
+      s.end_ms = s.last_seen_ms;
+      s.state = SessionState::kClosed;
+      Changed(&s);
+    }
+    ++it;
+  }
+  for (auto it = attempts_.begin(); it != attempts_.end();) {
+    bool drop = now_ms > it->second.last_ms + options_.attempt_keep_ms;
+    it = drop ? attempts_.erase(it) : std::next(it);
+  }
+}
+
+size_t SessionTracker::SeedFromTable(const std::string& proc_root) {
+  std::vector<ProcessImage*> images;
+  table_->ForEach([&](ProcessImage& p) {
+    if (p.ses != kUnsetId) images.push_back(&p);
+  });
+  std::sort(images.begin(), images.end(), [](const ProcessImage* a, const ProcessImage* b) {
+    return a->start_ms != b->start_ms ? a->start_ms < b->start_ms : a->pid < b->pid;
+  });
+  size_t created = 0;
+  for (ProcessImage* p : images) {
+    bool is_new = sessions_.find(p->ses) == sessions_.end();
+    SessionInfo* s = GetOrCreate(p->ses, p->auid, p->start_ms);
+    if (is_new) {
+      ++created;
+      s->from_proc = true;
+    }
+    ProcessImage* parent = p->ppid > 0 ? table_->Find(p->ppid) : nullptr;
+    if (s->login_pid < 0 && (parent == nullptr || parent->ses != p->ses)) {
+      // The oldest process of the session whose parent is outside it: its login process.
+      SetLoginProcess(s, p->pid);
+    }
+    if (!s->source.set()) {
+      // sshd puts the connection into its sessions' environment: "client port server port".
+      std::ifstream env(proc_root + "/" + std::to_string(p->pid) + "/environ", std::ios::binary);
+      std::string var;
+      while (std::getline(env, var, '\0')) {
+        if (var.rfind("SSH_CONNECTION=", 0) != 0) continue;
+        std::istringstream parts(var.substr(15));
+        std::string cip, sip;
+        unsigned cport = 0, sport = 0;
+        if (parts >> cip >> cport >> sip >> sport) {
+          snprintf(s->source.ip, sizeof(s->source.ip), "%s", cip.c_str());
+          s->source.port = static_cast<uint16_t>(cport);
+          snprintf(s->destination.ip, sizeof(s->destination.ip), "%s", sip.c_str());
+          s->destination.port = static_cast<uint16_t>(sport);
+        }
+        break;
+      }
+    }
+    AssignRole(p);
+    s->last_seen_ms = std::max(s->last_seen_ms, p->start_ms);
+    Render(s);
+  }
+  return created;
+}
+
+}  // namespace auditlens
