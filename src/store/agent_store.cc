@@ -1,0 +1,91 @@
+#include "store/agent_store.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace auditlens {
+
+void AgentStore::Attach(const Config& config, const std::string& host, PipelineOptions* options,
+                        LogFn log) {
+  log_ = log;
+  const char* env = getenv("AUDITLENS_PROCESS_TREE");
+  if (env != nullptr && strcmp(env, "off") == 0) {
+    log_("process tree, sessions and store off (AUDITLENS_PROCESS_TREE=off)");
+    return;
+  }
+  const std::string boot_id = ProcessTableBootId();
+  ProcessTableOptions table_options;
+  table_options.boot_id = boot_id;
+  table_ = std::make_unique<ProcessTable>(table_options);
+  SessionTrackerOptions session_options;
+  session_options.boot_id = boot_id;
+  sessions_ = std::make_unique<SessionTracker>(session_options, table_.get());
+  size_t processes = table_->SeedFromProc();
+  size_t seeded_sessions = sessions_->SeedFromTable();
+  // The table first: the tracker reads what it found in the same event.
+  options->enrichers.push_back(table_.get());
+  options->enrichers.push_back(sessions_.get());
+
+  recorder_ = std::make_unique<Recorder>(table_.get(), sessions_.get(), nullptr);
+  options->observers.push_back(recorder_.get());
+  host_ = host;
+  boot_id_ = boot_id;
+  log_(fmt::format("process tree: {} processes and {} open sessions from /proc", processes,
+                   seeded_sessions));
+}
+
+void AgentStore::OpenStore(const Config& config) {
+  if (!recorder_ || !config.store.enabled || config.store.path.empty()) return;
+  StoreOptions store_options;
+  store_options.path = config.store.path;
+  store_options.host = host_;
+  store_options.boot_id = boot_id_;
+  store_options.retention_days = config.store.retention_days;
+  store_options.max_bytes = config.store.max_bytes;
+  auto store = std::make_unique<SqliteStore>();
+  std::string error;
+  if (!store->Open(store_options, &error)) {
+    log_("store disabled: " + error);
+    return;
+  }
+  store_ = std::move(store);
+  path_ = config.store.path;
+  recorder_->set_sink(store_->sink());
+  recorder_->WriteAll();
+  log_("store: " + path_);
+}
+
+void AgentStore::Tick(Pipeline* pipeline, uint64_t now_ms) {
+  if (!store_) return;
+  StoreStats stats = store_->stats();
+  if (stats.dropped != reported_dropped_) {
+    std::string detail = fmt::format(
+        "the store's queue was full: {} rows (events, processes, sessions) were not written to {}; "
+        "the JSON output has every event",
+        stats.dropped - reported_dropped_, path_);
+    LossInfo loss;
+    loss.cause = "store-full";
+    loss.count = stats.dropped - reported_dropped_;
+    loss.time_ms = now_ms;
+    loss.detail = detail;
+    pipeline->ReportLoss(loss);
+    reported_dropped_ = stats.dropped;
+  }
+  if (stats.write_errors != reported_errors_) {
+    log_(fmt::format("store: {} write errors, the last: {}", stats.write_errors - reported_errors_,
+                     stats.last_error));
+    reported_errors_ = stats.write_errors;
+  }
+}
+
+void AgentStore::Stop() {
+  if (!store_) return;
+  store_->Close();
+  StoreStats stats = store_->stats();
+  log_(fmt::format("store: {} rows written in {} transactions, {} dropped, {} write errors",
+                   stats.rows_written, stats.transactions, stats.dropped, stats.write_errors));
+}
+
+}  // namespace auditlens

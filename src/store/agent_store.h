@@ -1,0 +1,56 @@
+// What `auditlens run` adds for "what each user did": the process table and the session tracker
+// (enrichers of every event), and, when [store] is enabled, the SQLite store with its recorder.
+// Kept in one place so the agent's run loop only calls Attach, Tick and Stop.
+//
+// Contract:
+// - Attach(): reads the boot id, seeds the process table and the sessions from /proc, adds the
+//   enrichers and the recorder to the pipeline options. AUDITLENS_PROCESS_TREE=off in the
+//   environment leaves all of it out (for measuring what it costs).
+// - OpenStore(): once the agent holds the kernel (a refused second agent never writes the store):
+//   opens it and writes the processes and sessions found at start. A store that cannot be opened
+//   is logged and left out: the events still flow.
+// - Tick() (once a second): rows the full ring refused since the last tick become one loss event of
+//   cause "store-full".
+// - Stop(): after the pipeline's last event: writes what is queued and closes the store.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "agent/pipeline.h"
+#include "config/config.h"
+#include "enrich/process_table.h"
+#include "enrich/session_tracker.h"
+#include "store/recorder.h"
+#include "store/sqlite_store.h"
+
+namespace auditlens {
+
+class AgentStore {
+ public:
+  using LogFn = void (*)(const std::string&);
+
+  void Attach(const Config& config, const std::string& host, PipelineOptions* options, LogFn log);
+  void OpenStore(const Config& config);
+  void Tick(Pipeline* pipeline, uint64_t now_ms);
+  void Stop();
+
+  ProcessTable* table() { return table_.get(); }
+  SessionTracker* sessions() { return sessions_.get(); }
+  SqliteStore* store() { return store_.get(); }
+
+ private:
+  LogFn log_ = nullptr;
+  std::unique_ptr<ProcessTable> table_;
+  std::unique_ptr<SessionTracker> sessions_;
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Recorder> recorder_;
+  uint64_t reported_dropped_ = 0;
+  uint64_t reported_errors_ = 0;
+  std::string path_;
+  std::string host_;
+  std::string boot_id_;
+};
+
+}  // namespace auditlens

@@ -1,0 +1,561 @@
+#include "store/recorder.h"
+
+#include <cstring>
+#include <string>
+
+#include "decode/sockaddr.h"
+#include "decode/value_decoder.h"
+#include "output/json_writer.h"
+#include "record/record_types.h"
+#include "store/json_scan.h"
+
+namespace auditlens {
+namespace {
+
+constexpr int kENOENT = 2;
+
+std::string_view ErrnoName(int64_t exit) {
+  if (exit >= 0 || exit < -4095) return {};
+  const char* name = strerrorname_np(static_cast<int>(-exit));
+  return name ? std::string_view(name) : std::string_view();
+}
+
+void AppendDecimal(std::string& out, int64_t v) {
+  char buf[24];
+  int n = snprintf(buf, sizeof(buf), "%lld", static_cast<long long>(v));
+  out.append(buf, n);
+}
+
+// The decoded value of a field, joined to cwd when it is a relative path.
+void DecodedPath(std::string_view raw, std::string_view cwd, std::string* out) {
+  out->clear();
+  ValueDecoder::AppendEscaped(raw, out);
+  if (!out->empty() && (*out)[0] != '/' && !cwd.empty()) {
+    std::string joined(cwd);
+    if (joined.back() != '/') joined.push_back('/');
+    joined += *out;
+    out->swap(joined);
+  }
+}
+
+struct Ends {
+  std::string ip;
+  std::string port;  // JSON number text
+  bool set() const { return !ip.empty(); }
+};
+
+Ends EndOf(std::string_view object) {
+  Ends e;
+  if (object.empty()) return e;
+  std::string_view ip = JsonMember(object, "ip");
+  if (ip.empty()) ip = JsonMember(object, "address");
+  e.ip = JsonStringValue(ip);
+  e.port = std::string(JsonMember(object, "port"));
+  return e;
+}
+
+void WriteEnd(JsonWriter& w, std::string_view key, std::string_view ip, std::string_view port) {
+  w.Key(key);
+  w.BeginObject();
+  w.Key("ip");
+  w.String(ip);
+  if (!port.empty()) {
+    w.Key("port");
+    w.Raw(port);
+  }
+  w.EndObject();
+}
+
+}  // namespace
+
+Recorder::Recorder(ProcessTable* table, SessionTracker* sessions, RowSink* sink,
+                   RecorderOptions options)
+    : table_(table), sessions_(sessions), sink_(sink), options_(options) {}
+
+void Recorder::AppendSessionId(uint32_t ses, std::string& out) {
+  if (ses == kUnsetId) return;
+  if (const SessionInfo* s = sessions_->Find(ses)) {
+    out.append(s->id);
+    return;
+  }
+  out.append(sessions_->boot8());
+  out.push_back('-');
+  AppendDecimal(out, ses);
+}
+
+void Recorder::PushProcess(const ProcessImage& p) {
+  Row* row = sink_->Begin();
+  if (row == nullptr) return;
+  row->Reset(RowType::kProcess);
+  row->num[col::kPPid] = p.ppid > 0 ? p.ppid : col::kNull;
+  row->num[col::kProcPid] = p.pid;
+  row->num[col::kProcUid] = p.uid == kUnsetId ? col::kNull : p.uid;
+  row->num[col::kEuid] = p.euid == kUnsetId ? col::kNull : p.euid;
+  row->num[col::kAuid] = p.auid;
+  row->num[col::kSes] = p.ses;
+  row->num[col::kStart] = static_cast<int64_t>(p.start_ms);
+  if (p.exited) {
+    row->num[col::kExitTime] = static_cast<int64_t>(p.exit_ms);
+    row->num[col::kExitCode] = p.exit_code;
+  }
+  row->num[col::kOrigin] = static_cast<int64_t>(p.origin);
+  row->num[col::kArgsTruncated] = p.args_truncated ? 1 : 0;
+  row->num[col::kSeen] = static_cast<int64_t>(p.last_seen_ms);
+  row->AddStr(p.entity_id);
+  row->AddStr(p.parent_entity);
+  row->AddStr(p.previous_entity);
+  row->AddStr(p.exe);
+  row->AddStr(p.args_json == "[]" ? std::string_view() : std::string_view(p.args_json));
+  row->AddStr(p.cwd);
+  AppendSessionId(p.ses, row->OpenStr());
+  row->CloseStr();
+  row->AddStr(SessionRoleName(p.role));
+  sink_->Commit();
+  ++rows_;
+}
+
+void Recorder::PushSession(const SessionInfo& s) {
+  Row* row = sink_->Begin();
+  if (row == nullptr) return;
+  row->Reset(RowType::kSession);
+  row->num[col::kSessionSes] = s.ses == kUnsetId ? col::kNull : s.ses;
+  row->num[col::kSessionAuid] = s.auid == kUnsetId ? col::kNull : s.auid;
+  row->num[col::kSourcePort] = s.source.port != 0 ? s.source.port : col::kNull;
+  row->num[col::kDestPort] = s.destination.port != 0 ? s.destination.port : col::kNull;
+  row->num[col::kLoginPid] = s.login_pid > 0 ? s.login_pid : col::kNull;
+  row->num[col::kSessionStart] = static_cast<int64_t>(s.start_ms);
+  row->num[col::kSessionEnd] = s.end_ms != 0 ? static_cast<int64_t>(s.end_ms) : col::kNull;
+  row->num[col::kLastSeen] = static_cast<int64_t>(s.last_seen_ms);
+  row->num[col::kFailures] = s.failures;
+  row->num[col::kFromProc] = s.from_proc ? 1 : 0;
+  row->AddStr(s.id);
+  row->AddStr(s.user);
+  row->AddStr(s.service);
+  row->AddStr(s.source.ip);
+  row->AddStr(s.destination.ip);
+  row->AddStr(s.hostname);
+  row->AddStr(s.terminal);
+  row->AddStr(s.tty);
+  row->AddStr(s.leader_entity);
+  row->AddStr(SessionStateName(s.state));
+  sink_->Commit();
+  ++rows_;
+}
+
+void Recorder::WriteAll() {
+  if (sink_ == nullptr) return;
+  table_->ForEach([this](ProcessImage& p) { PushProcess(p); });
+  sessions_->ForEach([this](SessionInfo& s) { PushSession(s); });
+}
+
+EventKind Recorder::Classify(const ParsedEvent& e, Outcome* outcome, bool* with_detail) {
+  const EventSubject& s = table_->subject();
+  const SessionEventInfo& info = sessions_->event_info();
+  const ProcessImage* image = table_->current();
+  *outcome = !s.has_success ? Outcome::kUnknown : s.success ? Outcome::kSuccess : Outcome::kFailure;
+  *with_detail = true;
+  if (info.op != SessionOp::kNone) {
+    *outcome = info.failed ? Outcome::kFailure : Outcome::kSuccess;
+    if (info.privilege || info.op == SessionOp::kCommand) return EventKind::kPrivilege;
+    switch (info.op) {
+      case SessionOp::kLogin:
+      case SessionOp::kOpen: return EventKind::kLogin;
+      case SessionOp::kClose:
+      case SessionOp::kCredDispose: return EventKind::kLogout;
+      default: return EventKind::kAuth;
+    }
+  }
+  switch (s.sys) {
+    case SyscallClass::kExec:
+      return EventKind::kExec;
+    case SyscallClass::kExit:
+      *outcome = image != nullptr && image->exit_code == 0 ? Outcome::kSuccess : Outcome::kFailure;
+      return EventKind::kExit;
+    case SyscallClass::kConnect:
+    case SyscallClass::kAccept: {
+      int r = e.Find(rectype::kSockaddr);
+      SockAddr sa;
+      if (r >= 0 && DecodeSockAddr(e.Get(r, "saddr"), &sa) && sa.error.empty() &&
+          (sa.family == SockAddr::Family::kInet || sa.family == SockAddr::Family::kInet6)) {
+        return EventKind::kNetwork;
+      }
+      break;
+    }
+    case SyscallClass::kBind: {
+      int r = e.Find(rectype::kSockaddr);
+      SockAddr sa;
+      if (s.success && r >= 0 && DecodeSockAddr(e.Get(r, "saddr"), &sa) && sa.error.empty() &&
+          (sa.family == SockAddr::Family::kInet || sa.family == SockAddr::Family::kInet6) &&
+          sa.port != 0) {
+        return EventKind::kBind;
+      }
+      break;
+    }
+    case SyscallClass::kSetId:
+      if (s.has_success && s.success && image != nullptr && image->role != SessionRole::kService &&
+          s.before_uid != kUnsetId &&
+          (image->uid != s.before_uid || image->euid != s.before_euid)) {
+        return EventKind::kPrivilege;
+      }
+      break;
+    case SyscallClass::kOpen: {
+      if (e.Find(rectype::kPath) < 0) break;
+      // O_WRONLY|O_RDWR, O_CREAT, O_TRUNC; openat2 passes a struct: a created file only.
+      uint64_t flags = s.syscall_name == "open" ? s.a1 : s.a2;
+      bool write = s.syscall_name == "openat2" ? false : (flags & 3) != 0 || (flags & 01100) != 0;
+      for (size_t r = 0; !write && r < e.record_count(); ++r) {
+        write = e.record_type(r) == rectype::kPath && e.Get(r, "nametype") == "CREATE";
+      }
+      if (write) return EventKind::kFile;
+      break;
+    }
+    case SyscallClass::kFileChange:
+      if (e.Find(rectype::kPath) >= 0) return EventKind::kFile;
+      break;
+    default:
+      break;
+  }
+  *with_detail = false;
+  return EventKind::kOther;
+}
+
+void Recorder::WriteExecDetail(const ParsedEvent& e, std::string& out) {
+  const EventSubject& s = table_->subject();
+  const ProcessImage* image = table_->current();
+  JsonWriter w(&out);
+  w.BeginObject();
+  if (s.success && image != nullptr && image->origin == ProcessOrigin::kExec &&
+      image->start_ms == s.time_ms) {
+    w.Key("exe");
+    w.String(image->exe);
+    w.Key("args");
+    w.Raw(image->args_json);
+    if (image->args_truncated) {
+      w.Key("args_truncated");
+      w.Bool(true);
+    }
+    if (!image->cwd.empty()) {
+      w.Key("cwd");
+      w.String(image->cwd);
+    }
+  } else {
+    int cwd_record = e.Find(rectype::kCwd);
+    scratch2_.clear();
+    if (cwd_record >= 0) ValueDecoder::AppendEscaped(e.Get(cwd_record, "cwd"), &scratch2_);
+    for (size_t r = 0; r < e.record_count(); ++r) {
+      if (e.record_type(r) != rectype::kPath) continue;
+      DecodedPath(e.Get(r, "name"), scratch2_, &scratch_);
+      w.Key("path");
+      w.String(scratch_);
+      break;
+    }
+    if (!scratch2_.empty()) {
+      w.Key("cwd");
+      w.String(scratch2_);
+    }
+    std::string_view err = ErrnoName(s.exit);
+    if (!err.empty()) {
+      w.Key("error");
+      w.String(err);
+    }
+  }
+  w.EndObject();
+}
+
+void Recorder::WriteNetworkDetail(const ParsedEvent& e, std::string_view line, std::string& out) {
+  const EventSubject& s = table_->subject();
+  SockAddr sa;
+  int r = e.Find(rectype::kSockaddr);
+  DecodeSockAddr(e.Get(r, "saddr"), &sa);
+  char port[8];
+  snprintf(port, sizeof(port), "%u", sa.port);
+  // Both ends and the Community ID, when the network enricher found them.
+  Ends src = EndOf(JsonMember(line, "source"));
+  Ends dst = EndOf(JsonMember(line, "destination"));
+  Ends local;
+  auto is_remote = [&](const Ends& x) { return x.ip == sa.ip && x.port == port; };
+  if (src.set() && dst.set()) {
+    local = is_remote(src) ? dst : src;
+  } else if (src.set() && !is_remote(src)) {
+    local = src;
+  } else if (dst.set() && !is_remote(dst)) {
+    local = dst;
+  }
+  const bool accept = s.sys == SyscallClass::kAccept;
+  if (!local.set() && accept) {
+    if (const ProcessImage* image = table_->current(); image && image->listen.set()) {
+      local.ip = image->listen.ip;
+      local.port = std::to_string(image->listen.port);
+    }
+  }
+  if (accept && local.set()) {
+    Endpoint end;
+    snprintf(end.ip, sizeof(end.ip), "%s", local.ip.c_str());
+    end.port = static_cast<uint16_t>(atoi(local.port.c_str()));
+    table_->SetLastAcceptLocal(s.pid, end);
+  }
+  std::string_view network = JsonMember(line, "network");
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("op");
+  w.String(accept ? "accept" : "connect");
+  w.Key("family");
+  w.String(sa.family_name);
+  WriteEnd(w, "remote", sa.ip, port);
+  if (local.set()) WriteEnd(w, "local", local.ip, local.port);
+  if (!network.empty()) {
+    std::string id = JsonStringValue(JsonMember(network, "community_id"));
+    if (!id.empty()) {
+      w.Key("community_id");
+      w.String(id);
+    }
+    std::string transport = JsonStringValue(JsonMember(network, "transport"));
+    if (!transport.empty()) {
+      w.Key("transport");
+      w.String(transport);
+    }
+  }
+  std::string_view err = s.success ? std::string_view() : ErrnoName(s.exit);
+  if (!err.empty()) {
+    w.Key("error");
+    w.String(err);
+  }
+  w.EndObject();
+}
+
+void Recorder::WriteFileDetail(const ParsedEvent& e, std::string& out) {
+  const EventSubject& s = table_->subject();
+  int cwd_record = e.Find(rectype::kCwd);
+  std::string cwd;
+  if (cwd_record >= 0) ValueDecoder::AppendEscaped(e.Get(cwd_record, "cwd"), &cwd);
+  std::string created, deleted, other;
+  for (size_t r = 0; r < e.record_count(); ++r) {
+    if (e.record_type(r) != rectype::kPath) continue;
+    std::string_view type = e.Get(r, "nametype");
+    std::string_view name = e.Get(r, "name");
+    if (name.empty() || name == "(null)") continue;
+    DecodedPath(name, cwd, &scratch_);
+    if (type == "CREATE" && created.empty()) created = scratch_;
+    else if (type == "DELETE" && deleted.empty()) deleted = scratch_;
+    else if (type != "PARENT") other = scratch_;
+  }
+  std::string_view sc = s.syscall_name;
+  std::string_view op;
+  std::string_view path, to;
+  if (sc.substr(0, 6) == "rename" && !deleted.empty() && !created.empty()) {
+    op = "renamed";
+    path = deleted;
+    to = created;
+  } else if (!created.empty()) {
+    op = "created";
+    path = created;
+  } else if (!deleted.empty()) {
+    op = "deleted";
+    path = deleted;
+  } else {
+    path = other;
+    bool attrs = sc.find("chmod") != std::string_view::npos ||
+                 sc.find("chown") != std::string_view::npos ||
+                 sc.find("xattr") != std::string_view::npos ||
+                 sc.find("utime") != std::string_view::npos;
+    op = attrs ? "changed attributes of" : "wrote";
+  }
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("op");
+  w.String(op);
+  w.Key("path");
+  w.String(path);
+  if (!to.empty()) {
+    w.Key("to");
+    w.String(to);
+  }
+  if (!s.key.empty() && s.key != "(null)") {
+    scratch_.clear();
+    std::vector<uint32_t> ends;
+    ValueDecoder::SplitEscaped(s.key, '\x01', &scratch_, &ends, true);
+    if (!ends.empty()) {
+      w.Key("rule");
+      w.String(std::string_view(scratch_).substr(0, ends[0]));
+    }
+  }
+  std::string_view err = s.has_success && !s.success ? ErrnoName(s.exit) : std::string_view();
+  if (!err.empty()) {
+    w.Key("error");
+    w.String(err);
+  }
+  w.EndObject();
+}
+
+void Recorder::WritePrivilegeDetail(const ParsedEvent& e, std::string& out) {
+  const EventSubject& s = table_->subject();
+  const SessionEventInfo& info = sessions_->event_info();
+  const ProcessImage* image = table_->current();
+  IdNames& names = table_->decoder().ids();
+  JsonWriter w(&out);
+  w.BeginObject();
+  if (info.op != SessionOp::kNone) {
+    w.Key("via");
+    w.String(ServiceOfExe(info.exe));
+    w.Key("type");
+    w.String(RecordTypeName(e.record_type(0)));
+    w.Key("op");
+    w.String(SessionOpName(info.op));
+    if (!info.acct.empty()) {
+      w.Key("to");
+      w.String(info.acct);
+    }
+    if (const SessionInfo* session = sessions_->current(); session && !session->user.empty()) {
+      w.Key("from");
+      w.String(session->user);
+    }
+    if (info.op == SessionOp::kCommand) {
+      for (std::string_view field : {"cmd", "cwd"}) {
+        std::string_view raw = e.Get(0, field);
+        if (raw.empty()) continue;
+        scratch_.clear();
+        ValueDecoder::AppendEscaped(raw, &scratch_);
+        w.Key(field == "cmd" ? "command" : "cwd");
+        w.String(scratch_);
+      }
+    }
+  } else if (image != nullptr) {
+    w.Key("via");
+    w.String(ServiceOfExe(image->exe));
+    w.Key("syscall");
+    w.String(s.syscall_name);
+    w.Key("uid");
+    w.UInt(image->uid);
+    w.Key("euid");
+    w.UInt(image->euid);
+    std::string_view user = names.User(image->euid);
+    if (!user.empty()) {
+      w.Key("to");
+      w.String(user);
+    }
+    w.Key("from_uid");
+    w.UInt(s.before_uid);
+    w.Key("from_euid");
+    w.UInt(s.before_euid);
+    std::string_view from = names.User(s.before_euid);
+    if (!from.empty()) {
+      w.Key("from");
+      w.String(from);
+    }
+  }
+  w.EndObject();
+}
+
+void Recorder::WriteUserMessageDetail(const ParsedEvent& e, std::string& out) {
+  const EventSubject& s = table_->subject();
+  JsonWriter w(&out);
+  w.BeginObject();
+  if (s.login_record >= 0) {
+    int r = s.login_record;
+    w.Key("type");
+    w.String("LOGIN");
+    for (std::string_view f : {"old-auid", "auid", "old-ses", "ses", "tty", "res"}) {
+      std::string_view v = e.Get(r, f);
+      if (v.empty()) continue;
+      w.Key(f);
+      w.String(v);
+    }
+    uint32_t auid = kUnsetId;
+    std::string_view a = e.Get(r, "auid");
+    if (!a.empty()) auid = static_cast<uint32_t>(strtoull(std::string(a).c_str(), nullptr, 10));
+    std::string_view user = auid != kUnsetId ? table_->decoder().ids().User(auid) : std::string_view();
+    if (!user.empty()) {
+      w.Key("user");
+      w.String(user);
+    }
+  } else {
+    w.Key("type");
+    w.String(RecordTypeName(e.record_type(0)));
+    for (std::string_view f : {"op", "acct", "exe", "hostname", "addr", "terminal", "res"}) {
+      std::string_view v = e.Get(0, f);
+      if (v.empty()) continue;
+      scratch_.clear();
+      ValueDecoder::AppendEscaped(v, &scratch_);
+      w.Key(f);
+      w.String(scratch_);
+    }
+  }
+  w.EndObject();
+}
+
+void Recorder::WriteDetail(EventKind kind, const ParsedEvent& e, std::string_view line,
+                           std::string& out) {
+  switch (kind) {
+    case EventKind::kExec: WriteExecDetail(e, out); break;
+    case EventKind::kExit: {
+      const ProcessImage* image = table_->current();
+      out.append("{\"code\":");
+      AppendDecimal(out, image != nullptr ? image->exit_code : 0);
+      out.push_back('}');
+      break;
+    }
+    case EventKind::kNetwork:
+    case EventKind::kBind: WriteNetworkDetail(e, line, out); break;
+    case EventKind::kFile: WriteFileDetail(e, out); break;
+    case EventKind::kPrivilege: WritePrivilegeDetail(e, out); break;
+    case EventKind::kLogin:
+    case EventKind::kAuth:
+    case EventKind::kLogout: WriteUserMessageDetail(e, out); break;
+    case EventKind::kOther: break;
+  }
+}
+
+void Recorder::OnEvent(const ParsedEvent& e, std::string_view line) {
+  if (sink_ == nullptr) return;
+  for (ProcessImage* p : table_->changed()) PushProcess(*p);
+  for (SessionInfo* s : sessions_->changed()) {
+    PushSession(*s);
+    // Its login process has just become the session's service.
+    if (s->login_pid > 0) {
+      if (ProcessImage* leader = table_->Find(s->login_pid);
+          leader != nullptr && leader->entity_id == s->leader_entity) {
+        PushProcess(*leader);
+      }
+    }
+  }
+  const EventSubject& s = table_->subject();
+  const SessionInfo* session = sessions_->current();
+  Outcome outcome;
+  bool with_detail;
+  EventKind kind = Classify(e, &outcome, &with_detail);
+  if (kind == EventKind::kOther && session == nullptr && !options_.index_all_events) return;
+  const ProcessImage* image = s.valid ? table_->current() : nullptr;
+  // A failed execve shows in timelines unless it is the PATH search of execvp (ENOENT).
+  std::string_view role = image != nullptr ? SessionRoleName(image->role) : std::string_view();
+  if (kind == EventKind::kExec && !(s.has_success && s.success)) {
+    if (s.exit == -kENOENT) {
+      role = {};
+    } else if (role == "shell") {
+      role = "command";
+    }
+  }
+
+  Row* row = sink_->Begin();
+  if (row == nullptr) return;
+  row->Reset(RowType::kEvent);
+  row->num[col::kTime] = static_cast<int64_t>(e.event().time_ms());
+  row->num[col::kSerial] = e.event().serial();
+  if (s.valid) row->num[col::kPid] = s.pid;
+  if (s.uid != kUnsetId) row->num[col::kUid] = s.uid;
+  row->num[col::kKind] = static_cast<int64_t>(kind);
+  row->num[col::kOutcome] = static_cast<int64_t>(outcome);
+  row->AddStr(session != nullptr ? std::string_view(session->id) : std::string_view());
+  row->AddStr(image != nullptr ? std::string_view(image->entity_id) : std::string_view());
+  if (!s.syscall_name.empty()) {
+    row->AddStr(s.syscall_name);
+  } else {
+    row->AddStr(e.record_count() > 0 ? RecordTypeName(e.record_type(0)) : std::string_view());
+  }
+  row->AddStr(role);
+  if (with_detail) WriteDetail(kind, e, line, row->OpenStr());
+  row->CloseStr();
+  sink_->Commit();
+  ++rows_;
+}
+
+}  // namespace auditlens

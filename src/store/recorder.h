@@ -1,0 +1,68 @@
+// The store's observer on the pipeline thread: turns each formatted event, with what the process
+// table and the session tracker know of it, into rows for the store (rows.h): one event row per
+// event (compact: time, serial, session, process, kind, outcome; with a small JSON `detail` for the
+// kinds a timeline shows), a process row for every process image created or ended, a session row
+// for every session created or changed.
+//
+// What makes an event kind (docs/store.md): execve → exec (args, cwd; a failed execve only when the
+// error is not ENOENT, which is the PATH search of execvp); exit_group → exit (status); connect or
+// accept on an IPv4/IPv6 socket → network (remote end from SOCKADDR; local end and Community ID
+// from the network enricher's "source"/"destination"/"network" members when present); bind → bind;
+// file-changing syscalls and opens for writing → file; su/sudo PAM records inside a session, USER_CMD,
+// and a set*id call that changed the ids of a process other than the login service → privilege;
+// LOGIN/USER_START/USER_LOGIN → login; USER_AUTH/USER_ACCT/CRED_ACQ → auth; USER_END/USER_LOGOUT/
+// CRED_DISP → logout; the rest → other (no detail).
+//
+// Contract: never blocks (a full ring drops the row; the ring counts it); per event a few lookups
+// and one row; allocation-free once warm except for rare kinds (privilege names).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "agent/pipeline.h"
+#include "enrich/process_table.h"
+#include "enrich/session_tracker.h"
+#include "store/rows.h"
+
+namespace auditlens {
+
+struct RecorderOptions {
+  // Also index events outside any login session (daemons). Off: only session events get rows.
+  bool index_all_events = true;
+};
+
+class Recorder : public EventObserver {
+ public:
+  Recorder(ProcessTable* table, SessionTracker* sessions, RowSink* sink,
+           RecorderOptions options = {});
+
+  // Without a sink (null) the recorder does nothing.
+  void set_sink(RowSink* sink) { sink_ = sink; }
+  void OnEvent(const ParsedEvent& event, std::string_view json_line) override;
+  // Rows for every process image and session known now (after seeding from /proc).
+  void WriteAll();
+  uint64_t rows() const { return rows_; }
+
+ private:
+  EventKind Classify(const ParsedEvent& e, Outcome* outcome, bool* with_detail);
+  void PushProcess(const ProcessImage& p);
+  void PushSession(const SessionInfo& s);
+  void AppendSessionId(uint32_t ses, std::string& out);
+  void WriteDetail(EventKind kind, const ParsedEvent& e, std::string_view line, std::string& out);
+  void WriteExecDetail(const ParsedEvent& e, std::string& out);
+  void WriteNetworkDetail(const ParsedEvent& e, std::string_view line, std::string& out);
+  void WriteFileDetail(const ParsedEvent& e, std::string& out);
+  void WritePrivilegeDetail(const ParsedEvent& e, std::string& out);
+  void WriteUserMessageDetail(const ParsedEvent& e, std::string& out);
+
+  ProcessTable* table_;
+  SessionTracker* sessions_;
+  RowSink* sink_;
+  RecorderOptions options_;
+  uint64_t rows_ = 0;
+  std::string scratch_, scratch2_;
+};
+
+}  // namespace auditlens

@@ -1,0 +1,90 @@
+// The store's SQLite schema (docs/store.md explains every table and column). The agent creates it;
+// `auditlens sessions` and `auditlens timeline` read it.
+#pragma once
+
+namespace auditlens {
+
+inline constexpr int kStoreSchemaVersion = 1;
+
+// auto_vacuum must be set before the first table exists; it is what lets retention by size give
+// disk space back (PRAGMA incremental_vacuum).
+inline constexpr char kStoreSchema[] = R"SQL(
+PRAGMA auto_vacuum = INCREMENTAL;
+CREATE TABLE IF NOT EXISTS meta(
+  key TEXT PRIMARY KEY,
+  value TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sessions(
+  id TEXT PRIMARY KEY,
+  host TEXT,
+  boot_id TEXT,
+  ses INTEGER,
+  auid INTEGER,
+  user TEXT,
+  service TEXT,
+  source_ip TEXT,
+  source_port INTEGER,
+  dest_ip TEXT,
+  dest_port INTEGER,
+  hostname TEXT,
+  terminal TEXT,
+  tty TEXT,
+  login_pid INTEGER,
+  leader_entity TEXT,
+  start_ms INTEGER NOT NULL,
+  end_ms INTEGER,
+  last_seen_ms INTEGER,
+  state TEXT NOT NULL,
+  failures INTEGER NOT NULL DEFAULT 0,
+  from_proc INTEGER NOT NULL DEFAULT 0,
+  updated_ms INTEGER
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sessions_start ON sessions(start_ms);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user, start_ms);
+CREATE TABLE IF NOT EXISTS processes(
+  entity_id TEXT PRIMARY KEY,
+  boot_id TEXT,
+  pid INTEGER NOT NULL,
+  ppid INTEGER,
+  parent_entity TEXT,
+  previous_entity TEXT,
+  exe TEXT,
+  args TEXT,
+  args_truncated INTEGER,
+  cwd TEXT,
+  uid INTEGER,
+  euid INTEGER,
+  auid INTEGER,
+  ses INTEGER,
+  session_id TEXT,
+  role TEXT,
+  origin TEXT,
+  start_ms INTEGER NOT NULL,
+  exit_ms INTEGER,
+  exit_code INTEGER,
+  last_seen_ms INTEGER,
+  updated_ms INTEGER
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS processes_session ON processes(session_id, start_ms)
+  WHERE session_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS processes_start ON processes(start_ms);
+CREATE TABLE IF NOT EXISTS events(
+  id INTEGER PRIMARY KEY,
+  time_ms INTEGER NOT NULL,
+  serial INTEGER NOT NULL,
+  session_id TEXT,
+  entity_id TEXT,
+  pid INTEGER,
+  uid INTEGER,
+  kind TEXT NOT NULL,
+  action TEXT,
+  outcome TEXT,
+  role TEXT,
+  detail TEXT
+);
+CREATE INDEX IF NOT EXISTS events_time ON events(time_ms);
+CREATE INDEX IF NOT EXISTS events_session ON events(session_id, time_ms)
+  WHERE session_id IS NOT NULL;
+)SQL";
+
+}  // namespace auditlens

@@ -1,0 +1,373 @@
+#include "store/sqlite_store.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+
+#include "enrich/process_table.h"
+#include "enrich/session_tracker.h"
+#include "store/schema.h"
+
+namespace auditlens {
+namespace {
+
+uint64_t WallMs() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+void BindNum(sqlite3_stmt* st, int index, int64_t v) {
+  if (v == col::kNull) {
+    sqlite3_bind_null(st, index);
+  } else {
+    sqlite3_bind_int64(st, index, v);
+  }
+}
+
+void BindText(sqlite3_stmt* st, int index, std::string_view s) {
+  if (s.empty()) {
+    sqlite3_bind_null(st, index);
+  } else {
+    sqlite3_bind_text(st, index, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+  }
+}
+
+constexpr char kInsertEvent[] =
+    "INSERT INTO events(time_ms,serial,session_id,entity_id,pid,uid,kind,action,outcome,role,detail)"
+    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)";
+
+// A process row may come several times (created, then its role known, then its exit): later
+// values fill in, never erase.
+constexpr char kUpsertProcess[] =
+    "INSERT INTO processes(entity_id,boot_id,pid,ppid,parent_entity,previous_entity,exe,args,"
+    "args_truncated,cwd,uid,euid,auid,ses,session_id,role,origin,start_ms,exit_ms,exit_code,"
+    "last_seen_ms,updated_ms)"
+    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)"
+    " ON CONFLICT(entity_id) DO UPDATE SET"
+    " ppid=coalesce(excluded.ppid,ppid), parent_entity=coalesce(excluded.parent_entity,parent_entity),"
+    " exe=coalesce(excluded.exe,exe), args=coalesce(excluded.args,args),"
+    " cwd=coalesce(excluded.cwd,cwd), uid=coalesce(excluded.uid,uid), euid=coalesce(excluded.euid,euid),"
+    " auid=coalesce(excluded.auid,auid), ses=coalesce(excluded.ses,ses),"
+    " session_id=coalesce(excluded.session_id,session_id), role=coalesce(excluded.role,role),"
+    " exit_ms=coalesce(excluded.exit_ms,exit_ms), exit_code=coalesce(excluded.exit_code,exit_code),"
+    " last_seen_ms=max(coalesce(last_seen_ms,0),coalesce(excluded.last_seen_ms,0)),"
+    " updated_ms=excluded.updated_ms";
+
+constexpr char kUpsertSession[] =
+    "INSERT INTO sessions(id,host,boot_id,ses,auid,user,service,source_ip,source_port,dest_ip,"
+    "dest_port,hostname,terminal,tty,login_pid,leader_entity,start_ms,end_ms,last_seen_ms,state,"
+    "failures,from_proc,updated_ms)"
+    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)"
+    " ON CONFLICT(id) DO UPDATE SET"
+    " auid=coalesce(excluded.auid,auid), user=coalesce(excluded.user,user),"
+    " service=coalesce(excluded.service,service), source_ip=coalesce(excluded.source_ip,source_ip),"
+    " source_port=coalesce(excluded.source_port,source_port), dest_ip=coalesce(excluded.dest_ip,dest_ip),"
+    " dest_port=coalesce(excluded.dest_port,dest_port), hostname=coalesce(excluded.hostname,hostname),"
+    " terminal=coalesce(excluded.terminal,terminal), tty=coalesce(excluded.tty,tty),"
+    " login_pid=coalesce(excluded.login_pid,login_pid),"
+    " leader_entity=coalesce(excluded.leader_entity,leader_entity),"
+    " start_ms=min(start_ms,excluded.start_ms), end_ms=coalesce(excluded.end_ms,end_ms),"
+    " last_seen_ms=max(coalesce(last_seen_ms,0),coalesce(excluded.last_seen_ms,0)),"
+    " state=CASE WHEN excluded.end_ms IS NULL AND end_ms IS NOT NULL THEN state ELSE excluded.state END,"
+    " failures=max(failures,excluded.failures), from_proc=min(from_proc,excluded.from_proc),"
+    " updated_ms=excluded.updated_ms";
+
+}  // namespace
+
+SqliteStore::~SqliteStore() { Close(); }
+
+void SqliteStore::Fail(const std::string& what) {
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  ++stats_.write_errors;
+  stats_.last_error = what + ": " + (db_ ? sqlite3_errmsg(db_) : "no database");
+}
+
+bool SqliteStore::Exec(const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string what = message ? message : "error";
+    sqlite3_free(message);
+    Fail(std::string(sql).substr(0, 60) + ": " + what);
+    return false;
+  }
+  return true;
+}
+
+bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
+  options_ = options;
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::path(options.path).parent_path();
+  if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      *error = "cannot create " + dir.string() + ": " + ec.message();
+      return false;
+    }
+    chmod(dir.c_str(), 0700);
+  }
+  // The store holds every command line of every user: 0600, whatever the umask.
+  int fd = open(options.path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    *error = "cannot create " + options.path + ": " + strerror(errno);
+    return false;
+  }
+  fchmod(fd, 0600);
+  close(fd);
+  if (sqlite3_open_v2(options.path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    *error = "cannot open " + options.path + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory");
+    sqlite3_close(db_);
+    db_ = nullptr;
+    return false;
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  char* message = nullptr;
+  auto run = [&](const char* sql) {
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) == SQLITE_OK) return true;
+    *error = options.path + ": " + (message ? message : "error");
+    sqlite3_free(message);
+    return false;
+  };
+  // WAL: readers see a consistent snapshot while the agent writes; NORMAL: a crash may lose the last
+  // transactions, never the file. A small page cache keeps the agent's memory low.
+  if (!run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-4096;"
+           "PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864;") ||
+      !run(kStoreSchema)) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    return false;
+  }
+  std::string meta = "INSERT OR REPLACE INTO meta(key,value) VALUES('schema_version','" +
+                     std::to_string(kStoreSchemaVersion) + "'),('host','";
+  for (char c : options.host) {
+    if (c == '\'') meta.push_back('\'');
+    meta.push_back(c);
+  }
+  meta += "'),('writer','auditlens')";
+  if (!run(meta.c_str())) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    return false;
+  }
+  for (const char* suffix : {"-wal", "-shm"}) chmod((options.path + suffix).c_str(), 0600);
+  if (sqlite3_prepare_v3(db_, kInsertEvent, -1, SQLITE_PREPARE_PERSISTENT, &insert_event_,
+                         nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v3(db_, kUpsertProcess, -1, SQLITE_PREPARE_PERSISTENT, &upsert_process_,
+                         nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v3(db_, kUpsertSession, -1, SQLITE_PREPARE_PERSISTENT, &upsert_session_,
+                         nullptr) != SQLITE_OK) {
+    *error = options.path + ": " + sqlite3_errmsg(db_) +
+             " (not an auditlens store of this version?)";
+    Close();
+    return false;
+  }
+  queue_ = std::make_unique<RowQueue>(options.queue_rows);
+  stop_ = false;
+  thread_ = std::thread([this] { Run(); });
+  return true;
+}
+
+bool SqliteStore::WriteRow(const Row& r) {
+  sqlite3_stmt* st = nullptr;
+  const int64_t now = static_cast<int64_t>(WallMs());
+  switch (r.type) {
+    case RowType::kEvent:
+      st = insert_event_;
+      BindNum(st, 1, r.num[col::kTime]);
+      BindNum(st, 2, r.num[col::kSerial]);
+      BindText(st, 3, r.Str(col::kSessionId));
+      BindText(st, 4, r.Str(col::kEntityId));
+      BindNum(st, 5, r.num[col::kPid]);
+      BindNum(st, 6, r.num[col::kUid]);
+      BindText(st, 7, EventKindName(static_cast<EventKind>(r.num[col::kKind])));
+      BindText(st, 8, r.Str(col::kAction));
+      BindText(st, 9, OutcomeName(static_cast<Outcome>(r.num[col::kOutcome])));
+      BindText(st, 10, r.Str(col::kRole));
+      BindText(st, 11, r.Str(col::kDetail));
+      break;
+    case RowType::kProcess:
+      st = upsert_process_;
+      BindText(st, 1, r.Str(col::kEntity));
+      BindText(st, 2, options_.boot_id);
+      BindNum(st, 3, r.num[col::kProcPid]);
+      BindNum(st, 4, r.num[col::kPPid]);
+      BindText(st, 5, r.Str(col::kParentEntity));
+      BindText(st, 6, r.Str(col::kPreviousEntity));
+      BindText(st, 7, r.Str(col::kExe));
+      BindText(st, 8, r.Str(col::kArgs));
+      BindNum(st, 9, r.num[col::kArgsTruncated]);
+      BindText(st, 10, r.Str(col::kCwd));
+      BindNum(st, 11, r.num[col::kProcUid]);
+      BindNum(st, 12, r.num[col::kEuid]);
+      BindNum(st, 13, r.num[col::kAuid]);
+      BindNum(st, 14, r.num[col::kSes]);
+      BindText(st, 15, r.Str(col::kProcSessionId));
+      BindText(st, 16, r.Str(col::kProcRole));
+      BindText(st, 17, ProcessOriginName(static_cast<ProcessOrigin>(r.num[col::kOrigin])));
+      BindNum(st, 18, r.num[col::kStart]);
+      BindNum(st, 19, r.num[col::kExitTime]);
+      BindNum(st, 20, r.num[col::kExitCode]);
+      BindNum(st, 21, r.num[col::kSeen]);
+      BindNum(st, 22, now);
+      break;
+    case RowType::kSession:
+      st = upsert_session_;
+      BindText(st, 1, r.Str(col::kId));
+      BindText(st, 2, options_.host);
+      BindText(st, 3, options_.boot_id);
+      BindNum(st, 4, r.num[col::kSessionSes]);
+      BindNum(st, 5, r.num[col::kSessionAuid]);
+      BindText(st, 6, r.Str(col::kUser));
+      BindText(st, 7, r.Str(col::kService));
+      BindText(st, 8, r.Str(col::kSourceIp));
+      BindNum(st, 9, r.num[col::kSourcePort]);
+      BindText(st, 10, r.Str(col::kDestIp));
+      BindNum(st, 11, r.num[col::kDestPort]);
+      BindText(st, 12, r.Str(col::kHostname));
+      BindText(st, 13, r.Str(col::kTerminal));
+      BindText(st, 14, r.Str(col::kTty));
+      BindNum(st, 15, r.num[col::kLoginPid]);
+      BindText(st, 16, r.Str(col::kLeader));
+      BindNum(st, 17, r.num[col::kSessionStart]);
+      BindNum(st, 18, r.num[col::kSessionEnd]);
+      BindNum(st, 19, r.num[col::kLastSeen]);
+      BindText(st, 20, r.Str(col::kState));
+      BindNum(st, 21, r.num[col::kFailures] == col::kNull ? 0 : r.num[col::kFailures]);
+      BindNum(st, 22, r.num[col::kFromProc] == col::kNull ? 0 : r.num[col::kFromProc]);
+      BindNum(st, 23, now);
+      break;
+  }
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (rc != SQLITE_DONE) {
+    Fail("writing a row");
+    return false;
+  }
+  return true;
+}
+
+bool SqliteStore::WriteBatch(size_t max_rows) {
+  size_t n = std::min(queue_->Available(), max_rows);
+  if (n == 0) return false;
+  if (!Exec("BEGIN IMMEDIATE")) {
+    // Cannot write now (another writer holds the file): the rows wait in the ring.
+    return false;
+  }
+  uint64_t ok = 0;
+  for (size_t i = 0; i < n; ++i) {
+    ok += WriteRow(queue_->Front());
+    queue_->Pop();
+  }
+  bool committed = Exec("COMMIT");
+  if (!committed) Exec("ROLLBACK");
+  written_through_.fetch_add(n, std::memory_order_release);
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  if (committed) {
+    stats_.rows_written += ok;
+    ++stats_.transactions;
+  }
+  return true;
+}
+
+uint64_t SqliteStore::FileBytes() {
+  uint64_t total = 0;
+  struct stat st;
+  for (const char* suffix : {"", "-wal"}) {
+    if (stat((options_.path + suffix).c_str(), &st) == 0) total += static_cast<uint64_t>(st.st_size);
+  }
+  return total;
+}
+
+void SqliteStore::Retention(uint64_t now_ms) {
+  uint64_t deleted = 0;
+  if (options_.retention_days > 0) {
+    const int64_t cutoff =
+        static_cast<int64_t>(now_ms) - static_cast<int64_t>(options_.retention_days) * 86400000;
+    const std::string c = std::to_string(cutoff);
+    Exec("BEGIN IMMEDIATE");
+    Exec(("DELETE FROM events WHERE time_ms < " + c).c_str());
+    deleted += static_cast<uint64_t>(sqlite3_changes(db_));
+    Exec(("DELETE FROM processes WHERE coalesce(exit_ms, last_seen_ms, start_ms) < " + c).c_str());
+    Exec(("DELETE FROM sessions WHERE coalesce(end_ms, last_seen_ms, start_ms) < " + c).c_str());
+    Exec("COMMIT");
+  }
+  if (options_.max_bytes > 0) {
+    for (int round = 0; round < 10 && FileBytes() > options_.max_bytes; ++round) {
+      // The oldest tenth of the events (ids grow with time), and what is older than what is left.
+      Exec("BEGIN IMMEDIATE");
+      Exec("DELETE FROM events WHERE id <= (SELECT min(id) + (max(id) - min(id)) / 10 + 1 FROM events)");
+      deleted += static_cast<uint64_t>(sqlite3_changes(db_));
+      Exec("DELETE FROM processes WHERE coalesce(exit_ms, last_seen_ms, start_ms) <"
+           " (SELECT coalesce(min(time_ms), 0) FROM events)");
+      Exec("DELETE FROM sessions WHERE coalesce(end_ms, last_seen_ms, start_ms) <"
+           " (SELECT coalesce(min(time_ms), 0) FROM events)");
+      Exec("COMMIT");
+      Exec("PRAGMA incremental_vacuum");
+      Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+  }
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  stats_.deleted_events += deleted;
+  stats_.file_bytes = FileBytes();
+}
+
+void SqliteStore::Run() {
+  uint64_t next_retention = WallMs() + 5000;
+  for (;;) {
+    bool stopping = stop_.load();
+    if (!stopping && queue_->Available() < queue_->capacity() / 2) queue_->Wait(options_.batch_ms);
+    while (WriteBatch(options_.batch_rows)) {
+    }
+    uint64_t now = WallMs();
+    if (retention_now_.exchange(false) || now >= next_retention) {
+      Retention(now);
+      next_retention = now + options_.retention_every_ms;
+    }
+    if (stopping && queue_->Available() == 0) break;
+  }
+}
+
+void SqliteStore::Sync() {
+  if (!queue_ || !thread_.joinable()) return;
+  const uint64_t target = queue_->committed();
+  while (written_through_.load(std::memory_order_acquire) < target) {
+    queue_->Wake();
+    usleep(1000);
+  }
+}
+
+StoreStats SqliteStore::stats() const {
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  StoreStats s = stats_;
+  s.dropped = dropped();
+  return s;
+}
+
+void SqliteStore::Close() {
+  if (thread_.joinable()) {
+    stop_ = true;
+    queue_->Wake();
+    thread_.join();
+  }
+  for (sqlite3_stmt** st : {&insert_event_, &upsert_process_, &upsert_session_}) {
+    sqlite3_finalize(*st);
+    *st = nullptr;
+  }
+  if (db_ != nullptr) {
+    sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
+    sqlite3_close(db_);
+    db_ = nullptr;
+  }
+}
+
+}  // namespace auditlens

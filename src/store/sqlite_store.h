@@ -1,0 +1,94 @@
+// The embedded store: events, processes and sessions in one SQLite file, written by a thread of its
+// own so that nothing SQLite does (disk, locks, fsync) ever runs on the pipeline thread.
+//
+// Contract:
+// - Open() creates the file 0600 (its directory 0700 when missing), sets WAL mode (readers such as
+//   `auditlens timeline` work while the agent writes) and the schema, then starts the writer.
+//   It fails, with a reason, when the file cannot be created or is not an auditlens store.
+// - sink() is the pipeline thread's end: a bounded ring (rows.h). Rows are written in batched
+//   transactions: every batch_ms, or sooner when the ring is half full, at most batch_rows rows
+//   per transaction. A full ring drops rows (dropped()); nothing ever waits for SQLite.
+// - Retention, checked every retention_every_ms: events, processes and sessions older than
+//   retention_days go; when the file (with its WAL) is larger than max_bytes, the oldest tenth of the
+//   events goes (and what no longer has events), and the free pages are given back to the disk.
+// - Close() writes everything still queued, checkpoints the WAL and stops the thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "store/rows.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace auditlens {
+
+struct StoreOptions {
+  std::string path;
+  std::string host;
+  std::string boot_id;
+  uint32_t retention_days = 30;    // 0: keep by size only
+  uint64_t max_bytes = 1ull << 30; // 0: no size limit
+  size_t queue_rows = 8192;
+  uint32_t batch_ms = 200;
+  size_t batch_rows = 5000;
+  uint32_t retention_every_ms = 60000;
+};
+
+struct StoreStats {
+  uint64_t rows_written = 0;
+  uint64_t transactions = 0;
+  uint64_t write_errors = 0;
+  uint64_t dropped = 0;         // rows the full ring refused
+  uint64_t deleted_events = 0;  // by retention
+  uint64_t file_bytes = 0;      // database + WAL, at the last retention check
+  std::string last_error;
+};
+
+class SqliteStore {
+ public:
+  SqliteStore() = default;
+  ~SqliteStore();
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  bool Open(const StoreOptions& options, std::string* error);
+  RowSink* sink() { return queue_.get(); }
+  uint64_t dropped() const { return queue_ ? queue_->dropped() : 0; }
+  StoreStats stats() const;
+  // Waits until every row committed so far is written (tests, and `Close`).
+  void Sync();
+  void Close();
+
+  // Runs retention now on the writer's connection (tests call it through Sync-like use).
+  void RequestRetention() { retention_now_ = true; if (queue_) queue_->Wake(); }
+
+ private:
+  void Run();
+  bool WriteBatch(size_t max_rows);
+  bool WriteRow(const Row& row);
+  void Retention(uint64_t now_ms);
+  uint64_t FileBytes();
+  bool Exec(const char* sql);
+  void Fail(const std::string& what);
+
+  StoreOptions options_;
+  std::unique_ptr<RowQueue> queue_;
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* insert_event_ = nullptr;
+  sqlite3_stmt* upsert_process_ = nullptr;
+  sqlite3_stmt* upsert_session_ = nullptr;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> retention_now_{false};
+  std::atomic<uint64_t> written_through_{0};  // rows (ring positions) written so far
+  mutable std::mutex stats_mutex_;
+  StoreStats stats_;
+};
+
+}  // namespace auditlens
