@@ -1,0 +1,92 @@
+// `auditlens sessions [--user U] [--since T] [--json]`: the login sessions in the store, one line
+// each (id, user, how, from where, start, duration, commands, failures, state). Reads the store
+// while the agent writes it.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "query/store_reader.h"
+#include "query/timeline.h"
+
+namespace auditlens {
+namespace {
+
+struct SessionsArgs {
+  std::string config_path;
+  std::string db;
+  std::string user;
+  std::string since;
+  size_t last = 0;
+  bool json = false;
+  std::string color = "auto";
+};
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int RunSessions(const SessionsArgs& args) {
+  std::string path, error;
+  if (!ResolveStorePath(args.config_path, args.db, &path, &error)) {
+    std::cerr << "auditlens sessions: " << error << "\n";
+    return 1;
+  }
+  StoreReader reader;
+  if (!reader.Open(path, &error)) {
+    std::cerr << "auditlens sessions: " << error << "\n";
+    return 1;
+  }
+  const int64_t now = NowMs();
+  SessionFilter filter;
+  filter.user = args.user;
+  filter.limit = args.last;
+  if (!args.since.empty() && !ParseSince(args.since, now, &filter.since_ms)) {
+    std::cerr << "auditlens sessions: --since '" << args.since
+              << "': expected a date (2026-11-22, '2026-11-22 11:00'), or an age (30m, 12h, 7d)\n";
+    return 1;
+  }
+  std::vector<StoredSession> sessions;
+  if (!reader.ListSessions(filter, &sessions, &error)) {
+    std::cerr << "auditlens sessions: " << path << ": " << error << "\n";
+    return 1;
+  }
+  if (args.json) {
+    std::cout << RenderSessionsJson(sessions, now);
+  } else if (sessions.empty()) {
+    std::cout << "no sessions" << (args.user.empty() ? "" : " of " + args.user)
+              << (args.since.empty() ? "" : " since " + args.since) << " in " << path << "\n";
+  } else {
+    std::cout << RenderSessionsText(sessions, now, UseColour(args.color, STDOUT_FILENO));
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AddSessionsCommand(CLI::App& app) {
+  auto args = std::make_shared<SessionsArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "sessions", "List login sessions: who, how, from where, when, how many commands and failures");
+  cmd->add_option("--user", args->user, "only this user's sessions (the login user's name)");
+  cmd->add_option("--since", args->since,
+                  "only sessions active since: a date ('2026-11-22', '2026-11-22 11:00') or an "
+                  "age ('30m', '12h', '7d')");
+  cmd->add_option("--last", args->last, "only the N most recent sessions");
+  cmd->add_flag("--json", args->json, "one JSON object per session and line");
+  cmd->add_option("-c,--config", args->config_path,
+                  "TOML config whose [store] path to read (default: the embedded defaults)");
+  cmd->add_option("--db", args->db, "the store file to read (overrides --config)");
+  cmd->add_option("--color", args->color, "auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->callback([args]() {
+    int rc = RunSessions(*args);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace auditlens

@@ -1,0 +1,293 @@
+#include "query/store_reader.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "config/config.h"
+#include "config/default_config.h"
+#include "store/schema.h"
+
+namespace auditlens {
+namespace {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    ok_ = sqlite3_prepare_v2(db, sql, -1, &st_, nullptr) == SQLITE_OK;
+  }
+  ~Statement() { sqlite3_finalize(st_); }
+  bool ok() const { return ok_; }
+  sqlite3_stmt* get() { return st_; }
+  void Bind(int i, std::string_view s) {
+    sqlite3_bind_text(st_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  }
+  void Bind(int i, int64_t v) { sqlite3_bind_int64(st_, i, v); }
+  // SQLITE_ROW: true; SQLITE_DONE: false (error set on anything else).
+  bool Step(std::string* error) {
+    int rc = sqlite3_step(st_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) *error = sqlite3_errmsg(db_);
+    return false;
+  }
+  std::string Text(int c) {
+    const unsigned char* t = sqlite3_column_text(st_, c);
+    return t ? std::string(reinterpret_cast<const char*>(t), sqlite3_column_bytes(st_, c))
+             : std::string();
+  }
+  int64_t Int(int c, int64_t null_value = 0) {
+    return sqlite3_column_type(st_, c) == SQLITE_NULL ? null_value : sqlite3_column_int64(st_, c);
+  }
+  bool IsNull(int c) { return sqlite3_column_type(st_, c) == SQLITE_NULL; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* st_ = nullptr;
+  bool ok_ = false;
+};
+
+constexpr char kSessionColumns[] =
+    "id,host,user,service,source_ip,dest_ip,hostname,terminal,tty,state,leader_entity,ses,auid,"
+    "source_port,dest_port,login_pid,start_ms,end_ms,last_seen_ms,failures,from_proc";
+
+void ReadSession(Statement& st, StoredSession* s) {
+  s->id = st.Text(0);
+  s->host = st.Text(1);
+  s->user = st.Text(2);
+  s->service = st.Text(3);
+  s->source_ip = st.Text(4);
+  s->dest_ip = st.Text(5);
+  s->hostname = st.Text(6);
+  s->terminal = st.Text(7);
+  s->tty = st.Text(8);
+  s->state = st.Text(9);
+  s->leader_entity = st.Text(10);
+  s->ses = st.Int(11, -1);
+  s->auid = st.Int(12, -1);
+  s->source_port = st.Int(13);
+  s->dest_port = st.Int(14);
+  s->login_pid = st.Int(15);
+  s->start_ms = st.Int(16);
+  s->end_ms = st.Int(17);
+  s->last_seen_ms = st.Int(18);
+  s->failures = st.Int(19);
+  s->from_proc = st.Int(20) != 0;
+}
+
+}  // namespace
+
+bool ResolveStorePath(const std::string& config_path, const std::string& db, std::string* path,
+                      std::string* error) {
+  if (!db.empty()) {
+    *path = db;
+    return true;
+  }
+  Config config;
+  bool ok = config_path.empty() ? ParseConfig(kDefaultConfig, &config, error)
+                                : LoadConfig(config_path, &config, error);
+  if (!ok) return false;
+  if (!config.store.enabled || config.store.path.empty()) {
+    *error = (config_path.empty() ? std::string("the default config") : config_path) +
+             " has no store ([store] enabled and path); give --db FILE";
+    return false;
+  }
+  *path = config.store.path;
+  return true;
+}
+
+bool UseColour(const std::string& when, int fd) {
+  if (when == "always") return true;
+  if (when == "never") return false;
+  const char* term = getenv("TERM");
+  return isatty(fd) && getenv("NO_COLOR") == nullptr && term != nullptr &&
+         std::string_view(term) != "dumb";
+}
+
+StoreReader::~StoreReader() { sqlite3_close(db_); }
+
+bool StoreReader::Open(const std::string& path, std::string* error) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    *error = "no store at " + path +
+             " (the agent writes it when [store] is enabled; see docs/store.md)";
+    return false;
+  }
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    *error = "cannot open " + path + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory");
+    return false;
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  Statement version(db_, "SELECT value FROM meta WHERE key='schema_version'");
+  if (!version.ok()) {
+    *error = path + " is not an auditlens store: " + sqlite3_errmsg(db_);
+    return false;
+  }
+  if (!version.Step(error)) {
+    if (error->empty()) *error = path + " is not an auditlens store (no schema version)";
+    return false;
+  }
+  if (version.Text(0) != std::to_string(kStoreSchemaVersion)) {
+    *error = path + " has store schema version " + version.Text(0) + "; this auditlens reads " +
+             std::to_string(kStoreSchemaVersion);
+    return false;
+  }
+  return true;
+}
+
+bool StoreReader::CountCommands(StoredSession* s, std::string* error) {
+  Statement st(db_,
+               "SELECT count(*) FILTER (WHERE e.outcome = 'success'),"
+               " count(*) FILTER (WHERE e.outcome = 'failure' OR coalesce(p.exit_code, 0) <> 0)"
+               " FROM events e LEFT JOIN processes p"
+               "  ON p.entity_id = e.entity_id AND e.outcome = 'success'"
+               " WHERE e.session_id = ?1 AND e.kind = 'exec' AND e.role = 'command'");
+  if (!st.ok()) {
+    *error = sqlite3_errmsg(db_);
+    return false;
+  }
+  st.Bind(1, s->id);
+  if (st.Step(error)) {
+    s->commands = st.Int(0);
+    s->failed_commands = st.Int(1);
+  }
+  return error->empty();
+}
+
+bool StoreReader::ListSessions(const SessionFilter& filter, std::vector<StoredSession>* out,
+                               std::string* error) {
+  std::string sql = std::string("SELECT ") + kSessionColumns +
+                    " FROM sessions WHERE (?1 = '' OR user = ?1)"
+                    " AND max(start_ms, coalesce(end_ms, 0), coalesce(last_seen_ms, 0)) >= ?2"
+                    " ORDER BY start_ms DESC, id DESC";
+  if (filter.limit > 0) sql += " LIMIT " + std::to_string(filter.limit);
+  Statement st(db_, sql.c_str());
+  if (!st.ok()) {
+    *error = sqlite3_errmsg(db_);
+    return false;
+  }
+  st.Bind(1, filter.user);
+  st.Bind(2, filter.since_ms);
+  error->clear();
+  while (st.Step(error)) {
+    StoredSession s;
+    ReadSession(st, &s);
+    out->push_back(std::move(s));
+  }
+  if (!error->empty()) return false;
+  std::reverse(out->begin(), out->end());
+  for (StoredSession& s : *out) {
+    if (!CountCommands(&s, error)) return false;
+  }
+  return true;
+}
+
+bool StoreReader::ResolveSession(std::string_view spec, std::string* id, std::string* error) {
+  error->clear();
+  {
+    Statement exact(db_, "SELECT id FROM sessions WHERE id = ?1");
+    exact.Bind(1, spec);
+    if (exact.Step(error)) {
+      *id = exact.Text(0);
+      return true;
+    }
+  }
+  bool number = !spec.empty() && std::all_of(spec.begin(), spec.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
+  if (number) {
+    Statement by_ses(db_, "SELECT id FROM sessions WHERE ses = ?1 ORDER BY start_ms DESC LIMIT 1");
+    by_ses.Bind(1, static_cast<int64_t>(std::stoll(std::string(spec))));
+    if (by_ses.Step(error)) {
+      *id = by_ses.Text(0);
+      return true;
+    }
+  }
+  Statement prefix(db_, "SELECT id FROM sessions WHERE substr(id, 1, length(?1)) = ?1 LIMIT 3");
+  prefix.Bind(1, spec);
+  std::vector<std::string> found;
+  while (prefix.Step(error)) found.push_back(prefix.Text(0));
+  if (found.size() == 1) {
+    *id = found[0];
+    return true;
+  }
+  if (error->empty()) {
+    *error = found.empty() ? "no session " + std::string(spec) + " in the store"
+                           : "'" + std::string(spec) + "' names several sessions (" + found[0] +
+                                 ", " + found[1] + ", ...): give more of the id";
+  }
+  return false;
+}
+
+bool StoreReader::LoadTimeline(const std::string& id, TimelineData* out, std::string* error) {
+  error->clear();
+  {
+    Statement st(db_, (std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE id = ?1").c_str());
+    st.Bind(1, id);
+    if (!st.Step(error)) {
+      if (error->empty()) *error = "no session " + id + " in the store";
+      return false;
+    }
+    ReadSession(st, &out->session);
+  }
+  if (!CountCommands(&out->session, error)) return false;
+  {
+    Statement st(db_,
+                 "SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail"
+                 " FROM events WHERE session_id = ?1 AND detail IS NOT NULL"
+                 " ORDER BY time_ms, serial");
+    st.Bind(1, id);
+    while (st.Step(error)) {
+      StoredEvent e;
+      e.time_ms = st.Int(0);
+      e.serial = st.Int(1);
+      e.pid = st.Int(2);
+      e.uid = st.Int(3, -1);
+      e.kind = st.Text(4);
+      e.action = st.Text(5);
+      e.outcome = st.Text(6);
+      e.role = st.Text(7);
+      e.entity_id = st.Text(8);
+      e.detail = st.Text(9);
+      out->events.push_back(std::move(e));
+    }
+    if (!error->empty()) return false;
+  }
+  {
+    Statement st(db_,
+                 "SELECT entity_id, parent_entity, previous_entity, exe, args, cwd, role, origin,"
+                 " pid, ppid, uid, euid, start_ms, exit_ms, exit_code, args_truncated"
+                 " FROM processes WHERE session_id = ?1 ORDER BY start_ms");
+    st.Bind(1, id);
+    while (st.Step(error)) {
+      StoredProcess p;
+      p.entity_id = st.Text(0);
+      p.parent_entity = st.Text(1);
+      p.previous_entity = st.Text(2);
+      p.exe = st.Text(3);
+      p.args = st.Text(4);
+      p.cwd = st.Text(5);
+      p.role = st.Text(6);
+      p.origin = st.Text(7);
+      p.pid = st.Int(8);
+      p.ppid = st.Int(9);
+      p.uid = st.Int(10, -1);
+      p.euid = st.Int(11, -1);
+      p.start_ms = st.Int(12);
+      p.exited = !st.IsNull(13);
+      p.exit_ms = st.Int(13);
+      p.exit_code = st.Int(14);
+      p.args_truncated = st.Int(15) != 0;
+      out->processes.push_back(std::move(p));
+    }
+    if (!error->empty()) return false;
+  }
+  return true;
+}
+
+}  // namespace auditlens

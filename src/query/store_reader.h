@@ -1,0 +1,79 @@
+// Reads the agent's store (src/store/, docs/store.md) for `auditlens sessions` and `auditlens
+// timeline`, while the agent writes it: the file is opened read-only and, being in WAL mode, every
+// query sees a consistent snapshot.
+//
+// Contract: every function returns false with a message on an SQLite error; rows are plain values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct sqlite3;
+
+namespace auditlens {
+
+struct StoredSession {
+  std::string id, host, user, service, source_ip, dest_ip, hostname, terminal, tty, state;
+  std::string leader_entity;
+  int64_t ses = -1, auid = -1, source_port = 0, dest_port = 0, login_pid = 0;
+  int64_t start_ms = 0, end_ms = 0, last_seen_ms = 0, failures = 0;  // end_ms 0: still open
+  bool from_proc = false;
+  // Counted from the events: programs run from the user's shell, and how many of them failed
+  // (exit status not 0, or the exec itself failed).
+  int64_t commands = 0, failed_commands = 0;
+};
+
+struct StoredEvent {
+  int64_t time_ms = 0, serial = 0, pid = 0, uid = -1;
+  std::string kind, action, outcome, role, entity_id, detail;
+};
+
+struct StoredProcess {
+  std::string entity_id, parent_entity, previous_entity, exe, args, cwd, role, origin;
+  int64_t pid = 0, ppid = 0, uid = -1, euid = -1, start_ms = 0, exit_ms = 0, exit_code = 0;
+  bool exited = false;
+  bool args_truncated = false;
+};
+
+struct TimelineData {
+  StoredSession session;
+  std::vector<StoredEvent> events;        // the session's events that have a detail, in order
+  std::vector<StoredProcess> processes;   // the session's processes
+};
+
+struct SessionFilter {
+  std::string user;      // exact user name
+  int64_t since_ms = 0;  // sessions active at or after (start, end or last activity)
+  size_t limit = 0;      // 0: all
+};
+
+// The store file to read: db when given, else [store] path of the config file (or of the embedded
+// defaults when config_path is empty). False with a message when the config cannot be read or
+// has no store.
+bool ResolveStorePath(const std::string& config_path, const std::string& db, std::string* path,
+                      std::string* error);
+// Whether to colour output: "always", "never", or "auto" (a terminal, TERM not dumb, no NO_COLOR).
+bool UseColour(const std::string& when, int fd);
+
+class StoreReader {
+ public:
+  StoreReader() = default;
+  ~StoreReader();
+  StoreReader(const StoreReader&) = delete;
+  StoreReader& operator=(const StoreReader&) = delete;
+
+  bool Open(const std::string& path, std::string* error);
+  // Oldest first.
+  bool ListSessions(const SessionFilter& filter, std::vector<StoredSession>* out, std::string* error);
+  // spec: a whole id, a unique prefix of one, or a bare ses number (the latest session with it).
+  bool ResolveSession(std::string_view spec, std::string* id, std::string* error);
+  bool LoadTimeline(const std::string& id, TimelineData* out, std::string* error);
+
+ private:
+  bool CountCommands(StoredSession* s, std::string* error);
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace auditlens

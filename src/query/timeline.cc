@@ -1,0 +1,780 @@
+#include "query/timeline.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstring>
+#include <unordered_map>
+
+#include "query/json_value.h"
+
+namespace auditlens {
+namespace {
+
+// What the timeline shows of a program that ran: one exec of the session.
+struct Node {
+  const StoredEvent* exec = nullptr;
+  const StoredProcess* proc = nullptr;
+  std::string role;
+  std::vector<std::string> args;
+  std::string exe, cwd;
+  int parent = -1;
+  std::vector<int> children;
+  std::vector<const StoredEvent*> items;
+  bool hidden = false;
+};
+
+// A thing to show at one level: a node, an event, or an entry made here (login, logout, ...).
+struct Unit {
+  int64_t time_ms = 0;
+  int64_t serial = 0;
+  int node = -1;
+  const StoredEvent* event = nullptr;
+  TimelineEntry made;
+  bool is_made = false;
+};
+
+std::vector<std::string> StringsOf(const JsonValue& array) {
+  std::vector<std::string> out;
+  for (const JsonValue& v : array.items()) out.push_back(v.text());
+  return out;
+}
+
+std::string JoinArgs(const std::vector<std::string>& args) {
+  std::string out;
+  for (const std::string& a : args) {
+    if (!out.empty()) out.push_back(' ');
+    out += ShellQuote(a);
+  }
+  return out;
+}
+
+std::string Abbreviate(const std::string& s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) --cut;  // UTF-8 boundary
+  return s.substr(0, cut) + "...";
+}
+
+std::string Endpoint(const JsonValue& end) {
+  if (!end.is_object()) return {};
+  std::string ip = end.Str("ip");
+  std::string port = end["port"].text();
+  if (ip.find(':') != std::string::npos) ip = "[" + ip + "]";
+  return port.empty() ? ip : ip + ":" + port;
+}
+
+std::string SessionSource(const StoredSession& s) {
+  if (s.source_ip.empty()) return {};
+  std::string ip = s.source_ip.find(':') != std::string::npos ? "[" + s.source_ip + "]" : s.source_ip;
+  return s.source_port > 0 ? ip + ":" + std::to_string(s.source_port) : ip;
+}
+
+std::string JsonOf(const std::vector<std::pair<std::string, std::string>>& raw_members) {
+  std::string out = "{";
+  for (const auto& [k, v] : raw_members) {
+    if (v.empty()) continue;
+    if (out.size() > 1) out.push_back(',');
+    AppendJsonQuoted(k, &out);
+    out.push_back(':');
+    out += v;
+  }
+  out.push_back('}');
+  return out;
+}
+
+std::string Quoted(std::string_view s) {
+  std::string out;
+  AppendJsonQuoted(s, &out);
+  return out;
+}
+
+std::string ArgsJson(const std::vector<std::string>& args) {
+  std::string out = "[";
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    AppendJsonQuoted(args[i], &out);
+  }
+  out.push_back(']');
+  return out;
+}
+
+// A privilege, file, network or failed-exec event as an entry; false when it is bookkeeping that is
+// folded away (PAM account checks and credentials of su/sudo).
+bool EntryOfEvent(const StoredEvent& e, TimelineEntry* out) {
+  JsonValue d;
+  JsonValue::Parse(e.detail, &d);
+  out->time_ms = e.time_ms;
+  out->failed = e.outcome == "failure";
+  out->json = e.detail.empty() ? "{}" : e.detail;
+  if (e.kind == "network" || e.kind == "bind") {
+    std::string remote = Endpoint(d["remote"]);
+    std::string local = Endpoint(d["local"]);
+    std::string transport = d.Str("transport");
+    std::string error = d.Str("error");
+    out->kind = e.kind;
+    if (e.kind == "bind") {
+      out->text = "bound a socket to " + remote;
+    } else if (d.Str("op") == "accept") {
+      out->text = "accepted a connection from " + remote + (local.empty() ? "" : " to " + local);
+    } else {
+      out->text = local.empty() ? "connected to " + remote : "connection " + local + " -> " + remote;
+    }
+    if (!transport.empty()) out->text += " (" + transport + ")";
+    if (d.Has("community_id")) out->text += ", community id " + d.Str("community_id");
+    if (error == "EINPROGRESS") {
+      out->failed = false;
+      out->status = "in progress";
+    } else if (!error.empty()) {
+      out->status = error;
+    }
+    return true;
+  }
+  if (e.kind == "file") {
+    out->kind = "file";
+    out->text = d.Str("op") + " " + d.Str("path");
+    if (d.Has("to")) out->text += " -> " + d.Str("to");
+    if (d.Has("rule")) out->text += " (rule " + d.Str("rule") + ")";
+    out->status = d.Str("error");
+    return true;
+  }
+  if (e.kind == "exec") {
+    out->kind = "exec-failed";
+    out->failed = true;
+    out->text = "could not run " + (d.Has("path") ? d.Str("path") : std::string("a program"));
+    out->status = d.Str("error");
+    return true;
+  }
+  if (e.kind == "privilege") {
+    out->kind = "privilege";
+    const std::string via = d.Str("via");
+    const std::string to = d.Str("to");
+    const std::string op = d.Str("op");
+    if (d.Has("syscall")) {
+      out->text = via + " now runs as " + (to.empty() ? "uid " + d["euid"].text() : to) +
+                  " (uid " + d["uid"].text() + ", euid " + d["euid"].text() + "; was " +
+                  (d.Has("from") ? d.Str("from") : "uid " + d["from_euid"].text()) + ")";
+      return true;
+    }
+    if (op == "command") {
+      out->text = via + ": " + d.Str("command");
+      if (d.Has("cwd")) out->text += " (in " + d.Str("cwd") + ")";
+      return true;
+    }
+    if (out->failed) {
+      out->text = via + ": " + (op == "authentication" ? "authentication" : op) +
+                  (to.empty() ? "" : " as " + to) + " failed";
+      return true;
+    }
+    if (op == "session-open") {
+      out->text = "became " + (to.empty() ? std::string("another user") : to) + " via " + via +
+                  (d.Has("from") ? " (was " + d.Str("from") + ")" : "");
+      return true;
+    }
+    if (op == "session-close") {
+      out->text = via + " session as " + (to.empty() ? std::string("another user") : to) + " ended";
+      return true;
+    }
+    return false;
+  }
+  return false;
+}
+
+std::string LoginText(const StoredSession& s) {
+  std::string text = s.user.empty() ? std::string("someone") : s.user;
+  if (s.from_proc) text += "'s session was already open when the agent started";
+  else text += " logged in";
+  if (!s.service.empty()) text += " via " + s.service;
+  std::string from = SessionSource(s);
+  if (!from.empty()) text += " from " + from;
+  if (!s.dest_ip.empty() && s.dest_port > 0) {
+    text += " to " + s.dest_ip + ":" + std::to_string(s.dest_port);
+  }
+  if (!s.hostname.empty() && s.hostname != s.source_ip) text += " (" + s.hostname + ")";
+  if (!s.terminal.empty()) text += ", terminal " + s.terminal;
+  else if (!s.tty.empty()) text += ", tty " + s.tty;
+  return text;
+}
+
+class Builder {
+ public:
+  Builder(const TimelineData& data, const TimelineOptions& options) : data_(data), options_(options) {}
+
+  Timeline Build() {
+    Timeline t;
+    t.session = data_.session;
+    for (const StoredProcess& p : data_.processes) procs_[p.entity_id] = &p;
+    std::vector<const StoredEvent*> others;
+    for (const StoredEvent& e : data_.events) {
+      if (e.kind == "exec" && e.outcome == "success" && !e.role.empty() &&
+          node_of_.find(e.entity_id) == node_of_.end()) {
+        AddNode(e);
+      } else {
+        others.push_back(&e);
+      }
+    }
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      int parent = Nearest(nodes_[i].exec->entity_id, false);
+      if (parent == static_cast<int>(i)) parent = -1;
+      nodes_[i].parent = parent;
+      if (parent >= 0) nodes_[parent].children.push_back(static_cast<int>(i));
+    }
+    // Login scripts, and everything below them, fold into one line.
+    int first_script = -1;
+    int scripts = 0;
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      if (options_.show_login_scripts) break;
+      bool hide = nodes_[i].role == "login-script";
+      for (int p = nodes_[i].parent; !hide && p >= 0; p = nodes_[p].parent) hide = nodes_[p].hidden;
+      if (!hide) continue;
+      nodes_[i].hidden = true;
+      ++scripts;
+      if (first_script < 0) first_script = static_cast<int>(i);
+    }
+
+    std::vector<Unit> top;
+    std::vector<const StoredEvent*> session_events;
+    for (const StoredEvent* e : others) {
+      if (e->kind == "exit") continue;
+      if (e->kind == "login" || e->kind == "auth" || e->kind == "logout") {
+        session_events.push_back(e);
+        continue;
+      }
+      if (e->kind == "exec" && e->role.empty()) continue;  // execvp's PATH search
+      int node = Nearest(e->entity_id, true);
+      if (node >= 0 && nodes_[node].hidden) {
+        ++hidden_;
+        continue;
+      }
+      if (node >= 0) {
+        nodes_[node].items.push_back(e);
+      } else {
+        Unit u;
+        u.time_ms = e->time_ms;
+        u.serial = e->serial;
+        u.event = e;
+        top.push_back(std::move(u));
+      }
+    }
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      if (nodes_[i].parent >= 0 || nodes_[i].hidden) continue;
+      Unit u;
+      u.time_ms = nodes_[i].exec->time_ms;
+      u.serial = nodes_[i].exec->serial;
+      u.node = static_cast<int>(i);
+      top.push_back(std::move(u));
+    }
+    AddSessionUnits(session_events, &top);
+    if (first_script >= 0) {
+      Unit u;
+      u.time_ms = nodes_[first_script].exec->time_ms;
+      u.serial = nodes_[first_script].exec->serial;
+      u.is_made = true;
+      u.made.kind = "login-scripts";
+      u.made.time_ms = u.time_ms;
+      u.made.text = "login scripts ran: " + Abbreviate(JoinArgs(nodes_[first_script].args), 100) +
+                    " (" + std::to_string(scripts) + (scripts == 1 ? " program" : " programs") +
+                    ", not shown)";
+      u.made.json = "{\"programs\":" + std::to_string(scripts) +
+                    ",\"first\":" + ArgsJson(nodes_[first_script].args) + "}";
+      top.push_back(std::move(u));
+      hidden_ += scripts;
+    }
+    Emit(top, 0, "", &t.entries);
+    t.hidden = hidden_;
+    return t;
+  }
+
+ private:
+  void AddNode(const StoredEvent& e) {
+    Node n;
+    n.exec = &e;
+    n.role = e.role;
+    auto p = procs_.find(e.entity_id);
+    if (p != procs_.end()) n.proc = p->second;
+    JsonValue d;
+    if (JsonValue::Parse(e.detail, &d)) {
+      n.args = StringsOf(d["args"]);
+      n.exe = d.Str("exe");
+      n.cwd = d.Str("cwd");
+    }
+    if (n.args.empty() && n.proc != nullptr) {
+      JsonValue a;
+      if (JsonValue::Parse(n.proc->args, &a)) n.args = StringsOf(a);
+    }
+    if (n.args.empty() && !n.exe.empty()) n.args.push_back(n.exe);
+    node_of_[e.entity_id] = static_cast<int>(nodes_.size());
+    nodes_.push_back(std::move(n));
+  }
+
+  // The node of the program the entity is, or ran under: the entity itself (include_self), the
+  // image it replaced (same process, earlier exec), then up through its parents.
+  int Nearest(const std::string& entity, bool include_self) {
+    std::string cur = entity;
+    bool first = true;
+    for (int guard = 0; guard < 64 && !cur.empty(); ++guard) {
+      if (!first || include_self) {
+        auto n = node_of_.find(cur);
+        if (n != node_of_.end()) return n->second;
+      }
+      first = false;
+      auto p = procs_.find(cur);
+      if (p == procs_.end()) return -1;
+      if (!p->second->previous_entity.empty()) {
+        auto n = node_of_.find(p->second->previous_entity);
+        if (n != node_of_.end()) return n->second;
+      }
+      cur = p->second->parent_entity;
+    }
+    return -1;
+  }
+
+  void AddSessionUnits(const std::vector<const StoredEvent*>& events, std::vector<Unit>* top) {
+    const StoredSession& s = data_.session;
+    const bool failed_login = s.state == "failed";
+    bool have_login = false;
+    int64_t login_time = s.start_ms;
+    int64_t login_serial = 0;
+    int64_t logout_time = 0;
+    int folded = 0;
+    for (const StoredEvent* e : events) {
+      JsonValue d;
+      JsonValue::Parse(e->detail, &d);
+      if (e->outcome == "failure") {
+        Unit u;
+        u.time_ms = e->time_ms;
+        u.serial = e->serial;
+        u.is_made = true;
+        u.made.kind = "auth";
+        u.made.time_ms = e->time_ms;
+        u.made.failed = true;
+        std::string what = d.Str("type") == "USER_AUTH" ? "authentication" : d.Str("type") == "USER_ACCT" ? "account check" : d.Str("op");
+        u.made.text = (failed_login ? "login failed: " : "") + what + " of " +
+                      (d.Has("acct") ? "'" + d.Str("acct") + "'" : std::string("the user")) +
+                      " refused" + (d.Has("exe") ? " by " + d.Str("exe") : "") +
+                      (d.Has("addr") && d.Str("addr") != "?" ? " (from " + d.Str("addr") + ")" : "");
+        u.made.status = d.Str("res");
+        u.made.json = e->detail;
+        top->push_back(std::move(u));
+        continue;
+      }
+      if (e->kind == "logout") {
+        if (logout_time == 0) logout_time = e->time_ms;
+        ++folded;
+        continue;
+      }
+      if (!have_login) {
+        have_login = true;
+        login_time = std::min(login_time, e->time_ms);
+        login_serial = e->serial;
+      }
+      ++folded;
+    }
+    if (!failed_login) {
+      Unit u;
+      u.time_ms = have_login ? login_time : s.start_ms;
+      u.serial = login_serial;
+      u.is_made = true;
+      u.made.kind = "login";
+      u.made.time_ms = u.time_ms;
+      u.made.text = LoginText(s);
+      std::vector<std::pair<std::string, std::string>> m = {
+          {"user", s.user.empty() ? "" : Quoted(s.user)},
+          {"service", s.service.empty() ? "" : Quoted(s.service)},
+          {"source_ip", s.source_ip.empty() ? "" : Quoted(s.source_ip)},
+          {"source_port", s.source_port > 0 ? std::to_string(s.source_port) : ""},
+          {"terminal", s.terminal.empty() ? "" : Quoted(s.terminal)}};
+      u.made.json = JsonOf(m);
+      top->push_back(std::move(u));
+      if (folded > 0) hidden_ += folded - 1;
+    } else {
+      hidden_ += folded;
+    }
+    if (s.end_ms > 0 && !failed_login) {
+      Unit u;
+      u.time_ms = logout_time > 0 ? logout_time : s.end_ms;
+      u.serial = INT64_MAX;
+      u.is_made = true;
+      u.made.kind = "logout";
+      u.made.time_ms = u.time_ms;
+      u.made.text = "logged out; the session lasted " + FormatDuration(s.end_ms - s.start_ms);
+      u.made.json = "{\"duration_ms\":" + std::to_string(s.end_ms - s.start_ms) + "}";
+      top->push_back(std::move(u));
+    }
+  }
+
+  TimelineEntry EntryOfNode(int i, const std::string& parent_cwd) {
+    const Node& n = nodes_[i];
+    TimelineEntry e;
+    e.kind = n.role == "shell" ? "shell" : "command";
+    e.time_ms = n.exec->time_ms;
+    e.text = JoinArgs(n.args);
+    if (!n.cwd.empty() && !parent_cwd.empty() && n.cwd != parent_cwd) e.text += "  (in " + n.cwd + ")";
+    std::vector<std::pair<std::string, std::string>> m = {
+        {"command", Quoted(JoinArgs(n.args))},
+        {"args", ArgsJson(n.args)},
+        {"exe", n.exe.empty() ? "" : Quoted(n.exe)},
+        {"cwd", n.cwd.empty() ? "" : Quoted(n.cwd)},
+        {"pid", std::to_string(n.exec->pid)},
+        {"entity_id", Quoted(n.exec->entity_id)}};
+    if (n.proc != nullptr && n.proc->exited) {
+      m.emplace_back("exit_code", std::to_string(n.proc->exit_code));
+      if (n.proc->exit_code != 0) {
+        e.failed = true;
+        e.status = "exit " + std::to_string(n.proc->exit_code);
+      }
+    }
+    e.json = JsonOf(m);
+    return e;
+  }
+
+  void Emit(std::vector<Unit>& units, int depth, const std::string& parent_cwd,
+            std::vector<TimelineEntry>* out) {
+    std::stable_sort(units.begin(), units.end(), [](const Unit& a, const Unit& b) {
+      return a.time_ms != b.time_ms ? a.time_ms < b.time_ms : a.serial < b.serial;
+    });
+    int last_leaf = -1;  // index in *out of the previous leaf command at this level
+    for (Unit& u : units) {
+      if (u.is_made) {
+        u.made.depth = depth;
+        out->push_back(std::move(u.made));
+        last_leaf = -1;
+        continue;
+      }
+      if (u.event != nullptr) {
+        TimelineEntry e;
+        if (!EntryOfEvent(*u.event, &e)) {
+          ++hidden_;
+          continue;
+        }
+        e.depth = depth;
+        out->push_back(std::move(e));
+        last_leaf = -1;
+        continue;
+      }
+      const Node& n = nodes_[u.node];
+      TimelineEntry e = EntryOfNode(u.node, parent_cwd);
+      e.depth = depth;
+      bool leaf = std::none_of(n.children.begin(), n.children.end(),
+                               [this](int c) { return !nodes_[c].hidden; }) &&
+                  n.items.empty();
+      if (leaf && last_leaf >= 0) {
+        TimelineEntry& prev = (*out)[last_leaf];
+        if (prev.kind == e.kind && prev.text == e.text && prev.status == e.status) {
+          ++prev.count;
+          continue;
+        }
+      }
+      out->push_back(std::move(e));
+      if (!leaf) {
+        std::vector<Unit> below;
+        for (int c : n.children) {
+          if (nodes_[c].hidden) continue;
+          Unit cu;
+          cu.time_ms = nodes_[c].exec->time_ms;
+          cu.serial = nodes_[c].exec->serial;
+          cu.node = c;
+          below.push_back(std::move(cu));
+        }
+        for (const StoredEvent* ev : n.items) {
+          Unit iu;
+          iu.time_ms = ev->time_ms;
+          iu.serial = ev->serial;
+          iu.event = ev;
+          below.push_back(std::move(iu));
+        }
+        Emit(below, depth + 1, n.cwd.empty() ? parent_cwd : n.cwd, out);
+        last_leaf = -1;
+      } else {
+        last_leaf = static_cast<int>(out->size()) - 1;
+      }
+    }
+  }
+
+  const TimelineData& data_;
+  const TimelineOptions& options_;
+  std::unordered_map<std::string, const StoredProcess*> procs_;
+  std::vector<Node> nodes_;
+  std::unordered_map<std::string, int> node_of_;
+  int hidden_ = 0;
+};
+
+struct Style {
+  bool on;
+  std::string operator()(const char* code, const std::string& text) const {
+    if (!on || text.empty()) return text;
+    return std::string("\x1b[") + code + "m" + text + "\x1b[0m";
+  }
+};
+
+const char* LabelOf(const TimelineEntry& e) {
+  if (e.kind == "login") return "login";
+  if (e.kind == "logout") return "logout";
+  if (e.kind == "shell") return "shell";
+  if (e.kind == "command") return "$";
+  if (e.kind == "exec-failed") return "$";
+  if (e.kind == "network") return "net";
+  if (e.kind == "bind") return "net";
+  if (e.kind == "file") return "file";
+  if (e.kind == "privilege") return "priv";
+  if (e.kind == "auth") return "auth";
+  if (e.kind == "login-scripts") return "...";
+  return "";
+}
+
+const char* ColourOf(const TimelineEntry& e) {
+  if (e.failed) return "1;31";
+  if (e.kind == "login" || e.kind == "logout") return "32";
+  if (e.kind == "shell") return "1";
+  if (e.kind == "command") return "1";
+  if (e.kind == "network" || e.kind == "bind") return "34";
+  if (e.kind == "file") return "33";
+  if (e.kind == "privilege") return "35";
+  if (e.kind == "login-scripts") return "2";
+  return "0";
+}
+
+std::string ZoneName(int64_t ms) {
+  time_t t = static_cast<time_t>(ms / 1000);
+  struct tm tm;
+  localtime_r(&t, &tm);
+  char buf[16];
+  strftime(buf, sizeof(buf), "%Z", &tm);
+  return buf;
+}
+
+}  // namespace
+
+std::string ShellQuote(std::string_view arg) {
+  if (arg.empty()) return "''";
+  bool plain = std::all_of(arg.begin(), arg.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || strchr("@%+=:,./-_", c) != nullptr ||
+           static_cast<unsigned char>(c) >= 0x80;
+  });
+  if (plain) return std::string(arg);
+  std::string out = "'";
+  for (char c : arg) {
+    if (c == '\'') out += "'\\''";
+    else out.push_back(c);
+  }
+  out.push_back('\'');
+  return out;
+}
+
+std::string FormatDuration(int64_t ms) {
+  if (ms < 0) ms = 0;
+  char buf[48];
+  if (ms < 10000) {
+    snprintf(buf, sizeof(buf), "%.1f s", static_cast<double>(ms) / 1000.0);
+  } else if (ms < 60000) {
+    snprintf(buf, sizeof(buf), "%lld s", static_cast<long long>(ms / 1000));
+  } else if (ms < 3600000) {
+    snprintf(buf, sizeof(buf), "%lld min %lld s", static_cast<long long>(ms / 60000),
+             static_cast<long long>(ms / 1000 % 60));
+  } else if (ms < 86400000) {
+    snprintf(buf, sizeof(buf), "%lld h %lld min", static_cast<long long>(ms / 3600000),
+             static_cast<long long>(ms / 60000 % 60));
+  } else {
+    snprintf(buf, sizeof(buf), "%lld d %lld h", static_cast<long long>(ms / 86400000),
+             static_cast<long long>(ms / 3600000 % 24));
+  }
+  return buf;
+}
+
+std::string FormatLocalTime(int64_t ms, bool with_date) {
+  time_t t = static_cast<time_t>(ms / 1000);
+  struct tm tm;
+  localtime_r(&t, &tm);
+  char buf[48];
+  if (with_date) {
+    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+  }
+  size_t n = strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+  snprintf(buf + n, sizeof(buf) - n, ".%03d", static_cast<int>(ms % 1000));
+  return buf;
+}
+
+std::string FormatIsoUtc(int64_t ms) {
+  time_t t = static_cast<time_t>(ms / 1000);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[48];
+  size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, sizeof(buf) - n, ".%03dZ", static_cast<int>(ms % 1000));
+  return buf;
+}
+
+bool ParseSince(std::string_view text, int64_t now_ms, int64_t* out_ms) {
+  if (text.empty()) return false;
+  char unit = text.back();
+  std::string number(text.substr(0, text.size() - 1));
+  if (std::strchr("smhdw", unit) != nullptr && !number.empty() &&
+      std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    int64_t n = std::stoll(number);
+    int64_t scale = unit == 's' ? 1000 : unit == 'm' ? 60000 : unit == 'h' ? 3600000
+                  : unit == 'd' ? 86400000 : 7 * 86400000LL;
+    *out_ms = now_ms - n * scale;
+    return true;
+  }
+  std::string s(text);
+  for (const char* format : {"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
+                             "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
+    struct tm tm {};
+    const char* end = strptime(s.c_str(), format, &tm);
+    if (end == nullptr || *end != 0) continue;
+    tm.tm_isdst = -1;
+    time_t t = mktime(&tm);
+    if (t == static_cast<time_t>(-1)) return false;
+    *out_ms = static_cast<int64_t>(t) * 1000;
+    return true;
+  }
+  return false;
+}
+
+Timeline BuildTimeline(const TimelineData& data, const TimelineOptions& options) {
+  return Builder(data, options).Build();
+}
+
+std::string RenderTimelineText(const Timeline& t, bool colour) {
+  Style st{colour};
+  const StoredSession& s = t.session;
+  std::string out;
+  std::string who = s.user.empty() ? std::string("unknown user") : s.user;
+  std::string title = "Session " + s.id + ": " + who;
+  if (!s.service.empty()) title += " via " + s.service;
+  std::string from = SessionSource(s);
+  if (!from.empty()) title += " from " + from;
+  out += st("1", title) + "\n";
+  std::string when;
+  if (s.state == "failed") {
+    when = "Failed login at " + FormatLocalTime(s.start_ms, true) + " " + ZoneName(s.start_ms) +
+           "; " + std::to_string(s.failures) + (s.failures == 1 ? " attempt" : " attempts") +
+           " refused";
+  } else {
+    when = "Started " + FormatLocalTime(s.start_ms, true) + " " + ZoneName(s.start_ms);
+    if (s.end_ms > 0) {
+      when += ", ended " + FormatLocalTime(s.end_ms, false).substr(0, 8) + " after " +
+              FormatDuration(s.end_ms - s.start_ms);
+    } else {
+      when += ", still open (last activity " + FormatLocalTime(s.last_seen_ms, false).substr(0, 8) +
+              ")";
+    }
+    int64_t failures = s.failed_commands + s.failures;
+    when += "; " + std::to_string(s.commands) + (s.commands == 1 ? " command" : " commands") +
+            ", " + std::to_string(failures) + " failed";
+  }
+  out += when + "\n\n";
+  for (const TimelineEntry& e : t.entries) {
+    std::string line = st("2", FormatLocalTime(e.time_ms, false)) + "  ";
+    line.append(static_cast<size_t>(e.depth) * 2, ' ');
+    line += st(ColourOf(e), LabelOf(e)) + " ";
+    line += e.kind == "command" || e.kind == "shell" ? st(e.failed ? "31" : "0", e.text) : e.text;
+    if (e.count > 1) line += "  (x" + std::to_string(e.count) + ")";
+    if (e.failed) {
+      line += "  " + st("1;31", "FAILED" + (e.status.empty() ? std::string() : ": " + e.status));
+    } else if (!e.status.empty()) {
+      line += "  (" + e.status + ")";
+    }
+    out += line + "\n";
+  }
+  if (t.hidden > 0) {
+    out += st("2", "(" + std::to_string(t.hidden) +
+                       " events folded away: login scripts, PAM bookkeeping; --json has the rest)") +
+           "\n";
+  }
+  return out;
+}
+
+static std::string SessionJson(const StoredSession& s, int64_t now_ms) {
+  std::vector<std::pair<std::string, std::string>> m = {
+      {"id", Quoted(s.id)},
+      {"user", s.user.empty() ? "" : Quoted(s.user)},
+      {"auid", s.auid >= 0 ? std::to_string(s.auid) : ""},
+      {"ses", s.ses >= 0 ? std::to_string(s.ses) : ""},
+      {"service", s.service.empty() ? "" : Quoted(s.service)},
+      {"source", s.source_ip.empty() ? ""
+                 : "{\"ip\":" + Quoted(s.source_ip) +
+                       (s.source_port > 0 ? ",\"port\":" + std::to_string(s.source_port) : "") + "}"},
+      {"destination", s.dest_ip.empty() ? ""
+                      : "{\"ip\":" + Quoted(s.dest_ip) +
+                            (s.dest_port > 0 ? ",\"port\":" + std::to_string(s.dest_port) : "") + "}"},
+      {"hostname", s.hostname.empty() ? "" : Quoted(s.hostname)},
+      {"terminal", s.terminal.empty() ? "" : Quoted(s.terminal)},
+      {"host", s.host.empty() ? "" : Quoted(s.host)},
+      {"start", Quoted(FormatIsoUtc(s.start_ms))},
+      {"start_ms", std::to_string(s.start_ms)},
+      {"end", s.end_ms > 0 ? Quoted(FormatIsoUtc(s.end_ms)) : "null"},
+      {"duration_ms", std::to_string((s.end_ms > 0 ? s.end_ms : std::max(now_ms, s.start_ms)) - s.start_ms)},
+      {"state", Quoted(s.state)},
+      {"commands", std::to_string(s.commands)},
+      {"failed_commands", std::to_string(s.failed_commands)},
+      {"auth_failures", std::to_string(s.failures)},
+      {"failures", std::to_string(s.failures + s.failed_commands)},
+      {"known_from_proc", s.from_proc ? "true" : ""}};
+  return JsonOf(m);
+}
+
+std::string RenderTimelineJson(const Timeline& t) {
+  std::string out = "{\"session\":" + SessionJson(t.session, t.session.last_seen_ms) + ",\"entries\":[";
+  for (size_t i = 0; i < t.entries.size(); ++i) {
+    const TimelineEntry& e = t.entries[i];
+    if (i > 0) out.push_back(',');
+    std::vector<std::pair<std::string, std::string>> m = {
+        {"time", Quoted(FormatIsoUtc(e.time_ms))},
+        {"kind", Quoted(e.kind)},
+        {"depth", std::to_string(e.depth)},
+        {"text", Quoted(e.text)},
+        {"failed", e.failed ? "true" : "false"},
+        {"status", e.status.empty() ? "" : Quoted(e.status)},
+        {"count", std::to_string(e.count)},
+        {"detail", e.json.empty() ? "{}" : e.json}};
+    out += JsonOf(m);
+  }
+  out += "],\"hidden\":" + std::to_string(t.hidden) + "}\n";
+  return out;
+}
+
+std::string RenderSessionsText(const std::vector<StoredSession>& sessions, int64_t now_ms,
+                               bool colour) {
+  Style st{colour};
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"SESSION", "USER", "VIA", "FROM", "START", "DURATION", "COMMANDS", "FAILURES",
+                  "STATE"});
+  for (const StoredSession& s : sessions) {
+    int64_t end = s.end_ms > 0 ? s.end_ms : std::max(now_ms, s.last_seen_ms);
+    std::string duration = s.state == "failed" ? "-" : FormatDuration(end - s.start_ms);
+    if (s.end_ms == 0 && s.state != "failed") duration += "+";
+    rows.push_back({s.id, s.user.empty() ? "?" : s.user, s.service.empty() ? "?" : s.service,
+                    SessionSource(s).empty() ? "-" : SessionSource(s),
+                    FormatLocalTime(s.start_ms, true), duration, std::to_string(s.commands),
+                    std::to_string(s.failed_commands + s.failures), s.state});
+  }
+  std::vector<size_t> width(rows[0].size(), 0);
+  for (const auto& r : rows) {
+    for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  }
+  std::string out;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::string line;
+    for (size_t c = 0; c < rows[i].size(); ++c) {
+      std::string cell = rows[i][c];
+      if (c + 1 < rows[i].size()) cell.append(width[c] - cell.size() + 2, ' ');
+      line += cell;
+    }
+    if (i == 0) line = st("1", line);
+    else if (rows[i].back() == "failed" || rows[i][7] != "0") line = st("31", line);
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string RenderSessionsJson(const std::vector<StoredSession>& sessions, int64_t now_ms) {
+  std::string out;
+  for (const StoredSession& s : sessions) out += SessionJson(s, now_ms) + "\n";
+  return out;
+}
+
+}  // namespace auditlens

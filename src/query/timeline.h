@@ -1,0 +1,67 @@
+// A login session as a timeline a person can read: who logged in, from where and how; every command
+// as it was typed, nested under the command that started it; the connections, file changes and
+// privilege changes each command made; failures marked; the logout and how long it lasted.
+// `auditlens timeline` (src/cli/cmd_timeline.cc) prints it; `auditlens sessions` lists sessions.
+//
+// Noise is collapsed: programs the login service ran while opening the session (pam_motd's
+// scripts, "login scripts") become one line; identical commands run one after another under the
+// same parent become one line with a count; PAM bookkeeping (account checks, credentials) folds
+// into the login line; the PATH search of execvp (execve failing with ENOENT) is not shown.
+//
+// Contract: pure functions of the rows read from the store (store_reader.h); no I/O. Times are
+// shown in the local time zone (TZ).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "query/store_reader.h"
+
+namespace auditlens {
+
+struct TimelineEntry {
+  std::string kind;    // login, login-scripts, shell, command, exec-failed, network, bind, file,
+                       // privilege, auth, logout
+  int64_t time_ms = 0;
+  int depth = 0;       // nesting under commands
+  bool failed = false;
+  int count = 1;       // identical consecutive commands merged into this one
+  std::string text;    // what happened, in words
+  std::string status;  // "exit 1", "ECONNREFUSED", ... (empty when nothing to add)
+  std::string json;    // the kind's own members as a JSON object ({"args":[...],...})
+};
+
+struct Timeline {
+  StoredSession session;
+  std::vector<TimelineEntry> entries;
+  int hidden = 0;      // events folded away (login scripts, PAM bookkeeping)
+};
+
+struct TimelineOptions {
+  bool show_login_scripts = false;  // list them instead of folding them into one line
+};
+
+Timeline BuildTimeline(const TimelineData& data, const TimelineOptions& options = {});
+std::string RenderTimelineText(const Timeline& timeline, bool colour);
+std::string RenderTimelineJson(const Timeline& timeline);
+
+// `auditlens sessions`: one line per session (id, user, source, start, duration, commands,
+// failures, state, service), and the same as JSON lines.
+std::string RenderSessionsText(const std::vector<StoredSession>& sessions, int64_t now_ms,
+                               bool colour);
+std::string RenderSessionsJson(const std::vector<StoredSession>& sessions, int64_t now_ms);
+
+// A shell word for arg: as is when it needs no quoting, else in single quotes ('\'' inside).
+std::string ShellQuote(std::string_view arg);
+// "0.2 s", "45 s", "3 min 12 s", "2 h 5 min", "3 d 4 h".
+std::string FormatDuration(int64_t ms);
+// Local time: "2026-11-22 11:33:25" (with_date) or "11:33:25.183".
+std::string FormatLocalTime(int64_t ms, bool with_date);
+std::string FormatIsoUtc(int64_t ms);
+// Parses --since: "2026-11-22", "2026-11-22 11:00[:00]", "2026-11-22T11:00:00", or an age such as
+// "90s", "30m", "12h", "7d" (before now_ms). Returns false when it is none of these.
+bool ParseSince(std::string_view text, int64_t now_ms, int64_t* out_ms);
+
+}  // namespace auditlens
