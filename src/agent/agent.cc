@@ -22,6 +22,7 @@
 #include "agent/security.h"
 #include "agent/state_file.h"
 #include "enrich/network_enricher.h"
+#include "store/agent_store.h"
 #include "netlink/audit_netlink.h"
 #include "output/output_file.h"
 #include "record/record.h"
@@ -112,6 +113,7 @@ class Agent {
   Config config_;
   OutputFile output_;
   std::unique_ptr<NetworkEnricher> network_;  // before pipeline_: outlives it
+  AgentStore store_;  // process tree, sessions, the store: before pipeline_ too
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<NetlinkToPipeline> handler_;
   std::unique_ptr<AuditNetlink> netlink_;
@@ -166,6 +168,7 @@ bool Agent::Start(std::string* error) {
   network_ = MakeAgentNetworkEnricher(&network_note);
   if (!network_note.empty()) Log(network_note);
   if (network_) options.enrichers.push_back(network_.get());
+  store_.Attach(config_, options.hostname, &options, Log);
   pipeline_ = std::make_unique<Pipeline>(options, &output_);
   handler_ = std::make_unique<NetlinkToPipeline>(pipeline_.get());
 
@@ -195,6 +198,7 @@ bool Agent::Start(std::string* error) {
   }
   if (mode_check.may_change && !rules_.Install(config_, error)) return false;
   for (const std::string& w : rules_.warnings()) Log(w);
+  store_.OpenStore(config_);  // only now: a refused second agent must not write
   governor_usable_ = governor_.enabled() && !config_.passive && mode_check.may_change;
   if (governor_.enabled() && !governor_usable_) {
     Log(config_.passive ? "governor off: a passive reader does not change the kernel's limits"
@@ -235,6 +239,7 @@ bool Agent::ReportKernelLost(uint64_t now_ms) {
 }
 
 void Agent::Tick(uint64_t now_ms) {
+  store_.Tick(pipeline_.get(), now_ms);
   const bool kernel_dropped = ReportKernelLost(now_ms);
   uint64_t enobufs = netlink_->enobufs();
   if (enobufs != last_enobufs_) {
@@ -573,6 +578,7 @@ void Agent::Stop(bool started) {
   if (started && pipeline_) ReportKernelLost(WallMs());
   if (pipeline_) {
     pipeline_->Flush(WallMs());
+    store_.Stop();
   }
   if (started) {
     // A full disk or a slow reader gets a moment to take the rest; then what could not be
