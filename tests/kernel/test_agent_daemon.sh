@@ -40,12 +40,22 @@ setpriv --reuid=65534 --regid=65534 --clear-groups cat "$T/w/secret" 2>/dev/null
 kt_check "status file shows the agent running" kt_wait_for 5 test -s "$T/status.json"
 kt_check "auditlens status reports the agent" bash -c "'$AUDITLENS' status --config '$T/config.toml' | grep -qi 'running'"
 
+# logrotate: the file is moved away, SIGHUP makes the agent open a new one (0600).
+kt_wait_for 5 test -s "$T/out.json"
+mv "$T/out.json" "$T/out.json.1"
+kill -HUP $AGENT
+sleep 0.3
+"$T/w/prog" after-rotation
+kt_check "after SIGHUP the agent writes a new output file" kt_wait_for 5 grep -q after-rotation "$T/out.json"
+kt_check "the new output file is mode 0600" bash -c "[[ \$(stat -c %a '$T/out.json') == 600 ]]"
+
 kill -TERM $AGENT
 wait $AGENT
 rc=$?
+cat "$T/out.json.1" "$T/out.json" >"$T/all.json"
 kt_check "agent exits 0 on SIGTERM" test "$rc" -eq 0
 
-$PY - "$T/out.json" "$T/w" <<'PY' && kt_check "events decoded as expected" true || kt_check "events decoded as expected" false
+$PY - "$T/all.json" "$T/w" <<'PY' && kt_check "events decoded as expected" true || kt_check "events decoded as expected" false
 import json, sys
 out, w = sys.argv[1], sys.argv[2]
 events = [json.loads(l) for l in open(out, encoding="utf-8")]
@@ -59,8 +69,9 @@ def expect(cond, what):
         print("FAIL:", what, file=sys.stderr)
 for e in events:
     expect(isinstance(e.get("serial"), int) and e.get("@timestamp", "").endswith("Z"), "serial and @timestamp")
-execs = find(lambda e: e.get("process", {}).get("executable") == w + "/prog")
+execs = find(lambda e: e.get("process", {}).get("executable") == w + "/prog" and "after-rotation" not in e["process"]["args"])
 expect(len(execs) == 1, f"one exec of prog, got {len(execs)}")
+expect(len(find(lambda e: "after-rotation" in e.get("process", {}).get("args", []))) == 1, "the exec after rotation, once")
 if execs:
     e = execs[0]
     args = e["process"]["args"]
