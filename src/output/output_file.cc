@@ -58,6 +58,7 @@ bool OutputFile::Flush() {
     if (n < 0) {
       if (errno == EINTR) continue;
       ++write_errors_;
+      failing_ = true;
       last_error_ = std::string("write to ") + path_ + ": " + strerror(errno);
       if (done > 0) head_continues_line_ = buffer_[done - 1] != '\n';
       buffer_.erase(0, done);
@@ -70,6 +71,7 @@ bool OutputFile::Flush() {
   bytes_written_ += done;
   buffer_.clear();
   head_continues_line_ = false;
+  failing_ = false;
   return true;
 }
 

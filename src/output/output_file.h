@@ -5,7 +5,10 @@
 // write error (disk full) the unwritten bytes stay buffered up to max_buffer_bytes; past that the
 // oldest whole lines are dropped and counted, so the caller can report the loss. The file only
 // ever gets whole lines: the rest of a line a failed write cut in two is never dropped, and it is
-// not carried into a reopened file (it is dropped and counted then instead).
+// not carried into a reopened file (it is dropped and counted then instead). While writes fail,
+// MaybeFlush() does not try again on every line (a write per event would slow the caller when it
+// can least afford it); it only keeps the buffer within max_buffer_bytes, and the owner retries
+// with Flush() (the agent: every 200 ms).
 #pragma once
 
 #include <cstdint>
@@ -28,7 +31,12 @@ class OutputFile {
   // The buffer to append whole lines to; call MaybeFlush() after.
   std::string* buffer() { return &buffer_; }
   void MaybeFlush() {
-    if (buffer_.size() >= flush_threshold_) Flush();
+    if (buffer_.size() < flush_threshold_) return;
+    if (!failing_) {
+      Flush();
+    } else if (buffer_.size() > max_buffer_bytes_) {
+      DropOldestLines();
+    }
   }
   bool Flush();
 
@@ -51,6 +59,7 @@ class OutputFile {
   uint64_t write_errors_ = 0;
   uint64_t dropped_lines_ = 0;
   bool head_continues_line_ = false;  // the buffer starts with the rest of a half-written line
+  bool failing_ = false;              // the last Flush() failed
   std::string last_error_;
 };
 
