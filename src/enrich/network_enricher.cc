@@ -17,6 +17,12 @@
 namespace auditlens {
 namespace {
 
+uint64_t MonotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000 + static_cast<uint64_t>(ts.tv_nsec);
+}
+
 uint64_t WallMs() {
   timespec ts;
   clock_gettime(CLOCK_REALTIME_COARSE, &ts);
@@ -70,8 +76,36 @@ void WriteUIntString(JsonWriter& w, uint64_t v) {
 
 }  // namespace
 
-NetworkEnricher::NetworkEnricher(std::unique_ptr<SocketLookup> lookup, int32_t self_pid)
-    : lookup_(std::move(lookup)), self_pid_(self_pid) {}
+NetworkEnricher::NetworkEnricher(std::unique_ptr<SocketLookup> lookup, int32_t self_pid,
+                                 uint32_t budget_ms_per_second)
+    : lookup_(std::move(lookup)),
+      self_pid_(self_pid),
+      budget_ns_(uint64_t{budget_ms_per_second} * 1000000) {}
+
+bool NetworkEnricher::Recycled(int32_t pid, int32_t fd, uint64_t event_ms, uint64_t now_ms) {
+  uint32_t h = static_cast<uint32_t>(pid) * 2654435761u ^ static_cast<uint32_t>(fd) * 40503u;
+  FdUse& u = fd_uses_[(h >> 8) & (fd_uses_.size() - 1)];
+  bool recycled = false;
+  if (u.pid == pid && u.fd == fd && event_ms >= u.time_ms) {
+    // The number went to a new connection `period` after the last one; the agent looks `lag`
+    // after the syscall: if lag ≥ period, expect it to have gone to another one since.
+    uint64_t period = event_ms - u.time_ms;
+    uint64_t lag = now_ms > event_ms ? now_ms - event_ms : 0;
+    recycled = lag >= period;
+  }
+  u = {pid, fd, event_ms};
+  return recycled;
+}
+
+bool NetworkEnricher::OverBudget() {
+  if (budget_ns_ == 0) return false;
+  uint64_t second = MonotonicNs() / 1000000000;
+  if (second != budget_second_) {
+    budget_second_ = second;
+    budget_spent_ns_ = 0;
+  }
+  return budget_spent_ns_ >= budget_ns_;
+}
 
 void NetworkEnricher::Reset() {
   op_ = NetOp::kNone;
@@ -156,10 +190,17 @@ void NetworkEnricher::Prepare(const ParsedEvent& e) {
     ParseDecimal(e.Get(sys, "pid"), &pid);
     uint64_t now = test_now_ms_ != 0 ? test_now_ms_ : WallMs();
     uint64_t t = e.event().time_ms();
+    bool new_connection = op_ == NetOp::kConnect || op_ == NetOp::kAccept;
     if (pid <= 0 || pid == self_pid_) {
       no_lookup = "not_looked_up";
     } else if (now > t && now - t > kMaxLookupAgeMs) {
       no_lookup = "event_too_old";
+    } else if (new_connection && Recycled(static_cast<int32_t>(pid), fd, t, now)) {
+      no_lookup = "fd_recycled";
+      ++counters_.recycled;
+    } else if (OverBudget()) {
+      no_lookup = "lookup_budget";
+      ++counters_.over_budget;
     } else {
       LookupRequest req;
       req.pid = static_cast<int32_t>(pid);
@@ -169,7 +210,9 @@ void NetworkEnricher::Prepare(const ParsedEvent& e) {
                        ? &record_ : nullptr;
       req.listening = op_ == NetOp::kListen || op_ == NetOp::kBind;
       ++counters_.lookups;
+      uint64_t started = budget_ns_ != 0 ? MonotonicNs() : 0;
       LookupStatus status = lookup_->Lookup(req, &info_);
+      if (budget_ns_ != 0) budget_spent_ns_ += MonotonicNs() - started;
       if (status == LookupStatus::kFound && info_.family != AF_INET && info_.family != AF_INET6 &&
           info_.family != AF_UNIX && record_.kind == SocketAddress::Kind::kNone) {
         active_ = false;  // a netlink (or other) socket: not a network flow
@@ -415,6 +458,16 @@ std::unique_ptr<NetworkEnricher> MakeAgentNetworkEnricher(std::string* note) {
     *note = "network enrichment from the records only (AUDITLENS_NETWORK=records)";
     return std::make_unique<NetworkEnricher>(nullptr, static_cast<int32_t>(getpid()));
   }
+  uint32_t budget = NetworkEnricher::kDefaultBudgetMsPerSecond;
+  if (const char* b = getenv("AUDITLENS_NETWORK_BUDGET_MS")) {
+    std::string_view v(b);
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), budget);
+    if (ec != std::errc() || p != v.data() + v.size() || budget > 1000) {
+      budget = NetworkEnricher::kDefaultBudgetMsPerSecond;
+      *note = "AUDITLENS_NETWORK_BUDGET_MS=" + std::string(v) + " is not 0..1000: using " +
+              std::to_string(budget);
+    }
+  }
   LookupMode lookup = LookupMode::kAuto;
   if (mode == "pidfd") {
     lookup = LookupMode::kPidfd;
@@ -427,7 +480,7 @@ std::unique_ptr<NetworkEnricher> MakeAgentNetworkEnricher(std::string* note) {
   }
   std::string why;
   auto enricher = std::make_unique<NetworkEnricher>(MakeSocketLookup(lookup, &why),
-                                                    static_cast<int32_t>(getpid()));
+                                                    static_cast<int32_t>(getpid()), budget);
   if (!why.empty()) *note = why;
   return enricher;
 }

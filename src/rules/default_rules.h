@@ -17,6 +17,18 @@ inline constexpr char kDefaultRules[] = R"RULES(
 -a always,exit -F arch=b64 -S execve,execveat -k exec
 -a always,exit -F arch=b32 -S execve,execveat -k exec
 
+## Process tree of login sessions (docs/sessions.md): a session process's exit and status, and its
+## forks (a forked helper that never execs, such as sudo's monitor or a subshell, is otherwise a
+## gap in the tree). Only processes with a login uid (auid set): daemons cost nothing. A thread is a
+## clone with CLONE_THREAD (0x10000): the never rule keeps threads out (clone3 cannot be filtered by
+## its flags and is not audited; glibc's fork() uses clone).
+-a never,exit -F arch=b64 -S clone -F a0&0x10000 -k fork
+-a always,exit -F arch=b64 -S clone,fork,vfork -F auid!=unset -k fork
+-a always,exit -F arch=b64 -S exit_group -F auid!=unset -k exit
+-a never,exit -F arch=b32 -S clone -F a0&0x10000 -k fork
+-a always,exit -F arch=b32 -S clone,fork,vfork -F auid!=unset -k fork
+-a always,exit -F arch=b32 -S exit_group -F auid!=unset -k exit
+
 ## Network: outgoing connections, accepted connections, listening sockets being bound.
 ## 32-bit x86 has no plain accept (it goes through accept4 or socketcall).
 -a always,exit -F arch=b64 -S connect,accept,accept4,bind -k network

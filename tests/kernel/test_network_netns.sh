@@ -57,7 +57,8 @@ path = "$T/rules"
 [output]
 path = "$dir/out.json"
 TOML
-  AUDITLENS_NETWORK=$name "$AUDITLENS" run --config "$dir/config.toml" 2>"$dir/agent.log" &
+  AUDITLENS_NETWORK=$name AUDITLENS_NETWORK_BUDGET_MS=200 "$AUDITLENS" run --config "$dir/config.toml" \
+    2>"$dir/agent.log" &
   AGENT=$!
   kt_track_pid "$AGENT"
   kt_check "$name: agent registers as the audit daemon" kt_wait_for 10 agent_registered

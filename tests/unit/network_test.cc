@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <time.h>
 
 #include <cstring>
 #include <string>
@@ -162,7 +163,7 @@ TEST(NetworkEnricher, SocketGoneIsSaidNotGuessed) {
   EXPECT_LACKS(c, "community_id");
 
   r.fake->status = LookupStatus::kProcessExited;
-  c = Format(r.enricher, {Syscall(42, "3", "0", true), Sockaddr(kTo8080)});
+  c = Format(r.enricher, {Syscall(42, "6", "0", true), Sockaddr(kTo8080)});
   EXPECT_HAS(c, R"("local_end":"unknown","local_end_reason":"process_exited")");
 }
 
@@ -306,7 +307,7 @@ TEST(NetworkEnricher, UnixSocketsNameThePathAndThePeerProcess) {
   // Abstract names: '@' and said so.
   SocketAddressFromHex("01000061756469746C656E73", &s.local);
   r.fake->answer = s;
-  a = Format(r.enricher, {Syscall(288, "4", "5", true), Sockaddr("0100")});
+  a = Format(r.enricher, {Syscall(288, "4", "6", true), Sockaddr("0100")});
   EXPECT_HAS(a, R"("destination":{"address":"@auditlens","abstract":true})");
 }
 
@@ -345,6 +346,69 @@ TEST(NetworkEnricher, OldEventsAndOwnEventsAreNotLookedUp) {
   c = Format(self, {Syscall(42, "3", "0", true), Sockaddr(kTo8080)});
   EXPECT_EQ(self.counters().lookups, 0u);
   EXPECT_HAS(c, R"("local_end_reason":"not_looked_up")");
+}
+
+TEST(NetworkEnricher, DescriptorRecycledFasterThanTheAgentLooksIsNotLookedUp) {
+  Rig r;
+  r.fake->answer = Tcp(AF_INET, Ip4("127.0.0.1", 50944), Ip4("127.0.0.1", 8080));
+  // A storm: connect on descriptor 3, close, socket, connect on 3 again, in the same millisecond;
+  // the agent looks 3 ms later: by then 3 holds yet another connection to the same server.
+  std::string first = Format(r.enricher, {Syscall(42, "3", "0", true), Sockaddr(kTo8080)});
+  EXPECT_HAS(first, R"("local_end":"socket")");
+  std::string again = Format(r.enricher, {Syscall(42, "3", "0", true), Sockaddr(kTo8080)});
+  EXPECT_EQ(r.fake->calls, 1);
+  EXPECT_HAS(again, R"("destination":{"ip":"127.0.0.1","port":8080},"network":{"type":"ipv4","direction":"egress","local_end":"unknown","local_end_reason":"fd_recycled"})");
+  EXPECT_EQ(r.enricher.counters().recycled, 1u);
+  // Another descriptor, or the same one reused slower than the agent looks: looked up.
+  Format(r.enricher, {Syscall(42, "4", "0", true), Sockaddr(kTo8080)});
+  EXPECT_EQ(r.fake->calls, 2);
+  auto later = [](int ms) {
+    std::string line = Syscall(42, "3", "0", true);
+    line.replace(line.find("1795345185.900"), 14, "1795345185." + std::to_string(900 + ms));
+    return line;
+  };
+  r.enricher.set_clock_for_test(kEventMs + 53);
+  std::string slow = Format(r.enricher, {later(50), "type=SOCKADDR msg=audit(1795345185.950:78): saddr=" + std::string(kTo8080)});
+  EXPECT_EQ(r.fake->calls, 3);
+  EXPECT_HAS(slow, R"("local_end":"socket")");
+  // send/recv on one socket are not new connections: never "recycled".
+  SocketInfo u = Tcp(AF_INET, Ip4("127.0.0.1", 50944), Ip4("127.0.0.1", 8080));
+  r.fake->answer = u;
+  for (int i = 0; i < 3; ++i) Format(r.enricher, {Syscall(44, "7", "1", true)});
+  EXPECT_EQ(r.fake->calls, 6);
+}
+
+// A lookup that takes time, for the budget.
+class SlowLookup : public FakeLookup {
+ public:
+  LookupStatus Lookup(const LookupRequest& request, SocketInfo* out) override {
+    timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    do {
+      clock_gettime(CLOCK_MONOTONIC, &now);
+    } while ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) < 2000000);
+    return FakeLookup::Lookup(request, out);
+  }
+};
+
+TEST(NetworkEnricher, LookupsStopWhenTheSecondsBudgetIsSpent) {
+  auto* slow = new SlowLookup;
+  slow->answer = Tcp(AF_INET, Ip4("127.0.0.1", 50944), Ip4("127.0.0.1", 8080));
+  NetworkEnricher e(std::unique_ptr<SocketLookup>(slow), 0, /*budget_ms_per_second=*/3);
+  e.set_clock_for_test(kEventMs + 3);
+  std::vector<std::string> out;
+  for (int fd = 10; fd < 16; ++fd) {
+    out.push_back(Format(e, {Syscall(42, std::to_string(fd), "0", true), Sockaddr(kTo8080)}));
+  }
+  // 2 ms each, 3 ms a second: two lookups (the second starts under budget), then none until the
+  // next second; 12 ms of events may straddle one turn of the second: at most 4.
+  EXPECT_GE(slow->calls, 2);
+  EXPECT_LE(slow->calls, 4);
+  EXPECT_HAS(out[0], R"("local_end":"socket")");
+  int skipped = 0;
+  for (const std::string& o : out) skipped += o.find(R"("local_end_reason":"lookup_budget")") != std::string::npos;
+  EXPECT_EQ(skipped, 6 - slow->calls);
+  EXPECT_EQ(e.counters().over_budget, static_cast<uint64_t>(skipped));
 }
 
 TEST(NetworkSyscalls, ClassifiesByArchAndNumber) {

@@ -255,21 +255,24 @@ def main():
 
     if gone_path:
         gone = {m["flow"]: m for m in load(gone_path)}
-        # The parent's connects in order: closed at once, then the descriptor reused (first
-        # connection closed, second one made on the same number).
+        # The parent's connects in order: the descriptor reused (first connection closed, second
+        # made on the same number at once), then one closed at once (on descriptor 50).
         closed, first, second = gone["gone-closed"], gone["gone-reused-first"], gone["gone-reused-second"]
         conns = sorted(net_events(closed["pid"], "connect"), key=lambda e: e["serial"])
         check(len(conns) == 3, f"gone: three connects by the parent (got {len(conns)})")
         if len(conns) == 3:
-            c0, c1, c2 = conns
+            c1, c2, c0 = conns
             check(c0["network"].get("local_end") == "unknown" and c0["network"].get("local_end_reason") == "socket_closed"
                   and "source" not in c0,
                   f"closed before the lookup: says so, guesses nothing: {c0.get('source')} {c0['network']}")
             check(c1["network"].get("local_end") == "unknown" and c1["network"].get("local_end_reason") in reused_reasons
                   and "source" not in c1 and c1["destination"]["port"] == first["client_peer"][1],
                   f"descriptor reused for another connection: fd_reused, no local end: {c1['network']}")
-            check(c2.get("source") == end(second["client_local"]) and c2["network"].get("local_end") == "socket",
-                  f"the connection now on the descriptor is described: {c2.get('source')}")
+            # The same descriptor went to a new connection within a millisecond, and the agent
+            # looks later than that: it could have gone to another one since; not looked up.
+            check(c2["network"].get("local_end") == "unknown" and c2["network"].get("local_end_reason") == "fd_recycled"
+                  and "source" not in c2 and c2["destination"]["port"] == second["client_peer"][1],
+                  f"a descriptor recycled faster than the agent looks: fd_recycled, not a guess: {c2['network']}")
         accepts = sorted(net_events(closed["pid"], "accept4"), key=lambda e: e["serial"])
         # Its descriptor number was closed, then taken by a later accepted socket (another peer).
         check(len(accepts) >= 1 and accepts[0]["network"].get("local_end") == "unknown"

@@ -65,7 +65,7 @@ printf '%-10s %8s %14s %14s %12s %12s\n' mode events "Ir/event" "found" "cpu_us/
 for mode in off pidfd sock_diag; do
   events=$(run "$mode" valgrind --tool=callgrind --callgrind-out-file="$T/cg.$mode" \
     "--toggle-collect=auditlens::Pipeline::OnEvent(auditlens::Event const&)")
-  ir=$(callgrind_annotate "$T/cg.$mode" 2>/dev/null | awk '/PROGRAM TOTALS/{gsub(",","",$1); print $1; exit}')
+  ir=$(callgrind_annotate "$T/cg.$mode" 2>/dev/null | awk '/PROGRAM TOTALS/ && !n++ {gsub(",","",$1); print $1}')
   found=$(grep kt_cost "$T/out.json" | grep -c '"local_end":"socket"' || true)
   # natively: the agent's own CPU per event
   events_native=$(run "$mode")

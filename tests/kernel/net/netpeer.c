@@ -272,19 +272,8 @@ static int gone(long hold_ms) {
   socklen_t len1 = make_addr(AF_INET, "127.0.0.1", port_of(l1), &a1);
   socklen_t len2 = make_addr(AF_INET, "127.0.0.1", port_of(l2), &a2);
 
-  /* closed: connect, accept, close both at once. On descriptor 50, which nothing takes later
-   * (the next sockets get the lowest free numbers): at lookup time it is simply closed. */
-  int c = socket(AF_INET, SOCK_STREAM, 0);
-  if (c < 0 || dup2(c, 50) != 50) die("dup2 closed");
-  close(c);
-  c = 50;
-  if (connect(c, (struct sockaddr*)&a1, len1) < 0) die("connect closed");
-  int s = accept_peer(l1);
-  record("gone-closed", ",\"proto\":\"tcp\"", c, s);
-  close(s);
-  close(c);
-
-  /* reused: the descriptor of a closed connection (to l1) now holds one to l2. */
+  /* reused: the descriptor of a closed connection (to l1) now holds one to l2. First, so that
+   * its descriptors are new numbers for the process (see the agent's fd_recycled). */
   int a = socket(AF_INET, SOCK_STREAM, 0);
   if (connect(a, (struct sockaddr*)&a1, len1) < 0) die("connect a");
   int sa = accept_peer(l1);
@@ -301,6 +290,18 @@ static int gone(long hold_ms) {
   if (connect(b, (struct sockaddr*)&a2, len2) < 0) die("connect b");
   int sb = accept_peer(l2);
   record("gone-reused-second", ",\"proto\":\"tcp\"", b, sb);
+
+  /* closed: connect, accept, close both at once. On descriptor 50, which nothing takes later
+   * (the next sockets get the lowest free numbers): at lookup time it is simply closed. */
+  int c = socket(AF_INET, SOCK_STREAM, 0);
+  if (c < 0 || dup2(c, 50) != 50) die("dup2 closed");
+  close(c);
+  c = 50;
+  if (connect(c, (struct sockaddr*)&a1, len1) < 0) die("connect closed");
+  int s = accept_peer(l1);
+  record("gone-closed", ",\"proto\":\"tcp\"", c, s);
+  close(s);
+  close(c);
 
   /* exited: a child connects and exits. */
   fflush(manifest);
