@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -80,7 +81,13 @@ NetworkEnricher::NetworkEnricher(std::unique_ptr<SocketLookup> lookup, int32_t s
                                  uint32_t budget_ms_per_second)
     : lookup_(std::move(lookup)),
       self_pid_(self_pid),
-      budget_ns_(uint64_t{budget_ms_per_second} * 1000000) {}
+      budget_ns_(uint64_t{budget_ms_per_second} * 1000000) {
+  // Event times and the agent's clock are both the kernel's coarse clock: one tick (4 ms at
+  // HZ=250) of each is invisible.
+  timespec res{};
+  clock_getres(CLOCK_REALTIME_COARSE, &res);
+  tick_ms_ = std::max<uint64_t>(1, (static_cast<uint64_t>(res.tv_nsec) + 999999) / 1000000);
+}
 
 bool NetworkEnricher::Recycled(int32_t pid, int32_t fd, uint64_t event_ms, uint64_t now_ms) {
   uint32_t h = static_cast<uint32_t>(pid) * 2654435761u ^ static_cast<uint32_t>(fd) * 40503u;
@@ -88,10 +95,11 @@ bool NetworkEnricher::Recycled(int32_t pid, int32_t fd, uint64_t event_ms, uint6
   bool recycled = false;
   if (u.pid == pid && u.fd == fd && event_ms >= u.time_ms) {
     // The number went to a new connection `period` after the last one; the agent looks `lag`
-    // after the syscall: if lag ≥ period, expect it to have gone to another one since.
+    // after the syscall: if lag ≥ period, expect it to have gone to another one since. Both are
+    // read on the coarse clock, so either may be a tick off.
     uint64_t period = event_ms - u.time_ms;
     uint64_t lag = now_ms > event_ms ? now_ms - event_ms : 0;
-    recycled = lag >= period;
+    recycled = period <= lag + tick_ms_;
   }
   u = {pid, fd, event_ms};
   return recycled;

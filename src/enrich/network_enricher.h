@@ -93,6 +93,7 @@ class NetworkEnricher : public Enricher {
   std::unique_ptr<SocketLookup> lookup_;
   int32_t self_pid_;
   uint64_t budget_ns_;
+  uint64_t tick_ms_ = 1;  // resolution of the coarse clock of event times
   uint64_t budget_second_ = 0;
   uint64_t budget_spent_ns_ = 0;
   std::array<FdUse, 256> fd_uses_{};
