@@ -712,6 +712,7 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
   *path_end++ = ']';
   const std::string_view path(path_buf, path_end - path_buf);
   char key_buf[96];
+  std::string long_key;  // a repeated name too long for key_buf (allocates only then)
   for (size_t i = 0; i < fields.size(); ++i) {
     const Field& f = fields[i];
     // EXECVE arguments are joined across records: decided here, before the memo.
@@ -742,7 +743,14 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
       if (seen > 0) {
         int n = snprintf(key_buf, sizeof(key_buf), "%.*s_%d", static_cast<int>(f.name.size()),
                          f.name.data(), seen + 1);
-        key = std::string_view(key_buf, n);
+        if (n >= 0 && static_cast<size_t>(n) < sizeof(key_buf)) {
+          key = std::string_view(key_buf, n);
+        } else {
+          // snprintf returns the length it wanted, not what fit: a name this long (only hostile
+          // input has one) is built on the heap instead of read past the buffer.
+          long_key.assign(f.name).append("_").append(std::to_string(seen + 1));
+          key = long_key;
+        }
       }
     }
     // Most values were seen before (same uid, exe, cwd, path...): copy the member rendered then.

@@ -154,6 +154,20 @@ TEST(HostileRecord, HugeAndWeirdValuesGiveValidJson) {
   EXPECT_NE(out.find("\"serial\":5979"), std::string::npos);
 }
 
+// A user-space message repeating a long field name: the repeat is written as name_2, whatever the
+// name's length (the fuzzer found names past the formatter's 96-byte key buffer read beyond it).
+TEST(HostileRecord, RepeatedLongNameInAUserMessage) {
+  const std::string name(200, 'n');
+  const std::string text = "type=USER_LOGIN msg=audit(1795345652.369:10): pid=1 " + name +
+                           "=1 msg='op=login " + name + "=2 " + name + "=3 res=success'\n";
+  std::string out;
+  EXPECT_EQ(ParseThrough(text, &out), 0u);
+  ExpectValidJsonLines(out);
+  EXPECT_NE(out.find("\"" + name + "\":\"1\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"" + name + "_2\":\"2\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"" + name + "_3\":\"3\""), std::string::npos) << out;
+}
+
 // The memo's hash of an empty value (whose view may have a null data pointer): a regression test
 // for undefined behaviour the fuzzer found (memcpy from null); meaningful under UBSan.
 TEST(HostileRecord, MemoHashesEmptyViews) {
