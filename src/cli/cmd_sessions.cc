@@ -51,7 +51,8 @@ int RunSessions(const SessionsArgs& args) {
     return 1;
   }
   std::vector<StoredSession> sessions;
-  if (!reader.ListSessions(filter, &sessions, &error)) {
+  if (!reader.ListSessions(filter, &sessions, &error) ||
+      !SummarizeSessions(reader, &sessions, &error)) {
     std::cerr << "auditlens sessions: " << path << ": " << error << "\n";
     return 1;
   }

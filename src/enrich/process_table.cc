@@ -371,6 +371,9 @@ void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
   image->parent_json.clear();
   image->ancestry_json.clear();
   ProcessImage* parent = image->ppid > 0 && image->ppid != image->pid ? Find(image->ppid) : nullptr;
+  if (parent == nullptr && image->ppid > 1 && image->ppid != image->pid) {
+    parent = AdoptFromProc(image->ppid, image->start_ms);
+  }
   if (parent == nullptr) return;
   image->parent_entity = parent->entity_id;
   image->parent_json.assign("\"entity_id\":\"");
@@ -588,13 +591,95 @@ void ProcessTable::Evict(size_t target) {
   for (size_t i = 0; i < n; ++i) by_pid_.erase(order[i].second);
 }
 
-size_t ProcessTable::SeedFromProc(const std::string& proc_root) {
+ProcessImage* ProcessTable::ReadProcImage(const std::string& root, int32_t pid) {
+  std::string base = root + "/" + std::to_string(pid);
+  std::string stat = ReadSmallFile(base + "/stat");
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return nullptr;
+  // After "pid (comm) ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
+  // cmajflt utime stime cutime cstime priority nice num_threads itrealvalue starttime
+  std::istringstream fields(stat.substr(close + 2));
+  std::string state;
+  long ppid = 0;
+  fields >> state >> ppid;
+  std::string skip;
+  for (int i = 0; i < 17; ++i) fields >> skip;
+  unsigned long long start_ticks = 0;
+  fields >> start_ticks;
+  std::string exe = ReadLink(base + "/exe");
+  if (exe.empty()) return nullptr;  // kernel threads, or gone
+  const std::string deleted = " (deleted)";
+  if (exe.size() > deleted.size() &&
+      exe.compare(exe.size() - deleted.size(), deleted.size(), deleted) == 0) {
+    exe.resize(exe.size() - deleted.size());
+  }
+  uint64_t start_ms = proc_btime_ * 1000 + start_ticks * 1000 / static_cast<uint64_t>(proc_ticks_);
+  ProcessImage* image = NewImage(pid, static_cast<int32_t>(ppid), start_ms, ProcessOrigin::kProc);
+  image->exe = exe;
+  image->cwd = ReadLink(base + "/cwd");
+  std::string cmdline = ReadSmallFile(base + "/cmdline");
+  image->args_json.assign("[");
+  size_t begin = 0;
+  bool first = true;
+  while (begin < cmdline.size()) {
+    size_t nul = cmdline.find('\0', begin);
+    if (nul == std::string::npos) nul = cmdline.size();
+    if (image->args_json.size() + (nul - begin) + 4 > options_.max_args_bytes && !first) {
+      image->args_truncated = true;
+      break;
+    }
+    if (!first) image->args_json.push_back(',');
+    AppendJsonString(std::string_view(cmdline).substr(begin, nul - begin), &image->args_json);
+    first = false;
+    begin = nul + 1;
+  }
+  image->args_json.push_back(']');
+  std::string status = ReadSmallFile(base + "/status");
+  size_t u = status.find("\nUid:");
+  if (u != std::string::npos) {
+    std::istringstream ids(status.substr(u + 5));
+    ids >> image->uid >> image->euid;
+  }
+  ParseU32(ReadSmallFile(base + "/loginuid"), &image->auid);
+  ParseU32(ReadSmallFile(base + "/sessionid"), &image->ses);
+  image->last_seen_ms = start_ms;
+  return image;
+}
+
+void ProcessTable::ReadProcClock(const std::string& proc_root) {
   std::string stat_text = ReadSmallFile(proc_root + "/stat");
-  uint64_t btime = 0;
   size_t at = stat_text.find("\nbtime ");
-  if (at != std::string::npos) btime = strtoull(stat_text.c_str() + at + 7, nullptr, 10);
-  long ticks = sysconf(_SC_CLK_TCK);
-  if (ticks <= 0) ticks = 100;
+  if (at != std::string::npos) proc_btime_ = strtoull(stat_text.c_str() + at + 7, nullptr, 10);
+  proc_ticks_ = sysconf(_SC_CLK_TCK);
+  if (proc_ticks_ <= 0) proc_ticks_ = 100;
+}
+
+ProcessImage* ProcessTable::AdoptFromProc(int32_t pid, uint64_t child_start_ms) {
+  if (options_.proc_root.empty() || adopt_depth_ >= 3) return nullptr;
+  const uint64_t now = child_start_ms;
+  if (now >= adoption_window_ms_ + 1000) {
+    adoption_window_ms_ = now;
+    adoptions_in_window_ = 0;
+  }
+  if (adoptions_in_window_ >= options_.max_adoptions_per_s) return nullptr;
+  ++adoptions_in_window_;
+  if (proc_btime_ == 0) ReadProcClock(options_.proc_root);
+  ProcessImage* parent = ReadProcImage(options_.proc_root, pid);
+  if (parent == nullptr) return nullptr;
+  if (parent->start_ms > child_start_ms + 1000) {
+    // A newer process has that pid already: not the parent.
+    by_pid_.erase(pid);
+    return nullptr;
+  }
+  ++adopt_depth_;
+  Finish(parent, false);
+  --adopt_depth_;
+  changed_.push_back(parent);
+  return parent;
+}
+
+size_t ProcessTable::SeedFromProc(const std::string& proc_root) {
+  ReadProcClock(proc_root);
   DIR* dir = opendir(proc_root.c_str());
   if (dir == nullptr) return 0;
   std::vector<ProcessImage*> seeded;
@@ -602,57 +687,9 @@ size_t ProcessTable::SeedFromProc(const std::string& proc_root) {
     char* end = nullptr;
     long pid = strtol(d->d_name, &end, 10);
     if (end == d->d_name || *end != 0 || pid <= 0) continue;
-    std::string base = proc_root + "/" + d->d_name;
-    std::string stat = ReadSmallFile(base + "/stat");
-    size_t close = stat.rfind(')');
-    if (close == std::string::npos) continue;
-    // After "pid (comm) ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
-    // cmajflt utime stime cutime cstime priority nice num_threads itrealvalue starttime
-    std::istringstream fields(stat.substr(close + 2));
-    std::string state;
-    long ppid = 0;
-    fields >> state >> ppid;
-    std::string skip;
-    for (int i = 0; i < 17; ++i) fields >> skip;
-    unsigned long long start_ticks = 0;
-    fields >> start_ticks;
-    std::string exe = ReadLink(base + "/exe");
-    if (exe.empty()) continue;  // kernel threads, or gone
-    const std::string deleted = " (deleted)";
-    if (exe.size() > deleted.size() && exe.compare(exe.size() - deleted.size(), deleted.size(), deleted) == 0) {
-      exe.resize(exe.size() - deleted.size());
+    if (ProcessImage* image = ReadProcImage(proc_root, static_cast<int32_t>(pid))) {
+      seeded.push_back(image);
     }
-    uint64_t start_ms = btime * 1000 + start_ticks * 1000 / static_cast<uint64_t>(ticks);
-    ProcessImage* image = NewImage(static_cast<int32_t>(pid), static_cast<int32_t>(ppid), start_ms,
-                                   ProcessOrigin::kProc);
-    image->exe = exe;
-    image->cwd = ReadLink(base + "/cwd");
-    std::string cmdline = ReadSmallFile(base + "/cmdline");
-    image->args_json.assign("[");
-    size_t begin = 0;
-    bool first = true;
-    while (begin < cmdline.size()) {
-      size_t nul = cmdline.find('\0', begin);
-      if (nul == std::string::npos) nul = cmdline.size();
-      if (image->args_json.size() + (nul - begin) + 4 > options_.max_args_bytes && !first) {
-        image->args_truncated = true;
-        break;
-      }
-      if (!first) image->args_json.push_back(',');
-      AppendJsonString(std::string_view(cmdline).substr(begin, nul - begin), &image->args_json);
-      first = false;
-      begin = nul + 1;
-    }
-    image->args_json.push_back(']');
-    std::string status = ReadSmallFile(base + "/status");
-    size_t u = status.find("\nUid:");
-    if (u != std::string::npos) {
-      std::istringstream ids(status.substr(u + 5));
-      ids >> image->uid >> image->euid;
-    }
-    ParseU32(ReadSmallFile(base + "/loginuid"), &image->auid);
-    ParseU32(ReadSmallFile(base + "/sessionid"), &image->ses);
-    seeded.push_back(image);
   }
   closedir(dir);
   // Parents before children, so each finds its parent's fragments.

@@ -132,6 +132,10 @@ struct ProcessTableOptions {
   uint64_t idle_check_ms = 600000;
   uint64_t sweep_every_ms = 30000;
   size_t max_args_bytes = 8192;  // of args_json; longer lists are cut (args_truncated)
+  // Live agents: when a new image's parent is unknown (a fork that never exec'd, with no fork
+  // rule), read it once from proc_root/PID (at most max_adoptions_per_s). Empty: never (logs).
+  std::string proc_root;
+  uint32_t max_adoptions_per_s = 100;
 };
 
 class ProcessTable : public Enricher {
@@ -180,6 +184,10 @@ class ProcessTable : public Enricher {
   void SetCwd(ProcessImage* image, const ParsedEvent& e);
   bool SockAddrOf(const ParsedEvent& e, Endpoint* out);
   void Evict(size_t target);
+  // Reads proc_root/PID into a new image (origin kProc), or null when it is gone.
+  ProcessImage* ReadProcImage(const std::string& root, int32_t pid);
+  ProcessImage* AdoptFromProc(int32_t pid, uint64_t child_start_ms);
+  void ReadProcClock(const std::string& proc_root);
 
   ProcessTableOptions options_;
   ValueDecoder decoder_;
@@ -190,6 +198,11 @@ class ProcessTable : public Enricher {
   std::vector<ProcessImage*> changed_;
   bool write_exit_ = false;
   uint64_t next_sweep_ms_ = 0;
+  uint64_t proc_btime_ = 0;
+  long proc_ticks_ = 100;
+  uint64_t adoption_window_ms_ = 0;
+  uint32_t adoptions_in_window_ = 0;
+  int adopt_depth_ = 0;
   std::string scratch_;
 };
 

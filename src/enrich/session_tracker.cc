@@ -108,6 +108,11 @@ std::string_view SessionTracker::Decode(std::string_view raw, std::string* out) 
   return *out;
 }
 
+std::string SessionTracker::NameOf(uint32_t auid) {
+  if (!options_.lookup_names || auid == kUnsetId) return {};
+  return std::string(names_.User(auid));
+}
+
 const SessionInfo* SessionTracker::Find(uint32_t ses) const {
   auto it = sessions_.find(ses);
   return it == sessions_.end() ? nullptr : it->second.get();
@@ -170,7 +175,7 @@ SessionInfo* SessionTracker::GetOrCreate(uint32_t ses, uint32_t auid, uint64_t t
     }
     if (s->auid == kUnsetId && auid != kUnsetId) {
       s->auid = auid;
-      s->user = std::string(names_.User(auid));
+      s->user = NameOf(auid);
       Changed(s);
     }
     return s;
@@ -187,7 +192,7 @@ SessionInfo* SessionTracker::GetOrCreate(uint32_t ses, uint32_t auid, uint64_t t
   s->id = boot8_ + "-" + std::to_string(ses);
   s->ses = ses;
   s->auid = auid;
-  if (auid != kUnsetId) s->user = std::string(names_.User(auid));
+  if (auid != kUnsetId) s->user = NameOf(auid);
   s->start_ms = time_ms;
   s->last_seen_ms = time_ms;
   SessionInfo* raw = s.get();
@@ -227,7 +232,7 @@ void SessionTracker::HandleLogin(const ParsedEvent& e, int r) {
   SessionInfo* s = GetOrCreate(ses, auid, time);
   if (s->auid != auid && auid != kUnsetId) {
     s->auid = auid;
-    s->user = std::string(names_.User(auid));
+    s->user = NameOf(auid);
   }
   std::string_view tty = e.Get(r, "tty");
   if (Known(tty)) s->tty = std::string(tty);
@@ -240,6 +245,7 @@ void SessionTracker::HandleLogin(const ParsedEvent& e, int r) {
     if (Known(at.hostname)) s->hostname = at.hostname;
     if (Known(at.terminal)) s->terminal = at.terminal;
     s->failures += at.failures;
+    if (s->user.empty() && !at.acct.empty()) s->user = at.acct;
     if (at.first_ms != 0 && at.first_ms < s->start_ms) s->start_ms = at.first_ms;
     if (s->service.empty() && !at.exe.empty()) {
       s->service_exe = at.exe;
@@ -268,7 +274,7 @@ void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
   if (acct_raw.empty() && type == kUserLogin) {
     // login(1) writes id=UID instead of acct= when it knows the user.
     uint32_t id;
-    if (ParseU32(e.Get(r, "id"), &id) && id != kUnsetId) acct_ = std::string(names_.User(id));
+    if (ParseU32(e.Get(r, "id"), &id) && id != kUnsetId) acct_ = NameOf(id);
     else acct_.clear();
     info_.acct = acct_;
   } else {
@@ -293,14 +299,20 @@ void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
     Attempt& at = attempts_[subj.pid];
     if (at.first_ms == 0) at.first_ms = time;
     at.last_ms = time;
-    if (!info_.acct.empty()) at.acct = std::string(info_.acct);
-    if (Known(addr)) at.addr = std::string(addr);
-    if (Known(hostname)) at.hostname = std::string(hostname);
-    if (Known(terminal)) at.terminal = std::string(terminal);
-    if (!info_.exe.empty()) at.exe = std::string(info_.exe);
+    // The first record of an attempt says it best (sshd's closing USER_LOGIN has terminal=sshd).
+    if (!info_.acct.empty() && at.acct.empty()) at.acct = std::string(info_.acct);
+    if (Known(addr) && at.addr.empty()) at.addr = std::string(addr);
+    if (Known(hostname) && at.hostname.empty()) at.hostname = std::string(hostname);
+    if (Known(terminal) && at.terminal.empty()) at.terminal = std::string(terminal);
+    if (!info_.exe.empty() && at.exe.empty()) at.exe = std::string(info_.exe);
     bool failure = info_.failed && (info_.op == SessionOp::kAuth || info_.op == SessionOp::kAccount ||
                                     info_.op == SessionOp::kOpen);
-    if (failure) ++at.failures;
+    // sshd follows a failed PAM authentication with a failed USER_LOGIN for the same password
+    // attempt: one failure, not two.
+    bool summary = failure && info_.op == SessionOp::kOpen && at.last_auth_failure_ms != 0 &&
+                   time <= at.last_auth_failure_ms + 10000;
+    if (failure && info_.op == SessionOp::kAuth) at.last_auth_failure_ms = time;
+    if (failure && !summary) ++at.failures;
     if (failure || at.failed) {
       if (!at.failed) {
         at.failed = std::make_unique<SessionInfo>();
@@ -364,6 +376,10 @@ void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
   if (s->service.empty() && !info_.exe.empty()) {
     s->service_exe = std::string(info_.exe);
     s->service = std::string(ServiceOfExe(info_.exe));
+    changed = true;
+  }
+  if (s->user.empty() && !info_.acct.empty() && !info_.failed) {
+    s->user = std::string(info_.acct);
     changed = true;
   }
   if (info_.failed) {

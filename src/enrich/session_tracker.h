@@ -97,6 +97,9 @@ struct SessionTrackerOptions {
   uint64_t ended_keep_ms = 300000;
   uint64_t attempt_keep_ms = 600000;
   uint64_t sweep_every_ms = 30000;
+  // Name users through NSS (the live host); off, or when NSS has no name for the auid, the account
+  // PAM named in the login's records is used (logs from other hosts, tests).
+  bool lookup_names = true;
 };
 
 class SessionTracker : public Enricher {
@@ -132,6 +135,7 @@ class SessionTracker : public Enricher {
   struct Attempt {
     std::string acct, addr, hostname, terminal, exe;
     uint64_t first_ms = 0, last_ms = 0;
+    uint64_t last_auth_failure_ms = 0;  // a USER_AUTH that failed
     uint32_t failures = 0;
     std::unique_ptr<SessionInfo> failed;  // the failed login, once one failed
   };
@@ -144,6 +148,7 @@ class SessionTracker : public Enricher {
   void Changed(SessionInfo* s);
   void Render(SessionInfo* s);
   std::string_view Decode(std::string_view raw, std::string* out);
+  std::string NameOf(uint32_t auid);
 
   SessionTrackerOptions options_;
   ProcessTable* table_;

@@ -140,25 +140,6 @@ bool StoreReader::Open(const std::string& path, std::string* error) {
   return true;
 }
 
-bool StoreReader::CountCommands(StoredSession* s, std::string* error) {
-  Statement st(db_,
-               "SELECT count(*) FILTER (WHERE e.outcome = 'success'),"
-               " count(*) FILTER (WHERE e.outcome = 'failure' OR coalesce(p.exit_code, 0) <> 0)"
-               " FROM events e LEFT JOIN processes p"
-               "  ON p.entity_id = e.entity_id AND e.outcome = 'success'"
-               " WHERE e.session_id = ?1 AND e.kind = 'exec' AND e.role = 'command'");
-  if (!st.ok()) {
-    *error = sqlite3_errmsg(db_);
-    return false;
-  }
-  st.Bind(1, s->id);
-  if (st.Step(error)) {
-    s->commands = st.Int(0);
-    s->failed_commands = st.Int(1);
-  }
-  return error->empty();
-}
-
 bool StoreReader::ListSessions(const SessionFilter& filter, std::vector<StoredSession>* out,
                                std::string* error) {
   std::string sql = std::string("SELECT ") + kSessionColumns +
@@ -181,9 +162,6 @@ bool StoreReader::ListSessions(const SessionFilter& filter, std::vector<StoredSe
   }
   if (!error->empty()) return false;
   std::reverse(out->begin(), out->end());
-  for (StoredSession& s : *out) {
-    if (!CountCommands(&s, error)) return false;
-  }
   return true;
 }
 
@@ -235,7 +213,6 @@ bool StoreReader::LoadTimeline(const std::string& id, TimelineData* out, std::st
     }
     ReadSession(st, &out->session);
   }
-  if (!CountCommands(&out->session, error)) return false;
   {
     Statement st(db_,
                  "SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail"

@@ -20,9 +20,8 @@ struct StoredSession {
   int64_t ses = -1, auid = -1, source_port = 0, dest_port = 0, login_pid = 0;
   int64_t start_ms = 0, end_ms = 0, last_seen_ms = 0, failures = 0;  // end_ms 0: still open
   bool from_proc = false;
-  // Counted from the events: programs run from the user's shell, and how many of them failed
-  // (exit status not 0, or the exec itself failed).
-  int64_t commands = 0, failed_commands = 0;
+  // Counted by the timeline (timeline.h BuildTimeline): commands, failed commands, failures.
+  int64_t commands = 0, failed_commands = 0, failed = 0;
 };
 
 struct StoredEvent {
@@ -72,7 +71,6 @@ class StoreReader {
   bool LoadTimeline(const std::string& id, TimelineData* out, std::string* error);
 
  private:
-  bool CountCommands(StoredSession* s, std::string* error);
   sqlite3* db_ = nullptr;
 };
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "query/json_value.h"
 
@@ -24,6 +25,7 @@ struct Node {
   std::vector<int> children;
   std::vector<const StoredEvent*> items;
   bool hidden = false;
+  std::vector<TimelineEntry> extra;  // lines made here that go among the children (startup files)
 };
 
 // A thing to show at one level: a node, an event, or an entry made here (login, logout, ...).
@@ -234,6 +236,20 @@ class Builder {
       if (first_script < 0) first_script = static_cast<int>(i);
     }
 
+    FoldShellStartup();
+    // Programs under a folded one are folded too (nodes are in exec order: parents first).
+    for (Node& n : nodes_) {
+      if (!n.hidden && n.parent >= 0 && nodes_[n.parent].hidden) n.hidden = true;
+    }
+    for (const StoredEvent* e : others) {
+      if (e->kind != "privilege") continue;
+      JsonValue d;
+      if (JsonValue::Parse(e->detail, &d) && d.Has("type")) {
+        pam_privilege_.insert(e->entity_id);
+        pam_vias_.insert(d.Str("via"));
+      }
+    }
+
     std::vector<Unit> top;
     std::vector<const StoredEvent*> session_events;
     for (const StoredEvent* e : others) {
@@ -274,7 +290,7 @@ class Builder {
       u.is_made = true;
       u.made.kind = "login-scripts";
       u.made.time_ms = u.time_ms;
-      u.made.text = "login scripts ran: " + Abbreviate(JoinArgs(nodes_[first_script].args), 100) +
+      u.made.text = "login scripts ran: " + Abbreviate(JoinArgs(nodes_[first_script].args), 120) +
                     " (" + std::to_string(scripts) + (scripts == 1 ? " program" : " programs") +
                     ", not shown)";
       u.made.json = "{\"programs\":" + std::to_string(scripts) +
@@ -309,6 +325,99 @@ class Builder {
     nodes_.push_back(std::move(n));
   }
 
+  // An interactive login shell ("-bash") runs its startup files (/etc/profile, ~/.bashrc: id -u,
+  // dircolors, ...) before the first prompt: the burst of programs it starts right away, each
+  // within 400 ms of the one before, is one line. A person needs longer than that to type.
+  void FoldShellStartup() {
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      Node& shell = nodes_[i];
+      if (shell.hidden || shell.args.size() != 1 || shell.args[0].empty() || shell.args[0][0] != '-') {
+        continue;
+      }
+      std::vector<int> kids = shell.children;
+      std::sort(kids.begin(), kids.end(), [this](int a, int b) {
+        return nodes_[a].exec->time_ms < nodes_[b].exec->time_ms;
+      });
+      int64_t last = shell.exec->time_ms;
+      std::vector<std::string> names;
+      for (int k : kids) {
+        if (nodes_[k].exec->time_ms > last + 400) break;
+        last = nodes_[k].exec->time_ms;
+        nodes_[k].hidden = true;
+        names.push_back(JoinArgs(nodes_[k].args));
+      }
+      if (names.empty()) continue;
+      TimelineEntry e;
+      e.kind = "login-scripts";
+      e.time_ms = nodes_[kids[0]].exec->time_ms;
+      std::string list;
+      for (const std::string& n : names) list += (list.empty() ? "" : "; ") + n;
+      e.text = "shell startup files ran: " + Abbreviate(list, 100) + " (" +
+               std::to_string(names.size()) + (names.size() == 1 ? " program" : " programs") +
+               ", not shown)";
+      e.json = "{\"programs\":" + std::to_string(names.size()) + "}";
+      hidden_ += static_cast<int>(names.size());
+      shell.extra.push_back(std::move(e));
+    }
+  }
+
+  // su, sudo: several PAM records per use (authentication, account, credentials, session open and
+  // close, sudo's USER_CMD) become one line per process: who became whom, to run what. Failures
+  // stay lines of their own. Their own set*id calls fold into that line.
+  struct Privilege {
+    std::string via, from, to, command, cwd;
+  };
+  static std::string PrivilegeText(const Privilege& p) {
+    std::string who = p.from.empty() ? std::string("the user") : p.from;
+    std::string text = who + " became " + (p.to.empty() ? std::string("another user") : p.to) +
+                       " via " + p.via;
+    if (!p.command.empty()) text += " to run: " + p.command;
+    return text;
+  }
+  // True when the event was folded into an earlier line (or is bookkeeping).
+  bool FoldPrivilege(const StoredEvent& e, std::vector<TimelineEntry>* out) {
+    JsonValue d;
+    if (!JsonValue::Parse(e.detail, &d)) return false;
+    // su's and sudo's own set*id calls (in them or their forks) are what their line says already.
+    if (d.Has("syscall")) {
+      return pam_privilege_.count(e.entity_id) > 0 || pam_vias_.count(d.Str("via")) > 0;
+    }
+    if (!d.Has("type") || e.outcome == "failure") return false;
+    const std::string op = d.Str("op");
+    if (op != "session-open" && op != "command") return true;  // credentials, account, close
+    auto it = privilege_line_.find(e.pid);
+    size_t index;
+    if (it == privilege_line_.end() || it->second >= out->size()) {
+      TimelineEntry entry;
+      entry.kind = "privilege";
+      entry.time_ms = e.time_ms;
+      entry.json = e.detail;
+      out->push_back(std::move(entry));
+      index = out->size() - 1;
+      privilege_line_[e.pid] = index;
+      privilege_[e.pid] = Privilege();
+    } else {
+      index = it->second;
+    }
+    Privilege& p = privilege_[e.pid];
+    if (p.via.empty()) p.via = d.Str("via");
+    if (p.from.empty()) p.from = d.Str("from");
+    if (op == "session-open" && p.to.empty()) p.to = d.Str("to");
+    if (op == "command") {
+      p.command = d.Str("command");
+      p.cwd = d.Str("cwd");
+    }
+    TimelineEntry& entry = (*out)[index];
+    entry.text = PrivilegeText(p);
+    std::vector<std::pair<std::string, std::string>> m = {
+        {"via", Quoted(p.via)}, {"from", p.from.empty() ? "" : Quoted(p.from)},
+        {"to", p.to.empty() ? "" : Quoted(p.to)},
+        {"command", p.command.empty() ? "" : Quoted(p.command)},
+        {"cwd", p.cwd.empty() ? "" : Quoted(p.cwd)}, {"pid", std::to_string(e.pid)}};
+    entry.json = JsonOf(m);
+    return true;
+  }
+
   // The node of the program the entity is, or ran under: the entity itself (include_self), the
   // image it replaced (same process, earlier exec), then up through its parents.
   int Nearest(const std::string& entity, bool include_self) {
@@ -339,10 +448,18 @@ class Builder {
     int64_t login_serial = 0;
     int64_t logout_time = 0;
     int folded = 0;
+    int64_t last_auth_failure = 0;
     for (const StoredEvent* e : events) {
       JsonValue d;
       JsonValue::Parse(e->detail, &d);
+      const std::string type = d.Str("type");
+      if (e->outcome == "failure" && type == "USER_LOGIN" && last_auth_failure != 0 &&
+          e->time_ms <= last_auth_failure + 10000) {
+        ++folded;  // sshd's summary of the failed authentication just shown
+        continue;
+      }
       if (e->outcome == "failure") {
+        if (type == "USER_AUTH") last_auth_failure = e->time_ms;
         Unit u;
         u.time_ms = e->time_ms;
         u.serial = e->serial;
@@ -350,12 +467,14 @@ class Builder {
         u.made.kind = "auth";
         u.made.time_ms = e->time_ms;
         u.made.failed = true;
-        std::string what = d.Str("type") == "USER_AUTH" ? "authentication" : d.Str("type") == "USER_ACCT" ? "account check" : d.Str("op");
+        std::string what = type == "USER_AUTH"   ? "authentication (password or other PAM check)"
+                           : type == "USER_ACCT" ? "account check (expired, locked or not allowed)"
+                           : type == "USER_LOGIN" ? "login"
+                                                  : d.Str("op");
         u.made.text = (failed_login ? "login failed: " : "") + what + " of " +
                       (d.Has("acct") ? "'" + d.Str("acct") + "'" : std::string("the user")) +
                       " refused" + (d.Has("exe") ? " by " + d.Str("exe") : "") +
                       (d.Has("addr") && d.Str("addr") != "?" ? " (from " + d.Str("addr") + ")" : "");
-        u.made.status = d.Str("res");
         u.made.json = e->detail;
         top->push_back(std::move(u));
         continue;
@@ -405,13 +524,16 @@ class Builder {
     }
   }
 
-  TimelineEntry EntryOfNode(int i, const std::string& parent_cwd) {
+  // shown_cwd: the directory the reader was last told at this level; a command names its own only
+  // when it differs (after a cd), and that becomes the one shown.
+  TimelineEntry EntryOfNode(int i, std::string* shown_cwd) {
     const Node& n = nodes_[i];
     TimelineEntry e;
     e.kind = n.role == "shell" ? "shell" : "command";
     e.time_ms = n.exec->time_ms;
     e.text = JoinArgs(n.args);
-    if (!n.cwd.empty() && !parent_cwd.empty() && n.cwd != parent_cwd) e.text += "  (in " + n.cwd + ")";
+    if (!n.cwd.empty() && !shown_cwd->empty() && n.cwd != *shown_cwd) e.text += "  (in " + n.cwd + ")";
+    if (!n.cwd.empty()) *shown_cwd = n.cwd;
     std::vector<std::pair<std::string, std::string>> m = {
         {"command", Quoted(JoinArgs(n.args))},
         {"args", ArgsJson(n.args)},
@@ -436,6 +558,8 @@ class Builder {
       return a.time_ms != b.time_ms ? a.time_ms < b.time_ms : a.serial < b.serial;
     });
     int last_leaf = -1;  // index in *out of the previous leaf command at this level
+    std::string last_leaf_key;
+    std::string shown_cwd = parent_cwd;
     for (Unit& u : units) {
       if (u.is_made) {
         u.made.depth = depth;
@@ -444,6 +568,18 @@ class Builder {
         continue;
       }
       if (u.event != nullptr) {
+        if (u.event->kind == "privilege") {
+          const size_t before = out->size();
+          if (FoldPrivilege(*u.event, out)) {
+            if (out->size() > before) {
+              out->back().depth = depth;
+            } else if (before == out->size()) {
+              ++hidden_;
+            }
+            last_leaf = -1;
+            continue;
+          }
+        }
         TimelineEntry e;
         if (!EntryOfEvent(*u.event, &e)) {
           ++hidden_;
@@ -455,17 +591,16 @@ class Builder {
         continue;
       }
       const Node& n = nodes_[u.node];
-      TimelineEntry e = EntryOfNode(u.node, parent_cwd);
+      TimelineEntry e = EntryOfNode(u.node, &shown_cwd);
+      // Repeats: the same command line, in the same directory, with the same result.
+      std::string key = JoinArgs(n.args) + '\0' + n.cwd + '\0' + e.status + '\0' + e.kind;
       e.depth = depth;
       bool leaf = std::none_of(n.children.begin(), n.children.end(),
                                [this](int c) { return !nodes_[c].hidden; }) &&
-                  n.items.empty();
-      if (leaf && last_leaf >= 0) {
-        TimelineEntry& prev = (*out)[last_leaf];
-        if (prev.kind == e.kind && prev.text == e.text && prev.status == e.status) {
-          ++prev.count;
-          continue;
-        }
+                  n.items.empty() && n.extra.empty();
+      if (leaf && last_leaf >= 0 && key == last_leaf_key) {
+        ++(*out)[last_leaf].count;
+        continue;
       }
       out->push_back(std::move(e));
       if (!leaf) {
@@ -478,6 +613,13 @@ class Builder {
           cu.node = c;
           below.push_back(std::move(cu));
         }
+        for (const TimelineEntry& made : n.extra) {
+          Unit mu;
+          mu.time_ms = made.time_ms;
+          mu.is_made = true;
+          mu.made = made;
+          below.push_back(std::move(mu));
+        }
         for (const StoredEvent* ev : n.items) {
           Unit iu;
           iu.time_ms = ev->time_ms;
@@ -489,6 +631,7 @@ class Builder {
         last_leaf = -1;
       } else {
         last_leaf = static_cast<int>(out->size()) - 1;
+        last_leaf_key = std::move(key);
       }
     }
   }
@@ -498,6 +641,10 @@ class Builder {
   std::unordered_map<std::string, const StoredProcess*> procs_;
   std::vector<Node> nodes_;
   std::unordered_map<std::string, int> node_of_;
+  std::unordered_set<std::string> pam_privilege_;  // entities with su/sudo PAM records
+  std::unordered_set<std::string> pam_vias_;       // the programs of those records ("su")
+  std::unordered_map<int64_t, size_t> privilege_line_;  // pid -> its line in the output
+  std::unordered_map<int64_t, Privilege> privilege_;
   int hidden_ = 0;
 };
 
@@ -635,7 +782,29 @@ bool ParseSince(std::string_view text, int64_t now_ms, int64_t* out_ms) {
 }
 
 Timeline BuildTimeline(const TimelineData& data, const TimelineOptions& options) {
-  return Builder(data, options).Build();
+  Timeline t = Builder(data, options).Build();
+  t.session.commands = 0;
+  t.session.failed_commands = 0;
+  t.session.failed = 0;
+  for (const TimelineEntry& e : t.entries) {
+    if (e.kind == "command") t.session.commands += e.count;
+    if (e.kind == "command" && e.failed) t.session.failed_commands += e.count;
+    if (e.failed) t.session.failed += e.count;
+  }
+  return t;
+}
+
+bool SummarizeSessions(StoreReader& reader, std::vector<StoredSession>* sessions,
+                       std::string* error) {
+  for (StoredSession& s : *sessions) {
+    TimelineData data;
+    if (!reader.LoadTimeline(s.id, &data, error)) return false;
+    Timeline t = BuildTimeline(data);
+    s.commands = t.session.commands;
+    s.failed_commands = t.session.failed_commands;
+    s.failed = t.session.failed;
+  }
+  return true;
 }
 
 std::string RenderTimelineText(const Timeline& t, bool colour) {
@@ -662,9 +831,8 @@ std::string RenderTimelineText(const Timeline& t, bool colour) {
       when += ", still open (last activity " + FormatLocalTime(s.last_seen_ms, false).substr(0, 8) +
               ")";
     }
-    int64_t failures = s.failed_commands + s.failures;
     when += "; " + std::to_string(s.commands) + (s.commands == 1 ? " command" : " commands") +
-            ", " + std::to_string(failures) + " failed";
+            ", " + std::to_string(s.failed) + (s.failed == 1 ? " failure" : " failures");
   }
   out += when + "\n\n";
   for (const TimelineEntry& e : t.entries) {
@@ -682,7 +850,7 @@ std::string RenderTimelineText(const Timeline& t, bool colour) {
   }
   if (t.hidden > 0) {
     out += st("2", "(" + std::to_string(t.hidden) +
-                       " events folded away: login scripts, PAM bookkeeping; --json has the rest)") +
+                       (t.hidden == 1 ? " event" : " events") + std::string(" folded away: login scripts, PAM bookkeeping; --json has the rest)")) +
            "\n";
   }
   return out;
@@ -712,7 +880,7 @@ static std::string SessionJson(const StoredSession& s, int64_t now_ms) {
       {"commands", std::to_string(s.commands)},
       {"failed_commands", std::to_string(s.failed_commands)},
       {"auth_failures", std::to_string(s.failures)},
-      {"failures", std::to_string(s.failures + s.failed_commands)},
+      {"failures", std::to_string(s.failed)},
       {"known_from_proc", s.from_proc ? "true" : ""}};
   return JsonOf(m);
 }
@@ -750,7 +918,7 @@ std::string RenderSessionsText(const std::vector<StoredSession>& sessions, int64
     rows.push_back({s.id, s.user.empty() ? "?" : s.user, s.service.empty() ? "?" : s.service,
                     SessionSource(s).empty() ? "-" : SessionSource(s),
                     FormatLocalTime(s.start_ms, true), duration, std::to_string(s.commands),
-                    std::to_string(s.failed_commands + s.failures), s.state});
+                    std::to_string(s.failed), s.state});
   }
   std::vector<size_t> width(rows[0].size(), 0);
   for (const auto& r : rows) {

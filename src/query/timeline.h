@@ -43,7 +43,13 @@ struct TimelineOptions {
   bool show_login_scripts = false;  // list them instead of folding them into one line
 };
 
+// Also counts, into timeline.session: commands (entries of kind command, with their repeats),
+// failed_commands, and failed (every entry marked failed: commands, refused logins and su/sudo,
+// connections that failed).
 Timeline BuildTimeline(const TimelineData& data, const TimelineOptions& options = {});
+// Those counts for each session of a listing (each one's timeline is built).
+bool SummarizeSessions(StoreReader& reader, std::vector<StoredSession>* sessions,
+                       std::string* error);
 std::string RenderTimelineText(const Timeline& timeline, bool colour);
 std::string RenderTimelineJson(const Timeline& timeline);
 

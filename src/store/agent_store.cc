@@ -18,6 +18,7 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
   const std::string boot_id = ProcessTableBootId();
   ProcessTableOptions table_options;
   table_options.boot_id = boot_id;
+  table_options.proc_root = "/proc";
   table_ = std::make_unique<ProcessTable>(table_options);
   SessionTrackerOptions session_options;
   session_options.boot_id = boot_id;
