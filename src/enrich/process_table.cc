@@ -426,6 +426,8 @@ void ProcessTable::Prepare(const ParsedEvent& e) {
     if (next_sweep_ms_ != 0) Sweep(s.time_ms);
     next_sweep_ms_ = s.time_ms + options_.sweep_every_ms;
   }
+  // Bounded between sweeps too (a fork storm): one eviction pass brings it to 7/8.
+  if (by_pid_.size() > options_.max_entries) Evict(options_.max_entries * 7 / 8);
   if (!s.valid || s.pid <= 0) return;
 
   ProcessImage* image = Find(s.pid);

@@ -409,8 +409,12 @@ void SessionTracker::AssignRole(ProcessImage* image) {
     image->role = SessionRole::kService;
     return;
   }
-  if (image->origin != ProcessOrigin::kExec) {
-    // A fork (or a process first seen) is what its parent is.
+  // A fork (or a process first seen, or one read from /proc that runs its parent's program: a fork
+  // that never exec'd) is what its parent is.
+  const bool program_of_its_own =
+      image->origin == ProcessOrigin::kExec ||
+      (image->origin == ProcessOrigin::kProc && (parent == nullptr || parent->exe != image->exe));
+  if (!program_of_its_own) {
     image->role = prole == SessionRole::kNone && parent != nullptr && s != nullptr &&
                           parent->pid == s->login_pid
                       ? SessionRole::kService
@@ -442,7 +446,9 @@ void SessionTracker::AssignRole(ProcessImage* image) {
   // (before USER_START: pam_motd's scripts) or as another user is a login script; the user's shell
   // comes after, from the login process (login) or one of its forks (sshd's session process).
   if (s != nullptr && parent != nullptr && parent->pid == s->login_pid) {
-    bool shell = s->opened_ms != 0 && image->start_ms >= s->opened_ms && image->uid == s->auid;
+    // (A session known from /proc has no USER_START: its shell is the user's.)
+    bool shell = image->uid == s->auid &&
+                 (s->from_proc || (s->opened_ms != 0 && image->start_ms >= s->opened_ms));
     image->role = shell ? SessionRole::kShell : SessionRole::kLoginScript;
   } else if (s != nullptr && s->login_pid < 0 && image->uid != s->auid) {
     image->role = SessionRole::kLoginScript;

@@ -1,0 +1,342 @@
+// enrich/process_table: entity ids, images from exec/fork/exit, parents and ancestry in the event
+// JSON, sshd's accepted client handed to the process it starts, pid reuse, bounded memory, and the
+// /proc seed. Recorded streams are in tests/data/sessions/ (see session_test_harness.h).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "enrich/process_table.h"
+#include "session_test_harness.h"
+
+namespace auditlens {
+namespace {
+
+using testing::kTestBoot;
+using testing::ReadSessionData;
+using testing::SessionHarness;
+
+std::string EntityId(std::string_view boot, int32_t pid, uint64_t start) {
+  char id[17];
+  ProcessTable::MakeEntityId(boot, pid, start, id);
+  return id;
+}
+
+// One SYSCALL event (with EOE-less log completion at PROCTITLE) for handmade streams.
+std::string Syscall(uint64_t ms, uint32_t serial, int syscall, int pid, int ppid, const std::string& more,
+                    const std::string& extra_records = "") {
+  char head[96];
+  snprintf(head, sizeof(head), "msg=audit(%llu.%03llu:%u): ", static_cast<unsigned long long>(ms / 1000),
+           static_cast<unsigned long long>(ms % 1000), serial);
+  std::string s = std::string("type=SYSCALL ") + head + "arch=c000003e syscall=" + std::to_string(syscall) +
+                  " " + more + " ppid=" + std::to_string(ppid) + " pid=" + std::to_string(pid) +
+                  " auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 fsgid=1000"
+                  " tty=pts0 ses=7 comm=\"x\" exe=\"/usr/bin/x\" key=(null)\n";
+  std::string records = extra_records;
+  for (size_t at; (at = records.find("HEAD ")) != std::string::npos;) records.replace(at, 5, head);
+  return s + records + "type=PROCTITLE " + head + "proctitle=78\n";
+}
+
+TEST(ProcessTable, EntityIdIsStableAndTellsProcessesApart) {
+  EXPECT_EQ(EntityId("boot-a", 100, 5000), EntityId("boot-a", 100, 5000));
+  EXPECT_EQ(EntityId("boot-a", 100, 5000).size(), 16u);
+  std::set<std::string> ids = {EntityId("boot-a", 100, 5000), EntityId("boot-a", 100, 5001),
+                               EntityId("boot-a", 101, 5000), EntityId("boot-b", 100, 5000)};
+  EXPECT_EQ(ids.size(), 4u);  // same pid later, another pid, another boot: other processes
+}
+
+TEST(ProcessTable, RecordedSshSessionTree) {
+  SessionHarness h;
+  h.Feed(ReadSessionData("ssh_command_failed_password.log"));
+  h.Finish();
+  // bash -c ... was forked by sshd's session process (6375) and exec'd in 6376; touch is its child.
+  std::map<std::string, JsonValue> by_exe;
+  const JsonValue* touch = nullptr;
+  const JsonValue* touch_exit = nullptr;
+  std::vector<JsonValue> events = h.Events();
+  for (const JsonValue& e : events) {
+    const JsonValue& p = e["process"];
+    if (e["event"].Str("action") == "execve" && p["args"].items().size() > 0) {
+      by_exe[p["args"].items()[0].text()] = p;
+      if (p["args"].items()[0].text() == "touch") touch = &e;
+    }
+    if (e["event"].Str("action") == "exit_group" && p.Str("name") == "touch") touch_exit = &e;
+  }
+  ASSERT_TRUE(touch != nullptr);
+  ASSERT_TRUE(by_exe.count("bash"));
+  const JsonValue& bash = by_exe["bash"];
+  const JsonValue& tp = (*touch)["process"];
+  EXPECT_EQ(tp.Str("entity_id"), EntityId(kTestBoot, 6377, 1795349580135));
+  EXPECT_EQ(tp.Str("start"), "2026-11-22T12:13:00.135Z");
+  EXPECT_EQ(tp["parent"]["pid"].text(), "6376");
+  EXPECT_EQ(tp["parent"].Str("entity_id"), bash.Str("entity_id"));
+  EXPECT_EQ(tp["parent"].Str("executable"), "/usr/bin/bash");
+  ASSERT_EQ(tp["parent"]["args"].items().size(), 3u);
+  EXPECT_EQ(tp["parent"]["args"].items()[1].text(), "-c");
+  // Ancestry: bash; sshd's session process (6375, forked at .075); the sshd that did the login
+  // (6369, exec'd at 79.875); the listener (6321, exec'd at 78.351).
+  const auto& ancestry = tp["ancestry"].items();
+  ASSERT_GE(ancestry.size(), 4u);
+  EXPECT_EQ(ancestry[0].text(), bash.Str("entity_id"));
+  EXPECT_EQ(ancestry[1].text(), EntityId(kTestBoot, 6375, 1795349580075));
+  EXPECT_EQ(ancestry[2].text(), EntityId(kTestBoot, 6369, 1795349579875));
+  EXPECT_EQ(ancestry[3].text(), EntityId(kTestBoot, 6321, 1795349578351));
+  // The exit of touch: same entity, with its status.
+  ASSERT_TRUE(touch_exit != nullptr);
+  EXPECT_EQ((*touch_exit)["process"].Str("entity_id"), tp.Str("entity_id"));
+  EXPECT_EQ((*touch_exit)["process"]["exit_code"].text(), "0");
+}
+
+TEST(ProcessTable, AcceptedClientGoesToTheProcessSshdStarts) {
+  SessionHarness h;
+  h.Feed(ReadSessionData("ssh_command_failed_password.log"));
+  h.Finish();
+  // The listener (6321) accepted 127.0.0.1:44248 and then started 6369 (sshd -R), which did the
+  // login; the second connection (the failed password) went to the next one.
+  const Row* login_process = nullptr;
+  for (const Row& r : h.sink.rows) {
+    if (r.type == RowType::kSession && r.Str(col::kId) == "0123abcd-25") {
+      EXPECT_EQ(r.num[col::kSourcePort], 44248);
+      EXPECT_EQ(r.Str(col::kSourceIp), "127.0.0.1");
+      EXPECT_EQ(r.num[col::kDestPort], 36139);  // the listener's bind
+      EXPECT_EQ(r.num[col::kLoginPid], 6369);
+    }
+    if (r.type == RowType::kProcess && r.num[col::kProcPid] == 6369) login_process = &r;
+  }
+  ASSERT_TRUE(login_process != nullptr);
+  EXPECT_EQ(login_process->Str(col::kExe), "/usr/sbin/sshd");
+}
+
+TEST(ProcessTable, ExecForkExitAndPidReuse) {
+  SessionHarness h;
+  std::string log;
+  // pid 50 (parent 1) execs prog; forks 51; 51 execs child; 51 exits 3; later pid 51 is reused by a
+  // process of another parent (60) without any exit or fork seen for it.
+  log += Syscall(1000, 1, 59, 50, 1, "success=yes exit=0 a0=1",
+                 "type=EXECVE HEAD argc=2 a0=\"prog\" a1=\"one two\"\ntype=CWD HEAD cwd=\"/srv\"\n");
+  log += Syscall(1100, 2, 56, 50, 1, "success=yes exit=51 a0=1200011");
+  log += Syscall(1200, 3, 59, 51, 50, "success=yes exit=0 a0=1",
+                 "type=EXECVE HEAD argc=1 a0=\"child\"\n");
+  log += Syscall(1300, 4, 231, 51, 50, "a0=3");
+  log += Syscall(20000, 5, 42, 51, 60, "success=yes exit=0 a0=3");
+  // pid 52: seen with parent 50, later with parent 61 and no exit in between: reused too.
+  log += Syscall(21000, 6, 42, 52, 50, "success=yes exit=0 a0=3");
+  log += Syscall(22000, 7, 42, 52, 61, "success=yes exit=0 a0=3");
+  h.Feed(log);
+  h.Finish();
+  std::vector<const Row*> procs = h.sink.Of(RowType::kProcess);
+  auto find = [&](int pid, std::string_view origin_exe) -> const Row* {
+    const Row* found = nullptr;
+    for (const Row* r : procs) {
+      if (r->num[col::kProcPid] == pid && r->Str(col::kExe) == origin_exe) found = r;
+    }
+    return found;
+  };
+  const Row* prog = find(50, "/usr/bin/x");
+  ASSERT_TRUE(prog != nullptr);
+  EXPECT_EQ(prog->Str(col::kArgs), "[\"prog\",\"one two\"]");
+  EXPECT_EQ(prog->Str(col::kCwd), "/srv");
+  EXPECT_EQ(prog->Str(col::kEntity), EntityId(kTestBoot, 50, 1000));
+  // The fork (1100) and the exec in it (1200): the exec's image replaced the fork's.
+  const Row* fork = nullptr;
+  const Row* exec = nullptr;
+  for (const Row* r : procs) {
+    if (r->num[col::kProcPid] != 51) continue;
+    if (r->num[col::kOrigin] == static_cast<int64_t>(ProcessOrigin::kFork)) fork = r;
+    if (r->num[col::kOrigin] == static_cast<int64_t>(ProcessOrigin::kExec)) exec = r;
+  }
+  ASSERT_TRUE(fork != nullptr && exec != nullptr);
+  EXPECT_EQ(fork->num[col::kStart], 1100);
+  EXPECT_EQ(fork->Str(col::kParentEntity), prog->Str(col::kEntity));
+  EXPECT_EQ(exec->Str(col::kPreviousEntity), fork->Str(col::kEntity));
+  EXPECT_EQ(exec->Str(col::kParentEntity), prog->Str(col::kEntity));
+  // Its exit: the same entity with time and status.
+  const Row* exited = nullptr;
+  for (const Row* r : procs) {
+    if (r->Str(col::kEntity) == exec->Str(col::kEntity) && r->num[col::kExitTime] != col::kNull) exited = r;
+  }
+  ASSERT_TRUE(exited != nullptr);
+  EXPECT_EQ(exited->num[col::kExitTime], 1300);
+  EXPECT_EQ(exited->num[col::kExitCode], 3);
+  // pid 51 again after its exit: a new entity.
+  const Row* reused = nullptr;
+  for (const Row* r : procs) {
+    if (r->num[col::kProcPid] == 51 && r->num[col::kStart] == 20000) reused = r;
+  }
+  ASSERT_TRUE(reused != nullptr);
+  EXPECT_NE(reused->Str(col::kEntity), exec->Str(col::kEntity));
+  EXPECT_EQ(reused->num[col::kPPid], 60);
+  std::set<std::string> of52;
+  for (const Row* r : procs) {
+    if (r->num[col::kProcPid] == 52) of52.insert(std::string(r->Str(col::kEntity)));
+  }
+  EXPECT_EQ(of52.size(), 2u);
+}
+
+TEST(ProcessTable, BoundedExitedDropAndEviction) {
+  ProcessTableOptions o;
+  o.boot_id = "b";
+  o.max_entries = 64;
+  o.exited_keep_ms = 1000;
+  ProcessTable table(o);
+  // 200 processes seen once each, then a sweep far later: exited ones go after exited_keep_ms and
+  // the table never holds more than max_entries.
+  std::string log;
+  for (int i = 0; i < 200; ++i) {
+    log += Syscall(1000 + i, 10 + i, 59, 1000 + i, 1, "success=yes exit=0 a0=1",
+                   "type=EXECVE HEAD argc=1 a0=\"p\"\n");
+    if (i % 2 == 0) log += Syscall(1000 + i, 1000 + i, 231, 1000 + i, 1, "a0=0");
+  }
+  SessionHarness h;
+  h.Feed(log);
+  h.Finish();
+  EXPECT_EQ(h.table->size(), 200u);  // the harness's table has the default limits
+  // A table with small limits stays bounded while events come, and evicts the exited first.
+  ProcessTable small(o);
+  PipelineOptions po;
+  po.assembler.expect_eoe = false;
+  po.enrichers = {&small};
+  OutputFile out;
+  std::string error;
+  ASSERT_TRUE(out.Open(h.TempPath("small.json"), &error)) << error;
+  Pipeline p(po, &out);
+  std::istringstream in(log);
+  std::string line;
+  Record rec;
+  while (std::getline(in, line)) {
+    if (ParseLogRecord(line, &rec) == nullptr) p.AddRecord(rec);
+  }
+  p.Flush();
+  EXPECT_LE(small.size(), 64u + 1);
+  small.Sweep(1300);
+  EXPECT_LE(small.size(), 64u);
+  int exited = 0;
+  small.ForEach([&](ProcessImage& img) { exited += img.exited; });
+  EXPECT_EQ(exited, 0);  // the 100 exited ones went first
+  small.Sweep(1300 + 5000);
+  EXPECT_LE(small.size(), 64u);
+}
+
+class FakeProc {
+ public:
+  explicit FakeProc(const std::string& root) : root_(root) {
+    std::filesystem::create_directories(root_);
+    Write("stat", "cpu  1 2 3\nbtime 1795340000\n");
+  }
+  void Add(int pid, int ppid, unsigned long long start_ticks, const std::string& exe,
+           const std::vector<std::string>& args, unsigned uid, const std::string& loginuid,
+           const std::string& ses) {
+    std::string d = std::to_string(pid);
+    std::filesystem::create_directories(root_ + "/" + d);
+    std::string stat = d + " (" + std::filesystem::path(exe).filename().string() + ") S " +
+                       std::to_string(ppid);
+    for (int i = 0; i < 17; ++i) stat += " 0";
+    stat += " " + std::to_string(start_ticks) + " 0 0\n";
+    Write(d + "/stat", stat);
+    std::string cmdline;
+    for (const std::string& a : args) cmdline += a + std::string(1, '\0');
+    Write(d + "/cmdline", cmdline);
+    Write(d + "/status", "Name:\tx\nUid:\t" + std::to_string(uid) + "\t" + std::to_string(uid) +
+                             "\t0\t0\n");
+    Write(d + "/loginuid", loginuid);
+    Write(d + "/sessionid", ses);
+    std::filesystem::create_symlink(exe, root_ + "/" + d + "/exe");
+    std::filesystem::create_symlink("/home/u", root_ + "/" + d + "/cwd");
+  }
+
+ private:
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(root_ + "/" + name, std::ios::binary) << text;
+  }
+  std::string root_;
+};
+
+TEST(ProcessTable, SeedFromProc) {
+  SessionHarness h;
+  std::string root = h.TempPath("proc");
+  FakeProc proc(root);
+  proc.Add(1, 0, 10, "/sbin/init", {"/sbin/init"}, 0, "4294967295", "4294967295");
+  proc.Add(300, 1, 500, "/usr/sbin/sshd", {"sshd: alice [priv]"}, 0, "1000", "9");
+  proc.Add(301, 300, 600, "/usr/bin/bash", {"-bash"}, 1000, "1000", "9");
+  ProcessTableOptions o;
+  o.boot_id = "b";
+  ProcessTable table(o);
+  EXPECT_EQ(table.SeedFromProc(root), 3u);
+  ProcessImage* bash = table.Find(301);
+  ProcessImage* sshd = table.Find(300);
+  ASSERT_TRUE(bash != nullptr && sshd != nullptr);
+  EXPECT_EQ(bash->origin, ProcessOrigin::kProc);
+  EXPECT_EQ(bash->start_ms, 1795340000ull * 1000 + 600 * 1000 / static_cast<uint64_t>(sysconf(_SC_CLK_TCK)));
+  EXPECT_EQ(bash->parent_entity, std::string(sshd->entity_id));
+  EXPECT_EQ(bash->args_json, "[\"-bash\"]");
+  EXPECT_EQ(bash->cwd, "/home/u");
+  EXPECT_EQ(bash->auid, 1000u);
+  EXPECT_EQ(bash->ses, 9u);
+  EXPECT_EQ(bash->uid, 1000u);
+  // The session of those processes, from the same seed.
+  SessionTrackerOptions so;
+  so.boot_id = "b";
+  so.lookup_names = false;
+  SessionTracker sessions(so, &table);
+  EXPECT_EQ(sessions.SeedFromTable(root), 1u);
+  const SessionInfo* s = sessions.Find(9);
+  ASSERT_TRUE(s != nullptr);
+  EXPECT_TRUE(s->from_proc);
+  EXPECT_EQ(s->login_pid, 300);  // the oldest of the session whose parent is outside it
+  EXPECT_EQ(s->service, "sshd");
+  EXPECT_EQ(bash->role, SessionRole::kShell);
+}
+
+TEST(ProcessTable, UnknownParentReadFromProcOnce) {
+  SessionHarness h;
+  std::string root = h.TempPath("proc2");
+  FakeProc proc(root);
+  // 700 is a fork that never exec'd (sudo's monitor): not in the stream, alive in /proc.
+  proc.Add(700, 1, 100, "/usr/bin/sudo", {"sudo", "ls"}, 0, "1000", "7");
+  ProcessTableOptions o;
+  o.boot_id = "b";
+  o.proc_root = root;
+  ProcessTable table(o);
+  PipelineOptions po;
+  po.assembler.expect_eoe = false;
+  po.enrichers = {&table};
+  OutputFile out;
+  std::string error;
+  ASSERT_TRUE(out.Open(h.TempPath("adopt.json"), &error)) << error;
+  Pipeline p(po, &out);
+  std::string log = Syscall(1795340005000, 1, 59, 701, 700, "success=yes exit=0 a0=1",
+                            "type=EXECVE HEAD argc=2 a0=\"ls\" a1=\"/root\"\n");
+  std::istringstream in(log);
+  std::string line;
+  Record rec;
+  while (std::getline(in, line)) {
+    if (ParseLogRecord(line, &rec) == nullptr) p.AddRecord(rec);
+  }
+  p.Flush();
+  ProcessImage* ls = table.Find(701);
+  ProcessImage* monitor = table.Find(700);
+  ASSERT_TRUE(ls != nullptr && monitor != nullptr);
+  EXPECT_EQ(monitor->origin, ProcessOrigin::kProc);
+  EXPECT_EQ(monitor->exe, "/usr/bin/sudo");
+  EXPECT_EQ(ls->parent_entity, std::string(monitor->entity_id));
+  // Without a proc root (a log from elsewhere) the parent stays unknown.
+  ProcessTableOptions offline;
+  offline.boot_id = "b";
+  ProcessTable table2(offline);
+  po.enrichers = {&table2};
+  OutputFile out2;
+  ASSERT_TRUE(out2.Open(h.TempPath("adopt2.json"), &error)) << error;
+  Pipeline p2(po, &out2);
+  std::istringstream in2(log);
+  while (std::getline(in2, line)) {
+    if (ParseLogRecord(line, &rec) == nullptr) p2.AddRecord(rec);
+  }
+  p2.Flush();
+  ASSERT_TRUE(table2.Find(701) != nullptr);
+  EXPECT_TRUE(table2.Find(701)->parent_entity.empty());
+  EXPECT_EQ(table2.Find(700), nullptr);
+}
+
+}  // namespace
+}  // namespace auditlens
