@@ -402,18 +402,45 @@ void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
     image->ancestry_json.append(inner.data(), inner.size());
   }
   image->ancestry_json.push_back(']');
-  if (take_accept && !parent->accepted.empty() &&
-      image->start_ms <= parent->last_accept_ms + 10000) {
-    image->peer = parent->accepted.front().first;
-    image->local = parent->accepted.front().second;
-    if (!image->local.set() && parent->listen.set()) image->local = parent->listen;
-    parent->accepted.erase(parent->accepted.begin());
+  if (take_accept) {
+    // The oldest connection accepted before this child started (and not long before) is the one
+    // it was started for. None yet: the accept may come later (events out of order).
+    for (auto it = parent->accepted.begin(); it != parent->accepted.end(); ++it) {
+      if (it->ms > image->start_ms || image->start_ms > it->ms + 10000) continue;
+      image->peer = it->peer;
+      image->local = it->local.set() ? it->local : parent->listen;
+      parent->accepted.erase(it);
+      return;
+    }
+    if (parent->awaiting_peer.size() >= 8) parent->awaiting_peer.erase(parent->awaiting_peer.begin());
+    parent->awaiting_peer.push_back(image->pid);
   }
+}
+
+bool ProcessTable::GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint& peer,
+                                            uint64_t ms) {
+  ProcessImage* best = nullptr;
+  size_t best_index = 0;
+  for (size_t i = 0; i < parent->awaiting_peer.size(); ++i) {
+    ProcessImage* child = Find(parent->awaiting_peer[i]);
+    if (child == nullptr || child->ppid != parent->pid || child->peer.set()) continue;
+    if (child->start_ms < ms || child->start_ms > ms + 10000) continue;
+    if (best == nullptr || child->start_ms < best->start_ms) {
+      best = child;
+      best_index = i;
+    }
+  }
+  if (best == nullptr) return false;
+  best->peer = peer;
+  if (parent->listen.set()) best->local = parent->listen;
+  parent->awaiting_peer.erase(parent->awaiting_peer.begin() + static_cast<long>(best_index));
+  if (std::find(changed_.begin(), changed_.end(), best) == changed_.end()) changed_.push_back(best);
+  return true;
 }
 
 void ProcessTable::SetLastAcceptLocal(int32_t pid, const Endpoint& local) {
   ProcessImage* image = Find(pid);
-  if (image != nullptr && !image->accepted.empty()) image->accepted.back().second = local;
+  if (image != nullptr && !image->accepted.empty()) image->accepted.back().local = local;
 }
 
 void ProcessTable::Prepare(const ParsedEvent& e) {
@@ -449,6 +476,11 @@ void ProcessTable::Prepare(const ParsedEvent& e) {
     std::string previous;
     Endpoint peer, local;
     SessionRole previous_role = SessionRole::kNone;
+    // Events out of order: this image's exit arrived first (it made an image of its own).
+    const bool exit_came_first = image != nullptr && image->exited && image->exit_ms >= s.time_ms &&
+                                 image->origin == ProcessOrigin::kSeen;
+    const uint64_t early_exit_ms = exit_came_first ? image->exit_ms : 0;
+    const int32_t early_exit_code = exit_came_first ? image->exit_code : 0;
     if (same_process) {
       previous = image->entity_id;
       peer = image->peer;
@@ -461,6 +493,11 @@ void ProcessTable::Prepare(const ParsedEvent& e) {
     SetCwd(image, e);
     image->previous_entity = std::move(previous);
     image->previous_role = previous_role;
+    if (exit_came_first) {
+      image->exited = true;
+      image->exit_ms = early_exit_ms;
+      image->exit_code = early_exit_code;
+    }
     image->peer = peer;
     image->local = local;
     Finish(image, !same_process);
@@ -522,10 +559,13 @@ void ProcessTable::Prepare(const ParsedEvent& e) {
     }
     case SyscallClass::kAccept: {
       Endpoint peer;
-      if (s.has_success && s.success && SockAddrOf(e, &peer)) {
+      if (s.has_success && s.success && SockAddrOf(e, &peer) &&
+          !GiveAcceptToWaitingChild(image, peer, s.time_ms)) {
         if (image->accepted.size() >= 8) image->accepted.erase(image->accepted.begin());
-        image->accepted.emplace_back(peer, Endpoint());
-        image->last_accept_ms = s.time_ms;
+        ProcessImage::Accepted a;
+        a.peer = peer;
+        a.ms = s.time_ms;
+        image->accepted.push_back(a);
       }
       break;
     }

@@ -118,8 +118,12 @@ struct ProcessImage {
   std::string parent_json;     // "entity_id":"…","executable":"…","args":[…]
   std::string ancestry_json;   // ["parent id","grandparent id",…] (at most kMaxAncestry)
   // Network linkage (see the header comment).
-  std::vector<std::pair<Endpoint, Endpoint>> accepted;  // (peer, local) FIFO, newest last
-  uint64_t last_accept_ms = 0;
+  struct Accepted {
+    Endpoint peer, local;
+    uint64_t ms = 0;
+  };
+  std::vector<Accepted> accepted;        // not yet handed to a child, oldest first
+  std::vector<int32_t> awaiting_peer;    // children started with none to hand (events out of order)
   Endpoint peer;    // the client of the connection this process was started for
   Endpoint local;   // and our end of it, when known
   Endpoint listen;  // the last inet address it bound
@@ -166,6 +170,8 @@ class ProcessTable : public Enricher {
   ValueDecoder& decoder() { return decoder_; }
   // Records our end of the connection the process accepted last (the network enricher knows it).
   void SetLastAcceptLocal(int32_t pid, const Endpoint& local);
+  // An accept that came after the child it was for: hands it over (the child is "changed").
+  bool GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint& peer, uint64_t ms);
   // Drops what is stale now (called by Prepare every sweep_every_ms of event time; public for tests).
   void Sweep(uint64_t now_ms);
 

@@ -203,6 +203,7 @@ SessionInfo* SessionTracker::GetOrCreate(uint32_t ses, uint32_t auid, uint64_t t
 
 void SessionTracker::SetLoginProcess(SessionInfo* s, int32_t pid) {
   s->login_pid = pid;
+  if (s->ses != kUnsetId) ses_of_login_pid_[pid] = s->ses;
   ProcessImage* image = table_->Find(pid);
   if (image == nullptr) return;
   image->role = SessionRole::kService;
@@ -289,6 +290,24 @@ void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
   if (subj.ses == kUnsetId) {
     // Before the LOGIN: a login attempt of this process.
     if (!subj.valid || subj.pid <= 0) return;
+    // ... unless its LOGIN came first (events out of order): then it belongs to that session.
+    if (auto l = ses_of_login_pid_.find(subj.pid); l != ses_of_login_pid_.end() && !info_.failed) {
+      auto it = sessions_.find(l->second);
+      if (it != sessions_.end() && it->second->login_pid == subj.pid && time <= it->second->start_ms) {
+        SessionInfo* s = it->second.get();
+        s->start_ms = time;
+        if (Known(addr) && !s->source.set()) {
+          snprintf(s->source.ip, sizeof(s->source.ip), "%.*s", static_cast<int>(addr.size()), addr.data());
+          SetLoginProcess(s, subj.pid);
+        }
+        if (Known(hostname) && s->hostname.empty()) s->hostname = std::string(hostname);
+        if (Known(terminal) && s->terminal.empty()) s->terminal = std::string(terminal);
+        if (s->user.empty() && !info_.acct.empty()) s->user = std::string(info_.acct);
+        Changed(s);
+        current_ = s;
+        return;
+      }
+    }
     if (attempts_.size() >= options_.max_attempts && attempts_.find(subj.pid) == attempts_.end()) {
       auto oldest = attempts_.begin();
       for (auto i = attempts_.begin(); i != attempts_.end(); ++i) {
@@ -297,8 +316,8 @@ void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
       attempts_.erase(oldest);
     }
     Attempt& at = attempts_[subj.pid];
-    if (at.first_ms == 0) at.first_ms = time;
-    at.last_ms = time;
+    if (at.first_ms == 0 || time < at.first_ms) at.first_ms = time;  // out of order: the earliest
+    at.last_ms = std::max(at.last_ms, time);
     // The first record of an attempt says it best (sshd's closing USER_LOGIN has terminal=sshd).
     if (!info_.acct.empty() && at.acct.empty()) at.acct = std::string(info_.acct);
     if (Known(addr) && at.addr.empty()) at.addr = std::string(addr);
@@ -484,7 +503,26 @@ void SessionTracker::Prepare(const ParsedEvent& e) {
       Changed(s);
     }
   }
-  for (ProcessImage* image : table_->changed()) AssignRole(image);
+  for (ProcessImage* image : table_->changed()) {
+    AssignRole(image);
+    if (!image->peer.set()) continue;
+    // A client port that arrived late (the accept after the login's records).
+    if (auto l = ses_of_login_pid_.find(image->pid); l != ses_of_login_pid_.end()) {
+      auto it = sessions_.find(l->second);
+      if (it != sessions_.end() && it->second->login_pid == image->pid &&
+          it->second->source.port == 0) {
+        SetLoginProcess(it->second.get(), image->pid);
+        Changed(it->second.get());
+      }
+    }
+    if (auto a = attempts_.find(image->pid); a != attempts_.end() && a->second.failed &&
+                                              a->second.failed->source.port == 0 &&
+                                              a->second.addr == image->peer.ip) {
+      a->second.failed->source = image->peer;
+      a->second.failed->destination = image->local;
+      Changed(a->second.failed.get());
+    }
+  }
 }
 
 void SessionTracker::WriteTopLevel(const ParsedEvent& e, JsonWriter& w) {
@@ -497,6 +535,7 @@ void SessionTracker::Sweep(uint64_t now_ms) {
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     SessionInfo& s = *it->second;
     if (s.end_ms != 0 && now_ms > s.end_ms + options_.ended_keep_ms) {
+      ses_of_login_pid_.erase(s.login_pid);
       it = sessions_.erase(it);
       continue;
     }

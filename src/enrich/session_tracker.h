@@ -156,6 +156,7 @@ class SessionTracker : public Enricher {
   IdNames names_;
   std::unordered_map<uint32_t, std::unique_ptr<SessionInfo>> sessions_;
   std::unordered_map<int32_t, Attempt> attempts_;
+  std::unordered_map<int32_t, uint32_t> ses_of_login_pid_;  // login process -> its session
   SessionInfo* current_ = nullptr;
   SessionEventInfo info_;
   std::vector<SessionInfo*> changed_;
