@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 
@@ -139,7 +140,9 @@ bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
   };
   // WAL: readers see a consistent snapshot while the agent writes; NORMAL: a crash may lose the last
   // transactions, never the file. A small page cache keeps the agent's memory low.
-  if (!run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-4096;"
+  // auto_vacuum first: once journal_mode=WAL has written the file's header it is too late.
+  if (!run("PRAGMA auto_vacuum=INCREMENTAL;") ||
+      !run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-4096;"
            "PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864;") ||
       !run(kStoreSchema)) {
     sqlite3_close(db_);
@@ -302,10 +305,19 @@ void SqliteStore::Retention(uint64_t now_ms) {
     Exec("COMMIT");
   }
   if (options_.max_bytes > 0) {
-    for (int round = 0; round < 10 && FileBytes() > options_.max_bytes; ++round) {
-      // The oldest tenth of the events (ids grow with time), and what is older than what is left.
+    for (int round = 0; round < 20; ++round) {
+      const uint64_t size = FileBytes();
+      if (size <= options_.max_bytes) break;
+      // The oldest events (ids grow with time): enough to get to 90% of the limit, at least a
+      // tenth; then what is older than what is left.
+      const double target = static_cast<double>(options_.max_bytes) * 0.9;
+      double fraction = (static_cast<double>(size) - target) / static_cast<double>(size);
+      fraction = std::min(0.9, std::max(0.1, fraction));
+      const std::string per_mille = std::to_string(static_cast<int>(fraction * 1000));
       Exec("BEGIN IMMEDIATE");
-      Exec("DELETE FROM events WHERE id <= (SELECT min(id) + (max(id) - min(id)) / 10 + 1 FROM events)");
+      Exec(("DELETE FROM events WHERE id <= (SELECT min(id) + (max(id) - min(id)) * " + per_mille +
+            " / 1000 + 1 FROM events)")
+               .c_str());
       deleted += static_cast<uint64_t>(sqlite3_changes(db_));
       Exec("DELETE FROM processes WHERE coalesce(exit_ms, last_seen_ms, start_ms) <"
            " (SELECT coalesce(min(time_ms), 0) FROM events)");
