@@ -81,6 +81,17 @@ TEST(SocketAddress, FromSockaddrRecords) {
   EXPECT_FALSE(SocketAddressFromHex("020", &a));
 }
 
+TEST(SocketAddress, FormatsEveryIPv4DigitCount) {
+  for (const char* text : {"0.0.0.0", "127.0.0.1", "10.201.0.2", "255.255.255.255", "1.22.100.9",
+                           "192.168.170.56"}) {
+    SocketAddress a;
+    uint8_t b[4];
+    ASSERT_EQ(inet_pton(AF_INET, text, b), 1);
+    SocketAddressFromIp(AF_INET, b, 1, &a);
+    EXPECT_EQ(Ip(a), text);
+  }
+}
+
 TEST(SocketAddress, WildcardAndComparisons) {
   SocketAddress any, lo, lo2;
   uint8_t zero[16] = {};
