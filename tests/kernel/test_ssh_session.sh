@@ -76,6 +76,8 @@ cat >"$T/rules" <<RULES
 -a always,exit -F arch=b64 -S connect,accept,accept4,bind -F auid=$UID_ -k network
 -a always,exit -F arch=b64 -S accept,accept4,bind -F exe=/usr/sbin/sshd -k network
 -a always,exit -F arch=b64 -S setuid,setgid,setreuid,setregid,setresuid,setresgid -F auid=$UID_ -k privilege
+-a never,exit -F arch=b64 -S clone -F a0&0x10000 -k fork
+-a always,exit -F arch=b64 -S clone,fork,vfork -F auid=$UID_ -k fork
 -a always,exit -F arch=b64 -S exit_group -F auid=$UID_ -k exit
 -w $H/watched -p wa -k watched
 RULES
