@@ -20,6 +20,9 @@ for t in "${TARGETS[@]}"; do
   corpus=$WORK/corpus/$t
   crashes=$WORK/crashes/$t
   mkdir -p "$corpus" "$crashes"
+  # Inputs that once crashed a target are run first, every time (fuzz/regressions/TARGET).
+  REGRESSIONS=()
+  [[ -d $SRC/fuzz/regressions/$t ]] && REGRESSIONS=("$SRC/fuzz/regressions/$t")
   log=$WORK/$t.log
   start=$(date +%s)
   rc=0
@@ -28,7 +31,8 @@ for t in "${TARGETS[@]}"; do
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$BUILD/fuzz/$t" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=1024 \
       -max_len=65536 -dict="$SRC/fuzz/audit.dict" -print_final_stats=1 \
-      -artifact_prefix="$crashes/" "$corpus" "$seeds" >"$log" 2>&1 || rc=$?
+      -artifact_prefix="$crashes/" "$corpus" "$seeds" \
+      ${REGRESSIONS[@]+"${REGRESSIONS[@]}"} >"$log" 2>&1 || rc=$?
   end=$(date +%s)
   execs=$(awk '/stat::number_of_executed_units/{print $NF}' "$log" | tail -1)
   n_crashes=$(find "$crashes" -type f | wc -l)

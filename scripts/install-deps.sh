@@ -14,6 +14,8 @@ PACKAGES=(
   # the SSH session end-to-end test (tests/kernel/test_ssh_session.sh) runs its own sshd on a
   # loopback port; policy-rc.d below keeps the package from starting one on port 22
   openssh-server openssh-client sqlite3
+  # the fuzz targets (fuzz/, ctest label fuzz): clang and its libFuzzer/sanitizer runtimes
+  clang libclang-rt-14-dev
 )
 
 missing=()
