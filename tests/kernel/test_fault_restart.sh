@@ -152,7 +152,15 @@ expect(not a_unaccounted, f"the saved serial was really delivered: {a_unaccounte
 b_got = delivered(b)
 b_first, b_last = min(b_got), max(b_got)
 inside = [s for s in range(b_first, b_last + 1) if s not in b_got]
-expect(not inside, f"run b ({b_first}..{b_last}) is complete: missing {inside[:10]} ({len(inside)})")
+# On a busy machine the kernel may drop records at its backlog limit (backlog_wait_time is 0
+# here): only then may serials inside b's run be missing, and only inside b's own gap events.
+b_kernel_lost = sum(l["count"] for l in losses(b, "kernel-lost")[1:])  # after its catch-up
+b_run_gaps = [(x, y) for x, y in b_gaps if x >= b_first]
+if b_kernel_lost > 0:
+    stray = [s for s in inside if not any(x <= s <= y for x, y in b_run_gaps)]
+    expect(not stray, f"run b ({b_first}..{b_last}): {len(inside)} missing, all in b's gaps (the kernel dropped {b_kernel_lost} records)")
+else:
+    expect(not inside, f"run b ({b_first}..{b_last}) is complete: missing {inside[:10]} ({len(inside)})")
 state = dict(l.split("=", 1) for l in open(f"{T}/state_after_b").read().split("\n") if "=" in l)
 expect(state["clean"] == "1", "b's state says clean")
 expect(int(state["delivered_through"]) >= b_last, f"b's state delivered_through {state['delivered_through']} >= its last serial {b_last}")
