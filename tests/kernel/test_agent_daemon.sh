@@ -17,11 +17,14 @@ cat >"$T/rules" <<RULES
 RULES
 cat >"$T/config.toml" <<TOML
 [agent]
+state_path = "$T/agent.state"
 status_path = "$T/status.json"
 [rules]
 path = "$T/rules"
 [output]
 path = "$T/out.json"
+[store]
+enabled = false
 TOML
 
 "$AUDITLENS" run --config "$T/config.toml" 2>"$T/agent.log" &

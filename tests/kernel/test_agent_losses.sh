@@ -17,6 +17,7 @@ cat >"$T/rules" <<RULES
 RULES
 cat >"$T/config.toml" <<TOML
 [agent]
+state_path = "$T/agent.state"
 status_path = "$T/status.json"
 [kernel]
 backlog_limit = 64
@@ -28,6 +29,8 @@ path = "$T/rules"
 path = "$T/out.json"
 [receive]
 buffer_bytes = 65536
+[store]
+enabled = false
 TOML
 "$AUDITLENS" run --config "$T/config.toml" 2>"$T/agent.log" &
 AGENT=$!

@@ -48,9 +48,12 @@ cat >"$T/rules" <<RULES
 RULES
 cat >"$T/config.toml" <<TOML
 [agent]
+state_path = "$T/agent.state"
 status_path = "$T/status.json"
 [output]
 path = "$T/out.json"
+[store]
+enabled = false
 TOML
 "$AUDITLENS" run --passive --config "$T/config.toml" --rules "$T/rules" 2>"$T/agent.log" &
 AGENT=$!

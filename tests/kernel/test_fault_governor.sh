@@ -16,6 +16,7 @@ RULES
 write_config() { # MAX_CPU
   cat >"$T/config.toml" <<TOML
 [agent]
+state_path = "$T/agent.state"
 status_path = "$T/status.json"
 [kernel]
 backlog_limit = 8192
@@ -29,6 +30,8 @@ max_cpu = $1
 sustain_s = 2
 release_s = 3
 rate_limit = 200
+[store]
+enabled = false
 TOML
 }
 kstat() { auditctl -s | awk -v k="$1" '$1 == k {print $2}'; }

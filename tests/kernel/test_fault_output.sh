@@ -23,6 +23,7 @@ SPOOL=1048576
 write_config() { # OUTPUT
   cat >"$T/config.toml" <<TOML
 [agent]
+state_path = "$T/agent.state"
 status_path = "$T/status.json"
 [kernel]
 backlog_limit = 8192
@@ -31,6 +32,8 @@ path = "$T/rules"
 [output]
 path = "$1"
 max_spool_bytes = $SPOOL
+[store]
+enabled = false
 TOML
 }
 kstat() { auditctl -s | awk -v k="$1" '$1 == k {print $2}'; }

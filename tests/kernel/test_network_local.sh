@@ -31,11 +31,14 @@ run_method() {
   mkdir -p "$dir"
   cat >"$dir/config.toml" <<TOML
 [agent]
+state_path = "$dir/agent.state"
 status_path = "$dir/status.json"
 [rules]
 path = "$T/rules"
 [output]
 path = "$dir/out.json"
+[store]
+enabled = false
 TOML
   # sock_diag's TCP dumps take ~0.5 ms each: a budget that the burst of the flows cannot spend
   # (this test checks the answers; the budget has its unit test).

@@ -51,11 +51,14 @@ run_method() {
   mkdir -p "$dir"
   cat >"$dir/config.toml" <<TOML
 [agent]
+state_path = "$dir/agent.state"
 status_path = "$dir/status.json"
 [rules]
 path = "$T/rules"
 [output]
 path = "$dir/out.json"
+[store]
+enabled = false
 TOML
   AUDITLENS_NETWORK=$name AUDITLENS_NETWORK_BUDGET_MS=200 "$AUDITLENS" run --config "$dir/config.toml" \
     2>"$dir/agent.log" &

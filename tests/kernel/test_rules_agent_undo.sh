@@ -137,6 +137,7 @@ cat >"$TMP/run.rules" <<EOF
 EOF
 cat >"$TMP/agent.toml" <<EOF
 [agent]
+state_path = "$TMP/agent.state"
 status_path = "$TMP/status.json"
 [kernel]
 backlog_limit = 500
@@ -145,6 +146,8 @@ enable = true
 path = "$TMP/run.rules"
 [output]
 path = "$TMP/events.json"
+[store]
+enabled = false
 EOF
 
 "$AUDITLENS" run --config "$TMP/agent.toml" 2>"$TMP/agent.log" &
