@@ -21,9 +21,19 @@ namespace auditlens {
 namespace {
 
 bool ParseInt(std::string_view s, int64_t* v) {
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
-  return ec == std::errc() && p == s.data() + s.size();
+  if (s.empty() || s.size() > 19) return false;
+  size_t i = 0;
+  const bool negative = s[0] == '-';
+  if (negative && s.size() == 1) return false;
+  i = negative ? 1 : 0;
+  int64_t x = 0;
+  for (; i < s.size(); ++i) {
+    const unsigned d = static_cast<unsigned char>(s[i]) - '0';
+    if (d > 9) return false;
+    x = x * 10 + d;
+  }
+  *v = negative ? -x : x;
+  return true;
 }
 
 bool ParseU32(std::string_view s, uint32_t* v) {
@@ -46,14 +56,23 @@ void AppendJsonString(std::string_view bytes, std::string* out) {
   out->push_back('"');
 }
 
+// "2026-11-22T11:57:58.195Z". The second is formatted once and kept (images start in bursts).
 void FormatIso(uint64_t ms, std::string* out) {
-  time_t t = static_cast<time_t>(ms / 1000);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[40];
-  size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  n += snprintf(buf + n, sizeof(buf) - n, ".%03uZ", static_cast<unsigned>(ms % 1000));
-  out->append(buf, n);
+  static thread_local uint64_t cached_sec = UINT64_MAX;
+  static thread_local char cached[24];
+  const uint64_t sec = ms / 1000;
+  if (sec != cached_sec) {
+    time_t t = static_cast<time_t>(sec);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
+    cached_sec = sec;
+  }
+  const unsigned m = static_cast<unsigned>(ms % 1000);
+  const char tail[6] = {'.', static_cast<char>('0' + m / 100), static_cast<char>('0' + m / 10 % 10),
+                        static_cast<char>('0' + m % 10), 'Z', 0};
+  out->append(cached);
+  out->append(tail, 5);
 }
 
 SyscallClass ClassOfName(std::string_view n) {
@@ -195,66 +214,77 @@ void ProcessTable::ReadSubject(const ParsedEvent& e) {
   subject_.login_record = e.Find(rectype::kLogin);
   int r = e.subject_record();
   if (r < 0) return;
-  std::string_view arch, syscall, success, exit;
+  std::string_view arch, syscall, success, exit, a0, a1, a2;
   bool have_pid = false, have_ppid = false, have_uid = false, have_euid = false,
        have_auid = false, have_ses = false;
-  for (const Field& f : e.fields(r)) {
-    std::string_view n = f.name;
+  auto take = [&](std::string_view n, std::string_view value) {
     switch (n.size()) {
       case 2:
-        if (n == "a0") subject_.a0 = ParseHex(f.value);
-        else if (n == "a1") subject_.a1 = ParseHex(f.value);
-        else if (n == "a2") subject_.a2 = ParseHex(f.value);
+        if (n[0] == 'a') {
+          if (n[1] == '0') a0 = value;
+          else if (n[1] == '1') a1 = value;
+          else if (n[1] == '2') a2 = value;
+        }
         break;
       case 3:
         if (n == "pid" && !have_pid) {
           int64_t v;
-          if (ParseInt(f.value, &v)) {
+          if (ParseInt(value, &v)) {
             subject_.pid = static_cast<int32_t>(v);
             have_pid = true;
           }
         } else if (n == "uid" && !have_uid) {
-          have_uid = ParseU32(f.value, &subject_.uid);
+          have_uid = ParseU32(value, &subject_.uid);
         } else if (n == "ses" && !have_ses) {
-          have_ses = ParseU32(f.value, &subject_.ses);
+          have_ses = ParseU32(value, &subject_.ses);
         } else if (n == "exe" && subject_.exe.empty()) {
-          subject_.exe = f.value;
+          subject_.exe = value;
         } else if (n == "key" && subject_.key.empty()) {
-          subject_.key = f.value;
+          subject_.key = value;
         }
         break;
       case 4:
         if (n == "ppid" && !have_ppid) {
           int64_t v;
-          if (ParseInt(f.value, &v)) {
+          if (ParseInt(value, &v)) {
             subject_.ppid = static_cast<int32_t>(v);
             have_ppid = true;
           }
         } else if (n == "euid" && !have_euid) {
-          have_euid = ParseU32(f.value, &subject_.euid);
+          have_euid = ParseU32(value, &subject_.euid);
         } else if (n == "auid" && !have_auid) {
-          have_auid = ParseU32(f.value, &subject_.auid);
+          have_auid = ParseU32(value, &subject_.auid);
         } else if (n == "comm" && subject_.comm.empty()) {
-          subject_.comm = f.value;
+          subject_.comm = value;
         } else if (n == "arch" && arch.empty()) {
-          arch = f.value;
+          arch = value;
         } else if (n == "exit" && exit.empty()) {
-          exit = f.value;
+          exit = value;
         }
         break;
       case 7:
-        if (n == "syscall" && syscall.empty()) syscall = f.value;
-        else if (n == "success" && success.empty()) success = f.value;
+        if (n == "syscall" && syscall.empty()) syscall = value;
+        else if (n == "success" && success.empty()) success = value;
         break;
       default:
         break;
     }
-  }
+  };
+  // The formatter has split the subject record already (the event section reads success= of
+  // SYSCALL, the summary the ids): walking its fields costs a name comparison each.
+  for (const Field& f : e.fields(r)) take(f.name, f.value);
   subject_.valid = have_pid;
   subject_.has_ids = have_uid && have_euid;
   if (!have_euid) subject_.euid = subject_.uid;
   if (r == e.syscall_record() && !syscall.empty()) {
     subject_.sys = ClassOf(arch, syscall, &subject_.syscall_name);
+    // The arguments matter to a few kinds only (exit status, clone flags, socketcall, open flags).
+    if (subject_.sys == SyscallClass::kExit || subject_.sys == SyscallClass::kFork ||
+        subject_.sys == SyscallClass::kOpen || subject_.syscall_name == "socketcall") {
+      subject_.a0 = ParseHex(a0);
+      subject_.a1 = ParseHex(a1);
+      subject_.a2 = ParseHex(a2);
+    }
     if (subject_.syscall_name == "socketcall") {
       // 32-bit x86: the socket call is a0 (SYS_BIND 2, SYS_CONNECT 3, SYS_ACCEPT 5, SYS_ACCEPT4 18).
       switch (subject_.a0) {

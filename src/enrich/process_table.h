@@ -75,7 +75,7 @@ struct EventSubject {
   bool has_success = false;
   bool success = false;
   int64_t exit = 0;        // the syscall's return value (when has_success)
-  uint64_t a0 = 0, a1 = 0, a2 = 0;
+  uint64_t a0 = 0, a1 = 0, a2 = 0;  // parsed for exit, fork, open and socketcall only
   int login_record = -1;   // index of a LOGIN record in the event, or -1
   // The process's ids before this event, as the table knew them (kUnsetId for a new process).
   uint32_t before_uid = kUnsetId;

@@ -45,31 +45,62 @@ bool SkipValue(std::string_view s, size_t* i) {
   return true;
 }
 
-}  // namespace
-
-std::string_view JsonMember(std::string_view object, std::string_view key) {
+// Calls found(name, value) for each top-level member until it returns true or the object ends.
+template <typename F>
+void ForEachMember(std::string_view object, F found) {
   size_t i = 0;
   SkipBlank(object, &i);
-  if (i >= object.size() || object[i] != '{') return {};
+  if (i >= object.size() || object[i] != '{') return;
   ++i;
   for (;;) {
     SkipBlank(object, &i);
-    if (i >= object.size() || object[i] != '"') return {};
+    if (i >= object.size() || object[i] != '"') return;
     size_t key_start = i + 1;
-    if (!SkipString(object, &i)) return {};
+    if (!SkipString(object, &i)) return;
     std::string_view name = object.substr(key_start, i - 1 - key_start);
     SkipBlank(object, &i);
-    if (i >= object.size() || object[i] != ':') return {};
+    if (i >= object.size() || object[i] != ':') return;
     ++i;
     SkipBlank(object, &i);
     size_t value_start = i;
-    if (!SkipValue(object, &i)) return {};
-    if (name == key) return object.substr(value_start, i - value_start);
+    if (!SkipValue(object, &i)) return;
+    if (found(name, object.substr(value_start, i - value_start))) return;
     SkipBlank(object, &i);
-    if (i >= object.size() || object[i] != ',') return {};
+    if (i >= object.size() || object[i] != ',') return;
     ++i;
   }
 }
+
+}  // namespace
+
+std::string_view JsonMember(std::string_view object, std::string_view key) {
+  std::string_view result;
+  ForEachMember(object, [&](std::string_view name, std::string_view value) {
+    if (name != key) return false;
+    result = value;
+    return true;
+  });
+  return result;
+}
+
+template <size_t N>
+void JsonMembers(std::string_view object, const std::string_view (&keys)[N],
+                 std::string_view (&out)[N]) {
+  size_t left = N;
+  for (auto& o : out) o = {};
+  ForEachMember(object, [&](std::string_view name, std::string_view value) {
+    for (size_t k = 0; k < N; ++k) {
+      if (out[k].empty() && name == keys[k]) {
+        out[k] = value;
+        return --left == 0;
+      }
+    }
+    return false;
+  });
+}
+template void JsonMembers<3>(std::string_view, const std::string_view (&)[3],
+                             std::string_view (&)[3]);
+
 
 std::string JsonStringValue(std::string_view v) {
   std::string out;

@@ -13,6 +13,9 @@ namespace auditlens {
 
 // The raw value text of member `key` of the object `object` ("{...}"), or empty.
 std::string_view JsonMember(std::string_view object, std::string_view key);
+// The values of N top-level members in one pass (empty views for those absent).
+template <size_t N>
+void JsonMembers(std::string_view object, const std::string_view (&keys)[N], std::string_view (&out)[N]);
 // A string value's content, unescaped (\" \\ \/ \n \t \uXXXX for ASCII), or empty.
 std::string JsonStringValue(std::string_view value);
 

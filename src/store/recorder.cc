@@ -144,7 +144,9 @@ void Recorder::PushSession(const SessionInfo& s) {
 
 void Recorder::WriteAll() {
   if (sink_ == nullptr) return;
-  table_->ForEach([this](ProcessImage& p) { PushProcess(p); });
+  table_->ForEach([this](ProcessImage& p) {
+    if (p.ses != kUnsetId) PushProcess(p);
+  });
   sessions_->ForEach([this](SessionInfo& s) { PushSession(s); });
 }
 
@@ -172,23 +174,15 @@ EventKind Recorder::Classify(const ParsedEvent& e, Outcome* outcome, bool* with_
       *outcome = image != nullptr && image->exit_code == 0 ? Outcome::kSuccess : Outcome::kFailure;
       return EventKind::kExit;
     case SyscallClass::kConnect:
-    case SyscallClass::kAccept: {
-      int r = e.Find(rectype::kSockaddr);
-      SockAddr sa;
-      if (r >= 0 && DecodeSockAddr(e.Get(r, "saddr"), &sa) && sa.error.empty() &&
-          (sa.family == SockAddr::Family::kInet || sa.family == SockAddr::Family::kInet6)) {
-        return EventKind::kNetwork;
-      }
-      break;
-    }
+    case SyscallClass::kAccept:
     case SyscallClass::kBind: {
       int r = e.Find(rectype::kSockaddr);
-      SockAddr sa;
-      if (s.success && r >= 0 && DecodeSockAddr(e.Get(r, "saddr"), &sa) && sa.error.empty() &&
-          (sa.family == SockAddr::Family::kInet || sa.family == SockAddr::Family::kInet6) &&
-          sa.port != 0) {
-        return EventKind::kBind;
+      if (r < 0 || !DecodeSockAddr(e.Get(r, "saddr"), &sa_) || !sa_.error.empty() ||
+          (sa_.family != SockAddr::Family::kInet && sa_.family != SockAddr::Family::kInet6)) {
+        break;
       }
+      if (s.sys != SyscallClass::kBind) return EventKind::kNetwork;
+      if (s.success && sa_.port != 0) return EventKind::kBind;
       break;
     }
     case SyscallClass::kSetId:
@@ -264,14 +258,15 @@ void Recorder::WriteExecDetail(const ParsedEvent& e, std::string& out) {
 
 void Recorder::WriteNetworkDetail(const ParsedEvent& e, std::string_view line, std::string& out) {
   const EventSubject& s = table_->subject();
-  SockAddr sa;
-  int r = e.Find(rectype::kSockaddr);
-  DecodeSockAddr(e.Get(r, "saddr"), &sa);
+  const SockAddr& sa = sa_;  // decoded by Classify
   char port[8];
   snprintf(port, sizeof(port), "%u", sa.port);
-  // Both ends and the Community ID, when the network enricher found them.
-  Ends src = EndOf(JsonMember(line, "source"));
-  Ends dst = EndOf(JsonMember(line, "destination"));
+  // Both ends and the Community ID, when the network enricher found them (one pass over the line).
+  static constexpr std::string_view kMembers[3] = {"source", "destination", "network"};
+  std::string_view members[3];
+  JsonMembers(line, kMembers, members);
+  Ends src = EndOf(members[0]);
+  Ends dst = EndOf(members[1]);
   Ends local;
   auto is_remote = [&](const Ends& x) { return x.ip == sa.ip && x.port == port; };
   if (src.set() && dst.set()) {
@@ -294,11 +289,11 @@ void Recorder::WriteNetworkDetail(const ParsedEvent& e, std::string_view line, s
     end.port = static_cast<uint16_t>(atoi(local.port.c_str()));
     table_->SetLastAcceptLocal(s.pid, end);
   }
-  std::string_view network = JsonMember(line, "network");
+  std::string_view network = members[2];
   JsonWriter w(&out);
   w.BeginObject();
   w.Key("op");
-  w.String(accept ? "accept" : "connect");
+  w.String(accept ? "accept" : s.sys == SyscallClass::kBind ? "bind" : "connect");
   w.Key("family");
   w.String(sa.family_name);
   WriteEnd(w, "remote", sa.ip, port);
@@ -507,13 +502,17 @@ void Recorder::WriteDetail(EventKind kind, const ParsedEvent& e, std::string_vie
 
 void Recorder::OnEvent(const ParsedEvent& e, std::string_view line) {
   if (sink_ == nullptr) return;
-  for (ProcessImage* p : table_->changed()) PushProcess(*p);
+  // Processes and details are what timelines read: written for sessions only. Outside them (daemons)
+  // an event is a compact index row.
+  for (ProcessImage* p : table_->changed()) {
+    if (p->ses != kUnsetId) PushProcess(*p);
+  }
   for (SessionInfo* s : sessions_->changed()) {
     PushSession(*s);
     // Its login process has just become the session's service.
     if (s->login_pid > 0) {
       if (ProcessImage* leader = table_->Find(s->login_pid);
-          leader != nullptr && leader->entity_id == s->leader_entity) {
+          leader != nullptr && leader->entity_id == s->leader_entity && leader->ses != kUnsetId) {
         PushProcess(*leader);
       }
     }
@@ -523,7 +522,8 @@ void Recorder::OnEvent(const ParsedEvent& e, std::string_view line) {
   Outcome outcome;
   bool with_detail;
   EventKind kind = Classify(e, &outcome, &with_detail);
-  if (kind == EventKind::kOther && session == nullptr && !options_.index_all_events) return;
+  if (session == nullptr && !options_.index_all_events) return;
+  with_detail = with_detail && session != nullptr;
   const ProcessImage* image = s.valid ? table_->current() : nullptr;
   // A failed execve shows in timelines unless it is the PATH search of execvp (ENOENT).
   std::string_view role = image != nullptr ? SessionRoleName(image->role) : std::string_view();

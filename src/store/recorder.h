@@ -1,8 +1,9 @@
 // The store's observer on the pipeline thread: turns each formatted event, with what the process
 // table and the session tracker know of it, into rows for the store (rows.h): one event row per
-// event (compact: time, serial, session, process, kind, outcome; with a small JSON `detail` for the
-// kinds a timeline shows), a process row for every process image created or ended, a session row
-// for every session created or changed.
+// event (compact: time, serial, session, process, kind, outcome; in a login session also a small
+// JSON `detail` for the kinds a timeline shows), a process row for every image of a session process
+// created or ended, a session row for every session created or changed. Outside sessions (daemons)
+// only the compact row: timelines never read more of them.
 //
 // What makes an event kind (docs/store.md): execve → exec (args, cwd; a failed execve only when the
 // error is not ENOENT, which is the PATH search of execvp); exit_group → exit (status); connect or
@@ -22,6 +23,7 @@
 #include <string_view>
 
 #include "agent/pipeline.h"
+#include "decode/sockaddr.h"
 #include "enrich/process_table.h"
 #include "enrich/session_tracker.h"
 #include "store/rows.h"
@@ -29,7 +31,7 @@
 namespace auditlens {
 
 struct RecorderOptions {
-  // Also index events outside any login session (daemons). Off: only session events get rows.
+  // Also index events outside any login session (daemons; compact rows). Off: only sessions' rows.
   bool index_all_events = true;
 };
 
@@ -63,6 +65,7 @@ class Recorder : public EventObserver {
   RecorderOptions options_;
   uint64_t rows_ = 0;
   std::string scratch_, scratch2_;
+  SockAddr sa_;  // the event's SOCKADDR, when Classify decoded it
 };
 
 }  // namespace auditlens
