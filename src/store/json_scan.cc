@@ -73,6 +73,14 @@ void ForEachMember(std::string_view object, F found) {
 
 }  // namespace
 
+std::string_view JsonValueAt(std::string_view text, size_t at) {
+  size_t i = at;
+  SkipBlank(text, &i);
+  size_t start = i;
+  if (!SkipValue(text, &i)) return {};
+  return text.substr(start, i - start);
+}
+
 std::string_view JsonMember(std::string_view object, std::string_view key) {
   std::string_view result;
   ForEachMember(object, [&](std::string_view name, std::string_view value) {

@@ -13,6 +13,8 @@ namespace auditlens {
 
 // The raw value text of member `key` of the object `object` ("{...}"), or empty.
 std::string_view JsonMember(std::string_view object, std::string_view key);
+// The value (object, array, string or literal) that starts at text[at], or empty.
+std::string_view JsonValueAt(std::string_view text, size_t at);
 // The values of N top-level members in one pass (empty views for those absent).
 template <size_t N>
 void JsonMembers(std::string_view object, const std::string_view (&keys)[N], std::string_view (&out)[N]);

@@ -261,10 +261,29 @@ void Recorder::WriteNetworkDetail(const ParsedEvent& e, std::string_view line, s
   const SockAddr& sa = sa_;  // decoded by Classify
   char port[8];
   snprintf(port, sizeof(port), "%u", sa.port);
-  // Both ends and the Community ID, when the network enricher found them (one pass over the line).
-  static constexpr std::string_view kMembers[3] = {"source", "destination", "network"};
+  // Both ends and the Community ID, when the network enricher found them. The line is our own
+  // formatter's: a quote inside a string is escaped, so "key":{ can only be a key; the network
+  // enricher's members come before the session's (which has a "source" too) and "auditd".
   std::string_view members[3];
-  JsonMembers(line, kMembers, members);
+  {
+    // memmem: string_view::find stops at every '"', and JSON is full of them.
+    auto find = [](std::string_view hay, std::string_view needle) -> size_t {
+      const void* p = memmem(hay.data(), hay.size(), needle.data(), needle.size());
+      return p ? static_cast<size_t>(static_cast<const char*>(p) - hay.data()) : std::string_view::npos;
+    };
+    std::string_view region = line;
+    for (std::string_view stop : {std::string_view("\"session\":{"), std::string_view("\"auditd\":{")}) {
+      size_t at = find(region, stop);
+      if (at != std::string_view::npos) region = region.substr(0, at);
+    }
+    static constexpr std::string_view kKeys[3] = {"\"source\":", "\"destination\":",
+                                                  "\"network\":"};
+    for (int k = 0; k < 3; ++k) {
+      size_t at = find(region, kKeys[k]);
+      if (at == std::string_view::npos) continue;
+      members[k] = JsonValueAt(line, at + kKeys[k].size());
+    }
+  }
   Ends src = EndOf(members[0]);
   Ends dst = EndOf(members[1]);
   Ends local;

@@ -4,7 +4,7 @@
 
 namespace auditlens {
 
-inline constexpr int kStoreSchemaVersion = 1;
+inline constexpr int kStoreSchemaVersion = 2;
 
 // auto_vacuum must be set before the first table exists; it is what lets retention by size give
 // disk space back (PRAGMA incremental_vacuum).
@@ -68,8 +68,9 @@ CREATE TABLE IF NOT EXISTS processes(
 CREATE INDEX IF NOT EXISTS processes_session ON processes(session_id, start_ms)
   WHERE session_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS processes_start ON processes(start_ms);
+-- Keyed by time: the table is its own time index, and a row (appended at the end, as events come
+-- in time order) costs one B-tree insert. The session index holds session events only.
 CREATE TABLE IF NOT EXISTS events(
-  id INTEGER PRIMARY KEY,
   time_ms INTEGER NOT NULL,
   serial INTEGER NOT NULL,
   session_id TEXT,
@@ -80,9 +81,9 @@ CREATE TABLE IF NOT EXISTS events(
   action TEXT,
   outcome TEXT,
   role TEXT,
-  detail TEXT
-);
-CREATE INDEX IF NOT EXISTS events_time ON events(time_ms);
+  detail TEXT,
+  PRIMARY KEY (time_ms, serial)
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_session ON events(session_id, time_ms)
   WHERE session_id IS NOT NULL;
 )SQL";

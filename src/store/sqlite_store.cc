@@ -42,7 +42,7 @@ void BindText(sqlite3_stmt* st, int index, std::string_view s) {
 }
 
 constexpr char kInsertEvent[] =
-    "INSERT INTO events(time_ms,serial,session_id,entity_id,pid,uid,kind,action,outcome,role,detail)"
+    "INSERT OR IGNORE INTO events(time_ms,serial,session_id,entity_id,pid,uid,kind,action,outcome,role,detail)"
     " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)";
 
 // A process row may come several times (created, then its role known, then its exit): later
@@ -315,8 +315,8 @@ void SqliteStore::Retention(uint64_t now_ms) {
       fraction = std::min(0.9, std::max(0.1, fraction));
       const std::string per_mille = std::to_string(static_cast<int>(fraction * 1000));
       Exec("BEGIN IMMEDIATE");
-      Exec(("DELETE FROM events WHERE id <= (SELECT min(id) + (max(id) - min(id)) * " + per_mille +
-            " / 1000 + 1 FROM events)")
+      Exec(("DELETE FROM events WHERE time_ms <= (SELECT min(time_ms) + (max(time_ms) - min(time_ms)) * " +
+            per_mille + " / 1000 FROM events)")
                .c_str());
       deleted += static_cast<uint64_t>(sqlite3_changes(db_));
       Exec("DELETE FROM processes WHERE coalesce(exit_ms, last_seen_ms, start_ms) <"

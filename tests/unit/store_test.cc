@@ -171,7 +171,7 @@ TEST(SqliteStore, CreatesPrivateFileInWalMode) {
   EXPECT_EQ(st.st_mode & 0777, 0700u);
   EXPECT_EQ(Text(path, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(Text(path, "PRAGMA auto_vacuum"), "2");  // incremental: retention can shrink the file
-  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"), "1");
+  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"), "2");
   EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='host'"), "h1");
   store.Close();
   // Not a store: refused with a reason.
@@ -489,6 +489,9 @@ TEST(JsonScan, FindsTopLevelMembers) {
   EXPECT_EQ(JsonMember(line, "destination"), "");
   EXPECT_EQ(JsonMember("{\"a\":", "a"), "");  // cut short: nothing, no overread
   EXPECT_EQ(JsonStringValue("\"a\\u00e9\\n\""), "a\xc3\xa9\n");
+  EXPECT_EQ(JsonValueAt(line, line.find("\"source\":") + 9), "{\"ip\":\"10.0.0.1\",\"port\":4242}");
+  EXPECT_EQ(JsonValueAt("[1,[2]] x", 0), "[1,[2]]");
+  EXPECT_EQ(JsonValueAt("{\"a\":", 0), "");
 }
 
 TEST(StoreConfig, KeysAndDefaults) {
