@@ -135,11 +135,11 @@ umount "$DISK"
 # --- 2. A reader that stops reading ----------------------------------------------------------
 write_config "-"
 mkfifo "$T/fifo"
-# The reader opens the pipe, reads nothing for 8 s, then everything until the agent closes it.
+# The reader opens the pipe, reads nothing for 12 s, then everything until the agent closes it.
 $PY -c "
 import sys, time, shutil
 with open(sys.argv[1], 'rb') as src:
-    time.sleep(8)
+    time.sleep(12)
     with open(sys.argv[2], 'wb') as dst:
         shutil.copyfileobj(src, dst)
 " "$T/fifo" "$T/piped.json" &
@@ -161,7 +161,7 @@ kt_check "pipe: the audited program never waited for the agent" test "$waited_af
 kt_check "pipe: the kernel lost nothing" test "$lost_after" = "$lost_before"
 kt_check "pipe: the agent says the output is failing" test "$(status_field output_failing)" = True
 kt_check "pipe: the spool stays within max_spool_bytes" test "$(status_field output_spool_bytes)" -le $SPOOL
-# The reader wakes up (8 s after it opened the pipe).
+# The reader wakes up (12 s after it opened the pipe).
 kt_wait_for 15 bash -c "[[ \$($PY -c \"import json; print(json.load(open('$T/status.json'))['output_failing'])\") == False ]]"
 : >"$T/w/after_pipe_marker" && cat "$T/w/after_pipe_marker" >/dev/null
 sleep 2.5
