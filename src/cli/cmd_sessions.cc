@@ -14,6 +14,8 @@
 namespace auditlens {
 namespace {
 
+constexpr size_t kDefaultLast = 200;
+
 struct SessionsArgs {
   std::string config_path;
   std::string db;
@@ -45,6 +47,9 @@ int RunSessions(const SessionsArgs& args) {
   SessionFilter filter;
   filter.user = args.user;
   filter.limit = args.last;
+  // Cron alone makes a session a minute: without a filter, the most recent ones.
+  const bool defaulted = args.last == 0 && args.since.empty();
+  if (defaulted) filter.limit = kDefaultLast;
   if (!args.since.empty() && !ParseSince(args.since, now, &filter.since_ms)) {
     std::cerr << "auditlens sessions: --since '" << args.since
               << "': expected a date (2026-11-22, '2026-11-22 11:00'), or an age (30m, 12h, 7d)\n";
@@ -55,6 +60,10 @@ int RunSessions(const SessionsArgs& args) {
       !SummarizeSessions(reader, &sessions, &error)) {
     std::cerr << "auditlens sessions: " << path << ": " << error << "\n";
     return 1;
+  }
+  if (defaulted && sessions.size() == kDefaultLast) {
+    std::cerr << "auditlens sessions: the " << kDefaultLast
+              << " most recent sessions; --last N or --since T for others\n";
   }
   if (args.json) {
     std::cout << RenderSessionsJson(sessions, now);
@@ -77,7 +86,8 @@ void AddSessionsCommand(CLI::App& app) {
   cmd->add_option("--since", args->since,
                   "only sessions active since: a date ('2026-11-22', '2026-11-22 11:00') or an "
                   "age ('30m', '12h', '7d')");
-  cmd->add_option("--last", args->last, "only the N most recent sessions");
+  cmd->add_option("--last", args->last,
+                  "only the N most recent sessions (default without --since: 200)");
   cmd->add_flag("--json", args->json, "one JSON object per session and line");
   cmd->add_option("-c,--config", args->config_path,
                   "TOML config whose [store] path to read (default: the embedded defaults)");

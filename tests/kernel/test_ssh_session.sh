@@ -157,6 +157,9 @@ closed_and_failed() {
     grep -q '"state":"closed"' "$T/sessions-live.json" && grep -q '"state":"failed"' "$T/sessions-live.json"
 }
 kt_check "auditlens sessions shows the login and the failed one while the agent runs" kt_wait_for 15 closed_and_failed
+LIVE_SID=$($PY -c 'import json,sys; print([json.loads(l)["id"] for l in open(sys.argv[1]) if json.loads(l)["state"]=="closed"][0])' "$T/sessions-live.json")
+kt_check "auditlens timeline reads the session while the agent runs" \
+  bash -c "'$AUDITLENS' timeline --config '$T/config.toml' '$LIVE_SID' | grep -q '\$ cat /nonexistent  FAILED: exit 1'"
 
 kill -TERM $AGENT
 wait $AGENT
