@@ -150,7 +150,8 @@ void Recorder::WriteAll() {
   sessions_->ForEach([this](SessionInfo& s) { PushSession(s); });
 }
 
-EventKind Recorder::Classify(const ParsedEvent& e, Outcome* outcome, bool* with_detail) {
+EventKind Recorder::Classify(const ParsedEvent& e, bool in_session, Outcome* outcome,
+                             bool* with_detail) {
   const EventSubject& s = table_->subject();
   const SessionEventInfo& info = sessions_->event_info();
   const ProcessImage* image = table_->current();
@@ -177,7 +178,19 @@ EventKind Recorder::Classify(const ParsedEvent& e, Outcome* outcome, bool* with_
     case SyscallClass::kAccept:
     case SyscallClass::kBind: {
       int r = e.Find(rectype::kSockaddr);
-      if (r < 0 || !DecodeSockAddr(e.Get(r, "saddr"), &sa_) || !sa_.error.empty() ||
+      if (r < 0) break;
+      if (!in_session) {
+        // Only the kind: the family is the first 16 bits of saddr, little-endian (AF_INET 2,
+        // AF_INET6 10); the SOCKADDR record holds nothing else, so it is never split.
+        std::string_view body = e.event().record_body(static_cast<size_t>(r));
+        if (body.substr(0, 6) != "saddr=") break;
+        std::string_view family = body.substr(6, 4);
+        if (family != "0200" && family != "0A00" && family != "0a00") break;
+        if (s.sys != SyscallClass::kBind) return EventKind::kNetwork;
+        if (s.success) return EventKind::kBind;
+        break;
+      }
+      if (!DecodeSockAddr(e.Get(r, "saddr"), &sa_) || !sa_.error.empty() ||
           (sa_.family != SockAddr::Family::kInet && sa_.family != SockAddr::Family::kInet6)) {
         break;
       }
@@ -197,7 +210,9 @@ EventKind Recorder::Classify(const ParsedEvent& e, Outcome* outcome, bool* with_
       // O_WRONLY|O_RDWR, O_CREAT, O_TRUNC; openat2 passes a struct: a created file only.
       uint64_t flags = s.syscall_name == "open" ? s.a1 : s.a2;
       bool write = s.syscall_name == "openat2" ? false : (flags & 3) != 0 || (flags & 01100) != 0;
-      for (size_t r = 0; !write && r < e.record_count(); ++r) {
+      // (A created file without O_CREAT in the flags is openat2's; outside sessions only the kind
+      // is kept, so the PATH records are not split for it.)
+      for (size_t r = 0; !write && in_session && r < e.record_count(); ++r) {
         write = e.record_type(r) == rectype::kPath && e.Get(r, "nametype") == "CREATE";
       }
       if (write) return EventKind::kFile;
@@ -540,7 +555,7 @@ void Recorder::OnEvent(const ParsedEvent& e, std::string_view line) {
   const SessionInfo* session = sessions_->current();
   Outcome outcome;
   bool with_detail;
-  EventKind kind = Classify(e, &outcome, &with_detail);
+  EventKind kind = Classify(e, session != nullptr, &outcome, &with_detail);
   if (session == nullptr && !options_.index_all_events) return;
   with_detail = with_detail && session != nullptr;
   const ProcessImage* image = s.valid ? table_->current() : nullptr;

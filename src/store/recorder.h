@@ -48,7 +48,7 @@ class Recorder : public EventObserver {
   uint64_t rows() const { return rows_; }
 
  private:
-  EventKind Classify(const ParsedEvent& e, Outcome* outcome, bool* with_detail);
+  EventKind Classify(const ParsedEvent& e, bool in_session, Outcome* outcome, bool* with_detail);
   void PushProcess(const ProcessImage& p);
   void PushSession(const SessionInfo& s);
   void AppendSessionId(uint32_t ses, std::string& out);
