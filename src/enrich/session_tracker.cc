@@ -315,6 +315,11 @@ void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
       }
       attempts_.erase(oldest);
     }
+    // Another client on a pid that had an attempt (the pid was reused): a new attempt.
+    if (auto old = attempts_.find(subj.pid);
+        old != attempts_.end() && Known(addr) && !old->second.addr.empty() && old->second.addr != addr) {
+      attempts_.erase(old);
+    }
     Attempt& at = attempts_[subj.pid];
     if (at.first_ms == 0 || time < at.first_ms) at.first_ms = time;  // out of order: the earliest
     at.last_ms = std::max(at.last_ms, time);
