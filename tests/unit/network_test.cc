@@ -401,8 +401,9 @@ TEST(NetworkEnricher, LookupsStopWhenTheSecondsBudgetIsSpent) {
     out.push_back(Format(e, {Syscall(42, std::to_string(fd), "0", true), Sockaddr(kTo8080)}));
   }
   // 2 ms each, 3 ms a second: two lookups (the second starts under budget), then none until the
-  // next second; 12 ms of events may straddle one turn of the second: at most 4.
-  EXPECT_GE(slow->calls, 2);
+  // next second; 12 ms of events may straddle one turn of the second: at most 4. On a loaded
+  // machine a 2 ms sleep can take more than 3 ms, so the first lookup alone may spend the budget.
+  EXPECT_GE(slow->calls, 1);
   EXPECT_LE(slow->calls, 4);
   EXPECT_HAS(out[0], R"("local_end":"socket")");
   int skipped = 0;
