@@ -14,6 +14,9 @@ PACKAGES=(
   # the SSH session end-to-end test (tests/kernel/test_ssh_session.sh) runs its own sshd on a
   # loopback port; policy-rc.d below keeps the package from starting one on port 22
   openssh-server openssh-client sqlite3
+  # the fleet store tests start private PostgreSQL clusters of their own (tests/pg/pg_server.sh);
+  # policy-rc.d below keeps the package from starting the distro's cluster
+  postgresql
   # the fuzz targets (fuzz/, ctest label fuzz): clang and its libFuzzer/sanitizer runtimes
   clang libclang-rt-14-dev
 )
@@ -26,7 +29,7 @@ if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # auditd's and openssh-server's maintainer scripts try to start their daemons; the tests start
+  # auditd's, openssh-server's and postgresql's maintainer scripts try to start their daemons; the tests start
   # them themselves when needed.
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
