@@ -282,6 +282,7 @@ void Agent::WriteStatus(bool running) {
       !governor_usable_ ? "off" : governor_.engaged() ? "engaged" : "watching",
       output_failing_ ? "true" : "false", output_.buffer()->size(),
       kernel_immutable_ ? "true" : "false");
+  json.insert(json.size() - 2, store_.FleetStatusJson());  // before the closing "}\n"
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(config_.status_path).parent_path(), ec);
   std::string tmp = config_.status_path + ".tmp";

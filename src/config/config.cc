@@ -120,6 +120,7 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
       {"agent",
        {{"passive", Bool(&Config::passive)},
         {"hostname", String(&Config::hostname)},
+        {"machine_id", String(&Config::machine_id)},
         {"status_path", String(&Config::status_path)},
         {"state_path", String(&Config::state_path)}}},
       {"kernel",
@@ -171,6 +172,21 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
         {"max_bytes",
          [](const toml::node& n, Config* c, std::string* why) {
            return ReadUint64(n, &c->store.max_bytes, why);
+         }},
+        {"postgres",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadString(n, &c->store.postgres, why);
+         }},
+        {"postgres_spool_path",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadString(n, &c->store.postgres_spool_path, why);
+         }},
+        {"postgres_spool_max_bytes",
+         [](const toml::node& n, Config* c, std::string* why) {
+           if (!ReadUint64(n, &c->store.postgres_spool_max_bytes, why)) return false;
+           if (c->store.postgres_spool_max_bytes >= 4096) return true;
+           *why = "must be at least 4096 (bytes)";
+           return false;
          }}}},
       {"governor",
        {{"max_cpu", Governor(&GovernorSettings::max_cpu, 0, 100)},

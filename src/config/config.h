@@ -41,6 +41,12 @@ struct StoreSettings {
   std::string path;                  // the SQLite file, created 0600
   uint32_t retention_days = 30;      // events, processes and sessions older than this go; 0: no limit
   uint64_t max_bytes = 1ull << 30;   // past this (file + WAL) the oldest events go; 0: no limit
+  // The fleet store (docs/fleet.md): a libpq conninfo or postgresql:// URI; empty: off. Works with
+  // or without the SQLite store (enabled = false).
+  std::string postgres;
+  // Rows kept while the database cannot be reached; empty: "fleet-spool" beside the state file.
+  std::string postgres_spool_path;
+  uint64_t postgres_spool_max_bytes = 256ull << 20;  // past it rows are dropped and reported
 };
 
 struct Config {
@@ -56,6 +62,7 @@ struct Config {
   // Counters for `auditlens status`, rewritten every second; "" writes none.
   std::string status_path = "/run/auditlens/status.json";
   std::string hostname;              // empty: gethostname()
+  std::string machine_id;            // empty: /etc/machine-id (the fleet store's hosts table)
   StoreSettings store;
   // The last delivered serial and the kernel's lost counter, kept so a restarted agent reports
   // what was lost while it was down (agent/state_file.h); "" keeps none. The embedded defaults

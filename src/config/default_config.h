@@ -16,6 +16,8 @@ inline constexpr char kDefaultConfig[] = R"TOML(# auditlens configuration (TOML)
 passive = false
 # Host name written into events; empty: the machine's host name.
 hostname = ""
+# The host's machine id in the fleet store's hosts table; empty: /etc/machine-id.
+machine_id = ""
 # Counters for `auditlens status`, rewritten every second; empty: no status file.
 status_path = "/run/auditlens/status.json"
 # The last delivered serial (and the kernel's lost counter), so that after a restart in the same
@@ -64,6 +66,13 @@ path = "/var/lib/auditlens/auditlens.db"
 # Kept for this many days (0: no age limit); past max_bytes (file and WAL) the oldest events go.
 retention_days = 30
 max_bytes = 1073741824
+# The fleet store (docs/fleet.md): the same rows, tagged with this host, in a PostgreSQL database
+# shared by many hosts; a libpq connection string or postgresql:// URI; empty: off. Rows wait in
+# the spool file while the database cannot be reached; past postgres_spool_max_bytes they are
+# dropped and reported in a "fleet-spool-full" loss event.
+postgres = ""
+postgres_spool_path = "/var/lib/auditlens/fleet-spool"
+postgres_spool_max_bytes = 268435456
 
 [governor]
 # The agent's CPU ceiling, in percent of one CPU; 0 = off. Above it for sustain_s seconds, the

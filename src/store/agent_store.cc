@@ -37,8 +37,8 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
                    seeded_sessions));
 }
 
-void AgentStore::OpenStore(const Config& config) {
-  if (!recorder_ || !config.store.enabled || config.store.path.empty()) return;
+void AgentStore::OpenSqlite(const Config& config) {
+  if (!config.store.enabled || config.store.path.empty()) return;
   StoreOptions store_options;
   store_options.path = config.store.path;
   store_options.host = host_;
@@ -53,12 +53,11 @@ void AgentStore::OpenStore(const Config& config) {
   }
   store_ = std::move(store);
   path_ = config.store.path;
-  recorder_->set_sink(store_->sink());
-  recorder_->WriteAll();
   log_("store: " + path_);
 }
 
 void AgentStore::Tick(Pipeline* pipeline, uint64_t now_ms) {
+  TickFleet(pipeline, now_ms);
   if (!store_) return;
   StoreStats stats = store_->stats();
   if (stats.dropped != reported_dropped_) {
@@ -82,6 +81,7 @@ void AgentStore::Tick(Pipeline* pipeline, uint64_t now_ms) {
 }
 
 void AgentStore::Stop() {
+  StopFleet();
   if (!store_) return;
   store_->Close();
   StoreStats stats = store_->stats();

@@ -12,6 +12,10 @@
 // - Tick() (once a second): rows the full ring refused since the last tick become one loss event of
 //   cause "store-full".
 // - Stop(): after the pipeline's last event: writes what is queued and closes the store.
+// - The fleet store ([store] postgres, docs/fleet.md) is opened beside (or instead of) SQLite: the
+//   recorder's rows go to both through a TeeSink. Tick reports its losses as "fleet-queue-full"
+//   (its ring) and "fleet-spool-full" (the database unreachable and the spool full) loss events and
+//   logs when the connection comes and goes; FleetStatusJson() is its member of the status file.
 #pragma once
 
 #include <cstdint>
@@ -22,8 +26,10 @@
 #include "config/config.h"
 #include "enrich/process_table.h"
 #include "enrich/session_tracker.h"
+#include "store/postgres_store.h"
 #include "store/recorder.h"
 #include "store/sqlite_store.h"
+#include "store/tee_sink.h"
 
 namespace auditlens {
 
@@ -35,17 +41,28 @@ class AgentStore {
   void OpenStore(const Config& config);
   void Tick(Pipeline* pipeline, uint64_t now_ms);
   void Stop();
+  // `,"fleet":{…}` for the status file, or "" without a fleet store.
+  std::string FleetStatusJson() const;
 
   ProcessTable* table() { return table_.get(); }
   SessionTracker* sessions() { return sessions_.get(); }
   SqliteStore* store() { return store_.get(); }
 
  private:
+  void OpenSqlite(const Config& config);
+  void OpenFleet(const Config& config);
+  void TickFleet(Pipeline* pipeline, uint64_t now_ms);
+  void StopFleet();
+
   LogFn log_ = nullptr;
   std::unique_ptr<ProcessTable> table_;
   std::unique_ptr<SessionTracker> sessions_;
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<Recorder> recorder_;
+  std::unique_ptr<PostgresStore> fleet_;
+  std::unique_ptr<TeeSink> tee_;
+  PostgresStats fleet_reported_;  // what Tick has reported so far
+  std::string fleet_spool_path_;
   uint64_t reported_dropped_ = 0;
   uint64_t reported_errors_ = 0;
   std::string path_;

@@ -1,0 +1,319 @@
+#include "store/pg_copy.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "enrich/process_table.h"
+#include "store/json_scan.h"
+#include "store/pg_spool.h"
+
+namespace auditlens {
+namespace {
+
+constexpr char kReplacement[] = "\xef\xbf\xbd";  // U+FFFD
+constexpr int64_t kDayMs = 86400000;
+
+// Length of the valid UTF-8 sequence starting at s[i] (2..4), or 0.
+size_t Utf8Length(std::string_view s, size_t i) {
+  const unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t n;
+  uint32_t min;
+  uint32_t cp;
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2, min = 0x80, cp = c & 0x1f;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3, min = 0x800, cp = c & 0x0f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4, min = 0x10000, cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (s.size() - i < n) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    const unsigned char d = static_cast<unsigned char>(s[i + k]);
+    if ((d & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (d & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  return n;
+}
+
+void Tab(std::string* out) { out->push_back('\t'); }
+void EndLine(std::string* out) { out->push_back('\n'); }
+
+void AddDay(int64_t time_ms, CopyBatch* b) {
+  // Floor division: times before 1970 land on their own (negative) day.
+  int64_t day = time_ms / kDayMs;
+  if (time_ms < 0 && time_ms % kDayMs != 0) --day;
+  if (std::find(b->days.begin(), b->days.end(), day) == b->days.end()) b->days.push_back(day);
+}
+
+int64_t Port(std::string_view text) {
+  if (text.empty() || text.size() > 5) return col::kNull;
+  int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return col::kNull;
+    v = v * 10 + (c - '0');
+  }
+  return v <= 65535 ? v : col::kNull;
+}
+
+void Context(CopyBatch* b, std::string* out) {
+  AppendCopyText(b->host, out);
+  Tab(out);
+  AppendCopyText(b->boot_id, out);
+}
+
+void AddEvent(const Row& r, CopyBatch* b) {
+  if (r.num[col::kTime] == col::kNull || r.num[col::kSerial] == col::kNull) {
+    ++b->skipped;
+    return;
+  }
+  std::string* o = &b->events;
+  Context(b, o);
+  for (int n : {col::kTime, col::kSerial}) {
+    Tab(o);
+    AppendCopyNum(r.num[n], o);
+  }
+  Tab(o); AppendCopyText(r.Str(col::kSessionId), o);
+  Tab(o); AppendCopyText(r.Str(col::kEntityId), o);
+  Tab(o); AppendCopyNum(r.num[col::kPid], o);
+  Tab(o); AppendCopyNum(r.num[col::kUid], o);
+  const auto kind = static_cast<EventKind>(r.num[col::kKind] == col::kNull ? 0 : r.num[col::kKind]);
+  const auto outcome =
+      static_cast<Outcome>(r.num[col::kOutcome] == col::kNull ? 0 : r.num[col::kOutcome]);
+  Tab(o); AppendCopyText(EventKindName(kind), o);
+  Tab(o); AppendCopyText(r.Str(col::kAction), o);
+  Tab(o); AppendCopyText(OutcomeName(outcome), o);
+  Tab(o); AppendCopyText(r.Str(col::kRole), o);
+  Tab(o); AppendCopyJson(r.Str(col::kDetail), o);
+  EndLine(o);
+  ++b->event_rows;
+  AddDay(r.num[col::kTime], b);
+
+  ConnectionFields c;
+  if (kind != EventKind::kNetwork || !ParseConnectionDetail(r.Str(col::kDetail), &c)) return;
+  o = &b->connections;
+  Context(b, o);
+  for (int n : {col::kTime, col::kSerial}) {
+    Tab(o);
+    AppendCopyNum(r.num[n], o);
+  }
+  Tab(o); AppendCopyText(r.Str(col::kSessionId), o);
+  Tab(o); AppendCopyText(r.Str(col::kEntityId), o);
+  Tab(o); AppendCopyNum(r.num[col::kPid], o);
+  Tab(o); AppendCopyText(c.op, o);
+  Tab(o); AppendCopyText(c.op == "accept" ? "inbound" : "outbound", o);
+  Tab(o); AppendCopyText(c.transport, o);
+  Tab(o); AppendCopyText(c.local_ip, o);
+  Tab(o); AppendCopyNum(c.local_port, o);
+  Tab(o); AppendCopyText(c.remote_ip, o);
+  Tab(o); AppendCopyNum(c.remote_port, o);
+  Tab(o); AppendCopyText(c.community_id, o);
+  Tab(o); AppendCopyText(c.error, o);
+  EndLine(o);
+  ++b->connection_rows;
+}
+
+void AddProcess(const Row& r, CopyBatch* b) {
+  if (r.Str(col::kEntity).empty() || r.num[col::kProcPid] == col::kNull) {
+    ++b->skipped;
+    return;
+  }
+  std::string* o = &b->processes;
+  AppendCopyNum(static_cast<int64_t>(b->seq++), o);
+  Tab(o); Context(b, o);
+  Tab(o); AppendCopyText(r.Str(col::kEntity), o);
+  Tab(o); AppendCopyNum(r.num[col::kProcPid], o);
+  Tab(o); AppendCopyNum(r.num[col::kPPid], o);
+  Tab(o); AppendCopyText(r.Str(col::kParentEntity), o);
+  Tab(o); AppendCopyText(r.Str(col::kPreviousEntity), o);
+  Tab(o); AppendCopyText(r.Str(col::kExe), o);
+  Tab(o); AppendCopyJson(r.Str(col::kArgs), o);
+  Tab(o); AppendCopyNum(r.num[col::kArgsTruncated], o);
+  Tab(o); AppendCopyText(r.Str(col::kCwd), o);
+  for (int n : {col::kProcUid, col::kEuid, col::kAuid, col::kSes}) {
+    Tab(o);
+    AppendCopyNum(r.num[n], o);
+  }
+  Tab(o); AppendCopyText(r.Str(col::kProcSessionId), o);
+  Tab(o); AppendCopyText(r.Str(col::kProcRole), o);
+  Tab(o);
+  if (r.num[col::kOrigin] == col::kNull) {
+    AppendCopyNum(col::kNull, o);
+  } else {
+    AppendCopyText(ProcessOriginName(static_cast<ProcessOrigin>(r.num[col::kOrigin])), o);
+  }
+  for (int n : {col::kStart, col::kExitTime, col::kExitCode, col::kSeen}) {
+    Tab(o);
+    AppendCopyNum(r.num[n], o);
+  }
+  EndLine(o);
+  ++b->process_rows;
+}
+
+void AddSession(const Row& r, CopyBatch* b) {
+  if (r.Str(col::kId).empty()) {
+    ++b->skipped;
+    return;
+  }
+  std::string* o = &b->sessions;
+  AppendCopyNum(static_cast<int64_t>(b->seq++), o);
+  Tab(o); Context(b, o);
+  Tab(o); AppendCopyText(r.Str(col::kId), o);
+  Tab(o); AppendCopyNum(r.num[col::kSessionSes], o);
+  Tab(o); AppendCopyNum(r.num[col::kSessionAuid], o);
+  Tab(o); AppendCopyText(r.Str(col::kUser), o);
+  Tab(o); AppendCopyText(r.Str(col::kService), o);
+  Tab(o); AppendCopyText(r.Str(col::kSourceIp), o);
+  Tab(o); AppendCopyNum(r.num[col::kSourcePort], o);
+  Tab(o); AppendCopyText(r.Str(col::kDestIp), o);
+  Tab(o); AppendCopyNum(r.num[col::kDestPort], o);
+  Tab(o); AppendCopyText(r.Str(col::kHostname), o);
+  Tab(o); AppendCopyText(r.Str(col::kTerminal), o);
+  Tab(o); AppendCopyText(r.Str(col::kTty), o);
+  Tab(o); AppendCopyNum(r.num[col::kLoginPid], o);
+  Tab(o); AppendCopyText(r.Str(col::kLeader), o);
+  for (int n : {col::kSessionStart, col::kSessionEnd, col::kLastSeen}) {
+    Tab(o);
+    AppendCopyNum(r.num[n], o);
+  }
+  Tab(o); AppendCopyText(r.Str(col::kState), o);
+  Tab(o); AppendCopyNum(r.num[col::kFailures] == col::kNull ? 0 : r.num[col::kFailures], o);
+  Tab(o); AppendCopyNum(r.num[col::kFromProc] == col::kNull ? 0 : r.num[col::kFromProc], o);
+  Tab(o); AppendCopyText(r.Str(col::kSessionCommunityId), o);
+  EndLine(o);
+  ++b->session_rows;
+}
+
+}  // namespace
+
+void AppendCopyText(std::string_view s, std::string* out) {
+  if (s.empty()) {
+    out->append("\\N");
+    return;
+  }
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      const size_t n = Utf8Length(s, i);
+      if (n == 0) {
+        out->append(kReplacement);
+        ++i;
+      } else {
+        out->append(s.data() + i, n);
+        i += n;
+      }
+      continue;
+    }
+    switch (c) {
+      case '\\': out->append("\\\\"); break;
+      case '\t': out->append("\\t"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\0': out->append(kReplacement); break;
+      default: out->push_back(static_cast<char>(c));
+    }
+    ++i;
+  }
+}
+
+void AppendCopyJson(std::string_view json, std::string* out) {
+  if (json.empty()) {
+    out->append("\\N");
+    return;
+  }
+  // \u0000 is the only escape jsonb refuses. Escapes are followed pairwise, so an escaped
+  // backslash before "u0000" is left alone.
+  if (json.find("\\u0000") == std::string_view::npos) {
+    AppendCopyText(json, out);
+    return;
+  }
+  std::string fixed;
+  fixed.reserve(json.size());
+  for (size_t i = 0; i < json.size(); ++i) {
+    if (json[i] != '\\' || i + 1 >= json.size()) {
+      fixed.push_back(json[i]);
+      continue;
+    }
+    if (json.substr(i, 6) == "\\u0000") {
+      fixed.append("\\ufffd");
+      i += 5;
+      continue;
+    }
+    fixed.push_back(json[i]);
+    fixed.push_back(json[++i]);
+  }
+  AppendCopyText(fixed, out);
+}
+
+void AppendCopyNum(int64_t v, std::string* out) {
+  if (v == col::kNull) {
+    out->append("\\N");
+    return;
+  }
+  char buf[24];
+  char* end = buf + sizeof(buf);
+  char* p = end;
+  uint64_t u = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  do {
+    *--p = static_cast<char>('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  if (v < 0) *--p = '-';
+  out->append(p, static_cast<size_t>(end - p));
+}
+
+bool ParseConnectionDetail(std::string_view detail, ConnectionFields* c) {
+  if (detail.empty()) return false;
+  c->op = JsonStringValue(JsonMember(detail, "op"));
+  if (c->op != "connect" && c->op != "accept") return false;
+  std::string_view remote = JsonMember(detail, "remote");
+  std::string_view local = JsonMember(detail, "local");
+  c->remote_ip = JsonStringValue(JsonMember(remote, "ip"));
+  c->remote_port = Port(JsonMember(remote, "port"));
+  c->local_ip = JsonStringValue(JsonMember(local, "ip"));
+  c->local_port = Port(JsonMember(local, "port"));
+  c->community_id = JsonStringValue(JsonMember(detail, "community_id"));
+  c->transport = JsonStringValue(JsonMember(detail, "transport"));
+  c->error = JsonStringValue(JsonMember(detail, "error"));
+  return true;
+}
+
+void CopyBatch::Clear() {
+  events.clear();
+  processes.clear();
+  sessions.clear();
+  connections.clear();
+  event_rows = process_rows = session_rows = connection_rows = skipped = 0;
+  days.clear();
+  seq = 0;
+}
+
+void AddRow(const Row& row, CopyBatch* batch) {
+  switch (row.type) {
+    case RowType::kEvent: AddEvent(row, batch); break;
+    case RowType::kProcess: AddProcess(row, batch); break;
+    case RowType::kSession: AddSession(row, batch); break;
+  }
+}
+
+size_t AddRecords(std::string_view records, CopyBatch* batch) {
+  size_t pos = 0;
+  Row row;
+  RecordView ctx;
+  while (pos < records.size()) {
+    if (!ReadRecord(records, &pos, &row, &ctx)) break;
+    if (ctx.context) {
+      batch->host.assign(ctx.host);
+      batch->boot_id.assign(ctx.boot_id);
+      ctx.context = false;
+      continue;
+    }
+    AddRow(row, batch);
+  }
+  return pos;
+}
+
+}  // namespace auditlens

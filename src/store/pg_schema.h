@@ -1,0 +1,263 @@
+// The fleet store's PostgreSQL schema (schema `auditlens`; docs/fleet.md explains every table),
+// its migrations, and the statements the writer runs. The columns are a contract: `auditlens
+// trace` reads these tables.
+//
+// Migrations: kPgMigrations[i] takes the schema to version i + 1. The agent applies the missing ones
+// at connect, each in its own transaction under a transaction-level advisory lock, and records
+// them in schema_migrations: several agents starting at once apply each exactly once.
+//
+// Every primary key starts with `host`: the tables can be distributed by host (Citus
+// create_distributed_table(t, 'host')) without changing a query. events and connections are
+// RANGE-partitioned by time_ms, one partition per UTC day, created by the writer before it
+// writes rows of that day (and the next day's ahead).
+#pragma once
+
+namespace auditlens {
+
+// pg_advisory_xact_lock keys: migrations, partition creation.
+inline constexpr long long kPgMigrationLock = 0x6175646974001;
+inline constexpr long long kPgPartitionLock = 0x6175646974002;
+
+inline constexpr const char* kPgMigrations[] = {
+    // 1: the tables and indexes of the contract.
+    R"SQL(
+CREATE TABLE IF NOT EXISTS auditlens.hosts(
+  host text PRIMARY KEY,
+  machine_id text,
+  boot_id text,
+  first_seen_ms bigint,
+  last_seen_ms bigint
+);
+CREATE TABLE IF NOT EXISTS auditlens.events(
+  host text NOT NULL,
+  boot_id text,
+  time_ms bigint NOT NULL,
+  serial bigint NOT NULL,
+  session_id text,
+  entity_id text,
+  pid bigint,
+  uid bigint,
+  kind text,
+  action text,
+  outcome text,
+  role text,
+  detail jsonb,
+  PRIMARY KEY (host, time_ms, serial)
+) PARTITION BY RANGE (time_ms);
+CREATE INDEX IF NOT EXISTS events_session ON auditlens.events(host, session_id, time_ms);
+CREATE TABLE IF NOT EXISTS auditlens.processes(
+  host text NOT NULL,
+  boot_id text,
+  entity_id text NOT NULL,
+  pid bigint,
+  ppid bigint,
+  parent_entity text,
+  previous_entity text,
+  exe text,
+  args jsonb,
+  args_truncated int,
+  cwd text,
+  uid bigint,
+  euid bigint,
+  auid bigint,
+  ses bigint,
+  session_id text,
+  role text,
+  origin text,
+  start_ms bigint,
+  exit_ms bigint,
+  exit_code bigint,
+  last_seen_ms bigint,
+  PRIMARY KEY (host, entity_id)
+);
+CREATE INDEX IF NOT EXISTS processes_session ON auditlens.processes(host, session_id, start_ms);
+CREATE TABLE IF NOT EXISTS auditlens.sessions(
+  host text NOT NULL,
+  boot_id text,
+  id text NOT NULL,
+  ses bigint,
+  auid bigint,
+  "user" text,
+  service text,
+  source_ip text,
+  source_port int,
+  dest_ip text,
+  dest_port int,
+  hostname text,
+  terminal text,
+  tty text,
+  login_pid bigint,
+  leader_entity text,
+  start_ms bigint,
+  end_ms bigint,
+  last_seen_ms bigint,
+  state text,
+  failures int,
+  from_proc int,
+  community_id text,
+  PRIMARY KEY (host, id)
+);
+CREATE INDEX IF NOT EXISTS sessions_community ON auditlens.sessions(community_id);
+CREATE INDEX IF NOT EXISTS sessions_start ON auditlens.sessions(host, start_ms);
+CREATE TABLE IF NOT EXISTS auditlens.connections(
+  host text NOT NULL,
+  boot_id text,
+  time_ms bigint NOT NULL,
+  serial bigint NOT NULL,
+  session_id text,
+  entity_id text,
+  pid bigint,
+  op text,
+  direction text,
+  transport text,
+  local_ip text,
+  local_port int,
+  remote_ip text,
+  remote_port int,
+  community_id text,
+  error text,
+  PRIMARY KEY (host, time_ms, serial)
+) PARTITION BY RANGE (time_ms);
+CREATE INDEX IF NOT EXISTS connections_community ON auditlens.connections(community_id, time_ms);
+CREATE INDEX IF NOT EXISTS connections_session ON auditlens.connections(host, session_id, time_ms);
+)SQL",
+};
+inline constexpr int kPgSchemaVersion = sizeof(kPgMigrations) / sizeof(kPgMigrations[0]);
+
+// Run before the migrations (inside the locked transaction): what they need to exist.
+inline constexpr char kPgBootstrap[] =
+    "CREATE SCHEMA IF NOT EXISTS auditlens;"
+    "CREATE TABLE IF NOT EXISTS auditlens.schema_migrations("
+    "version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())";
+
+// Staging tables of one connection: COPY fills them, the merge statements empty them into the real
+// tables, ON COMMIT DELETE ROWS leaves them empty for the next batch. Columns in pg_copy.cc's order.
+inline constexpr char kPgStaging[] = R"SQL(
+CREATE TEMP TABLE IF NOT EXISTS stage_events(
+  host text, boot_id text, time_ms bigint, serial bigint, session_id text, entity_id text,
+  pid bigint, uid bigint, kind text, action text, outcome text, role text, detail jsonb
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_connections(
+  host text, boot_id text, time_ms bigint, serial bigint, session_id text, entity_id text,
+  pid bigint, op text, direction text, transport text, local_ip text, local_port int,
+  remote_ip text, remote_port int, community_id text, error text
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_processes(
+  seq bigint, host text, boot_id text, entity_id text, pid bigint, ppid bigint,
+  parent_entity text, previous_entity text, exe text, args jsonb, args_truncated int, cwd text,
+  uid bigint, euid bigint, auid bigint, ses bigint, session_id text, role text, origin text,
+  start_ms bigint, exit_ms bigint, exit_code bigint, last_seen_ms bigint
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_sessions(
+  seq bigint, host text, boot_id text, id text, ses bigint, auid bigint, "user" text,
+  service text, source_ip text, source_port int, dest_ip text, dest_port int, hostname text,
+  terminal text, tty text, login_pid bigint, leader_entity text, start_ms bigint, end_ms bigint,
+  last_seen_ms bigint, state text, failures int, from_proc int, community_id text
+) ON COMMIT DELETE ROWS;
+)SQL";
+
+inline constexpr char kPgInsertEvents[] =
+    "INSERT INTO auditlens.events SELECT * FROM stage_events ON CONFLICT DO NOTHING";
+inline constexpr char kPgInsertConnections[] =
+    "INSERT INTO auditlens.connections SELECT * FROM stage_connections ON CONFLICT DO NOTHING";
+
+// A process or session may come several times in one batch (created, its role known, its exit):
+// the batch's rows of one key are folded first (in their order: seq), then merged into the stored
+// row the way the SQLite writer does: later values fill in, never erase; times take their
+// minimum/maximum; the first pid, origin and start stay.
+inline constexpr char kPgMergeProcesses[] = R"SQL(
+INSERT INTO auditlens.processes AS t
+SELECT host, (array_agg(boot_id ORDER BY seq) FILTER (WHERE boot_id IS NOT NULL))[1], entity_id,
+  (array_agg(pid ORDER BY seq) FILTER (WHERE pid IS NOT NULL))[1],
+  (array_agg(ppid ORDER BY seq DESC) FILTER (WHERE ppid IS NOT NULL))[1],
+  (array_agg(parent_entity ORDER BY seq DESC) FILTER (WHERE parent_entity IS NOT NULL))[1],
+  (array_agg(previous_entity ORDER BY seq) FILTER (WHERE previous_entity IS NOT NULL))[1],
+  (array_agg(exe ORDER BY seq DESC) FILTER (WHERE exe IS NOT NULL))[1],
+  (array_agg(args ORDER BY seq DESC) FILTER (WHERE args IS NOT NULL))[1],
+  (array_agg(args_truncated ORDER BY seq DESC) FILTER (WHERE args_truncated IS NOT NULL))[1],
+  (array_agg(cwd ORDER BY seq DESC) FILTER (WHERE cwd IS NOT NULL))[1],
+  (array_agg(uid ORDER BY seq DESC) FILTER (WHERE uid IS NOT NULL))[1],
+  (array_agg(euid ORDER BY seq DESC) FILTER (WHERE euid IS NOT NULL))[1],
+  (array_agg(auid ORDER BY seq DESC) FILTER (WHERE auid IS NOT NULL))[1],
+  (array_agg(ses ORDER BY seq DESC) FILTER (WHERE ses IS NOT NULL))[1],
+  (array_agg(session_id ORDER BY seq DESC) FILTER (WHERE session_id IS NOT NULL))[1],
+  (array_agg(role ORDER BY seq DESC) FILTER (WHERE role IS NOT NULL))[1],
+  (array_agg(origin ORDER BY seq) FILTER (WHERE origin IS NOT NULL))[1],
+  min(start_ms),
+  (array_agg(exit_ms ORDER BY seq DESC) FILTER (WHERE exit_ms IS NOT NULL))[1],
+  (array_agg(exit_code ORDER BY seq DESC) FILTER (WHERE exit_code IS NOT NULL))[1],
+  max(last_seen_ms)
+FROM stage_processes GROUP BY host, entity_id
+ON CONFLICT (host, entity_id) DO UPDATE SET
+  boot_id = coalesce(t.boot_id, excluded.boot_id), pid = coalesce(t.pid, excluded.pid),
+  ppid = coalesce(excluded.ppid, t.ppid),
+  parent_entity = coalesce(excluded.parent_entity, t.parent_entity),
+  previous_entity = coalesce(t.previous_entity, excluded.previous_entity),
+  exe = coalesce(excluded.exe, t.exe), args = coalesce(excluded.args, t.args),
+  args_truncated = coalesce(excluded.args_truncated, t.args_truncated),
+  cwd = coalesce(excluded.cwd, t.cwd), uid = coalesce(excluded.uid, t.uid),
+  euid = coalesce(excluded.euid, t.euid), auid = coalesce(excluded.auid, t.auid),
+  ses = coalesce(excluded.ses, t.ses), session_id = coalesce(excluded.session_id, t.session_id),
+  role = coalesce(excluded.role, t.role), origin = coalesce(t.origin, excluded.origin),
+  start_ms = least(t.start_ms, excluded.start_ms),
+  exit_ms = coalesce(excluded.exit_ms, t.exit_ms),
+  exit_code = coalesce(excluded.exit_code, t.exit_code),
+  last_seen_ms = greatest(t.last_seen_ms, excluded.last_seen_ms)
+)SQL";
+
+// A session's state: once it has ended, a later row that does not say it ended (a late update)
+// leaves the state alone.
+inline constexpr char kPgMergeSessions[] = R"SQL(
+INSERT INTO auditlens.sessions AS t
+SELECT host, (array_agg(boot_id ORDER BY seq) FILTER (WHERE boot_id IS NOT NULL))[1], id,
+  (array_agg(ses ORDER BY seq) FILTER (WHERE ses IS NOT NULL))[1],
+  (array_agg(auid ORDER BY seq DESC) FILTER (WHERE auid IS NOT NULL))[1],
+  (array_agg("user" ORDER BY seq DESC) FILTER (WHERE "user" IS NOT NULL))[1],
+  (array_agg(service ORDER BY seq DESC) FILTER (WHERE service IS NOT NULL))[1],
+  (array_agg(source_ip ORDER BY seq DESC) FILTER (WHERE source_ip IS NOT NULL))[1],
+  (array_agg(source_port ORDER BY seq DESC) FILTER (WHERE source_port IS NOT NULL))[1],
+  (array_agg(dest_ip ORDER BY seq DESC) FILTER (WHERE dest_ip IS NOT NULL))[1],
+  (array_agg(dest_port ORDER BY seq DESC) FILTER (WHERE dest_port IS NOT NULL))[1],
+  (array_agg(hostname ORDER BY seq DESC) FILTER (WHERE hostname IS NOT NULL))[1],
+  (array_agg(terminal ORDER BY seq DESC) FILTER (WHERE terminal IS NOT NULL))[1],
+  (array_agg(tty ORDER BY seq DESC) FILTER (WHERE tty IS NOT NULL))[1],
+  (array_agg(login_pid ORDER BY seq DESC) FILTER (WHERE login_pid IS NOT NULL))[1],
+  (array_agg(leader_entity ORDER BY seq DESC) FILTER (WHERE leader_entity IS NOT NULL))[1],
+  min(start_ms),
+  (array_agg(end_ms ORDER BY seq DESC) FILTER (WHERE end_ms IS NOT NULL))[1],
+  max(last_seen_ms),
+  coalesce((array_agg(state ORDER BY seq DESC) FILTER (WHERE end_ms IS NOT NULL))[1],
+           (array_agg(state ORDER BY seq DESC))[1]),
+  max(failures), min(from_proc),
+  (array_agg(community_id ORDER BY seq DESC) FILTER (WHERE community_id IS NOT NULL))[1]
+FROM stage_sessions GROUP BY host, id
+ON CONFLICT (host, id) DO UPDATE SET
+  boot_id = coalesce(t.boot_id, excluded.boot_id), ses = coalesce(t.ses, excluded.ses),
+  auid = coalesce(excluded.auid, t.auid), "user" = coalesce(excluded."user", t."user"),
+  service = coalesce(excluded.service, t.service),
+  source_ip = coalesce(excluded.source_ip, t.source_ip),
+  source_port = coalesce(excluded.source_port, t.source_port),
+  dest_ip = coalesce(excluded.dest_ip, t.dest_ip),
+  dest_port = coalesce(excluded.dest_port, t.dest_port),
+  hostname = coalesce(excluded.hostname, t.hostname),
+  terminal = coalesce(excluded.terminal, t.terminal), tty = coalesce(excluded.tty, t.tty),
+  login_pid = coalesce(excluded.login_pid, t.login_pid),
+  leader_entity = coalesce(excluded.leader_entity, t.leader_entity),
+  start_ms = least(t.start_ms, excluded.start_ms), end_ms = coalesce(excluded.end_ms, t.end_ms),
+  last_seen_ms = greatest(t.last_seen_ms, excluded.last_seen_ms),
+  state = CASE WHEN excluded.end_ms IS NULL AND t.end_ms IS NOT NULL THEN t.state
+               ELSE excluded.state END,
+  failures = greatest(t.failures, excluded.failures),
+  from_proc = least(t.from_proc, excluded.from_proc),
+  community_id = coalesce(excluded.community_id, t.community_id)
+)SQL";
+
+// $1 host, $2 machine id, $3 boot id, $4 now (ms).
+inline constexpr char kPgUpsertHost[] =
+    "INSERT INTO auditlens.hosts(host, machine_id, boot_id, first_seen_ms, last_seen_ms)"
+    " VALUES($1, nullif($2, ''), nullif($3, ''), $4::bigint, $4::bigint)"
+    " ON CONFLICT (host) DO UPDATE SET machine_id = coalesce(excluded.machine_id, hosts.machine_id),"
+    " boot_id = coalesce(excluded.boot_id, hosts.boot_id),"
+    " last_seen_ms = greatest(hosts.last_seen_ms, excluded.last_seen_ms)";
+
+}  // namespace auditlens

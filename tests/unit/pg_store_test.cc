@@ -1,0 +1,408 @@
+// The fleet store's pieces that need no database: row records and the spool file (round trips,
+// torn tails, the size limit, replay offsets), COPY text from hostile strings, connections rows
+// from network details, the tee that feeds two stores. The writer against a real PostgreSQL is
+// tested end to end by tests/kernel/test_fleet_store.sh.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "store/pg_copy.h"
+#include "store/pg_spool.h"
+#include "store/rows.h"
+#include "store/tee_sink.h"
+
+namespace auditlens {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = std::filesystem::temp_directory_path() /
+            ("auditlens-pg-test-" + std::to_string(getpid()) + "-" + std::to_string(n_++));
+    std::filesystem::remove_all(path_);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string Path(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  static inline int n_ = 0;
+  std::filesystem::path path_;
+};
+
+Row EventRow(int64_t time, int64_t serial, std::string_view action, std::string_view detail = {},
+             EventKind kind = EventKind::kFile, std::string_view session = "s-1") {
+  Row r;
+  r.Reset(RowType::kEvent);
+  r.num[col::kTime] = time;
+  r.num[col::kSerial] = serial;
+  r.num[col::kPid] = 42;
+  r.num[col::kKind] = static_cast<int64_t>(kind);
+  r.num[col::kOutcome] = static_cast<int64_t>(Outcome::kSuccess);
+  r.AddStr(session);
+  r.AddStr("e-42");
+  r.AddStr(action);
+  r.AddStr("");
+  r.AddStr(detail);
+  return r;
+}
+
+void ExpectSameRow(const Row& a, const Row& b) {
+  EXPECT_EQ(a.type, b.type);
+  for (int i = 0; i < Row::kMaxNums; ++i) EXPECT_EQ(a.num[i], b.num[i]) << "num " << i;
+  ASSERT_EQ(a.str_count, b.str_count);
+  for (int i = 0; i < a.str_count; ++i) EXPECT_EQ(a.Str(i), b.Str(i)) << "str " << i;
+}
+
+std::vector<std::string> Fields(std::string_view line) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    size_t tab = line.find('\t', start);
+    out.emplace_back(line.substr(start, tab == std::string_view::npos ? tab : tab - start));
+    if (tab == std::string_view::npos) break;
+    start = tab + 1;
+  }
+  return out;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    EXPECT_NE(nl, std::string::npos) << "every COPY line ends with a newline";
+    if (nl == std::string::npos) break;
+    out.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
+
+std::string Copy(std::string_view s) {
+  std::string out;
+  AppendCopyText(s, &out);
+  return out;
+}
+
+TEST(PgRecord, RowRoundTripKeepsEveryByte) {
+  const std::string hostile("a\tb\nc\\d\0e\xff\xc3\xa9", 11);
+  Row r = EventRow(1700000000123, 77, hostile, R"({"path":"x"})");
+  r.num[col::kUid] = col::kNull;
+  std::string buf;
+  AppendContextRecord("host-a", "boot-1", &buf);
+  AppendRowRecord(r, &buf);
+  Row empty;
+  empty.Reset(RowType::kSession);
+  AppendRowRecord(empty, &buf);
+
+  size_t pos = 0;
+  Row got;
+  RecordView ctx;
+  ASSERT_TRUE(ReadRecord(buf, &pos, &got, &ctx));
+  EXPECT_TRUE(ctx.context);
+  EXPECT_EQ(ctx.host, "host-a");
+  EXPECT_EQ(ctx.boot_id, "boot-1");
+  ctx.context = false;
+  ASSERT_TRUE(ReadRecord(buf, &pos, &got, &ctx));
+  EXPECT_FALSE(ctx.context);
+  ExpectSameRow(r, got);
+  ASSERT_TRUE(ReadRecord(buf, &pos, &got, &ctx));
+  ExpectSameRow(empty, got);
+  EXPECT_EQ(pos, buf.size());
+  EXPECT_FALSE(ReadRecord(buf, &pos, &got, &ctx));
+  EXPECT_EQ(CountRows(buf), 2u);
+}
+
+TEST(PgRecord, GarbledOrTornRecordsAreRefused) {
+  std::string buf;
+  AppendRowRecord(EventRow(1, 2, "openat"), &buf);
+  Row got;
+  RecordView ctx;
+  for (size_t cut = 0; cut < buf.size(); ++cut) {
+    size_t pos = 0;
+    EXPECT_FALSE(ReadRecord(std::string_view(buf).substr(0, cut), &pos, &got, &ctx)) << cut;
+    EXPECT_EQ(pos, 0u);
+  }
+  for (size_t i = 0; i < buf.size(); ++i) {
+    std::string bad = buf;
+    bad[i] ^= 0x20;
+    size_t pos = 0;
+    EXPECT_FALSE(ReadRecord(bad, &pos, &got, &ctx)) << "flipped byte " << i;
+  }
+}
+
+TEST(PgSpool, AppendReopenReplayAndTruncate) {
+  TempDir dir;
+  const std::string path = dir.Path("sub/spool");
+  std::string error;
+  std::string records;
+  AppendContextRecord("h", "boot-old", &records);
+  for (int i = 0; i < 10; ++i) AppendRowRecord(EventRow(1000 + i, i, "openat"), &records);
+  {
+    PgSpool spool;
+    ASSERT_TRUE(spool.Open(path, 1 << 20, &error)) << error;
+    struct stat st;
+    ASSERT_EQ(stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    uint64_t written, dropped;
+    ASSERT_TRUE(spool.Append(records, &written, &dropped, &error)) << error;
+    EXPECT_EQ(written, 10u);
+    EXPECT_EQ(dropped, 0u);
+    EXPECT_EQ(spool.pending_rows(), 10u);
+  }
+  // The agent restarts: the rows are still there; a replay of part of them, committed, then
+  // another restart: the rest, with the context they were spooled under.
+  PgSpool spool;
+  ASSERT_TRUE(spool.Open(path, 1 << 20, &error)) << error;
+  EXPECT_EQ(spool.pending_rows(), 10u);
+  std::string chunk;
+  ASSERT_TRUE(spool.Read(200, &chunk, &error));
+  CopyBatch batch;
+  AddRecords(chunk, &batch);
+  const uint64_t first = batch.event_rows;
+  ASSERT_GE(first, 1u);
+  ASSERT_LT(first, 10u);
+  EXPECT_EQ(batch.host, "h");
+  EXPECT_EQ(batch.boot_id, "boot-old");
+  size_t prefix = 0;
+  Row row;
+  RecordView ctx;
+  ASSERT_TRUE(ReadRecord(chunk, &prefix, &row, &ctx));
+  ASSERT_TRUE(spool.Advance(chunk.size() - prefix, &error));
+  EXPECT_EQ(spool.pending_rows(), 10u - first);
+
+  PgSpool again;
+  ASSERT_TRUE(again.Open(path, 1 << 20, &error)) << error;
+  EXPECT_EQ(again.pending_rows(), 10u - first);
+  ASSERT_TRUE(again.Read(1 << 20, &chunk, &error));
+  batch.Clear();
+  AddRecords(chunk, &batch);
+  EXPECT_EQ(batch.event_rows, 10u - first);
+  EXPECT_EQ(batch.boot_id, "boot-old") << "the context in force at the replay offset";
+  EXPECT_NE(batch.events.find("\t1009\t9\t"), std::string::npos) << batch.events;
+  prefix = 0;
+  ASSERT_TRUE(ReadRecord(chunk, &prefix, &row, &ctx));
+  ASSERT_TRUE(again.Advance(chunk.size() - prefix, &error));
+  EXPECT_EQ(again.pending_rows(), 0u);
+  EXPECT_EQ(again.pending_bytes(), 0u);
+  EXPECT_EQ(std::filesystem::file_size(path), 16u) << "emptied back to its header";
+}
+
+TEST(PgSpool, TornTailIsCutAtTheLastWholeRecord) {
+  TempDir dir;
+  const std::string path = dir.Path("spool");
+  std::string error, records;
+  AppendContextRecord("h", "b", &records);
+  for (int i = 0; i < 3; ++i) AppendRowRecord(EventRow(1000 + i, i, "openat"), &records);
+  {
+    PgSpool spool;
+    ASSERT_TRUE(spool.Open(path, 0, &error)) << error;
+    uint64_t w, d;
+    ASSERT_TRUE(spool.Append(records, &w, &d, &error));
+  }
+  const uint64_t whole = std::filesystem::file_size(path);
+  {
+    // A crash in the middle of the next append: half a record.
+    std::string more;
+    AppendRowRecord(EventRow(2000, 9, "openat"), &more);
+    std::ofstream out(path, std::ios::app | std::ios::binary);
+    out.write(more.data(), static_cast<std::streamsize>(more.size() / 2));
+  }
+  PgSpool spool;
+  ASSERT_TRUE(spool.Open(path, 0, &error)) << error;
+  EXPECT_EQ(spool.pending_rows(), 3u);
+  EXPECT_EQ(std::filesystem::file_size(path), whole);
+}
+
+TEST(PgSpool, FullSpoolDropsAndCountsRows) {
+  TempDir dir;
+  std::string error, records;
+  AppendContextRecord("h", "b", &records);
+  for (int i = 0; i < 100; ++i) AppendRowRecord(EventRow(1000 + i, i, "openat"), &records);
+  PgSpool spool;
+  ASSERT_TRUE(spool.Open(dir.Path("spool"), records.size() / 2, &error)) << error;
+  uint64_t written, dropped;
+  ASSERT_TRUE(spool.Append(records, &written, &dropped, &error));
+  EXPECT_GT(written, 0u);
+  EXPECT_GT(dropped, 0u);
+  EXPECT_EQ(written + dropped, 100u);
+  EXPECT_LE(spool.file_bytes(), records.size() / 2);
+  ASSERT_TRUE(spool.Append(records, &written, &dropped, &error));
+  EXPECT_EQ(written, 0u);
+  EXPECT_EQ(dropped, 100u);
+}
+
+TEST(PgSpool, RefusesAFileThatIsNotASpool) {
+  TempDir dir;
+  const std::string path = dir.Path("not-a-spool");
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path) << "this is somebody's file, not a spool\n";
+  PgSpool spool;
+  std::string error;
+  EXPECT_FALSE(spool.Open(path, 0, &error));
+  EXPECT_NE(error.find("not an auditlens spool"), std::string::npos) << error;
+}
+
+TEST(PgCopy, TextIsEscapedAndMadeValidUtf8) {
+  EXPECT_EQ(Copy(""), "\\N");
+  EXPECT_EQ(Copy("plain /tmp/x"), "plain /tmp/x");
+  EXPECT_EQ(Copy("a\tb\nc\\d\re"), "a\\tb\\nc\\\\d\\re");
+  EXPECT_EQ(Copy(std::string_view("nul\0byte", 8)), "nul\xef\xbf\xbd" "byte");
+  EXPECT_EQ(Copy("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+  EXPECT_EQ(Copy("bad\xff"), "bad\xef\xbf\xbd");
+  EXPECT_EQ(Copy("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd") << "overlong";
+  EXPECT_EQ(Copy("\xed\xa0\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd") << "surrogate";
+  EXPECT_EQ(Copy("cut\xe2\x82"), "cut\xef\xbf\xbd\xef\xbf\xbd") << "sequence cut short";
+  EXPECT_EQ(Copy("\x01\x1b[31m"), "\x01\x1b[31m") << "other control characters are valid text";
+}
+
+TEST(PgCopy, JsonNulEscapeBecomesReplacement) {
+  std::string out;
+  AppendCopyJson(R"({"path":"a\u0000b","n":"\\u0000"})", &out);
+  EXPECT_EQ(out, R"({"path":"a\\ufffdb","n":"\\\\u0000"})");
+  out.clear();
+  AppendCopyJson("", &out);
+  EXPECT_EQ(out, "\\N");
+}
+
+TEST(PgCopy, Numbers) {
+  std::string out;
+  AppendCopyNum(col::kNull, &out);
+  out.push_back(' ');
+  AppendCopyNum(0, &out);
+  out.push_back(' ');
+  AppendCopyNum(-42, &out);
+  out.push_back(' ');
+  AppendCopyNum(1700000000123, &out);
+  out.push_back(' ');
+  AppendCopyNum(col::kNull + 1, &out);
+  EXPECT_EQ(out, "\\N 0 -42 1700000000123 -9223372036854775807");
+}
+
+TEST(PgCopy, NetworkDetailGivesAConnectionRow) {
+  ConnectionFields c;
+  ASSERT_TRUE(ParseConnectionDetail(
+      R"({"op":"connect","family":"inet","remote":{"ip":"10.0.0.2","port":22},)"
+      R"("local":{"ip":"10.0.0.1","port":40512},"community_id":"1:abc+/=","transport":"tcp"})",
+      &c));
+  EXPECT_EQ(c.op, "connect");
+  EXPECT_EQ(c.remote_ip, "10.0.0.2");
+  EXPECT_EQ(c.remote_port, 22);
+  EXPECT_EQ(c.local_ip, "10.0.0.1");
+  EXPECT_EQ(c.local_port, 40512);
+  EXPECT_EQ(c.community_id, "1:abc+/=");
+  EXPECT_EQ(c.transport, "tcp");
+  EXPECT_EQ(c.error, "");
+
+  ConnectionFields refused;
+  ASSERT_TRUE(ParseConnectionDetail(
+      R"({"op":"accept","family":"inet6","remote":{"ip":"::1","port":99999},"error":"EAGAIN"})",
+      &refused));
+  EXPECT_EQ(refused.op, "accept");
+  EXPECT_EQ(refused.remote_port, col::kNull) << "not a port";
+  EXPECT_EQ(refused.local_ip, "");
+  EXPECT_EQ(refused.local_port, col::kNull);
+  EXPECT_EQ(refused.error, "EAGAIN");
+
+  ConnectionFields bind;
+  EXPECT_FALSE(ParseConnectionDetail(R"({"op":"bind","remote":{"ip":"0.0.0.0","port":80}})", &bind));
+  EXPECT_FALSE(ParseConnectionDetail("", &bind));
+  EXPECT_FALSE(ParseConnectionDetail("not json", &bind));
+}
+
+TEST(PgCopy, RowsBecomeLinesWithTheirColumnCounts) {
+  CopyBatch b;
+  b.host = "host\twith tab";
+  b.boot_id = "boot";
+  const std::string hostile("/tmp/w/a\tb\nc\\d\xff", 16);
+  AddRow(EventRow(1700000000123, 5, hostile, R"({"path":"\u0000"})"), &b);
+  AddRow(EventRow(1700000000124, 6, "connect",
+                  R"({"op":"connect","remote":{"ip":"127.0.0.1","port":8080},"community_id":"1:x"})",
+                  EventKind::kNetwork),
+         &b);
+  AddRow(EventRow(1700000000125, 7, "connect", "", EventKind::kNetwork, ""), &b);  // outside sessions
+  Row p;
+  p.Reset(RowType::kProcess);
+  p.num[col::kProcPid] = 10;
+  p.num[col::kStart] = 1;
+  p.num[col::kOrigin] = 0;
+  for (std::string_view s : {std::string_view("ent-10"), std::string_view(), std::string_view(),
+                             std::string_view(hostile), std::string_view(R"(["a","b"])"),
+                             std::string_view("/"), std::string_view("s-1"),
+                             std::string_view("shell")}) {
+    p.AddStr(s);
+  }
+  AddRow(p, &b);
+  Row s;
+  s.Reset(RowType::kSession);
+  s.num[col::kSessionStart] = 5;
+  s.AddStr("s-1");
+  AddRow(s, &b);  // strings past the first missing: NULL (a writer without community_id)
+  Row no_key;
+  no_key.Reset(RowType::kProcess);
+  AddRow(no_key, &b);
+
+  EXPECT_EQ(b.event_rows, 3u);
+  EXPECT_EQ(b.connection_rows, 1u);
+  EXPECT_EQ(b.process_rows, 1u);
+  EXPECT_EQ(b.session_rows, 1u);
+  EXPECT_EQ(b.skipped, 1u);
+  EXPECT_EQ(b.days, std::vector<int64_t>{1700000000123 / 86400000});
+  auto events = Lines(b.events);
+  ASSERT_EQ(events.size(), 3u);
+  for (const auto& l : events) EXPECT_EQ(Fields(l).size(), 13u) << l;
+  EXPECT_EQ(Fields(events[0])[0], "host\\twith tab");
+  EXPECT_EQ(Fields(events[0])[9], "/tmp/w/a\\tb\\nc\\\\d\xef\xbf\xbd");
+  EXPECT_EQ(Fields(events[0])[12], R"({"path":"\\ufffd"})");
+  auto conns = Lines(b.connections);
+  ASSERT_EQ(conns.size(), 1u);
+  auto cf = Fields(conns[0]);
+  ASSERT_EQ(cf.size(), 16u);
+  EXPECT_EQ(cf[2], "1700000000124");
+  EXPECT_EQ(cf[7], "connect");
+  EXPECT_EQ(cf[8], "outbound");
+  EXPECT_EQ(cf[10], "\\N") << "no local end";
+  EXPECT_EQ(cf[12], "127.0.0.1");
+  EXPECT_EQ(cf[13], "8080");
+  EXPECT_EQ(cf[14], "1:x");
+  auto procs = Lines(b.processes);
+  ASSERT_EQ(procs.size(), 1u);
+  EXPECT_EQ(Fields(procs[0]).size(), 23u);
+  EXPECT_EQ(Fields(procs[0])[18], "exec");
+  auto sessions = Lines(b.sessions);
+  ASSERT_EQ(sessions.size(), 1u);
+  auto sf = Fields(sessions[0]);
+  ASSERT_EQ(sf.size(), 24u);
+  EXPECT_EQ(sf[3], "s-1");
+  EXPECT_EQ(sf[23], "\\N");
+  EXPECT_NE(Fields(procs[0])[0], sf[0]) << "process and session rows are ordered in one sequence";
+}
+
+TEST(TeeSink, BothSinksGetEveryRowAndCountTheirOwnDrops) {
+  RowQueue small(64), big(256);
+  TeeSink tee(&small, &big);
+  for (int i = 0; i < 100; ++i) {
+    Row* r = tee.Begin();
+    ASSERT_NE(r, nullptr);
+    r->Reset(RowType::kEvent);
+    r->num[col::kTime] = i;
+    r->AddStr("session-" + std::to_string(i));
+    tee.Commit();
+  }
+  EXPECT_EQ(small.Available(), 64u);
+  EXPECT_EQ(small.dropped(), 36u);
+  EXPECT_EQ(big.Available(), 100u);
+  EXPECT_EQ(big.dropped(), 0u);
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_EQ(big.Front().num[col::kTime], i);
+    EXPECT_EQ(big.Front().Str(0), "session-" + std::to_string(i));
+    big.Pop();
+  }
+  EXPECT_EQ(small.Front().Str(0), "session-0");
+}
+
+}  // namespace
+}  // namespace auditlens
