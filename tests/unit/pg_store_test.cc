@@ -317,7 +317,7 @@ TEST(PgCopy, RowsBecomeLinesWithTheirColumnCounts) {
   CopyBatch b;
   b.host = "host\twith tab";
   b.boot_id = "boot";
-  const std::string hostile("/tmp/w/a\tb\nc\\d\xff", 16);
+  const std::string hostile("/tmp/w/a\tb\nc\\d\xff", 15);
   AddRow(EventRow(1700000000123, 5, hostile, R"({"path":"\u0000"})"), &b);
   AddRow(EventRow(1700000000124, 6, "connect",
                   R"({"op":"connect","remote":{"ip":"127.0.0.1","port":8080},"community_id":"1:x"})",
