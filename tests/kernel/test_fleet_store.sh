@@ -28,7 +28,8 @@ cat >"$T/rules" <<RULES
 -a always,exit -F arch=b64 -S connect -F exe=$T/bin/netsh -k kt_fleet_net
 RULES
 
-# write_config NAME SPOOL_MAX: an agent config of its own directory.
+# write_config NAME SPOOL_MAX [SQLITE]: an agent config of its own directory; SQLITE=false leaves
+# the SQLite store out (PostgreSQL only).
 write_config() {
   local dir="$T/$1"
   mkdir -p "$dir"
@@ -43,7 +44,7 @@ path = "$T/rules"
 [output]
 path = "$dir/out.json"
 [store]
-enabled = true
+enabled = ${3:-true}
 path = "$dir/store.db"
 postgres = "$PG_URL"
 postgres_spool_path = "$dir/fleet-spool"
@@ -233,9 +234,9 @@ kt_check "live: the agent's log says it lost and regained the database" logged
 kt_check "live: kernel has no registered daemon after stop" bash -c "auditctl -s | grep -q '^pid 0'"
 kt_check "live: the agent's rules are gone" bash -c "[[ \"\$(auditctl -l)\" == \"$KT_SAVED_RULES\" ]]"
 
-# --- 3: the database down and a tiny spool: explicit losses ------------------------------------
+# --- 3: the database down and a tiny spool: explicit losses; PostgreSQL only --------------------
 pg_stop "$T/pg"
-write_config tiny 4096
+write_config tiny 4096 false
 kt_check "tiny: agent registers with the database down" start_agent tiny
 storm 400 1000
 spool_dropped() { [[ $(status tiny spool_dropped) -gt 0 ]]; }
@@ -253,6 +254,15 @@ kt_check "tiny: the loss events count the dropped rows" counted
 kt_check "tiny: the spool stayed within its limit" test "$(stat -c %s "$T/tiny/fleet-spool")" -le 4096
 kt_check "tiny: the events still reached the JSON output" test "$(json_events tiny)" -ge 400
 kt_check "tiny: agent exits 0 on SIGTERM" stop_agent
+kt_check "tiny: no SQLite store was made" test ! -e "$T/tiny/store.db"
+left=$(status tiny spool_rows)
+kt_check "tiny: rows are left in the spool at exit ($left)" test "$left" -gt 0
+# The next start, with the database back: what the spool kept is replayed.
+kt_check "restart: PostgreSQL comes back" pg_restart "$T/pg"
+kt_check "restart: agent registers" start_agent tiny
+replayed_all() { [[ $(status tiny replayed_rows) -ge $left && $(status tiny spool_rows) == 0 ]]; }
+kt_check "restart: the spool of the previous run is replayed" kt_wait_for 20 replayed_all
+kt_check "restart: agent exits 0 on SIGTERM" stop_agent
 kt_check "tiny: kernel has no registered daemon after stop" bash -c "auditctl -s | grep -q '^pid 0'"
 kt_check "tiny: the agent's rules are gone" bash -c "[[ \"\$(auditctl -l)\" == \"$KT_SAVED_RULES\" ]]"
 kt_check "enabled is back to ${KT_SAVED[enabled]}" bash -c "auditctl -s | grep -q '^enabled ${KT_SAVED[enabled]}'"
