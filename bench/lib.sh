@@ -11,7 +11,8 @@ REPO_DIR=$(dirname "$BENCH_DIR")
 BENCH_BUILD=${BENCH_BUILD:-$REPO_DIR/build/bench}
 TOOLS=$BENCH_BUILD/bench
 AUDITLENS=${AUDITLENS:-$REPO_DIR/build/release/auditlens}
-KERNEL_LOCK=/tmp/auditlens-kernel.lock
+# shellcheck source=../scripts/kernel_lock.sh
+source "$REPO_DIR/scripts/kernel_lock.sh"
 BENCH_KEY=alb_bench           # every rule of ours carries this key: cleanup deletes by it
 PY=/usr/bin/python3           # Debian's python: the one with python3-audit (auparse)
 
@@ -22,7 +23,6 @@ BASE_BACKLOG_WAIT=60000
 
 WORK=""                       # this run's temporary directory
 MEASURING=0                   # 1 between begin_measurement and end_measurement
-LOCK_TAKEN=0                  # 1 when we hold fd 9 locked (not when an ancestor holds the lock)
 CONSUMER_PID=""
 STORM_PID=""
 declare -A SAVED=()
@@ -32,45 +32,8 @@ die() { log "bench: $*"; exit 1; }
 
 # --- the kernel lock -----------------------------------------------------------------------------
 
-# True when the kernel lock is already held by one of our ancestors (e.g. `flock LOCK bench/run.sh`):
-# taking it again on a new open file would wait for ourselves forever.
-lock_held_by_ancestor() {
-  [[ -e $KERNEL_LOCK ]] || return 1
-  local inode pid ancestors=" " p=$$
-  inode=$(stat -c %i "$KERNEL_LOCK")
-  while [[ $p -gt 1 ]]; do
-    ancestors+="$p "
-    p=$(awk '{sub(/.*\) /, ""); print $2}' "/proc/$p/stat" 2>/dev/null) || break
-    [[ -n $p ]] || break
-  done
-  while read -r _ kind _ _ pid dev _; do
-    [[ $kind == FLOCK && ${dev##*:} == "$inode" && $ancestors == *" $pid "* ]] && return 0
-  done </proc/locks
-  return 1
-}
-
-# Runs a command under the kernel lock (directly when an ancestor holds it).
-with_kernel_lock() {
-  if lock_held_by_ancestor; then "$@"; else flock -w "${LOCK_WAIT:-1800}" "$KERNEL_LOCK" "$@"; fi
-}
-
-take_kernel_lock() {
-  if lock_held_by_ancestor; then return 0; fi
-  exec 9>>"$KERNEL_LOCK"
-  if ! flock -n 9; then
-    log "bench: waiting for $KERNEL_LOCK (someone else is using the kernel audit subsystem)"
-    flock -w "${LOCK_WAIT:-1800}" 9 || die "could not take $KERNEL_LOCK"
-  fi
-  LOCK_TAKEN=1
-}
-
-release_kernel_lock() {
-  if ((LOCK_TAKEN)); then
-    flock -u 9
-    exec 9>&-
-    LOCK_TAKEN=0
-  fi
-}
+take_kernel_lock() { kernel_lock_take bench "${LOCK_WAIT:-1800}" || die "could not take $KERNEL_LOCK"; }
+release_kernel_lock() { kernel_lock_release; }
 
 # --- kernel status -------------------------------------------------------------------------------
 

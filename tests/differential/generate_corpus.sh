@@ -17,7 +17,8 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-KERNEL_LOCK=/tmp/auditlens-kernel.lock
+# shellcheck source=../../scripts/kernel_lock.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/kernel_lock.sh"
 PREFIX="generate_corpus:"
 
 say() { printf '%s %s\n' "$PREFIX" "$*" >&2; }
@@ -47,29 +48,7 @@ HELPER=$BIN/corpus_helper
 
 # --- the kernel lock ---------------------------------------------------------------------------
 
-# True when one of our ancestors holds the kernel lock (`flock LOCK generate_corpus.sh ...`):
-# opening it again and waiting would wait for ourselves.
-ancestor_holds_lock() {
-  [[ -e $KERNEL_LOCK ]] || return 1
-  local inode p=$$ chain=" " _ kind pid dev
-  inode=$(stat -c %i "$KERNEL_LOCK")
-  while [[ -n $p && $p -gt 1 ]]; do
-    chain+="$p "
-    p=$(sed -E 's/^.*\) . ([0-9]+) .*$/\1/' "/proc/$p/stat" 2>/dev/null) || break
-  done
-  while read -r _ kind _ _ pid dev _; do
-    [[ $kind == FLOCK && ${dev##*:} == "$inode" && $chain == *" $pid "* ]] && return 0
-  done </proc/locks
-  return 1
-}
-
-if ! ancestor_holds_lock; then
-  exec 9>>"$KERNEL_LOCK"
-  if ! flock -n 9; then
-    say "waiting for $KERNEL_LOCK"
-    flock -w "${LOCK_WAIT:-900}" 9 || { say "could not take $KERNEL_LOCK"; exit 1; }
-  fi
-fi
+kernel_lock_take generate_corpus || exit 1
 
 # --- kernel status: save now, restore on exit --------------------------------------------------
 

@@ -5,7 +5,9 @@
 # Provides: kt_init NAME, kt_check DESCRIPTION COMMAND..., kt_track_pid PID, kt_finish,
 # kt_wait_for SECONDS COMMAND..., kt_tmp (a private temp dir), $PY (python with auparse).
 
-KT_LOCK=/tmp/auditlens-kernel.lock
+# shellcheck source=../../scripts/kernel_lock.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/kernel_lock.sh"
+KT_LOCK=$KERNEL_LOCK
 PY=/usr/bin/python3
 KT_PASSED=0
 KT_FAILED=0
@@ -15,20 +17,6 @@ KT_SAVED_RULES=""
 
 kt_log() { printf '%s: %s\n' "$KT_NAME" "$*" >&2; }
 
-# True when an ancestor holds the lock already (`flock LOCK ctest`): waiting would deadlock.
-kt_ancestor_holds_lock() {
-  [[ -e $KT_LOCK ]] || return 1
-  local inode p=$$ chain=" " kind pid dev _
-  inode=$(stat -c %i "$KT_LOCK")
-  while [[ -n $p && $p -gt 1 ]]; do
-    chain+="$p "
-    p=$(awk '{sub(/.*\) /, ""); print $2}' "/proc/$p/stat" 2>/dev/null) || break
-  done
-  while read -r _ kind _ _ pid dev _; do
-    [[ $kind == FLOCK && ${dev##*:} == "$inode" && $chain == *" $pid "* ]] && return 0
-  done </proc/locks
-  return 1
-}
 
 kt_read_status() {
   local -n out=$1
@@ -76,10 +64,7 @@ kt_init() {
   if [[ $(id -u) -ne 0 ]]; then echo "$KT_NAME: needs root" >&2; exit 1; fi
   command -v auditctl >/dev/null || { echo "$KT_NAME: needs auditctl (scripts/install-deps.sh)" >&2; exit 1; }
   AUDITLENS=${AUDITLENS:?set AUDITLENS to the auditlens binary}
-  if ! kt_ancestor_holds_lock; then
-    exec 9>>"$KT_LOCK"
-    flock -w "${LOCK_WAIT:-900}" 9 || { echo "$KT_NAME: cannot take $KT_LOCK" >&2; exit 1; }
-  fi
+  kernel_lock_take "$KT_NAME" || exit 1
   kt_read_status KT_SAVED
   if [[ ${KT_SAVED[enabled]} == 2 ]]; then
     echo "$KT_NAME: audit is immutable (enabled 2) until reboot; nothing can be tested"

@@ -12,7 +12,8 @@
 set -euo pipefail
 
 AUDITLENS=${AUDITLENS:?set AUDITLENS to the auditlens binary}
-KERNEL_LOCK=/tmp/auditlens-kernel.lock
+# shellcheck source=../../scripts/kernel_lock.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/kernel_lock.sh"
 KEY=altest
 
 if [[ $(id -u) -ne 0 ]]; then
@@ -23,24 +24,7 @@ command -v auditctl >/dev/null || { echo "test_netlink_rules: needs auditctl" >&
 
 # --- the kernel lock: the audit state is global and shared with everyone on this machine ---------
 
-# True when an ancestor already holds the lock (`flock LOCK ctest ...`): waiting would deadlock.
-ancestor_holds_lock() {
-  [[ -e $KERNEL_LOCK ]] || return 1
-  local inode p=$$ chain=" " _ kind pid dev
-  inode=$(stat -c %i "$KERNEL_LOCK")
-  while [[ -n $p && $p -gt 1 ]]; do
-    chain+="$p "
-    p=$(sed -E 's/^.*\) . ([0-9]+) .*$/\1/' "/proc/$p/stat" 2>/dev/null) || break
-  done
-  while read -r _ kind _ _ pid dev _; do
-    [[ $kind == FLOCK && ${dev##*:} == "$inode" && $chain == *" $pid "* ]] && return 0
-  done </proc/locks
-  return 1
-}
-if ! ancestor_holds_lock; then
-  exec 9>>"$KERNEL_LOCK"
-  flock -w "${LOCK_WAIT:-600}" 9 || { echo "test_netlink_rules: cannot take $KERNEL_LOCK" >&2; exit 1; }
-fi
+kernel_lock_take test_netlink_rules || exit 1
 
 # --- save the kernel state, and restore it whatever happens ---------------------------------------
 

@@ -12,7 +12,8 @@
 set -euo pipefail
 
 AUDITLENS=${AUDITLENS:?set AUDITLENS to the auditlens binary}
-KERNEL_LOCK=/tmp/auditlens-kernel.lock
+# shellcheck source=../../scripts/kernel_lock.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/kernel_lock.sh"
 KEY=altest
 
 if [[ $(id -u) -ne 0 ]]; then
@@ -20,25 +21,7 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 1
 fi
 
-# --- the kernel lock (see test_netlink_rules.sh) ----------------------------------------------
-
-ancestor_holds_lock() {
-  [[ -e $KERNEL_LOCK ]] || return 1
-  local inode p=$$ chain=" " _ kind pid dev
-  inode=$(stat -c %i "$KERNEL_LOCK")
-  while [[ -n $p && $p -gt 1 ]]; do
-    chain+="$p "
-    p=$(sed -E 's/^.*\) . ([0-9]+) .*$/\1/' "/proc/$p/stat" 2>/dev/null) || break
-  done
-  while read -r _ kind _ _ pid dev _; do
-    [[ $kind == FLOCK && ${dev##*:} == "$inode" && $chain == *" $pid "* ]] && return 0
-  done </proc/locks
-  return 1
-}
-if ! ancestor_holds_lock; then
-  exec 9>>"$KERNEL_LOCK"
-  flock -w "${LOCK_WAIT:-600}" 9 || { echo "test_rules_agent_undo: cannot take $KERNEL_LOCK" >&2; exit 1; }
-fi
+kernel_lock_take test_rules_agent_undo || exit 1
 
 # --- save and restore ---------------------------------------------------------------------
 

@@ -17,8 +17,9 @@ chmod 755 "$T"
 cc -O2 -o "$T/netpeer" "$HERE/netpeer.c"
 echo "-a always,exit -F arch=b64 -S connect,accept4 -F exe=$T/netpeer -k kt_cost" >"$T/rules"
 
-exec 9>>/tmp/auditlens-kernel.lock
-flock -w 900 9
+# shellcheck source=../../../scripts/kernel_lock.sh
+source "$HERE/../../../scripts/kernel_lock.sh"
+kernel_lock_take lookup_cost || exit 1
 
 registered() { [[ $(auditctl -s | awk '/^pid/{print $2}') == "$1" ]]; }
 wait_registered() {
