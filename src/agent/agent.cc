@@ -165,7 +165,8 @@ bool Agent::Start(std::string* error) {
   options.track_serials = true;
   options.hostname = config_.hostname.empty() ? LocalHostname() : config_.hostname;
   std::string network_note;
-  network_ = MakeAgentNetworkEnricher(&network_note);
+  network_ = MakeAgentNetworkEnricher(config_.enrich.network, config_.enrich.network_budget_ms,
+                                      &network_note);
   if (!network_note.empty()) Log(network_note);
   if (network_) options.enrichers.push_back(network_.get());
   store_.Attach(config_, options.hostname, &options, Log);

@@ -157,6 +157,28 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
        {{"buffer_bytes", Uint32(&Config::receive_buffer_bytes, 65536)},
         {"drain_interval_ms", Uint32(&Config::drain_interval_ms, 0)}}},
       {"store",
+      {"enrich",
+       {{"network",
+         [](const toml::node& n, Config* c, std::string* why) {
+           if (!ReadString(n, &c->enrich.network, why)) return false;
+           const std::string& v = c->enrich.network;
+           if (v == "auto" || v == "pidfd" || v == "sock_diag" || v == "records" || v == "off") {
+             return true;
+           }
+           *why = "must be one of \"auto\", \"pidfd\", \"sock_diag\", \"records\", \"off\"";
+           return false;
+         }},
+        {"network_budget_ms",
+         [](const toml::node& n, Config* c, std::string* why) {
+           if (!ReadUint32(n, 0, &c->enrich.network_budget_ms, why)) return false;
+           if (c->enrich.network_budget_ms <= 1000) return true;
+           *why = "must be 0..1000 (milliseconds of lookups per second)";
+           return false;
+         }},
+        {"process_tree",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadBool(n, &c->enrich.process_tree, why);
+         }}}},
        {{"enabled",
          [](const toml::node& n, Config* c, std::string* why) {
            return ReadBool(n, &c->store.enabled, why);

@@ -49,6 +49,15 @@ struct StoreSettings {
   uint64_t postgres_spool_max_bytes = 256ull << 20;  // past it rows are dropped and reported
 };
 
+// [enrich]: what is added to events beyond the records.
+struct EnrichSettings {
+  // How the local end of a socket is found: "auto" (pidfd, else sock_diag), "pidfd", "sock_diag",
+  // "records" (no live lookup: only what the records say), "off" (no network fields at all).
+  std::string network = "auto";
+  uint32_t network_budget_ms = 20;   // lookup time allowed per second; 0 = no limit
+  bool process_tree = true;          // process tree, login sessions and the store
+};
+
 struct Config {
   bool passive = false;              // read the multicast group beside another audit daemon
   KernelSettings kernel;
@@ -64,6 +73,7 @@ struct Config {
   std::string hostname;              // empty: gethostname()
   std::string machine_id;            // empty: /etc/machine-id (the fleet store's hosts table)
   StoreSettings store;
+  EnrichSettings enrich;
   // The last delivered serial and the kernel's lost counter, kept so a restarted agent reports
   // what was lost while it was down (agent/state_file.h); "" keeps none. The embedded defaults
   // set /var/lib/auditlens/state.

@@ -58,6 +58,17 @@ buffer_bytes = 8388608
 # How long records may accumulate between two receive batches.
 drain_interval_ms = 2
 
+[enrich]
+# How the local end of a connection is found (docs/network.md): "auto" (the process's socket
+# through pidfd_getfd, else sock_diag), "pidfd", "sock_diag", "records" (only what the records
+# say), "off" (no network fields).
+network = "auto"
+# Milliseconds of socket lookups allowed per second; past it events say why the local end is
+# missing. 0: no limit.
+network_budget_ms = 20
+# The process tree, login sessions and the store (docs/sessions.md).
+process_tree = true
+
 [store]
 # Events, processes and login sessions in an SQLite file (created 0600) for `auditlens sessions`
 # and `auditlens timeline`, written off the receive path; empty path: no store.

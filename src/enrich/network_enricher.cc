@@ -454,41 +454,46 @@ void NetworkEnricher::WriteTopLevel(const ParsedEvent& e, JsonWriter& w) {
   w.EndObject();
 }
 
-std::unique_ptr<NetworkEnricher> MakeAgentNetworkEnricher(std::string* note) {
+std::unique_ptr<NetworkEnricher> MakeAgentNetworkEnricher(std::string_view mode,
+                                                          uint32_t budget_ms_per_second,
+                                                          std::string* note) {
   note->clear();
-  const char* env = getenv("AUDITLENS_NETWORK");
-  std::string_view mode = env != nullptr ? env : "auto";
+  // For side-by-side measurements without editing the config (docs/performance.md).
+  if (const char* env = getenv("AUDITLENS_NETWORK")) {
+    mode = env;
+    *note = "enrich.network overridden by AUDITLENS_NETWORK=" + std::string(mode);
+  }
+  if (const char* b = getenv("AUDITLENS_NETWORK_BUDGET_MS")) {
+    std::string_view v(b);
+    uint32_t budget = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), budget);
+    if (ec == std::errc() && p == v.data() + v.size() && budget <= 1000) {
+      budget_ms_per_second = budget;
+    } else {
+      *note = "AUDITLENS_NETWORK_BUDGET_MS=" + std::string(v) + " is not 0..1000: ignored";
+    }
+  }
   if (mode == "off") {
-    *note = "network enrichment off (AUDITLENS_NETWORK=off)";
+    *note = "network enrichment off (enrich.network = \"off\")";
     return nullptr;
   }
   if (mode == "records") {
-    *note = "network enrichment from the records only (AUDITLENS_NETWORK=records)";
+    *note = "network enrichment from the records only (enrich.network = \"records\")";
     return std::make_unique<NetworkEnricher>(nullptr, static_cast<int32_t>(getpid()));
-  }
-  uint32_t budget = NetworkEnricher::kDefaultBudgetMsPerSecond;
-  if (const char* b = getenv("AUDITLENS_NETWORK_BUDGET_MS")) {
-    std::string_view v(b);
-    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), budget);
-    if (ec != std::errc() || p != v.data() + v.size() || budget > 1000) {
-      budget = NetworkEnricher::kDefaultBudgetMsPerSecond;
-      *note = "AUDITLENS_NETWORK_BUDGET_MS=" + std::string(v) + " is not 0..1000: using " +
-              std::to_string(budget);
-    }
   }
   LookupMode lookup = LookupMode::kAuto;
   if (mode == "pidfd") {
     lookup = LookupMode::kPidfd;
   } else if (mode == "sock_diag") {
     lookup = LookupMode::kSockDiag;
-    *note = "sockets looked up with sock_diag (AUDITLENS_NETWORK=sock_diag)";
+    *note = "sockets looked up with sock_diag (enrich.network = \"sock_diag\")";
   } else if (mode != "auto") {
-    *note = "AUDITLENS_NETWORK=" + std::string(mode) +
-            " is not one of auto, pidfd, sock_diag, records, off: using auto";
+    *note = "network mode \"" + std::string(mode) +
+            "\" is not one of auto, pidfd, sock_diag, records, off: using auto";
   }
   std::string why;
-  auto enricher = std::make_unique<NetworkEnricher>(MakeSocketLookup(lookup, &why),
-                                                    static_cast<int32_t>(getpid()), budget);
+  auto enricher = std::make_unique<NetworkEnricher>(
+      MakeSocketLookup(lookup, &why), static_cast<int32_t>(getpid()), budget_ms_per_second);
   if (!why.empty()) *note = why;
   return enricher;
 }

@@ -119,11 +119,14 @@ class NetworkEnricher : public Enricher {
   size_t community_id_len_ = 0;
 };
 
-// The enricher of `auditlens run`, as the environment variable AUDITLENS_NETWORK asks: unset or
-// "auto" (pidfd, else sock_diag), "pidfd", "sock_diag", "records" (no live lookup, as in `auditlens
-// parse`), "off" (no network enrichment: returns null); AUDITLENS_NETWORK_BUDGET_MS the lookup time
-// allowed per second (default kDefaultBudgetMsPerSecond, 0 no limit). *note gets a line for the agent's log when
-// something should be said (the method chosen when it is not pidfd, an unknown value).
-std::unique_ptr<NetworkEnricher> MakeAgentNetworkEnricher(std::string* note);
+// The enricher of `auditlens run`, as the config's [enrich] network asks: "auto" (pidfd, else
+// sock_diag), "pidfd", "sock_diag", "records" (no live lookup, as in `auditlens parse`), "off" (no
+// network enrichment: returns null); budget_ms_per_second is the lookup time allowed per second (0
+// no limit). The environment variables AUDITLENS_NETWORK and AUDITLENS_NETWORK_BUDGET_MS override
+// both, for measurements. *note gets a line for the agent's log when something should be said (the
+// method chosen when it is not pidfd, an override, an unknown value).
+std::unique_ptr<NetworkEnricher> MakeAgentNetworkEnricher(std::string_view mode,
+                                                          uint32_t budget_ms_per_second,
+                                                          std::string* note);
 
 }  // namespace auditlens

@@ -10,9 +10,10 @@ namespace auditlens {
 void AgentStore::Attach(const Config& config, const std::string& host, PipelineOptions* options,
                         LogFn log) {
   log_ = log;
+  // The environment variable is for side-by-side measurements without editing the config.
   const char* env = getenv("AUDITLENS_PROCESS_TREE");
-  if (env != nullptr && strcmp(env, "off") == 0) {
-    log_("process tree, sessions and store off (AUDITLENS_PROCESS_TREE=off)");
+  if (!config.enrich.process_tree || (env != nullptr && strcmp(env, "off") == 0)) {
+    log_("process tree, sessions and store off (enrich.process_tree = false)");
     return;
   }
   const std::string boot_id = ProcessTableBootId();

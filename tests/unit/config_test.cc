@@ -31,6 +31,25 @@ TEST(Config, EmbeddedDefaultParses) {
   EXPECT_EQ(config.max_in_flight, 4096u);
   EXPECT_EQ(config.receive_buffer_bytes, 8u * 1024 * 1024);
   EXPECT_EQ(config.drain_interval_ms, 2u);
+  EXPECT_EQ(config.enrich.network, "auto");
+  EXPECT_EQ(config.enrich.network_budget_ms, 20u);
+  EXPECT_TRUE(config.enrich.process_tree);
+}
+
+TEST(Config, EnrichKeys) {
+  Config config;
+  std::string error;
+  ASSERT_TRUE(ParseConfig("[enrich]\nnetwork = \"sock_diag\"\nnetwork_budget_ms = 0\n"
+                          "process_tree = false\n",
+                          &config, &error))
+      << error;
+  EXPECT_EQ(config.enrich.network, "sock_diag");
+  EXPECT_EQ(config.enrich.network_budget_ms, 0u);
+  EXPECT_FALSE(config.enrich.process_tree);
+  EXPECT_FALSE(ParseConfig("[enrich]\nnetwork = \"fast\"\n", &config, &error));
+  EXPECT_NE(error.find("'enrich.network' must be one of"), std::string::npos) << error;
+  EXPECT_FALSE(ParseConfig("[enrich]\nnetwork_budget_ms = 1001\n", &config, &error));
+  EXPECT_NE(error.find("'enrich.network_budget_ms' must be 0..1000"), std::string::npos) << error;
 }
 
 TEST(Config, EmptyTextGivesStructDefaults) {
