@@ -1,16 +1,19 @@
 #include "enrich/session_tracker.h"
 
+#include <arpa/inet.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <sstream>
 
 #include "decode/value_decoder.h"
+#include "enrich/community_id.h"
 #include "output/json_writer.h"
 #include "record/record_types.h"
 
@@ -63,6 +66,42 @@ void AppendIso(uint64_t ms, std::string* out) {
 
 // PAM writes addr=? or hostname=? when it has none.
 bool Known(std::string_view v) { return !v.empty() && v != "?" && v != "(none)"; }
+
+// An address as the Community ID hashes it: IPv4 in 4 bytes (also when written as ::ffff:a.b.c.d,
+// which is how a dual-stack sshd may see an IPv4 client: the wire and the client's host say IPv4).
+bool IpBytes(const char* text, bool* ipv6, uint8_t out[16]) {
+  if (inet_pton(AF_INET, text, out) == 1) {
+    *ipv6 = false;
+    return true;
+  }
+  if (inet_pton(AF_INET6, text, out) != 1) return false;
+  static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(out, kMapped, sizeof(kMapped)) == 0) {
+    std::memmove(out, out + 12, 4);
+    std::memset(out + 4, 0, 12);
+    *ipv6 = false;
+  } else {
+    *ipv6 = true;
+  }
+  return true;
+}
+
+// The Community ID of the TCP flow client → server, or "" when an end is not fully known.
+std::string LoginCommunityId(const Endpoint& client, const Endpoint& server) {
+  if (!client.set() || !server.set() || client.port == 0 || server.port == 0) return {};
+  FlowTuple flow;
+  bool client_v6 = false, server_v6 = false;
+  if (!IpBytes(client.ip, &client_v6, flow.src_ip) ||
+      !IpBytes(server.ip, &server_v6, flow.dst_ip) || client_v6 != server_v6) {
+    return {};
+  }
+  flow.ipv6 = client_v6;
+  flow.protocol = 6;  // logins come over TCP (sshd, telnet, rlogin)
+  flow.src_port = client.port;
+  flow.dst_port = server.port;
+  char id[kCommunityIdBufferSize];
+  return std::string(id, CommunityIdV1(flow, id));
+}
 
 }  // namespace
 
@@ -124,6 +163,7 @@ void SessionTracker::Changed(SessionInfo* s) {
 }
 
 void SessionTracker::Render(SessionInfo* s) {
+  s->community_id = LoginCommunityId(s->source, s->destination);
   std::string& j = s->json;
   j.assign("{\"id\":");
   AppendJsonString(s->id, &j);

@@ -53,6 +53,9 @@ struct SessionInfo {
   std::string service_exe;
   Endpoint source;          // the client (PAM addr=; port from the accepted connection)
   Endpoint destination;     // our end of that connection, when known
+  // Community ID (community_id.h) of the TCP connection source → destination, when all four of
+  // its addresses and ports are known: what joins this login to the connect on the client's host.
+  std::string community_id;
   std::string hostname;     // PAM hostname=
   std::string terminal;     // PAM terminal= ("ssh", "/dev/pts/0", "cron")
   std::string tty;          // LOGIN tty=

@@ -52,9 +52,10 @@ class Statement {
   bool ok_ = false;
 };
 
+// The last column is community_id (schema version 3), or NULL in a version 2 store.
 constexpr char kSessionColumns[] =
     "id,host,user,service,source_ip,dest_ip,hostname,terminal,tty,state,leader_entity,ses,auid,"
-    "source_port,dest_port,login_pid,start_ms,end_ms,last_seen_ms,failures,from_proc";
+    "source_port,dest_port,login_pid,start_ms,end_ms,last_seen_ms,failures,from_proc,";
 
 void ReadSession(Statement& st, StoredSession* s) {
   s->id = st.Text(0);
@@ -78,6 +79,7 @@ void ReadSession(Statement& st, StoredSession* s) {
   s->last_seen_ms = st.Int(18);
   s->failures = st.Int(19);
   s->from_proc = st.Int(20) != 0;
+  s->community_id = st.Text(21);
 }
 
 }  // namespace
@@ -132,17 +134,21 @@ bool StoreReader::Open(const std::string& path, std::string* error) {
     if (error->empty()) *error = path + " is not an auditlens store (no schema version)";
     return false;
   }
-  if (version.Text(0) != std::to_string(kStoreSchemaVersion)) {
-    *error = path + " has store schema version " + version.Text(0) + "; this auditlens reads " +
+  // Version 2 differs only by the missing sessions.community_id (read as NULL): an agent of this
+  // version upgrades it when it next opens it.
+  const std::string v = version.Text(0);
+  if (v != std::to_string(kStoreSchemaVersion) && v != "2") {
+    *error = path + " has store schema version " + v + "; this auditlens reads 2 and " +
              std::to_string(kStoreSchemaVersion);
     return false;
   }
+  session_columns_ = std::string(kSessionColumns) + (v == "2" ? "NULL" : "community_id");
   return true;
 }
 
 bool StoreReader::ListSessions(const SessionFilter& filter, std::vector<StoredSession>* out,
                                std::string* error) {
-  std::string sql = std::string("SELECT ") + kSessionColumns +
+  std::string sql = "SELECT " + session_columns_ +
                     " FROM sessions WHERE (?1 = '' OR user = ?1)"
                     " AND max(start_ms, coalesce(end_ms, 0), coalesce(last_seen_ms, 0)) >= ?2"
                     " ORDER BY start_ms DESC, id DESC";
@@ -205,7 +211,7 @@ bool StoreReader::ResolveSession(std::string_view spec, std::string* id, std::st
 bool StoreReader::LoadTimeline(const std::string& id, TimelineData* out, std::string* error) {
   error->clear();
   {
-    Statement st(db_, (std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE id = ?1").c_str());
+    Statement st(db_, ("SELECT " + session_columns_ + " FROM sessions WHERE id = ?1").c_str());
     st.Bind(1, id);
     if (!st.Step(error)) {
       if (error->empty()) *error = "no session " + id + " in the store";

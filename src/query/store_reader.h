@@ -17,6 +17,7 @@ namespace auditlens {
 struct StoredSession {
   std::string id, host, user, service, source_ip, dest_ip, hostname, terminal, tty, state;
   std::string leader_entity;
+  std::string community_id;  // of the login's TCP connection (empty: unknown)
   int64_t ses = -1, auid = -1, source_port = 0, dest_port = 0, login_pid = 0;
   int64_t start_ms = 0, end_ms = 0, last_seen_ms = 0, failures = 0;  // end_ms 0: still open
   bool from_proc = false;
@@ -72,6 +73,7 @@ class StoreReader {
 
  private:
   sqlite3* db_ = nullptr;
+  std::string session_columns_;  // what a session's SELECT reads (depends on the schema version)
 };
 
 }  // namespace auditlens

@@ -835,8 +835,16 @@ std::string RenderTimelineText(const Timeline& t, bool colour) {
             ", " + std::to_string(s.failed) + (s.failed == 1 ? " failure" : " failures");
   }
   out += when + "\n\n";
+  out += RenderTimelineEntriesText(t, colour, 0);
+  return out;
+}
+
+std::string RenderTimelineEntriesText(const Timeline& t, bool colour, int indent) {
+  Style st{colour};
+  std::string out;
   for (const TimelineEntry& e : t.entries) {
-    std::string line = st("2", FormatLocalTime(e.time_ms, false)) + "  ";
+    std::string line(static_cast<size_t>(indent), ' ');
+    line += st("2", FormatLocalTime(e.time_ms, false)) + "  ";
     line.append(static_cast<size_t>(e.depth) * 2, ' ');
     line += st(ColourOf(e), LabelOf(e)) + " ";
     line += e.kind == "command" || e.kind == "shell" ? st(e.failed ? "31" : "0", e.text) : e.text;
@@ -849,6 +857,7 @@ std::string RenderTimelineText(const Timeline& t, bool colour) {
     out += line + "\n";
   }
   if (t.hidden > 0) {
+    out.append(static_cast<size_t>(indent), ' ');
     out += st("2", "(" + std::to_string(t.hidden) +
                        (t.hidden == 1 ? " event" : " events") + std::string(" folded away: login scripts, PAM bookkeeping; --json has the rest)")) +
            "\n";
@@ -856,7 +865,7 @@ std::string RenderTimelineText(const Timeline& t, bool colour) {
   return out;
 }
 
-static std::string SessionJson(const StoredSession& s, int64_t now_ms) {
+std::string SessionJson(const StoredSession& s, int64_t now_ms) {
   std::vector<std::pair<std::string, std::string>> m = {
       {"id", Quoted(s.id)},
       {"user", s.user.empty() ? "" : Quoted(s.user)},
@@ -869,6 +878,7 @@ static std::string SessionJson(const StoredSession& s, int64_t now_ms) {
       {"destination", s.dest_ip.empty() ? ""
                       : "{\"ip\":" + Quoted(s.dest_ip) +
                             (s.dest_port > 0 ? ",\"port\":" + std::to_string(s.dest_port) : "") + "}"},
+      {"community_id", s.community_id.empty() ? "" : Quoted(s.community_id)},
       {"hostname", s.hostname.empty() ? "" : Quoted(s.hostname)},
       {"terminal", s.terminal.empty() ? "" : Quoted(s.terminal)},
       {"host", s.host.empty() ? "" : Quoted(s.host)},
@@ -886,7 +896,14 @@ static std::string SessionJson(const StoredSession& s, int64_t now_ms) {
 }
 
 std::string RenderTimelineJson(const Timeline& t) {
-  std::string out = "{\"session\":" + SessionJson(t.session, t.session.last_seen_ms) + ",\"entries\":[";
+  std::string out = "{\"session\":" + SessionJson(t.session, t.session.last_seen_ms) + ",\"entries\":";
+  out += TimelineEntriesJson(t);
+  out += ",\"hidden\":" + std::to_string(t.hidden) + "}\n";
+  return out;
+}
+
+std::string TimelineEntriesJson(const Timeline& t) {
+  std::string out = "[";
   for (size_t i = 0; i < t.entries.size(); ++i) {
     const TimelineEntry& e = t.entries[i];
     if (i > 0) out.push_back(',');
@@ -901,7 +918,7 @@ std::string RenderTimelineJson(const Timeline& t) {
         {"detail", e.json.empty() ? "{}" : e.json}};
     out += JsonOf(m);
   }
-  out += "],\"hidden\":" + std::to_string(t.hidden) + "}\n";
+  out += "]";
   return out;
 }
 

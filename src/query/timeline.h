@@ -52,6 +52,12 @@ bool SummarizeSessions(StoreReader& reader, std::vector<StoredSession>* sessions
                        std::string* error);
 std::string RenderTimelineText(const Timeline& timeline, bool colour);
 std::string RenderTimelineJson(const Timeline& timeline);
+// Parts of those, for views made of several sessions (`auditlens trace`, query/trace.h): the entry
+// lines alone, each indented by indent spaces (and the folded-away note); the entries as a JSON
+// array; a session as a JSON object (what `auditlens sessions --json` prints per line).
+std::string RenderTimelineEntriesText(const Timeline& timeline, bool colour, int indent);
+std::string TimelineEntriesJson(const Timeline& timeline);
+std::string SessionJson(const StoredSession& session, int64_t now_ms);
 
 // `auditlens sessions`: one line per session (id, user, source, start, duration, commands,
 // failures, state, service), and the same as JSON lines.

@@ -138,6 +138,7 @@ void Recorder::PushSession(const SessionInfo& s) {
   row->AddStr(s.tty);
   row->AddStr(s.leader_entity);
   row->AddStr(SessionStateName(s.state));
+  row->AddStr(s.community_id);
   sink_->Commit();
   ++rows_;
 }

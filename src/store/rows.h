@@ -60,13 +60,14 @@ enum SessionNum {
 };
 enum SessionStr {
   kId = 0, kUser, kService, kSourceIp, kDestIp, kHostname, kTerminal, kTty, kLeader, kState,
+  kSessionCommunityId,  // of the login's TCP connection (last: writers read a missing one as NULL)
   kSessionStrs
 };
 }  // namespace col
 
 struct Row {
   static constexpr int kMaxNums = 12;
-  static constexpr int kMaxStrs = 10;
+  static constexpr int kMaxStrs = 11;
 
   RowType type = RowType::kEvent;
   int64_t num[kMaxNums];
@@ -88,6 +89,8 @@ struct Row {
   // To write the next string in place: append to the returned buffer, then CloseStr().
   std::string& OpenStr() { return blob; }
   void CloseStr() { str_end[str_count++] = static_cast<uint32_t>(blob.size()); }
+  static_assert(col::kSessionStrs <= kMaxStrs && col::kProcessStrs <= kMaxStrs &&
+                col::kEventStrs <= kMaxStrs);
   std::string_view Str(int i) const {
     if (i >= str_count) return {};
     uint32_t begin = i == 0 ? 0 : str_end[i - 1];

@@ -4,7 +4,11 @@
 
 namespace auditlens {
 
-inline constexpr int kStoreSchemaVersion = 2;
+inline constexpr int kStoreSchemaVersion = 3;
+
+// Version 3 added sessions.community_id; a version 2 store is upgraded in place when the agent opens
+// it (sqlite_store.cc): ALTER TABLE adds the column, its rows keep NULL.
+inline constexpr char kStoreMigrateTo3[] = "ALTER TABLE sessions ADD COLUMN community_id TEXT";
 
 // auto_vacuum must be set before the first table exists; it is what lets retention by size give
 // disk space back (PRAGMA incremental_vacuum).
@@ -37,7 +41,8 @@ CREATE TABLE IF NOT EXISTS sessions(
   state TEXT NOT NULL,
   failures INTEGER NOT NULL DEFAULT 0,
   from_proc INTEGER NOT NULL DEFAULT 0,
-  updated_ms INTEGER
+  updated_ms INTEGER,
+  community_id TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sessions_start ON sessions(start_ms);
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user, start_ms);

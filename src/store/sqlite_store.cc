@@ -65,8 +65,8 @@ constexpr char kUpsertProcess[] =
 constexpr char kUpsertSession[] =
     "INSERT INTO sessions(id,host,boot_id,ses,auid,user,service,source_ip,source_port,dest_ip,"
     "dest_port,hostname,terminal,tty,login_pid,leader_entity,start_ms,end_ms,last_seen_ms,state,"
-    "failures,from_proc,updated_ms)"
-    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)"
+    "failures,from_proc,updated_ms,community_id)"
+    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24)"
     " ON CONFLICT(id) DO UPDATE SET"
     " auid=coalesce(excluded.auid,auid), user=coalesce(excluded.user,user),"
     " service=coalesce(excluded.service,service), source_ip=coalesce(excluded.source_ip,source_ip),"
@@ -79,7 +79,7 @@ constexpr char kUpsertSession[] =
     " last_seen_ms=max(coalesce(last_seen_ms,0),coalesce(excluded.last_seen_ms,0)),"
     " state=CASE WHEN excluded.end_ms IS NULL AND end_ms IS NOT NULL THEN state ELSE excluded.state END,"
     " failures=max(failures,excluded.failures), from_proc=min(from_proc,excluded.from_proc),"
-    " updated_ms=excluded.updated_ms";
+    " updated_ms=excluded.updated_ms, community_id=coalesce(excluded.community_id,community_id)";
 
 }  // namespace
 
@@ -144,7 +144,7 @@ bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
   if (!run("PRAGMA auto_vacuum=INCREMENTAL;") ||
       !run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-4096;"
            "PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864;") ||
-      !run(kStoreSchema)) {
+      !run(kStoreSchema) || !Migrate(error)) {
     sqlite3_close(db_);
     db_ = nullptr;
     return false;
@@ -176,6 +176,33 @@ bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
   queue_ = std::make_unique<RowQueue>(options.queue_rows);
   stop_ = false;
   thread_ = std::thread([this] { Run(); });
+  return true;
+}
+
+bool SqliteStore::Migrate(std::string* error) {
+  // The columns the sessions table has: a store of an older version lacks the newer ones.
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT name FROM pragma_table_info('sessions')", -1, &st, nullptr) !=
+      SQLITE_OK) {
+    *error = options_.path + ": " + sqlite3_errmsg(db_);
+    return false;
+  }
+  bool has_community_id = false;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const unsigned char* name = sqlite3_column_text(st, 0);
+    if (name != nullptr && strcmp(reinterpret_cast<const char*>(name), "community_id") == 0) {
+      has_community_id = true;
+    }
+  }
+  sqlite3_finalize(st);
+  if (has_community_id) return true;
+  char* message = nullptr;
+  if (sqlite3_exec(db_, kStoreMigrateTo3, nullptr, nullptr, &message) != SQLITE_OK) {
+    *error = options_.path + ": upgrading the store to schema version 3: " +
+             (message ? message : "error");
+    sqlite3_free(message);
+    return false;
+  }
   return true;
 }
 
@@ -247,6 +274,7 @@ bool SqliteStore::WriteRow(const Row& r) {
       BindNum(st, 21, r.num[col::kFailures] == col::kNull ? 0 : r.num[col::kFailures]);
       BindNum(st, 22, r.num[col::kFromProc] == col::kNull ? 0 : r.num[col::kFromProc]);
       BindNum(st, 23, now);
+      BindText(st, 24, r.Str(col::kSessionCommunityId));
       break;
   }
   int rc = sqlite3_step(st);

@@ -4,7 +4,8 @@
 // Contract:
 // - Open() creates the file 0600 (its directory 0700 when missing), sets WAL mode (readers such as
 //   `auditlens timeline` work while the agent writes) and the schema, then starts the writer.
-//   It fails, with a reason, when the file cannot be created or is not an auditlens store.
+//   It fails, with a reason, when the file cannot be created or is not an auditlens store. A store
+//   of schema version 2 is upgraded in place (version 3 adds sessions.community_id).
 // - sink() is the pipeline thread's end: a bounded ring (rows.h). Rows are written in batched
 //   transactions: every batch_ms, or sooner when the ring is half full, at most batch_rows rows
 //   per transaction. A full ring drops rows (dropped()); nothing ever waits for SQLite.
@@ -72,6 +73,8 @@ class SqliteStore {
   void Run();
   bool WriteBatch(size_t max_rows);
   bool WriteRow(const Row& row);
+  // Brings a store of an older schema version up to this one (in place).
+  bool Migrate(std::string* error);
   void Retention(uint64_t now_ms);
   uint64_t FileBytes();
   bool Exec(const char* sql);

@@ -5,6 +5,9 @@
 
 #include <algorithm>
 
+#include <arpa/inet.h>
+
+#include "enrich/community_id.h"
 #include "enrich/session_tracker.h"
 #include "session_test_harness.h"
 
@@ -100,6 +103,34 @@ TEST(SessionTracker, SshCommandSessionFromRecordedRecords) {
     seen = true;
   }
   EXPECT_TRUE(seen);
+}
+
+// The Community ID of the login's TCP connection (client → sshd): what the fleet trace joins to
+// the client host's connect. The same flow seen from the client (its connect) hashes the same.
+TEST(SessionTracker, LoginConnectionCommunityId) {
+  SessionHarness h;
+  h.Feed(ReadSessionData(kCommandLog));
+  h.Finish();
+  const Row* s = LastSessionRow(h.sink, "0123abcd-25");
+  ASSERT_TRUE(s != nullptr);
+  FlowTuple connect;  // the client's connect: 127.0.0.1:44248 → 127.0.0.1:36139, TCP
+  connect.protocol = 6;
+  inet_pton(AF_INET, "127.0.0.1", connect.src_ip);
+  inet_pton(AF_INET, "127.0.0.1", connect.dst_ip);
+  connect.src_port = 44248;
+  connect.dst_port = 36139;
+  char id[kCommunityIdBufferSize];
+  CommunityIdV1(connect, id);
+  EXPECT_EQ(s->Str(col::kSessionCommunityId), id);
+  EXPECT_EQ(std::string_view(id).substr(0, 2), "1:");
+  EXPECT_EQ(h.sessions->Find(25)->community_id, id);
+  // Every session row has one exactly when both ends of its connection are fully known.
+  for (const Row& r : h.sink.rows) {
+    if (r.type != RowType::kSession) continue;
+    const bool complete = !r.Str(col::kSourceIp).empty() && !r.Str(col::kDestIp).empty() &&
+                          r.num[col::kSourcePort] > 0 && r.num[col::kDestPort] > 0;
+    EXPECT_EQ(!r.Str(col::kSessionCommunityId).empty(), complete) << r.Str(col::kId);
+  }
 }
 
 TEST(SessionTracker, RolesOfTheSessionsProcesses) {

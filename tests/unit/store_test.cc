@@ -14,6 +14,7 @@
 #include "query/store_reader.h"
 #include "session_test_harness.h"
 #include "store/json_scan.h"
+#include "store/schema.h"
 #include "store/sqlite_store.h"
 
 namespace auditlens {
@@ -171,7 +172,7 @@ TEST(SqliteStore, CreatesPrivateFileInWalMode) {
   EXPECT_EQ(st.st_mode & 0777, 0700u);
   EXPECT_EQ(Text(path, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(Text(path, "PRAGMA auto_vacuum"), "2");  // incremental: retention can shrink the file
-  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"), "2");
+  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"), "3");
   EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='host'"), "h1");
   store.Close();
   // Not a store: refused with a reason.
@@ -233,6 +234,71 @@ TEST(SqliteStore, UpsertsFillInAndNeverErase) {
   EXPECT_EQ(Text(path, "SELECT role FROM processes WHERE entity_id='ent77'"), "command");
   EXPECT_EQ(Count(path, "SELECT exit_code FROM processes WHERE entity_id='ent77'"), 2);
   EXPECT_EQ(store.stats().write_errors, 0u);
+}
+
+// Schema version 3 (sessions.community_id): a version 2 store is upgraded in place, its rows kept;
+// readers read both versions (a version 2 store's sessions have no Community ID).
+TEST(SqliteStore, UpgradesVersion2StoreInPlace) {
+  TempDir dir;
+  std::string path = dir.Path("v2.db");
+  {
+    // What an agent of schema version 2 made: the sessions table without community_id.
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    std::string v2 = kStoreSchema;
+    const std::string added = ",\n  community_id TEXT\n) WITHOUT ROWID;\nCREATE INDEX IF NOT EXISTS sessions_start";
+    size_t at = v2.find(added);
+    ASSERT_NE(at, std::string::npos);
+    v2.replace(at, added.size(), "\n) WITHOUT ROWID;\nCREATE INDEX IF NOT EXISTS sessions_start");
+    sqlite3* h = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &h), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(h, v2.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(h,
+                           "INSERT INTO meta VALUES('schema_version','2');"
+                           "INSERT INTO sessions(id,start_ms,state,user) VALUES('old-1',100,'closed','bob')",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(h);
+  }
+  {
+    StoreReader reader;
+    std::string error;
+    ASSERT_TRUE(reader.Open(path, &error)) << error;
+    std::vector<StoredSession> sessions;
+    ASSERT_TRUE(reader.ListSessions({}, &sessions, &error)) << error;
+    ASSERT_EQ(sessions.size(), 1u);
+    EXPECT_TRUE(sessions[0].community_id.empty());
+  }
+  SqliteStore store;
+  StoreOptions o;
+  o.path = path;
+  o.batch_ms = 10;
+  std::string error;
+  ASSERT_TRUE(store.Open(o, &error)) << error;
+  Row* r = store.sink()->Begin();
+  ASSERT_TRUE(r != nullptr);
+  r->Reset(RowType::kSession);
+  r->num[col::kSessionStart] = 200;
+  for (int i = 0; i < col::kSessionStrs; ++i) {
+    r->AddStr(i == col::kId ? "new-2" : i == col::kState ? "open"
+              : i == col::kSessionCommunityId ? "1:abcdefghijklmnopqrstuvwxyz0=" : "");
+  }
+  store.sink()->Commit();
+  store.Sync();
+  EXPECT_EQ(store.stats().write_errors, 0u) << store.stats().last_error;
+  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"), "3");
+  EXPECT_EQ(Text(path, "SELECT user FROM sessions WHERE id='old-1'"), "bob");
+  EXPECT_EQ(Text(path, "SELECT community_id FROM sessions WHERE id='new-2'"),
+            "1:abcdefghijklmnopqrstuvwxyz0=");
+  StoreReader reader;
+  ASSERT_TRUE(reader.Open(path, &error)) << error;
+  TimelineData data;
+  ASSERT_TRUE(reader.LoadTimeline("new-2", &data, &error)) << error;
+  EXPECT_EQ(data.session.community_id, "1:abcdefghijklmnopqrstuvwxyz0=");
+  // A second open finds the column there already.
+  store.Close();
+  SqliteStore again;
+  ASSERT_TRUE(again.Open(o, &error)) << error;
+  again.Close();
 }
 
 TEST(SqliteStore, ReadersWorkWhileTheWriterWrites) {

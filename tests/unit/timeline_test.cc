@@ -314,6 +314,10 @@ TEST_F(TimelineRecorded, SessionsListing) {
   EXPECT_EQ(first["source"].Str("ip"), "127.0.0.1");
   EXPECT_EQ(first["source"]["port"].text(), "44248");
   EXPECT_EQ(first["destination"]["port"].text(), "36139");
+  // Of 127.0.0.1:44248 → 127.0.0.1:36139 over TCP (session_tracker_test.cc has the derivation).
+  EXPECT_EQ(first.Str("community_id").substr(0, 2), "1:");
+  EXPECT_EQ(first.Str("community_id").size(), 30u);
+  EXPECT_EQ(first.Str("community_id"), sessions[0].community_id);
   EXPECT_EQ(first["commands"].text(), "4");
   EXPECT_EQ(first["failures"].text(), "1");
   EXPECT_EQ(first.Str("state"), "closed");
