@@ -22,6 +22,7 @@
 #include "agent/security.h"
 #include "agent/state_file.h"
 #include "enrich/network_enricher.h"
+#include "enrich/netns_scope.h"
 #include "store/agent_store.h"
 #include "netlink/audit_netlink.h"
 #include "output/output_file.h"
@@ -169,7 +170,16 @@ bool Agent::Start(std::string* error) {
                                       &network_note);
   if (!network_note.empty()) Log(network_note);
   if (network_) options.enrichers.push_back(network_.get());
+  if (!config_.netns.empty()) {
+    uint64_t inode = 0;
+    if (!NetnsInode(config_.netns, &inode, error)) return false;
+  }
   store_.Attach(config_, options.hostname, &options, Log);
+  if (!config_.netns.empty() && !store_.scoped()) {
+    *error = "[agent] netns needs the process tree (it knows each process's namespace): "
+             "enrich.process_tree = true and no AUDITLENS_PROCESS_TREE=off";
+    return false;
+  }
   pipeline_ = std::make_unique<Pipeline>(options, &output_);
   handler_ = std::make_unique<NetlinkToPipeline>(pipeline_.get());
 
@@ -272,7 +282,8 @@ void Agent::WriteStatus(bool running) {
       "\"rules_loaded\":{},\"output_bytes\":{},\"output_errors\":{},\"output_dropped_lines\":{},"
       "\"last_serial\":{},\"kernel_lost\":{},\"kernel_backlog\":{},\"cpu_user_us\":{},"
       "\"cpu_system_us\":{},\"max_rss_kb\":{},\"cpu_percent\":{:.1f},\"governor\":\"{}\","
-      "\"output_failing\":{},\"output_spool_bytes\":{},\"kernel_immutable\":{}}}\n",
+      "\"output_failing\":{},\"output_spool_bytes\":{},\"kernel_immutable\":{},"
+      "\"out_of_scope_events\":{}}}\n",
       getpid(), running ? "true" : "false", config_.passive ? "passive" : "daemon", started_ms_,
       WallMs(), c.records, c.events, c.loss_events, c.lost_events, c.lost_records, c.late_records,
       c.timed_out, netlink_ ? netlink_->enobufs() : 0, handler_ ? handler_->malformed() : 0,
@@ -282,7 +293,7 @@ void Agent::WriteStatus(bool running) {
       ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec, ru.ru_maxrss, cpu_percent_,
       !governor_usable_ ? "off" : governor_.engaged() ? "engaged" : "watching",
       output_failing_ ? "true" : "false", output_.buffer()->size(),
-      kernel_immutable_ ? "true" : "false");
+      kernel_immutable_ ? "true" : "false", c.out_of_scope);
   json.insert(json.size() - 2, store_.FleetStatusJson());  // before the closing "}\n"
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(config_.status_path).parent_path(), ec);

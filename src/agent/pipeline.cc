@@ -32,7 +32,12 @@ void Pipeline::OnEvent(const Event& event) {
   std::string* out = output_->buffer();
   const size_t line_start = out->size();
   formatter_.Format(parsed_, out);
-  if (!options_.observers.empty()) {
+  // The enrichers have prepared the event (its process is known): only now can the filter decide.
+  const bool keep = options_.filter == nullptr || options_.filter->Keep(parsed_);
+  if (!keep) {
+    out->resize(line_start);
+    ++counters_.out_of_scope;
+  } else if (!options_.observers.empty()) {
     std::string_view line(out->data() + line_start, out->size() - line_start);
     for (EventObserver* o : options_.observers) o->OnEvent(parsed_, line);
   }
@@ -42,7 +47,7 @@ void Pipeline::OnEvent(const Event& event) {
     if (!have_last_serial_ || ahead > 0 || ahead < -(1 << 16)) last_serial_ = event.serial();
     have_last_serial_ = true;
   }
-  ++counters_.events;
+  if (keep) ++counters_.events;
   output_->MaybeFlush();
 }
 

@@ -27,6 +27,14 @@ class EventObserver {
   virtual void OnEvent(const ParsedEvent& event, std::string_view json_line) = 0;
 };
 
+// Decides, once the enrichers have prepared an event, whether it is reported at all (host scoping:
+// enrich/netns_scope.h). An event it refuses goes to neither the output nor the observers.
+class EventFilter {
+ public:
+  virtual ~EventFilter() = default;
+  virtual bool Keep(const ParsedEvent& event) = 0;
+};
+
 struct PipelineOptions {
   AssemblerOptions assembler;
   bool track_serials = false;  // live streams only: a log file may be a filtered extract
@@ -34,6 +42,7 @@ struct PipelineOptions {
   std::string hostname;
   std::vector<Enricher*> enrichers;  // not owned; see enrich/enricher.h
   std::vector<EventObserver*> observers;  // not owned; called after each event is formatted
+  EventFilter* filter = nullptr;  // not owned; null: every event is reported
 };
 
 struct PipelineCounters {
@@ -44,6 +53,7 @@ struct PipelineCounters {
   uint64_t lost_records = 0;  // records the kernel reported lost
   uint64_t late_records = 0;
   uint64_t timed_out = 0;
+  uint64_t out_of_scope = 0;  // events the filter refused (not in `events`)
 };
 
 class Pipeline : public EventSink {

@@ -121,6 +121,7 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
        {{"passive", Bool(&Config::passive)},
         {"hostname", String(&Config::hostname)},
         {"machine_id", String(&Config::machine_id)},
+        {"netns", String(&Config::netns)},
         {"status_path", String(&Config::status_path)},
         {"state_path", String(&Config::state_path)}}},
       {"kernel",

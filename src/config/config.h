@@ -3,7 +3,7 @@
 // Contract: LoadConfig never throws; a missing key takes the default below, an unknown key or a
 // value of the wrong type is an error naming the key. The embedded defaults (default_config.h) are
 // what `auditlens run` uses when no --config is given. The TOML layout is in docs/configuration.md:
-// [agent] passive, hostname, status_path, state_path; [kernel] backlog_limit, rate_limit,
+// [agent] passive, hostname, netns, status_path, state_path; [kernel] backlog_limit, rate_limit,
 // backlog_wait_time, failure, enable; [rules] path, keep_on_exit; [output] path, max_spool_bytes;
 // [assemble] event_timeout_ms, max_in_flight; [receive] buffer_bytes, drain_interval_ms;
 // [governor] max_cpu, sustain_s, release_s, rate_limit. A kernel value "keep" leaves the
@@ -72,6 +72,9 @@ struct Config {
   std::string status_path = "/run/auditlens/status.json";
   std::string hostname;              // empty: gethostname()
   std::string machine_id;            // empty: /etc/machine-id (the fleet store's hosts table)
+  // Report only the processes of this network namespace ("/run/netns/NAME"; enrich/netns_scope.h);
+  // empty: every process.
+  std::string netns;
   StoreSettings store;
   EnrichSettings enrich;
   // The last delivered serial and the kernel's lost counter, kept so a restarted agent reports

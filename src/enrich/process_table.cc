@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -404,6 +405,7 @@ void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
   if (parent == nullptr && image->ppid > 1 && image->ppid != image->pid) {
     parent = AdoptFromProc(image->ppid, image->start_ms);
   }
+  if (options_.track_netns && image->netns == 0) SetNetns(image, parent);
   if (parent == nullptr) return;
   image->parent_entity = parent->entity_id;
   image->parent_json.assign("\"entity_id\":\"");
@@ -445,6 +447,22 @@ void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
     if (parent->awaiting_peer.size() >= 8) parent->awaiting_peer.erase(parent->awaiting_peer.begin());
     parent->awaiting_peer.push_back(image->pid);
   }
+}
+
+void ProcessTable::SetNetns(ProcessImage* image, const ProcessImage* parent) {
+  if (!options_.proc_root.empty()) {
+    char path[64];
+    snprintf(path, sizeof(path), "/%d/ns/net", image->pid);
+    scratch_.assign(options_.proc_root);
+    scratch_.append(path);
+    struct stat st;
+    if (stat(scratch_.c_str(), &st) == 0) {
+      image->netns = static_cast<uint64_t>(st.st_ino);
+      return;
+    }
+  }
+  // Gone already (a short command): it was where its parent was.
+  if (parent != nullptr) image->netns = parent->netns;
 }
 
 bool ProcessTable::GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint& peer,

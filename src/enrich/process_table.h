@@ -127,6 +127,10 @@ struct ProcessImage {
   Endpoint peer;    // the client of the connection this process was started for
   Endpoint local;   // and our end of it, when known
   Endpoint listen;  // the last inet address it bound
+  // Inode of its network namespace (/proc/PID/ns/net) when ProcessTableOptions::track_netns; 0:
+  // unknown. Read when the image is made (exec, fork, first sighting, /proc); a process already
+  // gone takes its parent's (what a fork inherits).
+  uint64_t netns = 0;
 };
 
 struct ProcessTableOptions {
@@ -140,6 +144,9 @@ struct ProcessTableOptions {
   // rule), read it once from proc_root/PID (at most max_adoptions_per_s). Empty: never (logs).
   std::string proc_root;
   uint32_t max_adoptions_per_s = 100;
+  // Remember each image's network namespace (ProcessImage::netns; one stat of proc_root/PID/ns/net
+  // per new image). Off: nothing is read.
+  bool track_netns = false;
 };
 
 class ProcessTable : public Enricher {
@@ -194,6 +201,7 @@ class ProcessTable : public Enricher {
   ProcessImage* ReadProcImage(const std::string& root, int32_t pid);
   ProcessImage* AdoptFromProc(int32_t pid, uint64_t child_start_ms);
   void ReadProcClock(const std::string& proc_root);
+  void SetNetns(ProcessImage* image, const ProcessImage* parent);
 
   ProcessTableOptions options_;
   ValueDecoder decoder_;

@@ -20,6 +20,7 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
   ProcessTableOptions table_options;
   table_options.boot_id = boot_id;
   table_options.proc_root = "/proc";
+  table_options.track_netns = !config.netns.empty();
   table_ = std::make_unique<ProcessTable>(table_options);
   SessionTrackerOptions session_options;
   session_options.boot_id = boot_id;
@@ -30,12 +31,27 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
   options->enrichers.push_back(table_.get());
   options->enrichers.push_back(sessions_.get());
 
-  recorder_ = std::make_unique<Recorder>(table_.get(), sessions_.get(), nullptr);
+  RecorderOptions recorder_options;
+  uint64_t netns = 0;
+  std::string netns_error;
+  if (!config.netns.empty()) {
+    // Agent::Start checked the file; the scope exists only when it still reads.
+    if (NetnsInode(config.netns, &netns, &netns_error)) {
+      scope_ = std::make_unique<NetnsScope>(table_.get(), netns);
+      options->filter = scope_.get();
+      recorder_options.netns = netns;
+    } else {
+      log_(netns_error);
+    }
+  }
+  recorder_ = std::make_unique<Recorder>(table_.get(), sessions_.get(), nullptr, recorder_options);
   options->observers.push_back(recorder_.get());
   host_ = host;
   boot_id_ = boot_id;
   log_(fmt::format("process tree: {} processes and {} open sessions from /proc", processes,
                    seeded_sessions));
+  if (scope_) log_(fmt::format("reporting only the processes of network namespace {} (inode {})",
+                               config.netns, netns));
 }
 
 void AgentStore::OpenSqlite(const Config& config) {

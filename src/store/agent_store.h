@@ -4,8 +4,9 @@
 //
 // Contract:
 // - Attach(): reads the boot id, seeds the process table and the sessions from /proc, adds the
-//   enrichers and the recorder to the pipeline options. AUDITLENS_PROCESS_TREE=off in the
-//   environment leaves all of it out (for measuring what it costs).
+//   enrichers and the recorder to the pipeline options; with [agent] netns, the scope
+//   (enrich/netns_scope.h) as the pipeline's filter. [enrich] process_tree = false (or
+//   AUDITLENS_PROCESS_TREE=off in the environment, for measurements) leaves all of it out.
 // - OpenStore(): once the agent holds the kernel (a refused second agent never writes the store):
 //   opens it and writes the processes and sessions found at start. A store that cannot be opened
 //   is logged and left out: the events still flow.
@@ -24,6 +25,7 @@
 
 #include "agent/pipeline.h"
 #include "config/config.h"
+#include "enrich/netns_scope.h"
 #include "enrich/process_table.h"
 #include "enrich/session_tracker.h"
 #include "store/postgres_store.h"
@@ -47,6 +49,9 @@ class AgentStore {
   ProcessTable* table() { return table_.get(); }
   SessionTracker* sessions() { return sessions_.get(); }
   SqliteStore* store() { return store_.get(); }
+  // Whether events are scoped to [agent] netns (enrich/netns_scope.h): false without the process
+  // tree, which the scope needs.
+  bool scoped() const { return scope_ != nullptr; }
 
  private:
   void OpenSqlite(const Config& config);
@@ -63,6 +68,7 @@ class AgentStore {
   std::unique_ptr<TeeSink> tee_;
   PostgresStats fleet_reported_;  // what Tick has reported so far
   std::string fleet_spool_path_;
+  std::unique_ptr<NetnsScope> scope_;
   uint64_t reported_dropped_ = 0;
   uint64_t reported_errors_ = 0;
   std::string path_;

@@ -146,9 +146,15 @@ void Recorder::PushSession(const SessionInfo& s) {
 void Recorder::WriteAll() {
   if (sink_ == nullptr) return;
   table_->ForEach([this](ProcessImage& p) {
-    if (p.ses != kUnsetId) PushProcess(p);
+    if (p.ses != kUnsetId && InScope(p)) PushProcess(p);
   });
-  sessions_->ForEach([this](SessionInfo& s) { PushSession(s); });
+  sessions_->ForEach([this](SessionInfo& s) {
+    if (options_.netns != 0) {
+      const ProcessImage* login = s.login_pid > 0 ? table_->Find(s.login_pid) : nullptr;
+      if (login == nullptr || !InScope(*login)) return;
+    }
+    PushSession(s);
+  });
 }
 
 EventKind Recorder::Classify(const ParsedEvent& e, bool in_session, Outcome* outcome,
@@ -540,7 +546,8 @@ void Recorder::OnEvent(const ParsedEvent& e, std::string_view line) {
   // Processes and details are what timelines read: written for sessions only. Outside them (daemons)
   // an event is a compact index row.
   for (ProcessImage* p : table_->changed()) {
-    if (p->ses != kUnsetId) PushProcess(*p);
+    // An in-scope event may bring its parent from /proc: outside the namespace, not ours to write.
+    if (p->ses != kUnsetId && InScope(*p)) PushProcess(*p);
   }
   for (SessionInfo* s : sessions_->changed()) {
     PushSession(*s);

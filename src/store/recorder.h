@@ -33,6 +33,10 @@ namespace auditlens {
 struct RecorderOptions {
   // Also index events outside any login session (daemons; compact rows). Off: only sessions' rows.
   bool index_all_events = true;
+  // Host scoping (enrich/netns_scope.h): WriteAll writes only the processes of this network
+  // namespace and the sessions whose login process is in it; 0: all. (Events out of scope never
+  // reach the recorder: the pipeline's filter refuses them.)
+  uint64_t netns = 0;
 };
 
 class Recorder : public EventObserver {
@@ -49,6 +53,7 @@ class Recorder : public EventObserver {
 
  private:
   EventKind Classify(const ParsedEvent& e, bool in_session, Outcome* outcome, bool* with_detail);
+  bool InScope(const ProcessImage& p) const { return options_.netns == 0 || p.netns == options_.netns; }
   void PushProcess(const ProcessImage& p);
   void PushSession(const SessionInfo& s);
   void AppendSessionId(uint32_t ses, std::string& out);

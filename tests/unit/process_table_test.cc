@@ -7,6 +7,9 @@
 #include <fstream>
 #include <set>
 
+#include <sys/stat.h>
+
+#include "enrich/netns_scope.h"
 #include "enrich/process_table.h"
 #include "session_test_harness.h"
 
@@ -336,6 +339,95 @@ TEST(ProcessTable, UnknownParentReadFromProcOnce) {
   ASSERT_TRUE(table2.Find(701) != nullptr);
   EXPECT_TRUE(table2.Find(701)->parent_entity.empty());
   EXPECT_EQ(table2.Find(700), nullptr);
+}
+
+// Host scoping ([agent] netns): each image remembers its network namespace (read from
+// PROC/PID/ns/net when made, else the parent's), and the scope lets through only the events of
+// processes in the configured one; the others reach neither the output nor the counters of events.
+TEST(NetnsScope, OnlyTheNamespacesProcessesAreReported) {
+  SessionHarness h;
+  std::string root = h.TempPath("proc-ns");
+  FakeProc proc(root);
+  proc.Add(300, 1, 100, "/usr/sbin/sshd", {"sshd"}, 0, "4294967295", "4294967295");
+  proc.Add(400, 1, 100, "/usr/sbin/sshd", {"sshd"}, 0, "4294967295", "4294967295");
+  // Two namespaces: two files; a process's ns/net is a link to its namespace's file.
+  for (const char* ns : {"ns-a", "ns-b"}) std::ofstream(root + "/" + ns) << ns;
+  std::filesystem::create_directories(root + "/300/ns");
+  std::filesystem::create_directories(root + "/400/ns");
+  std::filesystem::create_symlink("../../ns-a", root + "/300/ns/net");
+  std::filesystem::create_symlink("../../ns-b", root + "/400/ns/net");
+  struct stat a, b;
+  ASSERT_EQ(stat((root + "/ns-a").c_str(), &a), 0);
+  ASSERT_EQ(stat((root + "/ns-b").c_str(), &b), 0);
+
+  ProcessTableOptions o;
+  o.boot_id = "b";
+  o.proc_root = root;
+  o.track_netns = true;
+  ProcessTable table(o);
+  NetnsScope scope(&table, a.st_ino);
+  PipelineOptions po;
+  po.assembler.expect_eoe = false;
+  po.enrichers = {&table};
+  po.filter = &scope;
+  OutputFile out;
+  std::string error;
+  const std::string out_path = h.TempPath("scoped.json");
+  ASSERT_TRUE(out.Open(out_path, &error)) << error;
+  Pipeline p(po, &out);
+  // 301 and 401 are gone from /proc by the time their exec is read (short commands): each takes
+  // its parent's namespace (the parents come from /proc). 500 has no parent anyone knows.
+  std::string log =
+      Syscall(1795340005000, 1, 59, 301, 300, "success=yes exit=0 a0=1",
+              "type=EXECVE HEAD argc=1 a0=\"id\"\n") +
+      Syscall(1795340005001, 2, 59, 401, 400, "success=yes exit=0 a0=1",
+              "type=EXECVE HEAD argc=1 a0=\"whoami\"\n") +
+      Syscall(1795340005002, 3, 59, 500, 77, "success=yes exit=0 a0=1",
+              "type=EXECVE HEAD argc=1 a0=\"ls\"\n") +
+      Syscall(1795340005003, 4, 42, 300, 1, "success=yes exit=0 a0=1");
+  std::istringstream in(log);
+  std::string line;
+  Record rec;
+  while (std::getline(in, line)) {
+    if (ParseLogRecord(line, &rec) == nullptr) p.AddRecord(rec);
+  }
+  p.Flush();
+  out.Flush();
+  ASSERT_TRUE(table.Find(301) && table.Find(401) && table.Find(300) && table.Find(500));
+  EXPECT_EQ(table.Find(300)->netns, static_cast<uint64_t>(a.st_ino));
+  EXPECT_EQ(table.Find(301)->netns, static_cast<uint64_t>(a.st_ino));
+  EXPECT_EQ(table.Find(401)->netns, static_cast<uint64_t>(b.st_ino));
+  EXPECT_EQ(table.Find(500)->netns, 0u);
+  std::ifstream lines_in(out_path);
+  std::vector<std::string> lines;
+  while (std::getline(lines_in, line)) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[0].find("\"pid\":301"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("\"pid\":300"), std::string::npos) << lines[1];
+  EXPECT_EQ(p.counters().events, 2u);
+  EXPECT_EQ(p.counters().out_of_scope, 2u);
+  // Serials of refused events were delivered all the same: no loss is reported for them.
+  EXPECT_EQ(p.counters().loss_events, 0u);
+
+  // Without track_netns nothing is read.
+  ProcessTableOptions off = o;
+  off.track_netns = false;
+  ProcessTable table2(off);
+  EXPECT_EQ(table2.SeedFromProc(root), 2u);
+  EXPECT_EQ(table2.Find(300)->netns, 0u);
+}
+
+TEST(NetnsScope, NamespaceFileIsChecked) {
+  uint64_t inode = 0;
+  std::string error;
+  ASSERT_TRUE(NetnsInode("/proc/self/ns/net", &inode, &error)) << error;
+  struct stat st;
+  ASSERT_EQ(stat("/proc/self/ns/net", &st), 0);
+  EXPECT_EQ(inode, static_cast<uint64_t>(st.st_ino));
+  EXPECT_FALSE(NetnsInode("/nonexistent/netns", &inode, &error));
+  EXPECT_NE(error.find("/nonexistent/netns"), std::string::npos) << error;
+  EXPECT_FALSE(NetnsInode("/proc/self/status", &inode, &error));
+  EXPECT_NE(error.find("not a network namespace"), std::string::npos) << error;
 }
 
 }  // namespace
