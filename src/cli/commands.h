@@ -11,5 +11,6 @@ void AddStatusCommand(CLI::App& app);    // cmd_status.cc: kernel status and age
 void AddRulesCommand(CLI::App& app);     // cmd_rules.cc: list | load | delete-all
 void AddSessionsCommand(CLI::App& app);  // cmd_sessions.cc: login sessions in the store
 void AddTimelineCommand(CLI::App& app);  // cmd_timeline.cc: one session, command by command
+void AddTraceCommand(CLI::App& app);     // cmd_trace.cc: a session's hops across the fleet
 
 }  // namespace auditlens

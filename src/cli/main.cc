@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   auditlens::AddRulesCommand(app);
   auditlens::AddSessionsCommand(app);
   auditlens::AddTimelineCommand(app);
+  auditlens::AddTraceCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }
