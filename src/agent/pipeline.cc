@@ -59,8 +59,13 @@ void Pipeline::AdvanceTime(uint64_t now_ms) {
 void Pipeline::ReportGaps(uint64_t now_ms, bool force) {
   if (!options_.track_serials) return;
   while (auto gap = serials_.Poll(now_ms, force)) {
-    char buf[64];
-    int n = snprintf(buf, sizeof(buf), "serials %u..%u never arrived", gap->first, gap->last);
+    char buf[160];
+    int n = serials_.StartsAtResume(*gap)
+                ? snprintf(buf, sizeof(buf),
+                           "serials %u..%u never arrived: generated while auditlens was not "
+                           "running (or not written by the previous agent)",
+                           gap->first, gap->last)
+                : snprintf(buf, sizeof(buf), "serials %u..%u never arrived", gap->first, gap->last);
     loss_detail_.assign(buf, n > 0 ? static_cast<size_t>(n) : 0);
     LossInfo loss;
     loss.cause = "serial-gap";

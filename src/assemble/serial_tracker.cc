@@ -27,12 +27,17 @@ void SerialTracker::Mark(uint32_t serial, bool on) {
 void SerialTracker::Restart(uint32_t next) {
   std::fill(bits_.begin(), bits_.end(), 0);
   started_ = true;
+  resumed_ = false;
   base_ = next;
   highest_ = next - 1;
   notice_head_ = notice_count_ = 0;
 }
 
-void SerialTracker::Resume(uint32_t last_delivered) { Restart(last_delivered + 1); }
+void SerialTracker::Resume(uint32_t last_delivered) {
+  Restart(last_delivered + 1);
+  resumed_ = true;
+  resume_next_ = last_delivered + 1;
+}
 
 void SerialTracker::AddReady(uint32_t first, uint32_t last) {
   if (!ready_.empty() && ready_.back().last + 1 == first) {

@@ -42,6 +42,12 @@ class SerialTracker {
   // Gaps still open (for shutdown: reported as unconfirmed losses by the caller if wanted).
   std::optional<SerialGap> PendingGap() const;
 
+  // Whether the gap begins right after the serial Resume() was given: those events were
+  // generated while no agent was reading (or not written by the previous one).
+  bool StartsAtResume(const SerialGap& gap) const {
+    return resumed_ && gap.first == resume_next_;
+  }
+
   bool started() const { return started_; }
   uint32_t next_expected() const { return base_; }
   uint64_t restarts() const { return restarts_; }
@@ -72,6 +78,8 @@ class SerialTracker {
   uint32_t window_;                // power of two
   uint32_t max_jump_;
   bool started_ = false;
+  bool resumed_ = false;
+  uint32_t resume_next_ = 0;
   uint32_t base_ = 0;              // lowest serial neither delivered nor reported lost
   uint32_t highest_ = 0;           // highest serial seen; base_ - 1 when none above base_ was
   std::vector<uint64_t> bits_;     // ring of "seen" flags, indexed by serial mod window_

@@ -138,6 +138,10 @@ expect(any(l["cause"] == "agent-restart" for l in (e.get("loss", {}) for e in b 
        "run b starts with an agent-restart notice")
 b_gaps = [(l["first_serial"], l["last_serial"]) for l in losses(b, "serial-gap")]
 expect(any(a == resumed_b + 1 for a, _ in b_gaps), f"run b reports a gap right after serial {resumed_b}: {b_gaps[:4]}")
+restart_reasons = [e["event"].get("reason", "") for e in b if e["event"]["kind"] == "loss"
+                   and e["loss"]["cause"] == "serial-gap" and e["loss"]["first_serial"] == resumed_b + 1]
+expect(any("while auditlens was not running" in r for r in restart_reasons),
+       f"the restart gap says it happened while auditlens was not running: {restart_reasons[:1]}")
 a_got = delivered(runs["a"])
 expect(max(a_got) > resumed_b - 100000 and resumed_b <= max(a_got), f"a delivered up to {max(a_got)}, b resumed after {resumed_b}")
 # Nothing the killed agent wrote is below the resume point without being written: every serial of

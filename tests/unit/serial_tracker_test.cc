@@ -189,6 +189,13 @@ TEST(SerialTracker, ResumeReportsAGapAcrossARestart) {
   auto gaps = PollAll(t, 8000);
   ASSERT_EQ(gaps.size(), 1u);
   EXPECT_TRUE(Same(gaps[0], 101, 104));
+  EXPECT_TRUE(t.StartsAtResume(gaps[0]));
+  // A later hole is an ordinary one.
+  t.Observe(108, 9000);
+  gaps = PollAll(t, 20000);
+  ASSERT_EQ(gaps.size(), 1u);
+  EXPECT_TRUE(Same(gaps[0], 107, 107));
+  EXPECT_FALSE(t.StartsAtResume(gaps[0]));
 }
 
 // Resume(last) followed by last+1: nothing was lost.
