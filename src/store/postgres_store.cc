@@ -58,6 +58,16 @@ PostgresStore::~PostgresStore() { Close(); }
 
 bool PostgresStore::Open(const PostgresOptions& options, std::string* error) {
   options_ = options;
+  // A connection string libpq cannot parse never gets better: refused here, with libpq's reason.
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(options.conninfo.c_str(), &parse_error);
+  if (parsed == nullptr) {
+    *error = "[store] postgres is not a valid connection string: " +
+             OneLine(parse_error ? parse_error : "out of memory");
+    PQfreemem(parse_error);
+    return false;
+  }
+  PQconninfoFree(parsed);
   if (!spool_.Open(options.spool_path, options.spool_max_bytes, error)) return false;
   queue_ = std::make_unique<RowQueue>(options.queue_rows);
   {

@@ -4,7 +4,7 @@
 //
 // Contract:
 // - Open() opens the spool (pg_spool.h) and starts the writer; it fails, with a reason, only when
-//   the spool cannot be opened. The database need not be reachable: the writer connects (without
+//   the connection string does not parse or the spool cannot be opened. The database need not be reachable: the writer connects (without
 //   blocking: an unreachable address never stalls the ring), applies the schema migrations
 //   (pg_schema.h), and reconnects with a growing backoff (retry_min_ms .. retry_max_ms) after
 //   every failure.

@@ -11,6 +11,7 @@
 
 #include "store/pg_copy.h"
 #include "store/pg_spool.h"
+#include "store/postgres_store.h"
 #include "store/rows.h"
 #include "store/tee_sink.h"
 
@@ -402,6 +403,53 @@ TEST(TeeSink, BothSinksGetEveryRowAndCountTheirOwnDrops) {
     big.Pop();
   }
   EXPECT_EQ(small.Front().Str(0), "session-0");
+}
+
+TEST(PostgresStore, RefusesAConnectionStringLibpqCannotParse) {
+  TempDir dir;
+  PostgresOptions options;
+  options.conninfo = "host=127.0.0.1 port";  // a keyword without its value
+  options.spool_path = dir.Path("spool");
+  PostgresStore store;
+  std::string error;
+  EXPECT_FALSE(store.Open(options, &error));
+  EXPECT_NE(error.find("not a valid connection string"), std::string::npos) << error;
+  EXPECT_FALSE(std::filesystem::exists(options.spool_path));
+}
+
+// No database listens: rows go to the spool at once, the producer never waits, the reason is in
+// the stats, and the spool keeps the rows for the next start.
+TEST(PostgresStore, UnreachableDatabaseSpoolsEveryRow) {
+  TempDir dir;
+  PostgresOptions options;
+  options.conninfo = "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2";
+  options.host = "h";
+  options.boot_id = "b";
+  options.spool_path = dir.Path("spool");
+  options.batch_ms = 20;
+  options.close_wait_ms = 100;
+  PostgresStore store;
+  std::string error;
+  ASSERT_TRUE(store.Open(options, &error)) << error;
+  for (int i = 0; i < 1000; ++i) {
+    Row* r = store.sink()->Begin();
+    ASSERT_NE(r, nullptr) << "the ring never fills: the writer spools";
+    *r = EventRow(1700000000000 + i, i, "openat");
+    store.sink()->Commit();
+    if (i % 100 == 99) usleep(20000);
+  }
+  for (int i = 0; i < 200 && store.stats().spooled_rows < 1000; ++i) usleep(10000);
+  PostgresStats s = store.stats();
+  EXPECT_FALSE(s.connected);
+  EXPECT_EQ(s.spooled_rows, 1000u);
+  EXPECT_EQ(s.spool_rows, 1000u);
+  EXPECT_EQ(s.queue_dropped + s.spool_dropped, 0u);
+  EXPECT_GE(s.connect_failures, 1u);
+  EXPECT_NE(s.last_error.find("127.0.0.1"), std::string::npos) << s.last_error;
+  store.Close();
+  PgSpool spool;
+  ASSERT_TRUE(spool.Open(options.spool_path, 0, &error)) << error;
+  EXPECT_EQ(spool.pending_rows(), 1000u);
 }
 
 }  // namespace
