@@ -43,6 +43,8 @@ status_path = "$dir/status.json"
 path = "$T/rules"
 [output]
 path = "$dir/out.json"
+[enrich]
+network_budget_ms = 0  # the connect's local end is looked up however loaded the machine is
 [store]
 enabled = ${3:-true}
 path = "$dir/store.db"
@@ -112,6 +114,16 @@ if not ok:
 sys.exit(0 if ok else 1)
 PY
 }
+# Events keep coming that the rule does not choose (ANOM_ABEND of any crashing program, ...): the
+# output has them at once, the database a batch later. Compared until equal, 15 s at most.
+same_events_soon() {
+  local i
+  for ((i = 0; i < 30; i++)); do
+    same_events "$1" 2>/dev/null && return 0
+    sleep 0.5
+  done
+  same_events "$1"
+}
 # json_events NAME: events (not losses) in the JSON output so far.
 json_events() { grep -vc '"kind":"loss"' "$T/$1/out.json" 2>/dev/null || true; }
 pg_events() { q "select count(*) from auditlens.events where host = 'fleet-a'" 2>/dev/null; }
@@ -151,7 +163,7 @@ kt_check "live: the session ran" setsid bash -c "echo 0 >/proc/self/loginuid && 
 wait "$LISTENER" || true
 storm 1500 1500
 kt_check "live: the database catches up with the JSON output" kt_wait_for 30 caught_up live
-kt_check "live: the database holds exactly the JSON output's events" same_events live
+kt_check "live: the database holds exactly the JSON output's events" same_events_soon live
 
 # The paths of the session's file events, as the JSON output writes them (invalid UTF-8
 # percent-encoded), from their detail.
@@ -219,13 +231,14 @@ kt_check "outage: the spool file is 0600" test "$(stat -c %a "$T/live/fleet-spoo
 wait "$STORM"
 kt_check "outage: PostgreSQL comes back" pg_restart "$T/pg"
 kt_check "outage: the spool is replayed and the database catches up" kt_wait_for 60 caught_up live
-kt_check "outage: nothing lost, nothing twice" same_events live
+kt_check "outage: nothing lost, nothing twice" same_events_soon live
 replayed() { [[ $(status live replayed_rows) -gt 0 && $(status live spooled_rows) -ge $(status live replayed_rows) ]]; }
 kt_check "outage: the replay is counted" replayed
 none_dropped() { [[ $(status live spool_dropped) == 0 && $(status live queue_dropped) == 0 ]]; }
 kt_check "outage: no rows dropped" none_dropped
 kt_check "outage: no loss events in the output" bash -c "! grep -q '\"kind\":\"loss\"' '$T/live/out.json'"
 kt_check "live: agent exits 0 on SIGTERM" stop_agent
+kt_check "live: after exit, the database holds exactly the JSON output's events" same_events live
 logged() {
   grep -q 'PostgreSQL unreachable' "$T/live/agent.log" &&
     [[ $(grep -c 'connected to PostgreSQL' "$T/live/agent.log") -ge 2 ]]
