@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
 
 namespace auditlens {
@@ -231,36 +232,60 @@ bool PgSpool::Open(const std::string& path, uint64_t max_bytes, std::string* err
   }
   offset_ = GetU64(header + 8);
   if (offset_ < kHeader || offset_ > size) offset_ = kHeader;
-  // Whole records up to the first torn or garbled one; the context in force at the offset.
-  std::string data(size, '\0');
-  if (!FullRead(fd_, data.data(), size, 0)) {
-    *error = "cannot read the spool " + path + ": " + strerror(errno);
-    return false;
-  }
-  size_t pos = kHeader;
+  // Whole records up to the first torn or garbled one; the context in force at the offset. Read
+  // through a window of a few MiB: a full spool is never all in memory.
+  constexpr size_t kWindow = 4u << 20;
+  std::string window;
+  uint64_t base = kHeader;  // file offset of window[0]
+  size_t at = 0;            // parse position in the window
   Row row;
   RecordView ctx;
   bool offset_on_record = offset_ == kHeader;
-  pending_rows_ = 0;
-  while (pos < size) {
+  uint64_t rows_after = 0, rows_all = 0;
+  for (;;) {
+    const uint64_t pos = base + at;
     if (pos == offset_) offset_on_record = true;
-    if (!ReadRecord(data, &pos, &row, &ctx)) break;
-    if (ctx.context && pos <= offset_) {
-      host_.assign(ctx.host);
-      boot_id_.assign(ctx.boot_id);
+    if (pos >= size) break;
+    // The next record whole in the window, reading more when it is not.
+    size_t need = 8;
+    if (window.size() - at >= 8) need = 8 + GetU32(window.data() + at);
+    if (window.size() - at < need) {
+      if (need > kMaxPayload + 8 || pos + need > size) break;  // garbled length, or torn
+      window.erase(0, at);
+      base += at;
+      at = 0;
+      const size_t want = std::max<size_t>(need, std::min<uint64_t>(kWindow, size - base));
+      const size_t have = window.size();
+      window.resize(want);
+      if (!FullRead(fd_, window.data() + have, want - have, static_cast<off_t>(base + have))) {
+        *error = "cannot read the spool " + path + ": " + strerror(errno);
+        return false;
+      }
+      continue;
     }
-    if (!ctx.context && pos > offset_) ++pending_rows_;
-    ctx.context = false;
+    size_t next = at;
+    if (!ReadRecord(window, &next, &row, &ctx)) break;
+    at = next;
+    if (ctx.context) {
+      if (base + at <= offset_) {
+        host_.assign(ctx.host);
+        boot_id_.assign(ctx.boot_id);
+      }
+      ctx.context = false;
+      continue;
+    }
+    ++rows_all;
+    if (base + at > offset_) ++rows_after;
   }
-  if (pos == offset_) offset_on_record = true;
-  end_ = pos;
+  end_ = base + at;
+  pending_rows_ = rows_after;
   if (!offset_on_record || offset_ > end_) {
-    // The offset points inside a record (should not happen): replay everything again, the
-    // inserts are idempotent.
+    // The offset points inside a record or past the whole ones (should not happen): replay
+    // everything again, the inserts are idempotent.
     offset_ = kHeader;
     host_.clear();
     boot_id_.clear();
-    pending_rows_ = CountRows(std::string_view(data).substr(kHeader, end_ - kHeader));
+    pending_rows_ = rows_all;
   }
   if (end_ < size && ftruncate(fd_, static_cast<off_t>(end_)) != 0) {
     *error = "cannot cut the torn end of the spool " + path + ": " + strerror(errno);

@@ -192,6 +192,43 @@ TEST(PgSpool, AppendReopenReplayAndTruncate) {
   EXPECT_EQ(std::filesystem::file_size(path), 16u) << "emptied back to its header";
 }
 
+// Larger than the window Open reads through (4 MiB): records across its edges, an offset far in.
+TEST(PgSpool, ReopensASpoolLargerThanItsReadWindow) {
+  TempDir dir;
+  const std::string path = dir.Path("spool");
+  std::string error, records;
+  AppendContextRecord("h", "boot-big", &records);
+  const std::string detail(200, 'x');
+  for (int i = 0; i < 30000; ++i) AppendRowRecord(EventRow(1000 + i, i, "openat", detail), &records);
+  ASSERT_GT(records.size(), 9u << 20);
+  size_t replayed = 0;
+  {
+    PgSpool spool;
+    ASSERT_TRUE(spool.Open(path, 0, &error)) << error;
+    uint64_t w, d;
+    ASSERT_TRUE(spool.Append(records, &w, &d, &error));
+    ASSERT_EQ(w, 30000u);
+    std::string chunk;
+    ASSERT_TRUE(spool.Read(5u << 20, &chunk, &error));
+    size_t prefix = 0;
+    Row row;
+    RecordView ctx;
+    ASSERT_TRUE(ReadRecord(chunk, &prefix, &row, &ctx));
+    replayed = CountRows(std::string_view(chunk).substr(prefix));
+    ASSERT_TRUE(spool.Advance(chunk.size() - prefix, &error));
+  }
+  PgSpool spool;
+  ASSERT_TRUE(spool.Open(path, 0, &error)) << error;
+  EXPECT_EQ(spool.pending_rows(), 30000u - replayed);
+  std::string chunk;
+  ASSERT_TRUE(spool.Read(1 << 20, &chunk, &error));
+  CopyBatch batch;
+  AddRecords(chunk, &batch);
+  EXPECT_EQ(batch.boot_id, "boot-big");
+  EXPECT_NE(batch.events.find("\t" + std::to_string(1000 + replayed) + "\t" + std::to_string(replayed) + "\t"),
+            std::string::npos);
+}
+
 TEST(PgSpool, TornTailIsCutAtTheLastWholeRecord) {
   TempDir dir;
   const std::string path = dir.Path("spool");
