@@ -14,7 +14,8 @@
 // database), then records. Contract:
 // - Open() creates it 0600 (its directory 0700) or reopens it; a torn or garbled tail (a crash in
 //   the middle of an append) is cut off at the last whole record. Fails with a reason when the
-//   file cannot be created or is not a spool.
+//   file cannot be created or is not a spool. The file is read through a window of a few MiB,
+//   never all at once.
 // - Append() adds whole records while the file stays within max_bytes; the records that do not
 //   fit are not written, and their rows are counted (the caller reports them as lost).
 // - Read() gives whole records from the replay offset; Advance() moves the offset past records
