@@ -28,19 +28,20 @@ cat >"$T/rules" <<RULES
 -a always,exit -F arch=b64 -S connect -F exe=$T/bin/netsh -k kt_fleet_net
 RULES
 
-# write_config NAME SPOOL_MAX [SQLITE]: an agent config of its own directory; SQLITE=false leaves
-# the SQLite store out (PostgreSQL only).
+# write_config NAME SPOOL_MAX [SQLITE] [HOST] [PASSIVE] [RULES]: an agent config of its own
+# directory; SQLITE=false leaves the SQLite store out (PostgreSQL only); RULES a file in $T.
 write_config() {
   local dir="$T/$1"
   mkdir -p "$dir"
   cat >"$dir/config.toml" <<TOML
 [agent]
-hostname = "fleet-a"
-machine_id = "test-machine-a"
+hostname = "${4:-fleet-a}"
+machine_id = "test-machine-${4:-fleet-a}"
+passive = ${5:-false}
 state_path = "$dir/agent.state"
 status_path = "$dir/status.json"
 [rules]
-path = "$T/rules"
+path = "$T/${6:-rules}"
 [output]
 path = "$dir/out.json"
 [enrich]
@@ -135,9 +136,23 @@ caught_up() {
 }
 
 # --- 1: live writing -------------------------------------------------------------------------
+# Three agents start at once on the empty database (the daemon and two passive readers posing as
+# other hosts): the schema is migrated once, the day's partitions made once, all three write.
 write_config live 268435456
+# The passive readers load no rules of their own (the daemon's are the test's).
+echo "# none: the daemon's rules are enough" >"$T/no-rules"
+write_config passive-b 268435456 false fleet-b true no-rules
+write_config passive-c 268435456 false fleet-c true no-rules
+PASSIVE=()
+for p in passive-b passive-c; do
+  "$AUDITLENS" run --config "$T/$p/config.toml" 2>"$T/$p/agent.log" &
+  PASSIVE+=($!)
+  kt_track_pid $!
+done
 kt_check "live: agent registers as the audit daemon" start_agent live
 kt_check "live: the fleet store connects" kt_wait_for 15 connected live
+kt_check "live: the passive agents' fleet stores connect" kt_wait_for 15 bash -c "
+  grep -q '\"connected\":true' '$T/passive-b/status.json' && grep -q '\"connected\":true' '$T/passive-c/status.json'"
 migrated() { [[ $(q 'select max(version) from auditlens.schema_migrations') == 1 ]]; }
 kt_check "live: the schema is migrated (version 1)" migrated
 
@@ -203,7 +218,7 @@ connection_row() {
 kt_check "live: the connect is a connections row with both ends and a Community ID" connection_row
 host_row() {
   [[ $(q "select machine_id || ' ' || (boot_id = '$(cat /proc/sys/kernel/random/boot_id)')::text
-          from auditlens.hosts where host = 'fleet-a'") == 'test-machine-a true' ]]
+          from auditlens.hosts where host = 'fleet-a'") == 'test-machine-fleet-a true' ]]
 }
 kt_check "live: the host row has its machine id and boot id" host_row
 partitions() {
@@ -211,6 +226,15 @@ partitions() {
      $(q "select count(*) from only auditlens.events") == 0 ]]
 }
 kt_check "live: events are in daily partitions (today's and tomorrow's made)" partitions
+three_hosts() {
+  [[ $(q "select count(*) from auditlens.schema_migrations") == 1 &&
+     $(q "select string_agg(host, ',' order by host) from auditlens.hosts") == fleet-a,fleet-b,fleet-c &&
+     $(q "select count(distinct host) from auditlens.events") == 3 ]]
+}
+kt_check "live: three agents at once: one migration, three hosts writing events" three_hosts
+no_errors() { ! grep -i 'refused\|error\|disabled' "$T/live/agent.log" "$T/passive-b/agent.log" "$T/passive-c/agent.log"; }
+kt_check "live: no agent logged an error" no_errors
+for p in "${PASSIVE[@]}"; do kill -TERM "$p"; wait "$p" || true; done
 
 # --- 2: PostgreSQL stops mid-storm, comes back -------------------------------------------------
 storm 12000 1500 &
