@@ -157,7 +157,6 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
       {"receive",
        {{"buffer_bytes", Uint32(&Config::receive_buffer_bytes, 65536)},
         {"drain_interval_ms", Uint32(&Config::drain_interval_ms, 0)}}},
-      {"store",
       {"enrich",
        {{"network",
          [](const toml::node& n, Config* c, std::string* why) {
@@ -180,6 +179,7 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
          [](const toml::node& n, Config* c, std::string* why) {
            return ReadBool(n, &c->enrich.process_tree, why);
          }}}},
+      {"store",
        {{"enabled",
          [](const toml::node& n, Config* c, std::string* why) {
            return ReadBool(n, &c->store.enabled, why);
