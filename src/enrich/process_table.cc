@@ -549,6 +549,9 @@ void ProcessTable::Prepare(const ParsedEvent& e) {
     image->peer = peer;
     image->local = local;
     Finish(image, !same_process);
+    // A fork and its exec in the same millisecond have the same entity id: the image replaced
+    // itself, which a reader walking `previous` would take for a loop.
+    if (image->previous_entity == image->entity_id) image->previous_entity.clear();
     changed_.push_back(image);
     current_ = image;
     return;

@@ -431,7 +431,9 @@ class Builder {
       first = false;
       auto p = procs_.find(cur);
       if (p == procs_.end()) return -1;
-      if (!p->second->previous_entity.empty()) {
+      // (A store may hold an image that names itself as previous: a fork and its exec in the
+      // same millisecond share the entity id.)
+      if (!p->second->previous_entity.empty() && p->second->previous_entity != cur) {
         auto n = node_of_.find(p->second->previous_entity);
         if (n != node_of_.end()) return n->second;
       }

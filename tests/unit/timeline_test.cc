@@ -3,6 +3,8 @@
 // durations, --since, folding and merging) on handmade rows.
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include <cstdlib>
 
 #include "query/store_reader.h"
@@ -286,6 +288,38 @@ TEST_F(TimelineRecorded, FoldingRulesOnHandmadeRows) {
   EXPECT_EQ(t.session.failed, 3);
   std::string text = RenderTimelineText(t, false);
   EXPECT_NE(text.find("still open (last activity 00:00:09)"), std::string::npos);
+}
+
+// A fork and its exec in the same millisecond share the entity id: a store may hold a process that
+// names itself as previous (the fleet store filled it in). Its command stays under its shell.
+TEST_F(TimelineRecorded, ProcessNamingItselfPreviousStaysNested) {
+  TimelineData d;
+  d.session.id = "b-4";
+  d.session.state = "closed";
+  d.session.start_ms = 1000;
+  d.session.end_ms = 2000;
+  for (const auto& [entity, parent, role, args] :
+       std::vector<std::array<std::string, 4>>{{"sh", "", "shell", "[\"bash\",\"-c\",\"id\"]"},
+                                               {"id", "sh", "command", "[\"id\"]"}}) {
+    StoredEvent e;
+    e.time_ms = entity == "sh" ? 1100 : 1200;
+    e.kind = "exec";
+    e.outcome = "success";
+    e.role = role;
+    e.entity_id = entity;
+    e.detail = "{\"exe\":\"/bin/x\",\"args\":" + args + "}";
+    d.events.push_back(e);
+    StoredProcess p;
+    p.entity_id = entity;
+    p.parent_entity = parent;
+    p.previous_entity = entity;
+    p.start_ms = e.time_ms;
+    d.processes.push_back(p);
+  }
+  Timeline t = BuildTimeline(d);
+  std::vector<std::string> shown;
+  for (const TimelineEntry& e : t.entries) shown.push_back(std::to_string(e.depth) + " " + e.kind);
+  EXPECT_EQ(shown, (std::vector<std::string>{"0 login", "0 shell", "1 command", "0 logout"}));
 }
 
 TEST_F(TimelineRecorded, SessionsListing) {
