@@ -685,6 +685,8 @@ const char* ColourOf(const TimelineEntry& e) {
   return "0";
 }
 
+}  // namespace
+
 std::string ZoneName(int64_t ms) {
   time_t t = static_cast<time_t>(ms / 1000);
   struct tm tm;
@@ -693,8 +695,6 @@ std::string ZoneName(int64_t ms) {
   strftime(buf, sizeof(buf), "%Z", &tm);
   return buf;
 }
-
-}  // namespace
 
 std::string ShellQuote(std::string_view arg) {
   if (arg.empty()) return "''";

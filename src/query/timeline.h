@@ -72,6 +72,8 @@ std::string FormatDuration(int64_t ms);
 // Local time: "2026-11-22 11:33:25" (with_date) or "11:33:25.183".
 std::string FormatLocalTime(int64_t ms, bool with_date);
 std::string FormatIsoUtc(int64_t ms);
+// The local time zone's abbreviation at that time ("UTC", "CET").
+std::string ZoneName(int64_t ms);
 // Parses --since: "2026-11-22", "2026-11-22 11:00[:00]", "2026-11-22T11:00:00", or an age such as
 // "90s", "30m", "12h", "7d" (before now_ms). Returns false when it is none of these.
 bool ParseSince(std::string_view text, int64_t now_ms, int64_t* out_ms);

@@ -220,7 +220,7 @@ std::string RenderTraceText(const Trace& t, bool colour) {
     if (h.parent >= 0) from += ", over hop [" + std::to_string(h.parent + 1) + "]'s connect";
     if (s.source_ip.empty()) from = "    logged in locally (no network source)";
     out += pad + from + "\n";
-    std::string when = "    started " + FormatLocalTime(s.start_ms, true);
+    std::string when = "    started " + FormatLocalTime(s.start_ms, true) + " " + ZoneName(s.start_ms);
     if (s.end_ms > 0) {
       when += ", ended " + FormatLocalTime(s.end_ms, false).substr(0, 8) + " after " +
               FormatDuration(s.end_ms - s.start_ms);
