@@ -1,0 +1,135 @@
+// bench_replay: a raw audit log (EOE records included, as the kernel sends them) through the
+// agent's own stages — pipeline, network enricher (from the records: nothing to look up in a log),
+// process table, session tracker, recorder and SQLite store — without the kernel. It is what
+// `auditlens run` does per event, minus receiving, so its instruction count under callgrind is a
+// load-independent measure of the live agent's user-space work (docs/performance.md).
+//
+//   bench_replay LOG [--store PATH] [--no-tree] [--no-network] [--no-store]
+//
+// Per-event cost without start-up: run two prefixes of one storm and divide the difference, e.g.
+//   valgrind --tool=callgrind --callgrind-out-file=/dev/null bench_replay exec_1500.log
+//   valgrind --tool=callgrind --callgrind-out-file=/dev/null bench_replay exec_6000.log
+// (bench/replay_cost.sh does exactly that). The process table is seeded from this machine's /proc,
+// as the agent's is.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "agent/pipeline.h"
+#include "config/config.h"
+#include "enrich/network_enricher.h"
+#include "output/output_file.h"
+#include "record/line_reader.h"
+#include "record/record.h"
+#include "store/agent_store.h"
+
+namespace {
+
+void Log(const std::string& message) { fprintf(stderr, "bench_replay: %s\n", message.c_str()); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace auditlens;
+  std::string log_path, store_path;
+  bool tree = true, network = true, store = true;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--store" && i + 1 < argc) {
+      store_path = argv[++i];
+    } else if (a == "--no-tree") {
+      tree = false;
+    } else if (a == "--no-network") {
+      network = false;
+    } else if (a == "--no-store") {
+      store = false;
+    } else if (!a.empty() && a[0] != '-' && log_path.empty()) {
+      log_path = a;
+    } else {
+      fprintf(stderr,
+              "usage: bench_replay LOG [--store PATH] [--no-tree] [--no-network] [--no-store]\n");
+      return 2;
+    }
+  }
+  if (log_path.empty()) {
+    fprintf(stderr, "bench_replay: no log given\n");
+    return 2;
+  }
+  char tmp_dir[] = "/tmp/bench_replay.XXXXXX";
+  bool made_tmp = false;
+  if (store && store_path.empty()) {
+    made_tmp = mkdtemp(tmp_dir) != nullptr;
+    if (!made_tmp) {
+      perror("bench_replay: mkdtemp");
+      return 1;
+    }
+    store_path = std::string(tmp_dir) + "/store.db";
+  }
+
+  OutputFile output;
+  std::string error;
+  if (!output.Open("/dev/null", &error)) {
+    fprintf(stderr, "bench_replay: %s\n", error.c_str());
+    return 1;
+  }
+  Config config;
+  config.store.enabled = store;
+  config.store.path = store_path;
+  PipelineOptions options;
+  options.assembler.expect_eoe = true;  // as live: the kernel ends multi-record events with EOE
+  options.track_serials = true;
+  options.hostname = "bench";
+  std::unique_ptr<NetworkEnricher> net;
+  if (network) {
+    net = std::make_unique<NetworkEnricher>(nullptr, static_cast<int32_t>(getpid()));
+    options.enrichers.push_back(net.get());
+  }
+  AgentStore agent_store;
+  if (tree) agent_store.Attach(config, options.hostname, &options, Log);
+  Pipeline pipeline(options, &output);
+  if (tree) agent_store.OpenStore(config);
+
+  int fd = open(log_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    fprintf(stderr, "bench_replay: cannot open %s: %s\n", log_path.c_str(), strerror(errno));
+    return 1;
+  }
+  LineReader reader(fd);
+  std::string_view line;
+  uint64_t line_number = 0, malformed = 0, last_advance_ms = 0;
+  Record record;
+  for (;;) {
+    LineReader::Status st = reader.Next(&line, &line_number);
+    if (st == LineReader::Status::kEnd || st == LineReader::Status::kError) break;
+    if (st != LineReader::Status::kLine || line.empty()) continue;
+    if (ParseLogRecord(line, &record) != nullptr) {
+      ++malformed;
+      continue;
+    }
+    pipeline.AddRecord(record, record.time_ms());
+    if (record.time_ms() >= last_advance_ms + 100) {
+      pipeline.AdvanceTime(record.time_ms());
+      last_advance_ms = record.time_ms();
+    }
+    output.MaybeFlush();
+  }
+  close(fd);
+  pipeline.Flush(last_advance_ms);
+  output.Flush();
+  if (tree) agent_store.Stop();
+  PipelineCounters c = pipeline.counters();
+  fprintf(stderr, "bench_replay: %llu records, %llu events, %llu malformed lines\n",
+          static_cast<unsigned long long>(c.records), static_cast<unsigned long long>(c.events),
+          static_cast<unsigned long long>(malformed));
+  if (made_tmp) {
+    unlink(store_path.c_str());
+    unlink((store_path + "-wal").c_str());
+    unlink((store_path + "-shm").c_str());
+    rmdir(tmp_dir);
+  }
+  return 0;
+}

@@ -1,0 +1,4 @@
+# bench_replay (bench/replay.cc): a raw log through the agent's stages, for callgrind; and the
+# script that turns two prefixes of a storm into instructions per event (bench/replay_cost.sh).
+add_executable(bench_replay ${CMAKE_CURRENT_SOURCE_DIR}/replay.cc)
+target_link_libraries(bench_replay PRIVATE auditlens_core)
