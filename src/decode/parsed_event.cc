@@ -1,6 +1,7 @@
 #include "decode/parsed_event.h"
 
 #include <charconv>
+#include <cstring>
 
 #include "record/record_types.h"
 
@@ -15,6 +16,7 @@ void ParsedEvent::Parse(const Event& event) {
   for (size_t i = 0; i < arg_count_ && i < args_.size(); ++i) args_[i].clear();
   arg_count_ = 0;
   args_gathered_ = false;
+  indexed_ = false;
   // A field takes at least two bytes of body ("a="), so this many never reallocate: spans handed
   // out for one record stay valid while others are split later.
   fields_.reserve(event.bytes() / 2 + event.record_count() + 1);
@@ -25,7 +27,89 @@ void ParsedEvent::Parse(const Event& event) {
   }
 }
 
+namespace {
+
+uint64_t HashBody(std::string_view s) {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ s.size();
+  const char* p = s.data();
+  size_t n = s.size();
+  while (n >= 8) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    h = (h ^ v) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+    p += 8;
+    n -= 8;
+  }
+  uint64_t tail = 0;
+  if (n != 0) std::memcpy(&tail, p, n);
+  h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
+  return h ^ (h >> 29);
+}
+
+}  // namespace
+
+void ParsedEvent::SplitSyscall(size_t r) const {
+  RecordFields& rec = records_[r];
+  const std::string_view body = event_->record_body(r);
+  if (body.size() > kSplitMemoMaxBody) {
+    rec.begin = static_cast<uint32_t>(fields_.size());
+    SplitFields(body, &fields_);
+    rec.end = static_cast<uint32_t>(fields_.size());
+    rec.split = true;
+    return;
+  }
+  if (split_memo_.empty()) split_memo_.resize(kSplitMemoSlots);
+  const uint64_t hash = HashBody(body);
+  SplitMemo& m = split_memo_[hash & (kSplitMemoSlots - 1)];
+  rec.begin = static_cast<uint32_t>(fields_.size());
+  if (m.valid && m.hash == hash && m.body == body) {
+    const char* base = body.data();
+    for (uint32_t i = 0; i < m.count; ++i) {
+      const uint16_t* sp = m.spans + 4 * i;
+      fields_.push_back({std::string_view(base + sp[0], sp[1]), std::string_view(base + sp[2], sp[3])});
+    }
+    rec.end = static_cast<uint32_t>(fields_.size());
+    rec.split = true;
+    std::memcpy(index_, m.index, sizeof(index_));
+    indexed_ = true;
+    return;
+  }
+  SplitFields(body, &fields_);
+  rec.end = static_cast<uint32_t>(fields_.size());
+  rec.split = true;
+  BuildIndex();
+  // Remembered only when every name and value lies in the body (SplitFields names a few fields
+  // itself, e.g. "msg"; those records are split every time) and the index covers the record.
+  m.valid = false;
+  const uint32_t count = rec.end - rec.begin;
+  if (count > kIndexSlots / 2) return;
+  const char* lo = body.data();
+  const char* hi = lo + body.size();
+  for (uint32_t i = 0; i < count; ++i) {
+    const Field& f = fields_[rec.begin + i];
+    if (f.name.data() < lo || f.name.data() + f.name.size() > hi || f.value.data() < lo ||
+        f.value.data() + f.value.size() > hi) {
+      return;
+    }
+    uint16_t* sp = m.spans + 4 * i;
+    sp[0] = static_cast<uint16_t>(f.name.data() - lo);
+    sp[1] = static_cast<uint16_t>(f.name.size());
+    sp[2] = static_cast<uint16_t>(f.value.data() - lo);
+    sp[3] = static_cast<uint16_t>(f.value.size());
+  }
+  m.count = count;
+  m.hash = hash;
+  m.body.assign(body.data(), body.size());
+  std::memcpy(m.index, index_, sizeof(index_));
+  m.valid = true;
+}
+
 void ParsedEvent::Split(size_t r) const {
+  if (static_cast<int>(r) == syscall_) {
+    SplitSyscall(r);
+    return;
+  }
   RecordFields& rec = records_[r];
   rec.begin = static_cast<uint32_t>(fields_.size());
   SplitFields(event_->record_body(r), &fields_);
@@ -70,7 +154,42 @@ void ParsedEvent::AddExecveField(const Field& f) const {
   args_[index].push_back(f.value);
 }
 
+void ParsedEvent::BuildIndex() const {
+  indexed_ = true;
+  std::memset(index_, 0, sizeof(index_));
+  auto fs = fields(static_cast<size_t>(syscall_));
+  // Half full at most, so every probe ends at an empty slot; a record with more fields (never
+  // from the kernel) is left to the scan.
+  if (fs.size() > kIndexSlots / 2) return;
+  for (size_t i = 0; i < fs.size(); ++i) {
+    std::string_view n = fs[i].name;
+    if (n.empty()) continue;
+    unsigned slot = IndexSlot(n);
+    bool seen = false;
+    while (index_[slot] != 0) {
+      if (fs[index_[slot] - 1].name == n) {
+        seen = true;  // the first field of a name is the one Get returns
+        break;
+      }
+      slot = (slot + 1) & (kIndexSlots - 1);
+    }
+    if (!seen) index_[slot] = static_cast<uint8_t>(i + 1);
+  }
+}
+
 std::string_view ParsedEvent::Get(size_t r, std::string_view name) const {
+  if (static_cast<int>(r) == syscall_ && !name.empty()) {
+    auto fs = fields(r);  // splitting the SYSCALL record builds its index too
+    if (!indexed_) BuildIndex();
+    if (fs.size() <= kIndexSlots / 2) {
+      for (unsigned slot = IndexSlot(name); index_[slot] != 0;
+           slot = (slot + 1) & (kIndexSlots - 1)) {
+        const Field& f = fs[index_[slot] - 1];
+        if (f.name == name) return f.value;
+      }
+      return {};
+    }
+  }
   // Called a dozen times per event for the summary: test size and first byte before comparing.
   for (const Field& f : fields(r)) {
     if (f.name.size() == name.size() && !name.empty() && f.name[0] == name[0] && f.name == name) {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -16,7 +17,9 @@
 namespace auditlens {
 
 // Records are split into fields lazily, on first access: an event whose records are memoized by the
-// formatter never pays for splitting them. Spans returned by fields() stay valid for the whole
+// formatter never pays for splitting them. The SYSCALL record (split in every syscall event: the
+// summary reads its ids) is remembered by its body: a body seen before, byte for byte (a process
+// repeating a syscall), gets its fields and index from the memo instead of being split again. Spans returned by fields() stay valid for the whole
 // event (the field storage is reserved up front, so later splits never move it).
 class ParsedEvent {
  public:
@@ -31,6 +34,8 @@ class ParsedEvent {
     return {fields_.data() + records_[r].begin, records_[r].end - records_[r].begin};
   }
   // The raw value of the first field with this name in record r; empty view when absent.
+  // On the SYSCALL record (a dozen lookups per event among ~27 fields) a small hash index built
+  // on the first lookup answers instead of a scan.
   std::string_view Get(size_t r, std::string_view name) const;
   bool Has(size_t r, std::string_view name) const;
   // Index of the first record of this type, or -1.
@@ -65,6 +70,12 @@ class ParsedEvent {
   void FindSubject() const;
   void GatherArgs() const;
   void AddExecveField(const Field& f) const;
+  void BuildIndex() const;
+  void SplitSyscall(size_t r) const;
+  static unsigned IndexSlot(std::string_view name) {
+    return (static_cast<unsigned>(name.size()) * 31u + static_cast<unsigned char>(name[0]) * 7u +
+            static_cast<unsigned char>(name.back())) & (kIndexSlots - 1);
+  }
 
   const Event* event_ = nullptr;
   mutable std::vector<RecordFields> records_;
@@ -74,6 +85,22 @@ class ParsedEvent {
   mutable bool args_gathered_ = false;
   mutable size_t arg_count_ = 0;
   mutable std::vector<std::vector<std::string_view>> args_;  // inner vectors keep their capacity
+  // Index of the SYSCALL record's fields: slot → field number + 1 (0: empty), open addressing.
+  static constexpr unsigned kIndexSlots = 64;
+  mutable bool indexed_ = false;
+  mutable uint8_t index_[kIndexSlots] = {};
+  // Recently split SYSCALL bodies: direct-mapped by a hash of the body, verified byte for byte.
+  struct SplitMemo {
+    uint64_t hash = 0;
+    bool valid = false;
+    std::string body;
+    uint32_t count = 0;
+    uint16_t spans[4 * (kIndexSlots / 2)];  // per field: name offset and size, value offset and size
+    uint8_t index[kIndexSlots] = {};
+  };
+  static constexpr size_t kSplitMemoSlots = 16;
+  static constexpr size_t kSplitMemoMaxBody = 4096;
+  mutable std::vector<SplitMemo> split_memo_;
 };
 
 }  // namespace auditlens

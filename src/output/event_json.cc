@@ -99,30 +99,51 @@ bool ParseInt(std::string_view s, int64_t* v) {
   return ec == std::errc() && p == s.data() + s.size() && !s.empty();
 }
 
-// Finds the values of names[0..3] among the first tokens of a record body, as plain name=value
+// Finds the values of names[0..N-1] among the first tokens of a record body, as plain name=value
 // words; false when any is missing within the first 12 tokens (the caller then splits the record).
-bool ScanLeadingFields(std::string_view body, const std::string_view (&names)[4],
-                       std::string_view (&values)[4]) {
-  int found = 0;
-  size_t pos = 0;
-  for (int token = 0; token < 12 && pos < body.size() && found < 4; ++token) {
-    size_t end = body.find(' ', pos);
-    if (end == std::string_view::npos) end = body.size();
-    std::string_view word = body.substr(pos, end - pos);
-    size_t eq = word.find('=');
-    if (eq != std::string_view::npos) {
-      std::string_view name = word.substr(0, eq);
-      for (int i = 0; i < 4; ++i) {
+// A word with a quote, tab, newline or parenthesis may be split differently by SplitFields: the
+// scan gives up there, so what it finds is always what ParsedEvent::Get would find.
+// Bytes the scan treats specially: 1 ends a word (space), 2 is '=', 3 makes it give up.
+struct LeadByteClass {
+  unsigned char cls[256];
+  constexpr LeadByteClass() : cls() {
+    cls[static_cast<unsigned char>(' ')] = 1;
+    cls[static_cast<unsigned char>('=')] = 2;
+    for (char c : {'"', '\'', '\t', '\n', '('}) cls[static_cast<unsigned char>(c)] = 3;
+  }
+};
+constexpr LeadByteClass kLeadBytes;
+
+template <size_t N>
+bool ScanLeadingFields(std::string_view body, const std::string_view (&names)[N],
+                       std::string_view (&values)[N]) {
+  size_t found = 0;
+  const char* p = body.data();
+  const char* const end = p + body.size();
+  for (int token = 0; token < 12 && p < end && found < N; ++token) {
+    const char* word = p;
+    const char* eq = nullptr;
+    for (; p < end; ++p) {
+      const unsigned char c = kLeadBytes.cls[static_cast<unsigned char>(*p)];
+      if (c == 0) continue;
+      if (c == 1) break;
+      if (c == 3) goto give_up;
+      if (eq == nullptr) eq = p;
+    }
+    if (eq != nullptr) {
+      std::string_view name(word, eq - word);
+      for (size_t i = 0; i < N; ++i) {
         if (values[i].empty() && name == names[i]) {
-          values[i] = word.substr(eq + 1);
+          values[i] = std::string_view(eq + 1, p - eq - 1);
           ++found;
           break;
         }
       }
     }
-    pos = end + 1;
+    ++p;  // the space
   }
-  if (found == 4) return true;
+give_up:
+  if (found == N) return true;
   for (auto& v : values) v = {};
   return false;
 }
@@ -219,12 +240,12 @@ void EventJsonFormatter::Format(const ParsedEvent& e, std::string* out) {
   if (sys >= 0) {
     // The kernel writes arch, syscall, ..., a0, a1 first: read them without splitting the record
     // (when its members are memoized it is never split at all).
-    std::string_view lead[4];
-    static constexpr std::string_view kLead[4] = {"arch", "syscall", "a0", "a1"};
-    if (!ScanLeadingFields(e.event().record_body(sys), kLead, lead)) {
-      for (int i = 0; i < 4; ++i) lead[i] = e.Get(sys, kLead[i]);
+    static constexpr std::string_view kLead[5] = {"arch", "syscall", "success", "a0", "a1"};
+    for (auto& v : lead_) v = {};
+    if (!ScanLeadingFields(e.event().record_body(sys), kLead, lead_)) {
+      for (int i = 0; i < 5; ++i) lead_[i] = e.Get(sys, kLead[i]);
     }
-    ctx_ = decoder_.ContextOf(lead[0], lead[1], lead[2], lead[3]);
+    ctx_ = decoder_.ContextOf(lead_[0], lead_[1], lead_[3], lead_[4]);
   }
   event_ctx_ = ctx_;
 
@@ -266,6 +287,22 @@ void EventJsonFormatter::Format(const ParsedEvent& e, std::string* out) {
 
 void EventJsonFormatter::WriteEventSection(const ParsedEvent& e, JsonWriter& w) {
   int sys = e.syscall_record();
+  if (sys < 0) {
+    WriteEventMembers(e, w);
+    return;
+  }
+  // A function of the SYSCALL record's arch, syscall, a0 (socketcall, ipc) and success, read
+  // already for the syscall context: one memo entry per syscall and outcome.
+  memo_key_.clear();
+  for (int i : {0, 1, 3, 2}) {
+    memo_key_.append(lead_[i].data(), lead_[i].size());
+    memo_key_.push_back('|');
+  }
+  Memoized(w, "event", memo_key_, [&] { WriteEventMembers(e, w); });
+}
+
+void EventJsonFormatter::WriteEventMembers(const ParsedEvent& e, JsonWriter& w) {
+  int sys = e.syscall_record();
   std::string_view syscall_name =
       sys >= 0 ? decoder_.SyscallName(ctx_.machine, ctx_.syscall) : std::string_view();
   w.Key("event");
@@ -278,7 +315,7 @@ void EventJsonFormatter::WriteEventSection(const ParsedEvent& e, JsonWriter& w) 
   w.Key("action");
   if (sys >= 0) {
     // The syscall as auparse names it: "openat", "socketcall(connect)", "unknown-syscall(999)".
-    WriteString(w, Decoded(FieldKind::kSyscall, e.Get(sys, "syscall")), "event.action");
+    WriteString(w, Decoded(FieldKind::kSyscall, lead_[1]), "event.action");
     cat = CategoryOfSyscall(syscall_name);
   } else if (e.record_count() > 0) {
     std::string_view type = RecordTypeName(e.record_type(0));
@@ -302,7 +339,7 @@ void EventJsonFormatter::WriteEventSection(const ParsedEvent& e, JsonWriter& w) 
   // Outcome: the syscall's success, else the res= of a user-space message.
   std::string_view outcome = "unknown";
   if (sys >= 0) {
-    std::string_view s = e.Get(sys, "success");
+    std::string_view s = lead_[2];
     if (s == "yes") outcome = "success";
     if (s == "no") outcome = "failure";
   } else {
@@ -472,7 +509,12 @@ int EventJsonFormatter::FileRecord(const ParsedEvent& e) {
   for (size_t r = 0; r < e.record_count(); ++r) {
     if (e.record_type(r) != rectype::kPath) continue;
     if (exec) {
-      if (e.Get(r, "item") == "0") return static_cast<int>(r);
+      // The kernel writes item= first: "item=0 ..." is item 0 without splitting the record.
+      const std::string_view body = e.event().record_body(r);
+      const bool item0 = body.size() >= 7 && body.substr(0, 7) == "item=0 "
+                             ? true
+                             : e.Get(r, "item") == "0";
+      if (item0) return static_cast<int>(r);
       if (chosen < 0) chosen = static_cast<int>(r);
       continue;
     }

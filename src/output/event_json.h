@@ -44,6 +44,7 @@ class EventJsonFormatter {
  private:
   void WriteTimestamp(uint64_t sec, uint32_t msec, JsonWriter& w);
   void WriteEventSection(const ParsedEvent& e, JsonWriter& w);
+  void WriteEventMembers(const ParsedEvent& e, JsonWriter& w);
   void WriteProcess(const ParsedEvent& e, JsonWriter& w);
   void WriteUser(const ParsedEvent& e, JsonWriter& w);
   void WriteFile(const ParsedEvent& e, JsonWriter& w);
@@ -74,6 +75,7 @@ class EventJsonFormatter {
   ValueDecoder decoder_;
   SyscallContext ctx_;        // for the record being written
   SyscallContext event_ctx_;  // of the event's SYSCALL record
+  std::string_view lead_[5];  // its arch, syscall, success, a0, a1 (raw; empty without SYSCALL)
   std::string scratch_;
   std::string scratch2_;
   std::vector<uint32_t> ends_;
