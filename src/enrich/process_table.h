@@ -128,8 +128,8 @@ struct ProcessImage {
   Endpoint local;   // and our end of it, when known
   Endpoint listen;  // the last inet address it bound
   // Inode of its network namespace (/proc/PID/ns/net) when ProcessTableOptions::track_netns; 0:
-  // unknown. Read when the image is made (exec, fork, first sighting, /proc); a process already
-  // gone takes its parent's (what a fork inherits).
+  // unknown. Read when the image is made by an exec, a first sighting or /proc; a fork takes its
+  // parent's (as the kernel does), and so does a process already gone from /proc.
   uint64_t netns = 0;
 };
 

@@ -356,6 +356,8 @@ TEST(NetnsScope, OnlyTheNamespacesProcessesAreReported) {
   std::filesystem::create_directories(root + "/400/ns");
   std::filesystem::create_symlink("../../ns-a", root + "/300/ns/net");
   std::filesystem::create_symlink("../../ns-b", root + "/400/ns/net");
+  std::filesystem::create_directories(root + "/302/ns");
+  std::filesystem::create_symlink("../../ns-b", root + "/302/ns/net");
   struct stat a, b;
   ASSERT_EQ(stat((root + "/ns-a").c_str(), &a), 0);
   ASSERT_EQ(stat((root + "/ns-b").c_str(), &b), 0);
@@ -384,7 +386,10 @@ TEST(NetnsScope, OnlyTheNamespacesProcessesAreReported) {
               "type=EXECVE HEAD argc=1 a0=\"whoami\"\n") +
       Syscall(1795340005002, 3, 59, 500, 77, "success=yes exit=0 a0=1",
               "type=EXECVE HEAD argc=1 a0=\"ls\"\n") +
-      Syscall(1795340005003, 4, 42, 300, 1, "success=yes exit=0 a0=1");
+      Syscall(1795340005003, 4, 42, 300, 1, "success=yes exit=0 a0=1") +
+      // 300 forks 302: the child is where its parent is, /proc is not read for it (its entry,
+      // made to say otherwise, is not looked at).
+      Syscall(1795340005004, 5, 57, 300, 1, "success=yes exit=302 a0=0");
   std::istringstream in(log);
   std::string line;
   Record rec;
@@ -398,13 +403,17 @@ TEST(NetnsScope, OnlyTheNamespacesProcessesAreReported) {
   EXPECT_EQ(table.Find(301)->netns, static_cast<uint64_t>(a.st_ino));
   EXPECT_EQ(table.Find(401)->netns, static_cast<uint64_t>(b.st_ino));
   EXPECT_EQ(table.Find(500)->netns, 0u);
+  ASSERT_TRUE(table.Find(302) != nullptr);
+  EXPECT_EQ(table.Find(302)->origin, ProcessOrigin::kFork);
+  EXPECT_EQ(table.Find(302)->netns, static_cast<uint64_t>(a.st_ino));
   std::ifstream lines_in(out_path);
   std::vector<std::string> lines;
   while (std::getline(lines_in, line)) lines.push_back(line);
-  ASSERT_EQ(lines.size(), 2u);
+  ASSERT_EQ(lines.size(), 3u);
   EXPECT_NE(lines[0].find("\"pid\":301"), std::string::npos) << lines[0];
   EXPECT_NE(lines[1].find("\"pid\":300"), std::string::npos) << lines[1];
-  EXPECT_EQ(p.counters().events, 2u);
+  EXPECT_NE(lines[2].find("\"pid\":300"), std::string::npos) << lines[2];
+  EXPECT_EQ(p.counters().events, 3u);
   EXPECT_EQ(p.counters().out_of_scope, 2u);
   // Serials of refused events were delivered all the same: no loss is reported for them.
   EXPECT_EQ(p.counters().loss_events, 0u);
@@ -413,7 +422,7 @@ TEST(NetnsScope, OnlyTheNamespacesProcessesAreReported) {
   ProcessTableOptions off = o;
   off.track_netns = false;
   ProcessTable table2(off);
-  EXPECT_EQ(table2.SeedFromProc(root), 2u);
+  EXPECT_EQ(table2.SeedFromProc(root), 2u);  // 302 has no stat: not a process
   EXPECT_EQ(table2.Find(300)->netns, 0u);
 }
 
