@@ -6,7 +6,10 @@
 // A process is in scope when the inode of its /proc/PID/ns/net is the configured namespace's
 // inode. The process table reads that once per exec'd or newly seen image (ProcessImage::netns,
 // with ProcessTableOptions::track_netns: one stat, 10-20 us on a busy machine); a fork, or a
-// process already gone, takes its parent's; so per event this is one comparison. Events without a known process (no pid, or one the table could not
+// process already gone, takes its parent's; so per event this is one comparison. The one case that
+// gets wrong: a program that entered another namespace itself (setns, then exec: `ip netns exec`,
+// nsenter) and is gone from /proc before its exec event is read is placed in its parent's. Daemons
+// started that way (an sshd) live long enough to be read. Events without a known process (no pid, or one the table could not
 // place) are out of scope too: only what provably ran in the namespace is reported.
 //
 // Contract: Keep() runs on the pipeline thread after the enrichers' Prepare (the table's current
