@@ -55,7 +55,8 @@ max_in_flight = 4096
 [receive]
 # Receive buffer of the netlink socket (forced past rmem_max).
 buffer_bytes = 8388608
-# How long records may accumulate between two receive batches.
+# How long records may accumulate between two receive batches (five times as long after a
+# batch of fewer than 64 records: a slow stream then wakes the agent less often).
 drain_interval_ms = 2
 
 [enrich]
