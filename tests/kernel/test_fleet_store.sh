@@ -16,7 +16,10 @@ kt_init fleet_store
 T=$KT_TMP
 mkdir -p "$T/w" "$T/bin"
 chmod 755 "$T" "$T/w" "$T/bin"
-cp /bin/bash "$T/bin/netsh"  # the only program whose connects the rule records
+# The only program whose connects the rule records: a python that keeps the socket it connected
+# (bash's /dev/tcp moves the socket to another fd and closes the one it connected, so its local end
+# is found only when the agent looks faster than bash: the event then says "socket_closed").
+cp "$(readlink -f /usr/bin/python3)" "$T/bin/netsh"
 
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PGPORT=$(free_port)
@@ -165,14 +168,18 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(4)
 c, _ = s.accept(); c.recv(100); c.close()' "$LPORT" &
 LISTENER=$!
-sleep 0.3
+# Python starts slowly on a loaded machine: a connect before the listen would be refused (and a
+# refused socket has no local end to record).
+listening() { [[ -n $(ss -Hltn "sport = :$LPORT") ]]; }
+kt_wait_for 20 listening || kt_log "the listener on port $LPORT did not start"
 cat >"$T/session.sh" <<SESSION
 cd "$T/w"
 touch "tab	name" "new
 line" 'back\\slash' "\$(printf 'bad\\xff')" 'quote"d' "caf\$(printf '\\xc3\\xa9')" 'percent%41'
 rm -f "tab	name"
 # The socket stays open a moment: the agent looks its local end up while the process lives.
-"$T/bin/netsh" -c 'exec 3<>/dev/tcp/127.0.0.1/$LPORT; echo hello >&3; sleep 1; exec 3>&-'
+"$T/bin/netsh" -c 'import socket, time
+s = socket.create_connection(("127.0.0.1", $LPORT)); s.sendall(b"hello\\n"); time.sleep(1); s.close()'
 SESSION
 kt_check "live: the session ran" setsid bash -c "echo 0 >/proc/self/loginuid && bash '$T/session.sh'"
 wait "$LISTENER" || true
@@ -213,7 +220,12 @@ connection_row() {
           where c.host = 'fleet-a' and c.op = 'connect' and c.direction = 'outbound'
             and c.remote_ip = '127.0.0.1' and c.remote_port = $LPORT and c.local_ip = '127.0.0.1'
             and c.local_port > 0 and c.community_id like '1:%' and c.transport = 'tcp'
-            and c.session_id is not null and c.session_id = e.session_id and e.kind = 'network'") == 1 ]]
+            and c.session_id is not null and c.session_id = e.session_id and e.kind = 'network'") == 1 ]] && return 0
+  # What there is instead, for the log.
+  q "select op, direction, local_ip, local_port, remote_ip, remote_port, community_id, session_id, error
+     from auditlens.connections where host = 'fleet-a'" >&2 || true
+  grep -F '"kt_fleet_net"' "$T/live/out.json" | head -3 >&2 || true
+  return 1
 }
 kt_check "live: the connect is a connections row with both ends and a Community ID" connection_row
 host_row() {
