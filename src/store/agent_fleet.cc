@@ -86,10 +86,12 @@ void AgentStore::TickFleet(Pipeline* pipeline, uint64_t now_ms) {
     loss.cause = "fleet-queue-full";
     loss.count = s.queue_dropped - r.queue_dropped;
     loss.time_ms = now_ms;
-    loss.detail = fmt::format(
+    // LossInfo holds views: the text must outlive ReportLoss.
+    const std::string detail = fmt::format(
         "the fleet store's queue was full: {} rows (events, processes, sessions) were not written "
         "to PostgreSQL; the JSON output has every event",
         loss.count);
+    loss.detail = detail;
     pipeline->ReportLoss(loss);
   }
   if (s.spool_dropped != r.spool_dropped) {
@@ -97,11 +99,12 @@ void AgentStore::TickFleet(Pipeline* pipeline, uint64_t now_ms) {
     loss.cause = "fleet-spool-full";
     loss.count = s.spool_dropped - r.spool_dropped;
     loss.time_ms = now_ms;
-    loss.detail = fmt::format(
+    const std::string detail = fmt::format(
         "PostgreSQL could not take the rows ({}) and the spool {} was full ({} bytes): {} rows "
         "(events, processes, sessions) were dropped; the JSON output has every event",
         s.last_error.empty() ? "not connected" : s.last_error, fleet_spool_path_, s.spool_bytes,
         loss.count);
+    loss.detail = detail;
     pipeline->ReportLoss(loss);
   }
   if (s.connected != r.connected || s.connects != r.connects) {
