@@ -3,7 +3,7 @@
 # registered daemon, processes it started). Never sets enabled=2 or failure=2.
 #
 # Provides: kt_init NAME, kt_check DESCRIPTION COMMAND..., kt_track_pid PID, kt_finish,
-# kt_wait_for SECONDS COMMAND..., kt_tmp (a private temp dir), $PY (python with auparse).
+# kt_wait_for SECONDS COMMAND..., kt_need_sshd, kt_tmp (a private temp dir), $PY (python with auparse).
 
 # shellcheck source=../../scripts/kernel_lock.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/kernel_lock.sh"
@@ -93,6 +93,22 @@ kt_check() {
     KT_FAILED=$((KT_FAILED + 1))
     echo "not ok - $what"
   fi
+}
+
+# sshd and ssh, for the tests that log in for real: scripts/install-deps.sh installs them; this
+# installs them when missing, never letting the package start an sshd on port 22.
+kt_need_sshd() {
+  [[ -x /usr/sbin/sshd && -x /usr/bin/ssh ]] && return 0
+  kt_log "installing openssh-server and openssh-client (without starting sshd)"
+  export DEBIAN_FRONTEND=noninteractive
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+  if ! apt-get install -y -qq --no-install-recommends openssh-server openssh-client >"$KT_TMP/apt.log" 2>&1; then
+    apt-get update -qq >>"$KT_TMP/apt.log" 2>&1 || true
+    apt-get install -y -qq --no-install-recommends openssh-server openssh-client >>"$KT_TMP/apt.log" 2>&1 || true
+  fi
+  rm -f /usr/sbin/policy-rc.d
+  [[ -x /usr/sbin/sshd ]] || { kt_log "could not install openssh-server (see $KT_TMP/apt.log)"; exit 1; }
 }
 
 # Polls COMMAND every 0.1 s until it succeeds or SECONDS pass.

@@ -20,18 +20,7 @@ command -v ip >/dev/null || { echo "fleet_trace: needs ip (iproute2)" >&2; exit 
 T=$KT_TMP
 chmod 755 "$T"
 
-if [[ ! -x /usr/sbin/sshd || ! -x /usr/bin/ssh ]]; then
-  kt_log "installing openssh-server and openssh-client (without starting sshd)"
-  export DEBIAN_FRONTEND=noninteractive
-  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-  chmod +x /usr/sbin/policy-rc.d
-  if ! apt-get install -y -qq --no-install-recommends openssh-server openssh-client >"$T/apt.log" 2>&1; then
-    apt-get update -qq >>"$T/apt.log" 2>&1 || true
-    apt-get install -y -qq --no-install-recommends openssh-server openssh-client >>"$T/apt.log" 2>&1 || true
-  fi
-  rm -f /usr/sbin/policy-rc.d
-  [[ -x /usr/sbin/sshd ]] || { kt_log "could not install openssh-server (see $T/apt.log)"; exit 1; }
-fi
+kt_need_sshd
 
 HOSTS=(A B C)
 declare -A NS=([A]=kt_flA_$$ [B]=kt_flB_$$ [C]=kt_flC_$$)
