@@ -31,11 +31,9 @@ void Pipeline::OnEvent(const Event& event) {
   parsed_.Parse(event);
   std::string* out = output_->buffer();
   const size_t line_start = out->size();
-  formatter_.Format(parsed_, out);
-  // The enrichers have prepared the event (its process is known): only now can the filter decide.
-  const bool keep = options_.filter == nullptr || options_.filter->Keep(parsed_);
+  // The filter decides once the enrichers have prepared the event (its process is known).
+  const bool keep = formatter_.Format(parsed_, out, options_.filter);
   if (!keep) {
-    out->resize(line_start);
     ++counters_.out_of_scope;
   } else if (!options_.observers.empty()) {
     std::string_view line(out->data() + line_start, out->size() - line_start);

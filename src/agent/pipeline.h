@@ -27,14 +27,6 @@ class EventObserver {
   virtual void OnEvent(const ParsedEvent& event, std::string_view json_line) = 0;
 };
 
-// Decides, once the enrichers have prepared an event, whether it is reported at all (host scoping:
-// enrich/netns_scope.h). An event it refuses goes to neither the output nor the observers.
-class EventFilter {
- public:
-  virtual ~EventFilter() = default;
-  virtual bool Keep(const ParsedEvent& event) = 0;
-};
-
 struct PipelineOptions {
   AssemblerOptions assembler;
   bool track_serials = false;  // live streams only: a log file may be a filtered extract

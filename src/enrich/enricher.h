@@ -24,4 +24,13 @@ class Enricher {
   virtual void WriteTopLevel(const ParsedEvent& event, JsonWriter& w) {}
 };
 
+// Decides, once the enrichers have prepared an event, whether it is reported at all (host scoping:
+// enrich/netns_scope.h). An event it refuses goes to neither the output nor the observers, and is
+// not formatted past the point where it was prepared.
+class EventFilter {
+ public:
+  virtual ~EventFilter() = default;
+  virtual bool Keep(const ParsedEvent& event) = 0;
+};
+
 }  // namespace auditlens

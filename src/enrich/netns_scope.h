@@ -21,7 +21,7 @@
 #include <cstdint>
 #include <string>
 
-#include "agent/pipeline.h"
+#include "enrich/enricher.h"
 #include "enrich/process_table.h"
 
 namespace auditlens {

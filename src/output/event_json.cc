@@ -232,7 +232,8 @@ void EventJsonFormatter::Memoized(JsonWriter& w, std::string_view tag, std::stri
   }
 }
 
-void EventJsonFormatter::Format(const ParsedEvent& e, std::string* out) {
+bool EventJsonFormatter::Format(const ParsedEvent& e, std::string* out, EventFilter* filter) {
+  const size_t start = out->size();
   JsonWriter w(out);
   encoded_count_ = 0;
   ctx_ = SyscallContext();
@@ -269,6 +270,10 @@ void EventJsonFormatter::Format(const ParsedEvent& e, std::string* out) {
   w.EndObject();
   WriteEventSection(e, w);
   for (Enricher* en : enrichers_) en->Prepare(e);
+  if (filter != nullptr && !filter->Keep(e)) {
+    out->resize(start);
+    return false;
+  }
   WriteProcess(e, w);
   WriteUser(e, w);
   WriteFile(e, w);
@@ -283,6 +288,7 @@ void EventJsonFormatter::Format(const ParsedEvent& e, std::string* out) {
   }
   w.EndObject();
   out->push_back('\n');
+  return true;
 }
 
 void EventJsonFormatter::WriteEventSection(const ParsedEvent& e, JsonWriter& w) {

@@ -33,7 +33,9 @@ class EventJsonFormatter {
  public:
   explicit EventJsonFormatter(std::string hostname);
 
-  void Format(const ParsedEvent& event, std::string* out);
+  // With a filter: returns false, and appends nothing, when the filter refuses the event once the
+  // enrichers have prepared it (the rest of the event is then not formatted).
+  bool Format(const ParsedEvent& event, std::string* out, EventFilter* filter = nullptr);
   void FormatLoss(const LossInfo& loss, std::string* out);
 
   ValueDecoder& decoder() { return decoder_; }
