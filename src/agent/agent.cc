@@ -525,6 +525,8 @@ void Agent::DrainQueued() {
 }
 
 void Agent::Loop() {
+  // Records in one receive batch below which the stream counts as slow (see the wait below).
+  constexpr int kSmallBatchRecords = 64;
   pollfd pfd{netlink_->fd(), POLLIN, 0};
   uint64_t next_tick = MonotonicMs() + 1000;
   uint64_t next_advance = 0;
@@ -565,14 +567,14 @@ void Agent::Loop() {
       Tick(wall);
       next_tick = mono + 1000;
     }
-    // Let records accumulate for a moment: a batch of many records costs far less per record
-    // than a wake-up per record. A small batch means a slow stream (an exec storm: two events per
-    // 2 ms), where each event would pay a wake-up: it waits five times as long. A fast stream keeps
-    // the short wait: what arrives meanwhile must fit the socket buffer, or the audited programs
-    // wait (measured: a 10 ms wait for every batch halved the open storm's rate).
-    if (n > 0 && config_.drain_interval_ms > 0) {
-      constexpr int kSmallBatchRecords = 64;
-      const long ms = static_cast<long>(config_.drain_interval_ms) * (n < kSmallBatchRecords ? 5 : 1);
+    // A small batch means a slow stream (an exec storm: a few events per millisecond), where each
+    // event would pay a wake-up: let records accumulate for drain_interval_ms first. A large batch
+    // means a fast stream: receive again at once. Sleeping then only lets the socket buffer fill,
+    // and a full buffer is the worst case there is: the kernel's send fails, it prints the records
+    // to the console and drops them (measured: a 2 ms wait after every batch cut the open storm's
+    // rate from 120k to 53k events/s and cost 15% more CPU per event).
+    if (n > 0 && n < kSmallBatchRecords && config_.drain_interval_ms > 0) {
+      const long ms = static_cast<long>(config_.drain_interval_ms);
       timespec ts{ms / 1000, (ms % 1000) * 1000000L};
       nanosleep(&ts, nullptr);
     }

@@ -53,11 +53,13 @@ event_timeout_ms = 2000
 max_in_flight = 4096
 
 [receive]
-# Receive buffer of the netlink socket (forced past rmem_max).
-buffer_bytes = 8388608
-# How long records may accumulate between two receive batches (five times as long after a
-# batch of fewer than 64 records: a slow stream then wakes the agent less often).
-drain_interval_ms = 2
+# Receive buffer of the netlink socket (forced past rmem_max). Kernel memory is only taken while
+# records wait in it; it must hold what arrives while the agent is busy elsewhere: a full buffer
+# makes the kernel print records to the console and drop them.
+buffer_bytes = 67108864
+# After a receive batch of fewer than 64 records (a slow stream) the agent waits this long, so
+# records arrive in fewer wake-ups; after a larger batch it receives again at once.
+drain_interval_ms = 10
 
 [enrich]
 # How the local end of a connection is found (docs/network.md): "auto" (the process's socket
