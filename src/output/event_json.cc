@@ -213,11 +213,12 @@ void EventJsonFormatter::WriteId(JsonWriter& w, std::string_view raw, bool group
 }
 
 template <typename Render>
-void EventJsonFormatter::Memoized(JsonWriter& w, std::string_view tag, std::string_view raw,
-                                  Render&& render) {
+void EventJsonFormatter::Memoized(JsonWriter& w, MemoSite site, std::string_view tag,
+                                  std::string_view raw, Render&& render) {
   const FieldMemo::Key key{0, 0, 0, tag, raw};
-  const uint64_t hash = FieldMemo::Hash(key);
-  std::string_view hit = memo_.Find(key, hash);
+  FieldMemo::Hint* hint = &site_hints_[static_cast<size_t>(site)];
+  uint64_t hash;
+  std::string_view hit = memo_.Find(key, hint, &hash);
   if (!hit.empty()) {
     w.Raw(hit);
     return;
@@ -228,7 +229,7 @@ void EventJsonFormatter::Memoized(JsonWriter& w, std::string_view tag, std::stri
   if (encoded_count_ == encoded_before) {
     std::string_view members = w.Since(start);
     if (!members.empty() && members[0] == ',') members.remove_prefix(1);
-    memo_.Store(key, hash, members);
+    memo_.Store(key, hash, members, hint);
   }
 }
 
@@ -304,7 +305,7 @@ void EventJsonFormatter::WriteEventSection(const ParsedEvent& e, JsonWriter& w) 
     memo_key_.append(lead_[i].data(), lead_[i].size());
     memo_key_.push_back('|');
   }
-  Memoized(w, "event", memo_key_, [&] { WriteEventMembers(e, w); });
+  Memoized(w, MemoSite::kEvent, "event", memo_key_, [&] { WriteEventMembers(e, w); });
 }
 
 void EventJsonFormatter::WriteEventMembers(const ParsedEvent& e, JsonWriter& w) {
@@ -383,14 +384,14 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
     }
     std::string_view comm = e.Get(r, "comm");
     if (!comm.empty()) {
-      Memoized(w, "process.name", comm, [&] {
+      Memoized(w, MemoSite::kProcessName, "process.name", comm, [&] {
         w.Key("name");
         WriteString(w, Decoded(FieldKind::kEscaped, comm), "process.name");
       });
     }
     std::string_view exe = e.Get(r, "exe");
     if (!exe.empty()) {
-      Memoized(w, "process.executable", exe, [&] {
+      Memoized(w, MemoSite::kProcessExecutable, "process.executable", exe, [&] {
         w.Key("executable");
         WriteString(w, Decoded(FieldKind::kEscaped, exe), "process.executable");
       });
@@ -406,7 +407,7 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
   }
   if (cwd_record >= 0) {
     // Keyed by the record's body: on a hit the record is never split into fields.
-    Memoized(w, "process.working_directory", e.event().record_body(cwd_record), [&] {
+    Memoized(w, MemoSite::kWorkingDirectory, "process.working_directory", e.event().record_body(cwd_record), [&] {
       w.Key("working_directory");
       WriteString(w, Decoded(FieldKind::kEscaped, e.Get(cwd_record, "cwd")),
                   "process.working_directory");
@@ -427,7 +428,7 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
   }
   if (title_record >= 0) {
     const bool with_args = e.arg_count() == 0;
-    Memoized(w, with_args ? "process.args+title" : "process.title",
+    Memoized(w, MemoSite::kProcessTitle, with_args ? "process.args+title" : "process.title",
              e.event().record_body(title_record), [&] {
       std::string_view proctitle = e.Get(title_record, "proctitle");
       scratch2_.clear();
@@ -467,7 +468,7 @@ void EventJsonFormatter::WriteUser(const ParsedEvent& e, JsonWriter& w) {
     memo_key_.append(id.data(), id.size());
     memo_key_.push_back('|');
   }
-  Memoized(w, "user+group", memo_key_, [&] {
+  Memoized(w, MemoSite::kUserGroup, "user+group", memo_key_, [&] {
     if (!uid.empty() || !auid.empty()) {
       w.Key("user");
       w.BeginObject();
@@ -540,7 +541,7 @@ void EventJsonFormatter::WriteFile(const ParsedEvent& e, JsonWriter& w) {
     memo_key_.push_back('\0');
     memo_key_.append(e.event().record_body(cwd_record));
   }
-  Memoized(w, "file", memo_key_, [&] {
+  Memoized(w, MemoSite::kFile, "file", memo_key_, [&] {
     std::string_view name = e.Get(chosen, "name");
     if (name.empty() || name == "(null)") return;
     w.Key("file");
@@ -720,9 +721,11 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
                                 static_cast<int16_t>(event_ctx_.syscall), {},
                                 e.event().record_body(r)};
   const bool memo_ok = type != rectype::kExecve;
-  const uint64_t memo_hash = memo_ok ? FieldMemo::Hash(memo_key) : 0;
+  // The same record at the same place in the event as last time (a storm): its hinted slot.
+  FieldMemo::Hint* hint = &record_hints_[r < kRecordHints ? r : kRecordHints - 1];
+  uint64_t memo_hash = 0;
   if (memo_ok) {
-    std::string_view memoized = record_memo_.Find(memo_key, memo_hash);
+    std::string_view memoized = record_memo_.Find(memo_key, hint, &memo_hash);
     if (!memoized.empty()) {
       w.Raw(memoized);
       return;
@@ -734,7 +737,7 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
   if (memo_ok && encoded_count_ == encoded_before) {
     std::string_view rendered = w.Since(record_start);
     if (!rendered.empty() && rendered[0] == ',') rendered.remove_prefix(1);
-    record_memo_.Store(memo_key, memo_hash, rendered);
+    record_memo_.Store(memo_key, memo_hash, rendered, hint);
   }
 }
 

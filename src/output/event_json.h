@@ -65,14 +65,21 @@ class EventJsonFormatter {
   void WriteId(JsonWriter& w, std::string_view raw, bool group, std::string_view path);
   std::string_view Decoded(FieldKind kind, std::string_view raw);
   // Writes the members render() writes, or copies them when (tag, raw) was rendered before.
+  // Each call site of Memoized, for its slot hint.
+  enum class MemoSite { kEvent, kProcessName, kProcessExecutable, kWorkingDirectory, kProcessTitle,
+                        kUserGroup, kFile, kCount };
   template <typename Render>
-  void Memoized(JsonWriter& w, std::string_view tag, std::string_view raw, Render&& render);
+  void Memoized(JsonWriter& w, MemoSite site, std::string_view tag, std::string_view raw,
+                Render&& render);
 
   std::string hostname_;
   std::vector<Enricher*> enrichers_;
   FieldMemo memo_{4096, 512};
   std::string memo_key_;
   FieldMemo record_memo_{512, 2048};  // whole records: (type, body) → rendered object
+  FieldMemo::Hint site_hints_[static_cast<size_t>(MemoSite::kCount)];
+  static constexpr size_t kRecordHints = 16;  // by record index; later records share the last
+  FieldMemo::Hint record_hints_[kRecordHints];
   uint64_t memo_epoch_sec_ = 0;
   ValueDecoder decoder_;
   SyscallContext ctx_;        // for the record being written

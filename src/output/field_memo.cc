@@ -35,20 +35,42 @@ uint64_t FieldMemo::Hash(const Key& key) {
   return h;
 }
 
+bool FieldMemo::Matches(const Slot& s, const Key& key) const {
+  return s.record_type == key.record_type && s.machine == key.machine &&
+         s.syscall == key.syscall && s.name_size == key.name.size() &&
+         s.key_bytes.size() == key.name.size() + key.value.size() &&
+         (key.name.empty() || std::memcmp(s.key_bytes.data(), key.name.data(), key.name.size()) == 0) &&
+         (key.value.empty() || std::memcmp(s.key_bytes.data() + key.name.size(), key.value.data(),
+                                           key.value.size()) == 0) &&
+         !s.rendered.empty();
+}
+
 std::string_view FieldMemo::Find(const Key& key, uint64_t hash) const {
   const Slot& s = slots_[hash & mask_];
-  if (s.hash == hash && s.record_type == key.record_type && s.machine == key.machine &&
-      s.syscall == key.syscall && s.name_size == key.name.size() &&
-      s.key_bytes.size() == key.name.size() + key.value.size() &&
-      (key.name.empty() || std::memcmp(s.key_bytes.data(), key.name.data(), key.name.size()) == 0) &&
-      (key.value.empty() || std::memcmp(s.key_bytes.data() + key.name.size(), key.value.data(),
-                                        key.value.size()) == 0) &&
-      !s.rendered.empty()) {
+  if (s.hash == hash && Matches(s, key)) {
     ++hits_;
     return s.rendered;
   }
   ++misses_;
   return {};
+}
+
+std::string_view FieldMemo::Find(const Key& key, Hint* hint, uint64_t* hash) const {
+  *hash = 0;
+  if (hint->slot < slots_.size() && Matches(slots_[hint->slot], key)) {
+    ++hits_;
+    return slots_[hint->slot].rendered;
+  }
+  *hash = Hash(key);
+  std::string_view found = Find(key, *hash);
+  if (!found.empty()) hint->slot = *hash & mask_;
+  return found;
+}
+
+void FieldMemo::Store(const Key& key, uint64_t hash, std::string_view rendered, Hint* hint) {
+  if (hash == 0) hash = Hash(key);
+  Store(key, hash, rendered);
+  hint->slot = hash & mask_;
 }
 
 void FieldMemo::Store(const Key& key, uint64_t hash, std::string_view rendered) {

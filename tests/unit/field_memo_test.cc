@@ -90,6 +90,28 @@ TEST(FieldMemo, HitNeedsTheExactKey) {
   EXPECT_TRUE(memo.Find(a, FieldMemo::Hash(a)).empty());
 }
 
+TEST(FieldMemo, HintedSlotIsCheckedByItsBytes) {
+  FieldMemo memo(16, 64);
+  FieldMemo::Hint hint;
+  uint64_t hash = 1;
+  FieldMemo::Key a{1300, 0, 59, "uid", "0"};
+  EXPECT_TRUE(memo.Find(a, &hint, &hash).empty());
+  EXPECT_EQ(hash, FieldMemo::Hash(a));  // a miss hashed the key, for Store
+  memo.Store(a, hash, "\"uid\":\"root\"", &hint);
+  EXPECT_EQ(memo.Find(a, &hint, &hash), "\"uid\":\"root\"");
+  EXPECT_EQ(hash, 0u);  // found in the hinted slot: not hashed
+  // The hinted slot holds another key: a miss there falls back to the hash.
+  FieldMemo::Key b{1300, 0, 59, "uid", "1000"};
+  EXPECT_TRUE(memo.Find(b, &hint, &hash).empty());
+  memo.Store(b, 0, "\"uid\":\"alice\"", &hint);  // 0: Store hashes
+  EXPECT_EQ(memo.Find(b, FieldMemo::Hash(b)), "\"uid\":\"alice\"");
+  FieldMemo::Hint stale;
+  stale.slot = FieldMemo::Hash(b) & 15;
+  EXPECT_TRUE(memo.Find(FieldMemo::Key{1300, 0, 59, "uid", "1001"}, &stale, &hash).empty());
+  memo.Clear();
+  EXPECT_TRUE(memo.Find(b, &hint, &hash).empty());
+}
+
 TEST(FieldMemo, LongValuesAreNotKept) {
   FieldMemo memo(16, 8);
   FieldMemo::Key k{1300, 0, 0, "name", "0123456789"};
