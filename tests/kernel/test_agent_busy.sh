@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# A busy agent loses nothing. With the default receive settings the agent is stopped (SIGSTOP) for
+# the whole of a storm of 10,000 audited opens (50,000 records), then continued: the netlink socket
+# buffer must have held every record. When it fills, the kernel's send fails and it prints the
+# records to the console and drops them (unless audit was on at boot), which stalls the audited
+# programs too; the old 8 MiB default held about 18,000 records. Checks: every storm event is in
+# the output, no loss event, and the kernel printed none of the storm's records.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+kt_init agent_busy
+T=$KT_TMP
+mkdir -p "$T/w"
+: >"$T/w/file"
+cat >"$T/rules" <<RULES
+-a always,exit -F arch=b64 -S openat -F path=$T/w/file -k kt_busy
+RULES
+# Paths only: every receive and kernel setting is the embedded default.
+cat >"$T/config.toml" <<TOML
+[agent]
+state_path = "$T/agent.state"
+status_path = "$T/status.json"
+[rules]
+path = "$T/rules"
+[output]
+path = "$T/out.json"
+[store]
+path = "$T/store.db"
+postgres_spool_path = "$T/spool"
+TOML
+printed() { dmesg 2>/dev/null | grep -c 'key="kt_busy"' || true; }
+printed_before=$(printed)
+"$AUDITLENS" run --config "$T/config.toml" 2>"$T/agent.log" &
+AGENT=$!
+kt_track_pid $AGENT
+registered() { [[ $(auditctl -s | awk '/^pid/{print $2}') == "$AGENT" ]]; }
+kt_check "agent registers" kt_wait_for 10 registered
+kt_wait_for 10 bash -c "auditctl -l | grep -q kt_busy"
+sleep 0.3
+N=10000
+kill -STOP $AGENT
+start=$(date +%s.%N)
+$PY -c "
+import os, sys
+p = sys.argv[1]
+for _ in range(int(sys.argv[2])):
+    os.close(os.open(p, os.O_RDONLY))
+" "$T/w/file" $N
+end=$(date +%s.%N)
+kt_log "storm of $N opens with the agent stopped took $(echo "$end - $start" | bc) s"
+kill -CONT $AGENT
+delivered() { (($(grep -c '"kt_busy"' "$T/out.json" 2>/dev/null || echo 0) >= N)); }
+kt_wait_for 30 delivered || true
+kill -TERM $AGENT
+wait $AGENT || true
+count=$(grep '"kt_busy"' "$T/out.json" | grep -vc CONFIG_CHANGE || true)
+kt_log "storm events in the output: $count of $N"
+kt_check "every storm event delivered ($count of $N)" test "$count" -eq "$N"
+losses=$(grep -c '"kind":"loss"' "$T/out.json" || true)
+kt_check "no loss event ($losses)" test "$losses" -eq 0
+printed_after=$(printed)
+kt_check "the kernel printed none of the storm's records ($((printed_after - printed_before)))" \
+  test "$printed_after" -eq "$printed_before"
+kt_finish
