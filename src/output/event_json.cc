@@ -807,8 +807,12 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
     // Most values were seen before (same uid, exe, cwd, path...): copy the member rendered then.
     const FieldMemo::Key memo_key{type, static_cast<int16_t>(ctx_.machine),
                                   static_cast<int16_t>(ctx_.syscall), key, f.value};
-    const uint64_t memo_hash = FieldMemo::Hash(memo_key);
-    std::string_view memoized = memo_.Find(memo_key, memo_hash);
+    // The same field at the same place as in the last event (uid, arch, exe...): its hinted slot.
+    FieldMemo::Hint* hint =
+        &field_hints_[(r < kRecordHints ? r : kRecordHints - 1) * kFieldHints +
+                      (i < kFieldHints ? i : kFieldHints - 1)];
+    uint64_t memo_hash;
+    std::string_view memoized = memo_.Find(memo_key, hint, &memo_hash);
     if (!memoized.empty()) {
       w.Raw(memoized);
       continue;
@@ -850,7 +854,7 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
     if (encoded_count_ == encoded_before) {
       std::string_view member = w.Since(member_start);
       if (!member.empty() && member[0] == ',') member.remove_prefix(1);
-      memo_.Store(memo_key, memo_hash, member);
+      memo_.Store(memo_key, memo_hash, member, hint);
     }
   }
   w.EndObject();

@@ -80,6 +80,8 @@ class EventJsonFormatter {
   FieldMemo::Hint site_hints_[static_cast<size_t>(MemoSite::kCount)];
   static constexpr size_t kRecordHints = 16;  // by record index; later records share the last
   FieldMemo::Hint record_hints_[kRecordHints];
+  static constexpr size_t kFieldHints = 48;  // by field index within a record; later share the last
+  FieldMemo::Hint field_hints_[kRecordHints * kFieldHints];
   uint64_t memo_epoch_sec_ = 0;
   ValueDecoder decoder_;
   SyscallContext ctx_;        // for the record being written
