@@ -2,7 +2,11 @@
 // record and throws it away, counting records by kind. Whatever a real consumer spends above this is
 // the price of what it does with the records; the floor is what receiving alone costs on this kernel.
 //
-//   bench_floor [--rcvbuf BYTES] [--batch N]
+//   bench_floor [--rcvbuf BYTES] [--batch N] [--work-ns NS]
+//
+// --work-ns NS spends NS of user CPU per record received, after each batch: a stand-in for a
+// consumer that does something with its records, to measure what receiving costs a consumer that
+// is slower than the stream (it reads a socket with a backlog) instead of one that keeps up.
 //
 // Runs until SIGTERM/SIGINT/SIGHUP, then drains what is queued, unregisters, and prints one line:
 //   records=R syscall=S eoe=E user=U other=O datagrams=D batches=B enobufs=N
@@ -21,6 +25,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -39,6 +44,17 @@ namespace {
 
 volatile sig_atomic_t g_stop = 0;
 volatile sig_atomic_t g_snapshot = 0;
+long g_work_ns = 0;
+
+// Busy for ns nanoseconds (CLOCK_MONOTONIC: read in user space, so the wait is user CPU).
+void Work(long ns) {
+  if (ns <= 0) return;
+  timespec t0, t;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  do {
+    clock_gettime(CLOCK_MONOTONIC, &t);
+  } while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < ns);
+}
 void OnSignal(int sig) {
   if (sig == SIGUSR1) {
     g_snapshot = 1;
@@ -179,6 +195,7 @@ class Receiver {
         if (nlh->nlmsg_type != NLMSG_ERROR && nlh->nlmsg_type != NLMSG_DONE) counts.Add(nlh->nlmsg_type);
       }
     }
+    Work(g_work_ns * n);
     return true;
   }
   bool drained() const { return drained_; }
@@ -285,8 +302,10 @@ int main(int argc, char** argv) {
       rcvbuf = std::atoi(argv[++i]);
     } else if (arg == "--batch" && i + 1 < argc) {
       batch = std::atoi(argv[++i]);
+    } else if (arg == "--work-ns" && i + 1 < argc) {
+      g_work_ns = std::atol(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: bench_floor [--rcvbuf BYTES] [--batch N]\n");
+      std::fprintf(stderr, "usage: bench_floor [--rcvbuf BYTES] [--batch N] [--work-ns NS]\n");
       return 2;
     }
   }
