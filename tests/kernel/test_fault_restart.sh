@@ -28,6 +28,10 @@ backlog_wait_time = 0
 path = "$T/rules"
 [output]
 path = "$T/unused.json"
+# A small socket buffer, so that the kernel does lose records while agent a is stopped (the
+# default 64 MiB holds the whole second of the storm: tests/kernel/test_agent_busy.sh).
+[receive]
+buffer_bytes = 1048576
 TOML
 
 registered_as() { [[ $(auditctl -s | awk '/^pid/{print $2}') == "$1" ]]; }
