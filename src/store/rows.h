@@ -121,6 +121,8 @@ class RowQueue : public RowSink {
     return tail_.load(std::memory_order_acquire) - head_.load(std::memory_order_relaxed);
   }
   Row& Front() { return slots_[head_.load(std::memory_order_relaxed) & mask_]; }
+  // The i-th available row after Front() (i < Available()).
+  Row& At(size_t i) { return slots_[(head_.load(std::memory_order_relaxed) + i) & mask_]; }
   void Pop();
   // Waits up to timeout_ms, or until the ring is half full, or Wake().
   void Wait(uint32_t timeout_ms);

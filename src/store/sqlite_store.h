@@ -73,6 +73,8 @@ class SqliteStore {
   void Run();
   bool WriteBatch(size_t max_rows);
   bool WriteRow(const Row& row);
+  // Writes the next kEventGroup rows of the ring, all event rows, with one statement.
+  bool WriteEventGroup();
   // Brings a store of an older schema version up to this one (in place).
   bool Migrate(std::string* error);
   void Retention(uint64_t now_ms);
@@ -84,6 +86,7 @@ class SqliteStore {
   std::unique_ptr<RowQueue> queue_;
   sqlite3* db_ = nullptr;
   sqlite3_stmt* insert_event_ = nullptr;
+  sqlite3_stmt* insert_event_group_ = nullptr;  // kEventGroup event rows in one INSERT
   sqlite3_stmt* upsert_process_ = nullptr;
   sqlite3_stmt* upsert_session_ = nullptr;
   std::thread thread_;

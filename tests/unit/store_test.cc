@@ -354,6 +354,39 @@ TEST(SqliteStore, ReadersWorkWhileTheWriterWrites) {
   EXPECT_LT(stats.transactions, 2000u);
 }
 
+// Runs of event rows are written 16 to a statement: every row lands whole, whatever the mix with
+// other rows, and a duplicate inside a run is ignored alone.
+TEST(SqliteStore, RunsOfEventRowsAreWrittenWhole) {
+  TempDir dir;
+  std::string path = dir.Path("g.db");
+  SqliteStore store;
+  StoreOptions o;
+  o.path = path;
+  o.batch_ms = 200;
+  std::string error;
+  ASSERT_TRUE(store.Open(o, &error)) << error;
+  int64_t serial = 0;
+  for (int i = 0; i < 40; ++i, ++serial) PushEvent(store.sink(), 1000 + serial, serial, "");
+  PushSession(store.sink(), "s1", 1000, col::kNull, "10.0.0.1", "open");
+  for (int i = 0; i < 37; ++i, ++serial) {
+    PushEvent(store.sink(), 1000 + serial, serial, i % 2 ? "s1" : "", EventKind::kExec, "{\"a\":1}");
+  }
+  PushEvent(store.sink(), 1000 + 45, 45, "");  // the same key again
+  for (int i = 0; i < 20; ++i, ++serial) PushEvent(store.sink(), 1000 + serial, serial, "");
+  store.Sync();
+  EXPECT_EQ(Count(path, "SELECT count(*) FROM events"), serial);
+  EXPECT_EQ(Count(path, "SELECT count(DISTINCT serial) FROM events"), serial);
+  EXPECT_EQ(Count(path, "SELECT max(serial) FROM events"), serial - 1);
+  EXPECT_EQ(Count(path, "SELECT count(*) FROM sessions"), 1);
+  EXPECT_EQ(Count(path, "SELECT count(*) FROM events WHERE session_id = 's1'"), 18);
+  EXPECT_EQ(Count(path, "SELECT count(*) FROM events WHERE kind = 'exec' AND detail = '{\"a\":1}'"), 37);
+  EXPECT_EQ(Count(path, "SELECT count(*) FROM events WHERE pid = 42 AND outcome = 'success' AND "
+                        "entity_id = 'e1' AND action = 'execve'"),
+            serial);
+  EXPECT_EQ(Count(path, "SELECT count(*) FROM events WHERE time_ms != 1000 + serial"), 0);
+  EXPECT_EQ(store.stats().write_errors, 0u);
+}
+
 TEST(SqliteStore, RetentionByAge) {
   TempDir dir;
   std::string path = dir.Path("r.db");
