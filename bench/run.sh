@@ -143,6 +143,9 @@ measure() {
   # Created before the rules exist: creating it is not a storm event.
   [[ $storm == open ]] && : >"$WORK/bench.file"
 
+  # Each consumer alone: the output of the one before (hundreds of MB of log) is written back now,
+  # not by the kernel's flusher during this measurement.
+  sync
   begin_measurement
   start_consumer "$name" "$rules" "$dir"
   ((CONSUMER_LOADS_RULES)) || load_rules "$rules"
