@@ -215,6 +215,52 @@ void ProcessTable::ReadSubject(const ParsedEvent& e) {
   subject_.login_record = e.Find(rectype::kLogin);
   int r = e.subject_record();
   if (r < 0) return;
+  // A storm repeats its subject record byte for byte (one process, one syscall): the last parse
+  // is reused, its views moved onto this event's body.
+  const std::string_view body = ev.record_body(r);
+  const bool is_syscall = r == e.syscall_record();
+  if (subject_memo_.valid && subject_memo_.is_syscall == is_syscall && body == subject_memo_.body) {
+    const EventSubject header = subject_;
+    subject_ = subject_memo_.subject;
+    subject_.time_ms = header.time_ms;
+    subject_.serial = header.serial;
+    subject_.login_record = header.login_record;
+    subject_.exe = subject_memo_.exe.In(body);
+    subject_.comm = subject_memo_.comm.In(body);
+    subject_.key = subject_memo_.key.In(body);
+    return;
+  }
+  ParseSubject(e, r);
+  RememberSubject(body, is_syscall);
+}
+
+void ProcessTable::RememberSubject(std::string_view body, bool is_syscall) {
+  subject_memo_.valid = false;
+  if (body.size() > kSubjectMemoMaxBody) return;
+  // Only views that lie in the body can be moved onto the next one.
+  if (!subject_memo_.exe.Of(subject_.exe, body) || !subject_memo_.comm.Of(subject_.comm, body) ||
+      !subject_memo_.key.Of(subject_.key, body)) {
+    return;
+  }
+  subject_memo_.body.assign(body.data(), body.size());
+  subject_memo_.subject = subject_;
+  subject_memo_.subject.exe = subject_memo_.subject.comm = subject_memo_.subject.key = {};
+  subject_memo_.is_syscall = is_syscall;
+  subject_memo_.valid = true;
+}
+
+bool ProcessTable::BodySpan::Of(std::string_view view, std::string_view body) {
+  if (view.empty()) {
+    offset = length = 0;
+    return true;
+  }
+  if (view.data() < body.data() || view.data() + view.size() > body.data() + body.size()) return false;
+  offset = static_cast<uint32_t>(view.data() - body.data());
+  length = static_cast<uint32_t>(view.size());
+  return true;
+}
+
+void ProcessTable::ParseSubject(const ParsedEvent& e, int r) {
   std::string_view arch, syscall, success, exit, a0, a1, a2;
   bool have_pid = false, have_ppid = false, have_uid = false, have_euid = false,
        have_auid = false, have_ses = false;

@@ -186,6 +186,8 @@ class ProcessTable : public Enricher {
 
  private:
   void ReadSubject(const ParsedEvent& e);
+  void ParseSubject(const ParsedEvent& e, int r);
+  void RememberSubject(std::string_view body, bool is_syscall);
   SyscallClass ClassOf(std::string_view arch_raw, std::string_view syscall_raw,
                        std::string_view* name);
   ProcessImage* NewImage(int32_t pid, int32_t ppid, uint64_t start_ms, ProcessOrigin origin);
@@ -208,6 +210,20 @@ class ProcessTable : public Enricher {
   std::unordered_map<int32_t, std::unique_ptr<ProcessImage>> by_pid_;
   std::unordered_map<uint64_t, std::pair<SyscallClass, std::string_view>> classes_;
   EventSubject subject_;
+  // The last subject record parsed and what it gave (views kept as offsets into the body).
+  struct BodySpan {
+    uint32_t offset = 0, length = 0;
+    bool Of(std::string_view view, std::string_view body);  // false: view not inside body
+    std::string_view In(std::string_view body) const { return body.substr(offset, length); }
+  };
+  static constexpr size_t kSubjectMemoMaxBody = 4096;
+  struct SubjectMemo {
+    bool valid = false;
+    bool is_syscall = false;
+    std::string body;
+    EventSubject subject;
+    BodySpan exe, comm, key;
+  } subject_memo_;
   ProcessImage* current_ = nullptr;
   std::vector<ProcessImage*> changed_;
   bool write_exit_ = false;

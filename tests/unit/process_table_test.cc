@@ -111,6 +111,72 @@ TEST(ProcessTable, AcceptedClientGoesToTheProcessSshdStarts) {
   EXPECT_EQ(login_process->Str(col::kExe), "/usr/sbin/sshd");
 }
 
+// A storm repeats its SYSCALL record byte for byte; the table reuses the last parse of it. Each event
+// must still get its own serial and time, views into its own records, and a changed record its own
+// values.
+class SubjectSink : public EventSink {
+ public:
+  SubjectSink() : table_(ProcessTableOptions{}) {}
+  void OnEvent(const Event& event) override {
+    parsed_.Parse(event);
+    table_.Prepare(parsed_);
+    const EventSubject& s = table_.subject();
+    seen.push_back({s.serial, s.time_ms, s.pid, std::string(s.exe), std::string(s.comm),
+                    s.has_success && s.success, s.exit});
+    // The views must point into this event's records, not a remembered copy.
+    const std::string_view body = event.record_body(static_cast<size_t>(parsed_.subject_record()));
+    exe_in_body = exe_in_body && s.exe.data() >= body.data() &&
+                  s.exe.data() + s.exe.size() <= body.data() + body.size();
+  }
+  struct Seen {
+    uint32_t serial;
+    uint64_t time_ms;
+    int32_t pid;
+    std::string exe, comm;
+    bool success;
+    int64_t exit;
+  };
+  std::vector<Seen> seen;
+  bool exe_in_body = true;
+
+ private:
+  ProcessTable table_;
+  ParsedEvent parsed_;
+};
+
+TEST(ProcessTable, RepeatedSubjectRecordKeepsEachEventsOwnStamp) {
+  std::string log;
+  log += Syscall(1000, 10, 257, 70, 1, "success=yes exit=3 a0=ffffff9c");
+  log += Syscall(1001, 11, 257, 70, 1, "success=yes exit=3 a0=ffffff9c");
+  log += Syscall(1002, 12, 257, 71, 1, "success=yes exit=3 a0=ffffff9c");
+  log += Syscall(1003, 13, 257, 70, 1, "success=yes exit=3 a0=ffffff9c");
+  log += Syscall(1004, 14, 257, 70, 1, "success=no exit=-2 a0=ffffff9c");
+  SubjectSink sink;
+  AssemblerOptions options;
+  options.expect_eoe = false;
+  Assembler assembler(options, &sink);
+  std::istringstream in(log);
+  std::string line;
+  while (std::getline(in, line)) {
+    Record r;
+    if (ParseLogRecord(line, &r) == nullptr) assembler.Add(r);
+  }
+  assembler.Flush();
+  ASSERT_EQ(sink.seen.size(), 5u);
+  const int32_t pids[] = {70, 70, 71, 70, 70};
+  for (size_t i = 0; i < 5; ++i) {
+    const SubjectSink::Seen& s = sink.seen[i];
+    EXPECT_EQ(s.serial, 10 + i);
+    EXPECT_EQ(s.time_ms, 1000 + i);
+    EXPECT_EQ(s.pid, pids[i]) << i;
+    EXPECT_EQ(s.exe, "\"/usr/bin/x\"") << i;
+    EXPECT_EQ(s.comm, "\"x\"") << i;
+    EXPECT_EQ(s.success, i != 4) << i;
+    EXPECT_EQ(s.exit, i == 4 ? -2 : 3) << i;
+  }
+  EXPECT_TRUE(sink.exe_in_body);
+}
+
 TEST(ProcessTable, ExecForkExitAndPidReuse) {
   SessionHarness h;
   std::string log;
