@@ -228,10 +228,14 @@ void ProcessTable::ReadSubject(const ParsedEvent& e) {
     subject_.exe = subject_memo_.exe.In(body);
     subject_.comm = subject_memo_.comm.In(body);
     subject_.key = subject_memo_.key.In(body);
+    subject_misses_ = 0;
     return;
   }
   ParseSubject(e, r);
-  RememberSubject(body, is_syscall);
+  // A stream whose subject records never repeat (an exec storm: a new pid each time) would only pay
+  // for the copy: after a few misses in a row, remember one record in 16.
+  ++subject_misses_;
+  if (subject_misses_ <= 2 || subject_misses_ % 16 == 0) RememberSubject(body, is_syscall);
 }
 
 void ProcessTable::RememberSubject(std::string_view body, bool is_syscall) {

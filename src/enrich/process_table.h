@@ -224,6 +224,7 @@ class ProcessTable : public Enricher {
     EventSubject subject;
     BodySpan exe, comm, key;
   } subject_memo_;
+  uint64_t subject_misses_ = 0;  // subject records in a row that were not the remembered one
   ProcessImage* current_ = nullptr;
   std::vector<ProcessImage*> changed_;
   bool write_exit_ = false;
