@@ -1,11 +1,32 @@
-#include <charconv>
+#include <cstdint>
 #include <cstring>
+#include <limits>
 
 #include "record/record.h"
 #include "record/record_types.h"
 
 namespace auditlens {
 namespace {
+
+// Decimal digits at *p into *v, advancing *p: false without a digit or when the value does not fit.
+// By hand: std::from_chars cost a fifth of each record's parse (three numbers per record).
+template <typename T>
+bool ParseDigits(const char** p, const char* end, T* v) {
+  const char* q = *p;
+  const char* start = q;
+  uint64_t x = 0;
+  while (q != end && static_cast<unsigned char>(*q - '0') < 10) {
+    if (__builtin_mul_overflow(x, 10, &x) ||
+        __builtin_add_overflow(x, static_cast<uint64_t>(*q - '0'), &x)) {
+      return false;
+    }
+    ++q;
+  }
+  if (q == start || x > std::numeric_limits<T>::max()) return false;
+  *v = static_cast<T>(x);
+  *p = q;
+  return true;
+}
 
 // Parses "audit(SEC.MSEC:SERIAL):" at the start of text; on success *rest is what follows the
 // colon, with leading spaces removed.
@@ -14,17 +35,15 @@ const char* ParseStamp(std::string_view text, Record* out, std::string_view* res
   if (text.substr(0, kPrefix.size()) != kPrefix) return "missing audit( stamp";
   const char* p = text.data() + kPrefix.size();
   const char* end = text.data() + text.size();
-  auto r1 = std::from_chars(p, end, out->sec);
-  if (r1.ec != std::errc() || r1.ptr == end || *r1.ptr != '.') return "bad timestamp seconds";
-  p = r1.ptr + 1;
-  auto r2 = std::from_chars(p, end, out->msec);
-  if (r2.ec != std::errc() || r2.ptr == end || *r2.ptr != ':' || r2.ptr - p != 3) {
+  if (!ParseDigits(&p, end, &out->sec) || p == end || *p != '.') return "bad timestamp seconds";
+  ++p;
+  const char* msec_start = p;
+  if (!ParseDigits(&p, end, &out->msec) || p == end || *p != ':' || p - msec_start != 3) {
     return "bad timestamp milliseconds";
   }
-  p = r2.ptr + 1;
-  auto r3 = std::from_chars(p, end, out->serial);
-  if (r3.ec != std::errc() || r3.ptr == end || *r3.ptr != ')') return "bad serial";
-  p = r3.ptr + 1;
+  ++p;
+  if (!ParseDigits(&p, end, &out->serial) || p == end || *p != ')') return "bad serial";
+  ++p;
   if (p == end || *p != ':') return "missing ':' after stamp";
   ++p;
   while (p != end && *p == ' ') ++p;

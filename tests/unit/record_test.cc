@@ -66,6 +66,18 @@ TEST(NetlinkRecord, SerialLimits) {
   EXPECT_NE(ParseNetlinkRecord(1300, "audit(10.000:4294967296): a=1", &r), nullptr);
 }
 
+// Leading zeros are digits like any other; the largest 64-bit second still parses.
+TEST(NetlinkRecord, StampNumbersAtTheirLimits) {
+  Record r;
+  ASSERT_EQ(ParseNetlinkRecord(1300, "audit(0000000000000000000000010.007:0000000000042): a=1", &r),
+            nullptr);
+  EXPECT_EQ(r.sec, 10u);
+  EXPECT_EQ(r.msec, 7u);
+  EXPECT_EQ(r.serial, 42u);
+  ASSERT_EQ(ParseNetlinkRecord(1300, "audit(18446744073709551615.999:1): a=1", &r), nullptr);
+  EXPECT_EQ(r.sec, 18446744073709551615u);
+}
+
 // Every malformed stamp is refused with a reason (never a crash, never a half-filled success).
 TEST(NetlinkRecord, MalformedStampsHaveAReason) {
   const char* bad[] = {
@@ -82,6 +94,9 @@ TEST(NetlinkRecord, MalformedStampsHaveAReason) {
       "audit(-1.627:3): a=1",
       "audit(x.627:3): a=1",
       "AUDIT(1795344525.627:3): a=1",
+      "audit(+1795344525.627:3): a=1",
+      "audit(18446744073709551616.627:3): a=1",  // seconds past 64 bits
+      "audit(99999999999999999999.627:3): a=1",
   };
   for (const char* p : bad) {
     Record r;
