@@ -60,10 +60,21 @@ void ParsedEvent::SplitSyscall(size_t r) const {
     return;
   }
   if (split_memo_.empty()) split_memo_.resize(kSplitMemoSlots);
-  const uint64_t hash = HashBody(body);
-  SplitMemo& m = split_memo_[hash & (kSplitMemoSlots - 1)];
   rec.begin = static_cast<uint32_t>(fields_.size());
-  if (m.valid && m.hash == hash && m.body == body) {
+  // The slot the last SYSCALL record hit: a storm repeats it, and comparing costs less than hashing.
+  uint64_t hash = 0;
+  SplitMemo* hit = nullptr;
+  if (split_hint_ < kSplitMemoSlots && split_memo_[split_hint_].valid &&
+      split_memo_[split_hint_].body == body) {
+    hit = &split_memo_[split_hint_];
+  } else {
+    hash = HashBody(body);
+    SplitMemo& slot = split_memo_[hash & (kSplitMemoSlots - 1)];
+    if (slot.valid && slot.hash == hash && slot.body == body) hit = &slot;
+    split_hint_ = hash & (kSplitMemoSlots - 1);
+  }
+  SplitMemo& m = hit != nullptr ? *hit : split_memo_[hash & (kSplitMemoSlots - 1)];
+  if (hit != nullptr) {
     const char* base = body.data();
     for (uint32_t i = 0; i < m.count; ++i) {
       const uint16_t* sp = m.spans + 4 * i;

@@ -101,6 +101,7 @@ class ParsedEvent {
   static constexpr size_t kSplitMemoSlots = 16;
   static constexpr size_t kSplitMemoMaxBody = 4096;
   mutable std::vector<SplitMemo> split_memo_;
+  mutable size_t split_hint_ = kSplitMemoSlots;  // slot of the last SYSCALL record seen
 };
 
 }  // namespace auditlens
