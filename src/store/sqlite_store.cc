@@ -41,9 +41,6 @@ void BindText(sqlite3_stmt* st, int index, std::string_view s) {
   }
 }
 
-constexpr char kInsertEvent[] =
-    "INSERT OR IGNORE INTO events(time_ms,serial,session_id,entity_id,pid,uid,kind,action,outcome,role,detail)"
-    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)";
 constexpr int kEventColumns = 11;
 
 // Event rows come in runs (a storm, a busy daemon): a run is written kEventGroup rows per
@@ -51,11 +48,15 @@ constexpr int kEventColumns = 11;
 // callgrind: 6.6k against 11.0k per row).
 constexpr size_t kEventGroup = 16;
 
-std::string InsertEventGroupSql() {
+// The INSERT of `rows` event rows in one statement (parameters kEventColumns per row, in order).
+std::string InsertEventsSql(size_t rows) {
   std::string sql =
-      "INSERT OR IGNORE INTO events(time_ms,serial,session_id,entity_id,pid,uid,kind,action,outcome,role,detail)"
-      " VALUES";
-  for (size_t i = 0; i < kEventGroup; ++i) sql += i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?)";
+      "INSERT OR IGNORE INTO events(time_ms,serial,session_id,entity_id,pid,uid,kind,action,"
+      "outcome,role,detail) VALUES";
+  for (size_t i = 0; i < rows; ++i) {
+    if (i > 0) sql += ',';
+    sql += "(?,?,?,?,?,?,?,?,?,?,?)";
+  }
   return sql;
 }
 
@@ -191,8 +192,9 @@ bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
     return false;
   }
   for (const char* suffix : {"-wal", "-shm"}) chmod((options.path + suffix).c_str(), 0600);
-  const std::string insert_event_group = InsertEventGroupSql();
-  if (sqlite3_prepare_v3(db_, kInsertEvent, -1, SQLITE_PREPARE_PERSISTENT, &insert_event_,
+  const std::string insert_event = InsertEventsSql(1);
+  const std::string insert_event_group = InsertEventsSql(kEventGroup);
+  if (sqlite3_prepare_v3(db_, insert_event.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &insert_event_,
                          nullptr) != SQLITE_OK ||
       sqlite3_prepare_v3(db_, insert_event_group.c_str(), -1, SQLITE_PREPARE_PERSISTENT,
                          &insert_event_group_, nullptr) != SQLITE_OK ||
@@ -299,14 +301,9 @@ bool SqliteStore::WriteRow(const Row& r) {
       BindText(st, 24, r.Str(col::kSessionCommunityId));
       break;
   }
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
+  const bool ok = Step(st, "writing a row");
   sqlite3_clear_bindings(st);
-  if (rc != SQLITE_DONE) {
-    Fail("writing a row");
-    return false;
-  }
-  return true;
+  return ok;
 }
 
 bool SqliteStore::WriteEventGroup() {
@@ -314,13 +311,16 @@ bool SqliteStore::WriteEventGroup() {
   for (size_t j = 0; j < kEventGroup; ++j) {
     BindEvent(st, static_cast<int>(j) * kEventColumns, queue_->At(j));
   }
-  int rc = sqlite3_step(st);
+  // Every parameter is bound each time: nothing to clear.
+  return Step(st, "writing 16 event rows");
+}
+
+bool SqliteStore::Step(sqlite3_stmt* st, const char* what) {
+  const int rc = sqlite3_step(st);
   sqlite3_reset(st);
-  if (rc != SQLITE_DONE) {
-    Fail("writing 16 event rows");
-    return false;
-  }
-  return true;
+  if (rc == SQLITE_DONE) return true;
+  Fail(what);
+  return false;
 }
 
 bool SqliteStore::WriteBatch(size_t max_rows) {

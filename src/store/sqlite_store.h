@@ -75,6 +75,8 @@ class SqliteStore {
   bool WriteRow(const Row& row);
   // Writes the next kEventGroup rows of the ring, all event rows, with one statement.
   bool WriteEventGroup();
+  // Runs a bound statement and resets it; counts and records the error when it fails.
+  bool Step(sqlite3_stmt* st, const char* what);
   // Brings a store of an older schema version up to this one (in place).
   bool Migrate(std::string* error);
   void Retention(uint64_t now_ms);
