@@ -61,20 +61,19 @@ void ParsedEvent::SplitSyscall(size_t r) const {
   }
   if (split_memo_.empty()) split_memo_.resize(kSplitMemoSlots);
   rec.begin = static_cast<uint32_t>(fields_.size());
-  // The slot the last SYSCALL record hit: a storm repeats it, and comparing costs less than hashing.
+  // The slot of the last SYSCALL record first: a storm repeats it, and comparing costs less than
+  // hashing. Only when that misses is the body hashed to its own slot.
   uint64_t hash = 0;
-  SplitMemo* hit = nullptr;
-  if (split_hint_ < kSplitMemoSlots && split_memo_[split_hint_].valid &&
-      split_memo_[split_hint_].body == body) {
-    hit = &split_memo_[split_hint_];
-  } else {
+  bool hit = split_hint_ < kSplitMemoSlots && split_memo_[split_hint_].valid &&
+             split_memo_[split_hint_].body == body;
+  if (!hit) {
     hash = HashBody(body);
-    SplitMemo& slot = split_memo_[hash & (kSplitMemoSlots - 1)];
-    if (slot.valid && slot.hash == hash && slot.body == body) hit = &slot;
     split_hint_ = hash & (kSplitMemoSlots - 1);
+    const SplitMemo& slot = split_memo_[split_hint_];
+    hit = slot.valid && slot.hash == hash && slot.body == body;
   }
-  SplitMemo& m = hit != nullptr ? *hit : split_memo_[hash & (kSplitMemoSlots - 1)];
-  if (hit != nullptr) {
+  SplitMemo& m = split_memo_[split_hint_];
+  if (hit) {
     const char* base = body.data();
     for (uint32_t i = 0; i < m.count; ++i) {
       const uint16_t* sp = m.spans + 4 * i;
