@@ -17,6 +17,32 @@
 namespace auditlens {
 namespace {
 
+// Assembles every event of the differential corpus (a real log from this machine) into sink;
+// false when the corpus cannot be read.
+bool FeedCorpus(EventSink* sink) {
+  std::ifstream in(std::string(AUDITLENS_TEST_DATA) + "/differential/corpus-debian12.log",
+                   std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  if (text.empty()) return false;
+  AssemblerOptions options;
+  options.expect_eoe = false;
+  Assembler assembler(options, sink);
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    Record r;
+    if (ParseLogRecord(std::string_view(text).substr(start, nl - start), &r) == nullptr) {
+      assembler.Add(r);
+    }
+    start = nl + 1;
+  }
+  assembler.Flush();
+  return true;
+}
+
 class TwiceSink : public EventSink {
  public:
   TwiceSink() : memoized_("host") {}
@@ -46,27 +72,8 @@ class TwiceSink : public EventSink {
 };
 
 TEST(FieldMemo, OutputIdenticalWithAndWithoutMemo) {
-  std::ifstream in(std::string(AUDITLENS_TEST_DATA) + "/differential/corpus-debian12.log",
-                   std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  ASSERT_FALSE(text.empty());
   TwiceSink sink;
-  AssemblerOptions options;
-  options.expect_eoe = false;
-  Assembler assembler(options, &sink);
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    Record r;
-    if (ParseLogRecord(std::string_view(text).substr(start, nl - start), &r) == nullptr) {
-      assembler.Add(r);
-    }
-    start = nl + 1;
-  }
-  assembler.Flush();
+  ASSERT_TRUE(FeedCorpus(&sink));
   EXPECT_GT(sink.events, 100u);
   EXPECT_EQ(sink.first_differs, 0u);
   EXPECT_EQ(sink.second_differs, 0u) << sink.example;
@@ -108,27 +115,8 @@ class SplitCompareSink : public EventSink {
 };
 
 TEST(FieldMemo, RememberedSyscallSplitsEqualFreshOnes) {
-  std::ifstream in(std::string(AUDITLENS_TEST_DATA) + "/differential/corpus-debian12.log",
-                   std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  ASSERT_FALSE(text.empty());
   SplitCompareSink sink;
-  AssemblerOptions options;
-  options.expect_eoe = false;
-  Assembler assembler(options, &sink);
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    Record r;
-    if (ParseLogRecord(std::string_view(text).substr(start, nl - start), &r) == nullptr) {
-      assembler.Add(r);
-    }
-    start = nl + 1;
-  }
-  assembler.Flush();
+  ASSERT_TRUE(FeedCorpus(&sink));
   EXPECT_GT(sink.events, 200u);
   EXPECT_EQ(sink.differ, 0u);
 }
