@@ -111,6 +111,19 @@ kt_need_sshd() {
   [[ -x /usr/sbin/sshd ]] || { kt_log "could not install openssh-server (see $KT_TMP/apt.log)"; exit 1; }
 }
 
+# Whether PID is the kernel's registered audit daemon.
+kt_is_daemon() { [[ $(auditctl -s | awk '/^pid/{print $2}') == "$1" ]]; }
+
+# A storm: N open()+close() of FILE (read-only) from one process.
+kt_open_storm() {
+  $PY -c "
+import os, sys
+p = sys.argv[1]
+for _ in range(int(sys.argv[2])):
+    os.close(os.open(p, os.O_RDONLY))
+" "$1" "$2"
+}
+
 # Polls COMMAND every 0.1 s until it succeeds or SECONDS pass.
 kt_wait_for() {
   local seconds=$1 i

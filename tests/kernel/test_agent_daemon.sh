@@ -30,8 +30,7 @@ TOML
 "$AUDITLENS" run --config "$T/config.toml" 2>"$T/agent.log" &
 AGENT=$!
 kt_track_pid $AGENT
-registered() { [[ $(auditctl -s | awk '/^pid/{print $2}') == "$AGENT" ]]; }
-kt_check "agent registers as the audit daemon" kt_wait_for 10 registered
+kt_check "agent registers as the audit daemon" kt_wait_for 10 kt_is_daemon $AGENT
 kt_check "self-exclusion rule names the agent's pid" bash -c "auditctl -l | grep -q -- '-F pid=$AGENT'"
 kt_check "the configured rule is loaded" bash -c "auditctl -l | grep -q 'key=kt_exec'"
 kt_check "auditing is enabled while it runs" bash -c "auditctl -s | grep -q '^enabled 1'"

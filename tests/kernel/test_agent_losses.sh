@@ -35,28 +35,17 @@ TOML
 "$AUDITLENS" run --config "$T/config.toml" 2>"$T/agent.log" &
 AGENT=$!
 kt_track_pid $AGENT
-registered() { [[ $(auditctl -s | awk '/^pid/{print $2}') == "$AGENT" ]]; }
-kt_check "agent registers" kt_wait_for 10 registered
+kt_check "agent registers" kt_wait_for 10 kt_is_daemon $AGENT
 kt_wait_for 10 bash -c "auditctl -l | grep -q kt_loss"
 sleep 0.3
 lost_before=$(auditctl -s | awk '/^lost/{print $2}')
 kill -STOP $AGENT
 N=20000
-$PY -c "
-import os, sys
-p = sys.argv[1]
-for _ in range(int(sys.argv[2])):
-    os.close(os.open(p, os.O_RDONLY))
-" "$T/w/file" $N
+kt_open_storm "$T/w/file" $N
 kill -CONT $AGENT
 sleep 2
 # Phase 2: the agent reads, but the storm outruns the rate limit.
-$PY -c "
-import os, sys
-p = sys.argv[1]
-for _ in range(int(sys.argv[2])):
-    os.close(os.open(p, os.O_RDONLY))
-" "$T/w/file" 5000
+kt_open_storm "$T/w/file" 5000
 # Later events (after the rate window) so the holes are seen while the agent runs.
 sleep 1.2
 for i in 1 2 3; do cat "$T/w/file" >/dev/null; done

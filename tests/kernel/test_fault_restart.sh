@@ -34,12 +34,11 @@ path = "$T/unused.json"
 buffer_bytes = 1048576
 TOML
 
-registered_as() { [[ $(auditctl -s | awk '/^pid/{print $2}') == "$1" ]]; }
 start_agent() { # NAME → $AGENT
   "$AUDITLENS" run --config "$T/config.toml" --output "$T/out_$1.json" 2>"$T/agent_$1.log" &
   AGENT=$!
   kt_track_pid $AGENT
-  kt_wait_for 10 registered_as $AGENT || { kt_log "agent $1 did not register"; cat "$T/agent_$1.log" >&2; }
+  kt_wait_for 10 kt_is_daemon $AGENT || { kt_log "agent $1 did not register"; cat "$T/agent_$1.log" >&2; }
   kt_wait_for 10 bash -c "auditctl -l | grep -q kt_fault"
 }
 # A storm of about 5000 audited opens a second for $1 seconds.
