@@ -64,10 +64,11 @@ class EventJsonFormatter {
                    std::string_view subpath = {}, int index = -1);
   void WriteId(JsonWriter& w, std::string_view raw, bool group, std::string_view path);
   std::string_view Decoded(FieldKind kind, std::string_view raw);
-  // Writes the members render() writes, or copies them when (tag, raw) was rendered before.
   // Each call site of Memoized, for its slot hint.
   enum class MemoSite { kEvent, kProcessName, kProcessExecutable, kWorkingDirectory, kProcessTitle,
                         kUserGroup, kFile, kCount };
+  // Writes the members render() writes, or copies them when (tag, raw) was rendered before; the
+  // site's slot is tried before the hash.
   template <typename Render>
   void Memoized(JsonWriter& w, MemoSite site, std::string_view tag, std::string_view raw,
                 Render&& render);
