@@ -67,7 +67,7 @@ struct Config {
   uint32_t event_timeout_ms = 2000;  // stream-time age after which an event without EOE completes
   uint32_t max_in_flight = 4096;     // events being assembled at once; the oldest is completed past it
   uint32_t receive_buffer_bytes = 64 * 1024 * 1024;  // forced SO_RCVBUF of the netlink socket
-  uint32_t drain_interval_ms = 10;   // wait after a small receive batch (a slow stream)
+  uint32_t drain_interval_ms = 25;   // wait after a receive that emptied the socket
   // Counters for `auditlens status`, rewritten every second; "" writes none.
   std::string status_path = "/run/auditlens/status.json";
   std::string hostname;              // empty: gethostname()

@@ -57,9 +57,9 @@ max_in_flight = 4096
 # records wait in it; it must hold what arrives while the agent is busy elsewhere: a full buffer
 # makes the kernel print records to the console and drop them.
 buffer_bytes = 67108864
-# After a receive batch of fewer than 64 records (a slow stream) the agent waits this long, so
-# records arrive in fewer wake-ups; after a larger batch it receives again at once.
-drain_interval_ms = 10
+# Once it has emptied the socket the agent waits this long before receiving again, so records
+# arrive in fewer wake-ups (the socket buffer holds far more than arrives meanwhile).
+drain_interval_ms = 25
 
 [enrich]
 # How the local end of a connection is found (docs/network.md): "auto" (the process's socket

@@ -36,6 +36,7 @@ struct AuditNetlink::Impl {
   uint64_t enobufs = 0;
   uint64_t datagrams = 0;
   uint64_t truncated = 0;
+  bool drained = false;  // the last ReceiveBatch emptied the socket
 
   // Allocated once: kBatch buffers, one iovec, sender address and mmsghdr each.
   std::vector<char> buffers;
@@ -111,6 +112,7 @@ AuditNetlink::~AuditNetlink() {
 int AuditNetlink::fd() const { return impl_->fd; }
 AuditNetlink::Mode AuditNetlink::mode() const { return impl_->mode; }
 uint64_t AuditNetlink::enobufs() const { return impl_->enobufs; }
+bool AuditNetlink::drained() const { return impl_->drained; }
 uint64_t AuditNetlink::datagrams() const { return impl_->datagrams; }
 uint64_t AuditNetlink::truncated() const { return impl_->truncated; }
 bool AuditNetlink::registered() const { return impl_->registered; }
@@ -245,6 +247,7 @@ bool AuditNetlink::UnregisterDaemon(std::string* error) {
 int AuditNetlink::ReceiveBatch(RecordHandler& handler, std::string* error) {
   Impl& s = *impl_;
   int count = 0;
+  s.drained = false;
   if (!s.pending.empty()) {
     for (const auto& [type, payload] : s.pending) handler.OnRecord(type, payload);
     count += static_cast<int>(s.pending.size());
@@ -262,7 +265,10 @@ int AuditNetlink::ReceiveBatch(RecordHandler& handler, std::string* error) {
     }
     int n = recvmmsg(s.fd, s.msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
     if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        s.drained = true;
+        break;
+      }
       if (errno == EINTR) continue;
       if (errno == ENOBUFS) {  // the socket overflowed: records were dropped, the socket is fine
         ++s.enobufs;
@@ -278,7 +284,10 @@ int AuditNetlink::ReceiveBatch(RecordHandler& handler, std::string* error) {
       count += s.Dispatch(static_cast<const char*>(s.iovecs[i].iov_base), s.msgs[i].msg_len,
                           &handler);
     }
-    if (static_cast<size_t>(n) < kBatch) break;  // drained
+    if (static_cast<size_t>(n) < kBatch) {
+      s.drained = true;
+      break;
+    }
   }
   return count;
 }

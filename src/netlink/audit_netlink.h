@@ -64,9 +64,12 @@ class AuditNetlink {
   // Clears the registration if this process holds it.
   bool UnregisterDaemon(std::string* error);
 
-  // Reads all queued records, calling handler for each. Returns the number of records handed over,
-  // 0 when nothing was queued, -1 on a fatal socket error (error set).
+  // Reads the queued records, calling handler for each, up to 1024 datagrams (so a fast stream
+  // still lets the caller do its housekeeping). Returns the number of records handed over, 0 when
+  // nothing was queued, -1 on a fatal socket error (error set).
   int ReceiveBatch(RecordHandler& handler, std::string* error);
+  // Whether the last ReceiveBatch emptied the socket (false: it stopped at its limit, more waits).
+  bool drained() const;
 
   uint64_t enobufs() const;
   uint64_t datagrams() const;

@@ -411,7 +411,11 @@ void SqliteStore::Run() {
   uint64_t next_retention = WallMs() + 5000;
   for (;;) {
     bool stopping = stop_.load();
-    if (!stopping && queue_->Available() < queue_->capacity() / 2) queue_->Wait(options_.batch_ms);
+    // Nothing queued: wait up to a second (the agent is idle) rather than waking every batch_ms.
+    if (!stopping && queue_->Available() < queue_->capacity() / 2) {
+      queue_->Wait(queue_->Available() == 0 ? std::max<uint32_t>(options_.batch_ms, 1000)
+                                            : options_.batch_ms);
+    }
     while (WriteBatch(options_.batch_rows)) {
     }
     uint64_t now = WallMs();

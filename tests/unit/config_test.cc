@@ -30,7 +30,7 @@ TEST(Config, EmbeddedDefaultParses) {
   EXPECT_EQ(config.event_timeout_ms, 2000u);
   EXPECT_EQ(config.max_in_flight, 4096u);
   EXPECT_EQ(config.receive_buffer_bytes, 64u * 1024 * 1024);
-  EXPECT_EQ(config.drain_interval_ms, 10u);
+  EXPECT_EQ(config.drain_interval_ms, 25u);
   EXPECT_EQ(config.enrich.network, "auto");
   EXPECT_EQ(config.enrich.network_budget_ms, 20u);
   EXPECT_TRUE(config.enrich.process_tree);
