@@ -6,7 +6,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -539,10 +538,7 @@ void Agent::Loop() {
   // the events in flight had their chance to time out), the agent sleeps until its next tick
   // instead of waking 10 times a second for nothing.
   int silent_polls = 0;
-  int socket_buffer = 0;
-  socklen_t len = sizeof(socket_buffer);
-  if (getsockopt(netlink_->fd(), SOL_SOCKET, SO_RCVBUF, &socket_buffer, &len) != 0) socket_buffer = 0;
-  ReceivePacer pacer(config_.drain_interval_ms, static_cast<uint64_t>(socket_buffer));
+  ReceivePacer pacer(config_.drain_interval_ms, netlink_->receive_buffer_bytes());
   while (!g_stop) {
     int timeout = 100;
     if (silent_polls >= 3) {

@@ -37,6 +37,7 @@ struct AuditNetlink::Impl {
   uint64_t datagrams = 0;
   uint64_t truncated = 0;
   bool drained = false;  // the last ReceiveBatch emptied the socket
+  uint64_t receive_buffer = 0;  // SO_RCVBUF as the kernel reports it (doubled)
 
   // Allocated once: kBatch buffers, one iovec, sender address and mmsghdr each.
   std::vector<char> buffers;
@@ -72,6 +73,9 @@ std::unique_ptr<AuditNetlink> AuditNetlink::Open(Mode mode, uint32_t receive_buf
       return nullptr;
     }
   }
+  int effective = 0;
+  socklen_t effective_len = sizeof(effective);
+  if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &effective, &effective_len) != 0) effective = 0;
   sockaddr_nl addr{};
   addr.nl_family = AF_NETLINK;
   addr.nl_pid = 0;  // the kernel picks the port
@@ -88,6 +92,7 @@ std::unique_ptr<AuditNetlink> AuditNetlink::Open(Mode mode, uint32_t receive_buf
   self->impl_ = std::make_unique<Impl>();
   Impl& s = *self->impl_;
   s.fd = fd;
+  s.receive_buffer = effective > 0 ? static_cast<uint64_t>(effective) : 0;
   s.mode = mode;
   s.buffers.resize(kBatch * kBufferBytes);
   s.iovecs.resize(kBatch);
@@ -113,6 +118,7 @@ int AuditNetlink::fd() const { return impl_->fd; }
 AuditNetlink::Mode AuditNetlink::mode() const { return impl_->mode; }
 uint64_t AuditNetlink::enobufs() const { return impl_->enobufs; }
 bool AuditNetlink::drained() const { return impl_->drained; }
+uint64_t AuditNetlink::receive_buffer_bytes() const { return impl_->receive_buffer; }
 uint64_t AuditNetlink::datagrams() const { return impl_->datagrams; }
 uint64_t AuditNetlink::truncated() const { return impl_->truncated; }
 bool AuditNetlink::registered() const { return impl_->registered; }

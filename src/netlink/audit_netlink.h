@@ -70,6 +70,8 @@ class AuditNetlink {
   int ReceiveBatch(RecordHandler& handler, std::string* error);
   // Whether the last ReceiveBatch emptied the socket (false: it stopped at its limit, more waits).
   bool drained() const;
+  // The socket's receive buffer as the kernel enforces it (twice what was asked); 0 if unknown.
+  uint64_t receive_buffer_bytes() const;
 
   uint64_t enobufs() const;
   uint64_t datagrams() const;

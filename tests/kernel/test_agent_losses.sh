@@ -16,9 +16,9 @@ cat >"$T/rules" <<RULES
 -a always,exit -F arch=b64 -S openat,open -F dir=$T/w -k kt_loss
 RULES
 # drain_interval_ms = 0: the agent receives the moment records come, as phase 2 needs. With its
-# default wait after each empty socket (25 ms), the kernel's backlog of 64 fills meanwhile and the
-# kernel drops phase 2's records before numbering them: the same loss, but reported as kernel-lost
-# only (seen: 3 runs in 4), so the serial-gap path would go untested.
+# default wait after each empty socket (25 ms), this test's kernel dropped phase 2's records before
+# numbering them in 3 runs of 4 (backlog 64): the same loss, counted in full as kernel-lost, but
+# the serial-gap path went untested.
 cat >"$T/config.toml" <<TOML
 [agent]
 state_path = "$T/agent.state"
