@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "decode/hex.h"
+#include "decode/ip_text.h"
 
 namespace auditlens {
 namespace {
@@ -58,7 +59,7 @@ bool DecodeSockAddr(std::string_view hex, SockAddr* out) {
         return true;
       }
       out->port = static_cast<uint16_t>((b[2] << 8) | b[3]);
-      inet_ntop(AF_INET, b + 4, out->ip, sizeof(out->ip));
+      FormatIpv4(b + 4, out->ip);
       return true;
     case AF_INET6:
       out->family = SockAddr::Family::kInet6;

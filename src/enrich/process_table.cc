@@ -436,7 +436,8 @@ bool ProcessTable::SockAddrOf(const ParsedEvent& e, Endpoint* out) {
   SockAddr sa;
   if (!DecodeSockAddr(e.Get(r, "saddr"), &sa) || !sa.error.empty()) return false;
   if (sa.family != SockAddr::Family::kInet && sa.family != SockAddr::Family::kInet6) return false;
-  snprintf(out->ip, sizeof(out->ip), "%s", sa.ip);
+  static_assert(sizeof(out->ip) >= sizeof(sa.ip));
+  std::memcpy(out->ip, sa.ip, sizeof(sa.ip));
   out->port = sa.port;
   return true;
 }

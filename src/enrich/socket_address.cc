@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "decode/hex.h"
+#include "decode/ip_text.h"
 
 namespace auditlens {
 namespace {
@@ -43,18 +44,7 @@ bool SocketAddress::SameUnixName(const SocketAddress& o) const {
 size_t SocketAddress::FormatIp(char* buf) const {
   buf[0] = '\0';
   if (kind != Kind::kIp) return 0;
-  if (!ipv6) {
-    // Dotted quad by hand: glibc's inet_ntop formats IPv4 through sprintf (~1,800 instructions).
-    char* p = buf;
-    for (int i = 0; i < 4; ++i) {
-      unsigned v = ip[i];
-      if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
-      if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
-      *p++ = static_cast<char>('0' + v % 10);
-      *p++ = i < 3 ? '.' : '\0';
-    }
-    return static_cast<size_t>(p - buf - 1);
-  }
+  if (!ipv6) return FormatIpv4(ip, buf);
   if (!inet_ntop(AF_INET6, ip, buf, kIpTextSize)) return 0;
   return std::strlen(buf);
 }

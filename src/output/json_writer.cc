@@ -133,9 +133,9 @@ bool JsonWriter::AppendEscaped(std::string_view bytes, std::string* out) {
 void JsonWriter::Key(std::string_view key) {
   Separate();
   const auto* k = reinterpret_cast<const unsigned char*>(key.data());
-  if (key.size() <= 60 && ScanPlain(k, 0, key.size()) == key.size()) {
+  if (key.size() <= kMaxPlainKey && ScanPlain(k, 0, key.size()) == key.size()) {
     // The common case, a plain field name: one append of "name": instead of three.
-    char buf[64];
+    char buf[kMaxPlainKey + 3];
     buf[0] = '"';
     std::memcpy(buf + 1, key.data(), key.size());
     buf[key.size() + 1] = '"';

@@ -8,9 +8,12 @@
 // Nesting is tracked for up to 64 levels (the formatter uses a handful).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace auditlens {
 
@@ -24,6 +27,26 @@ class JsonWriter {
   void EndArray() { Pop(); out_->push_back(']'); }
   // Keys are program constants or record field names; they are escaped all the same.
   void Key(std::string_view key);
+  // A string literal: its length is known when compiled, and so (the compiler folds the check) is
+  // whether it is a plain name needing no escapes: then it is copied as is. A literal that needs
+  // escaping, and any other char array, take the general path.
+  template <size_t N>
+  [[gnu::always_inline]] inline void Key(const char (&key)[N]) {
+    const size_t n = __builtin_strlen(key);
+    if (__builtin_constant_p(n) && n + 1 == N && n <= kMaxPlainKey &&
+        IsPlainName(key, std::make_index_sequence<N - 1>())) {
+      Separate();
+      char buf[kMaxPlainKey + 3];
+      buf[0] = '"';
+      std::memcpy(buf + 1, key, n);
+      buf[n + 1] = '"';
+      buf[n + 2] = ':';
+      out_->append(buf, n + 3);
+      after_key_ = true;
+    } else {
+      Key(std::string_view(key, n));
+    }
+  }
   // Returns true when the value had to be percent-encoded (not valid UTF-8).
   bool String(std::string_view bytes);
   void Int(int64_t v);
@@ -43,6 +66,16 @@ class JsonWriter {
   static bool AppendEscaped(std::string_view bytes, std::string* out);
 
  private:
+  static constexpr size_t kMaxPlainKey = 60;
+  static constexpr bool IsPlainChar(char ch) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  }
+  // Straight-line over the literal's bytes, so that the compiler folds it to a constant.
+  template <size_t N, size_t... I>
+  [[gnu::always_inline]] static bool IsPlainName(const char (&s)[N], std::index_sequence<I...>) {
+    return (IsPlainChar(s[I]) && ...);
+  }
   void Separate() {
     if (after_key_) {
       after_key_ = false;

@@ -3,10 +3,14 @@
 // differential test checks the same on real kernel logs).
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
+#include <arpa/inet.h>
+
 #include "decode/field_kind.h"
+#include "decode/ip_text.h"
 #include "decode/sockaddr.h"
 #include "decode/value_decoder.h"
 #include "record/record_types.h"
@@ -371,6 +375,25 @@ TEST(SockAddr, Inet) {
   EXPECT_TRUE(sa.error.empty());
   EXPECT_STREQ(sa.ip, "127.0.0.1");
   EXPECT_EQ(sa.port, 8080);
+}
+
+TEST(IpText, SameTextAsInetNtop) {
+  // Every octet value in every position (one, two and three digits, zeros included).
+  for (int pos = 0; pos < 4; ++pos) {
+    for (int v = 0; v < 256; ++v) {
+      uint8_t addr[4] = {10, 0, 200, 7};
+      addr[pos] = static_cast<uint8_t>(v);
+      char ours[16], libc[16];
+      size_t n = FormatIpv4(addr, ours);
+      ASSERT_NE(inet_ntop(AF_INET, addr, libc, sizeof(libc)), nullptr);
+      EXPECT_STREQ(ours, libc);
+      EXPECT_EQ(n, strlen(libc));
+    }
+  }
+  uint8_t widest[4] = {255, 255, 255, 255};
+  char buf[16];
+  EXPECT_EQ(FormatIpv4(widest, buf), 15u);
+  EXPECT_STREQ(buf, "255.255.255.255");
 }
 
 TEST(SockAddr, Inet6) {
