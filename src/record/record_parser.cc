@@ -8,19 +8,50 @@
 namespace auditlens {
 namespace {
 
+// The value of 8 decimal digits at q, or false if any of the 8 bytes is not a digit. Eight at once
+// (SWAR): the first byte is the most significant digit, so neighbouring lanes are combined pairwise
+// (×10, ×100, ×10000) until one 32-bit lane holds the number.
+inline bool EightDigits(const char* q, uint64_t* out) {
+  uint64_t c;
+  std::memcpy(&c, q, 8);
+  constexpr uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ull, kThrees = 0x3030303030303030ull;
+  // Each byte is 0x30..0x39: its high nibble is 3, and still 3 once 6 is added.
+  if ((c & kHigh) != kThrees || ((c + 0x0606060606060606ull) & kHigh) != kThrees) return false;
+  c -= kThrees;
+  c = ((c * 10) + (c >> 8)) & 0x00FF00FF00FF00FFull;
+  c = ((c * 100) + (c >> 16)) & 0x0000FFFF0000FFFFull;
+  c = ((c * 10000) + (c >> 32)) & 0xFFFFFFFFull;
+  *out = c;
+  return true;
+}
+
 // Decimal digits at *p into *v, advancing *p: false without a digit or when the value does not fit.
-// By hand: std::from_chars cost a fifth of each record's parse (three numbers per record).
+// By hand (std::from_chars cost a fifth of each record's parse: three numbers per record), eight
+// digits at a time where there are eight. Up to 19 digits cannot overflow 64 bits; a longer run
+// (never seen from a kernel) is parsed again with checks.
 template <typename T>
 bool ParseDigits(const char** p, const char* end, T* v) {
   const char* q = *p;
   const char* start = q;
   uint64_t x = 0;
-  while (q != end && static_cast<unsigned char>(*q - '0') < 10) {
-    if (__builtin_mul_overflow(x, 10, &x) ||
-        __builtin_add_overflow(x, static_cast<uint64_t>(*q - '0'), &x)) {
-      return false;
-    }
+  uint64_t eight;
+  while (q - start <= 8 && end - q >= 8 && EightDigits(q, &eight)) {  // at most 16 digits
+    x = x * 100000000u + eight;
+    q += 8;
+  }
+  while (q != end && static_cast<unsigned char>(*q - '0') < 10 && q - start < 19) {
+    x = x * 10 + static_cast<uint64_t>(*q - '0');
     ++q;
+  }
+  if (q != end && static_cast<unsigned char>(*q - '0') < 10) {
+    // A 20th digit: only an overflow check can tell whether it fits.
+    x = 0;
+    for (q = start; q != end && static_cast<unsigned char>(*q - '0') < 10; ++q) {
+      if (__builtin_mul_overflow(x, 10, &x) ||
+          __builtin_add_overflow(x, static_cast<uint64_t>(*q - '0'), &x)) {
+        return false;
+      }
+    }
   }
   if (q == start || x > std::numeric_limits<T>::max()) return false;
   *v = static_cast<T>(x);
@@ -32,16 +63,21 @@ bool ParseDigits(const char** p, const char* end, T* v) {
 // colon, with leading spaces removed.
 const char* ParseStamp(std::string_view text, Record* out, std::string_view* rest) {
   constexpr std::string_view kPrefix = "audit(";
-  if (text.substr(0, kPrefix.size()) != kPrefix) return "missing audit( stamp";
+  if (text.size() < kPrefix.size() || std::memcmp(text.data(), kPrefix.data(), kPrefix.size()) != 0) {
+    return "missing audit( stamp";
+  }
   const char* p = text.data() + kPrefix.size();
   const char* end = text.data() + text.size();
   if (!ParseDigits(&p, end, &out->sec) || p == end || *p != '.') return "bad timestamp seconds";
   ++p;
-  const char* msec_start = p;
-  if (!ParseDigits(&p, end, &out->msec) || p == end || *p != ':' || p - msec_start != 3) {
+  // The kernel always writes three digits of milliseconds, then ':'.
+  if (end - p < 4 || static_cast<unsigned char>(p[0] - '0') >= 10 ||
+      static_cast<unsigned char>(p[1] - '0') >= 10 || static_cast<unsigned char>(p[2] - '0') >= 10 ||
+      p[3] != ':') {
     return "bad timestamp milliseconds";
   }
-  ++p;
+  out->msec = static_cast<uint32_t>((p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0'));
+  p += 4;
   if (!ParseDigits(&p, end, &out->serial) || p == end || *p != ')') return "bad serial";
   ++p;
   if (p == end || *p != ':') return "missing ':' after stamp";

@@ -78,6 +78,36 @@ TEST(NetlinkRecord, StampNumbersAtTheirLimits) {
   EXPECT_EQ(r.sec, 18446744073709551615u);
 }
 
+// Seconds of every length from 1 to 24 digits (the parser takes eight at a time where it can),
+// against a checked reference: the same value, or an error exactly when it exceeds 64 bits.
+TEST(NetlinkRecord, StampSecondsOfEveryLength) {
+  std::mt19937_64 rng(7);
+  for (int len = 1; len <= 24; ++len) {
+    for (int trial = 0; trial < 200; ++trial) {
+      std::string digits;
+      for (int i = 0; i < len; ++i) digits.push_back(static_cast<char>('0' + rng() % 10));
+      if (trial == 0) digits.assign(static_cast<size_t>(len), '9');
+      unsigned __int128 want = 0;
+      bool fits = true;
+      for (char c : digits) {
+        want = want * 10 + static_cast<unsigned>(c - '0');
+        if (want > UINT64_MAX) fits = false;
+      }
+      Record r;
+      const std::string text = "audit(" + digits + ".123:45): a=1";
+      const char* err = ParseNetlinkRecord(1300, text, &r);
+      if (!fits) {
+        EXPECT_NE(err, nullptr) << digits;
+        continue;
+      }
+      ASSERT_EQ(err, nullptr) << digits;
+      EXPECT_EQ(r.sec, static_cast<uint64_t>(want)) << digits;
+      EXPECT_EQ(r.msec, 123u);
+      EXPECT_EQ(r.serial, 45u);
+    }
+  }
+}
+
 // Every malformed stamp is refused with a reason (never a crash, never a half-filled success).
 TEST(NetlinkRecord, MalformedStampsHaveAReason) {
   const char* bad[] = {
