@@ -196,6 +196,10 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
          [](const toml::node& n, Config* c, std::string* why) {
            return ReadUint64(n, &c->store.max_bytes, why);
          }},
+        {"index_all_events",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadBool(n, &c->store.index_all_events, why);
+         }},
         {"postgres",
          [](const toml::node& n, Config* c, std::string* why) {
            return ReadString(n, &c->store.postgres, why);

@@ -41,6 +41,8 @@ struct StoreSettings {
   std::string path;                  // the SQLite file, created 0600
   uint32_t retention_days = 30;      // events, processes and sessions older than this go; 0: no limit
   uint64_t max_bytes = 1ull << 30;   // past this (file + WAL) the oldest events go; 0: no limit
+  // A row for every event, also outside login sessions (daemons); off: sessions' events only.
+  bool index_all_events = false;
   // The fleet store (docs/fleet.md): a libpq conninfo or postgresql:// URI; empty: off. Works with
   // or without the SQLite store (enabled = false).
   std::string postgres;

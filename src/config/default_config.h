@@ -80,6 +80,10 @@ path = "/var/lib/auditlens/auditlens.db"
 # Kept for this many days (0: no age limit); past max_bytes (file and WAL) the oldest events go.
 retention_days = 30
 max_bytes = 1073741824
+# Events outside login sessions (daemons: most of a server's events) get no row unless this is
+# true: no command reads them (the JSON lines are their full record), and on a busy host they
+# would fill max_bytes and push out the sessions' history.
+index_all_events = false
 # The fleet store (docs/fleet.md): the same rows, tagged with this host, in a PostgreSQL database
 # shared by many hosts; a libpq connection string or postgresql:// URI; empty: off. Rows wait in
 # the spool file while the database cannot be reached; past postgres_spool_max_bytes they are

@@ -32,6 +32,7 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
   options->enrichers.push_back(sessions_.get());
 
   RecorderOptions recorder_options;
+  recorder_options.index_all_events = config.store.index_all_events;
   uint64_t netns = 0;
   std::string netns_error;
   if (!config.netns.empty()) {

@@ -544,7 +544,7 @@ void Recorder::WriteDetail(EventKind kind, const ParsedEvent& e, std::string_vie
 void Recorder::OnEvent(const ParsedEvent& e, std::string_view line) {
   if (sink_ == nullptr) return;
   // Processes and details are what timelines read: written for sessions only. Outside them (daemons)
-  // an event is a compact index row.
+  // an event gets a compact index row only with index_all_events.
   for (ProcessImage* p : table_->changed()) {
     // An in-scope event may bring its parent from /proc: outside the namespace, not ours to write.
     if (p->ses != kUnsetId && InScope(*p)) PushProcess(*p);
@@ -561,10 +561,10 @@ void Recorder::OnEvent(const ParsedEvent& e, std::string_view line) {
   }
   const EventSubject& s = table_->subject();
   const SessionInfo* session = sessions_->current();
+  if (session == nullptr && !options_.index_all_events) return;
   Outcome outcome;
   bool with_detail;
   EventKind kind = Classify(e, session != nullptr, &outcome, &with_detail);
-  if (session == nullptr && !options_.index_all_events) return;
   with_detail = with_detail && session != nullptr;
   const ProcessImage* image = s.valid ? table_->current() : nullptr;
   // A failed execve shows in timelines unless it is the PATH search of execvp (ENOENT).

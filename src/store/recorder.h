@@ -31,8 +31,9 @@
 namespace auditlens {
 
 struct RecorderOptions {
-  // Also index events outside any login session (daemons; compact rows). Off: only sessions' rows.
-  bool index_all_events = true;
+  // Also index events outside any login session (daemons: compact rows without detail, which no
+  // command reads). Off (the default): only the rows of login sessions.
+  bool index_all_events = false;
   // Host scoping (enrich/netns_scope.h): WriteAll writes only the processes of this network
   // namespace and the sessions whose login process is in it; 0: all. (Events out of scope never
   // reach the recorder: the pipeline's filter refuses them.)

@@ -52,6 +52,7 @@ network_budget_ms = 0  # the connect's local end is looked up however loaded the
 [store]
 enabled = ${3:-true}
 path = "$dir/store.db"
+index_all_events = true  # every event, not only sessions': the database must match the output
 postgres = "$PG_URL"
 postgres_spool_path = "$dir/fleet-spool"
 postgres_spool_max_bytes = $2

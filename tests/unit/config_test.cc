@@ -34,6 +34,9 @@ TEST(Config, EmbeddedDefaultParses) {
   EXPECT_EQ(config.enrich.network, "auto");
   EXPECT_EQ(config.enrich.network_budget_ms, 20u);
   EXPECT_TRUE(config.enrich.process_tree);
+  EXPECT_TRUE(config.store.enabled);
+  EXPECT_EQ(config.store.path, "/var/lib/auditlens/auditlens.db");
+  EXPECT_FALSE(config.store.index_all_events);  // sessions' events only
 }
 
 TEST(Config, EnrichKeys) {
@@ -85,6 +88,8 @@ max_in_flight = 100
 [receive]
 buffer_bytes = 1048576
 drain_interval_ms = 0
+[store]
+index_all_events = true
 )";
   Config config;
   std::string error;
@@ -104,6 +109,7 @@ drain_interval_ms = 0
   EXPECT_EQ(config.max_in_flight, 100u);
   EXPECT_EQ(config.receive_buffer_bytes, 1048576u);
   EXPECT_EQ(config.drain_interval_ms, 0u);
+  EXPECT_TRUE(config.store.index_all_events);
 }
 
 TEST(Config, KeepLeavesKernelValueUnset) {

@@ -113,7 +113,10 @@ class SessionHarness {
       open_error = error;
       if (opened) target = store->sink();
     }
-    recorder = std::make_unique<Recorder>(table.get(), sessions.get(), target);
+    // Every event gets a row here (the agent's default is sessions only): the tests count them.
+    RecorderOptions recorder_options;
+    recorder_options.index_all_events = true;
+    recorder = std::make_unique<Recorder>(table.get(), sessions.get(), target, recorder_options);
     PipelineOptions options;
     options.assembler.expect_eoe = false;
     options.hostname = "testhost";
