@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 
@@ -12,6 +13,7 @@ namespace auditlens {
 
 OutputFile::~OutputFile() {
   Flush();
+  ReleaseReservation();
   if (owns_fd_ && fd_ >= 0) close(fd_);
 }
 
@@ -45,13 +47,51 @@ bool OutputFile::Reopen(std::string* error) {
     *error = "cannot open " + path_ + ": " + strerror(errno);
     return false;
   }
+  ReleaseReservation();
   if (owns_fd_ && fd_ >= 0) close(fd_);
   fd_ = fd;
   owns_fd_ = true;
+  struct stat st;
+  can_reserve_ = fstat(fd_, &st) == 0 && S_ISREG(st.st_mode);
+  file_end_ = can_reserve_ ? static_cast<uint64_t>(st.st_size) : 0;
+  reserved_end_ = 0;
   return true;
 }
 
+void OutputFile::Reserve(size_t about_to_write) {
+  if (!can_reserve_ || reserve_bytes_ == 0 || file_end_ + about_to_write <= reserved_end_) return;
+  // Where the file really ends: another writer may have appended, or logrotate's copytruncate
+  // emptied it. One fstat per reservation, not per write.
+  struct stat st;
+  if (fstat(fd_, &st) != 0) return;
+  file_end_ = static_cast<uint64_t>(st.st_size);
+  uint64_t want = std::max<uint64_t>(reserve_bytes_, about_to_write);
+  if (fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(file_end_), static_cast<off_t>(want)) != 0) {
+    // Not supported here (EOPNOTSUPP), or no room left (ENOSPC): writes go on as they would
+    // without it; a full disk shows in the writes themselves. Tried again after a reopen.
+    can_reserve_ = false;
+    return;
+  }
+  reserved_end_ = file_end_ + want;
+}
+
+void OutputFile::ReleaseReservation() {
+  if (reserved_end_ == 0 || fd_ < 0) return;
+  struct stat st;
+  if (fstat(fd_, &st) == 0 && static_cast<uint64_t>(st.st_size) == file_end_ &&
+      file_end_ < reserved_end_) {
+    // ext4 gives blocks past the end back only on a truncation (a hole punched past the end is a
+    // no-op there); one to the same size drops them and changes nothing else. Only when the size
+    // is what this writer left: another writer's (or copytruncate's) file is not touched.
+    if (ftruncate(fd_, st.st_size) != 0) {
+      // Nothing lost: the blocks stay reserved past the end until the file is deleted.
+    }
+  }
+  reserved_end_ = 0;
+}
+
 bool OutputFile::Flush() {
+  if (!buffer_.empty()) Reserve(buffer_.size());
   size_t done = 0;
   while (done < buffer_.size()) {
     ssize_t n = write(fd_, buffer_.data() + done, buffer_.size() - done);
@@ -63,12 +103,14 @@ bool OutputFile::Flush() {
       if (done > 0) head_continues_line_ = buffer_[done - 1] != '\n';
       buffer_.erase(0, done);
       bytes_written_ += done;
+      file_end_ += done;
       if (buffer_.size() > max_buffer_bytes_) DropOldestLines();
       return false;
     }
     done += static_cast<size_t>(n);
   }
   bytes_written_ += done;
+  file_end_ += done;
   buffer_.clear();
   head_continues_line_ = false;
   failing_ = false;

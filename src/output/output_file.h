@@ -5,7 +5,13 @@
 // write error (disk full) the unwritten bytes stay buffered up to max_buffer_bytes; past that the
 // oldest whole lines are dropped and counted, so the caller can report the loss. The file only
 // ever gets whole lines: the rest of a line a failed write cut in two is never dropped, and it is
-// not carried into a reopened file (it is dropped and counted then instead). While writes fail,
+// not carried into a reopened file (it is dropped and counted then instead). A regular file gets
+// its disk blocks reserved ahead of the writes, reserve_bytes at a time (fallocate KEEP_SIZE: the
+// size a reader sees is unchanged): writing into blocks that are already allocated costs the
+// kernel about half the CPU of delayed allocation page by page (measured on ext4, 256 KiB writes:
+// ~100 instead of 175-230 µs per MiB). What is reserved past the last line is given back when the
+// file is closed or reopened, if its size is still what this writer left (else it stays allocated
+// past the end, at most reserve_bytes); a filesystem that cannot reserve is just written to. While writes fail,
 // MaybeFlush() does not try again on every line (a write per event would slow the caller when it
 // can least afford it); it only keeps the buffer within max_buffer_bytes, and the owner retries
 // with Flush() (the agent: every 200 ms).
@@ -45,9 +51,15 @@ class OutputFile {
   uint64_t dropped_lines() const { return dropped_lines_; }
   const std::string& last_error() const { return last_error_; }
   void set_max_buffer_bytes(size_t n) { max_buffer_bytes_ = n; }
+  // 0 turns the reservation off. Takes effect at the next reservation.
+  void set_reserve_bytes(uint64_t n) { reserve_bytes_ = n; }
+  // The end of what is reserved in the open file (0: nothing, or not a regular file).
+  uint64_t reserved_end() const { return reserved_end_; }
 
  private:
   void DropOldestLines();
+  void Reserve(size_t about_to_write);
+  void ReleaseReservation();
 
   std::string path_;
   int fd_ = -1;
@@ -60,6 +72,11 @@ class OutputFile {
   uint64_t dropped_lines_ = 0;
   bool head_continues_line_ = false;  // the buffer starts with the rest of a half-written line
   bool failing_ = false;              // the last Flush() failed
+  // Reservation: where the file ends as far as this writer knows, and what is reserved up to.
+  uint64_t reserve_bytes_ = 4 * 1024 * 1024;
+  bool can_reserve_ = false;  // a regular file on a filesystem that has not refused
+  uint64_t file_end_ = 0;
+  uint64_t reserved_end_ = 0;
   std::string last_error_;
 };
 

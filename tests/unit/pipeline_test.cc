@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -875,6 +876,67 @@ TEST(OutputFile, MaybeFlushWritesInLargeChunks) {
   ASSERT_TRUE(out.Flush());
   EXPECT_EQ(out.bytes_written(), 301u * 1000);
   EXPECT_EQ(ReadFile(path).size(), 301u * 1000);
+  std::filesystem::remove_all(dir);
+}
+
+// A regular file gets its blocks reserved ahead of the writes without its size changing; what is
+// reserved past the last line is given back at close; an outside truncation (copytruncate) is seen.
+TEST(OutputFile, ReservesBlocksAheadAndGivesBackTheRest) {
+  std::string dir = TempDir();
+  std::string path = dir + "/events.json";
+  {  // Only where the filesystem can reserve at all (a probe of our own, not the class under test).
+    int probe = open((dir + "/probe").c_str(), O_WRONLY | O_CREAT, 0600);
+    ASSERT_GE(probe, 0);
+    bool can = fallocate(probe, FALLOC_FL_KEEP_SIZE, 0, 1 << 20) == 0;
+    close(probe);
+    if (!can) GTEST_SKIP() << "the filesystem of " << dir << " cannot fallocate";
+  }
+  const uint64_t reserve = 4 << 20;
+  auto allocated = [&] {
+    struct stat st;
+    EXPECT_EQ(stat(path.c_str(), &st), 0);
+    return static_cast<uint64_t>(st.st_blocks) * 512;
+  };
+  const std::string line(1023, 'x');  // 1 KiB with its newline
+  {
+    OutputFile out;
+    std::string error;
+    ASSERT_TRUE(out.Open(path, &error)) << error;
+    out.set_reserve_bytes(reserve);
+    out.buffer()->append(line + "\n");
+    ASSERT_TRUE(out.Flush());
+    EXPECT_EQ(out.reserved_end(), reserve);
+    EXPECT_EQ(ReadFile(path).size(), 1024u) << "the size a reader sees is what was written";
+    EXPECT_GE(allocated(), reserve);
+    // Past the reservation: the next one starts where the file ends.
+    for (int i = 0; i < 4096; ++i) out.buffer()->append(line + "\n");
+    ASSERT_TRUE(out.Flush());
+    EXPECT_EQ(out.reserved_end(), 1024u + reserve);
+    // copytruncate: the file is emptied behind the writer, which appends (O_APPEND) at 0 again.
+    ASSERT_EQ(truncate(path.c_str(), 0), 0);
+    out.buffer()->append(line + "\n");
+    ASSERT_TRUE(out.Flush());
+    EXPECT_EQ(out.reserved_end(), reserve) << "reserved from the real end, not from the count";
+    for (int i = 0; i < 4096; ++i) out.buffer()->append(line + "\n");
+    ASSERT_TRUE(out.Flush());
+    EXPECT_EQ(out.reserved_end(), 1024u + reserve);
+    out.buffer()->append(line + "\n");  // one more KiB into the new reservation: most is unused
+    ASSERT_TRUE(out.Flush());
+    EXPECT_EQ(ReadFile(path).size(), 4098u * 1024);
+    EXPECT_GE(allocated(), 1024u + reserve);
+  }
+  EXPECT_EQ(ReadFile(path).size(), 4098u * 1024);
+  EXPECT_LT(allocated(), 4098u * 1024 + (1u << 20)) << "the unused reservation is given back";
+  {  // Turned off: nothing beyond what is written.
+    std::string other = dir + "/plain.json";
+    OutputFile out;
+    std::string error;
+    ASSERT_TRUE(out.Open(other, &error));
+    out.set_reserve_bytes(0);
+    out.buffer()->append(line + "\n");
+    ASSERT_TRUE(out.Flush());
+    EXPECT_EQ(out.reserved_end(), 0u);
+  }
   std::filesystem::remove_all(dir);
 }
 
