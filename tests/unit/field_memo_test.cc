@@ -169,3 +169,36 @@ TEST(FieldMemo, LongValuesAreNotKept) {
 
 }  // namespace
 }  // namespace auditlens
+
+namespace auditlens {
+namespace {
+
+// A stored key matches only the same bytes: for every length up to past the short-key compare
+// (1..40 bytes) and every position, a key differing in that one byte of its name or its value
+// finds nothing, through the hinted slot and through the hash.
+TEST(FieldMemo, OneDifferentByteAnywhereIsAMiss) {
+  for (size_t n = 1; n <= 40; ++n) {
+    const std::string name(n, 'n');
+    const std::string value(n, 'v');
+    for (size_t at = 0; at < n; ++at) {
+      for (int which = 0; which < 2; ++which) {
+        FieldMemo memo(64);
+        FieldMemo::Hint hint;
+        uint64_t hash = 0;
+        FieldMemo::Key key{1300, 62, 59, name, value};
+        EXPECT_TRUE(memo.Find(key, &hint, &hash).empty());
+        memo.Store(key, hash, "\"stored\"", &hint);
+        ASSERT_EQ(memo.Find(key, &hint, &hash), "\"stored\"") << n;
+        std::string other_name = name, other_value = value;
+        (which == 0 ? other_name : other_value)[at] ^= 0x20;
+        FieldMemo::Key other{1300, 62, 59, other_name, other_value};
+        EXPECT_TRUE(memo.Find(other, &hint, &hash).empty())
+            << "length " << n << ", byte " << at << (which == 0 ? " of the name" : " of the value");
+        EXPECT_TRUE(memo.Find(other, FieldMemo::Hash(other)).empty());
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace auditlens
