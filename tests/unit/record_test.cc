@@ -297,6 +297,52 @@ TEST(LogRecord, RandomBytesNeverEscapeTheInput) {
 
 // --- Fields --------------------------------------------------------------------------------------
 
+// For bodies of unquoted fields with every awkward byte (controls that do not separate, tabs and
+// newlines that do, '=' inside values, bytes above 0x7f) at every offset, the fields are those of
+// the plainest reading of the grammar (a guard for any faster scan of names and values).
+TEST(Fields, WordScanAgreesWithByteByByteReading) {
+  auto separates = [](char c) { return c == ' ' || c == '\t' || c == '\n'; };
+  auto reference = [&](std::string_view body) {
+    std::vector<std::pair<std::string, std::string>> out;
+    size_t i = 0;
+    while (i < body.size()) {
+      while (i < body.size() && separates(body[i])) ++i;
+      if (i >= body.size()) break;
+      size_t name_begin = i;
+      while (i < body.size() && !separates(body[i]) && body[i] != '=') ++i;
+      if (i >= body.size() || body[i] != '=') continue;  // a bare word
+      std::string name(body.substr(name_begin, i - name_begin));
+      size_t value_begin = ++i;
+      while (i < body.size() && !separates(body[i])) ++i;
+      out.emplace_back(name, std::string(body.substr(value_begin, i - value_begin)));
+    }
+    return out;
+  };
+  const std::string alphabet = std::string("abcxyz0123=_-/.:") + '\x01' + '\x1f' + '\r' + '\x7f' +
+                               '\x80' + '\xff' + ' ' + '\t' + '\n';
+  std::mt19937 rng(7);
+  std::vector<Field> fields;
+  for (int round = 0; round < 20000; ++round) {
+    std::string body;
+    size_t n = rng() % 48;
+    for (size_t k = 0; k < n; ++k) {
+      // Mostly name characters, so that fields of every length come out.
+      body += rng() % 3 ? alphabet[rng() % 10] : alphabet[rng() % alphabet.size()];
+    }
+    if (!body.empty() && (body[0] == '"' || body[0] == '\'')) continue;
+    if (body.find_first_of("\"'({") != std::string::npos) continue;  // other grammar
+    if (body.find("avc:") != std::string::npos) continue;
+    fields.clear();
+    SplitFields(body, &fields);
+    auto want = reference(body);
+    ASSERT_EQ(fields.size(), want.size()) << body;
+    for (size_t k = 0; k < want.size(); ++k) {
+      ASSERT_EQ(fields[k].name, want[k].first) << body;
+      ASSERT_EQ(fields[k].value, want[k].second) << body;
+    }
+  }
+}
+
 // Quoted values keep their quotes, hex values stay hex: the decoder needs to tell them apart.
 TEST(Fields, QuotedAndHexValuesKeepTheirRawForm) {
   EXPECT_EQ(Split("item=1 name=2F746D702F6120622E747874 comm=\"touch\" key=(null)"),
