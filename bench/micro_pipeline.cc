@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -198,15 +199,15 @@ void BM_OutputFileAppend(benchmark::State& state) {
   const std::string path = "bench_output_file.json";
   const std::string line(1665, 'x');  // a connect event's JSON is about that long
   const size_t per_file = (64u << 20) / (line.size() + 1);
-  OutputFile* out = nullptr;
+  std::unique_ptr<OutputFile> out;
   std::string error;
   size_t lines = 0;
   for (auto _ : state) {
-    if (out == nullptr || lines % per_file == 0) {
+    if (lines % per_file == 0) {
       state.PauseTiming();
-      delete out;
+      out.reset();
       unlink(path.c_str());
-      out = new OutputFile;
+      out = std::make_unique<OutputFile>();
       out->set_reserve_bytes(static_cast<uint64_t>(state.range(0)) << 20);
       if (!out->Open(path, &error)) state.SkipWithError(error.c_str());
       state.ResumeTiming();
@@ -216,7 +217,7 @@ void BM_OutputFileAppend(benchmark::State& state) {
     out->MaybeFlush();
     ++lines;
   }
-  delete out;
+  out.reset();
   unlink(path.c_str());
   state.SetBytesProcessed(static_cast<int64_t>(lines * (line.size() + 1)));
 }

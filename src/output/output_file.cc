@@ -51,9 +51,8 @@ bool OutputFile::Reopen(std::string* error) {
   if (owns_fd_ && fd_ >= 0) close(fd_);
   fd_ = fd;
   owns_fd_ = true;
-  struct stat st;
-  can_reserve_ = fstat(fd_, &st) == 0 && S_ISREG(st.st_mode);
-  file_end_ = can_reserve_ ? static_cast<uint64_t>(st.st_size) : 0;
+  can_reserve_ = true;  // Reserve() finds out what the file is at its first flush
+  file_end_ = 0;
   reserved_end_ = 0;
   return true;
 }
@@ -63,7 +62,10 @@ void OutputFile::Reserve(size_t about_to_write) {
   // Where the file really ends: another writer may have appended, or logrotate's copytruncate
   // emptied it. One fstat per reservation, not per write.
   struct stat st;
-  if (fstat(fd_, &st) != 0) return;
+  if (fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+    can_reserve_ = false;  // a FIFO, a terminal, /dev/null...
+    return;
+  }
   file_end_ = static_cast<uint64_t>(st.st_size);
   uint64_t want = std::max<uint64_t>(reserve_bytes_, about_to_write);
   if (fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(file_end_), static_cast<off_t>(want)) != 0) {
@@ -82,10 +84,9 @@ void OutputFile::ReleaseReservation() {
       file_end_ < reserved_end_) {
     // ext4 gives blocks past the end back only on a truncation (a hole punched past the end is a
     // no-op there); one to the same size drops them and changes nothing else. Only when the size
-    // is what this writer left: another writer's (or copytruncate's) file is not touched.
-    if (ftruncate(fd_, st.st_size) != 0) {
-      // Nothing lost: the blocks stay reserved past the end until the file is deleted.
-    }
+    // is what this writer left: another writer's (or copytruncate's) file is not touched. If it
+    // fails, nothing is lost: the blocks stay allocated past the end until the file is deleted.
+    [[maybe_unused]] int ignored = ftruncate(fd_, st.st_size);
   }
   reserved_end_ = 0;
 }
