@@ -9,6 +9,9 @@
 //   buffers and is valid only during the call. Control replies (NLMSG_ERROR/ACK, AUDIT_GET) are skipped.
 // - ENOBUFS (the socket overflowed) is counted in enobufs() and never fatal. The kernel's
 //   AUDIT_REPLACE liveness probe to the registered daemon is skipped like the control replies.
+// - Only the kernel's records are taken. The socket is connected to the kernel's port, so the kernel
+//   refuses any other process's datagram to it (ECONNREFUSED to the sender); were connect to fail,
+//   each datagram's sender address is checked instead.
 // - Status requests use a separate control socket so replies never interleave with records.
 // - SetStatus refuses enabled=2 (immutable) and failure=2 (panic): this program never sets them.
 // - Registration order: once registered, the kernel sends records (first its hold queue) to this

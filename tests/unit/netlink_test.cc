@@ -1,7 +1,12 @@
-// The kernel-free parts of src/netlink: datagram splitting and the SetKernelStatus guard.
+// The kernel-free parts of src/netlink: datagram splitting, the SetKernelStatus guard, and that a
+// receiving socket takes no datagram from another process (no registration, no kernel state changed).
 #include <gtest/gtest.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <cstring>
 #include <string>
@@ -157,6 +162,39 @@ TEST(SetKernelStatus, RefusesOutOfRangeAndPid) {
 TEST(SetKernelStatus, EmptyMaskIsANoOp) {
   std::string error;
   EXPECT_TRUE(SetKernelStatus(KernelStatus{}, 0, &error));
+}
+
+struct CountingHandler : RecordHandler {
+  int records = 0;
+  void OnRecord(uint16_t, std::string_view) override { ++records; }
+};
+
+// A process that knows the agent's port must not be able to feed it forged records.
+TEST(AuditNetlink, RefusesDatagramsFromOtherProcesses) {
+  std::string error;
+  auto receiver = AuditNetlink::Open(AuditNetlink::Mode::kUnicast, 0, &error);
+  if (!receiver) GTEST_SKIP() << "no NETLINK_AUDIT socket here: " << error;
+  sockaddr_nl own{};
+  socklen_t own_len = sizeof(own);
+  ASSERT_EQ(getsockname(receiver->fd(), reinterpret_cast<sockaddr*>(&own), &own_len), 0);
+  ASSERT_NE(own.nl_pid, 0u);
+
+  int forger = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+  ASSERT_GE(forger, 0);
+  std::string forged = Message(AUDIT_SYSCALL, kRecord, kRecord.size());
+  sockaddr_nl to{};
+  to.nl_family = AF_NETLINK;
+  to.nl_pid = own.nl_pid;
+  ssize_t sent = sendto(forger, forged.data(), forged.size(), 0, reinterpret_cast<sockaddr*>(&to),
+                        sizeof(to));
+  int sent_errno = errno;
+  close(forger);
+  EXPECT_EQ(sent, -1);
+  EXPECT_EQ(sent_errno, ECONNREFUSED);
+
+  CountingHandler handler;
+  EXPECT_EQ(receiver->ReceiveBatch(handler, &error), 0) << error;
+  EXPECT_EQ(handler.records, 0);
 }
 
 }  // namespace
