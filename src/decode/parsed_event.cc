@@ -61,18 +61,31 @@ void ParsedEvent::SplitSyscall(size_t r) const {
   }
   if (split_memo_.empty()) split_memo_.resize(kSplitMemoSlots);
   rec.begin = static_cast<uint32_t>(fields_.size());
-  // The slot of the last SYSCALL record first: a storm repeats it, and comparing costs less than
-  // hashing. Only when that misses is the body hashed to its own slot.
+  // The slots of the last two SYSCALL records first: a storm repeats them, and comparing costs less
+  // than hashing. Only when both miss is the body hashed to its own slot.
   uint64_t hash = 0;
-  bool hit = split_hint_ < kSplitMemoSlots && split_memo_[split_hint_].valid &&
-             split_memo_[split_hint_].body == body;
+  size_t at = kSplitMemoSlots;
+  const int tries = split_misses_ < 4 || split_misses_ % 16 == 0 ? 2 : 1;
+  for (int i = 0; i < tries; ++i) {
+    const size_t h = split_hints_[i];
+    if (h < kSplitMemoSlots && split_memo_[h].valid && split_memo_[h].body == body) {
+      at = h;
+      break;
+    }
+  }
+  bool hit = at < kSplitMemoSlots;
+  split_misses_ = hit ? 0 : split_misses_ + 1;
   if (!hit) {
     hash = HashBody(body);
-    split_hint_ = hash & (kSplitMemoSlots - 1);
-    const SplitMemo& slot = split_memo_[split_hint_];
+    at = hash & (kSplitMemoSlots - 1);
+    const SplitMemo& slot = split_memo_[at];
     hit = slot.valid && slot.hash == hash && slot.body == body;
   }
-  SplitMemo& m = split_memo_[split_hint_];
+  if (split_hints_[0] != at) {
+    split_hints_[1] = split_hints_[0];
+    split_hints_[0] = at;
+  }
+  SplitMemo& m = split_memo_[at];
   if (hit) {
     const char* base = body.data();
     for (uint32_t i = 0; i < m.count; ++i) {

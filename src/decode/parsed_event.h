@@ -101,7 +101,11 @@ class ParsedEvent {
   static constexpr size_t kSplitMemoSlots = 16;
   static constexpr size_t kSplitMemoMaxBody = 4096;
   mutable std::vector<SplitMemo> split_memo_;
-  mutable size_t split_hint_ = kSplitMemoSlots;  // slot of the last SYSCALL record seen
+  // Slots of the last two SYSCALL bodies seen, the latest first (a storm repeats one syscall, or
+  // two in turn: connect and accept).
+  // (The second is skipped after a few misses of both in a row, but for one miss in 16.)
+  mutable size_t split_hints_[2] = {kSplitMemoSlots, kSplitMemoSlots};
+  mutable uint32_t split_misses_ = 0;
 };
 
 }  // namespace auditlens

@@ -219,15 +219,21 @@ void ProcessTable::ReadSubject(const ParsedEvent& e) {
   // is reused, its views moved onto this event's body.
   const std::string_view body = ev.record_body(r);
   const bool is_syscall = r == e.syscall_record();
-  if (subject_memo_.valid && subject_memo_.is_syscall == is_syscall && body == subject_memo_.body) {
+  // The older one is skipped after a few misses in a row, but for one miss in 16.
+  const size_t tries = subject_misses_ < 4 || subject_misses_ % 16 == 0 ? 2 : 1;
+  for (size_t t = 0; t < tries; ++t) {
+    const size_t i = t == 0 ? subject_latest_ : 1 - subject_latest_;
+    const SubjectMemo& memo = subject_memos_[i];
+    if (!memo.valid || memo.is_syscall != is_syscall || body != memo.body) continue;
     const EventSubject header = subject_;
-    subject_ = subject_memo_.subject;
+    subject_ = memo.subject;
     subject_.time_ms = header.time_ms;
     subject_.serial = header.serial;
     subject_.login_record = header.login_record;
-    subject_.exe = subject_memo_.exe.In(body);
-    subject_.comm = subject_memo_.comm.In(body);
-    subject_.key = subject_memo_.key.In(body);
+    subject_.exe = memo.exe.In(body);
+    subject_.comm = memo.comm.In(body);
+    subject_.key = memo.key.In(body);
+    subject_latest_ = i;
     subject_misses_ = 0;
     return;
   }
@@ -239,18 +245,21 @@ void ProcessTable::ReadSubject(const ParsedEvent& e) {
 }
 
 void ProcessTable::RememberSubject(std::string_view body, bool is_syscall) {
-  subject_memo_.valid = false;
+  // The older of the two gives way.
+  subject_latest_ = 1 - subject_latest_;
+  SubjectMemo& memo = subject_memos_[subject_latest_];
+  memo.valid = false;
   if (body.size() > kSubjectMemoMaxBody) return;
   // Only views that lie in the body can be moved onto the next one.
-  if (!subject_memo_.exe.Of(subject_.exe, body) || !subject_memo_.comm.Of(subject_.comm, body) ||
-      !subject_memo_.key.Of(subject_.key, body)) {
+  if (!memo.exe.Of(subject_.exe, body) || !memo.comm.Of(subject_.comm, body) ||
+      !memo.key.Of(subject_.key, body)) {
     return;
   }
-  subject_memo_.body.assign(body.data(), body.size());
-  subject_memo_.subject = subject_;
-  subject_memo_.subject.exe = subject_memo_.subject.comm = subject_memo_.subject.key = {};
-  subject_memo_.is_syscall = is_syscall;
-  subject_memo_.valid = true;
+  memo.body.assign(body.data(), body.size());
+  memo.subject = subject_;
+  memo.subject.exe = memo.subject.comm = memo.subject.key = {};
+  memo.is_syscall = is_syscall;
+  memo.valid = true;
 }
 
 bool ProcessTable::BodySpan::Of(std::string_view view, std::string_view body) {

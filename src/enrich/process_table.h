@@ -210,7 +210,8 @@ class ProcessTable : public Enricher {
   std::unordered_map<int32_t, std::unique_ptr<ProcessImage>> by_pid_;
   std::unordered_map<uint64_t, std::pair<SyscallClass, std::string_view>> classes_;
   EventSubject subject_;
-  // The last subject record parsed and what it gave (views kept as offsets into the body).
+  // The last two subject records parsed and what they gave (views kept as offsets into the body):
+  // a storm repeats one record, or two in turn (connect and accept).
   struct BodySpan {
     uint32_t offset = 0, length = 0;
     bool Of(std::string_view view, std::string_view body);  // false: view not inside body
@@ -223,8 +224,9 @@ class ProcessTable : public Enricher {
     std::string body;
     EventSubject subject;
     BodySpan exe, comm, key;
-  } subject_memo_;
-  uint64_t subject_misses_ = 0;  // subject records in a row that were not the remembered one
+  } subject_memos_[2];
+  size_t subject_latest_ = 0;  // which of the two was remembered or used last
+  uint64_t subject_misses_ = 0;  // subject records in a row that were neither remembered one
   ProcessImage* current_ = nullptr;
   std::vector<ProcessImage*> changed_;
   bool write_exit_ = false;

@@ -605,30 +605,31 @@ void EventJsonFormatter::WriteFile(const ParsedEvent& e, JsonWriter& w) {
 }
 
 void EventJsonFormatter::WriteTags(const ParsedEvent& e, JsonWriter& w) {
-  bool open = false;
   // A syscall event's rule key is on its SYSCALL record; other events are searched.
   size_t first = e.syscall_record() >= 0 ? static_cast<size_t>(e.syscall_record()) : 0;
   size_t last = e.syscall_record() >= 0 ? first + 1 : e.record_count();
   for (size_t r = first; r < last; ++r) {
     std::string_view key = e.Get(r, "key");
     if (key.empty() || key == "(null)") continue;
-    scratch2_.clear();
-    ends_.clear();
-    ValueDecoder::SplitEscaped(key, '\x01', &scratch2_, &ends_, true);
-    if (!open) {
-      w.Key("tags");
-      w.BeginArray();
-      open = true;
-    }
-    uint32_t begin = 0;
-    int index = 0;
-    for (uint32_t end : ends_) {
-      WriteString(w, std::string_view(scratch2_).substr(begin, end - begin), "tags", {}, index++);
-      begin = end + 1;
-    }
-    break;  // one record's keys: the rule that matched
+    // One record's keys: the rule that matched. A function of the raw key alone.
+    Memoized(w, MemoSite::kTags, "tags", key, [&] { WriteTagMembers(key, w); });
+    return;
   }
-  if (open) w.EndArray();
+}
+
+void EventJsonFormatter::WriteTagMembers(std::string_view key, JsonWriter& w) {
+  scratch2_.clear();
+  ends_.clear();
+  ValueDecoder::SplitEscaped(key, '\x01', &scratch2_, &ends_, true);
+  w.Key("tags");
+  w.BeginArray();
+  uint32_t begin = 0;
+  int index = 0;
+  for (uint32_t end : ends_) {
+    WriteString(w, std::string_view(scratch2_).substr(begin, end - begin), "tags", {}, index++);
+    begin = end + 1;
+  }
+  w.EndArray();
 }
 
 void EventJsonFormatter::WriteRecords(const ParsedEvent& e, JsonWriter& w) {

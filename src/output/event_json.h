@@ -51,6 +51,7 @@ class EventJsonFormatter {
   void WriteUser(const ParsedEvent& e, JsonWriter& w);
   void WriteFile(const ParsedEvent& e, JsonWriter& w);
   void WriteTags(const ParsedEvent& e, JsonWriter& w);
+  void WriteTagMembers(std::string_view key, JsonWriter& w);
   void WriteRecords(const ParsedEvent& e, JsonWriter& w);
   void WriteRecord(const ParsedEvent& e, size_t r, JsonWriter& w);
   void WriteRecordFields(const ParsedEvent& e, size_t r, JsonWriter& w);
@@ -66,7 +67,7 @@ class EventJsonFormatter {
   std::string_view Decoded(FieldKind kind, std::string_view raw);
   // Each call site of Memoized, for its slot hint.
   enum class MemoSite { kEvent, kProcessName, kProcessExecutable, kWorkingDirectory, kProcessTitle,
-                        kUserGroup, kFile, kCount };
+                        kUserGroup, kFile, kTags, kCount };
   // Writes the members render() writes, or copies them when (tag, raw) was rendered before; the
   // site's slot is tried before the hash.
   template <typename Render>

@@ -84,20 +84,30 @@ std::string_view FieldMemo::Find(const Key& key, uint64_t hash) const {
 
 std::string_view FieldMemo::Find(const Key& key, Hint* hint, uint64_t* hash) const {
   *hash = 0;
-  if (hint->slot < slots_.size() && Matches(slots_[hint->slot], key)) {
+  size_t at = hint->slot[0];
+  if (at < slots_.size() && Matches(slots_[at], key)) {
     ++hits_;
-    return slots_[hint->slot].rendered;
+    hint->misses = 0;
+    return slots_[at].rendered;
   }
+  at = hint->slot[1];
+  if (hint->TrySecond() && at < slots_.size() && Matches(slots_[at], key)) {
+    ++hits_;
+    hint->misses = 0;
+    hint->Use(at);
+    return slots_[at].rendered;
+  }
+  ++hint->misses;
   *hash = Hash(key);
   std::string_view found = Find(key, *hash);
-  if (!found.empty()) hint->slot = *hash & mask_;
+  if (!found.empty()) hint->Use(*hash & mask_);
   return found;
 }
 
 void FieldMemo::Store(const Key& key, uint64_t hash, std::string_view rendered, Hint* hint) {
   if (hash == 0) hash = Hash(key);
   Store(key, hash, rendered);
-  hint->slot = hash & mask_;
+  hint->Use(hash & mask_);
 }
 
 void FieldMemo::Store(const Key& key, uint64_t hash, std::string_view rendered) {

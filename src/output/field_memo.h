@@ -34,13 +34,25 @@ class FieldMemo {
   std::string_view Find(const Key& key, uint64_t hash) const;
   void Store(const Key& key, uint64_t hash, std::string_view rendered);
 
-  // The slot one call site found or stored its key in last time. A storm repeats the same key at
-  // the same place event after event: comparing the bytes in that slot costs less than hashing
-  // them (measured: hashing was a tenth of an open event's instructions).
+  // The slots one call site found or stored its keys in the last two times, the latest first. A
+  // storm repeats the same key at the same place event after event, or two keys in turn (connect
+  // and accept): comparing the bytes in those slots costs less than hashing them (measured:
+  // hashing was a tenth of an open event's instructions).
+  // A call site whose keys are new each time (a pid, a pointer: an exec storm) would pay a second
+  // comparison for nothing, so after a few misses of both slots in a row the second is tried only
+  // on one miss in 16, enough to notice when two keys start to take turns.
   struct Hint {
-    size_t slot = static_cast<size_t>(-1);
+    size_t slot[2] = {static_cast<size_t>(-1), static_cast<size_t>(-1)};
+    uint32_t misses = 0;  // finds in a row that neither slot answered
+    bool TrySecond() const { return misses < 4 || misses % 16 == 0; }
+    void Use(size_t s) {
+      if (slot[0] != s) {
+        slot[1] = slot[0];
+        slot[0] = s;
+      }
+    }
   };
-  // Find that tries the hinted slot first; hashes only when that misses (*hash is then set, else
+  // Find that tries the hinted slots first; hashes only when both miss (*hash is then set, else
   // left 0 — Store needs it: pass it on, and Store hashes if it is 0).
   std::string_view Find(const Key& key, Hint* hint, uint64_t* hash) const;
   void Store(const Key& key, uint64_t hash, std::string_view rendered, Hint* hint);
