@@ -381,72 +381,115 @@ void NetworkEnricher::WriteTopLevel(const ParsedEvent& e, JsonWriter& w) {
     WriteEnd(local_, "source", w);  // bind, listen: only the local end exists
   }
 
+  const NetworkObjectKey key = NetworkObjectKeyOfEvent();
+  for (size_t i : {rendered_latest_, 1 - rendered_latest_}) {
+    if (rendered_[i].valid && rendered_[i].key == key) {
+      rendered_latest_ = i;
+      w.Raw(rendered_[i].json);
+      return;
+    }
+  }
+  rendered_latest_ = 1 - rendered_latest_;
+  RenderedNetworkObject& r = rendered_[rendered_latest_];
+  const size_t start = w.size();
+  WriteNetworkObject(key, w);
+  std::string_view json = w.Since(start);
+  if (!json.empty() && json[0] == ',') json.remove_prefix(1);
+  r.json.assign(json.data(), json.size());
+  r.reason.assign(key.reason.data(), key.reason.size());
+  r.community_id.assign(key.community_id.data(), key.community_id.size());
+  r.key = key;
+  r.key.reason = r.reason;
+  r.key.community_id = r.community_id;
+  r.valid = true;
+}
+
+NetworkEnricher::NetworkObjectKey NetworkEnricher::NetworkObjectKeyOfEvent() const {
+  NetworkObjectKey k;
+  k.protocol = protocol_;
+  k.sock_type = sock_type_;
+  k.errno_value = errno_;
+  k.is_unix = unix_;
+  k.flow = IsFlow();
+  k.inbound = Inbound();
+  const SocketAddress& any_ip = remote_.is_ip() ? remote_ : local_;
+  k.ip_version = any_ip.is_ip() ? (any_ip.ipv6 ? 6 : 4) : 0;
+  k.local_end = local_end_;
+  k.reason = reason_;
+  k.peer_known = info_.has_peer_cred && local_end_ == LocalEnd::kSocket;
+  if (k.peer_known) {
+    k.peer_pid = info_.peer_pid;
+    k.peer_uid = info_.peer_uid;
+    k.peer_gid = info_.peer_gid;
+  }
+  k.community_id = std::string_view(community_id_, community_id_len_);
+  return k;
+}
+
+void NetworkEnricher::WriteNetworkObject(const NetworkObjectKey& k, JsonWriter& w) {
   w.Key("network");
   w.BeginObject();
-  Transport t = TransportOf(protocol_);
-  if (unix_) {
+  Transport t = TransportOf(k.protocol);
+  if (k.is_unix) {
     w.Key("transport");
     w.String("unix");
   } else if (!t.name.empty()) {
     w.Key("transport");
     w.String(t.name);
   }
-  const SocketAddress& any_ip = remote_.is_ip() ? remote_ : local_;
-  if (!unix_ && any_ip.is_ip()) {
+  if (!k.is_unix && k.ip_version != 0) {
     w.Key("type");
-    w.String(any_ip.ipv6 ? "ipv6" : "ipv4");
+    w.String(k.ip_version == 6 ? "ipv6" : "ipv4");
   }
-  if (!unix_ && !t.name.empty()) {
+  if (!k.is_unix && !t.name.empty()) {
     char num[8];
     auto [p, ec] = std::to_chars(num, num + sizeof(num), t.wire_protocol);
     w.Key("iana_number");
     w.String(std::string_view(num, static_cast<size_t>(p - num)));
   }
-  if (flow) {
+  if (k.flow) {
     w.Key("direction");
-    w.String(inbound ? "ingress" : "egress");
+    w.String(k.inbound ? "ingress" : "egress");
   }
-  if (community_id_len_ > 0) {
+  if (!k.community_id.empty()) {
     w.Key("community_id");
-    w.String(std::string_view(community_id_, community_id_len_));
+    w.String(k.community_id);
   }
   w.Key("local_end");
-  switch (local_end_) {
+  switch (k.local_end) {
     case LocalEnd::kSocket: w.String("socket"); break;
     case LocalEnd::kPartial: w.String("partial"); break;
     case LocalEnd::kRecord: w.String("record"); break;
     case LocalEnd::kUnknown: w.String("unknown"); break;
   }
-  if (!reason_.empty() && local_end_ != LocalEnd::kSocket) {
+  if (!k.reason.empty() && k.local_end != LocalEnd::kSocket) {
     w.Key("local_end_reason");
-    w.String(reason_);
+    w.String(k.reason);
   }
-  if (errno_ != 0) {
-    const char* name = strerrorname_np(errno_);
+  if (k.errno_value != 0) {
+    const char* name = strerrorname_np(k.errno_value);
     if (name != nullptr) {
       w.Key("errno");
       w.String(name);
     }
   }
-  std::string_view unix_type = UnixTypeName(sock_type_);
-  const bool peer_known = info_.has_peer_cred && local_end_ == LocalEnd::kSocket;
-  if (unix_ && (!unix_type.empty() || peer_known)) {
+  std::string_view unix_type = UnixTypeName(k.sock_type);
+  if (k.is_unix && (!unix_type.empty() || k.peer_known)) {
     w.Key("unix");
     w.BeginObject();
-    std::string_view type = unix_type;
-    if (!type.empty()) {
+    if (!unix_type.empty()) {
       w.Key("type");
-      w.String(type);
+      w.String(unix_type);
     }
-    if (peer_known) {
+    if (k.peer_known) {
       w.Key("peer");
       w.BeginObject();
       w.Key("pid");
-      w.Int(info_.peer_pid);
+      w.Int(k.peer_pid);
       w.Key("uid");
-      WriteUIntString(w, info_.peer_uid);
+      WriteUIntString(w, k.peer_uid);
       w.Key("gid");
-      WriteUIntString(w, info_.peer_gid);
+      WriteUIntString(w, k.peer_gid);
       w.EndObject();
     }
     w.EndObject();

@@ -117,6 +117,30 @@ class NetworkEnricher : public Enricher {
   std::string_view reason_;
   char community_id_[48] = {};
   size_t community_id_len_ = 0;
+
+  // The "network" object is a function of a few of the above; a storm repeats it (or two in turn:
+  // connect and accept), so the last two renderings are kept with what they were rendered from.
+  struct NetworkObjectKey {
+    int protocol = 0, sock_type = 0, errno_value = 0;
+    bool is_unix = false, flow = false, inbound = false, peer_known = false;
+    int ip_version = 0;  // of the end that gives the type: 4, 6, or 0 (none)
+    LocalEnd local_end = LocalEnd::kUnknown;
+    std::string_view reason;  // compared by its bytes
+    int32_t peer_pid = 0;
+    uint32_t peer_uid = 0, peer_gid = 0;
+    std::string_view community_id;  // views community_id_ while rendering; compared by bytes
+    bool operator==(const NetworkObjectKey&) const = default;
+  };
+  struct RenderedNetworkObject {
+    bool valid = false;
+    NetworkObjectKey key;
+    std::string reason, community_id;  // the key's views point here once stored
+    std::string json;
+  };
+  NetworkObjectKey NetworkObjectKeyOfEvent() const;
+  void WriteNetworkObject(const NetworkObjectKey& key, JsonWriter& w);
+  RenderedNetworkObject rendered_[2];
+  size_t rendered_latest_ = 0;
 };
 
 // The enricher of `auditlens run`, as the config's [enrich] network asks: "auto" (pidfd, else

@@ -151,6 +151,18 @@ void JsonWriter::Key(std::string_view key) {
 
 bool JsonWriter::String(std::string_view bytes) {
   Separate();
+  const size_t n = bytes.size();
+  if (n <= kMaxShortString &&
+      ScanPlain(reinterpret_cast<const unsigned char*>(bytes.data()), 0, n) == n) {
+    // Most values are short and plain (an id, a name, "ipv4"): one append of "value" instead of
+    // three (each append pays the string's capacity check and a call).
+    char buf[kMaxShortString + 2];
+    buf[0] = '"';
+    std::memcpy(buf + 1, bytes.data(), n);
+    buf[n + 1] = '"';
+    out_->append(buf, n + 2);
+    return false;
+  }
   out_->push_back('"');
   bool percent = AppendEscaped(bytes, out_);
   out_->push_back('"');

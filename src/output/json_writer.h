@@ -67,6 +67,7 @@ class JsonWriter {
 
  private:
   static constexpr size_t kMaxPlainKey = 60;
+  static constexpr size_t kMaxShortString = 62;
   static constexpr bool IsPlainChar(char ch) {
     const unsigned char c = static_cast<unsigned char>(ch);
     return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
@@ -76,7 +77,7 @@ class JsonWriter {
   [[gnu::always_inline]] static bool IsPlainName(const char (&s)[N], std::index_sequence<I...>) {
     return (IsPlainChar(s[I]) && ...);
   }
-  void Separate() {
+  [[gnu::always_inline]] void Separate() {
     if (after_key_) {
       after_key_ = false;
       return;

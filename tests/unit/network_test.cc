@@ -320,6 +320,30 @@ TEST(NetworkEnricher, OfflineWritesOnlyWhatTheRecordsSay) {
   EXPECT_EQ(offline.counters().lookups, 0u);
 }
 
+// The "network" object is kept from the last two events that rendered it: one enricher given a
+// mix of events in turn writes each exactly as a fresh enricher does.
+TEST(NetworkEnricher, KeptNetworkObjectsAreExactlyWhatAFreshEnricherWrites) {
+  const std::vector<std::vector<std::string>> events = {
+      {Syscall(42, "3", "0", true), Sockaddr(kTo8080)},
+      {Syscall(288, "4", "5", true), Sockaddr(kFrom50944)},
+      {Syscall(42, "3", "0", true), Sockaddr(kTo8080)},
+      {Syscall(42, "3", "-111", false), Sockaddr(kTo8080)},  // ECONNREFUSED
+      {Syscall(288, "4", "5", true), Sockaddr(kFrom50944)},
+      {Syscall(42, "3", "-115", false), Sockaddr(kTo8080)},  // EINPROGRESS
+      {Syscall(49, "3", "0", true), Sockaddr(kTo8080)},      // bind
+      {Syscall(42, "3", "0", true), Sockaddr("0A001F90000000000000000000000000000000010000000000")},
+      {Syscall(42, "3", "0", true), Sockaddr("01002F72756E2F782E736F636B00")},
+      {Syscall(42, "3", "0", true), Sockaddr(kTo8080)},
+  };
+  NetworkEnricher shared(nullptr);
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < events.size(); ++i) {
+      NetworkEnricher fresh(nullptr);
+      EXPECT_EQ(Format(shared, events[i]), Format(fresh, events[i])) << "event " << i;
+    }
+  }
+}
+
 TEST(NetworkEnricher, OtherEventsGetNothingAndCostNoLookup) {
   Rig r;
   std::string open = Format(r.enricher, {Syscall(257, "ffffff9c", "3", true)});
