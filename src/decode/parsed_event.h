@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,6 +38,26 @@ class ParsedEvent {
   // On the SYSCALL record (a dozen lookups per event among ~27 fields) a small hash index built
   // on the first lookup answers instead of a scan.
   std::string_view Get(size_t r, std::string_view name) const;
+  // The same for a name written as a literal (nearly every caller): on the SYSCALL record once it
+  // is indexed, its slot and comparison are folded when compiled, and the probe is inline.
+  template <size_t N>
+  [[gnu::always_inline]] std::string_view Get(size_t r, const char (&name)[N]) const {
+    constexpr size_t n = N - 1;
+    static_assert(n > 0, "a field name is never empty");
+    if (static_cast<int>(r) == syscall_ && indexed_ && records_[r].split) {
+      const RecordFields& rec = records_[r];
+      if (rec.end - rec.begin <= kIndexSlots / 2) {
+        const Field* fs = fields_.data() + rec.begin;
+        for (unsigned slot = IndexSlot(std::string_view(name, n)); index_[slot] != 0;
+             slot = (slot + 1) & (kIndexSlots - 1)) {
+          const Field& f = fs[index_[slot] - 1];
+          if (f.name.size() == n && std::memcmp(f.name.data(), name, n) == 0) return f.value;
+        }
+        return {};
+      }
+    }
+    return Get(r, std::string_view(name, n));
+  }
   bool Has(size_t r, std::string_view name) const;
   // Index of the first record of this type, or -1.
   int Find(uint16_t type) const;

@@ -319,3 +319,46 @@ TEST(EventJson, LossEvent) {
 
 }  // namespace
 }  // namespace auditlens
+
+namespace auditlens {
+namespace {
+
+// ParsedEvent::Get answers the same for a literal name (inline, folded probe of the SYSCALL
+// record's index), a runtime name (the general path) and a walk over the fields: the first field
+// of that name, or nothing. Twice over one ParsedEvent: the second parse takes the split memo.
+TEST(ParsedEvent, LiteralAndRuntimeNamesFindTheSameFirstField) {
+  const std::string line =
+      "type=SYSCALL msg=audit(1795345185.787:7): arch=c000003e syscall=42 success=no exit=-111 "
+      "a0=3 a1=7ffd a2=10 a3=0 items=0 ppid=1 pid=4321 auid=1000 uid=0 gid=0 euid=0 suid=0 "
+      "fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=2 comm=\"x\" exe=\"/x\" pid=99 key=\"k\"";
+  Record record;
+  ASSERT_EQ(ParseLogRecord(line, &record), nullptr);
+  Event event;
+  event.Reset(record);
+  ParsedEvent e;
+  for (int round = 0; round < 2; ++round) {
+    e.Parse(event);
+    auto walk = [&](std::string_view name) -> std::string_view {
+      for (const Field& f : e.fields(0)) {
+        if (f.name == name) return f.value;
+      }
+      return {};
+    };
+#define CHECK_NAME(lit)                                           \
+  EXPECT_EQ(e.Get(0, lit), walk(lit)) << lit;                     \
+  EXPECT_EQ(e.Get(0, std::string_view(lit)), walk(lit)) << lit;
+    CHECK_NAME("arch") CHECK_NAME("syscall") CHECK_NAME("success") CHECK_NAME("exit")
+    CHECK_NAME("a0") CHECK_NAME("a1") CHECK_NAME("a2") CHECK_NAME("a3") CHECK_NAME("items")
+    CHECK_NAME("ppid") CHECK_NAME("pid") CHECK_NAME("auid") CHECK_NAME("uid") CHECK_NAME("gid")
+    CHECK_NAME("euid") CHECK_NAME("suid") CHECK_NAME("fsuid") CHECK_NAME("egid")
+    CHECK_NAME("sgid") CHECK_NAME("fsgid") CHECK_NAME("tty") CHECK_NAME("ses")
+    CHECK_NAME("comm") CHECK_NAME("exe") CHECK_NAME("key") CHECK_NAME("subj")
+    CHECK_NAME("a4") CHECK_NAME("pi") CHECK_NAME("pidd") CHECK_NAME("e")
+#undef CHECK_NAME
+    EXPECT_EQ(e.Get(0, "pid"), "4321");  // the first of two
+    EXPECT_TRUE(e.Get(0, "subj").empty());
+  }
+}
+
+}  // namespace
+}  // namespace auditlens
