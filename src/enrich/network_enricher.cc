@@ -120,7 +120,7 @@ void NetworkEnricher::Reset() {
   success_ = false;
   errno_ = 0;
   record_ = SocketAddress();
-  info_ = SocketInfo();
+  // info_ is read only after a lookup of this event (which clears it first).
   local_ = SocketAddress();
   remote_ = SocketAddress();
   protocol_ = 0;
@@ -219,6 +219,7 @@ void NetworkEnricher::Prepare(const ParsedEvent& e) {
       req.listening = op_ == NetOp::kListen || op_ == NetOp::kBind;
       ++counters_.lookups;
       uint64_t started = budget_ns_ != 0 ? MonotonicNs() : 0;
+      info_ = SocketInfo();
       LookupStatus status = lookup_->Lookup(req, &info_);
       if (budget_ns_ != 0) budget_spent_ns_ += MonotonicNs() - started;
       if (status == LookupStatus::kFound && info_.family != AF_INET && info_.family != AF_INET6 &&

@@ -117,12 +117,25 @@ void SocketAddressFromSockaddr(const void* sa, size_t len, SocketAddress* out) {
 }
 
 bool SocketAddressFromHex(std::string_view hex, SocketAddress* out) {
-  *out = SocketAddress();
-  if (hex.size() < 4 || (hex.size() & 1) || !IsHexString(hex)) return false;
+  if (hex.size() < 4 || (hex.size() & 1)) {
+    *out = SocketAddress();
+    return false;
+  }
+  // One pass that decodes and checks (a SOCKADDR record per network event); the bytes past the
+  // largest sockaddr are only checked.
   uint8_t b[sizeof(sockaddr_storage)];
-  size_t n = std::min(hex.size() / 2, sizeof(b));
+  const size_t n = std::min(hex.size() / 2, sizeof(b));
+  int bad = 0;
   for (size_t i = 0; i < n; ++i) {
-    b[i] = static_cast<uint8_t>((HexDigit(hex[2 * i]) << 4) | HexDigit(hex[2 * i + 1]));
+    const int hi = HexDigit(hex[2 * i]);
+    const int lo = HexDigit(hex[2 * i + 1]);
+    bad |= hi | lo;
+    b[i] = static_cast<uint8_t>((hi << 4) | lo);
+  }
+  for (size_t i = 2 * n; i < hex.size(); ++i) bad |= HexDigit(hex[i]);
+  if (bad < 0) {
+    *out = SocketAddress();
+    return false;
   }
   SocketAddressFromSockaddr(b, n, out);
   return true;

@@ -79,6 +79,14 @@ TEST(SocketAddress, FromSockaddrRecords) {
   EXPECT_EQ(a.kind, SocketAddress::Kind::kOther);
   EXPECT_FALSE(SocketAddressFromHex("0200XY", &a));
   EXPECT_FALSE(SocketAddressFromHex("020", &a));
+  EXPECT_EQ(a.kind, SocketAddress::Kind::kNone);  // a refused string leaves nothing behind
+  // A bad digit anywhere is refused: in the address, and past the 128 bytes that are decoded.
+  EXPECT_FALSE(SocketAddressFromHex("02001F907F00000G0000000000000000", &a));
+  std::string long_hex = "02001F907F000001" + std::string(256, '0');
+  EXPECT_TRUE(SocketAddressFromHex(long_hex, &a));
+  EXPECT_EQ(a.port, 8080);
+  long_hex.back() = 'z';
+  EXPECT_FALSE(SocketAddressFromHex(long_hex, &a));
 }
 
 TEST(SocketAddress, FormatsEveryIPv4DigitCount) {
