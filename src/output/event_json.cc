@@ -99,6 +99,17 @@ bool ParseInt(std::string_view s, int64_t* v) {
   return ec == std::errc() && p == s.data() + s.size() && !s.empty();
 }
 
+// A decimal already in its shortest form, as the kernel writes a pid: copied to the output as it
+// is, the same bytes that parsing and formatting it again would give.
+bool IsShortestDecimal(std::string_view raw) {
+  const size_t sign = !raw.empty() && raw[0] == '-' ? 1 : 0;
+  const size_t digits = raw.size() - sign;
+  if (digits < 1 || digits > 18 || (raw[sign] == '0' && (digits > 1 || sign == 1))) return false;
+  bool plain = true;
+  for (size_t i = sign; i < raw.size(); ++i) plain &= raw[i] >= '0' && raw[i] <= '9';
+  return plain;
+}
+
 // Finds the values of names[0..N-1] among the first tokens of a record body, as plain name=value
 // words; false when any is missing within the first 12 tokens (the caller then splits the record).
 // A word with a quote, tab, newline or parenthesis may be split differently by SplitFields: the
@@ -370,15 +381,25 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
   w.BeginObject();
   if (r >= 0) {
     int64_t v;
-    if (ParseInt(e.Get(r, "pid"), &v)) {
+    const std::string_view pid = e.Get(r, "pid");
+    if (IsShortestDecimal(pid)) {
+      w.Key("pid");
+      w.Raw(pid);
+    } else if (ParseInt(pid, &v)) {
       w.Key("pid");
       w.Int(v);
     }
-    if (ParseInt(e.Get(r, "ppid"), &v)) {
+    const std::string_view ppid = e.Get(r, "ppid");
+    const bool ppid_plain = IsShortestDecimal(ppid);
+    if (ppid_plain || ParseInt(ppid, &v)) {
       w.Key("parent");
       w.BeginObject();
       w.Key("pid");
-      w.Int(v);
+      if (ppid_plain) {
+        w.Raw(ppid);
+      } else {
+        w.Int(v);
+      }
       for (Enricher* en : enrichers_) en->WriteProcessParent(e, w);
       w.EndObject();
     }

@@ -362,3 +362,29 @@ TEST(ParsedEvent, LiteralAndRuntimeNamesFindTheSameFirstField) {
 
 }  // namespace
 }  // namespace auditlens
+
+namespace auditlens {
+namespace {
+
+// process.pid is a JSON number whatever form the record gives it in: the shortest form is copied,
+// any other is parsed and written shortest; a value that is no number is left out.
+TEST(EventJson, ProcessPidIsAlwaysTheShortestNumber) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"1518", "\"pid\":1518"}, {"0", "\"pid\":0"},       {"0012", "\"pid\":12"},
+      {"-0", "\"pid\":0"},      {"-5", "\"pid\":-5"},     {"+7", ""},
+      {"12a", ""},              {"1234567890123456789", "\"pid\":1234567890123456789"},
+  };
+  for (const auto& [raw, expected] : cases) {
+    std::string line = kSyscallOpenat;
+    line.replace(line.find(" pid=1518"), 9, " pid=" + raw);
+    std::string out = Format({line});
+    if (expected.empty()) {
+      EXPECT_EQ(out.find("\"process\":{\"pid\""), std::string::npos) << raw << ": " << out;
+    } else {
+      EXPECT_NE(out.find("\"process\":{" + expected + ","), std::string::npos) << raw << ": " << out;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace auditlens
