@@ -2,12 +2,12 @@
 # The showdown: auditlens against auditd and against the floor, on identical storms of audited
 # syscalls, each consumer alone in turn. Root only. See bench/README.md for what is measured.
 #
-#   bench/run.sh                 full run: 3 rounds of open/exec/connect × all consumers, then the
+#   bench/run.sh                 full run: 5 rounds of open/exec/connect × all consumers, then the
 #                                offline parse benchmark; prints the table, writes results
 #   bench/run.sh --quick         small storms, 1 round, small parse log: checks the harness works
 #
 # Options:
-#   --rounds N          rounds per storm × consumer (median reported)          [3]
+#   --rounds N          rounds per storm × consumer (median reported)          [5]
 #   --storms LIST       comma-separated: open,exec,connect                       [all]
 #   --consumers LIST    floor,auditd-enriched,auditd-raw,auditlens               [all; auditlens
 #                       is skipped with a note when its binary has no `run --rules --output`;
@@ -32,7 +32,7 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROUNDS=3
+ROUNDS=5
 STORMS=open,exec,connect
 CONSUMERS=floor,auditd-enriched,auditd-raw,auditlens
 N_OPEN=200000
