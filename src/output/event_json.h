@@ -91,6 +91,7 @@ class EventJsonFormatter {
   std::string_view lead_[5];  // its arch, syscall, success, a0, a1 (raw; empty without SYSCALL)
   std::string scratch_;
   std::string scratch2_;
+  std::string event_json_;  // the event being written (JsonWriter::kScratch)
   std::vector<uint32_t> ends_;
   std::vector<std::string> encoded_;  // reused: paths of percent-encoded values
   size_t encoded_count_ = 0;

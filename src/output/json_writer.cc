@@ -2,6 +2,7 @@
 
 #include <emmintrin.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -130,6 +131,11 @@ bool JsonWriter::AppendEscaped(std::string_view bytes, std::string* out) {
   return false;
 }
 
+void JsonWriter::Grow(size_t n) {
+  // Blocks of 4 KiB at least (an event is 1-2 KiB): a scratch buffer reaches its size once.
+  out_->resize(len_ + std::max<size_t>(n, 4096));
+}
+
 void JsonWriter::Key(std::string_view key) {
   Separate();
   const auto* k = reinterpret_cast<const unsigned char*>(key.data());
@@ -140,11 +146,13 @@ void JsonWriter::Key(std::string_view key) {
     std::memcpy(buf + 1, key.data(), key.size());
     buf[key.size() + 1] = '"';
     buf[key.size() + 2] = ':';
-    out_->append(buf, key.size() + 3);
+    Put(buf, key.size() + 3);
   } else {
+    Exact();
     out_->push_back('"');
     AppendEscaped(key, out_);
     out_->append("\":");
+    Resume();
   }
   after_key_ = true;
 }
@@ -152,20 +160,28 @@ void JsonWriter::Key(std::string_view key) {
 bool JsonWriter::String(std::string_view bytes) {
   Separate();
   const size_t n = bytes.size();
-  if (n <= kMaxShortString &&
-      ScanPlain(reinterpret_cast<const unsigned char*>(bytes.data()), 0, n) == n) {
+  const bool plain = ScanPlain(reinterpret_cast<const unsigned char*>(bytes.data()), 0, n) == n;
+  if (plain && n <= kMaxShortString) {
     // Most values are short and plain (an id, a name, "ipv4"): one append of "value" instead of
     // three (each append pays the string's capacity check and a call).
     char buf[kMaxShortString + 2];
     buf[0] = '"';
     std::memcpy(buf + 1, bytes.data(), n);
     buf[n + 1] = '"';
-    out_->append(buf, n + 2);
+    Put(buf, n + 2);
     return false;
   }
+  if (plain) {
+    PutChar('"');
+    Put(bytes.data(), n);
+    PutChar('"');
+    return false;
+  }
+  Exact();
   out_->push_back('"');
   bool percent = AppendEscaped(bytes, out_);
   out_->push_back('"');
+  Resume();
   return percent;
 }
 
@@ -173,14 +189,14 @@ void JsonWriter::Int(int64_t v) {
   Separate();
   char buf[24];
   auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  out_->append(buf, p - buf);
+  Put(buf, static_cast<size_t>(p - buf));
 }
 
 void JsonWriter::UInt(uint64_t v) {
   Separate();
   char buf[24];
   auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  out_->append(buf, p - buf);
+  Put(buf, static_cast<size_t>(p - buf));
 }
 
 }  // namespace auditlens

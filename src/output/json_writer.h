@@ -6,6 +6,13 @@
 // field in the event's "encoded" array. Decoding is exact: for a listed field, replace each %XX
 // by the byte XX. Control characters are escaped the JSON way (\n, \u0001) in both cases.
 // Nesting is tracked for up to 64 levels (the formatter uses a handful).
+//
+// Two ways to hold the output. By default (kExact) the writer appends to *out, which is always
+// exactly what was written. With kScratch (the event formatter: ~100 appends per event) *out is a
+// scratch buffer the writer owns while it lives: it writes from its start through a pointer, so
+// an append is a copy and a length update instead of a call into std::string with its capacity
+// checks, and the buffer keeps its size between writers (grown, never cut: no zero-filling per
+// event). What was written is Since(0), size() bytes; the bytes after it mean nothing.
 #pragma once
 
 #include <cstddef>
@@ -19,12 +26,16 @@ namespace auditlens {
 
 class JsonWriter {
  public:
-  explicit JsonWriter(std::string* out) : out_(out) {}
+  enum Mode { kExact, kScratch };
+  explicit JsonWriter(std::string* out, Mode mode = kExact)
+      : out_(out), slack_(mode == kScratch), len_(slack_ ? 0 : out->size()) {}
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
 
-  void BeginObject() { Separate(); out_->push_back('{'); Push(); }
-  void EndObject() { Pop(); out_->push_back('}'); }
-  void BeginArray() { Separate(); out_->push_back('['); Push(); }
-  void EndArray() { Pop(); out_->push_back(']'); }
+  void BeginObject() { Separate(); PutChar('{'); Push(); }
+  void EndObject() { Pop(); PutChar('}'); }
+  void BeginArray() { Separate(); PutChar('['); Push(); }
+  void EndArray() { Pop(); PutChar(']'); }
   // Keys are program constants or record field names; they are escaped all the same.
   void Key(std::string_view key);
   // A string literal: its length is known when compiled, and so (the compiler folds the check) is
@@ -41,7 +52,7 @@ class JsonWriter {
       std::memcpy(buf + 1, key, n);
       buf[n + 1] = '"';
       buf[n + 2] = ':';
-      out_->append(buf, n + 3);
+      Put(buf, n + 3);
       after_key_ = true;
     } else {
       Key(std::string_view(key, n));
@@ -51,15 +62,22 @@ class JsonWriter {
   bool String(std::string_view bytes);
   void Int(int64_t v);
   void UInt(uint64_t v);
-  void Bool(bool v) { Separate(); out_->append(v ? "true" : "false"); }
-  void Null() { Separate(); out_->append("null"); }
+  void Bool(bool v) {
+    Separate();
+    if (v) {
+      Put("true", 4);
+    } else {
+      Put("false", 5);
+    }
+  }
+  void Null() { Separate(); Put("null", 4); }
   // Already-formatted JSON (a number kept as the kernel wrote it, a nested document).
-  void Raw(std::string_view json) { Separate(); out_->append(json.data(), json.size()); }
+  void Raw(std::string_view json) { Separate(); Put(json.data(), json.size()); }
 
   // Where the output stands, and what was written since: used to keep a rendered member.
-  size_t size() const { return out_->size(); }
+  size_t size() const { return slack_ ? len_ : out_->size(); }
   std::string_view Since(size_t pos) const {
-    return std::string_view(out_->data() + pos, out_->size() - pos);
+    return std::string_view(out_->data() + pos, size() - pos);
   }
 
   // Writes the escaped form of bytes (no quotes); returns true if percent-encoded.
@@ -84,14 +102,44 @@ class JsonWriter {
     }
     if (depth_ > 0) {
       uint64_t bit = 1ull << ((depth_ - 1) & 63);
-      if (has_item_ & bit) out_->push_back(',');
+      if (has_item_ & bit) PutChar(',');
       has_item_ |= bit;
     }
   }
+  // Room for n more bytes past len_ (kScratch), growing *out by at least a block.
+  [[gnu::always_inline]] char* Room(size_t n) {
+    if (out_->size() - len_ < n) Grow(n);
+    return out_->data() + len_;
+  }
+  void Grow(size_t n);
+  [[gnu::always_inline]] void Put(const char* p, size_t n) {
+    if (slack_) {
+      std::memcpy(Room(n), p, n);
+      len_ += n;
+    } else {
+      out_->append(p, n);
+    }
+  }
+  [[gnu::always_inline]] void PutChar(char c) {
+    if (slack_) {
+      *Room(1) = c;
+      ++len_;
+    } else {
+      out_->push_back(c);
+    }
+  }
+  // For the rare paths that write through std::string (escaping): *out cut to what was written,
+  // then (kScratch) the length taken back; the next Put grows it again.
+  void Exact() {
+    if (slack_) out_->resize(len_);
+  }
+  void Resume() { len_ = out_->size(); }
   void Push() { ++depth_; has_item_ &= ~(1ull << ((depth_ - 1) & 63)); }
   void Pop() { --depth_; }
 
   std::string* out_;
+  bool slack_;
+  size_t len_;  // bytes written (kScratch; with kExact, out_->size() is)
   int depth_ = 0;
   uint64_t has_item_ = 0;  // a bit per nesting level: something was written at that level
   bool after_key_ = false;

@@ -353,3 +353,50 @@ TEST(JsonWriter, RandomBytesAreValidAndReversible) {
 
 }  // namespace
 }  // namespace auditlens
+
+namespace auditlens {
+namespace {
+
+// One document written through both modes: kScratch (pointer writes into a reused buffer) must
+// give byte for byte what kExact appends, whatever the buffer held before, across escaped and
+// percent-encoded strings, escaped keys, and documents larger than a growth block.
+void WriteDocument(JsonWriter& w, size_t long_len) {
+  w.BeginObject();
+  w.Key("plain");
+  w.String("value");
+  w.Key(std::string_view("needs \"escape\"\n"));
+  w.String(std::string("tab\there\x01", 10));
+  w.Key("bytes");
+  EXPECT_TRUE(w.String(std::string_view("\xff\xfe%", 3)));
+  w.Key("long");
+  w.String(std::string(long_len, 'x'));
+  w.Key("n");
+  w.Int(-42);
+  w.Key("u");
+  w.UInt(18446744073709551615ull);
+  w.Key("list");
+  w.BeginArray();
+  w.Bool(true);
+  w.Null();
+  w.Raw("{\"kept\":1}");
+  w.EndArray();
+  w.EndObject();
+}
+
+TEST(JsonWriter, ScratchModeWritesWhatExactModeWrites) {
+  std::string scratch;
+  for (size_t long_len : {3000u, 10u, 20000u, 0u, 70u}) {
+    std::string exact = "prefix:";
+    {
+      JsonWriter w(&exact);
+      WriteDocument(w, long_len);
+    }
+    JsonWriter s(&scratch, JsonWriter::kScratch);
+    WriteDocument(s, long_len);
+    EXPECT_EQ("prefix:" + std::string(s.Since(0)), exact) << long_len;
+    EXPECT_EQ(s.size(), exact.size() - 7);
+  }
+}
+
+}  // namespace
+}  // namespace auditlens
