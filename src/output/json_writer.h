@@ -28,7 +28,7 @@ class JsonWriter {
  public:
   enum Mode { kExact, kScratch };
   explicit JsonWriter(std::string* out, Mode mode = kExact)
-      : out_(out), slack_(mode == kScratch), len_(slack_ ? 0 : out->size()) {}
+      : out_(out), scratch_(mode == kScratch), len_(scratch_ ? 0 : out->size()) {}
   JsonWriter(const JsonWriter&) = delete;
   JsonWriter& operator=(const JsonWriter&) = delete;
 
@@ -75,7 +75,7 @@ class JsonWriter {
   void Raw(std::string_view json) { Separate(); Put(json.data(), json.size()); }
 
   // Where the output stands, and what was written since: used to keep a rendered member.
-  size_t size() const { return slack_ ? len_ : out_->size(); }
+  size_t size() const { return scratch_ ? len_ : out_->size(); }
   std::string_view Since(size_t pos) const {
     return std::string_view(out_->data() + pos, size() - pos);
   }
@@ -113,7 +113,7 @@ class JsonWriter {
   }
   void Grow(size_t n);
   [[gnu::always_inline]] void Put(const char* p, size_t n) {
-    if (slack_) {
+    if (scratch_) {
       std::memcpy(Room(n), p, n);
       len_ += n;
     } else {
@@ -121,7 +121,7 @@ class JsonWriter {
     }
   }
   [[gnu::always_inline]] void PutChar(char c) {
-    if (slack_) {
+    if (scratch_) {
       *Room(1) = c;
       ++len_;
     } else {
@@ -131,14 +131,14 @@ class JsonWriter {
   // For the rare paths that write through std::string (escaping): *out cut to what was written,
   // then (kScratch) the length taken back; the next Put grows it again.
   void Exact() {
-    if (slack_) out_->resize(len_);
+    if (scratch_) out_->resize(len_);
   }
   void Resume() { len_ = out_->size(); }
   void Push() { ++depth_; has_item_ &= ~(1ull << ((depth_ - 1) & 63)); }
   void Pop() { --depth_; }
 
   std::string* out_;
-  bool slack_;
+  bool scratch_;
   size_t len_;  // bytes written (kScratch; with kExact, out_->size() is)
   int depth_ = 0;
   uint64_t has_item_ = 0;  // a bit per nesting level: something was written at that level
