@@ -131,6 +131,16 @@ bool JsonWriter::AppendEscaped(std::string_view bytes, std::string* out) {
   return false;
 }
 
+bool JsonWriter::PutEscaped(std::string_view bytes) {
+  if (!scratch_) return AppendEscaped(bytes, out_);
+  // The scratch buffer's bytes past len_ are not its contents: escape aside, then copy in.
+  thread_local std::string escaped;
+  escaped.clear();
+  const bool percent = AppendEscaped(bytes, &escaped);
+  Put(escaped.data(), escaped.size());
+  return percent;
+}
+
 void JsonWriter::Grow(size_t n) {
   // Blocks of 4 KiB at least (an event is 1-2 KiB): a scratch buffer reaches its size once.
   out_->resize(len_ + std::max<size_t>(n, 4096));
@@ -148,11 +158,9 @@ void JsonWriter::Key(std::string_view key) {
     buf[key.size() + 2] = ':';
     Put(buf, key.size() + 3);
   } else {
-    Exact();
-    out_->push_back('"');
-    AppendEscaped(key, out_);
-    out_->append("\":");
-    Resume();
+    PutChar('"');
+    PutEscaped(key);
+    Put("\":", 2);
   }
   after_key_ = true;
 }
@@ -177,11 +185,9 @@ bool JsonWriter::String(std::string_view bytes) {
     PutChar('"');
     return false;
   }
-  Exact();
-  out_->push_back('"');
-  bool percent = AppendEscaped(bytes, out_);
-  out_->push_back('"');
-  Resume();
+  PutChar('"');
+  bool percent = PutEscaped(bytes);
+  PutChar('"');
   return percent;
 }
 

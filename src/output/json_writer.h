@@ -128,12 +128,8 @@ class JsonWriter {
       out_->push_back(c);
     }
   }
-  // For the rare paths that write through std::string (escaping): *out cut to what was written,
-  // then (kScratch) the length taken back; the next Put grows it again.
-  void Exact() {
-    if (scratch_) out_->resize(len_);
-  }
-  void Resume() { len_ = out_->size(); }
+  // The escaped form of bytes (AppendEscaped), written like any other; true if percent-encoded.
+  bool PutEscaped(std::string_view bytes);
   void Push() { ++depth_; has_item_ &= ~(1ull << ((depth_ - 1) & 63)); }
   void Pop() { --depth_; }
 
