@@ -65,26 +65,22 @@ void ParsedEvent::SplitSyscall(size_t r) const {
   // than hashing. Only when both miss is the body hashed to its own slot.
   uint64_t hash = 0;
   size_t at = kSplitMemoSlots;
-  const int tries = split_misses_ < 4 || split_misses_ % 16 == 0 ? 2 : 1;
-  for (int i = 0; i < tries; ++i) {
-    const size_t h = split_hints_[i];
+  for (int i = 0, n = split_recent_.tries(); i < n; ++i) {
+    const size_t h = split_recent_.slot[i];
     if (h < kSplitMemoSlots && split_memo_[h].valid && split_memo_[h].body == body) {
       at = h;
       break;
     }
   }
   bool hit = at < kSplitMemoSlots;
-  split_misses_ = hit ? 0 : split_misses_ + 1;
+  split_recent_.misses = hit ? 0 : split_recent_.misses + 1;
   if (!hit) {
     hash = HashBody(body);
     at = hash & (kSplitMemoSlots - 1);
     const SplitMemo& slot = split_memo_[at];
     hit = slot.valid && slot.hash == hash && slot.body == body;
   }
-  if (split_hints_[0] != at) {
-    split_hints_[1] = split_hints_[0];
-    split_hints_[0] = at;
-  }
+  split_recent_.Use(at);
   SplitMemo& m = split_memo_[at];
   if (hit) {
     const char* base = body.data();

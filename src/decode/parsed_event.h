@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "assemble/event.h"
+#include "common/recent_slots.h"
 #include "record/fields.h"
 
 namespace auditlens {
@@ -122,11 +123,8 @@ class ParsedEvent {
   static constexpr size_t kSplitMemoSlots = 16;
   static constexpr size_t kSplitMemoMaxBody = 4096;
   mutable std::vector<SplitMemo> split_memo_;
-  // Slots of the last two SYSCALL bodies seen, the latest first (a storm repeats one syscall, or
-  // two in turn: connect and accept).
-  // (The second is skipped after a few misses of both in a row, but for one miss in 16.)
-  mutable size_t split_hints_[2] = {kSplitMemoSlots, kSplitMemoSlots};
-  mutable uint32_t split_misses_ = 0;
+  // Slots of the last two SYSCALL bodies seen (a storm repeats one syscall, or two in turn).
+  mutable RecentSlots split_recent_;
 };
 
 }  // namespace auditlens

@@ -383,15 +383,19 @@ void NetworkEnricher::WriteTopLevel(const ParsedEvent& e, JsonWriter& w) {
   }
 
   const NetworkObjectKey key = NetworkObjectKeyOfEvent();
-  for (size_t i : {rendered_latest_, 1 - rendered_latest_}) {
-    if (rendered_[i].valid && rendered_[i].key == key) {
-      rendered_latest_ = i;
+  for (int t = 0, n = rendered_recent_.tries(); t < n; ++t) {
+    const size_t i = rendered_recent_.slot[t];
+    if (i != RecentSlots::kNone && rendered_[i].valid && rendered_[i].key == key) {
+      rendered_recent_.Use(i);
+      rendered_recent_.misses = 0;
       w.Raw(rendered_[i].json);
       return;
     }
   }
-  rendered_latest_ = 1 - rendered_latest_;
-  RenderedNetworkObject& r = rendered_[rendered_latest_];
+  ++rendered_recent_.misses;
+  const size_t older = rendered_recent_.Older();
+  rendered_recent_.Use(older);
+  RenderedNetworkObject& r = rendered_[older];
   const size_t start = w.size();
   WriteNetworkObject(key, w);
   std::string_view json = w.Since(start);

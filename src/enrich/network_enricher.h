@@ -28,6 +28,7 @@
 #include <memory>
 #include <string>
 
+#include "common/recent_slots.h"
 #include "enrich/enricher.h"
 #include "enrich/network_syscall.h"
 #include "enrich/socket_address.h"
@@ -140,7 +141,7 @@ class NetworkEnricher : public Enricher {
   NetworkObjectKey NetworkObjectKeyOfEvent() const;
   void WriteNetworkObject(const NetworkObjectKey& key, JsonWriter& w);
   RenderedNetworkObject rendered_[2];
-  size_t rendered_latest_ = 0;
+  RecentSlots rendered_recent_;  // which of the two to compare first
 };
 
 // The enricher of `auditlens run`, as the config's [enrich] network asks: "auto" (pidfd, else

@@ -219,10 +219,9 @@ void ProcessTable::ReadSubject(const ParsedEvent& e) {
   // is reused, its views moved onto this event's body.
   const std::string_view body = ev.record_body(r);
   const bool is_syscall = r == e.syscall_record();
-  // The older one is skipped after a few misses in a row, but for one miss in 16.
-  const size_t tries = subject_misses_ < 4 || subject_misses_ % 16 == 0 ? 2 : 1;
-  for (size_t t = 0; t < tries; ++t) {
-    const size_t i = t == 0 ? subject_latest_ : 1 - subject_latest_;
+  for (int t = 0, n = subject_recent_.tries(); t < n; ++t) {
+    const size_t i = subject_recent_.slot[t];
+    if (i == RecentSlots::kNone) continue;
     const SubjectMemo& memo = subject_memos_[i];
     if (!memo.valid || memo.is_syscall != is_syscall || body != memo.body) continue;
     const EventSubject header = subject_;
@@ -233,21 +232,22 @@ void ProcessTable::ReadSubject(const ParsedEvent& e) {
     subject_.exe = memo.exe.In(body);
     subject_.comm = memo.comm.In(body);
     subject_.key = memo.key.In(body);
-    subject_latest_ = i;
-    subject_misses_ = 0;
+    subject_recent_.Use(i);
+    subject_recent_.misses = 0;
     return;
   }
   ParseSubject(e, r);
   // A stream whose subject records never repeat (an exec storm: a new pid each time) would only pay
   // for the copy: after a few misses in a row, remember one record in 16.
-  ++subject_misses_;
-  if (subject_misses_ <= 2 || subject_misses_ % 16 == 0) RememberSubject(body, is_syscall);
+  const uint32_t misses = ++subject_recent_.misses;
+  if (misses <= 2 || misses % 16 == 0) RememberSubject(body, is_syscall);
 }
 
 void ProcessTable::RememberSubject(std::string_view body, bool is_syscall) {
   // The older of the two gives way.
-  subject_latest_ = 1 - subject_latest_;
-  SubjectMemo& memo = subject_memos_[subject_latest_];
+  const size_t i = subject_recent_.Older();
+  subject_recent_.Use(i);
+  SubjectMemo& memo = subject_memos_[i];
   memo.valid = false;
   if (body.size() > kSubjectMemoMaxBody) return;
   // Only views that lie in the body can be moved onto the next one.

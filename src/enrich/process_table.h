@@ -225,8 +225,7 @@ class ProcessTable : public Enricher {
     EventSubject subject;
     BodySpan exe, comm, key;
   } subject_memos_[2];
-  size_t subject_latest_ = 0;  // which of the two was remembered or used last
-  uint64_t subject_misses_ = 0;  // subject records in a row that were neither remembered one
+  RecentSlots subject_recent_;  // which of the two to compare first; misses: records neither was
   ProcessImage* current_ = nullptr;
   std::vector<ProcessImage*> changed_;
   bool write_exit_ = false;

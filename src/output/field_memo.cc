@@ -84,6 +84,7 @@ std::string_view FieldMemo::Find(const Key& key, uint64_t hash) const {
 
 std::string_view FieldMemo::Find(const Key& key, Hint* hint, uint64_t* hash) const {
   *hash = 0;
+  // Written out rather than looped: this runs for every memoized member of every event.
   size_t at = hint->slot[0];
   if (at < slots_.size() && Matches(slots_[at], key)) {
     ++hits_;
@@ -91,7 +92,7 @@ std::string_view FieldMemo::Find(const Key& key, Hint* hint, uint64_t* hash) con
     return slots_[at].rendered;
   }
   at = hint->slot[1];
-  if (hint->TrySecond() && at < slots_.size() && Matches(slots_[at], key)) {
+  if (hint->try_second() && at < slots_.size() && Matches(slots_[at], key)) {
     ++hits_;
     hint->misses = 0;
     hint->Use(at);

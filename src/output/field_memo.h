@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/recent_slots.h"
+
 namespace auditlens {
 
 class FieldMemo {
@@ -34,27 +36,14 @@ class FieldMemo {
   std::string_view Find(const Key& key, uint64_t hash) const;
   void Store(const Key& key, uint64_t hash, std::string_view rendered);
 
-  // The slots one call site found or stored its keys in the last two times, the latest first. A
-  // storm repeats the same key at the same place event after event, or two keys in turn (connect
-  // and accept): comparing the bytes in those slots costs less than hashing them (measured:
-  // hashing was a tenth of an open event's instructions).
-  // A call site whose keys are new each time (a pid, a pointer, a port) would pay for nothing: a
-  // second comparison, the hash, the lookup, and storing a key that never comes back. So after a
-  // few finds in a row that nothing answered, the second slot is tried only on one in 16, and
-  // after 8 the memo is skipped altogether (no hash, no lookup, no Store) but on one in 16, enough
-  // to notice when keys start to repeat.
-  struct Hint {
-    size_t slot[2] = {static_cast<size_t>(-1), static_cast<size_t>(-1)};
-    uint32_t misses = 0;   // finds in a row that neither the slots nor the memo answered
+  // Where one call site found or stored its keys the last two times (common/recent_slots.h): the
+  // slots are compared before the key is hashed. A call site whose keys are new each time (a pid,
+  // a pointer, a port) would also pay for the hash, the lookup, and storing a key that never comes
+  // back, so after 8 finds in a row that nothing answered the memo is skipped altogether (no hash,
+  // no lookup, no Store) but on one find in 16, enough to notice when keys start to repeat.
+  struct Hint : RecentSlots {
     bool skipped = false;  // the last find skipped the memo: Store keeps nothing
-    bool TrySecond() const { return misses < 4 || misses % 16 == 0; }
     bool Skip() const { return misses >= 8 && misses % 16 != 0; }
-    void Use(size_t s) {
-      if (slot[0] != s) {
-        slot[1] = slot[0];
-        slot[0] = s;
-      }
-    }
   };
   // Find that tries the hinted slots first; hashes only when both miss (*hash is then set, else
   // left 0 — Store needs it: pass it on, and Store hashes if it is 0; it stores nothing when the
