@@ -198,16 +198,9 @@ void ParsedEvent::BuildIndex() const {
 
 std::string_view ParsedEvent::Get(size_t r, std::string_view name) const {
   if (static_cast<int>(r) == syscall_ && !name.empty()) {
-    auto fs = fields(r);  // splitting the SYSCALL record builds its index too
+    fields(r);  // splitting the SYSCALL record builds its index too
     if (!indexed_) BuildIndex();
-    if (fs.size() <= kIndexSlots / 2) {
-      for (unsigned slot = IndexSlot(name); index_[slot] != 0;
-           slot = (slot + 1) & (kIndexSlots - 1)) {
-        const Field& f = fs[index_[slot] - 1];
-        if (f.name == name) return f.value;
-      }
-      return {};
-    }
+    if (Indexable(r)) return Probe(r, name);
   }
   // Called a dozen times per event for the summary: test size and first byte before comparing.
   for (const Field& f : fields(r)) {

@@ -45,17 +45,8 @@ class ParsedEvent {
   [[gnu::always_inline]] std::string_view Get(size_t r, const char (&name)[N]) const {
     constexpr size_t n = N - 1;
     static_assert(n > 0, "a field name is never empty");
-    if (static_cast<int>(r) == syscall_ && indexed_ && records_[r].split) {
-      const RecordFields& rec = records_[r];
-      if (rec.end - rec.begin <= kIndexSlots / 2) {
-        const Field* fs = fields_.data() + rec.begin;
-        for (unsigned slot = IndexSlot(std::string_view(name, n)); index_[slot] != 0;
-             slot = (slot + 1) & (kIndexSlots - 1)) {
-          const Field& f = fs[index_[slot] - 1];
-          if (f.name.size() == n && std::memcmp(f.name.data(), name, n) == 0) return f.value;
-        }
-        return {};
-      }
+    if (static_cast<int>(r) == syscall_ && indexed_ && records_[r].split && Indexable(r)) {
+      return Probe(r, std::string_view(name, n));
     }
     return Get(r, std::string_view(name, n));
   }
@@ -93,6 +84,19 @@ class ParsedEvent {
   void GatherArgs() const;
   void AddExecveField(const Field& f) const;
   void BuildIndex() const;
+  // The SYSCALL record r is covered by its index (half full at most: every probe ends).
+  bool Indexable(size_t r) const { return records_[r].end - records_[r].begin <= kIndexSlots / 2; }
+  // The first field named name, found through the index of the split SYSCALL record r.
+  [[gnu::always_inline]] std::string_view Probe(size_t r, std::string_view name) const {
+    const Field* fs = fields_.data() + records_[r].begin;
+    for (unsigned slot = IndexSlot(name); index_[slot] != 0; slot = (slot + 1) & (kIndexSlots - 1)) {
+      const Field& f = fs[index_[slot] - 1];
+      if (f.name.size() == name.size() && std::memcmp(f.name.data(), name.data(), name.size()) == 0) {
+        return f.value;
+      }
+    }
+    return {};
+  }
   void SplitSyscall(size_t r) const;
   static unsigned IndexSlot(std::string_view name) {
     return (static_cast<unsigned>(name.size()) * 31u + static_cast<unsigned char>(name[0]) * 7u +
