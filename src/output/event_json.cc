@@ -110,6 +110,24 @@ bool IsShortestDecimal(std::string_view raw) {
   return plain;
 }
 
+// A field's raw value as a JSON number: ok when it is a decimal; written as the record has it
+// when already the shortest form, else parsed and written shortest.
+struct JsonInteger {
+  explicit JsonInteger(std::string_view raw)
+      : raw(raw), shortest(IsShortestDecimal(raw)), ok(shortest || ParseInt(raw, &value)) {}
+  void WriteTo(JsonWriter& w) const {
+    if (shortest) {
+      w.Raw(raw);
+    } else {
+      w.Int(value);
+    }
+  }
+  std::string_view raw;
+  int64_t value = 0;
+  bool shortest;
+  bool ok;
+};
+
 // Finds the values of names[0..N-1] among the first tokens of a record body, as plain name=value
 // words; false when any is missing within the first 12 tokens (the caller then splits the record).
 // A word with a quote, tab, newline or parenthesis may be split differently by SplitFields: the
@@ -380,26 +398,15 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
   w.Key("process");
   w.BeginObject();
   if (r >= 0) {
-    int64_t v;
-    const std::string_view pid = e.Get(r, "pid");
-    if (IsShortestDecimal(pid)) {
+    if (const JsonInteger pid(e.Get(r, "pid")); pid.ok) {
       w.Key("pid");
-      w.Raw(pid);
-    } else if (ParseInt(pid, &v)) {
-      w.Key("pid");
-      w.Int(v);
+      pid.WriteTo(w);
     }
-    const std::string_view ppid = e.Get(r, "ppid");
-    const bool ppid_plain = IsShortestDecimal(ppid);
-    if (ppid_plain || ParseInt(ppid, &v)) {
+    if (const JsonInteger ppid(e.Get(r, "ppid")); ppid.ok) {
       w.Key("parent");
       w.BeginObject();
       w.Key("pid");
-      if (ppid_plain) {
-        w.Raw(ppid);
-      } else {
-        w.Int(v);
-      }
+      ppid.WriteTo(w);
       for (Enricher* en : enrichers_) en->WriteProcessParent(e, w);
       w.EndObject();
     }
