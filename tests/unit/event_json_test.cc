@@ -141,8 +141,8 @@ std::string PercentDecode(std::string_view s) {
   return out;
 }
 
-// Formats the event made of these RAW log lines (one serial).
-std::string Format(const std::vector<std::string>& lines) {
+// The event made of these RAW log lines (one serial).
+Event EventOf(const std::vector<std::string>& lines) {
   Event event;
   bool first = true;
   for (const std::string& line : lines) {
@@ -157,6 +157,12 @@ std::string Format(const std::vector<std::string>& lines) {
       event.Append(r);
     }
   }
+  return event;
+}
+
+// Formats the event made of these RAW log lines.
+std::string Format(const std::vector<std::string>& lines) {
+  const Event event = EventOf(lines);
   ParsedEvent parsed;
   parsed.Parse(event);
   EventJsonFormatter formatter("testhost");
@@ -331,10 +337,7 @@ TEST(ParsedEvent, LiteralAndRuntimeNamesFindTheSameFirstField) {
       "type=SYSCALL msg=audit(1795345185.787:7): arch=c000003e syscall=42 success=no exit=-111 "
       "a0=3 a1=7ffd a2=10 a3=0 items=0 ppid=1 pid=4321 auid=1000 uid=0 gid=0 euid=0 suid=0 "
       "fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=2 comm=\"x\" exe=\"/x\" pid=99 key=\"k\"";
-  Record record;
-  ASSERT_EQ(ParseLogRecord(line, &record), nullptr);
-  Event event;
-  event.Reset(record);
+  const Event event = EventOf({line});
   ParsedEvent e;
   for (int round = 0; round < 2; ++round) {
     e.Parse(event);
