@@ -108,6 +108,12 @@ std::unique_ptr<AuditNetlink> AuditNetlink::Open(Mode mode, uint32_t receive_buf
   for (size_t i = 0; i < kBatch; ++i) {
     s.iovecs[i].iov_base = s.buffers.data() + i * kBufferBytes;
     s.iovecs[i].iov_len = kBufferBytes;
+    // Set up once: recvmmsg writes back only msg_len, msg_flags and (with a name) msg_namelen.
+    msghdr& h = s.msgs[i].msg_hdr;
+    h = msghdr{};
+    if (!kernel_only) h.msg_name = &s.senders[i];
+    h.msg_iov = &s.iovecs[i];
+    h.msg_iovlen = 1;
   }
   return self;
 }
@@ -267,16 +273,8 @@ int AuditNetlink::ReceiveBatch(RecordHandler& handler, std::string* error) {
     s.pending.clear();
   }
   for (int round = 0; round < kMaxRounds; ++round) {
-    for (size_t i = 0; i < kBatch; ++i) {
-      msghdr& h = s.msgs[i].msg_hdr;
-      h = msghdr{};
-      if (!s.kernel_only) {
-        h.msg_name = &s.senders[i];
-        h.msg_namelen = sizeof(sockaddr_nl);
-      }
-      h.msg_iov = &s.iovecs[i];
-      h.msg_iovlen = 1;
-      s.msgs[i].msg_len = 0;
+    if (!s.kernel_only) {
+      for (size_t i = 0; i < kBatch; ++i) s.msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_nl);
     }
     int n = recvmmsg(s.fd, s.msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
     if (n < 0) {
