@@ -14,6 +14,7 @@
 
 #include "assemble/event.h"
 #include "common/recent_slots.h"
+#include "decode/sockaddr.h"
 #include "record/fields.h"
 
 namespace auditlens {
@@ -53,6 +54,11 @@ class ParsedEvent {
   bool Has(size_t r, std::string_view name) const;
   // Index of the first record of this type, or -1.
   int Find(uint16_t type) const;
+
+  // DecodeSockAddr of a value of this event (the SOCKADDR record's saddr), decoded once: the
+  // record's rendering, the process table and the store all read it. *out stays valid for the
+  // event; the result is DecodeSockAddr's.
+  bool DecodeSockAddrOnce(std::string_view raw, const SockAddr** out) const;
 
   int syscall_record() const { return syscall_; }
   // The record that describes the process (SYSCALL, else the first with a pid), or -1.
@@ -129,6 +135,11 @@ class ParsedEvent {
   mutable std::vector<SplitMemo> split_memo_;
   // Slots of the last two SYSCALL bodies seen (a storm repeats one syscall, or two in turn).
   mutable RecentSlots split_recent_;
+  // The last address DecodeSockAddrOnce decoded in this event: its raw view and result.
+  mutable const char* sockaddr_raw_ = nullptr;
+  mutable size_t sockaddr_raw_size_ = 0;
+  mutable bool sockaddr_ok_ = false;
+  mutable SockAddr sockaddr_;
 };
 
 }  // namespace auditlens

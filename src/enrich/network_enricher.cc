@@ -339,19 +339,26 @@ void NetworkEnricher::WriteEnd(const SocketAddress& end, std::string_view key, J
   if (end.is_ip()) {
     bool has_ip = !(local_end_ == LocalEnd::kPartial && &end == &local_);
     if (!has_ip && end.port == 0) return;
-    w.Key(key);
-    w.BeginObject();
+    // {"ip":"...","port":N} built in one buffer and written at once (this runs once or twice for
+    // every network event); an IP's text never needs escaping.
+    char buf[SocketAddress::kIpTextSize + 32];
+    char* p = buf;
+    *p++ = '{';
     if (has_ip) {
-      char ip[SocketAddress::kIpTextSize];
-      size_t n = end.FormatIp(ip);
-      w.Key("ip");
-      w.String(std::string_view(ip, n));
+      std::memcpy(p, "\"ip\":\"", 6);
+      p += 6;
+      p += end.FormatIp(p);
+      *p++ = '"';
     }
     if (end.port != 0) {
-      w.Key("port");
-      w.UInt(end.port);
+      if (has_ip) *p++ = ',';
+      std::memcpy(p, "\"port\":", 7);
+      p += 7;
+      p = std::to_chars(p, buf + sizeof(buf), end.port).ptr;
     }
-    w.EndObject();
+    *p++ = '}';
+    w.Key(key);
+    w.Raw(std::string_view(buf, static_cast<size_t>(p - buf)));
   } else if (end.is_unix() && !end.unnamed()) {
     char name[SocketAddress::kUnixTextSize];
     size_t n = end.FormatUnixName(name);

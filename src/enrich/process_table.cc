@@ -442,8 +442,9 @@ void ProcessTable::SetCwd(ProcessImage* image, const ParsedEvent& e) {
 bool ProcessTable::SockAddrOf(const ParsedEvent& e, Endpoint* out) {
   int r = e.Find(rectype::kSockaddr);
   if (r < 0) return false;
-  SockAddr sa;
-  if (!DecodeSockAddr(e.Get(r, "saddr"), &sa) || !sa.error.empty()) return false;
+  const SockAddr* decoded;
+  if (!e.DecodeSockAddrOnce(e.Get(r, "saddr"), &decoded) || !decoded->error.empty()) return false;
+  const SockAddr& sa = *decoded;
   if (sa.family != SockAddr::Family::kInet && sa.family != SockAddr::Family::kInet6) return false;
   static_assert(sizeof(out->ip) >= sizeof(sa.ip));
   std::memcpy(out->ip, sa.ip, sizeof(sa.ip));

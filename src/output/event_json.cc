@@ -684,10 +684,12 @@ void EventJsonFormatter::WriteRecords(const ParsedEvent& e, JsonWriter& w) {
   w.EndObject();
 }
 
-void EventJsonFormatter::WriteSockAddr(std::string_view raw, JsonWriter& w,
+void EventJsonFormatter::WriteSockAddr(const ParsedEvent& e, std::string_view raw, JsonWriter& w,
                                        std::string_view path) {
-  SockAddr sa;
-  if (!DecodeSockAddr(raw, &sa)) {
+  const SockAddr* decoded;
+  const bool ok = e.DecodeSockAddrOnce(raw, &decoded);
+  const SockAddr& sa = *decoded;
+  if (!ok) {
     WriteString(w, raw, path, "saddr");
     return;
   }
@@ -852,7 +854,7 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
     w.Key(key);
     switch (kind) {
       case FieldKind::kSockaddr:
-        WriteSockAddr(f.value, w, path);
+        WriteSockAddr(e, f.value, w, path);
         break;
       case FieldKind::kProctitle:
       case FieldKind::kKey: {

@@ -55,7 +55,8 @@ class EventJsonFormatter {
   void WriteRecords(const ParsedEvent& e, JsonWriter& w);
   void WriteRecord(const ParsedEvent& e, size_t r, JsonWriter& w);
   void WriteRecordFields(const ParsedEvent& e, size_t r, JsonWriter& w);
-  void WriteSockAddr(std::string_view raw, JsonWriter& w, std::string_view path);
+  void WriteSockAddr(const ParsedEvent& e, std::string_view raw, JsonWriter& w,
+                     std::string_view path);
   // The file the event is about: for execve the program (PATH item 0), else the last PATH item
   // that is not a parent directory. -1 when the event has no PATH record.
   int FileRecord(const ParsedEvent& e);
