@@ -265,7 +265,10 @@ int Run(int rcvbuf, int batch) {
     if (poll(&pfd, 1, 100) < 0 && errno != EINTR) break;
     // ReceiveBatch reads until the socket is drained (a short recvmmsg): once per wake-up.
     int n = nl->ReceiveBatch(handler, &error);
-    if (n > 0) counts.batches++;
+    if (n > 0) {
+      counts.batches++;
+      Work(g_work_ns * n);
+    }
     if (g_snapshot) {
       g_snapshot = 0;
       counts.datagrams = nl->datagrams();

@@ -827,7 +827,8 @@ SyscallContext ValueDecoder::ContextOf(std::string_view arch_raw, std::string_vi
   }
   ctx.a0 = PrefixOr0(a0_raw, 16);
   ctx.a1 = PrefixOr0(a1_raw, 16);
-  const bool slot_fits = syscall_raw.size() < sizeof(SyscallSlot::raw);
+  // An absent or empty syscall field (hostile input) is not cached: its data() may be null.
+  const bool slot_fits = !syscall_raw.empty() && syscall_raw.size() < sizeof(SyscallSlot::raw);
   if (slot_fits) {
     for (const SyscallSlot& s : syscall_slots_) {
       if (s.len == syscall_raw.size() && s.machine == ctx.machine &&
