@@ -538,7 +538,8 @@ void Agent::Loop() {
   // the events in flight had their chance to time out), the agent sleeps until its next tick
   // instead of waking 10 times a second for nothing.
   int silent_polls = 0;
-  ReceivePacer pacer(config_.drain_interval_ms, netlink_->receive_buffer_bytes());
+  ReceivePacer pacer(config_.drain_interval_ms, netlink_->receive_buffer_bytes(),
+                     AuditNetlink::kDatagramsPerReceive);
   while (!g_stop) {
     int timeout = 100;
     if (silent_polls >= 3) {

@@ -1,9 +1,13 @@
 // How long the receive loop waits after a batch before it receives again. Each wake-up costs as
 // much as receiving dozens of records, so once the socket is empty the agent lets records pile up
-// in it for a while (drain_interval_ms): an exec storm then arrives in one wake-up per ~30
-// events instead of one per event. The wait must never let the socket buffer fill — a full
-// buffer makes the kernel print records to the console and drop them — so it is cut to the time
-// in which, at the rate the last batch arrived, a quarter of the buffer would fill.
+// in it for a while: an exec storm then arrives in one wake-up per ~30 events instead of one per
+// event. But records that wait long are cold when they are read (each costs the kernel's copy
+// more), so on a fast stream the wait ends when about one receive call's worth (batch_records)
+// has arrived: on the connect storm, waits of ~2 ms read in 256-datagram calls cost 4.6 and 5.6
+// µs per event in two bench runs against 5.4 and 6.1 with the full 25 ms in 64-datagram calls
+// (docs/performance.md, "Receive policy and buffer"). The wait must never let the socket buffer fill
+// — a full buffer makes the kernel print records to the console and drop them — so it is also cut
+// to the time in which, at the rate the last batch arrived, a quarter of the buffer would fill.
 //
 // Contract:
 // - AfterBatch(records, drained, now_us) is called after every receive with the records it
@@ -11,8 +15,9 @@
 //   wait before the next receive.
 // - 0 when nothing was received (the poll timed out or woke for nothing), when the batch stopped
 //   at its limit with records still queued, or when drain_interval_ms is 0.
-// - Otherwise min(drain_interval, quarter-buffer time at the observed rate); the rate is the
-//   batch's records over the time since the previous call that received something.
+// - Otherwise min(drain_interval, quarter-buffer time, batch_records time) at the observed rate;
+//   the rate is the batch's records over the time since the previous call that received
+//   something. batch_records 0: no such bound.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +28,8 @@ class ReceivePacer {
  public:
   // socket_buffer_bytes: the socket's effective receive buffer (SO_RCVBUF as the kernel reports
   // it, already doubled), which the kernel charges about kBytesPerRecord per queued record.
-  ReceivePacer(uint32_t drain_interval_ms, uint64_t socket_buffer_bytes);
+  // batch_records: the datagrams one receive call takes (AuditNetlink::kDatagramsPerReceive).
+  ReceivePacer(uint32_t drain_interval_ms, uint64_t socket_buffer_bytes, uint32_t batch_records = 0);
 
   uint64_t AfterBatch(int records, bool drained, uint64_t now_us);
 
@@ -33,6 +39,7 @@ class ReceivePacer {
  private:
   uint64_t interval_us_;
   uint64_t quarter_records_;  // records that fill a quarter of the buffer
+  uint64_t batch_records_;    // records worth one receive call; 0: no bound
   uint64_t last_us_ = 0;      // when the previous batch that received something ended
 };
 

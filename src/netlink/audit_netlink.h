@@ -52,6 +52,9 @@ class RecordHandler {
 class AuditNetlink {
  public:
   enum class Mode { kUnicast, kMulticast };
+  // Datagrams one recvmmsg call takes (ReceiveBatch makes up to 4 such calls). 256: a fast
+  // stream's records are read in few calls, right after they arrive (receive_pacer.h).
+  static constexpr size_t kDatagramsPerReceive = 256;
 
   // receive_buffer_bytes is forced with SO_RCVBUFFORCE (falls back to SO_RCVBUF).
   static std::unique_ptr<AuditNetlink> Open(Mode mode, uint32_t receive_buffer_bytes,

@@ -52,5 +52,28 @@ TEST(ReceivePacer, AFirstBatchAsLargeAsAQuarterOfTheBufferDoesNotWait) {
   EXPECT_EQ(pacer.AfterBatch(100, true, 1'000'000), 0u);
 }
 
+TEST(ReceivePacer, AFastStreamWaitsForAboutOneReceiveCall) {
+  // The connect storm: ~120,000 records/s. 256 records (one receive call) arrive in ~2.1 ms, long
+  // before 25 ms or a quarter of the default buffer.
+  ReceivePacer pacer(25, kBuffer, 256);
+  pacer.AfterBatch(10, true, 1'000'000);
+  EXPECT_EQ(pacer.AfterBatch(3'000, true, 1'025'000), 256u * 25'000 / 3'000);
+  // After the short wait the batch is about one call: the wait stays about the same.
+  EXPECT_EQ(pacer.AfterBatch(256, true, 1'027'200), 256u * 2'200 / 256);
+}
+
+TEST(ReceivePacer, ASlowStreamStillWaitsTheWholeIntervalWithABatchBound) {
+  // The exec storm: ~7 records an event, ~1,000 events/s: 256 records take ~36 ms.
+  ReceivePacer pacer(25, kBuffer, 256);
+  pacer.AfterBatch(7, true, 1'000'000);
+  EXPECT_EQ(pacer.AfterBatch(180, true, 1'026'000), 25'000u);
+}
+
+TEST(ReceivePacer, ABurstFarLargerThanOneCallWaitsAtLeastAMicrosecond) {
+  ReceivePacer pacer(25, kBuffer, 256);
+  pacer.AfterBatch(10, true, 1'000'000);
+  EXPECT_EQ(pacer.AfterBatch(5'000, true, 1'000'001), 1u);
+}
+
 }  // namespace
 }  // namespace auditlens
