@@ -8,7 +8,8 @@ ReceivePacer::ReceivePacer(uint32_t drain_interval_ms, uint64_t socket_buffer_by
                            uint32_t batch_records)
     : interval_us_(static_cast<uint64_t>(drain_interval_ms) * 1000),
       quarter_records_(std::max<uint64_t>(1, socket_buffer_bytes / kBytesPerRecord / 4)),
-      batch_records_(batch_records) {}
+      pile_records_(batch_records == 0 ? quarter_records_
+                                       : std::min<uint64_t>(quarter_records_, batch_records)) {}
 
 uint64_t ReceivePacer::AfterBatch(int records, bool drained, uint64_t now_us) {
   if (records <= 0) return 0;
@@ -18,14 +19,10 @@ uint64_t ReceivePacer::AfterBatch(int records, bool drained, uint64_t now_us) {
   // No previous batch to measure from: the first one after start or after a pause; be cautious
   // only if it alone was a quarter of the buffer.
   if (since == 0) return static_cast<uint64_t>(records) >= quarter_records_ ? 0 : interval_us_;
-  // At records/since per µs, a quarter of the buffer fills in quarter_records * since / records.
-  const uint64_t fill_us = quarter_records_ * since / static_cast<uint64_t>(records);
-  uint64_t wait = std::min(interval_us_, fill_us);
-  // And no longer than one receive call's worth takes to arrive (never 0: that would poll in a loop).
-  if (batch_records_ != 0) {
-    wait = std::min(wait, std::max<uint64_t>(1, batch_records_ * since / static_cast<uint64_t>(records)));
-  }
-  return wait;
+  // At records/since per µs, pile_records arrive in pile_records * since / records. Never 0:
+  // 0 says records are still queued.
+  const uint64_t pile_us = pile_records_ * since / static_cast<uint64_t>(records);
+  return std::min(interval_us_, std::max<uint64_t>(1, pile_us));
 }
 
 }  // namespace auditlens

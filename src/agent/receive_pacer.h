@@ -3,7 +3,7 @@
 // in it for a while: an exec storm then arrives in one wake-up per ~30 events instead of one per
 // event. But records that wait long are cold when they are read (each costs the kernel's copy
 // more), so on a fast stream the wait ends when about one receive call's worth (batch_records)
-// has arrived: on the connect storm, waits of ~2 ms read in 256-datagram calls cost 4.6 and 5.6
+// has arrived: on the connect storm, waits of ~1.8 ms read in 256-datagram calls cost 4.6 and 5.6
 // µs per event in two bench runs against 5.4 and 6.1 with the full 25 ms in 64-datagram calls
 // (docs/performance.md, "Receive policy and buffer"). The wait must never let the socket buffer fill
 // — a full buffer makes the kernel print records to the console and drop them — so it is also cut
@@ -15,9 +15,9 @@
 //   wait before the next receive.
 // - 0 when nothing was received (the poll timed out or woke for nothing), when the batch stopped
 //   at its limit with records still queued, or when drain_interval_ms is 0.
-// - Otherwise min(drain_interval, quarter-buffer time, batch_records time) at the observed rate;
-//   the rate is the batch's records over the time since the previous call that received
-//   something. batch_records 0: no such bound.
+// - Otherwise min(drain_interval, the time in which min(quarter buffer, batch_records) records
+//   arrive at the observed rate), at least 1 µs; the rate is the batch's records over the time
+//   since the previous call that received something. batch_records 0: the quarter buffer alone.
 #pragma once
 
 #include <cstdint>
@@ -39,7 +39,7 @@ class ReceivePacer {
  private:
   uint64_t interval_us_;
   uint64_t quarter_records_;  // records that fill a quarter of the buffer
-  uint64_t batch_records_;    // records worth one receive call; 0: no bound
+  uint64_t pile_records_;     // records let pile up at most: the quarter, or one receive call
   uint64_t last_us_ = 0;      // when the previous batch that received something ended
 };
 

@@ -19,7 +19,9 @@ namespace auditlens {
 namespace {
 
 constexpr size_t kBatch = AuditNetlink::kDatagramsPerReceive;  // datagrams per recvmmsg call
-constexpr int kMaxRounds = 4;                 // recvmmsg calls per ReceiveBatch: 1,024 datagrams
+constexpr size_t kMaxDatagramsPerBatch = 1024;  // per ReceiveBatch (the header's contract)
+constexpr int kMaxRounds = kMaxDatagramsPerBatch / kBatch;  // recvmmsg calls per ReceiveBatch
+static_assert(kMaxDatagramsPerBatch % kBatch == 0);
 constexpr size_t kBufferBytes = NLMSG_HDRLEN + MAX_AUDIT_MESSAGE_LENGTH;
 constexpr int kAckTimeoutMs = 2000;
 constexpr size_t kMaxPending = 65536;         // records kept while waiting for an ACK
