@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds auditlens and runs every test: unit tests, tests against the real kernel (root), the
-# differential test against libauparse and the benchmark smoke test. Usage: sudo scripts/test.sh
+# differential test against libauparse and the benchmark smoke test. Usage, as root:
+# scripts/test.sh [CTEST ARGS...] (installs the test set of scripts/install-deps.sh first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+scripts/install-deps.sh test
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)"
 
