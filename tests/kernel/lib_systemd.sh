@@ -2,6 +2,9 @@
 # on a machine whose PID 1 is not systemd. Sourced after lib.sh. What it is and what it is not:
 #
 # - The test re-executes itself in a private mount namespace (ksd_enter, before kt_init). There
+#   /run is made a mount point (a bind mount of itself, as /run is a tmpfs of its own on a real
+#   host: systemd 252's user manager otherwise hides /run behind an empty tmpfs in units with
+#   ProtectControlGroups=, where auditd's PID file and the agent's status file live), and
 #   /run/systemd is a fresh tmpfs with /run/systemd/system in it (so `[ -d /run/systemd/system ]`,
 #   sd_booted(), says yes), and systemd runs as root's *user* manager with XDG_RUNTIME_DIR=/run: its
 #   private socket is then /run/systemd/private, the one plain `systemctl` (system scope, as root)
@@ -44,6 +47,7 @@ ksd_enter() {
     echo "systemd runs as PID 1 here: these tests fake it on machines without it" >&2
     exit 1
   fi
+  mountpoint -q /run || mount --bind /run /run
   mount -t tmpfs -o mode=0755 tmpfs /run/systemd
   mkdir -p /run/systemd/system
 }
