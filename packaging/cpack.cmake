@@ -1,12 +1,15 @@
 # The Debian package: `cpack -G DEB` in a build directory gives auditlens_VERSION_ARCH.deb with
 #   /usr/bin/auditlens
 #   /usr/lib/systemd/system/auditlens.service       (packaging/auditlens.service)
-#   /etc/auditlens/auditlens.toml                    (conffile: the embedded defaults, every key)
+#   /usr/share/auditlens/systemd/*.conf              (drop-ins: fleet-store, replace-auditd)
+#   /etc/auditlens/auditlens.toml                    (conffile, 0600: the embedded defaults, every key)
 #   /etc/default/auditlens                           (conffile: arguments for the unit)
-#   /usr/share/doc/auditlens/*.md                    (operations, configuration, robustness, schema)
+#   /etc/logrotate.d/auditlens                       (conffile: daily rotation, SIGHUP to reopen)
+#   /usr/share/doc/auditlens/*.md                    (every page of docs/)
 # Dependencies come from dpkg-shlibdeps, so `apt-get install ./auditlens_*.deb` pulls them in.
-# The maintainer scripts create /var/log/auditlens (0750) and /var/lib/auditlens (0700) and never
-# start the agent by themselves (it takes over the kernel's audit stream): see docs/operations.md.
+# The maintainer scripts create /var/log/auditlens and /var/lib/auditlens (both 0700, as the
+# unit's LogsDirectoryMode=/StateDirectoryMode=), restart a running agent on upgrade, and never
+# start it on a first install (it takes over the kernel's audit stream): docs/operations.md.
 
 # The packaged config is the embedded default config, taken from its single source.
 set(_default_config_header ${PROJECT_SOURCE_DIR}/src/config/default_config.h)
@@ -19,13 +22,18 @@ endif()
 file(WRITE ${PROJECT_BINARY_DIR}/packaging/auditlens.toml "${CMAKE_MATCH_1}")
 
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/auditlens.service DESTINATION lib/systemd/system)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/fleet-store.conf ${PROJECT_SOURCE_DIR}/packaging/replace-auditd.conf
+  DESTINATION share/auditlens/systemd)
+# 0600: the config may hold the fleet store's PostgreSQL password.
 install(FILES ${PROJECT_BINARY_DIR}/packaging/auditlens.toml DESTINATION /etc/auditlens
-  PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+  PERMISSIONS OWNER_READ OWNER_WRITE)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/default RENAME auditlens DESTINATION /etc/default
   PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
-install(FILES ${PROJECT_SOURCE_DIR}/docs/operations.md ${PROJECT_SOURCE_DIR}/docs/configuration.md
-  ${PROJECT_SOURCE_DIR}/docs/robustness.md ${PROJECT_SOURCE_DIR}/docs/schema.md
-  DESTINATION share/doc/auditlens)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/logrotate RENAME auditlens DESTINATION /etc/logrotate.d
+  PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+# Every page of docs/ (they link to each other).
+file(GLOB _auditlens_docs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
+install(FILES ${_auditlens_docs} DESTINATION share/doc/auditlens)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME auditlens)
