@@ -23,7 +23,9 @@
 #      (passive, its own rules loaded) and receives events; the same after the reboot.
 #   2. --replace-auditd: auditd masked and not running, auditlens the registered daemon; the same
 #      after the reboot; uninstall unmasks and re-enables auditd.
-#   3. auditd absent: its package removed (dpkg --remove, then reinstalled from the same .deb at
+#   3. no systemd (install.sh run where /run/systemd/system does not exist, as in a container):
+#      the agent runs in the background, install.sh says nothing restarts it at boot.
+#   4. auditd absent: its package removed (dpkg --remove, then reinstalled from the same .deb at
 #      the end, whatever happens); auditlens is the daemon; the same after the reboot.
 # At the end auditd is enabled/disabled/masked as it was found, the kernel's audit state restored.
 set -euo pipefail
@@ -205,6 +207,25 @@ if [[ -e /lib/systemd/system/auditd.service ]]; then
 else
   echo "# auditd is not installed here: only the case without it"
 fi
+
+# No systemd (as in a container): install.sh starts the agent in the background and says that
+# nothing starts it at boot; uninstall.sh stops it. Run where /run/systemd is this machine's own.
+no_systemd() { unshare -m --propagation private bash -c 'umount -l /run/systemd && exec "$@"' _ "$@"; }
+CASE="no systemd"
+: >"$T/agent.log"
+rc=0
+no_systemd env -u AUDITLENS bash "$REPO/scripts/install.sh" >"$T/no-systemd.install.log" 2>&1 || rc=$?
+sed 's/^/# /' "$T/no-systemd.install.log" | grep 'install.sh:' || true
+kt_check "$CASE: scripts/install.sh exits 0" test "$rc" -eq 0
+kt_check "$CASE: it says nothing starts the agent at boot" grep -q 'NOTHING starts auditlens again after a reboot' \
+  "$T/no-systemd.install.log"
+bg_agent() { local p; p=$(pgrep -x auditlens | head -1); [[ -n $p && $(readlink "/proc/$p/exe") == /usr/local/sbin/auditlens ]] && kt_is_daemon "$p"; }
+kt_check "$CASE: the background agent is the registered audit daemon" kt_wait_for 10 bg_agent
+kt_check "$CASE: the agent receives events" receives_events
+no_systemd bash "$REPO/scripts/uninstall.sh" >"$T/no-systemd.uninstall.log" 2>&1
+kt_check "$CASE: scripts/uninstall.sh exits 0" test $? -eq 0
+kt_check "$CASE: uninstalled: no agent, no binary, the kernel clean" bash -c \
+  "! pgrep -x auditlens >/dev/null && [[ ! -e /usr/local/sbin/auditlens ]] && auditctl -s | grep -q '^pid 0' && [[ \$(auditctl -l) == '$KT_SAVED_RULES' ]]"
 
 # Without auditd: its package removed for real (its unit file, binary and enable link go).
 if dpkg-query -W -f='${Status}' auditd 2>/dev/null | grep -q 'ok installed'; then
