@@ -184,14 +184,15 @@ if ((systemd)); then
   say "auditlens runs under systemd ($mode mode) and starts at every boot: systemctl status auditlens"
 else
   # No systemd (a container, another init): started in the background now, NOT at boot.
-  for pid in $(pgrep -x auditlens || true); do
+  # Agents only (`auditlens run`), never another user's `auditlens parse` or `status`.
+  for pid in $(pgrep -f "^$BIN run( |\$)" || true); do
     if [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$BIN"* ]]; then
       say "stopping the running auditlens (pid $pid) to start the new one"
       kill -TERM "$pid"
       for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     fi
   done
-  if pid=$(pgrep -x auditlens); then
+  if pid=$(pgrep -f '(^|/)auditlens run( |$)' | head -1) && [[ -n $pid ]]; then
     echo "install.sh: another auditlens runs (pid $pid, $(readlink /proc/$pid/exe)); stop it first" >&2
     exit 1
   fi

@@ -33,7 +33,7 @@ if ((systemd)) && [[ -f $UNIT ]]; then
   systemctl disable auditlens.service >/dev/null 2>&1 || true
   say "stopped and disabled auditlens.service"
 fi
-for pid in $(pgrep -x auditlens || true); do
+for pid in $(pgrep -f "^$BIN run( |\$)" || true); do
   if [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$BIN"* ]]; then
     say "stopping auditlens (pid $pid)"
     kill -TERM "$pid"

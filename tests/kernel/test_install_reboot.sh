@@ -190,7 +190,7 @@ run_case() {
   kt_check "$CASE: scripts/uninstall.sh exits 0" test $? -eq 0
   sed 's/^/# /' "$T/$CASE.uninstall.log"
   kt_check "$CASE: uninstalled: no binary, no unit, no agent" bash -c \
-    "[[ ! -e /usr/local/sbin/auditlens && ! -e /etc/systemd/system/auditlens.service ]] && ! pgrep -x auditlens >/dev/null"
+    "[[ ! -e /usr/local/sbin/auditlens && ! -e /etc/systemd/system/auditlens.service ]] && ! pgrep -f '^/usr/local/sbin/auditlens run' >/dev/null"
   kt_check "$CASE: uninstalled: the events are kept" test -s /var/log/auditlens/events.json
   ksd_stop
   kt_check "$CASE: the kernel is clean (no daemon, no rules)" bash -c \
@@ -219,13 +219,13 @@ sed 's/^/# /' "$T/no-systemd.install.log" | grep 'install.sh:' || true
 kt_check "$CASE: scripts/install.sh exits 0" test "$rc" -eq 0
 kt_check "$CASE: it says nothing starts the agent at boot" grep -q 'NOTHING starts auditlens again after a reboot' \
   "$T/no-systemd.install.log"
-bg_agent() { local p; p=$(pgrep -x auditlens | head -1); [[ -n $p && $(readlink "/proc/$p/exe") == /usr/local/sbin/auditlens ]] && kt_is_daemon "$p"; }
+bg_agent() { local p; p=$(pgrep -f '^/usr/local/sbin/auditlens run' | head -1); [[ -n $p && $(readlink "/proc/$p/exe") == /usr/local/sbin/auditlens ]] && kt_is_daemon "$p"; }
 kt_check "$CASE: the background agent is the registered audit daemon" kt_wait_for 10 bg_agent
 kt_check "$CASE: the agent receives events" receives_events
 no_systemd bash "$REPO/scripts/uninstall.sh" >"$T/no-systemd.uninstall.log" 2>&1
 kt_check "$CASE: scripts/uninstall.sh exits 0" test $? -eq 0
 kt_check "$CASE: uninstalled: no agent, no binary, the kernel clean" bash -c \
-  "! pgrep -x auditlens >/dev/null && [[ ! -e /usr/local/sbin/auditlens ]] && auditctl -s | grep -q '^pid 0' && [[ \$(auditctl -l) == '$KT_SAVED_RULES' ]]"
+  "! pgrep -f '^/usr/local/sbin/auditlens run' >/dev/null && [[ ! -e /usr/local/sbin/auditlens ]] && auditctl -s | grep -q '^pid 0' && [[ \$(auditctl -l) == '$KT_SAVED_RULES' ]]"
 
 # Without auditd: its package removed for real (its unit file, binary and enable link go).
 if dpkg-query -W -f='${Status}' auditd 2>/dev/null | grep -q 'ok installed'; then

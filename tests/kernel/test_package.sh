@@ -99,7 +99,7 @@ kt_check "/etc/logrotate.d/auditlens is installed and logrotate reads it" bash -
   "[[ -f /etc/logrotate.d/auditlens ]] && logrotate -d -s '$T/logrotate.debug.state' /etc/logrotate.d/auditlens >'$T/logrotate-d.log' 2>&1"
 kt_check "/var/log/auditlens and /var/lib/auditlens are 0700 (as the unit's LogsDirectoryMode=)" bash -c \
   "[[ \$(stat -c %a /var/log/auditlens) == 700 || $had_log_dir == 1 ]] && [[ \$(stat -c %a /var/lib/auditlens) == 700 || $had_state_dir == 1 ]]"
-kt_check "installing did not start an agent" bash -c "! pgrep -x auditlens >/dev/null && [[ \$(systemctl is-active auditlens.service) != active ]]"
+kt_check "installing did not start an agent" bash -c "! pgrep -f '^/usr/bin/auditlens run' >/dev/null && [[ \$(systemctl is-active auditlens.service) != active ]]"
 
 # The packaged unit under systemd (the test manager reads /etc/systemd/system, not /usr/lib: the
 # package's unit is linked in), started by hand as an administrator would.
