@@ -6,10 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -538,6 +542,85 @@ TEST(DefaultRules, NetworkRulesAreInetAndInet6PerArch) {
       "-a always,exit -F arch=b32 -S accept4 -F a1=0x0 -F success=1 -F key=network",
   };
   EXPECT_EQ(network, expected);
+}
+
+// The shipped rules.d (build/rules.d: rules/CMakeLists.txt assembles it): the default rules as a
+// file, and the hardening set.
+std::vector<std::string> ShippedRuleFiles() {
+  std::vector<std::string> names;
+  if (DIR* dir = opendir(AUDITLENS_RULES_D)) {
+    while (dirent* e = readdir(dir)) {
+      std::string name = e->d_name;
+      if (name.size() > 6 && name.compare(name.size() - 6, 6, ".rules") == 0) names.push_back(name);
+    }
+    closedir(dir);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(ShippedRules, EveryFileParsesWithoutErrorsOrWarnings) {
+  std::vector<std::string> names = ShippedRuleFiles();
+  ASSERT_GE(names.size(), 2u) << AUDITLENS_RULES_D;
+  EXPECT_EQ(names[0], "10-default.rules");
+  for (const std::string& name : names) {
+    RuleSet rules = ParseRulesPath(std::string(AUDITLENS_RULES_D) + "/" + name);
+    EXPECT_TRUE(rules.ok()) << FirstError(rules);
+    EXPECT_TRUE(rules.warnings.empty()) << name << ": " << rules.warnings[0].ToString();
+    EXPECT_GT(rules.CountRules(), 0u) << name;
+    for (const auto& c : rules.commands) {
+      EXPECT_EQ(c.kind, Kind::kAddRule) << name << ": " << c.text;  // no -D, no status changes
+      EXPECT_FALSE(c.rule.Keys().empty()) << name << ": " << c.text;
+    }
+  }
+  RuleSet all = ParseRulesPath(AUDITLENS_RULES_D);
+  EXPECT_TRUE(all.ok()) << FirstError(all);
+  EXPECT_TRUE(all.warnings.empty());
+}
+
+TEST(ShippedRules, DefaultFileIsTheEmbeddedDefault) {
+  RuleSet file = ParseRulesPath(std::string(AUDITLENS_RULES_D) + "/10-default.rules");
+  RuleSet embedded = LoadRuleSet("");
+  ASSERT_EQ(file.commands.size(), embedded.commands.size());
+  for (size_t i = 0; i < file.commands.size(); ++i) {
+    EXPECT_TRUE(file.commands[i].rule.SameAs(embedded.commands[i].rule)) << file.commands[i].text;
+  }
+}
+
+// Each hardening rule comes after a comment saying what it watches and why, carries a key, and a
+// syscall rule for one arch has its twin for the other.
+TEST(ShippedRules, HardeningRulesAreCommentedKeyedAndForBothArches) {
+  for (const std::string& name : ShippedRuleFiles()) {
+    if (name.rfind("50-hardening-", 0) != 0) continue;
+    std::ifstream in(std::string(AUDITLENS_RULES_D) + "/" + name);
+    std::string line;
+    bool commented = false;
+    std::set<std::string> b64, b32;
+    while (std::getline(in, line)) {
+      if (line.empty()) {
+        commented = false;  // a blank line ends a comment block
+        continue;
+      }
+      if (line[0] == '#') {
+        commented = true;
+        continue;
+      }
+      EXPECT_TRUE(commented) << name << ": no comment above '" << line << "'";
+      std::string without_arch = line;
+      for (const char* arch : {" -F arch=b64", " -F arch=b32"}) {
+        size_t at = without_arch.find(arch);
+        if (at != std::string::npos) without_arch.erase(at, 12);
+      }
+      // The syscall lists differ per arch (stime, chown32...): compare the rest.
+      size_t s = without_arch.find(" -S ");
+      if (s != std::string::npos) {
+        without_arch.erase(s, without_arch.find(' ', s + 4) - s);
+      }
+      if (line.find("arch=b64") != std::string::npos) b64.insert(without_arch);
+      if (line.find("arch=b32") != std::string::npos) b32.insert(without_arch);
+    }
+    EXPECT_EQ(b64, b32) << name;
+  }
 }
 
 TEST(EncodedRule, FromBytesChecksSizes) {
