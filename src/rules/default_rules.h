@@ -3,9 +3,9 @@
 // Contract: parses without errors or warnings (tests/unit/rules_test.cc checks it); never contains
 // -D (other tools' rules stay), -e 2 or -f 2. Watches are on paths whose parent directory exists on
 // any Debian-like host, so they load even where sudo or sshd is not installed (a watch on a missing
-// path whose parent exists is accepted by the kernel and fires when the path is created). This text
-// is also shipped as rules.d/10-default.rules beside the optional hardening set (rules/CMakeLists.txt
-// extracts it, so keep the R"RULES( ... )RULES" delimiters).
+// path whose parent exists is accepted by the kernel and fires when the path is created). This
+// text is also shipped as rules.d/10-default.rules beside the optional hardening set
+// (rules/CMakeLists.txt extracts it, so keep the R"RULES( ... )RULES" delimiters).
 #pragma once
 
 namespace auditlens {

@@ -387,7 +387,8 @@ TEST(RuleParser, SaddrFamTakesAFamilyNumber) {
 
 TEST(EncodedRule, HasFieldAndWithoutField) {
   RuleSet with = ParseRulesText(
-      "-a always,exit -F arch=b64 -S connect,bind -F saddr_fam=10 -F auid!=unset -k network\n", "t");
+      "-a always,exit -F arch=b64 -S connect,bind -F saddr_fam=10 -F auid!=unset -k network\n",
+      "t");
   RuleSet without =
       ParseRulesText("-a always,exit -F arch=b64 -S connect,bind -F auid!=unset -k network\n", "t");
   ASSERT_TRUE(with.ok() && without.ok());
@@ -426,7 +427,8 @@ std::vector<AddAttempt> LoadInto(FakeKernel* kernel, const RuleSet& rules,
   std::vector<AddAttempt> attempts;
   auto add = [&](const EncodedRule& r) { return kernel->Add(r); };
   auto is_ours = [&](const EncodedRule& r) {
-    return std::any_of(ours->begin(), ours->end(), [&](const EncodedRule& o) { return o.SameAs(r); });
+    return std::any_of(ours->begin(), ours->end(),
+                       [&](const EncodedRule& o) { return o.SameAs(r); });
   };
   for (const RuleCommand& c : rules.commands) {
     attempts.push_back(AddRuleWithFallback(c.rule, add, is_ours));
