@@ -159,6 +159,7 @@ uint64_t CpuMicros() {
 
 bool Agent::Start(std::string* error) {
   started_ms_ = WallMs();
+  if (!output_.SetGroup(config_.output_group, error)) return false;
   if (!output_.Open(config_.output_path, error)) return false;
   output_.set_max_buffer_bytes(config_.max_spool_bytes);
   MakeStdoutNonBlocking();

@@ -150,6 +150,7 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
         {"keep_on_exit", Bool(&Config::keep_rules_on_exit)}}},
       {"output",
        {{"path", String(&Config::output_path, /*allow_empty=*/false)},
+        {"group", String(&Config::output_group)},
         {"max_spool_bytes", Uint32(&Config::max_spool_bytes, 65536)}}},
       {"assemble",
        {{"event_timeout_ms", Uint32(&Config::event_timeout_ms, 1)},

@@ -4,7 +4,7 @@
 // value of the wrong type is an error naming the key. The embedded defaults (default_config.h) are
 // what `auditlens run` uses when no --config is given. The TOML layout is in docs/configuration.md:
 // [agent] passive, hostname, netns, status_path, state_path; [kernel] backlog_limit, rate_limit,
-// backlog_wait_time, failure, enable; [rules] path, keep_on_exit; [output] path, max_spool_bytes;
+// backlog_wait_time, failure, enable; [rules] path, keep_on_exit; [output] path, group, max_spool_bytes;
 // [assemble] event_timeout_ms, max_in_flight; [receive] buffer_bytes, drain_interval_ms;
 // [governor] max_cpu, sustain_s, release_s, rate_limit. A kernel value "keep" leaves the
 // kernel's value alone (the optional stays empty); kernel.failure = 2 is refused.
@@ -66,6 +66,8 @@ struct Config {
   std::string rules_path;            // file or rules.d directory; empty: embedded default rules
   bool keep_rules_on_exit = false;   // leave loaded rules in the kernel when the agent stops
   std::string output_path = "-";     // "-" is stdout; otherwise a file created 0600
+  // A group that may read the output file (0640, and g+rx on its directory); "" is none.
+  std::string output_group;
   uint32_t event_timeout_ms = 2000;  // stream-time age after which an event without EOE completes
   uint32_t max_in_flight = 4096;     // events being assembled at once; the oldest is completed past it
   uint32_t receive_buffer_bytes = 64 * 1024 * 1024;  // forced SO_RCVBUF of the netlink socket

@@ -2,12 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 namespace auditlens {
 
@@ -28,6 +30,51 @@ bool OutputFile::Open(const std::string& path, std::string* error) {
   return Reopen(error);
 }
 
+bool OutputFile::SetGroup(const std::string& name, std::string* error) {
+  has_group_ = false;
+  group_name_ = name;
+  if (name.empty()) return true;
+  std::vector<char> buf(16384);
+  struct group g{};
+  struct group* found = nullptr;
+  int rc;
+  while ((rc = getgrnam_r(name.c_str(), &g, buf.data(), buf.size(), &found)) == ERANGE &&
+         buf.size() < (1u << 22)) {
+    buf.resize(buf.size() * 2);
+  }
+  if (rc != 0 || found == nullptr) {
+    *error = "output.group: no group '" + name + "' on this host" +
+             (rc != 0 ? std::string(" (") + strerror(rc) + ")" : std::string());
+    return false;
+  }
+  group_ = found->gr_gid;
+  has_group_ = true;
+  return true;
+}
+
+// The file: the group and 0640, set on the open descriptor (a umask such as systemd's UMask=0077
+// would have taken the group bits off at creation). Its directory: the group and g+rx added, only
+// when it is the agent's own (owned by its user, not writable by others).
+bool OutputFile::ApplyGroup(int fd, std::string* error) {
+  if (fchown(fd, static_cast<uid_t>(-1), group_) != 0 || fchmod(fd, 0640) != 0) {
+    *error = "cannot give " + path_ + " to group " + group_name_ + ": " + strerror(errno);
+    return false;
+  }
+  std::string dir = std::filesystem::path(path_).parent_path().string();
+  if (dir.empty()) dir = ".";
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+      (st.st_mode & S_IWOTH) != 0) {
+    return true;
+  }
+  if ((st.st_gid != group_ && chown(dir.c_str(), static_cast<uid_t>(-1), group_) != 0) ||
+      ((st.st_mode & 0050) != 0050 && chmod(dir.c_str(), (st.st_mode & 07777) | 0050) != 0)) {
+    *error = "cannot give " + dir + " to group " + group_name_ + ": " + strerror(errno);
+    return false;
+  }
+  return true;
+}
+
 bool OutputFile::Reopen(std::string* error) {
   if (path_ == "-") return true;
   Flush();
@@ -45,6 +92,10 @@ bool OutputFile::Reopen(std::string* error) {
   int fd = open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     *error = "cannot open " + path_ + ": " + strerror(errno);
+    return false;
+  }
+  if (has_group_ && !ApplyGroup(fd, error)) {
+    close(fd);
     return false;
   }
   ReleaseReservation();

@@ -27,6 +27,7 @@ TEST(Config, EmbeddedDefaultParses) {
   EXPECT_EQ(config.rules_path, "");
   EXPECT_FALSE(config.keep_rules_on_exit);
   EXPECT_EQ(config.output_path, "/var/log/auditlens/events.json");
+  EXPECT_EQ(config.output_group, "");
   EXPECT_EQ(config.event_timeout_ms, 2000u);
   EXPECT_EQ(config.max_in_flight, 4096u);
   EXPECT_EQ(config.receive_buffer_bytes, 64u * 1024 * 1024);
@@ -82,6 +83,7 @@ path = "/etc/auditlens/rules.d"
 keep_on_exit = true
 [output]
 path = "-"
+group = "adm"
 [assemble]
 event_timeout_ms = 500
 max_in_flight = 100
@@ -105,6 +107,7 @@ index_all_events = true
   EXPECT_EQ(config.rules_path, "/etc/auditlens/rules.d");
   EXPECT_TRUE(config.keep_rules_on_exit);
   EXPECT_EQ(config.output_path, "-");
+  EXPECT_EQ(config.output_group, "adm");
   EXPECT_EQ(config.event_timeout_ms, 500u);
   EXPECT_EQ(config.max_in_flight, 100u);
   EXPECT_EQ(config.receive_buffer_bytes, 1048576u);
@@ -153,6 +156,7 @@ TEST(Config, WrongTypesNamed) {
   ExpectError("[receive]\nbuffer_bytes = 4294967296\n", "'receive.buffer_bytes' must be");
   ExpectError("[receive]\nbuffer_bytes = 1.5\n", "'receive.buffer_bytes' must be an integer");
   ExpectError("[output]\npath = \"\"\n", "'output.path' must not be empty");
+  ExpectError("[output]\ngroup = 4\n", "'output.group' must be a string");
   ExpectError("agent = 1\n", "'agent' must be a table");
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -854,6 +855,109 @@ TEST(OutputFile, CreatesPrivateFileAndParents) {
     out.buffer()->append("{\"n\":2}\n");
   }  // the destructor flushes
   EXPECT_EQ(ReadFile(path), "{\"n\":1}\n{\"n\":2}\n");
+  std::filesystem::remove_all(dir);
+}
+
+// [output] group: the file is 0640 with the group at every open - creation under a 077 umask (as
+// systemd's UMask=0077), a reopen after rotation onto a file someone else created 0600, a restart
+// onto a file that lost its mode - and the agent's own directory gets the group and g+rx.
+TEST(OutputFile, GroupReadableSurvivesReopenAndRestart) {
+  if (geteuid() != 0) GTEST_SKIP() << "giving a file to a group needs root";
+  struct group* adm = getgrnam("adm");
+  ASSERT_NE(adm, nullptr) << "the test uses the group adm (Debian's log readers)";
+  const gid_t gid = adm->gr_gid;
+  std::string dir = TempDir();
+  std::string logs = dir + "/logs";
+  std::string path = logs + "/events.json";
+  auto expect_shared = [&](const char* when) {
+    struct stat st;
+    ASSERT_EQ(stat(path.c_str(), &st), 0) << when;
+    EXPECT_EQ(st.st_mode & 0777, 0640u) << when;
+    EXPECT_EQ(st.st_gid, gid) << when;
+    ASSERT_EQ(stat(logs.c_str(), &st), 0) << when;
+    EXPECT_EQ(st.st_gid, gid) << when;
+    EXPECT_EQ(st.st_mode & 0050, 0050u) << when;
+    EXPECT_EQ(st.st_mode & 0007, 0u) << when << ": others get nothing they did not have";
+  };
+  {
+    OutputFile out;
+    std::string error;
+    ASSERT_TRUE(out.SetGroup("adm", &error)) << error;
+    mode_t old_mask = umask(077);
+    bool opened = out.Open(path, &error);
+    umask(old_mask);
+    ASSERT_TRUE(opened) << error;
+    ASSERT_EQ(chmod(logs.c_str(), 0700), 0);  // as a package or LogsDirectoryMode might leave it
+    ASSERT_TRUE(out.Reopen(&error)) << error;
+    expect_shared("created");
+    out.buffer()->append("{\"n\":1}\n");
+    ASSERT_TRUE(out.Flush());
+    // Rotation: the file moves away, a new one appears 0600 root:root (logrotate's create), SIGHUP.
+    ASSERT_EQ(rename(path.c_str(), (path + ".1").c_str()), 0);
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(fchown(fd, 0, 0), 0);
+    close(fd);
+    ASSERT_TRUE(out.Reopen(&error)) << error;
+    expect_shared("reopened after rotation");
+    out.buffer()->append("{\"n\":2}\n");
+  }
+  EXPECT_EQ(ReadFile(path), "{\"n\":2}\n");
+  // Restart: the file and directory lost group and mode meanwhile.
+  ASSERT_EQ(chown(path.c_str(), 0, 0), 0);
+  ASSERT_EQ(chmod(path.c_str(), 0600), 0);
+  ASSERT_EQ(chown(logs.c_str(), 0, 0), 0);
+  ASSERT_EQ(chmod(logs.c_str(), 0700), 0);
+  {
+    OutputFile out;
+    std::string error;
+    ASSERT_TRUE(out.SetGroup("adm", &error)) << error;
+    ASSERT_TRUE(out.Open(path, &error)) << error;
+    expect_shared("restarted");
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// A directory others can write to (/tmp-like) is not the agent's: only the file is shared. Without
+// a group nothing changes (an existing file keeps its mode). An unknown group is refused by name.
+TEST(OutputFile, GroupLeavesSharedDirectoriesAndRefusesUnknownGroups) {
+  if (geteuid() != 0) GTEST_SKIP() << "giving a file to a group needs root";
+  struct group* adm = getgrnam("adm");
+  ASSERT_NE(adm, nullptr);
+  std::string dir = TempDir();
+  ASSERT_EQ(chmod(dir.c_str(), 01777), 0);
+  struct stat before;
+  ASSERT_EQ(stat(dir.c_str(), &before), 0);
+  std::string path = dir + "/events.json";
+  {
+    OutputFile out;
+    std::string error;
+    ASSERT_TRUE(out.SetGroup("adm", &error)) << error;
+    ASSERT_TRUE(out.Open(path, &error)) << error;
+  }
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+  EXPECT_EQ(st.st_gid, adm->gr_gid);
+  ASSERT_EQ(stat(dir.c_str(), &st), 0);
+  EXPECT_EQ(st.st_gid, before.st_gid);
+  EXPECT_EQ(st.st_mode & 07777, 01777u);
+
+  ASSERT_EQ(chmod(path.c_str(), 0644), 0);
+  {
+    OutputFile out;
+    std::string error;
+    ASSERT_TRUE(out.SetGroup("", &error));
+    ASSERT_TRUE(out.Open(path, &error)) << error;
+  }
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u) << "no group: the mode is left alone";
+
+  OutputFile out;
+  std::string error;
+  EXPECT_FALSE(out.SetGroup("auditlens-no-such-group", &error));
+  EXPECT_NE(error.find("output.group: no group 'auditlens-no-such-group'"), std::string::npos)
+      << error;
   std::filesystem::remove_all(dir);
 }
 
