@@ -161,6 +161,7 @@ bool Agent::Start(std::string* error) {
   started_ms_ = WallMs();
   if (!output_.SetGroup(config_.output_group, error)) return false;
   if (!output_.Open(config_.output_path, error)) return false;
+  if (!output_.group_note().empty()) Log(output_.group_note());
   output_.set_max_buffer_bytes(config_.max_spool_bytes);
   MakeStdoutNonBlocking();
 
@@ -565,7 +566,11 @@ void Agent::Loop() {
     }
     uint64_t mono = MonotonicMs();
     if (g_reopen.exchange(false)) {
-      if (!output_.Reopen(&error)) Log(error);
+      if (!output_.Reopen(&error)) {
+        Log(error);
+      } else if (!output_.group_note().empty()) {
+        Log(output_.group_note());
+      }
     }
     if (mono >= next_advance) {
       pipeline_->AdvanceTime(wall);

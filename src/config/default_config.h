@@ -43,7 +43,7 @@ keep_on_exit = false
 # Where decoded events go, one JSON object per line; "-" is standard output.
 path = "/var/log/auditlens/events.json"
 # A group that may read the file (a log shipper's): it is then made 0640 with that group at every
-# open, and its directory gets the group and g+rx. Empty: the file is 0600, root's only.
+# open, and its own directory gets the group and g+rx. Empty: the file is 0600, root's only.
 group = ""
 # Events kept in memory while the output cannot be written (disk full, a reader that stopped);
 # past it the oldest are dropped and reported in an "output-full" loss event.

@@ -54,17 +54,32 @@ bool OutputFile::SetGroup(const std::string& name, std::string* error) {
 
 // The file: the group and 0640, set on the open descriptor (a umask such as systemd's UMask=0077
 // would have taken the group bits off at creation). Its directory: the group and g+rx added, only
-// when it is the agent's own (owned by its user, not writable by others).
+// when it is the output's own: owned by the agent's user, not writable by others, and holding
+// nothing but the output file and its rotations (names that begin with the file's name). Another
+// directory (/root, /var/log) would open its other files' names and contents to the group.
 bool OutputFile::ApplyGroup(int fd, std::string* error) {
+  group_note_.clear();
   if (fchown(fd, static_cast<uid_t>(-1), group_) != 0 || fchmod(fd, 0640) != 0) {
     *error = "cannot give " + path_ + " to group " + group_name_ + ": " + strerror(errno);
     return false;
   }
-  std::string dir = std::filesystem::path(path_).parent_path().string();
+  const std::filesystem::path file(path_);
+  std::string dir = file.parent_path().string();
   if (dir.empty()) dir = ".";
   struct stat st;
-  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-      (st.st_mode & S_IWOTH) != 0) {
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return true;
+  if (st.st_gid == group_ && (st.st_mode & 0050) == 0050) return true;  // already open to it
+  const std::string own = file.filename().string();
+  bool only_output = st.st_uid == geteuid() && (st.st_mode & S_IWOTH) == 0;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; only_output && !ec && it != end;
+       it.increment(ec)) {
+    only_output = it->path().filename().string().rfind(own, 0) == 0 && it->is_regular_file(ec);
+  }
+  if (!only_output || ec) {
+    group_note_ = "output.group: " + dir + " is left as it is (it is not the output's own " +
+                  "directory): give it group " + group_name_ + " and g+rx by hand if the " +
+                  "group's readers need to reach " + path_;
     return true;
   }
   if ((st.st_gid != group_ && chown(dir.c_str(), static_cast<uid_t>(-1), group_) != 0) ||

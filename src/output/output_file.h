@@ -3,9 +3,10 @@
 //
 // Group-readable output (SetGroup, [output] group): at every open (start, reopen) the file is given
 // that group and mode 0640 whatever its mode was (a umask, logrotate's `create`), and its directory
-// that group plus g+rx when the agent's user owns it and others cannot write to it (not /tmp), so a
-// log shipper in the group can list and read it. Without a group nothing is changed: new files are
-// 0600, existing ones keep their mode. Standard output ignores the group.
+// that group plus g+rx when it is the output's own (the agent's user owns it, others cannot write
+// to it, and it holds only the file and its rotations), so a log shipper in the group can list and
+// read it; any other directory is left alone and group_note() says so. Without a group nothing is
+// changed: new files are 0600, existing ones keep their mode. Standard output ignores the group.
 //
 // Contract: Append() only copies into the buffer; Flush() writes it all or reports why not. On a
 // write error (disk full) the unwritten bytes stay buffered up to max_buffer_bytes; past that the
@@ -46,6 +47,8 @@ class OutputFile {
   // Before Open: the group that may read the file; "" (the default) is none. False with a message
   // naming the group when the host has no such group.
   bool SetGroup(const std::string& name, std::string* error);
+  // After an open with a group: why the directory was left alone ("" when it was not).
+  const std::string& group_note() const { return group_note_; }
 
   // The buffer to append whole lines to; call MaybeFlush() after.
   std::string* buffer() { return &buffer_; }
@@ -81,6 +84,7 @@ class OutputFile {
   bool has_group_ = false;
   gid_t group_ = 0;
   std::string group_name_;
+  std::string group_note_;
   std::string buffer_;
   size_t flush_threshold_ = 256 * 1024;
   size_t max_buffer_bytes_ = 64 * 1024 * 1024;

@@ -889,6 +889,7 @@ TEST(OutputFile, GroupReadableSurvivesReopenAndRestart) {
     ASSERT_TRUE(opened) << error;
     ASSERT_EQ(chmod(logs.c_str(), 0700), 0);  // as a package or LogsDirectoryMode might leave it
     ASSERT_TRUE(out.Reopen(&error)) << error;
+    EXPECT_EQ(out.group_note(), "");
     expect_shared("created");
     out.buffer()->append("{\"n\":1}\n");
     ASSERT_TRUE(out.Flush());
@@ -918,8 +919,9 @@ TEST(OutputFile, GroupReadableSurvivesReopenAndRestart) {
   std::filesystem::remove_all(dir);
 }
 
-// A directory others can write to (/tmp-like) is not the agent's: only the file is shared. Without
-// a group nothing changes (an existing file keeps its mode). An unknown group is refused by name.
+// A directory others can write to (/tmp-like), or one holding other files, is not the output's own:
+// only the file is shared, and group_note() says why. Without a group nothing changes (an existing
+// file keeps its mode). An unknown group is refused by name.
 TEST(OutputFile, GroupLeavesSharedDirectoriesAndRefusesUnknownGroups) {
   if (geteuid() != 0) GTEST_SKIP() << "giving a file to a group needs root";
   struct group* adm = getgrnam("adm");
@@ -942,6 +944,24 @@ TEST(OutputFile, GroupLeavesSharedDirectoriesAndRefusesUnknownGroups) {
   ASSERT_EQ(stat(dir.c_str(), &st), 0);
   EXPECT_EQ(st.st_gid, before.st_gid);
   EXPECT_EQ(st.st_mode & 07777, 01777u);
+
+  // A directory of the agent's user that holds other files (/root, /var/log) is not opened up.
+  std::string mixed = dir + "/mixed";
+  ASSERT_EQ(mkdir(mixed.c_str(), 0700), 0);
+  { std::ofstream(mixed + "/private.txt") << "x"; }
+  {
+    OutputFile out;
+    std::string error;
+    ASSERT_TRUE(out.SetGroup("adm", &error)) << error;
+    ASSERT_TRUE(out.Open(mixed + "/events.json", &error)) << error;
+    EXPECT_NE(out.group_note().find("is left as it is"), std::string::npos) << out.group_note();
+  }
+  ASSERT_EQ(stat((mixed + "/events.json").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+  EXPECT_EQ(st.st_gid, adm->gr_gid);
+  ASSERT_EQ(stat(mixed.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  EXPECT_NE(st.st_gid, adm->gr_gid);
 
   ASSERT_EQ(chmod(path.c_str(), 0644), 0);
   {
