@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "bench_replay: %s\n", error.c_str());
     return 1;
   }
-  Config config;
+  Config config = DefaultConfig();  // as the agent runs without --config
   config.store.enabled = store;
   config.store.path = store_path;
   PipelineOptions options;

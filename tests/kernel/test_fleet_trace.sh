@@ -123,7 +123,8 @@ for h in "${HOSTS[@]}"; do
     echo "netns = \"/run/netns/${NS[$h]}\""
     echo "state_path = \"$d/agent.state\""
     echo "status_path = \"$d/status.json\""
-    [[ $h == A ]] && printf '[rules]\npath = "%s"\n' "$T/rules"
+    # B's and C's passive agents read what A's rules produce and load none of their own.
+    if [[ $h == A ]]; then printf '[rules]\npath = "%s"\n' "$T/rules"; else printf '[rules]\nload = false\n'; fi
     echo "[enrich]"
     echo "network_budget_ms = 0  # the ssh connects' local ends are looked up however loaded the machine is"
     echo "[output]"

@@ -76,6 +76,7 @@ DB=$T/store/auditlens.db
 cat >"$T/config.toml" <<TOML
 [agent]
 status_path = "$T/status.json"
+state_path = "$T/agent.state"
 [rules]
 path = "$T/rules"
 [output]
