@@ -81,7 +81,7 @@ struct Config {
   // A group that may read the output file (0640, and g+rx on its directory); "" is none.
   std::string output_group;
   uint32_t event_timeout_ms = 0;     // stream-time age after which an event without EOE completes
-  uint32_t max_in_flight = 0;        // events being assembled at once; the oldest is completed past it
+  uint32_t max_in_flight = 0;        // events assembled at once; past it the oldest is completed
   uint32_t receive_buffer_bytes = 0;  // forced SO_RCVBUF of the netlink socket
   uint32_t drain_interval_ms = 0;    // wait after a receive that emptied the socket
   // Counters for `auditlens status`, rewritten every second; "" writes none.
