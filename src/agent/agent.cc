@@ -297,7 +297,7 @@ void Agent::LogPassive(const KernelStatus& status, const KernelModeCheck& mode_c
                                              : "they are removed",
                   RulesSession::kRestoreIntervalMs / 1000));
   if (status.enabled == 0) {
-    Log("passive: auditing is disabled in the kernel (enabled 0): no records arrive until the "
+    Log("passive: auditing is off in the kernel (enabled 0): no records arrive until the "
         "audit daemon (or auditctl -e 1) enables it; a passive reader never changes it");
   }
 }

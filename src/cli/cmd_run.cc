@@ -35,7 +35,10 @@ int Run(const RunArgs& args) {
     std::cerr << "auditlens run: " << error << "\n";
     return 1;
   }
-  if (!args.rules_path.empty()) config.rules_path = args.rules_path;
+  if (!args.rules_path.empty()) {
+    config.rules_path = args.rules_path;
+    config.load_rules = true;  // rules named on the command line are meant to be loaded
+  }
   if (!args.output.empty()) config.output_path = args.output;
   if (args.passive) config.passive = true;
   if (args.keep_rules) config.keep_rules_on_exit = true;
