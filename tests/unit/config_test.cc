@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "config/default_config.h"
+#include "query/store_reader.h"
 
 namespace auditlens {
 namespace {
@@ -286,6 +287,25 @@ TEST(ConfigDefaults, EmptyFileIsLikeNoConfig) {
   // Comments only, and empty sections, are empty files too.
   ASSERT_TRUE(ParseConfig("# nothing\n[agent]\n[store]\n", &from_file, &error)) << error;
   EXPECT_EQ(Differences(from_file, DefaultConfig()), "");
+}
+
+// The commands that read paths from the config (sessions and timeline: the store) see the same
+// defaults: a partial file does not lose the store.
+TEST(ConfigDefaults, CommandsFindTheDefaultStore) {
+  char path[] = "/tmp/auditlens-config-test-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  std::string store, error;
+  for (const char* text : {"", "[store]\nretention_days = 7\n", "[agent]\nhostname = \"h\"\n"}) {
+    std::ofstream(path) << text;
+    ASSERT_TRUE(ResolveStorePath(path, "", &store, &error)) << text << ": " << error;
+    EXPECT_EQ(store, "/var/lib/auditlens/auditlens.db") << text;
+  }
+  std::ofstream(path) << "[store]\nenabled = false\n";
+  EXPECT_FALSE(ResolveStorePath(path, "", &store, &error));
+  EXPECT_NE(error.find("has no store"), std::string::npos) << error;
+  std::remove(path);
 }
 
 TEST(ConfigDefaults, ReportedCases) {
