@@ -88,7 +88,7 @@ std::string Show(const std::optional<uint32_t>& v) { return v ? std::to_string(*
 // config, and that each key sets the field named here.
 std::map<std::string, std::string> Fields(const Config& c) {
   const auto& [passive, kernel, rules_path, load_rules, keep_rules_on_exit, output_path,
-               event_timeout_ms, max_in_flight, receive_buffer_bytes, drain_interval_ms,
+               output_group, event_timeout_ms, max_in_flight, receive_buffer_bytes, drain_interval_ms,
                status_path, hostname, machine_id, netns, store, enrich, state_path,
                max_spool_bytes, governor] = c;
   const auto& [backlog_limit, rate_limit, backlog_wait_time, failure, enable] = kernel;
@@ -112,6 +112,7 @@ std::map<std::string, std::string> Fields(const Config& c) {
       {"rules.load", Show(load_rules)},
       {"rules.keep_on_exit", Show(keep_rules_on_exit)},
       {"output.path", Show(output_path)},
+      {"output.group", Show(output_group)},
       {"output.max_spool_bytes", Show(max_spool_bytes)},
       {"assemble.event_timeout_ms", Show(event_timeout_ms)},
       {"assemble.max_in_flight", Show(max_in_flight)},
@@ -210,7 +211,7 @@ TEST(ConfigDefaults, EmbeddedConfigHasEveryKeyOnce) {
   for (const auto& [key, value] : Fields(DefaultConfig())) compared.insert(key);
   EXPECT_EQ(compared, embedded) << "Fields() must name every key of the embedded config";
   // The count Fields() was written for: a new key must be added there (and compared) too.
-  EXPECT_EQ(layout.keys.size(), 35u);
+  EXPECT_EQ(layout.keys.size(), 36u);
 }
 
 TEST(ConfigDefaults, EachKeyLeftOutTakesItsDefault) {
