@@ -31,6 +31,7 @@ std::string LocalHostname() {
 
 int RunParse(const ParseArgs& args) {
   OutputFile output;
+  output.set_create_parent_dirs(false);  // a mistyped -o directory is an error, not a new directory
   std::string error;
   if (!output.Open(args.output, &error)) {
     std::cerr << "auditlens parse: " << error << "\n";
@@ -111,7 +112,13 @@ int RunParse(const ParseArgs& args) {
     std::cerr << "auditlens parse: " << output.last_error() << "\n";
     return 1;
   }
-  if (args.strict && malformed > 0) return 2;
+  if (c.records == 0) {
+    // Nothing in the input was an audit record (an empty file, or not an audit log at all).
+    std::cerr << "auditlens parse: no audit record read"
+              << (malformed > 0 ? " (every non-empty line was malformed)" : "") << "\n";
+    return 1;
+  }
+  if (args.strict && malformed > 0) return 1;
   return status;
 }
 
@@ -122,12 +129,19 @@ void AddParseCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "parse", "Decode auditd log files (or standard input) into JSON lines, one per event");
   cmd->add_option("files", args->files, "auditd log files, RAW or ENRICHED; '-' or none: stdin");
-  cmd->add_option("-o,--output", args->output, "where to write the JSON lines ('-': stdout)");
+  cmd->add_option("-o,--output", args->output, "where to write the JSON lines ('-': stdout); its directory must exist");
   cmd->add_option("--timeout-ms", args->timeout_ms,
                   "log time after which an event with no further records is complete");
   cmd->add_option("--max-errors-shown", args->max_errors_shown,
                   "malformed lines reported one by one before only counting them");
-  cmd->add_flag("--strict", args->strict, "exit 2 when any line was malformed");
+  cmd->add_flag("--strict", args->strict, "exit 1 when any line was malformed");
+  cmd->footer(
+      "Malformed lines are reported on stderr as FILE:LINE: reason (the first --max-errors-shown "
+      "of them), then counted; the good lines around them still become events. Exit status: 0 at "
+      "least one record was read (even when other lines were malformed, unless --strict); 1 no "
+      "audit record was read at all (empty input, or not an audit log), an input or the output "
+      "could not be opened or written (-o never creates a directory), or --strict and a line was "
+      "malformed; 2 usage error.");
   cmd->callback([args]() {
     int rc = RunParse(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -389,6 +389,34 @@ struct StatusArgs {
   std::string config_path;
 };
 
+// The exit codes of `auditlens status` (docs/operations.md); 1 is a bad config, 2 a usage error.
+constexpr int kHealthy = 0;
+constexpr int kAgentNotRunning = 3;
+constexpr int kOutputFailing = 4;
+constexpr int kKernelUnreadable = 5;
+
+// Why a running agent's output is not healthy, or empty: it cannot write now (output_failing), or
+// it dropped lines since it started (its spool was full), or its fleet store dropped rows.
+std::string OutputProblem(const std::vector<Member>& members) {
+  const Member* failing = Find(members, "output_failing");
+  if (failing && failing->text == "true") return "its output is failing (events are spooled in memory)";
+  const int64_t dropped = NumberOf(members, "output_dropped_lines", 0);
+  if (dropped > 0) {
+    return fmt::format("its output dropped {} lines since it started (spool full)", dropped);
+  }
+  const Member* fleet = Find(members, "fleet");
+  if (fleet && fleet->kind == Member::Kind::kRaw) {
+    std::vector<Member> f;
+    if (StatusFileReader(fleet->text).Read(&f)) {
+      const int64_t lost = NumberOf(f, "queue_dropped", 0) + NumberOf(f, "spool_dropped", 0);
+      if (lost > 0) {
+        return fmt::format("its fleet store dropped {} rows since it started", lost);
+      }
+    }
+  }
+  return {};
+}
+
 int Status(const StatusArgs& args) {
   Config config;
   std::string error;
@@ -407,11 +435,25 @@ int Status(const StatusArgs& args) {
   } else {
     PrintHuman(have_kernel ? &kernel : nullptr, kernel_error, agent);
   }
+  // The most telling problem decides the code: a stopped agent, then a failing output, then a
+  // kernel status this user cannot read.
+  if (agent.state != AgentState::State::kRunning || agent.stale) {
+    std::cerr << "auditlens status: the agent is not running";
+    if (agent.state == AgentState::State::kRunning) std::cerr << " (its status file is stale)";
+    if (!agent.problem.empty()) std::cerr << " (" << agent.problem << ")";
+    std::cerr << "\n";
+    return kAgentNotRunning;
+  }
+  const std::string output_problem = OutputProblem(agent.members);
+  if (!output_problem.empty()) {
+    std::cerr << "auditlens status: the agent runs, but " << output_problem << "\n";
+    return kOutputFailing;
+  }
   if (!have_kernel) {
     std::cerr << "auditlens status: cannot read the kernel audit status: " << kernel_error << "\n";
-    return 1;
+    return kKernelUnreadable;
   }
-  return 0;
+  return kHealthy;
 }
 
 }  // namespace
@@ -420,9 +462,16 @@ void AddStatusCommand(CLI::App& app) {
   auto args = std::make_shared<StatusArgs>();
   CLI::App* cmd = app.add_subcommand(
       "status", "Kernel audit status (enabled, daemon, limits, lost) and the agent's counters");
-  cmd->add_flag("--json", args->json, "one JSON object instead of text");
+  cmd->add_flag("--json", args->json, "one JSON object instead of text (same exit status)");
   cmd->add_option("-c,--config", args->config_path,
                   "TOML config file, to find status_path (default: the embedded defaults)");
+  cmd->footer(
+      "Exit status: 0 the agent runs and is healthy; 1 the config cannot be read; 2 usage error; "
+      "3 the agent is not running (no status file, a status file no longer updated, or its pid "
+      "is gone or stopped); 4 the agent runs but its output is failing now or lost lines since it "
+      "started (output_failing, output_dropped_lines, or the fleet store's queue_dropped or "
+      "spool_dropped); 5 the kernel audit status cannot be read (not root: it needs "
+      "CAP_AUDIT_CONTROL). When several apply, the first in the order 3, 4, 5 is given.");
   cmd->callback([args]() {
     int rc = Status(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);
