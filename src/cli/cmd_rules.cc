@@ -1,5 +1,6 @@
-// `auditlens rules list | load FILE|DIR | delete-all [-k KEY]`: the kernel's audit rules, in
-// auditctl syntax. Changes made here stay in the kernel (like auditctl -R), unlike the agent's.
+// `auditlens rules list | load FILE|DIR | delete-all [-k KEY] | check FILE|DIR | show-default`:
+// the kernel's audit rules, in auditctl syntax. Changes made here stay in the kernel (like
+// auditctl -R), unlike the agent's. check and show-default never touch the kernel.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "rules/default_rules.h"
 #include "rules/rule_format.h"
 #include "rules/rule_loader.h"
 #include "rules/rule_parser.h"
@@ -62,6 +64,19 @@ int DeleteAll(const std::string& key) {
   return 0;
 }
 
+// Parses only: every error (the line adds nothing, the agent would skip it) and warning with
+// file:line; exit 1 when there is an error.
+int Check(const std::string& path) {
+  RuleSet rules = ParseRulesPath(path);
+  for (const RuleError& e : rules.errors) std::cout << "error: " << e.ToString() << "\n";
+  for (const RuleError& e : rules.warnings) std::cout << "warning: " << e.ToString() << "\n";
+  const size_t n = rules.CountRules();
+  std::cout << path << ": " << n << " rule" << (n == 1 ? "" : "s") << ", " << rules.errors.size()
+            << " error" << (rules.errors.size() == 1 ? "" : "s") << ", " << rules.warnings.size()
+            << " warning" << (rules.warnings.size() == 1 ? "" : "s") << "\n";
+  return rules.errors.empty() ? 0 : 1;
+}
+
 void Finish(int rc) {
   if (rc != 0) throw CLI::RuntimeError(rc);
 }
@@ -69,10 +84,18 @@ void Finish(int rc) {
 }  // namespace
 
 void AddRulesCommand(CLI::App& app) {
-  CLI::App* rules = app.add_subcommand("rules", "Kernel audit rules in auditctl syntax");
+  CLI::App* rules = app.add_subcommand(
+      "rules", "Kernel audit rules in auditctl syntax: list, load, delete-all, check, show-default");
   rules->require_subcommand(1);
+  rules->footer(
+      "Each subcommand has its own --help ('auditlens rules check --help'). list, load and "
+      "delete-all need root (CAP_AUDIT_CONTROL); check and show-default do not. Exit status: 0 "
+      "success; 1 the command failed (load: a rule was refused or had an error; check: a rule has "
+      "an error); 2 usage error (bare 'auditlens rules' prints this help and exits 2).");
 
   CLI::App* list = rules->add_subcommand("list", "List the kernel's rules, as auditctl -l does");
+  list->footer("Exit status: 0 listed (or 'No rules'); 1 the kernel's rules cannot be read (not "
+               "root); 2 usage error.");
   list->callback([] { Finish(List()); });
 
   auto path = std::make_shared<std::string>();
@@ -80,6 +103,9 @@ void AddRulesCommand(CLI::App& app) {
       "load", "Load a rules file or rules.d directory (auditctl syntax); every bad line is "
               "reported with file:line, the good ones are loaded; exit 1 on any error");
   load->add_option("path", *path, "rules file, or directory of *.rules files")->required();
+  load->footer("The rules stay in the kernel after the command (like auditctl -R). Exit status: 0 "
+               "all loaded; 1 a line had an error or the kernel refused a rule (the others are "
+               "loaded); 2 usage error.");
   load->callback([path] { Finish(Load(*path)); });
 
   auto key = std::make_shared<std::string>();
@@ -87,7 +113,27 @@ void AddRulesCommand(CLI::App& app) {
       rules->add_subcommand("delete-all", "Delete every kernel rule, as auditctl -D does (but the "
                                           "running agent's self-exclusion stays)");
   delete_all->add_option("-k,--key", *key, "only the rules carrying this key");
+  delete_all->footer("Exit status: 0 deleted; 1 the kernel refused (not root); 2 usage error.");
   delete_all->callback([key] { Finish(DeleteAll(*key)); });
+
+  auto check_path = std::make_shared<std::string>();
+  CLI::App* check = rules->add_subcommand(
+      "check", "Check a rules file or rules.d directory (auditctl syntax) without touching the "
+               "kernel: each error and warning with file:line and the reason, then a count");
+  check->add_option("path", *check_path, "rules file, or directory of *.rules files")->required();
+  check->footer(
+      "Only the syntax and the encoding are checked (as auditctl would encode the rules, watches "
+      "resolved against this machine's filesystem); the kernel can still refuse a rule that "
+      "passes, e.g. a syscall or field this kernel lacks ('auditlens rules load' reports those). "
+      "Exit status: 0 no errors (warnings are printed but do not fail); 1 a line has an error "
+      "(the agent would skip it) or the path cannot be read; 2 usage error.");
+  check->callback([check_path] { Finish(Check(*check_path)); });
+
+  CLI::App* show_default = rules->add_subcommand(
+      "show-default", "Print the embedded default rules, exactly as the agent loads them when no "
+                      "rules path is configured");
+  show_default->footer("Exit status: 0; 2 usage error.");
+  show_default->callback([] { std::cout << kDefaultRules; });
 }
 
 }  // namespace auditlens

@@ -9,6 +9,8 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "config/default_config.h"
+#include "query/fleet_reader.h"
+#include "rules/rule_loader.h"
 
 namespace auditlens {
 namespace {
@@ -19,7 +21,41 @@ struct RunArgs {
   std::string output;
   bool passive = false;
   bool keep_rules = false;
+  bool check_config = false;
 };
+
+// --check-config: what `run` would use, from the config and rules alone. Reads files only: no
+// kernel, nothing created or written.
+int CheckConfig(const Config& config, const RunArgs& args) {
+  RuleSet rules = LoadRuleSet(config.rules_path);
+  for (const RuleError& e : rules.errors) std::cerr << "error: " << e.ToString() << "\n";
+  for (const RuleError& e : rules.warnings) std::cerr << "warning: " << e.ToString() << "\n";
+  const std::string store =
+      config.store.enabled && !config.store.path.empty() ? config.store.path : "off";
+  std::cout << "config:   " << (args.config_path.empty() ? "<embedded defaults>" : args.config_path)
+            << "\n"
+            << "mode:     " << (config.passive ? "passive (beside another audit daemon)" : "daemon")
+            << "\n"
+            << "output:   " << (config.output_path == "-" ? "- (standard output)" : config.output_path)
+            << "\n"
+            << "store:    " << store << "\n"
+            << "fleet:    "
+            << (config.store.postgres.empty() ? "off" : RedactPostgresUrl(config.store.postgres))
+            << "\n"
+            << "status:   " << (config.status_path.empty() ? "off" : config.status_path) << "\n"
+            << "rules:    "
+            << (config.rules_path.empty() ? "<embedded default rules>" : config.rules_path) << ", "
+            << rules.CountRules() << " rule" << (rules.CountRules() == 1 ? "" : "s");
+  if (!rules.errors.empty()) std::cout << ", " << rules.errors.size() << " with errors";
+  std::cout << "\n";
+  if (!rules.errors.empty()) {
+    std::cerr << "auditlens run: the rules have " << rules.errors.size() << " error"
+              << (rules.errors.size() == 1 ? "" : "s") << " (the agent would skip those lines)\n";
+    return 1;
+  }
+  std::cout << "valid\n";
+  return 0;
+}
 
 int Run(const RunArgs& args) {
   Config config;
@@ -46,6 +82,7 @@ int Run(const RunArgs& args) {
     std::cerr << "auditlens run: " << error << "\n";
     return 1;
   }
+  if (args.check_config) return CheckConfig(config, args);
   if (geteuid() != 0) {
     std::cerr << "auditlens run: must run as root (it needs CAP_AUDIT_CONTROL and CAP_AUDIT_READ)\n";
     return 1;
@@ -67,6 +104,17 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_flag("--passive", args->passive,
                 "read the multicast feed beside a running auditd instead of becoming the daemon");
   cmd->add_flag("--keep-rules", args->keep_rules, "leave the loaded rules in the kernel on exit");
+  cmd->add_flag("--check-config", args->check_config,
+                "dry run: load and check the config and the rules, print the effective settings "
+                "(mode, output, store, rules and their count) and exit; touches neither the "
+                "kernel nor any file, needs no root");
+  cmd->footer(
+      "Without --config the embedded defaults apply (docs/configuration.md); --rules, --output, "
+      "--passive and --keep-rules override the config. The agent runs until SIGINT or SIGTERM "
+      "and then takes its rules and kernel settings back out. Exit status: 0 the agent stopped "
+      "cleanly (or --check-config: the config and rules are valid); 1 it could not start or "
+      "failed (bad or untrusted config or rules, not root, the kernel refused; the message says "
+      "why), or --check-config found an error; 2 usage error.");
   cmd->callback([args]() {
     int rc = Run(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);

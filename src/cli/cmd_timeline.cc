@@ -45,6 +45,7 @@ int RunTimeline(const TimelineArgs& args) {
   }
   TimelineOptions options;
   options.show_login_scripts = args.login_scripts;
+  options.keep_folded = args.json;
   Timeline timeline = BuildTimeline(data, options);
   if (args.json) {
     std::cout << RenderTimelineJson(timeline);
@@ -72,6 +73,11 @@ void AddTimelineCommand(CLI::App& app) {
   cmd->add_option("--db", args->db, "the store file to read (overrides --config)");
   cmd->add_option("--color", args->color, "auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->footer(
+      "Events with no line of their own (login scripts, PAM bookkeeping) are counted in a last "
+      "line; --json lists them under \"folded\". Exit status: 0 success; 1 no such session, no "
+      "store at the path, a store this user cannot read (it is root's: run as root), or a store "
+      "error; 2 usage error.");
   cmd->callback([args]() {
     int rc = RunTimeline(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -46,8 +46,9 @@ bool ResolveUrl(const TraceArgs& args, std::string* url, std::string* error) {
 
 int RunTrace(const TraceArgs& args) {
   if (!(args.window_s > 0) || args.window_s > 86400) {
-    std::cerr << "auditlens trace: --window must be more than 0 and at most 86400 seconds\n";
-    return 1;
+    std::cerr << "auditlens trace: --window must be more than 0 and at most 86400 seconds; see "
+                 "'auditlens trace --help'\n";
+    return 2;
   }
   std::string url, error;
   if (!ResolveUrl(args, &url, &error)) {
@@ -97,6 +98,10 @@ void AddTraceCommand(CLI::App& app) {
                   "TOML config whose [store] postgres to read (default: the embedded defaults)");
   cmd->add_option("--color", args->color, "auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->footer(
+      "Exit status: 0 success; 1 no fleet database configured or reachable, no such session (or "
+      "an ambiguous one), or a database error (the password of a URL is never shown); 2 usage "
+      "error, --window out of range included.");
   cmd->callback([args]() {
     int rc = RunTrace(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -102,7 +102,7 @@ bool OutputFile::Reopen(std::string* error) {
   }
   std::error_code ec;
   std::filesystem::path parent = std::filesystem::path(path_).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (create_parent_dirs_ && !parent.empty()) std::filesystem::create_directories(parent, ec);
   // 0600: audit events name files and commands of every user on the host.
   int fd = open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {

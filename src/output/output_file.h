@@ -41,8 +41,9 @@ class OutputFile {
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
-  // path "-" is standard output. Creates parent directories for files.
+  // path "-" is standard output. Creates parent directories for files, unless told not to.
   bool Open(const std::string& path, std::string* error);
+  void set_create_parent_dirs(bool create) { create_parent_dirs_ = create; }
   bool Reopen(std::string* error);
   // Before Open: the group that may read the file; "" (the default) is none. False with a message
   // naming the group when the host has no such group.
@@ -79,6 +80,7 @@ class OutputFile {
   bool ApplyGroup(int fd, std::string* error);
 
   std::string path_;
+  bool create_parent_dirs_ = true;
   int fd_ = -1;
   bool owns_fd_ = false;
   bool has_group_ = false;
