@@ -978,6 +978,19 @@ TEST(OutputFile, GroupLeavesSharedDirectoriesAndRefusesUnknownGroups) {
   EXPECT_FALSE(out.SetGroup("auditlens-no-such-group", &error));
   EXPECT_NE(error.find("output.group: no group 'auditlens-no-such-group'"), std::string::npos)
       << error;
+// `auditlens parse -o`: a directory that does not exist is an error, not created.
+TEST(OutputFile, WithoutCreatingParentsAMissingDirectoryIsAnError) {
+  std::string dir = TempDir();
+  std::string path = dir + "/missing/events.json";
+  OutputFile out;
+  out.set_create_parent_dirs(false);
+  std::string error;
+  EXPECT_FALSE(out.Open(path, &error));
+  EXPECT_EQ(error, "cannot open " + path + ": No such file or directory");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/missing"));
+  OutputFile in_existing;
+  in_existing.set_create_parent_dirs(false);
+  EXPECT_TRUE(in_existing.Open(dir + "/events.json", &error)) << error;
   std::filesystem::remove_all(dir);
 }
 

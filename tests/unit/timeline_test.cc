@@ -36,7 +36,8 @@ class UtcZone : public ::testing::Test {
 };
 
 // The recorded log through the agent's stages into a store, then what `auditlens timeline` does.
-Timeline TimelineOf(const std::string& log, const std::string& id, std::string* store_path = nullptr) {
+Timeline TimelineOf(const std::string& log, const std::string& id, std::string* store_path = nullptr,
+                    const TimelineOptions& options = {}) {
   SessionHarness h(/*with_store=*/true);
   EXPECT_TRUE(h.opened) << h.open_error;
   h.Feed(ReadSessionData(log));
@@ -46,7 +47,7 @@ Timeline TimelineOf(const std::string& log, const std::string& id, std::string* 
   EXPECT_TRUE(reader.Open(h.store_path, &error)) << error;
   TimelineData data;
   EXPECT_TRUE(reader.LoadTimeline(id, &data, &error)) << error;
-  return BuildTimeline(data);
+  return BuildTimeline(data, options);
 }
 
 std::vector<std::string> Lines(const std::string& text) {
@@ -320,6 +321,67 @@ TEST_F(TimelineRecorded, ProcessNamingItselfPreviousStaysNested) {
   std::vector<std::string> shown;
   for (const TimelineEntry& e : t.entries) shown.push_back(std::to_string(e.depth) + " " + e.kind);
   EXPECT_EQ(shown, (std::vector<std::string>{"0 login", "0 shell", "1 command", "0 logout"}));
+}
+
+// `auditlens timeline --json` lists the events folded away (the text's last line promises it):
+// each one once, as many as counted, in time order, with its stored detail.
+TEST_F(TimelineRecorded, JsonListsTheFoldedEvents) {
+  TimelineOptions keep;
+  keep.keep_folded = true;
+  Timeline t = TimelineOf("ssh_command_failed_password.log", "0123abcd-25", nullptr, keep);
+  ASSERT_GT(t.hidden, 5);
+  ASSERT_EQ(t.folded.size(), static_cast<size_t>(t.hidden));
+  EXPECT_NE(RenderTimelineText(t, false).find("folded away: login scripts, PAM bookkeeping; --json lists them"),
+            std::string::npos);
+  JsonValue j;
+  ASSERT_TRUE(JsonValue::Parse(RenderTimelineJson(t), &j));
+  EXPECT_EQ(j["hidden"].text(), std::to_string(t.hidden));
+  const auto& folded = j["folded"].items();
+  ASSERT_EQ(folded.size(), t.folded.size());
+  int64_t last = 0;
+  bool saw_exec = false, saw_pam = false;
+  for (const JsonValue& f : folded) {
+    const int64_t ms = std::stoll(f["time_ms"].text());
+    EXPECT_GE(ms, last);
+    last = ms;
+    EXPECT_FALSE(f.Str("kind").empty());
+    EXPECT_FALSE(f.Str("time").empty());
+    if (f.Str("kind") == "exec") saw_exec = true;  // the login scripts' programs
+    if (f.Str("kind") == "login" || f.Str("kind") == "auth") saw_pam = true;  // PAM bookkeeping
+  }
+  EXPECT_TRUE(saw_exec);
+  EXPECT_TRUE(saw_pam);
+  // Without keep_folded (the text view, `sessions`): counted, not copied.
+  Timeline plain = TimelineOf("ssh_command_failed_password.log", "0123abcd-25");
+  EXPECT_EQ(plain.hidden, t.hidden);
+  EXPECT_TRUE(plain.folded.empty());
+}
+
+// A limit beyond what SQLite's LIMIT takes (a negative --last once became one) lists everything.
+TEST_F(TimelineRecorded, HugeLimitListsAll) {
+  SessionHarness h(/*with_store=*/true);
+  ASSERT_TRUE(h.opened) << h.open_error;
+  h.Feed(ReadSessionData("ssh_command_failed_password.log"));
+  h.Finish();
+  StoreReader reader;
+  std::string error;
+  ASSERT_TRUE(reader.Open(h.store_path, &error)) << error;
+  SessionFilter filter;
+  filter.limit = static_cast<size_t>(-3);
+  std::vector<StoredSession> sessions;
+  ASSERT_TRUE(reader.ListSessions(filter, &sessions, &error)) << error;
+  EXPECT_EQ(sessions.size(), 2u);
+  filter.limit = 1;
+  sessions.clear();
+  ASSERT_TRUE(reader.ListSessions(filter, &sessions, &error)) << error;
+  EXPECT_EQ(sessions.size(), 1u);
+}
+
+TEST(StoreReaderOpen, MissingStoreIsNamedAsMissing) {
+  StoreReader reader;
+  std::string error;
+  EXPECT_FALSE(reader.Open("/nonexistent-auditlens-dir/auditlens.db", &error));
+  EXPECT_EQ(error.rfind("no store at /nonexistent-auditlens-dir/auditlens.db", 0), 0u) << error;
 }
 
 TEST_F(TimelineRecorded, SessionsListing) {
