@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # build
   build-essential cmake ninja-build pkg-config git
+  # the man pages, made from the program's --help (man/man.cmake); man-db renders them in tests
+  help2man man-db
   # libraries
   libaudit-dev libcli11-dev libtomlplusplus-dev libfmt-dev libsqlite3-dev libpq-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev

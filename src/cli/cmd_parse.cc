@@ -136,12 +136,15 @@ void AddParseCommand(CLI::App& app) {
                   "malformed lines reported one by one before only counting them");
   cmd->add_flag("--strict", args->strict, "exit 1 when any line was malformed");
   cmd->footer(
-      "Malformed lines are reported on stderr as FILE:LINE: reason (the first --max-errors-shown "
-      "of them), then counted; the good lines around them still become events. Exit status: 0 at "
-      "least one record was read (even when other lines were malformed, unless --strict); 1 no "
-      "audit record was read at all (empty input, or not an audit log), an input or the output "
-      "could not be opened or written (-o never creates a directory), or --strict and a line was "
-      "malformed; 2 usage error.");
+      "Malformed lines are reported on stderr as FILE:LINE: reason (the first --max-errors-shown\n"
+      "of them, then a count); the good lines around them still become events.\n"
+      "\n"
+      "Exit status:\n"
+      "  0  at least one record was read (other lines may have been malformed)\n"
+      "  1  no audit record was read at all (empty input, or not an audit log); an input or\n"
+      "     the output could not be opened or written (-o never creates a directory); or\n"
+      "     --strict and a line was malformed\n"
+      "  2  usage error\n");
   cmd->callback([args]() {
     int rc = RunParse(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -88,14 +88,21 @@ void AddRulesCommand(CLI::App& app) {
       "rules", "Kernel audit rules in auditctl syntax: list, load, delete-all, check, show-default");
   rules->require_subcommand(1);
   rules->footer(
-      "Each subcommand has its own --help ('auditlens rules check --help'). list, load and "
-      "delete-all need root (CAP_AUDIT_CONTROL); check and show-default do not. Exit status: 0 "
-      "success; 1 the command failed (load: a rule was refused or had an error; check: a rule has "
-      "an error); 2 usage error (bare 'auditlens rules' prints this help and exits 2).");
+      "Each subcommand has its own --help ('auditlens rules check --help'). list, load and\n"
+      "delete-all need root (CAP_AUDIT_CONTROL); check and show-default do not.\n"
+      "\n"
+      "Exit status:\n"
+      "  0  success\n"
+      "  1  the command failed (load: a rule had an error or the kernel refused it; check: a\n"
+      "     rule has an error; list, delete-all: the kernel refused)\n"
+      "  2  usage error; bare 'auditlens rules' prints this help and exits 2\n");
 
   CLI::App* list = rules->add_subcommand("list", "List the kernel's rules, as auditctl -l does");
-  list->footer("Exit status: 0 listed (or 'No rules'); 1 the kernel's rules cannot be read (not "
-               "root); 2 usage error.");
+  list->footer(
+      "Exit status:\n"
+      "  0  listed (or 'No rules')\n"
+      "  1  the kernel's rules cannot be read (not root)\n"
+      "  2  usage error\n");
   list->callback([] { Finish(List()); });
 
   auto path = std::make_shared<std::string>();
@@ -103,9 +110,13 @@ void AddRulesCommand(CLI::App& app) {
       "load", "Load a rules file or rules.d directory (auditctl syntax); every bad line is "
               "reported with file:line, the good ones are loaded; exit 1 on any error");
   load->add_option("path", *path, "rules file, or directory of *.rules files")->required();
-  load->footer("The rules stay in the kernel after the command (like auditctl -R). Exit status: 0 "
-               "all loaded; 1 a line had an error or the kernel refused a rule (the others are "
-               "loaded); 2 usage error.");
+  load->footer(
+      "The rules stay in the kernel after the command (like auditctl -R).\n"
+      "\n"
+      "Exit status:\n"
+      "  0  every rule loaded\n"
+      "  1  a line had an error or the kernel refused a rule (the others are loaded)\n"
+      "  2  usage error\n");
   load->callback([path] { Finish(Load(*path)); });
 
   auto key = std::make_shared<std::string>();
@@ -113,7 +124,11 @@ void AddRulesCommand(CLI::App& app) {
       rules->add_subcommand("delete-all", "Delete every kernel rule, as auditctl -D does (but the "
                                           "running agent's self-exclusion stays)");
   delete_all->add_option("-k,--key", *key, "only the rules carrying this key");
-  delete_all->footer("Exit status: 0 deleted; 1 the kernel refused (not root); 2 usage error.");
+  delete_all->footer(
+      "Exit status:\n"
+      "  0  deleted\n"
+      "  1  the kernel refused (not root)\n"
+      "  2  usage error\n");
   delete_all->callback([key] { Finish(DeleteAll(*key)); });
 
   auto check_path = std::make_shared<std::string>();
@@ -122,17 +137,23 @@ void AddRulesCommand(CLI::App& app) {
                "kernel: each error and warning with file:line and the reason, then a count");
   check->add_option("path", *check_path, "rules file, or directory of *.rules files")->required();
   check->footer(
-      "Only the syntax and the encoding are checked (as auditctl would encode the rules, watches "
-      "resolved against this machine's filesystem); the kernel can still refuse a rule that "
-      "passes, e.g. a syscall or field this kernel lacks ('auditlens rules load' reports those). "
-      "Exit status: 0 no errors (warnings are printed but do not fail); 1 a line has an error "
-      "(the agent would skip it) or the path cannot be read; 2 usage error.");
+      "Only the syntax and the encoding are checked, as auditctl would encode the rules (watches\n"
+      "are resolved against this machine's filesystem). The kernel can still refuse a rule that\n"
+      "passes, e.g. a syscall or field this kernel lacks; 'auditlens rules load' reports those.\n"
+      "\n"
+      "Exit status:\n"
+      "  0  no errors (warnings are printed but do not fail)\n"
+      "  1  a line has an error (the agent would skip it), or the path cannot be read\n"
+      "  2  usage error\n");
   check->callback([check_path] { Finish(Check(*check_path)); });
 
   CLI::App* show_default = rules->add_subcommand(
       "show-default", "Print the embedded default rules, exactly as the agent loads them when no "
                       "rules path is configured");
-  show_default->footer("Exit status: 0; 2 usage error.");
+  show_default->footer(
+      "Exit status:\n"
+      "  0  printed\n"
+      "  2  usage error\n");
   show_default->callback([] { std::cout << kDefaultRules; });
 }
 

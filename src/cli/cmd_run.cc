@@ -95,7 +95,7 @@ int Run(const RunArgs& args) {
 void AddRunCommand(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "run", "Run the agent: kernel audit events → one decoded JSON object per event");
+      "run", "Run the agent: kernel audit events as one decoded JSON object per event");
   cmd->add_option("-c,--config", args->config_path,
                   "TOML config file (default: the embedded defaults, see docs/configuration.md)");
   cmd->add_option("-r,--rules", args->rules_path,
@@ -109,12 +109,15 @@ void AddRunCommand(CLI::App& app) {
                 "(mode, output, store, rules and their count) and exit; touches neither the "
                 "kernel nor any file, needs no root");
   cmd->footer(
-      "Without --config the embedded defaults apply (docs/configuration.md); --rules, --output, "
-      "--passive and --keep-rules override the config. The agent runs until SIGINT or SIGTERM "
-      "and then takes its rules and kernel settings back out. Exit status: 0 the agent stopped "
-      "cleanly (or --check-config: the config and rules are valid); 1 it could not start or "
-      "failed (bad or untrusted config or rules, not root, the kernel refused; the message says "
-      "why), or --check-config found an error; 2 usage error.");
+      "Without --config the embedded defaults apply (docs/configuration.md); --rules, --output,\n"
+      "--passive and --keep-rules override the config. The agent runs until SIGINT or SIGTERM,\n"
+      "then takes its rules and kernel settings back out.\n"
+      "\n"
+      "Exit status:\n"
+      "  0  the agent stopped cleanly; --check-config: the config and the rules are valid\n"
+      "  1  it could not start or it failed (bad or untrusted config or rules, not root, the\n"
+      "     kernel refused: the message says why); --check-config: an error was found\n"
+      "  2  usage error\n");
   cmd->callback([args]() {
     int rc = Run(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -466,12 +466,17 @@ void AddStatusCommand(CLI::App& app) {
   cmd->add_option("-c,--config", args->config_path,
                   "TOML config file, to find status_path (default: the embedded defaults)");
   cmd->footer(
-      "Exit status: 0 the agent runs and is healthy; 1 the config cannot be read; 2 usage error; "
-      "3 the agent is not running (no status file, a status file no longer updated, or its pid "
-      "is gone or stopped); 4 the agent runs but its output is failing now or lost lines since it "
-      "started (output_failing, output_dropped_lines, or the fleet store's queue_dropped or "
-      "spool_dropped); 5 the kernel audit status cannot be read (not root: it needs "
-      "CAP_AUDIT_CONTROL). When several apply, the first in the order 3, 4, 5 is given.");
+      "Exit status:\n"
+      "  0  the agent runs and is healthy\n"
+      "  1  the config cannot be read\n"
+      "  2  usage error\n"
+      "  3  the agent is not running: no status file, a status file no longer updated, or its\n"
+      "     pid is gone or stopped\n"
+      "  4  the agent runs but its output is failing now (output_failing), or it dropped lines\n"
+      "     (output_dropped_lines) or fleet rows (fleet queue_dropped, spool_dropped) since it\n"
+      "     started\n"
+      "  5  the kernel audit status cannot be read (it needs CAP_AUDIT_CONTROL: run as root)\n"
+      "When several apply, the first of 3, 4, 5 is given; --json exits the same way.\n");
   cmd->callback([args]() {
     int rc = Status(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -74,10 +74,14 @@ void AddTimelineCommand(CLI::App& app) {
   cmd->add_option("--color", args->color, "auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->footer(
-      "Events with no line of their own (login scripts, PAM bookkeeping) are counted in a last "
-      "line; --json lists them under \"folded\". Exit status: 0 success; 1 no such session, no "
-      "store at the path, a store this user cannot read (it is root's: run as root), or a store "
-      "error; 2 usage error.");
+      "Events with no line of their own (login scripts, PAM bookkeeping) are counted in a last\n"
+      "line; --json lists them under \"folded\".\n"
+      "\n"
+      "Exit status:\n"
+      "  0  success\n"
+      "  1  no such session; no store at the path; a store this user cannot read (it is\n"
+      "     root's: run as root); or a store error\n"
+      "  2  usage error\n");
   cmd->callback([args]() {
     int rc = RunTimeline(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);

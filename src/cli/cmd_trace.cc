@@ -99,9 +99,11 @@ void AddTraceCommand(CLI::App& app) {
   cmd->add_option("--color", args->color, "auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->footer(
-      "Exit status: 0 success; 1 no fleet database configured or reachable, no such session (or "
-      "an ambiguous one), or a database error (the password of a URL is never shown); 2 usage "
-      "error, --window out of range included.");
+      "Exit status:\n"
+      "  0  success\n"
+      "  1  no fleet database configured or reachable, no such (or an ambiguous) session, or a\n"
+      "     database error; a URL's password is never shown\n"
+      "  2  usage error, --window out of range included\n");
   cmd->callback([args]() {
     int rc = RunTrace(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);

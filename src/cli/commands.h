@@ -8,14 +8,14 @@ namespace auditlens {
 // The exit status of a command is 0 on success, 1 when it failed (its message on stderr says why)
 // and 2 on a usage error (main.cc prints a one-line hint naming the command's --help). Each
 // command's --help ends with its own list (help text and man pages are made from it).
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitUsage = 2;
 
 // The --help footer of the commands that read the local store (sessions, timeline).
 inline constexpr const char* kStoreExitStatus =
-    "Exit status: 0 success (also when nothing matched); 1 no store at the path, a store this "
-    "user cannot read (it is root's: run as root), not an auditlens store, or a store error; 2 "
-    "usage error.";
+    "Exit status:\n"
+    "  0  success, also when nothing matched\n"
+    "  1  no store at the path; a store this user cannot read (it is root's: run as root); not\n"
+    "     an auditlens store; or a store error\n"
+    "  2  usage error (--last below 1, a --since that is not a date or an age)\n";
 
 void AddRunCommand(CLI::App& app);       // cmd_run.cc: the agent
 void AddParseCommand(CLI::App& app);     // cmd_parse.cc: log files → JSON lines

@@ -60,10 +60,17 @@ int main(int argc, char** argv) {
   auditlens::AddTimelineCommand(app);
   auditlens::AddTraceCommand(app);
   app.footer(
-      "Each command has its own --help ('auditlens run --help'). Exit status: 0 success, 1 the "
-      "command failed, 2 usage error; 'auditlens status' adds 3 (agent not running), 4 (output "
-      "failing) and 5 (kernel status unreadable). Bare 'auditlens' prints this help and exits 2. "
-      "Documentation: docs/ in the source, and the auditlens-COMMAND(1) man pages.");
+      "Each command has its own --help, e.g. 'auditlens run --help', and man page,\n"
+      "e.g. auditlens-run(1). Documentation: docs/ in the source tree.\n"
+      "\n"
+      "Exit status:\n"
+      "  0  success\n"
+      "  1  the command failed (its message on standard error says why)\n"
+      "  2  usage error (a one-line hint names the --help to read); bare 'auditlens' prints\n"
+      "     this help and exits 2\n"
+      "  3  'auditlens status': the agent is not running\n"
+      "  4  'auditlens status': the agent's output is failing\n"
+      "  5  'auditlens status': the kernel audit status cannot be read\n");
   if (argc <= 1) {
     std::cout << app.help();
     return kUsageError;
