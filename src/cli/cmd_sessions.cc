@@ -33,16 +33,6 @@ int64_t NowMs() {
 }
 
 int RunSessions(const SessionsArgs& args) {
-  std::string path, error;
-  if (!ResolveStorePath(args.config_path, args.db, &path, &error)) {
-    std::cerr << "auditlens sessions: " << error << "\n";
-    return 1;
-  }
-  StoreReader reader;
-  if (!reader.Open(path, &error)) {
-    std::cerr << "auditlens sessions: " << error << "\n";
-    return 1;
-  }
   const int64_t now = NowMs();
   SessionFilter filter;
   filter.user = args.user;
@@ -55,6 +45,16 @@ int RunSessions(const SessionsArgs& args) {
               << "': expected a date (2026-11-22, '2026-11-22 11:00'), or an age (30m, 12h, 7d); "
                  "see 'auditlens sessions --help'\n";
     return 2;
+  }
+  std::string path, error;
+  if (!ResolveStorePath(args.config_path, args.db, &path, &error)) {
+    std::cerr << "auditlens sessions: " << error << "\n";
+    return 1;
+  }
+  StoreReader reader;
+  if (!reader.Open(path, &error)) {
+    std::cerr << "auditlens sessions: " << error << "\n";
+    return 1;
   }
   std::vector<StoredSession> sessions;
   if (!reader.ListSessions(filter, &sessions, &error) ||

@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
         ++i;
       }
       if (i >= argc) {
-        std::cout << where->help();
+        std::cout << where->help(CommandPath(where->get_parent()));
         return kUsageError;
       }
       const std::string token = argv[i];
