@@ -128,12 +128,16 @@ void AddParseCommand(CLI::App& app) {
   auto args = std::make_shared<ParseArgs>();
   CLI::App* cmd = app.add_subcommand(
       "parse", "Decode auditd log files (or standard input) into JSON lines, one per event");
-  cmd->add_option("files", args->files, "auditd log files, RAW or ENRICHED; '-' or none: stdin");
-  cmd->add_option("-o,--output", args->output, "where to write the JSON lines ('-': stdout); its directory must exist");
+  cmd->add_option("files", args->files, "auditd log files, RAW or ENRICHED; '-' or none: stdin")
+      ->type_name("FILE");
+  cmd->add_option("-o,--output", args->output, "where to write the JSON lines ('-': stdout); its directory must exist")
+      ->type_name("PATH");
   cmd->add_option("--timeout-ms", args->timeout_ms,
-                  "log time after which an event with no further records is complete");
+                  "log time after which an event with no further records is complete (default 2000)")
+      ->type_name("MS");
   cmd->add_option("--max-errors-shown", args->max_errors_shown,
-                  "malformed lines reported one by one before only counting them");
+                  "malformed lines reported one by one before only counting them (default 100)")
+      ->type_name("N");
   cmd->add_flag("--strict", args->strict, "exit 1 when any line was malformed");
   cmd->footer(
       "Malformed lines are reported on stderr as FILE:LINE: reason (the first --max-errors-shown\n"

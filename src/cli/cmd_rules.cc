@@ -109,7 +109,9 @@ void AddRulesCommand(CLI::App& app) {
   CLI::App* load = rules->add_subcommand(
       "load", "Load a rules file or rules.d directory (auditctl syntax); every bad line is "
               "reported with file:line, the good ones are loaded; exit 1 on any error");
-  load->add_option("path", *path, "rules file, or directory of *.rules files")->required();
+  load->add_option("path", *path, "rules file, or directory of *.rules files")
+      ->type_name("PATH")
+      ->required();
   load->footer(
       "The rules stay in the kernel after the command (like auditctl -R).\n"
       "\n"
@@ -123,7 +125,7 @@ void AddRulesCommand(CLI::App& app) {
   CLI::App* delete_all =
       rules->add_subcommand("delete-all", "Delete every kernel rule, as auditctl -D does (but the "
                                           "running agent's self-exclusion stays)");
-  delete_all->add_option("-k,--key", *key, "only the rules carrying this key");
+  delete_all->add_option("-k,--key", *key, "only the rules carrying this key")->type_name("KEY");
   delete_all->footer(
       "Exit status:\n"
       "  0  deleted\n"
@@ -135,7 +137,9 @@ void AddRulesCommand(CLI::App& app) {
   CLI::App* check = rules->add_subcommand(
       "check", "Check a rules file or rules.d directory (auditctl syntax) without touching the "
                "kernel: each error and warning with file:line and the reason, then a count");
-  check->add_option("path", *check_path, "rules file, or directory of *.rules files")->required();
+  check->add_option("path", *check_path, "rules file, or directory of *.rules files")
+      ->type_name("PATH")
+      ->required();
   check->footer(
       "Only the syntax and the encoding are checked, as auditctl would encode the rules (watches\n"
       "are resolved against this machine's filesystem). The kernel can still refuse a rule that\n"

@@ -97,10 +97,13 @@ void AddRunCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "run", "Run the agent: kernel audit events as one decoded JSON object per event");
   cmd->add_option("-c,--config", args->config_path,
-                  "TOML config file (default: the embedded defaults, see docs/configuration.md)");
+                  "TOML config file (default: the embedded defaults, see docs/configuration.md)")
+      ->type_name("FILE");
   cmd->add_option("-r,--rules", args->rules_path,
-                  "rules file or rules.d directory in auditctl syntax (default: the embedded rules)");
-  cmd->add_option("-o,--output", args->output, "JSON lines output: a file path, or - for stdout");
+                  "rules file or rules.d directory in auditctl syntax (default: the embedded rules)")
+      ->type_name("PATH");
+  cmd->add_option("-o,--output", args->output, "JSON lines output: a file path, or - for stdout")
+      ->type_name("PATH");
   cmd->add_flag("--passive", args->passive,
                 "read the multicast feed beside a running auditd instead of becoming the daemon");
   cmd->add_flag("--keep-rules", args->keep_rules, "leave the loaded rules in the kernel on exit");

@@ -83,19 +83,25 @@ void AddSessionsCommand(CLI::App& app) {
   auto args = std::make_shared<SessionsArgs>();
   CLI::App* cmd = app.add_subcommand(
       "sessions", "List login sessions: who, how, from where, when, how many commands and failures");
-  cmd->add_option("--user", args->user, "only this user's sessions (the login user's name)");
+  cmd->add_option("--user", args->user, "only this user's sessions (the login user's name)")
+      ->type_name("USER");
   cmd->add_option("--since", args->since,
                   "only sessions active since: a date ('2026-11-22', '2026-11-22 11:00') or an "
-                  "age ('30m', '12h', '7d')");
+                  "age ('30m', '12h', '7d')")
+      ->type_name("WHEN");
   cmd->add_option("--last", args->last,
                   "only the N most recent sessions, N at least 1 (default without --since: 200)")
-      ->check(CLI::Range(int64_t{1}, int64_t{1000000000}));
+      ->type_name("N")
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000000}).description(""));
   cmd->add_flag("--json", args->json, "one JSON object per session and line");
   cmd->add_option("-c,--config", args->config_path,
-                  "TOML config whose [store] path to read (default: the embedded defaults)");
-  cmd->add_option("--db", args->db, "the store file to read (overrides --config)");
-  cmd->add_option("--color", args->color, "auto, always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+                  "TOML config whose [store] path to read (default: the embedded defaults)")
+      ->type_name("FILE");
+  cmd->add_option("--db", args->db, "the store file to read (overrides --config)")
+      ->type_name("FILE");
+  cmd->add_option("--color", args->color, "colour: auto (on a terminal), always or never")
+      ->type_name("WHEN")
+      ->check(CLI::IsMember({"auto", "always", "never"}).description(""));
   cmd->footer(kStoreExitStatus);
   cmd->callback([args]() {
     int rc = RunSessions(*args);

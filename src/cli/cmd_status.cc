@@ -464,7 +464,8 @@ void AddStatusCommand(CLI::App& app) {
       "status", "Kernel audit status (enabled, daemon, limits, lost) and the agent's counters");
   cmd->add_flag("--json", args->json, "one JSON object instead of text (same exit status)");
   cmd->add_option("-c,--config", args->config_path,
-                  "TOML config file, to find status_path (default: the embedded defaults)");
+                  "TOML config file, to find status_path (default: the embedded defaults)")
+      ->type_name("FILE");
   cmd->footer(
       "Exit status:\n"
       "  0  the agent runs and is healthy\n"

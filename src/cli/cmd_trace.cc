@@ -88,16 +88,21 @@ void AddTraceCommand(CLI::App& app) {
       "trace", "Follow a login session across hosts: where it came from, where it went, what ran");
   cmd->add_option("session", args->session,
                   "the session: HOST:ID, or an ID (or unique prefix) only one host has")
+      ->type_name("SESSION")
       ->required();
   cmd->add_flag("--json", args->json, "the trace as one JSON object");
   cmd->add_option("--window", args->window_s,
-                  "seconds between a connect and the login it started, at most (default 120)");
+                  "seconds between a connect and the login it started, at most (default 120)")
+      ->type_name("SECONDS");
   cmd->add_option("--postgres", args->postgres,
-                  "the fleet database's URL (default: [store] postgres of the config)");
+                  "the fleet database's URL (default: [store] postgres of the config)")
+      ->type_name("URL");
   cmd->add_option("-c,--config", args->config_path,
-                  "TOML config whose [store] postgres to read (default: the embedded defaults)");
-  cmd->add_option("--color", args->color, "auto, always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+                  "TOML config whose [store] postgres to read (default: the embedded defaults)")
+      ->type_name("FILE");
+  cmd->add_option("--color", args->color, "colour: auto (on a terminal), always or never")
+      ->type_name("WHEN")
+      ->check(CLI::IsMember({"auto", "always", "never"}).description(""));
   cmd->footer(
       "Exit status:\n"
       "  0  success\n"
