@@ -206,7 +206,8 @@ check "rules show-default: exit 0" test "$RC" -eq 0
 python3 - "$SRC/src/rules/default_rules.h" "$T/out" <<'PY'
 import sys
 h = open(sys.argv[1]).read()
-embedded = h[h.index('R"RULES(') + len('R"RULES('):h.index(')RULES"')]
+start = h.index('kDefaultRules[] = R"RULES(') + len('kDefaultRules[] = R"RULES(')
+embedded = h[start:h.index(')RULES"', start)]
 # $(...) in run() dropped trailing newlines; the file has them all.
 sys.exit(0 if open(sys.argv[2]).read() == embedded else 1)
 PY

@@ -978,6 +978,8 @@ TEST(OutputFile, GroupLeavesSharedDirectoriesAndRefusesUnknownGroups) {
   EXPECT_FALSE(out.SetGroup("auditlens-no-such-group", &error));
   EXPECT_NE(error.find("output.group: no group 'auditlens-no-such-group'"), std::string::npos)
       << error;
+}
+
 // `auditlens parse -o`: a directory that does not exist is an error, not created.
 TEST(OutputFile, WithoutCreatingParentsAMissingDirectoryIsAnError) {
   std::string dir = TempDir();
