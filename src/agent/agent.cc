@@ -22,6 +22,7 @@
 #include "agent/pipeline.h"
 #include "agent/receive_pacer.h"
 #include "agent/rules_session.h"
+#include "common/conninfo_mask.h"
 #include "agent/security.h"
 #include "agent/state_file.h"
 #include "enrich/network_enricher.h"
@@ -54,7 +55,10 @@ uint64_t MonotonicUs() {
 
 uint64_t MonotonicMs() { return MonotonicUs() / 1000; }
 
-void Log(const std::string& message) { fprintf(stderr, "auditlens: %s\n", message.c_str()); }
+// Nothing the agent logs shows a connection string's password (common/conninfo_mask.h).
+void Log(const std::string& message) {
+  fprintf(stderr, "auditlens: %s\n", MaskConnectionStrings(message).c_str());
+}
 
 std::string LocalHostname() {
   char buf[256] = {};

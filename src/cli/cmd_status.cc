@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "common/conninfo_mask.h"
 #include "config/config.h"
 #include "config/default_config.h"
 #include "netlink/audit_netlink.h"
@@ -264,6 +265,62 @@ AgentState ReadAgent(const std::string& path) {
   return a;
 }
 
+// A JSON string's body (between its quotes) is still one after masking: every backslash starts a
+// whole escape, no bare quote.
+bool ValidJsonStringBody(std::string_view b) {
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (b[i] == '"') return false;
+    if (b[i] != '\\') continue;
+    if (++i == b.size()) return false;
+    if (b[i] == 'u') {
+      if (i + 4 >= b.size()) return false;
+      for (size_t k = 1; k <= 4; ++k) {
+        if (!std::isxdigit(static_cast<unsigned char>(b[i + k]))) return false;
+      }
+      i += 4;
+    } else if (std::string_view("\"\\/bfnrt").find(b[i]) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The strings of a nested JSON member (the fleet's last_error) with passwords masked; a string
+// whose masking would cut an escape in two is masked whole.
+std::string MaskJsonStrings(std::string_view raw, std::string_view conninfo) {
+  std::string out;
+  size_t i = 0;
+  while (i < raw.size()) {
+    if (raw[i] != '"') {
+      out.push_back(raw[i++]);
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < raw.size() && raw[j] != '"') j += raw[j] == '\\' ? 2 : 1;
+    if (j >= raw.size()) {  // not JSON after all: masked as text
+      out += MaskConnInfoIn(raw.substr(i), conninfo);
+      break;
+    }
+    const std::string_view body = raw.substr(i + 1, j - i - 1);
+    std::string masked = MaskConnInfoIn(body, conninfo);
+    if (masked != body && !ValidJsonStringBody(masked)) masked = std::string(kMaskedSecret);
+    out += '"';
+    out += masked;
+    out += '"';
+    i = j + 1;
+  }
+  return out;
+}
+
+// What the status file says is shown with the connection string's password masked (the agent
+// masks its errors before writing them; a file from elsewhere is masked here).
+void MaskMembers(AgentState* a, std::string_view conninfo) {
+  for (Member& m : a->members) {
+    if (m.kind == Member::Kind::kString) m.text = MaskConnInfoIn(m.text, conninfo);
+    if (m.kind == Member::Kind::kRaw) m.text = MaskJsonStrings(m.text, conninfo);
+  }
+}
+
 const char* StateName(AgentState::State s) {
   switch (s) {
     case AgentState::State::kNoFile: return "not_running";
@@ -423,13 +480,14 @@ int Status(const StatusArgs& args) {
   bool ok = args.config_path.empty() ? ParseConfig(kDefaultConfig, &config, &error)
                                      : LoadConfig(args.config_path, &config, &error);
   if (!ok) {
-    std::cerr << "auditlens status: " << error << "\n";
+    std::cerr << "auditlens status: " << MaskConnectionStrings(error) << "\n";
     return 1;
   }
   KernelStatus kernel;
   std::string kernel_error;
   bool have_kernel = GetKernelStatus(&kernel, &kernel_error);
   AgentState agent = ReadAgent(config.status_path);
+  MaskMembers(&agent, config.store.postgres);
   if (args.json) {
     PrintJson(have_kernel ? &kernel : nullptr, kernel_error, agent, config.status_path);
   } else {

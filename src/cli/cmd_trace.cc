@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "common/conninfo_mask.h"
 #include "config/config.h"
 #include "config/default_config.h"
 #include "query/fleet_reader.h"
@@ -44,6 +45,12 @@ bool ResolveUrl(const TraceArgs& args, std::string* url, std::string* error) {
   return true;
 }
 
+// Every message names the database as MaskConnInfo shows it; whatever libpq, the server or the
+// config loader says is masked against the connection string too.
+void Fail(const std::string& url, const std::string& error) {
+  std::cerr << "auditlens trace: " << MaskConnInfoIn(error, url) << "\n";
+}
+
 int RunTrace(const TraceArgs& args) {
   if (!(args.window_s > 0) || args.window_s > 86400) {
     std::cerr << "auditlens trace: --window must be more than 0 and at most 86400 seconds; see "
@@ -52,24 +59,24 @@ int RunTrace(const TraceArgs& args) {
   }
   std::string url, error;
   if (!ResolveUrl(args, &url, &error)) {
-    std::cerr << "auditlens trace: " << error << "\n";
+    Fail(url.empty() ? args.postgres : url, error);
     return 1;
   }
   FleetReader reader;
   if (!reader.Open(url, &error)) {
-    std::cerr << "auditlens trace: " << error << "\n";
+    Fail(url, error);
     return 1;
   }
   FleetSessionKey key;
   if (!reader.ResolveSession(args.session, &key, &error)) {
-    std::cerr << "auditlens trace: " << error << "\n";
+    Fail(url, error);
     return 1;
   }
   TraceOptions options;
   options.window_ms = static_cast<int64_t>(args.window_s * 1000);
   Trace trace;
   if (!BuildTrace(reader, key, options, &trace, &error)) {
-    std::cerr << "auditlens trace: " << RedactPostgresUrl(url) << ": " << error << "\n";
+    Fail(url, MaskConnInfo(url) + ": " + error);
     return 1;
   }
   if (args.json) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/conninfo_mask.h"
 #include "store/pg_schema.h"
 
 namespace auditlens {
@@ -58,12 +59,13 @@ PostgresStore::~PostgresStore() { Close(); }
 
 bool PostgresStore::Open(const PostgresOptions& options, std::string* error) {
   options_ = options;
-  // A connection string libpq cannot parse never gets better: refused here, with libpq's reason.
+  // A connection string libpq cannot parse never gets better: refused here, with libpq's reason
+  // (which may quote pieces of the password: masked).
   char* parse_error = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(options.conninfo.c_str(), &parse_error);
   if (parsed == nullptr) {
     *error = "[store] postgres is not a valid connection string: " +
-             OneLine(parse_error ? parse_error : "out of memory");
+             MaskConnInfoIn(OneLine(parse_error ? parse_error : "out of memory"), options.conninfo);
     PQfreemem(parse_error);
     return false;
   }
@@ -88,9 +90,12 @@ PostgresStats PostgresStore::stats() const {
   return s;
 }
 
+// Every error the writer keeps (the status file, the agent's log) goes through here: libpq's text
+// may echo pieces of the connection string, so the password is masked.
 void PostgresStore::NoteError(const std::string& what) {
+  std::string masked = MaskConnInfoIn(what, options_.conninfo);
   std::lock_guard<std::mutex> lock(stats_mutex_);
-  stats_.last_error = what;
+  stats_.last_error = std::move(masked);
   stats_.last_error_ms = WallMs();
 }
 

@@ -20,6 +20,8 @@
 //   after its transaction committed: nothing lost, nothing written twice.
 // - A row the database refuses on its own (a data error) is counted in stats().rejected and
 //   skipped, after its batch was retried row by row; it cannot block the rows after it.
+// - No error it reports (Open's, stats().last_error) shows the connection string's password, even
+//   where libpq's own text quotes pieces of it (common/conninfo_mask.h).
 // - Close() takes what is still queued, gives the database up to close_wait_ms to take the rest
 //   of the spool, leaves the remainder in the spool for the next start, and stops the thread.
 #pragma once
