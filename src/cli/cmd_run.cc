@@ -7,6 +7,7 @@
 #include "agent/agent.h"
 #include "agent/security.h"
 #include "cli/commands.h"
+#include "common/conninfo_mask.h"
 #include "config/config.h"
 #include "config/default_config.h"
 #include "query/fleet_reader.h"
@@ -68,9 +69,12 @@ int Run(const RunArgs& args) {
   bool ok = args.config_path.empty() ? ParseConfig(kDefaultConfig, &config, &error)
                                      : LoadConfig(args.config_path, &config, &error);
   if (!ok) {
-    std::cerr << "auditlens run: " << error << "\n";
+    std::cerr << "auditlens run: " << MaskConnectionStrings(error) << "\n";
     return 1;
   }
+  // A password in a file others can read: said at every start, the agent runs all the same.
+  const std::string secret_warning = SecretFileWarning(args.config_path, config.store.postgres);
+  if (!secret_warning.empty()) std::cerr << "auditlens: " << secret_warning << "\n";
   if (!args.rules_path.empty()) {
     config.rules_path = args.rules_path;
     config.load_rules = true;  // rules named on the command line are meant to be loaded
