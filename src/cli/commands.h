@@ -24,5 +24,6 @@ void AddRulesCommand(CLI::App& app);     // cmd_rules.cc: list | load | delete-a
 void AddSessionsCommand(CLI::App& app);  // cmd_sessions.cc: login sessions in the store
 void AddTimelineCommand(CLI::App& app);  // cmd_timeline.cc: one session, command by command
 void AddTraceCommand(CLI::App& app);     // cmd_trace.cc: a session's hops across the fleet
+void AddFleetCommand(CLI::App& app);     // cmd_fleet.cc: migrate the fleet database's schema
 
 }  // namespace auditlens

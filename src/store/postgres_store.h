@@ -77,6 +77,14 @@ struct PostgresStats {
   uint64_t last_error_ms = 0;
 };
 
+// Brings the fleet schema of the database conn is connected to up to kPgSchemaVersion (each
+// migration in its own transaction, under the migrations' advisory lock); *version is the version
+// found or reached. A schema already current is only read (SELECT on schema_migrations): a host's
+// role, which may create nothing, gets through. false with the reason (libpq's text, unmasked).
+bool ApplyPgMigrations(pg_conn* conn, uint64_t* version, std::string* error);
+// The version recorded in schema_migrations, 0 when there is none; needs SELECT only.
+bool ReadPgSchemaVersion(pg_conn* conn, uint64_t* version, std::string* error);
+
 class PostgresStore {
  public:
   PostgresStore() = default;
