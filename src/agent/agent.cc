@@ -194,6 +194,16 @@ bool Agent::Start(std::string* error) {
     uint64_t inode = 0;
     if (!NetnsInode(config_.netns, &inode, error)) return false;
   }
+  options.redact.args = config_.redact_args;
+  options.redact.env = config_.redact_env;
+  if (options.redact.enabled()) {
+    if (!CheckRedactOptions(options.redact, error)) return false;
+    Log(fmt::format("redacting command lines: the value after or in {} and of environment "
+                    "assignments named {} become \"{}\" (docs/sensitive-data.md)",
+                    options.redact.args.empty() ? "no flag" : fmt::format("{}", fmt::join(options.redact.args, ", ")),
+                    options.redact.env.empty() ? "nothing" : fmt::format("{}", fmt::join(options.redact.env, ", ")),
+                    kRedactedMarker));
+  }
   store_.Attach(config_, options.hostname, &options, Log);
   if (!config_.netns.empty() && !store_.scoped()) {
     *error = "[agent] netns needs the process tree (it knows each process's namespace): "

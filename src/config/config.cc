@@ -111,6 +111,29 @@ bool ReadUint64(const toml::node& node, uint64_t* out, std::string* why) {
   return true;
 }
 
+// A list of non-empty strings without white space or '=' (flags, name patterns).
+bool ReadRedactList(const toml::node& node, std::vector<std::string>* out, std::string* why) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    *why = "must be an array of strings";
+    return false;
+  }
+  out->clear();
+  for (const toml::node& item : *array) {
+    if (!item.is_string()) {
+      *why = "must be an array of strings";
+      return false;
+    }
+    const std::string& v = item.as_string()->get();
+    if (v.empty() || v.find_first_of(" \t\n=") != std::string::npos) {
+      *why = "\"" + v + "\" is empty or has white space or '='";
+      return false;
+    }
+    out->push_back(v);
+  }
+  return true;
+}
+
 Setter Kernel(std::optional<uint32_t> KernelSettings::*member) {
   return [member](const toml::node& n, Config* c, std::string* why) {
     return ReadOptional(n, &(c->kernel.*member), why);
@@ -155,7 +178,15 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
       {"output",
        {{"path", String(&Config::output_path, /*allow_empty=*/false)},
         {"group", String(&Config::output_group)},
-        {"max_spool_bytes", Uint32(&Config::max_spool_bytes, 65536)}}},
+        {"max_spool_bytes", Uint32(&Config::max_spool_bytes, 65536)},
+        {"redact_args",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadRedactList(n, &c->redact_args, why);
+         }},
+        {"redact_env",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadRedactList(n, &c->redact_env, why);
+         }}}},
       {"assemble",
        {{"event_timeout_ms", Uint32(&Config::event_timeout_ms, 1)},
         {"max_in_flight", Uint32(&Config::max_in_flight, 1)}}},

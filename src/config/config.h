@@ -11,7 +11,8 @@
 //   key and its line, and leaves *config untouched.
 // - The TOML layout is in docs/configuration.md: [agent] passive, hostname, machine_id, netns,
 //   status_path, state_path; [kernel] backlog_limit, rate_limit, backlog_wait_time, failure,
-//   enable; [rules] path, load, keep_on_exit; [output] path, group, max_spool_bytes; [assemble]
+//   enable; [rules] path, load, keep_on_exit; [output] path, group, max_spool_bytes,
+//   redact_args, redact_env; [assemble]
 //   event_timeout_ms, max_in_flight; [receive] buffer_bytes, drain_interval_ms; [enrich] network,
 //   network_budget_ms, process_tree; [store] enabled, path, retention_days, max_bytes,
 //   index_all_events, postgres, postgres_spool_path, postgres_spool_max_bytes; [governor] max_cpu,
@@ -99,6 +100,10 @@ struct Config {
   // Bytes of events kept in memory while the output cannot be written (disk full, a reader that
   // stopped); past it the oldest are dropped and reported in an "output-full" loss event.
   uint32_t max_spool_bytes = 0;
+  // [output] redact_args, redact_env: values replaced by "[redacted]" in command lines
+  // (decode/redactor.h, docs/sensitive-data.md); both empty: no redaction (the default).
+  std::vector<std::string> redact_args;
+  std::vector<std::string> redact_env;
   GovernorSettings governor;
 };
 

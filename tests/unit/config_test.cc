@@ -372,6 +372,28 @@ index_all_events = true
   EXPECT_TRUE(config.store.index_all_events);
 }
 
+TEST(Config, RedactKeys) {
+  Config config;
+  std::string error;
+  ASSERT_TRUE(ParseConfig(kDefaultConfig, &config, &error)) << error;
+  EXPECT_TRUE(config.redact_args.empty()) << "redaction is off by default";
+  EXPECT_TRUE(config.redact_env.empty());
+  ASSERT_TRUE(ParseConfig("[output]\nredact_args = [\"--password\", \"-p\"]\n"
+                          "redact_env = [\"*TOKEN*\", \"AWS_SECRET_*\"]\n",
+                          &config, &error))
+      << error;
+  EXPECT_EQ(config.redact_args, (std::vector<std::string>{"--password", "-p"}));
+  EXPECT_EQ(config.redact_env, (std::vector<std::string>{"*TOKEN*", "AWS_SECRET_*"}));
+  for (const char* bad : {"[output]\nredact_args = \"--password\"\n",
+                          "[output]\nredact_args = [1]\n", "[output]\nredact_args = [\"\"]\n",
+                          "[output]\nredact_args = [\"--a=b\"]\n",
+                          "[output]\nredact_env = [\"A B\"]\n"}) {
+    Config c;
+    EXPECT_FALSE(ParseConfig(bad, &c, &error)) << bad;
+    EXPECT_NE(error.find("redact_"), std::string::npos) << error;
+  }
+}
+
 TEST(Config, KeepLeavesKernelValueUnset) {
   Config config;
   std::string error;

@@ -496,6 +496,36 @@ TEST(Pipeline, HandmadeRawLog) {
   EXPECT_HAS(unknown, "\"empty\":\"\"");
 }
 
+// [output] redact_args / redact_env: the secret is nowhere in the line (the EXECVE record's
+// arguments, process.args, PROCTITLE, process.title), "[redacted]" in its place; without the
+// options the same log keeps it.
+TEST(Pipeline, RedactsCommandLines) {
+  const std::string log =
+      "type=SYSCALL msg=audit(1795400000.100:900): arch=c000003e syscall=59 success=yes exit=0 "
+      "a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=4242 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 "
+      "egid=0 sgid=0 fsgid=0 tty=pts0 ses=3 comm=\"mysql\" exe=\"/usr/bin/mysql\" key=(null)\n"
+      "type=EXECVE msg=audit(1795400000.100:900): argc=5 a0=\"mysql\" a1=\"-u\" a2=\"root\" "
+      "a3=\"--password=hunter2\" a4=\"DB_TOKEN=tok9\"\n"
+      "type=PROCTITLE msg=audit(1795400000.100:900): proctitle="
+      "6D7973716C002D7500726F6F74002D2D70617373776F72643D68756E746572320044425F544F4B454E3D746F6B39\n";
+  PipelineOptions options;
+  options.redact.args = {"--password"};
+  options.redact.env = {"*TOKEN*"};
+  RunResult r = RunLog(log, options);
+  ExpectAllValid(r);
+  const std::string line = EventLine(r, 900);
+  ASSERT_FALSE(line.empty());
+  EXPECT_EQ(line.find("hunter2"), std::string::npos) << line;
+  EXPECT_EQ(line.find("tok9"), std::string::npos) << line;
+  EXPECT_EQ(line.find("68756E74657232"), std::string::npos) << line;
+  EXPECT_HAS(line, R"("args":["mysql","-u","root","--password=[redacted]","DB_TOKEN=[redacted]"])");
+  EXPECT_HAS(line, R"("a3":"--password=[redacted]")");
+  EXPECT_HAS(line, R"("title":"mysql -u root --password=[redacted] DB_TOKEN=[redacted]")");
+  EXPECT_HAS(line, R"("proctitle":["mysql","-u","root","--password=[redacted]","DB_TOKEN=[redacted]"])");
+  RunResult plain = RunLog(log);
+  EXPECT_NE(EventLine(plain, 900).find("--password=hunter2"), std::string::npos);
+}
+
 // Every completed event is exactly one line, whatever the input: a log mangled at random still
 // gives one valid JSON line per counted event.
 TEST(Pipeline, MangledLogStillGivesValidLines) {

@@ -1,0 +1,309 @@
+#include "decode/redactor.h"
+
+#include <charconv>
+#include <utility>
+
+#include "decode/value_decoder.h"
+#include "record/record_types.h"
+
+namespace auditlens {
+namespace {
+
+constexpr size_t kMaxArgIndex = 65535;
+constexpr uint16_t kUserCmd = 1123;  // AUDIT_USER_CMD: sudo's command line in cmd=
+
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// '*' any bytes, '?' one byte; ASCII letters in any case. Iterative, with one backtrack point.
+bool Glob(std::string_view pattern, std::string_view name) {
+  size_t p = 0, n = 0, star = std::string_view::npos, resume = 0;
+  while (n < name.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = n;
+    } else if (p < pattern.size() && (pattern[p] == '?' || Lower(pattern[p]) == Lower(name[n]))) {
+      ++p;
+      ++n;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      n = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+// An EXECVE argument field: "a12" (piece -1) or "a12[3]" (piece 3); false for anything else
+// (argc, a12_len, a hostile name).
+bool ArgField(std::string_view name, size_t* index, bool* piece) {
+  if (name.size() < 2 || name[0] != 'a' || name[1] < '0' || name[1] > '9') return false;
+  auto [p, ec] = std::from_chars(name.data() + 1, name.data() + name.size(), *index);
+  if (ec != std::errc() || *index > kMaxArgIndex) return false;
+  std::string_view rest(p, name.data() + name.size() - p);
+  *piece = !rest.empty();
+  return rest.empty() || rest[0] == '[';
+}
+
+bool LengthField(std::string_view name, size_t* index) {
+  if (name.size() < 2 || name[0] != 'a' || name[1] < '0' || name[1] > '9') return false;
+  auto [p, ec] = std::from_chars(name.data() + 1, name.data() + name.size(), *index);
+  return ec == std::errc() && std::string_view(p, name.data() + name.size() - p) == "_len";
+}
+
+size_t Offset(std::string_view body, std::string_view part) {
+  return static_cast<size_t>(part.data() - body.data());
+}
+
+}  // namespace
+
+void AppendKernelEncoded(std::string_view value, std::string* out) {
+  bool plain = true;
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x21 || u > 0x7e || c == '"') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    out->push_back('"');
+    out->append(value);
+    out->push_back('"');
+    return;
+  }
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    out->push_back(kHex[u >> 4]);
+    out->push_back(kHex[u & 15]);
+  }
+}
+
+bool CheckRedactOptions(const RedactOptions& options, std::string* error) {
+  for (const std::string& flag : options.args) {
+    if (flag.empty() || flag.find_first_of(" \t\n=") != std::string::npos) {
+      *error = "redact_args: \"" + flag + "\" is not a flag (empty, or with white space or '=')";
+      return false;
+    }
+  }
+  for (const std::string& pattern : options.env) {
+    if (pattern.empty() || pattern.find_first_of(" \t\n=") != std::string::npos) {
+      *error = "redact_env: \"" + pattern + "\" is not a name pattern (empty, or with white "
+               "space or '=')";
+      return false;
+    }
+  }
+  return true;
+}
+
+Redactor::Redactor(RedactOptions options) : options_(std::move(options)) {}
+
+bool Redactor::NameMatches(std::string_view name) const {
+  for (const std::string& pattern : options_.env) {
+    if (Glob(pattern, name)) return true;
+  }
+  return false;
+}
+
+bool Redactor::RedactArgs(std::vector<std::string>* args) const {
+  bool changed = false;
+  auto replace_value = [&](std::string* arg, size_t keep) {
+    if (std::string_view(*arg).substr(keep) == kRedactedMarker) return;
+    arg->resize(keep);
+    arg->append(kRedactedMarker);
+    changed = true;
+  };
+  for (size_t i = 1; i < args->size(); ++i) {
+    std::string& a = (*args)[i];
+    bool done = false;
+    for (const std::string& flag : options_.args) {
+      if (a == flag) {
+        if (i + 1 < args->size()) replace_value(&(*args)[i + 1], 0);
+        ++i;  // the value is not a flag of its own
+        done = true;
+        break;
+      }
+      if (a.size() > flag.size() && a[flag.size()] == '=' && a.compare(0, flag.size(), flag) == 0) {
+        replace_value(&a, flag.size() + 1);
+        done = true;
+        break;
+      }
+    }
+    if (done || options_.env.empty()) continue;
+    const size_t eq = a.find('=');
+    if (eq != std::string::npos && eq > 0 && NameMatches(std::string_view(a).substr(0, eq))) {
+      replace_value(&a, eq + 1);
+    }
+  }
+  return changed;
+}
+
+bool Redactor::RewriteExecve(std::string_view body, std::string* out) {
+  fields_.clear();
+  SplitFields(body, &fields_);
+  size_t at = 0;
+  bool changed = false;
+  for (const Field& f : fields_) {
+    size_t index = 0;
+    bool piece = false;
+    bool drop = false;
+    bool replace = false;
+    if (ArgField(f.name, &index, &piece)) {
+      if (index < redacted_.size() && redacted_[index] != args_[index]) {
+        if (seen_[index]) {
+          drop = true;  // a later piece of a replaced argument
+        } else {
+          replace = true;
+          seen_[index] = 1;
+        }
+      }
+    } else if (LengthField(f.name, &index)) {
+      drop = index < redacted_.size() && redacted_[index] != args_[index];
+    }
+    if (!drop && !replace) continue;
+    if (!changed) out->clear();
+    changed = true;
+    const size_t start = Offset(body, f.name);
+    out->append(body.substr(at, start - at));
+    at = Offset(body, f.value) + f.value.size();
+    if (replace) {
+      out->push_back('a');
+      out->append(std::to_string(index));
+      out->push_back('=');
+      AppendKernelEncoded(redacted_[index], out);
+    } else {
+      if (at < body.size() && body[at] == ' ') {
+        ++at;
+      } else if (!out->empty() && out->back() == ' ') {
+        out->pop_back();
+      }
+    }
+  }
+  if (changed) out->append(body.substr(at));
+  return changed;
+}
+
+bool Redactor::RewriteProctitle(std::string_view body, std::string* out) {
+  fields_.clear();
+  SplitFields(body, &fields_);
+  for (const Field& f : fields_) {
+    if (f.name != "proctitle") continue;
+    scratch_.clear();
+    std::vector<uint32_t> ends;
+    ValueDecoder::SplitEscaped(f.value, '\0', &scratch_, &ends);
+    std::vector<std::string> args;
+    uint32_t begin = 0;
+    for (uint32_t end : ends) {
+      args.emplace_back(scratch_.substr(begin, end - begin));
+      begin = end + 1;
+    }
+    if (!RedactArgs(&args)) return false;
+    std::string joined;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (i > 0) joined.push_back('\0');
+      joined += args[i];
+    }
+    out->assign(body.substr(0, Offset(body, f.value)));
+    AppendKernelEncoded(joined, out);
+    out->append(body.substr(Offset(body, f.value) + f.value.size()));
+    return true;
+  }
+  return false;
+}
+
+bool Redactor::RewriteUserCmd(std::string_view body, std::string* out) {
+  fields_.clear();
+  SplitFields(body, &fields_);
+  for (const Field& f : fields_) {
+    if (f.name != "cmd") continue;
+    scratch_.clear();
+    ValueDecoder::AppendEscaped(f.value, &scratch_);
+    std::vector<std::string> words;
+    size_t begin = 0;
+    for (;;) {
+      const size_t space = scratch_.find(' ', begin);
+      words.emplace_back(scratch_.substr(begin, space == std::string::npos ? space : space - begin));
+      if (space == std::string::npos) break;
+      begin = space + 1;
+    }
+    if (!RedactArgs(&words)) return false;
+    std::string joined;
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (i > 0) joined.push_back(' ');
+      joined += words[i];
+    }
+    out->assign(body.substr(0, Offset(body, f.value)));
+    AppendKernelEncoded(joined, out);
+    out->append(body.substr(Offset(body, f.value) + f.value.size()));
+    return true;
+  }
+  return false;
+}
+
+const Event& Redactor::Apply(const Event& event) {
+  bool execve = false, other = false;
+  for (size_t r = 0; r < event.record_count(); ++r) {
+    const uint16_t t = event.record_type(r);
+    execve = execve || t == rectype::kExecve;
+    other = other || t == rectype::kProctitle || t == kUserCmd;
+  }
+  if (!execve && !other) return event;
+  // The EXECVE arguments of the whole event (a long one may span records), decoded and joined.
+  args_.clear();
+  if (execve) {
+    for (size_t r = 0; r < event.record_count(); ++r) {
+      if (event.record_type(r) != rectype::kExecve) continue;
+      fields_.clear();
+      SplitFields(event.record_body(r), &fields_);
+      for (const Field& f : fields_) {
+        size_t index = 0;
+        bool piece = false;
+        if (!ArgField(f.name, &index, &piece)) continue;
+        if (index >= args_.size()) args_.resize(index + 1);
+        ValueDecoder::AppendEscaped(f.value, &args_[index]);
+      }
+    }
+  }
+  redacted_ = args_;
+  const bool args_changed = RedactArgs(&redacted_);
+  seen_.assign(redacted_.size(), 0);
+  bool changed = false;
+  if (bodies_.size() < event.record_count()) bodies_.resize(event.record_count());
+  rewritten_.assign(event.record_count(), 0);
+  for (size_t r = 0; r < event.record_count(); ++r) {
+    const uint16_t t = event.record_type(r);
+    bool done = false;
+    if (t == rectype::kExecve && args_changed) {
+      done = RewriteExecve(event.record_body(r), &bodies_[r]);
+    } else if (t == rectype::kProctitle) {
+      done = RewriteProctitle(event.record_body(r), &bodies_[r]);
+    } else if (t == kUserCmd) {
+      done = RewriteUserCmd(event.record_body(r), &bodies_[r]);
+    }
+    rewritten_[r] = done;
+    changed = changed || done;
+  }
+  if (!changed) return event;
+  ++redacted_events_;
+  for (size_t r = 0; r < event.record_count(); ++r) {
+    Record record;
+    record.type = event.record_type(r);
+    record.sec = event.sec();
+    record.msec = event.msec();
+    record.serial = event.serial();
+    record.node = event.node();
+    record.body = rewritten_[r] ? std::string_view(bodies_[r]) : event.record_body(r);
+    if (r == 0) {
+      copy_.Reset(record);
+    } else {
+      copy_.Append(record);
+    }
+  }
+  copy_.set_completion(event.completion());
+  copy_.set_last_arrival_ms(event.last_arrival_ms());
+  return copy_;
+}
+
+}  // namespace auditlens

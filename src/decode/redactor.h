@@ -1,0 +1,83 @@
+// Redaction of secrets in command lines ([output] redact_args, redact_env; docs/sensitive-data.md):
+// the values of named arguments (`--password VALUE`, `--password=VALUE`) and of environment
+// assignments passed as arguments (`DB_PASSWORD=VALUE`) are replaced by "[redacted]" in the
+// event itself, before anything reads it, so every place that shows a command line agrees: the
+// EXECVE record's arguments, process.args, PROCTITLE and process.title, sudo's USER_CMD cmd, the
+// store's process rows and event details, the timeline.
+//
+// Contract:
+// - RedactArgs works on decoded arguments (argv[0], the program, is never touched):
+//   - an argument equal to a listed flag: the next argument, whatever it is, is replaced (a flag
+//     that is the last argument has nothing to replace);
+//   - an argument `FLAG=VALUE` for a listed flag: VALUE is replaced (`FLAG=[redacted]`);
+//   - an argument `NAME=VALUE` whose NAME matches a listed pattern (`*` any bytes, `?` one byte,
+//     ASCII letters in any case): VALUE is replaced.
+//   Flags are compared byte for byte (case matters: -p is not -P); attached short values
+//   (`-pSECRET`) are not recognised. Arguments already "[redacted]" stay as they are.
+// - Apply(event) returns the event itself when it has no EXECVE, PROCTITLE or USER_CMD record or
+//   nothing in them matched; else a copy (owned by the Redactor, valid until the next Apply) whose
+//   records are rewritten: a replaced EXECVE argument becomes one plain `aN=` field (a long
+//   argument's pieces `aN[k]=` and `aN_len=` go), PROCTITLE is re-encoded in hex with the NUL
+//   separators, USER_CMD's cmd (the command line as one string) is split at spaces, redacted
+//   and re-encoded. Values are encoded as the kernel does: quoted when every byte is printable
+//   ASCII other than '"', else hex. Other records and fields are kept byte for byte.
+// - Any bytes are safe: hex or quoted values, NUL inside an argument, invalid UTF-8, hostile
+//   argument indexes (past 65,535: left alone), an unterminated quote.
+// - The Pipeline holds a Redactor only when redaction is configured: off, it costs one branch per
+//   event.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "assemble/event.h"
+#include "record/fields.h"
+
+namespace auditlens {
+
+inline constexpr std::string_view kRedactedMarker = "[redacted]";
+
+struct RedactOptions {
+  std::vector<std::string> args;  // flags: "--password", "-p"
+  std::vector<std::string> env;   // NAME patterns: "*PASSWORD*", "AWS_SECRET_*"
+  bool enabled() const { return !args.empty() || !env.empty(); }
+};
+
+// An empty flag or pattern, or one with white space or '=' (a flag) is refused, naming it.
+bool CheckRedactOptions(const RedactOptions& options, std::string* error);
+
+class Redactor {
+ public:
+  explicit Redactor(RedactOptions options);
+
+  // Redacts args[1..] in place; true when something was replaced.
+  bool RedactArgs(std::vector<std::string>* args) const;
+  const Event& Apply(const Event& event);
+  uint64_t redacted_events() const { return redacted_events_; }
+
+ private:
+  bool NameMatches(std::string_view name) const;
+  // The rewritten body of record r into *out; false when nothing in it changes.
+  bool RewriteExecve(std::string_view body, std::string* out);
+  bool RewriteProctitle(std::string_view body, std::string* out);
+  bool RewriteUserCmd(std::string_view body, std::string* out);
+
+  RedactOptions options_;
+  Event copy_;
+  std::vector<Field> fields_;
+  std::vector<std::string> args_;       // EXECVE arguments, decoded and joined
+  std::vector<std::string> redacted_;   // the same after RedactArgs
+  std::vector<uint8_t> seen_;           // per argument: its replacement written already
+  std::vector<std::string> bodies_;     // rewritten bodies, by record
+  std::vector<uint8_t> rewritten_;      // by record: bodies_ holds its new body
+  std::string scratch_;
+  uint64_t redacted_events_ = 0;
+};
+
+// A value as the kernel writes it: "quoted" when every byte is 0x21..0x7e and not '"', else
+// upper-case hex.
+void AppendKernelEncoded(std::string_view value, std::string* out);
+
+}  // namespace auditlens
