@@ -59,6 +59,12 @@ group = ""
 # Events kept in memory while the output cannot be written (disk full, a reader that stopped);
 # past it the oldest are dropped and reported in an "output-full" loss event.
 max_spool_bytes = 67108864
+# Secrets in command lines become "[redacted]" (docs/sensitive-data.md): the argument after each
+# of these flags (or what follows '=' in FLAG=VALUE), and the value of NAME=VALUE arguments whose
+# NAME matches a pattern (* and ?, any case). Empty: no redaction. For example
+# redact_args = ["--password", "-p", "--token"], redact_env = ["*PASSWORD*", "*TOKEN*", "AWS_SECRET_*"].
+redact_args = []
+redact_env = []
 
 [assemble]
 # Stream-time age after which an event that never got its end record is written anyway.

@@ -107,34 +107,72 @@ bool Redactor::NameMatches(std::string_view name) const {
   return false;
 }
 
-bool Redactor::RedactArgs(std::vector<std::string>* args) const {
+bool Redactor::MayMatch(std::string_view a) const {
+  if (!options_.env.empty() && a.find('=') != std::string_view::npos) return true;
+  for (const std::string& flag : options_.args) {
+    if (a.find(flag) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+bool Redactor::RedactArgs(std::vector<std::string>* args, bool split_words) const {
+  return Redact(args->data(), args->size(), nullptr, split_words);
+}
+
+bool Redactor::Redact(std::string* args, size_t n, uint8_t* changed_at, bool split_words) const {
   bool changed = false;
-  auto replace_value = [&](std::string* arg, size_t keep) {
-    if (std::string_view(*arg).substr(keep) == kRedactedMarker) return;
-    arg->resize(keep);
-    arg->append(kRedactedMarker);
+  auto replace_value = [&](size_t i, size_t keep) {
+    std::string& arg = args[i];
+    if (std::string_view(arg).substr(std::min(keep, arg.size())) == kRedactedMarker) return;
+    arg.resize(keep);
+    arg.append(kRedactedMarker);
     changed = true;
+    if (changed_at != nullptr) changed_at[i] = 1;
   };
-  for (size_t i = 1; i < args->size(); ++i) {
-    std::string& a = (*args)[i];
+  for (size_t i = 1; i < n; ++i) {
+    std::string& a = args[i];
     bool done = false;
     for (const std::string& flag : options_.args) {
       if (a == flag) {
-        if (i + 1 < args->size()) replace_value(&(*args)[i + 1], 0);
+        if (i + 1 < n) replace_value(i + 1, 0);
         ++i;  // the value is not a flag of its own
         done = true;
         break;
       }
       if (a.size() > flag.size() && a[flag.size()] == '=' && a.compare(0, flag.size(), flag) == 0) {
-        replace_value(&a, flag.size() + 1);
+        replace_value(i, flag.size() + 1);
         done = true;
         break;
       }
     }
-    if (done || options_.env.empty()) continue;
+    if (done) continue;
     const size_t eq = a.find('=');
-    if (eq != std::string::npos && eq > 0 && NameMatches(std::string_view(a).substr(0, eq))) {
-      replace_value(&a, eq + 1);
+    if (!options_.env.empty() && eq != std::string::npos && eq > 0 &&
+        std::string_view(a).substr(0, eq).find(' ') == std::string_view::npos &&
+        NameMatches(std::string_view(a).substr(0, eq))) {
+      replace_value(i, eq + 1);
+      continue;
+    }
+    // A command line inside one argument (sh -c "mysql -p secret"): its words, the same way.
+    if (split_words && a.find(' ') != std::string::npos && MayMatch(a)) {
+      std::vector<std::string> words(1);  // the words have no program of their own
+      size_t begin = 0;
+      for (;;) {
+        const size_t space = a.find(' ', begin);
+        const size_t end = space == std::string::npos ? a.size() : space;
+        if (end > begin) words.emplace_back(a.substr(begin, end - begin));  // runs of spaces: one
+        if (space == std::string::npos) break;
+        begin = space + 1;
+      }
+      if (Redact(words.data(), words.size(), nullptr, false)) {
+        a.clear();
+        for (size_t w = 1; w < words.size(); ++w) {
+          if (w > 1) a.push_back(' ');
+          a += words[w];
+        }
+        changed = true;
+        if (changed_at != nullptr) changed_at[i] = 1;
+      }
     }
   }
   return changed;
@@ -151,7 +189,7 @@ bool Redactor::RewriteExecve(std::string_view body, std::string* out) {
     bool drop = false;
     bool replace = false;
     if (ArgField(f.name, &index, &piece)) {
-      if (index < redacted_.size() && redacted_[index] != args_[index]) {
+      if (index < arg_count_ && changed_[index]) {
         if (seen_[index]) {
           drop = true;  // a later piece of a replaced argument
         } else {
@@ -160,7 +198,7 @@ bool Redactor::RewriteExecve(std::string_view body, std::string* out) {
         }
       }
     } else if (LengthField(f.name, &index)) {
-      drop = index < redacted_.size() && redacted_[index] != args_[index];
+      drop = index < arg_count_ && changed_[index];
     }
     if (!drop && !replace) continue;
     if (!changed) out->clear();
@@ -172,7 +210,7 @@ bool Redactor::RewriteExecve(std::string_view body, std::string* out) {
       out->push_back('a');
       out->append(std::to_string(index));
       out->push_back('=');
-      AppendKernelEncoded(redacted_[index], out);
+      AppendKernelEncoded(args_[index], out);
     } else {
       if (at < body.size() && body[at] == ' ') {
         ++at;
@@ -191,19 +229,20 @@ bool Redactor::RewriteProctitle(std::string_view body, std::string* out) {
   for (const Field& f : fields_) {
     if (f.name != "proctitle") continue;
     scratch_.clear();
-    std::vector<uint32_t> ends;
-    ValueDecoder::SplitEscaped(f.value, '\0', &scratch_, &ends);
-    std::vector<std::string> args;
+    ends_.clear();
+    ValueDecoder::SplitEscaped(f.value, '\0', &scratch_, &ends_);
+    size_t n = 0;
     uint32_t begin = 0;
-    for (uint32_t end : ends) {
-      args.emplace_back(scratch_.substr(begin, end - begin));
+    for (uint32_t end : ends_) {
+      if (n == title_.size()) title_.emplace_back();
+      title_[n++].assign(scratch_, begin, end - begin);
       begin = end + 1;
     }
-    if (!RedactArgs(&args)) return false;
+    if (!Redact(title_.data(), n, nullptr, true)) return false;
     std::string joined;
-    for (size_t i = 0; i < args.size(); ++i) {
+    for (size_t i = 0; i < n; ++i) {
       if (i > 0) joined.push_back('\0');
-      joined += args[i];
+      joined += title_[i];
     }
     out->assign(body.substr(0, Offset(body, f.value)));
     AppendKernelEncoded(joined, out);
@@ -228,7 +267,7 @@ bool Redactor::RewriteUserCmd(std::string_view body, std::string* out) {
       if (space == std::string::npos) break;
       begin = space + 1;
     }
-    if (!RedactArgs(&words)) return false;
+    if (!Redact(words.data(), words.size(), nullptr, false)) return false;
     std::string joined;
     for (size_t i = 0; i < words.size(); ++i) {
       if (i > 0) joined.push_back(' ');
@@ -251,7 +290,7 @@ const Event& Redactor::Apply(const Event& event) {
   }
   if (!execve && !other) return event;
   // The EXECVE arguments of the whole event (a long one may span records), decoded and joined.
-  args_.clear();
+  arg_count_ = 0;
   if (execve) {
     for (size_t r = 0; r < event.record_count(); ++r) {
       if (event.record_type(r) != rectype::kExecve) continue;
@@ -262,13 +301,15 @@ const Event& Redactor::Apply(const Event& event) {
         bool piece = false;
         if (!ArgField(f.name, &index, &piece)) continue;
         if (index >= args_.size()) args_.resize(index + 1);
+        // Strings keep their capacity from event to event: cleared when first reached.
+        for (; arg_count_ <= index; ++arg_count_) args_[arg_count_].clear();
         ValueDecoder::AppendEscaped(f.value, &args_[index]);
       }
     }
   }
-  redacted_ = args_;
-  const bool args_changed = RedactArgs(&redacted_);
-  seen_.assign(redacted_.size(), 0);
+  changed_.assign(arg_count_, 0);
+  const bool args_changed = arg_count_ > 1 && Redact(args_.data(), arg_count_, changed_.data(), true);
+  seen_.assign(arg_count_, 0);
   bool changed = false;
   if (bodies_.size() < event.record_count()) bodies_.resize(event.record_count());
   rewritten_.assign(event.record_count(), 0);

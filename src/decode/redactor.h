@@ -10,8 +10,13 @@
 //   - an argument equal to a listed flag: the next argument, whatever it is, is replaced (a flag
 //     that is the last argument has nothing to replace);
 //   - an argument `FLAG=VALUE` for a listed flag: VALUE is replaced (`FLAG=[redacted]`);
-//   - an argument `NAME=VALUE` whose NAME matches a listed pattern (`*` any bytes, `?` one byte,
-//     ASCII letters in any case): VALUE is replaced.
+//   - an argument `NAME=VALUE` whose NAME (no space in it) matches a listed pattern (`*` any
+//     bytes, `?` one byte, ASCII letters in any case): VALUE is replaced;
+//   - an argument holding spaces that matched none of these (a command line passed as one
+//     argument: `sh -c "mysql -p SECRET"`) is split at spaces and its words are redacted the same
+//     way, and joined again with single spaces (a shell's quoting inside it is not understood:
+//     `--password="a b"` keeps `b"`). A `NAME=VALUE` argument that matched loses all of VALUE,
+//     spaces and all (`DB_TOKEN=x mysql ...` as one argument keeps only `DB_TOKEN=[redacted]`).
 //   Flags are compared byte for byte (case matters: -p is not -P); attached short values
 //   (`-pSECRET`) are not recognised. Arguments already "[redacted]" stay as they are.
 // - Apply(event) returns the event itself when it has no EXECVE, PROCTITLE or USER_CMD record or
@@ -52,13 +57,18 @@ class Redactor {
  public:
   explicit Redactor(RedactOptions options);
 
-  // Redacts args[1..] in place; true when something was replaced.
-  bool RedactArgs(std::vector<std::string>* args) const;
+  // Redacts args[1..] in place; true when something was replaced. split_words: an argument with
+  // spaces that matched nothing is also redacted word by word.
+  bool RedactArgs(std::vector<std::string>* args, bool split_words = true) const;
   const Event& Apply(const Event& event);
   uint64_t redacted_events() const { return redacted_events_; }
 
  private:
   bool NameMatches(std::string_view name) const;
+  // Whether an argument with spaces could hold a flag or an assignment (worth splitting).
+  bool MayMatch(std::string_view arg) const;
+  // args[1..n) in place; changed_at (n flags, may be null) marks the arguments replaced.
+  bool Redact(std::string* args, size_t n, uint8_t* changed_at, bool split_words) const;
   // The rewritten body of record r into *out; false when nothing in it changes.
   bool RewriteExecve(std::string_view body, std::string* out);
   bool RewriteProctitle(std::string_view body, std::string* out);
@@ -67,9 +77,12 @@ class Redactor {
   RedactOptions options_;
   Event copy_;
   std::vector<Field> fields_;
-  std::vector<std::string> args_;       // EXECVE arguments, decoded and joined
-  std::vector<std::string> redacted_;   // the same after RedactArgs
+  std::vector<std::string> args_;       // EXECVE arguments, decoded, joined, then redacted
+  size_t arg_count_ = 0;                // of args_ in use (the rest keep their capacity)
+  std::vector<uint8_t> changed_;        // per argument: replaced
   std::vector<uint8_t> seen_;           // per argument: its replacement written already
+  std::vector<std::string> title_;      // PROCTITLE's arguments (reused)
+  std::vector<uint32_t> ends_;
   std::vector<std::string> bodies_;     // rewritten bodies, by record
   std::vector<uint8_t> rewritten_;      // by record: bodies_ holds its new body
   std::string scratch_;

@@ -87,6 +87,20 @@ TEST(Redactor, Args) {
   EXPECT_EQ(nul[2], std::string("K\0TOKEN=[redacted]", 18));
 }
 
+TEST(Redactor, CommandLineInOneArgument) {
+  Redactor r = Make();
+  std::vector<std::string> a = {"sh", "-c", "mysql  -p s3 --password=s4 -e 'select 1' X_TOKEN=t1",
+                                "DB_TOKEN=t1 mysql -p s3"};
+  EXPECT_TRUE(r.RedactArgs(&a));
+  EXPECT_EQ(a[2], "mysql -p [redacted] --password=[redacted] -e 'select 1' X_TOKEN=[redacted]");
+  EXPECT_EQ(a[3], "DB_TOKEN=[redacted]") << "an assignment loses all of its value";
+  std::vector<std::string> b = {"sh", "-c", "echo hello world"};
+  EXPECT_FALSE(r.RedactArgs(&b));
+  EXPECT_EQ(b[2], "echo hello world");
+  std::vector<std::string> c = {"sh", "-c", "  mysql  -p  "};  // empty words, flag at the end
+  EXPECT_FALSE(r.RedactArgs(&c));
+}
+
 TEST(Redactor, ProgramNameIsKept) {
   Redactor r = Make();
   std::vector<std::string> a = {"--password", "x"};
