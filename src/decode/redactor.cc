@@ -281,17 +281,47 @@ bool Redactor::RewriteUserCmd(std::string_view body, std::string* out) {
   return false;
 }
 
+bool Redactor::Memo::Find(std::string_view body, std::string* out, bool* changed) const {
+  if (!valid || key != body) return false;
+  *changed = result_changed;
+  if (result_changed) out->assign(result);
+  return true;
+}
+
+void Redactor::Memo::Store(std::string_view body, bool changed, const std::string& out) {
+  valid = true;
+  key.assign(body);
+  result_changed = changed;
+  if (changed) result.assign(out);
+}
+
 const Event& Redactor::Apply(const Event& event) {
-  bool execve = false, other = false;
+  size_t execve_records = 0;
+  bool other = false;
   for (size_t r = 0; r < event.record_count(); ++r) {
     const uint16_t t = event.record_type(r);
-    execve = execve || t == rectype::kExecve;
+    execve_records += t == rectype::kExecve;
     other = other || t == rectype::kProctitle || t == kUserCmd;
   }
-  if (!execve && !other) return event;
-  // The EXECVE arguments of the whole event (a long one may span records), decoded and joined.
-  arg_count_ = 0;
-  if (execve) {
+  if (execve_records == 0 && !other) return event;
+  if (bodies_.size() < event.record_count()) bodies_.resize(event.record_count());
+  rewritten_.assign(event.record_count(), 0);
+  bool changed = false;
+  // A storm repeats one command line, and a process keeps its title from event to event: the
+  // last EXECVE record (when it is the event's only one) and the last PROCTITLE are remembered
+  // with their outcome, so a repeat costs one comparison.
+  size_t execve_at = 0;
+  bool execve_known = false;
+  if (execve_records == 1) {
+    while (event.record_type(execve_at) != rectype::kExecve) ++execve_at;
+    bool done = false;
+    execve_known = execve_memo_.Find(event.record_body(execve_at), &bodies_[execve_at], &done);
+    rewritten_[execve_at] = done;
+    changed = done;
+  }
+  if (execve_records > 0 && !execve_known) {
+    // The EXECVE arguments of the whole event (a long one may span records), decoded and joined.
+    arg_count_ = 0;
     for (size_t r = 0; r < event.record_count(); ++r) {
       if (event.record_type(r) != rectype::kExecve) continue;
       fields_.clear();
@@ -306,22 +336,31 @@ const Event& Redactor::Apply(const Event& event) {
         ValueDecoder::AppendEscaped(f.value, &args_[index]);
       }
     }
+    changed_.assign(arg_count_, 0);
+    const bool args_changed =
+        arg_count_ > 1 && Redact(args_.data(), arg_count_, changed_.data(), true);
+    seen_.assign(arg_count_, 0);
+    for (size_t r = 0; r < event.record_count() && args_changed; ++r) {
+      if (event.record_type(r) != rectype::kExecve) continue;
+      rewritten_[r] = RewriteExecve(event.record_body(r), &bodies_[r]);
+      changed = changed || rewritten_[r];
+    }
+    if (execve_records == 1) {
+      execve_memo_.Store(event.record_body(execve_at), rewritten_[execve_at], bodies_[execve_at]);
+    }
   }
-  changed_.assign(arg_count_, 0);
-  const bool args_changed = arg_count_ > 1 && Redact(args_.data(), arg_count_, changed_.data(), true);
-  seen_.assign(arg_count_, 0);
-  bool changed = false;
-  if (bodies_.size() < event.record_count()) bodies_.resize(event.record_count());
-  rewritten_.assign(event.record_count(), 0);
   for (size_t r = 0; r < event.record_count(); ++r) {
     const uint16_t t = event.record_type(r);
     bool done = false;
-    if (t == rectype::kExecve && args_changed) {
-      done = RewriteExecve(event.record_body(r), &bodies_[r]);
-    } else if (t == rectype::kProctitle) {
-      done = RewriteProctitle(event.record_body(r), &bodies_[r]);
+    if (t == rectype::kProctitle) {
+      if (!title_memo_.Find(event.record_body(r), &bodies_[r], &done)) {
+        done = RewriteProctitle(event.record_body(r), &bodies_[r]);
+        title_memo_.Store(event.record_body(r), done, bodies_[r]);
+      }
     } else if (t == kUserCmd) {
       done = RewriteUserCmd(event.record_body(r), &bodies_[r]);
+    } else {
+      continue;
     }
     rewritten_[r] = done;
     changed = changed || done;

@@ -29,7 +29,8 @@
 // - Any bytes are safe: hex or quoted values, NUL inside an argument, invalid UTF-8, hostile
 //   argument indexes (past 65,535: left alone), an unterminated quote.
 // - The Pipeline holds a Redactor only when redaction is configured: off, it costs one branch per
-//   event.
+//   event. On, the last EXECVE record (an event's only one) and the last PROCTITLE are remembered
+//   with their outcome: a storm's repeats cost a comparison.
 #pragma once
 
 #include <cstdint>
@@ -74,7 +75,19 @@ class Redactor {
   bool RewriteProctitle(std::string_view body, std::string* out);
   bool RewriteUserCmd(std::string_view body, std::string* out);
 
+  // The outcome for one record body seen last (its rewritten body when changed).
+  struct Memo {
+    bool Find(std::string_view body, std::string* out, bool* changed) const;
+    void Store(std::string_view body, bool changed, const std::string& out);
+    bool valid = false;
+    bool result_changed = false;
+    std::string key;
+    std::string result;
+  };
+
   RedactOptions options_;
+  Memo execve_memo_;  // an event's only EXECVE record
+  Memo title_memo_;   // PROCTITLE
   Event copy_;
   std::vector<Field> fields_;
   std::vector<std::string> args_;       // EXECVE arguments, decoded, joined, then redacted

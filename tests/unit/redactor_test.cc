@@ -167,6 +167,30 @@ TEST(Redactor, SplitLongArgumentOverRecords) {
   EXPECT_EQ(out.record_body(1), "a3=\"--password=[redacted]\"");
 }
 
+// The remembered outcome of the last EXECVE and PROCTITLE: a repeat gives the same, a different
+// record is worked out again.
+TEST(Redactor, RepeatsGiveTheSameOutcome) {
+  Redactor r = Make();
+  const std::string secret_exec = "argc=3 a0=\"x\" a1=\"--token\" a2=\"t1\"";
+  const std::string plain_exec = "argc=2 a0=\"x\" a1=\"y\"";
+  const std::string title = "proctitle=" + Hex(std::string("x\0--token\0t1", 12));
+  for (int round = 0; round < 3; ++round) {
+    Event e = MakeEvent({{1309, secret_exec}, {1327, title}});
+    const Event& out = r.Apply(e);
+    ASSERT_NE(&out, &e) << round;
+    EXPECT_EQ(out.record_body(0), "argc=3 a0=\"x\" a1=\"--token\" a2=\"[redacted]\"") << round;
+    EXPECT_EQ(AllText(out).find(Hex("t1")), std::string::npos) << round;
+    Event p = MakeEvent({{1309, plain_exec}, {1327, "proctitle=\"x\""}});
+    EXPECT_EQ(&r.Apply(p), &p) << round;
+    Event title_only = MakeEvent({{1300, "syscall=2 pid=1"}, {1327, title}});
+    const Event& t = r.Apply(title_only);
+    ASSERT_NE(&t, &title_only) << round;
+    EXPECT_EQ(t.record_body(0), "syscall=2 pid=1");
+    EXPECT_EQ(AllText(t).find(Hex("t1")), std::string::npos) << round;
+  }
+  EXPECT_EQ(r.redacted_events(), 6u);
+}
+
 TEST(Redactor, NothingToRedactReturnsTheEventItself) {
   Redactor r = Make();
   Event plain = MakeEvent({{1300, "arch=c000003e syscall=2 success=yes pid=5"},
