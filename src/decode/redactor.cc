@@ -98,7 +98,14 @@ bool CheckRedactOptions(const RedactOptions& options, std::string* error) {
   return true;
 }
 
-Redactor::Redactor(RedactOptions options) : options_(std::move(options)) {}
+Redactor::Redactor(RedactOptions options) : options_(std::move(options)) {
+  for (const std::string& flag : options_.args) {
+    std::string hex;
+    AppendKernelEncoded(flag + '\x01', &hex);  // forced to hex; the 01 dropped
+    hex.resize(hex.size() - 2);
+    hex_args_.push_back(hex);
+  }
+}
 
 bool Redactor::NameMatches(std::string_view name) const {
   for (const std::string& pattern : options_.env) {
@@ -111,6 +118,22 @@ bool Redactor::MayMatch(std::string_view a) const {
   if (!options_.env.empty() && a.find('=') != std::string_view::npos) return true;
   for (const std::string& flag : options_.args) {
     if (a.find(flag) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+bool Redactor::MayMatchRaw(std::string_view raw) const {
+  // Plain or hex (a hex match at an odd offset is a false alarm: the full check follows). A flag,
+  // FLAG=VALUE and a flag among the words of an argument all hold the flag's bytes.
+  if (!options_.env.empty() &&
+      (raw.find('=') != std::string_view::npos || raw.find("3D") != std::string_view::npos)) {
+    return true;
+  }
+  for (size_t i = 0; i < options_.args.size(); ++i) {
+    if (raw.find(options_.args[i]) != std::string_view::npos ||
+        raw.find(hex_args_[i]) != std::string_view::npos) {
+      return true;
+    }
   }
   return false;
 }
@@ -228,6 +251,7 @@ bool Redactor::RewriteProctitle(std::string_view body, std::string* out) {
   SplitFields(body, &fields_);
   for (const Field& f : fields_) {
     if (f.name != "proctitle") continue;
+    if (!MayMatchRaw(f.value)) return false;
     scratch_.clear();
     ends_.clear();
     ValueDecoder::SplitEscaped(f.value, '\0', &scratch_, &ends_);
@@ -312,12 +336,18 @@ const Event& Redactor::Apply(const Event& event) {
   // with their outcome, so a repeat costs one comparison.
   size_t execve_at = 0;
   bool execve_known = false;
+  // With the EXECVE record(s) read and nothing in them to redact, the PROCTITLE of the same event
+  // has nothing either: it is the same argv (read from the new process at the syscall's exit), at
+  // most cut short, and a cut can only end the last argument early — a flag there has no value
+  // after it, and a cut adds no '='.
+  bool title_needed = true;
   if (execve_records == 1) {
     while (event.record_type(execve_at) != rectype::kExecve) ++execve_at;
     bool done = false;
     execve_known = execve_memo_.Find(event.record_body(execve_at), &bodies_[execve_at], &done);
     rewritten_[execve_at] = done;
     changed = done;
+    if (execve_known) title_needed = done;
   }
   if (execve_records > 0 && !execve_known) {
     // The EXECVE arguments of the whole event (a long one may span records), decoded and joined.
@@ -348,11 +378,13 @@ const Event& Redactor::Apply(const Event& event) {
     if (execve_records == 1) {
       execve_memo_.Store(event.record_body(execve_at), rewritten_[execve_at], bodies_[execve_at]);
     }
+    title_needed = args_changed;
   }
   for (size_t r = 0; r < event.record_count(); ++r) {
     const uint16_t t = event.record_type(r);
     bool done = false;
     if (t == rectype::kProctitle) {
+      if (!title_needed) continue;
       if (!title_memo_.Find(event.record_body(r), &bodies_[r], &done)) {
         done = RewriteProctitle(event.record_body(r), &bodies_[r]);
         title_memo_.Store(event.record_body(r), done, bodies_[r]);

@@ -30,7 +30,9 @@
 //   argument indexes (past 65,535: left alone), an unterminated quote.
 // - The Pipeline holds a Redactor only when redaction is configured: off, it costs one branch per
 //   event. On, the last EXECVE record (an event's only one) and the last PROCTITLE are remembered
-//   with their outcome: a storm's repeats cost a comparison.
+//   with their outcome: a storm's repeats cost a comparison. The PROCTITLE of an execve whose
+//   EXECVE arguments had nothing to redact is not looked at (the same argv, at most cut short),
+//   nor one whose raw value holds neither a flag (plain or hex) nor '=' (plain or hex).
 #pragma once
 
 #include <cstdint>
@@ -68,6 +70,8 @@ class Redactor {
   bool NameMatches(std::string_view name) const;
   // Whether an argument with spaces could hold a flag or an assignment (worth splitting).
   bool MayMatch(std::string_view arg) const;
+  // The same on a raw value, quoted or hex, before decoding it (false: nothing can match).
+  bool MayMatchRaw(std::string_view raw) const;
   // args[1..n) in place; changed_at (n flags, may be null) marks the arguments replaced.
   bool Redact(std::string* args, size_t n, uint8_t* changed_at, bool split_words) const;
   // The rewritten body of record r into *out; false when nothing in it changes.
@@ -86,6 +90,7 @@ class Redactor {
   };
 
   RedactOptions options_;
+  std::vector<std::string> hex_args_;  // the flags hex-encoded, as in a hex value
   Memo execve_memo_;  // an event's only EXECVE record
   Memo title_memo_;   // PROCTITLE
   Event copy_;

@@ -191,6 +191,24 @@ TEST(Redactor, RepeatsGiveTheSameOutcome) {
   EXPECT_EQ(r.redacted_events(), 6u);
 }
 
+// A title of another event (no EXECVE) is looked at whether quoted or hex; one with neither a flag
+// nor '=' is passed over.
+TEST(Redactor, TitleOfAnyEvent) {
+  RedactOptions flags_only;
+  flags_only.args = {"--token"};
+  Redactor r(flags_only);
+  Event quoted = MakeEvent({{1300, "syscall=2"}, {1327, "proctitle=\"x\""}});
+  EXPECT_EQ(&r.Apply(quoted), &quoted);
+  Event hex = MakeEvent({{1300, "syscall=2"}, {1327, "proctitle=" + Hex(std::string("x\0--token\0t9", 12))}});
+  const Event& out = r.Apply(hex);
+  ASSERT_NE(&out, &hex);
+  EXPECT_EQ(AllText(out).find(Hex("t9")), std::string::npos);
+  Event words = MakeEvent({{1300, "syscall=2"}, {1327, "proctitle=" + Hex(std::string("sh\0-c\0a --token t8 b", 22))}});
+  const Event& w = r.Apply(words);
+  ASSERT_NE(&w, &words);
+  EXPECT_EQ(AllText(w).find(Hex("t8")), std::string::npos);
+}
+
 TEST(Redactor, NothingToRedactReturnsTheEventItself) {
   Redactor r = Make();
   Event plain = MakeEvent({{1300, "arch=c000003e syscall=2 success=yes pid=5"},
