@@ -302,7 +302,27 @@ std::string MaskJsonStrings(std::string_view raw, std::string_view conninfo) {
       break;
     }
     const std::string_view body = raw.substr(i + 1, j - i - 1);
-    std::string masked = MaskConnInfoIn(body, conninfo);
+    // Masked as text (escapes undone), then escaped again; a \u escape is masked as it stands.
+    std::string masked;
+    if (body.find("\\u") == std::string_view::npos) {
+      std::string text;
+      for (size_t k = 0; k < body.size(); ++k) {
+        char c = body[k];
+        if (c == '\\' && k + 1 < body.size()) {
+          c = body[++k];
+          c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c == 'b' ? '\b' : c == 'f' ? '\f' : c;
+        }
+        text.push_back(c);
+      }
+      const std::string plain = MaskConnInfoIn(text, conninfo);
+      if (plain == text) {
+        masked.assign(body);
+      } else {
+        JsonWriter::AppendEscaped(plain, &masked);
+      }
+    } else {
+      masked = MaskConnInfoIn(body, conninfo);
+    }
     if (masked != body && !ValidJsonStringBody(masked)) masked = std::string(kMaskedSecret);
     out += '"';
     out += masked;
