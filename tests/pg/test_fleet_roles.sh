@@ -5,7 +5,8 @@
 # INSERT, the merges' UPDATEs, its hosts row, new daily partitions) working as host A's role, and
 # then, row by row: host A's role cannot SELECT, UPDATE or DELETE host B's rows, nor insert rows
 # tagged as B, nor reach a partition or create a table; the reader cannot write; `trace` works as
-# the reader; an agent whose host name is not its role's is refused with what to do.
+# the reader; an agent whose host name is not its role's is refused with what to do; a schema
+# owner without CREATEROLE is told which roles to create.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SOURCE_DIR=${SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
@@ -151,6 +152,25 @@ check "trace works as the reader" \
   bash -c "[[ $rc_trace == 0 ]] && grep -q 'ha  alice via sshd, session s-1' '$T/trace.txt'" || cat "$T/trace.txt" "$T/trace.err"
 check "trace as host A's role does not find B's session" \
   bash -c "[[ $rc_trace_a == 1 ]] && grep -q 'no session' '$T/trace-a.err'"
+
+# --- a schema owner that may not create roles, on a cluster without them -----------------------
+PORT2=$((PORT + 1))
+pg_start "$T/pg2" "$PORT2" >/dev/null
+pg_psql "$T/pg2" -c "CREATE ROLE dbowner LOGIN" >/dev/null
+pg_psql "$T/pg2" -c "ALTER DATABASE auditlens OWNER TO dbowner" >/dev/null
+OWNER_URL="host=127.0.0.1 port=$PORT2 dbname=auditlens user=dbowner password=owner-secret"
+set +e
+"$AUDITLENS" fleet migrate --postgres "$OWNER_URL" >"$T/nocr.out" 2>&1; rc_nocr=$?
+set -e
+VERSION2=$(pg_psql "$T/pg2" -c 'SELECT max(version) FROM auditlens.schema_migrations')
+check "without CREATEROLE: migration 2 fails naming the roles to create, version 1 kept, no password shown" \
+  bash -c "[[ $rc_nocr == 1 && $VERSION2 == 1 ]] && grep -q 'needs the roles auditlens_writer and auditlens_reader' '$T/nocr.out' &&
+           grep -q 'CREATE ROLE auditlens_writer NOLOGIN' '$T/nocr.out' && ! grep -q owner-secret '$T/nocr.out'" \
+  || cat "$T/nocr.out"
+pg_psql "$T/pg2" -c "CREATE ROLE auditlens_writer NOLOGIN" >/dev/null
+pg_psql "$T/pg2" -c "CREATE ROLE auditlens_reader NOLOGIN" >/dev/null
+check "with the roles made by an administrator, the owner migrates 1 to 2" \
+  bash -c "'$AUDITLENS' fleet migrate --postgres '$OWNER_URL' | grep -q 'migrated from version 1 to 2'"
 
 echo "$PASSED passed, $FAILED failed"
 [[ $FAILED -eq 0 ]]
