@@ -2,6 +2,7 @@
 // the recorder and a real SQLite store, read back and rendered; and the pure pieces (quoting,
 // durations, --since, folding and merging) on handmade rows.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <array>
 
@@ -134,6 +135,49 @@ TEST_F(TimelineRecorded, FailedLogin) {
   std::string text = RenderTimelineText(t, false);
   EXPECT_NE(text.find("Failed login at 2026-11-22 12:13:00 UTC; 1 attempt refused"), std::string::npos);
   EXPECT_EQ(t.session.failed, 1);
+}
+
+// With redaction on, the store's rows and so the timeline show the redacted command lines: the
+// flag's value (ls --color=auto), an assignment (env -i PATH=...), sudo's -u user.
+TEST_F(TimelineRecorded, RedactedCommandLines) {
+  RedactOptions redact;
+  redact.args = {"--color", "-u"};
+  redact.env = {"PATH"};
+  SessionHarness h(/*with_store=*/true, /*lookup_names=*/false, redact);
+  ASSERT_TRUE(h.opened) << h.open_error;
+  h.Feed(ReadSessionData("ssh_interactive_sudo_su.log"));
+  h.Finish();
+  StoreReader reader;
+  std::string error;
+  ASSERT_TRUE(reader.Open(h.store_path, &error)) << error;
+  TimelineData data;
+  ASSERT_TRUE(reader.LoadTimeline("0123abcd-24", &data, &error)) << error;
+  const std::string text = RenderTimelineText(BuildTimeline(data), false);
+  EXPECT_NE(text.find("$ ls '--color=[redacted]' -l"), std::string::npos) << text;
+  EXPECT_EQ(text.find("--color=auto"), std::string::npos) << text;
+  EXPECT_NE(text.find("$ sudo -u '[redacted]' id"), std::string::npos) << text;
+  EXPECT_EQ(text.find("sudo -u bob5679 id"), std::string::npos) << text;
+  EXPECT_NE(text.find("PATH=[redacted]"), std::string::npos) << text;
+  EXPECT_EQ(text.find("PATH=/usr/local/sbin"), std::string::npos) << text;
+  // The processes' rows themselves.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(h.store_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT count(*) FROM processes WHERE args LIKE '%--color=auto%' OR "
+                               "args LIKE '%\"-u\",\"bob5679\"%' OR args LIKE '%PATH=/usr%'",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 0);
+  sqlite3_finalize(st);
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM processes WHERE args LIKE '%[redacted]%'",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_GE(sqlite3_column_int(st, 0), 5);  // 3 ls, sudo, the login scripts' env
+  sqlite3_finalize(st);
+  sqlite3_close(db);
 }
 
 TEST_F(TimelineRecorded, InteractiveSessionWithSudoAndSu) {
