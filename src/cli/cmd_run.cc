@@ -41,7 +41,7 @@ int CheckConfig(const Config& config, const RunArgs& args) {
             << "\n"
             << "store:    " << store << "\n"
             << "fleet:    "
-            << (config.store.postgres.empty() ? "off" : RedactPostgresUrl(config.store.postgres))
+            << (config.store.postgres.empty() ? "off" : MaskConnInfo(config.store.postgres))
             << "\n"
             << "status:   " << (config.status_path.empty() ? "off" : config.status_path) << "\n"
             << "rules:    "

@@ -190,7 +190,7 @@ check "an unreachable database: exit 1, says so, no password shown" \
   bash -c "[[ $rc_down == 1 ]] && grep -q 'cannot reach the fleet database postgresql://postgres:\*\*\*@127.0.0.1:1/auditlens' '$T/unreachable.err' && ! grep -q secret '$T/unreachable.err'"
 check "a database without the schema: exit 1, says so" \
   bash -c "[[ $rc_schema == 1 ]] && grep -q 'has no auditlens fleet schema' '$T/noschema.err'"
-check "--window 0 is refused" bash -c "[[ $rc_window == 1 ]] && grep -q 'window' '$T/window.err'"
+check "--window 0 is a usage error (exit 2)" bash -c "[[ $rc_window == 2 ]] && grep -q 'window' '$T/window.err'"
 
 echo "$PASSED passed, $FAILED failed"
 [[ $FAILED -eq 0 ]]

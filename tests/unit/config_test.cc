@@ -81,6 +81,11 @@ std::string Show(uint32_t v) { return std::to_string(v); }
 std::string Show(uint64_t v) { return std::to_string(v); }
 std::string Show(const std::string& v) { return "\"" + v + "\""; }
 std::string Show(const std::optional<uint32_t>& v) { return v ? std::to_string(*v) : "keep"; }
+std::string Show(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (const std::string& s : v) out += (out.size() > 1 ? ", " : "") + Show(s);
+  return out + "]";
+}
 
 // Every field of a Config, named by its TOML key, as text. The structured bindings stop compiling
 // when a struct gains (or loses) a field, so a field cannot be left out of the comparison; the
@@ -90,7 +95,7 @@ std::map<std::string, std::string> Fields(const Config& c) {
   const auto& [passive, kernel, rules_path, load_rules, keep_rules_on_exit, output_path,
                output_group, event_timeout_ms, max_in_flight, receive_buffer_bytes, drain_interval_ms,
                status_path, hostname, machine_id, netns, store, enrich, state_path,
-               max_spool_bytes, governor] = c;
+               max_spool_bytes, redact_args, redact_env, governor] = c;
   const auto& [backlog_limit, rate_limit, backlog_wait_time, failure, enable] = kernel;
   const auto& [store_enabled, store_path, retention_days, max_bytes, index_all_events, postgres,
                postgres_spool_path, postgres_spool_max_bytes] = store;
@@ -114,6 +119,8 @@ std::map<std::string, std::string> Fields(const Config& c) {
       {"output.path", Show(output_path)},
       {"output.group", Show(output_group)},
       {"output.max_spool_bytes", Show(max_spool_bytes)},
+      {"output.redact_args", Show(redact_args)},
+      {"output.redact_env", Show(redact_env)},
       {"assemble.event_timeout_ms", Show(event_timeout_ms)},
       {"assemble.max_in_flight", Show(max_in_flight)},
       {"receive.buffer_bytes", Show(receive_buffer_bytes)},
@@ -211,7 +218,7 @@ TEST(ConfigDefaults, EmbeddedConfigHasEveryKeyOnce) {
   for (const auto& [key, value] : Fields(DefaultConfig())) compared.insert(key);
   EXPECT_EQ(compared, embedded) << "Fields() must name every key of the embedded config";
   // The count Fields() was written for: a new key must be added there (and compared) too.
-  EXPECT_EQ(layout.keys.size(), 36u);
+  EXPECT_EQ(layout.keys.size(), 38u);
 }
 
 TEST(ConfigDefaults, EachKeyLeftOutTakesItsDefault) {
@@ -254,6 +261,7 @@ TEST(ConfigDefaults, EachKeySetsItsOwnField) {
     else if (k.value == "\"keep\"") other = "1";
     else if (k.value == "\"auto\"") other = "\"off\"";
     else if (k.value[0] == '"') other = "\"/x" + k.value.substr(1);
+    else if (k.value == "[]") other = "[\"--x\"]";
     else other = std::to_string(std::stoull(k.value) + 1);
     const std::string section = k.key.substr(0, k.key.find('.'));
     const std::string text =
