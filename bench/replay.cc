@@ -5,6 +5,7 @@
 // load-independent measure of the live agent's user-space work (docs/performance.md).
 //
 //   bench_replay LOG [--store PATH] [--no-tree] [--no-network] [--no-store]
+//                [--redact-args A,B,...] [--redact-env P,Q,...]   ([output] redact_args/redact_env)
 //
 // Per-event cost without start-up: run two prefixes of one storm and divide the difference, e.g.
 //   valgrind --tool=callgrind --callgrind-out-file=/dev/null bench_replay exec_1500.log
@@ -37,9 +38,23 @@ int main(int argc, char** argv) {
   using namespace auditlens;
   std::string log_path, store_path;
   bool tree = true, network = true, store = true;
+  RedactOptions redact;
+  auto split = [](const std::string& list, std::vector<std::string>* out) {
+    size_t begin = 0;
+    for (;;) {
+      const size_t comma = list.find(',', begin);
+      out->push_back(list.substr(begin, comma == std::string::npos ? comma : comma - begin));
+      if (comma == std::string::npos) break;
+      begin = comma + 1;
+    }
+  };
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--store" && i + 1 < argc) {
+    if (a == "--redact-args" && i + 1 < argc) {
+      split(argv[++i], &redact.args);
+    } else if (a == "--redact-env" && i + 1 < argc) {
+      split(argv[++i], &redact.env);
+    } else if (a == "--store" && i + 1 < argc) {
       store_path = argv[++i];
     } else if (a == "--no-tree") {
       tree = false;
@@ -51,7 +66,8 @@ int main(int argc, char** argv) {
       log_path = a;
     } else {
       fprintf(stderr,
-              "usage: bench_replay LOG [--store PATH] [--no-tree] [--no-network] [--no-store]\n");
+              "usage: bench_replay LOG [--store PATH] [--no-tree] [--no-network] [--no-store] "
+              "[--redact-args A,B] [--redact-env P,Q]\n");
       return 2;
     }
   }
@@ -76,13 +92,14 @@ int main(int argc, char** argv) {
     fprintf(stderr, "bench_replay: %s\n", error.c_str());
     return 1;
   }
-  Config config;
+  Config config = DefaultConfig();  // as the agent runs without --config
   config.store.enabled = store;
   config.store.path = store_path;
   PipelineOptions options;
   options.assembler.expect_eoe = true;  // as live: the kernel ends multi-record events with EOE
   options.track_serials = true;
   options.hostname = "bench";
+  options.redact = redact;
   std::unique_ptr<NetworkEnricher> net;
   if (network) {
     net = std::make_unique<NetworkEnricher>(nullptr, static_cast<int32_t>(getpid()));

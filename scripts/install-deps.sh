@@ -22,7 +22,7 @@ BUILD=(
   build-essential cmake ninja-build pkg-config git
   libaudit-dev libcli11-dev libtomlplusplus-dev libfmt-dev libsqlite3-dev libpq-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  # the man pages (generated from each command's --help)
+  # the man pages, made from the program's --help at build time (man/man.cmake)
   help2man
 )
 TEST=(
@@ -40,6 +40,8 @@ TEST=(
   # the unit's tests: a real systemd manager (tests/kernel/lib_systemd.sh), unshare, strace for
   # the syscall check, logrotate for the shipped rotation file, dpkg-dev for the package test
   systemd util-linux strace logrotate dpkg-dev
+  # man renders the man pages in the CLI tests (tests/cli)
+  man-db
 )
 case $set_name in
   runtime) PACKAGES=("${RUNTIME[@]}") ;;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include "agent/pipeline.h"
 #include "agent/receive_pacer.h"
 #include "agent/rules_session.h"
+#include "common/conninfo_mask.h"
 #include "agent/security.h"
 #include "agent/state_file.h"
 #include "enrich/network_enricher.h"
@@ -53,7 +55,10 @@ uint64_t MonotonicUs() {
 
 uint64_t MonotonicMs() { return MonotonicUs() / 1000; }
 
-void Log(const std::string& message) { fprintf(stderr, "auditlens: %s\n", message.c_str()); }
+// Nothing the agent logs shows a connection string's password (common/conninfo_mask.h).
+void Log(const std::string& message) {
+  fprintf(stderr, "auditlens: %s\n", MaskConnectionStrings(message).c_str());
+}
 
 std::string LocalHostname() {
   char buf[256] = {};
@@ -110,6 +115,11 @@ class Agent {
   bool FlushOutput(uint64_t now_ms);
   void MakeStdoutNonBlocking();
   void RestoreStdout();
+  // Passive mode: what was loaded beside whom, in one line.
+  void LogPassive(const KernelStatus& status, const KernelModeCheck& mode_check);
+  // Passive mode, from the 1 s tick: our rules put back when someone deleted them (at most every
+  // RulesSession::kRestoreIntervalMs), said in the log and as a rules-removed loss event.
+  void RestoreRules(uint64_t now_ms);
   // The overload governor (agent/governor.h), sampled on the 1 s tick.
   void GovernorTick(bool kernel_dropped, uint64_t now_ms);
   void GovernorEngage(double cpu, uint64_t now_ms);
@@ -123,6 +133,8 @@ class Agent {
   std::unique_ptr<NetlinkToPipeline> handler_;
   std::unique_ptr<AuditNetlink> netlink_;
   RulesSession rules_;
+  uint64_t next_restore_ms_ = 0;  // monotonic
+  bool restore_error_logged_ = false;
   bool registered_ = false;
   bool have_kernel_lost_ = false;
   uint32_t last_kernel_lost_ = 0;
@@ -159,7 +171,11 @@ uint64_t CpuMicros() {
 
 bool Agent::Start(std::string* error) {
   started_ms_ = WallMs();
+  // Passive mode loads rules: refused up front, before anything is opened, when it cannot.
+  if (!RulesSession::CheckPassive(config_, error)) return false;
+  if (!output_.SetGroup(config_.output_group, error)) return false;
   if (!output_.Open(config_.output_path, error)) return false;
+  if (!output_.group_note().empty()) Log(output_.group_note());
   output_.set_max_buffer_bytes(config_.max_spool_bytes);
   MakeStdoutNonBlocking();
 
@@ -178,6 +194,16 @@ bool Agent::Start(std::string* error) {
     uint64_t inode = 0;
     if (!NetnsInode(config_.netns, &inode, error)) return false;
   }
+  options.redact.args = config_.redact_args;
+  options.redact.env = config_.redact_env;
+  if (options.redact.enabled()) {
+    if (!CheckRedactOptions(options.redact, error)) return false;
+    Log(fmt::format("redacting command lines: the value after or in {} and of environment "
+                    "assignments named {} become \"{}\" (docs/sensitive-data.md)",
+                    options.redact.args.empty() ? "no flag" : fmt::format("{}", fmt::join(options.redact.args, ", ")),
+                    options.redact.env.empty() ? "nothing" : fmt::format("{}", fmt::join(options.redact.env, ", ")),
+                    kRedactedMarker));
+  }
   store_.Attach(config_, options.hostname, &options, Log);
   if (!config_.netns.empty() && !store_.scoped()) {
     *error = "[agent] netns needs the process tree (it knows each process's namespace): "
@@ -188,14 +214,21 @@ bool Agent::Start(std::string* error) {
   handler_ = std::make_unique<NetlinkToPipeline>(pipeline_.get());
 
   KernelStatus status;
-  if (!GetKernelStatus(&status, error)) {
+  // A passive reader that loads no rules needs only CAP_AUDIT_READ; without CAP_AUDIT_CONTROL it
+  // cannot read the kernel's status either, and goes on without it.
+  const bool read_only = config_.passive && !config_.load_rules &&
+                         !HasEffectiveCapability(CAP_AUDIT_CONTROL);
+  if (read_only) {
+    Log("passive, [rules] load = false, no CAP_AUDIT_CONTROL: the kernel's status (its lost "
+        "counter, immutable mode) cannot be read; losses show as serial gaps only");
+  } else if (!GetKernelStatus(&status, error)) {
     *error = "cannot read the kernel audit status (" + *error +
              "): auditlens needs root (CAP_AUDIT_CONTROL) and a kernel with CONFIG_AUDIT";
     return false;
   }
   // Immutable (enabled 2): nothing can be changed until reboot. Say so and change nothing;
   // reading still works. A panic-on-loss kernel (failure 2) is reported, not changed.
-  const KernelModeCheck mode_check = CheckKernelMode(status);
+  const KernelModeCheck mode_check = read_only ? KernelModeCheck{} : CheckKernelMode(status);
   for (const std::string& m : mode_check.messages) Log(m);
   kernel_immutable_ = mode_check.immutable;
   LoadState(status, started_ms_);
@@ -213,6 +246,7 @@ bool Agent::Start(std::string* error) {
   }
   if (mode_check.may_change && !rules_.Install(config_, error)) return false;
   for (const std::string& w : rules_.warnings()) Log(w);
+  if (config_.passive) LogPassive(status, mode_check);
   store_.OpenStore(config_);  // only now: a refused second agent must not write
   governor_usable_ = governor_.enabled() && !config_.passive && mode_check.may_change;
   if (governor_.enabled() && !governor_usable_) {
@@ -253,8 +287,56 @@ bool Agent::ReportKernelLost(uint64_t now_ms) {
   return grew;
 }
 
+void Agent::LogPassive(const KernelStatus& status, const KernelModeCheck& mode_check) {
+  if (!config_.load_rules) {
+    Log("passive: [rules] load = false: no rules of our own and nothing changed in the kernel; "
+        "reading only what the other audit daemon's rules produce");
+    return;
+  }
+  if (!mode_check.may_change) {
+    Log("passive: no rules loaded (the kernel's audit configuration cannot be changed); reading "
+        "only what the rules already in the kernel produce");
+    return;
+  }
+  const std::string beside =
+      status.pid != 0
+          ? fmt::format("beside the running audit daemon (pid {}, {})", status.pid,
+                        ExecutableOfPid(status.pid))
+          : std::string("with no audit daemon registered (the kernel also writes the records to "
+                        "its log)");
+  Log(fmt::format("passive: loaded {} rules {}; {} on exit. Rules of ours deleted meanwhile (by "
+                  "auditctl -D, or the daemon loading its own) are put back within about {} s",
+                  rules_.installed_count(), beside,
+                  config_.keep_rules_on_exit ? "they stay in the kernel (rules.keep_on_exit)"
+                                             : "they are removed",
+                  RulesSession::kRestoreIntervalMs / 1000));
+  if (status.enabled == 0) {
+    Log("passive: auditing is off in the kernel (enabled 0): no records arrive until the "
+        "audit daemon (or auditctl -e 1) enables it; a passive reader never changes it");
+  }
+}
+
+void Agent::RestoreRules(uint64_t now_ms) {
+  const uint64_t mono = MonotonicMs();
+  if (!config_.passive || !rules_.watching() || mono < next_restore_ms_) return;
+  next_restore_ms_ = mono + RulesSession::kRestoreIntervalMs;
+  RulesSession::RestoreResult restored;
+  const bool listed = rules_.Restore(&restored);
+  if (!listed && restore_error_logged_) return;
+  restore_error_logged_ = !listed;
+  for (const std::string& m : restored.messages) Log(m);
+  if (restored.missing == 0) return;
+  LossInfo loss;
+  loss.cause = "rules-removed";
+  loss.count = 0;
+  loss.time_ms = now_ms;
+  loss.detail = restored.messages.front();
+  pipeline_->ReportLoss(loss);
+}
+
 void Agent::Tick(uint64_t now_ms) {
   store_.Tick(pipeline_.get(), now_ms);
+  RestoreRules(now_ms);
   const bool kernel_dropped = ReportKernelLost(now_ms);
   uint64_t enobufs = netlink_->enobufs();
   if (enobufs != last_enobufs_) {
@@ -287,7 +369,7 @@ void Agent::WriteStatus(bool running) {
       "\"last_serial\":{},\"kernel_lost\":{},\"kernel_backlog\":{},\"cpu_user_us\":{},"
       "\"cpu_system_us\":{},\"max_rss_kb\":{},\"cpu_percent\":{:.1f},\"governor\":\"{}\","
       "\"output_failing\":{},\"output_spool_bytes\":{},\"kernel_immutable\":{},"
-      "\"out_of_scope_events\":{}}}\n",
+      "\"out_of_scope_events\":{},\"rules_restores\":{},\"rules_restored\":{}}}\n",
       getpid(), running ? "true" : "false", config_.passive ? "passive" : "daemon", started_ms_,
       WallMs(), c.records, c.events, c.loss_events, c.lost_events, c.lost_records, c.late_records,
       c.timed_out, netlink_ ? netlink_->enobufs() : 0, handler_ ? handler_->malformed() : 0,
@@ -297,7 +379,8 @@ void Agent::WriteStatus(bool running) {
       ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec, ru.ru_maxrss, cpu_percent_,
       !governor_usable_ ? "off" : governor_.engaged() ? "engaged" : "watching",
       output_failing_ ? "true" : "false", output_.buffer()->size(),
-      kernel_immutable_ ? "true" : "false", c.out_of_scope);
+      kernel_immutable_ ? "true" : "false", c.out_of_scope, rules_.restores(),
+      rules_.restored_rules());
   json.insert(json.size() - 2, store_.FleetStatusJson());  // before the closing "}\n"
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(config_.status_path).parent_path(), ec);
@@ -564,7 +647,11 @@ void Agent::Loop() {
     }
     uint64_t mono = MonotonicMs();
     if (g_reopen.exchange(false)) {
-      if (!output_.Reopen(&error)) Log(error);
+      if (!output_.Reopen(&error)) {
+        Log(error);
+      } else if (!output_.group_note().empty()) {
+        Log(output_.group_note());
+      }
     }
     if (mono >= next_advance) {
       pipeline_->AdvanceTime(wall);

@@ -14,6 +14,7 @@ Pipeline::Pipeline(const PipelineOptions& options, OutputFile* output)
       serials_(options.gap_grace_ms),
       formatter_(options.hostname) {
   for (Enricher* e : options.enrichers) formatter_.AddEnricher(e);
+  if (options.redact.enabled()) redactor_ = std::make_unique<Redactor>(options.redact);
 }
 
 void Pipeline::AddRecord(const Record& record, uint64_t arrival_ms) {
@@ -27,7 +28,8 @@ void Pipeline::AddRecord(const Record& record, uint64_t arrival_ms) {
   assembler_.Add(record, arrival_ms);
 }
 
-void Pipeline::OnEvent(const Event& event) {
+void Pipeline::OnEvent(const Event& received) {
+  const Event& event = redactor_ ? redactor_->Apply(received) : received;
   parsed_.Parse(event);
   std::string* out = output_->buffer();
   const size_t line_start = out->size();

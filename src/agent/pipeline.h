@@ -3,16 +3,20 @@
 //
 // Contract: single-threaded; AddRecord never fails; every completed event becomes exactly one
 // line; losses (serial gaps when track_serials is on, and any reported by the caller) become loss
-// events in the same stream.
+// events in the same stream. With redaction configured (options.redact), secrets in command lines
+// are replaced in the event before it is parsed (decode/redactor.h), so the JSON line, the
+// enrichers, the observers (the store) all see the redacted event; without it, one branch.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "assemble/assembler.h"
 #include "assemble/serial_tracker.h"
 #include "decode/parsed_event.h"
+#include "decode/redactor.h"
 #include "output/event_json.h"
 #include "output/output_file.h"
 
@@ -35,6 +39,7 @@ struct PipelineOptions {
   std::vector<Enricher*> enrichers;  // not owned; see enrich/enricher.h
   std::vector<EventObserver*> observers;  // not owned; called after each event is formatted
   EventFilter* filter = nullptr;  // not owned; null: every event is reported
+  RedactOptions redact;           // [output] redact_args, redact_env; empty: no redaction
 };
 
 struct PipelineCounters {
@@ -79,6 +84,7 @@ class Pipeline : public EventSink {
   Assembler assembler_;
   SerialTracker serials_;
   ParsedEvent parsed_;
+  std::unique_ptr<Redactor> redactor_;  // only when options.redact is enabled
   EventJsonFormatter formatter_;
   PipelineCounters counters_;
   uint32_t last_serial_ = 0;

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fmt/format.h>
 
+#include "common/conninfo_mask.h"
+
 namespace auditlens {
 namespace {
 
@@ -88,6 +90,22 @@ bool CheckTrustedRulesPath(const std::string& path, std::string* error) {
     return false;
   }
   return true;
+}
+
+bool JudgeSecretMode(mode_t mode, bool holds_password) {
+  return holds_password && (mode & (S_IRGRP | S_IROTH)) != 0;
+}
+
+std::string SecretFileWarning(const std::string& path, const std::string& postgres_conninfo) {
+  if (path.empty() || !HasPassword(postgres_conninfo)) return {};
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  if (!JudgeSecretMode(st.st_mode, true)) return {};
+  return fmt::format(
+      "warning: config file {} holds a PostgreSQL password ([store] postgres) and is mode {:04o}: "
+      "readable by more than its owner; chmod 600 {} (or keep the password in a 0600 "
+      "~/.pgpass or PGPASSFILE)",
+      path, st.st_mode & 07777, path);
 }
 
 KernelModeCheck CheckKernelMode(const KernelStatus& status) {

@@ -8,6 +8,11 @@
 //   (except that a sticky directory such as /tmp may be writable by all: nobody can replace a
 //   file of someone else in it). The null device is accepted as an empty file.
 // - CheckTrustedRulesPath: a rules file, or a rules.d directory and each of its *.rules files.
+// - SecretFileWarning: a config file that holds a password (in [store] postgres) must be readable
+//   by its owner only (0600 or stricter): one readable by its group or others gives the
+//   password to every local user who can read it. The warning (empty when all is well) says
+//   which file, its mode and the fix; the agent logs it at start and keeps running (the file is
+//   root's; refusing would stop auditing over a mode). JudgeSecretMode is the decision alone.
 // - JudgeMode is the decision alone, on stat values (for tests).
 // - CheckKernelMode: a kernel already in immutable mode (enabled 2) is reported and left alone —
 //   the agent changes nothing (limits, rules, its own self-exclusion) and says what that means; a
@@ -31,6 +36,11 @@ const char* JudgeMode(uid_t owner, gid_t group, mode_t mode, uid_t euid, bool is
 // what: "config file", "rules file", ... for the message.
 bool CheckTrustedFile(const std::string& path, const std::string& what, std::string* error);
 bool CheckTrustedRulesPath(const std::string& path, std::string* error);
+
+// true when a file of this mode holding a password is readable by more than its owner.
+bool JudgeSecretMode(mode_t mode, bool holds_password);
+// postgres_conninfo: the file's [store] postgres.
+std::string SecretFileWarning(const std::string& path, const std::string& postgres_conninfo);
 
 struct KernelModeCheck {
   bool immutable = false;   // enabled == 2: nothing can be changed until reboot

@@ -31,6 +31,7 @@ std::string LocalHostname() {
 
 int RunParse(const ParseArgs& args) {
   OutputFile output;
+  output.set_create_parent_dirs(false);  // a mistyped -o directory is an error, not a new directory
   std::string error;
   if (!output.Open(args.output, &error)) {
     std::cerr << "auditlens parse: " << error << "\n";
@@ -111,7 +112,13 @@ int RunParse(const ParseArgs& args) {
     std::cerr << "auditlens parse: " << output.last_error() << "\n";
     return 1;
   }
-  if (args.strict && malformed > 0) return 2;
+  if (c.records == 0) {
+    // Nothing in the input was an audit record (an empty file, or not an audit log at all).
+    std::cerr << "auditlens parse: no audit record read"
+              << (malformed > 0 ? " (every non-empty line was malformed)" : "") << "\n";
+    return 1;
+  }
+  if (args.strict && malformed > 0) return 1;
   return status;
 }
 
@@ -121,13 +128,27 @@ void AddParseCommand(CLI::App& app) {
   auto args = std::make_shared<ParseArgs>();
   CLI::App* cmd = app.add_subcommand(
       "parse", "Decode auditd log files (or standard input) into JSON lines, one per event");
-  cmd->add_option("files", args->files, "auditd log files, RAW or ENRICHED; '-' or none: stdin");
-  cmd->add_option("-o,--output", args->output, "where to write the JSON lines ('-': stdout)");
+  cmd->add_option("files", args->files, "auditd log files, RAW or ENRICHED; '-' or none: stdin")
+      ->type_name("FILE");
+  cmd->add_option("-o,--output", args->output, "where to write the JSON lines ('-': stdout); its directory must exist")
+      ->type_name("PATH");
   cmd->add_option("--timeout-ms", args->timeout_ms,
-                  "log time after which an event with no further records is complete");
+                  "log time after which an event with no further records is complete (default 2000)")
+      ->type_name("MS");
   cmd->add_option("--max-errors-shown", args->max_errors_shown,
-                  "malformed lines reported one by one before only counting them");
-  cmd->add_flag("--strict", args->strict, "exit 2 when any line was malformed");
+                  "malformed lines reported one by one before only counting them (default 100)")
+      ->type_name("N");
+  cmd->add_flag("--strict", args->strict, "exit 1 when any line was malformed");
+  cmd->footer(
+      "Malformed lines are reported on stderr as FILE:LINE: reason (the first --max-errors-shown\n"
+      "of them, then a count); the good lines around them still become events.\n"
+      "\n"
+      "Exit status:\n"
+      "  0  at least one record was read (other lines may have been malformed)\n"
+      "  1  no audit record was read at all (empty input, or not an audit log); an input or\n"
+      "     the output could not be opened or written (-o never creates a directory); or\n"
+      "     --strict and a line was malformed\n"
+      "  2  usage error\n");
   cmd->callback([args]() {
     int rc = RunParse(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -7,8 +7,11 @@
 #include "agent/agent.h"
 #include "agent/security.h"
 #include "cli/commands.h"
+#include "common/conninfo_mask.h"
 #include "config/config.h"
 #include "config/default_config.h"
+#include "query/fleet_reader.h"
+#include "rules/rule_loader.h"
 
 namespace auditlens {
 namespace {
@@ -19,7 +22,41 @@ struct RunArgs {
   std::string output;
   bool passive = false;
   bool keep_rules = false;
+  bool check_config = false;
 };
+
+// --check-config: what `run` would use, from the config and rules alone. Reads files only: no
+// kernel, nothing created or written.
+int CheckConfig(const Config& config, const RunArgs& args) {
+  RuleSet rules = LoadRuleSet(config.rules_path);
+  for (const RuleError& e : rules.errors) std::cerr << "error: " << e.ToString() << "\n";
+  for (const RuleError& e : rules.warnings) std::cerr << "warning: " << e.ToString() << "\n";
+  const std::string store =
+      config.store.enabled && !config.store.path.empty() ? config.store.path : "off";
+  std::cout << "config:   " << (args.config_path.empty() ? "<embedded defaults>" : args.config_path)
+            << "\n"
+            << "mode:     " << (config.passive ? "passive (beside another audit daemon)" : "daemon")
+            << "\n"
+            << "output:   " << (config.output_path == "-" ? "- (standard output)" : config.output_path)
+            << "\n"
+            << "store:    " << store << "\n"
+            << "fleet:    "
+            << (config.store.postgres.empty() ? "off" : MaskConnInfo(config.store.postgres))
+            << "\n"
+            << "status:   " << (config.status_path.empty() ? "off" : config.status_path) << "\n"
+            << "rules:    "
+            << (config.rules_path.empty() ? "<embedded default rules>" : config.rules_path) << ", "
+            << rules.CountRules() << " rule" << (rules.CountRules() == 1 ? "" : "s");
+  if (!rules.errors.empty()) std::cout << ", " << rules.errors.size() << " with errors";
+  std::cout << "\n";
+  if (!rules.errors.empty()) {
+    std::cerr << "auditlens run: the rules have " << rules.errors.size() << " error"
+              << (rules.errors.size() == 1 ? "" : "s") << " (the agent would skip those lines)\n";
+    return 1;
+  }
+  std::cout << "valid\n";
+  return 0;
+}
 
 int Run(const RunArgs& args) {
   Config config;
@@ -32,10 +69,16 @@ int Run(const RunArgs& args) {
   bool ok = args.config_path.empty() ? ParseConfig(kDefaultConfig, &config, &error)
                                      : LoadConfig(args.config_path, &config, &error);
   if (!ok) {
-    std::cerr << "auditlens run: " << error << "\n";
+    std::cerr << "auditlens run: " << MaskConnectionStrings(error) << "\n";
     return 1;
   }
-  if (!args.rules_path.empty()) config.rules_path = args.rules_path;
+  // A password in a file others can read: said at every start, the agent runs all the same.
+  const std::string secret_warning = SecretFileWarning(args.config_path, config.store.postgres);
+  if (!secret_warning.empty()) std::cerr << "auditlens: " << secret_warning << "\n";
+  if (!args.rules_path.empty()) {
+    config.rules_path = args.rules_path;
+    config.load_rules = true;  // rules named on the command line are meant to be loaded
+  }
   if (!args.output.empty()) config.output_path = args.output;
   if (args.passive) config.passive = true;
   if (args.keep_rules) config.keep_rules_on_exit = true;
@@ -43,6 +86,7 @@ int Run(const RunArgs& args) {
     std::cerr << "auditlens run: " << error << "\n";
     return 1;
   }
+  if (args.check_config) return CheckConfig(config, args);
   if (geteuid() != 0) {
     std::cerr << "auditlens run: must run as root (it needs CAP_AUDIT_CONTROL and CAP_AUDIT_READ)\n";
     return 1;
@@ -55,15 +99,32 @@ int Run(const RunArgs& args) {
 void AddRunCommand(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "run", "Run the agent: kernel audit events → one decoded JSON object per event");
+      "run", "Run the agent: kernel audit events as one decoded JSON object per event");
   cmd->add_option("-c,--config", args->config_path,
-                  "TOML config file (default: the embedded defaults, see docs/configuration.md)");
+                  "TOML config file (default: the embedded defaults, see docs/configuration.md)")
+      ->type_name("FILE");
   cmd->add_option("-r,--rules", args->rules_path,
-                  "rules file or rules.d directory in auditctl syntax (default: the embedded rules)");
-  cmd->add_option("-o,--output", args->output, "JSON lines output: a file path, or - for stdout");
+                  "rules file or rules.d directory in auditctl syntax (default: the embedded rules)")
+      ->type_name("PATH");
+  cmd->add_option("-o,--output", args->output, "JSON lines output: a file path, or - for stdout")
+      ->type_name("PATH");
   cmd->add_flag("--passive", args->passive,
                 "read the multicast feed beside a running auditd instead of becoming the daemon");
   cmd->add_flag("--keep-rules", args->keep_rules, "leave the loaded rules in the kernel on exit");
+  cmd->add_flag("--check-config", args->check_config,
+                "dry run: load and check the config and the rules, print the effective settings "
+                "(mode, output, store, rules and their count) and exit; touches neither the "
+                "kernel nor any file, needs no root");
+  cmd->footer(
+      "Without --config the embedded defaults apply (docs/configuration.md); --rules, --output,\n"
+      "--passive and --keep-rules override the config. The agent runs until SIGINT or SIGTERM,\n"
+      "then takes its rules and kernel settings back out.\n"
+      "\n"
+      "Exit status:\n"
+      "  0  the agent stopped cleanly; --check-config: the config and the rules are valid\n"
+      "  1  it could not start or it failed (bad or untrusted config or rules, not root, the\n"
+      "     kernel refused: the message says why); --check-config: an error was found\n"
+      "  2  usage error\n");
   cmd->callback([args]() {
     int rc = Run(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -21,7 +21,7 @@ struct SessionsArgs {
   std::string db;
   std::string user;
   std::string since;
-  size_t last = 0;
+  int64_t last = 0;  // 0: not given
   bool json = false;
   std::string color = "auto";
 };
@@ -33,6 +33,19 @@ int64_t NowMs() {
 }
 
 int RunSessions(const SessionsArgs& args) {
+  const int64_t now = NowMs();
+  SessionFilter filter;
+  filter.user = args.user;
+  filter.limit = static_cast<size_t>(args.last);
+  // Cron alone makes a session a minute: without a filter, the most recent ones.
+  const bool defaulted = args.last == 0 && args.since.empty();
+  if (defaulted) filter.limit = kDefaultLast;
+  if (!args.since.empty() && !ParseSince(args.since, now, &filter.since_ms)) {
+    std::cerr << "auditlens sessions: --since '" << args.since
+              << "': expected a date (2026-11-22, '2026-11-22 11:00'), or an age (30m, 12h, 7d); "
+                 "see 'auditlens sessions --help'\n";
+    return 2;
+  }
   std::string path, error;
   if (!ResolveStorePath(args.config_path, args.db, &path, &error)) {
     std::cerr << "auditlens sessions: " << error << "\n";
@@ -41,18 +54,6 @@ int RunSessions(const SessionsArgs& args) {
   StoreReader reader;
   if (!reader.Open(path, &error)) {
     std::cerr << "auditlens sessions: " << error << "\n";
-    return 1;
-  }
-  const int64_t now = NowMs();
-  SessionFilter filter;
-  filter.user = args.user;
-  filter.limit = args.last;
-  // Cron alone makes a session a minute: without a filter, the most recent ones.
-  const bool defaulted = args.last == 0 && args.since.empty();
-  if (defaulted) filter.limit = kDefaultLast;
-  if (!args.since.empty() && !ParseSince(args.since, now, &filter.since_ms)) {
-    std::cerr << "auditlens sessions: --since '" << args.since
-              << "': expected a date (2026-11-22, '2026-11-22 11:00'), or an age (30m, 12h, 7d)\n";
     return 1;
   }
   std::vector<StoredSession> sessions;
@@ -82,18 +83,26 @@ void AddSessionsCommand(CLI::App& app) {
   auto args = std::make_shared<SessionsArgs>();
   CLI::App* cmd = app.add_subcommand(
       "sessions", "List login sessions: who, how, from where, when, how many commands and failures");
-  cmd->add_option("--user", args->user, "only this user's sessions (the login user's name)");
+  cmd->add_option("--user", args->user, "only this user's sessions (the login user's name)")
+      ->type_name("USER");
   cmd->add_option("--since", args->since,
                   "only sessions active since: a date ('2026-11-22', '2026-11-22 11:00') or an "
-                  "age ('30m', '12h', '7d')");
+                  "age ('30m', '12h', '7d')")
+      ->type_name("WHEN");
   cmd->add_option("--last", args->last,
-                  "only the N most recent sessions (default without --since: 200)");
+                  "only the N most recent sessions, N at least 1 (default without --since: 200)")
+      ->type_name("N")
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000000}).description(""));
   cmd->add_flag("--json", args->json, "one JSON object per session and line");
   cmd->add_option("-c,--config", args->config_path,
-                  "TOML config whose [store] path to read (default: the embedded defaults)");
-  cmd->add_option("--db", args->db, "the store file to read (overrides --config)");
-  cmd->add_option("--color", args->color, "auto, always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+                  "TOML config whose [store] path to read (default: the embedded defaults)")
+      ->type_name("FILE");
+  cmd->add_option("--db", args->db, "the store file to read (overrides --config)")
+      ->type_name("FILE");
+  cmd->add_option("--color", args->color, "colour: auto (on a terminal), always or never")
+      ->type_name("WHEN")
+      ->check(CLI::IsMember({"auto", "always", "never"}).description(""));
+  cmd->footer(kStoreExitStatus);
   cmd->callback([args]() {
     int rc = RunSessions(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);

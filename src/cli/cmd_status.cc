@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "common/conninfo_mask.h"
 #include "config/config.h"
 #include "config/default_config.h"
 #include "netlink/audit_netlink.h"
@@ -264,6 +265,82 @@ AgentState ReadAgent(const std::string& path) {
   return a;
 }
 
+// A JSON string's body (between its quotes) is still one after masking: every backslash starts a
+// whole escape, no bare quote.
+bool ValidJsonStringBody(std::string_view b) {
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (b[i] == '"') return false;
+    if (b[i] != '\\') continue;
+    if (++i == b.size()) return false;
+    if (b[i] == 'u') {
+      if (i + 4 >= b.size()) return false;
+      for (size_t k = 1; k <= 4; ++k) {
+        if (!std::isxdigit(static_cast<unsigned char>(b[i + k]))) return false;
+      }
+      i += 4;
+    } else if (std::string_view("\"\\/bfnrt").find(b[i]) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The strings of a nested JSON member (the fleet's last_error) with passwords masked; a string
+// whose masking would cut an escape in two is masked whole.
+std::string MaskJsonStrings(std::string_view raw, std::string_view conninfo) {
+  std::string out;
+  size_t i = 0;
+  while (i < raw.size()) {
+    if (raw[i] != '"') {
+      out.push_back(raw[i++]);
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < raw.size() && raw[j] != '"') j += raw[j] == '\\' ? 2 : 1;
+    if (j >= raw.size()) {  // not JSON after all: masked as text
+      out += MaskConnInfoIn(raw.substr(i), conninfo);
+      break;
+    }
+    const std::string_view body = raw.substr(i + 1, j - i - 1);
+    // Masked as text (escapes undone), then escaped again; a \u escape is masked as it stands.
+    std::string masked;
+    if (body.find("\\u") == std::string_view::npos) {
+      std::string text;
+      for (size_t k = 0; k < body.size(); ++k) {
+        char c = body[k];
+        if (c == '\\' && k + 1 < body.size()) {
+          c = body[++k];
+          c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c == 'b' ? '\b' : c == 'f' ? '\f' : c;
+        }
+        text.push_back(c);
+      }
+      const std::string plain = MaskConnInfoIn(text, conninfo);
+      if (plain == text) {
+        masked.assign(body);
+      } else {
+        JsonWriter::AppendEscaped(plain, &masked);
+      }
+    } else {
+      masked = MaskConnInfoIn(body, conninfo);
+    }
+    if (masked != body && !ValidJsonStringBody(masked)) masked = std::string(kMaskedSecret);
+    out += '"';
+    out += masked;
+    out += '"';
+    i = j + 1;
+  }
+  return out;
+}
+
+// What the status file says is shown with the connection string's password masked (the agent
+// masks its errors before writing them; a file from elsewhere is masked here).
+void MaskMembers(AgentState* a, std::string_view conninfo) {
+  for (Member& m : a->members) {
+    if (m.kind == Member::Kind::kString) m.text = MaskConnInfoIn(m.text, conninfo);
+    if (m.kind == Member::Kind::kRaw) m.text = MaskJsonStrings(m.text, conninfo);
+  }
+}
+
 const char* StateName(AgentState::State s) {
   switch (s) {
     case AgentState::State::kNoFile: return "not_running";
@@ -389,29 +466,72 @@ struct StatusArgs {
   std::string config_path;
 };
 
+// The exit codes of `auditlens status` (docs/operations.md); 1 is a bad config, 2 a usage error.
+constexpr int kHealthy = 0;
+constexpr int kAgentNotRunning = 3;
+constexpr int kOutputFailing = 4;
+constexpr int kKernelUnreadable = 5;
+
+// Why a running agent's output is not healthy, or empty: it cannot write now (output_failing), or
+// it dropped lines since it started (its spool was full), or its fleet store dropped rows.
+std::string OutputProblem(const std::vector<Member>& members) {
+  const Member* failing = Find(members, "output_failing");
+  if (failing && failing->text == "true") return "its output is failing (events are spooled in memory)";
+  const int64_t dropped = NumberOf(members, "output_dropped_lines", 0);
+  if (dropped > 0) {
+    return fmt::format("its output dropped {} lines since it started (spool full)", dropped);
+  }
+  const Member* fleet = Find(members, "fleet");
+  if (fleet && fleet->kind == Member::Kind::kRaw) {
+    std::vector<Member> f;
+    if (StatusFileReader(fleet->text).Read(&f)) {
+      const int64_t lost = NumberOf(f, "queue_dropped", 0) + NumberOf(f, "spool_dropped", 0);
+      if (lost > 0) {
+        return fmt::format("its fleet store dropped {} rows since it started", lost);
+      }
+    }
+  }
+  return {};
+}
+
 int Status(const StatusArgs& args) {
   Config config;
   std::string error;
   bool ok = args.config_path.empty() ? ParseConfig(kDefaultConfig, &config, &error)
                                      : LoadConfig(args.config_path, &config, &error);
   if (!ok) {
-    std::cerr << "auditlens status: " << error << "\n";
+    std::cerr << "auditlens status: " << MaskConnectionStrings(error) << "\n";
     return 1;
   }
   KernelStatus kernel;
   std::string kernel_error;
   bool have_kernel = GetKernelStatus(&kernel, &kernel_error);
   AgentState agent = ReadAgent(config.status_path);
+  MaskMembers(&agent, config.store.postgres);
   if (args.json) {
     PrintJson(have_kernel ? &kernel : nullptr, kernel_error, agent, config.status_path);
   } else {
     PrintHuman(have_kernel ? &kernel : nullptr, kernel_error, agent);
   }
+  // The most telling problem decides the code: a stopped agent, then a failing output, then a
+  // kernel status this user cannot read.
+  if (agent.state != AgentState::State::kRunning || agent.stale) {
+    std::cerr << "auditlens status: the agent is not running";
+    if (agent.state == AgentState::State::kRunning) std::cerr << " (its status file is stale)";
+    if (!agent.problem.empty()) std::cerr << " (" << agent.problem << ")";
+    std::cerr << "\n";
+    return kAgentNotRunning;
+  }
+  const std::string output_problem = OutputProblem(agent.members);
+  if (!output_problem.empty()) {
+    std::cerr << "auditlens status: the agent runs, but " << output_problem << "\n";
+    return kOutputFailing;
+  }
   if (!have_kernel) {
     std::cerr << "auditlens status: cannot read the kernel audit status: " << kernel_error << "\n";
-    return 1;
+    return kKernelUnreadable;
   }
-  return 0;
+  return kHealthy;
 }
 
 }  // namespace
@@ -420,9 +540,22 @@ void AddStatusCommand(CLI::App& app) {
   auto args = std::make_shared<StatusArgs>();
   CLI::App* cmd = app.add_subcommand(
       "status", "Kernel audit status (enabled, daemon, limits, lost) and the agent's counters");
-  cmd->add_flag("--json", args->json, "one JSON object instead of text");
+  cmd->add_flag("--json", args->json, "one JSON object instead of text (same exit status)");
   cmd->add_option("-c,--config", args->config_path,
-                  "TOML config file, to find status_path (default: the embedded defaults)");
+                  "TOML config file, to find status_path (default: the embedded defaults)")
+      ->type_name("FILE");
+  cmd->footer(
+      "Exit status:\n"
+      "  0  the agent runs and is healthy\n"
+      "  1  the config cannot be read\n"
+      "  2  usage error\n"
+      "  3  the agent is not running: no status file, a status file no longer updated, or its\n"
+      "     pid is gone or stopped\n"
+      "  4  the agent runs but its output is failing now (output_failing), or it dropped lines\n"
+      "     (output_dropped_lines) or fleet rows (fleet queue_dropped, spool_dropped) since it\n"
+      "     started\n"
+      "  5  the kernel audit status cannot be read (it needs CAP_AUDIT_CONTROL: run as root)\n"
+      "When several apply, the first of 3, 4, 5 is given; --json exits the same way.\n");
   cmd->callback([args]() {
     int rc = Status(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -45,6 +45,7 @@ int RunTimeline(const TimelineArgs& args) {
   }
   TimelineOptions options;
   options.show_login_scripts = args.login_scripts;
+  options.keep_folded = args.json;
   Timeline timeline = BuildTimeline(data, options);
   if (args.json) {
     std::cout << RenderTimelineJson(timeline);
@@ -63,15 +64,28 @@ void AddTimelineCommand(CLI::App& app) {
   cmd->add_option("session", args->session,
                   "the session: its id from `auditlens sessions`, a unique prefix of it, or the "
                   "audit session number (the latest session with it)")
+      ->type_name("SESSION")
       ->required();
   cmd->add_flag("--json", args->json, "the timeline as one JSON object");
   cmd->add_flag("--login-scripts", args->login_scripts,
                 "show the programs run while the login opened (motd and such) instead of one line");
   cmd->add_option("-c,--config", args->config_path,
-                  "TOML config whose [store] path to read (default: the embedded defaults)");
-  cmd->add_option("--db", args->db, "the store file to read (overrides --config)");
-  cmd->add_option("--color", args->color, "auto, always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+                  "TOML config whose [store] path to read (default: the embedded defaults)")
+      ->type_name("FILE");
+  cmd->add_option("--db", args->db, "the store file to read (overrides --config)")
+      ->type_name("FILE");
+  cmd->add_option("--color", args->color, "colour: auto (on a terminal), always or never")
+      ->type_name("WHEN")
+      ->check(CLI::IsMember({"auto", "always", "never"}).description(""));
+  cmd->footer(
+      "Events with no line of their own (login scripts, PAM bookkeeping) are counted in a last\n"
+      "line; --json lists them under \"folded\".\n"
+      "\n"
+      "Exit status:\n"
+      "  0  success\n"
+      "  1  no such session; no store at the path; a store this user cannot read (it is\n"
+      "     root's: run as root); or a store error\n"
+      "  2  usage error\n");
   cmd->callback([args]() {
     int rc = RunTimeline(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "common/conninfo_mask.h"
 #include "config/config.h"
 #include "config/default_config.h"
 #include "query/fleet_reader.h"
@@ -44,31 +45,38 @@ bool ResolveUrl(const TraceArgs& args, std::string* url, std::string* error) {
   return true;
 }
 
+// Every message names the database as MaskConnInfo shows it; whatever libpq, the server or the
+// config loader says is masked against the connection string too.
+void Fail(const std::string& url, const std::string& error) {
+  std::cerr << "auditlens trace: " << MaskConnInfoIn(error, url) << "\n";
+}
+
 int RunTrace(const TraceArgs& args) {
   if (!(args.window_s > 0) || args.window_s > 86400) {
-    std::cerr << "auditlens trace: --window must be more than 0 and at most 86400 seconds\n";
-    return 1;
+    std::cerr << "auditlens trace: --window must be more than 0 and at most 86400 seconds; see "
+                 "'auditlens trace --help'\n";
+    return 2;
   }
   std::string url, error;
   if (!ResolveUrl(args, &url, &error)) {
-    std::cerr << "auditlens trace: " << error << "\n";
+    Fail(url.empty() ? args.postgres : url, error);
     return 1;
   }
   FleetReader reader;
   if (!reader.Open(url, &error)) {
-    std::cerr << "auditlens trace: " << error << "\n";
+    Fail(url, error);
     return 1;
   }
   FleetSessionKey key;
   if (!reader.ResolveSession(args.session, &key, &error)) {
-    std::cerr << "auditlens trace: " << error << "\n";
+    Fail(url, error);
     return 1;
   }
   TraceOptions options;
   options.window_ms = static_cast<int64_t>(args.window_s * 1000);
   Trace trace;
   if (!BuildTrace(reader, key, options, &trace, &error)) {
-    std::cerr << "auditlens trace: " << RedactPostgresUrl(url) << ": " << error << "\n";
+    Fail(url, MaskConnInfo(url) + ": " + error);
     return 1;
   }
   if (args.json) {
@@ -87,16 +95,27 @@ void AddTraceCommand(CLI::App& app) {
       "trace", "Follow a login session across hosts: where it came from, where it went, what ran");
   cmd->add_option("session", args->session,
                   "the session: HOST:ID, or an ID (or unique prefix) only one host has")
+      ->type_name("SESSION")
       ->required();
   cmd->add_flag("--json", args->json, "the trace as one JSON object");
   cmd->add_option("--window", args->window_s,
-                  "seconds between a connect and the login it started, at most (default 120)");
+                  "seconds between a connect and the login it started, at most (default 120)")
+      ->type_name("SECONDS");
   cmd->add_option("--postgres", args->postgres,
-                  "the fleet database's URL (default: [store] postgres of the config)");
+                  "the fleet database's URL (default: [store] postgres of the config)")
+      ->type_name("URL");
   cmd->add_option("-c,--config", args->config_path,
-                  "TOML config whose [store] postgres to read (default: the embedded defaults)");
-  cmd->add_option("--color", args->color, "auto, always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+                  "TOML config whose [store] postgres to read (default: the embedded defaults)")
+      ->type_name("FILE");
+  cmd->add_option("--color", args->color, "colour: auto (on a terminal), always or never")
+      ->type_name("WHEN")
+      ->check(CLI::IsMember({"auto", "always", "never"}).description(""));
+  cmd->footer(
+      "Exit status:\n"
+      "  0  success\n"
+      "  1  no fleet database configured or reachable, no such (or an ambiguous) session, or a\n"
+      "     database error; a URL's password is never shown\n"
+      "  2  usage error, --window out of range included\n");
   cmd->callback([args]() {
     int rc = RunTrace(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -1,10 +1,55 @@
 // auditlens: a Linux audit listener. See README.md and docs/.
+//
+// Exit status of every command: 0 success, 1 the command failed (its message says why), 2 a usage
+// error (a one-line hint on stderr naming the --help to read). Some commands add their own codes
+// (status: 3, 4, 5); each command's --help lists them. Bare `auditlens` (or a command that needs a
+// subcommand, given none) prints its help on stdout and exits 2: it did nothing.
 #include <CLI/CLI.hpp>
+#include <cctype>
+#include <exception>
+#include <iostream>
+#include <string>
 
 #include "cli/commands.h"
 
+namespace {
+
+constexpr int kUsageError = 2;
+
+// "auditlens rules check": the command line's subcommands as far as they were parsed.
+std::string CommandPath(const CLI::App* app) {
+  std::string path;
+  for (const CLI::App* a = app; a != nullptr; a = a->get_parent()) {
+    path = path.empty() ? a->get_name() : a->get_name() + " " + path;
+  }
+  return path;
+}
+
+// The deepest subcommand the parse reached (the main app when none).
+CLI::App* Deepest(CLI::App* app) {
+  while (!app->get_subcommands().empty()) app = app->get_subcommands().front();
+  return app;
+}
+
+// CLI11's words for a usage error, made shorter for the one-line hint.
+std::string Describe(const CLI::ParseError& e) {
+  std::string what = e.what();
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    // "The following argument(s) was/were not expected: A B"
+    const size_t colon = what.find(": ");
+    const std::string args = colon == std::string::npos ? what : what.substr(colon + 2);
+    const bool option = !args.empty() && args[0] == '-';
+    return (option ? "unknown option " : "unexpected argument ") + args;
+  }
+  if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
+  return what;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"auditlens: the kernel audit stream as one decoded JSON object per event"};
+  app.name("auditlens");
   app.require_subcommand(1);
   app.set_version_flag("--version", "auditlens 0.1.0");
   auditlens::AddRunCommand(app);
@@ -14,6 +59,55 @@ int main(int argc, char** argv) {
   auditlens::AddSessionsCommand(app);
   auditlens::AddTimelineCommand(app);
   auditlens::AddTraceCommand(app);
-  CLI11_PARSE(app, argc, argv);
+  auditlens::AddFleetCommand(app);
+  app.footer(
+      "Each command has its own --help, e.g. 'auditlens run --help', and man page,\n"
+      "e.g. auditlens-run(1). Documentation: docs/ in the source tree.\n"
+      "\n"
+      "Exit status:\n"
+      "  0  success\n"
+      "  1  the command failed (its message on standard error says why)\n"
+      "  2  usage error (a one-line hint names the --help to read); bare 'auditlens' prints\n"
+      "     this help and exits 2\n"
+      "  3  'auditlens status': the agent is not running\n"
+      "  4  'auditlens status': the agent's output is failing\n"
+      "  5  'auditlens status': the kernel audit status cannot be read\n");
+  if (argc <= 1) {
+    std::cout << app.help();
+    return kUsageError;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help, --help-all, --version
+    return app.exit(e);
+  } catch (const CLI::RuntimeError& e) {  // a command ran and failed: it said why
+    return e.get_exit_code();
+  } catch (const CLI::ParseError& e) {
+    CLI::App* where = Deepest(&app);
+    const std::string path = CommandPath(where);
+    if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr &&
+        where->get_require_subcommand_min() > 0 && where->get_subcommands().empty()) {
+      // A command that needs a subcommand got none: `auditlens rules` alone prints its help (as
+      // bare `auditlens` does); `auditlens rules --bogus` or `auditlens bogus` name what was wrong.
+      int i = 1;
+      if (where != &app) {
+        while (i < argc && where->get_name() != argv[i]) ++i;
+        ++i;
+      }
+      if (i >= argc) {
+        std::cout << where->help(CommandPath(where->get_parent()));
+        return kUsageError;
+      }
+      const std::string token = argv[i];
+      std::cerr << path << ": " << (token[0] == '-' ? "unknown option " : "unknown command ")
+                << token << "; see '" << path << " --help'\n";
+      return kUsageError;
+    }
+    std::cerr << path << ": " << Describe(e) << "; see '" << path << " --help'\n";
+    return kUsageError;
+  } catch (const std::exception& e) {
+    std::cerr << "auditlens: " << e.what() << "\n";
+    return 1;
+  }
   return 0;
 }

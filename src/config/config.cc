@@ -5,9 +5,12 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <toml++/toml.h>
+
+#include "config/default_config.h"
 
 namespace auditlens {
 namespace {
@@ -108,6 +111,29 @@ bool ReadUint64(const toml::node& node, uint64_t* out, std::string* why) {
   return true;
 }
 
+// A list of non-empty strings without white space or '=' (flags, name patterns).
+bool ReadRedactList(const toml::node& node, std::vector<std::string>* out, std::string* why) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    *why = "must be an array of strings";
+    return false;
+  }
+  out->clear();
+  for (const toml::node& item : *array) {
+    if (!item.is_string()) {
+      *why = "must be an array of strings";
+      return false;
+    }
+    const std::string& v = item.as_string()->get();
+    if (v.empty() || v.find_first_of(" \t\n=") != std::string::npos) {
+      *why = "\"" + v + "\" is empty or has white space or '='";
+      return false;
+    }
+    out->push_back(v);
+  }
+  return true;
+}
+
 Setter Kernel(std::optional<uint32_t> KernelSettings::*member) {
   return [member](const toml::node& n, Config* c, std::string* why) {
     return ReadOptional(n, &(c->kernel.*member), why);
@@ -147,10 +173,20 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
          }}}},
       {"rules",
        {{"path", String(&Config::rules_path)},
+        {"load", Bool(&Config::load_rules)},
         {"keep_on_exit", Bool(&Config::keep_rules_on_exit)}}},
       {"output",
        {{"path", String(&Config::output_path, /*allow_empty=*/false)},
-        {"max_spool_bytes", Uint32(&Config::max_spool_bytes, 65536)}}},
+        {"group", String(&Config::output_group)},
+        {"max_spool_bytes", Uint32(&Config::max_spool_bytes, 65536)},
+        {"redact_args",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadRedactList(n, &c->redact_args, why);
+         }},
+        {"redact_env",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadRedactList(n, &c->redact_env, why);
+         }}}},
       {"assemble",
        {{"event_timeout_ms", Uint32(&Config::event_timeout_ms, 1)},
         {"max_in_flight", Uint32(&Config::max_in_flight, 1)}}},
@@ -230,8 +266,9 @@ std::string Where(const std::string& source, const toml::node& node) {
   return source + ":" + std::to_string(begin.line);
 }
 
-bool ParseNamed(const std::string& text, const std::string& source, Config* config,
-                std::string* error) {
+// Parses text over *base into *config (only on success); *seen (if given) gets each key set.
+bool ParseOver(const Config& base, const std::string& text, const std::string& source,
+               Config* config, std::string* error, std::set<std::string>* seen = nullptr) {
   toml::table root;
   try {
     root = toml::parse(text, source);
@@ -240,7 +277,7 @@ bool ParseNamed(const std::string& text, const std::string& source, Config* conf
              std::string(e.description());
     return false;
   }
-  Config parsed;  // defaults; *config changes only on success
+  Config parsed = base;  // *config changes only on success
   const auto& schema = Schema();
   for (const auto& [section_key, section_node] : root) {
     const std::string section(section_key.str());
@@ -267,13 +304,66 @@ bool ParseNamed(const std::string& text, const std::string& source, Config* conf
         *error = Where(source, node) + ": '" + name + "' " + why;
         return false;
       }
+      if (seen) seen->insert(name);
     }
   }
   *config = std::move(parsed);
   return true;
 }
 
+// The embedded defaults parsed once, or why they do not parse (tests/unit/config_test.cc makes
+// sure they do).
+struct Defaults {
+  Config config;
+  std::string error;
+};
+
+const Defaults& EmbeddedDefaults() {
+  static const Defaults* defaults = [] {
+    auto* d = new Defaults;
+    try {
+      std::set<std::string> seen;
+      if (!ParseOver(Config{}, kDefaultConfig, "<embedded default config>", &d->config,
+                     &d->error, &seen)) {
+        d->error = "the embedded default config is invalid: " + d->error;
+        return d;
+      }
+      // Every key must have its value there: a key it lacked would silently default to zero.
+      for (const std::string& key : ConfigKeys()) {
+        if (!seen.count(key)) {
+          d->error = "the embedded default config has no value for '" + key + "'";
+          return d;
+        }
+      }
+    } catch (const std::exception& e) {
+      d->error = std::string("the embedded default config is invalid: ") + e.what();
+    }
+    return d;
+  }();
+  return *defaults;
+}
+
+bool ParseNamed(const std::string& text, const std::string& source, Config* config,
+                std::string* error) {
+  const Defaults& defaults = EmbeddedDefaults();
+  if (!defaults.error.empty()) {
+    *error = defaults.error;
+    return false;
+  }
+  return ParseOver(defaults.config, text, source, config, error);
+}
+
 }  // namespace
+
+const Config& DefaultConfig() { return EmbeddedDefaults().config; }
+
+std::vector<std::string> ConfigKeys() {
+  std::vector<std::string> keys;
+  for (const auto& [section, setters] : Schema()) {
+    for (const auto& [key, setter] : setters) keys.push_back(section + "." + key);
+  }
+  return keys;
+}
 
 bool ParseConfig(const std::string& toml_text, Config* config, std::string* error) {
   try {

@@ -1,46 +1,56 @@
 // Agent configuration: the TOML file (or the embedded defaults) turned into plain values.
 //
-// Contract: LoadConfig never throws; a missing key takes the default below, an unknown key or a
-// value of the wrong type is an error naming the key. The embedded defaults (default_config.h) are
-// what `auditlens run` uses when no --config is given. The TOML layout is in docs/configuration.md:
-// [agent] passive, hostname, netns, status_path, state_path; [kernel] backlog_limit, rate_limit,
-// backlog_wait_time, failure, enable; [rules] path, keep_on_exit; [output] path, max_spool_bytes;
-// [assemble] event_timeout_ms, max_in_flight; [receive] buffer_bytes, drain_interval_ms;
-// [governor] max_cpu, sustain_s, release_s, rate_limit. A kernel value "keep" leaves the
-// kernel's value alone (the optional stays empty); kernel.failure = 2 is refused.
+// Contract:
+// - The embedded config (default_config.h) is the only list of default values. LoadConfig and
+//   ParseConfig start from it (DefaultConfig()) and overlay the user's text, so every key or whole
+//   section the text leaves out keeps its embedded value; an empty file gives DefaultConfig().
+//   The member initializers below are only zeros and empties, never the defaults: code that needs
+//   a Config starts from DefaultConfig(). tests/unit/config_test.cc leaves out each key and each
+//   section in turn and compares every field with the defaults.
+// - LoadConfig never throws; an unknown key or a value of the wrong type is an error naming the
+//   key and its line, and leaves *config untouched.
+// - The TOML layout is in docs/configuration.md: [agent] passive, hostname, machine_id, netns,
+//   status_path, state_path; [kernel] backlog_limit, rate_limit, backlog_wait_time, failure,
+//   enable; [rules] path, load, keep_on_exit; [output] path, group, max_spool_bytes,
+//   redact_args, redact_env; [assemble]
+//   event_timeout_ms, max_in_flight; [receive] buffer_bytes, drain_interval_ms; [enrich] network,
+//   network_budget_ms, process_tree; [store] enabled, path, retention_days, max_bytes,
+//   index_all_events, postgres, postgres_spool_path, postgres_spool_max_bytes; [governor] max_cpu,
+//   sustain_s, release_s, rate_limit. A kernel value "keep" leaves the kernel's value alone (the
+//   optional stays empty); kernel.failure = 2 is refused.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace auditlens {
 
 struct KernelSettings {
-  // Applied at start when set, and put back to their previous values on exit.
-  std::optional<uint32_t> backlog_limit = 8192;
+  // Applied at start when set, and put back to their previous values on exit. Not in passive mode.
+  std::optional<uint32_t> backlog_limit;
   std::optional<uint32_t> rate_limit;          // records/s, 0 = unlimited
   std::optional<uint32_t> backlog_wait_time;   // in jiffies, as auditctl --backlog_wait_time
   std::optional<uint32_t> failure;             // 0 silent, 1 printk; 2 (panic) is refused
-  bool enable = true;                          // set enabled=1 while running (restored on exit)
+  bool enable = false;                         // set enabled=1 while running (restored on exit)
 };
 
 // The overload governor (agent/governor.h): off unless max_cpu is set.
 struct GovernorSettings {
-  uint32_t max_cpu = 0;        // percent of one CPU the agent may use; 0 = off
-  uint32_t sustain_s = 5;      // seconds above max_cpu before the governor acts
-  uint32_t release_s = 10;     // seconds without pressure before it stands down
-  uint32_t rate_limit = 1000;  // kernel rate limit (records/s) while it acts
+  uint32_t max_cpu = 0;     // percent of one CPU the agent may use; 0 = off
+  uint32_t sustain_s = 0;   // seconds above max_cpu before the governor acts
+  uint32_t release_s = 0;   // seconds without pressure before it stands down
+  uint32_t rate_limit = 0;  // kernel rate limit (records/s) while it acts
 };
 
 // The embedded store (src/store/, docs/store.md): events, processes and login sessions in SQLite
-// for `auditlens sessions` and `auditlens timeline`. [store] enabled, path, retention_days,
-// max_bytes. Off when path is empty; the embedded defaults set /var/lib/auditlens/auditlens.db.
+// for `auditlens sessions` and `auditlens timeline`. Off when enabled is false or path is empty.
 struct StoreSettings {
-  bool enabled = true;
-  std::string path;                  // the SQLite file, created 0600
-  uint32_t retention_days = 30;      // events, processes and sessions older than this go; 0: no limit
-  uint64_t max_bytes = 1ull << 30;   // past this (file + WAL) the oldest events go; 0: no limit
+  bool enabled = false;
+  std::string path;              // the SQLite file, created 0600
+  uint32_t retention_days = 0;   // events, processes and sessions older than this go; 0: no limit
+  uint64_t max_bytes = 0;        // past this (file + WAL) the oldest events go; 0: no limit
   // A row for every event, also outside login sessions (daemons); off: sessions' events only.
   bool index_all_events = false;
   // The fleet store (docs/fleet.md): a libpq conninfo or postgresql:// URI; empty: off. Works with
@@ -48,30 +58,35 @@ struct StoreSettings {
   std::string postgres;
   // Rows kept while the database cannot be reached; empty: "fleet-spool" beside the state file.
   std::string postgres_spool_path;
-  uint64_t postgres_spool_max_bytes = 256ull << 20;  // past it rows are dropped and reported
+  uint64_t postgres_spool_max_bytes = 0;  // past it rows are dropped and reported
 };
 
 // [enrich]: what is added to events beyond the records.
 struct EnrichSettings {
   // How the local end of a socket is found: "auto" (pidfd, else sock_diag), "pidfd", "sock_diag",
   // "records" (no live lookup: only what the records say), "off" (no network fields at all).
-  std::string network = "auto";
-  uint32_t network_budget_ms = 20;   // lookup time allowed per second; 0 = no limit
-  bool process_tree = true;          // process tree, login sessions and the store
+  std::string network;
+  uint32_t network_budget_ms = 0;  // lookup time allowed per second; 0 = no limit
+  bool process_tree = false;       // process tree, login sessions and the store
 };
 
 struct Config {
   bool passive = false;              // read the multicast group beside another audit daemon
   KernelSettings kernel;
   std::string rules_path;            // file or rules.d directory; empty: embedded default rules
+  // Load the rules (rules_path or the embedded ones). false: none of the agent's own; in passive
+  // mode the agent then changes nothing in the kernel and needs no CAP_AUDIT_CONTROL.
+  bool load_rules = false;
   bool keep_rules_on_exit = false;   // leave loaded rules in the kernel when the agent stops
-  std::string output_path = "-";     // "-" is stdout; otherwise a file created 0600
-  uint32_t event_timeout_ms = 2000;  // stream-time age after which an event without EOE completes
-  uint32_t max_in_flight = 4096;     // events being assembled at once; the oldest is completed past it
-  uint32_t receive_buffer_bytes = 64 * 1024 * 1024;  // forced SO_RCVBUF of the netlink socket
-  uint32_t drain_interval_ms = 25;   // wait after a receive that emptied the socket
+  std::string output_path;           // "-" is stdout; otherwise a file created 0600
+  // A group that may read the output file (0640, and g+rx on its directory); "" is none.
+  std::string output_group;
+  uint32_t event_timeout_ms = 0;     // stream-time age after which an event without EOE completes
+  uint32_t max_in_flight = 0;        // events assembled at once; past it the oldest is completed
+  uint32_t receive_buffer_bytes = 0;  // forced SO_RCVBUF of the netlink socket
+  uint32_t drain_interval_ms = 0;    // wait after a receive that emptied the socket
   // Counters for `auditlens status`, rewritten every second; "" writes none.
-  std::string status_path = "/run/auditlens/status.json";
+  std::string status_path;
   std::string hostname;              // empty: gethostname()
   std::string machine_id;            // empty: /etc/machine-id (the fleet store's hosts table)
   // Report only the processes of this network namespace ("/run/netns/NAME"; enrich/netns_scope.h);
@@ -80,18 +95,28 @@ struct Config {
   StoreSettings store;
   EnrichSettings enrich;
   // The last delivered serial and the kernel's lost counter, kept so a restarted agent reports
-  // what was lost while it was down (agent/state_file.h); "" keeps none. The embedded defaults
-  // set /var/lib/auditlens/state.
+  // what was lost while it was down (agent/state_file.h); "" keeps none.
   std::string state_path;
   // Bytes of events kept in memory while the output cannot be written (disk full, a reader that
   // stopped); past it the oldest are dropped and reported in an "output-full" loss event.
-  uint32_t max_spool_bytes = 64u << 20;
+  uint32_t max_spool_bytes = 0;
+  // [output] redact_args, redact_env: values replaced by "[redacted]" in command lines
+  // (decode/redactor.h, docs/sensitive-data.md); both empty: no redaction (the default).
+  std::vector<std::string> redact_args;
+  std::vector<std::string> redact_env;
   GovernorSettings governor;
 };
 
-// Reads a TOML config. Returns false and sets *error on a bad file.
+// The embedded default config (default_config.h) parsed once: every key at its default. (Should
+// the embedded text ever fail to parse or lack a key, LoadConfig and ParseConfig fail saying so.)
+const Config& DefaultConfig();
+
+// Every key the parser knows, as "section.key", sorted.
+std::vector<std::string> ConfigKeys();
+
+// Reads a TOML config file over DefaultConfig(). Returns false and sets *error on a bad file.
 bool LoadConfig(const std::string& path, Config* config, std::string* error);
-// Parses TOML text (used for the embedded defaults and tests).
+// Parses TOML text over DefaultConfig() ("" gives the defaults).
 bool ParseConfig(const std::string& toml_text, Config* config, std::string* error);
 
 }  // namespace auditlens

@@ -1,23 +1,30 @@
 // The configuration `auditlens run` uses without --config: every key with its default value.
 //
-// Contract: ParseConfig accepts it (tests/unit/config_test.cc checks it) and the values match the
-// defaults documented in docs/configuration.md.
+// Contract: this text is the only list of defaults. Every config read starts from it and overlays
+// the user's file (config/config.h), so it must set every key the parser knows (LoadConfig and
+// ParseConfig fail saying which key it lacks, and tests/unit/config_test.cc checks it). The values
+// match the defaults documented in docs/configuration.md.
 #pragma once
 
 namespace auditlens {
 
 inline constexpr char kDefaultConfig[] = R"TOML(# auditlens configuration (TOML).
-# Every key is optional: a missing key takes the value shown.
-# Unknown keys and values of the wrong type are errors.
+# Every key and every section is optional: a missing key takes the value shown here, whatever
+# else the file sets. Unknown keys and values of the wrong type are errors.
 
 [agent]
 # Read the kernel's multicast copy of the records (needs CAP_AUDIT_READ) beside another audit
-# daemon such as auditd, instead of registering as the audit daemon.
+# daemon such as auditd, instead of registering as the audit daemon. The agent still adds its
+# rules (see [rules] load), puts them back if they are deleted while it runs, and removes them on
+# exit; it never changes the kernel's settings ([kernel] is ignored).
 passive = false
 # Host name written into events; empty: the machine's host name.
 hostname = ""
 # The host's machine id in the fleet store's hosts table; empty: /etc/machine-id.
 machine_id = ""
+# Report only the processes of this network namespace (a file such as /run/netns/NAME); empty:
+# every process.
+netns = ""
 # Counters for `auditlens status`, rewritten every second; empty: no status file.
 status_path = "/run/auditlens/status.json"
 # The last delivered serial (and the kernel's lost counter), so that after a restart in the same
@@ -36,15 +43,28 @@ enable = true               # set enabled=1 while running
 # An auditctl-syntax rules file or a rules.d directory of *.rules files; empty: the embedded
 # default rules (see docs/configuration.md).
 path = ""
+# Load those rules. false: the agent loads none of its own; in passive mode it then changes
+# nothing in the kernel (not even its self-exclusion), needs only CAP_AUDIT_READ and reads what the
+# other daemon's rules produce.
+load = true
 # Leave the loaded rules in the kernel when the agent stops.
 keep_on_exit = false
 
 [output]
 # Where decoded events go, one JSON object per line; "-" is standard output.
 path = "/var/log/auditlens/events.json"
+# A group that may read the file (a log shipper's): it is then made 0640 with that group at every
+# open, and its own directory gets the group and g+rx. Empty: the file is 0600, root's only.
+group = ""
 # Events kept in memory while the output cannot be written (disk full, a reader that stopped);
 # past it the oldest are dropped and reported in an "output-full" loss event.
 max_spool_bytes = 67108864
+# Secrets in command lines become "[redacted]" (docs/sensitive-data.md): the argument after each
+# of these flags (or what follows '=' in FLAG=VALUE), and the value of NAME=VALUE arguments whose
+# NAME matches a pattern (* and ?, any case). Empty: no redaction. For example
+# redact_args = ["--password", "-p", "--token"], redact_env = ["*PASSWORD*", "*TOKEN*", "AWS_SECRET_*"].
+redact_args = []
+redact_env = []
 
 [assemble]
 # Stream-time age after which an event that never got its end record is written anyway.

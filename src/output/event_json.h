@@ -20,7 +20,7 @@
 namespace auditlens {
 
 struct LossInfo {
-  std::string_view cause;    // "serial-gap", "kernel-lost", "enobufs", "backlog-overflow", ...
+  std::string_view cause;    // "serial-gap", "kernel-lost", "enobufs", "agent-restart", ... (schema.md)
   uint64_t count = 0;        // events (serial-gap) or records (kernel-lost); 0 when unknown
   bool has_range = false;    // the serials that are missing, when known
   uint32_t first_serial = 0;

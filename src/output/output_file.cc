@@ -2,12 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 namespace auditlens {
 
@@ -28,6 +30,66 @@ bool OutputFile::Open(const std::string& path, std::string* error) {
   return Reopen(error);
 }
 
+bool OutputFile::SetGroup(const std::string& name, std::string* error) {
+  has_group_ = false;
+  group_name_ = name;
+  if (name.empty()) return true;
+  std::vector<char> buf(16384);
+  struct group g{};
+  struct group* found = nullptr;
+  int rc;
+  while ((rc = getgrnam_r(name.c_str(), &g, buf.data(), buf.size(), &found)) == ERANGE &&
+         buf.size() < (1u << 22)) {
+    buf.resize(buf.size() * 2);
+  }
+  if (rc != 0 || found == nullptr) {
+    *error = "output.group: no group '" + name + "' on this host" +
+             (rc != 0 ? std::string(" (") + strerror(rc) + ")" : std::string());
+    return false;
+  }
+  group_ = found->gr_gid;
+  has_group_ = true;
+  return true;
+}
+
+// The file: the group and 0640, set on the open descriptor (a umask such as systemd's UMask=0077
+// would have taken the group bits off at creation). Its directory: the group and g+rx added, only
+// when it is the output's own: owned by the agent's user, not writable by others, and holding
+// nothing but the output file and its rotations (names that begin with the file's name). Another
+// directory (/root, /var/log) would open its other files' names and contents to the group.
+bool OutputFile::ApplyGroup(int fd, std::string* error) {
+  group_note_.clear();
+  if (fchown(fd, static_cast<uid_t>(-1), group_) != 0 || fchmod(fd, 0640) != 0) {
+    *error = "cannot give " + path_ + " to group " + group_name_ + ": " + strerror(errno);
+    return false;
+  }
+  const std::filesystem::path file(path_);
+  std::string dir = file.parent_path().string();
+  if (dir.empty()) dir = ".";
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return true;
+  if (st.st_gid == group_ && (st.st_mode & 0050) == 0050) return true;  // already open to it
+  const std::string own = file.filename().string();
+  bool only_output = st.st_uid == geteuid() && (st.st_mode & S_IWOTH) == 0;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; only_output && !ec && it != end;
+       it.increment(ec)) {
+    only_output = it->path().filename().string().rfind(own, 0) == 0 && it->is_regular_file(ec);
+  }
+  if (!only_output || ec) {
+    group_note_ = "output.group: " + dir + " is left as it is (it is not the output's own " +
+                  "directory): give it group " + group_name_ + " and g+rx by hand if the " +
+                  "group's readers need to reach " + path_;
+    return true;
+  }
+  if ((st.st_gid != group_ && chown(dir.c_str(), static_cast<uid_t>(-1), group_) != 0) ||
+      ((st.st_mode & 0050) != 0050 && chmod(dir.c_str(), (st.st_mode & 07777) | 0050) != 0)) {
+    *error = "cannot give " + dir + " to group " + group_name_ + ": " + strerror(errno);
+    return false;
+  }
+  return true;
+}
+
 bool OutputFile::Reopen(std::string* error) {
   if (path_ == "-") return true;
   Flush();
@@ -40,11 +102,15 @@ bool OutputFile::Reopen(std::string* error) {
   }
   std::error_code ec;
   std::filesystem::path parent = std::filesystem::path(path_).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (create_parent_dirs_ && !parent.empty()) std::filesystem::create_directories(parent, ec);
   // 0600: audit events name files and commands of every user on the host.
   int fd = open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     *error = "cannot open " + path_ + ": " + strerror(errno);
+    return false;
+  }
+  if (has_group_ && !ApplyGroup(fd, error)) {
+    close(fd);
     return false;
   }
   ReleaseReservation();

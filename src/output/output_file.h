@@ -1,6 +1,13 @@
 // Where JSON lines go: standard output or a file. Writes are buffered and handed to the kernel in
 // large write() calls; a file is created 0600 and can be reopened (SIGHUP, after logrotate moved it).
 //
+// Group-readable output (SetGroup, [output] group): at every open (start, reopen) the file is given
+// that group and mode 0640 whatever its mode was (a umask, logrotate's `create`), and its directory
+// that group plus g+rx when it is the output's own (the agent's user owns it, others cannot write
+// to it, and it holds only the file and its rotations), so a log shipper in the group can list and
+// read it; any other directory is left alone and group_note() says so. Without a group nothing is
+// changed: new files are 0600, existing ones keep their mode. Standard output ignores the group.
+//
 // Contract: Append() only copies into the buffer; Flush() writes it all or reports why not. On a
 // write error (disk full) the unwritten bytes stay buffered up to max_buffer_bytes; past that the
 // oldest whole lines are dropped and counted, so the caller can report the loss. The file only
@@ -23,6 +30,8 @@
 #include <string>
 #include <string_view>
 
+#include <sys/types.h>
+
 namespace auditlens {
 
 class OutputFile {
@@ -32,9 +41,15 @@ class OutputFile {
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
-  // path "-" is standard output. Creates parent directories for files.
+  // path "-" is standard output. Creates parent directories for files, unless told not to.
   bool Open(const std::string& path, std::string* error);
+  void set_create_parent_dirs(bool create) { create_parent_dirs_ = create; }
   bool Reopen(std::string* error);
+  // Before Open: the group that may read the file; "" (the default) is none. False with a message
+  // naming the group when the host has no such group.
+  bool SetGroup(const std::string& name, std::string* error);
+  // After an open with a group: why the directory was left alone ("" when it was not).
+  const std::string& group_note() const { return group_note_; }
 
   // The buffer to append whole lines to; call MaybeFlush() after.
   std::string* buffer() { return &buffer_; }
@@ -62,10 +77,16 @@ class OutputFile {
   void DropOldestLines();
   void Reserve(size_t about_to_write);
   void ReleaseReservation();
+  bool ApplyGroup(int fd, std::string* error);
 
   std::string path_;
+  bool create_parent_dirs_ = true;
   int fd_ = -1;
   bool owns_fd_ = false;
+  bool has_group_ = false;
+  gid_t group_ = 0;
+  std::string group_name_;
+  std::string group_note_;
   std::string buffer_;
   size_t flush_threshold_ = 256 * 1024;
   size_t max_buffer_bytes_ = 64 * 1024 * 1024;

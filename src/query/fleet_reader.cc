@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "common/conninfo_mask.h"
+
 namespace auditlens {
 namespace {
 
@@ -97,20 +99,6 @@ void ReadConnection(const Result& r, int i, FleetConnection* c) {
 
 }  // namespace
 
-std::string RedactPostgresUrl(std::string_view url) {
-  std::string out(url);
-  const size_t scheme = out.find("://");
-  if (scheme == std::string::npos) return out;
-  const size_t start = scheme + 3;
-  const size_t at = out.find('@', start);
-  const size_t slash = out.find('/', start);
-  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return out;
-  const size_t colon = out.find(':', start);
-  if (colon == std::string::npos || colon > at) return out;
-  out.replace(colon + 1, at - colon - 1, "***");
-  return out;
-}
-
 FleetReader::~FleetReader() {
   if (conn_ != nullptr) PQfinish(conn_);
 }
@@ -123,13 +111,13 @@ bool FleetReader::Open(const std::string& url, std::string* error) {
   if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
     std::string why = conn_ != nullptr ? PQerrorMessage(conn_) : "out of memory";
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    *error = "cannot reach the fleet database " + RedactPostgresUrl(url) + ": " + why;
+    *error = "cannot reach the fleet database " + MaskConnInfo(url) + ": " + MaskConnInfoIn(why, url);
     return false;
   }
   Result check(conn_, "SELECT 1 FROM auditlens.sessions LIMIT 0", {});
   if (!check.ok()) {
-    *error = RedactPostgresUrl(url) + " has no auditlens fleet schema (an agent with [store] "
-             "postgres creates it): " + check.error();
+    *error = MaskConnInfo(url) + " has no auditlens fleet schema (an agent with [store] "
+             "postgres creates it): " + MaskConnInfoIn(check.error(), url);
     return false;
   }
   return true;

@@ -35,8 +35,6 @@ struct FleetSessionRef {
   int64_t start_ms = 0;
 };
 
-// The URL as it may be shown: "postgresql://user:***@host/db" (a password in it is masked).
-std::string RedactPostgresUrl(std::string_view url);
 
 class FleetReader {
  public:

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 
 #include <unistd.h>
 
@@ -115,9 +117,19 @@ StoreReader::~StoreReader() { sqlite3_close(db_); }
 
 bool StoreReader::Open(const std::string& path, std::string* error) {
   struct stat st;
-  if (stat(path.c_str(), &st) != 0) {
+  if (stat(path.c_str(), &st) != 0 && errno == ENOENT) {
     *error = "no store at " + path +
              " (the agent writes it when [store] is enabled; see docs/store.md)";
+    return false;
+  }
+  // A store that exists but this user cannot read (the agent's is root's, 0600 in a 0700
+  // directory): say so rather than "no store", since SQLite's own words would be vaguer.
+  if (access(path.c_str(), R_OK) != 0) {
+    const int err = errno;
+    *error = "cannot read the store at " + path + ": " + strerror(err) +
+             (err == EACCES || err == EPERM
+                  ? " (run as root, or give --db a copy this user may read)"
+                  : "");
     return false;
   }
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
@@ -152,7 +164,10 @@ bool StoreReader::ListSessions(const SessionFilter& filter, std::vector<StoredSe
                     " FROM sessions WHERE (?1 = '' OR user = ?1)"
                     " AND max(start_ms, coalesce(end_ms, 0), coalesce(last_seen_ms, 0)) >= ?2"
                     " ORDER BY start_ms DESC, id DESC";
-  if (filter.limit > 0) sql += " LIMIT " + std::to_string(filter.limit);
+  // SQLite reads a LIMIT beyond int64 as a type error: such a limit means all rows.
+  if (filter.limit > 0 && filter.limit <= static_cast<size_t>(INT64_MAX)) {
+    sql += " LIMIT " + std::to_string(filter.limit);
+  }
   Statement st(db_, sql.c_str());
   if (!st.ok()) {
     *error = sqlite3_errmsg(db_);

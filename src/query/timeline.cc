@@ -232,7 +232,7 @@ class Builder {
       for (int p = nodes_[i].parent; !hide && p >= 0; p = nodes_[p].parent) hide = nodes_[p].hidden;
       if (!hide) continue;
       nodes_[i].hidden = true;
-      ++scripts;
+      ++scripts;  // the folded line's count; every hidden node is folded once, below
       if (first_script < 0) first_script = static_cast<int>(i);
     }
 
@@ -240,6 +240,9 @@ class Builder {
     // Programs under a folded one are folded too (nodes are in exec order: parents first).
     for (Node& n : nodes_) {
       if (!n.hidden && n.parent >= 0 && nodes_[n.parent].hidden) n.hidden = true;
+    }
+    for (const Node& n : nodes_) {
+      if (n.hidden) Fold(n.exec);
     }
     for (const StoredEvent* e : others) {
       if (e->kind != "privilege") continue;
@@ -261,7 +264,7 @@ class Builder {
       if (e->kind == "exec" && e->role.empty()) continue;  // execvp's PATH search
       int node = Nearest(e->entity_id, true);
       if (node >= 0 && nodes_[node].hidden) {
-        ++hidden_;
+        Fold(e);
         continue;
       }
       if (node >= 0) {
@@ -296,10 +299,15 @@ class Builder {
       u.made.json = "{\"programs\":" + std::to_string(scripts) +
                     ",\"first\":" + ArgsJson(nodes_[first_script].args) + "}";
       top.push_back(std::move(u));
-      hidden_ += scripts;
     }
     Emit(top, 0, "", &t.entries);
     t.hidden = hidden_;
+    if (options_.keep_folded) {
+      std::sort(folded_.begin(), folded_.end(), [](const StoredEvent* a, const StoredEvent* b) {
+        return a->time_ms != b->time_ms ? a->time_ms < b->time_ms : a->serial < b->serial;
+      });
+      for (const StoredEvent* e : folded_) t.folded.push_back(*e);
+    }
     return t;
   }
 
@@ -356,7 +364,6 @@ class Builder {
                std::to_string(names.size()) + (names.size() == 1 ? " program" : " programs") +
                ", not shown)";
       e.json = "{\"programs\":" + std::to_string(names.size()) + "}";
-      hidden_ += static_cast<int>(names.size());
       shell.extra.push_back(std::move(e));
     }
   }
@@ -449,7 +456,6 @@ class Builder {
     int64_t login_time = s.start_ms;
     int64_t login_serial = 0;
     int64_t logout_time = 0;
-    int folded = 0;
     int64_t last_auth_failure = 0;
     for (const StoredEvent* e : events) {
       JsonValue d;
@@ -457,7 +463,7 @@ class Builder {
       const std::string type = d.Str("type");
       if (e->outcome == "failure" && type == "USER_LOGIN" && last_auth_failure != 0 &&
           e->time_ms <= last_auth_failure + 10000) {
-        ++folded;  // sshd's summary of the failed authentication just shown
+        Fold(e);  // sshd's summary of the failed authentication just shown
         continue;
       }
       if (e->outcome == "failure") {
@@ -483,15 +489,17 @@ class Builder {
       }
       if (e->kind == "logout") {
         if (logout_time == 0) logout_time = e->time_ms;
-        ++folded;
+        Fold(e);
         continue;
       }
-      if (!have_login) {
+      if (!have_login && !failed_login) {
+        // The login line stands for this event; the session's other PAM records fold into it.
         have_login = true;
         login_time = std::min(login_time, e->time_ms);
         login_serial = e->serial;
+        continue;
       }
-      ++folded;
+      Fold(e);
     }
     if (!failed_login) {
       Unit u;
@@ -509,9 +517,6 @@ class Builder {
           {"terminal", s.terminal.empty() ? "" : Quoted(s.terminal)}};
       u.made.json = JsonOf(m);
       top->push_back(std::move(u));
-      if (folded > 0) hidden_ += folded - 1;
-    } else {
-      hidden_ += folded;
     }
     if (s.end_ms > 0 && !failed_login) {
       Unit u;
@@ -576,7 +581,7 @@ class Builder {
             if (out->size() > before) {
               out->back().depth = depth;
             } else if (before == out->size()) {
-              ++hidden_;
+              Fold(u.event);
             }
             last_leaf = -1;
             continue;
@@ -584,7 +589,7 @@ class Builder {
         }
         TimelineEntry e;
         if (!EntryOfEvent(*u.event, &e)) {
-          ++hidden_;
+          Fold(u.event);
           continue;
         }
         e.depth = depth;
@@ -647,7 +652,14 @@ class Builder {
   std::unordered_set<std::string> pam_vias_;       // the programs of those records ("su")
   std::unordered_map<int64_t, size_t> privilege_line_;  // pid -> its line in the output
   std::unordered_map<int64_t, Privilege> privilege_;
+  // An event with no line of its own: counted, and kept for the JSON when asked.
+  void Fold(const StoredEvent* e) {
+    ++hidden_;
+    if (options_.keep_folded) folded_.push_back(e);
+  }
+
   int hidden_ = 0;
+  std::vector<const StoredEvent*> folded_;
 };
 
 struct Style {
@@ -861,7 +873,7 @@ std::string RenderTimelineEntriesText(const Timeline& t, bool colour, int indent
   if (t.hidden > 0) {
     out.append(static_cast<size_t>(indent), ' ');
     out += st("2", "(" + std::to_string(t.hidden) +
-                       (t.hidden == 1 ? " event" : " events") + std::string(" folded away: login scripts, PAM bookkeeping; --json has the rest)")) +
+                       (t.hidden == 1 ? " event" : " events") + std::string(" folded away: login scripts, PAM bookkeeping; --json lists them)")) +
            "\n";
   }
   return out;
@@ -900,7 +912,24 @@ std::string SessionJson(const StoredSession& s, int64_t now_ms) {
 std::string RenderTimelineJson(const Timeline& t) {
   std::string out = "{\"session\":" + SessionJson(t.session, t.session.last_seen_ms) + ",\"entries\":";
   out += TimelineEntriesJson(t);
-  out += ",\"hidden\":" + std::to_string(t.hidden) + "}\n";
+  out += ",\"hidden\":" + std::to_string(t.hidden) + ",\"folded\":[";
+  for (size_t i = 0; i < t.folded.size(); ++i) {
+    const StoredEvent& e = t.folded[i];
+    std::vector<std::pair<std::string, std::string>> m = {
+        {"time", Quoted(FormatIsoUtc(e.time_ms))},
+        {"time_ms", std::to_string(e.time_ms)},
+        {"serial", std::to_string(e.serial)},
+        {"kind", Quoted(e.kind)},
+        {"action", e.action.empty() ? "" : Quoted(e.action)},
+        {"outcome", e.outcome.empty() ? "" : Quoted(e.outcome)},
+        {"role", e.role.empty() ? "" : Quoted(e.role)},
+        {"pid", e.pid > 0 ? std::to_string(e.pid) : ""},
+        {"uid", e.uid >= 0 ? std::to_string(e.uid) : ""},
+        {"entity_id", e.entity_id.empty() ? "" : Quoted(e.entity_id)},
+        {"detail", e.detail.empty() ? "" : e.detail}};
+    out += (i ? "," : "") + JsonOf(m);
+  }
+  out += "]}\n";
   return out;
 }
 

@@ -37,10 +37,12 @@ struct Timeline {
   StoredSession session;
   std::vector<TimelineEntry> entries;
   int hidden = 0;      // events folded away (login scripts, PAM bookkeeping)
+  std::vector<StoredEvent> folded;  // those events, in time order, with TimelineOptions::keep_folded
 };
 
 struct TimelineOptions {
   bool show_login_scripts = false;  // list them instead of folding them into one line
+  bool keep_folded = false;         // copy the folded events into Timeline::folded (for --json)
 };
 
 // Also counts, into timeline.session: commands (entries of kind command, with their repeats),
@@ -51,6 +53,8 @@ Timeline BuildTimeline(const TimelineData& data, const TimelineOptions& options 
 bool SummarizeSessions(StoreReader& reader, std::vector<StoredSession>* sessions,
                        std::string* error);
 std::string RenderTimelineText(const Timeline& timeline, bool colour);
+// The JSON has the entries, the folded count and the folded events themselves ("folded", each
+// with its stored detail; empty unless built with keep_folded).
 std::string RenderTimelineJson(const Timeline& timeline);
 // Parts of those, for views made of several sessions (`auditlens trace`, query/trace.h): the entry
 // lines alone, each indented by indent spaces (and the folded-away note); the entries as a JSON

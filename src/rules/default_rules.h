@@ -3,7 +3,9 @@
 // Contract: parses without errors or warnings (tests/unit/rules_test.cc checks it); never contains
 // -D (other tools' rules stay), -e 2 or -f 2. Watches are on paths whose parent directory exists on
 // any Debian-like host, so they load even where sudo or sshd is not installed (a watch on a missing
-// path whose parent exists is accepted by the kernel and fires when the path is created).
+// path whose parent exists is accepted by the kernel and fires when the path is created). This
+// text is also shipped as rules.d/10-default.rules beside the optional hardening set
+// (rules/CMakeLists.txt extracts it, so keep the R"RULES( ... )RULES" delimiters).
 #pragma once
 
 namespace auditlens {
@@ -29,10 +31,21 @@ inline constexpr char kDefaultRules[] = R"RULES(
 -a always,exit -F arch=b32 -S clone,fork,vfork -F auid!=unset -k fork
 -a always,exit -F arch=b32 -S exit_group -F auid!=unset -k exit
 
-## Network: outgoing connections, accepted connections, listening sockets being bound.
-## 32-bit x86 has no plain accept (it goes through accept4 or socketcall).
--a always,exit -F arch=b64 -S connect,accept,accept4,bind -k network
--a always,exit -F arch=b32 -S connect,accept4,bind -k network
+## Network: outgoing connections, accepted connections, sockets being bound, over IPv4 and IPv6.
+## saddr_fam is the family of the address the call carries (2 inet, 10 inet6; one rule each, as a
+## rule field compares one value): local (AF_UNIX) connects and netlink binds, most of a host's
+## socket calls, are left out. For accept it is the peer's address, which the kernel records only
+## when the program asks for it: the a1=0 rule adds the accepts that pass no address buffer
+## (libuv, systemd), of any family, as the kernel knows none there. A failed accept (EAGAIN) is
+## not audited; a failed connect is. Kernels before 5.3 refuse saddr_fam: the agent then loads
+## these rules without it, for every family, and says so. 32-bit x86 has no plain accept (it goes
+## through accept4 or socketcall).
+-a always,exit -F arch=b64 -S connect,accept,accept4,bind -F saddr_fam=2 -k network
+-a always,exit -F arch=b64 -S connect,accept,accept4,bind -F saddr_fam=10 -k network
+-a always,exit -F arch=b64 -S accept,accept4 -F a1=0 -F success=1 -k network
+-a always,exit -F arch=b32 -S connect,accept4,bind -F saddr_fam=2 -k network
+-a always,exit -F arch=b32 -S connect,accept4,bind -F saddr_fam=10 -k network
+-a always,exit -F arch=b32 -S accept4 -F a1=0 -F success=1 -k network
 
 ## Privilege changes: a process switching its user or group ids.
 -a always,exit -F arch=b64 -S setuid,setgid,setreuid,setregid,setresuid,setresgid,setfsuid,setfsgid -k privilege

@@ -80,6 +80,34 @@ std::vector<std::string> EncodedRule::Keys() const {
   return keys;
 }
 
+bool EncodedRule::HasField(uint32_t field) const {
+  if (empty()) return false;
+  const audit_rule_data& r = data();
+  for (uint32_t i = 0; i < r.field_count && i < AUDIT_MAX_FIELDS; ++i) {
+    if ((r.fields[i] & ~AUDIT_OPERATORS) == field) return true;
+  }
+  return false;
+}
+
+EncodedRule EncodedRule::WithoutField(uint32_t field) const {
+  EncodedRule copy = *this;
+  if (empty() || IsStringField(field)) return copy;
+  auto* r = reinterpret_cast<audit_rule_data*>(copy.bytes_.data());
+  uint32_t kept = 0;
+  for (uint32_t i = 0; i < r->field_count && i < AUDIT_MAX_FIELDS; ++i) {
+    if ((r->fields[i] & ~AUDIT_OPERATORS) == field) continue;
+    r->fields[kept] = r->fields[i];
+    r->values[kept] = r->values[i];
+    r->fieldflags[kept] = r->fieldflags[i];
+    ++kept;
+  }
+  for (uint32_t i = kept; i < r->field_count && i < AUDIT_MAX_FIELDS; ++i) {
+    r->fields[i] = r->values[i] = r->fieldflags[i] = 0;
+  }
+  r->field_count = kept;
+  return copy;
+}
+
 bool EncodedRule::SameAs(const EncodedRule& other) const {
   if (empty() || other.empty()) return false;
   const audit_rule_data& a = data();

@@ -33,6 +33,11 @@ class EncodedRule {
   uint32_t action() const;
   // The keys of the rule (-k / -F key=), split at the 0x01 separator.
   std::vector<std::string> Keys() const;
+  // Whether the rule has a field of this type (AUDIT_SADDR_FAM, AUDIT_ARCH, ...), any operator.
+  bool HasField(uint32_t field) const;
+  // A copy without the fields of this type. Only for fields with a plain value (not a string
+  // field, whose text lives in the buffer): for a string field the copy is the rule unchanged.
+  EncodedRule WithoutField(uint32_t field) const;
 
   // True when the kernel would treat both as the same rule: same list (ignoring PREPEND), action,
   // fields, values, strings and syscalls. The last mask word is left out: the kernel folds the

@@ -194,4 +194,24 @@ std::string FormatRule(const EncodedRule& rule) {
   return out;
 }
 
+std::vector<std::string> RuleSyscallNames(const EncodedRule& rule) {
+  if (rule.empty()) return {};
+  const audit_rule_data& r = rule.data();
+  int machine = audit_detect_machine();
+  std::string ignored;
+  AppendArch(r, &ignored, &machine);
+  std::string text;
+  AppendSyscalls(r, machine, &text);  // " -S a,b,c", " -S all" or nothing
+  std::vector<std::string> names;
+  if (text.size() <= 4) return names;
+  size_t start = 4;
+  for (;;) {
+    size_t comma = text.find(',', start);
+    names.push_back(text.substr(start, comma == std::string::npos ? comma : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return names;
+}
+
 }  // namespace auditlens

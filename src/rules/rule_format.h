@@ -13,11 +13,15 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "rules/encoded_rule.h"
 
 namespace auditlens {
 
 std::string FormatRule(const EncodedRule& rule);
+// The syscalls of an exit-list rule by name, in number order (as FormatRule's -S), or {"all"};
+// empty for the lists that take no syscalls.
+std::vector<std::string> RuleSyscallNames(const EncodedRule& rule);
 
 }  // namespace auditlens

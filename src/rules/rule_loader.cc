@@ -155,6 +155,51 @@ bool Holds(const InstalledRules& installed, const EncodedRule& rule) {
 
 }  // namespace
 
+AddAttempt AddRuleWithFallback(const EncodedRule& rule,
+                               const std::function<int(const EncodedRule&)>& add,
+                               const std::function<bool(const EncodedRule&)>& ours) {
+  AddAttempt attempt;
+  attempt.err = add(rule);
+  if (attempt.err == 0) {
+    attempt.added = true;
+    attempt.loaded = rule;
+    return attempt;
+  }
+  // The parser refuses what else the kernel would refuse in saddr_fam (a bit test, a value past
+  // AF_MAX), so EINVAL on a rule with the field means a kernel without it. Widening is safe only
+  // for an always-rule: it audits more, never less.
+  if (attempt.err != EINVAL || rule.action() != AUDIT_ALWAYS || !rule.HasField(AUDIT_SADDR_FAM)) {
+    return attempt;
+  }
+  EncodedRule wider = rule.WithoutField(AUDIT_SADDR_FAM);
+  int err = add(wider);
+  if (err == 0) {
+    attempt.widened = attempt.added = true;
+  } else if (err == EEXIST && ours(wider)) {
+    attempt.widened = true;  // an earlier line (the other family's twin) put it in
+  } else {
+    return attempt;          // refused for another reason too: report the first answer
+  }
+  attempt.loaded = std::move(wider);
+  return attempt;
+}
+
+std::string SaddrFamFallbackMessage(const std::vector<EncodedRule>& widened) {
+  std::vector<std::string> names;
+  for (const EncodedRule& rule : widened) {
+    for (std::string& name : RuleSyscallNames(rule)) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) {
+        names.push_back(std::move(name));
+      }
+    }
+  }
+  std::string list;
+  for (const std::string& name : names) list += (list.empty() ? "" : "/") + name;
+  if (list.empty()) list = "these rules' syscalls";
+  return "kernel does not support saddr_fam (needs Linux 5.3): auditing " + list +
+         " for every address family";
+}
+
 RuleSet LoadRuleSet(const std::string& path) {
   if (path.empty()) return ParseRulesText(kDefaultRules, "<default rules>");
   return ParseRulesPath(path);
@@ -173,16 +218,34 @@ ApplyResult ApplyRules(const RuleSet& rules, InstalledRules* installed) {
     (rules.ignore_errors ? result.warnings : result.errors).push_back(std::move(e));
   };
 
+  std::vector<EncodedRule> widened;  // loaded without saddr_fam
+  SourceLocation first_widened;
+  auto add = [&](const EncodedRule& rule) { return AddRule(*control, rule); };
+  auto ours = [&](const EncodedRule& rule) { return Holds(*installed, rule); };
+
   for (const RuleCommand& c : rules.commands) {
     switch (c.kind) {
       case RuleCommand::Kind::kAddRule: {
-        int err = AddRule(*control, c.rule);
-        if (err != 0) {
-          report(c, "the kernel refused the rule: " + RuleErrno(err, true));
+        AddAttempt attempt = AddRuleWithFallback(c.rule, add, ours);
+        if (!attempt.ok()) {
+          std::string why = RuleErrno(attempt.err, true);
+          if (attempt.err == EINVAL && c.rule.HasField(AUDIT_SADDR_FAM)) {
+            why += c.rule.action() == AUDIT_ALWAYS
+                       ? " (and without saddr_fam too)"
+                       : " (a kernel before 5.3 has no saddr_fam; a never rule is not loaded "
+                         "without it, that would silence more than it says)";
+          }
+          report(c, "the kernel refused the rule: " + why);
           break;
         }
-        installed->added.push_back({c.rule, c.where});
-        ++result.added;
+        if (attempt.widened) {
+          if (widened.empty()) first_widened = c.where;
+          widened.push_back(attempt.loaded);
+        }
+        if (attempt.added) {
+          installed->added.push_back({attempt.loaded, c.where});
+          ++result.added;
+        }
         break;
       }
       case RuleCommand::Kind::kDeleteRule: {
@@ -234,6 +297,9 @@ ApplyResult ApplyRules(const RuleSet& rules, InstalledRules* installed) {
         break;
       }
     }
+  }
+  if (!widened.empty()) {
+    result.warnings.push_back({first_widened, SaddrFamFallbackMessage(widened)});
   }
   return result;
 }

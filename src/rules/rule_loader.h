@@ -27,11 +27,19 @@
 //   or another, audit itself).
 // - Kernel errors never stop a load: each failing command is reported with its file:line and the
 //   rest goes on. With -i in the file they are warnings instead of errors.
+// - saddr_fam fallback: an always-rule with a saddr_fam field that the kernel refuses with EINVAL
+//   (kernels before 5.3 know no such field) is loaded without that field instead, so its syscalls
+//   are audited for every address family rather than not at all; the load then gives one warning
+//   saying so ("kernel does not support saddr_fam (needs Linux 5.3): auditing connect/... for every
+//   address family"), at the first such rule's file:line. The inet and inet6 twins widen to the
+//   same rule: the second one's EEXIST is not an error. A never-rule is never widened (that would
+//   silence more than asked): it is reported as refused.
 // - Every function opens its own short-lived control socket; none of them needs the receiving
 //   socket, and none ever sets enabled=2 or failure=2.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,6 +86,22 @@ RuleSet LoadRuleSet(const std::string& path);
 
 // Runs the commands of rules in order against the kernel, recording each change in *installed.
 ApplyResult ApplyRules(const RuleSet& rules, InstalledRules* installed);
+
+// One rule add with the saddr_fam fallback (see the contract), the kernel given as functions so
+// that the decision can be tested without an old kernel. add returns 0 or the kernel's positive
+// errno; ours tells whether a rule is one this load already installed.
+struct AddAttempt {
+  int err = 0;            // the kernel's answer to the rule as written
+  bool widened = false;   // the kernel refused saddr_fam: the rule went in without it
+  bool added = false;     // `loaded` is newly in the kernel (false: refused, or already ours)
+  EncodedRule loaded;     // what the kernel holds for this rule: the rule, or the widened one
+  bool ok() const { return err == 0 || widened; }
+};
+AddAttempt AddRuleWithFallback(const EncodedRule& rule,
+                               const std::function<int(const EncodedRule&)>& add,
+                               const std::function<bool(const EncodedRule&)>& ours);
+// The warning for the rules loaded without saddr_fam, naming their syscalls.
+std::string SaddrFamFallbackMessage(const std::vector<EncodedRule>& widened);
 
 // Installs "-a never,exit -F pid=<pid>" at the head of the exit list so the agent's own syscalls
 // are never audited.

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <libaudit.h>
 #include <linux/audit.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -359,6 +360,7 @@ class LineParser {
     saw_rule_option_ = true;
     if (list() == kUnset) return Fail("-F needs a list first (-a/-A/-d list,action)");
     if (value.rfind("key=", 0) == 0) return AddKey(value.substr(4));
+    if (!CheckSaddrFam(value)) return false;
     std::vector<char> pair(value.begin(), value.end());
     pair.push_back('\0');  // libaudit writes into the pair
     audit_rule_data** rule = rule_.address();
@@ -367,6 +369,29 @@ class LineParser {
     uint32_t last = (*rule)->fields[(*rule)->field_count - 1];
     if (last == AUDIT_PERM) _audit_permadded = 1;
     if (last == AUDIT_EXE) _audit_exeadded = 1;
+    return true;
+  }
+
+  // saddr_fam (the address family of the call's socket address): libaudit reads its value with
+  // strtoul and no check, so "saddr_fam=inet" would become AF_UNSPEC (0) and "2x" would become 2,
+  // and the kernel refuses the bit operators with an EINVAL that reads like "this kernel has no
+  // saddr_fam" (see the fallback in rule_loader.cc). All three are parse errors here.
+  bool CheckSaddrFam(const std::string& pair) {
+    size_t op_at = pair.find_first_of("=!<>&");
+    if (op_at == std::string::npos || pair.compare(0, op_at, "saddr_fam") != 0) return true;
+    size_t value_at = pair.find_first_not_of("=!<>&", op_at);
+    if (value_at == std::string::npos) return true;  // libaudit reports the missing value
+    const std::string op = pair.substr(op_at, value_at - op_at);
+    const std::string value = pair.substr(value_at);
+    if (op.find('&') != std::string::npos) {
+      return Fail("'" + pair + "': saddr_fam takes =, !=, <, >, <= or >=, not a bit test");
+    }
+    uint32_t family;
+    if (!ParseUint32(value, &family) || family >= AF_MAX) {
+      return Fail("'" + pair + "': saddr_fam takes an address family number below " +
+                  std::to_string(AF_MAX) + " (2 inet, 10 inet6, 1 unix, 16 netlink), not '" +
+                  value + "'");
+    }
     return true;
   }
 

@@ -8,6 +8,9 @@
 //   defaults: "-S all" when an exit-list rule names no syscall, a watch is an exit-list rule on all
 //   syscalls with a perm field, keys are joined with 0x01). Syscall names without -F arch resolve
 //   with the machine's arch and the rule gets no arch field, like auditctl.
+// - -F saddr_fam (Linux 5.3+: the address family of the call's socket address) takes a number
+//   below AF_MAX and any operator but the bit tests (&, &=), which the kernel refuses; a name
+//   ("inet") is an error, not the AF_UNSPEC that libaudit would silently make of it.
 // - -e 2 (immutable) and -f 2 (panic) are errors: auditlens never sets them. Options that are
 //   not about rules (-l, -s, -m, -R, -t, -q, --signal, --loginuid-immutable, ...) are errors too.
 // - Every problem is reported as file:line with the reason; a bad line adds nothing and parsing

@@ -14,7 +14,8 @@
 
 namespace auditlens {
 
-// pg_advisory_xact_lock keys: migrations, partition creation.
+// pg_advisory_xact_lock keys: migrations, partition creation (also in migration 2's
+// ensure_partitions, as a decimal).
 inline constexpr long long kPgMigrationLock = 0x6175646974001;
 inline constexpr long long kPgPartitionLock = 0x6175646974002;
 
@@ -120,6 +121,90 @@ CREATE TABLE IF NOT EXISTS auditlens.connections(
 ) PARTITION BY RANGE (time_ms);
 CREATE INDEX IF NOT EXISTS connections_community ON auditlens.connections(community_id, time_ms);
 CREATE INDEX IF NOT EXISTS connections_session ON auditlens.connections(host, session_id, time_ms);
+)SQL",
+    // 2: one role per host, row-level security (docs/fleet.md, "Roles").
+    // - auditlens_writer (NOLOGIN): the group of the hosts' login roles; auditlens.host_roles maps
+    //   each login role to its host. A writer inserts rows of its own host only, reads and updates
+    //   its own rows only (the merges of processes, sessions and hosts need both), deletes nothing,
+    //   and sees no other host's rows, nor their mapping.
+    // - auditlens_reader (NOLOGIN): SELECT on every table, every host (trace, web).
+    // - auditlens.ensure_partitions(days): the daily partitions, created as the schema's owner
+    //   (SECURITY DEFINER): a host role creates no table, so owns none it could read whole.
+    // The owner of the tables (whoever applied the migrations) is not subject to the policies: an
+    // agent connecting as the owner works as before. The roles are created when missing, which
+    // needs CREATEROLE; without it the migration fails with the statements to run instead.
+    R"SQL(
+DO $roles$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'auditlens_writer') THEN
+    CREATE ROLE auditlens_writer NOLOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'auditlens_reader') THEN
+    CREATE ROLE auditlens_reader NOLOGIN;
+  END IF;
+EXCEPTION WHEN insufficient_privilege THEN
+  RAISE EXCEPTION 'fleet schema version 2 needs the roles auditlens_writer and auditlens_reader, '
+    'and % may not create roles: have a superuser or a role with CREATEROLE run '
+    '"CREATE ROLE auditlens_writer NOLOGIN; CREATE ROLE auditlens_reader NOLOGIN;" first', current_user;
+END
+$roles$;
+CREATE TABLE IF NOT EXISTS auditlens.host_roles(
+  role name PRIMARY KEY,
+  host text NOT NULL
+);
+CREATE OR REPLACE FUNCTION auditlens.my_host() RETURNS text
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  AS $f$ SELECT host FROM auditlens.host_roles WHERE role = current_user $f$;
+CREATE OR REPLACE FUNCTION auditlens.ensure_partitions(days bigint[]) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS $f$
+DECLARE
+  d bigint;
+  t text;
+BEGIN
+  PERFORM pg_advisory_xact_lock(1714509179207682);  -- kPgPartitionLock
+  FOREACH d IN ARRAY days LOOP
+    IF d IS NULL OR d < 0 OR d > 2932896 THEN  -- 1970-01-01 .. 9999-12-31
+      RAISE EXCEPTION 'no partition for day %', d;
+    END IF;
+    FOREACH t IN ARRAY ARRAY['events', 'connections'] LOOP
+      EXECUTE format('CREATE TABLE IF NOT EXISTS auditlens.%I PARTITION OF auditlens.%I '
+                     'FOR VALUES FROM (%s) TO (%s)',
+                     t || '_' || to_char(to_timestamp(d * 86400) AT TIME ZONE 'UTC', 'YYYYMMDD'),
+                     t, d * 86400000, (d + 1) * 86400000);
+    END LOOP;
+  END LOOP;
+END
+$f$;
+REVOKE ALL ON FUNCTION auditlens.ensure_partitions(bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auditlens.ensure_partitions(bigint[]) TO auditlens_writer;
+GRANT USAGE ON SCHEMA auditlens TO auditlens_writer, auditlens_reader;
+GRANT SELECT ON auditlens.schema_migrations, auditlens.host_roles
+  TO auditlens_writer, auditlens_reader;
+GRANT SELECT, INSERT, UPDATE ON auditlens.hosts, auditlens.processes, auditlens.sessions
+  TO auditlens_writer;
+GRANT INSERT ON auditlens.events, auditlens.connections TO auditlens_writer;
+GRANT SELECT ON auditlens.hosts, auditlens.events, auditlens.processes, auditlens.sessions,
+  auditlens.connections TO auditlens_reader;
+ALTER TABLE auditlens.host_roles ENABLE ROW LEVEL SECURITY;
+CREATE POLICY writer_own ON auditlens.host_roles FOR SELECT TO auditlens_writer
+  USING (role = current_user);
+CREATE POLICY reader_all ON auditlens.host_roles FOR SELECT TO auditlens_reader USING (true);
+DO $rls$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['hosts', 'events', 'processes', 'sessions', 'connections'] LOOP
+    EXECUTE format('ALTER TABLE auditlens.%I ENABLE ROW LEVEL SECURITY', t);
+    -- (SELECT ...): evaluated once per statement, not per row.
+    EXECUTE format('CREATE POLICY writer_own ON auditlens.%I TO auditlens_writer '
+                   'USING (host = (SELECT auditlens.my_host())) '
+                   'WITH CHECK (host = (SELECT auditlens.my_host()))', t);
+    EXECUTE format('CREATE POLICY reader_all ON auditlens.%I FOR SELECT TO auditlens_reader '
+                   'USING (true)', t);
+  END LOOP;
+END
+$rls$;
 )SQL",
 };
 inline constexpr int kPgSchemaVersion = sizeof(kPgMigrations) / sizeof(kPgMigrations[0]);
@@ -251,6 +336,14 @@ ON CONFLICT (host, id) DO UPDATE SET
   from_proc = least(t.from_proc, excluded.from_proc),
   community_id = coalesce(excluded.community_id, t.community_id)
 )SQL";
+
+// The daily partitions of events and connections, $1 the days (since the epoch, UTC) as bigint[]:
+// created by the schema owner's function (migration 2), under kPgPartitionLock.
+inline constexpr char kPgEnsurePartitions[] = "SELECT auditlens.ensure_partitions($1::bigint[])";
+
+// The host this login role writes as (migration 2), none when the role is not a host's (the owner).
+inline constexpr char kPgMappedHost[] =
+    "SELECT host FROM auditlens.host_roles WHERE role = current_user";
 
 // $1 host, $2 machine id, $3 boot id, $4 now (ms).
 inline constexpr char kPgUpsertHost[] =

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/conninfo_mask.h"
 #include "store/pg_schema.h"
 
 namespace auditlens {
@@ -40,15 +41,6 @@ std::string OneLine(const char* message) {
   return s;
 }
 
-std::string DayName(int64_t day) {
-  time_t t = static_cast<time_t>(day * 86400);
-  tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  snprintf(buf, sizeof(buf), "%04d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-  return buf;
-}
-
 // Notices ("schema already exists, skipping") are not errors: the agent's log stays quiet.
 void IgnoreNotice(void*, const char*) {}
 
@@ -58,12 +50,13 @@ PostgresStore::~PostgresStore() { Close(); }
 
 bool PostgresStore::Open(const PostgresOptions& options, std::string* error) {
   options_ = options;
-  // A connection string libpq cannot parse never gets better: refused here, with libpq's reason.
+  // A connection string libpq cannot parse never gets better: refused here, with libpq's reason
+  // (which may quote pieces of the password: masked).
   char* parse_error = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(options.conninfo.c_str(), &parse_error);
   if (parsed == nullptr) {
     *error = "[store] postgres is not a valid connection string: " +
-             OneLine(parse_error ? parse_error : "out of memory");
+             MaskConnInfoIn(OneLine(parse_error ? parse_error : "out of memory"), options.conninfo);
     PQfreemem(parse_error);
     return false;
   }
@@ -88,9 +81,12 @@ PostgresStats PostgresStore::stats() const {
   return s;
 }
 
+// Every error the writer keeps (the status file, the agent's log) goes through here: libpq's text
+// may echo pieces of the connection string, so the password is masked.
 void PostgresStore::NoteError(const std::string& what) {
+  std::string masked = MaskConnInfoIn(what, options_.conninfo);
   std::lock_guard<std::mutex> lock(stats_mutex_);
-  stats_.last_error = what;
+  stats_.last_error = std::move(masked);
   stats_.last_error_ms = WallMs();
 }
 
@@ -257,29 +253,95 @@ PostgresStore::Result PostgresStore::Exec(const char* sql) {
   return Result::kOk;
 }
 
-bool PostgresStore::Setup() {
+namespace {
+
+// One statement (or several) that returns no rows we need; false with libpq's reason.
+bool RunSql(PGconn* conn, const char* what, const std::string& sql, std::string* error) {
+  PGresult* res = PQexec(conn, sql.c_str());
+  const ExecStatusType st = PQresultStatus(res);
+  const bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+  if (!ok) *error = std::string(what) + ": " + OneLine(PQresultErrorMessage(res));
+  PQclear(res);
+  if (!ok) PQclear(PQexec(conn, "ROLLBACK"));
+  return ok;
+}
+
+}  // namespace
+
+bool ReadPgSchemaVersion(PGconn* conn, uint64_t* version, std::string* error) {
+  PGresult* res = PQexec(conn,
+                         "SELECT CASE WHEN to_regclass('auditlens.schema_migrations') IS NULL "
+                         "THEN NULL ELSE 1 END");
+  if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+    *error = "looking for the schema: " + OneLine(PQresultErrorMessage(res));
+    PQclear(res);
+    return false;
+  }
+  const bool exists = !PQgetisnull(res, 0, 0);
+  PQclear(res);
+  *version = 0;
+  if (!exists) return true;
+  res = PQexec(conn, "SELECT coalesce(max(version), 0) FROM auditlens.schema_migrations");
+  if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+    *error = "reading schema_migrations: " + OneLine(PQresultErrorMessage(res));
+    PQclear(res);
+    return false;
+  }
+  *version = strtoull(PQgetvalue(res, 0, 0), nullptr, 10);
+  PQclear(res);
+  return true;
+}
+
+bool ApplyPgMigrations(PGconn* conn, uint64_t* version, std::string* error) {
+  if (!ReadPgSchemaVersion(conn, version, error)) return false;
+  if (*version >= static_cast<uint64_t>(kPgSchemaVersion)) return true;
   // Migrations: each in its own transaction, under a lock every agent takes: the first agent
   // applies them, the others wait and find them applied.
-  uint64_t version = 0;
   for (;;) {
     std::string sql = "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kPgMigrationLock) +
                       "); " + kPgBootstrap;
-    if (Exec(sql.c_str()) != Result::kOk) return false;
-    PGresult* res = PQexec(conn_, "SELECT coalesce(max(version), 0) FROM auditlens.schema_migrations");
+    if (!RunSql(conn, "creating schema auditlens", sql, error)) return false;
+    PGresult* res =
+        PQexec(conn, "SELECT coalesce(max(version), 0) FROM auditlens.schema_migrations");
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-      Failed("reading schema_migrations", res);
+      *error = "reading schema_migrations: " + OneLine(PQresultErrorMessage(res));
+      PQclear(res);
+      PQclear(PQexec(conn, "ROLLBACK"));
       return false;
     }
-    version = strtoull(PQgetvalue(res, 0, 0), nullptr, 10);
+    *version = strtoull(PQgetvalue(res, 0, 0), nullptr, 10);
     PQclear(res);
-    if (version >= static_cast<uint64_t>(kPgSchemaVersion)) {
-      if (Exec("COMMIT") != Result::kOk) return false;
-      break;
-    }
-    if (Exec(kPgMigrations[version]) != Result::kOk) return false;
+    if (*version >= static_cast<uint64_t>(kPgSchemaVersion)) return RunSql(conn, "commit", "COMMIT", error);
+    const std::string what = "schema migration " + std::to_string(*version + 1);
+    if (!RunSql(conn, what.c_str(), kPgMigrations[*version], error)) return false;
     std::string record = "INSERT INTO auditlens.schema_migrations(version) VALUES (" +
-                         std::to_string(version + 1) + "); COMMIT";
-    if (Exec(record.c_str()) != Result::kOk) return false;
+                         std::to_string(*version + 1) + "); COMMIT";
+    if (!RunSql(conn, what.c_str(), record, error)) return false;
+  }
+}
+
+bool PostgresStore::Setup() {
+  uint64_t version = 0;
+  std::string error;
+  if (!ApplyPgMigrations(conn_, &version, &error)) {
+    NoteError(error);
+    return false;
+  }
+  // A host's login role (migration 2) writes as its host only: a different [agent] hostname would
+  // have every row refused by the policies; said once here, plainly.
+  PGresult* res = PQexec(conn_, kPgMappedHost);
+  if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+    Failed("reading host_roles", res);
+    return false;
+  }
+  std::string mapped = PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "";
+  const std::string role = PQntuples(res) == 1 ? PQuser(conn_) : "";
+  PQclear(res);
+  if (!mapped.empty() && mapped != options_.host) {
+    NoteError("the database maps role " + role + " to host " + mapped + ", but this agent is host " +
+              options_.host + ": set [agent] hostname = \"" + mapped + "\" or map the role to " +
+              options_.host + " in auditlens.host_roles");
+    return false;
   }
   if (Exec(kPgStaging) != Result::kOk) return false;
   {
@@ -290,26 +352,28 @@ bool PostgresStore::Setup() {
 }
 
 PostgresStore::Result PostgresStore::EnsurePartitions(const std::vector<int64_t>& days) {
-  std::string sql;
+  // The day's partition, and the next day's ahead of time, by the schema owner's function (a
+  // host's role may create no table): '{d1,d2,...}'.
+  std::string array;
   for (int64_t day : days) {
-    // The day's partition, and the next day's ahead of time.
     for (int64_t d : {day, day + 1}) {
       if (known_days_.count(d) != 0) continue;
-      const std::string name = DayName(d);
-      const std::string from = std::to_string(d * 86400000);
-      const std::string to = std::to_string((d + 1) * 86400000);
-      for (const char* table : {"events", "connections"}) {
-        sql += std::string("CREATE TABLE IF NOT EXISTS auditlens.") + table + "_" + name +
-               " PARTITION OF auditlens." + table + " FOR VALUES FROM (" + from + ") TO (" + to +
-               ");";
-      }
+      array += array.empty() ? "{" : ",";
+      array += std::to_string(d);
     }
   }
-  if (sql.empty()) return Result::kOk;
-  // Two agents creating the same partition at once would collide in the catalog: one at a time.
-  sql = "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kPgPartitionLock) + "); " + sql +
-        " COMMIT";
-  Result r = Exec(sql.c_str());
+  if (array.empty()) return Result::kOk;
+  array += "}";
+  // Two agents creating the same partition at once would collide in the catalog: the function
+  // takes kPgPartitionLock, held to this transaction's end.
+  if (Exec("BEGIN") != Result::kOk) return Result::kConnection;
+  const char* params[] = {array.c_str()};
+  PGresult* res = PQexecParams(conn_, kPgEnsurePartitions, 1, nullptr, params, nullptr, nullptr, 0);
+  Result r = PQresultStatus(res) == PGRES_TUPLES_OK ? Result::kOk : Failed("partitions", res);
+  if (r == Result::kOk) {
+    PQclear(res);
+    r = Exec("COMMIT");
+  }
   if (r != Result::kOk) {
     PQclear(PQexec(conn_, "ROLLBACK"));
     return r == Result::kData ? Result::kConnection : r;

@@ -20,6 +20,8 @@
 //   after its transaction committed: nothing lost, nothing written twice.
 // - A row the database refuses on its own (a data error) is counted in stats().rejected and
 //   skipped, after its batch was retried row by row; it cannot block the rows after it.
+// - No error it reports (Open's, stats().last_error) shows the connection string's password, even
+//   where libpq's own text quotes pieces of it (common/conninfo_mask.h).
 // - Close() takes what is still queued, gives the database up to close_wait_ms to take the rest
 //   of the spool, leaves the remainder in the spool for the next start, and stops the thread.
 #pragma once
@@ -74,6 +76,14 @@ struct PostgresStats {
   std::string last_error;
   uint64_t last_error_ms = 0;
 };
+
+// Brings the fleet schema of the database conn is connected to up to kPgSchemaVersion (each
+// migration in its own transaction, under the migrations' advisory lock); *version is the version
+// found or reached. A schema already current is only read (SELECT on schema_migrations): a host's
+// role, which may create nothing, gets through. false with the reason (libpq's text, unmasked).
+bool ApplyPgMigrations(pg_conn* conn, uint64_t* version, std::string* error);
+// The version recorded in schema_migrations, 0 when there is none; needs SELECT only.
+bool ReadPgSchemaVersion(pg_conn* conn, uint64_t* version, std::string* error);
 
 class PostgresStore {
  public:

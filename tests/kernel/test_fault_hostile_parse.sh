@@ -75,14 +75,15 @@ check "mixed: only the bad lines are reported" test "$(grep -c "mixed.log:[0-9]*
 check "mixed: the good lines give the same events as alone" test "$(wc -l <"$T/mixed.json")" -eq "$(wc -l <"$T/good.json")"
 check "mixed: output is valid JSON lines" valid_json_lines "$T/mixed.json"
 "$AUDITLENS" parse --strict "$T/mixed.log" >/dev/null 2>&1
-check "mixed: --strict exits 2" test $? -eq 2
+check "mixed: --strict exits 1" test $? -eq 1
 check "mixed: the summary counts the records ($good_lines) and malformed lines" grep -q "auditlens parse: $good_lines records, .* 6 malformed lines" "$T/mixed.err"
 
 # 2. 50 MB of random bytes.
 head -c 50000000 /dev/urandom >"$T/random.bin"
 run_parse "$T/random.json" "$T/random.err" "$T/random.bin"
 echo "random 50 MB: exit $RC, ${SECS}, peak RSS ${RSS_KB} KB"
-check "random: no crash, exit 0" test "$RC" -eq 0
+check "random: no crash, exit 1 (no record read)" test "$RC" -eq 1
+check "random: says no record was read" grep -q "no audit record read" "$T/random.err"
 check "random: bounded memory (< 64 MB peak RSS)" test "$RSS_KB" -lt 65536
 check "random: at most 100 lines reported one by one, then a count" bash -c "[[ \$(grep -c 'random.bin:[0-9]*: ' '$T/random.err') -eq 100 ]] && grep -q 'more malformed lines not shown' '$T/random.err'"
 check "random: nothing written" test ! -s "$T/random.json"
@@ -91,7 +92,7 @@ check "random: nothing written" test ! -s "$T/random.json"
 head -c 50000000 /dev/zero | tr '\0' 'a' >"$T/oneline.txt"
 run_parse "$T/oneline.json" "$T/oneline.err" "$T/oneline.txt"
 echo "one 50 MB line: exit $RC, ${SECS}, peak RSS ${RSS_KB} KB"
-check "one line: exit 0" test "$RC" -eq 0
+check "one line: exit 1 (no record read)" test "$RC" -eq 1
 check "one line: bounded memory (< 64 MB peak RSS)" test "$RSS_KB" -lt 65536
 check "one line: reported as line 1, too long" grep -q "oneline.txt:1: line longer than 1 MiB, skipped" "$T/oneline.err"
 

@@ -32,6 +32,8 @@ path = "$T/unused.json"
 # default 64 MiB holds the whole second of the storm: tests/kernel/test_agent_busy.sh).
 [receive]
 buffer_bytes = 1048576
+[store]
+enabled = false
 TOML
 
 start_agent() { # NAME → $AGENT

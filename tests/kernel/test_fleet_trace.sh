@@ -97,12 +97,15 @@ kt_check "PostgreSQL runs ($PG_URL)" pg_running "$T/pg"
 # (src/rules/default_rules.h): A's agent loads them; audit is one for the whole machine.
 {
   echo "-a always,exit -F arch=b64 -S execve -F exe=/usr/sbin/sshd -k exec"
-  echo "-a always,exit -F arch=b64 -S accept,accept4,bind -F exe=/usr/sbin/sshd -k network"
+  echo "-a always,exit -F arch=b64 -S accept,accept4,bind -F saddr_fam=2 -F exe=/usr/sbin/sshd -k network"
+  echo "-a always,exit -F arch=b64 -S accept,accept4,bind -F saddr_fam=10 -F exe=/usr/sbin/sshd -k network"
   echo "-a never,exit -F arch=b64 -S clone -F a0&0x10000 -k fork"
   for h in "${HOSTS[@]}"; do
     uid=${UIDS[$h]}
     echo "-a always,exit -F arch=b64 -S execve,execveat -F auid=$uid -k exec"
-    echo "-a always,exit -F arch=b64 -S connect,accept,accept4,bind -F auid=$uid -k network"
+    echo "-a always,exit -F arch=b64 -S connect,accept,accept4,bind -F saddr_fam=2 -F auid=$uid -k network"
+    echo "-a always,exit -F arch=b64 -S connect,accept,accept4,bind -F saddr_fam=10 -F auid=$uid -k network"
+    echo "-a always,exit -F arch=b64 -S accept,accept4 -F a1=0 -F success=1 -F auid=$uid -k network"
     echo "-a always,exit -F arch=b64 -S clone,fork,vfork -F auid=$uid -k fork"
     echo "-a always,exit -F arch=b64 -S exit_group -F auid=$uid -k exit"
   done
@@ -120,7 +123,8 @@ for h in "${HOSTS[@]}"; do
     echo "netns = \"/run/netns/${NS[$h]}\""
     echo "state_path = \"$d/agent.state\""
     echo "status_path = \"$d/status.json\""
-    [[ $h == A ]] && printf '[rules]\npath = "%s"\n' "$T/rules"
+    # B's and C's passive agents read what A's rules produce and load none of their own.
+    if [[ $h == A ]]; then printf '[rules]\npath = "%s"\n' "$T/rules"; else printf '[rules]\nload = false\n'; fi
     echo "[enrich]"
     echo "network_budget_ms = 0  # the ssh connects' local ends are looked up however loaded the machine is"
     echo "[output]"

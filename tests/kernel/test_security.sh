@@ -31,6 +31,8 @@ backlog_limit = 8192
 path = "$T/rules"
 [output]
 path = "$T/out/events.json"
+[store]
+enabled = false
 TOML
 chmod 0644 "$T/config.toml"
 kstat() { auditctl -s | awk -v k="$1" '$1 == k {print $2}'; }

@@ -61,8 +61,11 @@ CFG
 cat >"$T/rules" <<RULES
 -a always,exit -F arch=b64 -S execve,execveat -F auid=$UID_ -k exec
 -a always,exit -F arch=b64 -S execve -F exe=/usr/sbin/sshd -k exec
--a always,exit -F arch=b64 -S connect,accept,accept4,bind -F auid=$UID_ -k network
--a always,exit -F arch=b64 -S accept,accept4,bind -F exe=/usr/sbin/sshd -k network
+-a always,exit -F arch=b64 -S connect,accept,accept4,bind -F saddr_fam=2 -F auid=$UID_ -k network
+-a always,exit -F arch=b64 -S connect,accept,accept4,bind -F saddr_fam=10 -F auid=$UID_ -k network
+-a always,exit -F arch=b64 -S accept,accept4 -F a1=0 -F success=1 -F auid=$UID_ -k network
+-a always,exit -F arch=b64 -S accept,accept4,bind -F saddr_fam=2 -F exe=/usr/sbin/sshd -k network
+-a always,exit -F arch=b64 -S accept,accept4,bind -F saddr_fam=10 -F exe=/usr/sbin/sshd -k network
 -a always,exit -F arch=b64 -S setuid,setgid,setreuid,setregid,setresuid,setresgid -F auid=$UID_ -k privilege
 -a never,exit -F arch=b64 -S clone -F a0&0x10000 -k fork
 -a always,exit -F arch=b64 -S clone,fork,vfork -F auid=$UID_ -k fork
@@ -73,6 +76,7 @@ DB=$T/store/auditlens.db
 cat >"$T/config.toml" <<TOML
 [agent]
 status_path = "$T/status.json"
+state_path = "$T/agent.state"
 [rules]
 path = "$T/rules"
 [output]

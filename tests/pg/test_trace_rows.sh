@@ -171,7 +171,17 @@ trace nosuch >/dev/null 2>"$T/unknown.err"; rc_unknown=$?
 "$AUDITLENS" trace --postgres "postgresql://postgres:secret@127.0.0.1:1/auditlens" aa-3 >/dev/null 2>"$T/unreachable.err"; rc_down=$?
 "$AUDITLENS" trace --postgres "postgresql://postgres@127.0.0.1:$PORT/postgres" aa-3 >/dev/null 2>"$T/noschema.err"; rc_schema=$?
 "$AUDITLENS" trace --postgres "$URL" --window 0 aa-3 >/dev/null 2>"$T/window.err"; rc_window=$?
+# key=value strings (quotes, escapes, a bare space) and a malformed URI libpq quotes pieces of.
+"$AUDITLENS" trace --postgres "host=127.0.0.1 port=1 password='hunter 2\\'x' dbname=auditlens" aa-3 >/dev/null 2>"$T/kv.err"; rc_kv=$?
+"$AUDITLENS" trace --postgres "host=127.0.0.1 port=1 password=hunter3 zz9" aa-3 >/dev/null 2>"$T/kvbad.err"; rc_kvbad=$?
+"$AUDITLENS" trace --postgres "postgresql://postgres:hunter4%zz@127.0.0.1:1/auditlens" aa-3 >/dev/null 2>"$T/uribad.err"; rc_uribad=$?
 set -e
+check "key=value string: exit 1, password masked" \
+  bash -c "[[ $rc_kv == 1 ]] && grep -q \"cannot reach the fleet database host=127.0.0.1 port=1 password=\*\*\* dbname=auditlens: \" '$T/kv.err' && ! grep -q hunter '$T/kv.err'"
+check "libpq's parse error quoting a piece of the password: masked" \
+  bash -c "[[ $rc_kvbad == 1 ]] && grep -q 'missing \"=\" after \"\*\*\*\"' '$T/kvbad.err' && ! grep -q 'hunter\|zz9' '$T/kvbad.err'"
+check "libpq's percent-encoding error: masked" \
+  bash -c "[[ $rc_uribad == 1 ]] && grep -q 'invalid percent-encoded token' '$T/uribad.err' && ! grep -q hunter '$T/uribad.err'"
 check "an id two hosts have: exit 1, asks for HOST:ID" \
   bash -c "[[ $rc_amb == 1 ]] && grep -q \"'bb-7' names several sessions (h2:bb-7, h3:bb-7, ...): give HOST:SESSION\" '$T/ambiguous.err'"
 check "an unknown session: exit 1, says so" \
@@ -180,7 +190,7 @@ check "an unreachable database: exit 1, says so, no password shown" \
   bash -c "[[ $rc_down == 1 ]] && grep -q 'cannot reach the fleet database postgresql://postgres:\*\*\*@127.0.0.1:1/auditlens' '$T/unreachable.err' && ! grep -q secret '$T/unreachable.err'"
 check "a database without the schema: exit 1, says so" \
   bash -c "[[ $rc_schema == 1 ]] && grep -q 'has no auditlens fleet schema' '$T/noschema.err'"
-check "--window 0 is refused" bash -c "[[ $rc_window == 1 ]] && grep -q 'window' '$T/window.err'"
+check "--window 0 is a usage error (exit 2)" bash -c "[[ $rc_window == 2 ]] && grep -q 'window' '$T/window.err'"
 
 echo "$PASSED passed, $FAILED failed"
 [[ $FAILED -eq 0 ]]

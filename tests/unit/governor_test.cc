@@ -99,7 +99,7 @@ TEST(GovernorConfig, DefaultsAndKeys) {
   EXPECT_EQ(c.max_spool_bytes, 64u << 20);
   Config empty;
   ASSERT_TRUE(ParseConfig("", &empty, &error)) << error;
-  EXPECT_EQ(empty.state_path, "");  // a config file without the key keeps no state
+  EXPECT_EQ(empty.state_path, "/var/lib/auditlens/state");  // a missing key takes the default
   ASSERT_TRUE(ParseConfig("[governor]\nmax_cpu = 40\nsustain_s = 2\nrelease_s = 3\n"
                           "rate_limit = 250\n[output]\nmax_spool_bytes = 1048576\n"
                           "[agent]\nstate_path = \"/x/state\"\n",

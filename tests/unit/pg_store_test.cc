@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "store/pg_copy.h"
+#include "store/pg_schema.h"
 #include "store/pg_spool.h"
 #include "store/postgres_store.h"
 #include "store/rows.h"
@@ -487,6 +488,132 @@ TEST(PostgresStore, UnreachableDatabaseSpoolsEveryRow) {
   PgSpool spool;
   ASSERT_TRUE(spool.Open(options.spool_path, 0, &error)) << error;
   EXPECT_EQ(spool.pending_rows(), 1000u);
+}
+
+// Migration 2's SQL takes the partition lock by its decimal value: the same as the C++ constant.
+TEST(PgSchema, PartitionLockIsTheSameInSql) {
+  EXPECT_NE(std::string(kPgMigrations[1]).find("pg_advisory_xact_lock(" +
+                                                std::to_string(kPgPartitionLock) + ")"),
+            std::string::npos);
+}
+
+// The writer against a live database as a host's own role (migration 2: row-level security).
+// Run by tests/pg/test_fleet_roles.sh, which sets AUDITLENS_TEST_PG_URL (the host role's
+// connection string), AUDITLENS_TEST_PG_HOST (its host) and checks the rows in the database;
+// skipped without them.
+Row ProcessRow(std::string_view entity, int64_t start, int64_t exit_time, std::string_view args) {
+  Row p;
+  p.Reset(RowType::kProcess);
+  p.num[col::kProcPid] = 10;
+  p.num[col::kStart] = start;
+  p.num[col::kSeen] = exit_time == col::kNull ? start : exit_time;
+  p.num[col::kExitTime] = exit_time;
+  p.num[col::kExitCode] = exit_time == col::kNull ? col::kNull : 3;
+  p.num[col::kOrigin] = 0;
+  for (std::string_view v : {entity, std::string_view(), std::string_view(),
+                             std::string_view("/usr/bin/ssh"), args, std::string_view("/"),
+                             std::string_view("s-1"), std::string_view("shell")}) {
+    p.AddStr(v);
+  }
+  return p;
+}
+
+Row SessionRow(int64_t start, int64_t end, std::string_view state) {
+  Row s;
+  s.Reset(RowType::kSession);
+  s.num[col::kSessionStart] = start;
+  s.num[col::kSessionEnd] = end;
+  s.num[col::kLastSeen] = end == col::kNull ? start : end;
+  for (std::string_view v : {std::string_view("s-1"), std::string_view("alice"),
+                             std::string_view("sshd"), std::string_view(), std::string_view(),
+                             std::string_view(), std::string_view(), std::string_view(),
+                             std::string_view(), state}) {
+    s.AddStr(v);
+  }
+  return s;
+}
+
+bool WaitFor(PostgresStore& store, uint64_t rows) {
+  for (int i = 0; i < 1000; ++i) {
+    if (store.stats().rows_written >= rows) return true;
+    usleep(10000);
+  }
+  return false;
+}
+
+TEST(PostgresStoreLive, WritesAsItsHostRole) {
+  const char* url = getenv("AUDITLENS_TEST_PG_URL");
+  const char* host = getenv("AUDITLENS_TEST_PG_HOST");
+  if (url == nullptr || host == nullptr) GTEST_SKIP() << "run by tests/pg/test_fleet_roles.sh";
+  TempDir dir;
+  PostgresOptions options;
+  options.conninfo = url;
+  options.host = host;
+  options.boot_id = "boot-live";
+  options.machine_id = "machine-live";
+  options.spool_path = dir.Path("spool");
+  options.batch_ms = 20;
+  PostgresStore store;
+  std::string error;
+  ASSERT_TRUE(store.Open(options, &error)) << error;
+  auto put = [&](const Row& r) {
+    Row* slot = store.sink()->Begin();
+    ASSERT_NE(slot, nullptr);
+    *slot = r;
+    store.sink()->Commit();
+  };
+  // Batch 1: two days (two partitions each), a connection, a process and its session begun.
+  const int64_t t0 = 1795400000000;
+  put(EventRow(t0, 1, "execve", R"({"args":["ssh","b"]})", EventKind::kExec));
+  put(EventRow(t0 + 1, 2, "connect",
+               R"({"op":"connect","remote":{"ip":"10.0.0.2","port":22},"local":{"ip":"10.0.0.1","port":40000},"community_id":"1:live","transport":"tcp"})",
+               EventKind::kNetwork));
+  put(EventRow(t0 + 86400000, 3, "openat"));
+  put(ProcessRow("ent-live", t0, col::kNull, R"(["ssh","b"])"));
+  put(SessionRow(t0 - 5, col::kNull, "active"));
+  ASSERT_TRUE(WaitFor(store, 5)) << store.stats().last_error;
+  // Batch 2: the same process and session again: the merges update the stored rows.
+  put(ProcessRow("ent-live", t0, t0 + 500, R"(["ssh","b"])"));
+  put(SessionRow(t0 - 5, t0 + 900, "closed"));
+  ASSERT_TRUE(WaitFor(store, 7)) << store.stats().last_error;
+  store.Close();
+  const PostgresStats s = store.stats();
+  EXPECT_EQ(s.rows_written, 7u);
+  EXPECT_EQ(s.rejected, 0u);
+  EXPECT_EQ(s.spool_rows, 0u);
+  EXPECT_EQ(s.queue_dropped + s.spool_dropped, 0u);
+  EXPECT_EQ(s.connect_failures, 0u) << s.last_error;
+  EXPECT_GE(s.schema_version, 2u);
+}
+
+// A host's role used by an agent of another host name: refused at connect, with what to do.
+TEST(PostgresStoreLive, RefusesAHostItsRoleIsNotMappedTo) {
+  const char* url = getenv("AUDITLENS_TEST_PG_URL");
+  const char* host = getenv("AUDITLENS_TEST_PG_OTHER_HOST");
+  if (url == nullptr || host == nullptr) GTEST_SKIP() << "run by tests/pg/test_fleet_roles.sh";
+  TempDir dir;
+  PostgresOptions options;
+  options.conninfo = url;
+  options.host = host;
+  options.spool_path = dir.Path("spool");
+  options.batch_ms = 20;
+  options.close_wait_ms = 100;
+  PostgresStore store;
+  std::string error;
+  ASSERT_TRUE(store.Open(options, &error)) << error;
+  Row* slot = store.sink()->Begin();
+  ASSERT_NE(slot, nullptr);
+  *slot = EventRow(1795400000000, 9, "openat");
+  store.sink()->Commit();
+  for (int i = 0; i < 500 && store.stats().connect_failures == 0; ++i) usleep(10000);
+  store.Close();
+  const PostgresStats s = store.stats();
+  EXPECT_GE(s.connect_failures, 1u);
+  EXPECT_EQ(s.rows_written, 0u);
+  EXPECT_EQ(s.spool_rows, 1u);
+  EXPECT_NE(s.last_error.find("maps role"), std::string::npos) << s.last_error;
+  EXPECT_NE(s.last_error.find(std::string("this agent is host ") + host), std::string::npos)
+      << s.last_error;
 }
 
 }  // namespace

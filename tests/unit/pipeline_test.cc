@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -495,6 +496,36 @@ TEST(Pipeline, HandmadeRawLog) {
   EXPECT_HAS(unknown, "\"empty\":\"\"");
 }
 
+// [output] redact_args / redact_env: the secret is nowhere in the line (the EXECVE record's
+// arguments, process.args, PROCTITLE, process.title), "[redacted]" in its place; without the
+// options the same log keeps it.
+TEST(Pipeline, RedactsCommandLines) {
+  const std::string log =
+      "type=SYSCALL msg=audit(1795400000.100:900): arch=c000003e syscall=59 success=yes exit=0 "
+      "a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=4242 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 "
+      "egid=0 sgid=0 fsgid=0 tty=pts0 ses=3 comm=\"mysql\" exe=\"/usr/bin/mysql\" key=(null)\n"
+      "type=EXECVE msg=audit(1795400000.100:900): argc=5 a0=\"mysql\" a1=\"-u\" a2=\"root\" "
+      "a3=\"--password=hunter2\" a4=\"DB_TOKEN=tok9\"\n"
+      "type=PROCTITLE msg=audit(1795400000.100:900): proctitle="
+      "6D7973716C002D7500726F6F74002D2D70617373776F72643D68756E746572320044425F544F4B454E3D746F6B39\n";
+  PipelineOptions options;
+  options.redact.args = {"--password"};
+  options.redact.env = {"*TOKEN*"};
+  RunResult r = RunLog(log, options);
+  ExpectAllValid(r);
+  const std::string line = EventLine(r, 900);
+  ASSERT_FALSE(line.empty());
+  EXPECT_EQ(line.find("hunter2"), std::string::npos) << line;
+  EXPECT_EQ(line.find("tok9"), std::string::npos) << line;
+  EXPECT_EQ(line.find("68756E74657232"), std::string::npos) << line;
+  EXPECT_HAS(line, R"("args":["mysql","-u","root","--password=[redacted]","DB_TOKEN=[redacted]"])");
+  EXPECT_HAS(line, R"("a3":"--password=[redacted]")");
+  EXPECT_HAS(line, R"("title":"mysql -u root --password=[redacted] DB_TOKEN=[redacted]")");
+  EXPECT_HAS(line, R"("proctitle":["mysql","-u","root","--password=[redacted]","DB_TOKEN=[redacted]"])");
+  RunResult plain = RunLog(log);
+  EXPECT_NE(EventLine(plain, 900).find("--password=hunter2"), std::string::npos);
+}
+
 // Every completed event is exactly one line, whatever the input: a log mangled at random still
 // gives one valid JSON line per counted event.
 TEST(Pipeline, MangledLogStillGivesValidLines) {
@@ -854,6 +885,144 @@ TEST(OutputFile, CreatesPrivateFileAndParents) {
     out.buffer()->append("{\"n\":2}\n");
   }  // the destructor flushes
   EXPECT_EQ(ReadFile(path), "{\"n\":1}\n{\"n\":2}\n");
+  std::filesystem::remove_all(dir);
+}
+
+// [output] group: the file is 0640 with the group at every open - creation under a 077 umask (as
+// systemd's UMask=0077), a reopen after rotation onto a file someone else created 0600, a restart
+// onto a file that lost its mode - and the agent's own directory gets the group and g+rx.
+TEST(OutputFile, GroupReadableSurvivesReopenAndRestart) {
+  if (geteuid() != 0) GTEST_SKIP() << "giving a file to a group needs root";
+  struct group* adm = getgrnam("adm");
+  ASSERT_NE(adm, nullptr) << "the test uses the group adm (Debian's log readers)";
+  const gid_t gid = adm->gr_gid;
+  std::string dir = TempDir();
+  std::string logs = dir + "/logs";
+  std::string path = logs + "/events.json";
+  auto expect_shared = [&](const char* when) {
+    struct stat st;
+    ASSERT_EQ(stat(path.c_str(), &st), 0) << when;
+    EXPECT_EQ(st.st_mode & 0777, 0640u) << when;
+    EXPECT_EQ(st.st_gid, gid) << when;
+    ASSERT_EQ(stat(logs.c_str(), &st), 0) << when;
+    EXPECT_EQ(st.st_gid, gid) << when;
+    EXPECT_EQ(st.st_mode & 0050, 0050u) << when;
+    EXPECT_EQ(st.st_mode & 0007, 0u) << when << ": others get nothing they did not have";
+  };
+  {
+    OutputFile out;
+    std::string error;
+    ASSERT_TRUE(out.SetGroup("adm", &error)) << error;
+    mode_t old_mask = umask(077);
+    bool opened = out.Open(path, &error);
+    umask(old_mask);
+    ASSERT_TRUE(opened) << error;
+    ASSERT_EQ(chmod(logs.c_str(), 0700), 0);  // as a package or LogsDirectoryMode might leave it
+    ASSERT_TRUE(out.Reopen(&error)) << error;
+    EXPECT_EQ(out.group_note(), "");
+    expect_shared("created");
+    out.buffer()->append("{\"n\":1}\n");
+    ASSERT_TRUE(out.Flush());
+    // Rotation: the file moves away, a new one appears 0600 root:root (logrotate's create), SIGHUP.
+    ASSERT_EQ(rename(path.c_str(), (path + ".1").c_str()), 0);
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(fchown(fd, 0, 0), 0);
+    close(fd);
+    ASSERT_TRUE(out.Reopen(&error)) << error;
+    expect_shared("reopened after rotation");
+    out.buffer()->append("{\"n\":2}\n");
+  }
+  EXPECT_EQ(ReadFile(path), "{\"n\":2}\n");
+  // Restart: the file and directory lost group and mode meanwhile.
+  ASSERT_EQ(chown(path.c_str(), 0, 0), 0);
+  ASSERT_EQ(chmod(path.c_str(), 0600), 0);
+  ASSERT_EQ(chown(logs.c_str(), 0, 0), 0);
+  ASSERT_EQ(chmod(logs.c_str(), 0700), 0);
+  {
+    OutputFile out;
+    std::string error;
+    ASSERT_TRUE(out.SetGroup("adm", &error)) << error;
+    ASSERT_TRUE(out.Open(path, &error)) << error;
+    expect_shared("restarted");
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// A directory others can write to (/tmp-like), or one holding other files, is not the output's own:
+// only the file is shared, and group_note() says why. Without a group nothing changes (an existing
+// file keeps its mode). An unknown group is refused by name.
+TEST(OutputFile, GroupLeavesSharedDirectoriesAndRefusesUnknownGroups) {
+  if (geteuid() != 0) GTEST_SKIP() << "giving a file to a group needs root";
+  struct group* adm = getgrnam("adm");
+  ASSERT_NE(adm, nullptr);
+  std::string dir = TempDir();
+  ASSERT_EQ(chmod(dir.c_str(), 01777), 0);
+  struct stat before;
+  ASSERT_EQ(stat(dir.c_str(), &before), 0);
+  std::string path = dir + "/events.json";
+  {
+    OutputFile out;
+    std::string error;
+    ASSERT_TRUE(out.SetGroup("adm", &error)) << error;
+    ASSERT_TRUE(out.Open(path, &error)) << error;
+  }
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+  EXPECT_EQ(st.st_gid, adm->gr_gid);
+  ASSERT_EQ(stat(dir.c_str(), &st), 0);
+  EXPECT_EQ(st.st_gid, before.st_gid);
+  EXPECT_EQ(st.st_mode & 07777, 01777u);
+
+  // A directory of the agent's user that holds other files (/root, /var/log) is not opened up.
+  std::string mixed = dir + "/mixed";
+  ASSERT_EQ(mkdir(mixed.c_str(), 0700), 0);
+  { std::ofstream(mixed + "/private.txt") << "x"; }
+  {
+    OutputFile out;
+    std::string error;
+    ASSERT_TRUE(out.SetGroup("adm", &error)) << error;
+    ASSERT_TRUE(out.Open(mixed + "/events.json", &error)) << error;
+    EXPECT_NE(out.group_note().find("is left as it is"), std::string::npos) << out.group_note();
+  }
+  ASSERT_EQ(stat((mixed + "/events.json").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+  EXPECT_EQ(st.st_gid, adm->gr_gid);
+  ASSERT_EQ(stat(mixed.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  EXPECT_NE(st.st_gid, adm->gr_gid);
+
+  ASSERT_EQ(chmod(path.c_str(), 0644), 0);
+  {
+    OutputFile out;
+    std::string error;
+    ASSERT_TRUE(out.SetGroup("", &error));
+    ASSERT_TRUE(out.Open(path, &error)) << error;
+  }
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u) << "no group: the mode is left alone";
+
+  OutputFile out;
+  std::string error;
+  EXPECT_FALSE(out.SetGroup("auditlens-no-such-group", &error));
+  EXPECT_NE(error.find("output.group: no group 'auditlens-no-such-group'"), std::string::npos)
+      << error;
+}
+
+// `auditlens parse -o`: a directory that does not exist is an error, not created.
+TEST(OutputFile, WithoutCreatingParentsAMissingDirectoryIsAnError) {
+  std::string dir = TempDir();
+  std::string path = dir + "/missing/events.json";
+  OutputFile out;
+  out.set_create_parent_dirs(false);
+  std::string error;
+  EXPECT_FALSE(out.Open(path, &error));
+  EXPECT_EQ(error, "cannot open " + path + ": No such file or directory");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/missing"));
+  OutputFile in_existing;
+  in_existing.set_create_parent_dirs(false);
+  EXPECT_TRUE(in_existing.Open(dir + "/events.json", &error)) << error;
   std::filesystem::remove_all(dir);
 }
 

@@ -6,8 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -353,6 +359,269 @@ TEST(DefaultRules, FormattedRulesParseBackToTheSameRules) {
     ASSERT_TRUE(again.ok()) << text << ": " << FirstError(again);
     ASSERT_EQ(again.commands.size(), 1u);
     EXPECT_TRUE(again.commands[0].rule.SameAs(c.rule)) << text;
+  }
+}
+
+TEST(RuleParser, SaddrFamTakesAFamilyNumber) {
+  EXPECT_EQ(Format("-a always,exit -F arch=b64 -S connect -F saddr_fam=2 -k n"),
+            "-a always,exit -F arch=b64 -S connect -F saddr_fam=2 -F key=n");
+  EXPECT_EQ(Format("-a always,exit -F arch=b64 -S connect,bind -F saddr_fam!=1"),
+            "-a always,exit -F arch=b64 -S connect,bind -F saddr_fam!=1");
+  EXPECT_EQ(Format("-a never,exit -F arch=b32 -S connect -F saddr_fam>=16"),
+            "-a never,exit -F arch=b32 -S connect -F saddr_fam>=16");
+  struct Bad {
+    const char* field;
+    const char* says;
+  };
+  for (const Bad& bad : {Bad{"saddr_fam=inet", "not 'inet'"}, Bad{"saddr_fam=2x", "not '2x'"},
+                         Bad{"saddr_fam=-1", "not '-1'"}, Bad{"saddr_fam=46", "below 46"},
+                         Bad{"saddr_fam&2", "not a bit test"},
+                         Bad{"saddr_fam&=2", "not a bit test"}}) {
+    RuleSet rules = ParseRulesText(
+        std::string("-a always,exit -F arch=b64 -S connect -F ") + bad.field + " -k n\n", "t");
+    ASSERT_EQ(rules.errors.size(), 1u) << bad.field;
+    EXPECT_TRUE(rules.commands.empty()) << bad.field;
+    EXPECT_NE(FirstError(rules).find(bad.says), std::string::npos) << FirstError(rules);
+  }
+}
+
+TEST(EncodedRule, HasFieldAndWithoutField) {
+  RuleSet with = ParseRulesText(
+      "-a always,exit -F arch=b64 -S connect,bind -F saddr_fam=10 -F auid!=unset -k network\n",
+      "t");
+  RuleSet without =
+      ParseRulesText("-a always,exit -F arch=b64 -S connect,bind -F auid!=unset -k network\n", "t");
+  ASSERT_TRUE(with.ok() && without.ok());
+  const EncodedRule& rule = with.commands[0].rule;
+  EXPECT_TRUE(rule.HasField(AUDIT_SADDR_FAM));
+  EXPECT_TRUE(rule.HasField(AUDIT_LOGINUID));
+  EXPECT_FALSE(rule.HasField(AUDIT_EXE));
+  EncodedRule wider = rule.WithoutField(AUDIT_SADDR_FAM);
+  EXPECT_FALSE(wider.HasField(AUDIT_SADDR_FAM));
+  EXPECT_TRUE(wider.SameAs(without.commands[0].rule)) << FormatRule(wider);
+  EXPECT_EQ(FormatRule(wider), FormatRule(without.commands[0].rule));
+  EXPECT_EQ(wider.Keys(), std::vector<std::string>{"network"});
+  EXPECT_TRUE(rule.WithoutField(AUDIT_EXE).SameAs(rule));
+  EXPECT_TRUE(rule.WithoutField(AUDIT_FILTERKEY).SameAs(rule));  // string field: unchanged
+}
+
+// A fake kernel for the saddr_fam fallback: its rule list, and whether it knows saddr_fam.
+struct FakeKernel {
+  bool knows_saddr_fam = true;
+  std::vector<EncodedRule> rules;
+  std::vector<EncodedRule> asked;  // every rule it was sent
+  int Add(const EncodedRule& rule) {
+    asked.push_back(rule);
+    if (!knows_saddr_fam && rule.HasField(AUDIT_SADDR_FAM)) return EINVAL;  // Linux < 5.3
+    for (const EncodedRule& r : rules) {
+      if (r.SameAs(rule)) return EEXIST;
+    }
+    rules.push_back(rule);
+    return 0;
+  }
+};
+
+// Loads rules into kernel as ApplyRules does; returns the attempts in order.
+std::vector<AddAttempt> LoadInto(FakeKernel* kernel, const RuleSet& rules,
+                                 std::vector<EncodedRule>* ours) {
+  std::vector<AddAttempt> attempts;
+  auto add = [&](const EncodedRule& r) { return kernel->Add(r); };
+  auto is_ours = [&](const EncodedRule& r) {
+    return std::any_of(ours->begin(), ours->end(),
+                       [&](const EncodedRule& o) { return o.SameAs(r); });
+  };
+  for (const RuleCommand& c : rules.commands) {
+    attempts.push_back(AddRuleWithFallback(c.rule, add, is_ours));
+    if (attempts.back().added) ours->push_back(attempts.back().loaded);
+  }
+  return attempts;
+}
+
+TEST(SaddrFamFallback, KernelWithSaddrFamGetsTheRulesAsWritten) {
+  FakeKernel kernel;
+  std::vector<EncodedRule> ours;
+  RuleSet rules = LoadRuleSet("");
+  std::vector<AddAttempt> attempts = LoadInto(&kernel, rules, &ours);
+  for (size_t i = 0; i < attempts.size(); ++i) {
+    EXPECT_EQ(attempts[i].err, 0) << rules.commands[i].text;
+    EXPECT_FALSE(attempts[i].widened);
+    EXPECT_TRUE(attempts[i].added);
+    EXPECT_TRUE(attempts[i].loaded.SameAs(rules.commands[i].rule));
+  }
+  EXPECT_EQ(kernel.asked.size(), rules.commands.size());  // no second try anywhere
+}
+
+TEST(SaddrFamFallback, OldKernelGetsTheNetworkRulesWithoutSaddrFam) {
+  FakeKernel kernel;
+  kernel.knows_saddr_fam = false;
+  std::vector<EncodedRule> ours;
+  RuleSet rules = LoadRuleSet("");
+  std::vector<AddAttempt> attempts = LoadInto(&kernel, rules, &ours);
+  std::vector<EncodedRule> widened;
+  std::vector<std::string> loaded_text;
+  for (size_t i = 0; i < attempts.size(); ++i) {
+    const AddAttempt& a = attempts[i];
+    EXPECT_TRUE(a.ok()) << rules.commands[i].text;  // nothing refused
+    const bool has_fam = rules.commands[i].rule.HasField(AUDIT_SADDR_FAM);
+    EXPECT_EQ(a.widened, has_fam) << rules.commands[i].text;
+    if (a.widened) {
+      EXPECT_EQ(a.err, EINVAL);
+      widened.push_back(a.loaded);
+    }
+  }
+  for (const EncodedRule& r : kernel.rules) loaded_text.push_back(FormatRule(r));
+  // Each arch's inet rule went in without the field; its inet6 twin found it there (ours).
+  auto count = [&](const std::string& text) {
+    return std::count(loaded_text.begin(), loaded_text.end(), text);
+  };
+  EXPECT_EQ(count("-a always,exit -F arch=b64 -S connect,accept,bind,accept4 -F key=network"), 1);
+  EXPECT_EQ(count("-a always,exit -F arch=b32 -S bind,connect,accept4 -F key=network"), 1);
+  EXPECT_EQ(kernel.rules.size(), ours.size());
+  ASSERT_EQ(widened.size(), 4u);
+  EXPECT_TRUE(attempts[0].ok());
+  EXPECT_EQ(SaddrFamFallbackMessage(widened),
+            "kernel does not support saddr_fam (needs Linux 5.3): auditing "
+            "connect/accept/bind/accept4 for every address family");
+}
+
+TEST(SaddrFamFallback, NeverRulesAndOtherRefusalsAreNotWidened) {
+  FakeKernel kernel;
+  kernel.knows_saddr_fam = false;
+  auto rule = [](const std::string& text) { return ParseRulesText(text, "t").commands.at(0).rule; };
+  auto add = [&](const EncodedRule& r) { return kernel.Add(r); };
+  auto nobody = [](const EncodedRule&) { return false; };
+
+  // A never rule without its saddr_fam would silence every family: refused as it is.
+  AddAttempt never = AddRuleWithFallback(
+      rule("-a never,exit -F arch=b64 -S connect -F saddr_fam=1"), add, nobody);
+  EXPECT_FALSE(never.ok());
+  EXPECT_EQ(never.err, EINVAL);
+  EXPECT_EQ(kernel.asked.size(), 1u);
+  EXPECT_TRUE(kernel.rules.empty());
+
+  // The wider rule is already in the kernel but not from this load: refused, not taken as ours.
+  kernel.rules.push_back(rule("-a always,exit -F arch=b64 -S connect -k n"));
+  AddAttempt theirs = AddRuleWithFallback(
+      rule("-a always,exit -F arch=b64 -S connect -F saddr_fam=2 -k n"), add, nobody);
+  EXPECT_FALSE(theirs.ok());
+  EXPECT_EQ(theirs.err, EINVAL);
+
+  // Any other errno is the answer, with no second try.
+  size_t asked = kernel.asked.size();
+  AddAttempt eperm = AddRuleWithFallback(
+      rule("-a always,exit -F arch=b64 -S bind -F saddr_fam=2"),
+      [&](const EncodedRule& r) {
+        kernel.asked.push_back(r);
+        return EPERM;
+      },
+      nobody);
+  EXPECT_FALSE(eperm.ok());
+  EXPECT_EQ(eperm.err, EPERM);
+  EXPECT_EQ(kernel.asked.size(), asked + 1);
+
+  // A rule without saddr_fam refused with EINVAL is not retried either.
+  AddAttempt plain = AddRuleWithFallback(rule("-a always,exit -F arch=b64 -S bind"),
+                                         [](const EncodedRule&) { return EINVAL; }, nobody);
+  EXPECT_FALSE(plain.ok());
+  EXPECT_FALSE(plain.widened);
+}
+
+TEST(DefaultRules, NetworkRulesAreInetAndInet6PerArch) {
+  RuleSet rules = LoadRuleSet("");
+  std::vector<std::string> network;
+  for (const auto& c : rules.commands) {
+    auto keys = c.rule.Keys();
+    if (std::find(keys.begin(), keys.end(), "network") != keys.end()) {
+      network.push_back(FormatRule(c.rule));
+    }
+  }
+  const std::vector<std::string> expected = {
+      "-a always,exit -F arch=b64 -S connect,accept,bind,accept4 -F saddr_fam=2 -F key=network",
+      "-a always,exit -F arch=b64 -S connect,accept,bind,accept4 -F saddr_fam=10 -F key=network",
+      "-a always,exit -F arch=b64 -S accept,accept4 -F a1=0x0 -F success=1 -F key=network",
+      "-a always,exit -F arch=b32 -S bind,connect,accept4 -F saddr_fam=2 -F key=network",
+      "-a always,exit -F arch=b32 -S bind,connect,accept4 -F saddr_fam=10 -F key=network",
+      "-a always,exit -F arch=b32 -S accept4 -F a1=0x0 -F success=1 -F key=network",
+  };
+  EXPECT_EQ(network, expected);
+}
+
+// The shipped rules.d (build/rules.d: rules/CMakeLists.txt assembles it): the default rules as a
+// file, and the hardening set.
+std::vector<std::string> ShippedRuleFiles() {
+  std::vector<std::string> names;
+  if (DIR* dir = opendir(AUDITLENS_RULES_D)) {
+    while (dirent* e = readdir(dir)) {
+      std::string name = e->d_name;
+      if (name.size() > 6 && name.compare(name.size() - 6, 6, ".rules") == 0) names.push_back(name);
+    }
+    closedir(dir);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(ShippedRules, EveryFileParsesWithoutErrorsOrWarnings) {
+  std::vector<std::string> names = ShippedRuleFiles();
+  ASSERT_GE(names.size(), 2u) << AUDITLENS_RULES_D;
+  EXPECT_EQ(names[0], "10-default.rules");
+  for (const std::string& name : names) {
+    RuleSet rules = ParseRulesPath(std::string(AUDITLENS_RULES_D) + "/" + name);
+    EXPECT_TRUE(rules.ok()) << FirstError(rules);
+    EXPECT_TRUE(rules.warnings.empty()) << name << ": " << rules.warnings[0].ToString();
+    EXPECT_GT(rules.CountRules(), 0u) << name;
+    for (const auto& c : rules.commands) {
+      EXPECT_EQ(c.kind, Kind::kAddRule) << name << ": " << c.text;  // no -D, no status changes
+      EXPECT_FALSE(c.rule.Keys().empty()) << name << ": " << c.text;
+    }
+  }
+  RuleSet all = ParseRulesPath(AUDITLENS_RULES_D);
+  EXPECT_TRUE(all.ok()) << FirstError(all);
+  EXPECT_TRUE(all.warnings.empty());
+}
+
+TEST(ShippedRules, DefaultFileIsTheEmbeddedDefault) {
+  RuleSet file = ParseRulesPath(std::string(AUDITLENS_RULES_D) + "/10-default.rules");
+  RuleSet embedded = LoadRuleSet("");
+  ASSERT_EQ(file.commands.size(), embedded.commands.size());
+  for (size_t i = 0; i < file.commands.size(); ++i) {
+    EXPECT_TRUE(file.commands[i].rule.SameAs(embedded.commands[i].rule)) << file.commands[i].text;
+  }
+}
+
+// Each hardening rule comes after a comment saying what it watches and why, carries a key, and a
+// syscall rule for one arch has its twin for the other.
+TEST(ShippedRules, HardeningRulesAreCommentedKeyedAndForBothArches) {
+  for (const std::string& name : ShippedRuleFiles()) {
+    if (name.rfind("50-hardening-", 0) != 0) continue;
+    std::ifstream in(std::string(AUDITLENS_RULES_D) + "/" + name);
+    std::string line;
+    bool commented = false;
+    std::set<std::string> b64, b32;
+    while (std::getline(in, line)) {
+      if (line.empty()) {
+        commented = false;  // a blank line ends a comment block
+        continue;
+      }
+      if (line[0] == '#') {
+        commented = true;
+        continue;
+      }
+      EXPECT_TRUE(commented) << name << ": no comment above '" << line << "'";
+      std::string without_arch = line;
+      for (const char* arch : {" -F arch=b64", " -F arch=b32"}) {
+        size_t at = without_arch.find(arch);
+        if (at != std::string::npos) without_arch.erase(at, 12);
+      }
+      // The syscall lists differ per arch (stime, chown32...): compare the rest.
+      size_t s = without_arch.find(" -S ");
+      if (s != std::string::npos) {
+        without_arch.erase(s, without_arch.find(' ', s + 4) - s);
+      }
+      if (line.find("arch=b64") != std::string::npos) b64.insert(without_arch);
+      if (line.find("arch=b32") != std::string::npos) b32.insert(without_arch);
+    }
+    EXPECT_EQ(b64, b32) << name;
   }
 }
 

@@ -128,6 +128,33 @@ TEST_F(TrustedFile, MissingFileIsAnError) {
   EXPECT_NE(error.find("No such file"), std::string::npos) << error;
 }
 
+TEST(SecretFileMode, OnlyAPasswordReadableByOthersIsWarnedAbout) {
+  EXPECT_FALSE(JudgeSecretMode(S_IFREG | 0600, true));
+  EXPECT_FALSE(JudgeSecretMode(S_IFREG | 0400, true));
+  EXPECT_TRUE(JudgeSecretMode(S_IFREG | 0640, true));
+  EXPECT_TRUE(JudgeSecretMode(S_IFREG | 0604, true));
+  EXPECT_TRUE(JudgeSecretMode(S_IFREG | 0644, true));
+  EXPECT_FALSE(JudgeSecretMode(S_IFREG | 0644, false));
+
+  const std::string path = ::testing::TempDir() + "/secret-mode.toml";
+  { std::ofstream(path) << "[store]\npostgres = \"host=db password=hunter2\"\n"; }
+  chmod(path.c_str(), 0644);
+  const std::string warning = SecretFileWarning(path, "host=db password=hunter2");
+  EXPECT_NE(warning.find(path), std::string::npos) << warning;
+  EXPECT_NE(warning.find("0644"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("chmod 600"), std::string::npos) << warning;
+  EXPECT_EQ(warning.find("hunter2"), std::string::npos) << warning;
+  EXPECT_NE(SecretFileWarning(path, "postgresql://u:pw@db/x"), "");
+  EXPECT_NE(SecretFileWarning(path, "postgresql://u@db/x?password=pw"), "");
+  EXPECT_EQ(SecretFileWarning(path, "postgresql://u@db/x"), "");  // no password: nothing to say
+  EXPECT_EQ(SecretFileWarning(path, ""), "");
+  EXPECT_EQ(SecretFileWarning("", "host=db password=x"), "");  // the embedded defaults
+  chmod(path.c_str(), 0600);
+  EXPECT_EQ(SecretFileWarning(path, "host=db password=hunter2"), "");
+  std::filesystem::remove(path);
+  EXPECT_EQ(SecretFileWarning(path, "host=db password=hunter2"), "");  // gone: nothing to judge
+}
+
 TEST(KernelMode, ImmutableKernelIsReportedAndLeftAlone) {
   KernelStatus s;
   s.enabled = 2;

@@ -88,7 +88,9 @@ inline std::vector<std::string> SplitEvents(const std::string& log) {
 class SessionHarness {
  public:
   // Without a store rows go to `sink`; with one, to a SqliteStore in the harness's temp dir.
-  explicit SessionHarness(bool with_store = false, bool lookup_names = false) {
+  // redact: the agent's [output] redact_args / redact_env (none by default).
+  explicit SessionHarness(bool with_store = false, bool lookup_names = false,
+                          RedactOptions redact = {}) {
     dir_ = std::filesystem::temp_directory_path() /
            ("auditlens-session-test-" + std::to_string(getpid()) + "-" + std::to_string(counter_++));
     std::filesystem::create_directories(dir_);
@@ -122,6 +124,7 @@ class SessionHarness {
     options.hostname = "testhost";
     options.enrichers = {table.get(), sessions.get()};
     options.observers = {recorder.get()};
+    options.redact = std::move(redact);
     std::string error;
     out_path_ = (dir_ / "out.json").string();
     output_.Open(out_path_, &error);

@@ -601,8 +601,12 @@ TEST(StoreConfig, KeysAndDefaults) {
   EXPECT_EQ(c.store.path, "/var/lib/auditlens/auditlens.db");
   EXPECT_EQ(c.store.retention_days, 30u);
   EXPECT_EQ(c.store.max_bytes, 1ull << 30);
-  ASSERT_TRUE(ParseConfig("", &c, &error));
-  EXPECT_TRUE(c.store.path.empty());  // a config file without [store] has no store
+  ASSERT_TRUE(ParseConfig("[store]\nretention_days = 7\n", &c, &error));
+  EXPECT_EQ(c.store.path, "/var/lib/auditlens/auditlens.db");  // the rest of [store] as embedded
+  EXPECT_TRUE(c.store.enabled);
+  EXPECT_EQ(c.store.retention_days, 7u);
+  ASSERT_TRUE(ParseConfig("[store]\npath = \"\"\n", &c, &error));
+  EXPECT_TRUE(c.store.path.empty());  // no store only when asked for
   ASSERT_TRUE(ParseConfig("[store]\nenabled = false\npath = \"/x/y.db\"\nretention_days = 0\n"
                           "max_bytes = 10000000000\n",
                           &c, &error))

@@ -2,6 +2,7 @@
 // the recorder and a real SQLite store, read back and rendered; and the pure pieces (quoting,
 // durations, --since, folding and merging) on handmade rows.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <array>
 
@@ -36,7 +37,8 @@ class UtcZone : public ::testing::Test {
 };
 
 // The recorded log through the agent's stages into a store, then what `auditlens timeline` does.
-Timeline TimelineOf(const std::string& log, const std::string& id, std::string* store_path = nullptr) {
+Timeline TimelineOf(const std::string& log, const std::string& id, std::string* store_path = nullptr,
+                    const TimelineOptions& options = {}) {
   SessionHarness h(/*with_store=*/true);
   EXPECT_TRUE(h.opened) << h.open_error;
   h.Feed(ReadSessionData(log));
@@ -46,7 +48,7 @@ Timeline TimelineOf(const std::string& log, const std::string& id, std::string* 
   EXPECT_TRUE(reader.Open(h.store_path, &error)) << error;
   TimelineData data;
   EXPECT_TRUE(reader.LoadTimeline(id, &data, &error)) << error;
-  return BuildTimeline(data);
+  return BuildTimeline(data, options);
 }
 
 std::vector<std::string> Lines(const std::string& text) {
@@ -133,6 +135,49 @@ TEST_F(TimelineRecorded, FailedLogin) {
   std::string text = RenderTimelineText(t, false);
   EXPECT_NE(text.find("Failed login at 2026-11-22 12:13:00 UTC; 1 attempt refused"), std::string::npos);
   EXPECT_EQ(t.session.failed, 1);
+}
+
+// With redaction on, the store's rows and so the timeline show the redacted command lines: the
+// flag's value (ls --color=auto), an assignment (env -i PATH=...), sudo's -u user.
+TEST_F(TimelineRecorded, RedactedCommandLines) {
+  RedactOptions redact;
+  redact.args = {"--color", "-u"};
+  redact.env = {"PATH"};
+  SessionHarness h(/*with_store=*/true, /*lookup_names=*/false, redact);
+  ASSERT_TRUE(h.opened) << h.open_error;
+  h.Feed(ReadSessionData("ssh_interactive_sudo_su.log"));
+  h.Finish();
+  StoreReader reader;
+  std::string error;
+  ASSERT_TRUE(reader.Open(h.store_path, &error)) << error;
+  TimelineData data;
+  ASSERT_TRUE(reader.LoadTimeline("0123abcd-24", &data, &error)) << error;
+  const std::string text = RenderTimelineText(BuildTimeline(data), false);
+  EXPECT_NE(text.find("$ ls '--color=[redacted]' -l"), std::string::npos) << text;
+  EXPECT_EQ(text.find("--color=auto"), std::string::npos) << text;
+  EXPECT_NE(text.find("$ sudo -u '[redacted]' id"), std::string::npos) << text;
+  EXPECT_EQ(text.find("sudo -u bob5679 id"), std::string::npos) << text;
+  EXPECT_NE(text.find("PATH=[redacted]"), std::string::npos) << text;
+  EXPECT_EQ(text.find("PATH=/usr/local/sbin"), std::string::npos) << text;
+  // The processes' rows themselves.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(h.store_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT count(*) FROM processes WHERE args LIKE '%--color=auto%' OR "
+                               "args LIKE '%\"-u\",\"bob5679\"%' OR args LIKE '%PATH=/usr%'",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 0);
+  sqlite3_finalize(st);
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM processes WHERE args LIKE '%[redacted]%'",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_GE(sqlite3_column_int(st, 0), 5);  // 3 ls, sudo, the login scripts' env
+  sqlite3_finalize(st);
+  sqlite3_close(db);
 }
 
 TEST_F(TimelineRecorded, InteractiveSessionWithSudoAndSu) {
@@ -320,6 +365,67 @@ TEST_F(TimelineRecorded, ProcessNamingItselfPreviousStaysNested) {
   std::vector<std::string> shown;
   for (const TimelineEntry& e : t.entries) shown.push_back(std::to_string(e.depth) + " " + e.kind);
   EXPECT_EQ(shown, (std::vector<std::string>{"0 login", "0 shell", "1 command", "0 logout"}));
+}
+
+// `auditlens timeline --json` lists the events folded away (the text's last line promises it):
+// each one once, as many as counted, in time order, with its stored detail.
+TEST_F(TimelineRecorded, JsonListsTheFoldedEvents) {
+  TimelineOptions keep;
+  keep.keep_folded = true;
+  Timeline t = TimelineOf("ssh_command_failed_password.log", "0123abcd-25", nullptr, keep);
+  ASSERT_GT(t.hidden, 5);
+  ASSERT_EQ(t.folded.size(), static_cast<size_t>(t.hidden));
+  EXPECT_NE(RenderTimelineText(t, false).find("folded away: login scripts, PAM bookkeeping; --json lists them"),
+            std::string::npos);
+  JsonValue j;
+  ASSERT_TRUE(JsonValue::Parse(RenderTimelineJson(t), &j));
+  EXPECT_EQ(j["hidden"].text(), std::to_string(t.hidden));
+  const auto& folded = j["folded"].items();
+  ASSERT_EQ(folded.size(), t.folded.size());
+  int64_t last = 0;
+  bool saw_exec = false, saw_pam = false;
+  for (const JsonValue& f : folded) {
+    const int64_t ms = std::stoll(f["time_ms"].text());
+    EXPECT_GE(ms, last);
+    last = ms;
+    EXPECT_FALSE(f.Str("kind").empty());
+    EXPECT_FALSE(f.Str("time").empty());
+    if (f.Str("kind") == "exec") saw_exec = true;  // the login scripts' programs
+    if (f.Str("kind") == "login" || f.Str("kind") == "auth") saw_pam = true;  // PAM bookkeeping
+  }
+  EXPECT_TRUE(saw_exec);
+  EXPECT_TRUE(saw_pam);
+  // Without keep_folded (the text view, `sessions`): counted, not copied.
+  Timeline plain = TimelineOf("ssh_command_failed_password.log", "0123abcd-25");
+  EXPECT_EQ(plain.hidden, t.hidden);
+  EXPECT_TRUE(plain.folded.empty());
+}
+
+// A limit beyond what SQLite's LIMIT takes (a negative --last once became one) lists everything.
+TEST_F(TimelineRecorded, HugeLimitListsAll) {
+  SessionHarness h(/*with_store=*/true);
+  ASSERT_TRUE(h.opened) << h.open_error;
+  h.Feed(ReadSessionData("ssh_command_failed_password.log"));
+  h.Finish();
+  StoreReader reader;
+  std::string error;
+  ASSERT_TRUE(reader.Open(h.store_path, &error)) << error;
+  SessionFilter filter;
+  filter.limit = static_cast<size_t>(-3);
+  std::vector<StoredSession> sessions;
+  ASSERT_TRUE(reader.ListSessions(filter, &sessions, &error)) << error;
+  EXPECT_EQ(sessions.size(), 2u);
+  filter.limit = 1;
+  sessions.clear();
+  ASSERT_TRUE(reader.ListSessions(filter, &sessions, &error)) << error;
+  EXPECT_EQ(sessions.size(), 1u);
+}
+
+TEST(StoreReaderOpen, MissingStoreIsNamedAsMissing) {
+  StoreReader reader;
+  std::string error;
+  EXPECT_FALSE(reader.Open("/nonexistent-auditlens-dir/auditlens.db", &error));
+  EXPECT_EQ(error.rfind("no store at /nonexistent-auditlens-dir/auditlens.db", 0), 0u) << error;
 }
 
 TEST_F(TimelineRecorded, SessionsListing) {

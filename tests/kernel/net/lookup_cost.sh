@@ -34,10 +34,13 @@ run() {
   cat >"$T/config.toml" <<TOML
 [agent]
 status_path = "$T/status.json"
+state_path = ""
 [rules]
 path = "$T/rules"
 [output]
 path = "$T/out.json"
+[store]
+enabled = false
 TOML
   AUDITLENS_NETWORK=$mode "$@" "$AUDITLENS" run --config "$T/config.toml" 2>"$T/agent.log" &
   local agent=$!
