@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A real systemd (Debian's /lib/systemd/systemd) for the tests of the unit and of the install,
 # on a machine whose PID 1 is not systemd. Sourced after lib.sh. What it is and what it is not:
 #
@@ -94,11 +95,11 @@ ksd_log_dropin() {
 
 # Every process left in the manager's cgroups (after it is gone), then the cgroups themselves.
 ksd_reap_cgroups() {
-  local h d pid
+  local h pid
   [[ -n $KSD_CG ]] || return 0
   for h in /sys/fs/cgroup/*; do
     [[ -d $h/$KSD_CG ]] || continue
-    while read -r pid; do kill -KILL "$pid" 2>/dev/null; done < <(cat $(find "$h/$KSD_CG" -name cgroup.procs) 2>/dev/null)
+    while read -r pid; do kill -KILL "$pid" 2>/dev/null; done < <(find "$h/$KSD_CG" -name cgroup.procs -exec cat {} + 2>/dev/null)
   done
   sleep 0.2
   for h in /sys/fs/cgroup/*; do
