@@ -139,14 +139,14 @@ static_assert(std::is_sorted(std::begin(kByName), std::end(kByName),
               "kByName must be sorted by name");
 
 // Record types with a field of their own meaning (as auparse has them).
-constexpr uint16_t kAddGroup = 1116;
-constexpr uint16_t kDelGroup = 1117;
-constexpr uint16_t kUserTty = 1124;
-constexpr uint16_t kGrpMgmt = 1132;
-constexpr uint16_t kMqOpen = 1312;
-constexpr uint16_t kNetfilterPkt = 1324;
-constexpr uint16_t kAvc = 1400;
-constexpr uint16_t kCryptoKeyUser = 2404;
+constexpr uint16_t kAddGroup = AUDIT_ADD_GROUP;
+constexpr uint16_t kDelGroup = AUDIT_DEL_GROUP;
+constexpr uint16_t kUserTty = AUDIT_USER_TTY;
+constexpr uint16_t kGrpMgmt = AUDIT_GRP_MGMT;
+constexpr uint16_t kMqOpen = AUDIT_MQ_OPEN;
+constexpr uint16_t kNetfilterPkt = AUDIT_NETFILTER_PKT;
+constexpr uint16_t kAvc = AUDIT_AVC;
+constexpr uint16_t kCryptoKeyUser = AUDIT_CRYPTO_KEY_USER;
 
 bool AllHex(std::string_view s) {
   for (char c : s) {

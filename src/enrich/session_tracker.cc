@@ -20,16 +20,16 @@
 namespace auditlens {
 namespace {
 
-constexpr uint16_t kUserAuth = 1100;
-constexpr uint16_t kUserAcct = 1101;
-constexpr uint16_t kCredAcq = 1103;
-constexpr uint16_t kCredDisp = 1104;
-constexpr uint16_t kUserStart = 1105;
-constexpr uint16_t kUserEnd = 1106;
-constexpr uint16_t kCredRefr = 1110;
-constexpr uint16_t kUserLogin = 1112;
-constexpr uint16_t kUserLogout = 1113;
-constexpr uint16_t kUserCmd = 1123;
+constexpr uint16_t kUserAuth = AUDIT_USER_AUTH;
+constexpr uint16_t kUserAcct = AUDIT_USER_ACCT;
+constexpr uint16_t kCredAcq = AUDIT_CRED_ACQ;
+constexpr uint16_t kCredDisp = AUDIT_CRED_DISP;
+constexpr uint16_t kUserStart = AUDIT_USER_START;
+constexpr uint16_t kUserEnd = AUDIT_USER_END;
+constexpr uint16_t kCredRefr = AUDIT_CRED_REFR;
+constexpr uint16_t kUserLogin = AUDIT_USER_LOGIN;
+constexpr uint16_t kUserLogout = AUDIT_USER_LOGOUT;
+constexpr uint16_t kUserCmd = AUDIT_USER_CMD;
 
 bool ParseU32(std::string_view s, uint32_t* v) {
   int64_t x;

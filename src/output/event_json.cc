@@ -4,6 +4,7 @@
 #include <cstring>
 #include <ctime>
 
+#include <libaudit.h>
 #include <sys/stat.h>
 
 #include "decode/field_kind.h"
@@ -62,19 +63,21 @@ Category CategoryOfSyscall(std::string_view sc) {
 
 Category CategoryOfType(uint16_t type) {
   switch (type) {
-    case 1100: /* USER_AUTH */ case 1101: /* USER_ACCT */ case 1108: /* USER_CHAUTHTOK */
-    case 1103: /* CRED_ACQ */ case 1104: /* CRED_DISP */ case 1110: /* CRED_REFR */
+    case AUDIT_USER_AUTH: case AUDIT_USER_ACCT: case AUDIT_USER_CHAUTHTOK:
+    case AUDIT_CRED_ACQ: case AUDIT_CRED_DISP: case AUDIT_CRED_REFR:
       return {"authentication", "info"};
-    case 1112: /* USER_LOGIN */ case 1105: /* USER_START */ case 1006: /* LOGIN */
+    case AUDIT_USER_LOGIN: case AUDIT_USER_START: case AUDIT_LOGIN:
       return {"session", "start"};
-    case 1113: /* USER_LOGOUT */ case 1106: /* USER_END */
+    case AUDIT_USER_LOGOUT: case AUDIT_USER_END:
       return {"session", "end"};
-    case 1114: case 1115: case 1116: case 1117: case 1118: case 1119: case 1120:
-    case 1125: case 1126:  // ADD/DEL user/group, ROLE changes
+    // User and group account changes, with DAC_CHECK and TEST as before.
+    case AUDIT_ADD_USER: case AUDIT_DEL_USER: case AUDIT_ADD_GROUP: case AUDIT_DEL_GROUP:
+    case AUDIT_DAC_CHECK: case AUDIT_CHGRP_ID: case AUDIT_TEST:
+    case AUDIT_CHUSER_ID: case AUDIT_GRP_AUTH:
       return {"iam", "change"};
-    case 1123: /* USER_CMD */
+    case AUDIT_USER_CMD:
       return {"process", "start"};
-    case 1305: /* CONFIG_CHANGE */
+    case AUDIT_CONFIG_CHANGE:
       return {"configuration", "change"};
     default:
       return {};

@@ -1,6 +1,9 @@
-// Audit message type numbers ↔ names ("SYSCALL" ↔ 1300), from libaudit's table, looked up without
-// allocation. Unknown types are named "UNKNOWN[1234]" both ways, as auditd writes them.
+// Audit message type numbers ↔ names ("SYSCALL" ↔ AUDIT_SYSCALL), from libaudit's table
+// (audit_msg_type_to_name, the one source of the names), looked up without allocation. Unknown
+// types are named "UNKNOWN[1234]" both ways, as auditd writes them, and kept like any other.
 #pragma once
+
+#include <libaudit.h>
 
 #include <cstdint>
 #include <string_view>
@@ -12,25 +15,26 @@ std::string_view RecordTypeName(uint16_t type);
 // 0 when the name is not a known type and not of the form UNKNOWN[n].
 uint16_t RecordTypeFromName(std::string_view name);
 
-// Record types the kernel and user space use; the ones the pipeline itself needs to know.
+// Record types the pipeline itself needs to know: names for the kernel's and libaudit's AUDIT_*
+// constants (<linux/audit.h>, <libaudit.h>), never numbers of their own.
 namespace rectype {
-constexpr uint16_t kLogin = 1006;
-constexpr uint16_t kFirstUserMsg = 1100;
-constexpr uint16_t kLastUserMsg = 1199;
-constexpr uint16_t kDaemonStart = 1200;
-constexpr uint16_t kLastDaemon = 1299;
-constexpr uint16_t kSyscall = 1300;
-constexpr uint16_t kPath = 1302;
-constexpr uint16_t kIpc = 1303;
-constexpr uint16_t kSocketcall = 1304;
-constexpr uint16_t kConfigChange = 1305;
-constexpr uint16_t kSockaddr = 1306;
-constexpr uint16_t kCwd = 1307;
-constexpr uint16_t kExecve = 1309;
-constexpr uint16_t kEoe = 1320;
-constexpr uint16_t kProctitle = 1327;
-constexpr uint16_t kFirstUserMsg2 = 2100;
-constexpr uint16_t kLastUserMsg2 = 2999;
+constexpr uint16_t kLogin = AUDIT_LOGIN;
+constexpr uint16_t kFirstUserMsg = AUDIT_FIRST_USER_MSG;
+constexpr uint16_t kLastUserMsg = AUDIT_LAST_USER_MSG;
+constexpr uint16_t kDaemonStart = AUDIT_DAEMON_START;
+constexpr uint16_t kLastDaemon = AUDIT_LAST_DAEMON;
+constexpr uint16_t kSyscall = AUDIT_SYSCALL;
+constexpr uint16_t kPath = AUDIT_PATH;
+constexpr uint16_t kIpc = AUDIT_IPC;
+constexpr uint16_t kSocketcall = AUDIT_SOCKETCALL;
+constexpr uint16_t kConfigChange = AUDIT_CONFIG_CHANGE;
+constexpr uint16_t kSockaddr = AUDIT_SOCKADDR;
+constexpr uint16_t kCwd = AUDIT_CWD;
+constexpr uint16_t kExecve = AUDIT_EXECVE;
+constexpr uint16_t kEoe = AUDIT_EOE;
+constexpr uint16_t kProctitle = AUDIT_PROCTITLE;
+constexpr uint16_t kFirstUserMsg2 = AUDIT_FIRST_USER_MSG2;
+constexpr uint16_t kLastUserMsg2 = AUDIT_LAST_USER_MSG2;
 }  // namespace rectype
 
 // User-space messages (AUDIT_USER_* and daemon messages) are sent by programs through netlink and
