@@ -5,6 +5,7 @@
 
 #include "decode/hex.h"
 #include "record/record_types.h"
+#include "tables/auparse_tables.h"
 
 namespace auditlens {
 namespace {
@@ -15,128 +16,54 @@ struct NameKind {
 };
 
 using K = FieldKind;
+using T = tables::AuparseType;
 
-// Field names libauparse 3.0.9 classifies, and how. Sorted by name (checked once, see below).
-constexpr NameKind kByName[] = {
-    {"a0", K::kA0},
-    {"a1", K::kA1},
-    {"a2", K::kA2},
-    {"a3", K::kA3},
-    {"acct", K::kEscaped},  // only when quoted or hex: see KindOfField
-    {"action", K::kNetAction},
-    {"addr", K::kPlain},
-    {"apparmor", K::kEscaped},
-    {"arch", K::kArch},
-    {"auid", K::kUid},
-    {"cap_fi", K::kCapBitmap},
-    {"cap_fp", K::kCapBitmap},
-    {"cap_pa", K::kCapBitmap},
-    {"cap_pe", K::kCapBitmap},
-    {"cap_pi", K::kCapBitmap},
-    {"cap_pp", K::kCapBitmap},
-    {"capability", K::kCapability},
-    {"cgroup", K::kEscaped},
-    {"cmd", K::kEscaped},
-    {"code", K::kSeccomp},
-    {"comm", K::kEscaped},
-    {"cwd", K::kEscaped},
-    {"data", K::kTtyData},
-    {"denied_mask", K::kEscaped},
-    {"device", K::kEscaped},
-    {"dir", K::kEscaped},
-    {"egid", K::kGid},
-    {"euid", K::kUid},
-    {"exe", K::kEscaped},
-    {"exit", K::kExit},
-    {"family", K::kNfProto},
-    {"fi", K::kCapBitmap},
-    {"file", K::kEscaped},
-    {"flags", K::kMmapFlags},
-    {"fp", K::kCapBitmap},
-    {"fsgid", K::kGid},
-    {"fsuid", K::kUid},
-    {"gid", K::kGid},
-    {"grp", K::kEscaped},
-    {"hook", K::kHook},
-    {"icmptype", K::kIcmpType},
-    {"id", K::kUid},
-    {"igid", K::kGid},
-    {"info", K::kEscaped},
-    {"inode_gid", K::kGid},
-    {"inode_uid", K::kUid},
-    {"invalid_context", K::kEscaped},
-    {"ioctlcmd", K::kIoctlReq},
-    {"iuid", K::kUid},
-    {"key", K::kKey},
-    {"list", K::kList},
-    {"macproto", K::kMacProto},
-    {"mode", K::kMode},
-    {"name", K::kEscaped},
-    {"new-chardev", K::kEscaped},
-    {"new-disk", K::kEscaped},
-    {"new-fs", K::kEscaped},
-    {"new-net", K::kEscaped},
-    {"new-rng", K::kEscaped},
-    {"new_gid", K::kGid},
-    {"new_group", K::kEscaped},
-    {"new_pe", K::kCapBitmap},
-    {"new_pi", K::kCapBitmap},
-    {"new_pp", K::kCapBitmap},
-    {"nl-mcgrp", K::kNlMcgrp},
-    {"oauid", K::kUid},
-    {"obj_gid", K::kGid},
-    {"obj_uid", K::kUid},
-    {"ocomm", K::kEscaped},
-    {"oflag", K::kOpenFlags},
-    {"ogid", K::kGid},
-    {"old-auid", K::kUid},
-    {"old-chardev", K::kEscaped},
-    {"old-disk", K::kEscaped},
-    {"old-fs", K::kEscaped},
-    {"old-net", K::kEscaped},
-    {"old-rng", K::kEscaped},
-    {"old_pa", K::kCapBitmap},
-    {"old_pe", K::kCapBitmap},
-    {"old_pi", K::kCapBitmap},
-    {"old_pp", K::kCapBitmap},
-    {"old_prom", K::kPromisc},
-    {"operation", K::kEscaped},
-    {"ouid", K::kUid},
-    {"pa", K::kCapBitmap},
-    {"path", K::kEscaped},
-    {"pe", K::kCapBitmap},
-    {"per", K::kPersonality},
-    {"perm", K::kPerm},
-    {"perm_mask", K::kPerm},
-    {"pi", K::kCapBitmap},
-    {"pp", K::kCapBitmap},
-    {"proctitle", K::kProctitle},
-    {"profile", K::kEscaped},
-    {"prom", K::kPromisc},
-    {"proto", K::kProtocol},
-    {"requested_mask", K::kEscaped},
-    {"res", K::kSuccess},
-    {"resolve", K::kResolve},
-    {"resp", K::kFanotify},
-    {"result", K::kSuccess},
-    {"root_dir", K::kEscaped},
-    {"saddr", K::kSockaddr},
-    {"sauid", K::kUid},
-    {"ses", K::kSession},
-    {"sgid", K::kGid},
-    {"sig", K::kSignal},
-    {"sigev_signo", K::kSignal},
-    {"suid", K::kUid},
-    {"sw", K::kEscaped},
-    {"syscall", K::kSyscall},
-    {"uid", K::kUid},
-    {"vm", K::kEscaped},
-    {"watch", K::kEscaped},
-};
-
-static_assert(std::is_sorted(std::begin(kByName), std::end(kByName),
-                             [](const NameKind& a, const NameKind& b) { return a.name < b.name; }),
-              "kByName must be sorted by name");
+// How this decoder shows each kind of field auparse has (auparse/auparse-defs.h); the field names
+// and their kinds are auparse's (auparse/typetab.h, generated into tables/auparse_tables.h).
+constexpr FieldKind KindOfType(T type) {
+  switch (type) {
+    case T::kUid: return K::kUid;
+    case T::kGid: return K::kGid;
+    case T::kSyscall: return K::kSyscall;
+    case T::kArch: return K::kArch;
+    case T::kExit: return K::kExit;
+    case T::kEscaped: return K::kEscaped;
+    case T::kEscapedFile: return K::kEscaped;
+    case T::kEscapedKey: return K::kKey;
+    case T::kPerm: return K::kPerm;
+    case T::kMode: return K::kMode;
+    case T::kModeShort: return K::kModeShort;
+    case T::kSockaddr: return K::kSockaddr;
+    case T::kPromisc: return K::kPromisc;
+    case T::kCapability: return K::kCapability;
+    case T::kSuccess: return K::kSuccess;
+    case T::kA0: return K::kA0;
+    case T::kA1: return K::kA1;
+    case T::kA2: return K::kA2;
+    case T::kA3: return K::kA3;
+    case T::kSignal: return K::kSignal;
+    case T::kList: return K::kList;
+    case T::kTtyData: return K::kTtyData;
+    case T::kSession: return K::kSession;
+    case T::kCapBitmap: return K::kCapBitmap;
+    case T::kNfproto: return K::kNfProto;
+    case T::kIcmptype: return K::kIcmpType;
+    case T::kProtocol: return K::kProtocol;
+    case T::kPersonality: return K::kPersonality;
+    case T::kSeccomp: return K::kSeccomp;
+    case T::kOflag: return K::kOpenFlags;
+    case T::kMmap: return K::kMmapFlags;
+    case T::kProctitle: return K::kProctitle;
+    case T::kHook: return K::kHook;
+    case T::kNetaction: return K::kNetAction;
+    case T::kMacproto: return K::kMacProto;
+    case T::kIoctlReq: return K::kIoctlReq;
+    case T::kFanotify: return K::kFanotify;
+    case T::kNlmcgrp: return K::kNlMcgrp;
+    case T::kResolve: return K::kResolve;
+    default: return K::kPlain;  // unclassified, addresses, MAC labels: as they are
+  }
+}
 
 // Record types with a field of their own meaning (as auparse has them).
 constexpr uint16_t kAddGroup = AUDIT_ADD_GROUP;
@@ -155,15 +82,19 @@ bool AllHex(std::string_view s) {
   return true;
 }
 
-// The names above in an open-addressing hash table: one hash and one compare per field instead of
+// auparse's field names in an open-addressing hash table: one hash and one compare per field instead of
 // a binary search of string compares (this runs for every field of every record).
 class NameTable {
  public:
   NameTable() {
-    for (const NameKind& nk : kByName) {
-      uint32_t slot = Hash(nk.name) & kMask;
+    static_assert(std::size(tables::kFieldTypes) <= kSize / 4, "grow kSize");
+    size_t n = 0;
+    for (const tables::FieldType& f : tables::kFieldTypes) {
+      if (Find(f.name) != nullptr) continue;  // auparse uses a name's first entry
+      entries_[n] = {f.name, KindOfType(f.type)};
+      uint32_t slot = Hash(f.name) & kMask;
       while (slots_[slot] != nullptr) slot = (slot + 1) & kMask;
-      slots_[slot] = &nk;
+      slots_[slot] = &entries_[n++];
     }
   }
   const NameKind* Find(std::string_view name) const {
@@ -183,6 +114,7 @@ class NameTable {
     for (unsigned char c : s) h = (h ^ c) * 16777619u;
     return h;
   }
+  NameKind entries_[std::size(tables::kFieldTypes)] = {};
   const NameKind* slots_[kSize] = {};
 };
 

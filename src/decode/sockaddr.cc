@@ -8,19 +8,14 @@
 
 #include "decode/hex.h"
 #include "decode/ip_text.h"
+#include "tables/auparse_tables.h"
 
 namespace auditlens {
 namespace {
 
-// Family names by number, as auparse has them (no name for 0, 27 and 28).
-constexpr std::string_view kFamilies[] = {
-    "",          "local",    "inet",   "ax25",       "ipx",       "appletalk", "netrom",
-    "bridge",    "atmpvc",   "x25",    "inet6",      "rose",      "decnet",    "netbeui",
-    "security",  "key",      "netlink", "packet",    "ash",       "econet",    "atmsvc",
-    "rds",       "sna",      "irda",   "pppox",      "wanpipe",   "llc",       "",
-    "",          "can",      "tipc",   "bluetooth",  "iucv",      "rxrpc",     "isdn",
-    "phonet",    "ieee802154", "caif", "alg",        "nfc",       "vsock",     "kcm",
-    "qipcrtr",   "smc",      "xdp"};
+// Family names by number, auparse's (no name for 0, 27 and 28): an array built at compile time.
+constexpr auto kFamilies = tables::DenseNames<64>(tables::kFamilies);
+static_assert(tables::MaxValue(tables::kFamilies) < kFamilies.size(), "grow kFamilies");
 
 constexpr size_t kSockaddrInLen = 16;
 constexpr size_t kSockaddrIn6Len = 28;
@@ -29,7 +24,7 @@ constexpr size_t kSockaddrNlLen = 12;
 }  // namespace
 
 std::string_view SockFamilyName(uint16_t family) {
-  return family < std::size(kFamilies) ? kFamilies[family] : std::string_view();
+  return kFamilies[family];
 }
 
 bool DecodeSockAddr(std::string_view hex, SockAddr* out) {

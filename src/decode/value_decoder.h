@@ -6,8 +6,9 @@
 // kind is appended unchanged (or as auparse words it, "unknown-signal(0x40)"). Output bytes may be
 // any bytes (file names are not UTF-8 by law); the JSON writer makes them valid.
 //
-// Hot path: table lookups only. Names of uids/gids, syscalls and per-syscall argument kinds are
-// cached; nothing is allocated per field once the caches are warm. One decoder per thread.
+// Hot path: table lookups only. Syscall names and argument kinds are in the generated tables
+// (tables/syscall_facts.h); names of uids/gids are cached; nothing is allocated per field once the
+// caches are warm. One decoder per thread.
 #pragma once
 
 #include <array>
@@ -19,50 +20,9 @@
 
 #include "decode/field_kind.h"
 #include "decode/id_names.h"
+#include "tables/syscall_facts.h"
 
 namespace auditlens {
-
-// How a syscall argument (a0..a3 of SYSCALL) is shown, per syscall name.
-enum class ArgKind : uint8_t {
-  kHex,            // 0x<raw>
-  kDirfd,          // AT_FDCWD or hex
-  kModeShort,      // permission bits: 0644, suid,0755
-  kModeFull,       // mknod mode: type,perms
-  kUid,
-  kGid,
-  kSignal,
-  kOpenFlags,
-  kModeIfCreat,    // open/mq_open a2: a mode when a1 has O_CREAT
-  kAccess,         // access mode: F_OK, R_OK|W_OK
-  kMsgFlags,       // send/recv flags
-  kExitCode,       // exit/exit_group status
-  kSockFamily,
-  kSockType,
-  kSockProto,
-  kCloneFlags,
-  kMmapProt,
-  kMprotectProt,
-  kMmapFlags,
-  kUmountFlags,
-  kSeekWhence,
-  kRlimit,
-  kEpollCtl,
-  kClockId,
-  kSocketcall,     // socketcall a0: the call's name
-  kPtrace,         // ptrace request
-  kPrctlOption,    // prctl option
-  kPrctlArg,       // prctl a1: a signal or a capability, by option
-  kBpfCmd,         // bpf command
-  kFcntlCmd,       // fcntl command
-  kFcntlArg,       // fcntl a2: an owner uid or FD_CLOEXEC, by command
-  kSchedPolicy,    // sched_setscheduler policy
-  kMountFlags,     // mount flags
-  kPersonality,    // personality persona
-  kShmFlags,       // shmget flags: IPC_CREAT|...|0600
-  kIoctlReq,       // ioctl request: 0x<32-bit hex> (auparse also names some; not yet here)
-  kSockOptLevel,   // getsockopt/setsockopt level: SOL_SOCKET, an IP protocol, SOL_*
-  kSockOptName,    // getsockopt/setsockopt option, by level
-};
 
 // What the event's SYSCALL record says that other fields' meaning depends on.
 struct SyscallContext {
@@ -101,11 +61,8 @@ class ValueDecoder {
   void AppendId(int32_t id, bool group, std::string* out);
   void AppendArg(int index, std::string_view raw, const SyscallContext& ctx, std::string* out);
   void AppendProtocol(int number, std::string* out);
-  const std::array<ArgKind, 4>* ArgKindsOf(int machine, int number);
 
   IdNames ids_;
-  std::vector<std::vector<std::string_view>> syscall_names_;  // [machine][number], lazily filled
-  std::vector<std::vector<const std::array<ArgKind, 4>*>> arg_kinds_;  // same shape
   std::unordered_map<int, std::string> protocols_;            // IP protocol number → name
   std::string last_arch_raw_;
   int last_machine_ = -1;

@@ -76,49 +76,6 @@ void FormatIso(uint64_t ms, std::string* out) {
   out->append(tail, 5);
 }
 
-SyscallClass ClassOfName(std::string_view n) {
-  static constexpr std::pair<std::string_view, SyscallClass> kTable[] = {
-      {"execve", SyscallClass::kExec},       {"execveat", SyscallClass::kExec},
-      {"exit_group", SyscallClass::kExit},   {"fork", SyscallClass::kFork},
-      {"vfork", SyscallClass::kFork},        {"clone", SyscallClass::kFork},
-      {"connect", SyscallClass::kConnect},   {"accept", SyscallClass::kAccept},
-      {"accept4", SyscallClass::kAccept},    {"bind", SyscallClass::kBind},
-      {"setuid", SyscallClass::kSetId},      {"setgid", SyscallClass::kSetId},
-      {"setreuid", SyscallClass::kSetId},    {"setregid", SyscallClass::kSetId},
-      {"setresuid", SyscallClass::kSetId},   {"setresgid", SyscallClass::kSetId},
-      {"setfsuid", SyscallClass::kSetId},    {"setfsgid", SyscallClass::kSetId},
-      {"setuid32", SyscallClass::kSetId},    {"setgid32", SyscallClass::kSetId},
-      {"setreuid32", SyscallClass::kSetId},  {"setregid32", SyscallClass::kSetId},
-      {"setresuid32", SyscallClass::kSetId}, {"setresgid32", SyscallClass::kSetId},
-      {"setfsuid32", SyscallClass::kSetId},  {"setfsgid32", SyscallClass::kSetId},
-      {"open", SyscallClass::kOpen},         {"openat", SyscallClass::kOpen},
-      {"openat2", SyscallClass::kOpen},      {"creat", SyscallClass::kFileChange},
-      {"unlink", SyscallClass::kFileChange}, {"unlinkat", SyscallClass::kFileChange},
-      {"rename", SyscallClass::kFileChange}, {"renameat", SyscallClass::kFileChange},
-      {"renameat2", SyscallClass::kFileChange}, {"rmdir", SyscallClass::kFileChange},
-      {"mkdir", SyscallClass::kFileChange},  {"mkdirat", SyscallClass::kFileChange},
-      {"link", SyscallClass::kFileChange},   {"linkat", SyscallClass::kFileChange},
-      {"symlink", SyscallClass::kFileChange}, {"symlinkat", SyscallClass::kFileChange},
-      {"mknod", SyscallClass::kFileChange},  {"mknodat", SyscallClass::kFileChange},
-      {"chmod", SyscallClass::kFileChange},  {"fchmod", SyscallClass::kFileChange},
-      {"fchmodat", SyscallClass::kFileChange}, {"chown", SyscallClass::kFileChange},
-      {"fchown", SyscallClass::kFileChange}, {"lchown", SyscallClass::kFileChange},
-      {"fchownat", SyscallClass::kFileChange}, {"chown32", SyscallClass::kFileChange},
-      {"fchown32", SyscallClass::kFileChange}, {"lchown32", SyscallClass::kFileChange},
-      {"truncate", SyscallClass::kFileChange}, {"ftruncate", SyscallClass::kFileChange},
-      {"truncate64", SyscallClass::kFileChange}, {"ftruncate64", SyscallClass::kFileChange},
-      {"setxattr", SyscallClass::kFileChange}, {"lsetxattr", SyscallClass::kFileChange},
-      {"fsetxattr", SyscallClass::kFileChange}, {"removexattr", SyscallClass::kFileChange},
-      {"lremovexattr", SyscallClass::kFileChange}, {"fremovexattr", SyscallClass::kFileChange},
-      {"utime", SyscallClass::kFileChange},  {"utimes", SyscallClass::kFileChange},
-      {"utimensat", SyscallClass::kFileChange}, {"futimesat", SyscallClass::kFileChange},
-  };
-  for (const auto& [name, cls] : kTable) {
-    if (name == n) return cls;
-  }
-  return SyscallClass::kOther;
-}
-
 std::string ReadSmallFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return {};
@@ -191,20 +148,10 @@ void ProcessTable::MakeEntityId(std::string_view boot_id, int32_t pid, uint64_t 
   out[16] = 0;
 }
 
-SyscallClass ProcessTable::ClassOf(std::string_view arch_raw, std::string_view syscall_raw,
-                                   std::string_view* name) {
-  uint64_t arch = ParseHex(arch_raw);
-  int64_t nr = -1;
-  ParseInt(syscall_raw, &nr);
-  uint64_t key = (arch << 32) ^ static_cast<uint32_t>(nr);
-  auto it = classes_.find(key);
-  if (it == classes_.end()) {
-    SyscallContext ctx = decoder_.ContextOf(arch_raw, syscall_raw);
-    std::string_view n = decoder_.SyscallName(ctx.machine, ctx.syscall);
-    it = classes_.emplace(key, std::make_pair(ClassOfName(n), n)).first;
-  }
-  *name = it->second.second;
-  return it->second.first;
+const tables::SyscallEntry* ProcessTable::SyscallOf(std::string_view arch_raw,
+                                                    std::string_view syscall_raw) {
+  SyscallContext ctx = decoder_.ContextOf(arch_raw, syscall_raw);
+  return tables::LookupSyscall(ctx.machine, ctx.syscall);
 }
 
 void ProcessTable::ReadSubject(const ParsedEvent& e) {
@@ -337,22 +284,23 @@ void ProcessTable::ParseSubject(const ParsedEvent& e, int r) {
   subject_.has_ids = have_uid && have_euid;
   if (!have_euid) subject_.euid = subject_.uid;
   if (r == e.syscall_record() && !syscall.empty()) {
-    subject_.sys = ClassOf(arch, syscall, &subject_.syscall_name);
+    const tables::SyscallEntry* entry = SyscallOf(arch, syscall);
+    subject_.facts = &tables::FactsOf(entry);
+    subject_.syscall_name = entry ? entry->name : std::string_view();
+    subject_.sys = subject_.facts->cls;
+    const bool socketcall = subject_.facts->net == NetOp::kSocketcall;
     // The arguments matter to a few kinds only (exit status, clone flags, socketcall, open flags).
     if (subject_.sys == SyscallClass::kExit || subject_.sys == SyscallClass::kFork ||
-        subject_.sys == SyscallClass::kOpen || subject_.syscall_name == "socketcall") {
+        subject_.sys == SyscallClass::kOpen || socketcall) {
       subject_.a0 = ParseHex(a0);
       subject_.a1 = ParseHex(a1);
       subject_.a2 = ParseHex(a2);
     }
-    if (subject_.syscall_name == "socketcall") {
-      // 32-bit x86: the socket call is a0 (SYS_BIND 2, SYS_CONNECT 3, SYS_ACCEPT 5, SYS_ACCEPT4 18).
-      switch (subject_.a0) {
-        case 2: subject_.sys = SyscallClass::kBind; break;
-        case 3: subject_.sys = SyscallClass::kConnect; break;
-        case 5: case 18: subject_.sys = SyscallClass::kAccept; break;
-        default: break;
-      }
+    if (socketcall) {
+      // 32-bit x86: the socket call is a0; its class is that of the call's name (bind, connect,
+      // accept, accept4; the others keep socketcall's).
+      const tables::SyscallFacts* call = tables::SocketcallFacts(subject_.a0);
+      if (call != nullptr && call->cls != SyscallClass::kOther) subject_.sys = call->cls;
     }
     if (!success.empty()) {
       subject_.has_success = true;

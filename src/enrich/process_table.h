@@ -36,24 +36,13 @@
 #include "decode/parsed_event.h"
 #include "decode/value_decoder.h"
 #include "enrich/enricher.h"
+#include "tables/syscall_facts.h"
 
 namespace auditlens {
 
 constexpr uint32_t kUnsetId = 4294967295u;  // auid / ses / uid "unset" (-1)
 
-enum class SyscallClass : uint8_t {
-  kNone,        // no SYSCALL record
-  kOther,
-  kExec,        // execve, execveat
-  kExit,        // exit_group (exit of a single thread is not a process exit)
-  kFork,        // fork, vfork, clone
-  kConnect,
-  kAccept,      // accept, accept4
-  kBind,
-  kSetId,       // setuid, setresuid, setgid, ... (the privilege rules)
-  kOpen,        // open, openat, openat2, creat (a change only with write flags)
-  kFileChange,  // unlink, rename, chmod, chown, truncate, mkdir, link, setxattr, utimes...
-};
+// SyscallClass: tables/syscall_facts.h (the class column of src/tables/syscalls.tsv).
 
 // What an event's subject record says, read in one pass.
 struct EventSubject {
@@ -72,6 +61,7 @@ struct EventSubject {
   std::string_view key;    // raw
   SyscallClass sys = SyscallClass::kNone;
   std::string_view syscall_name;  // "execve", ... (empty without SYSCALL)
+  const tables::SyscallFacts* facts = nullptr;  // its row of syscalls.tsv (with a SYSCALL)
   bool has_success = false;
   bool success = false;
   int64_t exit = 0;        // the syscall's return value (when has_success)
@@ -188,8 +178,8 @@ class ProcessTable : public Enricher {
   void ReadSubject(const ParsedEvent& e);
   void ParseSubject(const ParsedEvent& e, int r);
   void RememberSubject(std::string_view body, bool is_syscall);
-  SyscallClass ClassOf(std::string_view arch_raw, std::string_view syscall_raw,
-                       std::string_view* name);
+  // The syscall of a SYSCALL record's raw arch and syscall fields (null when it has no name).
+  const tables::SyscallEntry* SyscallOf(std::string_view arch_raw, std::string_view syscall_raw);
   ProcessImage* NewImage(int32_t pid, int32_t ppid, uint64_t start_ms, ProcessOrigin origin);
   // Links to the parent image (ids, fragments, inherited connection) and renders self_json.
   void Finish(ProcessImage* image, bool take_accept);
@@ -208,7 +198,6 @@ class ProcessTable : public Enricher {
   ProcessTableOptions options_;
   ValueDecoder decoder_;
   std::unordered_map<int32_t, std::unique_ptr<ProcessImage>> by_pid_;
-  std::unordered_map<uint64_t, std::pair<SyscallClass, std::string_view>> classes_;
   EventSubject subject_;
   // The last two subject records parsed and what they gave (views kept as offsets into the body):
   // a storm repeats one record, or two in turn (connect and accept).

@@ -10,6 +10,7 @@
 #include "decode/field_kind.h"
 #include "decode/sockaddr.h"
 #include "record/record_types.h"
+#include "tables/syscall_facts.h"
 
 namespace auditlens {
 namespace {
@@ -19,48 +20,8 @@ struct Category {
   std::string_view type;
 };
 
-// ECS event.category / event.type for the syscalls and record types a rule set usually watches.
-Category CategoryOfSyscall(std::string_view sc) {
-  static constexpr struct {
-    std::string_view name;
-    Category cat;
-  } kTable[] = {
-      {"execve", {"process", "start"}},   {"execveat", {"process", "start"}},
-      {"open", {"file", "access"}},       {"openat", {"file", "access"}},
-      {"openat2", {"file", "access"}},    {"creat", {"file", "creation"}},
-      {"mkdir", {"file", "creation"}},    {"mkdirat", {"file", "creation"}},
-      {"mknod", {"file", "creation"}},    {"mknodat", {"file", "creation"}},
-      {"link", {"file", "creation"}},     {"linkat", {"file", "creation"}},
-      {"symlink", {"file", "creation"}},  {"symlinkat", {"file", "creation"}},
-      {"unlink", {"file", "deletion"}},   {"unlinkat", {"file", "deletion"}},
-      {"rmdir", {"file", "deletion"}},    {"rename", {"file", "change"}},
-      {"renameat", {"file", "change"}},   {"renameat2", {"file", "change"}},
-      {"chmod", {"file", "change"}},      {"fchmod", {"file", "change"}},
-      {"fchmodat", {"file", "change"}},   {"chown", {"file", "change"}},
-      {"fchown", {"file", "change"}},     {"lchown", {"file", "change"}},
-      {"fchownat", {"file", "change"}},   {"truncate", {"file", "change"}},
-      {"ftruncate", {"file", "change"}},  {"setxattr", {"file", "change"}},
-      {"lsetxattr", {"file", "change"}},  {"fsetxattr", {"file", "change"}},
-      {"removexattr", {"file", "change"}}, {"utimensat", {"file", "change"}},
-      {"connect", {"network", "connection"}}, {"accept", {"network", "connection"}},
-      {"accept4", {"network", "connection"}}, {"bind", {"network", "info"}},
-      {"listen", {"network", "info"}},    {"sendto", {"network", "info"}},
-      {"sendmsg", {"network", "info"}},   {"recvfrom", {"network", "info"}},
-      {"recvmsg", {"network", "info"}},   {"setuid", {"process", "change"}},
-      {"setgid", {"process", "change"}},  {"setreuid", {"process", "change"}},
-      {"setregid", {"process", "change"}}, {"setresuid", {"process", "change"}},
-      {"setresgid", {"process", "change"}}, {"setfsuid", {"process", "change"}},
-      {"setfsgid", {"process", "change"}}, {"kill", {"process", "end"}},
-      {"tkill", {"process", "end"}},      {"tgkill", {"process", "end"}},
-      {"init_module", {"driver", "start"}}, {"finit_module", {"driver", "start"}},
-      {"delete_module", {"driver", "end"}},
-  };
-  for (const auto& e : kTable) {
-    if (e.name == sc) return e.cat;
-  }
-  return {};
-}
-
+// ECS event.category / event.type of the record types a rule set usually watches (those of
+// syscalls are columns of src/tables/syscalls.tsv).
 Category CategoryOfType(uint16_t type) {
   switch (type) {
     case AUDIT_USER_AUTH: case AUDIT_USER_ACCT: case AUDIT_USER_CHAUTHTOK:
@@ -342,8 +303,6 @@ void EventJsonFormatter::WriteEventSection(const ParsedEvent& e, JsonWriter& w) 
 
 void EventJsonFormatter::WriteEventMembers(const ParsedEvent& e, JsonWriter& w) {
   int sys = e.syscall_record();
-  std::string_view syscall_name =
-      sys >= 0 ? decoder_.SyscallName(ctx_.machine, ctx_.syscall) : std::string_view();
   w.Key("event");
   w.BeginObject();
   w.Key("kind");
@@ -355,7 +314,9 @@ void EventJsonFormatter::WriteEventMembers(const ParsedEvent& e, JsonWriter& w) 
   if (sys >= 0) {
     // The syscall as auparse names it: "openat", "socketcall(connect)", "unknown-syscall(999)".
     WriteString(w, Decoded(FieldKind::kSyscall, lead_[1]), "event.action");
-    cat = CategoryOfSyscall(syscall_name);
+    const tables::SyscallFacts& facts =
+        tables::FactsOf(tables::LookupSyscall(ctx_.machine, ctx_.syscall));
+    cat = {facts.ecs_category, facts.ecs_type};
   } else if (e.record_count() > 0) {
     std::string_view type = RecordTypeName(e.record_type(0));
     scratch_.assign(type.data(), type.size());
@@ -531,10 +492,9 @@ void EventJsonFormatter::WriteUser(const ParsedEvent& e, JsonWriter& w) {
 
 int EventJsonFormatter::FileRecord(const ParsedEvent& e) {
   // execve: PATH item 0 is the program (item 1 is the ELF interpreter, ld.so).
-  std::string_view sc = e.syscall_record() >= 0
-                            ? decoder_.SyscallName(event_ctx_.machine, event_ctx_.syscall)
-                            : std::string_view();
-  bool exec = sc == "execve" || sc == "execveat";
+  bool exec = e.syscall_record() >= 0 &&
+              tables::FactsOf(tables::LookupSyscall(event_ctx_.machine, event_ctx_.syscall)).cls ==
+                  SyscallClass::kExec;
   int chosen = -1;
   int paths = 0;
   for (size_t r = 0; r < e.record_count(); ++r) paths += e.record_type(r) == rectype::kPath;

@@ -214,9 +214,15 @@ EventKind Recorder::Classify(const ParsedEvent& e, bool in_session, Outcome* out
       break;
     case SyscallClass::kOpen: {
       if (e.Find(rectype::kPath) < 0) break;
-      // O_WRONLY|O_RDWR, O_CREAT, O_TRUNC; openat2 passes a struct: a created file only.
-      uint64_t flags = s.syscall_name == "open" ? s.a1 : s.a2;
-      bool write = s.syscall_name == "openat2" ? false : (flags & 3) != 0 || (flags & 01100) != 0;
+      // O_WRONLY|O_RDWR, O_CREAT, O_TRUNC in the argument the syscall table says holds the open
+      // flags (open a1, openat a2); openat2 passes a struct: a created file only.
+      const uint64_t args[3] = {s.a0, s.a1, s.a2};
+      bool write = false;
+      for (int i = 0; i < 3 && s.facts != nullptr; ++i) {
+        if (s.facts->args[i] != ArgKind::kOpenFlags) continue;
+        write = (args[i] & 3) != 0 || (args[i] & 01100) != 0;
+        break;
+      }
       // (A created file without O_CREAT in the flags is openat2's; outside sessions only the kind
       // is kept, so the PATH records are not split for it.)
       for (size_t r = 0; !write && in_session && r < e.record_count(); ++r) {

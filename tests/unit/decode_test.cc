@@ -252,6 +252,7 @@ TEST_F(DecodeTest, Signal) {
   EXPECT_EQ(D("sig", "9"), "SIGKILL");
   EXPECT_EQ(D("sig", "0"), "SIG0");
   EXPECT_EQ(D("sig", "31"), "SIGSYS");
+  EXPECT_EQ(D("sig", "30"), "IGPWR");  // auparse 3.0.9's signaltab.h spells it so
   EXPECT_EQ(D("sig", "64"), "unknown-signal(64)");
   EXPECT_EQ(D("sigev_signo", "15"), "SIGTERM");
 }
@@ -268,7 +269,8 @@ TEST_F(DecodeTest, TtyData) {
   EXPECT_EQ(D("data", "6C73202D6C0D", 1319), R"("ls -l",<ret>)");
   // Arrow up (ESC [ A), a lone ESC, a quote and a byte that is not ASCII (octal).
   EXPECT_EQ(D("data", "1B5B41611B22FF", 1319), R"(<up>,"a",<esc>,"\"\377")");
-  EXPECT_EQ(D("data", "1B5B323B327E", 1319), "<shift-insert>");  // the longest sequence wins
+  // The first key in auparse's list that matches wins (the list has longer sequences first).
+  EXPECT_EQ(D("data", "1B5B323B327E", 1319), "<shift-insert>");
   EXPECT_EQ(D("data", "1B5B32", 1319), R"(<esc>,"[2")");
   EXPECT_EQ(D("data", "notHex", 1319), "notHex");
 }
@@ -362,6 +364,16 @@ TEST_F(DecodeTest, MoreSyscallArguments) {
   EXPECT_EQ(Arg(kX86_64, "54", 2, "2", "1"), "SO_REUSEADDR");
   EXPECT_EQ(Arg(kX86_64, "54", 2, "1", "6"), "TCP_NODELAY");
   EXPECT_EQ(Arg(kX86_64, "54", 2, "1a", "29"), "IPV6_V6ONLY");
+  EXPECT_EQ(Arg(kX86_64, "54", 2, "50", "29"), "IP6T_SO_ORIGINAL_DST");  // not in the hand table
+  // clock_settime: auparse names clocks 0-6 only.
+  EXPECT_EQ(Arg(kX86_64, "227", 0, "6"), "CLOCK_MONOTONIC_COARSE");
+  EXPECT_EQ(Arg(kX86_64, "227", 0, "b"), "unknown-clk_id(0xb)");
+  // shmget flags: IPC_CREAT/IPC_EXCL, SHM_HUGETLB/SHM_NORESERVE, then the mode (IPC_NOWAIT and
+  // SHM_DEST bits are not named).
+  EXPECT_EQ(Arg(kX86_64, "29", 2, "7fb6"), "IPC_CREAT|IPC_EXCL|SHM_HUGETLB|SHM_NORESERVE|0666");
+  EXPECT_EQ(Arg(kX86_64, "29", 2, "1ff"), "0777");
+  // clone: a flag above bit 31 (CLONE_CLEAR_SIGHAND) is not named, as in auparse.
+  EXPECT_EQ(Arg(kX86_64, "56", 2, "100000011"), "SIGCHLD");
   EXPECT_EQ(Arg(kX86_64, "54", 2, "0", "0"), "unknown-ipopt-name(0x0)");
   EXPECT_EQ(Arg(kX86_64, "54", 2, "5", "2"), "0x5");  // igmp: no option names
 }
