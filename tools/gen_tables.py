@@ -38,6 +38,7 @@ AUPARSE = [
     ("famtab.h", "kFamilies", "socket address families (socket a0)"),
     ("socktypetab.h", "kSockTypes", "socket types (socket a1)"),
     ("socktab.h", "kSocketcalls", "socketcall(2) calls by number"),
+    ("ipctab.h", "kIpcCalls", "ipc(2) calls by number"),
     ("open-flagtab.h", "kOpenFlags", "open flags, bits (O_RDONLY is said apart)"),
     ("accesstab.h", "kAccessModes", "access(2) modes, bits"),
     ("recvtab.h", "kMsgFlags", "send/recv flags, bits"),
@@ -69,10 +70,12 @@ AUPARSE = [
     ("tcpoptnametab.h", "kTcpOptNames", "TCP socket options"),
     ("ip6optnametab.h", "kIp6OptNames", "IPv6 socket options"),
     ("pktoptnametab.h", "kPacketOptNames", "packet socket options"),
+    ("ioctlreqtab.h", "kIoctlRequests", "ioctl requests"),
+    ("seccomptab.h", "kSeccompActions", "seccomp return actions (code & SECCOMP_RET_ACTION)"),
 ]
 
 # System headers that define the name constants some auparse tables use as values.
-AUPARSE_INCLUDES = ["<fcntl.h>", "<linux/net.h>", "<sys/mount.h>", "<sys/personality.h>",
+AUPARSE_INCLUDES = ["<fcntl.h>", "<linux/ipc.h>", "<linux/net.h>", "<sys/mount.h>", "<sys/personality.h>",
                     "<sys/socket.h>", "<unistd.h>"]
 
 S_ENTRY = re.compile(r'^\s*_S\(\s*(?P<value>[^"]*?)\s*,\s*"(?P<name>[^"]*)"\s*\)')

@@ -108,6 +108,8 @@ using tables::kEpollCtl;
 using tables::kFamilies;
 using tables::kFcntlCmds;
 using tables::kHooks;
+using tables::kIoctlRequests;
+using tables::kIpcCalls;
 using tables::kIcmpTypes;
 using tables::kIp6OptNames;
 using tables::kIpOptNames;
@@ -124,6 +126,7 @@ using tables::kProt;
 using tables::kPtraceRequests;
 using tables::kResolveFlags;
 using tables::kRlimits;
+using tables::kSeccompActions;
 using tables::kSchedPolicies;
 using tables::kSeekWhence;
 using tables::kSocketcalls;
@@ -139,6 +142,7 @@ constexpr auto kSignals = tables::DenseNames<32>(tables::kSignals);
 static_assert(tables::MaxValue(tables::kSignals) < kSignals.size(), "grow kSignals");
 
 constexpr uint64_t kAddrNoRandomize = ADDR_NO_RANDOMIZE;
+constexpr uint64_t kSeccompRetAction = 0x7fff0000u;  // SECCOMP_RET_ACTION, as auparse masks it
 
 // TTY input as auparse shows it: printable runs in quotes (\ooo for other bytes), named keys in
 // angle brackets, comma-separated: "ls -l",<ret>,<up>.
@@ -286,6 +290,13 @@ void AppendHex32(uint64_t v, std::string* out) {
   out->append(buf, n);
 }
 
+// An ioctl request by name, else 0x<32-bit hex> (auparse reads it into an int).
+void AppendIoctlReq(uint64_t v, std::string* out) {
+  std::string_view name = Lookup(kIoctlRequests, static_cast<uint32_t>(v));
+  if (name.empty()) return AppendHex32(v, out);
+  out->append(name.data(), name.size());
+}
+
 void AppendPersonality(uint64_t v, std::string_view raw, std::string* out) {
   std::string_view name = Lookup(kPersonas, (v & ~kAddrNoRandomize) & 0xff);
   if (name.empty()) return AppendUnknown("unknown-personality(0x", raw, out);
@@ -300,6 +311,25 @@ void AppendNamed(const tables::ValueName (&table)[N], uint64_t i, std::string_vi
   std::string_view name = Lookup(table, i);
   if (name.empty()) return AppendUnknown(unknown, raw, out);
   out->append(name.data(), name.size());
+}
+
+// SyscallContext::context_fields of a syscall.
+uint8_t ContextFieldsOf(const tables::SyscallEntry* entry) {
+  if (entry == nullptr) return 0;
+  uint8_t bits = 0;
+  const tables::SyscallFacts& facts = tables::FactsOf(entry);
+  for (int i = 0; i < 4; ++i) {
+    switch (facts.args[i]) {
+      case ArgKind::kSocketcall: bits |= 1; break;  // the syscall field: socketcall(connect)
+      case ArgKind::kModeIfCreat:
+      case ArgKind::kPrctlArg:
+      case ArgKind::kFcntlArg:
+      case ArgKind::kSockOptName: bits |= static_cast<uint8_t>(2u << i); break;
+      default: break;
+    }
+  }
+  if (entry->name == "ipc") bits |= 1;  // ipc(semget)
+  return bits;
 }
 
 }  // namespace
@@ -369,6 +399,7 @@ SyscallContext ValueDecoder::ContextOf(std::string_view arch_raw, std::string_vi
           std::memcmp(s.raw, syscall_raw.data(), s.len) == 0) {
         ctx.syscall = s.syscall;
         ctx.args = s.args;
+        ctx.context_fields = s.context_fields;
         return ctx;
       }
     }
@@ -379,6 +410,7 @@ SyscallContext ValueDecoder::ContextOf(std::string_view arch_raw, std::string_vi
   }
   if (const tables::SyscallEntry* entry = tables::LookupSyscall(ctx.machine, ctx.syscall)) {
     ctx.args = &tables::FactsOf(entry).args;
+    ctx.context_fields = ContextFieldsOf(entry);
   }
   if (slot_fits) {
     SyscallSlot& s = syscall_slots_[next_syscall_slot_];
@@ -388,6 +420,7 @@ SyscallContext ValueDecoder::ContextOf(std::string_view arch_raw, std::string_vi
     s.machine = ctx.machine;
     s.syscall = ctx.syscall;
     s.args = ctx.args;
+    s.context_fields = ctx.context_fields;
   }
   return ctx;
 }
@@ -600,7 +633,7 @@ void ValueDecoder::AppendArg(int index, std::string_view raw, const SyscallConte
     case ArgKind::kPersonality:
       return AppendPersonality(v, raw, out);
     case ArgKind::kIoctlReq:
-      return AppendHex32(v, out);
+      return AppendIoctlReq(v, out);
     case ArgKind::kSockOptLevel: {
       if (v == 1) {
         out->append("SOL_SOCKET");
@@ -668,7 +701,7 @@ void ValueDecoder::Decode(FieldKind kind, std::string_view raw, const SyscallCon
       out->append(name.data(), name.size());
       if (name == "socketcall" || name == "ipc") {
         std::string_view call = name == "socketcall" ? Lookup(kSocketcalls, ctx.a0)
-                                                     : std::string_view();
+                                                     : Lookup(kIpcCalls, ctx.a0);
         if (!call.empty()) {
           out->push_back('(');
           out->append(call.data(), call.size());
@@ -770,15 +803,10 @@ void ValueDecoder::Decode(FieldKind kind, std::string_view raw, const SyscallCon
       return;
     }
     case FieldKind::kSeccomp: {
-      switch (PrefixOr0(raw, 16) & 0x7fff0000u) {
-        case 0x00000000: out->append("kill"); return;
-        case 0x00030000: out->append("trap"); return;
-        case 0x00050000: out->append("errno"); return;
-        case 0x7ff00000: out->append("trace"); return;
-        case 0x7ffc0000: out->append("log"); return;
-        case 0x7fff0000: out->append("allow"); return;
-        default: return AppendUnknown("unknown-seccomp-code(", raw, out);
-      }
+      std::string_view name = Lookup(kSeccompActions, PrefixOr0(raw, 16) & kSeccompRetAction);
+      if (name.empty()) return AppendUnknown("unknown-seccomp-code(", raw, out);
+      out->append(name.data(), name.size());
+      return;
     }
     case FieldKind::kOpenFlags:
       return AppendOpenFlags(PrefixOr0(raw, 16), out);
@@ -827,7 +855,7 @@ void ValueDecoder::Decode(FieldKind kind, std::string_view raw, const SyscallCon
     case FieldKind::kPersonality:
       return AppendPersonality(PrefixOr0(raw, 16), raw, out);
     case FieldKind::kIoctlReq:
-      return AppendHex32(PrefixOr0(raw, 16), out);
+      return AppendIoctlReq(PrefixOr0(raw, 16), out);
     case FieldKind::kTtyData:
       return AppendTtyData(raw, out);
   }

@@ -31,6 +31,11 @@ struct SyscallContext {
   uint64_t a0 = 0;
   uint64_t a1 = 0;
   const std::array<ArgKind, 4>* args = nullptr;  // argument kinds of this syscall, when known
+  // Fields of the SYSCALL record whose decoded value depends on more than their own raw value
+  // (the syscall of socketcall and ipc names the call in a0; open's a2 is a mode only with
+  // O_CREAT in a1; prctl's a1, fcntl's a2 and setsockopt's a2 depend on another argument): bit 0
+  // for "syscall", bit 1 + i for a<i>. A memo keyed by the raw value must not answer for them.
+  uint8_t context_fields = 0;
 };
 
 class ValueDecoder {
@@ -74,6 +79,7 @@ class ValueDecoder {
     int machine = -1;
     int syscall = -1;
     const std::array<ArgKind, 4>* args = nullptr;
+    uint8_t context_fields = 0;
   };
   SyscallSlot syscall_slots_[2];
   uint8_t next_syscall_slot_ = 0;

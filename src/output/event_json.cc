@@ -45,6 +45,15 @@ Category CategoryOfType(uint16_t type) {
   }
 }
 
+// Whether a SYSCALL field is one of SyscallContext::context_fields.
+bool IsContextField(std::string_view name, uint8_t bits) {
+  if (name == "syscall") return (bits & 1) != 0;
+  if (name.size() == 2 && name[0] == 'a' && name[1] >= '0' && name[1] <= '3') {
+    return (bits & (2u << (name[1] - '0'))) != 0;
+  }
+  return false;
+}
+
 std::string_view FileTypeOfMode(unsigned mode) {
   switch (mode & S_IFMT) {
     case S_IFREG: return "file";
@@ -758,6 +767,9 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
   const std::string_view path(path_buf, path_end - path_buf);
   char key_buf[96];
   std::string long_key;  // a repeated name too long for key_buf (allocates only then)
+  // SYSCALL fields decoded with other arguments (socketcall's syscall, open's a2, ...) are not
+  // memoized by their raw value.
+  const uint8_t context_fields = type == rectype::kSyscall ? ctx_.context_fields : 0;
   for (size_t i = 0; i < fields.size(); ++i) {
     const Field& f = fields[i];
     // EXECVE arguments are joined across records: decided here, before the memo.
@@ -805,8 +817,10 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
     FieldMemo::Hint* hint =
         &field_hints_[(r < kRecordHints ? r : kRecordHints - 1) * kFieldHints +
                       (i < kFieldHints ? i : kFieldHints - 1)];
-    uint64_t memo_hash;
-    std::string_view memoized = memo_.Find(memo_key, hint, &memo_hash);
+    const bool memo_ok = context_fields == 0 || !IsContextField(f.name, context_fields);
+    uint64_t memo_hash = 0;
+    std::string_view memoized = memo_ok ? memo_.Find(memo_key, hint, &memo_hash)
+                                        : std::string_view();
     if (!memoized.empty()) {
       w.Raw(memoized);
       continue;
@@ -845,7 +859,7 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
         break;
     }
     // A percent-encoded value also lists its path (which names this record): not memoized.
-    if (encoded_count_ == encoded_before) {
+    if (memo_ok && encoded_count_ == encoded_before) {
       std::string_view member = w.Since(member_start);
       if (!member.empty() && member[0] == ',') member.remove_prefix(1);
       memo_.Store(memo_key, memo_hash, member, hint);

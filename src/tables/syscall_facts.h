@@ -49,7 +49,7 @@ enum class ArgKind : uint8_t {
   kMountFlags,     // mount flags
   kPersonality,    // personality persona
   kShmFlags,       // shmget flags: IPC_CREAT|...|0600
-  kIoctlReq,       // ioctl request: 0x<32-bit hex> (auparse also names some; not yet here)
+  kIoctlReq,       // ioctl request: its name (auparse's table), else 0x<32-bit hex>
   kSockOptLevel,   // getsockopt/setsockopt level: SOL_SOCKET, an IP protocol, SOL_*
   kSockOptName,    // getsockopt/setsockopt option, by level
 };

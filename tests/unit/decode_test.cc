@@ -101,6 +101,20 @@ TEST_F(DecodeTest, SyscallPerArch) {
   std::string out;
   decoder_.Decode(FieldKind::kSyscall, "102", ctx, &out);
   EXPECT_EQ(out, "socketcall(connect)");
+  // i386 ipc names the call from a0 too (auparse's ipctab.h); an unknown call: the name alone.
+  out.clear();
+  ctx = decoder_.ContextOf(kI386, "117", "2");
+  decoder_.Decode(FieldKind::kSyscall, "117", ctx, &out);
+  EXPECT_EQ(out, "ipc(semget)");
+  EXPECT_EQ(ctx.context_fields, 1);
+  out.clear();
+  ctx = decoder_.ContextOf(kI386, "117", "63");
+  decoder_.Decode(FieldKind::kSyscall, "117", ctx, &out);
+  EXPECT_EQ(out, "ipc");
+  // open: a2 depends on a1 (bit 1 + 2); openat's fields only on themselves.
+  EXPECT_EQ(decoder_.ContextOf(kX86_64, "2").context_fields, 1 << 3);
+  EXPECT_EQ(decoder_.ContextOf(kX86_64, "257").context_fields, 0);
+  EXPECT_EQ(decoder_.ContextOf(kI386, "102", "3").context_fields, 1);  // socketcall
 }
 
 TEST_F(DecodeTest, Arch) {
@@ -289,6 +303,9 @@ TEST_F(DecodeTest, NetfilterAndFriends) {
   EXPECT_EQ(D("old_prom", "0"), "no");
   EXPECT_EQ(D("code", "0x7fff0000"), "allow");
   EXPECT_EQ(D("code", "0x50001"), "errno");
+  EXPECT_EQ(D("code", "0x7fc00000"), "user-notify");  // not in the hand table
+  EXPECT_EQ(D("code", "0x7fff0001"), "allow");
+  EXPECT_EQ(D("code", "0x10000"), "unknown-seccomp-code(0x10000)");
   EXPECT_EQ(D("oflag", "0x42"), "O_RDWR|O_CREAT");
   EXPECT_EQ(D("flags", "22"), "MAP_PRIVATE|MAP_ANONYMOUS");
   EXPECT_EQ(D("flags", "0", kPathType), "none");
@@ -372,6 +389,9 @@ TEST_F(DecodeTest, MoreSyscallArguments) {
   // SHM_DEST bits are not named).
   EXPECT_EQ(Arg(kX86_64, "29", 2, "7fb6"), "IPC_CREAT|IPC_EXCL|SHM_HUGETLB|SHM_NORESERVE|0666");
   EXPECT_EQ(Arg(kX86_64, "29", 2, "1ff"), "0777");
+  // ioctl requests auparse names (ioctlreqtab.h), else 32-bit hex.
+  EXPECT_EQ(Arg(kX86_64, "16", 1, "5401"), "TCGETS");
+  EXPECT_EQ(Arg(kX86_64, "16", 1, "12345"), "0x12345");
   // clone: a flag above bit 31 (CLONE_CLEAR_SIGHAND) is not named, as in auparse.
   EXPECT_EQ(Arg(kX86_64, "56", 2, "100000011"), "SIGCHLD");
   EXPECT_EQ(Arg(kX86_64, "54", 2, "0", "0"), "unknown-ipopt-name(0x0)");

@@ -389,5 +389,38 @@ TEST(EventJson, ProcessPidIsAlwaysTheShortestNumber) {
   }
 }
 
+// A field decoded with another argument is not answered by the memo from an earlier event with the
+// same raw value (i386 socketcall's and ipc's syscall name a0; open's a2 is a mode only with
+// O_CREAT in a1).
+TEST(EventJson, FieldsDecodedWithOtherArgumentsAreNotMemoizedByTheirOwnValue) {
+  EventJsonFormatter formatter("testhost");
+  auto format = [&formatter](const std::string& line) {
+    const Event event = EventOf({line});
+    ParsedEvent parsed;
+    parsed.Parse(event);
+    std::string out;
+    formatter.Format(parsed, &out);
+    return out;
+  };
+  const std::string tail =
+      " items=0 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 "
+      "tty=pts0 ses=1 comm=\"x\" exe=\"/bin/x\" key=(null)";
+  auto line = [&tail](int serial, const std::string& body) {
+    return "type=SYSCALL msg=audit(1700000000.000:" + std::to_string(serial) + "): " + body + tail;
+  };
+  EXPECT_HAS(format(line(1, "arch=40000003 syscall=102 success=yes exit=0 a0=3 a1=0 a2=0 a3=0")),
+             "\"syscall\":\"socketcall(connect)\"");
+  EXPECT_HAS(format(line(2, "arch=40000003 syscall=102 success=yes exit=0 a0=2 a1=0 a2=0 a3=0")),
+             "\"syscall\":\"socketcall(bind)\"");
+  EXPECT_HAS(format(line(3, "arch=40000003 syscall=117 success=yes exit=0 a0=2 a1=0 a2=0 a3=0")),
+             "\"syscall\":\"ipc(semget)\"");
+  EXPECT_HAS(format(line(4, "arch=40000003 syscall=117 success=yes exit=0 a0=63 a1=0 a2=0 a3=0")),
+             "\"syscall\":\"ipc\"");
+  EXPECT_HAS(format(line(5, "arch=c000003e syscall=2 success=yes exit=3 a0=1 a1=41 a2=1a4 a3=0")),
+             "\"a2\":\"0644\"");
+  EXPECT_HAS(format(line(6, "arch=c000003e syscall=2 success=yes exit=3 a0=1 a1=1 a2=1a4 a3=0")),
+             "\"a2\":\"0x1a4\"");
+}
+
 }  // namespace
 }  // namespace auditlens
