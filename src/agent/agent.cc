@@ -22,6 +22,8 @@
 #include "agent/pipeline.h"
 #include "agent/receive_pacer.h"
 #include "agent/rules_session.h"
+#include "common/boot_id.h"
+#include "common/clock.h"
 #include "common/conninfo_mask.h"
 #include "agent/security.h"
 #include "agent/state_file.h"
@@ -40,20 +42,6 @@ std::atomic<bool> g_reopen{false};
 
 void OnStopSignal(int) { g_stop = true; }
 void OnHangup(int) { g_reopen = true; }
-
-uint64_t WallMs() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-uint64_t MonotonicUs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
-}
-
-uint64_t MonotonicMs() { return MonotonicUs() / 1000; }
 
 // Nothing the agent logs shows a connection string's password (common/conninfo_mask.h).
 void Log(const std::string& message) {

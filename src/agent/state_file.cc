@@ -5,37 +5,19 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
 #include <string_view>
+
+#include "common/parse_int.h"
 
 namespace auditlens {
 namespace {
 
 constexpr std::string_view kHeader = "# auditlens agent state: written by the agent, do not edit";
 
-template <typename T>
-bool ParseNumber(std::string_view s, T* out) {
-  if (s.empty()) return false;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return r.ec == std::errc() && r.ptr == s.data() + s.size();
-}
-
 }  // namespace
-
-std::string ReadBootId() {
-  int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "";
-  char buf[64];
-  ssize_t n = read(fd, buf, sizeof(buf));
-  close(fd);
-  if (n <= 0) return "";
-  std::string id(buf, static_cast<size_t>(n));
-  while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
-  return id;
-}
 
 std::string FormatState(const AgentState& s) {
   return fmt::format(
@@ -67,20 +49,20 @@ const char* ParseState(const std::string& text, AgentState* out) {
       ok = !value.empty() && value.size() <= 64;
     } else if (key == "delivered_through") {
       bit = kDelivered;
-      ok = ParseNumber(value, &s.delivered_through);
+      ok = ParseDecimal(value, &s.delivered_through);
     } else if (key == "kernel_lost") {
       bit = kLost;
-      ok = ParseNumber(value, &s.kernel_lost);
+      ok = ParseDecimal(value, &s.kernel_lost);
     } else if (key == "clean") {
       bit = kClean;
       ok = value == "0" || value == "1";
       s.clean = value == "1";
     } else if (key == "pid") {
       bit = kPid;
-      ok = ParseNumber(value, &s.pid);
+      ok = ParseDecimal(value, &s.pid);
     } else if (key == "written_ms") {
       bit = kWritten;
-      ok = ParseNumber(value, &s.written_ms);
+      ok = ParseDecimal(value, &s.written_ms);
     } else {
       return "unknown key";
     }

@@ -28,9 +28,6 @@ struct AgentState {
   uint64_t written_ms = 0;         // wall clock
 };
 
-// The current boot's id, or "" when it cannot be read.
-std::string ReadBootId();
-
 std::string FormatState(const AgentState& state);
 // Returns nullptr on success, else what is wrong.
 const char* ParseState(const std::string& text, AgentState* state);

@@ -4,10 +4,10 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "common/clock.h"
 #include "query/store_reader.h"
 #include "query/timeline.h"
 
@@ -26,14 +26,8 @@ struct SessionsArgs {
   std::string color = "auto";
 };
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 int RunSessions(const SessionsArgs& args) {
-  const int64_t now = NowMs();
+  const int64_t now = static_cast<int64_t>(WallMs());
   SessionFilter filter;
   filter.user = args.user;
   filter.limit = static_cast<size_t>(args.last);

@@ -7,7 +7,6 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
-#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -17,7 +16,9 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "common/clock.h"
 #include "common/conninfo_mask.h"
+#include "common/proc_reader.h"
 #include "config/config.h"
 #include "config/default_config.h"
 #include "netlink/audit_netlink.h"
@@ -184,12 +185,6 @@ int64_t NumberOf(const std::vector<Member>& members, const std::string& key, int
   }
 }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string LocalTime(int64_t ms) {
   time_t seconds = static_cast<time_t>(ms / 1000);
   tm local{};
@@ -214,8 +209,7 @@ bool AgentAlive(uint32_t pid) {
   if (kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM) return false;
   std::string exe = ExecutableOfPid(pid);
   if (exe == "?" || exe.find("auditlens") != std::string::npos) return true;
-  std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
-  std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+  const std::string args = ReadSmallFile(ProcPidPath(static_cast<pid_t>(pid), "cmdline"));
   return args.find("auditlens") != std::string::npos;  // e.g. under valgrind
 }
 
@@ -258,7 +252,7 @@ AgentState ReadAgent(const std::string& path) {
     a.state = AgentState::State::kStopped;
   } else if (AgentAlive(a.pid)) {
     a.state = AgentState::State::kRunning;
-    a.stale = a.updated_ms > 0 && NowMs() - a.updated_ms > kStaleMs;
+    a.stale = a.updated_ms > 0 && static_cast<int64_t>(WallMs()) - a.updated_ms > kStaleMs;
   } else {
     a.state = AgentState::State::kGone;
   }
@@ -373,7 +367,7 @@ void PrintHuman(const KernelStatus* k, const std::string& kernel_error, const Ag
     out += "  unavailable: " + kernel_error + "\n";
   }
 
-  const int64_t now = NowMs();
+  const int64_t now = static_cast<int64_t>(WallMs());
   switch (a.state) {
     case AgentState::State::kNoFile:
       out += "agent: not running (" + a.problem + ")\n";

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/parse_int.h"  // ParseHexU64
+
 namespace auditlens {
 
 // Digit values by byte; -1 for bytes that are not hex digits.
@@ -50,19 +52,6 @@ inline bool AppendHexDecoded(std::string_view s, std::string* out) {
     out->resize(start);
     return false;
   }
-  return true;
-}
-
-// Parses an unsigned hex number (no prefix); false on anything else or overflow.
-inline bool ParseHexU64(std::string_view s, uint64_t* value) {
-  if (s.empty() || s.size() > 16) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    int d = HexDigit(c);
-    if (d < 0) return false;
-    v = (v << 4) | static_cast<uint64_t>(d);
-  }
-  *value = v;
   return true;
 }
 

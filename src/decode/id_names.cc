@@ -6,22 +6,15 @@
 
 #include <vector>
 
+#include "common/clock.h"
+
 namespace auditlens {
-namespace {
-
-uint64_t MonotonicMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-}  // namespace
 
 std::string_view IdNames::Lookup(std::unordered_map<uint32_t, Entry>& cache, uint32_t id,
                                  bool group) {
   Entry& e = cache[id];
   if (e.found) return e.name;
-  uint64_t now = MonotonicMs();
+  uint64_t now = MonotonicMsCoarse();
   if (e.checked_ms != 0 && now < e.checked_ms + kRetryUnknownMs) return {};
   e.checked_ms = now;
   std::vector<char> buf(16384);

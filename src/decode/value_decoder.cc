@@ -12,6 +12,7 @@
 #include <cstring>
 #include <iterator>
 
+#include "common/parse_int.h"
 #include "decode/hex.h"
 #include "tables/auparse_tables.h"
 
@@ -718,8 +719,7 @@ void ValueDecoder::Decode(FieldKind kind, std::string_view raw, const SyscallCon
     }
     case FieldKind::kExit: {
       int64_t v = 0;
-      auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), v);
-      if (ec != std::errc() || v >= 0 || v < -INT32_MAX) return AppendRaw(raw, out);
+      if (!ParseI64(raw, &v) || v >= 0 || v < -INT32_MAX) return AppendRaw(raw, out);
       int err = static_cast<int>(-v);
       const char* name = audit_errno_to_name(err);
       const char* desc = strerrordesc_np(err);

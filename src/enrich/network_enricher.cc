@@ -11,29 +11,14 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "common/clock.h"
+#include "common/parse_int.h"
 #include "decode/hex.h"
 #include "enrich/community_id.h"
 #include "record/record_types.h"
 
 namespace auditlens {
 namespace {
-
-uint64_t MonotonicNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000 + static_cast<uint64_t>(ts.tv_nsec);
-}
-
-uint64_t WallMs() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
-}
-
-bool ParseDecimal(std::string_view s, int64_t* v) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
-  return !s.empty() && ec == std::errc() && p == s.data() + s.size();
-}
 
 bool ParseHexFd(std::string_view s, int32_t* fd) {
   uint64_t v = 0;
@@ -196,7 +181,7 @@ void NetworkEnricher::Prepare(const ParsedEvent& e) {
   } else {
     int64_t pid = 0;
     ParseDecimal(e.Get(sys, "pid"), &pid);
-    uint64_t now = test_now_ms_ != 0 ? test_now_ms_ : WallMs();
+    uint64_t now = test_now_ms_ != 0 ? test_now_ms_ : WallMsCoarse();
     uint64_t t = e.event().time_ms();
     bool new_connection = op_ == NetOp::kConnect || op_ == NetOp::kAccept;
     if (pid <= 0 || pid == self_pid_) {
@@ -521,8 +506,7 @@ std::unique_ptr<NetworkEnricher> MakeAgentNetworkEnricher(std::string_view mode,
   if (const char* b = getenv("AUDITLENS_NETWORK_BUDGET_MS")) {
     std::string_view v(b);
     uint32_t budget = 0;
-    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), budget);
-    if (ec == std::errc() && p == v.data() + v.size() && budget <= 1000) {
+    if (ParseDecimal(v, &budget) && budget <= 1000) {
       budget_ms_per_second = budget;
     } else {
       *note = "AUDITLENS_NETWORK_BUDGET_MS=" + std::string(v) + " is not 0..1000: ignored";

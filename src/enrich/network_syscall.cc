@@ -2,8 +2,8 @@
 
 #include <libaudit.h>
 
-#include <charconv>
 
+#include "common/parse_int.h"
 #include "decode/hex.h"
 
 namespace auditlens {
@@ -22,8 +22,7 @@ NetOp NetworkSyscalls::Classify(std::string_view arch_raw, std::string_view sysc
   }
   if (last_machine_ < 0) return NetOp::kNone;
   unsigned nr = 0;
-  auto [p, ec] = std::from_chars(syscall_raw.data(), syscall_raw.data() + syscall_raw.size(), nr);
-  if (ec != std::errc() || p != syscall_raw.data() + syscall_raw.size() || nr >= 4096) {
+  if (!ParseDecimal(syscall_raw, &nr) || nr >= 4096) {
     return NetOp::kNone;
   }
   return tables::FactsOf(tables::LookupSyscall(last_machine_, static_cast<int>(nr))).net;

@@ -7,13 +7,13 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
-#include <fstream>
 #include <sstream>
 
+#include "common/parse_int.h"
+#include "common/proc_reader.h"
+#include "common/time_format.h"
 #include "decode/sockaddr.h"
 #include "output/json_writer.h"
 #include "record/record_types.h"
@@ -21,33 +21,16 @@
 namespace auditlens {
 namespace {
 
-bool ParseInt(std::string_view s, int64_t* v) {
-  if (s.empty() || s.size() > 19) return false;
-  size_t i = 0;
-  const bool negative = s[0] == '-';
-  if (negative && s.size() == 1) return false;
-  i = negative ? 1 : 0;
-  int64_t x = 0;
-  for (; i < s.size(); ++i) {
-    const unsigned d = static_cast<unsigned char>(s[i]) - '0';
-    if (d > 9) return false;
-    x = x * 10 + d;
-  }
-  *v = negative ? -x : x;
-  return true;
-}
-
+// The table's ids: "-1" and "4294967295" are both unset (common/parse_int.h); /proc files end in
+// a newline.
 bool ParseU32(std::string_view s, uint32_t* v) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.remove_suffix(1);
-  int64_t x;
-  if (!ParseInt(s, &x)) return false;
-  *v = static_cast<uint32_t>(x);  // "-1" and "4294967295" are both unset
-  return true;
+  return ParseId32(s, v);
 }
 
 uint64_t ParseHex(std::string_view s) {
   uint64_t v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v, 16);
+  ParseHexU64(s, &v);
   return v;
 }
 
@@ -59,35 +42,8 @@ void AppendJsonString(std::string_view bytes, std::string* out) {
 
 // "2026-11-22T11:57:58.195Z". The second is formatted once and kept (images start in bursts).
 void FormatIso(uint64_t ms, std::string* out) {
-  static thread_local uint64_t cached_sec = UINT64_MAX;
-  static thread_local char cached[24];
-  const uint64_t sec = ms / 1000;
-  if (sec != cached_sec) {
-    time_t t = static_cast<time_t>(sec);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
-    cached_sec = sec;
-  }
-  const unsigned m = static_cast<unsigned>(ms % 1000);
-  const char tail[6] = {'.', static_cast<char>('0' + m / 100), static_cast<char>('0' + m / 10 % 10),
-                        static_cast<char>('0' + m % 10), 'Z', 0};
-  out->append(cached);
-  out->append(tail, 5);
-}
-
-std::string ReadSmallFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string ReadLink(const std::string& path) {
-  char buf[4096];
-  ssize_t n = readlink(path.c_str(), buf, sizeof(buf));
-  return n > 0 ? std::string(buf, n) : std::string();
+  static thread_local IsoSecondCache cache;
+  cache.AppendMs(static_cast<int64_t>(ms), out);
 }
 
 }  // namespace
@@ -111,12 +67,6 @@ std::string_view SessionRoleName(SessionRole r) {
     case SessionRole::kCommand: return "command";
   }
   return "";
-}
-
-std::string ProcessTableBootId() {
-  std::string s = ReadSmallFile("/proc/sys/kernel/random/boot_id");
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
 }
 
 ProcessTable::ProcessTable(ProcessTableOptions options) : options_(std::move(options)) {}
@@ -236,7 +186,7 @@ void ProcessTable::ParseSubject(const ParsedEvent& e, int r) {
       case 3:
         if (n == "pid" && !have_pid) {
           int64_t v;
-          if (ParseInt(value, &v)) {
+          if (ParseI64(value, &v)) {
             subject_.pid = static_cast<int32_t>(v);
             have_pid = true;
           }
@@ -253,7 +203,7 @@ void ProcessTable::ParseSubject(const ParsedEvent& e, int r) {
       case 4:
         if (n == "ppid" && !have_ppid) {
           int64_t v;
-          if (ParseInt(value, &v)) {
+          if (ParseI64(value, &v)) {
             subject_.ppid = static_cast<int32_t>(v);
             have_ppid = true;
           }
@@ -305,7 +255,7 @@ void ProcessTable::ParseSubject(const ParsedEvent& e, int r) {
     if (!success.empty()) {
       subject_.has_success = true;
       subject_.success = success == "yes";
-      ParseInt(exit, &subject_.exit);
+      ParseI64(exit, &subject_.exit);
     }
   }
 }
@@ -714,7 +664,7 @@ ProcessImage* ProcessTable::ReadProcImage(const std::string& root, int32_t pid) 
   for (int i = 0; i < 17; ++i) fields >> skip;
   unsigned long long start_ticks = 0;
   fields >> start_ticks;
-  std::string exe = ReadLink(base + "/exe");
+  std::string exe = ReadLinkTarget(base + "/exe");
   if (exe.empty()) return nullptr;  // kernel threads, or gone
   const std::string deleted = " (deleted)";
   if (exe.size() > deleted.size() &&
@@ -724,7 +674,7 @@ ProcessImage* ProcessTable::ReadProcImage(const std::string& root, int32_t pid) 
   uint64_t start_ms = proc_btime_ * 1000 + start_ticks * 1000 / static_cast<uint64_t>(proc_ticks_);
   ProcessImage* image = NewImage(pid, static_cast<int32_t>(ppid), start_ms, ProcessOrigin::kProc);
   image->exe = exe;
-  image->cwd = ReadLink(base + "/cwd");
+  image->cwd = ReadLinkTarget(base + "/cwd");
   std::string cmdline = ReadSmallFile(base + "/cmdline");
   image->args_json.assign("[");
   size_t begin = 0;
@@ -757,7 +707,10 @@ ProcessImage* ProcessTable::ReadProcImage(const std::string& root, int32_t pid) 
 void ProcessTable::ReadProcClock(const std::string& proc_root) {
   std::string stat_text = ReadSmallFile(proc_root + "/stat");
   size_t at = stat_text.find("\nbtime ");
-  if (at != std::string::npos) proc_btime_ = strtoull(stat_text.c_str() + at + 7, nullptr, 10);
+  if (at != std::string::npos) {
+    std::string_view rest = std::string_view(stat_text).substr(at + 7);
+    ParseU64(rest.substr(0, rest.find('\n')), &proc_btime_);
+  }
   proc_ticks_ = sysconf(_SC_CLK_TCK);
   if (proc_ticks_ <= 0) proc_ticks_ = 100;
 }
@@ -792,9 +745,8 @@ size_t ProcessTable::SeedFromProc(const std::string& proc_root) {
   if (dir == nullptr) return 0;
   std::vector<ProcessImage*> seeded;
   while (dirent* d = readdir(dir)) {
-    char* end = nullptr;
-    long pid = strtol(d->d_name, &end, 10);
-    if (end == d->d_name || *end != 0 || pid <= 0) continue;
+    int32_t pid = 0;
+    if (!ParseDecimal(std::string_view(d->d_name), &pid) || pid <= 0) continue;
     if (ProcessImage* image = ReadProcImage(proc_root, static_cast<int32_t>(pid))) {
       seeded.push_back(image);
     }

@@ -124,7 +124,7 @@ struct ProcessImage {
 };
 
 struct ProcessTableOptions {
-  std::string boot_id;          // /proc/sys/kernel/random/boot_id; part of every entity id
+  std::string boot_id;          // common/boot_id.h ReadBootId(); part of every entity id
   size_t max_entries = 32768;
   uint64_t exited_keep_ms = 60000;
   uint64_t idle_check_ms = 600000;
@@ -226,8 +226,5 @@ class ProcessTable : public Enricher {
   int adopt_depth_ = 0;
   std::string scratch_;
 };
-
-// The machine's boot id (/proc/sys/kernel/random/boot_id), "" when unreadable.
-std::string ProcessTableBootId();
 
 }  // namespace auditlens

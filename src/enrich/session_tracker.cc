@@ -5,13 +5,13 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
-#include <fstream>
 #include <sstream>
 
+#include "common/parse_int.h"
+#include "common/proc_reader.h"
+#include "common/time_format.h"
 #include "decode/value_decoder.h"
 #include "enrich/community_id.h"
 #include "output/json_writer.h"
@@ -31,19 +31,6 @@ constexpr uint16_t kUserLogin = AUDIT_USER_LOGIN;
 constexpr uint16_t kUserLogout = AUDIT_USER_LOGOUT;
 constexpr uint16_t kUserCmd = AUDIT_USER_CMD;
 
-bool ParseU32(std::string_view s, uint32_t* v) {
-  int64_t x;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
-  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return false;
-  *v = static_cast<uint32_t>(x);
-  return true;
-}
-
-bool ParseI32(std::string_view s, int32_t* v) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
-  return ec == std::errc() && p == s.data() + s.size() && !s.empty();
-}
-
 bool Failed(std::string_view res) {
   return res == "failed" || res == "no" || res == "0" || res == "fail";
 }
@@ -52,16 +39,6 @@ void AppendJsonString(std::string_view bytes, std::string* out) {
   out->push_back('"');
   JsonWriter::AppendEscaped(bytes, out);
   out->push_back('"');
-}
-
-void AppendIso(uint64_t ms, std::string* out) {
-  time_t t = static_cast<time_t>(ms / 1000);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[40];
-  size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  n += snprintf(buf + n, sizeof(buf) - n, ".%03uZ", static_cast<unsigned>(ms % 1000));
-  out->append(buf, n);
 }
 
 // PAM writes addr=? or hostname=? when it has none.
@@ -199,7 +176,7 @@ void SessionTracker::Render(SessionInfo* s) {
     AppendJsonString(s->terminal, &j);
   }
   j.append(",\"start\":\"");
-  AppendIso(s->start_ms, &j);
+  AppendIsoMs(static_cast<int64_t>(s->start_ms), &j);
   j.push_back('"');
   if (s->state == SessionState::kFailed) j.append(",\"failed\":true");
   j.push_back('}');
@@ -262,9 +239,9 @@ void SessionTracker::SetLoginProcess(SessionInfo* s, int32_t pid) {
 void SessionTracker::HandleLogin(const ParsedEvent& e, int r) {
   uint32_t auid = kUnsetId, ses = kUnsetId;
   int32_t pid = -1;
-  ParseI32(e.Get(r, "pid"), &pid);
-  ParseU32(e.Get(r, "auid"), &auid);
-  ParseU32(e.Get(r, "ses"), &ses);
+  ParseDecimal(e.Get(r, "pid"), &pid);
+  ParseId32(e.Get(r, "auid"), &auid);
+  ParseId32(e.Get(r, "ses"), &ses);
   info_.op = SessionOp::kLogin;
   std::string_view res = e.Get(r, "res");
   info_.failed = Failed(res);
@@ -315,7 +292,7 @@ void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
   if (acct_raw.empty() && type == kUserLogin) {
     // login(1) writes id=UID instead of acct= when it knows the user.
     uint32_t id;
-    if (ParseU32(e.Get(r, "id"), &id) && id != kUnsetId) acct_ = NameOf(id);
+    if (ParseId32(e.Get(r, "id"), &id) && id != kUnsetId) acct_ = NameOf(id);
     else acct_.clear();
     info_.acct = acct_;
   } else {
@@ -622,7 +599,7 @@ size_t SessionTracker::SeedFromTable(const std::string& proc_root) {
     }
     if (!s->source.set()) {
       // sshd puts the connection into its sessions' environment: "client port server port".
-      std::ifstream env(proc_root + "/" + std::to_string(p->pid) + "/environ", std::ios::binary);
+      std::istringstream env(ReadSmallFile(proc_root + "/" + std::to_string(p->pid) + "/environ"));
       std::string var;
       while (std::getline(env, var, '\0')) {
         if (var.rfind("SSH_CONNECTION=", 0) != 0) continue;

@@ -18,10 +18,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <thread>
+
+#include "common/clock.h"
+#include "common/parse_int.h"
 
 namespace auditlens {
 namespace {
@@ -29,12 +31,6 @@ namespace {
 constexpr size_t kRxSize = 32768;
 // The kernel's TCP_NEW_SYN_RECV state (include/net/tcp_states.h): request sockets, not exported.
 constexpr uint32_t kTcpNewSynRecv = 12;
-
-uint64_t MonotonicSeconds() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return static_cast<uint64_t>(ts.tv_sec);
-}
 
 uint64_t NetnsInode(const char* path) {
   struct stat st;
@@ -85,10 +81,7 @@ bool ParseSocketLink(std::string_view link, uint64_t* inode) {
       link.back() != ']') {
     return false;
   }
-  const char* b = link.data() + kPrefix.size();
-  const char* e = link.data() + link.size() - 1;
-  auto [p, ec] = std::from_chars(b, e, *inode);
-  return ec == std::errc() && p == e;
+  return ParseU64(link.substr(kPrefix.size(), link.size() - kPrefix.size() - 1), inode);
 }
 
 bool ParseSockProtoName(std::string_view name, int* family, int* protocol) {
@@ -292,7 +285,7 @@ int DiagSocketLookup::DiagSocketFor(int32_t pid) {
 }
 
 bool DiagSocketLookup::Spend(bool tcp_dump) {
-  uint64_t now = MonotonicSeconds();
+  uint64_t now = MonotonicSecondsCoarse();
   if (now != budget_second_) {
     budget_second_ = now;
     tcp_spent_ = other_spent_ = 0;

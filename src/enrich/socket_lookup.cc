@@ -5,23 +5,13 @@
 
 #include <charconv>
 
+#include "common/proc_reader.h"
 #include "enrich/socket_cache.h"
 #include "enrich/socket_diag.h"
 #include "enrich/socket_pidfd.h"
 
 namespace auditlens {
 namespace {
-
-std::string ReadSmallFile(const char* path) {
-  std::string text;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return text;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof(buf))) > 0) text.append(buf, static_cast<size_t>(n));
-  close(fd);
-  return text;
-}
 
 // pidfd first; a lookup the kernel refuses (LSM, no permission, no such syscall) is asked again
 // with sock_diag, and after three refusals sock_diag answers all. Both share one cache.

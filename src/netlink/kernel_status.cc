@@ -9,6 +9,7 @@
 #include <climits>
 #include <cstring>
 
+#include "common/proc_reader.h"
 #include "netlink/audit_control.h"
 #include "netlink/audit_netlink.h"
 
@@ -134,11 +135,8 @@ bool SetKernelStatus(const KernelStatus& values, uint32_t mask, std::string* err
 
 std::string ExecutableOfPid(uint32_t pid) {
   if (pid == 0) return "?";
-  char buf[PATH_MAX];
-  std::string link = "/proc/" + std::to_string(pid) + "/exe";
-  ssize_t n = readlink(link.c_str(), buf, sizeof(buf) - 1);
-  if (n <= 0) return "?";
-  return std::string(buf, static_cast<size_t>(n));
+  std::string exe = ReadLinkTarget(ProcPidPath(static_cast<pid_t>(pid), "exe"));
+  return exe.empty() ? "?" : exe;
 }
 
 }  // namespace auditlens

@@ -2,11 +2,11 @@
 
 #include <charconv>
 #include <cstring>
-#include <ctime>
 
 #include <libaudit.h>
 #include <sys/stat.h>
 
+#include "common/parse_int.h"
 #include "decode/field_kind.h"
 #include "decode/sockaddr.h"
 #include "record/record_types.h"
@@ -67,11 +67,6 @@ std::string_view FileTypeOfMode(unsigned mode) {
   }
 }
 
-bool ParseInt(std::string_view s, int64_t* v) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
-  return ec == std::errc() && p == s.data() + s.size() && !s.empty();
-}
-
 // A decimal already in its shortest form, as the kernel writes a pid: copied to the output as it
 // is, the same bytes that parsing and formatting it again would give.
 bool IsShortestDecimal(std::string_view raw) {
@@ -87,7 +82,7 @@ bool IsShortestDecimal(std::string_view raw) {
 // when already the shortest form, else parsed and written shortest.
 struct JsonInteger {
   explicit JsonInteger(std::string_view raw)
-      : raw(raw), shortest(IsShortestDecimal(raw)), ok(shortest || ParseInt(raw, &value)) {}
+      : raw(raw), shortest(IsShortestDecimal(raw)), ok(shortest || ParseI64(raw, &value)) {}
   void WriteTo(JsonWriter& w) const {
     if (shortest) {
       w.Raw(raw);
@@ -179,17 +174,11 @@ void EventJsonFormatter::WriteString(JsonWriter& w, std::string_view bytes, std:
 }
 
 void EventJsonFormatter::WriteTimestamp(uint64_t sec, uint32_t msec, JsonWriter& w) {
-  if (sec != cached_sec_) {
-    time_t t = static_cast<time_t>(sec);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(cached_time_, sizeof(cached_time_), "%Y-%m-%dT%H:%M:%S", &tm);
-    cached_sec_ = sec;
-  }
-  char buf[48];
-  size_t len = strlen(cached_time_);
+  size_t len;
+  const char* text = time_cache_.Get(static_cast<int64_t>(sec), &len);
+  char buf[kIsoSecondsMax + 8];
   buf[0] = '"';
-  std::memcpy(buf + 1, cached_time_, len);
+  std::memcpy(buf + 1, text, len);
   msec %= 1000;
   char* p = buf + 1 + len;
   *p++ = '.';
@@ -562,7 +551,7 @@ void EventJsonFormatter::WriteFile(const ParsedEvent& e, JsonWriter& w) {
     WriteString(w, scratch_, "file.path");
     std::string_view inode = e.Get(chosen, "inode");
     int64_t v;
-    if (ParseInt(inode, &v)) {
+    if (ParseI64(inode, &v)) {
       w.Key("inode");
       w.String(inode);
     }

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/time_format.h"
 #include "decode/parsed_event.h"
 #include "decode/value_decoder.h"
 #include "enrich/enricher.h"
@@ -96,8 +97,7 @@ class EventJsonFormatter {
   std::vector<uint32_t> ends_;
   std::vector<std::string> encoded_;  // reused: paths of percent-encoded values
   size_t encoded_count_ = 0;
-  uint64_t cached_sec_ = UINT64_MAX;
-  char cached_time_[32] = {};
+  IsoSecondCache time_cache_;
 };
 
 }  // namespace auditlens

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "common/conninfo_mask.h"
+#include "common/parse_int.h"
 
 namespace auditlens {
 namespace {
@@ -35,7 +36,10 @@ class Result {
     return PQgetisnull(res_, row, col) ? std::string() : std::string(PQgetvalue(res_, row, col));
   }
   int64_t Int(int row, int col, int64_t null_value = 0) const {
-    return PQgetisnull(res_, row, col) ? null_value : strtoll(PQgetvalue(res_, row, col), nullptr, 10);
+    if (PQgetisnull(res_, row, col)) return null_value;
+    int64_t v = 0;
+    ParseI64(PQgetvalue(res_, row, col), &v);
+    return v;
   }
   bool IsNull(int row, int col) const { return PQgetisnull(res_, row, col) != 0; }
 

@@ -12,6 +12,7 @@
 
 #include <cstdlib>
 
+#include "common/parse_int.h"
 #include "config/config.h"
 #include "config/default_config.h"
 #include "store/schema.h"
@@ -196,12 +197,11 @@ bool StoreReader::ResolveSession(std::string_view spec, std::string* id, std::st
       return true;
     }
   }
-  bool number = !spec.empty() && std::all_of(spec.begin(), spec.end(), [](char c) {
-    return std::isdigit(static_cast<unsigned char>(c));
-  });
+  int64_t ses = 0;
+  const bool number = !spec.empty() && spec[0] != '-' && ParseI64(spec, &ses);
   if (number) {
     Statement by_ses(db_, "SELECT id FROM sessions WHERE ses = ?1 ORDER BY start_ms DESC LIMIT 1");
-    by_ses.Bind(1, static_cast<int64_t>(std::stoll(std::string(spec))));
+    by_ses.Bind(1, ses);
     if (by_ses.Step(error)) {
       *id = by_ses.Text(0);
       return true;

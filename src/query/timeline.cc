@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/parse_int.h"
+#include "common/time_format.h"
 #include "query/json_value.h"
 
 namespace auditlens {
@@ -758,23 +760,14 @@ std::string FormatLocalTime(int64_t ms, bool with_date) {
   return buf;
 }
 
-std::string FormatIsoUtc(int64_t ms) {
-  time_t t = static_cast<time_t>(ms / 1000);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[48];
-  size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, sizeof(buf) - n, ".%03dZ", static_cast<int>(ms % 1000));
-  return buf;
-}
-
 bool ParseSince(std::string_view text, int64_t now_ms, int64_t* out_ms) {
   if (text.empty()) return false;
   char unit = text.back();
   std::string number(text.substr(0, text.size() - 1));
   if (std::strchr("smhdw", unit) != nullptr && !number.empty() &&
       std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    int64_t n = std::stoll(number);
+    int64_t n = 0;
+    if (!ParseI64(number, &n)) return false;
     int64_t scale = unit == 's' ? 1000 : unit == 'm' ? 60000 : unit == 'h' ? 3600000
                   : unit == 'd' ? 86400000 : 7 * 86400000LL;
     *out_ms = now_ms - n * scale;
@@ -896,9 +889,9 @@ std::string SessionJson(const StoredSession& s, int64_t now_ms) {
       {"hostname", s.hostname.empty() ? "" : Quoted(s.hostname)},
       {"terminal", s.terminal.empty() ? "" : Quoted(s.terminal)},
       {"host", s.host.empty() ? "" : Quoted(s.host)},
-      {"start", Quoted(FormatIsoUtc(s.start_ms))},
+      {"start", Quoted(FormatIsoMs(s.start_ms))},
       {"start_ms", std::to_string(s.start_ms)},
-      {"end", s.end_ms > 0 ? Quoted(FormatIsoUtc(s.end_ms)) : "null"},
+      {"end", s.end_ms > 0 ? Quoted(FormatIsoMs(s.end_ms)) : "null"},
       {"duration_ms", std::to_string((s.end_ms > 0 ? s.end_ms : std::max(now_ms, s.start_ms)) - s.start_ms)},
       {"state", Quoted(s.state)},
       {"commands", std::to_string(s.commands)},
@@ -916,7 +909,7 @@ std::string RenderTimelineJson(const Timeline& t) {
   for (size_t i = 0; i < t.folded.size(); ++i) {
     const StoredEvent& e = t.folded[i];
     std::vector<std::pair<std::string, std::string>> m = {
-        {"time", Quoted(FormatIsoUtc(e.time_ms))},
+        {"time", Quoted(FormatIsoMs(e.time_ms))},
         {"time_ms", std::to_string(e.time_ms)},
         {"serial", std::to_string(e.serial)},
         {"kind", Quoted(e.kind)},
@@ -939,7 +932,7 @@ std::string TimelineEntriesJson(const Timeline& t) {
     const TimelineEntry& e = t.entries[i];
     if (i > 0) out.push_back(',');
     std::vector<std::pair<std::string, std::string>> m = {
-        {"time", Quoted(FormatIsoUtc(e.time_ms))},
+        {"time", Quoted(FormatIsoMs(e.time_ms))},
         {"kind", Quoted(e.kind)},
         {"depth", std::to_string(e.depth)},
         {"text", Quoted(e.text)},

@@ -75,7 +75,6 @@ std::string ShellQuote(std::string_view arg);
 std::string FormatDuration(int64_t ms);
 // Local time: "2026-11-22 11:33:25" (with_date) or "11:33:25.183".
 std::string FormatLocalTime(int64_t ms, bool with_date);
-std::string FormatIsoUtc(int64_t ms);
 // The local time zone's abbreviation at that time ("UTC", "CET").
 std::string ZoneName(int64_t ms);
 // Parses --since: "2026-11-22", "2026-11-22 11:00[:00]", "2026-11-22T11:00:00", or an age such as

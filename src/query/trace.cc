@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "common/time_format.h"
 #include "query/json_value.h"
 
 namespace auditlens {
@@ -35,7 +36,7 @@ std::string EndpointJson(const std::string& ip, int64_t port) {
 }
 
 std::string ConnectionJson(const FleetConnection& c) {
-  std::string out = "{\"time\":" + Quoted(FormatIsoUtc(c.time_ms)) +
+  std::string out = "{\"time\":" + Quoted(FormatIsoMs(c.time_ms)) +
                     ",\"time_ms\":" + std::to_string(c.time_ms) + ",\"host\":" + Quoted(c.host);
   if (!c.session_id.empty()) out += ",\"session_id\":" + Quoted(c.session_id);
   if (c.pid > 0) out += ",\"pid\":" + std::to_string(c.pid);

@@ -3,12 +3,13 @@
 #include <libaudit.h>
 
 #include <array>
-#include <charconv>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include "common/parse_int.h"
 
 namespace auditlens {
 namespace {
@@ -78,10 +79,8 @@ uint16_t RecordTypeFromName(std::string_view name) {
   if (name.size() > kUnknown.size() + 1 && name.substr(0, kUnknown.size()) == kUnknown &&
       name.back() == ']') {
     unsigned value = 0;
-    const char* begin = name.data() + kUnknown.size();
-    const char* end = name.data() + name.size() - 1;
-    auto [ptr, ec] = std::from_chars(begin, end, value);
-    if (ec == std::errc() && ptr == end && value > 0 && value <= 65535) {
+    if (ParseDecimal(name.substr(kUnknown.size(), name.size() - kUnknown.size() - 1), &value) &&
+        value > 0 && value <= 65535) {
       return static_cast<uint16_t>(value);
     }
   }

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "common/boot_id.h"
+
 namespace auditlens {
 
 void AgentStore::Attach(const Config& config, const std::string& host, PipelineOptions* options,
@@ -16,7 +18,7 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
     log_("process tree, sessions and store off (enrich.process_tree = false)");
     return;
   }
-  const std::string boot_id = ProcessTableBootId();
+  const std::string boot_id = ReadBootId();
   ProcessTableOptions table_options;
   table_options.boot_id = boot_id;
   table_options.proc_root = "/proc";

@@ -8,23 +8,13 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/clock.h"
 #include "common/conninfo_mask.h"
+#include "common/parse_int.h"
 #include "store/pg_schema.h"
 
 namespace auditlens {
 namespace {
-
-uint64_t WallMs() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-uint64_t MonoMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 // Data exceptions (22) and integrity violations (23): the rows' fault, not the connection's.
 bool IsDataError(PGresult* res) {
@@ -102,7 +92,7 @@ void PostgresStore::Run() {
       queue_->Wait(options_.batch_ms);
     }
     while (TakeRows(options_.batch_rows) > 0) Deliver();
-    const uint64_t now = MonoMs();
+    const uint64_t now = MonotonicMs();
     if (stopping && close_deadline == 0) close_deadline = now + options_.close_wait_ms;
     if (!connected_ && (!stopping || conn_ != nullptr)) ConnectStep(now);
     if (connected_ && spool_.pending_bytes() > 0) ReplayChunk();
@@ -191,7 +181,7 @@ void PostgresStore::ConnectStep(uint64_t now) {
     }
     int r = poll(&pfd, 1, 50);
     if (r == 0) {
-      if (MonoMs() - connect_started_ms_ > 10000) Disconnect("connection timed out");
+      if (MonotonicMs() - connect_started_ms_ > 10000) Disconnect("connection timed out");
       return;
     }
     switch (PQconnectPoll(conn_)) {
@@ -230,7 +220,7 @@ void PostgresStore::Disconnect(const std::string& why) {
   }
   connected_ = false;
   known_days_.clear();
-  next_attempt_ms_ = MonoMs() + backoff_ms_;
+  next_attempt_ms_ = MonotonicMs() + backoff_ms_;
   backoff_ms_ = std::min(options_.retry_max_ms, backoff_ms_ * 2);
   std::lock_guard<std::mutex> lock(stats_mutex_);
   stats_.connected = false;
@@ -287,7 +277,8 @@ bool ReadPgSchemaVersion(PGconn* conn, uint64_t* version, std::string* error) {
     PQclear(res);
     return false;
   }
-  *version = strtoull(PQgetvalue(res, 0, 0), nullptr, 10);
+  *version = 0;
+  ParseU64(PQgetvalue(res, 0, 0), version);
   PQclear(res);
   return true;
 }
@@ -309,7 +300,8 @@ bool ApplyPgMigrations(PGconn* conn, uint64_t* version, std::string* error) {
       PQclear(PQexec(conn, "ROLLBACK"));
       return false;
     }
-    *version = strtoull(PQgetvalue(res, 0, 0), nullptr, 10);
+    *version = 0;
+    ParseU64(PQgetvalue(res, 0, 0), version);
     PQclear(res);
     if (*version >= static_cast<uint64_t>(kPgSchemaVersion)) return RunSql(conn, "commit", "COMMIT", error);
     const std::string what = "schema migration " + std::to_string(*version + 1);

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/parse_int.h"
 #include "decode/sockaddr.h"
 #include "decode/value_decoder.h"
 #include "output/json_writer.h"
@@ -333,7 +334,7 @@ void Recorder::WriteNetworkDetail(const ParsedEvent& e, std::string_view line, s
   if (accept && local.set()) {
     Endpoint end;
     snprintf(end.ip, sizeof(end.ip), "%s", local.ip.c_str());
-    end.port = static_cast<uint16_t>(atoi(local.port.c_str()));
+    ParseDecimal(std::string_view(local.port), &end.port);
     table_->SetLastAcceptLocal(s.pid, end);
   }
   std::string_view network = members[2];
@@ -504,7 +505,7 @@ void Recorder::WriteUserMessageDetail(const ParsedEvent& e, std::string& out) {
     }
     uint32_t auid = kUnsetId;
     std::string_view a = e.Get(r, "auid");
-    if (!a.empty()) auid = static_cast<uint32_t>(strtoull(std::string(a).c_str(), nullptr, 10));
+    ParseId32(a, &auid);
     std::string_view user = auid != kUnsetId ? table_->decoder().ids().User(auid) : std::string_view();
     if (!user.empty()) {
       w.Key("user");

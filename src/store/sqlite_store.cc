@@ -12,18 +12,13 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/clock.h"
 #include "enrich/process_table.h"
 #include "enrich/session_tracker.h"
 #include "store/schema.h"
 
 namespace auditlens {
 namespace {
-
-uint64_t WallMs() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 void BindNum(sqlite3_stmt* st, int index, int64_t v) {
   if (v == col::kNull) {

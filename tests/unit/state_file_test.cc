@@ -113,12 +113,6 @@ TEST(StateFile, WriteFailsCleanlyWhereItCannot) {
   EXPECT_FALSE(error.empty());
 }
 
-TEST(StateFile, BootIdIsRead) {
-  const std::string id = ReadBootId();
-  EXPECT_EQ(id.size(), 36u) << id;  // a UUID
-  EXPECT_EQ(id, ReadBootId());
-}
-
 TEST(StateFile, ResumeOnlyWithinTheSameBoot) {
   AgentState s = Sample();
   EXPECT_FALSE(PlanResume(nullptr, s.boot_id).resume);
