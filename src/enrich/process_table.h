@@ -33,6 +33,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/endpoint.h"
 #include "decode/parsed_event.h"
 #include "decode/value_decoder.h"
 #include "enrich/enricher.h"
@@ -78,12 +79,6 @@ enum class SessionRole : uint8_t { kNone, kService, kLoginScript, kShell, kComma
 
 std::string_view ProcessOriginName(ProcessOrigin o);
 std::string_view SessionRoleName(SessionRole r);
-
-struct Endpoint {
-  char ip[46] = {};
-  uint16_t port = 0;
-  bool set() const { return ip[0] != 0; }
-};
 
 struct ProcessImage {
   char entity_id[17] = {};

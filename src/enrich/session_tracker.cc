@@ -258,7 +258,7 @@ void SessionTracker::HandleLogin(const ParsedEvent& e, int r) {
   auto a = attempts_.find(pid);
   if (a != attempts_.end()) {
     Attempt& at = a->second;
-    if (Known(at.addr)) snprintf(s->source.ip, sizeof(s->source.ip), "%s", at.addr.c_str());
+    if (Known(at.addr)) s->source.SetIp(at.addr);
     if (pid > 0) SetLoginProcess(s, pid);  // the port, now that the address is known
     if (Known(at.hostname)) s->hostname = at.hostname;
     if (Known(at.terminal)) s->terminal = at.terminal;
@@ -314,7 +314,7 @@ void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
         SessionInfo* s = it->second.get();
         s->start_ms = time;
         if (Known(addr) && !s->source.set()) {
-          snprintf(s->source.ip, sizeof(s->source.ip), "%.*s", static_cast<int>(addr.size()), addr.data());
+          s->source.SetIp(addr);
           SetLoginProcess(s, subj.pid);
         }
         if (Known(hostname) && s->hostname.empty()) s->hostname = std::string(hostname);
@@ -365,7 +365,7 @@ void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
       f->user = at.acct;
       f->service_exe = at.exe;
       f->service = std::string(ServiceOfExe(at.exe));
-      if (Known(at.addr)) snprintf(f->source.ip, sizeof(f->source.ip), "%s", at.addr.c_str());
+      if (Known(at.addr)) f->source.SetIp(at.addr);
       if (ProcessImage* image = table_->Find(subj.pid)) {
         if (image->peer.set() && at.addr == image->peer.ip) {
           f->source = image->peer;
@@ -402,7 +402,7 @@ void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
   }
   bool changed = false;
   if (Known(addr) && !s->source.set()) {
-    snprintf(s->source.ip, sizeof(s->source.ip), "%.*s", static_cast<int>(addr.size()), addr.data());
+    s->source.SetIp(addr);
     if (s->login_pid > 0) SetLoginProcess(s, s->login_pid);
     changed = true;
   }
@@ -607,9 +607,9 @@ size_t SessionTracker::SeedFromTable(const std::string& proc_root) {
         std::string cip, sip;
         unsigned cport = 0, sport = 0;
         if (parts >> cip >> cport >> sip >> sport) {
-          snprintf(s->source.ip, sizeof(s->source.ip), "%s", cip.c_str());
+          s->source.SetIp(cip);
           s->source.port = static_cast<uint16_t>(cport);
-          snprintf(s->destination.ip, sizeof(s->destination.ip), "%s", sip.c_str());
+          s->destination.SetIp(sip);
           s->destination.port = static_cast<uint16_t>(sport);
         }
         break;

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/endpoint.h"
 #include "common/parse_int.h"
 #include "common/time_format.h"
 #include "query/json_value.h"
@@ -62,18 +63,14 @@ std::string Abbreviate(const std::string& s, size_t max) {
   return s.substr(0, cut) + "...";
 }
 
-std::string Endpoint(const JsonValue& end) {
+std::string EndpointText(const JsonValue& end) {
   if (!end.is_object()) return {};
-  std::string ip = end.Str("ip");
-  std::string port = end["port"].text();
-  if (ip.find(':') != std::string::npos) ip = "[" + ip + "]";
-  return port.empty() ? ip : ip + ":" + port;
+  return JoinHostPort(end.Str("ip"), end["port"].text());
 }
 
 std::string SessionSource(const StoredSession& s) {
   if (s.source_ip.empty()) return {};
-  std::string ip = s.source_ip.find(':') != std::string::npos ? "[" + s.source_ip + "]" : s.source_ip;
-  return s.source_port > 0 ? ip + ":" + std::to_string(s.source_port) : ip;
+  return JoinHostPort(s.source_ip, s.source_port > 0 ? std::to_string(s.source_port) : std::string());
 }
 
 std::string JsonOf(const std::vector<std::pair<std::string, std::string>>& raw_members) {
@@ -114,8 +111,8 @@ bool EntryOfEvent(const StoredEvent& e, TimelineEntry* out) {
   out->failed = e.outcome == "failure";
   out->json = e.detail.empty() ? "{}" : e.detail;
   if (e.kind == "network" || e.kind == "bind") {
-    std::string remote = Endpoint(d["remote"]);
-    std::string local = Endpoint(d["local"]);
+    std::string remote = EndpointText(d["remote"]);
+    std::string local = EndpointText(d["local"]);
     std::string transport = d.Str("transport");
     std::string error = d.Str("error");
     out->kind = e.kind;

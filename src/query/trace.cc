@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "common/endpoint.h"
 #include "common/time_format.h"
 #include "query/json_value.h"
 
@@ -15,11 +16,9 @@ using Key = std::pair<std::string, std::string>;  // host, session id
 
 Key KeyOf(const FleetSessionKey& k) { return {k.host, k.id}; }
 
-std::string Endpoint(const std::string& ip, int64_t port) {
+std::string EndpointText(const std::string& ip, int64_t port) {
   if (ip.empty()) return "?";
-  std::string out = ip.find(':') != std::string::npos ? "[" + ip + "]" : ip;
-  if (port > 0) out += ":" + std::to_string(port);
-  return out;
+  return JoinHostPort(ip, port > 0 ? std::to_string(port) : std::string());
 }
 
 std::string Quoted(std::string_view s) {
@@ -71,7 +70,7 @@ class Walker {
       const std::string name = s.host + ":" + s.id;
       if (s.community_id.empty()) {
         if (!s.source_ip.empty()) {
-          trace_->notes.push_back(name + ": the login from " + Endpoint(s.source_ip, s.source_port) +
+          trace_->notes.push_back(name + ": the login from " + EndpointText(s.source_ip, s.source_port) +
                                   " has no Community ID (its connection's ports are not all known)");
         }
         break;
@@ -80,7 +79,7 @@ class Walker {
       if (!reader_.ConnectOver(s.community_id, s.host, s.start_ms, options_.window_ms, &c, error)) {
         if (!error->empty()) return false;
         trace_->notes.push_back(name + ": no agent in the database recorded the connect from " +
-                                Endpoint(s.source_ip, s.source_port) +
+                                EndpointText(s.source_ip, s.source_port) +
                                 " (the chain starts outside the fleet)");
         break;
       }
@@ -215,8 +214,8 @@ std::string RenderTraceText(const Trace& t, bool colour) {
     out += pad + st("1", title);
     if (h.focus) out += "  " + st("1;33", "<- traced session");
     out += "\n";
-    std::string from = "    logged in from " + Endpoint(s.source_ip, s.source_port);
-    if (!s.dest_ip.empty()) from += " → " + Endpoint(s.dest_ip, s.dest_port);
+    std::string from = "    logged in from " + EndpointText(s.source_ip, s.source_port);
+    if (!s.dest_ip.empty()) from += " → " + EndpointText(s.dest_ip, s.dest_port);
     if (!s.community_id.empty()) from += "  (Community ID " + s.community_id + ")";
     if (h.parent >= 0) from += ", over hop [" + std::to_string(h.parent + 1) + "]'s connect";
     if (s.source_ip.empty()) from = "    logged in locally (no network source)";
@@ -245,8 +244,8 @@ std::string RenderTraceText(const Trace& t, bool colour) {
         out += pad + std::string(20 + static_cast<size_t>(e.depth) * 2, ' ') +
                st("1;36", "=> hop [" + std::to_string(h.links[k].to + 1) + "] " +
                               t.hops[h.links[k].to].key.host) +
-               " (" + Endpoint(c.local_ip, c.local_port) + " → " +
-               Endpoint(c.remote_ip, c.remote_port) + ", Community ID " + c.community_id + ")\n";
+               " (" + EndpointText(c.local_ip, c.local_port) + " → " +
+               EndpointText(c.remote_ip, c.remote_port) + ", Community ID " + c.community_id + ")\n";
       }
     }
     for (size_t k = 0; k < h.links.size(); ++k) {
@@ -255,8 +254,8 @@ std::string RenderTraceText(const Trace& t, bool colour) {
       out += pad + "    " + st("2", FormatLocalTime(c.time_ms, false)) + "  " +
              st("1;36", "=> hop [" + std::to_string(h.links[k].to + 1) + "] " +
                             t.hops[h.links[k].to].key.host) +
-             " (connect " + Endpoint(c.local_ip, c.local_port) + " → " +
-             Endpoint(c.remote_ip, c.remote_port) + ", pid " + std::to_string(c.pid) +
+             " (connect " + EndpointText(c.local_ip, c.local_port) + " → " +
+             EndpointText(c.remote_ip, c.remote_port) + ", pid " + std::to_string(c.pid) +
              ", Community ID " + c.community_id + ")\n";
     }
     if (h.timeline.hidden > 0) {

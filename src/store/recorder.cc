@@ -333,7 +333,7 @@ void Recorder::WriteNetworkDetail(const ParsedEvent& e, std::string_view line, s
   }
   if (accept && local.set()) {
     Endpoint end;
-    snprintf(end.ip, sizeof(end.ip), "%s", local.ip.c_str());
+    end.SetIp(local.ip);
     ParseDecimal(std::string_view(local.port), &end.port);
     table_->SetLastAcceptLocal(s.pid, end);
   }

@@ -11,6 +11,7 @@
 
 #include "common/boot_id.h"
 #include "common/clock.h"
+#include "common/endpoint.h"
 #include "common/parse_int.h"
 #include "common/proc_reader.h"
 #include "common/time_format.h"
@@ -262,6 +263,32 @@ TEST(ProcReader, LinksAndPaths) {
   EXPECT_EQ(ReadLinkTarget(ProcPidPath(getpid(), "exe")), std::string(exe, static_cast<size_t>(n)));
   EXPECT_EQ(ReadLinkTarget("/proc/self/status"), "");  // not a link
   EXPECT_EQ(ReadLinkTarget("/nonexistent/link"), "");
+}
+
+TEST(Endpoint, SetIpCutsAndStopsAtNul) {
+  Endpoint e;
+  EXPECT_FALSE(e.set());
+  e.SetIp("10.0.0.1");
+  e.port = 22;
+  EXPECT_TRUE(e.set());
+  EXPECT_STREQ(e.ip, "10.0.0.1");
+  e.SetIp("::1");
+  EXPECT_STREQ(e.ip, "::1");  // the longer text before it is gone
+  e.SetIp(std::string(100, '1'));
+  EXPECT_EQ(std::string(e.ip), std::string(45, '1'));
+  e.SetIp(std::string_view("1.2.3.4\0junk", 12));
+  EXPECT_STREQ(e.ip, "1.2.3.4");
+  e.SetIp("");
+  EXPECT_FALSE(e.set());
+}
+
+TEST(Endpoint, JoinHostPort) {
+  EXPECT_EQ(JoinHostPort("10.0.0.1", "22"), "10.0.0.1:22");
+  EXPECT_EQ(JoinHostPort("::1", "22"), "[::1]:22");
+  EXPECT_EQ(JoinHostPort("fe80::1", ""), "[fe80::1]");
+  EXPECT_EQ(JoinHostPort("10.0.0.1", ""), "10.0.0.1");
+  EXPECT_EQ(JoinHostPort("", "22"), ":22");
+  EXPECT_EQ(JoinHostPort("", ""), "");
 }
 
 }  // namespace
