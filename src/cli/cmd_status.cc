@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "common/conninfo_mask.h"
 #include "common/proc_reader.h"
+#include "common/time_format.h"
 #include "config/config.h"
 #include "config/default_config.h"
 #include "netlink/audit_netlink.h"
@@ -185,14 +186,7 @@ int64_t NumberOf(const std::vector<Member>& members, const std::string& key, int
   }
 }
 
-std::string LocalTime(int64_t ms) {
-  time_t seconds = static_cast<time_t>(ms / 1000);
-  tm local{};
-  localtime_r(&seconds, &local);
-  char buf[64];
-  strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S %z", &local);
-  return buf;
-}
+std::string LocalTime(int64_t ms) { return FormatLocal(ms, "%Y-%m-%d %H:%M:%S %z"); }
 
 std::string Ago(int64_t ms) {
   int64_t s = ms / 1000;

@@ -47,6 +47,18 @@ void AppendIsoMs(int64_t ms, std::string* out) {
   AppendMillis(millis, out);
 }
 
+std::string FormatLocal(int64_t ms, const char* format) {
+  int64_t seconds;
+  unsigned millis;
+  SplitMs(ms, &seconds, &millis);
+  const time_t t = static_cast<time_t>(seconds);
+  struct tm tm;
+  if (localtime_r(&t, &tm) == nullptr) return {};
+  char buf[128];
+  const size_t n = strftime(buf, sizeof(buf), format, &tm);
+  return std::string(buf, n);
+}
+
 std::string FormatIsoMs(int64_t ms) {
   std::string s;
   AppendIsoMs(ms, &s);

@@ -26,6 +26,14 @@ size_t FormatIsoSeconds(int64_t seconds, char* out);
 void AppendIsoMs(int64_t ms, std::string* out);
 std::string FormatIsoMs(int64_t ms);
 
+// Local time (TZ, else /etc/localtime) through a strftime format, for text people read:
+// FormatLocal(ms, "%Y-%m-%d %H:%M:%S"). The second is floored as above; empty when localtime_r
+// cannot represent it or the text would pass 127 bytes.
+std::string FormatLocal(int64_t ms, const char* format);
+
+// The millisecond within the second, 0 to 999, also before 1970 (-1 ms is 999).
+inline unsigned MillisOf(int64_t ms) { return static_cast<unsigned>((ms % 1000 + 1000) % 1000); }
+
 // The last second formatted, kept: output stamps come in runs of the same second, and
 // gmtime_r + strftime cost more than the rest of a stamp.
 class IsoSecondCache {

@@ -698,14 +698,7 @@ const char* ColourOf(const TimelineEntry& e) {
 
 }  // namespace
 
-std::string ZoneName(int64_t ms) {
-  time_t t = static_cast<time_t>(ms / 1000);
-  struct tm tm;
-  localtime_r(&t, &tm);
-  char buf[16];
-  strftime(buf, sizeof(buf), "%Z", &tm);
-  return buf;
-}
+std::string ZoneName(int64_t ms) { return FormatLocal(ms, "%Z"); }
 
 std::string ShellQuote(std::string_view arg) {
   if (arg.empty()) return "''";
@@ -744,17 +737,10 @@ std::string FormatDuration(int64_t ms) {
 }
 
 std::string FormatLocalTime(int64_t ms, bool with_date) {
-  time_t t = static_cast<time_t>(ms / 1000);
-  struct tm tm;
-  localtime_r(&t, &tm);
-  char buf[48];
-  if (with_date) {
-    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-    return buf;
-  }
-  size_t n = strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
-  snprintf(buf + n, sizeof(buf) - n, ".%03d", static_cast<int>(ms % 1000));
-  return buf;
+  if (with_date) return FormatLocal(ms, "%Y-%m-%d %H:%M:%S");
+  char millis[8];
+  snprintf(millis, sizeof(millis), ".%03u", MillisOf(ms));
+  return FormatLocal(ms, "%H:%M:%S") + millis;
 }
 
 bool ParseSince(std::string_view text, int64_t now_ms, int64_t* out_ms) {

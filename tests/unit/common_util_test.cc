@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <limits>
 #include <string>
@@ -184,6 +186,25 @@ TEST(TimeFormat, SecondCacheGivesTheSameText) {
     AppendIsoMs(ms, &b);
     EXPECT_EQ(a, b) << ms;
   }
+}
+
+TEST(TimeFormat, LocalTimeFollowsTz) {
+  const char* old = getenv("TZ");
+  const std::string saved = old ? old : "";
+  setenv("TZ", "UTC0", 1);
+  tzset();
+  EXPECT_EQ(FormatLocal(1795348678195, "%Y-%m-%d %H:%M:%S %z"), "2026-11-22 11:57:58 +0000");
+  EXPECT_EQ(FormatLocal(-1, "%H:%M:%S"), "23:59:59");
+  setenv("TZ", "CET-1", 1);
+  tzset();
+  EXPECT_EQ(FormatLocal(1795348678195, "%H:%M:%S"), "12:57:58");
+  EXPECT_EQ(FormatLocal(0, ""), "");
+  if (old) setenv("TZ", saved.c_str(), 1);
+  else unsetenv("TZ");
+  tzset();
+  EXPECT_EQ(MillisOf(1795348678195), 195u);
+  EXPECT_EQ(MillisOf(-1), 999u);
+  EXPECT_EQ(MillisOf(-1000), 0u);
 }
 
 TEST(Clock, UnitsAgreeAndMove) {
