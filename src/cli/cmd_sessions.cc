@@ -41,12 +41,8 @@ int RunSessions(const SessionsArgs& args) {
     return 2;
   }
   std::string path, error;
-  if (!ResolveStorePath(args.config_path, args.db, &path, &error)) {
-    std::cerr << "auditlens sessions: " << error << "\n";
-    return 1;
-  }
   StoreReader reader;
-  if (!reader.Open(path, &error)) {
+  if (!OpenStore(args.config_path, args.db, &reader, &path, &error)) {
     std::cerr << "auditlens sessions: " << error << "\n";
     return 1;
   }

@@ -24,12 +24,8 @@ struct TimelineArgs {
 
 int RunTimeline(const TimelineArgs& args) {
   std::string path, error;
-  if (!ResolveStorePath(args.config_path, args.db, &path, &error)) {
-    std::cerr << "auditlens timeline: " << error << "\n";
-    return 1;
-  }
   StoreReader reader;
-  if (!reader.Open(path, &error)) {
+  if (!OpenStore(args.config_path, args.db, &reader, &path, &error)) {
     std::cerr << "auditlens timeline: " << error << "\n";
     return 1;
   }

@@ -114,6 +114,11 @@ bool UseColour(const std::string& when, int fd) {
          std::string_view(term) != "dumb";
 }
 
+bool OpenStore(const std::string& config_path, const std::string& db, StoreReader* reader,
+               std::string* path, std::string* error) {
+  return ResolveStorePath(config_path, db, path, error) && reader->Open(*path, error);
+}
+
 StoreReader::~StoreReader() { sqlite3_close(db_); }
 
 bool StoreReader::Open(const std::string& path, std::string* error) {

@@ -76,4 +76,9 @@ class StoreReader {
   std::string session_columns_;  // what a session's SELECT reads (depends on the schema version)
 };
 
+// ResolveStorePath, then reader->Open of that path (set in *path either way, when resolved). False
+// with the message of the step that failed.
+bool OpenStore(const std::string& config_path, const std::string& db, StoreReader* reader,
+               std::string* path, std::string* error);
+
 }  // namespace auditlens
