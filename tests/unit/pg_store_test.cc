@@ -541,40 +541,49 @@ bool WaitFor(PostgresStore& store, uint64_t rows) {
   return false;
 }
 
+// The live tests' options: the database and host name tests/pg/test_fleet_roles.sh gives, the spool
+// in dir, short batches.
+PostgresOptions LiveOptions(const char* url, const char* host, const TempDir& dir) {
+  PostgresOptions options;
+  options.conninfo = url;
+  options.host = host;
+  options.spool_path = dir.Path("spool");
+  options.batch_ms = 20;
+  return options;
+}
+
+// Queues one row in the store.
+void Put(PostgresStore& store, const Row& r) {
+  Row* slot = store.sink()->Begin();
+  ASSERT_NE(slot, nullptr);
+  *slot = r;
+  store.sink()->Commit();
+}
+
 TEST(PostgresStoreLive, WritesAsItsHostRole) {
   const char* url = getenv("AUDITLENS_TEST_PG_URL");
   const char* host = getenv("AUDITLENS_TEST_PG_HOST");
   if (url == nullptr || host == nullptr) GTEST_SKIP() << "run by tests/pg/test_fleet_roles.sh";
   TempDir dir;
-  PostgresOptions options;
-  options.conninfo = url;
-  options.host = host;
+  PostgresOptions options = LiveOptions(url, host, dir);
   options.boot_id = "boot-live";
   options.machine_id = "machine-live";
-  options.spool_path = dir.Path("spool");
-  options.batch_ms = 20;
   PostgresStore store;
   std::string error;
   ASSERT_TRUE(store.Open(options, &error)) << error;
-  auto put = [&](const Row& r) {
-    Row* slot = store.sink()->Begin();
-    ASSERT_NE(slot, nullptr);
-    *slot = r;
-    store.sink()->Commit();
-  };
   // Batch 1: two days (two partitions each), a connection, a process and its session begun.
   const int64_t t0 = 1795400000000;
-  put(EventRow(t0, 1, "execve", R"({"args":["ssh","b"]})", EventKind::kExec));
-  put(EventRow(t0 + 1, 2, "connect",
-               R"({"op":"connect","remote":{"ip":"10.0.0.2","port":22},"local":{"ip":"10.0.0.1","port":40000},"community_id":"1:live","transport":"tcp"})",
-               EventKind::kNetwork));
-  put(EventRow(t0 + 86400000, 3, "openat"));
-  put(ProcessRow("ent-live", t0, col::kNull, R"(["ssh","b"])"));
-  put(SessionRow(t0 - 5, col::kNull, "active"));
+  Put(store, EventRow(t0, 1, "execve", R"({"args":["ssh","b"]})", EventKind::kExec));
+  Put(store, EventRow(t0 + 1, 2, "connect",
+                      R"({"op":"connect","remote":{"ip":"10.0.0.2","port":22},"local":{"ip":"10.0.0.1","port":40000},"community_id":"1:live","transport":"tcp"})",
+                      EventKind::kNetwork));
+  Put(store, EventRow(t0 + 86400000, 3, "openat"));
+  Put(store, ProcessRow("ent-live", t0, col::kNull, R"(["ssh","b"])"));
+  Put(store, SessionRow(t0 - 5, col::kNull, "active"));
   ASSERT_TRUE(WaitFor(store, 5)) << store.stats().last_error;
   // Batch 2: the same process and session again: the merges update the stored rows.
-  put(ProcessRow("ent-live", t0, t0 + 500, R"(["ssh","b"])"));
-  put(SessionRow(t0 - 5, t0 + 900, "closed"));
+  Put(store, ProcessRow("ent-live", t0, t0 + 500, R"(["ssh","b"])"));
+  Put(store, SessionRow(t0 - 5, t0 + 900, "closed"));
   ASSERT_TRUE(WaitFor(store, 7)) << store.stats().last_error;
   store.Close();
   const PostgresStats s = store.stats();
@@ -592,19 +601,12 @@ TEST(PostgresStoreLive, RefusesAHostItsRoleIsNotMappedTo) {
   const char* host = getenv("AUDITLENS_TEST_PG_OTHER_HOST");
   if (url == nullptr || host == nullptr) GTEST_SKIP() << "run by tests/pg/test_fleet_roles.sh";
   TempDir dir;
-  PostgresOptions options;
-  options.conninfo = url;
-  options.host = host;
-  options.spool_path = dir.Path("spool");
-  options.batch_ms = 20;
+  PostgresOptions options = LiveOptions(url, host, dir);
   options.close_wait_ms = 100;
   PostgresStore store;
   std::string error;
   ASSERT_TRUE(store.Open(options, &error)) << error;
-  Row* slot = store.sink()->Begin();
-  ASSERT_NE(slot, nullptr);
-  *slot = EventRow(1795400000000, 9, "openat");
-  store.sink()->Commit();
+  ASSERT_NO_FATAL_FAILURE(Put(store, EventRow(1795400000000, 9, "openat")));
   for (int i = 0; i < 500 && store.stats().connect_failures == 0; ++i) usleep(10000);
   store.Close();
   const PostgresStats s = store.stats();

@@ -3,6 +3,7 @@
 // `auditlens run` wires them; rows go to a vector, or to a real SQLite store in a temp dir.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <deque>
@@ -18,6 +19,7 @@
 #include "enrich/session_tracker.h"
 #include "output/output_file.h"
 #include "query/json_value.h"
+#include "query/store_reader.h"
 #include "record/record.h"
 #include "store/recorder.h"
 #include "store/rows.h"
@@ -188,6 +190,16 @@ class SessionHarness {
   OutputFile output_;
   uint64_t last_advance_ = 0;
 };
+
+// Through h (made with a store): the recorded log `name` (ReadSessionData), then *reader opened on
+// h's store. Its checks are fatal (ASSERT): call it inside ASSERT_NO_FATAL_FAILURE.
+inline void RecordAndOpen(SessionHarness& h, const std::string& name, StoreReader* reader) {
+  ASSERT_TRUE(h.opened) << h.open_error;
+  h.Feed(ReadSessionData(name));
+  h.Finish();
+  std::string error;
+  ASSERT_TRUE(reader->Open(h.store_path, &error)) << error;
+}
 
 // The last session row with this id (rows are upserts: the last one has the most).
 inline const Row* LastSessionRow(const VectorSink& sink, std::string_view id) {

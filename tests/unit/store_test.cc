@@ -456,12 +456,9 @@ TEST(SqliteStore, RetentionBySizeGivesSpaceBack) {
 
 TEST(Recorder, RecordedSessionReadBack) {
   SessionHarness h(/*with_store=*/true);
-  ASSERT_TRUE(h.opened) << h.open_error;
-  h.Feed(ReadSessionData("ssh_command_failed_password.log"));
-  h.Finish();
   StoreReader reader;
+  ASSERT_NO_FATAL_FAILURE(RecordAndOpen(h, "ssh_command_failed_password.log", &reader));
   std::string error;
-  ASSERT_TRUE(reader.Open(h.store_path, &error)) << error;
   std::vector<StoredSession> sessions;
   ASSERT_TRUE(reader.ListSessions({}, &sessions, &error)) << error;
   ASSERT_EQ(sessions.size(), 2u);  // oldest first

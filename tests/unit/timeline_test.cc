@@ -144,12 +144,9 @@ TEST_F(TimelineRecorded, RedactedCommandLines) {
   redact.args = {"--color", "-u"};
   redact.env = {"PATH"};
   SessionHarness h(/*with_store=*/true, /*lookup_names=*/false, redact);
-  ASSERT_TRUE(h.opened) << h.open_error;
-  h.Feed(ReadSessionData("ssh_interactive_sudo_su.log"));
-  h.Finish();
   StoreReader reader;
+  ASSERT_NO_FATAL_FAILURE(RecordAndOpen(h, "ssh_interactive_sudo_su.log", &reader));
   std::string error;
-  ASSERT_TRUE(reader.Open(h.store_path, &error)) << error;
   TimelineData data;
   ASSERT_TRUE(reader.LoadTimeline("0123abcd-24", &data, &error)) << error;
   const std::string text = RenderTimelineText(BuildTimeline(data), false);
@@ -404,12 +401,9 @@ TEST_F(TimelineRecorded, JsonListsTheFoldedEvents) {
 // A limit beyond what SQLite's LIMIT takes (a negative --last once became one) lists everything.
 TEST_F(TimelineRecorded, HugeLimitListsAll) {
   SessionHarness h(/*with_store=*/true);
-  ASSERT_TRUE(h.opened) << h.open_error;
-  h.Feed(ReadSessionData("ssh_command_failed_password.log"));
-  h.Finish();
   StoreReader reader;
+  ASSERT_NO_FATAL_FAILURE(RecordAndOpen(h, "ssh_command_failed_password.log", &reader));
   std::string error;
-  ASSERT_TRUE(reader.Open(h.store_path, &error)) << error;
   SessionFilter filter;
   filter.limit = static_cast<size_t>(-3);
   std::vector<StoredSession> sessions;
@@ -430,12 +424,9 @@ TEST(StoreReaderOpen, MissingStoreIsNamedAsMissing) {
 
 TEST_F(TimelineRecorded, SessionsListing) {
   SessionHarness h(/*with_store=*/true);
-  ASSERT_TRUE(h.opened) << h.open_error;
-  h.Feed(ReadSessionData("ssh_command_failed_password.log"));
-  h.Finish();
   StoreReader reader;
+  ASSERT_NO_FATAL_FAILURE(RecordAndOpen(h, "ssh_command_failed_password.log", &reader));
   std::string error;
-  ASSERT_TRUE(reader.Open(h.store_path, &error)) << error;
   std::vector<StoredSession> sessions;
   ASSERT_TRUE(reader.ListSessions({}, &sessions, &error)) << error;
   ASSERT_TRUE(SummarizeSessions(reader, &sessions, &error)) << error;
