@@ -13,22 +13,9 @@ SOURCE_DIR=${SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
 AUDITLENS=${AUDITLENS:?set AUDITLENS to the auditlens binary}
 BUILD_DIR=${BUILD_DIR:-$(dirname "$AUDITLENS")}
 UNIT_TESTS=${UNIT_TESTS:-$BUILD_DIR/tests/unit_tests}
-[[ $(id -u) -eq 0 ]] || { echo "fleet_roles: needs root (runs PostgreSQL as the postgres user)" >&2; exit 1; }
 [[ -x $UNIT_TESTS ]] || { echo "fleet_roles: no $UNIT_TESTS (build target unit_tests)" >&2; exit 1; }
-source "$HERE/pg_server.sh"
-
-PASSED=0
-FAILED=0
-check() {
-  local what=$1
-  shift
-  if "$@"; then PASSED=$((PASSED + 1)); echo "ok - $what"; else FAILED=$((FAILED + 1)); echo "not ok - $what"; fi
-}
-
-T=$(mktemp -d /tmp/auditlens-fleet-roles.XXXXXX)
-trap 'pg_stop_all; rm -rf "$T"' EXIT
-PORT=$((30000 + RANDOM % 20000))
-pg_start "$T/pg" "$PORT" >/dev/null
+source "$HERE/pg_test.sh"
+pg_test_init fleet_roles
 ADMIN=$PG_URL
 url_as() { echo "postgresql://$1@127.0.0.1:$PORT/auditlens"; }
 # psql as ROLE; prints the rows, fails (with the error on stderr) when the statement does.
@@ -172,5 +159,4 @@ pg_psql "$T/pg2" -c "CREATE ROLE auditlens_reader NOLOGIN" >/dev/null
 check "with the roles made by an administrator, the owner migrates 1 to 2" \
   bash -c "'$AUDITLENS' fleet migrate --postgres '$OWNER_URL' | grep -q 'migrated from version 1 to 2'"
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+pg_test_finish

@@ -10,21 +10,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SOURCE_DIR=${SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
 AUDITLENS=${AUDITLENS:?set AUDITLENS to the auditlens binary}
 PY=/usr/bin/python3
-[[ $(id -u) -eq 0 ]] || { echo "trace_rows: needs root (runs PostgreSQL as the postgres user)" >&2; exit 1; }
-source "$HERE/pg_server.sh"
-
-PASSED=0
-FAILED=0
-check() {
-  local what=$1
-  shift
-  if "$@"; then PASSED=$((PASSED + 1)); echo "ok - $what"; else FAILED=$((FAILED + 1)); echo "not ok - $what"; fi
-}
-
-T=$(mktemp -d /tmp/auditlens-trace-rows.XXXXXX)
-trap 'pg_stop_all; rm -rf "$T"' EXIT
-PORT=$((30000 + RANDOM % 20000))
-pg_start "$T/pg" "$PORT" >/dev/null
+source "$HERE/pg_test.sh"
+pg_test_init trace_rows
 URL=$PG_URL
 
 # The schema exactly as the agent creates it: every migration of pg_schema.h, in order.
@@ -192,5 +179,4 @@ check "a database without the schema: exit 1, says so" \
   bash -c "[[ $rc_schema == 1 ]] && grep -q 'has no auditlens fleet schema' '$T/noschema.err'"
 check "--window 0 is a usage error (exit 2)" bash -c "[[ $rc_window == 2 ]] && grep -q 'window' '$T/window.err'"
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+pg_test_finish
