@@ -29,7 +29,10 @@
 #   host. No journald: a test drop-in sends the services' stdout/stderr to a file.
 # - The manager gets a cgroup of its own (auditlens-ksd-PID in each hierarchy), removed at the end.
 #
-# Provides: ksd_enter "$@" (first thing in a test), ksd_start, ksd_stop (stops the services
+# On a machine where systemd is PID 1 the tests are skipped (exit 77): the second manager would
+# hide the real one.
+#
+# Provides: ksd_enter "$@" (first thing in a test; exits 77 where systemd is PID 1), ksd_start, ksd_stop (stops the services
 # cleanly, then the manager), ksd_log_dropin UNIT FILE, ksd_cleanup (for the EXIT trap), KSD_UNITS,
 # KSD_DIR.
 
@@ -44,9 +47,11 @@ ksd_enter() {
   fi
   [[ -x /lib/systemd/systemd ]] || { echo "needs systemd (/lib/systemd/systemd)" >&2; exit 1; }
   if [[ -d /run/systemd/system ]] && ! mountpoint -q /run/systemd; then
-    # A real systemd runs this machine: nothing to fake (and nothing here may hide it).
-    echo "systemd runs as PID 1 here: these tests fake it on machines without it" >&2
-    exit 1
+    # A real systemd runs this machine. These tests start a manager of their own, which would hide
+    # the real one's /run/systemd and drive /etc/systemd/system beside it: skipped (ctest: 77).
+    echo "$(basename "$0" .sh): skipped: systemd is PID 1 on this machine (/run/systemd/system);" \
+      "this test runs a systemd of its own and only on machines without one as PID 1" >&2
+    exit 77
   fi
   mountpoint -q /run || mount --bind /run /run
   mount -t tmpfs -o mode=0755 tmpfs /run/systemd
