@@ -25,26 +25,9 @@ command -v sqlite3 >/dev/null || { echo "event_sizes: needs sqlite3" >&2; exit 1
 kt_need_sshd
 
 U=alsize$$
-RUN_SSHD_CREATED=""
-cleanup() {
-  set +e
-  local uid
-  uid=$(id -u "$U" 2>/dev/null) && pkill -KILL -U "$uid" 2>/dev/null
-  userdel -r "$U" >/dev/null 2>&1
-  [[ -n $RUN_SSHD_CREATED ]] && rmdir /run/sshd 2>/dev/null
-  kt_restore
-}
-trap cleanup EXIT
-useradd -m -s /bin/bash "$U"
-usermod -p '*' "$U"
+kt_login_user "$U" "$T/userkey"
 UID_=$(id -u "$U")
-H=$(getent passwd "$U" | cut -d: -f6)
-mkdir -p "$H/.ssh" "$T/watched"
-ssh-keygen -q -t ed25519 -N '' -f "$T/userkey"
-cp "$T/userkey.pub" "$H/.ssh/authorized_keys"
-chown -R "$U:$U" "$H/.ssh"
-chmod 700 "$H/.ssh"
-chmod 600 "$H/.ssh/authorized_keys"
+mkdir -p "$T/watched"
 
 # The embedded default rules, as the agent loads them without [rules] path, plus the watch.
 sed -n '/R"RULES(/,/)RULES"/p' "$HERE/src/rules/default_rules.h" | sed '1d;$d' >"$T/rules"
@@ -106,22 +89,8 @@ start_agent file
 in_session bash -c "for ((i = 0; i < $N; i++)); do : >'$T/watched/f'\$i; done"
 stop_agent
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-SSH_PORT=$(free_port)
-ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
-cat >"$T/sshd_config" <<CFG
-Port $SSH_PORT
-ListenAddress 127.0.0.1
-HostKey $T/hostkey
-PidFile $T/sshd.pid
-UsePAM yes
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-AllowUsers $U
-PrintMotd no
-CFG
-[[ -d /run/sshd ]] || { mkdir -p /run/sshd && RUN_SSHD_CREATED=1; }
+SSH_PORT=$(kt_free_port)
+kt_sshd_config "$T" "$SSH_PORT" "$U"
 start_agent login
 /usr/sbin/sshd -D -f "$T/sshd_config" -E "$T/sshd.log" 9>&- &
 SSHD=$!

@@ -3,7 +3,11 @@
 # registered daemon, processes it started). Never sets enabled=2 or failure=2.
 #
 # Provides: kt_init NAME, kt_check DESCRIPTION COMMAND..., kt_track_pid PID, kt_finish,
-# kt_wait_for SECONDS COMMAND..., kt_need_sshd, kt_tmp (a private temp dir), $PY (python with auparse).
+# kt_wait_for SECONDS COMMAND..., kt_need_sshd, kt_tmp (a private temp dir), $PY (python with auparse),
+# kt_netns_pair (two network namespaces joined by a veth pair, removed by kt_restore),
+# kt_agent_config (a config for `auditlens run`), kt_start_agent (starts it, sets $AGENT),
+# kt_free_port, kt_login_user and kt_sshd_config (a user with a key and an sshd for real logins),
+# kt_checks_from (a checker's "ok - " / "not ok - " lines as checks).
 
 # shellcheck source=../../scripts/kernel_lock.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/kernel_lock.sh"
@@ -12,6 +16,9 @@ PY=/usr/bin/python3
 KT_PASSED=0
 KT_FAILED=0
 KT_PIDS=()
+KT_NETNS=()
+KT_USERS=()
+KT_RUN_SSHD_CREATED=""
 declare -A KT_SAVED=()
 KT_SAVED_RULES=""
 
@@ -25,7 +32,12 @@ kt_read_status() {
 }
 
 kt_restore() {
-  local pid
+  local pid user uid
+  for user in "${KT_USERS[@]}"; do
+    uid=$(id -u "$user" 2>/dev/null) && { pkill -KILL -U "$uid" 2>/dev/null || true; }
+    userdel -r "$user" >/dev/null 2>&1 || true
+  done
+  [[ -n $KT_RUN_SSHD_CREATED ]] && { rmdir /run/sshd 2>/dev/null || true; }
   for pid in "${KT_PIDS[@]}"; do
     kill -TERM "$pid" 2>/dev/null || true
   done
@@ -55,6 +67,10 @@ kt_restore() {
   if [[ ${now[enabled]} != "${KT_SAVED[enabled]}" && ${KT_SAVED[enabled]} != 2 ]]; then
     auditctl -e "${KT_SAVED[enabled]}" >/dev/null
   fi
+  local ns
+  for ns in "${KT_NETNS[@]}"; do
+    ip netns del "$ns" 2>/dev/null || true
+  done
   [[ -n ${KT_TMP:-} && -d $KT_TMP && -z ${KEEP_TMP:-} ]] && rm -rf "$KT_TMP"
   return 0
 }
@@ -111,6 +127,119 @@ kt_need_sshd() {
   [[ -x /usr/sbin/sshd ]] || { kt_log "could not install openssh-server (see $KT_TMP/apt.log)"; exit 1; }
 }
 
+# kt_netns_pair NSA NSB VA VB PREFIX [PREFIX6]: two network namespaces joined by a veth pair, VA
+# in NSA with PREFIX.1/24, VB in NSB with PREFIX.2/24 (and PREFIX6::1/64, PREFIX6::2/64 without
+# duplicate address detection when PREFIX6 is given), lo and the veth ends up. kt_restore deletes
+# both namespaces (the veth pair goes with them), whatever happens.
+kt_netns_pair() {
+  local nsa=$1 nsb=$2 va=$3 vb=$4 prefix=$5 prefix6=${6:-} ns
+  KT_NETNS+=("$nsa" "$nsb")
+  ip netns add "$nsa"
+  ip netns add "$nsb"
+  ip link add "$va" type veth peer name "$vb"
+  ip link set "$va" netns "$nsa"
+  ip link set "$vb" netns "$nsb"
+  ip -n "$nsa" addr add "$prefix.1/24" dev "$va"
+  ip -n "$nsb" addr add "$prefix.2/24" dev "$vb"
+  if [[ -n $prefix6 ]]; then
+    ip -n "$nsa" -6 addr add "$prefix6::1/64" dev "$va" nodad
+    ip -n "$nsb" -6 addr add "$prefix6::2/64" dev "$vb" nodad
+  fi
+  for ns in "$nsa" "$nsb"; do ip -n "$ns" link set lo up; done
+  ip -n "$nsa" link set "$va" up
+  ip -n "$nsb" link set "$vb" up
+}
+
+# kt_agent_config FILE DIR RULES OUTPUT [SECTION.KEY=VALUE...]: writes a config for `auditlens run`
+# to FILE: the state and status files in DIR, the rules from RULES, the events to OUTPUT, no SQLite
+# store (store.enabled = false). Each further argument adds a key or replaces one of these (VALUE
+# as TOML: strings quoted by the caller); an empty VALUE leaves the key out. Sections: agent,
+# kernel, rules, output, enrich, governor, store.
+kt_agent_config() {
+  local file=$1 dir=$2 rules=$3 output=$4 kv key sec printed
+  shift 4
+  local -A value=()
+  local -a order=()
+  for kv in "agent.state_path=\"$dir/agent.state\"" "agent.status_path=\"$dir/status.json\"" \
+    "rules.path=\"$rules\"" "output.path=\"$output\"" "store.enabled=false" "$@"; do
+    key=${kv%%=*}
+    case $kv in
+      agent.?*=* | kernel.?*=* | rules.?*=* | output.?*=* | enrich.?*=* | governor.?*=* | store.?*=*) ;;
+      *) kt_log "kt_agent_config: not SECTION.KEY=VALUE with a known section: $kv"; return 1 ;;
+    esac
+    [[ -v value[$key] ]] || order+=("$key")
+    value[$key]=${kv#*=}
+  done
+  {
+    for sec in agent kernel rules output enrich governor store; do
+      printed=0
+      for key in "${order[@]}"; do
+        [[ ${key%%.*} == "$sec" && -n ${value[$key]} ]] || continue
+        ((printed)) || echo "[$sec]"
+        printed=1
+        echo "${key#*.} = ${value[$key]}"
+      done
+    done
+  } >"$file"
+}
+
+# kt_start_agent CONFIG LOG: `auditlens run --config CONFIG` in the background, its standard error
+# to LOG; sets AGENT to its pid and tracks it (kt_restore stops it). Environment assignments before
+# the call reach the agent.
+kt_start_agent() {
+  "$AUDITLENS" run --config "$1" 2>"$2" &
+  AGENT=$!
+  kt_track_pid "$AGENT"
+}
+
+# kt_free_port: a TCP port free on 127.0.0.1 (now).
+kt_free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# kt_login_user USER KEY: a local user (bash, a home) for SSH key logins: no password can match
+# ('*'), KEY (an ed25519 key made here, no passphrase) in its authorized_keys. kt_restore kills its
+# processes and removes it with its home.
+kt_login_user() {
+  local user=$1 key=$2 home
+  KT_USERS+=("$user")
+  useradd -m -s /bin/bash "$user"
+  usermod -p '*' "$user"
+  home=$(getent passwd "$user" | cut -d: -f6)
+  mkdir -p "$home/.ssh"
+  ssh-keygen -q -t ed25519 -N '' -f "$key"
+  cp "$key.pub" "$home/.ssh/authorized_keys"
+  chown -R "$user:$user" "$home/.ssh"
+  chmod 700 "$home/.ssh"
+  chmod 600 "$home/.ssh/authorized_keys"
+}
+
+# kt_sshd_config DIR PORT USER [LINE...]: DIR/hostkey and DIR/sshd_config for an sshd of the test
+# on 127.0.0.1:PORT (its pid file DIR/sshd.pid) that lets only USER in, by key through PAM, no
+# password, no motd; each LINE (an sshd_config line) replaces the line of the same keyword or is
+# added. Makes /run/sshd (sshd's privilege separation directory) when missing; kt_restore removes
+# it then.
+kt_sshd_config() {
+  local dir=$1 port=$2 user=$3 line extra
+  shift 3
+  local -a lines=("Port $port" "ListenAddress 127.0.0.1" "HostKey $dir/hostkey" "PidFile $dir/sshd.pid"
+    "UsePAM yes" "PubkeyAuthentication yes" "PasswordAuthentication no" "KbdInteractiveAuthentication no"
+    "AllowUsers $user" "PrintMotd no")
+  local -A keyword=()
+  for line in "${lines[@]}"; do keyword[${line%% *}]=1; done
+  ssh-keygen -q -t ed25519 -N '' -f "$dir/hostkey"
+  {
+    for line in "${lines[@]}"; do
+      for extra in "$@"; do
+        [[ ${extra%% *} == "${line%% *}" ]] && line=$extra
+      done
+      echo "$line"
+    done
+    for extra in "$@"; do
+      [[ -v keyword[${extra%% *}] ]] || echo "$extra"
+    done
+  } >"$dir/sshd_config"
+  [[ -d /run/sshd ]] || { mkdir -p /run/sshd && KT_RUN_SSHD_CREATED=1; }
+}
+
 # Whether PID is the kernel's registered audit daemon.
 kt_is_daemon() { [[ $(auditctl -s | awk '/^pid/{print $2}') == "$1" ]]; }
 
@@ -133,6 +262,18 @@ kt_wait_for() {
     sleep 0.1
   done
   return 1
+}
+
+# kt_checks_from PREFIX TEXT: each "ok - WHAT" or "not ok - WHAT" line of TEXT (a checker's
+# verdicts) as a check of this test, "PREFIXWHAT"; other lines are passed over.
+kt_checks_from() {
+  local prefix=$1 line
+  while IFS= read -r line; do
+    case $line in
+      "ok - "*) kt_check "$prefix${line#ok - }" true ;;
+      "not ok - "*) kt_check "$prefix${line#not ok - }" false ;;
+    esac
+  done <<<"$2"
 }
 
 kt_finish() {

@@ -15,23 +15,11 @@ cat >"$T/rules" <<RULES
 -a always,exit -F arch=b64 -S openat -F path=$T/w/file -k kt_busy
 RULES
 # Paths only: every receive and kernel setting is the embedded default.
-cat >"$T/config.toml" <<TOML
-[agent]
-state_path = "$T/agent.state"
-status_path = "$T/status.json"
-[rules]
-path = "$T/rules"
-[output]
-path = "$T/out.json"
-[store]
-path = "$T/store.db"
-postgres_spool_path = "$T/spool"
-TOML
+kt_agent_config "$T/config.toml" "$T" "$T/rules" "$T/out.json" \
+  store.enabled= "store.path=\"$T/store.db\"" "store.postgres_spool_path=\"$T/spool\""
 printed() { dmesg 2>/dev/null | grep -c 'key="kt_busy"' || true; }
 printed_before=$(printed)
-"$AUDITLENS" run --config "$T/config.toml" 2>"$T/agent.log" &
-AGENT=$!
-kt_track_pid $AGENT
+kt_start_agent "$T/config.toml" "$T/agent.log"
 kt_check "agent registers" kt_wait_for 10 kt_is_daemon $AGENT
 kt_wait_for 10 bash -c "auditctl -l | grep -q kt_busy"
 sleep 0.3

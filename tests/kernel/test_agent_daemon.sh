@@ -15,21 +15,9 @@ cat >"$T/rules" <<RULES
 -a always,exit -F arch=b64 -S execve -F dir=$T/w -k kt_exec
 -a always,exit -F arch=b64 -S openat,open,creat -F dir=$T/w -k kt_file
 RULES
-cat >"$T/config.toml" <<TOML
-[agent]
-state_path = "$T/agent.state"
-status_path = "$T/status.json"
-[rules]
-path = "$T/rules"
-[output]
-path = "$T/out.json"
-[store]
-enabled = false
-TOML
+kt_agent_config "$T/config.toml" "$T" "$T/rules" "$T/out.json"
 
-"$AUDITLENS" run --config "$T/config.toml" 2>"$T/agent.log" &
-AGENT=$!
-kt_track_pid $AGENT
+kt_start_agent "$T/config.toml" "$T/agent.log"
 kt_check "agent registers as the audit daemon" kt_wait_for 10 kt_is_daemon $AGENT
 kt_check "self-exclusion rule names the agent's pid" bash -c "auditctl -l | grep -q -- '-F pid=$AGENT'"
 kt_check "the configured rule is loaded" bash -c "auditctl -l | grep -q 'key=kt_exec'"

@@ -15,18 +15,7 @@ cat >"$T/rules" <<RULES
 -a always,exit -F arch=b64 -S openat,open -F dir=$T/w -k kt_cli_status
 RULES
 write_config() { # OUTPUT
-  cat >"$T/config.toml" <<TOML
-[agent]
-state_path = "$T/agent.state"
-status_path = "$T/status.json"
-[rules]
-path = "$T/rules"
-[output]
-path = "$1"
-max_spool_bytes = 65536
-[store]
-enabled = false
-TOML
+  kt_agent_config "$T/config.toml" "$T" "$T/rules" "$1" output.max_spool_bytes=65536
 }
 status_rc() { # ARGS: the exit code of auditlens status --config
   local rc=0
@@ -38,9 +27,7 @@ poke() { for _ in $(seq "$1"); do cat "$T/w/file" >/dev/null; done; }
 
 # 1. A healthy agent: 0.
 write_config "$T/out.json"
-"$AUDITLENS" run --config "$T/config.toml" 2>"$T/agent.log" &
-AGENT=$!
-kt_track_pid $AGENT
+kt_start_agent "$T/config.toml" "$T/agent.log"
 kt_check "the agent registers" kt_wait_for 10 kt_is_daemon $AGENT
 kt_check "its status file appears" kt_wait_for 5 test -s "$T/status.json"
 poke 5
@@ -56,9 +43,7 @@ kt_check "status after it stopped: exit 3 (also --json)" status_is 3
 mount -t tmpfs -o size=1m tmpfs "$DISK"
 head -c 2000000 /dev/zero >"$DISK/filler" 2>/dev/null || true
 write_config "$DISK/out.json"
-"$AUDITLENS" run --config "$T/config.toml" 2>"$T/agent2.log" &
-AGENT=$!
-kt_track_pid $AGENT
+kt_start_agent "$T/config.toml" "$T/agent2.log"
 kt_check "the agent registers again" kt_wait_for 10 kt_is_daemon $AGENT
 output_failing() { poke 50; grep -q '"output_failing":true' "$T/status.json"; }
 kt_check "the agent reports its output failing" kt_wait_for 15 output_failing

@@ -14,28 +14,11 @@ cat >"$T/rules" <<RULES
 -a always,exit -F arch=b64 -S openat,open -F dir=$T/w -k kt_gov
 RULES
 write_config() { # MAX_CPU
-  cat >"$T/config.toml" <<TOML
-[agent]
-state_path = "$T/agent.state"
-status_path = "$T/status.json"
-[kernel]
-backlog_limit = 8192
-backlog_wait_time = 0
-[rules]
-path = "$T/rules"
-[output]
-path = "$T/out.json"
-[governor]
-max_cpu = $1
-sustain_s = 2
-release_s = 3
-rate_limit = 200
-[store]
-enabled = false
-TOML
+  kt_agent_config "$T/config.toml" "$T" "$T/rules" "$T/out.json" kernel.backlog_limit=8192 \
+    kernel.backlog_wait_time=0 governor.max_cpu="$1" governor.sustain_s=2 governor.release_s=3 \
+    governor.rate_limit=200
 }
 kstat() { auditctl -s | awk -v k="$1" '$1 == k {print $2}'; }
-registered_as() { [[ $(kstat pid) == "$1" ]]; }
 rate_is() { [[ $(kstat rate_limit) == "$1" ]]; }
 status_field() { $PY -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$T/status.json" "$1"; }
 storm() { # SECONDS: audited opens as fast as Python goes
@@ -48,10 +31,8 @@ while time.time() < end:
 " "$T/w/file" "$1"
 }
 start_agent() {
-  "$AUDITLENS" run --config "$T/config.toml" 2>"$T/agent.log" &
-  AGENT=$!
-  kt_track_pid $AGENT
-  kt_wait_for 10 registered_as $AGENT || kt_log "agent did not register"
+  kt_start_agent "$T/config.toml" "$T/agent.log"
+  kt_wait_for 10 kt_is_daemon $AGENT || kt_log "agent did not register"
   kt_wait_for 10 bash -c "auditctl -l | grep -q kt_gov"
 }
 RATE0=${KT_SAVED[rate_limit]}

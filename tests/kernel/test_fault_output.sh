@@ -21,23 +21,9 @@ cat >"$T/rules" <<RULES
 RULES
 SPOOL=1048576
 write_config() { # OUTPUT
-  cat >"$T/config.toml" <<TOML
-[agent]
-state_path = "$T/agent.state"
-status_path = "$T/status.json"
-[kernel]
-backlog_limit = 8192
-[rules]
-path = "$T/rules"
-[output]
-path = "$1"
-max_spool_bytes = $SPOOL
-[store]
-enabled = false
-TOML
+  kt_agent_config "$T/config.toml" "$T" "$T/rules" "$1" kernel.backlog_limit=8192 output.max_spool_bytes=$SPOOL
 }
 kstat() { auditctl -s | awk -v k="$1" '$1 == k {print $2}'; }
-registered_as() { [[ $(kstat pid) == "$1" ]]; }
 status_field() { $PY -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$T/status.json" "$1"; }
 # N audited opens at 10000 a second (about 50000 records/s: well within what the agent reads even
 # on a busy machine, so any wait is the output's fault); prints the seconds it took.
@@ -95,10 +81,8 @@ PY
 mount -t tmpfs -o size=2m,mode=0700 tmpfs "$DISK"
 dd if=/dev/zero of="$DISK/filler" bs=64k count=24 status=none  # 1.5 MiB: the disk fills fast
 write_config "$DISK/out.json"
-"$AUDITLENS" run --config "$T/config.toml" 2>"$T/agent1.log" &
-AGENT=$!
-kt_track_pid $AGENT
-kt_check "agent registers" kt_wait_for 10 registered_as $AGENT
+kt_start_agent "$T/config.toml" "$T/agent1.log"
+kt_check "agent registers" kt_wait_for 10 kt_is_daemon $AGENT
 kt_wait_for 10 bash -c "auditctl -l | grep -q kt_out"
 sleep 0.5
 waited_before=$(kstat backlog_wait_time_actual)
@@ -148,7 +132,7 @@ kt_track_pid $READER
 "$AUDITLENS" run --config "$T/config.toml" >"$T/fifo" 2>"$T/agent2.log" &
 AGENT=$!
 kt_track_pid $AGENT
-kt_check "pipe: agent registers" kt_wait_for 10 registered_as $AGENT
+kt_check "pipe: agent registers" kt_wait_for 10 kt_is_daemon $AGENT
 kt_wait_for 10 bash -c "auditctl -l | grep -q kt_out"
 waited_before=$(kstat backlog_wait_time_actual)
 lost_before=$(kstat lost)

@@ -75,13 +75,7 @@ TOML
   local checks crc=0
   checks=$($PY "$HERE/net/check_network.py" "$dir/out.json" "$dir/manifest.json" --gone "$dir/gone.json" --method "$name") || crc=$?
   kt_check "$name: check_network.py ran to its end (exit $crc: 0 all good, 1 some failed)" test "$crc" -le 1
-  local line
-  while IFS= read -r line; do
-    case $line in
-      "ok - "*) kt_check "$name: ${line#ok - }" true ;;
-      "not ok - "*) kt_check "$name: ${line#not ok - }" false ;;
-    esac
-  done <<<"$checks"
+  kt_checks_from "$name: " "$checks"
 }
 
 run_method pidfd pidfd

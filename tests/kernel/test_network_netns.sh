@@ -17,29 +17,13 @@ cc -O2 -Wall -o "$T/bin/netpeer" "$HERE/net/netpeer.c"
 
 NSA=kt_alA_$$
 NSB=kt_alB_$$
-VA=alA$$
-VB=alB$$
 AGENT=""
 cleanup() {
   [[ -n $AGENT ]] && kill -CONT "$AGENT" 2>/dev/null
-  ip netns del "$NSA" 2>/dev/null || true
-  ip netns del "$NSB" 2>/dev/null || true
   kt_restore
 }
 trap cleanup EXIT
-
-ip netns add "$NSA"
-ip netns add "$NSB"
-ip link add "$VA" type veth peer name "$VB"
-ip link set "$VA" netns "$NSA"
-ip link set "$VB" netns "$NSB"
-ip -n "$NSA" addr add 10.201.0.1/24 dev "$VA"
-ip -n "$NSB" addr add 10.201.0.2/24 dev "$VB"
-ip -n "$NSA" -6 addr add fd00:201::1/64 dev "$VA" nodad
-ip -n "$NSB" -6 addr add fd00:201::2/64 dev "$VB" nodad
-for ns in "$NSA" "$NSB"; do ip -n "$ns" link set lo up; done
-ip -n "$NSA" link set "$VA" up
-ip -n "$NSB" link set "$VB" up
+kt_netns_pair "$NSA" "$NSB" "alA$$" "alB$$" 10.201.0 fd00:201
 
 cat >"$T/rules" <<RULES
 -a always,exit -F arch=b64 -S connect,accept,accept4,bind,listen -F exe=$T/bin/netpeer -k kt_net
@@ -49,21 +33,8 @@ agent_registered() { [[ $(auditctl -s | awk '/^pid/{print $2}') == "$AGENT" ]]; 
 run_method() {
   local name=$1 dir="$T/$1" port
   mkdir -p "$dir"
-  cat >"$dir/config.toml" <<TOML
-[agent]
-state_path = "$dir/agent.state"
-status_path = "$dir/status.json"
-[rules]
-path = "$T/rules"
-[output]
-path = "$dir/out.json"
-[store]
-enabled = false
-TOML
-  AUDITLENS_NETWORK=$name AUDITLENS_NETWORK_BUDGET_MS=200 "$AUDITLENS" run --config "$dir/config.toml" \
-    2>"$dir/agent.log" &
-  AGENT=$!
-  kt_track_pid "$AGENT"
+  kt_agent_config "$dir/config.toml" "$dir" "$T/rules" "$dir/out.json"
+  AUDITLENS_NETWORK=$name AUDITLENS_NETWORK_BUDGET_MS=200 kt_start_agent "$dir/config.toml" "$dir/agent.log"
   kt_check "$name: agent registers as the audit daemon" kt_wait_for 10 agent_registered
   for ip in 10.201.0.1 fd00:201::1; do
     port=$((20000 + RANDOM % 20000))
@@ -79,15 +50,10 @@ TOML
   wait "$AGENT" || rc=$?
   AGENT=""
   kt_check "$name: agent exits 0" test "$rc" -eq 0
-  local checks line crc=0
+  local checks crc=0
   checks=$($PY "$HERE/net/check_network.py" "$dir/out.json" --pair "$dir/serve.json" "$dir/connect.json") || crc=$?
   kt_check "$name: check_network.py ran to its end (exit $crc: 0 all good, 1 some failed)" test "$crc" -le 1
-  while IFS= read -r line; do
-    case $line in
-      "ok - "*) kt_check "$name: ${line#ok - }" true ;;
-      "not ok - "*) kt_check "$name: ${line#not ok - }" false ;;
-    esac
-  done <<<"$checks"
+  kt_checks_from "$name: " "$checks"
 }
 
 run_method pidfd

@@ -22,20 +22,8 @@ kt_check "the shipped defaults have six network rules" test "$(grep -c . "$T/rul
 kt_check "every one filters on the family or is the accept-without-address rule" \
   test "$(grep -c -e 'saddr_fam=2 ' -e 'saddr_fam=10 ' -e 'a1=0 ' "$T/rules")" -eq 6
 
-cat >"$T/config.toml" <<TOML
-[agent]
-state_path = "$T/agent.state"
-status_path = "$T/status.json"
-[rules]
-path = "$T/rules"
-[output]
-path = "$T/out.json"
-[store]
-enabled = false
-TOML
-"$AUDITLENS" run --config "$T/config.toml" 2>"$T/agent.log" &
-AGENT=$!
-kt_track_pid "$AGENT"
+kt_agent_config "$T/config.toml" "$T" "$T/rules" "$T/out.json"
+kt_start_agent "$T/config.toml" "$T/agent.log"
 kt_check "agent registers as the audit daemon" kt_wait_for 10 kt_is_daemon "$AGENT"
 kt_check "agent loaded the 6 rules, no rule refused or warned about" \
   bash -c "grep -q ', 6 rules loaded' '$T/agent.log' && ! grep -q 'rule \\(skipped\\|warning\\|refused\\)' '$T/agent.log'"
@@ -168,12 +156,7 @@ PY
 crc=0
 checks=$($PY "$T/check.py" "$T/out.json" "$T/expect.json") || crc=$?
 kt_check "check.py ran to its end (exit $crc)" test "$crc" -eq 0
-while IFS= read -r line; do
-  case $line in
-    "ok - "*) kt_check "${line#ok - }" true ;;
-    "not ok - "*) kt_check "${line#not ok - }" false ;;
-  esac
-done <<<"$checks"
+kt_checks_from "" "$checks"
 kt_check "the kernel has no registered daemon" bash -c "auditctl -s | grep -q '^pid 0'"
 kt_check "rules are back as they were" bash -c "[[ \"\$(auditctl -l)\" == \"$KT_SAVED_RULES\" ]]"
 kt_finish

@@ -49,20 +49,8 @@ kt_check "rules delete-all -k KEY, for each key of the files, takes them all out
   bash -c "[[ \"\$(auditctl -l)\" == \"$KT_SAVED_RULES\" ]]"
 
 # --- the agent with [rules] path = rules.d ----------------------------------------------------------
-cat >"$T/config.toml" <<TOML
-[agent]
-state_path = "$T/agent.state"
-status_path = "$T/status.json"
-[rules]
-path = "$RULES_D"
-[output]
-path = "$T/out.json"
-[store]
-enabled = false
-TOML
-"$AUDITLENS" run --config "$T/config.toml" 2>"$T/agent.log" &
-AGENT=$!
-kt_track_pid "$AGENT"
+kt_agent_config "$T/config.toml" "$T" "$RULES_D" "$T/out.json"
+kt_start_agent "$T/config.toml" "$T/agent.log"
 kt_check "agent registers as the audit daemon" kt_wait_for 10 kt_is_daemon "$AGENT"
 kt_check "agent loaded $EXPECTED rules, none refused or warned about" \
   bash -c "grep -q ', $EXPECTED rules loaded' '$T/agent.log' && ! grep -q 'rule \(skipped\|warning\|refused\)' '$T/agent.log'"

@@ -16,45 +16,14 @@ chmod 755 "$T"
 kt_need_sshd
 
 U=alsess$$
-RUN_SSHD_CREATED=""
-cleanup() {
-  set +e
-  local uid
-  uid=$(id -u "$U" 2>/dev/null) && pkill -KILL -U "$uid" 2>/dev/null || true
-  userdel -r "$U" >/dev/null 2>&1 || true
-  [[ -n $RUN_SSHD_CREATED ]] && rmdir /run/sshd 2>/dev/null || true
-  kt_restore
-}
-trap cleanup EXIT
-
-useradd -m -s /bin/bash "$U"
-usermod -p '*' "$U"  # no password can match: password logins fail, key logins work
+kt_login_user "$U" "$T/userkey"
 UID_=$(id -u "$U")
 H=$(getent passwd "$U" | cut -d: -f6)
-mkdir -p "$H/.ssh" "$H/watched"
-ssh-keygen -q -t ed25519 -N '' -f "$T/userkey"
-cp "$T/userkey.pub" "$H/.ssh/authorized_keys"
-chown -R "$U:$U" "$H/.ssh" "$H/watched"
-chmod 700 "$H/.ssh"
-chmod 600 "$H/.ssh/authorized_keys"
+mkdir -p "$H/watched"
+chown "$U:$U" "$H/watched"
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-SSH_PORT=$(free_port)
-ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
-cat >"$T/sshd_config" <<CFG
-Port $SSH_PORT
-ListenAddress 127.0.0.1
-HostKey $T/hostkey
-PidFile $T/sshd.pid
-UsePAM yes
-PubkeyAuthentication yes
-PasswordAuthentication yes
-KbdInteractiveAuthentication no
-AllowUsers $U
-PrintMotd no
-LogLevel VERBOSE
-CFG
-[[ -d /run/sshd ]] || { mkdir -p /run/sshd && RUN_SSHD_CREATED=1; }
+SSH_PORT=$(kt_free_port)
+kt_sshd_config "$T" "$SSH_PORT" "$U" "PasswordAuthentication yes" "LogLevel VERBOSE"
 
 # Narrow rules: the test user's session (auid) and the test's sshd; the same syscalls as the
 # default rules (src/rules/default_rules.h), plus a watch on the user's directory.

@@ -25,31 +25,13 @@ source "$REPO/tests/pg/pg_server.sh"
 
 NSA=kt_scA_$$
 NSB=kt_scB_$$
-VA=scA$$
-VB=scB$$
 AGENT=""
-cleanup() {
-  ip netns del "$NSA" 2>/dev/null || true
-  ip netns del "$NSB" 2>/dev/null || true
-  kt_restore
-}
-trap cleanup EXIT
-ip netns add "$NSA"
-ip netns add "$NSB"
-ip link add "$VA" type veth peer name "$VB"
-ip link set "$VA" netns "$NSA"
-ip link set "$VB" netns "$NSB"
-ip -n "$NSA" addr add 10.203.0.1/24 dev "$VA"
-ip -n "$NSB" addr add 10.203.0.2/24 dev "$VB"
-for ns in "$NSA" "$NSB"; do ip -n "$ns" link set lo up; done
-ip -n "$NSA" link set "$VA" up
-ip -n "$NSB" link set "$VB" up
+kt_netns_pair "$NSA" "$NSB" "scA$$" "scB$$" 10.203.0
 
 cat >"$T/rules" <<RULES
 -a always,exit -F arch=b64 -S connect,accept,accept4,bind,listen,sendto,recvfrom -F exe=$T/bin/netpeer -k kt_net
 RULES
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-kt_check "a private PostgreSQL starts" pg_start "$T/pg" "$(free_port)" >/dev/null
+kt_check "a private PostgreSQL starts" pg_start "$T/pg" "$(kt_free_port)" >/dev/null
 # write_config NAME [PASSIVE]
 write_config() {
   mkdir -p "$T/$1"

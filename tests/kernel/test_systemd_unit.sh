@@ -37,26 +37,12 @@ source "$REPO/tests/pg/pg_server.sh"
 
 NSA=kt_suA_$$
 NSB=kt_suB_$$
-VA=suA$$
-VB=suB$$
 cleanup() {
   ksd_cleanup
-  ip netns del "$NSA" 2>/dev/null || true
-  ip netns del "$NSB" 2>/dev/null || true
   kt_restore
 }
 trap cleanup EXIT
-
-ip netns add "$NSA"
-ip netns add "$NSB"
-ip link add "$VA" type veth peer name "$VB"
-ip link set "$VA" netns "$NSA"
-ip link set "$VB" netns "$NSB"
-ip -n "$NSA" addr add 10.202.0.1/24 dev "$VA"
-ip -n "$NSB" addr add 10.202.0.2/24 dev "$VB"
-for ns in "$NSA" "$NSB"; do ip -n "$ns" link set lo up; done
-ip -n "$NSA" link set "$VA" up
-ip -n "$NSB" link set "$VB" up
+kt_netns_pair "$NSA" "$NSB" "suA$$" "suB$$" 10.202.0
 
 cat >"$T/rules" <<RULES
 -a always,exit -F arch=b64 -S connect,accept,accept4,bind,listen,sendto,recvfrom -F exe=$T/bin/netpeer -k kt_net
@@ -106,16 +92,11 @@ pair() {
 }
 # report NAME CHECK_NETWORK_ARGS...: check_network.py's verdicts as this test's checks.
 report() {
-  local name=$1 checks line crc=0
+  local name=$1 checks crc=0
   shift
   checks=$($PY "$HERE/net/check_network.py" "$@") || crc=$?
   kt_check "$name: check_network.py ran to its end (exit $crc)" test "$crc" -le 1
-  while IFS= read -r line; do
-    case $line in
-      "ok - "*) kt_check "$name: ${line#ok - }" true ;;
-      "not ok - "*) kt_check "$name: ${line#not ok - }" false ;;
-    esac
-  done <<<"$checks"
+  kt_checks_from "$name: " "$checks"
 }
 stop_agent() {
   systemctl stop auditlens.service
@@ -173,13 +154,12 @@ report "sock_diag netns" "$T/out/out.json" --pair "$T/r2/serve.json" "$T/r2/conn
 rm -f "$KSD_UNITS/auditlens.service.d/80-test-sock-diag.conf"
 
 # --- Run 3: the fleet store over TCP: refused by the default unit, allowed by the drop-in.
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 fleet_status() {
   $PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["fleet"]["connected"])' "$T/out/status.json" 2>/dev/null
 }
 connected() { [[ $(fleet_status) == True ]]; }
 not_connected() { [[ $(fleet_status) == False ]]; }
-if pg_start "$T/pg" "$(free_port)" >/dev/null; then
+if pg_start "$T/pg" "$(kt_free_port)" >/dev/null; then
   write_config "$PG_URL"
   systemctl daemon-reload
   systemctl start auditlens.service || true
