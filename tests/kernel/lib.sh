@@ -7,7 +7,8 @@
 # kt_netns_pair (two network namespaces joined by a veth pair, removed by kt_restore),
 # kt_agent_config (a config for `auditlens run`), kt_start_agent (starts it, sets $AGENT),
 # kt_free_port, kt_login_user and kt_sshd_config (a user with a key and an sshd for real logins),
-# kt_checks_from (a checker's "ok - " / "not ok - " lines as checks).
+# kt_checks_from (a checker's "ok - " / "not ok - " lines as checks), kt_watch_opens (a rule on
+# the opens in a private directory), kt_tmpfs (a small file system, unmounted by kt_restore).
 
 # shellcheck source=../../scripts/kernel_lock.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/kernel_lock.sh"
@@ -17,6 +18,7 @@ KT_PASSED=0
 KT_FAILED=0
 KT_PIDS=()
 KT_NETNS=()
+KT_MOUNTS=()
 KT_USERS=()
 KT_RUN_SSHD_CREATED=""
 declare -A KT_SAVED=()
@@ -67,7 +69,10 @@ kt_restore() {
   if [[ ${now[enabled]} != "${KT_SAVED[enabled]}" && ${KT_SAVED[enabled]} != 2 ]]; then
     auditctl -e "${KT_SAVED[enabled]}" >/dev/null
   fi
-  local ns
+  local ns mnt
+  for mnt in "${KT_MOUNTS[@]}"; do
+    umount -l "$mnt" 2>/dev/null || true
+  done
   for ns in "${KT_NETNS[@]}"; do
     ip netns del "$ns" 2>/dev/null || true
   done
@@ -238,6 +243,22 @@ kt_sshd_config() {
     done
   } >"$dir/sshd_config"
   [[ -d /run/sshd ]] || { mkdir -p /run/sshd && KT_RUN_SSHD_CREATED=1; }
+}
+
+# kt_watch_opens KEY: $KT_TMP/w/file (empty) and $KT_TMP/rules, one rule auditing open and openat
+# in $KT_TMP/w with KEY.
+kt_watch_opens() {
+  mkdir -p "$KT_TMP/w"
+  : >"$KT_TMP/w/file"
+  echo "-a always,exit -F arch=b64 -S openat,open -F dir=$KT_TMP/w -k $1" >"$KT_TMP/rules"
+}
+
+# kt_tmpfs DIR OPTIONS: a tmpfs mounted on DIR (made) with OPTIONS (e.g. size=1m); kt_restore
+# unmounts it (lazily) if it is still there.
+kt_tmpfs() {
+  mkdir -p "$1"
+  KT_MOUNTS+=("$1")
+  mount -t tmpfs -o "$2" tmpfs "$1"
 }
 
 # Whether PID is the kernel's registered audit daemon.

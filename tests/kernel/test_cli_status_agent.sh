@@ -8,12 +8,7 @@ source "$(dirname "$0")/lib.sh"
 kt_init cli_status_agent
 T=$KT_TMP
 DISK=$T/disk
-mkdir -p "$T/w" "$DISK"
-trap 'umount -l "$DISK" 2>/dev/null || true; kt_restore' EXIT
-: >"$T/w/file"
-cat >"$T/rules" <<RULES
--a always,exit -F arch=b64 -S openat,open -F dir=$T/w -k kt_cli_status
-RULES
+kt_watch_opens kt_cli_status
 write_config() { # OUTPUT
   kt_agent_config "$T/config.toml" "$T" "$T/rules" "$1" output.max_spool_bytes=65536
 }
@@ -40,7 +35,7 @@ kt_check "the agent stops cleanly" test "$rc" -eq 0
 kt_check "status after it stopped: exit 3 (also --json)" status_is 3
 
 # 2. Its output on a full filesystem: 4 while it fails.
-mount -t tmpfs -o size=1m tmpfs "$DISK"
+kt_tmpfs "$DISK" size=1m
 head -c 2000000 /dev/zero >"$DISK/filler" 2>/dev/null || true
 write_config "$DISK/out.json"
 kt_start_agent "$T/config.toml" "$T/agent2.log"

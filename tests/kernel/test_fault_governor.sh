@@ -8,11 +8,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 kt_init fault_governor
 T=$KT_TMP
-mkdir -p "$T/w"
-: >"$T/w/file"
-cat >"$T/rules" <<RULES
--a always,exit -F arch=b64 -S openat,open -F dir=$T/w -k kt_gov
-RULES
+kt_watch_opens kt_gov
 write_config() { # MAX_CPU
   kt_agent_config "$T/config.toml" "$T" "$T/rules" "$T/out.json" kernel.backlog_limit=8192 \
     kernel.backlog_wait_time=0 governor.max_cpu="$1" governor.sustain_s=2 governor.release_s=3 \

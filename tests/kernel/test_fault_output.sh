@@ -13,12 +13,7 @@ source "$(dirname "$0")/lib.sh"
 kt_init fault_output
 T=$KT_TMP
 DISK=$T/disk
-mkdir -p "$T/w" "$DISK"
-trap 'umount -l "$DISK" 2>/dev/null || true; kt_restore' EXIT
-: >"$T/w/file"
-cat >"$T/rules" <<RULES
--a always,exit -F arch=b64 -S openat,open -F dir=$T/w -k kt_out
-RULES
+kt_watch_opens kt_out
 SPOOL=1048576
 write_config() { # OUTPUT
   kt_agent_config "$T/config.toml" "$T" "$T/rules" "$1" kernel.backlog_limit=8192 output.max_spool_bytes=$SPOOL
@@ -78,7 +73,7 @@ PY
 }
 
 # --- 1. A full filesystem --------------------------------------------------------------------
-mount -t tmpfs -o size=2m,mode=0700 tmpfs "$DISK"
+kt_tmpfs "$DISK" size=2m,mode=0700
 dd if=/dev/zero of="$DISK/filler" bs=64k count=24 status=none  # 1.5 MiB: the disk fills fast
 write_config "$DISK/out.json"
 kt_start_agent "$T/config.toml" "$T/agent1.log"
