@@ -36,20 +36,9 @@ echo "-w $T/watched -p wa -k files" >>"$T/rules"
 start_agent() {  # KIND
   local d=$T/$1
   mkdir -p "$d"
-  cat >"$d/config.toml" <<TOML
-[agent]
-status_path = "$d/status.json"
-state_path = "$d/state"
-[rules]
-path = "$T/rules"
-[output]
-path = "$d/events.json"
-[store]
-path = "$d/store/auditlens.db"
-TOML
-  "$AUDITLENS" run --config "$d/config.toml" 2>"$d/agent.log" 9>&- &
-  AGENT=$!
-  kt_track_pid $AGENT
+  kt_agent_config "$d/config.toml" "$d" "$T/rules" "$d/events.json" "agent.state_path=\"$d/state\"" \
+    store.enabled= "store.path=\"$d/store/auditlens.db\""
+  kt_start_agent "$d/config.toml" "$d/agent.log"
   kt_wait_for 10 kt_is_daemon $AGENT || { echo "event_sizes: agent did not start" >&2; cat "$d/agent.log" >&2; exit 1; }
   sleep 1
 }

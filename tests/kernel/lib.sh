@@ -189,10 +189,10 @@ kt_agent_config() {
 }
 
 # kt_start_agent CONFIG LOG: `auditlens run --config CONFIG` in the background, its standard error
-# to LOG; sets AGENT to its pid and tracks it (kt_restore stops it). Environment assignments before
-# the call reach the agent.
+# to LOG, without the kernel lock's fd 9; sets AGENT to its pid and tracks it (kt_restore stops
+# it). Environment assignments before the call reach the agent.
 kt_start_agent() {
-  "$AUDITLENS" run --config "$1" 2>"$2" &
+  "$AUDITLENS" run --config "$1" 2>"$2" 9>&- &
   AGENT=$!
   kt_track_pid "$AGENT"
 }

@@ -42,23 +42,10 @@ cat >"$T/rules" <<RULES
 -w $H/watched -p wa -k watched
 RULES
 DB=$T/store/auditlens.db
-cat >"$T/config.toml" <<TOML
-[agent]
-status_path = "$T/status.json"
-state_path = "$T/agent.state"
-[rules]
-path = "$T/rules"
-[output]
-path = "$T/out.json"
-[store]
-path = "$DB"
-TOML
+kt_agent_config "$T/config.toml" "$T" "$T/rules" "$T/out.json" store.enabled= "store.path=\"$DB\""
 
-"$AUDITLENS" run --config "$T/config.toml" 2>"$T/agent.log" 9>&- &
-AGENT=$!
-kt_track_pid $AGENT
-registered() { [[ $(auditctl -s | awk '/^pid/{print $2}') == "$AGENT" ]]; }
-kt_check "agent registers as the audit daemon" kt_wait_for 10 registered
+kt_start_agent "$T/config.toml" "$T/agent.log"
+kt_check "agent registers as the audit daemon" kt_wait_for 10 kt_is_daemon "$AGENT"
 kt_check "the store file exists, mode 0600" kt_wait_for 5 bash -c "[[ \$(stat -c %a '$DB' 2>/dev/null) == 600 ]]"
 
 /usr/sbin/sshd -D -f "$T/sshd_config" -E "$T/sshd.log" 9>&- &
