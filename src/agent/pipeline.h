@@ -18,18 +18,10 @@
 #include "decode/parsed_event.h"
 #include "decode/redactor.h"
 #include "output/event_json.h"
+#include "output/event_observer.h"
 #include "output/output_file.h"
 
 namespace auditlens {
-
-// Sees every event once it is formatted: the parsed event and its JSON line (which holds what the
-// enrichers added). Runs on the pipeline thread, so it must be as cheap as an enricher: look up,
-// copy a few values, hand them to another thread (the store, src/store/).
-class EventObserver {
- public:
-  virtual ~EventObserver() = default;
-  virtual void OnEvent(const ParsedEvent& event, std::string_view json_line) = 0;
-};
 
 struct PipelineOptions {
   AssemblerOptions assembler;
@@ -37,7 +29,7 @@ struct PipelineOptions {
   uint32_t gap_grace_ms = 3000;
   std::string hostname;
   std::vector<Enricher*> enrichers;  // not owned; see enrich/enricher.h
-  std::vector<EventObserver*> observers;  // not owned; called after each event is formatted
+  std::vector<EventObserver*> observers;  // not owned; called after each event is formatted (output/event_observer.h)
   EventFilter* filter = nullptr;  // not owned; null: every event is reported
   RedactOptions redact;           // [output] redact_args, redact_env; empty: no redaction
 };

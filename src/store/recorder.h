@@ -22,10 +22,10 @@
 #include <string>
 #include <string_view>
 
-#include "agent/pipeline.h"
 #include "decode/sockaddr.h"
 #include "enrich/process_table.h"
 #include "enrich/session_tracker.h"
+#include "output/event_observer.h"
 #include "store/rows.h"
 
 namespace auditlens {

@@ -1,0 +1,23 @@
+// What a sink of formatted events implements: the pipeline (agent/pipeline.h) calls every observer
+// once per event, after the event is formatted, with the parsed event and its JSON line (which
+// holds what the enrichers added). Declared here, below the sinks (src/store/), so that a sink
+// depends on the output stage and not on the agent that wires it (docs/architecture.md, layers).
+//
+// Contract: OnEvent runs on the pipeline thread, so it must be as cheap as an enricher: look up,
+// copy a few values, hand them to another thread (the store, src/store/). The line is valid only
+// during the call.
+#pragma once
+
+#include <string_view>
+
+#include "decode/parsed_event.h"
+
+namespace auditlens {
+
+class EventObserver {
+ public:
+  virtual ~EventObserver() = default;
+  virtual void OnEvent(const ParsedEvent& event, std::string_view json_line) = 0;
+};
+
+}  // namespace auditlens
