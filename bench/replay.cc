@@ -20,13 +20,13 @@
 #include <memory>
 #include <string>
 
+#include "agent/agent_store.h"
 #include "agent/pipeline.h"
 #include "config/config.h"
 #include "enrich/network_enricher.h"
 #include "output/output_file.h"
 #include "record/line_reader.h"
 #include "record/record.h"
-#include "store/agent_store.h"
 
 namespace {
 

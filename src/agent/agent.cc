@@ -18,18 +18,18 @@
 #include <filesystem>
 #include <fmt/format.h>
 
+#include "agent/agent_store.h"
 #include "agent/governor.h"
 #include "agent/pipeline.h"
 #include "agent/receive_pacer.h"
 #include "agent/rules_session.h"
+#include "agent/security.h"
+#include "agent/state_file.h"
 #include "common/boot_id.h"
 #include "common/clock.h"
 #include "common/conninfo_mask.h"
-#include "agent/security.h"
-#include "agent/state_file.h"
-#include "enrich/network_enricher.h"
 #include "enrich/netns_scope.h"
-#include "store/agent_store.h"
+#include "enrich/network_enricher.h"
 #include "netlink/audit_netlink.h"
 #include "output/output_file.h"
 #include "record/record.h"

@@ -1,4 +1,4 @@
-#include "store/agent_store.h"
+#include "agent/agent_store.h"
 
 #include <cstdlib>
 #include <cstring>

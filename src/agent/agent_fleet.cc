@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "agent/agent_store.h"
 #include "output/json_writer.h"
-#include "store/agent_store.h"
 
 namespace auditlens {
 namespace {
