@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""The include-direction test: the tree reads as the pipeline.
+
+Every folder of src/ has a layer (LAYERS below; the same table, with the reasons, is in
+docs/architecture.md, "Layers", and this test checks the two agree). A file may include headers of
+its own folder and of any folder in a LOWER layer; folders of the same layer are independent of
+each other. So it fails on:
+  - an #include "folder/file" from a lower layer to a higher one, or between two folders of one layer
+    (unless that exact pair is in tests/layers/allowed_upward_includes.txt, each with its reason);
+  - an #include whose folder is not in the table, an #include "file" with no folder, a folder of
+    src/ that is not in the table;
+  - an allow-list line that no longer matches an include (the list only shrinks: remove it).
+Only src/ is checked: tests, bench and fuzz sit above cli and may include anything.
+Usage: test_include_direction.py [SOURCE_DIR]   (default: this repository). Exit 0 when clean.
+"""
+import os
+import re
+import sys
+import tempfile
+
+# Highest first. Same layer = independent peers. Keep in step with docs/architecture.md.
+LAYERS = [
+    ("cli",),
+    ("agent", "query"),
+    ("store",),
+    ("output",),
+    ("enrich",),
+    ("decode",),
+    ("assemble", "rules"),
+    ("record", "netlink"),
+    ("tables", "config"),
+    ("common",),
+]
+RANK = {folder: len(LAYERS) - i for i, group in enumerate(LAYERS) for folder in group}
+INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]*)"', re.M)
+ALLOW_FILE = "tests/layers/allowed_upward_includes.txt"
+
+
+def read_allow_list(src):
+    """{(file, header): reason} from the allow-list; problems as strings."""
+    allowed, problems = {}, []
+    path = os.path.join(src, ALLOW_FILE)
+    if not os.path.exists(path):
+        return allowed, problems
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split(None, 2)
+            if len(parts) < 3 or not parts[2].strip():
+                problems.append(f"{ALLOW_FILE}:{n}: needs FILE HEADER REASON, got: {line}")
+                continue
+            allowed[(parts[0], parts[1])] = parts[2]
+    return allowed, problems
+
+
+def check(src):
+    """Returns the list of findings (empty: the tree is clean)."""
+    findings = []
+    allowed, problems = read_allow_list(src)
+    findings += problems
+    used = set()
+    root = os.path.join(src, "src")
+    for entry in sorted(os.listdir(root)):
+        full = os.path.join(root, entry)
+        if os.path.isdir(full) and entry not in RANK:
+            findings.append(f"src/{entry}/ is not in the layer table (tests/layers/{os.path.basename(__file__)}, "
+                            "docs/architecture.md): give it a layer")
+    for dirpath, _, files in os.walk(root):
+        for name in sorted(files):
+            if not name.endswith((".h", ".cc", ".c", ".hpp", ".cpp", ".inc")):
+                continue
+            path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, src)
+            parts = os.path.relpath(path, root).split(os.sep)
+            own = parts[0] if len(parts) > 1 else None
+            with open(path, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+            for m in INCLUDE.finditer(text):
+                header = m.group(1)
+                line = text.count("\n", 0, m.start()) + 1
+                folder = header.split("/", 1)[0] if "/" in header else None
+                where = f"{rel}:{line}: #include \"{header}\""
+                if folder is None:
+                    findings.append(f"{where}: include headers as \"folder/file\"")
+                    continue
+                if folder not in RANK:
+                    findings.append(f"{where}: folder {folder}/ is not in the layer table")
+                    continue
+                if own is None or own not in RANK or folder == own:
+                    continue
+                if RANK[folder] < RANK[own]:
+                    continue
+                if (rel, header) in allowed:
+                    used.add((rel, header))
+                    continue
+                kind = "a peer of the same layer" if RANK[folder] == RANK[own] else "a higher layer"
+                findings.append(f"{where}: {own}/ includes {folder}/, {kind} (layers: docs/architecture.md)")
+    for (rel, header), reason in sorted(allowed.items()):
+        if (rel, header) not in used:
+            findings.append(f"{ALLOW_FILE}: '{rel} {header}' no longer needed (or wrong): remove the line")
+    return findings
+
+
+def check_docs(src):
+    """The docs' layer table lists the same folders, in the same layers, in the same order."""
+    path = os.path.join(src, "docs/architecture.md")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    rows = re.findall(r"^\| *(\d+) *\| *([^|]+?) *\|", text, re.M)
+    doc = [(int(n), tuple(re.findall(r"`([a-z_]+)/`", folders))) for n, folders in rows]
+    doc = [(n, g) for n, g in doc if g]
+    want = [(len(LAYERS) - i, group) for i, group in enumerate(LAYERS)]
+    if doc != want:
+        return [f"docs/architecture.md's layer table {doc} differs from this test's {want}"]
+    return []
+
+
+def self_test():
+    """The checker itself finds an upward include, a peer include, an unknown folder and a stale
+    allow-list line in a made-up tree, and passes a clean one: this test can fail."""
+    with tempfile.TemporaryDirectory() as d:
+        def put(rel, text):
+            os.makedirs(os.path.dirname(os.path.join(d, rel)), exist_ok=True)
+            with open(os.path.join(d, rel), "w") as f:
+                f.write(text)
+        put("src/record/a.h", '#include "common/x.h"\n')
+        put("src/decode/b.cc", '#include "record/a.h"\n#include "decode/b.h"\n')
+        put(ALLOW_FILE, "# none\n")
+        if check(d):
+            return [f"self-test: a clean tree gave findings: {check(d)}"]
+        put("src/record/a.h", '#include "common/x.h"\n#include "decode/b.h"\n')  # upward
+        put("src/netlink/c.cc", '#include "record/a.h"\n')  # peer
+        put("src/decode/d.cc", '#include "nowhere/y.h"\n')  # unknown folder
+        put(ALLOW_FILE, "src/decode/b.cc output/z.h stale\n")  # stale
+        got = check(d)
+        want = ["record/ includes decode/", "netlink/ includes record/, a peer", "nowhere/ is not",
+                "no longer needed"]
+        missing = [w for w in want if not any(w in g for g in got)]
+        if missing or len(got) != len(want):
+            return [f"self-test: expected findings {want}, got {got}"]
+        put(ALLOW_FILE, "src/record/a.h decode/b.h reason\nsrc/netlink/c.cc record/a.h reason\n")
+        put("src/decode/d.cc", "\n")
+        if check(d):
+            return [f"self-test: allowed pairs still reported: {check(d)}"]
+    return []
+
+
+def main():
+    src = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+    passed = failed = 0
+    for name, findings in (("the checker finds what it must (self-test)", self_test()),
+                           ("docs/architecture.md's layer table matches the test's", check_docs(src)),
+                           ("every #include in src/ points to its own folder or a lower layer", check(src))):
+        if findings:
+            failed += 1
+            print(f"not ok - {name}")
+            for f in findings:
+                print(f"  {f}")
+        else:
+            passed += 1
+            print(f"ok - {name}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
