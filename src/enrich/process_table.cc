@@ -557,6 +557,9 @@ void ProcessTable::Prepare(const ParsedEvent& e) {
       if (!s.has_success || !s.success || s.exit <= 0) break;
       if (s.syscall_name == "clone" && (s.a0 & 0x10000) != 0) break;
       int32_t child_pid = static_cast<int32_t>(s.exit);
+      // A process is not its own child: a record that says so (corrupt or forged) would replace,
+      // and free, the subject's image while this event still uses it.
+      if (child_pid == s.pid) break;
       ProcessImage* known = Find(child_pid);
       if (known != nullptr && known->ppid == s.pid && !known->exited) break;  // seen already
       // Images live behind pointers: the parent's stays where it is while the child is added.

@@ -243,6 +243,27 @@ TEST(ProcessTable, ExecForkExitAndPidReuse) {
   EXPECT_EQ(of52.size(), 2u);
 }
 
+// A fork whose result is the forking pid itself (no kernel sends it; a corrupt or forged log does):
+// ignored, and the subject's image stays what it was. Once, the child's image replaced the parent's
+// and the rest of the event read the freed parent (fuzz_pipeline, fuzz/regressions/fuzz_pipeline/).
+TEST(ProcessTable, ForkThatReturnsItsOwnPidIsIgnored) {
+  SessionHarness h;
+  std::string log;
+  log += Syscall(1000, 1, 59, 70, 1, "success=yes exit=0 a0=1", "type=EXECVE HEAD argc=1 a0=\"prog\"\n");
+  log += Syscall(1100, 2, 56, 70, 1, "success=yes exit=70 a0=1200011");
+  log += Syscall(1200, 3, 42, 70, 1, "success=yes exit=0 a0=3");
+  h.Feed(log);
+  h.Finish();
+  int images = 0;
+  for (const Row* r : h.sink.Of(RowType::kProcess)) {
+    if (r->num[col::kProcPid] != 70) continue;
+    ++images;
+    EXPECT_EQ(r->Str(col::kEntity), EntityId(kTestBoot, 70, 1000));
+    EXPECT_NE(r->num[col::kOrigin], static_cast<int64_t>(ProcessOrigin::kFork));
+  }
+  EXPECT_GE(images, 1);
+}
+
 TEST(ProcessTable, BoundedExitedDropAndEviction) {
   ProcessTableOptions o;
   o.boot_id = "b";
