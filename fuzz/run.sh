@@ -11,9 +11,13 @@ SECONDS_EACH=${2:?seconds per target}
 WORK=${3:?work dir}
 shift 3
 TARGETS=("$@")
-((${#TARGETS[@]})) || TARGETS=(fuzz_record fuzz_parse fuzz_rules)
+((${#TARGETS[@]})) || TARGETS=(fuzz_record fuzz_parse fuzz_pipeline fuzz_rules)
 mkdir -p "$WORK"
-[[ -d $WORK/seeds ]] || "$SRC/fuzz/make_corpus.sh" "$WORK/seeds" >&2
+# Seeds are made once per work dir, and again when a target's are missing (a work dir of an older
+# tree, before that target existed).
+for t in "${TARGETS[@]}"; do
+  [[ -d $WORK/seeds/${t#fuzz_} ]] || { "$SRC/fuzz/make_corpus.sh" "$WORK/seeds" >&2; break; }
+done
 failed=0
 for t in "${TARGETS[@]}"; do
   seeds=$WORK/seeds/${t#fuzz_}

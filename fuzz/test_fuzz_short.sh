@@ -22,7 +22,7 @@ if [[ ! -f $FUZZ_BUILD/build.ninja ]]; then
     -DAUDITLENS_FUZZ=ON -DAUDITLENS_BUILD_TESTS=OFF -DAUDITLENS_BUILD_BENCH=OFF >"$FUZZ_BUILD.configure.log" 2>&1 ||
     { fail "configure the fuzz build (see $FUZZ_BUILD.configure.log)"; echo "$PASSED passed, $FAILED failed"; exit 1; }
 fi
-if cmake --build "$FUZZ_BUILD" -j "$(nproc)" --target fuzz_record fuzz_parse fuzz_rules >"$FUZZ_BUILD.build.log" 2>&1; then
+if cmake --build "$FUZZ_BUILD" -j "$(nproc)" --target fuzz_record fuzz_parse fuzz_pipeline fuzz_rules >"$FUZZ_BUILD.build.log" 2>&1; then
   pass "fuzz targets build with clang, ASan and UBSan"
 else
   tail -20 "$FUZZ_BUILD.build.log"
@@ -30,7 +30,7 @@ else
   echo "$PASSED passed, $FAILED failed"
   exit 1
 fi
-for t in fuzz_record fuzz_parse fuzz_rules; do
+for t in fuzz_record fuzz_parse fuzz_pipeline fuzz_rules; do
   line=$("$SRC/fuzz/run.sh" "$FUZZ_BUILD" "$SECONDS_EACH" "$FUZZ_BUILD/work" "$t" 2>"$FUZZ_BUILD/$t.err")
   rc=$?
   echo "$line"
