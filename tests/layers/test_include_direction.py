@@ -5,7 +5,8 @@ Every folder of src/ has a layer (LAYERS below; the same table, with the reasons
 docs/architecture.md, "Layers", and this test checks the two agree). A file may include headers of
 its own folder and of any folder in a LOWER layer; folders of the same layer are independent of
 each other. So it fails on:
-  - an #include "folder/file" from a lower layer to a higher one, or between two folders of one layer
+  - an #include "folder/file" (or <folder/file> with a folder of src/) from a lower layer to a
+    higher one, or between two folders of one layer
     (unless that exact pair is in tests/layers/allowed_upward_includes.txt, each with its reason);
   - an #include whose folder is not in the table, an #include "file" with no folder, a folder of
     src/ that is not in the table;
@@ -32,7 +33,8 @@ LAYERS = [
     ("common",),
 ]
 RANK = {folder: len(LAYERS) - i for i, group in enumerate(LAYERS) for folder in group}
-INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]*)"', re.M)
+# "folder/file", and <folder/file> when folder is one of src/'s (a system header's folder is not).
+INCLUDE = re.compile(r'^\s*#\s*include\s*(?:"([^"]*)"|<([^>]*)>)', re.M)
 ALLOW_FILE = "tests/layers/allowed_upward_includes.txt"
 
 
@@ -79,6 +81,10 @@ def check(src):
                 text = f.read()
             for m in INCLUDE.finditer(text):
                 header = m.group(1)
+                if header is None:
+                    header = m.group(2)
+                    if header.split("/", 1)[0] not in RANK or "/" not in header:
+                        continue
                 line = text.count("\n", 0, m.start()) + 1
                 folder = header.split("/", 1)[0] if "/" in header else None
                 where = f"{rel}:{line}: #include \"{header}\""
@@ -131,12 +137,12 @@ def self_test():
         if check(d):
             return [f"self-test: a clean tree gave findings: {check(d)}"]
         put("src/record/a.h", '#include "common/x.h"\n#include "decode/b.h"\n')  # upward
-        put("src/netlink/c.cc", '#include "record/a.h"\n')  # peer
-        put("src/decode/d.cc", '#include "nowhere/y.h"\n')  # unknown folder
+        put("src/netlink/c.cc", '#include "record/a.h"\n#include <sys/stat.h>\n')  # peer
+        put("src/decode/d.cc", '#include "nowhere/y.h"\n#include <enrich/e.h>\n')  # unknown, upward
         put(ALLOW_FILE, "src/decode/b.cc output/z.h stale\n")  # stale
         got = check(d)
         want = ["record/ includes decode/", "netlink/ includes record/, a peer", "nowhere/ is not",
-                "no longer needed"]
+                "decode/ includes enrich/", "no longer needed"]
         missing = [w for w in want if not any(w in g for g in got)]
         if missing or len(got) != len(want):
             return [f"self-test: expected findings {want}, got {got}"]
