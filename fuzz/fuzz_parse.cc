@@ -6,7 +6,6 @@
 // records (expect_eoe and serial tracking on, as in `auditlens run`). Lines are split here rather
 // than by LineReader, whose 1 MiB buffer per input would make this target ten times slower; the
 // reader has its own hostile-input tests (tests/unit/hostile_test.cc).
-#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -14,6 +13,7 @@
 #include <string_view>
 
 #include "agent/pipeline.h"
+#include "feed_lines.h"
 #include "json_check.h"
 #include "output/output_file.h"
 #include "record/record.h"
@@ -51,37 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.hostname = "fuzzhost";
   {
     auditlens::Pipeline pipeline(options, &out);
-    uint64_t number = 0;
-    uint64_t now = 0;
-    auditlens::Record record;
-    while (!input.empty()) {
-      size_t nl = input.find('\n');
-      std::string_view line = input.substr(0, nl);
-      input.remove_prefix(nl == std::string_view::npos ? input.size() : nl + 1);
-      ++number;
-      if (line.empty()) continue;
-      const char* why;
-      if (netlink) {
-        uint16_t type = 0;
-        auto r = std::from_chars(line.data(), line.data() + line.size(), type);
-        if (r.ec != std::errc() || r.ptr == line.data() + line.size() || *r.ptr != ' ') continue;
-        std::string_view payload(r.ptr + 1, line.data() + line.size() - r.ptr - 1);
-        why = auditlens::ParseNetlinkRecord(type, payload, &record);
-      } else {
-        why = auditlens::ParseLogRecord(line, &record);
-      }
-      if (why != nullptr) continue;
-      // Time moves with the records (as `auditlens parse` does), clamped so a wild timestamp
-      // cannot make every later record look ancient.
-      uint64_t t = record.time_ms();
-      if (t > now && t - now < 100000) now = t;
-      pipeline.AddRecord(record, netlink ? now : 0);
-      if (number % 16 == 0) pipeline.AdvanceTime(now);
-      CheckOutput(out);
-    }
-    pipeline.AdvanceTime(now + 10000);
-    pipeline.Flush(now + 20000);
-    CheckOutput(out);
+    auditlens::fuzz::FeedLines(pipeline, out, input, netlink, CheckOutput);
   }
   return 0;
 }

@@ -17,7 +17,6 @@
 // serial tracking on, as in `auditlens run`) instead of log lines; bit 1: redaction of arguments and
 // environment on; bit 2: the recorder indexes every event, not only those of login sessions;
 // bit 3: host scoping (enrich/netns_scope.h) as the pipeline's filter.
-#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -29,6 +28,7 @@
 #include "enrich/network_enricher.h"
 #include "enrich/process_table.h"
 #include "enrich/session_tracker.h"
+#include "feed_lines.h"
 #include "json_check.h"
 #include "output/output_file.h"
 #include "record/record.h"
@@ -131,37 +131,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.observers = {&recorder};
   {
     Pipeline pipeline(options, &out);
-    uint64_t number = 0;
-    uint64_t now = 0;
-    Record record;
-    while (!input.empty()) {
-      size_t nl = input.find('\n');
-      std::string_view line = input.substr(0, nl);
-      input.remove_prefix(nl == std::string_view::npos ? input.size() : nl + 1);
-      ++number;
-      if (line.empty()) continue;
-      const char* why;
-      if (netlink) {
-        uint16_t type = 0;
-        auto r = std::from_chars(line.data(), line.data() + line.size(), type);
-        if (r.ec != std::errc() || r.ptr == line.data() + line.size() || *r.ptr != ' ') continue;
-        std::string_view payload(r.ptr + 1, line.data() + line.size() - r.ptr - 1);
-        why = ParseNetlinkRecord(type, payload, &record);
-      } else {
-        why = ParseLogRecord(line, &record);
-      }
-      if (why != nullptr) continue;
-      // Time moves with the records, clamped so a wild timestamp cannot make every later record
-      // look ancient (the enrichers sweep by event time).
-      uint64_t t = record.time_ms();
-      if (t > now && t - now < 100000) now = t;
-      pipeline.AddRecord(record, netlink ? now : 0);
-      if (number % 16 == 0) pipeline.AdvanceTime(now);
-      CheckOutput(out);
-    }
-    pipeline.AdvanceTime(now + 10000);
-    pipeline.Flush(now + 20000);
-    CheckOutput(out);
+    auditlens::fuzz::FeedLines(pipeline, out, input, netlink, CheckOutput);
   }
   // What the agent writes when it opens the store: every process and session known now.
   recorder.WriteAll();
