@@ -14,7 +14,8 @@ else()
     "rules|list, load, delete, check and show kernel audit rules|list load delete-all check show-default"
     "sessions|list login sessions from the store"
     "timeline|show one login session command by command"
-    "trace|follow a login session across the fleet's hosts")
+    "trace|follow a login session across the fleet's hosts"
+    "fleet|the fleet database's schema and roles, for its administrator|migrate")
   set(man_dir ${PROJECT_BINARY_DIR}/man)
   set(man_outputs)
   foreach(entry IN LISTS AUDITLENS_MAN_PAGES)

@@ -72,12 +72,22 @@ void AddFleetCommand(CLI::App& app) {
   auto args = std::make_shared<FleetArgs>();
   CLI::App* fleet = app.add_subcommand("fleet", "The fleet's PostgreSQL database (docs/fleet.md)");
   fleet->require_subcommand(1);
+  fleet->footer(
+      "Run by the database's administrator (a role that owns the schema and may create roles),\n"
+      "not by the agents; docs/fleet.md, \"Roles\".\n"
+      "\n"
+      "Exit status:\n"
+      "  0  success: the schema is at this version\n"
+      "  1  the database cannot be reached, or the migration failed (the message says why)\n"
+      "  2  usage error; bare 'auditlens fleet' prints this help and exits 2\n");
   CLI::App* migrate = fleet->add_subcommand(
       "migrate", "Bring the fleet schema, its roles and row-level security to this version");
   migrate->add_option("--postgres", args->postgres,
-                      "the database (default: [store] postgres of the config)");
+                      "the database (default: [store] postgres of the config)")
+      ->type_name("URL");
   migrate->add_option("-c,--config", args->config_path,
-                      "TOML config whose [store] postgres to use (default: the embedded defaults)");
+                      "TOML config whose [store] postgres to use (default: the embedded defaults)")
+      ->type_name("FILE");
   migrate->callback([args]() {
     int rc = Migrate(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);
