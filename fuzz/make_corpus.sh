@@ -32,31 +32,8 @@ for l in lines:
     if shape not in seen:
         seen.add(shape)
         put("record", l)
-# parse: consecutive runs of lines (whole events), as logs (mode byte '0') and as netlink
-# records "TYPE audit(...): body" (mode byte '1').
-for i in range(0, len(lines), 12):
-    chunk = lines[i:i + 12]
-    put("parse", b"0" + b"\n".join(chunk) + b"\n")
-    if type_number is None:
-        continue
-    nl = []
-    for l in chunk:
-        m = re.match(rb"(?:node=\S+ )?type=(\S+) msg=(audit\([^)]*\): ?)(.*)", l)
-        if not m:
-            continue
-        t = type_number(m.group(1).decode())
-        if t is None or t < 0:
-            continue
-        body = m.group(3).split(b"\x1d")[0]
-        nl.append(str(t).encode() + b" " + m.group(2) + body)
-        if t == 1327:  # PROCTITLE ends a syscall event: the kernel sends EOE next
-            nl.append(b"1320 " + m.group(2))
-    if nl:
-        put("parse", b"1" + b"\n".join(nl) + b"\n")
-# pipeline: the same runs, and the recorded SSH sessions (logins, sudo, su, connections: what the
-# enrichers and the recorder act on) in consecutive pieces under the fuzzer's 64 KiB, each with a
-# mode byte that turns the options on in turn (fuzz_pipeline.cc: bit 0 netlink, 1 redaction,
-# 2 index every event, 3 host scoping).
+# The netlink form of a run of log lines: "TYPE audit(...): body" as the kernel sends them
+# (the ENRICHED names after 0x1d dropped), an EOE after each PROCTITLE; empty without python3-audit.
 def netlink_form(chunk):
     nl = []
     if type_number is None:
@@ -72,6 +49,19 @@ def netlink_form(chunk):
         if t == 1327:
             nl.append(b"1320 " + m.group(2))
     return nl
+
+# parse: consecutive runs of lines (whole events), as logs (mode byte '0') and as netlink
+# records "TYPE audit(...): body" (mode byte '1').
+for i in range(0, len(lines), 12):
+    chunk = lines[i:i + 12]
+    put("parse", b"0" + b"\n".join(chunk) + b"\n")
+    nl = netlink_form(chunk)
+    if nl:
+        put("parse", b"1" + b"\n".join(nl) + b"\n")
+# pipeline: the same runs, and the recorded SSH sessions (logins, sudo, su, connections: what the
+# enrichers and the recorder act on) in consecutive pieces under the fuzzer's 64 KiB, each with a
+# mode byte that turns the options on in turn (fuzz_pipeline.cc: bit 0 netlink, 1 redaction,
+# 2 index every event, 3 host scoping).
 
 modes = b"02468"
 k = 0
