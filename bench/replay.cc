@@ -5,7 +5,7 @@
 // load-independent measure of the live agent's user-space work (docs/performance.md).
 //
 //   bench_replay LOG [--store PATH] [--no-tree] [--no-network] [--no-store]
-//                [--redact-args A,B,...] [--redact-env P,Q,...]   ([output] redact_args/redact_env)
+//                [--output PATH] [--redact-args A,B,...] [--redact-env P,Q,...]   ([output] redact_args/redact_env)
 //
 // Per-event cost without start-up: run two prefixes of one storm and divide the difference, e.g.
 //   valgrind --tool=callgrind --callgrind-out-file=/dev/null bench_replay exec_1500.log
@@ -36,7 +36,7 @@ void Log(const std::string& message) { fprintf(stderr, "bench_replay: %s\n", mes
 
 int main(int argc, char** argv) {
   using namespace auditlens;
-  std::string log_path, store_path;
+  std::string log_path, store_path, output_path = "/dev/null";
   bool tree = true, network = true, store = true;
   RedactOptions redact;
   auto split = [](const std::string& list, std::vector<std::string>* out) {
@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
       split(argv[++i], &redact.env);
     } else if (a == "--store" && i + 1 < argc) {
       store_path = argv[++i];
+    } else if (a == "--output" && i + 1 < argc) {
+      output_path = argv[++i];  // the JSON lines (default: discarded), to compare two builds
     } else if (a == "--no-tree") {
       tree = false;
     } else if (a == "--no-network") {
@@ -66,7 +68,7 @@ int main(int argc, char** argv) {
       log_path = a;
     } else {
       fprintf(stderr,
-              "usage: bench_replay LOG [--store PATH] [--no-tree] [--no-network] [--no-store] "
+              "usage: bench_replay LOG [--store PATH] [--output PATH] [--no-tree] [--no-network] [--no-store] "
               "[--redact-args A,B] [--redact-env P,Q]\n");
       return 2;
     }
@@ -88,7 +90,7 @@ int main(int argc, char** argv) {
 
   OutputFile output;
   std::string error;
-  if (!output.Open("/dev/null", &error)) {
+  if (!output.Open(output_path, &error)) {
     fprintf(stderr, "bench_replay: %s\n", error.c_str());
     return 1;
   }

@@ -16,7 +16,7 @@
 // The first input byte picks the options: bit 0: netlink records "TYPE payload" (expect_eoe and
 // serial tracking on, as in `auditlens run`) instead of log lines; bit 1: redaction of arguments and
 // environment on; bit 2: the recorder indexes every event, not only those of login sessions;
-// bit 3: host scoping (enrich/netns_scope.h) as the pipeline's filter.
+// bit 3: host scoping (filter/netns_scope.h) as the pipeline's filter.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -24,7 +24,7 @@
 #include <string_view>
 
 #include "agent/pipeline.h"
-#include "enrich/netns_scope.h"
+#include "filter/netns_scope.h"
 #include "enrich/network_enricher.h"
 #include "enrich/process_table.h"
 #include "enrich/session_tracker.h"
@@ -122,7 +122,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   session_options.lookup_names = false;
   SessionTracker sessions(session_options, &table);
   options.enrichers = {&network, &table, &sessions};
-  NetnsScope scope(&table, 0);
+  NetnsScope scope(0);
   if (mode & 8) options.filter = &scope;
   CheckingSink sink;
   RecorderOptions recorder_options;

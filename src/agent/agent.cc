@@ -28,7 +28,7 @@
 #include "common/boot_id.h"
 #include "common/clock.h"
 #include "common/conninfo_mask.h"
-#include "enrich/netns_scope.h"
+#include "filter/netns_scope.h"
 #include "enrich/network_enricher.h"
 #include "netlink/audit_netlink.h"
 #include "output/output_file.h"

@@ -40,7 +40,7 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
   if (!config.netns.empty()) {
     // Agent::Start checked the file; the scope exists only when it still reads.
     if (NetnsInode(config.netns, &netns, &netns_error)) {
-      scope_ = std::make_unique<NetnsScope>(table_.get(), netns);
+      scope_ = std::make_unique<NetnsScope>(netns);
       options->filter = scope_.get();
       recorder_options.netns = netns;
     } else {

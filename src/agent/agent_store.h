@@ -5,7 +5,7 @@
 // Contract:
 // - Attach(): reads the boot id, seeds the process table and the sessions from /proc, adds the
 //   enrichers and the recorder to the pipeline options; with [agent] netns, the scope
-//   (enrich/netns_scope.h) as the pipeline's filter. [enrich] process_tree = false (or
+//   (filter/netns_scope.h) as the pipeline's filter. [enrich] process_tree = false (or
 //   AUDITLENS_PROCESS_TREE=off in the environment, for measurements) leaves all of it out.
 // - OpenStore(): once the agent holds the kernel (a refused second agent never writes the store):
 //   opens it and writes the processes and sessions found at start. A store that cannot be opened
@@ -25,7 +25,7 @@
 
 #include "agent/pipeline.h"
 #include "config/config.h"
-#include "enrich/netns_scope.h"
+#include "filter/netns_scope.h"
 #include "enrich/process_table.h"
 #include "enrich/session_tracker.h"
 #include "store/postgres_store.h"
@@ -49,7 +49,7 @@ class AgentStore {
   ProcessTable* table() { return table_.get(); }
   SessionTracker* sessions() { return sessions_.get(); }
   SqliteStore* store() { return store_.get(); }
-  // Whether events are scoped to [agent] netns (enrich/netns_scope.h): false without the process
+  // Whether events are scoped to [agent] netns (filter/netns_scope.h): false without the process
   // tree, which the scope needs.
   bool scoped() const { return scope_ != nullptr; }
 

@@ -13,7 +13,6 @@ Pipeline::Pipeline(const PipelineOptions& options, OutputFile* output)
       assembler_(options.assembler, this),
       serials_(options.gap_grace_ms),
       formatter_(options.hostname) {
-  for (Enricher* e : options.enrichers) formatter_.AddEnricher(e);
   if (options.redact.enabled()) redactor_ = std::make_unique<Redactor>(options.redact);
 }
 
@@ -31,15 +30,21 @@ void Pipeline::AddRecord(const Record& record, uint64_t arrival_ms) {
 void Pipeline::OnEvent(const Event& received) {
   const Event& event = redactor_ ? redactor_->Apply(received) : received;
   parsed_.Parse(event);
-  std::string* out = output_->buffer();
-  const size_t line_start = out->size();
-  // The filter decides once the enrichers have prepared the event (its process is known).
-  const bool keep = formatter_.Format(parsed_, out, options_.filter);
+  facts_.Reset(parsed_);
+  for (Enricher* e : options_.enrichers) e->Enrich(parsed_, &facts_);
+  // The filter decides on the facts (the event's process is known): a refused event is not
+  // formatted at all.
+  const bool keep = options_.filter == nullptr || options_.filter->Keep(facts_);
   if (!keep) {
     ++counters_.out_of_scope;
-  } else if (!options_.observers.empty()) {
-    std::string_view line(out->data() + line_start, out->size() - line_start);
-    for (EventObserver* o : options_.observers) o->OnEvent(parsed_, line);
+  } else {
+    std::string* out = output_->buffer();
+    const size_t line_start = out->size();
+    formatter_.Format(parsed_, facts_, out);
+    if (!options_.observers.empty()) {
+      std::string_view line(out->data() + line_start, out->size() - line_start);
+      for (EventObserver* o : options_.observers) o->OnEvent(facts_, line);
+    }
   }
   if (event.node().empty()) {
     // Keep the highest: a serial far below it means the numbering began again (a reboot).

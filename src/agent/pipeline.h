@@ -1,5 +1,7 @@
-// The pipeline after the source: records → events (assemble) → fields (decode) → JSON lines
-// (output). Used alike by `auditlens run` (records from netlink) and `auditlens parse` (log lines).
+// The pipeline after the source, one stage after another for every event: records → events
+// (assemble) → fields (decode: ParsedEvent) → facts (enrich: each enricher fills its part of the
+// event's EventFacts) → filter → one JSON line (output) → sinks (observers: the store). Used alike
+// by `auditlens run` (records from netlink) and `auditlens parse` (log lines).
 //
 // Contract: single-threaded; AddRecord never fails; every completed event becomes exactly one
 // line; losses (serial gaps when track_serials is on, and any reported by the caller) become loss
@@ -17,6 +19,7 @@
 #include "assemble/serial_tracker.h"
 #include "decode/parsed_event.h"
 #include "decode/redactor.h"
+#include "enrich/enricher.h"
 #include "output/event_json.h"
 #include "output/event_observer.h"
 #include "output/output_file.h"
@@ -30,7 +33,7 @@ struct PipelineOptions {
   std::string hostname;
   std::vector<Enricher*> enrichers;  // not owned; see enrich/enricher.h
   std::vector<EventObserver*> observers;  // not owned; called after each event is formatted (output/event_observer.h)
-  EventFilter* filter = nullptr;  // not owned; null: every event is reported
+  EventFilter* filter = nullptr;  // not owned; after the enrichers; null: every event is reported
   RedactOptions redact;           // [output] redact_args, redact_env; empty: no redaction
 };
 
@@ -76,6 +79,7 @@ class Pipeline : public EventSink {
   Assembler assembler_;
   SerialTracker serials_;
   ParsedEvent parsed_;
+  EventFacts facts_;
   std::unique_ptr<Redactor> redactor_;  // only when options.redact is enabled
   EventJsonFormatter formatter_;
   PipelineCounters counters_;

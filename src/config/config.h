@@ -89,7 +89,7 @@ struct Config {
   std::string status_path;
   std::string hostname;              // empty: gethostname()
   std::string machine_id;            // empty: /etc/machine-id (the fleet store's hosts table)
-  // Report only the processes of this network namespace ("/run/netns/NAME"; enrich/netns_scope.h);
+  // Report only the processes of this network namespace ("/run/netns/NAME"; filter/netns_scope.h);
   // empty: every process.
   std::string netns;
   StoreSettings store;

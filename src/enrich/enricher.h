@@ -1,36 +1,32 @@
-// The enrich stage: what the records alone do not say, added to an event between decoding and
-// output (the local end of a connection, the process tree, the login session).
+// The enrich stage: what the records alone do not say, added to an event's typed model
+// (event_facts.h) between decoding and output: the local end of a connection, the process tree,
+// the login session.
 //
-// Contract: enrichers run on the pipeline thread, once per event, in the order they were added to
-// the formatter. Prepare() sees the event first (to look things up while they still exist, e.g. a
-// socket); the Write* calls then add members to the event's JSON: at the top level ("source",
-// "destination", "network", "session", ...) and inside the "process" object ("entity_id",
-// "parent.entity_id", ...). They must be fast (a cache, never a blocking call per event) and must
-// not write a member the formatter already writes.
+// Contract: enrichers run on the pipeline thread, once per event, in the order the pipeline was
+// given them (network, process table, session tracker: a later one may read what an earlier one
+// filled in). Enrich() looks things up while they still exist (a socket, /proc) and fills its part
+// of the facts; it must be fast (a cache, never a blocking call per event). Enrichers write no
+// JSON: the output stage renders the facts.
 #pragma once
 
 #include "decode/parsed_event.h"
-#include "output/json_writer.h"
+#include "enrich/event_facts.h"
 
 namespace auditlens {
 
 class Enricher {
  public:
   virtual ~Enricher() = default;
-  virtual void Prepare(const ParsedEvent& event) {}
-  virtual void WriteProcess(const ParsedEvent& event, JsonWriter& w) {}
-  // Inside "process.parent" (written when the record has a ppid), after its "pid".
-  virtual void WriteProcessParent(const ParsedEvent& event, JsonWriter& w) {}
-  virtual void WriteTopLevel(const ParsedEvent& event, JsonWriter& w) {}
+  virtual void Enrich(const ParsedEvent& event, EventFacts* facts) = 0;
 };
 
-// Decides, once the enrichers have prepared an event, whether it is reported at all (host scoping:
-// enrich/netns_scope.h). An event it refuses goes to neither the output nor the observers, and is
-// not formatted past the point where it was prepared.
+// Decides, once the enrichers have filled an event's facts, whether it is reported at all (host
+// scoping: filter/netns_scope.h). An event it refuses goes to neither the output nor the sinks,
+// and is not formatted.
 class EventFilter {
  public:
   virtual ~EventFilter() = default;
-  virtual bool Keep(const ParsedEvent& event) = 0;
+  virtual bool Keep(const EventFacts& facts) = 0;
 };
 
 }  // namespace auditlens

@@ -7,7 +7,6 @@
 
 #include <cerrno>
 #include <algorithm>
-#include <charconv>
 #include <cstdlib>
 #include <cstring>
 
@@ -25,39 +24,6 @@ bool ParseHexFd(std::string_view s, int32_t* fd) {
   if (!ParseHexU64(s, &v) || v > 0x7fffffff) return false;
   *fd = static_cast<int32_t>(v);
   return true;
-}
-
-// ECS network.transport (IANA keyword, lower case) and the protocol number the flow has on the
-// wire (MPTCP runs over TCP).
-struct Transport {
-  std::string_view name;
-  int wire_protocol;
-};
-
-Transport TransportOf(int protocol) {
-  switch (protocol) {
-    case IPPROTO_TCP: return {"tcp", IPPROTO_TCP};
-    case IPPROTO_UDP: return {"udp", IPPROTO_UDP};
-    case IPPROTO_UDPLITE: return {"udplite", IPPROTO_UDPLITE};
-    case IPPROTO_SCTP: return {"sctp", IPPROTO_SCTP};
-    case IPPROTO_MPTCP: return {"tcp", IPPROTO_TCP};
-    default: return {};
-  }
-}
-
-std::string_view UnixTypeName(int type) {
-  switch (type) {
-    case SOCK_STREAM: return "stream";
-    case SOCK_DGRAM: return "dgram";
-    case SOCK_SEQPACKET: return "seqpacket";
-    default: return {};
-  }
-}
-
-void WriteUIntString(JsonWriter& w, uint64_t v) {
-  char buf[24];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  w.String(std::string_view(buf, static_cast<size_t>(p - buf)));
 }
 
 }  // namespace
@@ -123,7 +89,31 @@ bool NetworkEnricher::IsFlow() const {
 
 bool NetworkEnricher::Inbound() const { return op_ == NetOp::kAccept || op_ == NetOp::kRecv; }
 
-void NetworkEnricher::Prepare(const ParsedEvent& e) {
+void NetworkEnricher::Enrich(const ParsedEvent& e, EventFacts* facts) {
+  Describe(e);
+  if (!active_) return;
+  NetworkFacts& n = facts->network;
+  n.present = true;
+  n.op = op_;
+  n.success = success_;
+  n.errno_value = errno_;
+  n.local = local_;
+  n.remote = remote_;
+  n.protocol = protocol_;
+  n.sock_type = sock_type_;
+  n.is_unix = unix_;
+  n.local_end = local_end_;
+  n.local_end_reason = reason_;
+  n.community_id = std::string_view(community_id_, community_id_len_);
+  n.peer_known = info_.has_peer_cred && local_end_ == LocalEnd::kSocket;
+  if (n.peer_known) {
+    n.peer_pid = info_.peer_pid;
+    n.peer_uid = info_.peer_uid;
+    n.peer_gid = info_.peer_gid;
+  }
+}
+
+void NetworkEnricher::Describe(const ParsedEvent& e) {
   active_ = false;
   int sys = e.syscall_record();
   if (sys < 0) return;
@@ -318,180 +308,6 @@ void NetworkEnricher::Decide(bool looked_up, LookupStatus status) {
     community_id_len_ = CommunityIdV1(flow_tuple, community_id_);
     ++counters_.community_ids;
   }
-}
-
-void NetworkEnricher::WriteEnd(const SocketAddress& end, std::string_view key, JsonWriter& w) {
-  if (end.is_ip()) {
-    bool has_ip = !(local_end_ == LocalEnd::kPartial && &end == &local_);
-    if (!has_ip && end.port == 0) return;
-    // {"ip":"...","port":N} built in one buffer and written at once (this runs once or twice for
-    // every network event); an IP's text never needs escaping.
-    char buf[SocketAddress::kIpTextSize + 32];
-    char* p = buf;
-    *p++ = '{';
-    if (has_ip) {
-      std::memcpy(p, "\"ip\":\"", 6);
-      p += 6;
-      p += end.FormatIp(p);
-      *p++ = '"';
-    }
-    if (end.port != 0) {
-      if (has_ip) *p++ = ',';
-      std::memcpy(p, "\"port\":", 7);
-      p += 7;
-      p = std::to_chars(p, buf + sizeof(buf), end.port).ptr;
-    }
-    *p++ = '}';
-    w.Key(key);
-    w.Raw(std::string_view(buf, static_cast<size_t>(p - buf)));
-  } else if (end.is_unix() && !end.unnamed()) {
-    char name[SocketAddress::kUnixTextSize];
-    size_t n = end.FormatUnixName(name);
-    w.Key(key);
-    w.BeginObject();
-    w.Key("address");
-    if (w.String(std::string_view(name, n))) {
-      // Not UTF-8: written with the percent escape (docs/schema.md), and said so here.
-      w.Key("encoded");
-      w.Bool(true);
-    }
-    if (end.abstract) {
-      w.Key("abstract");
-      w.Bool(true);
-    }
-    w.EndObject();
-  }
-}
-
-void NetworkEnricher::WriteTopLevel(const ParsedEvent& e, JsonWriter& w) {
-  if (!active_) return;
-  const bool flow = IsFlow();
-  const bool inbound = Inbound();
-  if (flow) {
-    WriteEnd(inbound ? remote_ : local_, "source", w);
-    WriteEnd(inbound ? local_ : remote_, "destination", w);
-  } else {
-    WriteEnd(local_, "source", w);  // bind, listen: only the local end exists
-  }
-
-  const NetworkObjectKey key = NetworkObjectKeyOfEvent();
-  for (int t = 0, n = rendered_recent_.tries(); t < n; ++t) {
-    const size_t i = rendered_recent_.slot[t];
-    if (i != RecentSlots::kNone && rendered_[i].valid && rendered_[i].key == key) {
-      rendered_recent_.Use(i);
-      rendered_recent_.misses = 0;
-      w.Raw(rendered_[i].json);
-      return;
-    }
-  }
-  ++rendered_recent_.misses;
-  const size_t older = rendered_recent_.Older();
-  rendered_recent_.Use(older);
-  RenderedNetworkObject& r = rendered_[older];
-  const size_t start = w.size();
-  WriteNetworkObject(key, w);
-  std::string_view json = w.Since(start);
-  if (!json.empty() && json[0] == ',') json.remove_prefix(1);
-  r.json.assign(json.data(), json.size());
-  r.reason.assign(key.reason.data(), key.reason.size());
-  r.community_id.assign(key.community_id.data(), key.community_id.size());
-  r.key = key;
-  r.key.reason = r.reason;
-  r.key.community_id = r.community_id;
-  r.valid = true;
-}
-
-NetworkEnricher::NetworkObjectKey NetworkEnricher::NetworkObjectKeyOfEvent() const {
-  NetworkObjectKey k;
-  k.protocol = protocol_;
-  k.sock_type = sock_type_;
-  k.errno_value = errno_;
-  k.is_unix = unix_;
-  k.flow = IsFlow();
-  k.inbound = Inbound();
-  const SocketAddress& any_ip = remote_.is_ip() ? remote_ : local_;
-  k.ip_version = any_ip.is_ip() ? (any_ip.ipv6 ? 6 : 4) : 0;
-  k.local_end = local_end_;
-  k.reason = reason_;
-  k.peer_known = info_.has_peer_cred && local_end_ == LocalEnd::kSocket;
-  if (k.peer_known) {
-    k.peer_pid = info_.peer_pid;
-    k.peer_uid = info_.peer_uid;
-    k.peer_gid = info_.peer_gid;
-  }
-  k.community_id = std::string_view(community_id_, community_id_len_);
-  return k;
-}
-
-void NetworkEnricher::WriteNetworkObject(const NetworkObjectKey& k, JsonWriter& w) {
-  w.Key("network");
-  w.BeginObject();
-  Transport t = TransportOf(k.protocol);
-  if (k.is_unix) {
-    w.Key("transport");
-    w.String("unix");
-  } else if (!t.name.empty()) {
-    w.Key("transport");
-    w.String(t.name);
-  }
-  if (!k.is_unix && k.ip_version != 0) {
-    w.Key("type");
-    w.String(k.ip_version == 6 ? "ipv6" : "ipv4");
-  }
-  if (!k.is_unix && !t.name.empty()) {
-    char num[8];
-    auto [p, ec] = std::to_chars(num, num + sizeof(num), t.wire_protocol);
-    w.Key("iana_number");
-    w.String(std::string_view(num, static_cast<size_t>(p - num)));
-  }
-  if (k.flow) {
-    w.Key("direction");
-    w.String(k.inbound ? "ingress" : "egress");
-  }
-  if (!k.community_id.empty()) {
-    w.Key("community_id");
-    w.String(k.community_id);
-  }
-  w.Key("local_end");
-  switch (k.local_end) {
-    case LocalEnd::kSocket: w.String("socket"); break;
-    case LocalEnd::kPartial: w.String("partial"); break;
-    case LocalEnd::kRecord: w.String("record"); break;
-    case LocalEnd::kUnknown: w.String("unknown"); break;
-  }
-  if (!k.reason.empty() && k.local_end != LocalEnd::kSocket) {
-    w.Key("local_end_reason");
-    w.String(k.reason);
-  }
-  if (k.errno_value != 0) {
-    const char* name = strerrorname_np(k.errno_value);
-    if (name != nullptr) {
-      w.Key("errno");
-      w.String(name);
-    }
-  }
-  std::string_view unix_type = UnixTypeName(k.sock_type);
-  if (k.is_unix && (!unix_type.empty() || k.peer_known)) {
-    w.Key("unix");
-    w.BeginObject();
-    if (!unix_type.empty()) {
-      w.Key("type");
-      w.String(unix_type);
-    }
-    if (k.peer_known) {
-      w.Key("peer");
-      w.BeginObject();
-      w.Key("pid");
-      w.Int(k.peer_pid);
-      w.Key("uid");
-      WriteUIntString(w, k.peer_uid);
-      w.Key("gid");
-      WriteUIntString(w, k.peer_gid);
-      w.EndObject();
-    }
-    w.EndObject();
-  }
-  w.EndObject();
 }
 
 std::unique_ptr<NetworkEnricher> MakeAgentNetworkEnricher(std::string_view mode,

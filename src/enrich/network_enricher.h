@@ -1,26 +1,23 @@
 // The network enricher: both ends of every audited network syscall (connect, accept/accept4,
 // bind, listen, sendto/sendmsg/sendmmsg, recvfrom/recvmsg/recvmmsg), the transport, the direction
-// and the Community ID, as ECS fields at the top of the event (docs/schema.md#network, the design
-// and its measurements in docs/network.md):
-//
-//   "source":{"ip":"127.0.0.1","port":50944},"destination":{"ip":"127.0.0.1","port":8080},
-//   "network":{"transport":"tcp","type":"ipv4","iana_number":"6","direction":"egress",
-//              "community_id":"1:...","local_end":"socket"}
+// and the Community ID, as the event's NetworkFacts (event_facts.h; rendered as ECS source,
+// destination and network by output/network_json.h: docs/schema.md#network, the design and its
+// measurements in docs/network.md).
 //
 // The records give one end (the SOCKADDR record: the remote end of a connect, the peer of an
 // accept, the address of a bind); the other, local end comes from the process's socket, looked up
-// live in Prepare() (see socket_lookup.h) and checked against the records: a socket whose remote
+// live in Enrich() (see socket_lookup.h) and checked against the records: a socket whose remote
 // end (connect), peer (accept) or bound address (bind) is not what the records say is another
 // socket that reuses the descriptor number, and is not described. Who is source: for an outbound
 // operation (connect, send) the local end; for an inbound one (accept, recv) the remote end — so
 // both hosts of a flow write the same source, destination and Community ID.
 //
-// When the local end is not known the event says so: "local_end":"unknown" and a
-// "local_end_reason" (socket_closed, process_exited, fd_reused, syscall_failed, offline, ...).
+// When the local end is not known the facts say so: LocalEnd::kUnknown and a reason
+// (socket_closed, process_exited, fd_reused, syscall_failed, offline, ...).
 //
-// Contract: Prepare() does nothing but classify the syscall for events that are not network
+// Contract: Enrich() does nothing but classify the syscall for events that are not network
 // syscalls (one table lookup). No allocation per event. Without a lookup (`auditlens parse`, where
-// no live process exists) it writes what the records say and "local_end_reason":"offline".
+// no live process exists) it gives what the records say, with the reason "offline".
 #pragma once
 
 #include <array>
@@ -28,7 +25,6 @@
 #include <memory>
 #include <string>
 
-#include "common/recent_slots.h"
 #include "enrich/enricher.h"
 #include "enrich/network_syscall.h"
 #include "enrich/socket_address.h"
@@ -59,23 +55,22 @@ class NetworkEnricher : public Enricher {
   explicit NetworkEnricher(std::unique_ptr<SocketLookup> lookup, int32_t self_pid = 0,
                            uint32_t budget_ms_per_second = 0);
 
-  void Prepare(const ParsedEvent& event) override;
-  void WriteTopLevel(const ParsedEvent& event, JsonWriter& w) override;
+  void Enrich(const ParsedEvent& event, EventFacts* facts) override;
 
   const NetworkEnricherCounters& counters() const { return counters_; }
   // For tests: the wall clock in ms used for kMaxLookupAgeMs (0: the real clock).
   void set_clock_for_test(uint64_t now_ms) { test_now_ms_ = now_ms; }
 
  private:
-  enum class LocalEnd : uint8_t { kSocket, kPartial, kRecord, kUnknown };
-
   void Reset();
+  // Fills the members below from the event's records and the lookup; active_ when it is a network
+  // syscall on an IP or unix socket.
+  void Describe(const ParsedEvent& e);
   // Fills local_, remote_, local_end_, reason_ from the records and the lookup.
   void Decide(bool looked_up, LookupStatus status);
   bool MatchesRecords() const;
   bool IsFlow() const;
   bool Inbound() const;
-  void WriteEnd(const SocketAddress& end, std::string_view key, JsonWriter& w);
 
   // The last connect/accept per (pid, descriptor): a process that gives a descriptor number to a
   // new connection faster than the agent looks (a connect storm: close, socket, connect, on the
@@ -102,7 +97,7 @@ class NetworkEnricher : public Enricher {
   NetworkEnricherCounters counters_;
   uint64_t test_now_ms_ = 0;
 
-  // The event being enriched (set by Prepare).
+  // The event being enriched (set by Describe).
   bool active_ = false;
   NetOp op_ = NetOp::kNone;
   bool success_ = false;
@@ -119,29 +114,6 @@ class NetworkEnricher : public Enricher {
   char community_id_[48] = {};
   size_t community_id_len_ = 0;
 
-  // The "network" object is a function of a few of the above; a storm repeats it (or two in turn:
-  // connect and accept), so the last two renderings are kept with what they were rendered from.
-  struct NetworkObjectKey {
-    int protocol = 0, sock_type = 0, errno_value = 0;
-    bool is_unix = false, flow = false, inbound = false, peer_known = false;
-    int ip_version = 0;  // of the end that gives the type: 4, 6, or 0 (none)
-    LocalEnd local_end = LocalEnd::kUnknown;
-    std::string_view reason;  // compared by its bytes
-    int32_t peer_pid = 0;
-    uint32_t peer_uid = 0, peer_gid = 0;
-    std::string_view community_id;  // views community_id_ while rendering; compared by bytes
-    bool operator==(const NetworkObjectKey&) const = default;
-  };
-  struct RenderedNetworkObject {
-    bool valid = false;
-    NetworkObjectKey key;
-    std::string reason, community_id;  // the key's views point here once stored
-    std::string json;
-  };
-  NetworkObjectKey NetworkObjectKeyOfEvent() const;
-  void WriteNetworkObject(const NetworkObjectKey& key, JsonWriter& w);
-  RenderedNetworkObject rendered_[2];
-  RecentSlots rendered_recent_;  // which of the two to compare first
 };
 
 // The enricher of `auditlens run`, as the config's [enrich] network asks: "auto" (pidfd, else

@@ -15,7 +15,6 @@
 #include "common/proc_reader.h"
 #include "common/time_format.h"
 #include "decode/sockaddr.h"
-#include "output/json_writer.h"
 #include "record/record_types.h"
 
 namespace auditlens {
@@ -34,19 +33,21 @@ uint64_t ParseHex(std::string_view s) {
   return v;
 }
 
-void AppendJsonString(std::string_view bytes, std::string* out) {
-  out->push_back('"');
-  JsonWriter::AppendEscaped(bytes, out);
-  out->push_back('"');
-}
-
-// "2026-11-22T11:57:58.195Z". The second is formatted once and kept (images start in bursts).
-void FormatIso(uint64_t ms, std::string* out) {
-  static thread_local IsoSecondCache cache;
-  cache.AppendMs(static_cast<int64_t>(ms), out);
-}
-
 }  // namespace
+
+bool ProcessArgs::Add(std::string_view arg, size_t max_bytes) {
+  // As JSON text without escapes: "[" + "\"arg\"" per argument, "," between, "]".
+  if (count_ > 0 && text_size_ - 1 + arg.size() + 4 > max_bytes) {
+    truncated_ = true;
+    return false;
+  }
+  const uint32_t n = static_cast<uint32_t>(arg.size());
+  data_.append(reinterpret_cast<const char*>(&n), sizeof(n));
+  data_.append(arg.data(), arg.size());
+  text_size_ += arg.size() + 2 + (count_ > 0 ? 1 : 0);
+  ++count_;
+  return true;
+}
 
 std::string_view ProcessOriginName(ProcessOrigin o) {
   switch (o) {
@@ -273,7 +274,6 @@ ProcessImage* ProcessTable::NewImage(int32_t pid, int32_t ppid, uint64_t start_m
   image->start_ms = start_ms;
   image->last_seen_ms = start_ms;
   image->origin = origin;
-  image->args_json = "[]";
   ProcessImage* raw = image.get();
   by_pid_[pid] = std::move(image);  // the image this pid ran before is dropped here
   return raw;
@@ -290,27 +290,25 @@ void ProcessTable::FillFromSubject(ProcessImage* image, const ParsedEvent& e) {
   image->auid = s.auid;
   image->ses = s.ses;
   if (!s.exe.empty()) {
-    image->exe.clear();
-    ValueDecoder::AppendEscaped(s.exe, &image->exe);
+    scratch_.clear();
+    ValueDecoder::AppendEscaped(s.exe, &scratch_);
+    if (scratch_ != image->exe) {
+      image->exe = scratch_;
+      image->as_parent.reset();  // its children from now on show the new executable
+    }
   }
   image->last_seen_ms = std::max(image->last_seen_ms, s.time_ms);
 }
 
 void ProcessTable::SetArgsFromExecve(ProcessImage* image, const ParsedEvent& e) {
-  std::string& out = image->args_json;
-  out.assign("[");
-  image->args_truncated = false;
+  auto args = std::make_shared<ProcessArgs>();
   for (size_t i = 0; i < e.arg_count(); ++i) {
     scratch_.clear();
     for (std::string_view piece : e.arg_pieces(i)) ValueDecoder::AppendEscaped(piece, &scratch_);
-    if (out.size() + scratch_.size() + 4 > options_.max_args_bytes && i > 0) {
-      image->args_truncated = true;
-      break;
-    }
-    if (i > 0) out.push_back(',');
-    AppendJsonString(scratch_, &out);
+    if (!args->Add(scratch_, options_.max_args_bytes)) break;
   }
-  out.push_back(']');
+  image->args = std::move(args);
+  image->as_parent.reset();
 }
 
 void ProcessTable::SetArgsFromProctitle(ProcessImage* image, const ParsedEvent& e) {
@@ -319,15 +317,15 @@ void ProcessTable::SetArgsFromProctitle(ProcessImage* image, const ParsedEvent& 
   std::string storage;
   std::vector<uint32_t> ends;
   ValueDecoder::SplitEscaped(e.Get(t, "proctitle"), '\0', &storage, &ends);
-  std::string& out = image->args_json;
-  out.assign("[");
+  auto args = std::make_shared<ProcessArgs>();
   uint32_t begin = 0;
   for (size_t i = 0; i < ends.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    AppendJsonString(std::string_view(storage).substr(begin, ends[i] - begin), &out);
+    // A proctitle is at most 128 bytes: never cut.
+    args->Add(std::string_view(storage).substr(begin, ends[i] - begin), SIZE_MAX);
     begin = ends[i] + 1;
   }
-  out.push_back(']');
+  image->args = std::move(args);
+  image->as_parent.reset();
 }
 
 void ProcessTable::SetCwd(ProcessImage* image, const ParsedEvent& e) {
@@ -350,49 +348,39 @@ bool ProcessTable::SockAddrOf(const ParsedEvent& e, Endpoint* out) {
   return true;
 }
 
+std::shared_ptr<const ParentSnapshot> ProcessTable::SnapshotOf(ProcessImage* parent) {
+  if (!parent->as_parent || !(parent->as_parent->entity_id == parent->entity_id)) {
+    auto snapshot = std::make_shared<ParentSnapshot>();
+    snapshot->entity_id = parent->entity_id;
+    snapshot->exe = parent->exe;
+    // The parent's arguments in full are one lookup away (its entity); shown only when short.
+    if (parent->args && !parent->args->empty() && parent->args->text_size() <= kMaxParentArgs) {
+      snapshot->args = parent->args;
+    }
+    parent->as_parent = std::move(snapshot);
+  }
+  return parent->as_parent;
+}
+
 void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
-  MakeEntityId(options_.boot_id, image->pid, image->start_ms, image->entity_id);
-  image->self_json.assign("\"entity_id\":\"");
-  image->self_json.append(image->entity_id);
-  image->self_json.append("\",\"start\":\"");
-  FormatIso(image->start_ms, &image->self_json);
-  image->self_json.push_back('"');
-  image->parent_entity.clear();
-  image->parent_json.clear();
-  image->ancestry_json.clear();
+  MakeEntityId(options_.boot_id, image->pid, image->start_ms, image->entity_id.hex);
+  Touch(image);
+  image->parent.reset();
+  image->ancestry_len = 0;
   ProcessImage* parent = image->ppid > 0 && image->ppid != image->pid ? Find(image->ppid) : nullptr;
   if (parent == nullptr && image->ppid > 1 && image->ppid != image->pid) {
     parent = AdoptFromProc(image->ppid, image->start_ms);
   }
   if (options_.track_netns && image->netns == 0) SetNetns(image, parent);
   if (parent == nullptr) return;
-  image->parent_entity = parent->entity_id;
-  image->parent_json.assign("\"entity_id\":\"");
-  image->parent_json.append(parent->entity_id);
-  image->parent_json.push_back('"');
-  if (!parent->exe.empty()) {
-    image->parent_json.append(",\"executable\":");
-    AppendJsonString(parent->exe, &image->parent_json);
+  image->parent = SnapshotOf(parent);
+  // Ancestry: the parent, then the parent's ancestry.
+  image->ancestry[0] = parent->entity_id;
+  size_t n = 1;
+  for (size_t i = 0; i < parent->ancestry_len && n < kMaxAncestry; ++i) {
+    image->ancestry[n++] = parent->ancestry[i];
   }
-  // The parent's arguments in full are one lookup away (its entity); copied only when short, so an
-  // image costs little memory.
-  if (parent->args_json.size() > 2 && parent->args_json.size() <= 512) {
-    image->parent_json.append(",\"args\":");
-    image->parent_json.append(parent->args_json);
-  }
-  // Ancestry: the parent, then the parent's ancestry; every id is 18 characters quoted.
-  image->ancestry_json.assign("[\"");
-  image->ancestry_json.append(parent->entity_id);
-  image->ancestry_json.push_back('"');
-  const std::string& up = parent->ancestry_json;
-  if (up.size() > 2) {
-    std::string_view inner(up.data() + 1, up.size() - 2);
-    const size_t keep = (kMaxAncestry - 1) * 19 - 1;
-    if (inner.size() > keep) inner = inner.substr(0, keep);
-    image->ancestry_json.push_back(',');
-    image->ancestry_json.append(inner.data(), inner.size());
-  }
-  image->ancestry_json.push_back(']');
+  image->ancestry_len = static_cast<uint8_t>(n);
   if (take_accept) {
     // The oldest connection accepted before this child started (and not long before) is the one
     // it was started for. None yet: the accept may come later (events out of order).
@@ -431,7 +419,7 @@ void ProcessTable::SetNetns(ProcessImage* image, const ProcessImage* parent) {
 }
 
 bool ProcessTable::GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint& peer,
-                                            uint64_t ms) {
+                                            const Endpoint& local, uint64_t ms) {
   ProcessImage* best = nullptr;
   size_t best_index = 0;
   for (size_t i = 0; i < parent->awaiting_peer.size(); ++i) {
@@ -445,22 +433,28 @@ bool ProcessTable::GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint
   }
   if (best == nullptr) return false;
   best->peer = peer;
-  if (parent->listen.set()) best->local = parent->listen;
+  if (local.set()) best->local = local;
   parent->awaiting_peer.erase(parent->awaiting_peer.begin() + static_cast<long>(best_index));
   if (std::find(changed_.begin(), changed_.end(), best) == changed_.end()) changed_.push_back(best);
   return true;
 }
 
-void ProcessTable::SetLastAcceptLocal(int32_t pid, const Endpoint& local) {
-  ProcessImage* image = Find(pid);
-  if (image != nullptr && !image->accepted.empty()) image->accepted.back().local = local;
+Endpoint ProcessTable::AcceptedLocal(const NetworkFacts& n, const ProcessImage& image) {
+  Endpoint local;
+  if (n.present && n.op == NetOp::kAccept && n.local.is_ip() && n.local_ip_known()) {
+    char ip[SocketAddress::kIpTextSize];
+    local.SetIp(std::string_view(ip, n.local.FormatIp(ip)));
+    local.port = n.local.port;
+  }
+  if (!local.set()) local = image.listen;
+  return local;
 }
 
-void ProcessTable::Prepare(const ParsedEvent& e) {
+void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
   changed_.clear();
   current_ = nullptr;
-  write_exit_ = false;
   ReadSubject(e);
+  facts->subject = &subject_;
   const EventSubject& s = subject_;
   if (s.time_ms >= next_sweep_ms_) {
     if (next_sweep_ms_ != 0) Sweep(s.time_ms);
@@ -486,7 +480,7 @@ void ProcessTable::Prepare(const ParsedEvent& e) {
   }
 
   if (s.sys == SyscallClass::kExec && s.has_success && s.success) {
-    std::string previous;
+    EntityId previous;
     Endpoint peer, local;
     SessionRole previous_role = SessionRole::kNone;
     // Events out of order: this image's exit arrived first (it made an image of its own).
@@ -504,7 +498,7 @@ void ProcessTable::Prepare(const ParsedEvent& e) {
     FillFromSubject(image, e);
     SetArgsFromExecve(image, e);
     SetCwd(image, e);
-    image->previous_entity = std::move(previous);
+    image->previous_entity = previous;
     image->previous_role = previous_role;
     if (exit_came_first) {
       image->exited = true;
@@ -516,9 +510,11 @@ void ProcessTable::Prepare(const ParsedEvent& e) {
     Finish(image, !same_process);
     // A fork and its exec in the same millisecond have the same entity id: the image replaced
     // itself, which a reader walking `previous` would take for a loop.
-    if (image->previous_entity == image->entity_id) image->previous_entity.clear();
+    if (image->previous_entity == image->entity_id) image->previous_entity.Clear();
     changed_.push_back(image);
     current_ = image;
+    facts->process = image;
+    facts->parent_current = s.ppid <= 0 || s.ppid == image->ppid;
     return;
   }
 
@@ -539,6 +535,8 @@ void ProcessTable::Prepare(const ParsedEvent& e) {
     if (image->cwd.empty()) SetCwd(image, e);
   }
   current_ = image;
+  facts->process = image;
+  facts->parent_current = s.ppid <= 0 || s.ppid == image->ppid;
 
   switch (s.sys) {
     case SyscallClass::kExit:
@@ -546,11 +544,12 @@ void ProcessTable::Prepare(const ParsedEvent& e) {
         image->exited = true;
         image->exit_ms = s.time_ms;
         image->exit_code = static_cast<int32_t>(s.a0 & 0xff);
+        Touch(image);
         if (std::find(changed_.begin(), changed_.end(), image) == changed_.end()) {
           changed_.push_back(image);
         }
       }
-      write_exit_ = true;
+      facts->process_exit = true;
       break;
     case SyscallClass::kFork: {
       // clone with CLONE_THREAD makes a thread, not a process.
@@ -570,7 +569,7 @@ void ProcessTable::Prepare(const ParsedEvent& e) {
       child->ses = image->ses;
       child->exe = image->exe;
       child->cwd = image->cwd;
-      child->args_json = image->args_json;
+      child->args = image->args;
       child->role = image->role;
       Finish(child, true);
       changed_.push_back(child);
@@ -578,11 +577,13 @@ void ProcessTable::Prepare(const ParsedEvent& e) {
     }
     case SyscallClass::kAccept: {
       Endpoint peer;
-      if (s.has_success && s.success && SockAddrOf(e, &peer) &&
-          !GiveAcceptToWaitingChild(image, peer, s.time_ms)) {
+      if (!s.has_success || !s.success || !SockAddrOf(e, &peer)) break;
+      const Endpoint local = AcceptedLocal(facts->network, *image);
+      if (!GiveAcceptToWaitingChild(image, peer, local, s.time_ms)) {
         if (image->accepted.size() >= 8) image->accepted.erase(image->accepted.begin());
         ProcessImage::Accepted a;
         a.peer = peer;
+        a.local = local;
         a.ms = s.time_ms;
         image->accepted.push_back(a);
       }
@@ -598,30 +599,6 @@ void ProcessTable::Prepare(const ParsedEvent& e) {
     default:
       break;
   }
-}
-
-void ProcessTable::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
-  if (current_ == nullptr) return;
-  w.Raw(current_->self_json);
-  if (!current_->ancestry_json.empty()) {
-    w.Key("ancestry");
-    w.Raw(current_->ancestry_json);
-  }
-  if (write_exit_ && current_->exited) {
-    w.Key("exit_code");
-    w.Int(current_->exit_code);
-    w.Key("end");
-    scratch_.assign("\"");
-    FormatIso(current_->exit_ms, &scratch_);
-    scratch_.push_back('"');
-    w.Raw(scratch_);
-  }
-}
-
-void ProcessTable::WriteProcessParent(const ParsedEvent& e, JsonWriter& w) {
-  if (current_ == nullptr || current_->parent_json.empty()) return;
-  if (subject_.ppid > 0 && subject_.ppid != current_->ppid) return;  // reparented since
-  w.Raw(current_->parent_json);
 }
 
 void ProcessTable::Sweep(uint64_t now_ms) {
@@ -679,22 +656,17 @@ ProcessImage* ProcessTable::ReadProcImage(const std::string& root, int32_t pid) 
   image->exe = exe;
   image->cwd = ReadLinkTarget(base + "/cwd");
   std::string cmdline = ReadSmallFile(base + "/cmdline");
-  image->args_json.assign("[");
+  auto args = std::make_shared<ProcessArgs>();
   size_t begin = 0;
-  bool first = true;
   while (begin < cmdline.size()) {
     size_t nul = cmdline.find('\0', begin);
     if (nul == std::string::npos) nul = cmdline.size();
-    if (image->args_json.size() + (nul - begin) + 4 > options_.max_args_bytes && !first) {
-      image->args_truncated = true;
+    if (!args->Add(std::string_view(cmdline).substr(begin, nul - begin), options_.max_args_bytes)) {
       break;
     }
-    if (!first) image->args_json.push_back(',');
-    AppendJsonString(std::string_view(cmdline).substr(begin, nul - begin), &image->args_json);
-    first = false;
     begin = nul + 1;
   }
-  image->args_json.push_back(']');
+  image->args = std::move(args);
   std::string status = ReadSmallFile(base + "/status");
   size_t u = status.find("\nUid:");
   if (u != std::string::npos) {

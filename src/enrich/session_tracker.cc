@@ -14,7 +14,6 @@
 #include "common/time_format.h"
 #include "decode/value_decoder.h"
 #include "enrich/community_id.h"
-#include "output/json_writer.h"
 #include "record/record_types.h"
 
 namespace auditlens {
@@ -33,12 +32,6 @@ constexpr uint16_t kUserCmd = AUDIT_USER_CMD;
 
 bool Failed(std::string_view res) {
   return res == "failed" || res == "no" || res == "0" || res == "fail";
-}
-
-void AppendJsonString(std::string_view bytes, std::string* out) {
-  out->push_back('"');
-  JsonWriter::AppendEscaped(bytes, out);
-  out->push_back('"');
 }
 
 // PAM writes addr=? or hostname=? when it has none.
@@ -135,51 +128,13 @@ const SessionInfo* SessionTracker::Find(uint32_t ses) const {
 }
 
 void SessionTracker::Changed(SessionInfo* s) {
-  Render(s);
+  Refresh(s);
   if (std::find(changed_.begin(), changed_.end(), s) == changed_.end()) changed_.push_back(s);
 }
 
-void SessionTracker::Render(SessionInfo* s) {
+void SessionTracker::Refresh(SessionInfo* s) {
   s->community_id = LoginCommunityId(s->source, s->destination);
-  std::string& j = s->json;
-  j.assign("{\"id\":");
-  AppendJsonString(s->id, &j);
-  if (s->auid != kUnsetId || !s->user.empty()) {
-    j.append(",\"user\":{");
-    if (s->auid != kUnsetId) {
-      j.append("\"id\":\"");
-      j.append(std::to_string(s->auid));
-      j.push_back('"');
-    }
-    if (!s->user.empty()) {
-      if (s->auid != kUnsetId) j.push_back(',');
-      j.append("\"name\":");
-      AppendJsonString(s->user, &j);
-    }
-    j.push_back('}');
-  }
-  if (!s->service.empty()) {
-    j.append(",\"service\":");
-    AppendJsonString(s->service, &j);
-  }
-  if (s->source.set()) {
-    j.append(",\"source\":{\"ip\":");
-    AppendJsonString(s->source.ip, &j);
-    if (s->source.port != 0) {
-      j.append(",\"port\":");
-      j.append(std::to_string(s->source.port));
-    }
-    j.push_back('}');
-  }
-  if (!s->terminal.empty()) {
-    j.append(",\"terminal\":");
-    AppendJsonString(s->terminal, &j);
-  }
-  j.append(",\"start\":\"");
-  AppendIsoMs(static_cast<int64_t>(s->start_ms), &j);
-  j.push_back('"');
-  if (s->state == SessionState::kFailed) j.append(",\"failed\":true");
-  j.push_back('}');
+  s->generation = ++generation_;
 }
 
 SessionInfo* SessionTracker::GetOrCreate(uint32_t ses, uint32_t auid, uint64_t time_ms) {
@@ -224,7 +179,7 @@ void SessionTracker::SetLoginProcess(SessionInfo* s, int32_t pid) {
   ProcessImage* image = table_->Find(pid);
   if (image == nullptr) return;
   image->role = SessionRole::kService;
-  s->leader_entity = image->entity_id;
+  s->leader_entity = image->entity_id.view();
   if (!image->exe.empty()) {
     s->service_exe = image->exe;
     s->service = std::string(ServiceOfExe(image->exe));
@@ -371,7 +326,7 @@ void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
           f->source = image->peer;
           f->destination = image->local;
         }
-        f->leader_entity = image->entity_id;
+        f->leader_entity = image->entity_id.view();
       }
       f->login_pid = subj.pid;
       f->hostname = at.hostname;
@@ -498,7 +453,13 @@ void SessionTracker::AssignRole(ProcessImage* image) {
   }
 }
 
-void SessionTracker::Prepare(const ParsedEvent& e) {
+void SessionTracker::Enrich(const ParsedEvent& e, EventFacts* facts) {
+  Track(e);
+  facts->session = current_;
+  facts->session_event = &info_;
+}
+
+void SessionTracker::Track(const ParsedEvent& e) {
   changed_.clear();
   current_ = nullptr;
   info_ = SessionEventInfo();
@@ -545,12 +506,6 @@ void SessionTracker::Prepare(const ParsedEvent& e) {
       Changed(a->second.failed.get());
     }
   }
-}
-
-void SessionTracker::WriteTopLevel(const ParsedEvent& e, JsonWriter& w) {
-  if (current_ == nullptr) return;
-  w.Key("session");
-  w.Raw(current_->json);
 }
 
 void SessionTracker::Sweep(uint64_t now_ms) {
@@ -617,7 +572,7 @@ size_t SessionTracker::SeedFromTable(const std::string& proc_root) {
     }
     AssignRole(p);
     s->last_seen_ms = std::max(s->last_seen_ms, p->start_ms);
-    Render(s);
+    Refresh(s);
   }
   return created;
 }

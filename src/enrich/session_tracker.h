@@ -1,5 +1,6 @@
 // Login sessions: who logged in, how, from where, when it ended, and which events belong to it.
-// Also the enricher that writes the top-level "session" member into every event of a session.
+// Also the enricher that gives every event of a session its SessionInfo (EventFacts::session), which
+// the output renders as the top-level "session" member (output/session_json.h).
 //
 // A session is (host, boot id, audit session id `ses`). The kernel gives a process a new ses when
 // it writes its loginuid (pam_loginuid; the LOGIN record: old-auid/auid, old-ses/ses), and every
@@ -21,9 +22,8 @@
 // scripts; the first program its descendants exec is the user's shell (or the ssh command's shell);
 // everything below a shell is a command.
 //
-// Contract: single-threaded, after the ProcessTable (its Prepare must run first: the tracker reads
-// its subject and images). Per event: one hash lookup; a session's JSON member is rendered when the
-// session changes. Memory bounded: ended sessions leave memory five minutes after their end, login
+// Contract: single-threaded, after the ProcessTable (its Enrich must run first: the tracker reads
+// its subject and images). Per event: one hash lookup. Memory bounded: ended sessions leave memory five minutes after their end, login
 // attempts after ten minutes, and at most max_sessions are kept (the store keeps them all).
 #pragma once
 
@@ -38,60 +38,9 @@
 #include "decode/parsed_event.h"
 #include "enrich/enricher.h"
 #include "enrich/process_table.h"
+#include "enrich/session_info.h"
 
 namespace auditlens {
-
-enum class SessionState : uint8_t { kOpen, kClosed, kFailed };
-std::string_view SessionStateName(SessionState s);
-
-struct SessionInfo {
-  std::string id;           // "<first 8 of boot id>-<ses>", or "<boot8>-f<serial>" (failed login)
-  uint32_t ses = kUnsetId;  // unset for a failed login
-  uint32_t auid = kUnsetId;
-  std::string user;         // name of auid; for a failed login the account that was tried
-  std::string service;      // "sshd", "login", "cron", "su", ... (basename of the login program)
-  std::string service_exe;
-  Endpoint source;          // the client (PAM addr=; port from the accepted connection)
-  Endpoint destination;     // our end of that connection, when known
-  // Community ID (community_id.h) of the TCP connection source → destination, when all four of
-  // its addresses and ports are known: what joins this login to the connect on the client's host.
-  std::string community_id;
-  std::string hostname;     // PAM hostname=
-  std::string terminal;     // PAM terminal= ("ssh", "/dev/pts/0", "cron")
-  std::string tty;          // LOGIN tty=
-  int32_t login_pid = -1;
-  std::string leader_entity;
-  uint64_t start_ms = 0;
-  uint64_t opened_ms = 0;   // USER_START from the login service: PAM's session modules are done
-  uint64_t end_ms = 0;      // 0 while open
-  uint64_t last_seen_ms = 0;
-  SessionState state = SessionState::kOpen;
-  uint32_t failures = 0;    // failed authentications: of the failed login, or inside the session
-  bool from_proc = false;   // known from /proc at start (its login happened before the agent)
-  std::string json;         // the "session" member's value, rendered when the session changes
-};
-
-// What the event last given to Prepare() is to sessions (for the store).
-enum class SessionOp : uint8_t {
-  kNone,
-  kLogin,       // LOGIN record: the session gets its ses
-  kAuth,        // USER_AUTH
-  kAccount,     // USER_ACCT
-  kCredAcquire, // CRED_ACQ, CRED_REFR
-  kCredDispose, // CRED_DISP
-  kOpen,        // USER_START, USER_LOGIN
-  kClose,       // USER_END, USER_LOGOUT
-  kCommand,     // USER_CMD (sudo)
-};
-std::string_view SessionOpName(SessionOp op);
-
-struct SessionEventInfo {
-  SessionOp op = SessionOp::kNone;
-  bool failed = false;      // res=failed / no / 0
-  bool privilege = false;   // from a program other than the session's login service (su, sudo)
-  std::string_view acct;    // decoded (valid until the next event)
-  std::string_view exe;     // decoded
-};
 
 struct SessionTrackerOptions {
   std::string boot_id;
@@ -113,10 +62,9 @@ class SessionTracker : public Enricher {
   // the roles of those processes. Call after ProcessTable::SeedFromProc.
   size_t SeedFromTable(const std::string& proc_root = "/proc");
 
-  void Prepare(const ParsedEvent& event) override;
-  void WriteTopLevel(const ParsedEvent& event, JsonWriter& w) override;
+  void Enrich(const ParsedEvent& event, EventFacts* facts) override;
 
-  // Of the event last given to Prepare().
+  // Of the event last given to Enrich().
   const SessionInfo* current() const { return current_; }
   const SessionEventInfo& event_info() const { return info_; }
   // Sessions created or changed by that event.
@@ -131,7 +79,7 @@ class SessionTracker : public Enricher {
   size_t size() const { return sessions_.size(); }
   // The first 8 characters of the boot id: sessions are "<boot8>-<ses>".
   const std::string& boot8() const { return boot8_; }
-  // Ends what is stale now (called by Prepare every sweep_every_ms of event time).
+  // Ends what is stale now (called by Enrich every sweep_every_ms of event time).
   void Sweep(uint64_t now_ms);
 
  private:
@@ -149,7 +97,9 @@ class SessionTracker : public Enricher {
   void SetLoginProcess(SessionInfo* s, int32_t pid);
   void AssignRole(ProcessImage* image);
   void Changed(SessionInfo* s);
-  void Render(SessionInfo* s);
+  // After a change: the login's Community ID again, and a new generation.
+  void Refresh(SessionInfo* s);
+  void Track(const ParsedEvent& e);
   std::string_view Decode(std::string_view raw, std::string* out);
   std::string NameOf(uint32_t auid);
 
@@ -164,6 +114,7 @@ class SessionTracker : public Enricher {
   SessionEventInfo info_;
   std::vector<SessionInfo*> changed_;
   uint64_t next_sweep_ms_ = 0;
+  uint64_t generation_ = 0;
   std::string acct_, exe_, scratch_;
 };
 

@@ -224,7 +224,13 @@ void EventJsonFormatter::Memoized(JsonWriter& w, MemoSite site, std::string_view
   }
 }
 
-bool EventJsonFormatter::Format(const ParsedEvent& e, std::string* out, EventFilter* filter) {
+void EventJsonFormatter::Format(const ParsedEvent& e, std::string* out) {
+  EventFacts facts;
+  facts.Reset(e);
+  Format(e, facts, out);
+}
+
+void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, std::string* out) {
   // ~100 appends per event: written into a scratch buffer through a pointer (json_writer.h), then
   // appended to *out in one copy.
   JsonWriter w(&event_json_, JsonWriter::kScratch);
@@ -262,13 +268,12 @@ bool EventJsonFormatter::Format(const ParsedEvent& e, std::string* out, EventFil
               "host.name");
   w.EndObject();
   WriteEventSection(e, w);
-  for (Enricher* en : enrichers_) en->Prepare(e);
-  if (filter != nullptr && !filter->Keep(e)) return false;
-  WriteProcess(e, w);
+  WriteProcess(e, facts, w);
   WriteUser(e, w);
   WriteFile(e, w);
   WriteTags(e, w);
-  for (Enricher* en : enrichers_) en->WriteTopLevel(e, w);
+  network_json_.Write(facts.network, w);
+  session_json_.Write(facts, w);
   WriteRecords(e, w);
   if (encoded_count_ > 0) {
     w.Key("encoded");
@@ -280,7 +285,6 @@ bool EventJsonFormatter::Format(const ParsedEvent& e, std::string* out, EventFil
   const std::string_view json = w.Since(0);
   out->append(json.data(), json.size());
   out->push_back('\n');
-  return true;
 }
 
 void EventJsonFormatter::WriteEventSection(const ParsedEvent& e, JsonWriter& w) {
@@ -352,7 +356,8 @@ void EventJsonFormatter::WriteEventMembers(const ParsedEvent& e, JsonWriter& w) 
   w.EndObject();
 }
 
-void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
+void EventJsonFormatter::WriteProcess(const ParsedEvent& e, const EventFacts& facts,
+                                      JsonWriter& w) {
   int r = e.subject_record();
   int cwd_record = e.Find(rectype::kCwd);
   int title_record = e.Find(rectype::kProctitle);
@@ -369,7 +374,7 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
       w.BeginObject();
       w.Key("pid");
       ppid.WriteTo(w);
-      for (Enricher* en : enrichers_) en->WriteProcessParent(e, w);
+      process_json_.WriteParent(facts, w);
       w.EndObject();
     }
     std::string_view comm = e.Get(r, "comm");
@@ -441,7 +446,7 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, JsonWriter& w) {
       WriteString(w, scratch2_, "process.title");
     });
   }
-  for (Enricher* en : enrichers_) en->WriteProcess(e, w);
+  process_json_.WriteSelf(facts, w);
   w.EndObject();
 }
 

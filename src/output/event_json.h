@@ -1,5 +1,6 @@
-// Formats one event as one line of JSON: the ECS summary (process, user, file, event, tags) and
-// every record with every field decoded. See docs/schema.md for the fields, with examples.
+// Formats one event as one line of JSON: the ECS summary (process, user, file, event, tags), what
+// the enrichers learned (EventFacts: the process tree, the network ends, the session) and every
+// record with every field decoded. See docs/schema.md for the fields, with examples.
 //
 // Contract: Format() appends exactly one line ending in '\n' and never fails; whatever the input,
 // the line is valid JSON and valid UTF-8 (values that are not UTF-8 are percent-encoded and listed
@@ -14,9 +15,12 @@
 #include "common/time_format.h"
 #include "decode/parsed_event.h"
 #include "decode/value_decoder.h"
-#include "enrich/enricher.h"
+#include "enrich/event_facts.h"
 #include "output/field_memo.h"
 #include "output/json_writer.h"
+#include "output/network_json.h"
+#include "output/process_json.h"
+#include "output/session_json.h"
 
 namespace auditlens {
 
@@ -34,21 +38,20 @@ class EventJsonFormatter {
  public:
   explicit EventJsonFormatter(std::string hostname);
 
-  // With a filter: returns false, and appends nothing, when the filter refuses the event once the
-  // enrichers have prepared it (the rest of the event is then not formatted).
-  bool Format(const ParsedEvent& event, std::string* out, EventFilter* filter = nullptr);
+  // The event with what the enrich stage learned of it (facts.parsed is &event).
+  void Format(const ParsedEvent& event, const EventFacts& facts, std::string* out);
+  // The event alone, as `auditlens parse` with no enricher would write it.
+  void Format(const ParsedEvent& event, std::string* out);
   void FormatLoss(const LossInfo& loss, std::string* out);
 
   ValueDecoder& decoder() { return decoder_; }
   const FieldMemo& memo() const { return memo_; }
-  // Enrichers add members to every event (see enrich/enricher.h); not owned.
-  void AddEnricher(Enricher* enricher) { enrichers_.push_back(enricher); }
 
  private:
   void WriteTimestamp(uint64_t sec, uint32_t msec, JsonWriter& w);
   void WriteEventSection(const ParsedEvent& e, JsonWriter& w);
   void WriteEventMembers(const ParsedEvent& e, JsonWriter& w);
-  void WriteProcess(const ParsedEvent& e, JsonWriter& w);
+  void WriteProcess(const ParsedEvent& e, const EventFacts& facts, JsonWriter& w);
   void WriteUser(const ParsedEvent& e, JsonWriter& w);
   void WriteFile(const ParsedEvent& e, JsonWriter& w);
   void WriteTags(const ParsedEvent& e, JsonWriter& w);
@@ -77,7 +80,9 @@ class EventJsonFormatter {
                 Render&& render);
 
   std::string hostname_;
-  std::vector<Enricher*> enrichers_;
+  ProcessJson process_json_;
+  NetworkJson network_json_;
+  LoginSessionJson session_json_;
   FieldMemo memo_{4096, 512};
   std::string memo_key_;
   FieldMemo record_memo_{512, 2048};  // whole records: (type, body) → rendered object

@@ -1,6 +1,7 @@
 // What a sink of formatted events implements: the pipeline (agent/pipeline.h) calls every observer
-// once per event, after the event is formatted, with the parsed event and its JSON line (which
-// holds what the enrichers added). Declared here, below the sinks (src/store/), so that a sink
+// once per event, after the event is formatted, with the event's typed facts (enrich/event_facts.h:
+// the parsed records and what the enrichers learned) and its JSON line. A sink builds what it keeps
+// from the facts; the line is there to be copied whole (a tee), never to be read back. Declared here, below the sinks (src/store/), so that a sink
 // depends on the output stage and not on the agent that wires it (docs/architecture.md, layers).
 //
 // Contract: OnEvent runs on the pipeline thread, so it must be as cheap as an enricher: look up,
@@ -10,14 +11,14 @@
 
 #include <string_view>
 
-#include "decode/parsed_event.h"
+#include "enrich/event_facts.h"
 
 namespace auditlens {
 
 class EventObserver {
  public:
   virtual ~EventObserver() = default;
-  virtual void OnEvent(const ParsedEvent& event, std::string_view json_line) = 0;
+  virtual void OnEvent(const EventFacts& facts, std::string_view json_line) = 0;
 };
 
 }  // namespace auditlens

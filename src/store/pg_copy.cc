@@ -4,7 +4,6 @@
 #include <cstdlib>
 
 #include "enrich/process_table.h"
-#include "store/json_scan.h"
 #include "store/pg_spool.h"
 
 namespace auditlens {
@@ -48,15 +47,6 @@ void AddDay(int64_t time_ms, CopyBatch* b) {
   if (std::find(b->days.begin(), b->days.end(), day) == b->days.end()) b->days.push_back(day);
 }
 
-int64_t Port(std::string_view text) {
-  if (text.empty() || text.size() > 5) return col::kNull;
-  int64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return col::kNull;
-    v = v * 10 + (c - '0');
-  }
-  return v <= 65535 ? v : col::kNull;
-}
 
 void Context(CopyBatch* b, std::string* out) {
   AppendCopyText(b->host, out);
@@ -91,8 +81,9 @@ void AddEvent(const Row& r, CopyBatch* b) {
   ++b->event_rows;
   AddDay(r.num[col::kTime], b);
 
-  ConnectionFields c;
-  if (kind != EventKind::kNetwork || !ParseConnectionDetail(r.Str(col::kDetail), &c)) return;
+  // The connection's typed columns (recorder.h): connect/accept rows in a session have them.
+  const std::string_view op = r.Str(col::kNetOp);
+  if (kind != EventKind::kNetwork || (op != "connect" && op != "accept")) return;
   o = &b->connections;
   Context(b, o);
   for (int n : {col::kTime, col::kSerial}) {
@@ -102,15 +93,15 @@ void AddEvent(const Row& r, CopyBatch* b) {
   Tab(o); AppendCopyText(r.Str(col::kSessionId), o);
   Tab(o); AppendCopyText(r.Str(col::kEntityId), o);
   Tab(o); AppendCopyNum(r.num[col::kPid], o);
-  Tab(o); AppendCopyText(c.op, o);
-  Tab(o); AppendCopyText(c.op == "accept" ? "inbound" : "outbound", o);
-  Tab(o); AppendCopyText(c.transport, o);
-  Tab(o); AppendCopyText(c.local_ip, o);
-  Tab(o); AppendCopyNum(c.local_port, o);
-  Tab(o); AppendCopyText(c.remote_ip, o);
-  Tab(o); AppendCopyNum(c.remote_port, o);
-  Tab(o); AppendCopyText(c.community_id, o);
-  Tab(o); AppendCopyText(c.error, o);
+  Tab(o); AppendCopyText(op, o);
+  Tab(o); AppendCopyText(op == "accept" ? "inbound" : "outbound", o);
+  Tab(o); AppendCopyText(r.Str(col::kTransport), o);
+  Tab(o); AppendCopyText(r.Str(col::kLocalIp), o);
+  Tab(o); AppendCopyNum(r.num[col::kLocalPort], o);
+  Tab(o); AppendCopyText(r.Str(col::kRemoteIp), o);
+  Tab(o); AppendCopyNum(r.num[col::kRemotePort], o);
+  Tab(o); AppendCopyText(r.Str(col::kCommunityId), o);
+  Tab(o); AppendCopyText(r.Str(col::kNetError), o);
   EndLine(o);
   ++b->connection_rows;
 }
@@ -263,22 +254,6 @@ void AppendCopyNum(int64_t v, std::string* out) {
   } while (u != 0);
   if (v < 0) *--p = '-';
   out->append(p, static_cast<size_t>(end - p));
-}
-
-bool ParseConnectionDetail(std::string_view detail, ConnectionFields* c) {
-  if (detail.empty()) return false;
-  c->op = JsonStringValue(JsonMember(detail, "op"));
-  if (c->op != "connect" && c->op != "accept") return false;
-  std::string_view remote = JsonMember(detail, "remote");
-  std::string_view local = JsonMember(detail, "local");
-  c->remote_ip = JsonStringValue(JsonMember(remote, "ip"));
-  c->remote_port = Port(JsonMember(remote, "port"));
-  c->local_ip = JsonStringValue(JsonMember(local, "ip"));
-  c->local_port = Port(JsonMember(local, "port"));
-  c->community_id = JsonStringValue(JsonMember(detail, "community_id"));
-  c->transport = JsonStringValue(JsonMember(detail, "transport"));
-  c->error = JsonStringValue(JsonMember(detail, "error"));
-  return true;
 }
 
 void CopyBatch::Clear() {

@@ -8,8 +8,8 @@
 //   JSON output keeps the exact bytes, percent-encoded). Hostile file names cannot break a line.
 // - JSON values (detail, args) are the recorder's own JSON; \u0000 in them becomes \ufffd (jsonb
 //   refuses it), then they are escaped like text.
-// - A `network` event row with detail (connect/accept of an IPv4/IPv6 socket inside a login
-//   session) also gives a connections row, parsed from the detail here, on the writer thread.
+// - A `network` event row with its typed connection columns (connect/accept of an IPv4/IPv6
+//   socket inside a login session: rows.h, col::kNetOp ...) also gives a connections row.
 // - Rows are tagged with the host and boot id of the last context record before them.
 #pragma once
 
@@ -25,16 +25,6 @@ namespace auditlens {
 void AppendCopyText(std::string_view s, std::string* out);
 void AppendCopyJson(std::string_view json, std::string* out);
 void AppendCopyNum(int64_t v, std::string* out);  // col::kNull is \N
-
-// What a connections row holds, from a network event's detail.
-struct ConnectionFields {
-  std::string op;  // connect / accept
-  std::string transport, local_ip, remote_ip, community_id, error;
-  int64_t local_port = col::kNull;
-  int64_t remote_port = col::kNull;
-};
-// False when the detail is not a connect/accept (bind, or not the recorder's network detail).
-bool ParseConnectionDetail(std::string_view detail, ConnectionFields* out);
 
 struct CopyBatch {
   std::string events, processes, sessions, connections;

@@ -8,7 +8,6 @@
 #include "decode/value_decoder.h"
 #include "output/json_writer.h"
 #include "record/record_types.h"
-#include "store/json_scan.h"
 
 namespace auditlens {
 namespace {
@@ -39,30 +38,14 @@ void DecodedPath(std::string_view raw, std::string_view cwd, std::string* out) {
   }
 }
 
-struct Ends {
-  std::string ip;
-  std::string port;  // JSON number text
-  bool set() const { return !ip.empty(); }
-};
-
-Ends EndOf(std::string_view object) {
-  Ends e;
-  if (object.empty()) return e;
-  std::string_view ip = JsonMember(object, "ip");
-  if (ip.empty()) ip = JsonMember(object, "address");
-  e.ip = JsonStringValue(ip);
-  e.port = std::string(JsonMember(object, "port"));
-  return e;
-}
-
-void WriteEnd(JsonWriter& w, std::string_view key, std::string_view ip, std::string_view port) {
+void WriteEnd(JsonWriter& w, std::string_view key, std::string_view ip, uint16_t port) {
   w.Key(key);
   w.BeginObject();
   w.Key("ip");
   w.String(ip);
-  if (!port.empty()) {
+  if (port != 0) {
     w.Key("port");
-    w.Raw(port);
+    w.UInt(port);
   }
   w.EndObject();
 }
@@ -100,13 +83,20 @@ void Recorder::PushProcess(const ProcessImage& p) {
     row->num[col::kExitCode] = p.exit_code;
   }
   row->num[col::kOrigin] = static_cast<int64_t>(p.origin);
-  row->num[col::kArgsTruncated] = p.args_truncated ? 1 : 0;
+  row->num[col::kArgsTruncated] = p.args && p.args->truncated() ? 1 : 0;
   row->num[col::kSeen] = static_cast<int64_t>(p.last_seen_ms);
-  row->AddStr(p.entity_id);
-  row->AddStr(p.parent_entity);
-  row->AddStr(p.previous_entity);
+  row->AddStr(p.entity_id.view());
+  row->AddStr(p.parent_entity());
+  row->AddStr(p.previous_entity.view());
   row->AddStr(p.exe);
-  row->AddStr(p.args_json == "[]" ? std::string_view() : std::string_view(p.args_json));
+  std::string& args = row->OpenStr();
+  if (p.args && !p.args->empty()) {
+    JsonWriter w(&args);
+    w.BeginArray();
+    p.args->ForEach([&](std::string_view arg) { w.String(arg); });
+    w.EndArray();
+  }
+  row->CloseStr();
   row->AddStr(p.cwd);
   AppendSessionId(p.ses, row->OpenStr());
   row->CloseStr();
@@ -160,9 +150,9 @@ void Recorder::WriteAll() {
 
 EventKind Recorder::Classify(const ParsedEvent& e, bool in_session, Outcome* outcome,
                              bool* with_detail) {
-  const EventSubject& s = table_->subject();
-  const SessionEventInfo& info = sessions_->event_info();
-  const ProcessImage* image = table_->current();
+  const EventSubject& s = Subject();
+  const SessionEventInfo& info = SessionEvent();
+  const ProcessImage* image = facts_->process;
   *outcome = !s.has_success ? Outcome::kUnknown : s.success ? Outcome::kSuccess : Outcome::kFailure;
   *with_detail = true;
   if (info.op != SessionOp::kNone) {
@@ -243,8 +233,8 @@ EventKind Recorder::Classify(const ParsedEvent& e, bool in_session, Outcome* out
 }
 
 void Recorder::WriteExecDetail(const ParsedEvent& e, std::string& out) {
-  const EventSubject& s = table_->subject();
-  const ProcessImage* image = table_->current();
+  const EventSubject& s = Subject();
+  const ProcessImage* image = facts_->process;
   JsonWriter w(&out);
   w.BeginObject();
   if (s.success && image != nullptr && image->origin == ProcessOrigin::kExec &&
@@ -252,8 +242,10 @@ void Recorder::WriteExecDetail(const ParsedEvent& e, std::string& out) {
     w.Key("exe");
     w.String(image->exe);
     w.Key("args");
-    w.Raw(image->args_json);
-    if (image->args_truncated) {
+    w.BeginArray();
+    if (image->args) image->args->ForEach([&](std::string_view arg) { w.String(arg); });
+    w.EndArray();
+    if (image->args && image->args->truncated()) {
       w.Key("args_truncated");
       w.Bool(true);
     }
@@ -285,89 +277,66 @@ void Recorder::WriteExecDetail(const ParsedEvent& e, std::string& out) {
   w.EndObject();
 }
 
-void Recorder::WriteNetworkDetail(const ParsedEvent& e, std::string_view line, std::string& out) {
-  const EventSubject& s = table_->subject();
-  const SockAddr& sa = sa_;  // decoded by Classify
-  char port[8];
-  snprintf(port, sizeof(port), "%u", sa.port);
-  // Both ends and the Community ID, when the network enricher found them. The line is our own
-  // formatter's: a quote inside a string is escaped, so "key":{ can only be a key; the network
-  // enricher's members come before the session's (which has a "source" too) and "auditd".
-  std::string_view members[3];
-  {
-    // memmem: string_view::find stops at every '"', and JSON is full of them.
-    auto find = [](std::string_view hay, std::string_view needle) -> size_t {
-      const void* p = memmem(hay.data(), hay.size(), needle.data(), needle.size());
-      return p ? static_cast<size_t>(static_cast<const char*>(p) - hay.data()) : std::string_view::npos;
-    };
-    std::string_view region = line;
-    for (std::string_view stop : {std::string_view("\"session\":{"), std::string_view("\"auditd\":{")}) {
-      size_t at = find(region, stop);
-      if (at != std::string_view::npos) region = region.substr(0, at);
-    }
-    static constexpr std::string_view kKeys[3] = {"\"source\":", "\"destination\":",
-                                                  "\"network\":"};
-    for (int k = 0; k < 3; ++k) {
-      size_t at = find(region, kKeys[k]);
-      if (at == std::string_view::npos) continue;
-      members[k] = JsonValueAt(line, at + kKeys[k].size());
-    }
-  }
-  Ends src = EndOf(members[0]);
-  Ends dst = EndOf(members[1]);
-  Ends local;
-  auto is_remote = [&](const Ends& x) { return x.ip == sa.ip && x.port == port; };
-  if (src.set() && dst.set()) {
-    local = is_remote(src) ? dst : src;
-  } else if (src.set() && !is_remote(src)) {
-    local = src;
-  } else if (dst.set() && !is_remote(dst)) {
-    local = dst;
-  }
+void Recorder::WriteNetworkDetail(Row* row) {
+  const EventSubject& s = Subject();
+  const SockAddr& sa = sa_;  // decoded by Classify: the remote end (or the bound address)
+  const NetworkFacts& n = facts_->network;
   const bool accept = s.sys == SyscallClass::kAccept;
+  // Our end: from the network enricher (the live socket), else for an accept the address the
+  // process listens on.
+  Endpoint local;
+  if (n.present && n.local.is_ip() && n.local_ip_known()) {
+    char ip[SocketAddress::kIpTextSize];
+    local.SetIp(std::string_view(ip, n.local.FormatIp(ip)));
+    local.port = n.local.port;
+    // A bind's only end is the address of its record, which is the remote one here.
+    if (std::string_view(local.ip) == std::string_view(sa.ip) && local.port == sa.port) local = {};
+  }
   if (!local.set() && accept) {
-    if (const ProcessImage* image = table_->current(); image && image->listen.set()) {
-      local.ip = image->listen.ip;
-      local.port = std::to_string(image->listen.port);
+    if (const ProcessImage* image = facts_->process; image && image->listen.set()) {
+      local = image->listen;
     }
   }
-  if (accept && local.set()) {
-    Endpoint end;
-    end.SetIp(local.ip);
-    ParseDecimal(std::string_view(local.port), &end.port);
-    table_->SetLastAcceptLocal(s.pid, end);
-  }
-  std::string_view network = members[2];
+  const std::string_view op = accept ? "accept" : s.sys == SyscallClass::kBind ? "bind" : "connect";
+  const std::string_view transport = n.present ? TransportOf(n.protocol).name : std::string_view();
+  const std::string_view error = s.success ? std::string_view() : ErrnoName(s.exit);
+  std::string& out = row->OpenStr();
   JsonWriter w(&out);
   w.BeginObject();
   w.Key("op");
-  w.String(accept ? "accept" : s.sys == SyscallClass::kBind ? "bind" : "connect");
+  w.String(op);
   w.Key("family");
   w.String(sa.family_name);
-  WriteEnd(w, "remote", sa.ip, port);
+  WriteEnd(w, "remote", sa.ip, sa.port);
   if (local.set()) WriteEnd(w, "local", local.ip, local.port);
-  if (!network.empty()) {
-    std::string id = JsonStringValue(JsonMember(network, "community_id"));
-    if (!id.empty()) {
-      w.Key("community_id");
-      w.String(id);
-    }
-    std::string transport = JsonStringValue(JsonMember(network, "transport"));
-    if (!transport.empty()) {
-      w.Key("transport");
-      w.String(transport);
-    }
+  if (!n.community_id.empty()) {
+    w.Key("community_id");
+    w.String(n.community_id);
   }
-  std::string_view err = s.success ? std::string_view() : ErrnoName(s.exit);
-  if (!err.empty()) {
+  if (!transport.empty()) {
+    w.Key("transport");
+    w.String(transport);
+  }
+  if (!error.empty()) {
     w.Key("error");
-    w.String(err);
+    w.String(error);
   }
   w.EndObject();
+  row->CloseStr();
+  if (s.sys == SyscallClass::kBind) return;
+  // The same, typed, for the fleet's connections table (pg_copy.h).
+  row->num[col::kRemotePort] = sa.port != 0 ? sa.port : col::kNull;
+  row->num[col::kLocalPort] = local.set() && local.port != 0 ? local.port : col::kNull;
+  row->AddStr(op);
+  row->AddStr(transport);
+  row->AddStr(local.ip);
+  row->AddStr(sa.ip);
+  row->AddStr(n.community_id);
+  row->AddStr(error);
 }
 
 void Recorder::WriteFileDetail(const ParsedEvent& e, std::string& out) {
-  const EventSubject& s = table_->subject();
+  const EventSubject& s = Subject();
   int cwd_record = e.Find(rectype::kCwd);
   std::string cwd;
   if (cwd_record >= 0) ValueDecoder::AppendEscaped(e.Get(cwd_record, "cwd"), &cwd);
@@ -431,9 +400,9 @@ void Recorder::WriteFileDetail(const ParsedEvent& e, std::string& out) {
 }
 
 void Recorder::WritePrivilegeDetail(const ParsedEvent& e, std::string& out) {
-  const EventSubject& s = table_->subject();
-  const SessionEventInfo& info = sessions_->event_info();
-  const ProcessImage* image = table_->current();
+  const EventSubject& s = Subject();
+  const SessionEventInfo& info = SessionEvent();
+  const ProcessImage* image = facts_->process;
   IdNames& names = table_->decoder().ids();
   JsonWriter w(&out);
   w.BeginObject();
@@ -448,7 +417,7 @@ void Recorder::WritePrivilegeDetail(const ParsedEvent& e, std::string& out) {
       w.Key("to");
       w.String(info.acct);
     }
-    if (const SessionInfo* session = sessions_->current(); session && !session->user.empty()) {
+    if (const SessionInfo* session = facts_->session; session && !session->user.empty()) {
       w.Key("from");
       w.String(session->user);
     }
@@ -490,7 +459,7 @@ void Recorder::WritePrivilegeDetail(const ParsedEvent& e, std::string& out) {
 }
 
 void Recorder::WriteUserMessageDetail(const ParsedEvent& e, std::string& out) {
-  const EventSubject& s = table_->subject();
+  const EventSubject& s = Subject();
   JsonWriter w(&out);
   w.BeginObject();
   if (s.login_record >= 0) {
@@ -526,19 +495,18 @@ void Recorder::WriteUserMessageDetail(const ParsedEvent& e, std::string& out) {
   w.EndObject();
 }
 
-void Recorder::WriteDetail(EventKind kind, const ParsedEvent& e, std::string_view line,
-                           std::string& out) {
+void Recorder::WriteDetail(EventKind kind, const ParsedEvent& e, std::string& out) {
   switch (kind) {
     case EventKind::kExec: WriteExecDetail(e, out); break;
     case EventKind::kExit: {
-      const ProcessImage* image = table_->current();
+      const ProcessImage* image = facts_->process;
       out.append("{\"code\":");
       AppendDecimal(out, image != nullptr ? image->exit_code : 0);
       out.push_back('}');
       break;
     }
     case EventKind::kNetwork:
-    case EventKind::kBind: WriteNetworkDetail(e, line, out); break;
+    case EventKind::kBind: break;  // WriteNetworkDetail, with the typed columns
     case EventKind::kFile: WriteFileDetail(e, out); break;
     case EventKind::kPrivilege: WritePrivilegeDetail(e, out); break;
     case EventKind::kLogin:
@@ -548,8 +516,10 @@ void Recorder::WriteDetail(EventKind kind, const ParsedEvent& e, std::string_vie
   }
 }
 
-void Recorder::OnEvent(const ParsedEvent& e, std::string_view line) {
+void Recorder::OnEvent(const EventFacts& facts, std::string_view) {
   if (sink_ == nullptr) return;
+  facts_ = &facts;
+  const ParsedEvent& e = *facts.parsed;
   // Processes and details are what timelines read: written for sessions only. Outside them (daemons)
   // an event gets a compact index row only with index_all_events.
   for (ProcessImage* p : table_->changed()) {
@@ -561,19 +531,20 @@ void Recorder::OnEvent(const ParsedEvent& e, std::string_view line) {
     // Its login process has just become the session's service.
     if (s->login_pid > 0) {
       if (ProcessImage* leader = table_->Find(s->login_pid);
-          leader != nullptr && leader->entity_id == s->leader_entity && leader->ses != kUnsetId) {
+          leader != nullptr && leader->entity_id.view() == s->leader_entity &&
+          leader->ses != kUnsetId) {
         PushProcess(*leader);
       }
     }
   }
-  const EventSubject& s = table_->subject();
-  const SessionInfo* session = sessions_->current();
+  const EventSubject& s = Subject();
+  const SessionInfo* session = facts.session;
   if (session == nullptr && !options_.index_all_events) return;
   Outcome outcome;
   bool with_detail;
   EventKind kind = Classify(e, session != nullptr, &outcome, &with_detail);
   with_detail = with_detail && session != nullptr;
-  const ProcessImage* image = s.valid ? table_->current() : nullptr;
+  const ProcessImage* image = s.valid ? facts.process : nullptr;
   // A failed execve shows in timelines unless it is the PATH search of execvp (ENOENT).
   std::string_view role = image != nullptr ? SessionRoleName(image->role) : std::string_view();
   if (kind == EventKind::kExec && !(s.has_success && s.success)) {
@@ -594,15 +565,19 @@ void Recorder::OnEvent(const ParsedEvent& e, std::string_view line) {
   row->num[col::kKind] = static_cast<int64_t>(kind);
   row->num[col::kOutcome] = static_cast<int64_t>(outcome);
   row->AddStr(session != nullptr ? std::string_view(session->id) : std::string_view());
-  row->AddStr(image != nullptr ? std::string_view(image->entity_id) : std::string_view());
+  row->AddStr(image != nullptr ? image->entity_id.view() : std::string_view());
   if (!s.syscall_name.empty()) {
     row->AddStr(s.syscall_name);
   } else {
     row->AddStr(e.record_count() > 0 ? RecordTypeName(e.record_type(0)) : std::string_view());
   }
   row->AddStr(role);
-  if (with_detail) WriteDetail(kind, e, line, row->OpenStr());
-  row->CloseStr();
+  if (with_detail && (kind == EventKind::kNetwork || kind == EventKind::kBind)) {
+    WriteNetworkDetail(row);
+  } else {
+    if (with_detail) WriteDetail(kind, e, row->OpenStr());
+    row->CloseStr();
+  }
   sink_->Commit();
   ++rows_;
 }

@@ -1,5 +1,6 @@
-// The store's observer on the pipeline thread: turns each formatted event, with what the process
-// table and the session tracker know of it, into rows for the store (rows.h): one event row per
+// The store's observer on the pipeline thread: turns each event's typed facts (enrich/event_facts.h:
+// the records, the process table's image, the session, the network ends) into rows for the store
+// (rows.h): one event row per
 // event (compact: time, serial, session, process, kind, outcome; in a login session also a small
 // JSON `detail` for the kinds a timeline shows), a process row for every image of a session process
 // created or ended, a session row for every session created or changed. Outside sessions (daemons)
@@ -7,8 +8,8 @@
 //
 // What makes an event kind (docs/store.md): execve → exec (args, cwd; a failed execve only when the
 // error is not ENOENT, which is the PATH search of execvp); exit_group → exit (status); connect or
-// accept on an IPv4/IPv6 socket → network (remote end from SOCKADDR; local end and Community ID
-// from the network enricher's "source"/"destination"/"network" members when present); bind → bind;
+// accept on an IPv4/IPv6 socket → network (remote end from SOCKADDR; local end, transport and
+// Community ID from the network facts when known; typed columns for the fleet too); bind → bind;
 // file-changing syscalls and opens for writing → file; su/sudo PAM records inside a session, USER_CMD,
 // and a set*id call that changed the ids of a process other than the login service → privilege;
 // LOGIN/USER_START/USER_LOGIN → login; USER_AUTH/USER_ACCT/CRED_ACQ → auth; USER_END/USER_LOGOUT/
@@ -34,7 +35,7 @@ struct RecorderOptions {
   // Also index events outside any login session (daemons: compact rows without detail, which no
   // command reads). Off (the default): only the rows of login sessions.
   bool index_all_events = false;
-  // Host scoping (enrich/netns_scope.h): WriteAll writes only the processes of this network
+  // Host scoping (filter/netns_scope.h): WriteAll writes only the processes of this network
   // namespace and the sessions whose login process is in it; 0: all. (Events out of scope never
   // reach the recorder: the pipeline's filter refuses them.)
   uint64_t netns = 0;
@@ -47,7 +48,7 @@ class Recorder : public EventObserver {
 
   // Without a sink (null) the recorder does nothing.
   void set_sink(RowSink* sink) { sink_ = sink; }
-  void OnEvent(const ParsedEvent& event, std::string_view json_line) override;
+  void OnEvent(const EventFacts& facts, std::string_view json_line) override;
   // Rows for every process image and session known now (after seeding from /proc).
   void WriteAll();
   uint64_t rows() const { return rows_; }
@@ -58,15 +59,27 @@ class Recorder : public EventObserver {
   void PushProcess(const ProcessImage& p);
   void PushSession(const SessionInfo& s);
   void AppendSessionId(uint32_t ses, std::string& out);
-  void WriteDetail(EventKind kind, const ParsedEvent& e, std::string_view line, std::string& out);
+  void WriteDetail(EventKind kind, const ParsedEvent& e, std::string& out);
   void WriteExecDetail(const ParsedEvent& e, std::string& out);
-  void WriteNetworkDetail(const ParsedEvent& e, std::string_view line, std::string& out);
+  // The detail of a network or bind event, then (network) its typed connection columns.
+  void WriteNetworkDetail(Row* row);
   void WriteFileDetail(const ParsedEvent& e, std::string& out);
   void WritePrivilegeDetail(const ParsedEvent& e, std::string& out);
   void WriteUserMessageDetail(const ParsedEvent& e, std::string& out);
 
+  // The event being recorded (OnEvent).
+  const EventSubject& Subject() const {
+    static const EventSubject kNone;
+    return facts_->subject != nullptr ? *facts_->subject : kNone;
+  }
+  const SessionEventInfo& SessionEvent() const {
+    static const SessionEventInfo kNone;
+    return facts_->session_event != nullptr ? *facts_->session_event : kNone;
+  }
+
   ProcessTable* table_;
   SessionTracker* sessions_;
+  const EventFacts* facts_ = nullptr;
   RowSink* sink_;
   RecorderOptions options_;
   uint64_t rows_ = 0;

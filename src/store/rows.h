@@ -42,8 +42,14 @@ std::string_view OutcomeName(Outcome o);
 namespace col {
 constexpr int64_t kNull = std::numeric_limits<int64_t>::min();
 // kEvent
-enum EventNum { kTime, kSerial, kPid, kUid, kKind, kOutcome, kEventNums };
-enum EventStr { kSessionId, kEntityId, kAction, kRole, kDetail, kEventStrs };
+enum EventNum { kTime, kSerial, kPid, kUid, kKind, kOutcome, kLocalPort, kRemotePort, kEventNums };
+enum EventStr {
+  kSessionId, kEntityId, kAction, kRole, kDetail,
+  // A connect or accept of an IPv4/IPv6 socket in a session (kind network) also has these, typed
+  // (the fleet's connections table); other rows end at kDetail.
+  kNetOp, kTransport, kLocalIp, kRemoteIp, kCommunityId, kNetError,
+  kEventStrs
+};
 // kProcess
 enum ProcessNum {
   kPPid = 0, kProcPid, kProcUid, kEuid, kAuid, kSes, kStart, kExitTime, kExitCode, kOrigin,
@@ -90,7 +96,7 @@ struct Row {
   std::string& OpenStr() { return blob; }
   void CloseStr() { str_end[str_count++] = static_cast<uint32_t>(blob.size()); }
   static_assert(col::kSessionStrs <= kMaxStrs && col::kProcessStrs <= kMaxStrs &&
-                col::kEventStrs <= kMaxStrs);
+                col::kEventStrs <= kMaxStrs && col::kEventNums <= kMaxNums);
   std::string_view Str(int i) const {
     if (i >= str_count) return {};
     uint32_t begin = i == 0 ? 0 : str_end[i - 1];

@@ -6,11 +6,10 @@ docs/architecture.md, "Layers", and this test checks the two agree). A file may 
 its own folder and of any folder in a LOWER layer; folders of the same layer are independent of
 each other. So it fails on:
   - an #include "folder/file" (or <folder/file> with a folder of src/) from a lower layer to a
-    higher one, or between two folders of one layer
-    (unless that exact pair is in tests/layers/allowed_upward_includes.txt, each with its reason);
+    higher one, or between two folders of one layer; there is no allow-list: a declaration a lower
+    layer needs belongs in that layer;
   - an #include whose folder is not in the table, an #include "file" with no folder, a folder of
-    src/ that is not in the table;
-  - an allow-list line that no longer matches an include (the list only shrinks: remove it).
+    src/ that is not in the table.
 Only src/ is checked: tests, bench and fuzz sit above cli and may include anything.
 Usage: test_include_direction.py [SOURCE_DIR]   (default: this repository). Exit 0 when clean.
 """
@@ -25,6 +24,7 @@ LAYERS = [
     ("agent", "query"),
     ("store",),
     ("output",),
+    ("filter",),
     ("enrich",),
     ("decode",),
     ("assemble", "rules"),
@@ -35,34 +35,11 @@ LAYERS = [
 RANK = {folder: len(LAYERS) - i for i, group in enumerate(LAYERS) for folder in group}
 # "folder/file", and <folder/file> when folder is one of src/'s (a system header's folder is not).
 INCLUDE = re.compile(r'^\s*#\s*include\s*(?:"([^"]*)"|<([^>]*)>)', re.M)
-ALLOW_FILE = "tests/layers/allowed_upward_includes.txt"
-
-
-def read_allow_list(src):
-    """{(file, header): reason} from the allow-list; problems as strings."""
-    allowed, problems = {}, []
-    path = os.path.join(src, ALLOW_FILE)
-    if not os.path.exists(path):
-        return allowed, problems
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            parts = line.split(None, 2)
-            if len(parts) < 3 or not parts[2].strip():
-                problems.append(f"{ALLOW_FILE}:{n}: needs FILE HEADER REASON, got: {line}")
-                continue
-            allowed[(parts[0], parts[1])] = parts[2]
-    return allowed, problems
 
 
 def check(src):
     """Returns the list of findings (empty: the tree is clean)."""
     findings = []
-    allowed, problems = read_allow_list(src)
-    findings += problems
-    used = set()
     root = os.path.join(src, "src")
     for entry in sorted(os.listdir(root)):
         full = os.path.join(root, entry)
@@ -98,14 +75,8 @@ def check(src):
                     continue
                 if RANK[folder] < RANK[own]:
                     continue
-                if (rel, header) in allowed:
-                    used.add((rel, header))
-                    continue
                 kind = "a peer of the same layer" if RANK[folder] == RANK[own] else "a higher layer"
                 findings.append(f"{where}: {own}/ includes {folder}/, {kind} (layers: docs/architecture.md)")
-    for (rel, header), reason in sorted(allowed.items()):
-        if (rel, header) not in used:
-            findings.append(f"{ALLOW_FILE}: '{rel} {header}' no longer needed (or wrong): remove the line")
     return findings
 
 
@@ -124,8 +95,8 @@ def check_docs(src):
 
 
 def self_test():
-    """The checker itself finds an upward include, a peer include, an unknown folder and a stale
-    allow-list line in a made-up tree, and passes a clean one: this test can fail."""
+    """The checker itself finds an upward include, a peer include and an unknown folder in a
+    made-up tree, and passes a clean one: this test can fail."""
     with tempfile.TemporaryDirectory() as d:
         def put(rel, text):
             os.makedirs(os.path.dirname(os.path.join(d, rel)), exist_ok=True)
@@ -133,23 +104,17 @@ def self_test():
                 f.write(text)
         put("src/record/a.h", '#include "common/x.h"\n')
         put("src/decode/b.cc", '#include "record/a.h"\n#include "decode/b.h"\n')
-        put(ALLOW_FILE, "# none\n")
         if check(d):
             return [f"self-test: a clean tree gave findings: {check(d)}"]
         put("src/record/a.h", '#include "common/x.h"\n#include "decode/b.h"\n')  # upward
         put("src/netlink/c.cc", '#include "record/a.h"\n#include <sys/stat.h>\n')  # peer
         put("src/decode/d.cc", '#include "nowhere/y.h"\n#include <enrich/e.h>\n')  # unknown, upward
-        put(ALLOW_FILE, "src/decode/b.cc output/z.h stale\n")  # stale
         got = check(d)
         want = ["record/ includes decode/", "netlink/ includes record/, a peer", "nowhere/ is not",
-                "decode/ includes enrich/", "no longer needed"]
+                "decode/ includes enrich/"]
         missing = [w for w in want if not any(w in g for g in got)]
         if missing or len(got) != len(want):
             return [f"self-test: expected findings {want}, got {got}"]
-        put(ALLOW_FILE, "src/record/a.h decode/b.h reason\nsrc/netlink/c.cc record/a.h reason\n")
-        put("src/decode/d.cc", "\n")
-        if check(d):
-            return [f"self-test: allowed pairs still reported: {check(d)}"]
     return []
 
 

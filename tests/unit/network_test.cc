@@ -100,10 +100,12 @@ std::string Format(NetworkEnricher& enricher, const std::vector<std::string>& li
   }
   ParsedEvent parsed;
   parsed.Parse(event);
+  EventFacts facts;
+  facts.Reset(parsed);
+  enricher.Enrich(parsed, &facts);
   EventJsonFormatter formatter("testhost");
-  formatter.AddEnricher(&enricher);
   std::string out;
-  formatter.Format(parsed, &out);
+  formatter.Format(parsed, facts, &out);
   return out;
 }
 

@@ -321,35 +321,52 @@ TEST(PgCopy, Numbers) {
   EXPECT_EQ(out, "\\N 0 -42 1700000000123 -9223372036854775807");
 }
 
-TEST(PgCopy, NetworkDetailGivesAConnectionRow) {
-  ConnectionFields c;
-  ASSERT_TRUE(ParseConnectionDetail(
-      R"({"op":"connect","family":"inet","remote":{"ip":"10.0.0.2","port":22},)"
-      R"("local":{"ip":"10.0.0.1","port":40512},"community_id":"1:abc+/=","transport":"tcp"})",
-      &c));
-  EXPECT_EQ(c.op, "connect");
-  EXPECT_EQ(c.remote_ip, "10.0.0.2");
-  EXPECT_EQ(c.remote_port, 22);
-  EXPECT_EQ(c.local_ip, "10.0.0.1");
-  EXPECT_EQ(c.local_port, 40512);
-  EXPECT_EQ(c.community_id, "1:abc+/=");
-  EXPECT_EQ(c.transport, "tcp");
-  EXPECT_EQ(c.error, "");
+// A network row as the recorder writes it: its detail, then the typed connection columns.
+Row ConnectionRow(int64_t time, std::string_view op, std::string_view local_ip, int64_t local_port,
+                  std::string_view remote_ip, int64_t remote_port, std::string_view community_id,
+                  std::string_view error) {
+  Row r = EventRow(time, 9, op, R"({"op":"x"})", EventKind::kNetwork);
+  r.num[col::kLocalPort] = local_port;
+  r.num[col::kRemotePort] = remote_port;
+  r.AddStr(op);
+  r.AddStr("tcp");
+  r.AddStr(local_ip);
+  r.AddStr(remote_ip);
+  r.AddStr(community_id);
+  r.AddStr(error);
+  return r;
+}
 
-  ConnectionFields refused;
-  ASSERT_TRUE(ParseConnectionDetail(
-      R"({"op":"accept","family":"inet6","remote":{"ip":"::1","port":99999},"error":"EAGAIN"})",
-      &refused));
-  EXPECT_EQ(refused.op, "accept");
-  EXPECT_EQ(refused.remote_port, col::kNull) << "not a port";
-  EXPECT_EQ(refused.local_ip, "");
-  EXPECT_EQ(refused.local_port, col::kNull);
-  EXPECT_EQ(refused.error, "EAGAIN");
-
-  ConnectionFields bind;
-  EXPECT_FALSE(ParseConnectionDetail(R"({"op":"bind","remote":{"ip":"0.0.0.0","port":80}})", &bind));
-  EXPECT_FALSE(ParseConnectionDetail("", &bind));
-  EXPECT_FALSE(ParseConnectionDetail("not json", &bind));
+TEST(PgCopy, TypedNetworkColumnsGiveAConnectionRow) {
+  CopyBatch b;
+  AddRow(ConnectionRow(1700000000123, "connect", "10.0.0.1", 40512, "10.0.0.2", 22, "1:abc+/=", ""),
+         &b);
+  AddRow(ConnectionRow(1700000000124, "accept", "", col::kNull, "::1", 5555, "", "EAGAIN"), &b);
+  // A bind has a detail but no connection; a row from before the typed columns has none either.
+  AddRow(ConnectionRow(1700000000125, "bind", "", col::kNull, "0.0.0.0", 80, "", ""), &b);
+  AddRow(EventRow(1700000000126, 10, "connect", R"({"op":"connect"})", EventKind::kNetwork), &b);
+  EXPECT_EQ(b.event_rows, 4u);
+  ASSERT_EQ(b.connection_rows, 2u);
+  auto conns = Lines(b.connections);
+  ASSERT_EQ(conns.size(), 2u);
+  auto c = Fields(conns[0]);
+  ASSERT_EQ(c.size(), 16u);
+  EXPECT_EQ(c[7], "connect");
+  EXPECT_EQ(c[8], "outbound");
+  EXPECT_EQ(c[9], "tcp");
+  EXPECT_EQ(c[10], "10.0.0.1");
+  EXPECT_EQ(c[11], "40512");
+  EXPECT_EQ(c[12], "10.0.0.2");
+  EXPECT_EQ(c[13], "22");
+  EXPECT_EQ(c[14], "1:abc+/=");
+  EXPECT_EQ(c[15], "\\N");
+  auto a = Fields(conns[1]);
+  EXPECT_EQ(a[7], "accept");
+  EXPECT_EQ(a[8], "inbound");
+  EXPECT_EQ(a[10], "\\N");
+  EXPECT_EQ(a[11], "\\N");
+  EXPECT_EQ(a[12], "::1");
+  EXPECT_EQ(a[15], "EAGAIN");
 }
 
 TEST(PgCopy, RowsBecomeLinesWithTheirColumnCounts) {
@@ -358,10 +375,7 @@ TEST(PgCopy, RowsBecomeLinesWithTheirColumnCounts) {
   b.boot_id = "boot";
   const std::string hostile("/tmp/w/a\tb\nc\\d\xff", 15);
   AddRow(EventRow(1700000000123, 5, hostile, R"({"path":"\u0000"})"), &b);
-  AddRow(EventRow(1700000000124, 6, "connect",
-                  R"({"op":"connect","remote":{"ip":"127.0.0.1","port":8080},"community_id":"1:x"})",
-                  EventKind::kNetwork),
-         &b);
+  AddRow(ConnectionRow(1700000000124, "connect", "", col::kNull, "127.0.0.1", 8080, "1:x", ""), &b);
   AddRow(EventRow(1700000000125, 7, "connect", "", EventKind::kNetwork, ""), &b);  // outside sessions
   Row p;
   p.Reset(RowType::kProcess);

@@ -9,7 +9,7 @@
 
 #include <sys/stat.h>
 
-#include "enrich/netns_scope.h"
+#include "filter/netns_scope.h"
 #include "enrich/process_table.h"
 #include "session_test_harness.h"
 
@@ -119,7 +119,9 @@ class SubjectSink : public EventSink {
   SubjectSink() : table_(ProcessTableOptions{}) {}
   void OnEvent(const Event& event) override {
     parsed_.Parse(event);
-    table_.Prepare(parsed_);
+    EventFacts facts;
+    facts.Reset(parsed_);
+    table_.Enrich(parsed_, &facts);
     const EventSubject& s = table_.subject();
     seen.push_back({s.serial, s.time_ms, s.pid, std::string(s.exe), std::string(s.comm),
                     s.has_success && s.success, s.exit});
@@ -358,8 +360,10 @@ TEST(ProcessTable, SeedFromProc) {
   ASSERT_TRUE(bash != nullptr && sshd != nullptr);
   EXPECT_EQ(bash->origin, ProcessOrigin::kProc);
   EXPECT_EQ(bash->start_ms, 1795340000ull * 1000 + 600 * 1000 / static_cast<uint64_t>(sysconf(_SC_CLK_TCK)));
-  EXPECT_EQ(bash->parent_entity, std::string(sshd->entity_id));
-  EXPECT_EQ(bash->args_json, "[\"-bash\"]");
+  EXPECT_EQ(bash->parent_entity(), sshd->entity_id.view());
+  ASSERT_TRUE(bash->args != nullptr);
+  ASSERT_EQ(bash->args->count(), 1u);
+  bash->args->ForEach([](std::string_view arg) { EXPECT_EQ(arg, "-bash"); });
   EXPECT_EQ(bash->cwd, "/home/u");
   EXPECT_EQ(bash->auid, 1000u);
   EXPECT_EQ(bash->ses, 9u);
@@ -409,7 +413,7 @@ TEST(ProcessTable, UnknownParentReadFromProcOnce) {
   ASSERT_TRUE(ls != nullptr && monitor != nullptr);
   EXPECT_EQ(monitor->origin, ProcessOrigin::kProc);
   EXPECT_EQ(monitor->exe, "/usr/bin/sudo");
-  EXPECT_EQ(ls->parent_entity, std::string(monitor->entity_id));
+  EXPECT_EQ(ls->parent_entity(), monitor->entity_id.view());
   // Without a proc root (a log from elsewhere) the parent stays unknown.
   ProcessTableOptions offline;
   offline.boot_id = "b";
@@ -424,7 +428,7 @@ TEST(ProcessTable, UnknownParentReadFromProcOnce) {
   }
   p2.Flush();
   ASSERT_TRUE(table2.Find(701) != nullptr);
-  EXPECT_TRUE(table2.Find(701)->parent_entity.empty());
+  EXPECT_TRUE(table2.Find(701)->parent_entity().empty());
   EXPECT_EQ(table2.Find(700), nullptr);
 }
 
@@ -454,7 +458,7 @@ TEST(NetnsScope, OnlyTheNamespacesProcessesAreReported) {
   o.proc_root = root;
   o.track_netns = true;
   ProcessTable table(o);
-  NetnsScope scope(&table, a.st_ino);
+  NetnsScope scope(a.st_ino);
   PipelineOptions po;
   po.assembler.expect_eoe = false;
   po.enrichers = {&table};

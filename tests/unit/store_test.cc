@@ -13,7 +13,6 @@
 #include "config/default_config.h"
 #include "query/store_reader.h"
 #include "session_test_harness.h"
-#include "store/json_scan.h"
 #include "store/schema.h"
 #include "store/sqlite_store.h"
 
@@ -570,24 +569,6 @@ TEST(Recorder, FullSinkDropsRowsAndCountsThem) {
   EXPECT_EQ(h.sink.rows.size(), 10u);
   EXPECT_GT(h.sink.dropped, 100u);
   EXPECT_FALSE(h.lines.empty());  // the JSON output has every event regardless
-}
-
-TEST(JsonScan, FindsTopLevelMembers) {
-  std::string line =
-      "{\"a\":{\"x\":\"}\"},\"source\":{\"ip\":\"10.0.0.1\",\"port\":4242},\"s\":\"\\\"source\\\"\","
-      "\"network\":{\"community_id\":\"1:abc=\",\"transport\":\"tcp\"}}";
-  std::string_view src = JsonMember(line, "source");
-  EXPECT_EQ(src, "{\"ip\":\"10.0.0.1\",\"port\":4242}");
-  EXPECT_EQ(JsonStringValue(JsonMember(src, "ip")), "10.0.0.1");
-  EXPECT_EQ(JsonMember(src, "port"), "4242");
-  EXPECT_EQ(JsonStringValue(JsonMember(JsonMember(line, "network"), "community_id")), "1:abc=");
-  EXPECT_EQ(JsonMember(line, "x"), "");  // nested members are not top-level
-  EXPECT_EQ(JsonMember(line, "destination"), "");
-  EXPECT_EQ(JsonMember("{\"a\":", "a"), "");  // cut short: nothing, no overread
-  EXPECT_EQ(JsonStringValue("\"a\\u00e9\\n\""), "a\xc3\xa9\n");
-  EXPECT_EQ(JsonValueAt(line, line.find("\"source\":") + 9), "{\"ip\":\"10.0.0.1\",\"port\":4242}");
-  EXPECT_EQ(JsonValueAt("[1,[2]] x", 0), "[1,[2]]");
-  EXPECT_EQ(JsonValueAt("{\"a\":", 0), "");
 }
 
 TEST(StoreConfig, KeysAndDefaults) {

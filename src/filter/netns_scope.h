@@ -12,8 +12,8 @@
 // started that way (an sshd) live long enough to be read. Events without a known process (no pid, or one the table could not
 // place) are out of scope too: only what provably ran in the namespace is reported.
 //
-// Contract: Keep() runs on the pipeline thread after the enrichers' Prepare (the table's current
-// image is the event's); it allocates nothing. Out-of-scope events go to neither the output nor the
+// Contract: Keep() runs on the pipeline thread after the enrichers (EventFacts::process is the
+// event's image); it allocates nothing. Out-of-scope events go to neither the output nor the
 // store; the pipeline counts them (PipelineCounters::out_of_scope, the status file's
 // "out_of_scope_events").
 #pragma once
@@ -32,14 +32,13 @@ bool NetnsInode(const std::string& path, uint64_t* inode, std::string* error);
 
 class NetnsScope : public EventFilter {
  public:
-  NetnsScope(ProcessTable* table, uint64_t inode) : table_(table), inode_(inode) {}
+  explicit NetnsScope(uint64_t inode) : inode_(inode) {}
 
-  bool Keep(const ParsedEvent& event) override;
+  bool Keep(const EventFacts& facts) override;
   bool Contains(const ProcessImage& image) const { return image.netns == inode_; }
   uint64_t inode() const { return inode_; }
 
  private:
-  ProcessTable* table_;
   uint64_t inode_;
 };
 

@@ -1,4 +1,4 @@
-#include "enrich/netns_scope.h"
+#include "filter/netns_scope.h"
 
 #include <sys/stat.h>
 
@@ -24,8 +24,8 @@ bool NetnsInode(const std::string& path, uint64_t* inode, std::string* error) {
   return true;
 }
 
-bool NetnsScope::Keep(const ParsedEvent&) {
-  const ProcessImage* image = table_->current();
+bool NetnsScope::Keep(const EventFacts& facts) {
+  const ProcessImage* image = facts.process;
   return image != nullptr && image->netns == inode_;
 }
 

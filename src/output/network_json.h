@@ -1,0 +1,56 @@
+// Renders an event's NetworkFacts (enrich/event_facts.h) as the ECS members at the top of the
+// event (docs/schema.md#network):
+//
+//   "source":{"ip":"127.0.0.1","port":50944},"destination":{"ip":"127.0.0.1","port":8080},
+//   "network":{"transport":"tcp","type":"ipv4","iana_number":"6","direction":"egress",
+//              "community_id":"1:...","local_end":"socket"}
+//
+// When the local end is not known the event says so: "local_end":"unknown" and a
+// "local_end_reason".
+//
+// Contract: writes nothing when the facts are not present. The "network" object is a function of
+// a few facts that a storm repeats (or two in turn: connect and accept), so the last two renderings
+// are kept with what they were rendered from (docs/performance.md says what that buys).
+#pragma once
+
+#include <string>
+
+#include "common/recent_slots.h"
+#include "enrich/event_facts.h"
+#include "output/json_writer.h"
+
+namespace auditlens {
+
+class NetworkJson {
+ public:
+  void Write(const NetworkFacts& n, JsonWriter& w);
+
+ private:
+  // What the "network" object is rendered from.
+  struct ObjectKey {
+    int protocol = 0, sock_type = 0, errno_value = 0;
+    bool is_unix = false, flow = false, inbound = false, peer_known = false;
+    int ip_version = 0;  // of the end that gives the type: 4, 6, or 0 (none)
+    LocalEnd local_end = LocalEnd::kUnknown;
+    std::string_view reason;  // compared by its bytes
+    int32_t peer_pid = 0;
+    uint32_t peer_uid = 0, peer_gid = 0;
+    std::string_view community_id;  // compared by its bytes
+    bool operator==(const ObjectKey&) const = default;
+  };
+  struct Rendered {
+    bool valid = false;
+    ObjectKey key;
+    std::string reason, community_id;  // the key's views point here once stored
+    std::string json;
+  };
+  static ObjectKey KeyOf(const NetworkFacts& n);
+  static void WriteEnd(const NetworkFacts& n, const SocketAddress& end, bool is_local,
+                       std::string_view key, JsonWriter& w);
+  static void WriteObject(const ObjectKey& key, JsonWriter& w);
+
+  Rendered rendered_[2];
+  RecentSlots recent_;  // which of the two to compare first
+};
+
+}  // namespace auditlens

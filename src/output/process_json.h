@@ -1,0 +1,41 @@
+// Renders what the process table knows of an event's process (EventFacts::process,
+// enrich/process_image.h) as members of the event's "process" object (docs/sessions.md):
+//
+//   WriteParent, inside "process.parent" after its "pid":
+//     "entity_id":"…","executable":"…","args":[…]
+//   WriteSelf, at the end of "process":
+//     "entity_id":"…","start":"…","ancestry":["…",…], and for exit_group "exit_code":N,"end":"…"
+//
+// Contract: writes nothing without a process (or, for the parent, without a known parent, or when
+// the record's ppid is no longer the image's parent). The parent's members are kept rendered for
+// the last two parents (a ParentSnapshot is immutable and held here while kept, so its address
+// cannot be reused for another), since every event of a process repeats them.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/time_format.h"
+#include "enrich/event_facts.h"
+#include "output/json_writer.h"
+
+namespace auditlens {
+
+class ProcessJson {
+ public:
+  void WriteParent(const EventFacts& facts, JsonWriter& w);
+  void WriteSelf(const EventFacts& facts, JsonWriter& w);
+
+ private:
+  void AppendTime(uint64_t ms, JsonWriter& w);
+  struct RenderedParent {
+    std::shared_ptr<const ParentSnapshot> snapshot;
+    std::string json;
+  };
+  RenderedParent parents_[2];
+  size_t latest_ = 0;
+  IsoSecondCache time_cache_;
+  std::string scratch_;
+};
+
+}  // namespace auditlens
