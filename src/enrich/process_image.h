@@ -3,10 +3,10 @@
 // (ProcessImage). Plain data: the output stage renders it (output/process_json.h), the store builds
 // its rows from it (store/recorder.h); nothing here is JSON.
 //
-// Memory: an image is about 500 bytes plus its strings. What an exec started (the executable's
-// arguments) is one immutable ProcessArgs shared by the image, the children it forks and the
-// snapshot its children keep of their parent (ParentSnapshot), so a shell that starts 100,000
-// commands holds its arguments once, not 100,000 times.
+// Memory: what an exec started (the executable's arguments) is one immutable ProcessArgs shared by
+// the image, the children it forks and the snapshot its children keep of their parent
+// (ParentSnapshot, which also holds the ancestry), so a shell that starts 100,000 commands holds its
+// arguments and its ancestry once, not 100,000 times.
 #pragma once
 
 #include <array>
@@ -107,12 +107,18 @@ class ProcessArgs {
   bool truncated_ = false;
 };
 
-// What a child shows of its parent (process.parent.executable and .args): the parent's program
-// when the child started. Shared by all the children started while the parent ran that program.
+// What a child shows of its parent (process.parent.executable and .args, process.ancestry): the
+// parent's program and ancestry when the child started. Shared by all the children started while
+// the parent ran that program.
 struct ParentSnapshot {
+  static constexpr size_t kMaxAncestry = 8;  // process.ancestry's length at most
   EntityId entity_id;
   std::string exe;                           // decoded; empty when unknown
   std::shared_ptr<const ProcessArgs> args;   // null when not shown (none, or too long to copy)
+  // The parent's own ancestry (its parent, grandparent, ...): a child's ancestry is the parent's
+  // entity id followed by these.
+  std::array<EntityId, kMaxAncestry - 1> ancestry;
+  uint8_t ancestry_len = 0;
 };
 
 struct ProcessImage {
@@ -132,12 +138,9 @@ struct ProcessImage {
   std::string cwd;             // decoded; empty when unknown
   std::shared_ptr<const ProcessArgs> args;  // null when unknown
   EntityId previous_entity;    // the image this one replaced (same pid, exec)
-  // The parent as this image saw it when it started; null when the parent is unknown.
+  // The parent as this image saw it when it started (and, through it, the ancestry); null when the
+  // parent is unknown.
   std::shared_ptr<const ParentSnapshot> parent;
-  // process.ancestry: the parent, its parent, ... (at most kMaxAncestry).
-  static constexpr size_t kMaxAncestry = 8;
-  std::array<EntityId, kMaxAncestry> ancestry;
-  uint8_t ancestry_len = 0;
   // Changes whenever a member the output renders from this image changes (a table-wide counter,
   // so it never repeats for another image): a renderer may keep what it rendered under it.
   uint64_t generation = 0;

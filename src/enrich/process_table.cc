@@ -357,6 +357,15 @@ std::shared_ptr<const ParentSnapshot> ProcessTable::SnapshotOf(ProcessImage* par
     if (parent->args && !parent->args->empty() && parent->args->text_size() <= kMaxParentArgs) {
       snapshot->args = parent->args;
     }
+    // The parent's ancestry: its own parent, then that one's ancestry.
+    if (const ParentSnapshot* up = parent->parent.get()) {
+      size_t n = 0;
+      snapshot->ancestry[n++] = up->entity_id;
+      for (size_t i = 0; i < up->ancestry_len && n < snapshot->ancestry.size(); ++i) {
+        snapshot->ancestry[n++] = up->ancestry[i];
+      }
+      snapshot->ancestry_len = static_cast<uint8_t>(n);
+    }
     parent->as_parent = std::move(snapshot);
   }
   return parent->as_parent;
@@ -366,7 +375,7 @@ void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
   MakeEntityId(options_.boot_id, image->pid, image->start_ms, image->entity_id.hex);
   Touch(image);
   image->parent.reset();
-  image->ancestry_len = 0;
+  image->as_parent.reset();  // its children from now on see its new parent and ancestry
   ProcessImage* parent = image->ppid > 0 && image->ppid != image->pid ? Find(image->ppid) : nullptr;
   if (parent == nullptr && image->ppid > 1 && image->ppid != image->pid) {
     parent = AdoptFromProc(image->ppid, image->start_ms);
@@ -374,13 +383,6 @@ void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
   if (options_.track_netns && image->netns == 0) SetNetns(image, parent);
   if (parent == nullptr) return;
   image->parent = SnapshotOf(parent);
-  // Ancestry: the parent, then the parent's ancestry.
-  image->ancestry[0] = parent->entity_id;
-  size_t n = 1;
-  for (size_t i = 0; i < parent->ancestry_len && n < kMaxAncestry; ++i) {
-    image->ancestry[n++] = parent->ancestry[i];
-  }
-  image->ancestry_len = static_cast<uint8_t>(n);
   if (take_accept) {
     // The oldest connection accepted before this child started (and not long before) is the one
     // it was started for. None yet: the accept may come later (events out of order).

@@ -62,7 +62,7 @@ struct ProcessTableOptions {
 
 class ProcessTable : public Enricher {
  public:
-  static constexpr size_t kMaxAncestry = ProcessImage::kMaxAncestry;
+  static constexpr size_t kMaxAncestry = ParentSnapshot::kMaxAncestry;
   // The parent's arguments are shown in a child's events (process.parent.args) when they take at
   // most this (ProcessArgs::text_size()); longer ones are one lookup away, by the parent's entity.
   static constexpr size_t kMaxParentArgs = 512;

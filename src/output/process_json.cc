@@ -58,10 +58,12 @@ void ProcessJson::WriteSelf(const EventFacts& facts, JsonWriter& w) {
   w.Raw(std::string_view(id, 18));
   w.Key("start");
   AppendTime(image->start_ms, w);
-  if (image->ancestry_len > 0) {
+  if (const ParentSnapshot* parent = image->parent.get()) {
+    // The parent, then the parent's ancestry.
     w.Key("ancestry");
     w.BeginArray();
-    for (size_t i = 0; i < image->ancestry_len; ++i) w.String(image->ancestry[i].view());
+    w.String(parent->entity_id.view());
+    for (size_t i = 0; i < parent->ancestry_len; ++i) w.String(parent->ancestry[i].view());
     w.EndArray();
   }
   if (facts.process_exit && image->exited) {
