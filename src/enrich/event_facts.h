@@ -47,7 +47,9 @@ std::string_view UnixSocketTypeName(int sock_type);
 
 // Both ends of a network syscall (connect, accept, bind, listen, send, recv): network_enricher.h.
 struct NetworkFacts {
-  bool present = false;  // the event is a network syscall on an IP or unix socket
+  // The event is a network syscall on an IP or unix socket. The other members are meaningful only
+  // when it is true: the network enricher sets every one of them then.
+  bool present = false;
   NetOp op = NetOp::kNone;
   bool success = false;
   int errno_value = 0;   // positive errno of a failed syscall, else 0
@@ -92,9 +94,17 @@ struct EventFacts {
   const SessionEventInfo* session_event = nullptr;
   NetworkFacts network;
 
+  // For the next event. Member by member: the network's addresses are meaningful only when
+  // network.present, so they are not cleared (two SocketAddress are 270 bytes).
   void Reset(const ParsedEvent& e) {
-    *this = EventFacts();
     parsed = &e;
+    subject = nullptr;
+    process = nullptr;
+    process_exit = false;
+    parent_current = false;
+    session = nullptr;
+    session_event = nullptr;
+    network.present = false;
   }
 };
 

@@ -106,11 +106,9 @@ void NetworkEnricher::Enrich(const ParsedEvent& e, EventFacts* facts) {
   n.local_end_reason = reason_;
   n.community_id = std::string_view(community_id_, community_id_len_);
   n.peer_known = info_.has_peer_cred && local_end_ == LocalEnd::kSocket;
-  if (n.peer_known) {
-    n.peer_pid = info_.peer_pid;
-    n.peer_uid = info_.peer_uid;
-    n.peer_gid = info_.peer_gid;
-  }
+  n.peer_pid = n.peer_known ? info_.peer_pid : 0;
+  n.peer_uid = n.peer_known ? info_.peer_uid : 0;
+  n.peer_gid = n.peer_known ? info_.peer_gid : 0;
 }
 
 void NetworkEnricher::Describe(const ParsedEvent& e) {

@@ -47,18 +47,15 @@ void ProcessJson::AppendTime(uint64_t ms, JsonWriter& w) {
   w.Raw(scratch_);
 }
 
-void ProcessJson::WriteSelf(const EventFacts& facts, JsonWriter& w) {
-  const ProcessImage* image = facts.process;
-  if (image == nullptr) return;
+void ProcessJson::RenderSelf(const ProcessImage& image, std::string* out) {
+  out->clear();
+  JsonWriter w(out);
+  w.BeginObject();  // members only are kept: the braces are cut below
   w.Key("entity_id");
-  char id[18];
-  id[0] = '"';
-  std::memcpy(id + 1, image->entity_id.hex, 16);
-  id[17] = '"';
-  w.Raw(std::string_view(id, 18));
+  w.String(image.entity_id.view());
   w.Key("start");
-  AppendTime(image->start_ms, w);
-  if (const ParentSnapshot* parent = image->parent.get()) {
+  AppendTime(image.start_ms, w);
+  if (const ParentSnapshot* parent = image.parent.get()) {
     // The parent, then the parent's ancestry.
     w.Key("ancestry");
     w.BeginArray();
@@ -66,6 +63,30 @@ void ProcessJson::WriteSelf(const EventFacts& facts, JsonWriter& w) {
     for (size_t i = 0; i < parent->ancestry_len; ++i) w.String(parent->ancestry[i].view());
     w.EndArray();
   }
+  w.EndObject();
+  out->erase(0, 1);
+  out->pop_back();
+}
+
+void ProcessJson::WriteSelf(const EventFacts& facts, JsonWriter& w) {
+  const ProcessImage* image = facts.process;
+  if (image == nullptr) return;
+  RenderedSelf* kept = nullptr;
+  for (size_t t = 0; t < 2; ++t) {
+    RenderedSelf& r = selves_[(latest_self_ + t) & 1];
+    if (r.generation != 0 && r.generation == image->generation) {
+      latest_self_ = (latest_self_ + t) & 1;
+      kept = &r;
+      break;
+    }
+  }
+  if (kept == nullptr) {
+    latest_self_ ^= 1;
+    kept = &selves_[latest_self_];
+    RenderSelf(*image, &kept->json);
+    kept->generation = image->generation;
+  }
+  w.Raw(kept->json);
   if (facts.process_exit && image->exited) {
     w.Key("exit_code");
     w.Int(image->exit_code);

@@ -7,9 +7,10 @@
 //     "entity_id":"…","start":"…","ancestry":["…",…], and for exit_group "exit_code":N,"end":"…"
 //
 // Contract: writes nothing without a process (or, for the parent, without a known parent, or when
-// the record's ppid is no longer the image's parent). The parent's members are kept rendered for
-// the last two parents (a ParentSnapshot is immutable and held here while kept, so its address
-// cannot be reused for another), since every event of a process repeats them.
+// the record's ppid is no longer the image's parent). Every event of a process repeats these
+// members, so they are kept rendered: the parent's for the last two parents (a ParentSnapshot is
+// immutable and held here while kept, so its address cannot be reused for another), the image's
+// own for the last two images, under their generation (ProcessImage::generation, never reused).
 #pragma once
 
 #include <memory>
@@ -28,12 +29,19 @@ class ProcessJson {
 
  private:
   void AppendTime(uint64_t ms, JsonWriter& w);
+  void RenderSelf(const ProcessImage& image, std::string* out);
   struct RenderedParent {
     std::shared_ptr<const ParentSnapshot> snapshot;
     std::string json;
   };
   RenderedParent parents_[2];
   size_t latest_ = 0;
+  struct RenderedSelf {
+    uint64_t generation = 0;  // 0: none
+    std::string json;
+  };
+  RenderedSelf selves_[2];
+  size_t latest_self_ = 0;
   IsoSecondCache time_cache_;
   std::string scratch_;
 };

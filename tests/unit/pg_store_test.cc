@@ -51,6 +51,22 @@ Row EventRow(int64_t time, int64_t serial, std::string_view action, std::string_
   return r;
 }
 
+// A network row as the recorder writes it: its detail, then the typed connection columns.
+Row ConnectionRow(int64_t time, std::string_view op, std::string_view local_ip, int64_t local_port,
+                  std::string_view remote_ip, int64_t remote_port, std::string_view community_id,
+                  std::string_view error) {
+  Row r = EventRow(time, 9, op, R"({"op":"x"})", EventKind::kNetwork);
+  r.num[col::kLocalPort] = local_port;
+  r.num[col::kRemotePort] = remote_port;
+  r.AddStr(op);
+  r.AddStr("tcp");
+  r.AddStr(local_ip);
+  r.AddStr(remote_ip);
+  r.AddStr(community_id);
+  r.AddStr(error);
+  return r;
+}
+
 void ExpectSameRow(const Row& a, const Row& b) {
   EXPECT_EQ(a.type, b.type);
   for (int i = 0; i < Row::kMaxNums; ++i) EXPECT_EQ(a.num[i], b.num[i]) << "num " << i;
@@ -321,22 +337,6 @@ TEST(PgCopy, Numbers) {
   EXPECT_EQ(out, "\\N 0 -42 1700000000123 -9223372036854775807");
 }
 
-// A network row as the recorder writes it: its detail, then the typed connection columns.
-Row ConnectionRow(int64_t time, std::string_view op, std::string_view local_ip, int64_t local_port,
-                  std::string_view remote_ip, int64_t remote_port, std::string_view community_id,
-                  std::string_view error) {
-  Row r = EventRow(time, 9, op, R"({"op":"x"})", EventKind::kNetwork);
-  r.num[col::kLocalPort] = local_port;
-  r.num[col::kRemotePort] = remote_port;
-  r.AddStr(op);
-  r.AddStr("tcp");
-  r.AddStr(local_ip);
-  r.AddStr(remote_ip);
-  r.AddStr(community_id);
-  r.AddStr(error);
-  return r;
-}
-
 TEST(PgCopy, TypedNetworkColumnsGiveAConnectionRow) {
   CopyBatch b;
   AddRow(ConnectionRow(1700000000123, "connect", "10.0.0.1", 40512, "10.0.0.2", 22, "1:abc+/=", ""),
@@ -588,9 +588,7 @@ TEST(PostgresStoreLive, WritesAsItsHostRole) {
   // Batch 1: two days (two partitions each), a connection, a process and its session begun.
   const int64_t t0 = 1795400000000;
   Put(store, EventRow(t0, 1, "execve", R"({"args":["ssh","b"]})", EventKind::kExec));
-  Put(store, EventRow(t0 + 1, 2, "connect",
-                      R"({"op":"connect","remote":{"ip":"10.0.0.2","port":22},"local":{"ip":"10.0.0.1","port":40000},"community_id":"1:live","transport":"tcp"})",
-                      EventKind::kNetwork));
+  Put(store, ConnectionRow(t0 + 1, "connect", "10.0.0.1", 40000, "10.0.0.2", 22, "1:live", ""));
   Put(store, EventRow(t0 + 86400000, 3, "openat"));
   Put(store, ProcessRow("ent-live", t0, col::kNull, R"(["ssh","b"])"));
   Put(store, SessionRow(t0 - 5, col::kNull, "active"));
