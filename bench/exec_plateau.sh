@@ -122,7 +122,7 @@ trap 'exit 143' TERM HUP
 json_num() {  # KEY FILE: the number of a top-level "KEY":N in a one-line JSON object
   sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$2" 2>/dev/null | head -1
 }
-status_kb() {  # PID FIELD: VmRSS / VmHWM in kB
+status_kb() {  # PID FIELD: VmRSS / VmHWM / RssAnon in kB
   awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null
 }
 
@@ -160,16 +160,19 @@ done
 [[ $(status_field pid) == "$CONSUMER_PID" ]] || die "the agent did not register as audit daemon within 10 s"
 sleep 1  # its start-up work (seeding the process table from /proc, the rule-change events)
 rss_start=$(status_kb "$CONSUMER_PID" VmRSS)
+anon_start=$(status_kb "$CONSUMER_PID" RssAnon)
 log "bench: agent pid $CONSUMER_PID registered, RSS $rss_start kB; load: $EXECS execs of /bin/true by $LOAD_USER in $STREAMS streams"
 
-# The sampler: one line a second, `seconds phase events VmRSS VmHWM` (phase from $WORK/phase).
+# The sampler: one line a second, `seconds phase events VmRSS VmHWM RssAnon` (phase from
+# $WORK/phase; events from the status file, rewritten every second). VmRSS is RssAnon (the heap and
+# buffers) plus RssFile (the pages of the binary and libraries in use).
 echo start >"$WORK/phase"
 (
   t0=$SECONDS
   while kill -0 "$CONSUMER_PID" 2>/dev/null; do
-    printf '%s\t%s\t%s\t%s\t%s\n' "$((SECONDS - t0))" "$(cat "$WORK/phase")" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$((SECONDS - t0))" "$(cat "$WORK/phase")" \
       "$(json_num events "$D/status.json")" "$(status_kb "$CONSUMER_PID" VmRSS)" \
-      "$(status_kb "$CONSUMER_PID" VmHWM)"
+      "$(status_kb "$CONSUMER_PID" VmHWM)" "$(status_kb "$CONSUMER_PID" RssAnon)"
     sleep 1
   done
 ) >"$OUT/samples.tsv" 9>&- &
@@ -216,6 +219,7 @@ for ((i = 0; i < 1800; i++)); do
   sleep 0.1
 done
 rss_load=$(status_kb "$CONSUMER_PID" VmRSS)
+anon_load=$(status_kb "$CONSUMER_PID" RssAnon)
 hwm_load=$(status_kb "$CONSUMER_PID" VmHWM)
 events_load=$(wc -l <"$D/events.json")
 
@@ -223,6 +227,7 @@ echo idle >"$WORK/phase"
 sleep "$IDLE"
 sleep 1.1  # one more status file write
 rss_idle=$(status_kb "$CONSUMER_PID" VmRSS)
+anon_idle=$(status_kb "$CONSUMER_PID" RssAnon)
 hwm_idle=$(status_kb "$CONSUMER_PID" VmHWM)
 cp "$D/status.json" "$OUT/status.json"
 AUDITLENS_STATUS=$("$AUDITLENS" status --config "$D/config.toml" 2>&1)
@@ -246,10 +251,10 @@ printf 'execs done           %s (%s failed) in %.1f s, %s streams as %s (login u
 echo "drained              $drained"
 echo "events written       $(wc -l <"$D/events.json") lines in the output (exec events in the output: $exec_events, of them /usr/bin/true by $LOAD_USER: $load_exec_events)"
 echo "lost                 agent lost_events $(json_num lost_events "$st"), loss events $(json_num loss_events "$st") (lines with a loss object: $loss_lines), kernel lost +$((lost1 - lost0)), enobufs $(json_num enobufs "$st")"
-echo "RSS at start         $rss_start kB ($(mb "$rss_start"))"
+echo "RSS at start         $rss_start kB ($(mb "$rss_start")), of it anonymous $anon_start kB"
 echo "peak RSS (VmHWM)     $hwm_idle kB ($(mb "$hwm_idle"))"
-echo "RSS at end of load   $rss_load kB ($(mb "$rss_load")), VmHWM then $hwm_load kB, $events_load events written by then"
-printf "%-21s%s\n" "RSS after ${IDLE} s idle" "$rss_idle kB ($(mb "$rss_idle"))"
+echo "RSS at end of load   $rss_load kB ($(mb "$rss_load")), of it anonymous $anon_load kB; VmHWM then $hwm_load kB, $events_load events written by then"
+printf "%-21s%s\n" "RSS after ${IDLE} s idle" "$rss_idle kB ($(mb "$rss_idle")), of it anonymous $anon_idle kB"
 procs=$(grep -o '"[a-z_]*process[a-z_]*":[0-9]*' "$st" | tr '\n' ' ')
 if [[ -n $procs ]]; then
   echo "process table        $procs"
@@ -258,10 +263,10 @@ else
 fi
 echo "auditlens status:"
 while IFS= read -r line; do echo "  $line"; done <<<"$AUDITLENS_STATUS"
-echo "RSS curve (seconds, phase, events written, VmRSS kB, VmHWM kB):"
+echo "RSS curve (seconds, phase, events written, VmRSS kB, VmHWM kB, RssAnon kB):"
 # At most about 30 lines: every k-th sample, and always the last.
 awk -v n="$(wc -l <"$OUT/samples.tsv")" 'BEGIN { k = int((n + 29) / 30); if (k < 1) k = 1 }
-  (NR - 1) % k == 0 || NR == n { printf "  %5s  %-5s  %8s  %7s  %7s\n", $1, $2, $3, $4, $5 }' "$OUT/samples.tsv"
+  (NR - 1) % k == 0 || NR == n { printf "  %5s  %-5s  %8s  %7s  %7s  %7s\n", $1, $2, $3, $4, $5, $6 }' "$OUT/samples.tsv"
 [[ $OUT == "$WORK/out" ]] || log "bench: samples, status and agent log in $OUT"
 ((load_failed)) && exit 1
 exit 0
