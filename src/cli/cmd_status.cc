@@ -4,14 +4,12 @@
 #include <time.h>
 
 #include <CLI/CLI.hpp>
-#include <cctype>
+#include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
-#include <vector>
 
 #include <fmt/format.h>
 
@@ -24,6 +22,7 @@
 #include "config/default_config.h"
 #include "netlink/audit_netlink.h"
 #include "output/json_writer.h"
+#include "query/json_value.h"
 
 namespace auditlens {
 namespace {
@@ -31,159 +30,23 @@ namespace {
 // The agent rewrites its status file every second; older than this, it has stopped updating.
 constexpr int64_t kStaleMs = 10000;
 
-// A top-level member of the agent's status file. Scalars only matter; a nested value is kept as
-// its raw JSON text.
-struct Member {
-  enum class Kind { kNumber, kString, kBool, kNull, kRaw };
-  std::string key;
-  Kind kind = Kind::kNull;
-  std::string text;  // the number / nested JSON as written, the decoded string, "true"/"false"
-};
+// The status file is nested no deeper than this (the agent writes two levels); deeper, it is not
+// one, and rewriting it could outgrow the JSON writer's nesting.
+constexpr int kMaxDepth = 16;
 
-// A small reader for the one flat JSON object the agent writes (see agent/agent.cc).
-class StatusFileReader {
- public:
-  explicit StatusFileReader(std::string_view text) : s_(text) {}
-
-  bool Read(std::vector<Member>* members) {
-    Blank();
-    if (!Eat('{')) return false;
-    Blank();
-    if (Eat('}')) return true;
-    for (;;) {
-      Member m;
-      Blank();
-      if (!String(&m.key)) return false;
-      Blank();
-      if (!Eat(':')) return false;
-      Blank();
-      if (!Value(&m)) return false;
-      members->push_back(std::move(m));
-      Blank();
-      if (Eat('}')) return true;
-      if (!Eat(',')) return false;
-    }
-  }
-
- private:
-  void Blank() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\t' || s_[i_] == '\r'))
-      ++i_;
-  }
-  bool Eat(char c) {
-    if (i_ < s_.size() && s_[i_] == c) {
-      ++i_;
-      return true;
-    }
-    return false;
-  }
-  bool String(std::string* out) {
-    if (!Eat('"')) return false;
-    while (i_ < s_.size()) {
-      char c = s_[i_++];
-      if (c == '"') return true;
-      if (c != '\\') {
-        out->push_back(c);
-        continue;
-      }
-      if (i_ >= s_.size()) return false;
-      char e = s_[i_++];
-      switch (e) {
-        case 'n': out->push_back('\n'); break;
-        case 't': out->push_back('\t'); break;
-        case 'r': out->push_back('\r'); break;
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
-        case 'u': {
-          if (i_ + 4 > s_.size()) return false;
-          std::string hex(s_.substr(i_, 4));
-          char* end = nullptr;
-          unsigned long code = std::strtoul(hex.c_str(), &end, 16);
-          if (*end != '\0') return false;
-          i_ += 4;
-          if (code < 0x80) {
-            out->push_back(static_cast<char>(code));
-          } else {
-            out->push_back('?');  // status strings are ASCII; anything else is shown as '?'
-          }
-          break;
-        }
-        default: out->push_back(e); break;
-      }
-    }
-    return false;
-  }
-  // Skips one nested value, keeping its text.
-  bool Nested(std::string* out) {
-    size_t start = i_;
-    int depth = 0;
-    while (i_ < s_.size()) {
-      char c = s_[i_];
-      if (c == '"') {
-        std::string ignored;
-        if (!String(&ignored)) return false;
-        continue;
-      }
-      ++i_;
-      if (c == '{' || c == '[') ++depth;
-      if (c == '}' || c == ']') {
-        if (--depth == 0) {
-          *out = std::string(s_.substr(start, i_ - start));
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-  bool Value(Member* m) {
-    if (i_ >= s_.size()) return false;
-    char c = s_[i_];
-    if (c == '"') {
-      m->kind = Member::Kind::kString;
-      return String(&m->text);
-    }
-    if (c == '{' || c == '[') {
-      m->kind = Member::Kind::kRaw;
-      return Nested(&m->text);
-    }
-    for (const char* word : {"true", "false", "null"}) {
-      std::string_view w(word);
-      if (s_.substr(i_, w.size()) == w) {
-        i_ += w.size();
-        m->kind = w == "null" ? Member::Kind::kNull : Member::Kind::kBool;
-        m->text = std::string(w);
-        return true;
-      }
-    }
-    size_t start = i_;
-    while (i_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[i_])) || s_[i_] == '-' ||
-                              s_[i_] == '+' || s_[i_] == '.' || s_[i_] == 'e' || s_[i_] == 'E'))
-      ++i_;
-    if (i_ == start) return false;
-    m->kind = Member::Kind::kNumber;
-    m->text = std::string(s_.substr(start, i_ - start));
-    return true;
-  }
-
-  std::string_view s_;
-  size_t i_ = 0;
-};
-
-const Member* Find(const std::vector<Member>& members, const std::string& key) {
-  for (const auto& m : members) {
-    if (m.key == key) return &m;
-  }
-  return nullptr;
+int Depth(const JsonValue& v) {
+  int deepest = 0;
+  for (const JsonValue& item : v.items()) deepest = std::max(deepest, Depth(item));
+  for (const auto& [key, member] : v.members()) deepest = std::max(deepest, Depth(member));
+  return (v.is_array() || v.is_object()) ? deepest + 1 : 0;
 }
 
-int64_t NumberOf(const std::vector<Member>& members, const std::string& key, int64_t fallback) {
-  const Member* m = Find(members, key);
-  if (!m || m->kind != Member::Kind::kNumber) return fallback;
-  try {
-    return static_cast<int64_t>(std::stod(m->text));
-  } catch (...) {
-    return fallback;
-  }
+// The member key as a whole number (a fraction is cut), or fallback when it is no number or out of
+// range.
+int64_t NumberOf(const JsonValue& object, std::string_view key, int64_t fallback) {
+  const JsonValue& v = object[key];
+  if (!v.is_number() || !(v.number() > -9.2e18 && v.number() < 9.2e18)) return fallback;
+  return static_cast<int64_t>(v.number());
 }
 
 std::string LocalTime(int64_t ms) { return FormatLocal(ms, "%Y-%m-%d %H:%M:%S %z"); }
@@ -215,7 +78,9 @@ struct AgentState {
   int64_t started_ms = 0;
   int64_t updated_ms = 0;
   std::string problem;
-  std::vector<Member> members;
+  // The status file: an object whose members are in the order the agent wrote them (null when it
+  // could not be read). Shown masked (MaskedText, WriteMasked); kept as read.
+  JsonValue file;
 };
 
 AgentState ReadAgent(const std::string& path) {
@@ -231,17 +96,19 @@ AgentState ReadAgent(const std::string& path) {
   }
   std::stringstream text;
   text << in.rdbuf();
-  if (!StatusFileReader(text.str()).Read(&a.members)) {
+  if (!JsonValue::Parse(text.str(), &a.file) || !a.file.is_object() ||
+      Depth(a.file) > kMaxDepth) {
+    a.file = JsonValue();
     a.state = AgentState::State::kUnreadable;
     a.problem = fmt::format("{} is not a status file", path);
     return a;
   }
-  a.pid = static_cast<uint32_t>(NumberOf(a.members, "pid", 0));
+  a.pid = static_cast<uint32_t>(NumberOf(a.file, "pid", 0));
   // Milliseconds since the epoch (started_ms/updated_ms), or seconds (started/updated).
-  a.started_ms = NumberOf(a.members, "started_ms", NumberOf(a.members, "started", 0) * 1000);
-  a.updated_ms = NumberOf(a.members, "updated_ms", NumberOf(a.members, "updated", 0) * 1000);
-  const Member* running = Find(a.members, "running");
-  bool says_running = !running || running->text != "false";
+  a.started_ms = NumberOf(a.file, "started_ms", NumberOf(a.file, "started", 0) * 1000);
+  a.updated_ms = NumberOf(a.file, "updated_ms", NumberOf(a.file, "updated", 0) * 1000);
+  // Only a "running" that says false (the agent's clean stop) means stopped; absent, running.
+  const bool says_running = a.file.Str("running") != "false";
   if (!says_running) {
     a.state = AgentState::State::kStopped;
   } else if (AgentAlive(a.pid)) {
@@ -253,80 +120,43 @@ AgentState ReadAgent(const std::string& path) {
   return a;
 }
 
-// A JSON string's body (between its quotes) is still one after masking: every backslash starts a
-// whole escape, no bare quote.
-bool ValidJsonStringBody(std::string_view b) {
-  for (size_t i = 0; i < b.size(); ++i) {
-    if (b[i] == '"') return false;
-    if (b[i] != '\\') continue;
-    if (++i == b.size()) return false;
-    if (b[i] == 'u') {
-      if (i + 4 >= b.size()) return false;
-      for (size_t k = 1; k <= 4; ++k) {
-        if (!std::isxdigit(static_cast<unsigned char>(b[i + k]))) return false;
-      }
-      i += 4;
-    } else if (std::string_view("\"\\/bfnrt").find(b[i]) == std::string_view::npos) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// The strings of a nested JSON member (the fleet's last_error) with passwords masked; a string
-// whose masking would cut an escape in two is masked whole.
-std::string MaskJsonStrings(std::string_view raw, std::string_view conninfo) {
-  std::string out;
-  size_t i = 0;
-  while (i < raw.size()) {
-    if (raw[i] != '"') {
-      out.push_back(raw[i++]);
-      continue;
-    }
-    size_t j = i + 1;
-    while (j < raw.size() && raw[j] != '"') j += raw[j] == '\\' ? 2 : 1;
-    if (j >= raw.size()) {  // not JSON after all: masked as text
-      out += MaskConnInfoIn(raw.substr(i), conninfo);
-      break;
-    }
-    const std::string_view body = raw.substr(i + 1, j - i - 1);
-    // Masked as text (escapes undone), then escaped again; a \u escape is masked as it stands.
-    std::string masked;
-    if (body.find("\\u") == std::string_view::npos) {
-      std::string text;
-      for (size_t k = 0; k < body.size(); ++k) {
-        char c = body[k];
-        if (c == '\\' && k + 1 < body.size()) {
-          c = body[++k];
-          c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c == 'b' ? '\b' : c == 'f' ? '\f' : c;
-        }
-        text.push_back(c);
-      }
-      const std::string plain = MaskConnInfoIn(text, conninfo);
-      if (plain == text) {
-        masked.assign(body);
-      } else {
-        JsonWriter::AppendEscaped(plain, &masked);
-      }
-    } else {
-      masked = MaskConnInfoIn(body, conninfo);
-    }
-    if (masked != body && !ValidJsonStringBody(masked)) masked = std::string(kMaskedSecret);
-    out += '"';
-    out += masked;
-    out += '"';
-    i = j + 1;
-  }
-  return out;
-}
-
 // What the status file says is shown with the connection string's password masked (the agent
-// masks its errors before writing them; a file from elsewhere is masked here).
-void MaskMembers(AgentState* a, std::string_view conninfo) {
-  for (Member& m : a->members) {
-    if (m.kind == Member::Kind::kString) m.text = MaskConnInfoIn(m.text, conninfo);
-    if (m.kind == Member::Kind::kRaw) m.text = MaskJsonStrings(m.text, conninfo);
+// masks its errors before writing them; a file from elsewhere is masked here): every string, keys
+// included, is masked as text.
+std::string Masked(const std::string& text, std::string_view conninfo) {
+  return MaskConnInfoIn(text, conninfo);
+}
+
+// v as JSON, its strings masked.
+void WriteMasked(const JsonValue& v, std::string_view conninfo, JsonWriter* w) {
+  switch (v.type()) {
+    case JsonValue::Type::kNull: w->Null(); break;
+    case JsonValue::Type::kBool: w->Bool(v.boolean()); break;
+    case JsonValue::Type::kNumber: w->Raw(v.text()); break;  // as the agent wrote it
+    case JsonValue::Type::kString: w->String(Masked(v.text(), conninfo)); break;
+    case JsonValue::Type::kArray:
+      w->BeginArray();
+      for (const JsonValue& item : v.items()) WriteMasked(item, conninfo, w);
+      w->EndArray();
+      break;
+    case JsonValue::Type::kObject:
+      w->BeginObject();
+      for (const auto& [key, member] : v.members()) {
+        w->Key(Masked(key, conninfo));
+        WriteMasked(member, conninfo, w);
+      }
+      w->EndObject();
+      break;
   }
+}
+
+// A member's value as the text output shows it: a string as its text, anything else as JSON.
+std::string MaskedText(const JsonValue& v, std::string_view conninfo) {
+  if (v.is_string()) return Masked(v.text(), conninfo);
+  std::string out;
+  JsonWriter w(&out);
+  WriteMasked(v, conninfo, &w);
+  return out;
 }
 
 const char* StateName(AgentState::State s) {
@@ -340,7 +170,8 @@ const char* StateName(AgentState::State s) {
   return "unknown";
 }
 
-void PrintHuman(const KernelStatus* k, const std::string& kernel_error, const AgentState& a) {
+void PrintHuman(const KernelStatus* k, const std::string& kernel_error, const AgentState& a,
+                std::string_view conninfo) {
   std::string out = "kernel audit\n";
   if (k) {
     const char* failure = k->failure == 0 ? "silent" : k->failure == 1 ? "printk" : "panic";
@@ -386,18 +217,18 @@ void PrintHuman(const KernelStatus* k, const std::string& kernel_error, const Ag
           a.pid, LocalTime(a.updated_ms));
       break;
   }
-  for (const auto& m : a.members) {
-    if (m.key == "pid" || m.key == "running" || m.key == "started_ms" || m.key == "updated_ms" ||
-        m.key == "started" || m.key == "updated") {
+  for (const auto& [key, value] : a.file.members()) {
+    if (key == "pid" || key == "running" || key == "started_ms" || key == "updated_ms" ||
+        key == "started" || key == "updated") {
       continue;
     }
-    out += fmt::format("  {:<26}{}\n", m.key, m.text);
+    out += fmt::format("  {:<26}{}\n", Masked(key, conninfo), MaskedText(value, conninfo));
   }
   std::cout << out;
 }
 
 void PrintJson(const KernelStatus* k, const std::string& kernel_error, const AgentState& a,
-               const std::string& status_path) {
+               const std::string& status_path, std::string_view conninfo) {
   std::string out;
   JsonWriter w(&out);
   w.BeginObject();
@@ -426,23 +257,15 @@ void PrintJson(const KernelStatus* k, const std::string& kernel_error, const Age
   w.Key("state"); w.String(StateName(a.state));
   // stale: the counters shown are not those of a live, updating agent.
   w.Key("stale");
-  w.Bool(!a.members.empty() && (a.state != AgentState::State::kRunning || a.stale));
+  w.Bool(!a.file.members().empty() && (a.state != AgentState::State::kRunning || a.stale));
   w.Key("status_path"); w.String(status_path);
   if (!a.problem.empty()) {
     w.Key("problem");
     w.String(a.problem);
   }
-  if (!a.members.empty()) {
+  if (!a.file.members().empty()) {
     w.Key("counters");
-    w.BeginObject();
-    for (const auto& m : a.members) {
-      w.Key(m.key);
-      switch (m.kind) {
-        case Member::Kind::kString: w.String(m.text); break;
-        default: w.Raw(m.text); break;
-      }
-    }
-    w.EndObject();
+    WriteMasked(a.file, conninfo, &w);
   }
   w.EndObject();
   w.EndObject();
@@ -462,21 +285,17 @@ constexpr int kKernelUnreadable = 5;
 
 // Why a running agent's output is not healthy, or empty: it cannot write now (output_failing), or
 // it dropped lines since it started (its spool was full), or its fleet store dropped rows.
-std::string OutputProblem(const std::vector<Member>& members) {
-  const Member* failing = Find(members, "output_failing");
-  if (failing && failing->text == "true") return "its output is failing (events are spooled in memory)";
-  const int64_t dropped = NumberOf(members, "output_dropped_lines", 0);
+std::string OutputProblem(const JsonValue& file) {
+  if (file.Str("output_failing") == "true") return "its output is failing (events are spooled in memory)";
+  const int64_t dropped = NumberOf(file, "output_dropped_lines", 0);
   if (dropped > 0) {
     return fmt::format("its output dropped {} lines since it started (spool full)", dropped);
   }
-  const Member* fleet = Find(members, "fleet");
-  if (fleet && fleet->kind == Member::Kind::kRaw) {
-    std::vector<Member> f;
-    if (StatusFileReader(fleet->text).Read(&f)) {
-      const int64_t lost = NumberOf(f, "queue_dropped", 0) + NumberOf(f, "spool_dropped", 0);
-      if (lost > 0) {
-        return fmt::format("its fleet store dropped {} rows since it started", lost);
-      }
+  const JsonValue& fleet = file["fleet"];
+  if (fleet.is_object()) {
+    const int64_t lost = NumberOf(fleet, "queue_dropped", 0) + NumberOf(fleet, "spool_dropped", 0);
+    if (lost > 0) {
+      return fmt::format("its fleet store dropped {} rows since it started", lost);
     }
   }
   return {};
@@ -495,11 +314,11 @@ int Status(const StatusArgs& args) {
   std::string kernel_error;
   bool have_kernel = GetKernelStatus(&kernel, &kernel_error);
   AgentState agent = ReadAgent(config.status_path);
-  MaskMembers(&agent, config.store.postgres);
   if (args.json) {
-    PrintJson(have_kernel ? &kernel : nullptr, kernel_error, agent, config.status_path);
+    PrintJson(have_kernel ? &kernel : nullptr, kernel_error, agent, config.status_path,
+              config.store.postgres);
   } else {
-    PrintHuman(have_kernel ? &kernel : nullptr, kernel_error, agent);
+    PrintHuman(have_kernel ? &kernel : nullptr, kernel_error, agent, config.store.postgres);
   }
   // The most telling problem decides the code: a stopped agent, then a failing output, then a
   // kernel status this user cannot read.
@@ -510,7 +329,7 @@ int Status(const StatusArgs& args) {
     std::cerr << "\n";
     return kAgentNotRunning;
   }
-  const std::string output_problem = OutputProblem(agent.members);
+  const std::string output_problem = OutputProblem(agent.file);
   if (!output_problem.empty()) {
     std::cerr << "auditlens status: the agent runs, but " << output_problem << "\n";
     return kOutputFailing;

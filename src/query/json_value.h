@@ -1,5 +1,6 @@
-// A small JSON reader for the query side: the store's `detail` and `args` columns are JSON the
-// agent wrote; `auditlens timeline` reads them back. Not for the hot path.
+// The one JSON reader: the store's `detail` and `args` columns are JSON the agent wrote, and
+// `auditlens timeline` reads them back; `auditlens status` reads the agent's status file with it.
+// Not for the hot path.
 //
 // Contract: Parse() accepts RFC 8259 JSON (numbers are kept as their text and as a double);
 // returns false on anything else. \u escapes become UTF-8 (surrogate pairs joined).

@@ -200,6 +200,43 @@ printf '[agent]\nstatus_path = 7\n' >"$T/bad-status.toml"
 run status --config "$T/bad-status.toml"
 check "status with a bad config: exit 1" test "$RC" -eq 1
 
+# --- what status shows of the file: every member in order, the fleet's password masked ---
+cat >"$T/secret-status.toml" <<TOML
+[agent]
+status_path = "$T/status.json"
+[store]
+postgres = "host=db.example password=hunter22 user=al"
+TOML
+chmod 600 "$T/secret-status.toml"
+fleet='{"connected":false,"rows_written":5,"spool_path":"/var/lib/auditlens/sp\u00f6ol","queue_dropped":0,"spool_dropped":0,"last_error":"connection to \"host=db.example password=hunter22 user=al\" failed:\n\tFATAL: password=hunter22 refused","last_error_ms":17}'
+write_status "$FAKE" true "$(now_ms)" false 0 ",\"note\":\"caf\\u00e9 postgresql://al:hunter22@db/x\",\"nothing\":null,\"cpu_percent\":0.5,\"fleet\":$fleet"
+run status --config "$T/secret-status.toml"
+check "status with a fleet member: exit 0" test "$RC" -eq 0
+check "  ... the password shown nowhere" bash -c "! grep -q hunter22 '$T/out' '$T/err'"
+check "  ... the members in the file's order, as written" bash -c "sed -n '/^agent: running/,\$p' '$T/out' | awk '{print \$1}' | tail -n +2 | tr '\n' ' ' | grep -qx 'mode records events output_errors output_dropped_lines output_failing note nothing cpu_percent fleet '"
+check "  ... a string as its text" grep -qx '  note                      café postgresql://al:\*\*\*@db/x' "$T/out"
+check "  ... null and numbers as written" bash -c "grep -qx '  nothing                   null' '$T/out' && grep -qx '  cpu_percent               0.5' '$T/out'"
+check "  ... the fleet as JSON, its error masked" grep -qxF '  fleet                     {"connected":false,"rows_written":5,"spool_path":"/var/lib/auditlens/spöol","queue_dropped":0,"spool_dropped":0,"last_error":"connection to \"host=db.example password=*** user=al\" failed:\n\tFATAL: password=*** refused","last_error_ms":17}' "$T/out"
+run status --json --config "$T/secret-status.toml"
+check "status --json with a fleet member: exit 0, the password shown nowhere" bash -c "[[ $RC -eq 0 ]] && ! grep -q hunter22 '$T/out' '$T/err'"
+python3 - "$T/out" "$T/status.json" <<'PY'
+import json, sys
+shown = json.load(open(sys.argv[1]))["agent"]["counters"]
+written = json.load(open(sys.argv[2]))
+assert list(shown) == list(written), (list(shown), list(written))
+for k in written:
+    if k not in ("note", "fleet"):
+        assert shown[k] == written[k], k
+assert shown["note"] == "café postgresql://al:***@db/x", shown["note"]
+fleet = dict(written["fleet"], last_error='connection to "host=db.example password=*** user=al" failed:\n\tFATAL: password=*** refused')
+assert shown["fleet"] == fleet, shown["fleet"]
+PY
+check "  ... every member as written, in order, the passwords masked" test $? -eq 0
+write_status "$FAKE" true "$(now_ms)"
+printf 'x\n' >>"$T/status.json"
+run status --config "$T/status.toml"
+check "status file with text after its object: not a status file, exit 3" bash -c "[[ $RC -eq 3 ]] && grep -q 'is not a status file' '$T/out'"
+
 # --- rules show-default / rules check ---
 run rules show-default
 check "rules show-default: exit 0" test "$RC" -eq 0
