@@ -144,16 +144,30 @@ struct ProcessImage {
   // Changes whenever a member the output renders from this image changes (a table-wide counter,
   // so it never repeats for another image): a renderer may keep what it rendered under it.
   uint64_t generation = 0;
-  // Network linkage (see process_table.h).
+  // Network linkage (see process_table.h): the connections it accepted and not yet handed to a
+  // child, the children waiting for one, the client it was started for and our end of it, the
+  // address it listens on. Allocated for the few processes that have any (net()): an exec storm's
+  // images carry one pointer.
   struct Accepted {
     Endpoint peer, local;
     uint64_t ms = 0;
   };
-  std::vector<Accepted> accepted;        // not yet handed to a child, oldest first
-  std::vector<int32_t> awaiting_peer;    // children started with none to hand (events out of order)
-  Endpoint peer;    // the client of the connection this process was started for
-  Endpoint local;   // and our end of it, when known
-  Endpoint listen;  // the last inet address it bound
+  struct Network {
+    std::vector<Accepted> accepted;      // oldest first
+    std::vector<int32_t> awaiting_peer;  // children started with none to hand (events out of order)
+    Endpoint peer;    // the client of the connection this process was started for
+    Endpoint local;   // and our end of it, when known
+    Endpoint listen;  // the last inet address it bound
+  };
+  std::unique_ptr<Network> network;
+  Network& net() {
+    if (!network) network = std::make_unique<Network>();
+    return *network;
+  }
+  const Endpoint& peer() const { return network ? network->peer : kNoEndpoint; }
+  const Endpoint& local() const { return network ? network->local : kNoEndpoint; }
+  const Endpoint& listen() const { return network ? network->listen : kNoEndpoint; }
+  static inline const Endpoint kNoEndpoint{};
   // Inode of its network namespace (/proc/PID/ns/net) when ProcessTableOptions::track_netns; 0:
   // unknown. Read when the image is made by an exec, a first sighting or /proc; a fork takes its
   // parent's (as the kernel does), and so does a process already gone from /proc.

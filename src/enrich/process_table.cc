@@ -1,6 +1,7 @@
 #include "enrich/process_table.h"
 
 #include <dirent.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -386,15 +387,20 @@ void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
   if (take_accept) {
     // The oldest connection accepted before this child started (and not long before) is the one
     // it was started for. None yet: the accept may come later (events out of order).
-    for (auto it = parent->accepted.begin(); it != parent->accepted.end(); ++it) {
-      if (it->ms > image->start_ms || image->start_ms > it->ms + 10000) continue;
-      image->peer = it->peer;
-      image->local = it->local.set() ? it->local : parent->listen;
-      parent->accepted.erase(it);
-      return;
+    if (parent->network) {
+      std::vector<ProcessImage::Accepted>& accepted = parent->network->accepted;
+      for (auto it = accepted.begin(); it != accepted.end(); ++it) {
+        if (it->ms > image->start_ms || image->start_ms > it->ms + 10000) continue;
+        image->net().peer = it->peer;
+        image->net().local = it->local.set() ? it->local : parent->listen();
+        accepted.erase(it);
+        return;
+      }
     }
-    if (parent->awaiting_peer.size() >= 8) parent->awaiting_peer.erase(parent->awaiting_peer.begin());
-    parent->awaiting_peer.push_back(image->pid);
+    // The accept may come later (events out of order): the parents of children are few.
+    std::vector<int32_t>& awaiting = parent->net().awaiting_peer;
+    if (awaiting.size() >= 8) awaiting.erase(awaiting.begin());
+    awaiting.push_back(image->pid);
   }
 }
 
@@ -422,11 +428,13 @@ void ProcessTable::SetNetns(ProcessImage* image, const ProcessImage* parent) {
 
 bool ProcessTable::GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint& peer,
                                             const Endpoint& local, uint64_t ms) {
+  if (parent->network == nullptr) return false;
+  std::vector<int32_t>& awaiting = parent->network->awaiting_peer;
   ProcessImage* best = nullptr;
   size_t best_index = 0;
-  for (size_t i = 0; i < parent->awaiting_peer.size(); ++i) {
-    ProcessImage* child = Find(parent->awaiting_peer[i]);
-    if (child == nullptr || child->ppid != parent->pid || child->peer.set()) continue;
+  for (size_t i = 0; i < awaiting.size(); ++i) {
+    ProcessImage* child = Find(awaiting[i]);
+    if (child == nullptr || child->ppid != parent->pid || child->peer().set()) continue;
     if (child->start_ms < ms || child->start_ms > ms + 10000) continue;
     if (best == nullptr || child->start_ms < best->start_ms) {
       best = child;
@@ -434,9 +442,9 @@ bool ProcessTable::GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint
     }
   }
   if (best == nullptr) return false;
-  best->peer = peer;
-  if (local.set()) best->local = local;
-  parent->awaiting_peer.erase(parent->awaiting_peer.begin() + static_cast<long>(best_index));
+  best->net().peer = peer;
+  if (local.set()) best->net().local = local;
+  awaiting.erase(awaiting.begin() + static_cast<long>(best_index));
   if (std::find(changed_.begin(), changed_.end(), best) == changed_.end()) changed_.push_back(best);
   return true;
 }
@@ -448,7 +456,7 @@ Endpoint ProcessTable::AcceptedLocal(const NetworkFacts& n, const ProcessImage& 
     local.SetIp(std::string_view(ip, n.local.FormatIp(ip)));
     local.port = n.local.port;
   }
-  if (!local.set()) local = image.listen;
+  if (!local.set()) local = image.listen();
   return local;
 }
 
@@ -492,8 +500,8 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
     const int32_t early_exit_code = exit_came_first ? image->exit_code : 0;
     if (same_process) {
       previous = image->entity_id;
-      peer = image->peer;
-      local = image->local;
+      peer = image->peer();
+      local = image->local();
       previous_role = image->role;
     }
     image = NewImage(s.pid, s.ppid, s.time_ms, ProcessOrigin::kExec);
@@ -507,8 +515,10 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
       image->exit_ms = early_exit_ms;
       image->exit_code = early_exit_code;
     }
-    image->peer = peer;
-    image->local = local;
+    if (peer.set() || local.set()) {
+      image->net().peer = peer;
+      image->net().local = local;
+    }
     Finish(image, !same_process);
     // A fork and its exec in the same millisecond have the same entity id: the image replaced
     // itself, which a reader walking `previous` would take for a loop.
@@ -582,19 +592,20 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
       if (!s.has_success || !s.success || !SockAddrOf(e, &peer)) break;
       const Endpoint local = AcceptedLocal(facts->network, *image);
       if (!GiveAcceptToWaitingChild(image, peer, local, s.time_ms)) {
-        if (image->accepted.size() >= 8) image->accepted.erase(image->accepted.begin());
+        std::vector<ProcessImage::Accepted>& accepted = image->net().accepted;
+        if (accepted.size() >= 8) accepted.erase(accepted.begin());
         ProcessImage::Accepted a;
         a.peer = peer;
         a.local = local;
         a.ms = s.time_ms;
-        image->accepted.push_back(a);
+        accepted.push_back(a);
       }
       break;
     }
     case SyscallClass::kBind: {
       Endpoint local;
       if (s.has_success && s.success && SockAddrOf(e, &local) && local.port != 0) {
-        image->listen = local;
+        image->net().listen = local;
       }
       break;
     }
@@ -604,6 +615,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
 }
 
 void ProcessTable::Sweep(uint64_t now_ms) {
+  const size_t before = by_pid_.size();
   for (auto it = by_pid_.begin(); it != by_pid_.end();) {
     ProcessImage& p = *it->second;
     bool drop = false;
@@ -616,6 +628,9 @@ void ProcessTable::Sweep(uint64_t now_ms) {
     it = drop ? by_pid_.erase(it) : std::next(it);
   }
   if (by_pid_.size() > options_.max_entries) Evict(options_.max_entries * 7 / 8);
+  // Many images gone at once (the end of a burst of short-lived processes): glibc keeps freed
+  // memory for reuse, so without this the agent would stay at its peak size while idle.
+  if (before >= by_pid_.size() + kTrimAfterDropped) malloc_trim(0);
 }
 
 void ProcessTable::Evict(size_t target) {

@@ -24,7 +24,7 @@
 // event's NetworkFacts); per event one pass over the subject record and one or two hash lookups.
 // Memory is bounded: exited images are dropped a minute after their exit, images not seen for
 // idle_check_ms are dropped when their pid is gone, and past max_entries the least recently seen
-// are evicted. Enrich() fills subject(); the session tracker and the store read it for the same
+// are evicted; a sweep that dropped many gives the memory back to the system. Enrich() fills subject(); the session tracker and the store read it for the same
 // event.
 #pragma once
 
@@ -66,6 +66,8 @@ class ProcessTable : public Enricher {
   // The parent's arguments are shown in a child's events (process.parent.args) when they take at
   // most this (ProcessArgs::text_size()); longer ones are one lookup away, by the parent's entity.
   static constexpr size_t kMaxParentArgs = 512;
+  // A sweep that drops at least this many images gives the freed memory back (malloc_trim).
+  static constexpr size_t kTrimAfterDropped = 4096;
 
   explicit ProcessTable(ProcessTableOptions options);
 

@@ -185,9 +185,9 @@ void SessionTracker::SetLoginProcess(SessionInfo* s, int32_t pid) {
     s->service = std::string(ServiceOfExe(image->exe));
   }
   // The connection the login process was started for (sshd: the accepted client).
-  if (image->peer.set() && (!s->source.set() || std::string_view(s->source.ip) == image->peer.ip)) {
-    s->source = image->peer;
-    if (image->local.set()) s->destination = image->local;
+  if (image->peer().set() && (!s->source.set() || std::string_view(s->source.ip) == image->peer().ip)) {
+    s->source = image->peer();
+    if (image->local().set()) s->destination = image->local();
   }
 }
 
@@ -322,9 +322,9 @@ void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
       f->service = std::string(ServiceOfExe(at.exe));
       if (Known(at.addr)) f->source.SetIp(at.addr);
       if (ProcessImage* image = table_->Find(subj.pid)) {
-        if (image->peer.set() && at.addr == image->peer.ip) {
-          f->source = image->peer;
-          f->destination = image->local;
+        if (image->peer().set() && at.addr == image->peer().ip) {
+          f->source = image->peer();
+          f->destination = image->local();
         }
         f->leader_entity = image->entity_id.view();
       }
@@ -488,7 +488,7 @@ void SessionTracker::Track(const ParsedEvent& e) {
   }
   for (ProcessImage* image : table_->changed()) {
     AssignRole(image);
-    if (!image->peer.set()) continue;
+    if (!image->peer().set()) continue;
     // A client port that arrived late (the accept after the login's records).
     if (auto l = ses_of_login_pid_.find(image->pid); l != ses_of_login_pid_.end()) {
       auto it = sessions_.find(l->second);
@@ -500,9 +500,9 @@ void SessionTracker::Track(const ParsedEvent& e) {
     }
     if (auto a = attempts_.find(image->pid); a != attempts_.end() && a->second.failed &&
                                               a->second.failed->source.port == 0 &&
-                                              a->second.addr == image->peer.ip) {
-      a->second.failed->source = image->peer;
-      a->second.failed->destination = image->local;
+                                              a->second.addr == image->peer().ip) {
+      a->second.failed->source = image->peer();
+      a->second.failed->destination = image->local();
       Changed(a->second.failed.get());
     }
   }

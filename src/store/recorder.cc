@@ -293,8 +293,8 @@ void Recorder::WriteNetworkDetail(Row* row) {
     if (std::string_view(local.ip) == std::string_view(sa.ip) && local.port == sa.port) local = {};
   }
   if (!local.set() && accept) {
-    if (const ProcessImage* image = facts_->process; image && image->listen.set()) {
-      local = image->listen;
+    if (const ProcessImage* image = facts_->process; image && image->listen().set()) {
+      local = image->listen();
     }
   }
   const std::string_view op = accept ? "accept" : s.sys == SyscallClass::kBind ? "bind" : "connect";
