@@ -24,6 +24,7 @@
 #include "agent/pipeline.h"
 #include "config/config.h"
 #include "enrich/network_enricher.h"
+#include "common/proc_reader.h"
 #include "output/output_file.h"
 #include "record/line_reader.h"
 #include "record/record.h"
@@ -144,6 +145,15 @@ int main(int argc, char** argv) {
   fprintf(stderr, "bench_replay: %llu records, %llu events, %llu malformed lines\n",
           static_cast<unsigned long long>(c.records), static_cast<unsigned long long>(c.events),
           static_cast<unsigned long long>(malformed));
+  // The memory the replay ends with and its peak (what the agent would hold after such a stream).
+  std::string status = ReadSmallFile("/proc/self/status");
+  for (std::string_view key : {"VmRSS:", "VmHWM:"}) {
+    size_t at = status.find(key);
+    if (at == std::string::npos) continue;
+    size_t end = status.find('\n', at);
+    std::string_view line = std::string_view(status).substr(at, end - at);
+    fprintf(stderr, "bench_replay: %.*s\n", static_cast<int>(line.size()), line.data());
+  }
   if (made_tmp) {
     unlink(store_path.c_str());
     unlink((store_path + "-wal").c_str());
