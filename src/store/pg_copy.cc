@@ -211,32 +211,9 @@ void AppendCopyText(std::string_view s, std::string* out) {
 }
 
 void AppendCopyJson(std::string_view json, std::string* out) {
-  if (json.empty()) {
-    out->append("\\N");
-    return;
-  }
-  // \u0000 is the only escape jsonb refuses. Escapes are followed pairwise, so an escaped
-  // backslash before "u0000" is left alone.
-  if (json.find("\\u0000") == std::string_view::npos) {
-    AppendCopyText(json, out);
-    return;
-  }
-  std::string fixed;
-  fixed.reserve(json.size());
-  for (size_t i = 0; i < json.size(); ++i) {
-    if (json[i] != '\\' || i + 1 >= json.size()) {
-      fixed.push_back(json[i]);
-      continue;
-    }
-    if (json.substr(i, 6) == "\\u0000") {
-      fixed.append("\\ufffd");
-      i += 5;
-      continue;
-    }
-    fixed.push_back(json[i]);
-    fixed.push_back(json[++i]);
-  }
-  AppendCopyText(fixed, out);
+  // The recorder's JSON holds no \u0000 (recorder.cc StoreString), the one escape jsonb refuses:
+  // it is written as COPY text.
+  AppendCopyText(json, out);
 }
 
 void AppendCopyNum(int64_t v, std::string* out) {

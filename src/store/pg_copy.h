@@ -6,8 +6,8 @@
 //   newline and carriage return are escaped the COPY way; a NUL byte and every byte that is not
 //   part of a valid UTF-8 sequence become U+FFFD (a PostgreSQL text value can hold neither; the
 //   JSON output keeps the exact bytes, percent-encoded). Hostile file names cannot break a line.
-// - JSON values (detail, args) are the recorder's own JSON; \u0000 in them becomes \ufffd (jsonb
-//   refuses it), then they are escaped like text.
+// - JSON values (detail, args) are the recorder's own JSON, which holds no \u0000 (the escape
+//   jsonb refuses: the recorder writes a NUL byte as U+FFFD); they are escaped like text.
 // - A `network` event row with its typed connection columns (connect/accept of an IPv4/IPv6
 //   socket inside a login session: rows.h, col::kNetOp ...) also gives a connections row.
 // - Rows are tagged with the host and boot id of the last context record before them.

@@ -12,6 +12,26 @@
 namespace auditlens {
 namespace {
 
+// A string value of the store's JSON (detail, args): a NUL byte, which only a hostile record's hex
+// value can hold, becomes U+FFFD, as in every column of the store (PostgreSQL's text and jsonb hold
+// no NUL), so the JSON never needs rewriting on its way to either store.
+void StoreString(JsonWriter& w, std::string_view s) {
+  if (s.find('\0') == std::string_view::npos) {
+    w.String(s);
+    return;
+  }
+  std::string fixed;
+  fixed.reserve(s.size() + 8);
+  for (char c : s) {
+    if (c == '\0') {
+      fixed.append("\xef\xbf\xbd");
+    } else {
+      fixed.push_back(c);
+    }
+  }
+  w.String(fixed);
+}
+
 constexpr int kENOENT = 2;
 
 std::string_view ErrnoName(int64_t exit) {
@@ -42,7 +62,7 @@ void WriteEnd(JsonWriter& w, std::string_view key, std::string_view ip, uint16_t
   w.Key(key);
   w.BeginObject();
   w.Key("ip");
-  w.String(ip);
+  StoreString(w, ip);
   if (port != 0) {
     w.Key("port");
     w.UInt(port);
@@ -93,7 +113,7 @@ void Recorder::PushProcess(const ProcessImage& p) {
   if (p.args && !p.args->empty()) {
     JsonWriter w(&args);
     w.BeginArray();
-    p.args->ForEach([&](std::string_view arg) { w.String(arg); });
+    p.args->ForEach([&](std::string_view arg) { StoreString(w, arg); });
     w.EndArray();
   }
   row->CloseStr();
@@ -240,10 +260,10 @@ void Recorder::WriteExecDetail(const ParsedEvent& e, std::string& out) {
   if (s.success && image != nullptr && image->origin == ProcessOrigin::kExec &&
       image->start_ms == s.time_ms) {
     w.Key("exe");
-    w.String(image->exe);
+    StoreString(w, image->exe);
     w.Key("args");
     w.BeginArray();
-    if (image->args) image->args->ForEach([&](std::string_view arg) { w.String(arg); });
+    if (image->args) image->args->ForEach([&](std::string_view arg) { StoreString(w, arg); });
     w.EndArray();
     if (image->args && image->args->truncated()) {
       w.Key("args_truncated");
@@ -251,7 +271,7 @@ void Recorder::WriteExecDetail(const ParsedEvent& e, std::string& out) {
     }
     if (!image->cwd.empty()) {
       w.Key("cwd");
-      w.String(image->cwd);
+      StoreString(w, image->cwd);
     }
   } else {
     int cwd_record = e.Find(rectype::kCwd);
@@ -261,17 +281,17 @@ void Recorder::WriteExecDetail(const ParsedEvent& e, std::string& out) {
       if (e.record_type(r) != rectype::kPath) continue;
       DecodedPath(e.Get(r, "name"), scratch2_, &scratch_);
       w.Key("path");
-      w.String(scratch_);
+      StoreString(w, scratch_);
       break;
     }
     if (!scratch2_.empty()) {
       w.Key("cwd");
-      w.String(scratch2_);
+      StoreString(w, scratch2_);
     }
     std::string_view err = ErrnoName(s.exit);
     if (!err.empty()) {
       w.Key("error");
-      w.String(err);
+      StoreString(w, err);
     }
   }
   w.EndObject();
@@ -304,22 +324,22 @@ void Recorder::WriteNetworkDetail(Row* row) {
   JsonWriter w(&out);
   w.BeginObject();
   w.Key("op");
-  w.String(op);
+  StoreString(w, op);
   w.Key("family");
-  w.String(sa.family_name);
+  StoreString(w, sa.family_name);
   WriteEnd(w, "remote", sa.ip, sa.port);
   if (local.set()) WriteEnd(w, "local", local.ip, local.port);
   if (!n.community_id.empty()) {
     w.Key("community_id");
-    w.String(n.community_id);
+    StoreString(w, n.community_id);
   }
   if (!transport.empty()) {
     w.Key("transport");
-    w.String(transport);
+    StoreString(w, transport);
   }
   if (!error.empty()) {
     w.Key("error");
-    w.String(error);
+    StoreString(w, error);
   }
   w.EndObject();
   row->CloseStr();
@@ -375,12 +395,12 @@ void Recorder::WriteFileDetail(const ParsedEvent& e, std::string& out) {
   JsonWriter w(&out);
   w.BeginObject();
   w.Key("op");
-  w.String(op);
+  StoreString(w, op);
   w.Key("path");
-  w.String(path);
+  StoreString(w, path);
   if (!to.empty()) {
     w.Key("to");
-    w.String(to);
+    StoreString(w, to);
   }
   if (!s.key.empty() && s.key != "(null)") {
     scratch_.clear();
@@ -388,13 +408,13 @@ void Recorder::WriteFileDetail(const ParsedEvent& e, std::string& out) {
     ValueDecoder::SplitEscaped(s.key, '\x01', &scratch_, &ends, true);
     if (!ends.empty()) {
       w.Key("rule");
-      w.String(std::string_view(scratch_).substr(0, ends[0]));
+      StoreString(w, std::string_view(scratch_).substr(0, ends[0]));
     }
   }
   std::string_view err = s.has_success && !s.success ? ErrnoName(s.exit) : std::string_view();
   if (!err.empty()) {
     w.Key("error");
-    w.String(err);
+    StoreString(w, err);
   }
   w.EndObject();
 }
@@ -408,18 +428,18 @@ void Recorder::WritePrivilegeDetail(const ParsedEvent& e, std::string& out) {
   w.BeginObject();
   if (info.op != SessionOp::kNone) {
     w.Key("via");
-    w.String(ServiceOfExe(info.exe));
+    StoreString(w, ServiceOfExe(info.exe));
     w.Key("type");
-    w.String(RecordTypeName(e.record_type(0)));
+    StoreString(w, RecordTypeName(e.record_type(0)));
     w.Key("op");
-    w.String(SessionOpName(info.op));
+    StoreString(w, SessionOpName(info.op));
     if (!info.acct.empty()) {
       w.Key("to");
-      w.String(info.acct);
+      StoreString(w, info.acct);
     }
     if (const SessionInfo* session = facts_->session; session && !session->user.empty()) {
       w.Key("from");
-      w.String(session->user);
+      StoreString(w, session->user);
     }
     if (info.op == SessionOp::kCommand) {
       for (std::string_view field : {"cmd", "cwd"}) {
@@ -428,14 +448,14 @@ void Recorder::WritePrivilegeDetail(const ParsedEvent& e, std::string& out) {
         scratch_.clear();
         ValueDecoder::AppendEscaped(raw, &scratch_);
         w.Key(field == "cmd" ? "command" : "cwd");
-        w.String(scratch_);
+        StoreString(w, scratch_);
       }
     }
   } else if (image != nullptr) {
     w.Key("via");
-    w.String(ServiceOfExe(image->exe));
+    StoreString(w, ServiceOfExe(image->exe));
     w.Key("syscall");
-    w.String(s.syscall_name);
+    StoreString(w, s.syscall_name);
     w.Key("uid");
     w.UInt(image->uid);
     w.Key("euid");
@@ -443,7 +463,7 @@ void Recorder::WritePrivilegeDetail(const ParsedEvent& e, std::string& out) {
     std::string_view user = names.User(image->euid);
     if (!user.empty()) {
       w.Key("to");
-      w.String(user);
+      StoreString(w, user);
     }
     w.Key("from_uid");
     w.UInt(s.before_uid);
@@ -452,7 +472,7 @@ void Recorder::WritePrivilegeDetail(const ParsedEvent& e, std::string& out) {
     std::string_view from = names.User(s.before_euid);
     if (!from.empty()) {
       w.Key("from");
-      w.String(from);
+      StoreString(w, from);
     }
   }
   w.EndObject();
@@ -465,12 +485,12 @@ void Recorder::WriteUserMessageDetail(const ParsedEvent& e, std::string& out) {
   if (s.login_record >= 0) {
     int r = s.login_record;
     w.Key("type");
-    w.String("LOGIN");
+    StoreString(w, "LOGIN");
     for (std::string_view f : {"old-auid", "auid", "old-ses", "ses", "tty", "res"}) {
       std::string_view v = e.Get(r, f);
       if (v.empty()) continue;
       w.Key(f);
-      w.String(v);
+      StoreString(w, v);
     }
     uint32_t auid = kUnsetId;
     std::string_view a = e.Get(r, "auid");
@@ -478,18 +498,18 @@ void Recorder::WriteUserMessageDetail(const ParsedEvent& e, std::string& out) {
     std::string_view user = auid != kUnsetId ? table_->decoder().ids().User(auid) : std::string_view();
     if (!user.empty()) {
       w.Key("user");
-      w.String(user);
+      StoreString(w, user);
     }
   } else {
     w.Key("type");
-    w.String(RecordTypeName(e.record_type(0)));
+    StoreString(w, RecordTypeName(e.record_type(0)));
     for (std::string_view f : {"op", "acct", "exe", "hostname", "addr", "terminal", "res"}) {
       std::string_view v = e.Get(0, f);
       if (v.empty()) continue;
       scratch_.clear();
       ValueDecoder::AppendEscaped(v, &scratch_);
       w.Key(f);
-      w.String(scratch_);
+      StoreString(w, scratch_);
     }
   }
   w.EndObject();

@@ -561,6 +561,43 @@ TEST(Recorder, CompactRowsForEverythingDetailForTimelineKinds) {
   EXPECT_EQ(kept, events - outside);
 }
 
+// A hostile record's hex value can hold a NUL byte; the store's JSON (detail, args) writes it as
+// U+FFFD, never as \u0000 (which PostgreSQL's jsonb refuses), so no sink has to rewrite the JSON.
+TEST(Recorder, NulBytesInValuesBecomeReplacementCharacters) {
+  SessionHarness h;
+  h.Feed(
+      "type=LOGIN msg=audit(1795349564.100:10): pid=300 uid=0 old-auid=4294967295 auid=1001 "
+      "tty=(none) old-ses=4294967295 ses=7 res=1\n"
+      "type=SYSCALL msg=audit(1795349564.200:11): arch=c000003e syscall=59 success=yes exit=0 "
+      "a0=1 a1=2 a2=3 a3=0 items=1 ppid=300 pid=301 auid=1001 uid=1001 gid=1001 euid=1001 "
+      "suid=1001 fsuid=1001 egid=1001 sgid=1001 fsgid=1001 tty=pts0 ses=7 comm=\"x\" "
+      "exe=\"/usr/bin/x\" key=(null)\n"
+      "type=EXECVE msg=audit(1795349564.200:11): argc=2 a0=\"x\" a1=610062\n"
+      "type=CWD msg=audit(1795349564.200:11): cwd=2F746D700041\n"
+      "type=PATH msg=audit(1795349564.200:11): item=0 name=\"/usr/bin/x\" inode=1 dev=fe:00 "
+      "mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 "
+      "cap_fver=0 cap_frootid=0\n");
+  h.Finish();
+  const std::string replacement = "\xef\xbf\xbd";
+  bool exec_row = false, process_row = false;
+  for (const Row& r : h.sink.rows) {
+    if (r.type == RowType::kEvent && r.num[col::kKind] == static_cast<int64_t>(EventKind::kExec)) {
+      exec_row = true;
+      const std::string detail(r.Str(col::kDetail));
+      EXPECT_EQ(detail.find("\\u0000"), std::string::npos) << detail;
+      EXPECT_NE(detail.find("a" + replacement + "b"), std::string::npos) << detail;
+      EXPECT_NE(detail.find("/tmp" + replacement + "A"), std::string::npos) << detail;
+    }
+    if (r.type == RowType::kProcess && r.Str(col::kExe) == "/usr/bin/x") {
+      process_row = true;
+      const std::string args(r.Str(col::kArgs));
+      EXPECT_EQ(args, "[\"x\",\"a" + replacement + "b\"]");
+    }
+  }
+  EXPECT_TRUE(exec_row);
+  EXPECT_TRUE(process_row);
+}
+
 TEST(Recorder, FullSinkDropsRowsAndCountsThem) {
   SessionHarness h;
   h.sink = testing::VectorSink(10);
