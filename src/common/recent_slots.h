@@ -1,5 +1,5 @@
 // The two slots that one call site used last, the latest first, and how many times in a row
-// neither answered: the lookup hint of the pipeline's memos (field memo, SYSCALL split memo,
+// neither answered: the lookup hint of the pipeline's memos (field memo,
 // process-table subject, network object).
 //
 // Why: a storm repeats one key at the same place event after event, or two in turn (a connect

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "assemble/event.h"
-#include "common/recent_slots.h"
+#include "common/recent_slots.h"  // (not used here: enrich/process_table.h has it through this header)
 #include "decode/sockaddr.h"
 #include "record/fields.h"
 
@@ -133,8 +133,6 @@ class ParsedEvent {
   static constexpr size_t kSplitMemoSlots = 16;
   static constexpr size_t kSplitMemoMaxBody = 4096;
   mutable std::vector<SplitMemo> split_memo_;
-  // Slots of the last two SYSCALL bodies seen (a storm repeats one syscall, or two in turn).
-  mutable RecentSlots split_recent_;
   // The last address DecodeSockAddrOnce decoded in this event: its raw view and result.
   mutable const char* sockaddr_raw_ = nullptr;
   mutable size_t sockaddr_raw_size_ = 0;
