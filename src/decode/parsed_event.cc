@@ -17,7 +17,6 @@ void ParsedEvent::Parse(const Event& event) {
   arg_count_ = 0;
   args_gathered_ = false;
   indexed_ = false;
-  sockaddr_raw_ = nullptr;
   // A field takes at least two bytes of body ("a="), so this many never reallocate: spans handed
   // out for one record stay valid while others are split later.
   fields_.reserve(event.bytes() / 2 + event.record_count() + 1);
@@ -30,18 +29,11 @@ void ParsedEvent::Parse(const Event& event) {
 
 bool ParsedEvent::DecodeSockAddrOnce(std::string_view raw, const SockAddr** out) const {
   *out = &sockaddr_;
-  // The same view of the same event's body: the same bytes, already decoded.
-  if (sockaddr_raw_ != nullptr && raw.data() == sockaddr_raw_ && raw.size() == sockaddr_raw_size_) {
-    return sockaddr_ok_;
-  }
   std::string path = std::move(sockaddr_.path);  // keeps its capacity
   path.clear();
   sockaddr_ = SockAddr{};
   sockaddr_.path = std::move(path);
-  sockaddr_ok_ = DecodeSockAddr(raw, &sockaddr_);
-  sockaddr_raw_ = raw.data();
-  sockaddr_raw_size_ = raw.size();
-  return sockaddr_ok_;
+  return DecodeSockAddr(raw, &sockaddr_);
 }
 
 namespace {
