@@ -382,14 +382,8 @@ std::string_view ValueDecoder::ArchName(std::string_view arch_raw) {
 SyscallContext ValueDecoder::ContextOf(std::string_view arch_raw, std::string_view syscall_raw,
                                        std::string_view a0_raw, std::string_view a1_raw) {
   SyscallContext ctx;
-  if (arch_raw == last_arch_raw_) {
-    ctx.machine = last_machine_;
-  } else {
-    uint64_t elf = 0;
-    if (ParseHexU64(arch_raw, &elf)) ctx.machine = audit_elf_to_machine(static_cast<unsigned>(elf));
-    last_arch_raw_.assign(arch_raw.data(), arch_raw.size());
-    last_machine_ = ctx.machine;
-  }
+  uint64_t elf = 0;
+  if (ParseHexU64(arch_raw, &elf)) ctx.machine = audit_elf_to_machine(static_cast<unsigned>(elf));
   ctx.a0 = PrefixOr0(a0_raw, 16);
   ctx.a1 = PrefixOr0(a1_raw, 16);
   uint64_t nr = 0;

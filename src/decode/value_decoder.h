@@ -69,8 +69,6 @@ class ValueDecoder {
 
   IdNames ids_;
   std::unordered_map<int, std::string> protocols_;            // IP protocol number → name
-  std::string last_arch_raw_;
-  int last_machine_ = -1;
 };
 
 }  // namespace auditlens
