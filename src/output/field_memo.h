@@ -34,20 +34,13 @@ class FieldMemo {
   std::string_view Find(const Key& key, uint64_t hash) const;
   void Store(const Key& key, uint64_t hash, std::string_view rendered);
 
-  // Where one call site found or stored its keys the last two times, the latest first: a storm
-  // repeats one key at the same place event after event, or two in turn (a connect and an
-  // accept), and comparing what these slots hold costs less than hashing the key.
+  // Where one call site found or stored its key the last time: a storm repeats one key at the same
+  // place event after event, and comparing what that slot holds costs less than hashing the key.
   struct Hint {
     static constexpr size_t kNone = static_cast<size_t>(-1);
-    size_t slot[2] = {kNone, kNone};
-    void Use(size_t s) {
-      if (slot[0] != s) {
-        slot[1] = slot[0];
-        slot[0] = s;
-      }
-    }
+    size_t slot = kNone;
   };
-  // Find that tries the hinted slots first; hashes only when both miss (*hash is then set, else
+  // Find that tries the hinted slot first; hashes only when it misses (*hash is then set, else
   // left 0 — Store needs it: pass it on, and Store hashes if it is 0).
   std::string_view Find(const Key& key, Hint* hint, uint64_t* hash) const;
   void Store(const Key& key, uint64_t hash, std::string_view rendered, Hint* hint);
