@@ -36,16 +36,7 @@ std::string_view IdNames::Lookup(std::unordered_map<uint32_t, Entry>& cache, uin
   return e.found ? std::string_view(e.name) : std::string_view();
 }
 
-std::string_view IdNames::User(uint32_t uid) {
-  // Most records of a stream carry the same few uids, many times each.
-  if (uid == last_uid_) return last_user_;
-  std::string_view name = Lookup(users_, uid, false);
-  if (!name.empty()) {
-    last_uid_ = uid;
-    last_user_ = name;
-  }
-  return name;
-}
+std::string_view IdNames::User(uint32_t uid) { return Lookup(users_, uid, false); }
 
 std::string_view IdNames::Group(uint32_t gid) { return Lookup(groups_, gid, true); }
 

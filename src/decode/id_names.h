@@ -28,8 +28,6 @@ class IdNames {
 
   std::unordered_map<uint32_t, Entry> users_;
   std::unordered_map<uint32_t, Entry> groups_;
-  uint32_t last_uid_ = UINT32_MAX - 1;
-  std::string_view last_user_;
 };
 
 }  // namespace auditlens

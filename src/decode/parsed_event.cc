@@ -17,7 +17,6 @@ void ParsedEvent::Parse(const Event& event) {
   arg_count_ = 0;
   args_gathered_ = false;
   indexed_ = false;
-  sockaddr_raw_ = nullptr;
   // A field takes at least two bytes of body ("a="), so this many never reallocate: spans handed
   // out for one record stay valid while others are split later.
   fields_.reserve(event.bytes() / 2 + event.record_count() + 1);
@@ -30,18 +29,11 @@ void ParsedEvent::Parse(const Event& event) {
 
 bool ParsedEvent::DecodeSockAddrOnce(std::string_view raw, const SockAddr** out) const {
   *out = &sockaddr_;
-  // The same view of the same event's body: the same bytes, already decoded.
-  if (sockaddr_raw_ != nullptr && raw.data() == sockaddr_raw_ && raw.size() == sockaddr_raw_size_) {
-    return sockaddr_ok_;
-  }
   std::string path = std::move(sockaddr_.path);  // keeps its capacity
   path.clear();
   sockaddr_ = SockAddr{};
   sockaddr_.path = std::move(path);
-  sockaddr_ok_ = DecodeSockAddr(raw, &sockaddr_);
-  sockaddr_raw_ = raw.data();
-  sockaddr_raw_size_ = raw.size();
-  return sockaddr_ok_;
+  return DecodeSockAddr(raw, &sockaddr_);
 }
 
 namespace {
@@ -78,28 +70,9 @@ void ParsedEvent::SplitSyscall(size_t r) const {
   }
   if (split_memo_.empty()) split_memo_.resize(kSplitMemoSlots);
   rec.begin = static_cast<uint32_t>(fields_.size());
-  // The slots of the last two SYSCALL records first: a storm repeats them, and comparing costs less
-  // than hashing. Only when both miss is the body hashed to its own slot.
-  uint64_t hash = 0;
-  size_t at = kSplitMemoSlots;
-  for (int i = 0, n = split_recent_.tries(); i < n; ++i) {
-    const size_t h = split_recent_.slot[i];
-    if (h < kSplitMemoSlots && split_memo_[h].valid && split_memo_[h].body == body) {
-      at = h;
-      break;
-    }
-  }
-  bool hit = at < kSplitMemoSlots;
-  split_recent_.misses = hit ? 0 : split_recent_.misses + 1;
-  if (!hit) {
-    hash = HashBody(body);
-    at = hash & (kSplitMemoSlots - 1);
-    const SplitMemo& slot = split_memo_[at];
-    hit = slot.valid && slot.hash == hash && slot.body == body;
-  }
-  split_recent_.Use(at);
-  SplitMemo& m = split_memo_[at];
-  if (hit) {
+  const uint64_t hash = HashBody(body);
+  SplitMemo& m = split_memo_[hash & (kSplitMemoSlots - 1)];
+  if (m.valid && m.hash == hash && m.body == body) {
     const char* base = body.data();
     for (uint32_t i = 0; i < m.count; ++i) {
       const uint16_t* sp = m.spans + 4 * i;

@@ -382,29 +382,10 @@ std::string_view ValueDecoder::ArchName(std::string_view arch_raw) {
 SyscallContext ValueDecoder::ContextOf(std::string_view arch_raw, std::string_view syscall_raw,
                                        std::string_view a0_raw, std::string_view a1_raw) {
   SyscallContext ctx;
-  if (arch_raw == last_arch_raw_) {
-    ctx.machine = last_machine_;
-  } else {
-    uint64_t elf = 0;
-    if (ParseHexU64(arch_raw, &elf)) ctx.machine = audit_elf_to_machine(static_cast<unsigned>(elf));
-    last_arch_raw_.assign(arch_raw.data(), arch_raw.size());
-    last_machine_ = ctx.machine;
-  }
+  uint64_t elf = 0;
+  if (ParseHexU64(arch_raw, &elf)) ctx.machine = audit_elf_to_machine(static_cast<unsigned>(elf));
   ctx.a0 = PrefixOr0(a0_raw, 16);
   ctx.a1 = PrefixOr0(a1_raw, 16);
-  // An absent or empty syscall field (hostile input) is not cached: its data() may be null.
-  const bool slot_fits = !syscall_raw.empty() && syscall_raw.size() < sizeof(SyscallSlot::raw);
-  if (slot_fits) {
-    for (const SyscallSlot& s : syscall_slots_) {
-      if (s.len == syscall_raw.size() && s.machine == ctx.machine &&
-          std::memcmp(s.raw, syscall_raw.data(), s.len) == 0) {
-        ctx.syscall = s.syscall;
-        ctx.args = s.args;
-        ctx.context_fields = s.context_fields;
-        return ctx;
-      }
-    }
-  }
   uint64_t nr = 0;
   if (!syscall_raw.empty() && ParsePrefix(syscall_raw, 10, &nr) && nr < 100000) {
     ctx.syscall = static_cast<int>(nr);
@@ -412,16 +393,6 @@ SyscallContext ValueDecoder::ContextOf(std::string_view arch_raw, std::string_vi
   if (const tables::SyscallEntry* entry = tables::LookupSyscall(ctx.machine, ctx.syscall)) {
     ctx.args = &tables::FactsOf(entry).args;
     ctx.context_fields = ContextFieldsOf(entry);
-  }
-  if (slot_fits) {
-    SyscallSlot& s = syscall_slots_[next_syscall_slot_];
-    next_syscall_slot_ ^= 1;
-    std::memcpy(s.raw, syscall_raw.data(), syscall_raw.size());
-    s.len = static_cast<uint8_t>(syscall_raw.size());
-    s.machine = ctx.machine;
-    s.syscall = ctx.syscall;
-    s.args = ctx.args;
-    s.context_fields = ctx.context_fields;
   }
   return ctx;
 }

@@ -69,20 +69,6 @@ class ValueDecoder {
 
   IdNames ids_;
   std::unordered_map<int, std::string> protocols_;            // IP protocol number → name
-  std::string last_arch_raw_;
-  int last_machine_ = -1;
-  // The syscall numbers last seen (a storm alternates two, e.g. connect and accept4): their text,
-  // machine, number and argument kinds, so ContextOf skips the parse and the table walk.
-  struct SyscallSlot {
-    char raw[15];
-    uint8_t len = 0xff;  // 0xff: empty
-    int machine = -1;
-    int syscall = -1;
-    const std::array<ArgKind, 4>* args = nullptr;
-    uint8_t context_fields = 0;
-  };
-  SyscallSlot syscall_slots_[2];
-  uint8_t next_syscall_slot_ = 0;
 };
 
 }  // namespace auditlens

@@ -718,11 +718,10 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
                                 static_cast<int16_t>(event_ctx_.syscall), {},
                                 e.event().record_body(r)};
   const bool memo_ok = type != rectype::kExecve;
-  // The same record at the same place in the event as last time (a storm): its hinted slot.
-  FieldMemo::Hint* hint = &record_hints_[r < kRecordHints ? r : kRecordHints - 1];
   uint64_t memo_hash = 0;
   if (memo_ok) {
-    std::string_view memoized = record_memo_.Find(memo_key, hint, &memo_hash);
+    memo_hash = FieldMemo::Hash(memo_key);
+    std::string_view memoized = record_memo_.Find(memo_key, memo_hash);
     if (!memoized.empty()) {
       w.Raw(memoized);
       return;
@@ -734,7 +733,7 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
   if (memo_ok && encoded_count_ == encoded_before) {
     std::string_view rendered = w.Since(record_start);
     if (!rendered.empty() && rendered[0] == ',') rendered.remove_prefix(1);
-    record_memo_.Store(memo_key, memo_hash, rendered, hint);
+    record_memo_.Store(memo_key, memo_hash, rendered);
   }
 }
 
@@ -809,7 +808,7 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
                                   static_cast<int16_t>(ctx_.syscall), key, f.value};
     // The same field at the same place as in the last event (uid, arch, exe...): its hinted slot.
     FieldMemo::Hint* hint =
-        &field_hints_[(r < kRecordHints ? r : kRecordHints - 1) * kFieldHints +
+        &field_hints_[(r < kHintRecords ? r : kHintRecords - 1) * kFieldHints +
                       (i < kFieldHints ? i : kFieldHints - 1)];
     const bool memo_ok = context_fields == 0 || !IsContextField(f.name, context_fields);
     uint64_t memo_hash = 0;

@@ -87,10 +87,11 @@ class EventJsonFormatter {
   std::string memo_key_;
   FieldMemo record_memo_{512, 2048};  // whole records: (type, body) → rendered object
   FieldMemo::Hint site_hints_[static_cast<size_t>(MemoSite::kCount)];
-  static constexpr size_t kRecordHints = 16;  // by record index; later records share the last
-  FieldMemo::Hint record_hints_[kRecordHints];
-  static constexpr size_t kFieldHints = 48;  // by field index within a record; later share the last
-  FieldMemo::Hint field_hints_[kRecordHints * kFieldHints];
+  // Field hints by record index (later records share the last) and field index within the record
+  // (later fields share the last).
+  static constexpr size_t kHintRecords = 16;
+  static constexpr size_t kFieldHints = 48;
+  FieldMemo::Hint field_hints_[kHintRecords * kFieldHints];
   uint64_t memo_epoch_sec_ = 0;
   ValueDecoder decoder_;
   SyscallContext ctx_;        // for the record being written

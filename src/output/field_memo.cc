@@ -84,42 +84,21 @@ std::string_view FieldMemo::Find(const Key& key, uint64_t hash) const {
 
 std::string_view FieldMemo::Find(const Key& key, Hint* hint, uint64_t* hash) const {
   *hash = 0;
-  // Written out rather than looped: this runs for every memoized member of every event.
-  size_t at = hint->slot[0];
+  const size_t at = hint->slot;
   if (at < slots_.size() && Matches(slots_[at], key)) {
     ++hits_;
-    hint->misses = 0;
     return slots_[at].rendered;
-  }
-  at = hint->slot[1];
-  if (hint->try_second() && at < slots_.size() && Matches(slots_[at], key)) {
-    ++hits_;
-    hint->misses = 0;
-    hint->Use(at);
-    return slots_[at].rendered;
-  }
-  hint->skipped = hint->Skip();
-  if (hint->skipped) {
-    ++hint->misses;
-    ++misses_;
-    return {};
   }
   *hash = Hash(key);
   std::string_view found = Find(key, *hash);
-  if (found.empty()) {
-    ++hint->misses;
-  } else {
-    hint->misses = 0;
-    hint->Use(*hash & mask_);
-  }
+  if (!found.empty()) hint->slot = *hash & mask_;
   return found;
 }
 
 void FieldMemo::Store(const Key& key, uint64_t hash, std::string_view rendered, Hint* hint) {
-  if (hint->skipped) return;
   if (hash == 0) hash = Hash(key);
   Store(key, hash, rendered);
-  hint->Use(hash & mask_);
+  hint->slot = hash & mask_;
 }
 
 void FieldMemo::Store(const Key& key, uint64_t hash, std::string_view rendered) {

@@ -15,8 +15,6 @@
 #include <string_view>
 #include <vector>
 
-#include "common/recent_slots.h"
-
 namespace auditlens {
 
 class FieldMemo {
@@ -36,18 +34,14 @@ class FieldMemo {
   std::string_view Find(const Key& key, uint64_t hash) const;
   void Store(const Key& key, uint64_t hash, std::string_view rendered);
 
-  // Where one call site found or stored its keys the last two times (common/recent_slots.h): the
-  // slots are compared before the key is hashed. A call site whose keys are new each time (a pid,
-  // a pointer, a port) would also pay for the hash, the lookup, and storing a key that never comes
-  // back, so after 8 finds in a row that nothing answered the memo is skipped altogether (no hash,
-  // no lookup, no Store) but on one find in 16, enough to notice when keys start to repeat.
-  struct Hint : RecentSlots {
-    bool skipped = false;  // the last find skipped the memo: Store keeps nothing
-    bool Skip() const { return misses >= 8 && misses % 16 != 0; }
+  // Where one call site found or stored its key the last time: a storm repeats one key at the same
+  // place event after event, and comparing what that slot holds costs less than hashing the key.
+  struct Hint {
+    static constexpr size_t kNone = static_cast<size_t>(-1);
+    size_t slot = kNone;
   };
-  // Find that tries the hinted slots first; hashes only when both miss (*hash is then set, else
-  // left 0 — Store needs it: pass it on, and Store hashes if it is 0; it stores nothing when the
-  // find skipped the memo).
+  // Find that tries the hinted slot first; hashes only when it misses (*hash is then set, else
+  // left 0 — Store needs it: pass it on, and Store hashes if it is 0).
   std::string_view Find(const Key& key, Hint* hint, uint64_t* hash) const;
   void Store(const Key& key, uint64_t hash, std::string_view rendered, Hint* hint);
   void Clear();

@@ -847,8 +847,9 @@ TEST(Pipeline, LogPathSteadyStateDoesNotAllocate) {
     pipeline.Flush();
     out.buffer()->clear();  // what Flush() to a file does, without the write() timing
   };
-  // Warm-up: memo call sites whose keys never repeat store a key only on one find in 16 (see
-  // FieldMemo::Hint), so the slots reach their sizes over a few dozen rounds, not two.
+  // Warm-up: memo slots reach their final sizes over a few dozen rounds, not two (a direct-mapped
+  // slot is refilled whenever keys collide; the process table remembers a subject record that
+  // keeps missing only on one miss in 16).
   for (int i = 0; i < 48; ++i) round();
   uint64_t allocations;
   {
