@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "common/hash_bytes.h"
 #include "record/record_types.h"
 
 namespace auditlens {
@@ -17,6 +18,7 @@ void ParsedEvent::Parse(const Event& event) {
   arg_count_ = 0;
   args_gathered_ = false;
   indexed_ = false;
+  syscall_body_hash_ = 0;
   // A field takes at least two bytes of body ("a="), so this many never reallocate: spans handed
   // out for one record stay valid while others are split later.
   fields_.reserve(event.bytes() / 2 + event.record_count() + 1);
@@ -36,28 +38,6 @@ bool ParsedEvent::DecodeSockAddrOnce(std::string_view raw, const SockAddr** out)
   return DecodeSockAddr(raw, &sockaddr_);
 }
 
-namespace {
-
-uint64_t HashBody(std::string_view s) {
-  uint64_t h = 0x9e3779b97f4a7c15ull ^ s.size();
-  const char* p = s.data();
-  size_t n = s.size();
-  while (n >= 8) {
-    uint64_t v;
-    std::memcpy(&v, p, 8);
-    h = (h ^ v) * 0xff51afd7ed558ccdull;
-    h ^= h >> 32;
-    p += 8;
-    n -= 8;
-  }
-  uint64_t tail = 0;
-  if (n != 0) std::memcpy(&tail, p, n);
-  h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
-  return h ^ (h >> 29);
-}
-
-}  // namespace
-
 void ParsedEvent::SplitSyscall(size_t r) const {
   RecordFields& rec = records_[r];
   const std::string_view body = event_->record_body(r);
@@ -70,7 +50,8 @@ void ParsedEvent::SplitSyscall(size_t r) const {
   }
   if (split_memo_.empty()) split_memo_.resize(kSplitMemoSlots);
   rec.begin = static_cast<uint32_t>(fields_.size());
-  const uint64_t hash = HashBody(body);
+  const uint64_t hash = HashBytes(body);
+  syscall_body_hash_ = hash;
   SplitMemo& m = split_memo_[hash & (kSplitMemoSlots - 1)];
   if (m.valid && m.hash == hash && m.body == body) {
     const char* base = body.data();

@@ -62,6 +62,9 @@ class ParsedEvent {
   bool DecodeSockAddrOnce(std::string_view raw, const SockAddr** out) const;
 
   int syscall_record() const { return syscall_; }
+  // HashBytes (common/hash_bytes.h) of the SYSCALL record's body once it was split (its split memo
+  // hashes it): the formatter's record memo needs the same hash. 0 when not known.
+  uint64_t syscall_body_hash() const { return syscall_body_hash_; }
   // The record that describes the process (SYSCALL, else the first with a pid), or -1.
   int subject_record() const {
     if (subject_ == kNotYet) FindSubject();
@@ -121,6 +124,7 @@ class ParsedEvent {
   // Index of the SYSCALL record's fields: slot → field number + 1 (0: empty), open addressing.
   static constexpr unsigned kIndexSlots = 64;
   mutable bool indexed_ = false;
+  mutable uint64_t syscall_body_hash_ = 0;
   mutable uint8_t index_[kIndexSlots] = {};
   // Recently split SYSCALL bodies: direct-mapped by a hash of the body, verified byte for byte.
   struct SplitMemo {

@@ -720,7 +720,10 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
   const bool memo_ok = type != rectype::kExecve;
   uint64_t memo_hash = 0;
   if (memo_ok) {
-    memo_hash = FieldMemo::Hash(memo_key);
+    // The SYSCALL body's hash is known when its fields were split (ParsedEvent's split memo).
+    const uint64_t body_hash = static_cast<int>(r) == e.syscall_record() ? e.syscall_body_hash() : 0;
+    memo_hash = body_hash != 0 ? FieldMemo::HashWithValueHash(memo_key, body_hash)
+                               : FieldMemo::Hash(memo_key);
     std::string_view memoized = record_memo_.Find(memo_key, memo_hash);
     if (!memoized.empty()) {
       w.Raw(memoized);

@@ -2,37 +2,23 @@
 
 #include <cstring>
 
+#include "common/hash_bytes.h"
+
 namespace auditlens {
 
 FieldMemo::FieldMemo(size_t slots, size_t max_value)
     : mask_(slots - 1), max_value_(max_value), slots_(slots) {}
 
-uint64_t FieldMemo::Hash(const Key& key) {
-  // FNV-1a over the key bytes, 8 bytes at a step where possible: it runs for every field.
-  uint64_t h = 1469598103934665603ull ^ (static_cast<uint64_t>(key.record_type) << 32) ^
-               (static_cast<uint64_t>(static_cast<uint16_t>(key.syscall)) << 16) ^
-               static_cast<uint16_t>(key.machine);
-  auto mix = [&h](std::string_view s) {
-    const char* p = s.data();
-    size_t n = s.size();
-    while (n >= 8) {
-      uint64_t v;
-      std::memcpy(&v, p, 8);
-      h = (h ^ v) * 1099511628211ull;
-      h ^= h >> 29;
-      p += 8;
-      n -= 8;
-    }
-    uint64_t tail = 0;
-    // An empty view may have a null data(), and memcpy from null is undefined even for 0 bytes.
-    if (n != 0) std::memcpy(&tail, p, n);
-    h = (h ^ tail ^ (static_cast<uint64_t>(n) << 56)) * 1099511628211ull;
-    h ^= h >> 31;
-  };
-  mix(key.name);
-  h ^= 0x9e3779b97f4a7c15ull;
-  mix(key.value);
-  return h;
+uint64_t FieldMemo::Hash(const Key& key) { return HashWithValueHash(key, HashBytes(key.value)); }
+
+uint64_t FieldMemo::HashWithValueHash(const Key& key, uint64_t value_hash) {
+  uint64_t h = value_hash ^ (static_cast<uint64_t>(key.record_type) << 48) ^
+               (static_cast<uint64_t>(static_cast<uint16_t>(key.syscall)) << 32) ^
+               (static_cast<uint64_t>(static_cast<uint16_t>(key.machine)) << 16);
+  // The name with a seed of its own, so that (name a, value b) and (name b, value a) differ.
+  if (!key.name.empty()) h ^= HashBytes(key.name, 0x5bd1e9955bd1e995ull);
+  h *= 0x9fb21c651e98df25ull;
+  return h ^ (h >> 28);
 }
 
 namespace {

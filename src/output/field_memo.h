@@ -47,6 +47,8 @@ class FieldMemo {
   void Clear();
 
   static uint64_t Hash(const Key& key);
+  // The same, given HashBytes(key.value) (common/hash_bytes.h), when it is known already.
+  static uint64_t HashWithValueHash(const Key& key, uint64_t value_hash);
 
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
