@@ -60,7 +60,11 @@ class CheckingSink : public auditlens::RowSink {
   void Commit() override {
     using namespace auditlens;
     int want = static_cast<int>(col::kSessionStrs);
-    if (row_.type == RowType::kEvent) want = col::kEventStrs;
+    if (row_.type == RowType::kEvent) {
+      // Up to the detail; a network row in a session also has its typed connection columns.
+      const bool network = row_.num[col::kKind] == static_cast<int64_t>(EventKind::kNetwork);
+      want = network && row_.str_count == col::kEventStrs ? col::kEventStrs : col::kNetOp;
+    }
     if (row_.type == RowType::kProcess) want = col::kProcessStrs;
     if (row_.str_count != want) Fail("row with the wrong number of strings:", row_.blob);
     uint32_t prev = 0;
