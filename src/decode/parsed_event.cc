@@ -34,10 +34,6 @@ bool ParsedEvent::DecodeSockAddrOnce(std::string_view raw, const SockAddr** out)
   if (sockaddr_raw_ != nullptr && raw.data() == sockaddr_raw_ && raw.size() == sockaddr_raw_size_) {
     return sockaddr_ok_;
   }
-  std::string path = std::move(sockaddr_.path);  // keeps its capacity
-  path.clear();
-  sockaddr_ = SockAddr{};
-  sockaddr_.path = std::move(path);
   sockaddr_ok_ = DecodeSockAddr(raw, &sockaddr_);
   sockaddr_raw_ = raw.data();
   sockaddr_raw_size_ = raw.size();

@@ -56,8 +56,8 @@ class ParsedEvent {
   int Find(uint16_t type) const;
 
   // DecodeSockAddr of a value of this event (the SOCKADDR record's saddr), decoded once: the
-  // record's rendering, the process table and the store all read it. *out stays valid for the
-  // event; the result is DecodeSockAddr's.
+  // network enricher, the process table, the record's rendering and the store all read it. *out
+  // stays valid for the event (until another value is decoded); the result is DecodeSockAddr's.
   bool DecodeSockAddrOnce(std::string_view raw, const SockAddr** out) const;
 
   int syscall_record() const { return syscall_; }

@@ -148,6 +148,9 @@ struct ProcessImage {
   };
   std::vector<Accepted> accepted;        // not yet handed to a child, oldest first
   std::vector<int32_t> awaiting_peer;    // children started with none to hand (events out of order)
+  // IP ends (kind kIp, or kNone when unknown), as given: the accept's and bind's SOCKADDR records
+  // say them as the process got or passed them (a v4-mapped address stays IPv6 there); our end
+  // of an accepted connection from the live socket as the network facts say it (Unmapped).
   Endpoint peer;    // the client of the connection this process was started for
   Endpoint local;   // and our end of it, when known
   Endpoint listen;  // the last inet address it bound

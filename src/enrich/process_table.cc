@@ -339,12 +339,11 @@ bool ProcessTable::SockAddrOf(const ParsedEvent& e, Endpoint* out) {
   int r = e.Find(rectype::kSockaddr);
   if (r < 0) return false;
   const SockAddr* decoded;
-  if (!e.DecodeSockAddrOnce(e.Get(r, "saddr"), &decoded) || !decoded->error.empty()) return false;
-  const SockAddr& sa = *decoded;
-  if (sa.family != SockAddr::Family::kInet && sa.family != SockAddr::Family::kInet6) return false;
-  static_assert(sizeof(out->ip) >= sizeof(sa.ip));
-  std::memcpy(out->ip, sa.ip, sizeof(sa.ip));
-  out->port = sa.port;
+  if (!e.DecodeSockAddrOnce(e.Get(r, "saddr"), &decoded) || !decoded->error.empty() ||
+      !decoded->address.is_ip()) {
+    return false;
+  }
+  *out = decoded->address;
   return true;
 }
 
@@ -387,7 +386,7 @@ void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
     for (auto it = parent->accepted.begin(); it != parent->accepted.end(); ++it) {
       if (it->ms > image->start_ms || image->start_ms > it->ms + 10000) continue;
       image->peer = it->peer;
-      image->local = it->local.set() ? it->local : parent->listen;
+      image->local = it->local.is_ip() ? it->local : parent->listen;
       parent->accepted.erase(it);
       return;
     }
@@ -424,7 +423,7 @@ bool ProcessTable::GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint
   size_t best_index = 0;
   for (size_t i = 0; i < parent->awaiting_peer.size(); ++i) {
     ProcessImage* child = Find(parent->awaiting_peer[i]);
-    if (child == nullptr || child->ppid != parent->pid || child->peer.set()) continue;
+    if (child == nullptr || child->ppid != parent->pid || child->peer.is_ip()) continue;
     if (child->start_ms < ms || child->start_ms > ms + 10000) continue;
     if (best == nullptr || child->start_ms < best->start_ms) {
       best = child;
@@ -433,21 +432,17 @@ bool ProcessTable::GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint
   }
   if (best == nullptr) return false;
   best->peer = peer;
-  if (local.set()) best->local = local;
+  if (local.is_ip()) best->local = local;
   parent->awaiting_peer.erase(parent->awaiting_peer.begin() + static_cast<long>(best_index));
   if (std::find(changed_.begin(), changed_.end(), best) == changed_.end()) changed_.push_back(best);
   return true;
 }
 
 Endpoint ProcessTable::AcceptedLocal(const NetworkFacts& n, const ProcessImage& image) {
-  Endpoint local;
   if (n.present && n.op == NetOp::kAccept && n.local.is_ip() && n.local_ip_known()) {
-    char ip[SocketAddress::kIpTextSize];
-    local.SetIp(std::string_view(ip, n.local.FormatIp(ip)));
-    local.port = n.local.port;
+    return n.local.Unmapped();
   }
-  if (!local.set()) local = image.listen;
-  return local;
+  return image.listen;
 }
 
 void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {

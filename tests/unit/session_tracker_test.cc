@@ -113,14 +113,11 @@ TEST(SessionTracker, LoginConnectionCommunityId) {
   h.Finish();
   const Row* s = LastSessionRow(h.sink, "0123abcd-25");
   ASSERT_TRUE(s != nullptr);
-  FlowTuple connect;  // the client's connect: 127.0.0.1:44248 → 127.0.0.1:36139, TCP
-  connect.protocol = 6;
-  inet_pton(AF_INET, "127.0.0.1", connect.src_ip);
-  inet_pton(AF_INET, "127.0.0.1", connect.dst_ip);
-  connect.src_port = 44248;
-  connect.dst_port = 36139;
+  Endpoint client, server;  // the client's connect: 127.0.0.1:44248 → 127.0.0.1:36139, TCP
+  ASSERT_TRUE(EndpointFromText("127.0.0.1", 44248, &client));
+  ASSERT_TRUE(EndpointFromText("127.0.0.1", 36139, &server));
   char id[kCommunityIdBufferSize];
-  CommunityIdV1(connect, id);
+  CommunityIdV1({client, server, 6}, id);
   EXPECT_EQ(s->Str(col::kSessionCommunityId), id);
   EXPECT_EQ(std::string_view(id).substr(0, 2), "1:");
   EXPECT_EQ(h.sessions->Find(25)->community_id, id);
