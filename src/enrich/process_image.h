@@ -3,7 +3,7 @@
 // (ProcessImage). Plain data: the output stage renders it (output/process_json.h), the store builds
 // its rows from it (store/recorder.h); nothing here is JSON.
 //
-// Memory: an image is about 500 bytes plus its strings. What an exec started (the executable's
+// Memory: an image is about 450 bytes plus its strings. What an exec started (the executable's
 // arguments) is one immutable ProcessArgs shared by the image, the children it forks and the
 // snapshot its children keep of their parent (ParentSnapshot), so a shell that starts 100,000
 // commands holds its arguments once, not 100,000 times.
@@ -151,9 +151,22 @@ struct ProcessImage {
   // IP ends (kind kIp, or kNone when unknown), as given: the accept's and bind's SOCKADDR records
   // say them as the process got or passed them (a v4-mapped address stays IPv6 there); our end
   // of an accepted connection from the live socket as the network facts say it (Unmapped).
-  Endpoint peer;    // the client of the connection this process was started for
-  Endpoint local;   // and our end of it, when known
-  Endpoint listen;  // the last inet address it bound
+  struct Ends {
+    Endpoint peer;    // the client of the connection this process was started for
+    Endpoint local;   // and our end of it, when known
+    Endpoint listen;  // the last inet address it bound
+  };
+  // Few processes have any (a server, the processes started for a connection): allocated when
+  // the first is set (SetEnds), so an image without them does not carry three Endpoints.
+  std::unique_ptr<Ends> ends;
+  const Endpoint& peer() const { return ends ? ends->peer : kNoEnd; }
+  const Endpoint& local() const { return ends ? ends->local : kNoEnd; }
+  const Endpoint& listen() const { return ends ? ends->listen : kNoEnd; }
+  Ends& SetEnds() {
+    if (!ends) ends = std::make_unique<Ends>();
+    return *ends;
+  }
+  static constexpr Endpoint kNoEnd{};
   // Inode of its network namespace (/proc/PID/ns/net) when ProcessTableOptions::track_netns; 0:
   // unknown. Read when the image is made by an exec, a first sighting or /proc; a fork takes its
   // parent's (as the kernel does), and so does a process already gone from /proc.

@@ -385,8 +385,9 @@ void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
     // it was started for. None yet: the accept may come later (events out of order).
     for (auto it = parent->accepted.begin(); it != parent->accepted.end(); ++it) {
       if (it->ms > image->start_ms || image->start_ms > it->ms + 10000) continue;
-      image->peer = it->peer;
-      image->local = it->local.is_ip() ? it->local : parent->listen;
+      ProcessImage::Ends& ends = image->SetEnds();
+      ends.peer = it->peer;
+      ends.local = it->local.is_ip() ? it->local : parent->listen();
       parent->accepted.erase(it);
       return;
     }
@@ -423,7 +424,7 @@ bool ProcessTable::GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint
   size_t best_index = 0;
   for (size_t i = 0; i < parent->awaiting_peer.size(); ++i) {
     ProcessImage* child = Find(parent->awaiting_peer[i]);
-    if (child == nullptr || child->ppid != parent->pid || child->peer.is_ip()) continue;
+    if (child == nullptr || child->ppid != parent->pid || child->peer().is_ip()) continue;
     if (child->start_ms < ms || child->start_ms > ms + 10000) continue;
     if (best == nullptr || child->start_ms < best->start_ms) {
       best = child;
@@ -431,8 +432,9 @@ bool ProcessTable::GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint
     }
   }
   if (best == nullptr) return false;
-  best->peer = peer;
-  if (local.is_ip()) best->local = local;
+  ProcessImage::Ends& ends = best->SetEnds();
+  ends.peer = peer;
+  if (local.is_ip()) ends.local = local;
   parent->awaiting_peer.erase(parent->awaiting_peer.begin() + static_cast<long>(best_index));
   if (std::find(changed_.begin(), changed_.end(), best) == changed_.end()) changed_.push_back(best);
   return true;
@@ -442,7 +444,7 @@ Endpoint ProcessTable::AcceptedLocal(const NetworkFacts& n, const ProcessImage& 
   if (n.present && n.op == NetOp::kAccept && n.local.is_ip() && n.local_ip_known()) {
     return n.local.Unmapped();
   }
-  return image.listen;
+  return image.listen();
 }
 
 void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
@@ -476,7 +478,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
 
   if (s.sys == SyscallClass::kExec && s.has_success && s.success) {
     EntityId previous;
-    Endpoint peer, local;
+    std::unique_ptr<ProcessImage::Ends> ends;
     SessionRole previous_role = SessionRole::kNone;
     // Events out of order: this image's exit arrived first (it made an image of its own).
     const bool exit_came_first = image != nullptr && image->exited && image->exit_ms >= s.time_ms &&
@@ -485,8 +487,12 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
     const int32_t early_exit_code = exit_came_first ? image->exit_code : 0;
     if (same_process) {
       previous = image->entity_id;
-      peer = image->peer;
-      local = image->local;
+      // The connection it was started for stays with the program it runs now (not the address
+      // the old program bound).
+      if (image->ends && (image->ends->peer.is_ip() || image->ends->local.is_ip())) {
+        ends = std::move(image->ends);
+        ends->listen = Endpoint();
+      }
       previous_role = image->role;
     }
     image = NewImage(s.pid, s.ppid, s.time_ms, ProcessOrigin::kExec);
@@ -500,8 +506,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
       image->exit_ms = early_exit_ms;
       image->exit_code = early_exit_code;
     }
-    image->peer = peer;
-    image->local = local;
+    image->ends = std::move(ends);
     Finish(image, !same_process);
     // A fork and its exec in the same millisecond have the same entity id: the image replaced
     // itself, which a reader walking `previous` would take for a loop.
@@ -587,7 +592,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
     case SyscallClass::kBind: {
       Endpoint local;
       if (s.has_success && s.success && SockAddrOf(e, &local) && local.port != 0) {
-        image->listen = local;
+        image->SetEnds().listen = local;
       }
       break;
     }

@@ -169,9 +169,9 @@ void SessionTracker::SetLoginProcess(SessionInfo* s, int32_t pid) {
     s->service = std::string(ServiceOfExe(image->exe));
   }
   // The connection the login process was started for (sshd: the accepted client).
-  if (image->peer.is_ip() && (!s->source.is_ip() || s->source.SameIpAsGiven(image->peer))) {
-    s->source = image->peer;
-    if (image->local.is_ip()) s->destination = image->local;
+  if (image->peer().is_ip() && (!s->source.is_ip() || s->source.SameIpAsGiven(image->peer()))) {
+    s->source = image->peer();
+    if (image->local().is_ip()) s->destination = image->local();
   }
 }
 
@@ -306,9 +306,9 @@ void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
       f->service = std::string(ServiceOfExe(at.exe));
       if (Known(at.addr)) SetIpFromText(&f->source, at.addr);
       if (ProcessImage* image = table_->Find(subj.pid)) {
-        if (IpIsText(image->peer, at.addr)) {
-          f->source = image->peer;
-          f->destination = image->local;
+        if (IpIsText(image->peer(), at.addr)) {
+          f->source = image->peer();
+          f->destination = image->local();
         }
         f->leader_entity = image->entity_id.view();
       }
@@ -472,7 +472,7 @@ void SessionTracker::Track(const ParsedEvent& e) {
   }
   for (ProcessImage* image : table_->changed()) {
     AssignRole(image);
-    if (!image->peer.is_ip()) continue;
+    if (!image->peer().is_ip()) continue;
     // A client port that arrived late (the accept after the login's records).
     if (auto l = ses_of_login_pid_.find(image->pid); l != ses_of_login_pid_.end()) {
       auto it = sessions_.find(l->second);
@@ -484,9 +484,9 @@ void SessionTracker::Track(const ParsedEvent& e) {
     }
     if (auto a = attempts_.find(image->pid); a != attempts_.end() && a->second.failed &&
                                               a->second.failed->source.port == 0 &&
-                                              IpIsText(image->peer, a->second.addr)) {
-      a->second.failed->source = image->peer;
-      a->second.failed->destination = image->local;
+                                              IpIsText(image->peer(), a->second.addr)) {
+      a->second.failed->source = image->peer();
+      a->second.failed->destination = image->local();
       Changed(a->second.failed.get());
     }
   }

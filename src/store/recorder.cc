@@ -293,8 +293,8 @@ void Recorder::WriteNetworkDetail(Row* row) {
     if (local.SameIpAsGiven(remote) && local.port == remote.port) local = {};
   }
   if (!local.is_ip() && accept) {
-    if (const ProcessImage* image = facts_->process; image && image->listen.is_ip()) {
-      local = image->listen;
+    if (const ProcessImage* image = facts_->process; image && image->listen().is_ip()) {
+      local = image->listen();
     }
   }
   char remote_ip[Endpoint::kIpTextSize], local_ip[Endpoint::kIpTextSize];
