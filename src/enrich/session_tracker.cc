@@ -47,9 +47,12 @@ std::string LoginCommunityId(const Endpoint& client, const Endpoint& server) {
   return std::string(id, CommunityIdV1({client, server, 6}, id));
 }
 
-// PAM's addr= or sshd's text for an end: its address, the port kept. Text that is not an IP
-// address leaves the end unknown.
-void SetIpFromText(Endpoint* end, std::string_view text) { EndpointFromText(text, end->port, end); }
+// PAM's addr= text for an end: its address, the port kept. Text that is not an IP address (a host
+// name) leaves the end as it was.
+void SetIpFromText(Endpoint* end, std::string_view text) {
+  Endpoint parsed;
+  if (EndpointFromText(text, end->port, &parsed)) *end = parsed;
+}
 
 // Whether an end's address, as given, is the text PAM wrote (PAM writes inet_ntop's text).
 bool IpIsText(const Endpoint& end, std::string_view text) {
