@@ -19,6 +19,7 @@ void ParsedEvent::Parse(const Event& event) {
   args_gathered_ = false;
   indexed_ = false;
   syscall_body_hash_ = 0;
+  sockaddr_raw_ = nullptr;
   // A field takes at least two bytes of body ("a="), so this many never reallocate: spans handed
   // out for one record stay valid while others are split later.
   fields_.reserve(event.bytes() / 2 + event.record_count() + 1);
@@ -31,11 +32,14 @@ void ParsedEvent::Parse(const Event& event) {
 
 bool ParsedEvent::DecodeSockAddrOnce(std::string_view raw, const SockAddr** out) const {
   *out = &sockaddr_;
-  std::string path = std::move(sockaddr_.path);  // keeps its capacity
-  path.clear();
-  sockaddr_ = SockAddr{};
-  sockaddr_.path = std::move(path);
-  return DecodeSockAddr(raw, &sockaddr_);
+  // The same view of the same event's body: the same bytes, already decoded.
+  if (sockaddr_raw_ != nullptr && raw.data() == sockaddr_raw_ && raw.size() == sockaddr_raw_size_) {
+    return sockaddr_ok_;
+  }
+  sockaddr_ok_ = DecodeSockAddr(raw, &sockaddr_);
+  sockaddr_raw_ = raw.data();
+  sockaddr_raw_size_ = raw.size();
+  return sockaddr_ok_;
 }
 
 void ParsedEvent::SplitSyscall(size_t r) const {

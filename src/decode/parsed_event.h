@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "assemble/event.h"
-#include "common/recent_slots.h"  // (not used here: enrich/process_table.h has it through this header)
 #include "decode/sockaddr.h"
 #include "record/fields.h"
 
@@ -55,10 +54,9 @@ class ParsedEvent {
   // Index of the first record of this type, or -1.
   int Find(uint16_t type) const;
 
-  // DecodeSockAddr of a value of this event (the SOCKADDR record's saddr) into storage the event
-  // keeps, so decoding allocates nothing once warm. Each call decodes: keeping the last result for
-  // the next reader of the same value bought 1.9% of a connect event (docs/performance.md). *out
-  // stays valid until the next call; the result is DecodeSockAddr's.
+  // DecodeSockAddr of a value of this event (the SOCKADDR record's saddr), decoded once: the
+  // network enricher, the process table, the record's rendering and the store all read it. *out
+  // stays valid for the event (until another value is decoded); the result is DecodeSockAddr's.
   bool DecodeSockAddrOnce(std::string_view raw, const SockAddr** out) const;
 
   int syscall_record() const { return syscall_; }
@@ -138,7 +136,11 @@ class ParsedEvent {
   static constexpr size_t kSplitMemoSlots = 16;
   static constexpr size_t kSplitMemoMaxBody = 4096;
   mutable std::vector<SplitMemo> split_memo_;
-  mutable SockAddr sockaddr_;  // DecodeSockAddrOnce's (its path keeps its capacity)
+  // DecodeSockAddrOnce's: the value last decoded in this event (its raw view) and the result.
+  mutable const char* sockaddr_raw_ = nullptr;
+  mutable size_t sockaddr_raw_size_ = 0;
+  mutable bool sockaddr_ok_ = false;
+  mutable SockAddr sockaddr_;
 };
 
 }  // namespace auditlens

@@ -1,13 +1,11 @@
 #include "decode/sockaddr.h"
 
-#include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
-#include <iterator>
 
 #include "decode/hex.h"
-#include "decode/ip_text.h"
 #include "tables/auparse_tables.h"
 
 namespace auditlens {
@@ -27,18 +25,34 @@ std::string_view SockFamilyName(uint16_t family) {
   return kFamilies[family];
 }
 
+size_t SockAddr::path_text(char* buf) const {
+  if (abstract_name()) return address.FormatUnixName(buf);
+  std::memcpy(buf, address.path, address.path_len);
+  return address.path_len;
+}
+
 bool DecodeSockAddr(std::string_view hex, SockAddr* out) {
   *out = SockAddr();
-  if (hex.empty() || (hex.size() & 1) || !IsHexString(hex)) return false;
-  unsigned char b[256] = {};
-  size_t n = hex.size() / 2;
-  if (n > sizeof(b)) n = sizeof(b);
+  if (hex.empty() || (hex.size() & 1)) return false;
+  // One pass that decodes and checks; the bytes past the largest address kept are only checked.
+  unsigned char b[256];
+  const size_t n = std::min(hex.size() / 2, sizeof(b));
+  int bad = 0;
   for (size_t i = 0; i < n; ++i) {
-    b[i] = static_cast<unsigned char>((HexDigit(hex[2 * i]) << 4) | HexDigit(hex[2 * i + 1]));
+    const int hi = HexDigit(hex[2 * i]);
+    const int lo = HexDigit(hex[2 * i + 1]);
+    bad |= hi | lo;
+    b[i] = static_cast<unsigned char>((hi << 4) | lo);
   }
+  for (size_t i = 2 * n; i < hex.size(); ++i) bad |= HexDigit(hex[i]);
+  if (bad < 0) return false;
   uint16_t family;
-  std::memcpy(&family, b, 2);  // host order, as the process wrote it (a 1-byte value reads as is)
-  if (n < 2) family = b[0];
+  if (n < 2) {
+    family = b[0];  // a 1-byte value reads as is
+  } else {
+    std::memcpy(&family, b, 2);  // host order, as the process wrote it
+    EndpointFromSockaddr(b, n, &out->address);
+  }
   out->family_number = family;
   out->family_name = SockFamilyName(family);
   if (out->family_name.empty()) {
@@ -49,39 +63,16 @@ bool DecodeSockAddr(std::string_view hex, SockAddr* out) {
   switch (family) {
     case AF_INET:
       out->family = SockAddr::Family::kInet;
-      if (n < kSockaddrInLen) {
-        out->error = "sockaddr len too short";
-        return true;
-      }
-      out->port = static_cast<uint16_t>((b[2] << 8) | b[3]);
-      FormatIpv4(b + 4, out->ip);
+      if (n < kSockaddrInLen) out->error = "sockaddr len too short";
       return true;
     case AF_INET6:
       out->family = SockAddr::Family::kInet6;
-      if (n < kSockaddrIn6Len) {
-        out->error = "sockaddr6 len too short";
-        return true;
-      }
-      out->port = static_cast<uint16_t>((b[2] << 8) | b[3]);
-      inet_ntop(AF_INET6, b + 8, out->ip, sizeof(out->ip));
+      if (n < kSockaddrIn6Len) out->error = "sockaddr6 len too short";
       return true;
     case AF_UNIX:
       out->family = SockAddr::Family::kUnix;
-      if (n <= 2) {
-        // An unnamed socket (autobind, or the peer of an accept): only the family.
-        out->error = "sockaddr len too short";
-        return true;
-      }
-      if (b[2] == 0 && n > 3) {
-        // Abstract namespace: every byte after the leading NUL counts, NULs included; shown
-        // with a leading '@'.
-        out->abstract = true;
-        out->path.assign("@");
-        out->path.append(reinterpret_cast<const char*>(b + 3), n - 3);
-      } else {
-        const char* p = reinterpret_cast<const char*>(b + 2);
-        out->path.assign(p, strnlen(p, n - 2));
-      }
+      // An unnamed socket (autobind, or the peer of an accept): only the family.
+      if (n <= 2) out->error = "sockaddr len too short";
       return true;
     case AF_NETLINK:
       out->family = SockAddr::Family::kNetlink;

@@ -41,11 +41,11 @@ size_t Base64(const uint8_t* in, size_t n, char* out) {
 }  // namespace
 
 size_t CommunityIdV1(const FlowTuple& flow, char* out, uint16_t seed, bool base64) {
-  const size_t alen = flow.ipv6 ? 16 : 4;
-  const uint8_t* a = flow.src_ip;
-  const uint8_t* b = flow.dst_ip;
-  uint16_t pa = flow.src_port;
-  uint16_t pb = flow.dst_port;
+  const size_t alen = flow.src.ipv6 ? 16 : 4;
+  const uint8_t* a = flow.src.ip;
+  const uint8_t* b = flow.dst.ip;
+  uint16_t pa = flow.src.port;
+  uint16_t pb = flow.dst.port;
   // The smaller endpoint first: by address, and by port when the addresses are equal.
   int cmp = std::memcmp(a, b, alen);
   if (cmp > 0 || (cmp == 0 && flow.has_ports && pa > pb)) {

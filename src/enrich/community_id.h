@@ -17,16 +17,16 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/endpoint.h"
+
 namespace auditlens {
 
+// A flow as the hash takes it: its two IP ends (of one IP version: src's decides) and protocol.
 struct FlowTuple {
-  bool ipv6 = false;        // addresses are 16 bytes (IPv6) or 4 (IPv4)
-  uint8_t protocol = 0;     // IANA protocol number: 6 TCP, 17 UDP, 132 SCTP, ...
-  bool has_ports = true;    // false: a protocol without ports
-  uint8_t src_ip[16] = {};  // network order; IPv4 uses the first 4 bytes
-  uint8_t dst_ip[16] = {};
-  uint16_t src_port = 0;    // host order
-  uint16_t dst_port = 0;
+  const Endpoint& src;
+  const Endpoint& dst;
+  uint8_t protocol = 0;   // IANA protocol number: 6 TCP, 17 UDP, 132 SCTP, ...
+  bool has_ports = true;  // false: a protocol without ports
 };
 
 // "1:" + 28 base64 characters, or "1:" + 40 hex digits with base64 = false; plus a NUL.

@@ -18,10 +18,10 @@
 #include <cstdint>
 #include <string_view>
 
+#include "common/endpoint.h"
 #include "decode/parsed_event.h"
 #include "enrich/process_image.h"
 #include "enrich/session_info.h"
-#include "enrich/socket_address.h"
 #include "tables/syscall_facts.h"
 
 namespace auditlens {
@@ -53,8 +53,8 @@ struct NetworkFacts {
   NetOp op = NetOp::kNone;
   bool success = false;
   int errno_value = 0;   // positive errno of a failed syscall, else 0
-  SocketAddress local;   // kind kNone when unknown
-  SocketAddress remote;  // kind kNone when unknown (or none: bind, listen)
+  Endpoint local;   // kind kNone when unknown
+  Endpoint remote;  // kind kNone when unknown (or none: bind, listen)
   int protocol = 0;      // IPPROTO_* of the socket, 0 when unknown
   int sock_type = 0;     // SOCK_* of the socket, 0 when unknown
   bool is_unix = false;
@@ -74,8 +74,8 @@ struct NetworkFacts {
   bool inbound() const { return op == NetOp::kAccept || op == NetOp::kRecv; }
   // ECS source and destination: for an outbound operation the local end is the source, for an
   // inbound one the remote end, so both hosts of a flow say the same.
-  const SocketAddress& source() const { return flow() && inbound() ? remote : local; }
-  const SocketAddress& destination() const { return inbound() ? local : remote; }
+  const Endpoint& source() const { return flow() && inbound() ? remote : local; }
+  const Endpoint& destination() const { return inbound() ? local : remote; }
   // The local end's address is known (kPartial knows its port only).
   bool local_ip_known() const { return local_end != LocalEnd::kPartial; }
 };

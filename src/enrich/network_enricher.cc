@@ -70,10 +70,10 @@ void NetworkEnricher::Reset() {
   op_ = NetOp::kNone;
   success_ = false;
   errno_ = 0;
-  record_ = SocketAddress();
+  record_ = Endpoint();
   // info_ is read only after a lookup of this event (which clears it first).
-  local_ = SocketAddress();
-  remote_ = SocketAddress();
+  local_ = Endpoint();
+  remote_ = Endpoint();
   protocol_ = 0;
   sock_type_ = 0;
   unix_ = false;
@@ -144,8 +144,9 @@ void NetworkEnricher::Describe(const ParsedEvent& e) {
     fd = have_fd ? static_cast<int32_t>(exit) : -1;
   }
   int sa = e.Find(rectype::kSockaddr);
-  if (sa >= 0 && SocketAddressFromHex(e.Get(sa, "saddr"), &record_) && !record_.is_ip() &&
-      !record_.is_unix()) {
+  const SockAddr* decoded;
+  if (sa >= 0 && e.DecodeSockAddrOnce(e.Get(sa, "saddr"), &decoded)) record_ = decoded->address;
+  if (record_.kind == Endpoint::Kind::kOther) {
     // netlink, packet, ... sockets, connect(AF_UNSPEC): not a network flow, nothing to add.
     active_ = false;
     return;
@@ -196,7 +197,7 @@ void NetworkEnricher::Describe(const ParsedEvent& e) {
       LookupStatus status = lookup_->Lookup(req, &info_);
       if (budget_ns_ != 0) budget_spent_ns_ += MonotonicNs() - started;
       if (status == LookupStatus::kFound && info_.family != AF_INET && info_.family != AF_INET6 &&
-          info_.family != AF_UNIX && record_.kind == SocketAddress::Kind::kNone) {
+          info_.family != AF_UNIX && record_.kind == Endpoint::Kind::kNone) {
         active_ = false;  // a netlink (or other) socket: not a network flow
         return;
       }
@@ -212,7 +213,7 @@ bool NetworkEnricher::MatchesRecords() const {
   const bool sock_ip = info_.family == AF_INET || info_.family == AF_INET6;
   const bool sock_unix = info_.family == AF_UNIX;
   if (!sock_ip && !sock_unix) return false;
-  if (record_.kind != SocketAddress::Kind::kNone) {
+  if (record_.kind != Endpoint::Kind::kNone) {
     if ((record_.is_ip() && !sock_ip) || (record_.is_unix() && !sock_unix)) return false;
     // An IPv4 socket takes only IPv4 addresses (an IPv6 one may take both).
     if (record_.is_ip() && info_.family == AF_INET && record_.family != AF_INET) return false;
@@ -257,9 +258,9 @@ void NetworkEnricher::Decide(bool looked_up, LookupStatus status) {
     protocol_ = info_.protocol;
     sock_type_ = info_.type;
     unix_ = info_.family == AF_UNIX;
-    if (flow && remote_.kind == SocketAddress::Kind::kNone) remote_ = info_.peer;
+    if (flow && remote_.kind == Endpoint::Kind::kNone) remote_ = info_.peer;
     // accept: the kernel's own view of the peer, for an unnamed unix peer too.
-    if (op_ == NetOp::kAccept && info_.peer.kind != SocketAddress::Kind::kNone) {
+    if (op_ == NetOp::kAccept && info_.peer.kind != Endpoint::Kind::kNone) {
       remote_ = info_.peer;
     }
     local_ = info_.local;
@@ -269,7 +270,7 @@ void NetworkEnricher::Decide(bool looked_up, LookupStatus status) {
       // Nothing bound: a failed connect releases its port; an unbound UDP socket has none yet.
       local_end_ = LocalEnd::kUnknown;
       reason_ = success_ || errno_ == EINPROGRESS ? "not_bound" : "syscall_failed";
-      local_ = SocketAddress();
+      local_ = Endpoint();
     } else if (flow && local_.IsWildcardIp()) {
       // An unconnected UDP socket bound to 0.0.0.0/:: : the kernel picks the source address
       // datagram by datagram; only the port is the socket's.
@@ -280,7 +281,7 @@ void NetworkEnricher::Decide(bool looked_up, LookupStatus status) {
     }
   } else {
     if (looked_up) reason_ = LookupStatusReason(status);
-    if (op_ == NetOp::kBind && record_.kind != SocketAddress::Kind::kNone) {
+    if (op_ == NetOp::kBind && record_.kind != Endpoint::Kind::kNone) {
       local_ = record_;  // the address asked for: all that is known
       local_end_ = LocalEnd::kRecord;
     } else {
@@ -294,16 +295,10 @@ void NetworkEnricher::Decide(bool looked_up, LookupStatus status) {
   if (flow && !t.name.empty() && local_end_ == LocalEnd::kSocket && local_.is_ip() &&
       remote_.is_ip() && local_.ipv6 == remote_.ipv6 && local_.port != 0 && remote_.port != 0 &&
       !remote_.IsWildcardIp()) {
-    const SocketAddress& src = Inbound() ? remote_ : local_;
-    const SocketAddress& dst = Inbound() ? local_ : remote_;
-    FlowTuple flow_tuple;
-    flow_tuple.ipv6 = src.ipv6;
-    flow_tuple.protocol = static_cast<uint8_t>(t.wire_protocol);
-    std::memcpy(flow_tuple.src_ip, src.ip, sizeof(flow_tuple.src_ip));
-    std::memcpy(flow_tuple.dst_ip, dst.ip, sizeof(flow_tuple.dst_ip));
-    flow_tuple.src_port = src.port;
-    flow_tuple.dst_port = dst.port;
-    community_id_len_ = CommunityIdV1(flow_tuple, community_id_);
+    const Endpoint& src = Inbound() ? remote_ : local_;
+    const Endpoint& dst = Inbound() ? local_ : remote_;
+    community_id_len_ =
+        CommunityIdV1({src, dst, static_cast<uint8_t>(t.wire_protocol)}, community_id_);
     ++counters_.community_ids;
   }
 }

@@ -25,9 +25,9 @@
 #include <memory>
 #include <string>
 
+#include "common/endpoint.h"
 #include "enrich/enricher.h"
 #include "enrich/network_syscall.h"
-#include "enrich/socket_address.h"
 #include "enrich/socket_lookup.h"
 
 namespace auditlens {
@@ -102,10 +102,10 @@ class NetworkEnricher : public Enricher {
   NetOp op_ = NetOp::kNone;
   bool success_ = false;
   int errno_ = 0;  // positive errno of a failed syscall, else 0
-  SocketAddress record_;  // the SOCKADDR record's address, kind kNone when absent
+  Endpoint record_;  // the SOCKADDR record's address, kind kNone when absent
   SocketInfo info_;       // the live socket (when found)
-  SocketAddress local_;
-  SocketAddress remote_;
+  Endpoint local_;
+  Endpoint remote_;
   int protocol_ = 0;
   int sock_type_ = 0;
   bool unix_ = false;

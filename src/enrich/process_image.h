@@ -3,10 +3,10 @@
 // (ProcessImage). Plain data: the output stage renders it (output/process_json.h), the store builds
 // its rows from it (store/recorder.h); nothing here is JSON.
 //
-// Memory: what an exec started (the executable's arguments) is one immutable ProcessArgs shared by
-// the image, the children it forks and the snapshot its children keep of their parent
-// (ParentSnapshot, which also holds the ancestry), so a shell that starts 100,000 commands holds its
-// arguments and its ancestry once, not 100,000 times.
+// Memory: an image is about 450 bytes plus its strings. What an exec started (the executable's
+// arguments) is one immutable ProcessArgs shared by the image, the children it forks and the
+// snapshot its children keep of their parent (ParentSnapshot), so a shell that starts 100,000
+// commands holds its arguments once, not 100,000 times.
 #pragma once
 
 #include <array>
@@ -146,7 +146,8 @@ struct ProcessImage {
   uint64_t generation = 0;
   // Network linkage (see process_table.h): the connections it accepted and not yet handed to a
   // child, the children waiting for one, the client it was started for and our end of it, the
-  // address it listens on. Allocated for the few processes that have any (net()): an exec storm's
+  // address it listens on. Few processes have any (a server, the processes started for a
+  // connection, the parents of children): allocated by net() when first needed, so an exec storm's
   // images carry one pointer.
   struct Accepted {
     Endpoint peer, local;
@@ -155,6 +156,9 @@ struct ProcessImage {
   struct Network {
     std::vector<Accepted> accepted;      // oldest first
     std::vector<int32_t> awaiting_peer;  // children started with none to hand (events out of order)
+    // IP ends (kind kIp, or kNone when unknown), as given: the accept's and bind's SOCKADDR records
+    // say them as the process got or passed them (a v4-mapped address stays IPv6 there); our end
+    // of an accepted connection from the live socket as the network facts say it (Unmapped).
     Endpoint peer;    // the client of the connection this process was started for
     Endpoint local;   // and our end of it, when known
     Endpoint listen;  // the last inet address it bound
@@ -164,10 +168,10 @@ struct ProcessImage {
     if (!network) network = std::make_unique<Network>();
     return *network;
   }
-  const Endpoint& peer() const { return network ? network->peer : kNoEndpoint; }
-  const Endpoint& local() const { return network ? network->local : kNoEndpoint; }
-  const Endpoint& listen() const { return network ? network->listen : kNoEndpoint; }
-  static inline const Endpoint kNoEndpoint{};
+  const Endpoint& peer() const { return network ? network->peer : kNoEnd; }
+  const Endpoint& local() const { return network ? network->local : kNoEnd; }
+  const Endpoint& listen() const { return network ? network->listen : kNoEnd; }
+  static constexpr Endpoint kNoEnd{};
   // Inode of its network namespace (/proc/PID/ns/net) when ProcessTableOptions::track_netns; 0:
   // unknown. Read when the image is made by an exec, a first sighting or /proc; a fork takes its
   // parent's (as the kernel does), and so does a process already gone from /proc.

@@ -340,12 +340,11 @@ bool ProcessTable::SockAddrOf(const ParsedEvent& e, Endpoint* out) {
   int r = e.Find(rectype::kSockaddr);
   if (r < 0) return false;
   const SockAddr* decoded;
-  if (!e.DecodeSockAddrOnce(e.Get(r, "saddr"), &decoded) || !decoded->error.empty()) return false;
-  const SockAddr& sa = *decoded;
-  if (sa.family != SockAddr::Family::kInet && sa.family != SockAddr::Family::kInet6) return false;
-  static_assert(sizeof(out->ip) >= sizeof(sa.ip));
-  std::memcpy(out->ip, sa.ip, sizeof(sa.ip));
-  out->port = sa.port;
+  if (!e.DecodeSockAddrOnce(e.Get(r, "saddr"), &decoded) || !decoded->error.empty() ||
+      !decoded->address.is_ip()) {
+    return false;
+  }
+  *out = decoded->address;
   return true;
 }
 
@@ -391,8 +390,9 @@ void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
       std::vector<ProcessImage::Accepted>& accepted = parent->network->accepted;
       for (auto it = accepted.begin(); it != accepted.end(); ++it) {
         if (it->ms > image->start_ms || image->start_ms > it->ms + 10000) continue;
-        image->net().peer = it->peer;
-        image->net().local = it->local.set() ? it->local : parent->listen();
+        ProcessImage::Network& net = image->net();
+        net.peer = it->peer;
+        net.local = it->local.is_ip() ? it->local : parent->listen();
         accepted.erase(it);
         return;
       }
@@ -434,7 +434,7 @@ bool ProcessTable::GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint
   size_t best_index = 0;
   for (size_t i = 0; i < awaiting.size(); ++i) {
     ProcessImage* child = Find(awaiting[i]);
-    if (child == nullptr || child->ppid != parent->pid || child->peer().set()) continue;
+    if (child == nullptr || child->ppid != parent->pid || child->peer().is_ip()) continue;
     if (child->start_ms < ms || child->start_ms > ms + 10000) continue;
     if (best == nullptr || child->start_ms < best->start_ms) {
       best = child;
@@ -442,22 +442,19 @@ bool ProcessTable::GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint
     }
   }
   if (best == nullptr) return false;
-  best->net().peer = peer;
-  if (local.set()) best->net().local = local;
+  ProcessImage::Network& net = best->net();
+  net.peer = peer;
+  if (local.is_ip()) net.local = local;
   awaiting.erase(awaiting.begin() + static_cast<long>(best_index));
   if (std::find(changed_.begin(), changed_.end(), best) == changed_.end()) changed_.push_back(best);
   return true;
 }
 
 Endpoint ProcessTable::AcceptedLocal(const NetworkFacts& n, const ProcessImage& image) {
-  Endpoint local;
   if (n.present && n.op == NetOp::kAccept && n.local.is_ip() && n.local_ip_known()) {
-    char ip[SocketAddress::kIpTextSize];
-    local.SetIp(std::string_view(ip, n.local.FormatIp(ip)));
-    local.port = n.local.port;
+    return n.local.Unmapped();
   }
-  if (!local.set()) local = image.listen();
-  return local;
+  return image.listen();
 }
 
 void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
@@ -491,7 +488,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
 
   if (s.sys == SyscallClass::kExec && s.has_success && s.success) {
     EntityId previous;
-    Endpoint peer, local;
+    std::unique_ptr<ProcessImage::Network> network;
     SessionRole previous_role = SessionRole::kNone;
     // Events out of order: this image's exit arrived first (it made an image of its own).
     const bool exit_came_first = image != nullptr && image->exited && image->exit_ms >= s.time_ms &&
@@ -500,8 +497,14 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
     const int32_t early_exit_code = exit_came_first ? image->exit_code : 0;
     if (same_process) {
       previous = image->entity_id;
-      peer = image->peer();
-      local = image->local();
+      // The connection it was started for stays with the program it runs now (not the address
+      // the old program bound).
+      if (image->network && (image->network->peer.is_ip() || image->network->local.is_ip())) {
+        network = std::move(image->network);
+        network->listen = Endpoint();
+        network->accepted.clear();
+        network->awaiting_peer.clear();
+      }
       previous_role = image->role;
     }
     image = NewImage(s.pid, s.ppid, s.time_ms, ProcessOrigin::kExec);
@@ -515,10 +518,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
       image->exit_ms = early_exit_ms;
       image->exit_code = early_exit_code;
     }
-    if (peer.set() || local.set()) {
-      image->net().peer = peer;
-      image->net().local = local;
-    }
+    image->network = std::move(network);
     Finish(image, !same_process);
     // A fork and its exec in the same millisecond have the same entity id: the image replaced
     // itself, which a reader walking `previous` would take for a loop.

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "common/endpoint.h"
+#include "common/recent_slots.h"
 #include "decode/parsed_event.h"
 #include "decode/value_decoder.h"
 #include "enrich/enricher.h"

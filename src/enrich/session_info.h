@@ -22,6 +22,8 @@ struct SessionInfo {
   std::string user;         // name of auid; for a failed login the account that was tried
   std::string service;      // "sshd", "login", "cron", "su", ... (basename of the login program)
   std::string service_exe;
+  // IP ends (kNone when unknown), written as given (Endpoint::FormatIpAsGiven): PAM's addr= text,
+  // or the login process's accepted connection (process_image.h, ProcessImage::Ends).
   Endpoint source;          // the client (PAM addr=; port from the accepted connection)
   Endpoint destination;     // our end of that connection, when known
   // Community ID (community_id.h) of the TCP connection source → destination, when all four of

@@ -1,6 +1,5 @@
 #include "enrich/session_tracker.h"
 
-#include <arpa/inet.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -37,40 +36,28 @@ bool Failed(std::string_view res) {
 // PAM writes addr=? or hostname=? when it has none.
 bool Known(std::string_view v) { return !v.empty() && v != "?" && v != "(none)"; }
 
-// An address as the Community ID hashes it: IPv4 in 4 bytes (also when written as ::ffff:a.b.c.d,
-// which is how a dual-stack sshd may see an IPv4 client: the wire and the client's host say IPv4).
-bool IpBytes(const char* text, bool* ipv6, uint8_t out[16]) {
-  if (inet_pton(AF_INET, text, out) == 1) {
-    *ipv6 = false;
-    return true;
-  }
-  if (inet_pton(AF_INET6, text, out) != 1) return false;
-  static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (std::memcmp(out, kMapped, sizeof(kMapped)) == 0) {
-    std::memmove(out, out + 12, 4);
-    std::memset(out + 4, 0, 12);
-    *ipv6 = false;
-  } else {
-    *ipv6 = true;
-  }
-  return true;
-}
-
 // The Community ID of the TCP flow client → server, or "" when an end is not fully known.
 std::string LoginCommunityId(const Endpoint& client, const Endpoint& server) {
-  if (!client.set() || !server.set() || client.port == 0 || server.port == 0) return {};
-  FlowTuple flow;
-  bool client_v6 = false, server_v6 = false;
-  if (!IpBytes(client.ip, &client_v6, flow.src_ip) ||
-      !IpBytes(server.ip, &server_v6, flow.dst_ip) || client_v6 != server_v6) {
+  if (!client.is_ip() || !server.is_ip() || client.port == 0 || server.port == 0 ||
+      client.ipv6 != server.ipv6) {
     return {};
   }
-  flow.ipv6 = client_v6;
-  flow.protocol = 6;  // logins come over TCP (sshd, telnet, rlogin)
-  flow.src_port = client.port;
-  flow.dst_port = server.port;
   char id[kCommunityIdBufferSize];
-  return std::string(id, CommunityIdV1(flow, id));
+  // Logins come over TCP (sshd, telnet, rlogin).
+  return std::string(id, CommunityIdV1({client, server, 6}, id));
+}
+
+// PAM's addr= text for an end: its address, the port kept. Text that is not an IP address (a host
+// name) leaves the end as it was.
+void SetIpFromText(Endpoint* end, std::string_view text) {
+  Endpoint parsed;
+  if (EndpointFromText(text, end->port, &parsed)) *end = parsed;
+}
+
+// Whether an end's address, as given, is the text PAM wrote (PAM writes inet_ntop's text).
+bool IpIsText(const Endpoint& end, std::string_view text) {
+  char ip[Endpoint::kIpTextSize];
+  return end.is_ip() && std::string_view(ip, end.FormatIpAsGiven(ip)) == text;
 }
 
 }  // namespace
@@ -185,9 +172,9 @@ void SessionTracker::SetLoginProcess(SessionInfo* s, int32_t pid) {
     s->service = std::string(ServiceOfExe(image->exe));
   }
   // The connection the login process was started for (sshd: the accepted client).
-  if (image->peer().set() && (!s->source.set() || std::string_view(s->source.ip) == image->peer().ip)) {
+  if (image->peer().is_ip() && (!s->source.is_ip() || s->source.SameIpAsGiven(image->peer()))) {
     s->source = image->peer();
-    if (image->local().set()) s->destination = image->local();
+    if (image->local().is_ip()) s->destination = image->local();
   }
 }
 
@@ -213,7 +200,7 @@ void SessionTracker::HandleLogin(const ParsedEvent& e, int r) {
   auto a = attempts_.find(pid);
   if (a != attempts_.end()) {
     Attempt& at = a->second;
-    if (Known(at.addr)) s->source.SetIp(at.addr);
+    if (Known(at.addr)) SetIpFromText(&s->source, at.addr);
     if (pid > 0) SetLoginProcess(s, pid);  // the port, now that the address is known
     if (Known(at.hostname)) s->hostname = at.hostname;
     if (Known(at.terminal)) s->terminal = at.terminal;
@@ -268,8 +255,8 @@ void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
       if (it != sessions_.end() && it->second->login_pid == subj.pid && time <= it->second->start_ms) {
         SessionInfo* s = it->second.get();
         s->start_ms = time;
-        if (Known(addr) && !s->source.set()) {
-          s->source.SetIp(addr);
+        if (Known(addr) && !s->source.is_ip()) {
+          SetIpFromText(&s->source, addr);
           SetLoginProcess(s, subj.pid);
         }
         if (Known(hostname) && s->hostname.empty()) s->hostname = std::string(hostname);
@@ -320,9 +307,9 @@ void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
       f->user = at.acct;
       f->service_exe = at.exe;
       f->service = std::string(ServiceOfExe(at.exe));
-      if (Known(at.addr)) f->source.SetIp(at.addr);
+      if (Known(at.addr)) SetIpFromText(&f->source, at.addr);
       if (ProcessImage* image = table_->Find(subj.pid)) {
-        if (image->peer().set() && at.addr == image->peer().ip) {
+        if (IpIsText(image->peer(), at.addr)) {
           f->source = image->peer();
           f->destination = image->local();
         }
@@ -356,8 +343,8 @@ void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
     return;
   }
   bool changed = false;
-  if (Known(addr) && !s->source.set()) {
-    s->source.SetIp(addr);
+  if (Known(addr) && !s->source.is_ip()) {
+    SetIpFromText(&s->source, addr);
     if (s->login_pid > 0) SetLoginProcess(s, s->login_pid);
     changed = true;
   }
@@ -488,7 +475,7 @@ void SessionTracker::Track(const ParsedEvent& e) {
   }
   for (ProcessImage* image : table_->changed()) {
     AssignRole(image);
-    if (!image->peer().set()) continue;
+    if (!image->peer().is_ip()) continue;
     // A client port that arrived late (the accept after the login's records).
     if (auto l = ses_of_login_pid_.find(image->pid); l != ses_of_login_pid_.end()) {
       auto it = sessions_.find(l->second);
@@ -500,7 +487,7 @@ void SessionTracker::Track(const ParsedEvent& e) {
     }
     if (auto a = attempts_.find(image->pid); a != attempts_.end() && a->second.failed &&
                                               a->second.failed->source.port == 0 &&
-                                              a->second.addr == image->peer().ip) {
+                                              IpIsText(image->peer(), a->second.addr)) {
       a->second.failed->source = image->peer();
       a->second.failed->destination = image->local();
       Changed(a->second.failed.get());
@@ -552,7 +539,7 @@ size_t SessionTracker::SeedFromTable(const std::string& proc_root) {
       // The oldest process of the session whose parent is outside it: its login process.
       SetLoginProcess(s, p->pid);
     }
-    if (!s->source.set()) {
+    if (!s->source.is_ip()) {
       // sshd puts the connection into its sessions' environment: "client port server port".
       std::istringstream env(ReadSmallFile(proc_root + "/" + std::to_string(p->pid) + "/environ"));
       std::string var;
@@ -562,10 +549,8 @@ size_t SessionTracker::SeedFromTable(const std::string& proc_root) {
         std::string cip, sip;
         unsigned cport = 0, sport = 0;
         if (parts >> cip >> cport >> sip >> sport) {
-          s->source.SetIp(cip);
-          s->source.port = static_cast<uint16_t>(cport);
-          s->destination.SetIp(sip);
-          s->destination.port = static_cast<uint16_t>(sport);
+          EndpointFromText(cip, static_cast<uint16_t>(cport), &s->source);
+          EndpointFromText(sip, static_cast<uint16_t>(sport), &s->destination);
         }
         break;
       }

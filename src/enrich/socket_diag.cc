@@ -105,7 +105,7 @@ bool ParseSockProtoName(std::string_view name, int* family, int* protocol) {
   return false;
 }
 
-size_t BuildInetDiagDump(int family, int protocol, uint32_t states, const SocketAddress* remote,
+size_t BuildInetDiagDump(int family, int protocol, uint32_t states, const Endpoint* remote,
                          uint32_t seq, uint8_t* buf, size_t cap) {
   size_t len = NLMSG_LENGTH(sizeof(inet_diag_req_v2));
   bool filter = remote != nullptr && remote->is_ip();
@@ -173,9 +173,9 @@ bool InetDiagMessageToInfo(const uint8_t* p, size_t len, int protocol, SocketInf
   out->protocol = protocol;
   out->type = protocol == IPPROTO_UDP || protocol == IPPROTO_UDPLITE ? SOCK_DGRAM : SOCK_STREAM;
   out->inode = m.idiag_inode;
-  SocketAddressFromIp(m.idiag_family, m.id.idiag_src, ntohs(m.id.idiag_sport), &out->local);
+  EndpointFromIp(m.idiag_family, m.id.idiag_src, ntohs(m.id.idiag_sport), &out->local);
   if (m.id.idiag_dport != 0 && m.idiag_state != TCP_LISTEN) {
-    SocketAddressFromIp(m.idiag_family, m.id.idiag_dst, ntohs(m.id.idiag_dport), &out->peer);
+    EndpointFromIp(m.idiag_family, m.id.idiag_dst, ntohs(m.id.idiag_dport), &out->peer);
   }
   return true;
 }
@@ -216,7 +216,7 @@ DiagReply ParseUnixDiagReply(const uint8_t* buf, size_t len, uint32_t seq, Socke
     out->family = AF_UNIX;
     out->type = m.udiag_type;
     out->inode = m.udiag_ino;
-    out->local.kind = SocketAddress::Kind::kUnix;
+    out->local.kind = Endpoint::Kind::kUnix;
     out->local.family = AF_UNIX;
     size_t off = NLMSG_ALIGN(sizeof(unix_diag_msg));
     while (off + NLA_HDRLEN <= plen) {
@@ -232,7 +232,7 @@ DiagReply ParseUnixDiagReply(const uint8_t* buf, size_t len, uint32_t seq, Socke
         std::memcpy(sa, &fam, sizeof(fam));
         size_t n = std::min(dlen, sizeof(sa) - offsetof(sockaddr_un, sun_path));
         std::memcpy(sa + offsetof(sockaddr_un, sun_path), data, n);
-        SocketAddressFromSockaddr(sa, offsetof(sockaddr_un, sun_path) + n, &out->local);
+        EndpointFromSockaddr(sa, offsetof(sockaddr_un, sun_path) + n, &out->local);
       } else if (a.nla_type == UNIX_DIAG_PEER && dlen >= 4) {
         uint32_t peer;
         std::memcpy(&peer, data, 4);
@@ -320,7 +320,7 @@ LookupStatus DiagSocketLookup::Lookup(const LookupRequest& request, SocketInfo* 
   }
   if (const SocketInfo* hit = cache_->Find(inode)) {
     // A dump taken after this socket connected also answers its connect/accept event.
-    if (request.may_use_cache || hit->peer.kind != SocketAddress::Kind::kNone ||
+    if (request.may_use_cache || hit->peer.kind != Endpoint::Kind::kNone ||
         (request.listening && hit->local.is_ip())) {
       *out = *hit;
       return LookupStatus::kFound;
@@ -385,7 +385,7 @@ LookupStatus DiagSocketLookup::LookupInet(int nl, int family, int protocol,
   uint8_t req[256];
   uint32_t seq = ++seq_;
   // An unconnected UDP socket has no remote end: filter only connection-oriented sockets.
-  const SocketAddress* remote = udp || request.listening ? nullptr : request.remote;
+  const Endpoint* remote = udp || request.listening ? nullptr : request.remote;
   size_t len = BuildInetDiagDump(family, protocol, states, remote, seq, req, sizeof(req));
   if (len == 0 || !Exchange(nl, req, len)) return LookupStatus::kRefused;
   ++dumps_;

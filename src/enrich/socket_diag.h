@@ -40,7 +40,7 @@ bool ParseSockProtoName(std::string_view name, int* family, int* protocol);
 // A SOCK_DIAG_BY_FAMILY dump request for inet sockets of family/protocol in the given TCP states
 // (bit per state, as idiag_states), filtered on the remote end when remote is an IP endpoint.
 // Returns the request's length in buf (cap ≥ 128), 0 if it does not fit.
-size_t BuildInetDiagDump(int family, int protocol, uint32_t states, const SocketAddress* remote,
+size_t BuildInetDiagDump(int family, int protocol, uint32_t states, const Endpoint* remote,
                          uint32_t seq, uint8_t* buf, size_t cap);
 
 // An exact unix_diag request for one socket inode, asking its name and its peer's inode.

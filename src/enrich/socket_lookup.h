@@ -28,7 +28,7 @@
 #include <string>
 #include <string_view>
 
-#include "enrich/socket_address.h"
+#include "common/endpoint.h"
 
 namespace auditlens {
 
@@ -37,8 +37,8 @@ struct SocketInfo {
   int type = 0;      // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET; 0 unknown
   int protocol = 0;  // IPPROTO_TCP, IPPROTO_UDP, ...; 0 for unix or unknown
   uint64_t inode = 0;  // socket inode, 0 when not read
-  SocketAddress local;  // kNone when unknown
-  SocketAddress peer;   // kNone when not connected
+  Endpoint local;  // kNone when unknown
+  Endpoint peer;   // kNone when not connected
   // Unix stream/seqpacket: the peer process (SO_PEERCRED: the process that connected, or that
   // called listen() on the other side). pidfd method only.
   bool has_peer_cred = false;
@@ -70,7 +70,7 @@ struct LookupRequest {
   // What the records say, for sock_diag to filter its dump: the remote end (may be null), and
   // whether the socket has only a local end (bind, listen: sock_diag then searches the listening
   // TCP sockets; one that is bound and not yet listening is invisible to it).
-  const SocketAddress* remote = nullptr;
+  const Endpoint* remote = nullptr;
   bool listening = false;
 };
 

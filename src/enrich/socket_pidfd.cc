@@ -160,7 +160,7 @@ LookupStatus PidfdSocketLookup::Inspect(int fd, const LookupRequest& request, So
     return err == ENOTSOCK ? LookupStatus::kNotSocket : LookupStatus::kRefused;
   }
   out->family = ss.ss_family;
-  SocketAddressFromSockaddr(&ss, len, &out->local);
+  EndpointFromSockaddr(&ss, len, &out->local);
   int value = 0;
   socklen_t vlen = sizeof(value);
   if (out->family == AF_UNIX) {
@@ -171,7 +171,7 @@ LookupStatus PidfdSocketLookup::Inspect(int fd, const LookupRequest& request, So
   }
   len = sizeof(ss);
   if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-    SocketAddressFromSockaddr(&ss, len, &out->peer);
+    EndpointFromSockaddr(&ss, len, &out->peer);
   }
   if (out->family == AF_UNIX && out->type != SOCK_DGRAM) {
     ucred cred{};

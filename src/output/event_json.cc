@@ -682,20 +682,24 @@ void EventJsonFormatter::WriteSockAddr(const ParsedEvent& e, std::string_view ra
   }
   switch (sa.family) {
     case SockAddr::Family::kInet:
-    case SockAddr::Family::kInet6:
+    case SockAddr::Family::kInet6: {
+      char ip[Endpoint::kIpTextSize];
       w.Key("address");
-      w.String(sa.ip);
+      w.String(std::string_view(ip, sa.address.FormatIpAsGiven(ip)));
       w.Key("port");
-      w.UInt(sa.port);
+      w.UInt(sa.address.port);
       break;
-    case SockAddr::Family::kUnix:
+    }
+    case SockAddr::Family::kUnix: {
+      char name[Endpoint::kUnixTextSize];
       w.Key("path");
-      WriteString(w, sa.path, path, "saddr.path");
-      if (sa.abstract) {
+      WriteString(w, std::string_view(name, sa.path_text(name)), path, "saddr.path");
+      if (sa.abstract_name()) {
         w.Key("abstract");
         w.Bool(true);
       }
       break;
+    }
     case SockAddr::Family::kNetlink:
       w.Key("pid");
       w.UInt(sa.netlink_pid);

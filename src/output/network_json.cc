@@ -14,14 +14,14 @@ void WriteUIntString(JsonWriter& w, uint64_t v) {
 
 }  // namespace
 
-void NetworkJson::WriteEnd(const NetworkFacts& n, const SocketAddress& end, bool is_local,
+void NetworkJson::WriteEnd(const NetworkFacts& n, const Endpoint& end, bool is_local,
                            std::string_view key, JsonWriter& w) {
   if (end.is_ip()) {
     const bool has_ip = !is_local || n.local_ip_known();
     if (!has_ip && end.port == 0) return;
     // {"ip":"...","port":N} built in one buffer and written at once (this runs once or twice for
     // every network event); an IP's text never needs escaping.
-    char buf[SocketAddress::kIpTextSize + 32];
+    char buf[Endpoint::kIpTextSize + 32];
     char* p = buf;
     *p++ = '{';
     if (has_ip) {
@@ -40,7 +40,7 @@ void NetworkJson::WriteEnd(const NetworkFacts& n, const SocketAddress& end, bool
     w.Key(key);
     w.Raw(std::string_view(buf, static_cast<size_t>(p - buf)));
   } else if (end.is_unix() && !end.unnamed()) {
-    char name[SocketAddress::kUnixTextSize];
+    char name[Endpoint::kUnixTextSize];
     size_t len = end.FormatUnixName(name);
     w.Key(key);
     w.BeginObject();
@@ -103,7 +103,7 @@ NetworkJson::ObjectKey NetworkJson::KeyOf(const NetworkFacts& n) {
   k.is_unix = n.is_unix;
   k.flow = n.flow();
   k.inbound = n.inbound();
-  const SocketAddress& any_ip = n.remote.is_ip() ? n.remote : n.local;
+  const Endpoint& any_ip = n.remote.is_ip() ? n.remote : n.local;
   k.ip_version = any_ip.is_ip() ? (any_ip.ipv6 ? 6 : 4) : 0;
   k.local_end = n.local_end;
   k.reason = n.local_end_reason;

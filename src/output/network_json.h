@@ -45,7 +45,7 @@ class NetworkJson {
     std::string json;
   };
   static ObjectKey KeyOf(const NetworkFacts& n);
-  static void WriteEnd(const NetworkFacts& n, const SocketAddress& end, bool is_local,
+  static void WriteEnd(const NetworkFacts& n, const Endpoint& end, bool is_local,
                        std::string_view key, JsonWriter& w);
   static void WriteObject(const ObjectKey& key, JsonWriter& w);
 

@@ -30,11 +30,12 @@ void LoginSessionJson::Write(const EventFacts& facts, JsonWriter& w) {
       j.Key("service");
       j.String(s->service);
     }
-    if (s->source.set()) {
+    if (s->source.is_ip()) {
+      char ip[Endpoint::kIpTextSize];
       j.Key("source");
       j.BeginObject();
       j.Key("ip");
-      j.String(s->source.ip);
+      j.String(std::string_view(ip, s->source.FormatIpAsGiven(ip)));
       if (s->source.port != 0) {
         j.Key("port");
         j.UInt(s->source.port);

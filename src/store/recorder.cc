@@ -142,8 +142,9 @@ void Recorder::PushSession(const SessionInfo& s) {
   row->AddStr(s.id);
   row->AddStr(s.user);
   row->AddStr(s.service);
-  row->AddStr(s.source.ip);
-  row->AddStr(s.destination.ip);
+  char ip[Endpoint::kIpTextSize];
+  row->AddStr(std::string_view(ip, s.source.FormatIpAsGiven(ip)));
+  row->AddStr(std::string_view(ip, s.destination.FormatIpAsGiven(ip)));
   row->AddStr(s.hostname);
   row->AddStr(s.terminal);
   row->AddStr(s.tty);
@@ -208,12 +209,12 @@ EventKind Recorder::Classify(const ParsedEvent& e, bool in_session, Outcome* out
         if (s.success) return EventKind::kBind;
         break;
       }
-      if (!DecodeSockAddr(e.Get(r, "saddr"), &sa_) || !sa_.error.empty() ||
-          (sa_.family != SockAddr::Family::kInet && sa_.family != SockAddr::Family::kInet6)) {
+      if (!e.DecodeSockAddrOnce(e.Get(r, "saddr"), &sa_) || !sa_->error.empty() ||
+          !sa_->address.is_ip()) {
         break;
       }
       if (s.sys != SyscallClass::kBind) return EventKind::kNetwork;
-      if (s.success && sa_.port != 0) return EventKind::kBind;
+      if (s.success && sa_->address.port != 0) return EventKind::kBind;
       break;
     }
     case SyscallClass::kSetId:
@@ -299,24 +300,26 @@ void Recorder::WriteExecDetail(const ParsedEvent& e, std::string& out) {
 
 void Recorder::WriteNetworkDetail(Row* row) {
   const EventSubject& s = Subject();
-  const SockAddr& sa = sa_;  // decoded by Classify: the remote end (or the bound address)
+  // Decoded by Classify: the remote end (or the bound address), as the record gives it.
+  const Endpoint& remote = sa_->address;
   const NetworkFacts& n = facts_->network;
   const bool accept = s.sys == SyscallClass::kAccept;
-  // Our end: from the network enricher (the live socket), else for an accept the address the
-  // process listens on.
+  // Our end: from the network enricher (the live socket), as the network facts write it, else for
+  // an accept the address the process listens on.
   Endpoint local;
   if (n.present && n.local.is_ip() && n.local_ip_known()) {
-    char ip[SocketAddress::kIpTextSize];
-    local.SetIp(std::string_view(ip, n.local.FormatIp(ip)));
-    local.port = n.local.port;
+    local = n.local.Unmapped();
     // A bind's only end is the address of its record, which is the remote one here.
-    if (std::string_view(local.ip) == std::string_view(sa.ip) && local.port == sa.port) local = {};
+    if (local.SameIpAsGiven(remote) && local.port == remote.port) local = {};
   }
-  if (!local.set() && accept) {
-    if (const ProcessImage* image = facts_->process; image && image->listen().set()) {
+  if (!local.is_ip() && accept) {
+    if (const ProcessImage* image = facts_->process; image && image->listen().is_ip()) {
       local = image->listen();
     }
   }
+  char remote_ip[Endpoint::kIpTextSize], local_ip[Endpoint::kIpTextSize];
+  const std::string_view remote_text(remote_ip, remote.FormatIpAsGiven(remote_ip));
+  const std::string_view local_text(local_ip, local.FormatIpAsGiven(local_ip));
   const std::string_view op = accept ? "accept" : s.sys == SyscallClass::kBind ? "bind" : "connect";
   const std::string_view transport = n.present ? TransportOf(n.protocol).name : std::string_view();
   const std::string_view error = s.success ? std::string_view() : ErrnoName(s.exit);
@@ -326,9 +329,9 @@ void Recorder::WriteNetworkDetail(Row* row) {
   w.Key("op");
   StoreString(w, op);
   w.Key("family");
-  StoreString(w, sa.family_name);
-  WriteEnd(w, "remote", sa.ip, sa.port);
-  if (local.set()) WriteEnd(w, "local", local.ip, local.port);
+  StoreString(w, sa_->family_name);
+  WriteEnd(w, "remote", remote_text, remote.port);
+  if (local.is_ip()) WriteEnd(w, "local", local_text, local.port);
   if (!n.community_id.empty()) {
     w.Key("community_id");
     StoreString(w, n.community_id);
@@ -345,12 +348,12 @@ void Recorder::WriteNetworkDetail(Row* row) {
   row->CloseStr();
   if (s.sys == SyscallClass::kBind) return;
   // The same, typed, for the fleet's connections table (pg_copy.h).
-  row->num[col::kRemotePort] = sa.port != 0 ? sa.port : col::kNull;
-  row->num[col::kLocalPort] = local.set() && local.port != 0 ? local.port : col::kNull;
+  row->num[col::kRemotePort] = remote.port != 0 ? remote.port : col::kNull;
+  row->num[col::kLocalPort] = local.is_ip() && local.port != 0 ? local.port : col::kNull;
   row->AddStr(op);
   row->AddStr(transport);
-  row->AddStr(local.ip);
-  row->AddStr(sa.ip);
+  row->AddStr(local_text);
+  row->AddStr(remote_text);
   row->AddStr(n.community_id);
   row->AddStr(error);
 }

@@ -84,7 +84,8 @@ class Recorder : public EventObserver {
   RecorderOptions options_;
   uint64_t rows_ = 0;
   std::string scratch_, scratch2_;
-  SockAddr sa_;  // the event's SOCKADDR, when Classify decoded it
+  // The event's SOCKADDR (ParsedEvent::DecodeSockAddrOnce), when Classify decoded it.
+  const SockAddr* sa_ = nullptr;
 };
 
 }  // namespace auditlens

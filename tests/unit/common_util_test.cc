@@ -1,11 +1,13 @@
 // The shared layer's helpers (src/common): checked integer parsing, ISO-8601 time text, clocks,
 // the boot id and the /proc readers.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <limits>
@@ -286,21 +288,104 @@ TEST(ProcReader, LinksAndPaths) {
   EXPECT_EQ(ReadLinkTarget("/nonexistent/link"), "");
 }
 
-TEST(Endpoint, SetIpCutsAndStopsAtNul) {
+std::string AsGiven(const Endpoint& e) {
+  char buf[Endpoint::kIpTextSize];
+  return std::string(buf, e.FormatIpAsGiven(buf));
+}
+
+std::string Flow(const Endpoint& e) {
+  char buf[Endpoint::kIpTextSize];
+  return std::string(buf, e.FormatIp(buf));
+}
+
+TEST(Endpoint, FromTextReadsIpAddressesOnly) {
   Endpoint e;
-  EXPECT_FALSE(e.set());
-  e.SetIp("10.0.0.1");
-  e.port = 22;
-  EXPECT_TRUE(e.set());
-  EXPECT_STREQ(e.ip, "10.0.0.1");
-  e.SetIp("::1");
-  EXPECT_STREQ(e.ip, "::1");  // the longer text before it is gone
-  e.SetIp(std::string(100, '1'));
-  EXPECT_EQ(std::string(e.ip), std::string(45, '1'));
-  e.SetIp(std::string_view("1.2.3.4\0junk", 12));
-  EXPECT_STREQ(e.ip, "1.2.3.4");
-  e.SetIp("");
-  EXPECT_FALSE(e.set());
+  EXPECT_FALSE(e.is_ip());
+  ASSERT_TRUE(EndpointFromText("10.0.0.1", 22, &e));
+  EXPECT_TRUE(e.is_ip());
+  EXPECT_FALSE(e.ipv6);
+  EXPECT_EQ(e.family, AF_INET);
+  EXPECT_EQ(e.port, 22);
+  EXPECT_EQ(Flow(e), "10.0.0.1");
+  ASSERT_TRUE(EndpointFromText("::1", 0, &e));
+  EXPECT_TRUE(e.ipv6);
+  EXPECT_EQ(e.port, 0);
+  EXPECT_EQ(AsGiven(e), "::1");
+  ASSERT_TRUE(EndpointFromText(std::string_view("1.2.3.4\0junk", 12), 1, &e));  // up to the NUL
+  EXPECT_EQ(Flow(e), "1.2.3.4");
+  // Not an address (a host name, PAM's "?", too long): nothing, not even the port.
+  for (std::string_view bad : {"", "?", "host.example", "1.2.3", "10.0.0.1 ", "::1::2",
+                               "1111111111111111111111111111111111111111111111111111"}) {
+    EXPECT_FALSE(EndpointFromText(bad, 22, &e)) << bad;
+    EXPECT_EQ(e.kind, Endpoint::Kind::kNone) << bad;
+    EXPECT_EQ(e.port, 0) << bad;
+  }
+}
+
+// A v4-mapped address is IPv4 to the flow, and ::ffff:a.b.c.d as given; both texts are
+// inet_ntop's.
+TEST(Endpoint, V4MappedAsGivenAndUnmapped) {
+  for (const char* text : {"::ffff:127.0.0.1", "::ffff:0.0.0.0", "::ffff:255.255.255.255",
+                           "::ffff:10.20.30.4"}) {
+    uint8_t raw[16];
+    ASSERT_EQ(inet_pton(AF_INET6, text, raw), 1);
+    char libc[INET6_ADDRSTRLEN];
+    ASSERT_NE(inet_ntop(AF_INET6, raw, libc, sizeof(libc)), nullptr);
+    Endpoint e;
+    EndpointFromIp(AF_INET6, raw, 80, &e);
+    EXPECT_TRUE(e.v4_mapped());
+    EXPECT_FALSE(e.ipv6);
+    EXPECT_EQ(AsGiven(e), libc);
+    EXPECT_EQ(Flow(e), std::string(text).substr(7));
+    const Endpoint u = e.Unmapped();
+    EXPECT_FALSE(u.v4_mapped());
+    EXPECT_EQ(u.family, AF_INET);
+    EXPECT_EQ(AsGiven(u), Flow(e));
+    Endpoint v4;
+    ASSERT_TRUE(EndpointFromText(Flow(e), 80, &v4));
+    EXPECT_TRUE(e.SameIpEndpoint(v4));  // the same flow end
+    EXPECT_FALSE(e.SameIpAsGiven(v4));  // written differently
+    EXPECT_TRUE(u.SameIpAsGiven(v4));
+    Endpoint again;
+    ASSERT_TRUE(EndpointFromText(text, 80, &again));
+    EXPECT_TRUE(again.SameIpAsGiven(e));
+  }
+  // Other IPv6 addresses print as inet_ntop prints them, given or not; Unmapped leaves them.
+  for (const char* text : {"::", "::1", "::1.2.3.4", "fe80::1", "2001:db8::ffff:1.2.3.4",
+                           "::ffff:0:1.2.3.4"}) {
+    uint8_t raw[16];
+    ASSERT_EQ(inet_pton(AF_INET6, text, raw), 1);
+    char libc[INET6_ADDRSTRLEN];
+    ASSERT_NE(inet_ntop(AF_INET6, raw, libc, sizeof(libc)), nullptr);
+    Endpoint e;
+    EndpointFromIp(AF_INET6, raw, 0, &e);
+    EXPECT_TRUE(e.ipv6) << text;
+    EXPECT_EQ(AsGiven(e), libc);
+    EXPECT_EQ(Flow(e), libc);
+    EXPECT_EQ(e.Unmapped().family, AF_INET6);
+  }
+  Endpoint none;
+  EXPECT_EQ(AsGiven(none), "");
+  EXPECT_EQ(Flow(none), "");
+}
+
+TEST(Endpoint, FormatIpv4IsInetNtop) {
+  // Every octet value in every position (one, two and three digits, zeros included).
+  for (int pos = 0; pos < 4; ++pos) {
+    for (int v = 0; v < 256; ++v) {
+      uint8_t addr[4] = {10, 0, 200, 7};
+      addr[pos] = static_cast<uint8_t>(v);
+      char ours[16], libc[16];
+      size_t n = FormatIpv4(addr, ours);
+      ASSERT_NE(inet_ntop(AF_INET, addr, libc, sizeof(libc)), nullptr);
+      EXPECT_STREQ(ours, libc);
+      EXPECT_EQ(n, strlen(libc));
+    }
+  }
+  uint8_t widest[4] = {255, 255, 255, 255};
+  char buf[16];
+  EXPECT_EQ(FormatIpv4(widest, buf), 15u);
+  EXPECT_STREQ(buf, "255.255.255.255");
 }
 
 TEST(Endpoint, JoinHostPort) {

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "common/endpoint.h"
 #include "enrich/community_id.h"
 
 namespace auditlens {
@@ -21,22 +22,15 @@ struct Vector {
   const char* id;
 };
 
-FlowTuple Tuple(const Vector& v) {
-  FlowTuple t;
-  t.ipv6 = std::string(v.saddr).find(':') != std::string::npos;
-  int family = t.ipv6 ? AF_INET6 : AF_INET;
-  EXPECT_EQ(inet_pton(family, v.saddr, t.src_ip), 1) << v.saddr;
-  EXPECT_EQ(inet_pton(family, v.daddr, t.dst_ip), 1) << v.daddr;
-  t.protocol = static_cast<uint8_t>(v.proto);
-  t.has_ports = v.sport >= 0;
-  t.src_port = static_cast<uint16_t>(v.sport < 0 ? 0 : v.sport);
-  t.dst_port = static_cast<uint16_t>(v.dport < 0 ? 0 : v.dport);
-  return t;
-}
-
 std::string Id(const Vector& v, uint16_t seed = 0, bool base64 = true) {
+  Endpoint src, dst;
+  EXPECT_TRUE(EndpointFromText(v.saddr, static_cast<uint16_t>(v.sport < 0 ? 0 : v.sport), &src))
+      << v.saddr;
+  EXPECT_TRUE(EndpointFromText(v.daddr, static_cast<uint16_t>(v.dport < 0 ? 0 : v.dport), &dst))
+      << v.daddr;
   char out[kCommunityIdBufferSize];
-  size_t n = CommunityIdV1(Tuple(v), out, seed, base64);
+  size_t n = CommunityIdV1({src, dst, static_cast<uint8_t>(v.proto), v.sport >= 0}, out, seed,
+                           base64);
   EXPECT_EQ(out[n], '\0');
   return std::string(out, n);
 }

@@ -9,8 +9,8 @@
 
 #include <arpa/inet.h>
 
+#include "common/endpoint.h"
 #include "decode/field_kind.h"
-#include "decode/ip_text.h"
 #include "decode/sockaddr.h"
 #include "decode/value_decoder.h"
 #include "record/record_types.h"
@@ -400,42 +400,37 @@ TEST_F(DecodeTest, MoreSyscallArguments) {
 
 // --- sockaddr -----------------------------------------------------------------------------------
 
+std::string AsGiven(const SockAddr& sa) {
+  char buf[Endpoint::kIpTextSize];
+  return std::string(buf, sa.address.FormatIpAsGiven(buf));
+}
+
+std::string Path(const SockAddr& sa) {
+  char buf[Endpoint::kUnixTextSize];
+  return std::string(buf, sa.path_text(buf));
+}
+
 TEST(SockAddr, Inet) {
   SockAddr sa;
   ASSERT_TRUE(DecodeSockAddr("02001F907F0000010000000000000000", &sa));
   EXPECT_EQ(sa.family_name, "inet");
   EXPECT_TRUE(sa.error.empty());
-  EXPECT_STREQ(sa.ip, "127.0.0.1");
-  EXPECT_EQ(sa.port, 8080);
-}
-
-TEST(IpText, SameTextAsInetNtop) {
-  // Every octet value in every position (one, two and three digits, zeros included).
-  for (int pos = 0; pos < 4; ++pos) {
-    for (int v = 0; v < 256; ++v) {
-      uint8_t addr[4] = {10, 0, 200, 7};
-      addr[pos] = static_cast<uint8_t>(v);
-      char ours[16], libc[16];
-      size_t n = FormatIpv4(addr, ours);
-      ASSERT_NE(inet_ntop(AF_INET, addr, libc, sizeof(libc)), nullptr);
-      EXPECT_STREQ(ours, libc);
-      EXPECT_EQ(n, strlen(libc));
-    }
-  }
-  uint8_t widest[4] = {255, 255, 255, 255};
-  char buf[16];
-  EXPECT_EQ(FormatIpv4(widest, buf), 15u);
-  EXPECT_STREQ(buf, "255.255.255.255");
+  EXPECT_TRUE(sa.address.is_ip());
+  EXPECT_EQ(AsGiven(sa), "127.0.0.1");
+  EXPECT_EQ(sa.address.port, 8080);
 }
 
 TEST(SockAddr, Inet6) {
   SockAddr sa;
   ASSERT_TRUE(DecodeSockAddr("0A00D16F000000000000000000000000000000000000000100000000", &sa));
   EXPECT_EQ(sa.family_name, "inet6");
-  EXPECT_STREQ(sa.ip, "::1");
-  EXPECT_EQ(sa.port, 0xD16F);
+  EXPECT_EQ(AsGiven(sa), "::1");
+  EXPECT_EQ(sa.address.port, 0xD16F);
+  // A v4-mapped address: IPv4 to the enrichers, and rendered as the record gives it.
   ASSERT_TRUE(DecodeSockAddr("0A008F290000000000000000000000000000FFFF7F00000100000000", &sa));
-  EXPECT_STREQ(sa.ip, "::ffff:127.0.0.1");
+  EXPECT_EQ(AsGiven(sa), "::ffff:127.0.0.1");
+  EXPECT_FALSE(sa.address.ipv6);
+  EXPECT_TRUE(sa.address.v4_mapped());
 }
 
 TEST(SockAddr, UnixPathAndAbstract) {
@@ -443,14 +438,22 @@ TEST(SockAddr, UnixPathAndAbstract) {
   // A path, NUL-terminated, with a byte that is not UTF-8.
   ASSERT_TRUE(DecodeSockAddr("01002F746D702F736F636B20FF00", &sa));
   EXPECT_EQ(sa.family_name, "local");
-  EXPECT_EQ(sa.path, "/tmp/sock \xff");
-  EXPECT_FALSE(sa.abstract);
+  EXPECT_EQ(Path(sa), "/tmp/sock \xff");
+  EXPECT_FALSE(sa.abstract_name());
   // Abstract: a leading NUL, shown as '@'; every byte counts.
   ASSERT_TRUE(DecodeSockAddr("0100006175646974", &sa));
-  EXPECT_TRUE(sa.abstract);
-  EXPECT_EQ(sa.path, "@audit");
+  EXPECT_TRUE(sa.abstract_name());
+  EXPECT_EQ(Path(sa), "@audit");
   ASSERT_TRUE(DecodeSockAddr("01000061006200", &sa));
-  EXPECT_EQ(sa.path, std::string("@a\0b\0", 5));
+  EXPECT_EQ(Path(sa), std::string("@a\0b\0", 5));
+  // A leading NUL and nothing after it: an empty path (auparse's rendering), not abstract.
+  ASSERT_TRUE(DecodeSockAddr("010000", &sa));
+  EXPECT_TRUE(sa.error.empty());
+  EXPECT_EQ(Path(sa), "");
+  EXPECT_FALSE(sa.abstract_name());
+  // A path without its NUL, filling sun_path (108 bytes): all of it.
+  ASSERT_TRUE(DecodeSockAddr("0100" + std::string(216, '6'), &sa));
+  EXPECT_EQ(Path(sa), std::string(108, 'f'));
 }
 
 TEST(SockAddr, Netlink) {

@@ -13,6 +13,7 @@
 
 #include "assemble/event.h"
 #include "decode/parsed_event.h"
+#include "decode/sockaddr.h"
 #include "enrich/community_id.h"
 #include "enrich/network_enricher.h"
 #include "enrich/network_syscall.h"
@@ -43,23 +44,23 @@ class FakeLookup : public SocketLookup {
   int calls = 0;
 };
 
-SocketAddress Ip4(const char* ip, uint16_t port) {
-  SocketAddress a;
+Endpoint Ip4(const char* ip, uint16_t port) {
+  Endpoint a;
   uint8_t b[4];
   inet_pton(AF_INET, ip, b);
-  SocketAddressFromIp(AF_INET, b, port, &a);
+  EndpointFromIp(AF_INET, b, port, &a);
   return a;
 }
 
-SocketAddress Ip6(const char* ip, uint16_t port) {
-  SocketAddress a;
+Endpoint Ip6(const char* ip, uint16_t port) {
+  Endpoint a;
   uint8_t b[16];
   inet_pton(AF_INET6, ip, b);
-  SocketAddressFromIp(AF_INET6, b, port, &a);
+  EndpointFromIp(AF_INET6, b, port, &a);
   return a;
 }
 
-SocketInfo Tcp(int family, SocketAddress local, SocketAddress peer) {
+SocketInfo Tcp(int family, Endpoint local, Endpoint peer) {
   SocketInfo s;
   s.family = family;
   s.type = SOCK_STREAM;
@@ -118,16 +119,9 @@ struct Rig {
   }
 };
 
-std::string CommunityId(const SocketAddress& src, const SocketAddress& dst, int proto) {
-  FlowTuple t;
-  t.ipv6 = src.ipv6;
-  t.protocol = static_cast<uint8_t>(proto);
-  std::memcpy(t.src_ip, src.ip, 16);
-  std::memcpy(t.dst_ip, dst.ip, 16);
-  t.src_port = src.port;
-  t.dst_port = dst.port;
+std::string CommunityId(const Endpoint& src, const Endpoint& dst, int proto) {
   char buf[kCommunityIdBufferSize];
-  return std::string(buf, CommunityIdV1(t, buf));
+  return std::string(buf, CommunityIdV1({src, dst, static_cast<uint8_t>(proto)}, buf));
 }
 
 // connect to 127.0.0.1:8080 (fd 3) and the server's accept4 of it (new fd 5, peer :50944).
@@ -197,7 +191,7 @@ TEST(NetworkEnricher, FailedConnectSaysWhyWithoutALookup) {
   EXPECT_EQ(r.fake->calls, 0);
   EXPECT_HAS(c, R"("destination":{"ip":"127.0.0.1","port":8080},"network":{"type":"ipv4","direction":"egress","local_end":"unknown","local_end_reason":"syscall_failed","errno":"ECONNREFUSED"})");
   // Non-blocking: EINPROGRESS still has its local port.
-  r.fake->answer = Tcp(AF_INET, Ip4("127.0.0.1", 50944), SocketAddress());  // SYN_SENT: no peer yet
+  r.fake->answer = Tcp(AF_INET, Ip4("127.0.0.1", 50944), Endpoint());  // SYN_SENT: no peer yet
   c = Format(r.enricher, {Syscall(42, "3", "-115", false), Sockaddr(kTo8080)});
   EXPECT_EQ(r.fake->calls, 1);
   EXPECT_HAS(c, R"("source":{"ip":"127.0.0.1","port":50944},"destination":{"ip":"127.0.0.1","port":8080})");
@@ -266,7 +260,7 @@ TEST(NetworkEnricher, UdpSendAndReceive) {
 
 TEST(NetworkEnricher, BindAndListenShowTheLocalEnd) {
   Rig r;
-  r.fake->answer = Tcp(AF_INET, Ip4("127.0.0.1", 38101), SocketAddress());
+  r.fake->answer = Tcp(AF_INET, Ip4("127.0.0.1", 38101), Endpoint());
   // bind(127.0.0.1:0): the port the kernel chose, from the socket.
   std::string b = Format(r.enricher, {Syscall(49, "3", "0", true), Sockaddr("020000007F0000010000000000000000")});
   EXPECT_TRUE(r.fake->last.listening);
@@ -287,10 +281,12 @@ TEST(NetworkEnricher, BindAndListenShowTheLocalEnd) {
 TEST(NetworkEnricher, UnixSocketsNameThePathAndThePeerProcess) {
   Rig r;
   SocketInfo s;
+  SockAddr sa;
   s.family = AF_UNIX;
   s.type = SOCK_STREAM;
-  s.local.kind = SocketAddress::Kind::kUnix;  // the client: unnamed
-  SocketAddressFromHex("01002F72756E2F782E736F636B00", &s.peer);  // /run/x.sock
+  s.local.kind = Endpoint::Kind::kUnix;  // the client: unnamed
+  DecodeSockAddr("01002F72756E2F782E736F636B00", &sa);
+  s.peer = sa.address;  // /run/x.sock
   s.has_peer_cred = true;
   s.peer_pid = 777;
   s.peer_uid = 0;
@@ -301,13 +297,14 @@ TEST(NetworkEnricher, UnixSocketsNameThePathAndThePeerProcess) {
   EXPECT_LACKS(c, "\"source\"");
   // The server's accept: its own (listening) name is the destination.
   s.local = s.peer;
-  s.peer = SocketAddress();
-  s.peer.kind = SocketAddress::Kind::kUnix;
+  s.peer = Endpoint();
+  s.peer.kind = Endpoint::Kind::kUnix;
   r.fake->answer = s;
   std::string a = Format(r.enricher, {Syscall(288, "4", "5", true), Sockaddr("0100")});
   EXPECT_HAS(a, R"("destination":{"address":"/run/x.sock"},"network":{"transport":"unix","direction":"ingress")");
   // Abstract names: '@' and said so.
-  SocketAddressFromHex("01000061756469746C656E73", &s.local);
+  DecodeSockAddr("01000061756469746C656E73", &sa);
+  s.local = sa.address;
   r.fake->answer = s;
   a = Format(r.enricher, {Syscall(288, "4", "6", true), Sockaddr("0100")});
   EXPECT_HAS(a, R"("destination":{"address":"@auditlens","abstract":true})");

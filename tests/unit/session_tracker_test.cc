@@ -113,14 +113,11 @@ TEST(SessionTracker, LoginConnectionCommunityId) {
   h.Finish();
   const Row* s = LastSessionRow(h.sink, "0123abcd-25");
   ASSERT_TRUE(s != nullptr);
-  FlowTuple connect;  // the client's connect: 127.0.0.1:44248 → 127.0.0.1:36139, TCP
-  connect.protocol = 6;
-  inet_pton(AF_INET, "127.0.0.1", connect.src_ip);
-  inet_pton(AF_INET, "127.0.0.1", connect.dst_ip);
-  connect.src_port = 44248;
-  connect.dst_port = 36139;
+  Endpoint client, server;  // the client's connect: 127.0.0.1:44248 → 127.0.0.1:36139, TCP
+  ASSERT_TRUE(EndpointFromText("127.0.0.1", 44248, &client));
+  ASSERT_TRUE(EndpointFromText("127.0.0.1", 36139, &server));
   char id[kCommunityIdBufferSize];
-  CommunityIdV1(connect, id);
+  CommunityIdV1({client, server, 6}, id);
   EXPECT_EQ(s->Str(col::kSessionCommunityId), id);
   EXPECT_EQ(std::string_view(id).substr(0, 2), "1:");
   EXPECT_EQ(h.sessions->Find(25)->community_id, id);
@@ -179,6 +176,36 @@ TEST(SessionTracker, FailedPasswordLoginIsKept) {
     if (e["session"].Str("id") == "0123abcd-f6637172") flagged += e["session"]["failed"].boolean();
   }
   EXPECT_EQ(flagged, 2);
+}
+
+// PAM's addr= must be an IP address to be the client's: a host name there is not written as
+// source.ip; the login's client then comes from the connection sshd accepted.
+TEST(SessionTracker, AddrThatIsNotAnAddressIsNotTheSource) {
+  std::string log = ReadSessionData(kCommandLog);
+  size_t replaced = 0;
+  for (size_t at = 0; (at = log.find("addr=127.0.0.1", at)) != std::string::npos; ++replaced) {
+    log.replace(at, 14, "addr=host.example");
+  }
+  ASSERT_GT(replaced, 0u);
+  SessionHarness h;
+  h.Feed(log);
+  h.Finish();
+  const Row* s = LastSessionRow(h.sink, "0123abcd-25");
+  ASSERT_TRUE(s != nullptr);
+  SessionFacts f = FactsOf(s);
+  EXPECT_EQ(f.source_ip, "127.0.0.1");
+  EXPECT_EQ(f.source_port, 44248);
+  const Row* failed = LastSessionRow(h.sink, "0123abcd-f6637172");
+  ASSERT_TRUE(failed != nullptr);
+  EXPECT_EQ(FactsOf(failed).source_ip, "");  // no address known for it
+  for (const Row& r : h.sink.rows) {
+    if (r.type == RowType::kSession) EXPECT_NE(r.Str(col::kSourceIp), "host.example");
+  }
+  for (const JsonValue& e : h.Events()) {
+    if (e["session"].Str("id") == "0123abcd-25") {
+      EXPECT_EQ(e["session"]["source"].Str("ip"), "127.0.0.1");
+    }
+  }
 }
 
 TEST(SessionTracker, SudoAndSuInsideASession) {

@@ -19,7 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "enrich/socket_address.h"
+#include "common/endpoint.h"
+#include "decode/sockaddr.h"
 #include "enrich/socket_cache.h"
 #include "enrich/socket_diag.h"
 #include "enrich/socket_lookup.h"
@@ -28,91 +29,102 @@
 namespace auditlens {
 namespace {
 
-std::string Ip(const SocketAddress& a) {
-  char buf[SocketAddress::kIpTextSize];
+// A SOCKADDR record's saddr as the enrichers get it: the address DecodeSockAddr kept.
+bool FromHex(std::string_view hex, Endpoint* a) {
+  SockAddr sa;
+  const bool ok = DecodeSockAddr(hex, &sa);
+  *a = sa.address;
+  return ok;
+}
+
+std::string Ip(const Endpoint& a) {
+  char buf[Endpoint::kIpTextSize];
   return std::string(buf, a.FormatIp(buf));
 }
 
-std::string UnixName(const SocketAddress& a) {
-  char buf[SocketAddress::kUnixTextSize];
+std::string UnixName(const Endpoint& a) {
+  char buf[Endpoint::kUnixTextSize];
   return std::string(buf, a.FormatUnixName(buf));
 }
 
-TEST(SocketAddress, FromSockaddrRecords) {
-  SocketAddress a;
-  ASSERT_TRUE(SocketAddressFromHex("02001F907F0000010000000000000000", &a));
+TEST(Endpoint, FromSockaddrRecords) {
+  Endpoint a;
+  ASSERT_TRUE(FromHex("02001F907F0000010000000000000000", &a));
   EXPECT_TRUE(a.is_ip());
   EXPECT_FALSE(a.ipv6);
   EXPECT_EQ(Ip(a), "127.0.0.1");
   EXPECT_EQ(a.port, 8080);
 
-  ASSERT_TRUE(SocketAddressFromHex("0A00D16F000000000000000000000000000000000000000100000000", &a));
+  ASSERT_TRUE(FromHex("0A00D16F000000000000000000000000000000000000000100000000", &a));
   EXPECT_TRUE(a.ipv6);
   EXPECT_EQ(Ip(a), "::1");
   EXPECT_EQ(a.port, 53615);
 
   // A dual-stack socket's view of an IPv4 peer: ::ffff:127.0.0.1 is IPv4 on the wire.
-  ASSERT_TRUE(SocketAddressFromHex("0A001F9000000000" "00000000000000000000FFFF7F000001" "00000000", &a));
+  ASSERT_TRUE(FromHex("0A001F9000000000" "00000000000000000000FFFF7F000001" "00000000", &a));
   EXPECT_TRUE(a.is_ip());
   EXPECT_FALSE(a.ipv6);
   EXPECT_EQ(a.family, AF_INET6);
   EXPECT_EQ(Ip(a), "127.0.0.1");
-  SocketAddress v4;
-  ASSERT_TRUE(SocketAddressFromHex("02001F907F0000010000000000000000", &v4));
+  Endpoint v4;
+  ASSERT_TRUE(FromHex("02001F907F0000010000000000000000", &v4));
   EXPECT_TRUE(a.SameIpEndpoint(v4));
 
-  ASSERT_TRUE(SocketAddressFromHex("01002F746D702F7300", &a));
+  ASSERT_TRUE(FromHex("01002F746D702F7300", &a));
   EXPECT_TRUE(a.is_unix());
   EXPECT_FALSE(a.abstract);
   EXPECT_EQ(UnixName(a), "/tmp/s");
 
-  ASSERT_TRUE(SocketAddressFromHex("01000061756469746C656E73", &a));  // abstract "auditlens"
+  ASSERT_TRUE(FromHex("01000061756469746C656E73", &a));  // abstract "auditlens"
   EXPECT_TRUE(a.abstract);
   EXPECT_EQ(UnixName(a), "@auditlens");
 
-  ASSERT_TRUE(SocketAddressFromHex("0100", &a));  // the unnamed peer of a unix accept
+  ASSERT_TRUE(FromHex("0100", &a));  // the unnamed peer of a unix accept
   EXPECT_TRUE(a.unnamed());
 
-  ASSERT_TRUE(SocketAddressFromHex("02008F297F00", &a));  // too short for inet: family only
-  EXPECT_EQ(a.kind, SocketAddress::Kind::kOther);
-  ASSERT_TRUE(SocketAddressFromHex("100000000000000001000000", &a));  // netlink
-  EXPECT_EQ(a.kind, SocketAddress::Kind::kOther);
-  EXPECT_FALSE(SocketAddressFromHex("0200XY", &a));
-  EXPECT_FALSE(SocketAddressFromHex("020", &a));
-  EXPECT_EQ(a.kind, SocketAddress::Kind::kNone);  // a refused string leaves nothing behind
+  ASSERT_TRUE(FromHex("02008F297F00", &a));  // too short for inet: family only
+  EXPECT_EQ(a.kind, Endpoint::Kind::kOther);
+  ASSERT_TRUE(FromHex("100000000000000001000000", &a));  // netlink
+  EXPECT_EQ(a.kind, Endpoint::Kind::kOther);
+  EXPECT_FALSE(FromHex("0200XY", &a));
+  EXPECT_FALSE(FromHex("020", &a));
+  EXPECT_TRUE(FromHex("02", &a));  // a family byte alone: no address
+  EXPECT_EQ(a.kind, Endpoint::Kind::kNone);
+  EXPECT_FALSE(FromHex("020", &a));
+  EXPECT_EQ(a.kind, Endpoint::Kind::kNone);  // a refused string leaves nothing behind
   // A bad digit anywhere is refused: in the address, and past the 128 bytes that are decoded.
-  EXPECT_FALSE(SocketAddressFromHex("02001F907F00000G0000000000000000", &a));
+  EXPECT_FALSE(FromHex("02001F907F00000G0000000000000000", &a));
   std::string long_hex = "02001F907F000001" + std::string(256, '0');
-  EXPECT_TRUE(SocketAddressFromHex(long_hex, &a));
+  EXPECT_TRUE(FromHex(long_hex, &a));
   EXPECT_EQ(a.port, 8080);
   long_hex.back() = 'z';
-  EXPECT_FALSE(SocketAddressFromHex(long_hex, &a));
+  EXPECT_FALSE(FromHex(long_hex, &a));
 }
 
-TEST(SocketAddress, FormatsEveryIPv4DigitCount) {
+TEST(Endpoint, FormatsEveryIPv4DigitCount) {
   for (const char* text : {"0.0.0.0", "127.0.0.1", "10.201.0.2", "255.255.255.255", "1.22.100.9",
                            "192.168.170.56"}) {
-    SocketAddress a;
+    Endpoint a;
     uint8_t b[4];
     ASSERT_EQ(inet_pton(AF_INET, text, b), 1);
-    SocketAddressFromIp(AF_INET, b, 1, &a);
+    EndpointFromIp(AF_INET, b, 1, &a);
     EXPECT_EQ(Ip(a), text);
   }
 }
 
-TEST(SocketAddress, WildcardAndComparisons) {
-  SocketAddress any, lo, lo2;
+TEST(Endpoint, WildcardAndComparisons) {
+  Endpoint any, lo, lo2;
   uint8_t zero[16] = {};
   uint8_t loop[4] = {127, 0, 0, 1};
-  SocketAddressFromIp(AF_INET, zero, 80, &any);
-  SocketAddressFromIp(AF_INET, loop, 80, &lo);
-  SocketAddressFromIp(AF_INET, loop, 81, &lo2);
+  EndpointFromIp(AF_INET, zero, 80, &any);
+  EndpointFromIp(AF_INET, loop, 80, &lo);
+  EndpointFromIp(AF_INET, loop, 81, &lo2);
   EXPECT_TRUE(any.IsWildcardIp());
   EXPECT_FALSE(lo.IsWildcardIp());
   EXPECT_TRUE(lo.SameIp(lo2));
   EXPECT_FALSE(lo.SameIpEndpoint(lo2));
-  SocketAddress any6;
-  SocketAddressFromIp(AF_INET6, zero, 80, &any6);
+  Endpoint any6;
+  EndpointFromIp(AF_INET6, zero, 80, &any6);
   EXPECT_TRUE(any6.IsWildcardIp());
   EXPECT_TRUE(any6.ipv6);
   EXPECT_FALSE(any6.SameIp(any));  // :: is not 0.0.0.0
@@ -140,8 +152,8 @@ TEST(SocketDiag, SocketLinksAndProtocolNames) {
 
 TEST(SocketDiag, DumpRequestCarriesTheRemoteEndFilter) {
   uint8_t buf[256];
-  SocketAddress remote;
-  ASSERT_TRUE(SocketAddressFromHex("02001F907F0000010000000000000000", &remote));
+  Endpoint remote;
+  ASSERT_TRUE(FromHex("02001F907F0000010000000000000000", &remote));
   size_t len = BuildInetDiagDump(AF_INET, IPPROTO_TCP, 0x0ffe, &remote, 7, buf, sizeof(buf));
   ASSERT_GT(len, 0u);
   auto* nh = reinterpret_cast<nlmsghdr*>(buf);
@@ -229,7 +241,7 @@ TEST(SocketDiag, InetReplyIsParsedAndOtherSequencesSkipped) {
   EXPECT_FALSE(seen[1].local.ipv6);
   EXPECT_EQ(Ip(seen[1].peer), "127.0.0.1");
   // A listening socket has no peer.
-  EXPECT_EQ(seen[2].peer.kind, SocketAddress::Kind::kNone);
+  EXPECT_EQ(seen[2].peer.kind, Endpoint::Kind::kNone);
   EXPECT_TRUE(seen[2].local.IsWildcardIp());
 
   std::vector<uint8_t> done;
@@ -365,7 +377,7 @@ struct TcpPair {
   }
 };
 
-SocketAddress NameOf(int fd, bool peer) {
+Endpoint NameOf(int fd, bool peer) {
   sockaddr_storage ss{};
   socklen_t len = sizeof(ss);
   if (peer) {
@@ -373,16 +385,16 @@ SocketAddress NameOf(int fd, bool peer) {
   } else {
     getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
   }
-  SocketAddress a;
-  SocketAddressFromSockaddr(&ss, len, &a);
+  Endpoint a;
+  EndpointFromSockaddr(&ss, len, &a);
   return a;
 }
 
 void ExpectLiveLookups(SocketLookup& lookup, bool peer_creds) {
   for (int family : {AF_INET, AF_INET6}) {
     TcpPair p(family);
-    SocketAddress client_local = NameOf(p.client, false);
-    SocketAddress server_local = NameOf(p.server, false);
+    Endpoint client_local = NameOf(p.client, false);
+    Endpoint server_local = NameOf(p.server, false);
     LookupRequest req;
     req.pid = getpid();
     req.fd = p.client;
@@ -402,7 +414,7 @@ void ExpectLiveLookups(SocketLookup& lookup, bool peer_creds) {
     req.listening = true;
     ASSERT_EQ(lookup.Lookup(req, &info), LookupStatus::kFound);
     EXPECT_EQ(info.local.port, server_local.port);
-    EXPECT_EQ(info.peer.kind, SocketAddress::Kind::kNone);
+    EXPECT_EQ(info.peer.kind, Endpoint::Kind::kNone);
   }
   // UDP, bound: the local end; unconnected: no peer.
   int u = socket(AF_INET, SOCK_DGRAM, 0);
@@ -418,7 +430,7 @@ void ExpectLiveLookups(SocketLookup& lookup, bool peer_creds) {
   ASSERT_EQ(lookup.Lookup(req, &info), LookupStatus::kFound) << lookup.method();
   EXPECT_EQ(info.protocol, IPPROTO_UDP);
   EXPECT_EQ(info.local.port, NameOf(u, false).port);
-  EXPECT_EQ(info.peer.kind, SocketAddress::Kind::kNone);
+  EXPECT_EQ(info.peer.kind, Endpoint::Kind::kNone);
   // Asked again: the same answer (from the cache).
   ASSERT_EQ(lookup.Lookup(req, &info), LookupStatus::kFound);
   EXPECT_EQ(info.local.port, NameOf(u, false).port);
