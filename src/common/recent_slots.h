@@ -1,6 +1,6 @@
 // The two slots that one call site used last, the latest first, and how many times in a row
-// neither answered: the lookup hint of the enrichers' memos (process-table subject, network
-// object).
+// neither answered: the lookup hint of the process table's subject memos and of the rendered
+// network object (output/network_json.h).
 //
 // Why: a storm repeats one key at the same place event after event, or two in turn (a connect
 // and an accept): comparing what these two slots hold costs less than hashing the key. Where the
