@@ -95,7 +95,7 @@ struct EventFacts {
   NetworkFacts network;
 
   // For the next event. Member by member: the network's addresses are meaningful only when
-  // network.present, so they are not cleared (two SocketAddress are 270 bytes).
+  // network.present, so they are not cleared (two Endpoints are 268 bytes).
   void Reset(const ParsedEvent& e) {
     parsed = &e;
     subject = nullptr;
