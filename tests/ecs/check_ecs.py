@@ -41,8 +41,9 @@ ECS types, as JSON (ECS semantics, not what Elasticsearch would coerce):
 Any field may hold an array of values of its type (ECS has no separate array type). null is no
 value of any type: it is reported as a wrong type (write no field instead).
 
-Output: one line per violation class (path, then reason), with a count and the first
---max-examples examples (input:line, the event's serial, the value), then a summary line.
+Output: one line per violation class (path, then reason), with the number of events that have it
+(an event with it in several array items counts once) and the first --max-examples examples
+(input:line, the event's serial, the first such value), then a summary line.
 Usage: check_ecs.py [--fields TSV] [--ignore-prefix P]... [--require PATH]... [--max-examples N]
                     [FILE...]
 Exit status: 0 no violation; 1 a violation; 2 usage error or unreadable input/table.
@@ -245,11 +246,15 @@ class Checker:
         self.events = 0
         self.bad_events = 0
         self._event_bad = False
+        self._event_classes = set()
 
     # -- recording
 
     def violation(self, where, path, reason, value):
         self._event_bad = True
+        if (path, reason) in self._event_classes:     # counted once per event
+            return
+        self._event_classes.add((path, reason))
         entry = self.classes.setdefault((path, reason), [0, []])
         entry[0] += 1
         if len(entry[1]) < self.max_examples:
@@ -354,6 +359,7 @@ class Checker:
     def event(self, name, lineno, text):
         self.events += 1
         self._event_bad = False
+        self._event_classes = set()
         where = f"{name}:{lineno}"
         duplicates = []
 
@@ -400,10 +406,12 @@ class Checker:
         for (path, reason) in sorted(self.classes):
             count, examples = self.classes[(path, reason)]
             total += count
-            out.write(f"{path}: {reason}: {count}  e.g. {'; '.join(examples)}\n")
+            shown = f"  e.g. {'; '.join(examples)}" if examples else ""
+            out.write(f"{path}: {reason}: {count}{shown}\n")
         verdict = "ok" if not total else "FAIL"
         out.write(f"check_ecs: {verdict}: {self.events} events, {self.bad_events} with "
-                  f"violations; {total} violations in {len(self.classes)} classes\n")
+                  f"violations; {total} violations (per event and class) in "
+                  f"{len(self.classes)} classes\n")
         return 1 if total else 0
 
 

@@ -117,8 +117,12 @@ class Fails(unittest.TestCase):
         self.expect(with_(GOOD, "user.audit", {"id": "0"}), "user.audit.id", "not an ECS field")
 
     def test_unknown_path_in_an_array_of_objects(self):
-        self.expect(with_(GOOD, "loss", [{"cause": "x"}, {"cause": "y"}]), "loss.cause",
-                    "not an ECS field: 2")
+        rc, out, err = run([with_(GOOD, "loss", [{"cause": "x"}, {"cause": "y"}]),
+                            with_(GOOD, "loss", {"cause": "z"})])
+        self.assertEqual(rc, 1, out + err)
+        # Counted once per event; the first value of each event as its example.
+        self.assertIn('loss.cause: not an ECS field: 2  e.g. <stdin>:1 serial 4318584 = "x"; '
+                      '<stdin>:2 serial 4318584 = "z"', out)
 
     def test_unknown_child_of_a_closed_object(self):
         self.expect(with_(GOOD, "process.tty.name", "pts0"), "process.tty.name",
@@ -271,7 +275,7 @@ class Options(unittest.TestCase):
         self.assertIn("serial: not an ECS field: 5  e.g. <stdin>:1 serial 4318584 = 0; "
                       "<stdin>:2 serial 4318584 = 1", line)
         self.assertNotIn("<stdin>:3", line)
-        self.assertIn("5 events, 5 with violations; 5 violations in 1 classes", out)
+        self.assertIn("5 events, 5 with violations; 5 violations (per event and class) in 1 classes", out)
 
     def test_other_fields_table(self):
         with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as f:
