@@ -284,7 +284,7 @@ class Checker:
         elif ftype is not None:
             self.leaf(where, path, ftype, value)
         elif isinstance(value, dict):
-            if not value and path not in table.prefixes:
+            if not value and path and path not in table.prefixes:
                 self.violation(where, path, "not an ECS field", value)
             for key, item in value.items():
                 self.walk(where, f"{path}.{key}" if path else key, item)
@@ -332,14 +332,15 @@ class Checker:
 
     # -- per event
 
-    def categorisation(self, where, event):
+    def categorisation(self, where, obj):
         """event.type against the expected types of the event's event.category values."""
-        if not isinstance(event, dict) or "category" not in event:
+        category = get_path(obj, "event.category")
+        if category is None:
             return
         def strings(v):
             return [x for x in (v if isinstance(v, list) else [v]) if isinstance(x, str)]
-        categories = [c for c in strings(event.get("category")) if c in self.table.expected]
-        types = strings(event.get("type"))
+        categories = [c for c in strings(category) if c in self.table.expected]
+        types = strings(get_path(obj, "event.type"))
         if not categories:
             return          # no known category: the allowed-values rule already said so
         expected = set()
@@ -388,7 +389,7 @@ class Checker:
                 where += f" serial {serial}"
             self.walk(where, "", obj)
             if not self.ignored("event.type"):
-                self.categorisation(where, obj.get("event"))
+                self.categorisation(where, obj)
             for path in self.require:
                 if get_path(obj, path) is None:
                     self.violation(where, path, "missing field (required)", None)

@@ -235,6 +235,12 @@ class Fails(unittest.TestCase):
         self.expect(event, "event.type",
                     "category 'file' has none of its expected types (access|change|creation")
 
+    def test_type_mismatch_with_dotted_keys(self):
+        rc, out, err = run([{"event.category": "file", "event.type": "start"}, {}])
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("event.type: type 'start' is not expected for category file: 1", out)
+        self.assertIn("2 events, 1 with violations", out)
+
     def test_category_without_type(self):
         self.expect(with_(GOOD, "event.type", None), "event.type",
                     "category 'process' has no event.type")
