@@ -181,7 +181,8 @@ def read_facts():
         cells = line.split()
         if columns is None:
             columns = cells
-            if columns != ["name", "category", "type", "class", "net", "a0", "a1", "a2", "a3"]:
+            if columns != ["name", "category", "type", "action", "class", "net", "a0", "a1", "a2",
+                           "a3"]:
                 die("%s:%d: unexpected columns %s" % (path, n, columns))
             continue
         if len(cells) != len(columns):
@@ -215,16 +216,18 @@ def gen_syscalls(src, version):
                "namespace auditlens::tables {\n\n")
     out.append("// The rows of syscalls.tsv, by name; row 0 is a syscall that is not listed.\n")
     out.append("inline constexpr SyscallFacts kSyscallFacts[] = {\n")
-    out.append('    {"", "", "", SyscallClass::kOther, NetOp::kNone,\n'
+    out.append('    {"", "", "", "", SyscallClass::kOther, NetOp::kNone,\n'
                "     {ArgKind::kHex, ArgKind::kHex, ArgKind::kHex, ArgKind::kHex}},\n")
     for r in facts:
         cat = "" if r["category"] == "-" else r["category"]
         typ = "" if r["type"] == "-" else r["type"]
+        action = "" if r["action"] == "-" else r["action"]
         cls = "kOther" if r["class"] == "-" else camel(r["class"])
         net = "kNone" if r["net"] == "-" else camel(r["net"])
         args = ", ".join("ArgKind::" + camel(r[a]) for a in ("a0", "a1", "a2", "a3"))
-        out.append("    {%s, %s, %s, SyscallClass::%s, NetOp::%s,\n     {%s}},\n"
-                   % (cxx_string(r["name"]), cxx_string(cat), cxx_string(typ), cls, net, args))
+        out.append("    {%s, %s, %s, %s, SyscallClass::%s, NetOp::%s,\n     {%s}},\n"
+                   % (cxx_string(r["name"]), cxx_string(cat), cxx_string(typ),
+                      cxx_string(action), cls, net, args))
     out.append("};\n")
     for arch in ARCHES:
         numbers = syscall_numbers(src, arch)

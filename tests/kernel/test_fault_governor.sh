@@ -71,13 +71,13 @@ wait $STORM
 $PY - "$T/out.json" <<'PY' && kt_check "governor loss events: act, stand down, act, stand down; the kernel's drops reported" true || kt_check "governor loss events: act, stand down, act, stand down; the kernel's drops reported" false
 import json, sys
 events = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
-gov = [e["event"]["reason"] for e in events if e["event"]["kind"] == "loss" and e["loss"]["cause"] == "governor"]
+gov = [e["event"]["reason"] for e in events if e["event"]["kind"] == "pipeline_error" and e["auditd"]["loss"]["cause"] == "governor"]
 for d in gov:
     print("  governor: " + d, file=sys.stderr)
 ok = len(gov) == 4
 ok = ok and "set the kernel rate limit to 200" in gov[0] and "put the kernel rate limit back" in gov[1]
 ok = ok and "set the kernel rate limit to 200" in gov[2] and "the agent stops" in gov[3]
-lost = sum(e["loss"]["count"] for e in events if e["event"]["kind"] == "loss" and e["loss"]["cause"] == "kernel-lost")
+lost = sum(e["auditd"]["loss"]["count"] for e in events if e["event"]["kind"] == "pipeline_error" and e["auditd"]["loss"]["cause"] == "kernel-lost")
 print(f"  kernel-lost while governed: {lost}", file=sys.stderr)
 sys.exit(0 if ok and lost > 0 else 1)
 PY

@@ -53,19 +53,19 @@ for line in open(path, encoding="utf-8", errors="replace"):
     except ValueError:
         broken += 1
 expect(broken == 0, f"{broken} broken lines in {len(events)}")
-losses = [e["loss"] for e in events if e["event"]["kind"] == "loss"]
+losses = [e["auditd"]["loss"] for e in events if e["event"]["kind"] == "pipeline_error"]
 full = [l for l in losses if l["cause"] == "output-full"]
 dropped = sum(l["count"] for l in full)
 expect(len(full) > 0 and dropped > 0, f"output-full loss events: {len(full)}, {dropped} lines dropped")
 expect(dropped == dropped_status, f"they count all the agent dropped ({dropped_status})")
-got = {e["serial"] for e in events if e["event"]["kind"] == "event"}
+got = {e["event"]["sequence"] for e in events if e["event"]["kind"] == "event"}
 gaps = [(l["first_serial"], l["last_serial"]) for l in losses if l["cause"] == "serial-gap"]
 lo, hi = min(got), max(got)
 missing = [s for s in range(lo, hi + 1) if s not in got and not any(a <= s <= b for a, b in gaps)]
 expect(len(missing) <= dropped, f"{len(missing)} serials missing without a gap, at most the {dropped} dropped lines")
 after = [e for e in events if e["event"]["kind"] == "event" and marker in json.dumps(e)]
 expect(len(after) > 0, f"events after the recovery are written ({marker})")
-full_at = max(i for i, e in enumerate(events) if e["event"]["kind"] == "loss" and e["loss"]["cause"] == "output-full")
+full_at = max(i for i, e in enumerate(events) if e["event"]["kind"] == "pipeline_error" and e["auditd"]["loss"]["cause"] == "output-full")
 marker_at = min(i for i, e in enumerate(events) if marker in json.dumps(e)) if after else -1
 expect(full_at < marker_at, "the loss event comes before the events that follow the recovery")
 sys.exit(0 if ok else 1)

@@ -125,9 +125,9 @@ for name in "abc":
     expect(broken <= (1 if name == "a" else 0), f"run {name}: {broken} broken lines")
 
 def delivered(evs):
-    return {e["serial"] for e in evs if e["event"]["kind"] == "event"}
+    return {e["event"]["sequence"] for e in evs if e["event"]["kind"] == "event"}
 def losses(evs, cause):
-    return [e["loss"] for e in evs if e["event"]["kind"] == "loss" and e["loss"]["cause"] == cause]
+    return [e["auditd"]["loss"] for e in evs if e["event"]["kind"] == "pipeline_error" and e["auditd"]["loss"]["cause"] == cause]
 all_events = [e for n in "abc" for e in runs[n]]
 got = delivered(all_events)
 gaps = [(l["first_serial"], l["last_serial"]) for l in losses(all_events, "serial-gap")]
@@ -139,12 +139,12 @@ expect(not unaccounted, f"unaccounted serials: {unaccounted[:10]} ({len(unaccoun
 
 # The SIGKILL: b says so, and reports the serials after the saved one that never reached it.
 b = runs["b"]
-expect(any(l["cause"] == "agent-restart" for l in (e.get("loss", {}) for e in b if e["event"]["kind"] == "loss")),
+expect(any(l["cause"] == "agent-restart" for l in (e.get("auditd", {}).get("loss", {}) for e in b if e["event"]["kind"] == "pipeline_error")),
        "run b starts with an agent-restart notice")
 b_gaps = [(l["first_serial"], l["last_serial"]) for l in losses(b, "serial-gap")]
 expect(any(a == resumed_b + 1 for a, _ in b_gaps), f"run b reports a gap right after serial {resumed_b}: {b_gaps[:4]}")
-restart_reasons = [e["event"].get("reason", "") for e in b if e["event"]["kind"] == "loss"
-                   and e["loss"]["cause"] == "serial-gap" and e["loss"]["first_serial"] == resumed_b + 1]
+restart_reasons = [e["event"].get("reason", "") for e in b if e["event"]["kind"] == "pipeline_error"
+                   and e["auditd"]["loss"]["cause"] == "serial-gap" and e["auditd"]["loss"]["first_serial"] == resumed_b + 1]
 expect(any("while auditlens was not running" in r for r in restart_reasons),
        f"the restart gap says it happened while auditlens was not running: {restart_reasons[:1]}")
 a_got = delivered(runs["a"])

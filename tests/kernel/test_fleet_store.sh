@@ -105,10 +105,10 @@ import json, sys, datetime
 want = []
 for line in open(sys.argv[1], encoding="utf-8"):
     e = json.loads(line)
-    if e["event"]["kind"] == "loss":
+    if e["event"]["kind"] == "pipeline_error":
         continue
     t = datetime.datetime.strptime(e["@timestamp"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
-    want.append((round(t.timestamp() * 1000), e["serial"]))
+    want.append((round(t.timestamp() * 1000), e["event"]["sequence"]))
 open(sys.argv[3], "w").write("".join("%d %d\n" % w for w in want))
 got = [tuple(int(x) for x in l.split("|")) for l in open(sys.argv[2]) if l.strip()]
 ws, gs = set(want), set(got)
@@ -130,7 +130,7 @@ same_events_soon() {
   same_events "$1"
 }
 # json_events NAME: events (not losses) in the JSON output so far.
-json_events() { grep -vc '"kind":"loss"' "$T/$1/out.json" 2>/dev/null || true; }
+json_events() { grep -vc '"kind":"pipeline_error"' "$T/$1/out.json" 2>/dev/null || true; }
 pg_events() { q "select count(*) from auditlens.events where host = 'fleet-a'" 2>/dev/null; }
 caught_up() {
   local j p
@@ -275,7 +275,7 @@ replayed() { [[ $(status live replayed_rows) -gt 0 && $(status live spooled_rows
 kt_check "outage: the replay is counted" replayed
 none_dropped() { [[ $(status live spool_dropped) == 0 && $(status live queue_dropped) == 0 ]]; }
 kt_check "outage: no rows dropped" none_dropped
-kt_check "outage: no loss events in the output" bash -c "! grep -q '\"kind\":\"loss\"' '$T/live/out.json'"
+kt_check "outage: no loss events in the output" bash -c "! grep -q '\"kind\":\"pipeline_error\"' '$T/live/out.json'"
 kt_check "live: agent exits 0 on SIGTERM" stop_agent
 kt_check "live: after exit, the database holds exactly the JSON output's events" same_events live
 logged() {
@@ -299,7 +299,7 @@ counted() {
   local n
   n=$($PY -c '
 import json, sys
-print(sum(json.loads(l)["loss"]["count"] for l in open(sys.argv[1]) if "fleet-spool-full" in l))' "$T/tiny/out.json")
+print(sum(json.loads(l)["auditd"]["loss"]["count"] for l in open(sys.argv[1]) if "fleet-spool-full" in l))' "$T/tiny/out.json")
   [[ $n -gt 0 && $n -le $(status tiny spool_dropped) ]]
 }
 kt_check "tiny: the loss events count the dropped rows" counted

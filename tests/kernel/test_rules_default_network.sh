@@ -114,7 +114,7 @@ for line in open(sys.argv[1]):
         continue
     sc = next(r for r in e["auditd"]["records"] if r["type"] == "SYSCALL")
     sa = next((r["saddr"] for r in e["auditd"]["records"] if r["type"] == "SOCKADDR"), None)
-    events.append(dict(action=e["event"]["action"], exit=exit_code(sc["exit"]),
+    events.append(dict(action=sc["syscall"], exit=exit_code(sc["exit"]),
                        success=sc["success"] == "yes", saddr=sa,
                        src=e.get("source") or {}, net=e.get("network") or {}))
 def family(ev):

@@ -151,7 +151,7 @@ TEST(HostileRecord, HugeAndWeirdValuesGiveValidJson) {
   std::string out;
   EXPECT_EQ(ParseThrough(text, &out), 0u);
   ExpectValidJsonLines(out);
-  EXPECT_NE(out.find("\"serial\":5979"), std::string::npos);
+  EXPECT_NE(out.find("\"sequence\":5979"), std::string::npos);
 }
 
 // A user-space message repeating a long field name: the repeat is written as name_2, whatever the

@@ -358,7 +358,7 @@ std::string ReadData(const std::string& name) {
 
 // The output line of the event with this serial ("" when there is none, "<many>" when several).
 std::string EventLine(const RunResult& r, uint32_t serial) {
-  std::string key = "\"serial\":" + std::to_string(serial) + ",";
+  std::string key = "\"sequence\":" + std::to_string(serial) + ",";
   std::string found;
   for (const std::string& l : r.lines) {
     if (l.find(key) != std::string::npos && l.find("\"kind\":\"event\"") != std::string::npos) {
@@ -443,8 +443,8 @@ TEST(Pipeline, TwoNodesInOneLog) {
   ASSERT_EQ(r.lines.size(), 36u);
   size_t alpha = 0, beta = 0;
   for (const std::string& l : r.lines) {
-    alpha += l.find("\"host\":{\"name\":\"alpha\"}") != std::string::npos;
-    beta += l.find("\"host\":{\"name\":\"beta\"}") != std::string::npos;
+    alpha += l.find("\"host\":{\"name\":\"alpha\",") != std::string::npos;
+    beta += l.find("\"host\":{\"name\":\"beta\",") != std::string::npos;
   }
   EXPECT_EQ(alpha, 18u);
   EXPECT_EQ(beta, 18u);
@@ -607,7 +607,7 @@ TEST(Pipeline, SerialGapBecomesALossEvent) {
   ASSERT_EQ(lines.size(), 4u);
   for (const std::string& l : lines) EXPECT_TRUE(ValidJson(l)) << l;
   const std::string& loss = lines[3];
-  EXPECT_HAS(loss, "\"kind\":\"loss\"");
+  EXPECT_HAS(loss, "\"kind\":\"pipeline_error\"");
   EXPECT_HAS(loss, "\"cause\":\"serial-gap\"");
   EXPECT_HAS(loss, "\"count\":2");
   EXPECT_HAS(loss, "\"first_serial\":3");
@@ -632,7 +632,7 @@ TEST(Pipeline, FlushReportsHolesStillOpen) {
   live.pipeline->Flush(10'003);
   std::vector<std::string> lines = live.Output();
   ASSERT_EQ(lines.size(), 4u);
-  EXPECT_HAS(lines[2], "\"serial\":5,");
+  EXPECT_HAS(lines[2], "\"sequence\":5,");
   EXPECT_HAS(lines[2], "\"completion\":\"flushed\"");
   EXPECT_HAS(lines[3], "\"first_serial\":2");
   EXPECT_HAS(lines[3], "\"last_serial\":3");
@@ -700,7 +700,7 @@ TEST(Pipeline, ReorderingAndWraparoundAreNoLoss) {
     EXPECT_HAS(l, "{\"type\":\"PROCTITLE\"");
     EXPECT_EQ(l.find("\"type\":\"EOE\""), std::string::npos);
   }
-  EXPECT_HAS(lines[3], "\"serial\":0,");
+  EXPECT_HAS(lines[3], "\"sequence\":0,");
   EXPECT_EQ(live.pipeline->counters().loss_events, 0u);
   EXPECT_EQ(live.pipeline->last_serial(), 1u);
 }

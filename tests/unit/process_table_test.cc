@@ -60,11 +60,11 @@ TEST(ProcessTable, RecordedSshSessionTree) {
   std::vector<JsonValue> events = h.Events();
   for (const JsonValue& e : events) {
     const JsonValue& p = e["process"];
-    if (e["event"].Str("action") == "execve" && p["args"].items().size() > 0) {
+    if (e["event"].Str("action") == "exec" && p["args"].items().size() > 0) {
       by_exe[p["args"].items()[0].text()] = p;
       if (p["args"].items()[0].text() == "touch") touch = &e;
     }
-    if (e["event"].Str("action") == "exit_group" && p.Str("name") == "touch") touch_exit = &e;
+    if (e["event"].Str("action") == "end" && p.Str("name") == "touch") touch_exit = &e;
   }
   ASSERT_TRUE(touch != nullptr);
   ASSERT_TRUE(by_exe.count("bash"));

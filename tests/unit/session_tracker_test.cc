@@ -92,7 +92,7 @@ TEST(SessionTracker, SshCommandSessionFromRecordedRecords) {
   // The JSON line of touch's exec names the session.
   bool seen = false;
   for (const JsonValue& e : h.Events()) {
-    if (e["event"].Str("action") != "execve" || e["process"].Str("name") != "touch") continue;
+    if (e["event"].Str("action") != "exec" || e["process"].Str("name") != "touch") continue;
     const JsonValue& session = e["session"];
     EXPECT_EQ(session.Str("id"), "0123abcd-25");
     EXPECT_EQ(session["user"].Str("name"), "alice6177");

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Checks auditlens output outside the unit tests: every line of each file (or stdin) must be
-strict UTF-8, one JSON object, with @timestamp, serial and event.kind ("event" or "loss"), and
+strict UTF-8, one JSON object, with @timestamp, ecs.version and event.kind ("event", or
+"pipeline_error" for a loss event), and
 "encoded" (when present) a list of non-empty paths.
 Usage: check_json_lines.py [FILE...]  (exit 1 when a file has a bad line)"""
 import json
@@ -21,8 +22,9 @@ def check(name, data):
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             print(f"{name}:{n}: {e}: {raw[:200]!r}", file=sys.stderr)
             return False
-        if not isinstance(obj, dict) or "@timestamp" not in obj or "serial" not in obj \
-                or obj.get("event", {}).get("kind") not in ("event", "loss"):
+        if not isinstance(obj, dict) or "@timestamp" not in obj \
+                or obj.get("ecs", {}).get("version") is None \
+                or obj.get("event", {}).get("kind") not in ("event", "pipeline_error"):
             print(f"{name}:{n}: not an auditlens event: {text[:200]}", file=sys.stderr)
             return False
         for path in obj.get("encoded", []):

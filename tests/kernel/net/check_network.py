@@ -94,8 +94,12 @@ def main():
     events = [e for e in load(out) if e.get("event", {}).get("kind") == "event" and "kt_net" in e.get("tags", [])]
     manifest = {m["flow"]: m for m in load(manifest_path)}
 
+    def syscall(e):
+        return next((r.get("syscall") for r in e["auditd"]["records"] if r["type"] == "SYSCALL"), None)
+
     def net_events(pid, action):
-        return [e for e in events if e.get("process", {}).get("pid") == pid and e["event"]["action"] == action]
+        # By the syscall's own name (event.action is ECS's word: connection_attempted, ...).
+        return [e for e in events if e.get("process", {}).get("pid") == pid and syscall(e) == action]
 
     def find(pid, action, **want):
         """Events of pid with this action whose source/destination match the given ends."""
@@ -250,7 +254,7 @@ def main():
                 pass
             if not (e.get("source", {}).get("ip") and e.get("source", {}).get("port") and e.get("destination", {}).get("ip")
                     and e.get("destination", {}).get("port") and e.get("network", {}).get("community_id")):
-                missing.append((e["serial"], e["event"]["action"], e.get("source"), e.get("destination")))
+                missing.append((e["event"]["sequence"], syscall(e), e.get("source"), e.get("destination")))
         check(not missing, f"every audited TCP/UDP connection carries both ends and a community_id (missing: {missing})")
 
     if gone_path:
@@ -258,7 +262,7 @@ def main():
         # The parent's connects in order: the descriptor reused (first connection closed, second
         # made on the same number at once), then one closed at once (on descriptor 50).
         closed, first, second = gone["gone-closed"], gone["gone-reused-first"], gone["gone-reused-second"]
-        conns = sorted(net_events(closed["pid"], "connect"), key=lambda e: e["serial"])
+        conns = sorted(net_events(closed["pid"], "connect"), key=lambda e: e["event"]["sequence"])
         check(len(conns) == 3, f"gone: three connects by the parent (got {len(conns)})")
         if len(conns) == 3:
             c1, c2, c0 = conns
@@ -273,7 +277,7 @@ def main():
             check(c2["network"].get("local_end") == "unknown" and c2["network"].get("local_end_reason") == "fd_recycled"
                   and "source" not in c2 and c2["destination"]["port"] == second["client_peer"][1],
                   f"a descriptor recycled faster than the agent looks: fd_recycled, not a guess: {c2['network']}")
-        accepts = sorted(net_events(closed["pid"], "accept4"), key=lambda e: e["serial"])
+        accepts = sorted(net_events(closed["pid"], "accept4"), key=lambda e: e["event"]["sequence"])
         # Its descriptor number was closed, then taken by a later accepted socket (another peer).
         check(len(accepts) >= 1 and accepts[0]["network"].get("local_end") == "unknown"
               and accepts[0]["network"].get("local_end_reason") in ("socket_closed",) + reused_reasons
