@@ -65,10 +65,11 @@ def check_pair(out, serve_path, connect_path):
         label = f"{client['ip']}:{client['port']} -> {server['ip']}:{server['port']}"
         check(client == peer and server == local, f"{label}: the kernel shows one flow on both hosts")
         # (The client retries while the server is not listening yet: those connects were refused.)
-        conn = [e for e in events if e["process"]["pid"] == c["pid"] and e["event"]["action"] == "connect"
+        conn = [e for e in events if e["process"]["pid"] == c["pid"]
+                and e["event"]["action"] == "connection_attempted"
                 and e.get("destination") == server and e["event"]["outcome"] == "success"]
-        acc = [e for e in events if e["process"]["pid"] == s["pid"] and e["event"]["action"] == "accept4"
-               and e.get("source") == peer]
+        acc = [e for e in events if e["process"]["pid"] == s["pid"]
+               and e["event"]["action"] == "connection_accepted" and e.get("source") == peer]
         check(len(conn) == 1 and len(acc) == 1, f"{label}: one connect on the client host, one accept on the server host")
         if len(conn) == 1 and len(acc) == 1:
             cn, an = conn[0], acc[0]
