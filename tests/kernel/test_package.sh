@@ -68,7 +68,7 @@ kt_check "apt-get install ./auditlens_*.deb succeeds" test $? -eq 0 || tail -20 
 kt_check "dpkg says installed" bash -c "dpkg-query -W -f='\${Status}' auditlens | grep -q 'install ok installed'"
 kt_check "/usr/bin/auditlens --version" bash -c "/usr/bin/auditlens --version | grep -q '^auditlens [0-9]'"
 kt_check "/usr/bin/auditlens parse works" bash -c \
-  "echo 'type=USER_LOGIN msg=audit(1795345652.369:10): pid=1 uid=0 res=success' | /usr/bin/auditlens parse 2>/dev/null | grep -q '\"serial\":10'"
+  "echo 'type=USER_LOGIN msg=audit(1795345652.369:10): pid=1 uid=0 res=success' | /usr/bin/auditlens parse 2>/dev/null | grep -q '\"sequence\":10'"
 UNIT=$(dpkg -L auditlens | grep '/systemd/system/auditlens.service$' | head -1)
 kt_check "the systemd unit is installed ($UNIT)" test -f "$UNIT"
 kt_check "the unit runs /usr/bin/auditlens (absolute: a source install cannot shadow it)" \
