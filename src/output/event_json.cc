@@ -120,6 +120,7 @@ template <size_t N>
 bool ScanLeadingFields(std::string_view body, const std::string_view (&names)[N],
                        std::string_view (&values)[N]) {
   size_t found = 0;
+  size_t next = 0;  // the first name not found yet
   const char* p = body.data();
   const char* const end = p + body.size();
   for (int token = 0; token < 12 && p < end && found < N; ++token) {
@@ -134,11 +135,19 @@ bool ScanLeadingFields(std::string_view body, const std::string_view (&names)[N]
     }
     if (eq != nullptr) {
       std::string_view name(word, eq - word);
-      for (size_t i = 0; i < N; ++i) {
-        if (values[i].empty() && name == names[i]) {
-          values[i] = std::string_view(eq + 1, p - eq - 1);
-          ++found;
-          break;
+      // The names are given in the order the kernel writes them: the next one missing is tried
+      // first, and is nearly always the one.
+      if (next < N && name == names[next]) {
+        values[next] = std::string_view(eq + 1, p - eq - 1);
+        ++found;
+        while (next < N && !values[next].empty()) ++next;
+      } else {
+        for (size_t i = next + 1; i < N; ++i) {
+          if (values[i].empty() && name == names[i]) {
+            values[i] = std::string_view(eq + 1, p - eq - 1);
+            ++found;
+            break;
+          }
         }
       }
     }
@@ -245,8 +254,9 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
   if (sys >= 0) {
     // The kernel writes arch, syscall, ..., a0, a1 first: read them without splitting the record
     // (when its members are memoized it is never split at all).
-    static constexpr std::string_view kLead[kLeadCount] = {"arch", "syscall", "success", "a0",
-                                                           "a1",   "a2",      "exit"};
+    // In the order the kernel writes them (ScanLeadingFields tries them in turn).
+    static constexpr std::string_view kLead[kLeadCount] = {"arch", "syscall", "success", "exit",
+                                                           "a0",   "a1",      "a2"};
     for (auto& v : lead_) v = {};
     if (!ScanLeadingFields(e.event().record_body(sys), kLead, lead_)) {
       for (int i = 0; i < kLeadCount; ++i) lead_[i] = e.Get(sys, kLead[i]);

@@ -104,8 +104,8 @@ class EventJsonFormatter {
   ValueDecoder decoder_;
   SyscallContext ctx_;        // for the record being written
   SyscallContext event_ctx_;  // of the event's SYSCALL record
-  // Its arch, syscall, success, a0, a1, a2, exit (raw; empty without SYSCALL).
-  enum Lead { kArch, kSyscall, kSuccess, kA0, kA1, kA2, kExit, kLeadCount };
+  // Its arch, syscall, success, exit, a0, a1, a2 (raw; empty without SYSCALL), in the kernel's order.
+  enum Lead { kArch, kSyscall, kSuccess, kExit, kA0, kA1, kA2, kLeadCount };
   std::string_view lead_[kLeadCount];
   std::string scratch_;
   std::string scratch2_;
