@@ -291,6 +291,7 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
   w.UInt(ev.serial());
   WriteEventSection(e, w);
   w.EndObject();
+  if (e.syscall_record() >= 0) WriteError(w);
   WriteProcess(e, facts, w);
   WriteUser(e, w);
   WriteFile(e, w);
@@ -337,6 +338,21 @@ EventJsonFormatter::EventRefinement EventJsonFormatter::RefinementOf(
       break;
   }
   return r;
+}
+
+void EventJsonFormatter::WriteError(JsonWriter& w) {
+  // A failed syscall's errno, by its name (ECS error.code): exit=-13 is EACCES. lead_ is this
+  // event's (the caller checked it has a SYSCALL record).
+  if (lead_[kSuccess] != "no") return;
+  int64_t exit = 0;
+  if (!ParseI64(lead_[kExit], &exit) || exit >= 0 || exit < -4095) return;
+  const char* name = strerrorname_np(static_cast<int>(-exit));
+  if (name == nullptr) return;
+  w.Key("error");
+  w.BeginObject();
+  w.Key("code");
+  w.String(name);
+  w.EndObject();
 }
 
 void EventJsonFormatter::WriteEventSection(const ParsedEvent& e, JsonWriter& w) {

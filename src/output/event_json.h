@@ -50,6 +50,9 @@ class EventJsonFormatter {
  private:
   void WriteTimestamp(uint64_t sec, uint32_t msec, JsonWriter& w);
   void WriteEventSection(const ParsedEvent& e, JsonWriter& w);
+  // error.code of a failed syscall (its errno's name); nothing for the others. Only for an event
+  // with a SYSCALL record (lead_ is read).
+  void WriteError(JsonWriter& w);
   void WriteEventMembers(const ParsedEvent& e, const tables::SyscallFacts& facts, JsonWriter& w);
   // What the SYSCALL record's arguments refine in the event section: an open that may create its
   // file, a clone that makes a thread, a connect still in progress.

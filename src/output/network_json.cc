@@ -99,7 +99,6 @@ NetworkJson::ObjectKey NetworkJson::KeyOf(const NetworkFacts& n) {
   ObjectKey k;
   k.protocol = n.protocol;
   k.sock_type = n.sock_type;
-  k.errno_value = n.errno_value;
   k.is_unix = n.is_unix;
   k.flow = n.flow();
   k.inbound = n.inbound();
@@ -151,13 +150,6 @@ void NetworkJson::WriteObject(const ObjectKey& k, JsonWriter& w) {
   if (!k.reason.empty() && k.local_end != LocalEnd::kSocket) {
     w.Key("local_end_reason");
     w.String(k.reason);
-  }
-  if (k.errno_value != 0) {
-    const char* name = strerrorname_np(k.errno_value);
-    if (name != nullptr) {
-      w.Key("errno");
-      w.String(name);
-    }
   }
   std::string_view unix_type = UnixSocketTypeName(k.sock_type);
   if (k.is_unix && (!unix_type.empty() || k.peer_known)) {

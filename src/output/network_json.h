@@ -28,7 +28,7 @@ class NetworkJson {
  private:
   // What the "network" object is rendered from.
   struct ObjectKey {
-    int protocol = 0, sock_type = 0, errno_value = 0;
+    int protocol = 0, sock_type = 0;
     bool is_unix = false, flow = false, inbound = false, peer_known = false;
     int ip_version = 0;  // of the end that gives the type: 4, 6, or 0 (none)
     LocalEnd local_end = LocalEnd::kUnknown;

@@ -133,7 +133,7 @@ def main():
                 check(n.get("community_id") == community_id(client, server, 6),
                       f"{name}: connect community_id {n.get('community_id')} = independent {community_id(client, server, 6)}")
                 if m.get("connect_errno") == "EINPROGRESS":
-                    check(n.get("errno") == "EINPROGRESS" and c.get("source", {}).get("port") == client["port"],
+                    check(c.get("error", {}).get("code") == "EINPROGRESS" and c.get("source", {}).get("port") == client["port"],
                           f"{name}: non-blocking connect (EINPROGRESS) still has its local port")
         if "server_local" in m:
             peer, local = end(m["server_peer"]), end(m["server_local"])
@@ -211,7 +211,7 @@ def main():
         c = one(find(m["pid"], "connect", destination={"port": m["port"]}), "refused connect")
         if c:
             n = c["network"]
-            check(c["event"]["outcome"] == "failure" and n.get("errno") == "ECONNREFUSED" and n.get("local_end") == "unknown"
+            check(c["event"]["outcome"] == "failure" and c.get("error", {}).get("code") == "ECONNREFUSED" and n.get("local_end") == "unknown"
                   and n.get("local_end_reason") == "syscall_failed" and c["destination"] == {"ip": "127.0.0.1", "port": m["port"]},
                   f"refused connect says why and gives the remote end: {c.get('destination')} {n}")
 
