@@ -299,12 +299,6 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
   network_json_.Write(facts.network, w);
   session_json_.Write(facts, w);
   WriteRecords(e, w);
-  if (encoded_count_ > 0) {
-    w.Key("encoded");
-    w.BeginArray();
-    for (size_t i = 0; i < encoded_count_; ++i) w.String(encoded_[i]);
-    w.EndArray();
-  }
   w.EndObject();
   const std::string_view json = w.Since(0);
   out->append(json.data(), json.size());
@@ -722,6 +716,13 @@ void EventJsonFormatter::WriteRecords(const ParsedEvent& e, JsonWriter& w) {
   w.BeginArray();
   for (size_t i = 0; i < e.record_count(); ++i) WriteRecord(e, i, w);
   w.EndArray();
+  // Last: every value of the event has been written, so the list is complete.
+  if (encoded_count_ > 0) {
+    w.Key("encoded");
+    w.BeginArray();
+    for (size_t i = 0; i < encoded_count_; ++i) w.String(encoded_[i]);
+    w.EndArray();
+  }
   w.EndObject();
 }
 

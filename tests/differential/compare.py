@@ -6,7 +6,7 @@
 libauparse is used through ctypes (not the python3-audit binding, whose interpret_field() raises
 UnicodeDecodeError on values that are not UTF-8), with escape mode RAW so interpretations come back
 as the bytes they stand for. auditlens values are turned back into bytes too: a value whose JSON
-path is listed in the event's "encoded" array is percent-decoded (see docs/schema.md), any other is
+path is listed in the event's "auditd.encoded" array is percent-decoded (see docs/schema.md), any other is
 its UTF-8.
 
 Events are matched by (time, serial), records by position, fields by name and order. A few kinds
@@ -122,7 +122,7 @@ class Ours:
 
     def __init__(self, obj):
         self.obj = obj
-        self.encoded = set(obj.get("encoded", []))
+        self.encoded = set(obj.get("auditd", {}).get("encoded", []))
 
     def value(self, path, v):
         if not isinstance(v, str):

@@ -65,7 +65,7 @@ expect(len(find(lambda e: "after-rotation" in e.get("process", {}).get("args", [
 if execs:
     e = execs[0]
     args = e["process"]["args"]
-    enc = e.get("encoded", [])
+    enc = e.get("auditd", {}).get("encoded", [])
     expect(args[0] == w + "/prog" and args[1] == "arg one" and args[2] == "café" and args[4] == '"quoted"', f"args {args}")
     expect(args[3] == "bad%FF" and "process.args[3]" in enc, f"non-UTF-8 arg percent-encoded and listed: {args[3]} {enc}")
     expect(e["event"]["action"] == "exec" and e["event"]["outcome"] == "success", "exec action/outcome")

@@ -2,7 +2,7 @@
 """Checks auditlens output outside the unit tests: every line of each file (or stdin) must be
 strict UTF-8, one JSON object, with @timestamp, ecs.version and event.kind ("event", or
 "pipeline_error" for a loss event), and
-"encoded" (when present) a list of non-empty paths.
+"auditd.encoded" (when present) a list of non-empty paths.
 Usage: check_json_lines.py [FILE...]  (exit 1 when a file has a bad line)"""
 import json
 import sys
@@ -27,7 +27,7 @@ def check(name, data):
                 or obj.get("event", {}).get("kind") not in ("event", "pipeline_error"):
             print(f"{name}:{n}: not an auditlens event: {text[:200]}", file=sys.stderr)
             return False
-        for path in obj.get("encoded", []):
+        for path in obj.get("auditd", {}).get("encoded", []):
             if not isinstance(path, str) or not path:
                 print(f"{name}:{n}: bad encoded entry {path!r}", file=sys.stderr)
                 return False
