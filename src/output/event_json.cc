@@ -50,6 +50,39 @@ Category CategoryOfType(uint16_t type) {
   }
 }
 
+// The device numbers of a terminal the kernel names in tty= (drivers/tty): "pts3" is Unix98 pty
+// 3 (major 136 + N / 256, minor N % 256), "tty2" virtual console 2 (major 4), "ttyS0" serial port
+// 0 (major 4, minor 64 + N). False for any other name (the kernel's names of other drivers vary).
+bool TtyDevice(std::string_view tty, int* major, int* minor) {
+  auto number = [](std::string_view digits, int* out) {
+    if (digits.empty() || digits.size() > 6) return false;
+    int v = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + (c - '0');
+    }
+    *out = v;
+    return true;
+  };
+  int n = 0;
+  if (tty.substr(0, 3) == "pts" && number(tty.substr(3), &n) && n < (1 << 20)) {
+    *major = 136 + n / 256;
+    *minor = n % 256;
+    return *major <= 143;
+  }
+  if (tty.substr(0, 4) == "ttyS" && number(tty.substr(4), &n) && n < 192) {
+    *major = 4;
+    *minor = 64 + n;
+    return true;
+  }
+  if (tty.substr(0, 3) == "tty" && number(tty.substr(3), &n) && n < 64) {
+    *major = 4;
+    *minor = n;
+    return true;
+  }
+  return false;
+}
+
 // Whether a SYSCALL field is one of SyscallContext::context_fields.
 bool IsContextField(std::string_view name, uint8_t bits) {
   if (name == "syscall") return (bits & 1) != 0;
@@ -461,12 +494,25 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, const EventFacts& fa
       });
     }
     std::string_view tty = e.Get(r, "tty");
-    if (!tty.empty() && tty != "(none)") {
-      w.Key("tty");
-      w.BeginObject();
-      w.Key("name");
-      w.String(tty);
-      w.EndObject();
+    if (!tty.empty()) {
+      // ECS: whether the process has a terminal, and the terminal's device numbers where its name
+      // says them. The name itself stays in the SYSCALL record (auditd.records).
+      const bool interactive = tty != "(none)";
+      w.Key("interactive");
+      w.Bool(interactive);
+      int major = 0, minor = 0;
+      if (interactive && TtyDevice(tty, &major, &minor)) {
+        w.Key("tty");
+        w.BeginObject();
+        w.Key("char_device");
+        w.BeginObject();
+        w.Key("major");
+        w.Int(major);
+        w.Key("minor");
+        w.Int(minor);
+        w.EndObject();
+        w.EndObject();
+      }
     }
   }
   if (cwd_record >= 0) {

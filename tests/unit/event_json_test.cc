@@ -181,6 +181,26 @@ const std::string kSyscallOpenat =
     "comm=\"corpus_helper\" exe=\"/tmp/auditlens-diff.V9XoNo/bin/corpus_helper\" "
     "key=646966662D66696C65017365636F6E642D6B6579";
 
+// ECS process.interactive and process.tty.char_device from the SYSCALL record's tty= name.
+TEST(EventJson, TerminalBecomesInteractiveAndItsDeviceNumbers) {
+  auto with_tty = [](const std::string& tty) {
+    std::string line = kSyscallOpenat;
+    line.replace(line.find("tty=(none)"), 10, "tty=" + tty);
+    return Format({line});
+  };
+  EXPECT_HAS(Format({kSyscallOpenat}), R"("interactive":false)");
+  EXPECT_EQ(Format({kSyscallOpenat}).find(R"("tty":{)"), std::string::npos);
+  EXPECT_HAS(with_tty("pts1"), R"("interactive":true,"tty":{"char_device":{"major":136,"minor":1}})");
+  EXPECT_HAS(with_tty("pts300"), R"("tty":{"char_device":{"major":137,"minor":44}})");
+  EXPECT_HAS(with_tty("tty2"), R"("tty":{"char_device":{"major":4,"minor":2}})");
+  EXPECT_HAS(with_tty("ttyS1"), R"("tty":{"char_device":{"major":4,"minor":65}})");
+  // A terminal whose numbers the name does not say: interactive, no device.
+  const std::string console = with_tty("console");
+  EXPECT_HAS(console, R"("interactive":true)");
+  EXPECT_EQ(console.find(R"("tty":{)"), std::string::npos) << console;
+  EXPECT_EQ(with_tty("pts9999999").find(R"("char_device")"), std::string::npos);
+}
+
 TEST(EventJson, NonUtf8FileNameIsValidJsonListedInEncodedAndReversible) {
   std::string out = Format({
       kSyscallOpenat,
