@@ -54,12 +54,9 @@ void Context(CopyBatch* b, std::string* out) {
   AppendCopyText(b->boot_id, out);
 }
 
-void AddEvent(const Row& r, CopyBatch* b) {
-  if (r.num[col::kTime] == col::kNull || r.num[col::kSerial] == col::kNull) {
-    ++b->skipped;
-    return;
-  }
-  std::string* o = &b->events;
+// The columns an events line and a connections line both begin with: host, boot id, time, serial,
+// session, entity, pid.
+void EventKeyColumns(const Row& r, CopyBatch* b, std::string* o) {
   Context(b, o);
   for (int n : {col::kTime, col::kSerial}) {
     Tab(o);
@@ -68,6 +65,15 @@ void AddEvent(const Row& r, CopyBatch* b) {
   Tab(o); AppendCopyText(r.Str(col::kSessionId), o);
   Tab(o); AppendCopyText(r.Str(col::kEntityId), o);
   Tab(o); AppendCopyNum(r.num[col::kPid], o);
+}
+
+void AddEvent(const Row& r, CopyBatch* b) {
+  if (r.num[col::kTime] == col::kNull || r.num[col::kSerial] == col::kNull) {
+    ++b->skipped;
+    return;
+  }
+  std::string* o = &b->events;
+  EventKeyColumns(r, b, o);
   Tab(o); AppendCopyNum(r.num[col::kUid], o);
   const auto kind = static_cast<EventKind>(r.num[col::kKind] == col::kNull ? 0 : r.num[col::kKind]);
   const auto outcome =
@@ -85,14 +91,7 @@ void AddEvent(const Row& r, CopyBatch* b) {
   const std::string_view op = r.Str(col::kNetOp);
   if (kind != EventKind::kNetwork || (op != "connect" && op != "accept")) return;
   o = &b->connections;
-  Context(b, o);
-  for (int n : {col::kTime, col::kSerial}) {
-    Tab(o);
-    AppendCopyNum(r.num[n], o);
-  }
-  Tab(o); AppendCopyText(r.Str(col::kSessionId), o);
-  Tab(o); AppendCopyText(r.Str(col::kEntityId), o);
-  Tab(o); AppendCopyNum(r.num[col::kPid], o);
+  EventKeyColumns(r, b, o);
   Tab(o); AppendCopyText(op, o);
   Tab(o); AppendCopyText(op == "accept" ? "inbound" : "outbound", o);
   Tab(o); AppendCopyText(r.Str(col::kTransport), o);
