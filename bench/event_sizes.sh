@@ -97,7 +97,7 @@ import collections, gzip, json, subprocess, sys
 T, uid, user, n, logins = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 
 def ours(e, kind):
-    if e.get("user", {}).get("audit", {}).get("id") == uid:
+    if e.get("auditd", {}).get("user", {}).get("audit", {}).get("id") == uid:
         return True
     if kind == "login":
         return e.get("process", {}).get("executable") == "/usr/sbin/sshd" or user in json.dumps(e)

@@ -33,7 +33,9 @@ struct SessionInfo {
   std::string terminal;     // PAM terminal= ("ssh", "/dev/pts/0", "cron")
   std::string tty;          // LOGIN tty=
   int32_t login_pid = -1;
+  // The login process's entity id and start (the session's entry leader, output/session_json.h).
   std::string leader_entity;
+  uint64_t leader_start_ms = 0;
   uint64_t start_ms = 0;
   uint64_t opened_ms = 0;   // USER_START from the login service: PAM's session modules are done
   uint64_t end_ms = 0;      // 0 while open

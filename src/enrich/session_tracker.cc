@@ -167,6 +167,7 @@ void SessionTracker::SetLoginProcess(SessionInfo* s, int32_t pid) {
   if (image == nullptr) return;
   image->role = SessionRole::kService;
   s->leader_entity = image->entity_id.view();
+  s->leader_start_ms = image->start_ms;
   if (!image->exe.empty()) {
     s->service_exe = image->exe;
     s->service = std::string(ServiceOfExe(image->exe));
@@ -314,6 +315,7 @@ void SessionTracker::HandleUserMessage(const ParsedEvent& e, uint16_t type) {
           f->destination = image->local();
         }
         f->leader_entity = image->entity_id.view();
+        f->leader_start_ms = image->start_ms;
       }
       f->login_pid = subj.pid;
       f->hostname = at.hostname;

@@ -19,27 +19,43 @@ namespace {
 // of that version), and the host's OS family, which Elastic's Linux rules test first.
 constexpr std::string_view kEcsObject = R"({"version":"9.1.0"})";
 constexpr std::string_view kHostOsObject = R"({"type":"linux"})";
+// ECS event.dataset of every event auditlens writes (event.module is "auditd").
+constexpr std::string_view kDataset = "auditd.events";
 
 struct Category {
+  Category() = default;
+  Category(std::string_view c, std::string_view t, std::string_view a = {})
+      : category(c), type(t), also(a) {}
   std::string_view category;
   std::string_view type;
+  std::string_view also;  // a second category with the same type, or empty
 };
 
 // ECS event.category / event.type of the record types a rule set usually watches (those of
-// syscalls are columns of src/tables/syscalls.tsv).
+// syscalls are columns of src/tables/syscalls.tsv). Each type is one ECS expects for its category
+// (../shared/ecs/fields.tsv); event.action stays the record type's name ("user_login").
 Category CategoryOfType(uint16_t type) {
   switch (type) {
-    case AUDIT_USER_AUTH: case AUDIT_USER_ACCT: case AUDIT_USER_CHAUTHTOK:
+    // PAM's steps: checking a password or key, the account, the credentials.
+    case AUDIT_USER_AUTH: case AUDIT_USER_ACCT: case AUDIT_GRP_AUTH:
     case AUDIT_CRED_ACQ: case AUDIT_CRED_DISP: case AUDIT_CRED_REFR:
       return {"authentication", "info"};
-    case AUDIT_USER_LOGIN: case AUDIT_USER_START: case AUDIT_LOGIN:
+    // A login program's own account of a login and a logout.
+    case AUDIT_USER_LOGIN:
+      return {"authentication", "start", "session"};
+    case AUDIT_USER_LOGOUT:
+      return {"authentication", "end", "session"};
+    // PAM opening and closing the session; the kernel giving a process its login session.
+    case AUDIT_USER_START: case AUDIT_LOGIN:
       return {"session", "start"};
-    case AUDIT_USER_LOGOUT: case AUDIT_USER_END:
+    case AUDIT_USER_END:
       return {"session", "end"};
-    // User and group account changes, with DAC_CHECK and TEST as before.
-    case AUDIT_ADD_USER: case AUDIT_DEL_USER: case AUDIT_ADD_GROUP: case AUDIT_DEL_GROUP:
-    case AUDIT_DAC_CHECK: case AUDIT_CHGRP_ID: case AUDIT_TEST:
-    case AUDIT_CHUSER_ID: case AUDIT_GRP_AUTH:
+    // Accounts: created, deleted, changed (a password, an id, a group's members).
+    case AUDIT_ADD_USER: case AUDIT_ADD_GROUP:
+      return {"iam", "creation"};
+    case AUDIT_DEL_USER: case AUDIT_DEL_GROUP:
+      return {"iam", "deletion"};
+    case AUDIT_USER_CHAUTHTOK: case AUDIT_CHUSER_ID: case AUDIT_CHGRP_ID:
       return {"iam", "change"};
     case AUDIT_USER_CMD:
       return {"process", "start"};
@@ -205,9 +221,7 @@ std::string_view EventJsonFormatter::Decoded(FieldKind kind, std::string_view ra
 void EventJsonFormatter::WriteString(JsonWriter& w, std::string_view bytes, std::string_view path,
                                      std::string_view subpath, int index) {
   if (w.String(bytes)) {
-    if (encoded_count_ == encoded_.size()) encoded_.emplace_back();
-    std::string& p = encoded_[encoded_count_++];
-    p.assign(path.data(), path.size());
+    std::string& p = NoteEncoded(path);
     if (!subpath.empty()) {
       p.push_back('.');
       p.append(subpath.data(), subpath.size());
@@ -217,6 +231,27 @@ void EventJsonFormatter::WriteString(JsonWriter& w, std::string_view bytes, std:
       int n = snprintf(buf, sizeof(buf), "[%d]", index);
       p.append(buf, n);
     }
+  }
+}
+
+std::string& EventJsonFormatter::NoteEncoded(std::string_view path) {
+  if (encoded_count_ == encoded_.size()) encoded_.emplace_back();
+  std::string& p = encoded_[encoded_count_++];
+  p.assign(path.data(), path.size());
+  return p;
+}
+
+void EventJsonFormatter::FindAccount(const ParsedEvent& e) {
+  for (size_t r = 0; r < e.record_count(); ++r) {
+    std::string_view acct = e.Get(r, "acct");
+    if (acct.empty()) continue;
+    account_text_.clear();
+    ValueDecoder::AppendEscaped(acct, &account_text_);
+    if (account_text_ != "?" && account_text_ != "(unknown)" && !account_text_.empty())
+      account_ = account_text_;
+    std::string_view addr = e.Get(r, "addr");
+    if (!addr.empty() && addr != "?") EndpointFromText(addr, 0, &client_);
+    return;
   }
 }
 
@@ -325,13 +360,28 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
   WriteEventSection(e, w);
   w.EndObject();
   if (e.syscall_record() >= 0) WriteError(w);
+  // A user-space message of PAM or a login program names the account it is about (acct=) and the
+  // client (addr=): ECS user.name and source.ip.
+  account_ = {};
+  client_ = Endpoint();
+  if (e.syscall_record() < 0) FindAccount(e);
   WriteProcess(e, facts, w);
   WriteUser(e, w);
   WriteFile(e, w);
   WriteTags(e, w);
-  network_json_.Write(facts.network, w);
-  session_json_.Write(facts, w);
-  WriteRecords(e, w);
+  const int encoded = network_json_.Write(facts.network, w);
+  if (encoded & NetworkJson::kSourceEncoded) NoteEncoded("source.address");
+  if (encoded & NetworkJson::kDestinationEncoded) NoteEncoded("destination.address");
+  if (!facts.network.present && client_.is_ip()) {
+    char ip[Endpoint::kIpTextSize];
+    w.Key("source");
+    w.BeginObject();
+    w.Key("ip");
+    w.String(std::string_view(ip, client_.FormatIp(ip)));
+    w.EndObject();
+  }
+  WriteRelated(e, facts, w);
+  WriteRecords(e, facts, w);
   w.EndObject();
   const std::string_view json = w.Since(0);
   out->append(json.data(), json.size());
@@ -409,6 +459,8 @@ void EventJsonFormatter::WriteEventMembers(const ParsedEvent& e, const tables::S
   w.String("event");
   w.Key("module");
   w.String("auditd");
+  w.Key("dataset");
+  w.String(kDataset);
   Category cat;
   EventRefinement refined;
   w.Key("action");
@@ -434,6 +486,7 @@ void EventJsonFormatter::WriteEventMembers(const ParsedEvent& e, const tables::S
     w.Key("category");
     w.BeginArray();
     w.String(cat.category);
+    if (!cat.also.empty()) w.String(cat.also);
     w.EndArray();
     w.Key("type");
     w.BeginArray();
@@ -538,7 +591,8 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, const EventFacts& fa
   }
   if (title_record >= 0) {
     const bool with_args = e.arg_count() == 0;
-    Memoized(w, MemoSite::kProcessTitle, with_args ? "process.args+title" : "process.title",
+    Memoized(w, MemoSite::kCommandLine,
+             with_args ? "process.args+command_line" : "process.command_line",
              e.event().record_body(title_record), [&] {
       std::string_view proctitle = e.Get(title_record, "proctitle");
       scratch2_.clear();
@@ -557,11 +611,14 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, const EventFacts& fa
         w.EndArray();
       }
       for (size_t i = 0; i + 1 < ends_.size(); ++i) scratch2_[ends_[i]] = ' ';
-      w.Key("title");
-      WriteString(w, scratch2_, "process.title");
+      // ECS process.command_line: the arguments joined by spaces, as PROCTITLE has them.
+      w.Key("command_line");
+      WriteString(w, scratch2_, "process.command_line");
     });
   }
+  if (r >= 0) WriteProcessUsers(e, r, w);
   process_json_.WriteSelf(facts, w);
+  session_json_.WriteEntryLeader(facts, w);
   w.EndObject();
 }
 
@@ -570,16 +627,24 @@ void EventJsonFormatter::WriteUser(const ParsedEvent& e, JsonWriter& w) {
   if (r < 0) return;
   std::string_view uid = e.Get(r, "uid");
   std::string_view euid = e.Get(r, "euid");
-  std::string_view auid = e.Get(r, "auid");
   std::string_view gid = e.Get(r, "gid");
+  if (!account_.empty()) {
+    // The account a login program's message is about (who ran the program: process.user).
+    w.Key("user");
+    w.BeginObject();
+    w.Key("name");
+    WriteString(w, account_, "user.name");
+    w.EndObject();
+    return;
+  }
   // The ids of a process rarely change from event to event: one memo entry for all of them.
   memo_key_.clear();
-  for (std::string_view id : {uid, euid, auid, gid}) {
+  for (std::string_view id : {uid, euid, gid}) {
     memo_key_.append(id.data(), id.size());
     memo_key_.push_back('|');
   }
   Memoized(w, MemoSite::kUserGroup, "user+group", memo_key_, [&] {
-    if (!uid.empty() || !auid.empty()) {
+    if (!uid.empty()) {
       w.Key("user");
       w.BeginObject();
       if (!uid.empty()) {
@@ -595,10 +660,6 @@ void EventJsonFormatter::WriteUser(const ParsedEvent& e, JsonWriter& w) {
         w.Key("effective");
         WriteId(w, euid, false, "user.effective");
       }
-      if (!auid.empty()) {
-        w.Key("audit");
-        WriteId(w, auid, false, "user.audit");
-      }
       w.EndObject();
     }
     if (!gid.empty()) {
@@ -606,6 +667,108 @@ void EventJsonFormatter::WriteUser(const ParsedEvent& e, JsonWriter& w) {
       WriteId(w, gid, true, "group");
     }
   });
+}
+
+void EventJsonFormatter::WriteProcessUsers(const ParsedEvent& e, int r, JsonWriter& w) {
+  // ECS process.user is the effective user, real_user and saved_user the others (a user-space
+  // message has only uid=, the user of the program that sent it).
+  std::string_view uid = e.Get(r, "uid");
+  std::string_view euid = e.Get(r, "euid");
+  std::string_view suid = e.Get(r, "suid");
+  if (uid.empty() && euid.empty()) return;
+  memo_key_.clear();
+  for (std::string_view id : {uid, euid, suid}) {
+    memo_key_.append(id.data(), id.size());
+    memo_key_.push_back('|');
+  }
+  Memoized(w, MemoSite::kProcessUsers, "process.user", memo_key_, [&] {
+    w.Key("user");
+    WriteId(w, euid.empty() ? uid : euid, false, "process.user");
+    if (!euid.empty() && !uid.empty()) {
+      w.Key("real_user");
+      WriteId(w, uid, false, "process.real_user");
+    }
+    if (!suid.empty()) {
+      w.Key("saved_user");
+      WriteId(w, suid, false, "process.saved_user");
+    }
+  });
+}
+
+void EventJsonFormatter::WriteRelated(const ParsedEvent& e, const EventFacts& facts,
+                                      JsonWriter& w) {
+  // ECS related.user: every user the event names (the ids' names; an id without one as it is; the
+  // account of a login program's message); related.ip: the addresses it names.
+  int r = e.subject_record();
+  std::string_view ids[4];  // uid, euid, suid, auid
+  bool any_user = !account_.empty();
+  if (r >= 0) {
+    static constexpr std::string_view kIds[4] = {"uid", "euid", "suid", "auid"};
+    for (int i = 0; i < 4; ++i) {
+      ids[i] = e.Get(r, kIds[i]);
+      if (ids[i] == "4294967295" || ids[i] == "-1") ids[i] = {};
+      any_user |= !ids[i].empty();
+    }
+  }
+  char ips[2][Endpoint::kIpTextSize];
+  size_t ip_len[2] = {0, 0};
+  size_t n_ips = 0;
+  auto add_ip = [&](const Endpoint& end) {
+    if (!end.is_ip() || n_ips == 2) return;
+    ip_len[n_ips] = end.FormatIp(ips[n_ips]);
+    if (ip_len[n_ips] == 0) return;
+    if (n_ips == 1 && std::string_view(ips[0], ip_len[0]) == std::string_view(ips[1], ip_len[1]))
+      return;
+    ++n_ips;
+  };
+  const NetworkFacts& n = facts.network;
+  if (n.present) {
+    // The ends as the event writes them: our end's address only when it is known.
+    const Endpoint& local = n.local;
+    if (n.flow()) add_ip(n.remote);
+    if (n.local_ip_known()) add_ip(local);
+  } else {
+    add_ip(client_);
+  }
+  if (!any_user && n_ips == 0) return;
+  w.Key("related");
+  w.BeginObject();
+  if (any_user) {
+    memo_key_.clear();
+    for (std::string_view id : ids) {
+      memo_key_.append(id.data(), id.size());
+      memo_key_.push_back('|');
+    }
+    memo_key_.append(account_.data(), account_.size());
+    Memoized(w, MemoSite::kRelatedUser, "related.user", memo_key_, [&] {
+      related_names_.clear();
+      auto add = [&](std::string_view name) {
+        if (name.empty()) return;
+        for (const std::string& known : related_names_) {
+          if (known == name) return;
+        }
+        related_names_.emplace_back(name);
+      };
+      for (std::string_view id : ids) {
+        if (id.empty()) continue;
+        std::string_view name = Decoded(FieldKind::kUid, id);
+        add(name.substr(0, 8) == "unknown(" || name == "unset" ? id : name);
+      }
+      add(account_);
+      w.Key("user");
+      w.BeginArray();
+      for (size_t i = 0; i < related_names_.size(); ++i)
+        WriteString(w, related_names_[i], "related.user", {}, static_cast<int>(i));
+      w.EndArray();
+    });
+  }
+  if (n_ips > 0) {
+    w.Key("ip");
+    w.BeginArray();
+    for (size_t i = 0; i < n_ips; ++i) w.String(std::string_view(ips[i], ip_len[i]));
+    w.EndArray();
+  }
+  w.EndObject();
 }
 
 int EventJsonFormatter::FileRecord(const ParsedEvent& e) {
@@ -741,17 +904,26 @@ void EventJsonFormatter::WriteTagMembers(std::string_view key, JsonWriter& w) {
   w.EndArray();
 }
 
-void EventJsonFormatter::WriteRecords(const ParsedEvent& e, JsonWriter& w) {
+void EventJsonFormatter::WriteRecords(const ParsedEvent& e, const EventFacts& facts,
+                                      JsonWriter& w) {
   w.Key("auditd");
   w.BeginObject();
+  // What ECS has no field for: the login session, the audit user, the network's local end, the
+  // process's ancestry.
   int r = e.subject_record();
-  if (r >= 0) {
-    std::string_view ses = e.Get(r, "ses");
-    if (!ses.empty()) {
-      w.Key("session");
-      w.String(Decoded(FieldKind::kSession, ses));
-    }
+  std::string_view ses = r >= 0 ? e.Get(r, "ses") : std::string_view();
+  session_json_.WriteAuditd(facts, ses.empty() ? ses : Decoded(FieldKind::kSession, ses), w);
+  if (std::string_view auid = r >= 0 ? e.Get(r, "auid") : std::string_view(); !auid.empty()) {
+    Memoized(w, MemoSite::kAuditUser, "auditd.user", auid, [&] {
+      w.Key("user");
+      w.BeginObject();
+      w.Key("audit");
+      WriteId(w, auid, false, "auditd.user.audit");
+      w.EndObject();
+    });
   }
+  network_json_.WriteAuditd(facts.network, w);
+  process_json_.WriteAuditd(facts, w);
   switch (e.event().completion()) {
     case Completion::kTimeout: w.Key("completion"); w.String("timeout"); break;
     case Completion::kEvicted: w.Key("completion"); w.String("evicted"); break;

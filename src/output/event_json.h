@@ -64,10 +64,17 @@ class EventJsonFormatter {
   EventRefinement RefinementOf(const tables::SyscallFacts& facts) const;
   void WriteProcess(const ParsedEvent& e, const EventFacts& facts, JsonWriter& w);
   void WriteUser(const ParsedEvent& e, JsonWriter& w);
+  // process.user, real_user, saved_user from subject record r.
+  void WriteProcessUsers(const ParsedEvent& e, int r, JsonWriter& w);
+  void WriteRelated(const ParsedEvent& e, const EventFacts& facts, JsonWriter& w);
+  // account_ and client_ of a user-space message: the first record with acct= (and its addr=).
+  void FindAccount(const ParsedEvent& e);
+  // Adds path to the event's auditd.encoded list; returns it for the caller to extend.
+  std::string& NoteEncoded(std::string_view path);
   void WriteFile(const ParsedEvent& e, JsonWriter& w);
   void WriteTags(const ParsedEvent& e, JsonWriter& w);
   void WriteTagMembers(std::string_view key, JsonWriter& w);
-  void WriteRecords(const ParsedEvent& e, JsonWriter& w);
+  void WriteRecords(const ParsedEvent& e, const EventFacts& facts, JsonWriter& w);
   void WriteRecord(const ParsedEvent& e, size_t r, JsonWriter& w);
   void WriteRecordFields(const ParsedEvent& e, size_t r, JsonWriter& w);
   void WriteSockAddr(const ParsedEvent& e, std::string_view raw, JsonWriter& w,
@@ -82,8 +89,9 @@ class EventJsonFormatter {
   void WriteId(JsonWriter& w, std::string_view raw, bool group, std::string_view path);
   std::string_view Decoded(FieldKind kind, std::string_view raw);
   // Each call site of Memoized, for its slot hint.
-  enum class MemoSite { kEvent, kProcessName, kProcessExecutable, kWorkingDirectory, kProcessTitle,
-                        kUserGroup, kFile, kTags, kCount };
+  enum class MemoSite { kEvent, kProcessName, kProcessExecutable, kWorkingDirectory, kCommandLine,
+                        kUserGroup, kProcessUsers, kAuditUser, kRelatedUser, kFile, kTags,
+                        kCount };
   // Writes the members render() writes, or copies them when (tag, raw) was rendered before; the
   // site's slot is tried before the hash.
   template <typename Render>
@@ -115,6 +123,10 @@ class EventJsonFormatter {
   std::string event_json_;  // the event being written (JsonWriter::kScratch)
   std::vector<uint32_t> ends_;
   std::vector<std::string> encoded_;  // reused: paths of percent-encoded values
+  std::string_view account_;  // decoded acct= of a user-space message (in account_text_), or empty
+  std::string account_text_;
+  Endpoint client_;           // its addr=, when an IP
+  std::vector<std::string> related_names_;
   size_t encoded_count_ = 0;
   IsoSecondCache time_cache_;
 };

@@ -14,11 +14,11 @@ void WriteUIntString(JsonWriter& w, uint64_t v) {
 
 }  // namespace
 
-void NetworkJson::WriteEnd(const NetworkFacts& n, const Endpoint& end, bool is_local,
+bool NetworkJson::WriteEnd(const NetworkFacts& n, const Endpoint& end, bool is_local,
                            std::string_view key, JsonWriter& w) {
   if (end.is_ip()) {
     const bool has_ip = !is_local || n.local_ip_known();
-    if (!has_ip && end.port == 0) return;
+    if (!has_ip && end.port == 0) return false;
     // {"ip":"...","port":N} built in one buffer and written at once (this runs once or twice for
     // every network event); an IP's text never needs escaping.
     char buf[Endpoint::kIpTextSize + 32];
@@ -39,33 +39,32 @@ void NetworkJson::WriteEnd(const NetworkFacts& n, const Endpoint& end, bool is_l
     *p++ = '}';
     w.Key(key);
     w.Raw(std::string_view(buf, static_cast<size_t>(p - buf)));
+    return false;
   } else if (end.is_unix() && !end.unnamed()) {
     char name[Endpoint::kUnixTextSize];
     size_t len = end.FormatUnixName(name);
     w.Key(key);
     w.BeginObject();
     w.Key("address");
-    if (w.String(std::string_view(name, len))) {
-      // Not UTF-8: written with the percent escape (docs/schema.md), and said so here.
-      w.Key("encoded");
-      w.Bool(true);
-    }
-    if (end.abstract) {
-      w.Key("abstract");
-      w.Bool(true);
-    }
+    // Not UTF-8: written with the percent escape (docs/schema.md); the caller lists it.
+    const bool encoded = w.String(std::string_view(name, len));
     w.EndObject();
+    return encoded;
   }
+  return false;
 }
 
-void NetworkJson::Write(const NetworkFacts& n, JsonWriter& w) {
-  if (!n.present) return;
+int NetworkJson::Write(const NetworkFacts& n, JsonWriter& w) {
+  last_ = nullptr;
+  if (!n.present) return 0;
+  int encoded = 0;
   if (n.flow()) {
     const bool inbound = n.inbound();
-    WriteEnd(n, n.source(), !inbound, "source", w);
-    WriteEnd(n, n.destination(), inbound, "destination", w);
+    encoded |= WriteEnd(n, n.source(), !inbound, "source", w) ? kSourceEncoded : 0;
+    encoded |= WriteEnd(n, n.destination(), inbound, "destination", w) ? kDestinationEncoded : 0;
   } else {
-    WriteEnd(n, n.local, true, "source", w);  // bind, listen: only the local end exists
+    // bind, listen: only the local end exists
+    encoded |= WriteEnd(n, n.local, true, "source", w) ? kSourceEncoded : 0;
   }
 
   const ObjectKey key = KeyOf(n);
@@ -74,25 +73,61 @@ void NetworkJson::Write(const NetworkFacts& n, JsonWriter& w) {
     if (i != RecentSlots::kNone && rendered_[i].valid && rendered_[i].key == key) {
       recent_.Use(i);
       recent_.misses = 0;
-      w.Raw(rendered_[i].json);
-      return;
+      last_ = &rendered_[i];
+      w.Raw(last_->json);
+      return encoded;
     }
   }
   ++recent_.misses;
   const size_t older = recent_.Older();
   recent_.Use(older);
   Rendered& r = rendered_[older];
-  const size_t start = w.size();
-  WriteObject(key, w);
-  std::string_view json = w.Since(start);
-  if (!json.empty() && json[0] == ',') json.remove_prefix(1);
-  r.json.assign(json.data(), json.size());
+  r.json.clear();
+  JsonWriter ecs(&r.json);
+  ecs.BeginObject();  // members only are kept: the braces are cut below
+  WriteObject(key, ecs);
+  ecs.EndObject();
+  r.json.erase(0, 1);
+  r.json.pop_back();
+  r.auditd_json.clear();
+  JsonWriter auditd(&r.auditd_json);
+  auditd.BeginObject();
+  WriteAuditdMembers(key, auditd);
+  auditd.EndObject();
+  r.auditd_json.erase(0, 1);
+  r.auditd_json.pop_back();
   r.reason.assign(key.reason.data(), key.reason.size());
   r.community_id.assign(key.community_id.data(), key.community_id.size());
   r.key = key;
   r.key.reason = r.reason;
   r.key.community_id = r.community_id;
   r.valid = true;
+  last_ = &r;
+  w.Raw(r.json);
+  return encoded;
+}
+
+void NetworkJson::WriteAuditd(const NetworkFacts& n, JsonWriter& w) {
+  if (last_ == nullptr || !n.present) return;
+  w.Key("network");
+  w.BeginObject();
+  w.Raw(last_->auditd_json);
+  // Which unix end is in the abstract namespace (its address starts with "@").
+  auto abstract = [&](const Endpoint& end, std::string_view key) {
+    if (!end.is_unix() || end.unnamed() || !end.abstract) return;
+    w.Key(key);
+    w.BeginObject();
+    w.Key("abstract");
+    w.Bool(true);
+    w.EndObject();
+  };
+  if (n.flow()) {
+    abstract(n.source(), "source");
+    abstract(n.destination(), "destination");
+  } else {
+    abstract(n.local, "source");
+  }
+  w.EndObject();
 }
 
 NetworkJson::ObjectKey NetworkJson::KeyOf(const NetworkFacts& n) {
@@ -145,6 +180,10 @@ void NetworkJson::WriteObject(const ObjectKey& k, JsonWriter& w) {
     w.Key("community_id");
     w.String(k.community_id);
   }
+  w.EndObject();
+}
+
+void NetworkJson::WriteAuditdMembers(const ObjectKey& k, JsonWriter& w) {
   w.Key("local_end");
   w.String(LocalEndName(k.local_end));
   if (!k.reason.empty() && k.local_end != LocalEnd::kSocket) {
@@ -172,7 +211,6 @@ void NetworkJson::WriteObject(const ObjectKey& k, JsonWriter& w) {
     }
     w.EndObject();
   }
-  w.EndObject();
 }
 
 }  // namespace auditlens

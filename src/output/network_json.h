@@ -3,13 +3,17 @@
 //
 //   "source":{"ip":"127.0.0.1","port":50944},"destination":{"ip":"127.0.0.1","port":8080},
 //   "network":{"transport":"tcp","type":"ipv4","iana_number":"6","direction":"egress",
-//              "community_id":"1:...","local_end":"socket"}
+//              "community_id":"1:..."}
 //
-// When the local end is not known the event says so: "local_end":"unknown" and a
-// "local_end_reason".
+// and, inside the event's "auditd" object, what ECS has no field for (WriteAuditd):
 //
-// Contract: writes nothing when the facts are not present. The "network" object is a function of
-// a few facts that a storm repeats (or two in turn: connect and accept), so the last two renderings
+//   "network":{"local_end":"socket"}   or "local_end":"unknown","local_end_reason":"…";
+//   unix sockets: "unix":{"type":"stream","peer":{"pid":N,"uid":"…","gid":"…"}} and
+//   "source"/"destination":{"abstract":true} for an end in the abstract namespace.
+//
+// Contract: writes nothing when the facts are not present; WriteAuditd writes what the last Write
+// rendered, so call it after Write for the same event. The "network" objects are a function of a
+// few facts that a storm repeats (or two in turn: connect and accept), so the last two renderings
 // are kept with what they were rendered from (docs/performance.md says what that buys).
 #pragma once
 
@@ -23,7 +27,10 @@ namespace auditlens {
 
 class NetworkJson {
  public:
-  void Write(const NetworkFacts& n, JsonWriter& w);
+  // Which unix addresses Write had to percent-encode (not UTF-8), for the event's auditd.encoded.
+  static constexpr int kSourceEncoded = 1, kDestinationEncoded = 2;
+  int Write(const NetworkFacts& n, JsonWriter& w);
+  void WriteAuditd(const NetworkFacts& n, JsonWriter& w);
 
  private:
   // What the "network" object is rendered from.
@@ -42,15 +49,18 @@ class NetworkJson {
     bool valid = false;
     ObjectKey key;
     std::string reason, community_id;  // the key's views point here once stored
-    std::string json;
+    std::string json;         // members of "network"
+    std::string auditd_json;  // members of "auditd.network"
   };
   static ObjectKey KeyOf(const NetworkFacts& n);
-  static void WriteEnd(const NetworkFacts& n, const Endpoint& end, bool is_local,
+  static bool WriteEnd(const NetworkFacts& n, const Endpoint& end, bool is_local,
                        std::string_view key, JsonWriter& w);
   static void WriteObject(const ObjectKey& key, JsonWriter& w);
+  static void WriteAuditdMembers(const ObjectKey& key, JsonWriter& w);
 
   Rendered rendered_[2];
   RecentSlots recent_;  // which of the two to compare first
+  const Rendered* last_ = nullptr;  // what the last Write wrote
 };
 
 }  // namespace auditlens

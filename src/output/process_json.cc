@@ -25,6 +25,11 @@ void ProcessJson::WriteParent(const EventFacts& facts, JsonWriter& w) {
   pw.Key("entity_id");
   pw.String(parent->entity_id.view());
   if (!parent->exe.empty()) {
+    // ECS process.parent.name: the program's file name (the child's own name is its comm=).
+    const size_t slash = parent->exe.rfind('/');
+    pw.Key("name");
+    pw.String(slash == std::string::npos ? std::string_view(parent->exe)
+                                         : std::string_view(parent->exe).substr(slash + 1));
     pw.Key("executable");
     pw.String(parent->exe);
   }
@@ -47,52 +52,63 @@ void ProcessJson::AppendTime(uint64_t ms, JsonWriter& w) {
   w.Raw(scratch_);
 }
 
-void ProcessJson::RenderSelf(const ProcessImage& image, std::string* out) {
-  out->clear();
-  JsonWriter w(out);
+void ProcessJson::RenderSelf(const ProcessImage& image, RenderedSelf* out) {
+  out->json.clear();
+  JsonWriter w(&out->json);
   w.BeginObject();  // members only are kept: the braces are cut below
   w.Key("entity_id");
   w.String(image.entity_id.view());
   w.Key("start");
   AppendTime(image.start_ms, w);
+  w.EndObject();
+  out->json.erase(0, 1);
+  out->json.pop_back();
+  out->ancestry.clear();
   if (const ParentSnapshot* parent = image.parent.get()) {
     // The parent, then the parent's ancestry.
-    w.Key("ancestry");
-    w.BeginArray();
-    w.String(parent->entity_id.view());
-    for (size_t i = 0; i < parent->ancestry_len; ++i) w.String(parent->ancestry[i].view());
-    w.EndArray();
+    JsonWriter a(&out->ancestry);
+    a.BeginArray();
+    a.String(parent->entity_id.view());
+    for (size_t i = 0; i < parent->ancestry_len; ++i) a.String(parent->ancestry[i].view());
+    a.EndArray();
   }
-  w.EndObject();
-  out->erase(0, 1);
-  out->pop_back();
+}
+
+const ProcessJson::RenderedSelf* ProcessJson::Self(const ProcessImage& image) {
+  for (size_t t = 0; t < 2; ++t) {
+    RenderedSelf& r = selves_[(latest_self_ + t) & 1];
+    if (r.generation != 0 && r.generation == image.generation) {
+      latest_self_ = (latest_self_ + t) & 1;
+      return &r;
+    }
+  }
+  latest_self_ ^= 1;
+  RenderedSelf* r = &selves_[latest_self_];
+  RenderSelf(image, r);
+  r->generation = image.generation;
+  return r;
 }
 
 void ProcessJson::WriteSelf(const EventFacts& facts, JsonWriter& w) {
   const ProcessImage* image = facts.process;
   if (image == nullptr) return;
-  RenderedSelf* kept = nullptr;
-  for (size_t t = 0; t < 2; ++t) {
-    RenderedSelf& r = selves_[(latest_self_ + t) & 1];
-    if (r.generation != 0 && r.generation == image->generation) {
-      latest_self_ = (latest_self_ + t) & 1;
-      kept = &r;
-      break;
-    }
-  }
-  if (kept == nullptr) {
-    latest_self_ ^= 1;
-    kept = &selves_[latest_self_];
-    RenderSelf(*image, &kept->json);
-    kept->generation = image->generation;
-  }
-  w.Raw(kept->json);
+  w.Raw(Self(*image)->json);
   if (facts.process_exit && image->exited) {
     w.Key("exit_code");
     w.Int(image->exit_code);
     w.Key("end");
     AppendTime(image->exit_ms, w);
   }
+}
+
+void ProcessJson::WriteAuditd(const EventFacts& facts, JsonWriter& w) {
+  const ProcessImage* image = facts.process;
+  if (image == nullptr || !image->parent) return;
+  w.Key("process");
+  w.BeginObject();
+  w.Key("ancestry");
+  w.Raw(Self(*image)->ancestry);
+  w.EndObject();
 }
 
 }  // namespace auditlens

@@ -2,9 +2,11 @@
 // enrich/process_image.h) as members of the event's "process" object (docs/sessions.md):
 //
 //   WriteParent, inside "process.parent" after its "pid":
-//     "entity_id":"…","executable":"…","args":[…]
+//     "entity_id":"…","name":"…","executable":"…","args":[…]
 //   WriteSelf, at the end of "process":
-//     "entity_id":"…","start":"…","ancestry":["…",…], and for exit_group "exit_code":N,"end":"…"
+//     "entity_id":"…","start":"…", and for exit_group "exit_code":N,"end":"…"
+//   WriteAuditd, inside the event's "auditd" object (ECS has no field for it):
+//     "process":{"ancestry":["…",…]}   the parent's entity id, the grandparent's, …
 //
 // Contract: writes nothing without a process (or, for the parent, without a known parent, or when
 // the record's ppid is no longer the image's parent). Every event of a process repeats these
@@ -26,10 +28,11 @@ class ProcessJson {
  public:
   void WriteParent(const EventFacts& facts, JsonWriter& w);
   void WriteSelf(const EventFacts& facts, JsonWriter& w);
+  void WriteAuditd(const EventFacts& facts, JsonWriter& w);
 
  private:
   void AppendTime(uint64_t ms, JsonWriter& w);
-  void RenderSelf(const ProcessImage& image, std::string* out);
+
   struct RenderedParent {
     std::shared_ptr<const ParentSnapshot> snapshot;
     std::string json;
@@ -38,8 +41,11 @@ class ProcessJson {
   size_t latest_ = 0;
   struct RenderedSelf {
     uint64_t generation = 0;  // 0: none
-    std::string json;
+    std::string json;         // members of "process"
+    std::string ancestry;     // the array, or empty
   };
+  void RenderSelf(const ProcessImage& image, RenderedSelf* out);
+  const RenderedSelf* Self(const ProcessImage& image);
   RenderedSelf selves_[2];
   size_t latest_self_ = 0;
   IsoSecondCache time_cache_;

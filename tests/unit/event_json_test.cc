@@ -245,7 +245,7 @@ TEST(EventJson, NonUtf8FileNameIsValidJsonListedInEncodedAndReversible) {
   EXPECT_HAS(out, R"("@timestamp":"2026-11-22T10:59:45.787Z","ecs":{"version":"9.1.0"})");
   EXPECT_HAS(out, R"("host":{"name":"testhost","os":{"type":"linux"}})");
   // An open with O_CREAT (openat's a2) creates its file.
-  EXPECT_HAS(out, R"("event":{"sequence":1813240,"kind":"event","module":"auditd","action":"openat","category":["file"],"type":["creation"])");
+  EXPECT_HAS(out, R"("event":{"sequence":1813240,"kind":"event","module":"auditd","dataset":"auditd.events","action":"openat","category":["file"],"type":["creation"])");
 }
 
 TEST(EventJson, ExecveArgumentSplitAcrossTwoRecords) {

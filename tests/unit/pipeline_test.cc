@@ -520,7 +520,7 @@ TEST(Pipeline, RedactsCommandLines) {
   EXPECT_EQ(line.find("68756E74657232"), std::string::npos) << line;
   EXPECT_HAS(line, R"("args":["mysql","-u","root","--password=[redacted]","DB_TOKEN=[redacted]"])");
   EXPECT_HAS(line, R"("a3":"--password=[redacted]")");
-  EXPECT_HAS(line, R"("title":"mysql -u root --password=[redacted] DB_TOKEN=[redacted]")");
+  EXPECT_HAS(line, R"("command_line":"mysql -u root --password=[redacted] DB_TOKEN=[redacted]")");
   EXPECT_HAS(line, R"("proctitle":["mysql","-u","root","--password=[redacted]","DB_TOKEN=[redacted]"])");
   RunResult plain = RunLog(log);
   EXPECT_NE(EventLine(plain, 900).find("--password=hunter2"), std::string::npos);

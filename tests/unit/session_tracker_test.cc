@@ -93,8 +93,19 @@ TEST(SessionTracker, SshCommandSessionFromRecordedRecords) {
   bool seen = false;
   for (const JsonValue& e : h.Events()) {
     if (e["event"].Str("action") != "exec" || e["process"].Str("name") != "touch") continue;
-    const JsonValue& session = e["session"];
+    const JsonValue& session = e["auditd"]["session"];
     EXPECT_EQ(session.Str("id"), "0123abcd-25");
+    EXPECT_EQ(session.Str("ses"), "25");
+    // ECS: the session's entry leader is its login process (the sshd that did the LOGIN),
+    // entered over SSH from the client's address, on behalf of the session's user.
+    const JsonValue& leader = e["process"]["entry_leader"];
+    EXPECT_EQ(leader["pid"].text(), "6369");
+    EXPECT_EQ(leader.Str("entity_id").size(), 16u);
+    EXPECT_EQ(leader.Str("name"), "sshd");
+    EXPECT_EQ(leader["entry_meta"].Str("type"), "sshd");
+    EXPECT_EQ(leader["entry_meta"]["source"].Str("ip"), "127.0.0.1");
+    EXPECT_EQ(leader["user"].Str("name"), "alice6177");
+    EXPECT_FALSE(leader["same_as_process"].boolean());
     EXPECT_EQ(session["user"].Str("name"), "alice6177");
     EXPECT_EQ(session["user"].Str("id"), "1001");
     EXPECT_EQ(session.Str("service"), "sshd");
@@ -173,7 +184,7 @@ TEST(SessionTracker, FailedPasswordLoginIsKept) {
   EXPECT_EQ(events[0]->num[col::kOutcome], static_cast<int64_t>(Outcome::kFailure));
   int flagged = 0;
   for (const JsonValue& e : h.Events()) {
-    if (e["session"].Str("id") == "0123abcd-f6637172") flagged += e["session"]["failed"].boolean();
+    if (e["auditd"]["session"].Str("id") == "0123abcd-f6637172") flagged += e["auditd"]["session"]["failed"].boolean();
   }
   EXPECT_EQ(flagged, 2);
 }
@@ -202,8 +213,8 @@ TEST(SessionTracker, AddrThatIsNotAnAddressIsNotTheSource) {
     if (r.type == RowType::kSession) EXPECT_NE(r.Str(col::kSourceIp), "host.example");
   }
   for (const JsonValue& e : h.Events()) {
-    if (e["session"].Str("id") == "0123abcd-25") {
-      EXPECT_EQ(e["session"]["source"].Str("ip"), "127.0.0.1");
+    if (e["auditd"]["session"].Str("id") == "0123abcd-25") {
+      EXPECT_EQ(e["auditd"]["session"]["source"].Str("ip"), "127.0.0.1");
     }
   }
 }

@@ -52,8 +52,27 @@ def community_id(src, dst, proto):
 
 
 def load(path):
+    """The events, each network object read together with what ECS has no field for.
+
+    An event's "network" holds only ECS fields; the local end, its reason and the unix socket's type
+    and peer are in "auditd.network" (docs/schema.md). The checks below read both as one "network"
+    object, after checking that the ECS one holds none of auditlens's own fields.
+    """
+    events = []
     with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+        for line in f:
+            if not line.strip():
+                continue
+            e = json.loads(line)
+            ecs = e.get("network")
+            extra = e.get("auditd", {}).get("network")
+            if ecs is not None:
+                if {"local_end", "local_end_reason", "unix"} & set(ecs):
+                    check(False, f"serial {e['event'].get('sequence')}: network holds only ECS fields: {sorted(ecs)}")
+                if extra:
+                    e["network"] = {**ecs, **{k: v for k, v in extra.items() if k not in ("source", "destination")}}
+            events.append(e)
+    return events
 
 
 def check_pair(out, serve_path, connect_path):
@@ -227,7 +246,7 @@ def main():
             check(n.get("transport") == "unix" and n.get("local_end") == "socket" and n.get("direction") == "egress"
                   and n.get("unix", {}).get("type") == "stream"
                   and (method != "pidfd" or n.get("unix", {}).get("peer", {}).get("pid") == pid)
-                  and c["destination"].get("abstract", False) == abstract,
+                  and c["auditd"]["network"].get("destination", {}).get("abstract", False) == abstract,
                   f"{name}: connect names the socket {path} and its peer process {pid}: {c.get('destination')} {n}")
         a = one(find(pid, "accept4", destination={"address": path}), f"{name}: accept4")
         if a:
