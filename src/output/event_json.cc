@@ -244,9 +244,18 @@ std::string& EventJsonFormatter::NoteEncoded(std::string_view path) {
 void EventJsonFormatter::FindAccount(const ParsedEvent& e) {
   for (size_t r = 0; r < e.record_count(); ++r) {
     std::string_view acct = e.Get(r, "acct");
-    if (acct.empty()) continue;
     account_text_.clear();
-    ValueDecoder::AppendEscaped(acct, &account_text_);
+    if (!acct.empty()) {
+      ValueDecoder::AppendEscaped(acct, &account_text_);
+    } else if (e.record_type(r) == AUDIT_USER_LOGIN || e.record_type(r) == AUDIT_USER_LOGOUT) {
+      // A login program's successful login names the user by uid (id=1000), not acct=.
+      std::string_view id = e.Get(r, "id");
+      if (id.empty()) continue;
+      account_text_.assign(Decoded(FieldKind::kUid, id));
+      if (account_text_ == "unset" || account_text_.rfind("unknown(", 0) == 0) account_text_ = id;
+    } else {
+      continue;
+    }
     if (account_text_ != "?" && account_text_ != "(unknown)" && !account_text_.empty())
       account_ = account_text_;
     std::string_view addr = e.Get(r, "addr");
@@ -364,6 +373,20 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
   // client (addr=): ECS user.name and source.ip.
   account_ = {};
   client_ = Endpoint();
+  ids_ = SubjectIds();
+  if (int r = e.subject_record(); r >= 0) {
+    ids_.uid = e.Get(r, "uid");
+    ids_.euid = e.Get(r, "euid");
+    ids_.suid = e.Get(r, "suid");
+    ids_.gid = e.Get(r, "gid");
+    ids_.auid = e.Get(r, "auid");
+    // "uid|euid|suid|gid|auid|": the part of the memo keys of the sections written from them.
+    ids_key_.clear();
+    for (std::string_view id : {ids_.uid, ids_.euid, ids_.suid, ids_.gid, ids_.auid}) {
+      ids_key_.append(id.data(), id.size());
+      ids_key_.push_back('|');
+    }
+  }
   if (e.syscall_record() < 0) FindAccount(e);
   WriteProcess(e, facts, w);
   WriteUser(e, w);
@@ -380,7 +403,7 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
     w.String(std::string_view(ip, client_.FormatIp(ip)));
     w.EndObject();
   }
-  WriteRelated(e, facts, w);
+  WriteRelated(facts, w);
   WriteRecords(e, facts, w);
   w.EndObject();
   const std::string_view json = w.Since(0);
@@ -389,18 +412,20 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
 }
 
 EventJsonFormatter::EventRefinement EventJsonFormatter::RefinementOf(
-    const tables::SyscallFacts& facts) const {
+    const ParsedEvent& e, const tables::SyscallFacts& facts) const {
   EventRefinement r;
   switch (facts.cls) {
     case SyscallClass::kOpen:
-      // O_CREAT in the argument the table says holds the open flags (open a1, openat a2; openat2
-      // passes a struct, whose flags the record does not show).
-      for (int i = 0; i < 3; ++i) {
-        if (facts.args[i] != ArgKind::kOpenFlags) continue;
-        uint64_t flags = 0;
-        ParseHexU64(lead_[kA0 + i], &flags);
-        r.creates = (flags & 0100) != 0;
-        break;
+      // The kernel says which name an open created: its PATH item has nametype=CREATE (O_CREAT
+      // alone does not say it: `>>` opens an existing file with O_CREAT). A value cannot hold
+      // " nametype=": the kernel writes any name with a space in hex.
+      for (size_t i = 0; i < e.record_count() && !r.creates; ++i) {
+        if (e.record_type(i) != rectype::kPath) continue;
+        const std::string_view body = e.event().record_body(i);
+        static constexpr std::string_view kCreate = " nametype=CREATE";
+        const size_t at = body.find(kCreate);
+        r.creates = at != std::string_view::npos &&
+                    (at + kCreate.size() == body.size() || body[at + kCreate.size()] == ' ');
       }
       break;
     case SyscallClass::kFork: {
@@ -442,7 +467,7 @@ void EventJsonFormatter::WriteEventSection(const ParsedEvent& e, JsonWriter& w) 
   }
   // A function of the SYSCALL record's arch, syscall, a0 (socketcall, ipc) and success, and of what
   // the arguments refine (RefinementOf): one memo entry per syscall, outcome and refinement.
-  const EventRefinement r = RefinementOf(facts);
+  const EventRefinement r = RefinementOf(e, facts);
   memo_key_.clear();
   for (int i : {kArch, kSyscall, kA0, kSuccess}) {
     memo_key_.append(lead_[i].data(), lead_[i].size());
@@ -465,7 +490,7 @@ void EventJsonFormatter::WriteEventMembers(const ParsedEvent& e, const tables::S
   EventRefinement refined;
   w.Key("action");
   if (sys >= 0) {
-    refined = RefinementOf(facts);
+    refined = RefinementOf(e, facts);
     if (!facts.ecs_action.empty() && !refined.thread) {
       w.String(facts.ecs_action);
     } else {
@@ -616,7 +641,7 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, const EventFacts& fa
       WriteString(w, scratch2_, "process.command_line");
     });
   }
-  if (r >= 0) WriteProcessUsers(e, r, w);
+  if (r >= 0) WriteProcessUsers(w);
   process_json_.WriteSelf(facts, w);
   session_json_.WriteEntryLeader(facts, w);
   w.EndObject();
@@ -625,9 +650,7 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, const EventFacts& fa
 void EventJsonFormatter::WriteUser(const ParsedEvent& e, JsonWriter& w) {
   int r = e.subject_record();
   if (r < 0) return;
-  std::string_view uid = e.Get(r, "uid");
-  std::string_view euid = e.Get(r, "euid");
-  std::string_view gid = e.Get(r, "gid");
+  const std::string_view uid = ids_.uid, euid = ids_.euid, gid = ids_.gid;
   if (!account_.empty()) {
     // The account a login program's message is about (who ran the program: process.user).
     w.Key("user");
@@ -638,12 +661,7 @@ void EventJsonFormatter::WriteUser(const ParsedEvent& e, JsonWriter& w) {
     return;
   }
   // The ids of a process rarely change from event to event: one memo entry for all of them.
-  memo_key_.clear();
-  for (std::string_view id : {uid, euid, gid}) {
-    memo_key_.append(id.data(), id.size());
-    memo_key_.push_back('|');
-  }
-  Memoized(w, MemoSite::kUserGroup, "user+group", memo_key_, [&] {
+  Memoized(w, MemoSite::kUserGroup, "user+group", ids_key_, [&] {
     if (!uid.empty()) {
       w.Key("user");
       w.BeginObject();
@@ -669,19 +687,12 @@ void EventJsonFormatter::WriteUser(const ParsedEvent& e, JsonWriter& w) {
   });
 }
 
-void EventJsonFormatter::WriteProcessUsers(const ParsedEvent& e, int r, JsonWriter& w) {
+void EventJsonFormatter::WriteProcessUsers(JsonWriter& w) {
   // ECS process.user is the effective user, real_user and saved_user the others (a user-space
   // message has only uid=, the user of the program that sent it).
-  std::string_view uid = e.Get(r, "uid");
-  std::string_view euid = e.Get(r, "euid");
-  std::string_view suid = e.Get(r, "suid");
+  const std::string_view uid = ids_.uid, euid = ids_.euid, suid = ids_.suid;
   if (uid.empty() && euid.empty()) return;
-  memo_key_.clear();
-  for (std::string_view id : {uid, euid, suid}) {
-    memo_key_.append(id.data(), id.size());
-    memo_key_.push_back('|');
-  }
-  Memoized(w, MemoSite::kProcessUsers, "process.user", memo_key_, [&] {
+  Memoized(w, MemoSite::kProcessUsers, "process.user", ids_key_, [&] {
     w.Key("user");
     WriteId(w, euid.empty() ? uid : euid, false, "process.user");
     if (!euid.empty() && !uid.empty()) {
@@ -695,20 +706,14 @@ void EventJsonFormatter::WriteProcessUsers(const ParsedEvent& e, int r, JsonWrit
   });
 }
 
-void EventJsonFormatter::WriteRelated(const ParsedEvent& e, const EventFacts& facts,
-                                      JsonWriter& w) {
+void EventJsonFormatter::WriteRelated(const EventFacts& facts, JsonWriter& w) {
   // ECS related.user: every user the event names (the ids' names; an id without one as it is; the
   // account of a login program's message); related.ip: the addresses it names.
-  int r = e.subject_record();
-  std::string_view ids[4];  // uid, euid, suid, auid
+  std::string_view ids[4] = {ids_.uid, ids_.euid, ids_.suid, ids_.auid};
   bool any_user = !account_.empty();
-  if (r >= 0) {
-    static constexpr std::string_view kIds[4] = {"uid", "euid", "suid", "auid"};
-    for (int i = 0; i < 4; ++i) {
-      ids[i] = e.Get(r, kIds[i]);
-      if (ids[i] == "4294967295" || ids[i] == "-1") ids[i] = {};
-      any_user |= !ids[i].empty();
-    }
+  for (std::string_view& id : ids) {
+    if (id == "4294967295" || id == "-1") id = {};
+    any_user |= !id.empty();
   }
   char ips[2][Endpoint::kIpTextSize];
   size_t ip_len[2] = {0, 0};
@@ -734,11 +739,7 @@ void EventJsonFormatter::WriteRelated(const ParsedEvent& e, const EventFacts& fa
   w.Key("related");
   w.BeginObject();
   if (any_user) {
-    memo_key_.clear();
-    for (std::string_view id : ids) {
-      memo_key_.append(id.data(), id.size());
-      memo_key_.push_back('|');
-    }
+    memo_key_.assign(ids_key_);
     memo_key_.append(account_.data(), account_.size());
     Memoized(w, MemoSite::kRelatedUser, "related.user", memo_key_, [&] {
       related_names_.clear();
@@ -913,7 +914,7 @@ void EventJsonFormatter::WriteRecords(const ParsedEvent& e, const EventFacts& fa
   int r = e.subject_record();
   std::string_view ses = r >= 0 ? e.Get(r, "ses") : std::string_view();
   session_json_.WriteAuditd(facts, ses.empty() ? ses : Decoded(FieldKind::kSession, ses), w);
-  if (std::string_view auid = r >= 0 ? e.Get(r, "auid") : std::string_view(); !auid.empty()) {
+  if (std::string_view auid = ids_.auid; !auid.empty()) {
     Memoized(w, MemoSite::kAuditUser, "auditd.user", auid, [&] {
       w.Key("user");
       w.BeginObject();

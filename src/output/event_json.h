@@ -57,16 +57,16 @@ class EventJsonFormatter {
   // What the SYSCALL record's arguments refine in the event section: an open that may create its
   // file, a clone that makes a thread, a connect still in progress.
   struct EventRefinement {
-    bool creates = false;      // open with O_CREAT: file creation
+    bool creates = false;      // open that created its file (PATH nametype=CREATE): file creation
     bool thread = false;       // clone with CLONE_THREAD: not a process start
     bool in_progress = false;  // connect that returned EINPROGRESS: outcome unknown
   };
-  EventRefinement RefinementOf(const tables::SyscallFacts& facts) const;
+  EventRefinement RefinementOf(const ParsedEvent& e, const tables::SyscallFacts& facts) const;
   void WriteProcess(const ParsedEvent& e, const EventFacts& facts, JsonWriter& w);
   void WriteUser(const ParsedEvent& e, JsonWriter& w);
-  // process.user, real_user, saved_user from subject record r.
-  void WriteProcessUsers(const ParsedEvent& e, int r, JsonWriter& w);
-  void WriteRelated(const ParsedEvent& e, const EventFacts& facts, JsonWriter& w);
+  // process.user, real_user, saved_user from the subject's ids (ids_).
+  void WriteProcessUsers(JsonWriter& w);
+  void WriteRelated(const EventFacts& facts, JsonWriter& w);
   // account_ and client_ of a user-space message: the first record with acct= (and its addr=).
   void FindAccount(const ParsedEvent& e);
   // Adds path to the event's auditd.encoded list; returns it for the caller to extend.
@@ -123,6 +123,12 @@ class EventJsonFormatter {
   std::string event_json_;  // the event being written (JsonWriter::kScratch)
   std::vector<uint32_t> ends_;
   std::vector<std::string> encoded_;  // reused: paths of percent-encoded values
+  // The subject record's ids, read once per event (several sections are written from them).
+  struct SubjectIds {
+    std::string_view uid, euid, suid, gid, auid;
+  };
+  SubjectIds ids_;
+  std::string ids_key_;
   std::string_view account_;  // decoded acct= of a user-space message (in account_text_), or empty
   std::string account_text_;
   Endpoint client_;           // its addr=, when an IP

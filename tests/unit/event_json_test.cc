@@ -327,6 +327,50 @@ TEST(EventJson, UserMessageRepeatsNames) {
   EXPECT_HAS(out, R"("outcome":"success")");
 }
 
+TEST(EventJson, OpenThatCreatedNothingIsAnAccess) {
+  // bash's `>>` opens an existing file with O_CREAT: the kernel's PATH item says NORMAL, not
+  // CREATE, so the event is an access.
+  std::string out = Format({
+      kSyscallOpenat,
+      "type=PATH msg=audit(1795345185.787:1813240): item=0 name=\"/tmp/w/f\" inode=2 dev=fe:00 "
+      "mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 "
+      "cap_fver=0 cap_frootid=0",
+  });
+  EXPECT_HAS(out, R"("action":"openat","category":["file"],"type":["access"])");
+  // A name that says "nametype=CREATE" is a name: the kernel quotes it.
+  out = Format({
+      kSyscallOpenat,
+      "type=PATH msg=audit(1795345185.787:1813240): item=0 name=\"nametype=CREATE\" inode=2 "
+      "dev=fe:00 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 "
+      "cap_fe=0 cap_fver=0 cap_frootid=0",
+  });
+  EXPECT_HAS(out, R"("type":["access"])");
+}
+
+TEST(EventJson, LoginMessageNamesTheAccountAndTheClient) {
+  // ECS: the account PAM checked is user.name, the client source.ip; the program that asked
+  // (sshd, as root) is process.user.
+  std::string out = Format({
+      "type=USER_AUTH msg=audit(1795345185.900:80): pid=10 uid=0 auid=4294967295 ses=4294967295 "
+      "msg='op=PAM:authentication grantors=? acct=\"alice\" exe=\"/usr/sbin/sshd\" "
+      "hostname=10.1.2.3 addr=10.1.2.3 terminal=ssh res=failed'",
+  });
+  EXPECT_HAS(out, R"("action":"user_auth","category":["authentication"],"type":["info"],"outcome":"failure")");
+  EXPECT_HAS(out, R"("user":{"name":"alice"})");
+  EXPECT_HAS(out, R"("process":{"pid":10,"executable":"/usr/sbin/sshd","user":{"id":"0","name":"root"}})");
+  EXPECT_HAS(out, R"("source":{"ip":"10.1.2.3"})");
+  EXPECT_HAS(out, R"("related":{"user":["root","alice"],"ip":["10.1.2.3"]})");
+  // No client ("?"), and a login: authentication and session.
+  out = Format({
+      "type=USER_LOGIN msg=audit(1795345185.900:81): pid=10 uid=0 auid=61234 ses=3 "
+      "msg='op=login id=61234 exe=\"/usr/sbin/sshd\" hostname=? addr=? terminal=/dev/pts/0 "
+      "res=success'",
+  });
+  EXPECT_HAS(out, R"("category":["authentication","session"],"type":["start"],"outcome":"success")");
+  EXPECT_HAS(out, R"("user":{"name":"61234"})");  // id= (a uid no host here has a name for)
+  EXPECT_EQ(out.find(R"("source":)"), std::string::npos) << out;
+}
+
 TEST(EventJson, LossEvent) {
   EventJsonFormatter formatter("testhost");
   LossInfo loss;
