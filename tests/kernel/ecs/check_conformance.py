@@ -201,19 +201,18 @@ def main(argv):
 
     bad = []
     for ses in sessions:
-        ids, first = {}, None
+        ids = {}        # entity id (None: none) -> the first event with it
         for n, e, raw, s in in_session:
             if s != ses:
                 continue
-            first = first or (n, raw)
             entity_id = get(e, "process.entry_leader.entity_id")
-            if isinstance(entity_id, str) and entity_id:
-                ids.setdefault(entity_id, (n, raw))
-        if not ids:
-            bad.append((first[0], f"ses {ses}: no event has an entry_leader.entity_id", first[1]))
-        elif len(ids) > 1:
+            if not isinstance(entity_id, str) or not entity_id:
+                entity_id = None
+            ids.setdefault(entity_id, (n, raw))
+        if len(ids) > 1 or None in ids:
             for entity_id, (n, raw) in ids.items():
-                bad.append((n, f"ses {ses} has {len(ids)} entry leaders; first with {entity_id}", raw))
+                bad.append((n, f"ses {ses} has entry leaders {sorted(map(str, ids))}; "
+                               f"first with {entity_id or 'none'}", raw))
     report.check("3. all events of one session share one process.entry_leader.entity_id",
                  bool(sessions), bad, note=None if sessions else "no session")
 
