@@ -27,7 +27,7 @@ DEFAULTS=$BUILD_DIR/rules.d/10-default.rules
 AGENT=""
 # A stopped agent cannot act on SIGTERM: wake it before kt_restore stops it.
 cleanup() {
-  [[ -n $AGENT ]] && kill -CONT "$AGENT" 2>/dev/null
+  if [[ -n $AGENT ]]; then kill -CONT "$AGENT" 2>/dev/null || true; fi
   kt_restore
 }
 trap cleanup EXIT
