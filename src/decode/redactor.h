@@ -2,7 +2,7 @@
 // the values of named arguments (`--password VALUE`, `--password=VALUE`) and of environment
 // assignments passed as arguments (`DB_PASSWORD=VALUE`) are replaced by "[redacted]" in the
 // event itself, before anything reads it, so every place that shows a command line agrees: the
-// EXECVE record's arguments, process.args, PROCTITLE and process.title, sudo's USER_CMD cmd, the
+// EXECVE record's arguments, process.args, PROCTITLE and process.command_line, sudo's USER_CMD cmd, the
 // store's process rows and event details, the timeline.
 //
 // Contract:

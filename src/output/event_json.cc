@@ -1188,6 +1188,8 @@ void EventJsonFormatter::FormatLoss(const LossInfo& loss, std::string* out) {
   w.EndArray();
   w.Key("module");
   w.String("auditd");
+  w.Key("dataset");
+  w.String(kDataset);
   w.Key("action");
   w.String("events-lost");
   w.Key("outcome");

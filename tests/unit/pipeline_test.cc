@@ -497,7 +497,7 @@ TEST(Pipeline, HandmadeRawLog) {
 }
 
 // [output] redact_args / redact_env: the secret is nowhere in the line (the EXECVE record's
-// arguments, process.args, PROCTITLE, process.title), "[redacted]" in its place; without the
+// arguments, process.args, PROCTITLE, process.command_line), "[redacted]" in its place; without the
 // options the same log keeps it.
 TEST(Pipeline, RedactsCommandLines) {
   const std::string log =
