@@ -88,6 +88,10 @@ struct EventFacts {
   const ProcessImage* process = nullptr;
   bool process_exit = false;    // the event ended the process (exit_group): process.exit_code, end
   bool parent_current = false;  // the image's parent is still the record's ppid (not reparented)
+  // The images leading the process's session and process group (the image itself when it leads);
+  // null when unknown or gone.
+  const ProcessImage* session_leader = nullptr;
+  const ProcessImage* group_leader = nullptr;
   const SessionInfo* session = nullptr;  // the login session the event belongs to
   // What the event is to sessions (a login, an authentication, su/sudo, ...); null without the
   // session tracker.
@@ -102,6 +106,8 @@ struct EventFacts {
     process = nullptr;
     process_exit = false;
     parent_current = false;
+    session_leader = nullptr;
+    group_leader = nullptr;
     session = nullptr;
     session_event = nullptr;
     network.present = false;

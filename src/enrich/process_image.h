@@ -134,6 +134,8 @@ struct ProcessImage {
   SessionRole role = SessionRole::kNone;
   SessionRole previous_role = SessionRole::kNone;  // of the image this one replaced (exec)
   uint32_t uid = kUnsetId, euid = kUnsetId, auid = kUnsetId, ses = kUnsetId;
+  // The process's session id and process group (the pids of their leaders); -1: unknown.
+  int32_t sid = -1, pgid = -1;
   std::string exe;             // decoded
   std::string cwd;             // decoded; empty when unknown
   std::shared_ptr<const ProcessArgs> args;  // null when unknown

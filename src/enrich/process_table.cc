@@ -243,7 +243,8 @@ void ProcessTable::ParseSubject(const ParsedEvent& e, int r) {
     const bool socketcall = subject_.facts->net == NetOp::kSocketcall;
     // The arguments matter to a few kinds only (exit status, clone flags, socketcall, open flags).
     if (subject_.sys == SyscallClass::kExit || subject_.sys == SyscallClass::kFork ||
-        subject_.sys == SyscallClass::kOpen || socketcall) {
+        subject_.sys == SyscallClass::kOpen || subject_.sys == SyscallClass::kSetSession ||
+        socketcall) {
       subject_.a0 = ParseHex(a0);
       subject_.a1 = ParseHex(a1);
       subject_.a2 = ParseHex(a2);
@@ -382,6 +383,9 @@ void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
   }
   if (options_.track_netns && image->netns == 0) SetNetns(image, parent);
   if (parent == nullptr) return;
+  // Not known otherwise (a fork that was not audited): the parent's, as the kernel gives a child.
+  if (image->sid < 0) image->sid = parent->sid;
+  if (image->pgid < 0) image->pgid = parent->pgid;
   image->parent = SnapshotOf(parent);
   if (take_accept) {
     // The oldest connection accepted before this child started (and not long before) is the one
@@ -490,6 +494,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
     EntityId previous;
     std::unique_ptr<ProcessImage::Network> network;
     SessionRole previous_role = SessionRole::kNone;
+    int32_t sid = -1, pgid = -1;  // an exec keeps the process's session and process group
     // Events out of order: this image's exit arrived first (it made an image of its own).
     const bool exit_came_first = image != nullptr && image->exited && image->exit_ms >= s.time_ms &&
                                  image->origin == ProcessOrigin::kSeen;
@@ -506,8 +511,12 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
         network->awaiting_peer.clear();
       }
       previous_role = image->role;
+      sid = image->sid;
+      pgid = image->pgid;
     }
     image = NewImage(s.pid, s.ppid, s.time_ms, ProcessOrigin::kExec);
+    image->sid = sid;
+    image->pgid = pgid;
     FillFromSubject(image, e);
     SetArgsFromExecve(image, e);
     SetCwd(image, e);
@@ -527,6 +536,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
     current_ = image;
     facts->process = image;
     facts->parent_current = s.ppid <= 0 || s.ppid == image->ppid;
+    SetLeaders(*image, facts);
     return;
   }
 
@@ -583,6 +593,8 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
       child->cwd = image->cwd;
       child->args = image->args;
       child->role = image->role;
+      child->sid = image->sid;
+      child->pgid = image->pgid;
       Finish(child, true);
       changed_.push_back(child);
       break;
@@ -602,6 +614,9 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
       }
       break;
     }
+    case SyscallClass::kSetSession:
+      if (s.has_success && s.success) SetSession(image, s);
+      break;
     case SyscallClass::kBind: {
       Endpoint local;
       if (s.has_success && s.success && SockAddrOf(e, &local) && local.port != 0) {
@@ -611,6 +626,41 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
     }
     default:
       break;
+  }
+  SetLeaders(*image, facts);
+}
+
+void ProcessTable::SetSession(ProcessImage* image, const EventSubject& s) {
+  if (s.syscall_name == "setsid") {
+    // The caller leads a new session and a new process group (the return value is the new sid).
+    image->sid = image->pgid = image->pid;
+    Touch(image);
+    return;
+  }
+  // setpgid(pid, pgid): pid 0 is the caller, pgid 0 is the target's own pid. A shell puts each
+  // job in its own group, calling it in the parent and the child alike.
+  const int32_t target_pid = s.a0 == 0 ? image->pid : static_cast<int32_t>(s.a0);
+  ProcessImage* target = target_pid == image->pid ? image : Find(target_pid);
+  if (target == nullptr || target->exited) return;
+  const int32_t pgid = s.a1 == 0 ? target_pid : static_cast<int32_t>(s.a1);
+  if (target->pgid == pgid) return;
+  target->pgid = pgid;
+  Touch(target);
+  if (target != image && std::find(changed_.begin(), changed_.end(), target) == changed_.end()) {
+    changed_.push_back(target);
+  }
+}
+
+void ProcessTable::SetLeaders(const ProcessImage& image, EventFacts* facts) {
+  // The image of the pid that leads the session (group), while it still does: a pid reused by a
+  // process that leads nothing is not the leader.
+  if (image.sid > 0) {
+    const ProcessImage* leader = image.sid == image.pid ? &image : Find(image.sid);
+    if (leader != nullptr && leader->sid == image.sid) facts->session_leader = leader;
+  }
+  if (image.pgid > 0) {
+    const ProcessImage* leader = image.pgid == image.pid ? &image : Find(image.pgid);
+    if (leader != nullptr && leader->pgid == image.pgid) facts->group_leader = leader;
   }
 }
 
@@ -655,10 +705,10 @@ ProcessImage* ProcessTable::ReadProcImage(const std::string& root, int32_t pid) 
   // cmajflt utime stime cutime cstime priority nice num_threads itrealvalue starttime
   std::istringstream fields(stat.substr(close + 2));
   std::string state;
-  long ppid = 0;
-  fields >> state >> ppid;
+  long ppid = 0, pgrp = -1, session = -1;
+  fields >> state >> ppid >> pgrp >> session;
   std::string skip;
-  for (int i = 0; i < 17; ++i) fields >> skip;
+  for (int i = 0; i < 15; ++i) fields >> skip;
   unsigned long long start_ticks = 0;
   fields >> start_ticks;
   std::string exe = ReadLinkTarget(base + "/exe");
@@ -670,6 +720,8 @@ ProcessImage* ProcessTable::ReadProcImage(const std::string& root, int32_t pid) 
   }
   uint64_t start_ms = proc_btime_ * 1000 + start_ticks * 1000 / static_cast<uint64_t>(proc_ticks_);
   ProcessImage* image = NewImage(pid, static_cast<int32_t>(ppid), start_ms, ProcessOrigin::kProc);
+  image->sid = static_cast<int32_t>(session);
+  image->pgid = static_cast<int32_t>(pgrp);
   image->exe = exe;
   image->cwd = ReadLinkTarget(base + "/cwd");
   std::string cmdline = ReadSmallFile(base + "/cmdline");

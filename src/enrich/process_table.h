@@ -1,9 +1,11 @@
 // The process tree: every process the audit stream (or /proc, at start) has shown, as a table
 // pid → the process image running under that pid now (process_image.h), with its entity id,
 // parent, executable, arguments, working directory, ids and start/exit time. As an enricher it
-// gives every event its subject and image (EventFacts::subject, process), which the output renders
-// as process.entity_id, process.start, process.ancestry, process.exit_code and
-// process.parent.{entity_id,executable,args} (output/process_json.h; see docs/sessions.md).
+// gives every event its subject and image (EventFacts::subject, process) and the images leading its
+// session and process group (EventFacts::session_leader, group_leader), which the output renders as
+// process.entity_id, process.start, process.exit_code, process.parent.{entity_id,name,executable,
+// args}, process.session_leader, process.group_leader and auditd.process.ancestry
+// (output/process_json.h; see docs/sessions.md).
 //
 // Entity ids: an image is one execve (or, for a process never seen exec'ing, its first sighting,
 // its fork, or its /proc start time). The id is a hash of (boot id, pid, start time in ms), 16 hex
@@ -13,6 +15,9 @@
 // Kept from the events: execve/execveat (new image; parent = the image of ppid; arguments from
 // EXECVE, cwd from CWD), exit_group (exit time and code), fork/vfork/clone without CLONE_THREAD
 // (a child image copied from the parent; clone3 cannot be told from a thread and is ignored),
+// setsid/setpgid (the session and process group: an image has its process's sid and pgid, read
+// from /proc for the processes read there, kept across exec, inherited on fork, and from the
+// parent when the fork was not seen),
 // accept/accept4 (the peer, queued on the accepting process and handed to the next child it starts:
 // how an sshd session learns its client's port; our end of it comes from the network enricher's
 // facts for the same event), bind (the address a process listens on), and
@@ -126,6 +131,10 @@ class ProcessTable : public Enricher {
   ProcessImage* AdoptFromProc(int32_t pid, uint64_t child_start_ms);
   void ReadProcClock(const std::string& proc_root);
   void SetNetns(ProcessImage* image, const ProcessImage* parent);
+  // setsid, setpgid (SyscallClass::kSetSession) by image, which succeeded.
+  void SetSession(ProcessImage* image, const EventSubject& s);
+  // EventFacts::session_leader and group_leader of the event's image.
+  void SetLeaders(const ProcessImage& image, EventFacts* facts);
 
   ProcessTableOptions options_;
   ValueDecoder decoder_;

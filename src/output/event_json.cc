@@ -643,6 +643,7 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, const EventFacts& fa
   }
   if (r >= 0) WriteProcessUsers(w);
   process_json_.WriteSelf(facts, w);
+  process_json_.WriteLeaders(facts, w);
   session_json_.WriteEntryLeader(facts, w);
   w.EndObject();
 }

@@ -101,6 +101,57 @@ void ProcessJson::WriteSelf(const EventFacts& facts, JsonWriter& w) {
   }
 }
 
+const std::string& ProcessJson::Leader(const ProcessImage& leader, RenderedSelf (&kept)[2],
+                                       size_t* latest) {
+  for (size_t t = 0; t < 2; ++t) {
+    RenderedSelf& r = kept[(*latest + t) & 1];
+    if (r.generation != 0 && r.generation == leader.generation) {
+      *latest = (*latest + t) & 1;
+      return r.json;
+    }
+  }
+  *latest ^= 1;
+  RenderedSelf& r = kept[*latest];
+  r.json.clear();
+  JsonWriter w(&r.json);
+  w.BeginObject();  // members only are kept: the braces are cut below
+  w.Key("entity_id");
+  w.String(leader.entity_id.view());
+  w.Key("pid");
+  w.Int(leader.pid);
+  w.Key("start");
+  AppendTime(leader.start_ms, w);
+  if (!leader.exe.empty()) {
+    const size_t slash = leader.exe.rfind('/');
+    w.Key("name");
+    w.String(slash == std::string::npos ? std::string_view(leader.exe)
+                                        : std::string_view(leader.exe).substr(slash + 1));
+    w.Key("executable");
+    w.String(leader.exe);
+  }
+  w.EndObject();
+  r.json.erase(0, 1);
+  r.json.pop_back();
+  r.generation = leader.generation;
+  return r.json;
+}
+
+void ProcessJson::WriteLeaders(const EventFacts& facts, JsonWriter& w) {
+  if (facts.process == nullptr) return;
+  auto write = [&](std::string_view key, const ProcessImage* leader, RenderedSelf (&kept)[2],
+                   size_t* latest) {
+    if (leader == nullptr) return;
+    w.Key(key);
+    w.BeginObject();
+    w.Raw(Leader(*leader, kept, latest));
+    w.Key("same_as_process");
+    w.Bool(leader == facts.process);
+    w.EndObject();
+  };
+  write("session_leader", facts.session_leader, session_leaders_, &latest_session_leader_);
+  write("group_leader", facts.group_leader, group_leaders_, &latest_group_leader_);
+}
+
 void ProcessJson::WriteAuditd(const EventFacts& facts, JsonWriter& w) {
   const ProcessImage* image = facts.process;
   if (image == nullptr || !image->parent) return;

@@ -5,6 +5,10 @@
 //     "entity_id":"…","name":"…","executable":"…","args":[…]
 //   WriteSelf, at the end of "process":
 //     "entity_id":"…","start":"…", and for exit_group "exit_code":N,"end":"…"
+//   WriteLeaders, in "process": the leaders of its session and process group (ECS's session and
+//     group leader; the entry leader is the login session's, output/session_json.h):
+//     "session_leader":{"entity_id":"…","pid":N,"start":"…","name":"bash",
+//                       "executable":"/usr/bin/bash","same_as_process":false},"group_leader":{…}
 //   WriteAuditd, inside the event's "auditd" object (ECS has no field for it):
 //     "process":{"ancestry":["…",…]}   the parent's entity id, the grandparent's, …
 //
@@ -29,6 +33,8 @@ class ProcessJson {
   void WriteParent(const EventFacts& facts, JsonWriter& w);
   void WriteSelf(const EventFacts& facts, JsonWriter& w);
   void WriteAuditd(const EventFacts& facts, JsonWriter& w);
+  // "session_leader":{…},"group_leader":{…} inside "process", when the table knows them.
+  void WriteLeaders(const EventFacts& facts, JsonWriter& w);
 
  private:
   void AppendTime(uint64_t ms, JsonWriter& w);
@@ -46,6 +52,13 @@ class ProcessJson {
   };
   void RenderSelf(const ProcessImage& image, RenderedSelf* out);
   const RenderedSelf* Self(const ProcessImage& image);
+  // A leader's members (entity_id, pid, start, name, executable), kept for the last two leaders
+  // of each kind under their generation.
+  const std::string& Leader(const ProcessImage& leader, RenderedSelf (&kept)[2], size_t* latest);
+  RenderedSelf session_leaders_[2];
+  size_t latest_session_leader_ = 0;
+  RenderedSelf group_leaders_[2];
+  size_t latest_group_leader_ = 0;
   RenderedSelf selves_[2];
   size_t latest_self_ = 0;
   IsoSecondCache time_cache_;

@@ -31,6 +31,11 @@ inline constexpr char kDefaultRules[] = R"RULES(
 -a always,exit -F arch=b32 -S clone,fork,vfork -F auid!=unset -k fork
 -a always,exit -F arch=b32 -S exit_group -F auid!=unset -k exit
 
+## Sessions and process groups (process.session_leader and group_leader): a process starting a
+## session of its own (a daemon, a login's shell, a terminal) or a shell putting a job into a process
+## group. Rare: a few per login and per daemon start, two per command of an interactive shell.
+-a always,exit -F arch=b64 -S setsid,setpgid -F success=1 -k process_group
+-a always,exit -F arch=b32 -S setsid,setpgid -F success=1 -k process_group
 ## Network: outgoing connections, accepted connections, sockets being bound, over IPv4 and IPv6.
 ## saddr_fam is the family of the address the call carries (2 inet, 10 inet6; one rule each, as a
 ## rule field compares one value): local (AF_UNIX) connects and netlink binds, most of a host's

@@ -65,6 +65,7 @@ enum class SyscallClass : uint8_t {
   kAccept,      // accept, accept4
   kBind,
   kSetId,       // setuid, setresuid, setgid, ... (the privilege rules)
+  kSetSession,  // setsid, setpgid: a new session or process group (process.session/group_leader)
   kOpen,        // open, openat, openat2 (a change only with write flags)
   kFileChange,  // creat, unlink, rename, chmod, chown, truncate, mkdir, link, setxattr, utimes...
 };

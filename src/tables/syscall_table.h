@@ -185,6 +185,8 @@ inline constexpr SyscallFacts kSyscallFacts[] = {
      {ArgKind::kHex, ArgKind::kHex, ArgKind::kHex, ArgKind::kHex}},
     {"setns", "", "", "", SyscallClass::kOther, NetOp::kNone,
      {ArgKind::kHex, ArgKind::kCloneFlags, ArgKind::kHex, ArgKind::kHex}},
+    {"setpgid", "process", "change", "", SyscallClass::kSetSession, NetOp::kNone,
+     {ArgKind::kHex, ArgKind::kHex, ArgKind::kHex, ArgKind::kHex}},
     {"setregid", "process", "change", "", SyscallClass::kSetId, NetOp::kNone,
      {ArgKind::kGid, ArgKind::kGid, ArgKind::kHex, ArgKind::kHex}},
     {"setregid32", "process", "change", "", SyscallClass::kSetId, NetOp::kNone,
@@ -203,6 +205,8 @@ inline constexpr SyscallFacts kSyscallFacts[] = {
      {ArgKind::kHex, ArgKind::kHex, ArgKind::kHex, ArgKind::kHex}},
     {"setrlimit", "", "", "", SyscallClass::kOther, NetOp::kNone,
      {ArgKind::kRlimit, ArgKind::kHex, ArgKind::kHex, ArgKind::kHex}},
+    {"setsid", "process", "change", "", SyscallClass::kSetSession, NetOp::kNone,
+     {ArgKind::kHex, ArgKind::kHex, ArgKind::kHex, ArgKind::kHex}},
     {"setsockopt", "", "", "", SyscallClass::kOther, NetOp::kNone,
      {ArgKind::kHex, ArgKind::kSockOptLevel, ArgKind::kSockOptName, ArgKind::kHex}},
     {"setuid", "process", "change", "", SyscallClass::kSetId, NetOp::kNone,
@@ -254,7 +258,7 @@ inline constexpr SyscallEntry kSyscalls_aarch64[] = {
     {"io_submit", 0},  // 2
     {"io_cancel", 0},  // 3
     {"io_getevents", 0},  // 4
-    {"setxattr", 100},  // 5
+    {"setxattr", 102},  // 5
     {"lsetxattr", 47},  // 6
     {"fsetxattr", 31},  // 7
     {"getxattr", 0},  // 8
@@ -284,17 +288,17 @@ inline constexpr SyscallEntry kSyscalls_aarch64[] = {
     {"flock", 0},  // 32
     {"mknodat", 51},  // 33
     {"mkdirat", 49},  // 34
-    {"unlinkat", 112},  // 35
-    {"symlinkat", 105},  // 36
+    {"unlinkat", 114},  // 35
+    {"symlinkat", 107},  // 36
     {"linkat", 43},  // 37
     {"renameat", 72},  // 38
-    {"umount2", 110},  // 39
+    {"umount2", 112},  // 39
     {"mount", 53},  // 40
     {"pivot_root", 0},  // 41
     {"nfsservctl", 0},  // 42
     {"statfs", 0},  // 43
     {"fstatfs", 0},  // 44
-    {"truncate", 108},  // 45
+    {"truncate", 110},  // 45
     {"ftruncate", 32},  // 46
     {"fallocate", 0},  // 47
     {"faccessat", 19},  // 48
@@ -337,7 +341,7 @@ inline constexpr SyscallEntry kSyscalls_aarch64[] = {
     {"timerfd_create", 0},  // 85
     {"timerfd_settime", 0},  // 86
     {"timerfd_gettime", 0},  // 87
-    {"utimensat", 115},  // 88
+    {"utimensat", 117},  // 88
     {"acct", 0},  // 89
     {"capget", 0},  // 90
     {"capset", 0},  // 91
@@ -346,7 +350,7 @@ inline constexpr SyscallEntry kSyscalls_aarch64[] = {
     {"exit_group", 18},  // 94
     {"waitid", 0},  // 95
     {"set_tid_address", 0},  // 96
-    {"unshare", 113},  // 97
+    {"unshare", 115},  // 97
     {"futex", 0},  // 98
     {"set_robust_list", 0},  // 99
     {"get_robust_list", 0},  // 100
@@ -379,8 +383,8 @@ inline constexpr SyscallEntry kSyscalls_aarch64[] = {
     {"sched_rr_get_interval", 0},  // 127
     {"restart_syscall", 0},  // 128
     {"kill", 39},  // 129
-    {"tkill", 107},  // 130
-    {"tgkill", 106},  // 131
+    {"tkill", 109},  // 130
+    {"tgkill", 108},  // 131
     {"sigaltstack", 0},  // 132
     {"rt_sigsuspend", 0},  // 133
     {"rt_sigaction", 75},  // 134
@@ -392,28 +396,28 @@ inline constexpr SyscallEntry kSyscalls_aarch64[] = {
     {"setpriority", 0},  // 140
     {"getpriority", 0},  // 141
     {"reboot", 0},  // 142
-    {"setregid", 88},  // 143
+    {"setregid", 89},  // 143
     {"setgid", 85},  // 144
-    {"setreuid", 94},  // 145
-    {"setuid", 98},  // 146
-    {"setresuid", 92},  // 147
+    {"setreuid", 95},  // 145
+    {"setuid", 100},  // 146
+    {"setresuid", 93},  // 147
     {"getresuid", 0},  // 148
-    {"setresgid", 90},  // 149
+    {"setresgid", 91},  // 149
     {"getresgid", 0},  // 150
     {"setfsuid", 83},  // 151
     {"setfsgid", 81},  // 152
     {"times", 0},  // 153
-    {"setpgid", 0},  // 154
+    {"setpgid", 88},  // 154
     {"getpgid", 0},  // 155
     {"getsid", 0},  // 156
-    {"setsid", 0},  // 157
+    {"setsid", 98},  // 157
     {"getgroups", 0},  // 158
     {"setgroups", 0},  // 159
     {"uname", 0},  // 160
     {"sethostname", 0},  // 161
     {"setdomainname", 0},  // 162
     {"getrlimit", 35},  // 163
-    {"setrlimit", 96},  // 164
+    {"setrlimit", 97},  // 164
     {"getrusage", 0},  // 165
     {"umask", 0},  // 166
     {"prctl", 63},  // 167
@@ -443,11 +447,11 @@ inline constexpr SyscallEntry kSyscalls_aarch64[] = {
     {"semctl", 0},  // 191
     {"semtimedop", 0},  // 192
     {"semop", 0},  // 193
-    {"shmget", 101},  // 194
+    {"shmget", 103},  // 194
     {"shmctl", 0},  // 195
     {"shmat", 0},  // 196
     {"shmdt", 0},  // 197
-    {"socket", 102},  // 198
+    {"socket", 104},  // 198
     {"socketpair", 0},  // 199
     {"bind", 4},  // 200
     {"listen", 44},  // 201
@@ -457,7 +461,7 @@ inline constexpr SyscallEntry kSyscalls_aarch64[] = {
     {"getpeername", 0},  // 205
     {"sendto", 80},  // 206
     {"recvfrom", 67},  // 207
-    {"setsockopt", 97},  // 208
+    {"setsockopt", 99},  // 208
     {"getsockopt", 36},  // 209
     {"shutdown", 0},  // 210
     {"sendmsg", 79},  // 211
@@ -714,7 +718,7 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"", 0},  // 7
     {"creat", 12},  // 8
     {"link", 42},  // 9
-    {"unlink", 111},  // 10
+    {"unlink", 113},  // 10
     {"execve", 15},  // 11
     {"chdir", 0},  // 12
     {"time", 0},  // 13
@@ -727,14 +731,14 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"getpid", 0},  // 20
     {"mount", 53},  // 21
     {"umount", 0},  // 22
-    {"setuid", 98},  // 23
+    {"setuid", 100},  // 23
     {"getuid", 0},  // 24
     {"stime", 0},  // 25
     {"ptrace", 64},  // 26
     {"alarm", 0},  // 27
     {"", 0},  // 28
     {"pause", 0},  // 29
-    {"utime", 114},  // 30
+    {"utime", 116},  // 30
     {"", 0},  // 31
     {"", 0},  // 32
     {"access", 3},  // 33
@@ -756,12 +760,12 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"geteuid", 0},  // 49
     {"getegid", 0},  // 50
     {"acct", 0},  // 51
-    {"umount2", 110},  // 52
+    {"umount2", 112},  // 52
     {"", 0},  // 53
     {"ioctl", 38},  // 54
     {"fcntl", 26},  // 55
     {"", 0},  // 56
-    {"setpgid", 0},  // 57
+    {"setpgid", 88},  // 57
     {"", 0},  // 58
     {"", 0},  // 59
     {"umask", 0},  // 60
@@ -770,16 +774,16 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"dup2", 0},  // 63
     {"getppid", 0},  // 64
     {"getpgrp", 0},  // 65
-    {"setsid", 0},  // 66
+    {"setsid", 98},  // 66
     {"sigaction", 0},  // 67
     {"", 0},  // 68
     {"", 0},  // 69
-    {"setreuid", 94},  // 70
-    {"setregid", 88},  // 71
+    {"setreuid", 95},  // 70
+    {"setregid", 89},  // 71
     {"sigsuspend", 0},  // 72
     {"sigpending", 0},  // 73
     {"sethostname", 0},  // 74
-    {"setrlimit", 96},  // 75
+    {"setrlimit", 97},  // 75
     {"getrlimit", 35},  // 76
     {"getrusage", 0},  // 77
     {"gettimeofday", 0},  // 78
@@ -787,7 +791,7 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"getgroups", 0},  // 80
     {"setgroups", 0},  // 81
     {"select", 0},  // 82
-    {"symlink", 104},  // 83
+    {"symlink", 106},  // 83
     {"", 0},  // 84
     {"readlink", 0},  // 85
     {"uselib", 0},  // 86
@@ -796,7 +800,7 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"readdir", 0},  // 89
     {"mmap", 52},  // 90
     {"munmap", 0},  // 91
-    {"truncate", 108},  // 92
+    {"truncate", 110},  // 92
     {"ftruncate", 32},  // 93
     {"fchmod", 21},  // 94
     {"fchown", 23},  // 95
@@ -806,7 +810,7 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"statfs", 0},  // 99
     {"fstatfs", 0},  // 100
     {"", 0},  // 101
-    {"socketcall", 103},  // 102
+    {"socketcall", 105},  // 102
     {"syslog", 0},  // 103
     {"setitimer", 0},  // 104
     {"getitimer", 0},  // 105
@@ -868,13 +872,13 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"sched_rr_get_interval", 0},  // 161
     {"nanosleep", 0},  // 162
     {"mremap", 0},  // 163
-    {"setresuid", 92},  // 164
+    {"setresuid", 93},  // 164
     {"getresuid", 0},  // 165
     {"", 0},  // 166
     {"", 0},  // 167
     {"poll", 0},  // 168
     {"nfsservctl", 0},  // 169
-    {"setresgid", 90},  // 170
+    {"setresgid", 91},  // 170
     {"getresgid", 0},  // 171
     {"prctl", 63},  // 172
     {"rt_sigreturn", 0},  // 173
@@ -894,10 +898,10 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"sendfile", 0},  // 187
     {"", 0},  // 188
     {"", 0},  // 189
-    {"vfork", 117},  // 190
+    {"vfork", 119},  // 190
     {"ugetrlimit", 0},  // 191
     {"mmap2", 0},  // 192
-    {"truncate64", 109},  // 193
+    {"truncate64", 111},  // 193
     {"ftruncate64", 33},  // 194
     {"stat64", 0},  // 195
     {"lstat64", 0},  // 196
@@ -907,17 +911,17 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"getgid32", 0},  // 200
     {"geteuid32", 0},  // 201
     {"getegid32", 0},  // 202
-    {"setreuid32", 95},  // 203
-    {"setregid32", 89},  // 204
+    {"setreuid32", 96},  // 203
+    {"setregid32", 90},  // 204
     {"getgroups32", 0},  // 205
     {"setgroups32", 0},  // 206
     {"fchown32", 24},  // 207
-    {"setresuid32", 93},  // 208
+    {"setresuid32", 94},  // 208
     {"getresuid32", 0},  // 209
-    {"setresgid32", 91},  // 210
+    {"setresgid32", 92},  // 210
     {"getresgid32", 0},  // 211
     {"chown32", 8},  // 212
-    {"setuid32", 99},  // 213
+    {"setuid32", 101},  // 213
     {"setgid32", 86},  // 214
     {"setfsuid32", 84},  // 215
     {"setfsgid32", 82},  // 216
@@ -930,7 +934,7 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"", 0},  // 223
     {"gettid", 0},  // 224
     {"readahead", 0},  // 225
-    {"setxattr", 100},  // 226
+    {"setxattr", 102},  // 226
     {"lsetxattr", 47},  // 227
     {"fsetxattr", 31},  // 228
     {"getxattr", 0},  // 229
@@ -942,7 +946,7 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"removexattr", 70},  // 235
     {"lremovexattr", 45},  // 236
     {"fremovexattr", 30},  // 237
-    {"tkill", 107},  // 238
+    {"tkill", 109},  // 238
     {"sendfile64", 0},  // 239
     {"futex", 0},  // 240
     {"sched_setaffinity", 0},  // 241
@@ -972,8 +976,8 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"clock_nanosleep", 0},  // 265
     {"statfs64", 0},  // 266
     {"fstatfs64", 0},  // 267
-    {"tgkill", 106},  // 268
-    {"utimes", 116},  // 269
+    {"tgkill", 108},  // 268
+    {"utimes", 118},  // 269
     {"fadvise64_64", 0},  // 270
     {"pciconfig_iobase", 0},  // 271
     {"pciconfig_read", 0},  // 272
@@ -985,7 +989,7 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"mq_notify", 0},  // 278
     {"mq_getsetattr", 0},  // 279
     {"waitid", 0},  // 280
-    {"socket", 102},  // 281
+    {"socket", 104},  // 281
     {"bind", 4},  // 282
     {"connect", 11},  // 283
     {"listen", 44},  // 284
@@ -998,7 +1002,7 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"recv", 66},  // 291
     {"recvfrom", 67},  // 292
     {"shutdown", 0},  // 293
-    {"setsockopt", 97},  // 294
+    {"setsockopt", 99},  // 294
     {"getsockopt", 36},  // 295
     {"sendmsg", 79},  // 296
     {"recvmsg", 69},  // 297
@@ -1011,7 +1015,7 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"msgctl", 0},  // 304
     {"shmat", 0},  // 305
     {"shmdt", 0},  // 306
-    {"shmget", 101},  // 307
+    {"shmget", 103},  // 307
     {"shmctl", 0},  // 308
     {"add_key", 0},  // 309
     {"request_key", 0},  // 310
@@ -1032,16 +1036,16 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"fchownat", 25},  // 325
     {"futimesat", 34},  // 326
     {"fstatat64", 0},  // 327
-    {"unlinkat", 112},  // 328
+    {"unlinkat", 114},  // 328
     {"renameat", 72},  // 329
     {"linkat", 43},  // 330
-    {"symlinkat", 105},  // 331
+    {"symlinkat", 107},  // 331
     {"readlinkat", 65},  // 332
     {"fchmodat", 22},  // 333
     {"faccessat", 19},  // 334
     {"", 0},  // 335
     {"", 0},  // 336
-    {"unshare", 113},  // 337
+    {"unshare", 115},  // 337
     {"set_robust_list", 0},  // 338
     {"get_robust_list", 0},  // 339
     {"splice", 0},  // 340
@@ -1052,7 +1056,7 @@ inline constexpr SyscallEntry kSyscalls_arm[] = {
     {"getcpu", 0},  // 345
     {"", 0},  // 346
     {"kexec_load", 0},  // 347
-    {"utimensat", 115},  // 348
+    {"utimensat", 117},  // 348
     {"signalfd", 0},  // 349
     {"timerfd_create", 0},  // 350
     {"eventfd", 0},  // 351
@@ -1169,7 +1173,7 @@ inline constexpr SyscallEntry kSyscalls_i386[] = {
     {"waitpid", 0},  // 7
     {"creat", 12},  // 8
     {"link", 42},  // 9
-    {"unlink", 111},  // 10
+    {"unlink", 113},  // 10
     {"execve", 15},  // 11
     {"chdir", 0},  // 12
     {"time", 0},  // 13
@@ -1182,14 +1186,14 @@ inline constexpr SyscallEntry kSyscalls_i386[] = {
     {"getpid", 0},  // 20
     {"mount", 53},  // 21
     {"umount", 0},  // 22
-    {"setuid", 98},  // 23
+    {"setuid", 100},  // 23
     {"getuid", 0},  // 24
     {"stime", 0},  // 25
     {"ptrace", 64},  // 26
     {"alarm", 0},  // 27
     {"oldfstat", 0},  // 28
     {"pause", 0},  // 29
-    {"utime", 114},  // 30
+    {"utime", 116},  // 30
     {"stty", 0},  // 31
     {"gtty", 0},  // 32
     {"access", 3},  // 33
@@ -1211,12 +1215,12 @@ inline constexpr SyscallEntry kSyscalls_i386[] = {
     {"geteuid", 0},  // 49
     {"getegid", 0},  // 50
     {"acct", 0},  // 51
-    {"umount2", 110},  // 52
+    {"umount2", 112},  // 52
     {"lock", 0},  // 53
     {"ioctl", 38},  // 54
     {"fcntl", 26},  // 55
     {"mpx", 0},  // 56
-    {"setpgid", 0},  // 57
+    {"setpgid", 88},  // 57
     {"ulimit", 0},  // 58
     {"oldolduname", 0},  // 59
     {"umask", 0},  // 60
@@ -1225,16 +1229,16 @@ inline constexpr SyscallEntry kSyscalls_i386[] = {
     {"dup2", 0},  // 63
     {"getppid", 0},  // 64
     {"getpgrp", 0},  // 65
-    {"setsid", 0},  // 66
+    {"setsid", 98},  // 66
     {"sigaction", 0},  // 67
     {"sgetmask", 0},  // 68
     {"ssetmask", 0},  // 69
-    {"setreuid", 94},  // 70
-    {"setregid", 88},  // 71
+    {"setreuid", 95},  // 70
+    {"setregid", 89},  // 71
     {"sigsuspend", 0},  // 72
     {"sigpending", 0},  // 73
     {"sethostname", 0},  // 74
-    {"setrlimit", 96},  // 75
+    {"setrlimit", 97},  // 75
     {"getrlimit", 35},  // 76
     {"getrusage", 0},  // 77
     {"gettimeofday", 0},  // 78
@@ -1242,7 +1246,7 @@ inline constexpr SyscallEntry kSyscalls_i386[] = {
     {"getgroups", 0},  // 80
     {"setgroups", 0},  // 81
     {"select", 0},  // 82
-    {"symlink", 104},  // 83
+    {"symlink", 106},  // 83
     {"oldlstat", 0},  // 84
     {"readlink", 0},  // 85
     {"uselib", 0},  // 86
@@ -1251,7 +1255,7 @@ inline constexpr SyscallEntry kSyscalls_i386[] = {
     {"readdir", 0},  // 89
     {"mmap", 52},  // 90
     {"munmap", 0},  // 91
-    {"truncate", 108},  // 92
+    {"truncate", 110},  // 92
     {"ftruncate", 32},  // 93
     {"fchmod", 21},  // 94
     {"fchown", 23},  // 95
@@ -1261,7 +1265,7 @@ inline constexpr SyscallEntry kSyscalls_i386[] = {
     {"statfs", 0},  // 99
     {"fstatfs", 0},  // 100
     {"ioperm", 0},  // 101
-    {"socketcall", 103},  // 102
+    {"socketcall", 105},  // 102
     {"syslog", 0},  // 103
     {"setitimer", 0},  // 104
     {"getitimer", 0},  // 105
@@ -1323,13 +1327,13 @@ inline constexpr SyscallEntry kSyscalls_i386[] = {
     {"sched_rr_get_interval", 0},  // 161
     {"nanosleep", 0},  // 162
     {"mremap", 0},  // 163
-    {"setresuid", 92},  // 164
+    {"setresuid", 93},  // 164
     {"getresuid", 0},  // 165
     {"vm86", 0},  // 166
     {"query_module", 0},  // 167
     {"poll", 0},  // 168
     {"nfsservctl", 0},  // 169
-    {"setresgid", 90},  // 170
+    {"setresgid", 91},  // 170
     {"getresgid", 0},  // 171
     {"prctl", 63},  // 172
     {"rt_sigreturn", 0},  // 173
@@ -1349,10 +1353,10 @@ inline constexpr SyscallEntry kSyscalls_i386[] = {
     {"sendfile", 0},  // 187
     {"getpmsg", 0},  // 188
     {"putpmsg", 0},  // 189
-    {"vfork", 117},  // 190
+    {"vfork", 119},  // 190
     {"ugetrlimit", 0},  // 191
     {"mmap2", 0},  // 192
-    {"truncate64", 109},  // 193
+    {"truncate64", 111},  // 193
     {"ftruncate64", 33},  // 194
     {"stat64", 0},  // 195
     {"lstat64", 0},  // 196
@@ -1362,17 +1366,17 @@ inline constexpr SyscallEntry kSyscalls_i386[] = {
     {"getgid32", 0},  // 200
     {"geteuid32", 0},  // 201
     {"getegid32", 0},  // 202
-    {"setreuid32", 95},  // 203
-    {"setregid32", 89},  // 204
+    {"setreuid32", 96},  // 203
+    {"setregid32", 90},  // 204
     {"getgroups32", 0},  // 205
     {"setgroups32", 0},  // 206
     {"fchown32", 24},  // 207
-    {"setresuid32", 93},  // 208
+    {"setresuid32", 94},  // 208
     {"getresuid32", 0},  // 209
-    {"setresgid32", 91},  // 210
+    {"setresgid32", 92},  // 210
     {"getresgid32", 0},  // 211
     {"chown32", 8},  // 212
-    {"setuid32", 99},  // 213
+    {"setuid32", 101},  // 213
     {"setgid32", 86},  // 214
     {"setfsuid32", 84},  // 215
     {"setfsgid32", 82},  // 216
@@ -1385,7 +1389,7 @@ inline constexpr SyscallEntry kSyscalls_i386[] = {
     {"", 0},  // 223
     {"gettid", 0},  // 224
     {"readahead", 0},  // 225
-    {"setxattr", 100},  // 226
+    {"setxattr", 102},  // 226
     {"lsetxattr", 47},  // 227
     {"fsetxattr", 31},  // 228
     {"getxattr", 0},  // 229
@@ -1397,7 +1401,7 @@ inline constexpr SyscallEntry kSyscalls_i386[] = {
     {"removexattr", 70},  // 235
     {"lremovexattr", 45},  // 236
     {"fremovexattr", 30},  // 237
-    {"tkill", 107},  // 238
+    {"tkill", 109},  // 238
     {"sendfile64", 0},  // 239
     {"futex", 0},  // 240
     {"sched_setaffinity", 0},  // 241
@@ -1429,8 +1433,8 @@ inline constexpr SyscallEntry kSyscalls_i386[] = {
     {"clock_nanosleep", 0},  // 267
     {"statfs64", 0},  // 268
     {"fstatfs64", 0},  // 269
-    {"tgkill", 106},  // 270
-    {"utimes", 116},  // 271
+    {"tgkill", 108},  // 270
+    {"utimes", 118},  // 271
     {"fadvise64_64", 0},  // 272
     {"vserver", 0},  // 273
     {"mbind", 0},  // 274
@@ -1460,16 +1464,16 @@ inline constexpr SyscallEntry kSyscalls_i386[] = {
     {"fchownat", 25},  // 298
     {"futimesat", 34},  // 299
     {"fstatat64", 0},  // 300
-    {"unlinkat", 112},  // 301
+    {"unlinkat", 114},  // 301
     {"renameat", 72},  // 302
     {"linkat", 43},  // 303
-    {"symlinkat", 105},  // 304
+    {"symlinkat", 107},  // 304
     {"readlinkat", 65},  // 305
     {"fchmodat", 22},  // 306
     {"faccessat", 19},  // 307
     {"pselect6", 0},  // 308
     {"ppoll", 0},  // 309
-    {"unshare", 113},  // 310
+    {"unshare", 115},  // 310
     {"set_robust_list", 0},  // 311
     {"get_robust_list", 0},  // 312
     {"splice", 0},  // 313
@@ -1479,7 +1483,7 @@ inline constexpr SyscallEntry kSyscalls_i386[] = {
     {"move_pages", 0},  // 317
     {"getcpu", 0},  // 318
     {"epoll_pwait", 0},  // 319
-    {"utimensat", 115},  // 320
+    {"utimensat", 117},  // 320
     {"signalfd", 0},  // 321
     {"timerfd_create", 0},  // 322
     {"eventfd", 0},  // 323
@@ -1518,14 +1522,14 @@ inline constexpr SyscallEntry kSyscalls_i386[] = {
     {"memfd_create", 0},  // 356
     {"bpf", 5},  // 357
     {"execveat", 16},  // 358
-    {"socket", 102},  // 359
+    {"socket", 104},  // 359
     {"socketpair", 0},  // 360
     {"bind", 4},  // 361
     {"connect", 11},  // 362
     {"listen", 44},  // 363
     {"accept4", 2},  // 364
     {"getsockopt", 36},  // 365
-    {"setsockopt", 97},  // 366
+    {"setsockopt", 99},  // 366
     {"getsockname", 0},  // 367
     {"getpeername", 0},  // 368
     {"sendto", 80},  // 369
@@ -1554,7 +1558,7 @@ inline constexpr SyscallEntry kSyscalls_i386[] = {
     {"", 0},  // 392
     {"semget", 0},  // 393
     {"semctl", 0},  // 394
-    {"shmget", 101},  // 395
+    {"shmget", 103},  // 395
     {"shmctl", 0},  // 396
     {"shmat", 0},  // 397
     {"shmdt", 0},  // 398
@@ -1624,7 +1628,7 @@ inline constexpr SyscallEntry kSyscalls_ppc[] = {
     {"waitpid", 0},  // 7
     {"creat", 12},  // 8
     {"link", 42},  // 9
-    {"unlink", 111},  // 10
+    {"unlink", 113},  // 10
     {"execve", 15},  // 11
     {"chdir", 0},  // 12
     {"time", 0},  // 13
@@ -1637,14 +1641,14 @@ inline constexpr SyscallEntry kSyscalls_ppc[] = {
     {"getpid", 0},  // 20
     {"mount", 53},  // 21
     {"umount", 0},  // 22
-    {"setuid", 98},  // 23
+    {"setuid", 100},  // 23
     {"getuid", 0},  // 24
     {"stime", 0},  // 25
     {"ptrace", 64},  // 26
     {"alarm", 0},  // 27
     {"oldfstat", 0},  // 28
     {"pause", 0},  // 29
-    {"utime", 114},  // 30
+    {"utime", 116},  // 30
     {"stty", 0},  // 31
     {"gtty", 0},  // 32
     {"access", 3},  // 33
@@ -1666,12 +1670,12 @@ inline constexpr SyscallEntry kSyscalls_ppc[] = {
     {"geteuid", 0},  // 49
     {"getegid", 0},  // 50
     {"acct", 0},  // 51
-    {"umount2", 110},  // 52
+    {"umount2", 112},  // 52
     {"lock", 0},  // 53
     {"ioctl", 38},  // 54
     {"fcntl", 26},  // 55
     {"mpx", 0},  // 56
-    {"setpgid", 0},  // 57
+    {"setpgid", 88},  // 57
     {"ulimit", 0},  // 58
     {"oldolduname", 0},  // 59
     {"umask", 0},  // 60
@@ -1680,16 +1684,16 @@ inline constexpr SyscallEntry kSyscalls_ppc[] = {
     {"dup2", 0},  // 63
     {"getppid", 0},  // 64
     {"getpgrp", 0},  // 65
-    {"setsid", 0},  // 66
+    {"setsid", 98},  // 66
     {"sigaction", 0},  // 67
     {"sgetmask", 0},  // 68
     {"ssetmask", 0},  // 69
-    {"setreuid", 94},  // 70
-    {"setregid", 88},  // 71
+    {"setreuid", 95},  // 70
+    {"setregid", 89},  // 71
     {"sigsuspend", 0},  // 72
     {"sigpending", 0},  // 73
     {"sethostname", 0},  // 74
-    {"setrlimit", 96},  // 75
+    {"setrlimit", 97},  // 75
     {"getrlimit", 35},  // 76
     {"getrusage", 0},  // 77
     {"gettimeofday", 0},  // 78
@@ -1697,7 +1701,7 @@ inline constexpr SyscallEntry kSyscalls_ppc[] = {
     {"getgroups", 0},  // 80
     {"setgroups", 0},  // 81
     {"select", 0},  // 82
-    {"symlink", 104},  // 83
+    {"symlink", 106},  // 83
     {"oldlstat", 0},  // 84
     {"readlink", 0},  // 85
     {"uselib", 0},  // 86
@@ -1706,7 +1710,7 @@ inline constexpr SyscallEntry kSyscalls_ppc[] = {
     {"readdir", 0},  // 89
     {"mmap", 52},  // 90
     {"munmap", 0},  // 91
-    {"truncate", 108},  // 92
+    {"truncate", 110},  // 92
     {"ftruncate", 32},  // 93
     {"fchmod", 21},  // 94
     {"fchown", 23},  // 95
@@ -1716,7 +1720,7 @@ inline constexpr SyscallEntry kSyscalls_ppc[] = {
     {"statfs", 0},  // 99
     {"fstatfs", 0},  // 100
     {"ioperm", 0},  // 101
-    {"socketcall", 103},  // 102
+    {"socketcall", 105},  // 102
     {"syslog", 0},  // 103
     {"setitimer", 0},  // 104
     {"getitimer", 0},  // 105
@@ -1778,12 +1782,12 @@ inline constexpr SyscallEntry kSyscalls_ppc[] = {
     {"sched_rr_get_interval", 0},  // 161
     {"nanosleep", 0},  // 162
     {"mremap", 0},  // 163
-    {"setresuid", 92},  // 164
+    {"setresuid", 93},  // 164
     {"getresuid", 0},  // 165
     {"query_module", 0},  // 166
     {"poll", 0},  // 167
     {"nfsservctl", 0},  // 168
-    {"setresgid", 90},  // 169
+    {"setresgid", 91},  // 169
     {"getresgid", 0},  // 170
     {"prctl", 63},  // 171
     {"rt_sigreturn", 0},  // 172
@@ -1803,11 +1807,11 @@ inline constexpr SyscallEntry kSyscalls_ppc[] = {
     {"sendfile", 0},  // 186
     {"getpmsg", 0},  // 187
     {"putpmsg", 0},  // 188
-    {"vfork", 117},  // 189
+    {"vfork", 119},  // 189
     {"ugetrlimit", 0},  // 190
     {"readahead", 0},  // 191
     {"mmap2", 0},  // 192
-    {"truncate64", 109},  // 193
+    {"truncate64", 111},  // 193
     {"ftruncate64", 33},  // 194
     {"stat64", 0},  // 195
     {"lstat64", 0},  // 196
@@ -1822,8 +1826,8 @@ inline constexpr SyscallEntry kSyscalls_ppc[] = {
     {"madvise", 0},  // 205
     {"mincore", 0},  // 206
     {"gettid", 0},  // 207
-    {"tkill", 107},  // 208
-    {"setxattr", 100},  // 209
+    {"tkill", 109},  // 208
+    {"setxattr", 102},  // 209
     {"lsetxattr", 47},  // 210
     {"fsetxattr", 31},  // 211
     {"getxattr", 0},  // 212
@@ -1864,8 +1868,8 @@ inline constexpr SyscallEntry kSyscalls_ppc[] = {
     {"clock_getres", 0},  // 247
     {"clock_nanosleep", 0},  // 248
     {"swapcontext", 0},  // 249
-    {"tgkill", 106},  // 250
-    {"utimes", 116},  // 251
+    {"tgkill", 108},  // 250
+    {"utimes", 118},  // 251
     {"statfs64", 0},  // 252
     {"fstatfs64", 0},  // 253
     {"fadvise64_64", 0},  // 254
@@ -1896,7 +1900,7 @@ inline constexpr SyscallEntry kSyscalls_ppc[] = {
     {"spu_create", 0},  // 279
     {"pselect6", 0},  // 280
     {"ppoll", 0},  // 281
-    {"unshare", 113},  // 282
+    {"unshare", 115},  // 282
     {"splice", 0},  // 283
     {"tee", 0},  // 284
     {"vmsplice", 0},  // 285
@@ -1906,10 +1910,10 @@ inline constexpr SyscallEntry kSyscalls_ppc[] = {
     {"fchownat", 25},  // 289
     {"futimesat", 34},  // 290
     {"fstatat64", 0},  // 291
-    {"unlinkat", 112},  // 292
+    {"unlinkat", 114},  // 292
     {"renameat", 72},  // 293
     {"linkat", 43},  // 294
-    {"symlinkat", 105},  // 295
+    {"symlinkat", 107},  // 295
     {"readlinkat", 65},  // 296
     {"fchmodat", 22},  // 297
     {"faccessat", 19},  // 298
@@ -1918,7 +1922,7 @@ inline constexpr SyscallEntry kSyscalls_ppc[] = {
     {"move_pages", 0},  // 301
     {"getcpu", 0},  // 302
     {"epoll_pwait", 0},  // 303
-    {"utimensat", 115},  // 304
+    {"utimensat", 117},  // 304
     {"signalfd", 0},  // 305
     {"timerfd", 0},  // 306
     {"eventfd", 0},  // 307
@@ -1940,7 +1944,7 @@ inline constexpr SyscallEntry kSyscalls_ppc[] = {
     {"fanotify_init", 0},  // 323
     {"fanotify_mark", 0},  // 324
     {"prlimit64", 0},  // 325
-    {"socket", 102},  // 326
+    {"socket", 104},  // 326
     {"bind", 4},  // 327
     {"connect", 11},  // 328
     {"listen", 44},  // 329
@@ -1953,7 +1957,7 @@ inline constexpr SyscallEntry kSyscalls_ppc[] = {
     {"recv", 66},  // 336
     {"recvfrom", 67},  // 337
     {"shutdown", 0},  // 338
-    {"setsockopt", 97},  // 339
+    {"setsockopt", 99},  // 339
     {"getsockopt", 36},  // 340
     {"sendmsg", 79},  // 341
     {"recvmsg", 69},  // 342
@@ -2009,7 +2013,7 @@ inline constexpr SyscallEntry kSyscalls_ppc[] = {
     {"semtimedop", 0},  // 392
     {"semget", 0},  // 393
     {"semctl", 0},  // 394
-    {"shmget", 101},  // 395
+    {"shmget", 103},  // 395
     {"shmctl", 0},  // 396
     {"shmat", 0},  // 397
     {"shmdt", 0},  // 398
@@ -2079,7 +2083,7 @@ inline constexpr SyscallEntry kSyscalls_s390[] = {
     {"", 0},  // 7
     {"creat", 12},  // 8
     {"link", 42},  // 9
-    {"unlink", 111},  // 10
+    {"unlink", 113},  // 10
     {"execve", 15},  // 11
     {"chdir", 0},  // 12
     {"time", 0},  // 13
@@ -2092,14 +2096,14 @@ inline constexpr SyscallEntry kSyscalls_s390[] = {
     {"getpid", 0},  // 20
     {"mount", 53},  // 21
     {"umount", 0},  // 22
-    {"setuid", 98},  // 23
+    {"setuid", 100},  // 23
     {"getuid", 0},  // 24
     {"stime", 0},  // 25
     {"ptrace", 64},  // 26
     {"alarm", 0},  // 27
     {"", 0},  // 28
     {"pause", 0},  // 29
-    {"utime", 114},  // 30
+    {"utime", 116},  // 30
     {"", 0},  // 31
     {"", 0},  // 32
     {"access", 3},  // 33
@@ -2121,12 +2125,12 @@ inline constexpr SyscallEntry kSyscalls_s390[] = {
     {"geteuid", 0},  // 49
     {"getegid", 0},  // 50
     {"acct", 0},  // 51
-    {"umount2", 110},  // 52
+    {"umount2", 112},  // 52
     {"", 0},  // 53
     {"ioctl", 38},  // 54
     {"fcntl", 26},  // 55
     {"", 0},  // 56
-    {"setpgid", 0},  // 57
+    {"setpgid", 88},  // 57
     {"", 0},  // 58
     {"", 0},  // 59
     {"umask", 0},  // 60
@@ -2135,16 +2139,16 @@ inline constexpr SyscallEntry kSyscalls_s390[] = {
     {"dup2", 0},  // 63
     {"getppid", 0},  // 64
     {"getpgrp", 0},  // 65
-    {"setsid", 0},  // 66
+    {"setsid", 98},  // 66
     {"sigaction", 0},  // 67
     {"", 0},  // 68
     {"", 0},  // 69
-    {"setreuid", 94},  // 70
-    {"setregid", 88},  // 71
+    {"setreuid", 95},  // 70
+    {"setregid", 89},  // 71
     {"sigsuspend", 0},  // 72
     {"sigpending", 0},  // 73
     {"sethostname", 0},  // 74
-    {"setrlimit", 96},  // 75
+    {"setrlimit", 97},  // 75
     {"getrlimit", 35},  // 76
     {"getrusage", 0},  // 77
     {"gettimeofday", 0},  // 78
@@ -2152,7 +2156,7 @@ inline constexpr SyscallEntry kSyscalls_s390[] = {
     {"getgroups", 0},  // 80
     {"setgroups", 0},  // 81
     {"", 0},  // 82
-    {"symlink", 104},  // 83
+    {"symlink", 106},  // 83
     {"", 0},  // 84
     {"readlink", 0},  // 85
     {"uselib", 0},  // 86
@@ -2161,7 +2165,7 @@ inline constexpr SyscallEntry kSyscalls_s390[] = {
     {"readdir", 0},  // 89
     {"mmap", 52},  // 90
     {"munmap", 0},  // 91
-    {"truncate", 108},  // 92
+    {"truncate", 110},  // 92
     {"ftruncate", 32},  // 93
     {"fchmod", 21},  // 94
     {"fchown", 23},  // 95
@@ -2171,7 +2175,7 @@ inline constexpr SyscallEntry kSyscalls_s390[] = {
     {"statfs", 0},  // 99
     {"fstatfs", 0},  // 100
     {"ioperm", 0},  // 101
-    {"socketcall", 103},  // 102
+    {"socketcall", 105},  // 102
     {"syslog", 0},  // 103
     {"setitimer", 0},  // 104
     {"getitimer", 0},  // 105
@@ -2233,13 +2237,13 @@ inline constexpr SyscallEntry kSyscalls_s390[] = {
     {"sched_rr_get_interval", 0},  // 161
     {"nanosleep", 0},  // 162
     {"mremap", 0},  // 163
-    {"setresuid", 92},  // 164
+    {"setresuid", 93},  // 164
     {"getresuid", 0},  // 165
     {"", 0},  // 166
     {"query_module", 0},  // 167
     {"poll", 0},  // 168
     {"nfsservctl", 0},  // 169
-    {"setresgid", 90},  // 170
+    {"setresgid", 91},  // 170
     {"getresgid", 0},  // 171
     {"prctl", 63},  // 172
     {"rt_sigreturn", 0},  // 173
@@ -2259,10 +2263,10 @@ inline constexpr SyscallEntry kSyscalls_s390[] = {
     {"sendfile", 0},  // 187
     {"getpmsg", 0},  // 188
     {"putpmsg", 0},  // 189
-    {"vfork", 117},  // 190
+    {"vfork", 119},  // 190
     {"ugetrlimit", 0},  // 191
     {"mmap2", 0},  // 192
-    {"truncate64", 109},  // 193
+    {"truncate64", 111},  // 193
     {"ftruncate64", 33},  // 194
     {"stat64", 0},  // 195
     {"lstat64", 0},  // 196
@@ -2272,17 +2276,17 @@ inline constexpr SyscallEntry kSyscalls_s390[] = {
     {"getgid32", 0},  // 200
     {"geteuid32", 0},  // 201
     {"getegid32", 0},  // 202
-    {"setreuid32", 95},  // 203
-    {"setregid32", 89},  // 204
+    {"setreuid32", 96},  // 203
+    {"setregid32", 90},  // 204
     {"getgroups32", 0},  // 205
     {"setgroups32", 0},  // 206
     {"fchown32", 24},  // 207
-    {"setresuid32", 93},  // 208
+    {"setresuid32", 94},  // 208
     {"getresuid32", 0},  // 209
-    {"setresgid32", 91},  // 210
+    {"setresgid32", 92},  // 210
     {"getresgid32", 0},  // 211
     {"chown32", 8},  // 212
-    {"setuid32", 99},  // 213
+    {"setuid32", 101},  // 213
     {"setgid32", 86},  // 214
     {"setfsuid32", 84},  // 215
     {"setfsgid32", 82},  // 216
@@ -2293,7 +2297,7 @@ inline constexpr SyscallEntry kSyscalls_s390[] = {
     {"fcntl64", 27},  // 221
     {"readahead", 0},  // 222
     {"sendfile64", 0},  // 223
-    {"setxattr", 100},  // 224
+    {"setxattr", 102},  // 224
     {"lsetxattr", 47},  // 225
     {"fsetxattr", 31},  // 226
     {"getxattr", 0},  // 227
@@ -2306,11 +2310,11 @@ inline constexpr SyscallEntry kSyscalls_s390[] = {
     {"lremovexattr", 45},  // 234
     {"fremovexattr", 30},  // 235
     {"gettid", 0},  // 236
-    {"tkill", 107},  // 237
+    {"tkill", 109},  // 237
     {"futex", 0},  // 238
     {"sched_setaffinity", 0},  // 239
     {"sched_getaffinity", 0},  // 240
-    {"tgkill", 106},  // 241
+    {"tgkill", 108},  // 241
     {"", 0},  // 242
     {"io_setup", 0},  // 243
     {"io_destroy", 0},  // 244
@@ -2363,16 +2367,16 @@ inline constexpr SyscallEntry kSyscalls_s390[] = {
     {"fchownat", 25},  // 291
     {"futimesat", 34},  // 292
     {"fstatat64", 0},  // 293
-    {"unlinkat", 112},  // 294
+    {"unlinkat", 114},  // 294
     {"renameat", 72},  // 295
     {"linkat", 43},  // 296
-    {"symlinkat", 105},  // 297
+    {"symlinkat", 107},  // 297
     {"readlinkat", 65},  // 298
     {"fchmodat", 22},  // 299
     {"faccessat", 19},  // 300
     {"pselect6", 0},  // 301
     {"ppoll", 0},  // 302
-    {"unshare", 113},  // 303
+    {"unshare", 115},  // 303
     {"set_robust_list", 0},  // 304
     {"get_robust_list", 0},  // 305
     {"splice", 0},  // 306
@@ -2382,9 +2386,9 @@ inline constexpr SyscallEntry kSyscalls_s390[] = {
     {"", 0},  // 310
     {"getcpu", 0},  // 311
     {"epoll_pwait", 0},  // 312
-    {"utimes", 116},  // 313
+    {"utimes", 118},  // 313
     {"fallocate", 0},  // 314
-    {"utimensat", 115},  // 315
+    {"utimensat", 117},  // 315
     {"signalfd", 0},  // 316
     {"timerfd", 0},  // 317
     {"eventfd", 0},  // 318
@@ -2428,14 +2432,14 @@ inline constexpr SyscallEntry kSyscalls_s390[] = {
     {"membarrier", 0},  // 356
     {"recvmmsg", 68},  // 357
     {"sendmmsg", 78},  // 358
-    {"socket", 102},  // 359
+    {"socket", 104},  // 359
     {"socketpair", 0},  // 360
     {"bind", 4},  // 361
     {"connect", 11},  // 362
     {"listen", 44},  // 363
     {"accept4", 2},  // 364
     {"getsockopt", 36},  // 365
-    {"setsockopt", 97},  // 366
+    {"setsockopt", 99},  // 366
     {"getsockname", 0},  // 367
     {"getpeername", 0},  // 368
     {"sendto", 80},  // 369
@@ -2534,7 +2538,7 @@ inline constexpr SyscallEntry kSyscalls_s390x[] = {
     {"", 0},  // 7
     {"creat", 12},  // 8
     {"link", 42},  // 9
-    {"unlink", 111},  // 10
+    {"unlink", 113},  // 10
     {"execve", 15},  // 11
     {"chdir", 0},  // 12
     {"", 0},  // 13
@@ -2554,7 +2558,7 @@ inline constexpr SyscallEntry kSyscalls_s390x[] = {
     {"alarm", 0},  // 27
     {"", 0},  // 28
     {"pause", 0},  // 29
-    {"utime", 114},  // 30
+    {"utime", 116},  // 30
     {"", 0},  // 31
     {"", 0},  // 32
     {"access", 3},  // 33
@@ -2576,12 +2580,12 @@ inline constexpr SyscallEntry kSyscalls_s390x[] = {
     {"", 0},  // 49
     {"", 0},  // 50
     {"acct", 0},  // 51
-    {"umount2", 110},  // 52
+    {"umount2", 112},  // 52
     {"", 0},  // 53
     {"ioctl", 38},  // 54
     {"fcntl", 26},  // 55
     {"", 0},  // 56
-    {"setpgid", 0},  // 57
+    {"setpgid", 88},  // 57
     {"", 0},  // 58
     {"", 0},  // 59
     {"umask", 0},  // 60
@@ -2590,7 +2594,7 @@ inline constexpr SyscallEntry kSyscalls_s390x[] = {
     {"dup2", 0},  // 63
     {"getppid", 0},  // 64
     {"getpgrp", 0},  // 65
-    {"setsid", 0},  // 66
+    {"setsid", 98},  // 66
     {"sigaction", 0},  // 67
     {"", 0},  // 68
     {"", 0},  // 69
@@ -2599,7 +2603,7 @@ inline constexpr SyscallEntry kSyscalls_s390x[] = {
     {"sigsuspend", 0},  // 72
     {"sigpending", 0},  // 73
     {"sethostname", 0},  // 74
-    {"setrlimit", 96},  // 75
+    {"setrlimit", 97},  // 75
     {"", 0},  // 76
     {"getrusage", 0},  // 77
     {"gettimeofday", 0},  // 78
@@ -2607,7 +2611,7 @@ inline constexpr SyscallEntry kSyscalls_s390x[] = {
     {"", 0},  // 80
     {"", 0},  // 81
     {"", 0},  // 82
-    {"symlink", 104},  // 83
+    {"symlink", 106},  // 83
     {"", 0},  // 84
     {"readlink", 0},  // 85
     {"uselib", 0},  // 86
@@ -2616,7 +2620,7 @@ inline constexpr SyscallEntry kSyscalls_s390x[] = {
     {"readdir", 0},  // 89
     {"mmap", 52},  // 90
     {"munmap", 0},  // 91
-    {"truncate", 108},  // 92
+    {"truncate", 110},  // 92
     {"ftruncate", 32},  // 93
     {"fchmod", 21},  // 94
     {"", 0},  // 95
@@ -2626,7 +2630,7 @@ inline constexpr SyscallEntry kSyscalls_s390x[] = {
     {"statfs", 0},  // 99
     {"fstatfs", 0},  // 100
     {"", 0},  // 101
-    {"socketcall", 103},  // 102
+    {"socketcall", 105},  // 102
     {"syslog", 0},  // 103
     {"setitimer", 0},  // 104
     {"getitimer", 0},  // 105
@@ -2714,7 +2718,7 @@ inline constexpr SyscallEntry kSyscalls_s390x[] = {
     {"sendfile", 0},  // 187
     {"getpmsg", 0},  // 188
     {"putpmsg", 0},  // 189
-    {"vfork", 117},  // 190
+    {"vfork", 119},  // 190
     {"getrlimit", 35},  // 191
     {"", 0},  // 192
     {"", 0},  // 193
@@ -2727,17 +2731,17 @@ inline constexpr SyscallEntry kSyscalls_s390x[] = {
     {"getgid", 0},  // 200
     {"geteuid", 0},  // 201
     {"getegid", 0},  // 202
-    {"setreuid", 94},  // 203
-    {"setregid", 88},  // 204
+    {"setreuid", 95},  // 203
+    {"setregid", 89},  // 204
     {"getgroups", 0},  // 205
     {"setgroups", 0},  // 206
     {"fchown", 23},  // 207
-    {"setresuid", 92},  // 208
+    {"setresuid", 93},  // 208
     {"getresuid", 0},  // 209
-    {"setresgid", 90},  // 210
+    {"setresgid", 91},  // 210
     {"getresgid", 0},  // 211
     {"chown", 7},  // 212
-    {"setuid", 98},  // 213
+    {"setuid", 100},  // 213
     {"setgid", 85},  // 214
     {"setfsuid", 83},  // 215
     {"setfsgid", 81},  // 216
@@ -2748,7 +2752,7 @@ inline constexpr SyscallEntry kSyscalls_s390x[] = {
     {"", 0},  // 221
     {"readahead", 0},  // 222
     {"", 0},  // 223
-    {"setxattr", 100},  // 224
+    {"setxattr", 102},  // 224
     {"lsetxattr", 47},  // 225
     {"fsetxattr", 31},  // 226
     {"getxattr", 0},  // 227
@@ -2761,11 +2765,11 @@ inline constexpr SyscallEntry kSyscalls_s390x[] = {
     {"lremovexattr", 45},  // 234
     {"fremovexattr", 30},  // 235
     {"gettid", 0},  // 236
-    {"tkill", 107},  // 237
+    {"tkill", 109},  // 237
     {"futex", 0},  // 238
     {"sched_setaffinity", 0},  // 239
     {"sched_getaffinity", 0},  // 240
-    {"tgkill", 106},  // 241
+    {"tgkill", 108},  // 241
     {"", 0},  // 242
     {"io_setup", 0},  // 243
     {"io_destroy", 0},  // 244
@@ -2818,16 +2822,16 @@ inline constexpr SyscallEntry kSyscalls_s390x[] = {
     {"fchownat", 25},  // 291
     {"futimesat", 34},  // 292
     {"newfstatat", 57},  // 293
-    {"unlinkat", 112},  // 294
+    {"unlinkat", 114},  // 294
     {"renameat", 72},  // 295
     {"linkat", 43},  // 296
-    {"symlinkat", 105},  // 297
+    {"symlinkat", 107},  // 297
     {"readlinkat", 65},  // 298
     {"fchmodat", 22},  // 299
     {"faccessat", 19},  // 300
     {"pselect6", 0},  // 301
     {"ppoll", 0},  // 302
-    {"unshare", 113},  // 303
+    {"unshare", 115},  // 303
     {"set_robust_list", 0},  // 304
     {"get_robust_list", 0},  // 305
     {"splice", 0},  // 306
@@ -2837,9 +2841,9 @@ inline constexpr SyscallEntry kSyscalls_s390x[] = {
     {"", 0},  // 310
     {"getcpu", 0},  // 311
     {"epoll_pwait", 0},  // 312
-    {"utimes", 116},  // 313
+    {"utimes", 118},  // 313
     {"fallocate", 0},  // 314
-    {"utimensat", 115},  // 315
+    {"utimensat", 117},  // 315
     {"signalfd", 0},  // 316
     {"timerfd", 0},  // 317
     {"eventfd", 0},  // 318
@@ -2883,14 +2887,14 @@ inline constexpr SyscallEntry kSyscalls_s390x[] = {
     {"membarrier", 0},  // 356
     {"recvmmsg", 68},  // 357
     {"sendmmsg", 78},  // 358
-    {"socket", 102},  // 359
+    {"socket", 104},  // 359
     {"socketpair", 0},  // 360
     {"bind", 4},  // 361
     {"connect", 11},  // 362
     {"listen", 44},  // 363
     {"accept4", 2},  // 364
     {"getsockopt", 36},  // 365
-    {"setsockopt", 97},  // 366
+    {"setsockopt", 99},  // 366
     {"getsockname", 0},  // 367
     {"getpeername", 0},  // 368
     {"sendto", 80},  // 369
@@ -3008,7 +3012,7 @@ inline constexpr SyscallEntry kSyscalls_x86_64[] = {
     {"msync", 0},  // 26
     {"mincore", 0},  // 27
     {"madvise", 0},  // 28
-    {"shmget", 101},  // 29
+    {"shmget", 103},  // 29
     {"shmat", 0},  // 30
     {"shmctl", 0},  // 31
     {"dup", 0},  // 32
@@ -3020,7 +3024,7 @@ inline constexpr SyscallEntry kSyscalls_x86_64[] = {
     {"setitimer", 0},  // 38
     {"getpid", 0},  // 39
     {"sendfile", 0},  // 40
-    {"socket", 102},  // 41
+    {"socket", 104},  // 41
     {"connect", 11},  // 42
     {"accept", 1},  // 43
     {"sendto", 80},  // 44
@@ -3033,11 +3037,11 @@ inline constexpr SyscallEntry kSyscalls_x86_64[] = {
     {"getsockname", 0},  // 51
     {"getpeername", 0},  // 52
     {"socketpair", 0},  // 53
-    {"setsockopt", 97},  // 54
+    {"setsockopt", 99},  // 54
     {"getsockopt", 36},  // 55
     {"clone", 10},  // 56
     {"fork", 29},  // 57
-    {"vfork", 117},  // 58
+    {"vfork", 119},  // 58
     {"execve", 15},  // 59
     {"exit", 17},  // 60
     {"wait4", 0},  // 61
@@ -3055,7 +3059,7 @@ inline constexpr SyscallEntry kSyscalls_x86_64[] = {
     {"flock", 0},  // 73
     {"fsync", 0},  // 74
     {"fdatasync", 0},  // 75
-    {"truncate", 108},  // 76
+    {"truncate", 110},  // 76
     {"ftruncate", 32},  // 77
     {"getdents", 0},  // 78
     {"getcwd", 0},  // 79
@@ -3066,8 +3070,8 @@ inline constexpr SyscallEntry kSyscalls_x86_64[] = {
     {"rmdir", 74},  // 84
     {"creat", 12},  // 85
     {"link", 42},  // 86
-    {"unlink", 111},  // 87
-    {"symlink", 104},  // 88
+    {"unlink", 113},  // 87
+    {"symlink", 106},  // 88
     {"readlink", 0},  // 89
     {"chmod", 6},  // 90
     {"fchmod", 21},  // 91
@@ -3084,21 +3088,21 @@ inline constexpr SyscallEntry kSyscalls_x86_64[] = {
     {"getuid", 0},  // 102
     {"syslog", 0},  // 103
     {"getgid", 0},  // 104
-    {"setuid", 98},  // 105
+    {"setuid", 100},  // 105
     {"setgid", 85},  // 106
     {"geteuid", 0},  // 107
     {"getegid", 0},  // 108
-    {"setpgid", 0},  // 109
+    {"setpgid", 88},  // 109
     {"getppid", 0},  // 110
     {"getpgrp", 0},  // 111
-    {"setsid", 0},  // 112
-    {"setreuid", 94},  // 113
-    {"setregid", 88},  // 114
+    {"setsid", 98},  // 112
+    {"setreuid", 95},  // 113
+    {"setregid", 89},  // 114
     {"getgroups", 0},  // 115
     {"setgroups", 0},  // 116
-    {"setresuid", 92},  // 117
+    {"setresuid", 93},  // 117
     {"getresuid", 0},  // 118
-    {"setresgid", 90},  // 119
+    {"setresgid", 91},  // 119
     {"getresgid", 0},  // 120
     {"getpgid", 0},  // 121
     {"setfsuid", 83},  // 122
@@ -3111,7 +3115,7 @@ inline constexpr SyscallEntry kSyscalls_x86_64[] = {
     {"rt_sigqueueinfo", 0},  // 129
     {"rt_sigsuspend", 0},  // 130
     {"sigaltstack", 0},  // 131
-    {"utime", 114},  // 132
+    {"utime", 116},  // 132
     {"mknod", 50},  // 133
     {"uselib", 0},  // 134
     {"personality", 62},  // 135
@@ -3139,13 +3143,13 @@ inline constexpr SyscallEntry kSyscalls_x86_64[] = {
     {"prctl", 63},  // 157
     {"arch_prctl", 0},  // 158
     {"adjtimex", 0},  // 159
-    {"setrlimit", 96},  // 160
+    {"setrlimit", 97},  // 160
     {"chroot", 0},  // 161
     {"sync", 0},  // 162
     {"acct", 0},  // 163
     {"settimeofday", 0},  // 164
     {"mount", 53},  // 165
-    {"umount2", 110},  // 166
+    {"umount2", 112},  // 166
     {"swapon", 0},  // 167
     {"swapoff", 0},  // 168
     {"reboot", 0},  // 169
@@ -3167,7 +3171,7 @@ inline constexpr SyscallEntry kSyscalls_x86_64[] = {
     {"security", 0},  // 185
     {"gettid", 0},  // 186
     {"readahead", 0},  // 187
-    {"setxattr", 100},  // 188
+    {"setxattr", 102},  // 188
     {"lsetxattr", 47},  // 189
     {"fsetxattr", 31},  // 190
     {"getxattr", 0},  // 191
@@ -3179,7 +3183,7 @@ inline constexpr SyscallEntry kSyscalls_x86_64[] = {
     {"removexattr", 70},  // 197
     {"lremovexattr", 45},  // 198
     {"fremovexattr", 30},  // 199
-    {"tkill", 107},  // 200
+    {"tkill", 109},  // 200
     {"time", 0},  // 201
     {"futex", 0},  // 202
     {"sched_setaffinity", 0},  // 203
@@ -3213,8 +3217,8 @@ inline constexpr SyscallEntry kSyscalls_x86_64[] = {
     {"exit_group", 18},  // 231
     {"epoll_wait", 0},  // 232
     {"epoll_ctl", 14},  // 233
-    {"tgkill", 106},  // 234
-    {"utimes", 116},  // 235
+    {"tgkill", 108},  // 234
+    {"utimes", 118},  // 235
     {"vserver", 0},  // 236
     {"mbind", 0},  // 237
     {"set_mempolicy", 0},  // 238
@@ -3242,16 +3246,16 @@ inline constexpr SyscallEntry kSyscalls_x86_64[] = {
     {"fchownat", 25},  // 260
     {"futimesat", 34},  // 261
     {"newfstatat", 57},  // 262
-    {"unlinkat", 112},  // 263
+    {"unlinkat", 114},  // 263
     {"renameat", 72},  // 264
     {"linkat", 43},  // 265
-    {"symlinkat", 105},  // 266
+    {"symlinkat", 107},  // 266
     {"readlinkat", 65},  // 267
     {"fchmodat", 22},  // 268
     {"faccessat", 19},  // 269
     {"pselect6", 0},  // 270
     {"ppoll", 0},  // 271
-    {"unshare", 113},  // 272
+    {"unshare", 115},  // 272
     {"set_robust_list", 0},  // 273
     {"get_robust_list", 0},  // 274
     {"splice", 0},  // 275
@@ -3259,7 +3263,7 @@ inline constexpr SyscallEntry kSyscalls_x86_64[] = {
     {"sync_file_range", 0},  // 277
     {"vmsplice", 0},  // 278
     {"move_pages", 0},  // 279
-    {"utimensat", 115},  // 280
+    {"utimensat", 117},  // 280
     {"epoll_pwait", 0},  // 281
     {"signalfd", 0},  // 282
     {"timerfd_create", 0},  // 283

@@ -245,6 +245,42 @@ TEST(ProcessTable, ExecForkExitAndPidReuse) {
   EXPECT_EQ(of52.size(), 2u);
 }
 
+// setsid makes the caller the leader of a session and a group; setpgid(pid, pgid) moves a process
+// into a group (a shell with job control, for the job it forked); fork and exec keep them.
+TEST(ProcessTable, SessionAndGroupLeadersFromSetsidAndSetpgid) {
+  SessionHarness h;
+  std::string log;
+  log += Syscall(1000, 1, 59, 50, 1, "success=yes exit=0 a0=1", "type=EXECVE HEAD argc=1 a0=\"sh\"\n");
+  log += Syscall(1010, 2, 112, 50, 1, "success=yes exit=50 a0=0");     // setsid
+  log += Syscall(1100, 3, 56, 50, 1, "success=yes exit=51 a0=1200011");  // fork: 51
+  log += Syscall(1110, 4, 109, 50, 1, "success=yes exit=0 a0=33 a1=33");  // setpgid(51, 51)
+  log += Syscall(1200, 5, 59, 51, 50, "success=yes exit=0 a0=1", "type=EXECVE HEAD argc=1 a0=\"job\"\n");
+  log += Syscall(1300, 6, 56, 51, 50, "success=yes exit=52 a0=1200011");  // fork: 52, in 51's group
+  log += Syscall(1310, 7, 109, 52, 51, "success=yes exit=0 a0=0 a1=0");   // setpgid(0, 0): its own
+  log += Syscall(1400, 8, 42, 52, 51, "success=yes exit=0 a0=3");
+  h.Feed(log);
+  h.Finish();
+  std::map<uint64_t, JsonValue> by_serial;
+  for (const JsonValue& e : h.Events()) by_serial[std::stoull(e["event"]["sequence"].text())] = e;
+  ASSERT_EQ(by_serial.size(), 8u);
+  // Before setsid the session is unknown (pid 1 is not in the table): no leader.
+  EXPECT_FALSE(by_serial[1]["process"].Has("session_leader"));
+  const JsonValue& sh = by_serial[2]["process"];
+  EXPECT_EQ(sh["session_leader"]["pid"].text(), "50");
+  EXPECT_TRUE(sh["session_leader"]["same_as_process"].boolean());
+  EXPECT_EQ(sh["group_leader"]["pid"].text(), "50");
+  const JsonValue& job = by_serial[5]["process"];
+  EXPECT_EQ(job["session_leader"]["pid"].text(), "50");
+  EXPECT_EQ(job["session_leader"].Str("entity_id"), EntityId(kTestBoot, 50, 1000));
+  EXPECT_EQ(job["session_leader"].Str("name"), "x");
+  EXPECT_FALSE(job["session_leader"]["same_as_process"].boolean());
+  EXPECT_EQ(job["group_leader"]["pid"].text(), "51");
+  EXPECT_TRUE(job["group_leader"]["same_as_process"].boolean());
+  const JsonValue& child = by_serial[8]["process"];
+  EXPECT_EQ(child["session_leader"]["pid"].text(), "50");
+  EXPECT_EQ(child["group_leader"]["pid"].text(), "52");
+}
+
 // A fork whose result is the forking pid itself (no kernel sends it; a corrupt or forged log does):
 // ignored, and the subject's image stays what it was. Once, the child's image replaced the parent's
 // and the rest of the event read the freed parent (fuzz_pipeline, fuzz/regressions/fuzz_pipeline/).
