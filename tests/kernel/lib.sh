@@ -286,15 +286,45 @@ kt_wait_for() {
 }
 
 # kt_checks_from PREFIX TEXT: each "ok - WHAT" or "not ok - WHAT" line of TEXT (a checker's
-# verdicts) as a check of this test, "PREFIXWHAT"; other lines are passed over.
+# verdicts) as a check of this test, "PREFIXWHAT"; other lines (a checker's explanations) are
+# printed as they are.
 kt_checks_from() {
   local prefix=$1 line
   while IFS= read -r line; do
     case $line in
       "ok - "*) kt_check "$prefix${line#ok - }" true ;;
       "not ok - "*) kt_check "$prefix${line#not ok - }" false ;;
+      *) [[ -z $line ]] || echo "$line" ;;
     esac
   done <<<"$2"
+}
+
+# kt_tcp_listener PREFIX: a listener on 127.0.0.1 (a free port) in the background that accepts one
+# connection and holds it until the client closes it (60 s at most for the client to come). Its
+# port goes to PREFIX.port (LPORT is set to it), the client's port to PREFIX.peer; LISTENER is its
+# pid.
+kt_tcp_listener() {
+  $PY - "$1" 9>&- <<'PY' &
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+with open(sys.argv[1] + ".port", "w") as f:
+    f.write(str(s.getsockname()[1]))
+s.settimeout(60)
+c, peer = s.accept()
+with open(sys.argv[1] + ".peer", "w") as f:
+    f.write(str(peer[1]))
+c.settimeout(10)
+try:
+    c.recv(1)
+except OSError:
+    pass
+PY
+  LISTENER=$!
+  kt_track_pid "$LISTENER"
+  kt_wait_for 5 test -s "$1.port" || true
+  LPORT=$(cat "$1.port")
 }
 
 kt_finish() {

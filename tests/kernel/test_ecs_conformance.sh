@@ -91,24 +91,7 @@ listening() { ss -ltn "sport = :$SSH_PORT" | grep -q LISTEN; }
 kt_check "sshd listens on 127.0.0.1:$SSH_PORT" kt_wait_for 10 listening
 
 # The peer of the session's connection: accepts one connection, holds it until the client closes.
-$PY - "$T/listener" 9>&- <<'PY' &
-import socket, sys
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(1)
-with open(sys.argv[1] + ".port", "w") as f:
-    f.write(str(s.getsockname()[1]))
-s.settimeout(60)
-c, peer = s.accept()
-c.settimeout(10)
-try:
-    c.recv(1)
-except OSError:
-    pass
-PY
-kt_track_pid $!
-kt_wait_for 5 test -s "$T/listener.port" || true
-LPORT=$(cat "$T/listener.port")
+kt_tcp_listener "$T/listener"
 
 SSH=(ssh -F /dev/null -p "$SSH_PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
   -o LogLevel=ERROR -o ConnectTimeout=10)
@@ -173,13 +156,7 @@ checks=$($PY "$HERE/ecs/check_conformance.py" --user "$U" --uid "$(id -u "$U")" 
   --listener-port "$LPORT" --file "$F" "$T/out.json") || crc=$?
 kt_check "check_conformance.py ran to its end (exit $crc)" test "$crc" -le 1
 # Its verdicts as checks of this test, each followed by its explanation (the offending lines).
-while IFS= read -r line; do
-  case $line in
-    "ok - "*) kt_check "${line#ok - }" true ;;
-    "not ok - "*) kt_check "${line#not ok - }" false ;;
-    *) echo "$line" ;;
-  esac
-done <<<"$checks"
+kt_checks_from "" "$checks"
 
 kt_check "the kernel has no registered daemon" kt_wait_for 5 bash -c "auditctl -s | grep -q '^pid 0'"
 kt_finish

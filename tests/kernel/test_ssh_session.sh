@@ -56,27 +56,7 @@ kt_check "sshd listens on 127.0.0.1:$SSH_PORT" kt_wait_for 10 listening
 
 # The peer of the session's connection: accepts one connection, reports the client's port, holds
 # the connection until the client closes it.
-$PY - "$T/listener" 9>&- <<'PY' &
-import socket, sys
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(1)
-with open(sys.argv[1] + ".port", "w") as f:
-    f.write(str(s.getsockname()[1]))
-s.settimeout(60)
-c, peer = s.accept()
-with open(sys.argv[1] + ".peer", "w") as f:
-    f.write(str(peer[1]))
-c.settimeout(10)
-try:
-    c.recv(1)
-except OSError:
-    pass
-PY
-LISTENER=$!
-kt_track_pid $LISTENER
-kt_wait_for 5 test -s "$T/listener.port" || true
-LPORT=$(cat "$T/listener.port")
+kt_tcp_listener "$T/listener"
 
 SSH=(ssh -F /dev/null -p "$SSH_PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
   -o LogLevel=ERROR -o ConnectTimeout=10)

@@ -26,23 +26,19 @@ Exit status: 0 every check passed; 1 a check failed; 2 usage error or OUT unread
 """
 import argparse
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "ecs"))
+import check_ecs  # noqa: E402 (tests/ecs/check_ecs.py)
 
 SHOWN = 5          # offending lines shown per check
 WIDTH = 400        # characters of a line shown
 UNSET_SES = ("unset", "4294967295")
 
 
-def get(obj, path):
-    """The value at a dotted path (nested objects or a dotted key), None when absent."""
-    if not isinstance(obj, dict):
-        return None
-    if path in obj:
-        return obj[path]
-    head, dot, rest = path.partition(".")
-    if not dot:
-        return None
-    return get(obj.get(head), rest)
+# The value at a dotted path (nested objects or a dotted key), None when absent: check_ecs's.
+get = check_ecs.get_path
 
 
 def as_list(value):
