@@ -374,6 +374,7 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
   account_ = {};
   client_ = Endpoint();
   ids_ = SubjectIds();
+  ids_key_.clear();
   if (int r = e.subject_record(); r >= 0) {
     ids_.uid = e.Get(r, "uid");
     ids_.euid = e.Get(r, "euid");
@@ -381,7 +382,6 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
     ids_.gid = e.Get(r, "gid");
     ids_.auid = e.Get(r, "auid");
     // "uid|euid|suid|gid|auid|": the part of the memo keys of the sections written from them.
-    ids_key_.clear();
     for (std::string_view id : {ids_.uid, ids_.euid, ids_.suid, ids_.gid, ids_.auid}) {
       ids_key_.append(id.data(), id.size());
       ids_key_.push_back('|');
@@ -716,33 +716,29 @@ void EventJsonFormatter::WriteRelated(const EventFacts& facts, JsonWriter& w) {
     if (id == "4294967295" || id == "-1") id = {};
     any_user |= !id.empty();
   }
-  char ips[2][Endpoint::kIpTextSize];
-  size_t ip_len[2] = {0, 0};
+  // The addresses as the event wrote them (source, destination; a login message's client), once.
+  std::string_view ips[2];
   size_t n_ips = 0;
-  auto add_ip = [&](const Endpoint& end) {
-    if (!end.is_ip() || n_ips == 2) return;
-    ip_len[n_ips] = end.FormatIp(ips[n_ips]);
-    if (ip_len[n_ips] == 0) return;
-    if (n_ips == 1 && std::string_view(ips[0], ip_len[0]) == std::string_view(ips[1], ip_len[1]))
-      return;
-    ++n_ips;
-  };
-  const NetworkFacts& n = facts.network;
-  if (n.present) {
-    // The ends as the event writes them: our end's address only when it is known.
-    const Endpoint& local = n.local;
-    if (n.flow()) add_ip(n.remote);
-    if (n.local_ip_known()) add_ip(local);
-  } else {
-    add_ip(client_);
+  char client[Endpoint::kIpTextSize];
+  if (facts.network.present) {
+    for (size_t i = 0; i < network_json_.ip_count(); ++i) {
+      if (n_ips == 0 || network_json_.ip(i) != ips[0]) ips[n_ips++] = network_json_.ip(i);
+    }
+  } else if (client_.is_ip()) {
+    ips[n_ips] = std::string_view(client, client_.FormatIp(client));
+    n_ips += !ips[n_ips].empty();
   }
   if (!any_user && n_ips == 0) return;
   w.Key("related");
   w.BeginObject();
   if (any_user) {
-    memo_key_.assign(ids_key_);
-    memo_key_.append(account_.data(), account_.size());
-    Memoized(w, MemoSite::kRelatedUser, "related.user", memo_key_, [&] {
+    std::string_view key = ids_key_;
+    if (!account_.empty()) {
+      memo_key_.assign(ids_key_);
+      memo_key_.append(account_.data(), account_.size());
+      key = memo_key_;
+    }
+    Memoized(w, MemoSite::kRelatedUser, "related.user", key, [&] {
       related_names_.clear();
       auto add = [&](std::string_view name) {
         if (name.empty()) return;
@@ -765,10 +761,20 @@ void EventJsonFormatter::WriteRelated(const EventFacts& facts, JsonWriter& w) {
     });
   }
   if (n_ips > 0) {
-    w.Key("ip");
-    w.BeginArray();
-    for (size_t i = 0; i < n_ips; ++i) w.String(std::string_view(ips[i], ip_len[i]));
-    w.EndArray();
+    // "ip":["…","…"] in one piece: an address's text never needs escaping.
+    char buf[2 * Endpoint::kIpTextSize + 16];
+    char* p = buf;
+    std::memcpy(p, "\"ip\":[", 6);
+    p += 6;
+    for (size_t i = 0; i < n_ips; ++i) {
+      if (i > 0) *p++ = ',';
+      *p++ = '"';
+      std::memcpy(p, ips[i].data(), ips[i].size());
+      p += ips[i].size();
+      *p++ = '"';
+    }
+    *p++ = ']';
+    w.Raw(std::string_view(buf, static_cast<size_t>(p - buf)));
   }
   w.EndObject();
 }

@@ -27,7 +27,12 @@ bool NetworkJson::WriteEnd(const NetworkFacts& n, const Endpoint& end, bool is_l
     if (has_ip) {
       std::memcpy(p, "\"ip\":\"", 6);
       p += 6;
-      p += end.FormatIp(p);
+      const size_t len = end.FormatIp(p);
+      if (ip_count_ < 2) {
+        std::memcpy(ip_text_[ip_count_], p, len);
+        ip_len_[ip_count_++] = len;
+      }
+      p += len;
       *p++ = '"';
     }
     if (end.port != 0) {
@@ -56,6 +61,7 @@ bool NetworkJson::WriteEnd(const NetworkFacts& n, const Endpoint& end, bool is_l
 
 int NetworkJson::Write(const NetworkFacts& n, JsonWriter& w) {
   last_ = nullptr;
+  ip_count_ = 0;
   if (!n.present) return 0;
   int encoded = 0;
   if (n.flow()) {

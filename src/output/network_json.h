@@ -31,6 +31,10 @@ class NetworkJson {
   static constexpr int kSourceEncoded = 1, kDestinationEncoded = 2;
   int Write(const NetworkFacts& n, JsonWriter& w);
   void WriteAuditd(const NetworkFacts& n, JsonWriter& w);
+  // The IP addresses the last Write wrote (source's, then destination's), as it wrote them: for
+  // related.ip.
+  size_t ip_count() const { return ip_count_; }
+  std::string_view ip(size_t i) const { return std::string_view(ip_text_[i], ip_len_[i]); }
 
  private:
   // What the "network" object is rendered from.
@@ -53,7 +57,7 @@ class NetworkJson {
     std::string auditd_json;  // members of "auditd.network"
   };
   static ObjectKey KeyOf(const NetworkFacts& n);
-  static bool WriteEnd(const NetworkFacts& n, const Endpoint& end, bool is_local,
+  bool WriteEnd(const NetworkFacts& n, const Endpoint& end, bool is_local,
                        std::string_view key, JsonWriter& w);
   static void WriteObject(const ObjectKey& key, JsonWriter& w);
   static void WriteAuditdMembers(const ObjectKey& key, JsonWriter& w);
@@ -61,6 +65,9 @@ class NetworkJson {
   Rendered rendered_[2];
   RecentSlots recent_;  // which of the two to compare first
   const Rendered* last_ = nullptr;  // what the last Write wrote
+  char ip_text_[2][Endpoint::kIpTextSize];
+  size_t ip_len_[2] = {0, 0};
+  size_t ip_count_ = 0;
 };
 
 }  // namespace auditlens
