@@ -369,7 +369,7 @@ void Agent::WriteStatus(bool running) {
       output_failing_ ? "true" : "false", output_.buffer()->size(),
       kernel_immutable_ ? "true" : "false", c.out_of_scope, rules_.restores(),
       rules_.restored_rules());
-  json.insert(json.size() - 2, store_.FleetStatusJson());  // before the closing "}\n"
+  json.insert(json.size() - 2, store_.FleetStatusJson() + store_.CgroupStatusJson());  // before "}\n"
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(config_.status_path).parent_path(), ec);
   std::string tmp = config_.status_path + ".tmp";

@@ -23,6 +23,9 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
   table_options.boot_id = boot_id;
   table_options.proc_root = "/proc";
   table_options.track_netns = !config.netns.empty();
+  table_options.track_cgroups = config.enrich.containers;
+  tracks_cgroups_ = config.enrich.containers;
+  table_options.max_cgroup_reads_per_s = config.enrich.containers_reads_per_s;
   table_ = std::make_unique<ProcessTable>(table_options);
   SessionTrackerOptions session_options;
   session_options.boot_id = boot_id;
@@ -55,6 +58,14 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
                    seeded_sessions));
   if (scope_) log_(fmt::format("reporting only the processes of network namespace {} (inode {})",
                                config.netns, netns));
+}
+
+std::string AgentStore::CgroupStatusJson() const {
+  if (!table_ || !tracks_cgroups_) return {};
+  const CgroupReadCounts& c = table_->cgroup_counts();
+  return fmt::format(",\"cgroups\":{{\"reads\":{},\"unreadable\":{},\"over_budget\":{},"
+                     "\"skipped_lines\":{}}}",
+                     c.reads, c.unreadable, c.over_budget, c.skipped_lines);
 }
 
 void AgentStore::OpenSqlite(const Config& config) {

@@ -45,6 +45,9 @@ class AgentStore {
   void Stop();
   // `,"fleet":{…}` for the status file, or "" without a fleet store.
   std::string FleetStatusJson() const;
+  // `,"cgroups":{"reads":N,"unreadable":N,"over_budget":N,"skipped_lines":N}` for the status file
+  // (the process table's reads of /proc/PID/cgroup), or "" when containers are not tracked.
+  std::string CgroupStatusJson() const;
 
   ProcessTable* table() { return table_.get(); }
   SessionTracker* sessions() { return sessions_.get(); }
@@ -61,6 +64,7 @@ class AgentStore {
 
   LogFn log_ = nullptr;
   std::unique_ptr<ProcessTable> table_;
+  bool tracks_cgroups_ = false;
   std::unique_ptr<SessionTracker> sessions_;
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<Recorder> recorder_;

@@ -214,6 +214,14 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
         {"process_tree",
          [](const toml::node& n, Config* c, std::string* why) {
            return ReadBool(n, &c->enrich.process_tree, why);
+         }},
+        {"containers",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadBool(n, &c->enrich.containers, why);
+         }},
+        {"containers_reads_per_s",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadUint32(n, 0, &c->enrich.containers_reads_per_s, why);
          }}}},
       {"store",
        {{"enabled",

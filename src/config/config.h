@@ -14,7 +14,7 @@
 //   enable; [rules] path, load, keep_on_exit; [output] path, group, max_spool_bytes,
 //   redact_args, redact_env; [assemble]
 //   event_timeout_ms, max_in_flight; [receive] buffer_bytes, drain_interval_ms; [enrich] network,
-//   network_budget_ms, process_tree; [store] enabled, path, retention_days, max_bytes,
+//   network_budget_ms, process_tree, containers, containers_reads_per_s; [store] enabled, path, retention_days, max_bytes,
 //   index_all_events, postgres, postgres_spool_path, postgres_spool_max_bytes; [governor] max_cpu,
 //   sustain_s, release_s, rate_limit. A kernel value "keep" leaves the kernel's value alone (the
 //   optional stays empty); kernel.failure = 2 is refused.
@@ -68,6 +68,10 @@ struct EnrichSettings {
   std::string network;
   uint32_t network_budget_ms = 0;  // lookup time allowed per second; 0 = no limit
   bool process_tree = false;       // process tree, login sessions and the store
+  // Container, pod and systemd unit of each process from /proc/PID/cgroup (enrich/cgroup_identity.h),
+  // read at most containers_reads_per_s times a second (0: no limit); needs process_tree.
+  bool containers = false;
+  uint32_t containers_reads_per_s = 0;
 };
 
 struct Config {

@@ -91,6 +91,12 @@ network = "auto"
 network_budget_ms = 20
 # The process tree, login sessions and the store (docs/sessions.md).
 process_tree = true
+# Each process's container (id, runtime, Kubernetes pod) and systemd unit, from /proc/PID/cgroup
+# (docs/schema.md#container-and-service): read when a program starts, at most
+# containers_reads_per_s times a second (past it a process shows its parent's; 0: no limit); a
+# fork shows its parent's. Needs process_tree.
+containers = true
+containers_reads_per_s = 200
 
 [store]
 # Events, processes and login sessions in an SQLite file (created 0600) for `auditlens sessions`

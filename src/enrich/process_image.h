@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/endpoint.h"
+#include "enrich/cgroup_identity.h"
 #include "tables/syscall_facts.h"
 
 namespace auditlens {
@@ -178,6 +179,9 @@ struct ProcessImage {
   // unknown. Read when the image is made by an exec, a first sighting or /proc; a fork takes its
   // parent's (as the kernel does), and so does a process already gone from /proc.
   uint64_t netns = 0;
+  // Its container, pod and systemd unit (ProcessTableOptions::track_cgroups), shared by every
+  // image in the same cgroup as its parent (immutable); null: unknown or not tracked.
+  std::shared_ptr<const CgroupIdentity> cgroup;
 
   std::string_view parent_entity() const {
     return parent ? parent->entity_id.view() : std::string_view();

@@ -382,6 +382,7 @@ void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
     parent = AdoptFromProc(image->ppid, image->start_ms);
   }
   if (options_.track_netns && image->netns == 0) SetNetns(image, parent);
+  if (options_.track_cgroups && !image->cgroup) SetCgroup(image, parent);
   if (parent == nullptr) return;
   // Not known otherwise (a fork that was not audited): the parent's, as the kernel gives a child.
   if (image->sid < 0) image->sid = parent->sid;
@@ -428,6 +429,59 @@ void ProcessTable::SetNetns(ProcessImage* image, const ProcessImage* parent) {
   }
   // Gone already (a short command): it was where its parent was.
   if (parent != nullptr) image->netns = parent->netns;
+}
+
+std::shared_ptr<const CgroupIdentity> ProcessTable::ReadCgroup(int32_t pid,
+                                                               const ProcessImage* parent) {
+  char path[64];
+  snprintf(path, sizeof(path), "/%d/cgroup", pid);
+  scratch_.assign(options_.proc_root);
+  scratch_.append(path);
+  const std::string text = ReadSmallFile(scratch_);
+  auto identity = std::make_shared<CgroupIdentity>();
+  if (text.empty() || !ParseCgroupFile(text, identity.get())) {
+    ++cgroup_counts_.unreadable;
+    return nullptr;
+  }
+  ++cgroup_counts_.reads;
+  cgroup_counts_.skipped_lines += identity->skipped_lines;
+  // Most processes are where their parent is: they share the parent's.
+  if (parent != nullptr && parent->cgroup && parent->cgroup->runtime == identity->runtime &&
+      parent->cgroup->container_id == identity->container_id &&
+      parent->cgroup->pod_uid == identity->pod_uid && parent->cgroup->service == identity->service) {
+    return parent->cgroup;
+  }
+  return identity;
+}
+
+void ProcessTable::SetCgroup(ProcessImage* image, const ProcessImage* parent) {
+  // A fork is where its parent is (a child moved elsewhere execs before it matters, and an exec
+  // is read again): no read.
+  if (image->origin == ProcessOrigin::kFork && parent != nullptr && parent->cgroup) {
+    image->cgroup = parent->cgroup;
+    return;
+  }
+  if (!options_.proc_root.empty()) {
+    bool allowed = true;
+    if (image->origin != ProcessOrigin::kProc && options_.max_cgroup_reads_per_s != 0) {
+      if (image->start_ms >= cgroup_window_ms_ + 1000 || image->start_ms < cgroup_window_ms_) {
+        cgroup_window_ms_ = image->start_ms;
+        cgroup_reads_in_window_ = 0;
+      }
+      allowed = cgroup_reads_in_window_ < options_.max_cgroup_reads_per_s;
+      if (allowed) {
+        ++cgroup_reads_in_window_;
+      } else {
+        ++cgroup_counts_.over_budget;
+      }
+    }
+    if (allowed) {
+      image->cgroup = ReadCgroup(image->pid, parent);
+      if (image->cgroup) return;
+    }
+  }
+  // Gone already (a short command), or past the budget: it was where its parent was.
+  if (parent != nullptr) image->cgroup = parent->cgroup;
 }
 
 bool ProcessTable::GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint& peer,

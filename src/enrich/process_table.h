@@ -64,6 +64,20 @@ struct ProcessTableOptions {
   // Remember each image's network namespace (ProcessImage::netns; one stat of proc_root/PID/ns/net
   // per new image). Off: nothing is read.
   bool track_netns = false;
+  // Remember each image's container and systemd unit (ProcessImage::cgroup) from
+  // proc_root/PID/cgroup: read for an exec or a first sighting, at most max_cgroup_reads_per_s
+  // times a second of event time (0: no limit); a fork, a process gone, or one past the budget has
+  // its parent's. Processes read from proc_root (the seed, adoptions) are read unbudgeted.
+  bool track_cgroups = false;
+  uint32_t max_cgroup_reads_per_s = 200;
+};
+
+// What the cgroup reads did (for `auditlens status`).
+struct CgroupReadCounts {
+  uint64_t reads = 0;        // files read and parsed
+  uint64_t unreadable = 0;   // the process was gone (or the file was not a cgroup file)
+  uint64_t over_budget = 0;  // not read: the second's budget was spent (the parent's was taken)
+  uint64_t skipped_lines = 0;  // lines of read files that were not cgroup lines
 };
 
 class ProcessTable : public Enricher {
@@ -94,6 +108,7 @@ class ProcessTable : public Enricher {
   }
   size_t size() const { return by_pid_.size(); }
   const std::string& boot_id() const { return options_.boot_id; }
+  const CgroupReadCounts& cgroup_counts() const { return cgroup_counts_; }
   ValueDecoder& decoder() { return decoder_; }
   // An accept that came after the child it was for: hands it over (the child is "changed").
   bool GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint& peer, const Endpoint& local,
@@ -131,6 +146,11 @@ class ProcessTable : public Enricher {
   ProcessImage* AdoptFromProc(int32_t pid, uint64_t child_start_ms);
   void ReadProcClock(const std::string& proc_root);
   void SetNetns(ProcessImage* image, const ProcessImage* parent);
+  // ProcessImage::cgroup of a new image (budgeted read, else the parent's).
+  void SetCgroup(ProcessImage* image, const ProcessImage* parent);
+  // Reads proc_root/PID/cgroup; the parent's identity when it is the same (shared). Null when the
+  // file cannot be read or is not a cgroup file.
+  std::shared_ptr<const CgroupIdentity> ReadCgroup(int32_t pid, const ProcessImage* parent);
   // setsid, setpgid (SyscallClass::kSetSession) by image, which succeeded.
   void SetSession(ProcessImage* image, const EventSubject& s);
   // EventFacts::session_leader and group_leader of the event's image.
@@ -165,6 +185,9 @@ class ProcessTable : public Enricher {
   uint64_t adoption_window_ms_ = 0;
   uint32_t adoptions_in_window_ = 0;
   int adopt_depth_ = 0;
+  CgroupReadCounts cgroup_counts_;
+  uint64_t cgroup_window_ms_ = 0;
+  uint32_t cgroup_reads_in_window_ = 0;
   std::string scratch_;
 };
 

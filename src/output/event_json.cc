@@ -392,6 +392,7 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
   WriteUser(e, w);
   WriteFile(e, w);
   WriteTags(e, w);
+  container_json_.Write(facts, w);
   const int encoded = network_json_.Write(facts.network, w);
   if (encoded & NetworkJson::kSourceEncoded) NoteEncoded("source.address");
   if (encoded & NetworkJson::kDestinationEncoded) NoteEncoded("destination.address");

@@ -16,6 +16,7 @@
 #include "decode/parsed_event.h"
 #include "decode/value_decoder.h"
 #include "enrich/event_facts.h"
+#include "output/container_json.h"
 #include "output/field_memo.h"
 #include "output/json_writer.h"
 #include "output/network_json.h"
@@ -100,6 +101,7 @@ class EventJsonFormatter {
 
   std::string hostname_;
   ProcessJson process_json_;
+  ContainerJson container_json_;
   NetworkJson network_json_;
   LoginSessionJson session_json_;
   FieldMemo memo_{4096, 512};

@@ -373,6 +373,12 @@ class FakeProc {
     std::filesystem::create_symlink("/home/u", root_ + "/" + d + "/cwd");
   }
 
+  // PID/cgroup (the directory is made when the pid has none yet).
+  void Cgroup(int pid, const std::string& text) {
+    std::filesystem::create_directories(root_ + "/" + std::to_string(pid));
+    Write(std::to_string(pid) + "/cgroup", text);
+  }
+
  private:
   void Write(const std::string& name, const std::string& text) {
     std::ofstream(root_ + "/" + name, std::ios::binary) << text;
@@ -416,6 +422,77 @@ TEST(ProcessTable, SeedFromProc) {
   EXPECT_EQ(s->login_pid, 300);  // the oldest of the session whose parent is outside it
   EXPECT_EQ(s->service, "sshd");
   EXPECT_EQ(bash->role, SessionRole::kShell);
+}
+
+// Containers and units from PID/cgroup: read for an exec (within the budget), shared with the
+// parent when the same, inherited by a fork and by a process already gone; past the budget the
+// parent's, counted.
+TEST(ProcessTable, CgroupIdentityReadInheritedAndBudgeted) {
+  SessionHarness h;
+  std::string root = h.TempPath("proc-cgroup");
+  FakeProc proc(root);
+  const std::string id(64, 'a');
+  const std::string docker = "12:pids:/docker/" + id + "\n1:name=systemd:/docker/" + id + "\n0::/\n";
+  proc.Add(300, 1, 500, "/usr/bin/containerd-shim", {"shim"}, 0, "4294967295", "4294967295");
+  proc.Cgroup(300, docker);
+  proc.Cgroup(301, docker);  // 301 runs in the same container
+  proc.Cgroup(310, "1:name=systemd:/system.slice/cron.service\n0::/system.slice/cron.service\n");
+  ProcessTableOptions o;
+  o.boot_id = "b";
+  o.proc_root = root;
+  o.track_cgroups = true;
+  o.max_cgroup_reads_per_s = 2;
+  ProcessTable table(o);
+  ASSERT_EQ(table.SeedFromProc(root), 1u);
+  ASSERT_TRUE(table.Find(300) != nullptr && table.Find(300)->cgroup);
+  EXPECT_EQ(table.Find(300)->cgroup->runtime, ContainerRuntime::kDocker);
+  EXPECT_EQ(table.Find(300)->cgroup->container_id, id);
+
+  std::string log;
+  log += Syscall(2000, 1, 59, 301, 300, "success=yes exit=0 a0=1", "type=EXECVE HEAD argc=1 a0=\"sh\"\n");
+  log += Syscall(2010, 2, 56, 301, 300, "success=yes exit=302 a0=1200011");  // fork: no read
+  log += Syscall(2020, 3, 59, 303, 301, "success=yes exit=0 a0=1", "type=EXECVE HEAD argc=1 a0=\"ls\"\n");
+  log += Syscall(2030, 4, 59, 310, 1, "success=yes exit=0 a0=1", "type=EXECVE HEAD argc=1 a0=\"cron\"\n");
+  PipelineOptions po;
+  po.assembler.expect_eoe = false;
+  po.enrichers = {&table};
+  OutputFile out;
+  std::string error;
+  ASSERT_TRUE(out.Open(h.TempPath("cgroup.json"), &error)) << error;
+  {
+    Pipeline p(po, &out);
+    std::istringstream in(log);
+    std::string line;
+    Record rec;
+    while (std::getline(in, line)) {
+      if (ParseLogRecord(line, &rec) == nullptr) p.AddRecord(rec);
+    }
+    p.Flush();
+  }
+  ASSERT_TRUE(out.Flush());
+  const ProcessImage* sh = table.Find(301);
+  const ProcessImage* child = table.Find(302);
+  const ProcessImage* gone = table.Find(303);
+  const ProcessImage* cron = table.Find(310);
+  ASSERT_TRUE(sh && child && gone && cron);
+  // Read, the same as the parent's: shared.
+  EXPECT_EQ(sh->cgroup, table.Find(300)->cgroup);
+  EXPECT_EQ(child->cgroup, sh->cgroup);  // the fork's is its parent's
+  EXPECT_EQ(gone->cgroup, sh->cgroup);   // no /proc/303: its parent's
+  // Two reads allowed in that second (301, 303's attempt): 310 is past the budget and takes its
+  // parent's (pid 1 is unknown here: none).
+  EXPECT_EQ(table.cgroup_counts().reads, 2u);  // the seed's 300 and 301
+  EXPECT_EQ(table.cgroup_counts().unreadable, 1u);  // 303 is gone
+  EXPECT_EQ(table.cgroup_counts().over_budget, 1u);
+  EXPECT_FALSE(cron->cgroup);
+  // The output names the container of every event of 301's tree.
+  std::ifstream json(h.TempPath("cgroup.json"));
+  std::string line;
+  int with_container = 0;
+  while (std::getline(json, line)) {
+    with_container += line.find(R"("container":{"id":")" + id + R"(","runtime":"docker"})") != std::string::npos;
+  }
+  EXPECT_EQ(with_container, 3);
 }
 
 TEST(ProcessTable, UnknownParentReadFromProcOnce) {
