@@ -8,7 +8,9 @@
 # kt_agent_config (a config for `auditlens run`), kt_start_agent (starts it, sets $AGENT),
 # kt_free_port, kt_login_user and kt_sshd_config (a user with a key and an sshd for real logins),
 # kt_checks_from (a checker's "ok - " / "not ok - " lines as checks), kt_watch_opens (a rule on
-# the opens in a private directory), kt_tmpfs (a small file system, unmounted by kt_restore).
+# the opens in a private directory), kt_tmpfs (a small file system, unmounted by kt_restore),
+# kt_cgroup_roots / kt_cgroup_writable / kt_cgroup_enter (processes moved into cgroup trees the
+# test makes under every mounted hierarchy, removed by kt_restore).
 
 # shellcheck source=../../scripts/kernel_lock.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/kernel_lock.sh"
@@ -21,6 +23,9 @@ KT_NETNS=()
 KT_MOUNTS=()
 KT_USERS=()
 KT_RUN_SSHD_CREATED=""
+KT_CGROUP_ROOTS=()
+KT_CGROUP_MADE_ROOT=()
+KT_CGROUP_MADE_REL=()
 declare -A KT_SAVED=()
 KT_SAVED_RULES=""
 
@@ -47,6 +52,7 @@ kt_restore() {
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   done
+  kt_cgroup_remove
   # Rules: back to exactly what was there.
   if [[ "$(auditctl -l)" != "$KT_SAVED_RULES" ]]; then
     auditctl -D >/dev/null 2>&1 || true
@@ -259,6 +265,126 @@ kt_tmpfs() {
   mkdir -p "$1"
   KT_MOUNTS+=("$1")
   mount -t tmpfs -o "$2" tmpfs "$1"
+}
+
+# cgroup trees named the way container runtimes and systemd name theirs, made by the test under
+# every mounted hierarchy (v1 controllers, named v1 hierarchies such as name=systemd, the v2
+# one), with processes of the test moved into them. A component is one directory name: any bytes
+# the kernel takes (it refuses '/' and a line break), and a path may be longer than PATH_MAX:
+# directories are reached by relative cd, one component at a time.
+
+# kt_cgroup_roots: KT_CGROUP_ROOTS, the directory of every mounted cgroup hierarchy
+# (/proc/self/mounts' cgroup and cgroup2 lines).
+kt_cgroup_roots() {
+  local _dev dir type _rest
+  KT_CGROUP_ROOTS=()
+  while read -r _dev dir type _rest; do
+    case $type in cgroup | cgroup2) KT_CGROUP_ROOTS+=("$dir") ;; esac
+  done </proc/self/mounts
+}
+
+# kt_cgroup_enter_one ROOT PID COMPONENT...: makes ROOT/COMPONENT/... where missing (recorded
+# for kt_cgroup_remove) and writes PID into its cgroup.procs. A new v1 cpuset group starts with
+# no cpus and no mems, so no task may join it: it takes its parent's, as a runtime does. Fails
+# (saying why on stderr) when a directory cannot be made or entered, or the kernel refuses the
+# move. Leaves the working directory as it was.
+kt_cgroup_enter_one() {
+  local root=$1 pid=$2 back=$PWD rel="" c rc=0
+  shift 2
+  cd -- "$root" || return 1
+  for c in "$@"; do
+    if [[ ! -d $c ]]; then
+      mkdir -- "$c" || { rc=1; break; }
+      KT_CGROUP_MADE_ROOT+=("$root")
+      KT_CGROUP_MADE_REL+=("${rel:+$rel/}$c")
+      if [[ -f $c/cpuset.cpus && -f cpuset.cpus && -z $(<"$c/cpuset.cpus") ]]; then
+        { cat cpuset.cpus >"$c/cpuset.cpus" && cat cpuset.mems >"$c/cpuset.mems"; } || { rc=1; break; }
+      fi
+    fi
+    cd -- "$c" || { rc=1; break; }
+    rel=${rel:+$rel/}$c
+  done
+  if ((rc == 0)); then echo "$pid" >cgroup.procs || rc=1; fi
+  cd -- "$back" || true
+  return "$rc"
+}
+
+# kt_cgroup_enter PID COMPONENT...: moves PID into COMPONENT/... of every hierarchy of
+# KT_CGROUP_ROOTS (kt_cgroup_enter_one in each). Fails when any hierarchy failed (each is named on
+# stderr); the others are entered all the same.
+kt_cgroup_enter() {
+  local pid=$1 root rc=0
+  shift
+  for root in "${KT_CGROUP_ROOTS[@]}"; do
+    kt_cgroup_enter_one "$root" "$pid" "$@" || { kt_log "could not move $pid into a cgroup under $root"; rc=1; }
+  done
+  return "$rc"
+}
+
+# kt_cgroup_in ROOT REL COMMAND...: COMMAND run in a subshell whose working directory is
+# ROOT/REL (REL: components joined by '/'), reached one component at a time.
+kt_cgroup_in() {
+  local root=$1 rel=$2 part
+  shift 2
+  (
+    local -a parts=()
+    cd -- "$root" || exit 1
+    [[ -z $rel ]] || IFS=/ read -r -a parts <<<"$rel"
+    for part in "${parts[@]}"; do cd -- "$part" || exit 1; done
+    "$@"
+  )
+}
+
+# kt_cgroup_remove: every cgroup kt_cgroup_enter made, deepest first, under every hierarchy; the
+# processes still in them (the test's own, moved there) are killed first and waited for (5 s).
+# Run by kt_restore; safe to run twice.
+kt_cgroup_remove() {
+  local i n=${#KT_CGROUP_MADE_REL[@]} pid left
+  ((n > 0)) || return 0
+  for _ in $(seq 50); do
+    left=0
+    for ((i = 0; i < n; i++)); do
+      while read -r pid; do
+        [[ -n $pid ]] || continue
+        left=1
+        kill -KILL "$pid" 2>/dev/null || true
+      done < <(kt_cgroup_in "${KT_CGROUP_MADE_ROOT[$i]}" "${KT_CGROUP_MADE_REL[$i]}" cat cgroup.procs 2>/dev/null)
+    done
+    ((left)) || break
+    sleep 0.1
+  done
+  for ((i = n - 1; i >= 0; i--)); do
+    local rel=${KT_CGROUP_MADE_REL[$i]}
+    local parent="" last=$rel
+    [[ $rel == */* ]] && { parent=${rel%/*}; last=${rel##*/}; }
+    kt_cgroup_in "${KT_CGROUP_MADE_ROOT[$i]}" "$parent" rmdir -- "$last" 2>/dev/null ||
+      kt_log "could not remove the cgroup ${KT_CGROUP_MADE_ROOT[$i]}/${rel:0:200}"
+  done
+  KT_CGROUP_MADE_ROOT=()
+  KT_CGROUP_MADE_REL=()
+}
+
+# kt_cgroup_writable NAME: keeps in KT_CGROUP_ROOTS (kt_cgroup_roots first) the hierarchies in
+# which a cgroup NAME can be made and a process (a sleep of the test) moved into it; says on
+# stderr which cannot; removes NAME again. Fails when no hierarchy is writable.
+kt_cgroup_writable() {
+  local root probe
+  local -a ok=()
+  kt_cgroup_roots
+  sleep 60 9>&- &
+  probe=$!
+  for root in "${KT_CGROUP_ROOTS[@]}"; do
+    if kt_cgroup_enter_one "$root" "$probe" "$1" 2>"$KT_TMP/cgroup_probe.err"; then
+      ok+=("$root")
+    else
+      kt_log "cgroup hierarchy $root not writable here: $(tr '\n' ' ' <"$KT_TMP/cgroup_probe.err")"
+    fi
+  done
+  kill -KILL "$probe" 2>/dev/null || true
+  wait "$probe" 2>/dev/null || true
+  kt_cgroup_remove
+  KT_CGROUP_ROOTS=("${ok[@]}")
+  ((${#ok[@]} > 0))
 }
 
 # Whether PID is the kernel's registered audit daemon.
