@@ -176,6 +176,9 @@ rc=0
 wait "$AGENT" || rc=$?
 AGENT=""
 kt_check "agent exits 0" test "$rc" -eq 0
+# The agent's cgroup counters (reads; unreadable: mostly the quick children, gone before their
+# read; over_budget), for the log: how many of the quick children were gone is a race.
+$PY -c 'import json, sys; print("# status:", json.dumps(json.load(open(sys.argv[1])).get("cgroups")))' "$T/status.json" || true
 
 checks=$($PY - "$OUT" "$T" "$service_known" <<'PY'
 import json, sys
