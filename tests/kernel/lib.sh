@@ -425,6 +425,18 @@ kt_checks_from() {
   done <<<"$2"
 }
 
+# kt_start_sshd DIR PORT: the sshd kt_sshd_config made in DIR, in the background (SSHD is its pid),
+# and a check that it listens on 127.0.0.1:PORT. KT_SSH is the ssh command for it (no config, no
+# host key checks; append the options and the destination).
+kt_start_sshd() {
+  /usr/sbin/sshd -D -f "$1/sshd_config" -E "$1/sshd.log" 9>&- &
+  SSHD=$!
+  kt_track_pid "$SSHD"
+  kt_check "sshd listens on 127.0.0.1:$2" kt_wait_for 10 bash -c "ss -ltn 'sport = :$2' | grep -q LISTEN"
+  KT_SSH=(ssh -F /dev/null -p "$2" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
+    -o LogLevel=ERROR -o ConnectTimeout=10)
+}
+
 # kt_tcp_listener PREFIX: a listener on 127.0.0.1 (a free port) in the background that accepts one
 # connection and holds it until the client closes it (60 s at most for the client to come). Its
 # port goes to PREFIX.port (LPORT is set to it), the client's port to PREFIX.peer; LISTENER is its

@@ -85,16 +85,12 @@ loaded() { grep -q ", $EXPECTED rules loaded" "$T/agent.log"; }
 kt_check "agent loaded the $EXPECTED rules (defaults and the test's two)" kt_wait_for 5 loaded
 loaded || sed 's/^/#   agent: /' "$T/agent.log"
 
-/usr/sbin/sshd -D -f "$T/sshd_config" -E "$T/sshd.log" 9>&- &
-kt_track_pid $!
-listening() { ss -ltn "sport = :$SSH_PORT" | grep -q LISTEN; }
-kt_check "sshd listens on 127.0.0.1:$SSH_PORT" kt_wait_for 10 listening
+kt_start_sshd "$T" "$SSH_PORT"
 
 # The peer of the session's connection: accepts one connection, holds it until the client closes.
 kt_tcp_listener "$T/listener"
 
-SSH=(ssh -F /dev/null -p "$SSH_PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
-  -o LogLevel=ERROR -o ConnectTimeout=10)
+SSH=("${KT_SSH[@]}")
 # The connection is held half a second, so the network enricher finds our end of it.
 CONNECT="import socket, time; s = socket.create_connection((\"127.0.0.1\", $LPORT)); time.sleep(0.5); s.close()"
 F=$H/watched/conformance.txt

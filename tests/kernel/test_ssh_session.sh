@@ -48,18 +48,13 @@ kt_start_agent "$T/config.toml" "$T/agent.log"
 kt_check "agent registers as the audit daemon" kt_wait_for 10 kt_is_daemon "$AGENT"
 kt_check "the store file exists, mode 0600" kt_wait_for 5 bash -c "[[ \$(stat -c %a '$DB' 2>/dev/null) == 600 ]]"
 
-/usr/sbin/sshd -D -f "$T/sshd_config" -E "$T/sshd.log" 9>&- &
-SSHD=$!
-kt_track_pid $SSHD
-listening() { ss -ltn "sport = :$SSH_PORT" | grep -q LISTEN; }
-kt_check "sshd listens on 127.0.0.1:$SSH_PORT" kt_wait_for 10 listening
+kt_start_sshd "$T" "$SSH_PORT"
 
 # The peer of the session's connection: accepts one connection, reports the client's port, holds
 # the connection until the client closes it.
 kt_tcp_listener "$T/listener"
 
-SSH=(ssh -F /dev/null -p "$SSH_PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
-  -o LogLevel=ERROR -o ConnectTimeout=10)
+SSH=("${KT_SSH[@]}")
 # The connection is held half a second, so the network enricher finds our end of it.
 CONNECT="import socket, time; s = socket.create_connection((\"127.0.0.1\", $LPORT)); time.sleep(0.5); s.close()"
 set +e

@@ -41,6 +41,27 @@ std::string Syscall(uint64_t ms, uint32_t serial, int syscall, int pid, int ppid
   return s + records + "type=PROCTITLE " + head + "proctitle=78\n";
 }
 
+// Feeds a raw log through a pipeline whose only enricher is table, its JSON lines into path.
+bool RunThrough(ProcessTable* table, const std::string& log, const std::string& path,
+                std::string* error) {
+  PipelineOptions po;
+  po.assembler.expect_eoe = false;
+  po.enrichers = {table};
+  OutputFile out;
+  if (!out.Open(path, error)) return false;
+  {
+    Pipeline p(po, &out);
+    std::istringstream in(log);
+    std::string line;
+    Record rec;
+    while (std::getline(in, line)) {
+      if (ParseLogRecord(line, &rec) == nullptr) p.AddRecord(rec);
+    }
+    p.Flush();
+  }
+  return out.Flush();
+}
+
 TEST(ProcessTable, EntityIdIsStableAndTellsProcessesApart) {
   EXPECT_EQ(EntityId("boot-a", 100, 5000), EntityId("boot-a", 100, 5000));
   EXPECT_EQ(EntityId("boot-a", 100, 5000).size(), 16u);
@@ -322,20 +343,8 @@ TEST(ProcessTable, BoundedExitedDropAndEviction) {
   EXPECT_EQ(h.table->size(), 200u);  // the harness's table has the default limits
   // A table with small limits stays bounded while events come, and evicts the exited first.
   ProcessTable small(o);
-  PipelineOptions po;
-  po.assembler.expect_eoe = false;
-  po.enrichers = {&small};
-  OutputFile out;
   std::string error;
-  ASSERT_TRUE(out.Open(h.TempPath("small.json"), &error)) << error;
-  Pipeline p(po, &out);
-  std::istringstream in(log);
-  std::string line;
-  Record rec;
-  while (std::getline(in, line)) {
-    if (ParseLogRecord(line, &rec) == nullptr) p.AddRecord(rec);
-  }
-  p.Flush();
+  ASSERT_TRUE(RunThrough(&small, log, h.TempPath("small.json"), &error)) << error;
   EXPECT_LE(small.size(), 64u + 1);
   small.Sweep(1300);
   EXPECT_LE(small.size(), 64u);
@@ -453,23 +462,8 @@ TEST(ProcessTable, CgroupIdentityReadInheritedAndBudgeted) {
   log += Syscall(2010, 2, 56, 301, 300, "success=yes exit=302 a0=1200011");  // fork: no read
   log += Syscall(2020, 3, 59, 303, 301, "success=yes exit=0 a0=1", "type=EXECVE HEAD argc=1 a0=\"ls\"\n");
   log += Syscall(2030, 4, 59, 310, 1, "success=yes exit=0 a0=1", "type=EXECVE HEAD argc=1 a0=\"cron\"\n");
-  PipelineOptions po;
-  po.assembler.expect_eoe = false;
-  po.enrichers = {&table};
-  OutputFile out;
   std::string error;
-  ASSERT_TRUE(out.Open(h.TempPath("cgroup.json"), &error)) << error;
-  {
-    Pipeline p(po, &out);
-    std::istringstream in(log);
-    std::string line;
-    Record rec;
-    while (std::getline(in, line)) {
-      if (ParseLogRecord(line, &rec) == nullptr) p.AddRecord(rec);
-    }
-    p.Flush();
-  }
-  ASSERT_TRUE(out.Flush());
+  ASSERT_TRUE(RunThrough(&table, log, h.TempPath("cgroup.json"), &error)) << error;
   const ProcessImage* sh = table.Find(301);
   const ProcessImage* child = table.Find(302);
   const ProcessImage* gone = table.Find(303);
