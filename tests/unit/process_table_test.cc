@@ -499,22 +499,10 @@ TEST(ProcessTable, UnknownParentReadFromProcOnce) {
   o.boot_id = "b";
   o.proc_root = root;
   ProcessTable table(o);
-  PipelineOptions po;
-  po.assembler.expect_eoe = false;
-  po.enrichers = {&table};
-  OutputFile out;
-  std::string error;
-  ASSERT_TRUE(out.Open(h.TempPath("adopt.json"), &error)) << error;
-  Pipeline p(po, &out);
   std::string log = Syscall(1795340005000, 1, 59, 701, 700, "success=yes exit=0 a0=1",
                             "type=EXECVE HEAD argc=2 a0=\"ls\" a1=\"/root\"\n");
-  std::istringstream in(log);
-  std::string line;
-  Record rec;
-  while (std::getline(in, line)) {
-    if (ParseLogRecord(line, &rec) == nullptr) p.AddRecord(rec);
-  }
-  p.Flush();
+  std::string error;
+  ASSERT_TRUE(RunThrough(&table, log, h.TempPath("adopt.json"), &error)) << error;
   ProcessImage* ls = table.Find(701);
   ProcessImage* monitor = table.Find(700);
   ASSERT_TRUE(ls != nullptr && monitor != nullptr);
