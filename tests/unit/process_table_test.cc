@@ -513,15 +513,7 @@ TEST(ProcessTable, UnknownParentReadFromProcOnce) {
   ProcessTableOptions offline;
   offline.boot_id = "b";
   ProcessTable table2(offline);
-  po.enrichers = {&table2};
-  OutputFile out2;
-  ASSERT_TRUE(out2.Open(h.TempPath("adopt2.json"), &error)) << error;
-  Pipeline p2(po, &out2);
-  std::istringstream in2(log);
-  while (std::getline(in2, line)) {
-    if (ParseLogRecord(line, &rec) == nullptr) p2.AddRecord(rec);
-  }
-  p2.Flush();
+  ASSERT_TRUE(RunThrough(&table2, log, h.TempPath("adopt2.json"), &error)) << error;
   ASSERT_TRUE(table2.Find(701) != nullptr);
   EXPECT_TRUE(table2.Find(701)->parent_entity().empty());
   EXPECT_EQ(table2.Find(700), nullptr);
