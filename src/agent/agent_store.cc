@@ -25,6 +25,13 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
   table_options.track_netns = !config.netns.empty();
   table_options.track_cgroups = config.enrich.containers;
   tracks_cgroups_ = config.enrich.containers;
+  if (config.enrich.hash) {
+    ExeHasherOptions hash_options;
+    hash_options.max_file_bytes = config.enrich.hash_max_bytes;
+    hash_options.bytes_per_s = config.enrich.hash_bytes_per_s;
+    hasher_ = std::make_unique<ExeHasher>(hash_options);
+    table_options.hasher = hasher_.get();
+  }
   table_options.max_cgroup_reads_per_s = config.enrich.containers_reads_per_s;
   table_ = std::make_unique<ProcessTable>(table_options);
   SessionTrackerOptions session_options;
@@ -61,11 +68,20 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
 }
 
 std::string AgentStore::CgroupStatusJson() const {
-  if (!table_ || !tracks_cgroups_) return {};
-  const CgroupReadCounts& c = table_->cgroup_counts();
-  return fmt::format(",\"cgroups\":{{\"reads\":{},\"unreadable\":{},\"over_budget\":{},"
-                     "\"skipped_lines\":{}}}",
-                     c.reads, c.unreadable, c.over_budget, c.skipped_lines);
+  std::string out;
+  if (table_ && tracks_cgroups_) {
+    const CgroupReadCounts& c = table_->cgroup_counts();
+    out += fmt::format(",\"cgroups\":{{\"reads\":{},\"unreadable\":{},\"over_budget\":{},"
+                       "\"skipped_lines\":{}}}",
+                       c.reads, c.unreadable, c.over_budget, c.skipped_lines);
+  }
+  if (table_ && hasher_) {
+    const ExeHasherCounts h = hasher_->counts();
+    out += fmt::format(",\"hashes\":{{\"hashed\":{},\"bytes\":{},\"too_large\":{},"
+                       "\"unreadable\":{},\"changed\":{},\"queue_full\":{}}}",
+                       h.hashed, h.bytes, h.too_large, h.unreadable, h.changed, h.queue_full);
+  }
+  return out;
 }
 
 void AgentStore::OpenSqlite(const Config& config) {

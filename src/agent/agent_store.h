@@ -45,8 +45,9 @@ class AgentStore {
   void Stop();
   // `,"fleet":{…}` for the status file, or "" without a fleet store.
   std::string FleetStatusJson() const;
-  // `,"cgroups":{"reads":N,"unreadable":N,"over_budget":N,"skipped_lines":N}` for the status file
-  // (the process table's reads of /proc/PID/cgroup), or "" when containers are not tracked.
+  // `,"cgroups":{"reads":N,"unreadable":N,"over_budget":N,"skipped_lines":N}` (the process table's
+  // reads of /proc/PID/cgroup) and `,"hashes":{"hashed":N,"bytes":N,…}` (the program hasher) for
+  // the status file; each "" when off.
   std::string CgroupStatusJson() const;
 
   ProcessTable* table() { return table_.get(); }
@@ -63,6 +64,8 @@ class AgentStore {
   void StopFleet();
 
   LogFn log_ = nullptr;
+  // Declared before the table: the table points at it, so it is destroyed after.
+  std::unique_ptr<ExeHasher> hasher_;
   std::unique_ptr<ProcessTable> table_;
   bool tracks_cgroups_ = false;
   std::unique_ptr<SessionTracker> sessions_;

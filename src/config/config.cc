@@ -222,6 +222,18 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
         {"containers_reads_per_s",
          [](const toml::node& n, Config* c, std::string* why) {
            return ReadUint32(n, 0, &c->enrich.containers_reads_per_s, why);
+         }},
+        {"hash",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadBool(n, &c->enrich.hash, why);
+         }},
+        {"hash_max_bytes",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadUint64(n, &c->enrich.hash_max_bytes, why);
+         }},
+        {"hash_bytes_per_s",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadUint64(n, &c->enrich.hash_bytes_per_s, why);
          }}}},
       {"store",
        {{"enabled",

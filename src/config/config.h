@@ -14,7 +14,8 @@
 //   enable; [rules] path, load, keep_on_exit; [output] path, group, max_spool_bytes,
 //   redact_args, redact_env; [assemble]
 //   event_timeout_ms, max_in_flight; [receive] buffer_bytes, drain_interval_ms; [enrich] network,
-//   network_budget_ms, process_tree, containers, containers_reads_per_s; [store] enabled, path, retention_days, max_bytes,
+//   network_budget_ms, process_tree, containers, containers_reads_per_s, hash, hash_max_bytes,
+//   hash_bytes_per_s; [store] enabled, path, retention_days, max_bytes,
 //   index_all_events, postgres, postgres_spool_path, postgres_spool_max_bytes; [governor] max_cpu,
 //   sustain_s, release_s, rate_limit. A kernel value "keep" leaves the kernel's value alone (the
 //   optional stays empty); kernel.failure = 2 is refused.
@@ -72,6 +73,11 @@ struct EnrichSettings {
   // read at most containers_reads_per_s times a second (0: no limit); needs process_tree.
   bool containers = false;
   uint32_t containers_reads_per_s = 0;
+  // SHA-256 of the programs processes run (enrich/exe_hasher.h), on a thread of its own: files up to
+  // hash_max_bytes, reading at most hash_bytes_per_s a second (0: no limit); needs process_tree.
+  bool hash = false;
+  uint64_t hash_max_bytes = 0;
+  uint64_t hash_bytes_per_s = 0;
 };
 
 struct Config {

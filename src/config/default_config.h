@@ -97,6 +97,13 @@ process_tree = true
 # fork shows its parent's. Needs process_tree.
 containers = true
 containers_reads_per_s = 200
+# The SHA-256 of each program a process runs (process.hash.sha256), computed on a thread of its
+# own, once per file (device, inode, size, mtime, ctime): files up to hash_max_bytes, reading at
+# most hash_bytes_per_s a second (0: no limit). Events before the answer say why in
+# auditd.process.hash_status. Needs process_tree.
+hash = true
+hash_max_bytes = 268435456
+hash_bytes_per_s = 67108864
 
 [store]
 # Events, processes and login sessions in an SQLite file (created 0600) for `auditlens sessions`

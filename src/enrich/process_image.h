@@ -19,6 +19,7 @@
 
 #include "common/endpoint.h"
 #include "enrich/cgroup_identity.h"
+#include "enrich/exe_hasher.h"
 #include "tables/syscall_facts.h"
 
 namespace auditlens {
@@ -182,6 +183,14 @@ struct ProcessImage {
   // Its container, pod and systemd unit (ProcessTableOptions::track_cgroups), shared by every
   // image in the same cgroup as its parent (immutable); null: unknown or not tracked.
   std::shared_ptr<const CgroupIdentity> cgroup;
+  // Its program's file and SHA-256 (ProcessTableOptions::hasher): made for an exec, a first
+  // sighting or /proc, copied to the forks that run the same program; null when not hashed.
+  struct ExeHash {
+    FileKey key;
+    HashState state = HashState::kNone;
+    std::string sha256;  // hex, when kKnown
+  };
+  std::unique_ptr<ExeHash> exe_hash;
 
   std::string_view parent_entity() const {
     return parent ? parent->entity_id.view() : std::string_view();

@@ -4,6 +4,7 @@
 #include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -383,6 +384,7 @@ void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
   }
   if (options_.track_netns && image->netns == 0) SetNetns(image, parent);
   if (options_.track_cgroups && !image->cgroup) SetCgroup(image, parent);
+  if (options_.hasher != nullptr && !image->exe_hash) SetExeHash(image, parent);
   if (parent == nullptr) return;
   // Not known otherwise (a fork that was not audited): the parent's, as the kernel gives a child.
   if (image->sid < 0) image->sid = parent->sid;
@@ -484,6 +486,77 @@ void ProcessTable::SetCgroup(ProcessImage* image, const ProcessImage* parent) {
   if (parent != nullptr) image->cgroup = parent->cgroup;
 }
 
+void ProcessTable::SetExeHash(ProcessImage* image, const ProcessImage* parent) {
+  // A fork runs its parent's program: the same file (a copy: each image is asked, and its
+  // rendering renewed, on its own).
+  if (image->origin == ProcessOrigin::kFork && parent != nullptr && parent->exe_hash) {
+    image->exe_hash = std::make_unique<ProcessImage::ExeHash>(*parent->exe_hash);
+    return;
+  }
+  if (image->exe.empty()) return;
+  auto hash = std::make_unique<ProcessImage::ExeHash>();
+  bool have_key = false;
+  if (!options_.proc_root.empty()) {
+    // The file the process runs, even when its path now names another one; but only while it
+    // still runs this program (events are read after the fact: it may have exec'd another).
+    char path[64];
+    snprintf(path, sizeof(path), "/%d/exe", image->pid);
+    scratch_.assign(options_.proc_root);
+    scratch_.append(path);
+    std::string running = ReadLinkTarget(scratch_);
+    static constexpr std::string_view kDeleted = " (deleted)";
+    if (running.size() > kDeleted.size() &&
+        std::string_view(running).substr(running.size() - kDeleted.size()) == kDeleted) {
+      running.resize(running.size() - kDeleted.size());
+    }
+    if (running == image->exe) have_key = FileKeyOf(scratch_, &hash->key);
+  }
+  // Gone already: the file at its path.
+  if (!have_key) have_key = FileKeyOf(image->exe, &hash->key);
+  // An exec's PATH records name the files the kernel ran (the program, or a script and its
+  // interpreter): a file that is none of them replaced the program since.
+  bool ran = true;
+  if (have_key && image->origin == ProcessOrigin::kExec && exec_files_count_ > 0) {
+    ran = false;
+    for (size_t i = 0; i < exec_files_count_; ++i) {
+      ran |= exec_files_[i].dev == hash->key.dev && exec_files_[i].ino == hash->key.ino;
+    }
+  }
+  if (!have_key) {
+    hash->state = HashState::kUnreadable;
+  } else if (!ran) {
+    hash->state = HashState::kChanged;
+  } else {
+    hash->state = options_.hasher->Lookup(hash->key, image->exe, &hash->sha256);
+  }
+  image->exe_hash = std::move(hash);
+}
+
+void ProcessTable::NoteExecFiles(const ParsedEvent& e) {
+  exec_files_count_ = 0;
+  for (size_t r = 0; r < e.record_count() && exec_files_count_ < exec_files_.size(); ++r) {
+    if (e.record_type(r) != rectype::kPath) continue;
+    // dev=fe:01 (major:minor, hex), inode= decimal.
+    const std::string_view dev = e.Get(r, "dev");
+    const size_t colon = dev.find(':');
+    uint64_t major = 0, minor = 0, ino = 0;
+    if (colon == std::string_view::npos || !ParseHexU64(dev.substr(0, colon), &major) ||
+        !ParseHexU64(dev.substr(colon + 1), &minor) || !ParseU64(e.Get(r, "inode"), &ino)) {
+      continue;
+    }
+    exec_files_[exec_files_count_++] = {static_cast<uint64_t>(makedev(major, minor)), ino};
+  }
+}
+
+void ProcessTable::RefreshExeHash(ProcessImage* image) {
+  ProcessImage::ExeHash* hash = image->exe_hash.get();
+  if (hash == nullptr || HashStateFinal(hash->state) || hash->state == HashState::kNone) return;
+  const HashState now = options_.hasher->Lookup(hash->key, image->exe, &hash->sha256);
+  if (now == hash->state) return;
+  hash->state = now;
+  Touch(image);
+}
+
 bool ProcessTable::GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint& peer,
                                             const Endpoint& local, uint64_t ms) {
   if (parent->network == nullptr) return false;
@@ -568,6 +641,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
       sid = image->sid;
       pgid = image->pgid;
     }
+    if (options_.hasher != nullptr) NoteExecFiles(e);
     image = NewImage(s.pid, s.ppid, s.time_ms, ProcessOrigin::kExec);
     image->sid = sid;
     image->pgid = pgid;
@@ -591,6 +665,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
     facts->process = image;
     facts->parent_current = s.ppid <= 0 || s.ppid == image->ppid;
     SetLeaders(*image, facts);
+    if (options_.hasher != nullptr) RefreshExeHash(image);
     return;
   }
 
@@ -682,6 +757,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
       break;
   }
   SetLeaders(*image, facts);
+  if (options_.hasher != nullptr) RefreshExeHash(image);
 }
 
 void ProcessTable::SetSession(ProcessImage* image, const EventSubject& s) {

@@ -33,6 +33,7 @@
 // event.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -70,6 +71,11 @@ struct ProcessTableOptions {
   // its parent's. Processes read from proc_root (the seed, adoptions) are read unbudgeted.
   bool track_cgroups = false;
   uint32_t max_cgroup_reads_per_s = 200;
+  // SHA-256 of the programs (ProcessImage::exe_hash): the file of proc_root/PID/exe (else of the
+  // executable's path, when the process is gone) is stat'ed when its image is made and given to
+  // the hasher, which reads it on its own thread; later events of the image ask again until the
+  // answer is final. Null: no hashes.
+  ExeHasher* hasher = nullptr;
 };
 
 // What the cgroup reads did (for `auditlens status`).
@@ -148,6 +154,11 @@ class ProcessTable : public Enricher {
   void SetNetns(ProcessImage* image, const ProcessImage* parent);
   // ProcessImage::cgroup of a new image (budgeted read, else the parent's).
   void SetCgroup(ProcessImage* image, const ProcessImage* parent);
+  // ProcessImage::exe_hash of a new image, and its state asked again while not final.
+  void SetExeHash(ProcessImage* image, const ProcessImage* parent);
+  void RefreshExeHash(ProcessImage* image);
+  // The (device, inode) of the files an exec event's PATH records name, for SetExeHash.
+  void NoteExecFiles(const ParsedEvent& e);
   // Reads proc_root/PID/cgroup; the parent's identity when it is the same (shared). Null when the
   // file cannot be read or is not a cgroup file.
   std::shared_ptr<const CgroupIdentity> ReadCgroup(int32_t pid, const ProcessImage* parent);
@@ -186,6 +197,11 @@ class ProcessTable : public Enricher {
   uint32_t adoptions_in_window_ = 0;
   int adopt_depth_ = 0;
   CgroupReadCounts cgroup_counts_;
+  struct ExecFile {
+    uint64_t dev = 0, ino = 0;
+  };
+  std::array<ExecFile, 4> exec_files_;
+  size_t exec_files_count_ = 0;  // of the exec being enriched
   uint64_t cgroup_window_ms_ = 0;
   uint32_t cgroup_reads_in_window_ = 0;
   std::string scratch_;

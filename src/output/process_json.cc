@@ -60,6 +60,13 @@ void ProcessJson::RenderSelf(const ProcessImage& image, RenderedSelf* out) {
   w.String(image.entity_id.view());
   w.Key("start");
   AppendTime(image.start_ms, w);
+  if (image.exe_hash && image.exe_hash->state == HashState::kKnown) {
+    w.Key("hash");
+    w.BeginObject();
+    w.Key("sha256");
+    w.String(image.exe_hash->sha256);
+    w.EndObject();
+  }
   w.EndObject();
   out->json.erase(0, 1);
   out->json.pop_back();
@@ -154,11 +161,21 @@ void ProcessJson::WriteLeaders(const EventFacts& facts, JsonWriter& w) {
 
 void ProcessJson::WriteAuditd(const EventFacts& facts, JsonWriter& w) {
   const ProcessImage* image = facts.process;
-  if (image == nullptr || !image->parent) return;
+  if (image == nullptr) return;
+  // Why process.hash is missing: not hashed yet, too large, unreadable, ...
+  const bool hash_status = image->exe_hash && image->exe_hash->state != HashState::kKnown &&
+                           image->exe_hash->state != HashState::kNone;
+  if (!image->parent && !hash_status) return;
   w.Key("process");
   w.BeginObject();
-  w.Key("ancestry");
-  w.Raw(Self(*image)->ancestry);
+  if (image->parent) {
+    w.Key("ancestry");
+    w.Raw(Self(*image)->ancestry);
+  }
+  if (hash_status) {
+    w.Key("hash_status");
+    w.String(HashStateName(image->exe_hash->state));
+  }
   w.EndObject();
 }
 

@@ -4,13 +4,15 @@
 //   WriteParent, inside "process.parent" after its "pid":
 //     "entity_id":"…","name":"…","executable":"…","args":[…]
 //   WriteSelf, at the end of "process":
-//     "entity_id":"…","start":"…", and for exit_group "exit_code":N,"end":"…"
+//     "entity_id":"…","start":"…","hash":{"sha256":"…"} (once the program is hashed), and for
+//     exit_group "exit_code":N,"end":"…"
 //   WriteLeaders, in "process": the leaders of its session and process group (ECS's session and
 //     group leader; the entry leader is the login session's, output/session_json.h):
 //     "session_leader":{"entity_id":"…","pid":N,"start":"…","name":"bash",
 //                       "executable":"/usr/bin/bash","same_as_process":false},"group_leader":{…}
 //   WriteAuditd, inside the event's "auditd" object (ECS has no field for it):
-//     "process":{"ancestry":["…",…]}   the parent's entity id, the grandparent's, …
+//     "process":{"ancestry":["…",…],   the parent's entity id, the grandparent's, …
+//                "hash_status":"pending"}  why process.hash is not there (exe_hasher.h)
 //
 // Contract: writes nothing without a process (or, for the parent, without a known parent, or when
 // the record's ppid is no longer the image's parent). Every event of a process repeats these

@@ -99,7 +99,8 @@ std::map<std::string, std::string> Fields(const Config& c) {
   const auto& [backlog_limit, rate_limit, backlog_wait_time, failure, enable] = kernel;
   const auto& [store_enabled, store_path, retention_days, max_bytes, index_all_events, postgres,
                postgres_spool_path, postgres_spool_max_bytes] = store;
-  const auto& [network, network_budget_ms, process_tree, containers, containers_reads_per_s] = enrich;
+  const auto& [network, network_budget_ms, process_tree, containers, containers_reads_per_s, hash,
+               hash_max_bytes, hash_bytes_per_s] = enrich;
   const auto& [max_cpu, sustain_s, release_s, governor_rate_limit] = governor;
   return {
       {"agent.passive", Show(passive)},
@@ -130,6 +131,9 @@ std::map<std::string, std::string> Fields(const Config& c) {
       {"enrich.process_tree", Show(process_tree)},
       {"enrich.containers", Show(containers)},
       {"enrich.containers_reads_per_s", Show(containers_reads_per_s)},
+      {"enrich.hash", Show(hash)},
+      {"enrich.hash_max_bytes", Show(hash_max_bytes)},
+      {"enrich.hash_bytes_per_s", Show(hash_bytes_per_s)},
       {"store.enabled", Show(store_enabled)},
       {"store.path", Show(store_path)},
       {"store.retention_days", Show(retention_days)},
@@ -220,7 +224,7 @@ TEST(ConfigDefaults, EmbeddedConfigHasEveryKeyOnce) {
   for (const auto& [key, value] : Fields(DefaultConfig())) compared.insert(key);
   EXPECT_EQ(compared, embedded) << "Fields() must name every key of the embedded config";
   // The count Fields() was written for: a new key must be added there (and compared) too.
-  EXPECT_EQ(layout.keys.size(), 40u);
+  EXPECT_EQ(layout.keys.size(), 43u);
 }
 
 TEST(ConfigDefaults, EachKeyLeftOutTakesItsDefault) {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "filter/netns_scope.h"
+#include "enrich/exe_hasher.h"
 #include "enrich/process_table.h"
 #include "session_test_harness.h"
 
@@ -487,6 +488,58 @@ TEST(ProcessTable, CgroupIdentityReadInheritedAndBudgeted) {
     with_container += line.find(R"("container":{"id":")" + id + R"(","runtime":"docker"})") != std::string::npos;
   }
   EXPECT_EQ(with_container, 3);
+}
+
+// A program's SHA-256: the exec's event says it is pending (the hasher reads on its own thread);
+// a later event of the process carries process.hash.sha256; a fork has its parent's.
+TEST(ProcessTable, ProgramHashPendingThenKnown) {
+  SessionHarness h;
+  const std::string exe = h.TempPath("prog");
+  std::ofstream(exe, std::ios::binary) << "abc";
+  // One byte a second: the worker finishes this file a second after it read it, long after the
+  // exec's event is written.
+  ExeHasherOptions slow;
+  slow.bytes_per_s = 1;
+  ExeHasher hasher(slow);
+  ProcessTableOptions o;
+  o.boot_id = "b";
+  o.hasher = &hasher;  // no proc_root: the file at the executable's path
+  ProcessTable table(o);
+  const std::string more = "tty=pts0 ses=7 comm=\"x\" exe=\"" + exe + "\" key=(null)";
+  auto syscall = [&](uint64_t ms, uint32_t serial, int nr, int pid, int ppid, const std::string& args,
+                     const std::string& extra = "") {
+    std::string line = Syscall(ms, serial, nr, pid, ppid, args, extra);
+    const size_t at = line.find("tty=pts0");
+    line.replace(at, line.find('\n') - at, more);
+    return line;
+  };
+  std::string error;
+  ASSERT_TRUE(RunThrough(&table, syscall(1000, 1, 59, 500, 1, "success=yes exit=0 a0=1",
+                                         "type=EXECVE HEAD argc=1 a0=\"prog\"\n"),
+                         h.TempPath("h1.json"), &error)) << error;
+  hasher.Drain();
+  ASSERT_TRUE(RunThrough(&table, syscall(1100, 2, 42, 500, 1, "success=yes exit=0 a0=3") +
+                                     syscall(1200, 3, 56, 500, 1, "success=yes exit=501 a0=1200011") +
+                                     syscall(1300, 4, 42, 501, 500, "success=yes exit=0 a0=3"),
+                         h.TempPath("h2.json"), &error)) << error;
+  auto lines = [](const std::string& path) {
+    std::vector<std::string> out;
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  };
+  const std::vector<std::string> first = lines(h.TempPath("h1.json"));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_NE(first[0].find(R"("hash_status":"pending")"), std::string::npos) << first[0];
+  EXPECT_EQ(first[0].find(R"("sha256")"), std::string::npos) << first[0];
+  const std::vector<std::string> later = lines(h.TempPath("h2.json"));
+  ASSERT_EQ(later.size(), 3u);
+  const std::string sha = R"("hash":{"sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"})";
+  for (const std::string& line : later) {
+    EXPECT_NE(line.find(sha), std::string::npos) << line;
+    EXPECT_EQ(line.find("hash_status"), std::string::npos) << line;
+  }
+  EXPECT_EQ(hasher.counts().hashed, 1u);
 }
 
 TEST(ProcessTable, UnknownParentReadFromProcOnce) {
