@@ -495,32 +495,44 @@ void ProcessTable::SetExeHash(ProcessImage* image, const ProcessImage* parent) {
   }
   if (image->exe.empty()) return;
   auto hash = std::make_unique<ProcessImage::ExeHash>();
-  bool have_key = false;
-  if (!options_.proc_root.empty()) {
-    // The file the process runs, even when its path now names another one; but only while it
-    // still runs this program (events are read after the fact: it may have exec'd another).
-    char path[64];
-    snprintf(path, sizeof(path), "/%d/exe", image->pid);
-    scratch_.assign(options_.proc_root);
-    scratch_.append(path);
-    std::string running = ReadLinkTarget(scratch_);
-    static constexpr std::string_view kDeleted = " (deleted)";
-    if (running.size() > kDeleted.size() &&
-        std::string_view(running).substr(running.size() - kDeleted.size()) == kDeleted) {
-      running.resize(running.size() - kDeleted.size());
+  char path[64];
+  snprintf(path, sizeof(path), "/%d/exe", image->pid);
+  scratch_.assign(options_.proc_root);
+  scratch_.append(path);
+  bool have_key = false, ran = true;
+  if (image->origin == ProcessOrigin::kExec && exec_files_count_ > 0) {
+    // An exec's PATH records name the files the kernel ran (the program, or a script and its
+    // interpreter). The file at the executable's path is one of them unless the program was
+    // replaced since; then the one the process runs (proc_root/PID/exe), unless it has exec'd
+    // another program since. Neither: it cannot be told any more.
+    auto ran_it = [&](const FileKey& key) {
+      for (size_t i = 0; i < exec_files_count_; ++i) {
+        if (exec_files_[i].dev == key.dev && exec_files_[i].ino == key.ino) return true;
+      }
+      return false;
+    };
+    bool stat_ok = FileKeyOf(image->exe, &hash->key);
+    have_key = stat_ok && ran_it(hash->key);
+    if (!have_key && !options_.proc_root.empty() && FileKeyOf(scratch_, &hash->key)) {
+      stat_ok = true;
+      have_key = ran_it(hash->key);
     }
-    if (running == image->exe) have_key = FileKeyOf(scratch_, &hash->key);
-  }
-  // Gone already: the file at its path.
-  if (!have_key) have_key = FileKeyOf(image->exe, &hash->key);
-  // An exec's PATH records name the files the kernel ran (the program, or a script and its
-  // interpreter): a file that is none of them replaced the program since.
-  bool ran = true;
-  if (have_key && image->origin == ProcessOrigin::kExec && exec_files_count_ > 0) {
-    ran = false;
-    for (size_t i = 0; i < exec_files_count_; ++i) {
-      ran |= exec_files_[i].dev == hash->key.dev && exec_files_[i].ino == hash->key.ino;
+    ran = have_key || !stat_ok;
+    have_key = have_key || stat_ok;
+  } else {
+    if (!options_.proc_root.empty()) {
+      // The file the process runs, even when its path now names another one; but only while it
+      // still runs this program (events are read after the fact: it may have exec'd another).
+      std::string running = ReadLinkTarget(scratch_);
+      static constexpr std::string_view kDeleted = " (deleted)";
+      if (running.size() > kDeleted.size() &&
+          std::string_view(running).substr(running.size() - kDeleted.size()) == kDeleted) {
+        running.resize(running.size() - kDeleted.size());
+      }
+      if (running == image->exe) have_key = FileKeyOf(scratch_, &hash->key);
     }
+    // Gone already: the file at its path.
+    if (!have_key) have_key = FileKeyOf(image->exe, &hash->key);
   }
   if (!have_key) {
     hash->state = HashState::kUnreadable;
