@@ -47,6 +47,7 @@ std::string_view HashStateName(HashState s) {
     case HashState::kUnreadable: return "unreadable";
     case HashState::kChanged: return "changed";
     case HashState::kQueueFull: return "queue_full";
+    case HashState::kDeferred: return "deferred";
   }
   return "none";
 }

@@ -46,6 +46,7 @@ enum class HashState : uint8_t {
   kUnreadable, // could not be opened or read
   kChanged,    // the file at the path was another one when the worker came to it
   kQueueFull,  // too many files waiting: asked again later
+  kDeferred,   // not asked yet (a process read from /proc at start: asked at its first event)
 };
 // "pending", "too_large", ... (auditd.process.hash_status).
 std::string_view HashStateName(HashState s);

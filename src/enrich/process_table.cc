@@ -538,6 +538,9 @@ void ProcessTable::SetExeHash(ProcessImage* image, const ProcessImage* parent) {
     hash->state = HashState::kUnreadable;
   } else if (!ran) {
     hash->state = HashState::kChanged;
+  } else if (image->origin == ProcessOrigin::kProc) {
+    // The processes found at start: hashed when they first show up in an event, not all at once.
+    hash->state = HashState::kDeferred;
   } else {
     hash->state = options_.hasher->Lookup(hash->key, image->exe, &hash->sha256);
   }
@@ -546,14 +549,23 @@ void ProcessTable::SetExeHash(ProcessImage* image, const ProcessImage* parent) {
 
 void ProcessTable::NoteExecFiles(const ParsedEvent& e) {
   exec_files_count_ = 0;
+  // Read from the record's text, not split into fields (the formatter rarely needs them split).
+  // A value cannot hold " inode=" or " dev=": the kernel writes any name with a space in hex.
+  auto value = [](std::string_view body, std::string_view key) {
+    const size_t at = body.find(key);
+    if (at == std::string_view::npos) return std::string_view();
+    std::string_view v = body.substr(at + key.size());
+    return v.substr(0, v.find(' '));
+  };
   for (size_t r = 0; r < e.record_count() && exec_files_count_ < exec_files_.size(); ++r) {
     if (e.record_type(r) != rectype::kPath) continue;
+    const std::string_view body = e.event().record_body(r);
     // dev=fe:01 (major:minor, hex), inode= decimal.
-    const std::string_view dev = e.Get(r, "dev");
+    const std::string_view dev = value(body, " dev=");
     const size_t colon = dev.find(':');
     uint64_t major = 0, minor = 0, ino = 0;
     if (colon == std::string_view::npos || !ParseHexU64(dev.substr(0, colon), &major) ||
-        !ParseHexU64(dev.substr(colon + 1), &minor) || !ParseU64(e.Get(r, "inode"), &ino)) {
+        !ParseHexU64(dev.substr(colon + 1), &minor) || !ParseU64(value(body, " inode="), &ino)) {
       continue;
     }
     exec_files_[exec_files_count_++] = {static_cast<uint64_t>(makedev(major, minor)), ino};
