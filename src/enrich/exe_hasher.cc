@@ -154,9 +154,10 @@ void ExeHasher::Throttle(uint64_t n) {
   }
   second_bytes_ += n;
   if (second_bytes_ >= options_.bytes_per_s) {
-    // The second's budget is spent: wait for the next one.
+    // The second's budget is spent: wait for the next one (or for the stop).
     const uint64_t left = 1000000000ull - (now - second_start_ns_);
-    std::this_thread::sleep_for(std::chrono::nanoseconds(left));
+    std::unique_lock<std::mutex> lock(mu_);
+    wake_.wait_for(lock, std::chrono::nanoseconds(left), [this] { return stop_.load(); });
     second_start_ns_ = NowNs();
     second_bytes_ = 0;
   }
@@ -191,6 +192,11 @@ HashState ExeHasher::Hash(const Job& job, std::string* hex, uint64_t* bytes) {
       return HashState::kUnreadable;
     }
     if (n == 0) break;
+    if (stop_) {  // the agent stops: not worth finishing
+      close(fd);
+      *bytes = total;
+      return HashState::kUnreadable;
+    }
     total += static_cast<uint64_t>(n);
     if (total > options_.max_file_bytes) {  // it grew past the limit since it was stat'ed
       close(fd);

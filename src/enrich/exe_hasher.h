@@ -15,9 +15,11 @@
 //   checks with fstat that it is still the file of the key (else kChanged: replaced meanwhile), and
 //   hashes it in 64 KiB reads.
 // - At most max_entries keys are kept; past it the oldest half is dropped (asked again, hashed
-//   again). The destructor stops the worker (a file being hashed is finished first).
+//   again). The destructor stops the worker at once (a file being hashed or a wait for the next
+//   second's budget is cut short).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -105,7 +107,7 @@ class ExeHasher {
   std::unordered_map<FileKey, Entry, KeyHash> entries_;
   std::deque<Job> queue_;
   bool busy_ = false;
-  bool stop_ = false;
+  std::atomic<bool> stop_{false};  // set under mu_; read by the worker while it hashes too
   ExeHasherCounts counts_;
   // The worker's budget: bytes read in the current second.
   uint64_t second_start_ns_ = 0;
