@@ -8,6 +8,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "common/file_name.h"
 #include "common/parse_int.h"
 #include "common/proc_reader.h"
 #include "common/time_format.h"
@@ -86,11 +87,7 @@ std::string_view SessionOpName(SessionOp op) {
   return "";
 }
 
-std::string_view ServiceOfExe(std::string_view exe) {
-  size_t slash = exe.rfind('/');
-  if (slash != std::string_view::npos) exe.remove_prefix(slash + 1);
-  return exe;
-}
+std::string_view ServiceOfExe(std::string_view exe) { return FileNameOf(exe); }
 
 SessionTracker::SessionTracker(SessionTrackerOptions options, ProcessTable* table)
     : options_(std::move(options)), table_(table) {

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "common/file_name.h"
+
 namespace auditlens {
 
 void ProcessJson::WriteParent(const EventFacts& facts, JsonWriter& w) {
@@ -26,10 +28,8 @@ void ProcessJson::WriteParent(const EventFacts& facts, JsonWriter& w) {
   pw.String(parent->entity_id.view());
   if (!parent->exe.empty()) {
     // ECS process.parent.name: the program's file name (the child's own name is its comm=).
-    const size_t slash = parent->exe.rfind('/');
     pw.Key("name");
-    pw.String(slash == std::string::npos ? std::string_view(parent->exe)
-                                         : std::string_view(parent->exe).substr(slash + 1));
+    pw.String(FileNameOf(parent->exe));
     pw.Key("executable");
     pw.String(parent->exe);
   }
@@ -129,10 +129,8 @@ const std::string& ProcessJson::Leader(const ProcessImage& leader, RenderedSelf 
   w.Key("start");
   AppendTime(leader.start_ms, w);
   if (!leader.exe.empty()) {
-    const size_t slash = leader.exe.rfind('/');
     w.Key("name");
-    w.String(slash == std::string::npos ? std::string_view(leader.exe)
-                                        : std::string_view(leader.exe).substr(slash + 1));
+    w.String(FileNameOf(leader.exe));
     w.Key("executable");
     w.String(leader.exe);
   }
