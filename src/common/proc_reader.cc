@@ -27,6 +27,16 @@ std::string ReadSmallFile(const std::string& path) {
   return text;
 }
 
+std::string ReadExeLink(const std::string& path) {
+  std::string exe = ReadLinkTarget(path);
+  static constexpr std::string_view kDeleted = " (deleted)";
+  if (exe.size() > kDeleted.size() &&
+      std::string_view(exe).substr(exe.size() - kDeleted.size()) == kDeleted) {
+    exe.resize(exe.size() - kDeleted.size());
+  }
+  return exe;
+}
+
 std::string ReadLinkTarget(const std::string& path) {
   char buf[PATH_MAX];
   const ssize_t n = readlink(path.c_str(), buf, sizeof(buf) - 1);

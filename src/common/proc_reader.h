@@ -20,6 +20,10 @@ std::string ReadSmallFile(const std::string& path);
 // A symlink's target (readlink(2), up to PATH_MAX - 1 bytes); empty when it cannot be read.
 std::string ReadLinkTarget(const std::string& path);
 
+// A process's executable from its exe link (proc_root/PID/exe): the target without the " (deleted)"
+// the kernel adds once the file is gone or replaced; empty when it cannot be read.
+std::string ReadExeLink(const std::string& path);
+
 // "/proc/<pid>/<entry>", or "/proc/<pid>" when entry is empty.
 std::string ProcPidPath(pid_t pid, std::string_view entry);
 

@@ -466,16 +466,8 @@ void ProcessTable::SetCgroup(ProcessImage* image, const ProcessImage* parent) {
   if (!options_.proc_root.empty()) {
     bool allowed = true;
     if (image->origin != ProcessOrigin::kProc && options_.max_cgroup_reads_per_s != 0) {
-      if (image->start_ms >= cgroup_window_ms_ + 1000 || image->start_ms < cgroup_window_ms_) {
-        cgroup_window_ms_ = image->start_ms;
-        cgroup_reads_in_window_ = 0;
-      }
-      allowed = cgroup_reads_in_window_ < options_.max_cgroup_reads_per_s;
-      if (allowed) {
-        ++cgroup_reads_in_window_;
-      } else {
-        ++cgroup_counts_.over_budget;
-      }
+      allowed = cgroup_reads_.Take(image->start_ms, options_.max_cgroup_reads_per_s);
+      if (!allowed) ++cgroup_counts_.over_budget;
     }
     if (allowed) {
       image->cgroup = ReadCgroup(image->pid, parent);
@@ -523,13 +515,7 @@ void ProcessTable::SetExeHash(ProcessImage* image, const ProcessImage* parent) {
     if (!options_.proc_root.empty()) {
       // The file the process runs, even when its path now names another one; but only while it
       // still runs this program (events are read after the fact: it may have exec'd another).
-      std::string running = ReadLinkTarget(scratch_);
-      static constexpr std::string_view kDeleted = " (deleted)";
-      if (running.size() > kDeleted.size() &&
-          std::string_view(running).substr(running.size() - kDeleted.size()) == kDeleted) {
-        running.resize(running.size() - kDeleted.size());
-      }
-      if (running == image->exe) have_key = FileKeyOf(scratch_, &hash->key);
+      if (ReadExeLink(scratch_) == image->exe) have_key = FileKeyOf(scratch_, &hash->key);
     }
     // Gone already: the file at its path.
     if (!have_key) have_key = FileKeyOf(image->exe, &hash->key);
@@ -865,13 +851,8 @@ ProcessImage* ProcessTable::ReadProcImage(const std::string& root, int32_t pid) 
   for (int i = 0; i < 15; ++i) fields >> skip;
   unsigned long long start_ticks = 0;
   fields >> start_ticks;
-  std::string exe = ReadLinkTarget(base + "/exe");
+  std::string exe = ReadExeLink(base + "/exe");
   if (exe.empty()) return nullptr;  // kernel threads, or gone
-  const std::string deleted = " (deleted)";
-  if (exe.size() > deleted.size() &&
-      exe.compare(exe.size() - deleted.size(), deleted.size(), deleted) == 0) {
-    exe.resize(exe.size() - deleted.size());
-  }
   uint64_t start_ms = proc_btime_ * 1000 + start_ticks * 1000 / static_cast<uint64_t>(proc_ticks_);
   ProcessImage* image = NewImage(pid, static_cast<int32_t>(ppid), start_ms, ProcessOrigin::kProc);
   image->sid = static_cast<int32_t>(session);
@@ -915,13 +896,7 @@ void ProcessTable::ReadProcClock(const std::string& proc_root) {
 
 ProcessImage* ProcessTable::AdoptFromProc(int32_t pid, uint64_t child_start_ms) {
   if (options_.proc_root.empty() || adopt_depth_ >= 3) return nullptr;
-  const uint64_t now = child_start_ms;
-  if (now >= adoption_window_ms_ + 1000) {
-    adoption_window_ms_ = now;
-    adoptions_in_window_ = 0;
-  }
-  if (adoptions_in_window_ >= options_.max_adoptions_per_s) return nullptr;
-  ++adoptions_in_window_;
+  if (!adoptions_.Take(child_start_ms, options_.max_adoptions_per_s)) return nullptr;
   if (proc_btime_ == 0) ReadProcClock(options_.proc_root);
   ProcessImage* parent = ReadProcImage(options_.proc_root, pid);
   if (parent == nullptr) return nullptr;

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "common/endpoint.h"
+#include "common/per_second_limit.h"
 #include "common/recent_slots.h"
 #include "decode/parsed_event.h"
 #include "decode/value_decoder.h"
@@ -193,8 +194,7 @@ class ProcessTable : public Enricher {
   uint64_t next_sweep_ms_ = 0;
   uint64_t proc_btime_ = 0;
   long proc_ticks_ = 100;
-  uint64_t adoption_window_ms_ = 0;
-  uint32_t adoptions_in_window_ = 0;
+  PerSecondLimit adoptions_;
   int adopt_depth_ = 0;
   CgroupReadCounts cgroup_counts_;
   struct ExecFile {
@@ -202,8 +202,7 @@ class ProcessTable : public Enricher {
   };
   std::array<ExecFile, 4> exec_files_;
   size_t exec_files_count_ = 0;  // of the exec being enriched
-  uint64_t cgroup_window_ms_ = 0;
-  uint32_t cgroup_reads_in_window_ = 0;
+  PerSecondLimit cgroup_reads_;
   std::string scratch_;
 };
 
