@@ -16,10 +16,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "common/endpoint.h"
 #include "decode/parsed_event.h"
+#include "enrich/container_details.h"
 #include "enrich/process_image.h"
 #include "enrich/session_info.h"
 #include "tables/syscall_facts.h"
@@ -97,6 +99,10 @@ struct EventFacts {
   // session tracker.
   const SessionEventInfo* session_event = nullptr;
   NetworkFacts network;
+  // What the runtime says about the process's container (its name, image, pod), once the container
+  // catalog has looked it up; null outside containers, before the answer, or without the catalog.
+  // The id, runtime and systemd unit are process->cgroup's.
+  std::shared_ptr<const ContainerDetails> container;
 
   // For the next event. Member by member: the network's addresses are meaningful only when
   // network.present, so they are not cleared (two Endpoints are 268 bytes).
@@ -110,6 +116,7 @@ struct EventFacts {
     group_leader = nullptr;
     session = nullptr;
     session_event = nullptr;
+    container.reset();
     network.present = false;
   }
 };
