@@ -22,7 +22,7 @@
 #include "config/default_config.h"
 #include "netlink/audit_netlink.h"
 #include "output/json_writer.h"
-#include "query/json_value.h"
+#include "common/json_value.h"
 
 namespace auditlens {
 namespace {

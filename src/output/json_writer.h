@@ -82,6 +82,13 @@ class JsonWriter {
 
   // Writes the escaped form of bytes (no quotes); returns true if percent-encoded.
   static bool AppendEscaped(std::string_view bytes, std::string* out);
+  // The same between quotes: a whole JSON string.
+  static bool AppendQuoted(std::string_view bytes, std::string* out) {
+    out->push_back('"');
+    bool encoded = AppendEscaped(bytes, out);
+    out->push_back('"');
+    return encoded;
+  }
 
  private:
   static constexpr size_t kMaxPlainKey = 60;

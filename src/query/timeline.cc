@@ -12,7 +12,8 @@
 #include "common/endpoint.h"
 #include "common/parse_int.h"
 #include "common/time_format.h"
-#include "query/json_value.h"
+#include "common/json_value.h"
+#include "output/json_writer.h"
 
 namespace auditlens {
 namespace {
@@ -78,7 +79,7 @@ std::string JsonOf(const std::vector<std::pair<std::string, std::string>>& raw_m
   for (const auto& [k, v] : raw_members) {
     if (v.empty()) continue;
     if (out.size() > 1) out.push_back(',');
-    AppendJsonQuoted(k, &out);
+    JsonWriter::AppendQuoted(k, &out);
     out.push_back(':');
     out += v;
   }
@@ -88,7 +89,7 @@ std::string JsonOf(const std::vector<std::pair<std::string, std::string>>& raw_m
 
 std::string Quoted(std::string_view s) {
   std::string out;
-  AppendJsonQuoted(s, &out);
+  JsonWriter::AppendQuoted(s, &out);
   return out;
 }
 
@@ -96,7 +97,7 @@ std::string ArgsJson(const std::vector<std::string>& args) {
   std::string out = "[";
   for (size_t i = 0; i < args.size(); ++i) {
     if (i > 0) out.push_back(',');
-    AppendJsonQuoted(args[i], &out);
+    JsonWriter::AppendQuoted(args[i], &out);
   }
   out.push_back(']');
   return out;

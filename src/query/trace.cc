@@ -7,7 +7,8 @@
 
 #include "common/endpoint.h"
 #include "common/time_format.h"
-#include "query/json_value.h"
+#include "common/json_value.h"
+#include "output/json_writer.h"
 
 namespace auditlens {
 namespace {
@@ -23,7 +24,7 @@ std::string EndpointText(const std::string& ip, int64_t port) {
 
 std::string Quoted(std::string_view s) {
   std::string out;
-  AppendJsonQuoted(s, &out);
+  JsonWriter::AppendQuoted(s, &out);
   return out;
 }
 

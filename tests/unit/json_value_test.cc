@@ -1,4 +1,4 @@
-// src/query/json_value: the one JSON reader (the timeline's store columns, `auditlens status`'s
+// src/common/json_value: the one JSON reader (the timeline's store columns, `auditlens status`'s
 // status file). What its readers rely on: members in the order written (duplicates kept, the
 // first one found), numbers kept as their text, strings decoded exactly (so that what JsonWriter
 // wrote comes back byte for byte when written again), and anything that is not JSON refused.
@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "output/json_writer.h"
-#include "query/json_value.h"
+#include "common/json_value.h"
 
 namespace auditlens {
 namespace {

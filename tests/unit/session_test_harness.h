@@ -18,7 +18,7 @@
 #include "enrich/process_table.h"
 #include "enrich/session_tracker.h"
 #include "output/output_file.h"
-#include "query/json_value.h"
+#include "common/json_value.h"
 #include "query/store_reader.h"
 #include "record/record.h"
 #include "store/recorder.h"

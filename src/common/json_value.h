@@ -1,6 +1,7 @@
-// The one JSON reader: the store's `detail` and `args` columns are JSON the agent wrote, and
-// `auditlens timeline` reads them back; `auditlens status` reads the agent's status file with it.
-// Not for the hot path.
+// The one JSON reader, for JSON read off the hot path: the store's `detail` and `args` columns
+// (`auditlens timeline`), the agent's status file (`auditlens status`), and container runtimes'
+// state files and API answers (enrich/container_catalog.h), which are untrusted: nesting deeper
+// than 64 is refused.
 //
 // Contract: Parse() accepts RFC 8259 JSON (numbers are kept as their text and as a double);
 // returns false on anything else. \u escapes become UTF-8 (surrogate pairs joined).
@@ -48,8 +49,5 @@ class JsonValue {
   std::vector<JsonValue> items_;
   std::vector<std::pair<std::string, JsonValue>> members_;
 };
-
-// Appends s as a JSON string (quoted, escaped).
-void AppendJsonQuoted(std::string_view s, std::string* out);
 
 }  // namespace auditlens

@@ -1,8 +1,7 @@
-#include "query/json_value.h"
+#include "common/json_value.h"
 
 #include <cstdlib>
 
-#include "output/json_writer.h"
 
 namespace auditlens {
 
@@ -168,12 +167,6 @@ const JsonValue& JsonValue::operator[](std::string_view key) const {
     if (k == key) return v;
   }
   return kNullValue;
-}
-
-void AppendJsonQuoted(std::string_view s, std::string* out) {
-  out->push_back('"');
-  JsonWriter::AppendEscaped(s, out);
-  out->push_back('"');
 }
 
 }  // namespace auditlens
