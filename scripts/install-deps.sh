@@ -20,7 +20,7 @@ RUNTIME=(libaudit1 libtomlplusplus3 libfmt9 libsqlite3-0 libpq5 libssl3)
 BUILD=(
   "${RUNTIME[@]}"
   build-essential cmake ninja-build pkg-config git
-  libaudit-dev libcli11-dev libtomlplusplus-dev libfmt-dev libsqlite3-dev libpq-dev libssl-dev
+  libaudit-dev libcli11-dev libtomlplusplus-dev libfmt-dev libsqlite3-dev libpq-dev libssl-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # the man pages, made from the program's --help at build time (man/man.cmake)
   help2man
