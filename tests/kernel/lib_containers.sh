@@ -279,27 +279,29 @@ kc_docker_run() {
 kc_cleanup() {
   local p m
   [[ -n $KC_DIR ]] || return 0
+  # Every step may fail (nothing to remove, a daemon already gone): none stops the others, also
+  # under set -e.
   if [[ -n $KC_DOCKERD_PID ]]; then
-    kc_docker ps -aq 2>/dev/null | xargs -r "${KC_DOCKER[@]}" rm -f >/dev/null 2>&1
-    kc_docker image rm -f "$KC_IMAGE" >/dev/null 2>&1
-    kill -TERM "$KC_DOCKERD_PID" 2>/dev/null
+    { kc_docker ps -aq | xargs -r "${KC_DOCKER[@]}" rm -f; } >/dev/null 2>&1 || true
+    kc_docker image rm -f "$KC_IMAGE" >/dev/null 2>&1 || true
+    kill -TERM "$KC_DOCKERD_PID" 2>/dev/null || true
     for _ in $(seq 150); do kill -0 "$KC_DOCKERD_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$KC_DOCKERD_PID" 2>/dev/null
-    wait "$KC_DOCKERD_PID" 2>/dev/null
+    kill -KILL "$KC_DOCKERD_PID" 2>/dev/null || true
+    wait "$KC_DOCKERD_PID" 2>/dev/null || true
     KC_DOCKERD_PID=""
   fi
   if [[ -d $KC_PODMAN_ROOT ]] && command -v podman >/dev/null; then
-    kc_podman rm -af -t 0 >/dev/null 2>&1
-    kc_podman image rm -af >/dev/null 2>&1
+    kc_podman rm -af -t 0 >/dev/null 2>&1 || true
+    kc_podman image rm -af >/dev/null 2>&1 || true
   fi
   # The managed containerd and its shims stop with dockerd; a shim left behind still holds a mount.
-  while read -r m; do umount -l "$m" 2>/dev/null; done < <(awk -v d="$KC_DIR/" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r)
-  rm -rf "$KC_DIR"
+  while read -r m; do umount -l "$m" 2>/dev/null || true; done < <(awk -v d="$KC_DIR/" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r)
+  rm -rf "$KC_DIR" || true
   for p in "${KC_CREATED_PATHS[@]}"; do
     if [[ $p == /sys/fs/cgroup/* ]]; then
-      [[ -d $p ]] && find "$p" -depth -type d -exec rmdir {} + 2>/dev/null
+      [[ -d $p ]] && { find "$p" -depth -type d -exec rmdir {} + 2>/dev/null || true; }
     else
-      rm -rf "$p"
+      rm -rf "$p" || true
     fi
   done
   KC_DIR=""
