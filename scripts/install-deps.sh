@@ -5,14 +5,16 @@
 #                                     help2man (the man pages): what scripts/install.sh uses
 #   scripts/install-deps.sh test      build + everything the tests and the benchmark use: auditd
 #                                     and python3-audit (reference peers), PostgreSQL, sshd, clang
-#                                     (fuzz), valgrind, strace, systemd, logrotate, ...
+#                                     (fuzz), valgrind, strace, systemd, logrotate, podman,
+#                                     docker.io, busybox-static, ...
 # No argument means `test` (what scripts/test.sh, the developer's command, needs). Idempotent:
 # does nothing when every package of the set is present. Run as root.
 #
-# The runtime and build sets hold no daemon. The test set installs auditd, postgresql and
-# openssh-server without starting them (policy-rc.d below: the tests start their own, on their
-# own ports), but their packages leave them enabled for the next boot: that set is for test
-# machines, never for a host you only install auditlens on.
+# The runtime and build sets hold no daemon. The test set installs auditd, postgresql,
+# openssh-server and docker.io (dockerd, containerd) without starting them (policy-rc.d below: the
+# tests start their own, on their own ports and state), but their packages (and podman's) leave
+# them enabled for the next boot: that set is for test machines, never for a host you only
+# install auditlens on.
 set -euo pipefail
 
 set_name=${1:-test}
@@ -42,6 +44,12 @@ TEST=(
   systemd util-linux strace logrotate dpkg-dev
   # man renders the man pages in the CLI tests (tests/cli)
   man-db
+  # real container runtimes (tests/kernel/lib_containers.sh), each on state of the test's own: podman
+  # with runc (crun, its default, cannot start a container on a host without CAP_SYS_RESOURCE in
+  # the bounding set or with hybrid cgroups), the image made from busybox-static's /bin/busybox
+  # (no registry is needed), and docker.io (dockerd, containerd, runc), of which the tests start a
+  # private dockerd (own data root, exec root and socket; no iptables, no bridge)
+  podman runc busybox-static docker.io
 )
 case $set_name in
   runtime) PACKAGES=("${RUNTIME[@]}") ;;
@@ -66,8 +74,8 @@ if ((${#missing[@]})); then
   echo "install-deps ($set_name): installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # auditd's, openssh-server's and postgresql's maintainer scripts try to start their daemons; the
-  # tests start their own when needed. A policy-rc.d already there is the administrator's: kept.
+  # auditd's, openssh-server's, postgresql's and docker.io's maintainer scripts try to start their
+  # daemons; the tests start their own when needed. A policy-rc.d already there is the administrator's: kept.
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT
