@@ -39,8 +39,19 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
   sessions_ = std::make_unique<SessionTracker>(session_options, table_.get());
   size_t processes = table_->SeedFromProc();
   size_t seeded_sessions = sessions_->SeedFromTable();
-  // The table first: the tracker reads what it found in the same event.
+  // The table first: the tracker and the catalog read what it found in the same event.
   options->enrichers.push_back(table_.get());
+  if (config.enrich.containers && config.containers.details) {
+    ContainerCatalogOptions catalog_options;
+    catalog_options.docker_root = config.containers.docker_root;
+    catalog_options.docker_socket = config.containers.docker_socket;
+    catalog_options.containers_storage = config.containers.storage;
+    catalog_options.podman_socket = config.containers.podman_socket;
+    catalog_options.containerd_state = config.containers.containerd_state;
+    catalog_options.socket_timeout_ms = config.containers.socket_timeout_ms;
+    catalog_ = std::make_unique<ContainerCatalog>(catalog_options);
+    options->enrichers.push_back(catalog_.get());
+  }
   options->enrichers.push_back(sessions_.get());
 
   RecorderOptions recorder_options;
@@ -74,6 +85,14 @@ std::string AgentStore::CgroupStatusJson() const {
     out += fmt::format(",\"cgroups\":{{\"reads\":{},\"unreadable\":{},\"over_budget\":{},"
                        "\"skipped_lines\":{}}}",
                        c.reads, c.unreadable, c.over_budget, c.skipped_lines);
+  }
+  if (catalog_) {
+    const ContainerCatalogCounts k = catalog_->counts();
+    out += fmt::format(",\"containers\":{{\"lookups\":{},\"found\":{},\"not_found\":{},"
+                       "\"bad_state\":{},\"socket_errors\":{},\"timeouts\":{},"
+                       "\"queue_full\":{},\"cached\":{}}}",
+                       k.lookups, k.found, k.not_found, k.bad_state, k.socket_errors, k.timeouts,
+                       k.queue_full, k.cached);
   }
   if (table_ && hasher_) {
     const ExeHasherCounts h = hasher_->counts();

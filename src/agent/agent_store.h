@@ -26,6 +26,7 @@
 #include "agent/pipeline.h"
 #include "config/config.h"
 #include "filter/netns_scope.h"
+#include "enrich/container_catalog.h"
 #include "enrich/process_table.h"
 #include "enrich/session_tracker.h"
 #include "store/postgres_store.h"
@@ -47,7 +48,8 @@ class AgentStore {
   std::string FleetStatusJson() const;
   // `,"cgroups":{"reads":N,"unreadable":N,"over_budget":N,"skipped_lines":N}` (the process table's
   // reads of /proc/PID/cgroup) and `,"hashes":{"hashed":N,"bytes":N,…}` (the program hasher) for
-  // the status file; each "" when off.
+  // the status file, and `,"containers":{"lookups":N,"found":N,…}` (the container catalog's
+  // questions to the runtimes); each "" when off.
   std::string CgroupStatusJson() const;
 
   ProcessTable* table() { return table_.get(); }
@@ -66,6 +68,8 @@ class AgentStore {
   LogFn log_ = nullptr;
   // Declared before the table: the table points at it, so it is destroyed after.
   std::unique_ptr<ExeHasher> hasher_;
+  // The container catalog: an enricher after the table (it reads the event's image).
+  std::unique_ptr<ContainerCatalog> catalog_;
   std::unique_ptr<ProcessTable> table_;
   bool tracks_cgroups_ = false;
   std::unique_ptr<SessionTracker> sessions_;

@@ -89,6 +89,20 @@ Setter Uint32(uint32_t Config::*member, uint32_t min) {
   };
 }
 
+// An absolute path, or "" for none.
+Setter ContainerPath(std::string ContainerSettings::*member) {
+  return [member](const toml::node& n, Config* c, std::string* why) {
+    std::string v;
+    if (!ReadString(n, &v, why)) return false;
+    if (!v.empty() && v[0] != '/') {
+      *why = "must be an absolute path, or \"\" for none";
+      return false;
+    }
+    c->containers.*member = v;
+    return true;
+  };
+}
+
 Setter Governor(uint32_t GovernorSettings::*member, uint32_t min, uint32_t max) {
   return [member, min, max](const toml::node& n, Config* c, std::string* why) {
     uint32_t v;
@@ -276,6 +290,23 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
         {"sustain_s", Governor(&GovernorSettings::sustain_s, 1, 3600)},
         {"release_s", Governor(&GovernorSettings::release_s, 1, 3600)},
         {"rate_limit", Governor(&GovernorSettings::rate_limit, 1, UINT32_MAX)}}},
+      {"containers",
+       {{"details",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadBool(n, &c->containers.details, why);
+         }},
+        {"docker_root", ContainerPath(&ContainerSettings::docker_root)},
+        {"docker_socket", ContainerPath(&ContainerSettings::docker_socket)},
+        {"storage", ContainerPath(&ContainerSettings::storage)},
+        {"podman_socket", ContainerPath(&ContainerSettings::podman_socket)},
+        {"containerd_state", ContainerPath(&ContainerSettings::containerd_state)},
+        {"socket_timeout_ms",
+         [](const toml::node& n, Config* c, std::string* why) {
+           if (!ReadUint32(n, 1, &c->containers.socket_timeout_ms, why)) return false;
+           if (c->containers.socket_timeout_ms <= 10000) return true;
+           *why = "must be 1..10000 (milliseconds)";
+           return false;
+         }}}},
   };
   return *schema;
 }

@@ -17,7 +17,8 @@
 //   network_budget_ms, process_tree, containers, containers_reads_per_s, hash, hash_max_bytes,
 //   hash_bytes_per_s; [store] enabled, path, retention_days, max_bytes,
 //   index_all_events, postgres, postgres_spool_path, postgres_spool_max_bytes; [governor] max_cpu,
-//   sustain_s, release_s, rate_limit. A kernel value "keep" leaves the kernel's value alone (the
+//   sustain_s, release_s, rate_limit; [containers] details, docker_root, docker_socket, storage,
+//   podman_socket, containerd_state, socket_timeout_ms. A kernel value "keep" leaves the kernel's value alone (the
 //   optional stays empty); kernel.failure = 2 is refused.
 #pragma once
 
@@ -43,6 +44,18 @@ struct GovernorSettings {
   uint32_t sustain_s = 0;   // seconds above max_cpu before the governor acts
   uint32_t release_s = 0;   // seconds without pressure before it stands down
   uint32_t rate_limit = 0;  // kernel rate limit (records/s) while it acts
+};
+
+// [containers]: where a container's name, image and pod are read (enrich/container_catalog.h).
+// Needs enrich.containers (the container id comes from the cgroup).
+struct ContainerSettings {
+  bool details = false;            // ask the runtimes at all
+  std::string docker_root;         // docker's data-root
+  std::string docker_socket;       // docker's API socket ("" none)
+  std::string storage;             // containers/storage root of podman and CRI-O (graphroot)
+  std::string podman_socket;       // podman's docker-compatible API socket ("" none)
+  std::string containerd_state;    // containerd's state directory (its OCI bundles)
+  uint32_t socket_timeout_ms = 0;  // to connect, and again to read an answer
 };
 
 // The embedded store (src/store/, docs/store.md): events, processes and login sessions in SQLite
@@ -115,6 +128,7 @@ struct Config {
   std::vector<std::string> redact_args;
   std::vector<std::string> redact_env;
   GovernorSettings governor;
+  ContainerSettings containers;
 };
 
 // The embedded default config (default_config.h) parsed once: every key at its default. (Should

@@ -133,6 +133,22 @@ max_cpu = 0
 sustain_s = 5
 release_s = 10
 rate_limit = 1000
+
+[containers]
+# A container's name, image and Kubernetes pod (container.name, container.image.*,
+# orchestrator.*), asked of its runtime on a thread of its own, once per container
+# (docs/schema.md#container-and-service): docker's state under docker_root, else its API on
+# docker_socket; podman's and CRI-O's containers storage (and a rootless user's own), else podman's
+# API socket; containerd's OCI bundles under containerd_state. A socket that does not answer within
+# socket_timeout_ms is counted in the status file, never waited for by events. Needs
+# enrich.containers.
+details = true
+docker_root = "/var/lib/docker"
+docker_socket = "/run/docker.sock"
+storage = "/var/lib/containers/storage"
+podman_socket = "/run/podman/podman.sock"
+containerd_state = "/run/containerd"
+socket_timeout_ms = 500
 )TOML";
 
 }  // namespace auditlens

@@ -202,8 +202,7 @@ void ContainerCatalog::Run() {
     counts_.timeouts += counts.timeouts;
     if (auto it = entries_.find(r.id); it != entries_.end()) {
       it->second.details = std::move(details);
-      it->second.pending = false;
-      it->second.asked_ms = MonotonicMsCoarse();
+      it->second.pending = false;  // asked_ms stays the time it was asked (the caller's clock)
     }
     generation_.fetch_add(1, std::memory_order_release);
     if (queue_.empty()) drained_.notify_all();

@@ -95,13 +95,15 @@ std::map<std::string, std::string> Fields(const Config& c) {
   const auto& [passive, kernel, rules_path, load_rules, keep_rules_on_exit, output_path,
                output_group, event_timeout_ms, max_in_flight, receive_buffer_bytes, drain_interval_ms,
                status_path, hostname, machine_id, netns, store, enrich, state_path,
-               max_spool_bytes, redact_args, redact_env, governor] = c;
+               max_spool_bytes, redact_args, redact_env, governor, containers_section] = c;
   const auto& [backlog_limit, rate_limit, backlog_wait_time, failure, enable] = kernel;
   const auto& [store_enabled, store_path, retention_days, max_bytes, index_all_events, postgres,
                postgres_spool_path, postgres_spool_max_bytes] = store;
   const auto& [network, network_budget_ms, process_tree, containers, containers_reads_per_s, hash,
                hash_max_bytes, hash_bytes_per_s] = enrich;
   const auto& [max_cpu, sustain_s, release_s, governor_rate_limit] = governor;
+  const auto& [details, docker_root, docker_socket, storage, podman_socket, containerd_state,
+               socket_timeout_ms] = containers_section;
   return {
       {"agent.passive", Show(passive)},
       {"agent.hostname", Show(hostname)},
@@ -146,6 +148,13 @@ std::map<std::string, std::string> Fields(const Config& c) {
       {"governor.sustain_s", Show(sustain_s)},
       {"governor.release_s", Show(release_s)},
       {"governor.rate_limit", Show(governor_rate_limit)},
+      {"containers.details", Show(details)},
+      {"containers.docker_root", Show(docker_root)},
+      {"containers.docker_socket", Show(docker_socket)},
+      {"containers.storage", Show(storage)},
+      {"containers.podman_socket", Show(podman_socket)},
+      {"containers.containerd_state", Show(containerd_state)},
+      {"containers.socket_timeout_ms", Show(socket_timeout_ms)},
   };
 }
 
@@ -224,7 +233,7 @@ TEST(ConfigDefaults, EmbeddedConfigHasEveryKeyOnce) {
   for (const auto& [key, value] : Fields(DefaultConfig())) compared.insert(key);
   EXPECT_EQ(compared, embedded) << "Fields() must name every key of the embedded config";
   // The count Fields() was written for: a new key must be added there (and compared) too.
-  EXPECT_EQ(layout.keys.size(), 43u);
+  EXPECT_EQ(layout.keys.size(), 50u);
 }
 
 TEST(ConfigDefaults, EachKeyLeftOutTakesItsDefault) {
@@ -241,7 +250,7 @@ TEST(ConfigDefaults, EachKeyLeftOutTakesItsDefault) {
 
 TEST(ConfigDefaults, EachSectionLeftOutTakesItsDefaults) {
   const Layout layout = ReadLayout();
-  ASSERT_EQ(layout.sections.size(), 9u);
+  ASSERT_EQ(layout.sections.size(), 10u);
   for (const auto& [section, span] : layout.sections) {
     Config config;
     std::string error;
