@@ -474,7 +474,13 @@ void ProcessTable::SetCgroup(ProcessImage* image, const ProcessImage* parent) {
       if (image->cgroup) return;
     }
   }
-  // Gone already (a short command), or past the budget: it was where its parent was.
+  // Gone already (a short command), or past the budget. An exec never leaves its cgroup: a process
+  // known to be in a container before this exec still is (its parent may be a runtime's shim, or
+  // the `runc exec` that started it, outside). Otherwise it was where its parent was.
+  if (exec_previous_cgroup_ && exec_previous_cgroup_->runtime != ContainerRuntime::kNone) {
+    image->cgroup = exec_previous_cgroup_;
+    return;
+  }
   if (parent != nullptr) image->cgroup = parent->cgroup;
 }
 
@@ -492,6 +498,10 @@ void ProcessTable::SetExeHash(ProcessImage* image, const ProcessImage* parent) {
   scratch_.assign(options_.proc_root);
   scratch_.append(path);
   bool have_key = false, ran = true;
+  // The path the key came from, for the hasher to read: the executable's path names it in the
+  // process's own mount namespace (a container's), which may not be the agent's; /proc/PID/exe is
+  // the file itself while the process lives.
+  const std::string* read_from = &image->exe;
   if (image->origin == ProcessOrigin::kExec && exec_files_count_ > 0) {
     // An exec's PATH records name the files the kernel ran (the program, or a script and its
     // interpreter). The file at the executable's path is one of them unless the program was
@@ -508,6 +518,7 @@ void ProcessTable::SetExeHash(ProcessImage* image, const ProcessImage* parent) {
     if (!have_key && !options_.proc_root.empty() && FileKeyOf(scratch_, &hash->key)) {
       stat_ok = true;
       have_key = ran_it(hash->key);
+      read_from = &scratch_;
     }
     ran = have_key || !stat_ok;
     have_key = have_key || stat_ok;
@@ -515,10 +526,16 @@ void ProcessTable::SetExeHash(ProcessImage* image, const ProcessImage* parent) {
     if (!options_.proc_root.empty()) {
       // The file the process runs, even when its path now names another one; but only while it
       // still runs this program (events are read after the fact: it may have exec'd another).
-      if (ReadExeLink(scratch_) == image->exe) have_key = FileKeyOf(scratch_, &hash->key);
+      if (ReadExeLink(scratch_) == image->exe) {
+        have_key = FileKeyOf(scratch_, &hash->key);
+        read_from = &scratch_;
+      }
     }
     // Gone already: the file at its path.
-    if (!have_key) have_key = FileKeyOf(image->exe, &hash->key);
+    if (!have_key) {
+      have_key = FileKeyOf(image->exe, &hash->key);
+      read_from = &image->exe;
+    }
   }
   if (!have_key) {
     hash->state = HashState::kUnreadable;
@@ -528,7 +545,7 @@ void ProcessTable::SetExeHash(ProcessImage* image, const ProcessImage* parent) {
     // The processes found at start: hashed when they first show up in an event, not all at once.
     hash->state = HashState::kDeferred;
   } else {
-    hash->state = options_.hasher->Lookup(hash->key, image->exe, &hash->sha256);
+    hash->state = options_.hasher->Lookup(hash->key, *read_from, &hash->sha256);
   }
   image->exe_hash = std::move(hash);
 }
@@ -561,7 +578,18 @@ void ProcessTable::NoteExecFiles(const ParsedEvent& e) {
 void ProcessTable::RefreshExeHash(ProcessImage* image) {
   ProcessImage::ExeHash* hash = image->exe_hash.get();
   if (hash == nullptr || HashStateFinal(hash->state) || hash->state == HashState::kNone) return;
-  const HashState now = options_.hasher->Lookup(hash->key, image->exe, &hash->sha256);
+  // Not queued yet (deferred, or the queue was full): the file is read from the process's own link
+  // while it is still that file (the path may be another mount namespace's), else from its path.
+  const std::string* read_from = &image->exe;
+  if (hash->state != HashState::kPending && !options_.proc_root.empty()) {
+    char path[64];
+    snprintf(path, sizeof(path), "/%d/exe", image->pid);
+    scratch_.assign(options_.proc_root);
+    scratch_.append(path);
+    FileKey key;
+    if (FileKeyOf(scratch_, &key) && key == hash->key) read_from = &scratch_;
+  }
+  const HashState now = options_.hasher->Lookup(hash->key, *read_from, &hash->sha256);
   if (now == hash->state) return;
   hash->state = now;
   Touch(image);
@@ -652,6 +680,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
       pgid = image->pgid;
     }
     if (options_.hasher != nullptr) NoteExecFiles(e);
+    if (same_process) exec_previous_cgroup_ = image->cgroup;
     image = NewImage(s.pid, s.ppid, s.time_ms, ProcessOrigin::kExec);
     image->sid = sid;
     image->pgid = pgid;
@@ -667,6 +696,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
     }
     image->network = std::move(network);
     Finish(image, !same_process);
+    exec_previous_cgroup_.reset();
     // A fork and its exec in the same millisecond have the same entity id: the image replaced
     // itself, which a reader walking `previous` would take for a loop.
     if (image->previous_entity == image->entity_id) image->previous_entity.Clear();

@@ -153,7 +153,8 @@ class ProcessTable : public Enricher {
   ProcessImage* AdoptFromProc(int32_t pid, uint64_t child_start_ms);
   void ReadProcClock(const std::string& proc_root);
   void SetNetns(ProcessImage* image, const ProcessImage* parent);
-  // ProcessImage::cgroup of a new image (budgeted read, else the parent's).
+  // ProcessImage::cgroup of a new image (budgeted read; else, for an exec, the container the
+  // process was in before it (exec_previous_cgroup_); else the parent's).
   void SetCgroup(ProcessImage* image, const ProcessImage* parent);
   // ProcessImage::exe_hash of a new image, and its state asked again while not final.
   void SetExeHash(ProcessImage* image, const ProcessImage* parent);
@@ -202,6 +203,8 @@ class ProcessTable : public Enricher {
   };
   std::array<ExecFile, 4> exec_files_;
   size_t exec_files_count_ = 0;  // of the exec being enriched
+  // The exec being enriched: the cgroup identity of the program the process ran before.
+  std::shared_ptr<const CgroupIdentity> exec_previous_cgroup_;
   PerSecondLimit cgroup_reads_;
   std::string scratch_;
 };

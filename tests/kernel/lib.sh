@@ -165,7 +165,7 @@ kt_netns_pair() {
 # to FILE: the state and status files in DIR, the rules from RULES, the events to OUTPUT, no SQLite
 # store (store.enabled = false). Each further argument adds a key or replaces one of these (VALUE
 # as TOML: strings quoted by the caller); an empty VALUE leaves the key out. Sections: agent,
-# kernel, rules, receive, output, enrich, governor, store.
+# kernel, rules, receive, output, enrich, governor, store, containers.
 kt_agent_config() {
   local file=$1 dir=$2 rules=$3 output=$4 kv key sec printed
   shift 4
@@ -175,14 +175,14 @@ kt_agent_config() {
     "rules.path=\"$rules\"" "output.path=\"$output\"" "store.enabled=false" "$@"; do
     key=${kv%%=*}
     case $kv in
-      agent.?*=* | kernel.?*=* | rules.?*=* | receive.?*=* | output.?*=* | enrich.?*=* | governor.?*=* | store.?*=*) ;;
+      agent.?*=* | kernel.?*=* | rules.?*=* | receive.?*=* | output.?*=* | enrich.?*=* | governor.?*=* | store.?*=* | containers.?*=*) ;;
       *) kt_log "kt_agent_config: not SECTION.KEY=VALUE with a known section: $kv"; return 1 ;;
     esac
     [[ -v value[$key] ]] || order+=("$key")
     value[$key]=${kv#*=}
   done
   {
-    for sec in agent kernel rules receive output enrich governor store; do
+    for sec in agent kernel rules receive output enrich governor store containers; do
       printed=0
       for key in "${order[@]}"; do
         [[ ${key%%.*} == "$sec" && -n ${value[$key]} ]] || continue
