@@ -52,7 +52,20 @@ cat >"$T/rules" <<RULES
 RULES
 kt_agent_config "$T/agent.toml" "$T" "$T/rules" "$OUT" \
   "containers.storage=\"$KC_PODMAN_ROOT\"" "containers.podman_socket=\"\"" \
-  "containers.docker_root=\"$T/no-docker-state\"" "containers.docker_socket=\"$KC_DOCKER_SOCK\""
+  "containers.docker_root=\"$T/no-docker-state\"" "containers.docker_socket=\"$KC_DOCKER_SOCK\"" \
+  "store.enabled=true" "store.path=\"$T/store.db\""
+# An sshd of the test that lets root in with a key of the test (its own authorized_keys file): the
+# SSH session runs `podman exec`, whose processes keep the session's login uid and session id
+# (podman, conmon and runc inherit them), so they are that session's commands too.
+# (StrictModes no: the key file is under /tmp, which is world-writable.)
+kt_need_sshd
+SSH_PORT=$(kt_free_port)
+mkdir -p "$T/ssh"
+ssh-keygen -q -t ed25519 -N '' -f "$T/ssh/key"
+cp "$T/ssh/key.pub" "$T/ssh/authorized_keys"
+kt_sshd_config "$T/ssh" "$SSH_PORT" root "PermitRootLogin prohibit-password" "StrictModes no" \
+  "AuthorizedKeysFile $T/ssh/authorized_keys"
+kt_start_sshd "$T/ssh" "$SSH_PORT"
 kt_start_agent "$T/agent.toml" "$T/agent.log"
 kt_check "agent registers as the audit daemon" kt_wait_for 10 kt_is_daemon "$AGENT"
 
@@ -84,6 +97,11 @@ has_all_ids() {
 kt_check "the containers' events are in the output" kt_wait_for 20 has_all_ids
 sleep 1
 for rt in "${!ids[@]}"; do run_in "$rt"; done
+if [[ -n ${ids[podman]:-} ]]; then
+  # The same exec from an SSH login.
+  kt_check "an SSH session runs podman exec" "${KT_SSH[@]}" -i "$T/ssh/key" root@127.0.0.1 \
+    "$(printf '%q ' "${KC_PODMAN[@]}" exec "alt-pod-$$" /t/busybox sh -c "/t/busybox cat /w/file; /t/busybox sleep 1; echo ssh-exec")"
+fi
 sleep 1.5
 kill -TERM "$AGENT"
 wait "$AGENT" && rc=0 || rc=$?
@@ -136,6 +154,22 @@ for rt, (cid, name, pod) in cases.items():
               f"{rt}: its Kubernetes labels are orchestrator.namespace and resource.name ({o})")
     # Before the answer: the id alone, never a wrong name.
     check(all(e["container"].get("name") in (None, name) for e in mine), f"{rt}: no event names another container")
+if pid_:
+    sh = [e for e in ours if e["event"].get("action") == "exec" and "ssh-exec" in " ".join(e["process"].get("args", []))]
+    check(len(sh) == 1, f"podman: the SSH session's exec of sh is there ({len(sh)})")
+    if sh:
+        ses = sh[0].get("auditd", {}).get("session", {})
+        check(ses.get("service") == "sshd" and ses.get("user", {}).get("name") == "root" and ses.get("id"),
+              f"podman: it is in the SSH login session ({ses})")
+        check(sh[0].get("container", {}).get("id") == pid_, "podman: and in the container")
+        pid = sh[0]["process"]["pid"]
+        kids = [e for e in ours if e["process"].get("parent", {}).get("pid") == pid or e["process"]["pid"] == pid]
+        check(len(kids) >= 3 and all(e.get("auditd", {}).get("session", {}).get("id") == ses.get("id") and
+                                     e.get("container", {}).get("id") == pid_ for e in kids),
+              f"podman: its children's events too ({len(kids)}) are in that session and container")
+        lead = sh[0].get("process", {}).get("entry_leader", {})
+        check(lead.get("entry_meta", {}).get("type") == "sshd", f"podman: its entry leader is the sshd of the login ({lead.get('entry_meta')})")
+        print(f"# SESSION {ses.get('id')}")
 s = json.load(open(status)).get("containers", {})
 check(s.get("found", 0) >= len(cases) and s.get("lookups", 0) >= len(cases),
       f"the status file counts the lookups ({s})")
