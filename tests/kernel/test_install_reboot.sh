@@ -144,7 +144,11 @@ receives_events() {
 }
 agent_is_daemon() { local p; p=$(main_pid auditlens.service); [[ $p != 0 ]] && kt_is_daemon "$p"; }
 auditd_is_daemon() { local p; p=$(main_pid auditd.service); [[ $p != 0 ]] && kt_is_daemon "$p"; }
-agent_passive() { tr '\0' ' ' <"/proc/$(main_pid auditlens.service)/cmdline" | grep -q -- '--passive'; }
+agent_passive() {
+  local p
+  p=$(main_pid auditlens.service)
+  [[ $p != 0 ]] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- '--passive'
+}
 no_eperm() { ! grep -iE 'EPERM|not permitted' "$T/agent.log"; }
 
 # check_running MODE: beside | daemon | replace
@@ -154,7 +158,7 @@ check_running() {
   case $mode in
     beside)
       kt_check "$CASE, $when: auditd is the registered audit daemon" kt_wait_for 10 auditd_is_daemon
-      kt_check "$CASE, $when: auditlens runs passive (--passive)" agent_passive
+      kt_check "$CASE, $when: auditlens runs passive (--passive)" kt_wait_for 10 agent_passive
       ;;
     replace | daemon)
       kt_check "$CASE, $when: auditlens is the registered audit daemon" kt_wait_for 10 agent_is_daemon
