@@ -1007,7 +1007,7 @@ std::string ContainersArray(const std::vector<StoredContainer>& containers) {
 }
 }  // namespace
 
-std::string ContainerJson(const StoredContainer& c) {
+std::string StoredContainerJson(const StoredContainer& c) {
   std::vector<std::pair<std::string, std::string>> m = {
       {"id", Quoted(c.id)},
       {"short_id", Quoted(c.ShortId())},
@@ -1059,7 +1059,7 @@ std::string RenderContainersText(const std::vector<StoredContainer>& containers,
 
 std::string RenderContainersJson(const std::vector<StoredContainer>& containers) {
   std::string out;
-  for (const StoredContainer& c : containers) out += ContainerJson(c) + "\n";
+  for (const StoredContainer& c : containers) out += StoredContainerJson(c) + "\n";
   return out;
 }
 
@@ -1097,7 +1097,7 @@ std::string SessionJson(const StoredSession& s, int64_t now_ms) {
 std::string RenderTimelineJson(const Timeline& t) {
   std::string out =
       t.container_view
-          ? "{\"container\":" + ContainerJson(t.container) + ",\"commands\":" +
+          ? "{\"container\":" + StoredContainerJson(t.container) + ",\"commands\":" +
                 std::to_string(t.session.commands) + ",\"failures\":" +
                 std::to_string(t.session.failed)
           : "{\"session\":" + SessionJson(t.session, t.session.last_seen_ms) +

@@ -86,7 +86,7 @@ std::string RenderSessionsJson(const std::vector<StoredSession>& sessions, int64
 // How a container is shown: "web-1 (localhost/busybox:1)", "web-1", or its short id.
 std::string ContainerText(const StoredContainer& c);
 // A container as a JSON object (id, name, image, runtime, pod, first/last seen, counts).
-std::string ContainerJson(const StoredContainer& c);
+std::string StoredContainerJson(const StoredContainer& c);
 // `auditlens containers`: one line per container (short id, name, image, runtime, pod, first and
 // last seen, processes, sessions), and the same as JSON lines.
 std::string RenderContainersText(const std::vector<StoredContainer>& containers, bool colour);
