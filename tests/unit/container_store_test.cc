@@ -9,6 +9,8 @@
 // for the container catalog, which can answer late and change its answer.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -78,11 +80,12 @@ std::string Proctitle(uint64_t ms, uint32_t serial) {
   return "type=PROCTITLE " + Head(ms, serial) + "proctitle=78\n";
 }
 
-// An open() by pid: an event of kind other (no detailed row).
-std::string Open(uint64_t ms, uint32_t serial, int pid, uint32_t auid, uint32_t ses) {
+// An open() by pid (running exe): an event of kind other (no detailed row).
+std::string Open(uint64_t ms, uint32_t serial, int pid, uint32_t auid, uint32_t ses,
+                 const std::string& exe = "/bin/sleep") {
   return "type=SYSCALL " + Head(ms, serial) +
          "arch=c000003e syscall=2 success=yes exit=3 a0=1 a1=0 a2=0 a3=0 items=1 ppid=1 pid=" +
-         std::to_string(pid) + Ids(auid, ses) + " comm=\"x\" exe=\"/bin/sleep\" key=(null)\n" +
+         std::to_string(pid) + Ids(auid, ses) + " comm=\"x\" exe=\"" + exe + "\" key=(null)\n" +
          Proctitle(ms, serial);
 }
 
@@ -152,7 +155,7 @@ class FakeCatalog : public Enricher {
 // a real store.
 class Rig {
  public:
-  explicit Rig(bool with_store = false) {
+  explicit Rig(bool with_store = false, ExeHasher* hasher = nullptr) {
     dir_ = std::filesystem::temp_directory_path() /
            ("auditlens-container-test-" + std::to_string(getpid()) + "-" + std::to_string(n_++));
     std::filesystem::remove_all(dir_);
@@ -162,6 +165,7 @@ class Rig {
     topt.proc_root = (dir_ / "proc").string();
     topt.track_cgroups = true;
     topt.max_cgroup_reads_per_s = 0;
+    topt.hasher = hasher;
     table = std::make_unique<ProcessTable>(topt);
     SessionTrackerOptions sopt;
     sopt.boot_id = testing::kTestBoot;
@@ -231,6 +235,7 @@ class Rig {
   std::unique_ptr<SqliteStore> store;
   std::string store_path;
   std::unique_ptr<Recorder> recorder;
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
   std::unique_ptr<Pipeline> pipeline;
 
  private:
@@ -400,6 +405,41 @@ TEST(ContainerRecorder, MemoOfContainersIsCapped) {
   ASSERT_EQ(rows.size(), n + 1);
   EXPECT_EQ(rows.back()->Str(col::kContId), first);
   EXPECT_EQ(rig.recorder->containers_remembered(), Recorder::kMaxContainers);
+}
+
+// A program's hash known only after its process's row was written: the row is written once more,
+// with the hash, and not again.
+TEST(ContainerRecorder, ProcessRowAgainWhenItsHashBecomesKnown) {
+  ExeHasherOptions slow;
+  slow.bytes_per_s = 1;  // the worker finishes long after the exec's event
+  ExeHasher hasher(slow);
+  Rig rig(/*with_store=*/false, &hasher);
+  const std::string exe = rig.Path("prog");
+  std::ofstream(exe, std::ios::binary) << "abc";
+  struct stat st;
+  ASSERT_EQ(stat(exe.c_str(), &st), 0);
+  char dev[32];
+  snprintf(dev, sizeof(dev), "%x:%02x", major(st.st_dev), minor(st.st_dev));
+  std::string log = Exec(1795349000000, 1, 400, 1, kUnset, kUnset, exe, {"prog"});
+  const std::string fake_path = "inode=1 dev=fe:00";
+  log.replace(log.find(fake_path), fake_path.size(),
+              "inode=" + std::to_string(st.st_ino) + " dev=" + dev);
+  rig.Cgroup(400, PodmanCgroup(kWeb));
+  rig.Feed(log);
+  rig.Finish();
+  auto rows = rig.sink.Of(RowType::kProcess);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_TRUE(rows[0]->Str(col::kProcExeSha256).empty()) << "pending: NULL";
+  hasher.Drain();
+  rig.Feed(Open(1795349000100, 2, 400, kUnset, kUnset, exe));
+  rig.Feed(Open(1795349000200, 3, 400, kUnset, kUnset, exe));
+  rig.Finish();
+  rows = rig.sink.Of(RowType::kProcess);
+  ASSERT_EQ(rows.size(), 2u) << "once more, and only once";
+  EXPECT_EQ(rows[1]->Str(col::kEntity), rows[0]->Str(col::kEntity)) << "the same process";
+  EXPECT_EQ(rows[1]->Str(col::kProcExeSha256),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(rows[1]->Str(col::kProcContainerId), kWeb);
 }
 
 // A version 3 store (no container columns, no containers table) is upgraded in place: its rows
