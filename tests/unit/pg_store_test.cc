@@ -619,18 +619,33 @@ TEST(PostgresStoreLive, WritesAsItsHostRole) {
   Put(store, ProcessRow("ent-live", t0, col::kNull, R"(["ssh","b"])"));
   Put(store, SessionRow(t0 - 5, col::kNull, "active"));
   ASSERT_TRUE(WaitFor(store, 5)) << store.stats().last_error;
-  // Batch 2: the same process and session again: the merges update the stored rows.
+  // A container, first without its name (fleet migration 3).
+  auto container = [](int64_t first, int64_t last, std::string_view name) {
+    Row r;
+    r.Reset(RowType::kContainer);
+    r.num[col::kContFirstSeen] = first;
+    r.num[col::kContLastSeen] = last;
+    for (std::string_view v : {std::string_view("c0ffee-live"), std::string_view("podman"), name,
+                               name.empty() ? std::string_view() : std::string_view("localhost/busybox:1")}) {
+      r.AddStr(v);
+    }
+    return r;
+  };
+  Put(store, container(t0, t0, ""));
+  ASSERT_TRUE(WaitFor(store, 6)) << store.stats().last_error;
+  // Batch 2: the same process, session and container again: the merges update the stored rows.
   Put(store, ProcessRow("ent-live", t0, t0 + 500, R"(["ssh","b"])"));
   Put(store, SessionRow(t0 - 5, t0 + 900, "closed"));
-  ASSERT_TRUE(WaitFor(store, 7)) << store.stats().last_error;
+  Put(store, container(t0 + 100, t0 + 10000, "web-live"));
+  ASSERT_TRUE(WaitFor(store, 9)) << store.stats().last_error;
   store.Close();
   const PostgresStats s = store.stats();
-  EXPECT_EQ(s.rows_written, 7u);
+  EXPECT_EQ(s.rows_written, 9u);
   EXPECT_EQ(s.rejected, 0u);
   EXPECT_EQ(s.spool_rows, 0u);
   EXPECT_EQ(s.queue_dropped + s.spool_dropped, 0u);
   EXPECT_EQ(s.connect_failures, 0u) << s.last_error;
-  EXPECT_GE(s.schema_version, 2u);
+  EXPECT_GE(s.schema_version, 3u);
 }
 
 // A host's role used by an agent of another host name: refused at connect, with what to do.
