@@ -1,6 +1,7 @@
-// Reads the agent's store (src/store/, docs/store.md) for `auditlens sessions` and `auditlens
-// timeline`, while the agent writes it: the file is opened read-only and, being in WAL mode, every
-// query sees a consistent snapshot.
+// Reads the agent's store (src/store/, docs/store.md) for `auditlens sessions`, `auditlens
+// timeline` and `auditlens containers`, while the agent writes it: the file is opened read-only
+// and, being in WAL mode, every query sees a consistent snapshot. Stores of schema version 2 to 4
+// are read; what an older version lacks reads as empty (no Community ID, no containers).
 //
 // Contract: every function returns false with a message on an SQLite error; rows are plain values.
 #pragma once

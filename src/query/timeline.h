@@ -2,6 +2,9 @@
 // as it was typed, nested under the command that started it; the connections, file changes and
 // privilege changes each command made; failures marked; the logout and how long it lasted.
 // `auditlens timeline` (src/cli/cmd_timeline.cc) prints it; `auditlens sessions` lists sessions.
+// A container's timeline (TimelineData::container_view) is built the same way from everything that
+// ran in one container, with no login or logout and every program a command; each command names
+// the login session it came from. In a session's timeline, what ran in a container is marked.
 //
 // Noise is collapsed: programs the login service ran while opening the session (pam_motd's
 // scripts, "login scripts") become one line; identical commands run one after another under the
