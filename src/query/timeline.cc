@@ -879,14 +879,26 @@ bool SummarizeSessions(StoreReader& reader, std::vector<StoredSession>* sessions
 
 namespace {
 
+// A container's name, image or pod as text for a terminal: they come from the runtime (whoever
+// created the container chose them), so control characters (an escape sequence, a line break)
+// are shown as '?'. The JSON has them exact, escaped.
+std::string Printable(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return out;
+}
+
 std::string ContainerTitle(const StoredContainer& c) {
-  std::string text = "Container " + c.ShortId();
-  if (!c.name.empty() && c.name != c.ShortId()) text += ": " + c.name;
+  std::string text = "Container " + Printable(c.ShortId());
+  if (!c.name.empty() && c.name != c.ShortId()) text += ": " + Printable(c.name);
   std::vector<std::string> parts;
-  if (!c.image.empty()) parts.push_back("image " + c.image);
+  if (!c.image.empty()) parts.push_back("image " + Printable(c.image));
   if (!c.runtime.empty()) parts.push_back(c.runtime);
   if (!c.pod_name.empty()) {
-    parts.push_back("pod " + (c.pod_namespace.empty() ? "" : c.pod_namespace + "/") + c.pod_name);
+    parts.push_back("pod " + Printable((c.pod_namespace.empty() ? "" : c.pod_namespace + "/") +
+                                       c.pod_name));
   }
   for (size_t i = 0; i < parts.size(); ++i) text += (i == 0 ? " (" : ", ") + parts[i];
   if (!parts.empty()) text += ")";
@@ -897,7 +909,7 @@ std::string RenderContainerTimelineText(const Timeline& t, bool colour) {
   Style st{colour};
   const StoredContainer& c = t.container;
   std::string out = st("1", ContainerTitle(c)) + "\n";
-  if (c.id != c.ShortId()) out += "Id " + c.id + "\n";
+  if (c.id != c.ShortId()) out += "Id " + Printable(c.id) + "\n";
   std::string when = "First seen " + FormatLocalTime(c.first_seen_ms, true) + " " +
                      ZoneName(c.first_seen_ms) + ", last seen " +
                      FormatLocalTime(c.last_seen_ms, true);
@@ -914,8 +926,8 @@ std::string RenderContainerTimelineText(const Timeline& t, bool colour) {
 }  // namespace
 
 std::string ContainerText(const StoredContainer& c) {
-  if (c.name.empty()) return c.ShortId();
-  return c.image.empty() ? c.name : c.name + " (" + c.image + ")";
+  if (c.name.empty()) return Printable(c.ShortId());
+  return Printable(c.image.empty() ? c.name : c.name + " (" + c.image + ")");
 }
 
 std::string RenderTimelineText(const Timeline& t, bool colour) {
@@ -1035,8 +1047,10 @@ std::string RenderContainersText(const std::vector<StoredContainer>& containers,
     std::string pod = c.pod_name.empty() ? "-"
                       : c.pod_namespace.empty() ? c.pod_name
                                                 : c.pod_namespace + "/" + c.pod_name;
-    rows.push_back({c.ShortId(), c.name.empty() ? "-" : c.name, c.image.empty() ? "-" : c.image,
-                    c.runtime.empty() ? "-" : c.runtime, pod, FormatLocalTime(c.first_seen_ms, true),
+    rows.push_back({Printable(c.ShortId()), c.name.empty() ? "-" : Printable(c.name),
+                    c.image.empty() ? "-" : Printable(c.image),
+                    c.runtime.empty() ? "-" : c.runtime, Printable(pod),
+                    FormatLocalTime(c.first_seen_ms, true),
                     FormatLocalTime(c.last_seen_ms, true), std::to_string(c.processes),
                     std::to_string(c.sessions)});
   }
@@ -1181,7 +1195,9 @@ std::string RenderSessionsText(const std::vector<StoredSession>& sessions, int64
                     std::to_string(s.failed), s.state});
     if (with_containers) {
       std::string list;
-      for (const StoredContainer& c : s.containers) list += (list.empty() ? "" : ",") + c.Label();
+      for (const StoredContainer& c : s.containers) {
+        list += (list.empty() ? "" : ",") + Printable(c.Label());
+      }
       rows.back().push_back(list.empty() ? "-" : list);
     }
   }

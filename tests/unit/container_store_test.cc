@@ -13,6 +13,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -712,6 +713,30 @@ TEST(ContainerQueryText, NoContainersNoColumn) {
   s.state = "closed";
   EXPECT_EQ(RenderSessionsText({s}, 0, false).find("CONTAINERS"), std::string::npos);
   EXPECT_EQ(SessionJson(s, 0).find("containers"), std::string::npos);
+}
+
+// A container's name and image are the runtime's (whoever made the container chose them): shown
+// on a terminal without control characters, kept exact in the JSON.
+TEST(ContainerQueryText, HostileNamesAreShownWithoutControlCharacters) {
+  StoredContainer c;
+  c.id = kWeb;
+  c.name = "web\x1b[31m\nX";
+  c.image = "img\r:1";
+  c.runtime = "docker";
+  const std::string text = RenderContainersText({c}, false);
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+  EXPECT_EQ(text.find('\r'), std::string::npos) << text;
+  EXPECT_NE(text.find("web?[31m?X"), std::string::npos) << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2) << "a header and one line";
+  EXPECT_EQ(ContainerText(c), "web?[31m?X (img?:1)");
+  TimelineData data;
+  data.container_view = true;
+  data.container = c;
+  const std::string title = RenderTimelineText(BuildTimeline(data), false);
+  EXPECT_EQ(title.find('\x1b'), std::string::npos) << title;
+  JsonValue json;
+  ASSERT_TRUE(JsonValue::Parse(RenderContainersJson({c}), &json));
+  EXPECT_EQ(json.Str("name"), c.name);
 }
 
 }  // namespace
