@@ -205,6 +205,24 @@ class Rig {
     std::filesystem::create_directories(dir_ / "proc" / std::to_string(pid));
     std::ofstream(dir_ / "proc" / std::to_string(pid) / "cgroup") << text;
   }
+  // A process already running when the agent starts, as /proc shows it (SeedFromProc), in no
+  // login session.
+  void Running(int pid, int ppid, unsigned long long start_ticks, const std::string& exe) {
+    const auto root = dir_ / "proc";
+    std::ofstream(root / "stat") << "cpu  1 2 3\nbtime 1795340000\n";
+    const auto d = root / std::to_string(pid);
+    std::filesystem::create_directories(d);
+    std::string stat = std::to_string(pid) + " (x) S " + std::to_string(ppid);
+    for (int i = 0; i < 17; ++i) stat += " 0";
+    std::ofstream(d / "stat") << stat << " " << start_ticks << " 0 0\n";
+    std::ofstream(d / "cmdline") << exe << '\0';
+    std::ofstream(d / "status") << "Name:\tx\nUid:\t0\t0\t0\t0\n";
+    std::ofstream(d / "loginuid") << "4294967295";
+    std::ofstream(d / "sessionid") << "4294967295";
+    std::filesystem::create_symlink(exe, d / "exe");
+    std::filesystem::create_symlink("/", d / "cwd");
+  }
+  std::string ProcRoot() const { return (dir_ / "proc").string(); }
   void Feed(const std::string& log) {
     std::istringstream in(log);
     std::string line;
@@ -406,6 +424,39 @@ TEST(ContainerRecorder, MemoOfContainersIsCapped) {
   ASSERT_EQ(rows.size(), n + 1);
   EXPECT_EQ(rows.back()->Str(col::kContId), first);
   EXPECT_EQ(rig.recorder->containers_remembered(), Recorder::kMaxContainers);
+}
+
+// The processes found in /proc at start (WriteAll): those in containers get their rows, and each of
+// their containers one row, first seen when its earliest process started; the others none.
+TEST(ContainerRecorder, ProcessesRunningAtStartAndTheirContainers) {
+  Rig rig;
+  rig.Running(700, 1, 5000, "/usr/bin/conmon");     // the runtime's monitor: outside
+  rig.Running(701, 700, 6000, "/bin/sleep");        // the container's init
+  rig.Running(702, 701, 7000, "/bin/sh");           // and a process in it
+  rig.Running(800, 1, 8000, "/usr/sbin/cron");      // a daemon
+  rig.Cgroup(700, ServiceCgroup("conmon.service"));
+  rig.Cgroup(701, PodmanCgroup(kDb));
+  rig.Cgroup(702, PodmanCgroup(kDb));
+  rig.Cgroup(800, ServiceCgroup("cron.service"));
+  ASSERT_EQ(rig.table->SeedFromProc(rig.ProcRoot()), 4u);
+  rig.recorder->WriteAll();
+  auto processes = rig.sink.Of(RowType::kProcess);
+  ASSERT_EQ(processes.size(), 2u);
+  int64_t earliest = INT64_MAX;
+  for (const Row* r : processes) {
+    EXPECT_EQ(r->Str(col::kProcContainerId), kDb);
+    earliest = std::min(earliest, r->num[col::kStart]);
+  }
+  auto containers = rig.sink.Of(RowType::kContainer);
+  ASSERT_EQ(containers.size(), 1u);
+  EXPECT_EQ(containers[0]->Str(col::kContId), kDb);
+  EXPECT_EQ(containers[0]->Str(col::kContRuntime), "podman");
+  EXPECT_EQ(containers[0]->num[col::kContFirstSeen], earliest);
+  EXPECT_EQ(rig.recorder->containers_remembered(), 1u);
+  // Its next event does not push the container again as new (it is remembered).
+  rig.Feed(Open(static_cast<uint64_t>(earliest) + 1000, 1, 702, kUnset, kUnset, "/bin/sh"));
+  rig.Finish();
+  EXPECT_EQ(rig.sink.Of(RowType::kContainer).size(), 1u);
 }
 
 // A program's hash known only after its process's row was written: the row is written once more,
