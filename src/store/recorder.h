@@ -27,7 +27,9 @@
 // CRED_DISP → logout; the rest → other (no detail).
 //
 // Contract: never blocks (a full ring drops the row; the ring counts it); per event a few lookups
-// and one row; allocation-free once warm except for rare kinds (privilege names).
+// and one row; allocation-free once warm except for rare kinds (privilege names) and a container
+// seen for the first time (its memo entry). WriteAll also writes the rows of the containers of the
+// processes known then.
 #pragma once
 
 #include <cstdint>
