@@ -13,7 +13,8 @@ else()
     "status|kernel audit status and the agent's health"
     "rules|list, load, delete, check and show kernel audit rules|list load delete-all check show-default"
     "sessions|list login sessions from the store"
-    "timeline|show one login session command by command"
+    "timeline|show one login session (or one container) command by command"
+    "containers|list the containers processes ran in, from the store"
     "trace|follow a login session across the fleet's hosts"
     "fleet|the fleet database's schema and roles, for its administrator|migrate")
   set(man_dir ${PROJECT_BINARY_DIR}/man)

@@ -1,6 +1,6 @@
-// `auditlens sessions [--user U] [--since T] [--json]`: the login sessions in the store, one line
-// each (id, user, how, from where, start, duration, commands, failures, state). Reads the store
-// while the agent writes it.
+// `auditlens sessions [--user U] [--since T] [--container C] [--json]`: the login sessions in the
+// store, one line each (id, user, how, from where, start, duration, commands, failures, state, and
+// the containers its commands ran in, when any did). Reads the store while the agent writes it.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +21,7 @@ struct SessionsArgs {
   std::string db;
   std::string user;
   std::string since;
+  std::string container;
   int64_t last = 0;  // 0: not given
   bool json = false;
   std::string color = "auto";
@@ -46,6 +47,10 @@ int RunSessions(const SessionsArgs& args) {
     std::cerr << "auditlens sessions: " << error << "\n";
     return 1;
   }
+  if (!args.container.empty() && !reader.ResolveContainer(args.container, &filter.container_id, &error)) {
+    std::cerr << "auditlens sessions: " << error << " (auditlens containers lists them)\n";
+    return 1;
+  }
   std::vector<StoredSession> sessions;
   if (!reader.ListSessions(filter, &sessions, &error) ||
       !SummarizeSessions(reader, &sessions, &error)) {
@@ -60,6 +65,7 @@ int RunSessions(const SessionsArgs& args) {
     std::cout << RenderSessionsJson(sessions, now);
   } else if (sessions.empty()) {
     std::cout << "no sessions" << (args.user.empty() ? "" : " of " + args.user)
+              << (args.container.empty() ? "" : " that ran something in container " + args.container)
               << (args.since.empty() ? "" : " since " + args.since) << " in " << path << "\n";
   } else {
     std::cout << RenderSessionsText(sessions, now, UseColour(args.color, STDOUT_FILENO));
@@ -79,6 +85,10 @@ void AddSessionsCommand(CLI::App& app) {
                   "only sessions active since: a date ('2026-11-22', '2026-11-22 11:00') or an "
                   "age ('30m', '12h', '7d')")
       ->type_name("WHEN");
+  cmd->add_option("--container", args->container,
+                  "only sessions that ran something in this container: its id, an id prefix of at "
+                  "least 12 characters, or its name")
+      ->type_name("CONTAINER");
   cmd->add_option("--last", args->last,
                   "only the N most recent sessions, N at least 1 (default without --since: 200)")
       ->type_name("N")

@@ -1,6 +1,8 @@
 // `auditlens timeline SESSION [--json]`: one login session as a readable timeline (query/timeline.h):
 // the login, every command nested under the one that started it, connections, file and privilege
-// changes, failures, the logout. Reads the store while the agent writes it.
+// changes, failures, the logout; commands that ran in a container are marked. `auditlens timeline
+// --container C`: everything that ran in one container, with the login session each command came
+// from. Reads the store while the agent writes it.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -15,6 +17,7 @@ namespace {
 
 struct TimelineArgs {
   std::string session;
+  std::string container;
   std::string config_path;
   std::string db;
   bool json = false;
@@ -23,6 +26,11 @@ struct TimelineArgs {
 };
 
 int RunTimeline(const TimelineArgs& args) {
+  if (args.session.empty() && args.container.empty()) {
+    std::cerr << "auditlens timeline: a SESSION or --container CONTAINER is required; see "
+                 "'auditlens timeline --help'\n";
+    return 2;
+  }
   std::string path, error;
   StoreReader reader;
   if (!OpenStore(args.config_path, args.db, &reader, &path, &error)) {
@@ -30,14 +38,25 @@ int RunTimeline(const TimelineArgs& args) {
     return 1;
   }
   std::string id;
-  if (!reader.ResolveSession(args.session, &id, &error)) {
-    std::cerr << "auditlens timeline: " << error << " (auditlens sessions lists them)\n";
-    return 1;
-  }
   TimelineData data;
-  if (!reader.LoadTimeline(id, &data, &error)) {
-    std::cerr << "auditlens timeline: " << path << ": " << error << "\n";
-    return 1;
+  if (!args.container.empty()) {
+    if (!reader.ResolveContainer(args.container, &id, &error)) {
+      std::cerr << "auditlens timeline: " << error << " (auditlens containers lists them)\n";
+      return 1;
+    }
+    if (!reader.LoadContainerTimeline(id, &data, &error)) {
+      std::cerr << "auditlens timeline: " << path << ": " << error << "\n";
+      return 1;
+    }
+  } else {
+    if (!reader.ResolveSession(args.session, &id, &error)) {
+      std::cerr << "auditlens timeline: " << error << " (auditlens sessions lists them)\n";
+      return 1;
+    }
+    if (!reader.LoadTimeline(id, &data, &error)) {
+      std::cerr << "auditlens timeline: " << path << ": " << error << "\n";
+      return 1;
+    }
   }
   TimelineOptions options;
   options.show_login_scripts = args.login_scripts;
@@ -56,12 +75,20 @@ int RunTimeline(const TimelineArgs& args) {
 void AddTimelineCommand(CLI::App& app) {
   auto args = std::make_shared<TimelineArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "timeline", "Show what happened in one login session, command by command");
-  cmd->add_option("session", args->session,
-                  "the session: its id from `auditlens sessions`, a unique prefix of it, or the "
-                  "audit session number (the latest session with it)")
-      ->type_name("SESSION")
-      ->required();
+      "timeline", "Show what happened in one login session (or one container), command by command");
+  CLI::Option* session =
+      cmd->add_option("session", args->session,
+                      "the session: its id from `auditlens sessions`, a unique prefix of it, or the "
+                      "audit session number (the latest session with it)")
+          ->type_name("SESSION");
+  CLI::Option* container =
+      cmd->add_option("--container", args->container,
+                      "instead of a session, everything that ran in this container, in any login "
+                      "session or none: its id, an id prefix of at least 12 characters, or its "
+                      "name (`auditlens containers` lists them)")
+          ->type_name("CONTAINER");
+  session->excludes(container);
+  container->excludes(session);
   cmd->add_flag("--json", args->json, "the timeline as one JSON object");
   cmd->add_flag("--login-scripts", args->login_scripts,
                 "show the programs run while the login opened (motd and such) instead of one line");
@@ -75,13 +102,15 @@ void AddTimelineCommand(CLI::App& app) {
       ->check(CLI::IsMember({"auto", "always", "never"}).description(""));
   cmd->footer(
       "Events with no line of their own (login scripts, PAM bookkeeping) are counted in a last\n"
-      "line; --json lists them under \"folded\".\n"
+      "line; --json lists them under \"folded\". A command that ran in a container is marked\n"
+      "[container NAME (IMAGE)] (the short id when the name is not known); in a container's\n"
+      "timeline, [session ID] names the login session a command came from.\n"
       "\n"
       "Exit status:\n"
       "  0  success\n"
-      "  1  no such session; no store at the path; a store this user cannot read (it is\n"
-      "     root's: run as root); or a store error\n"
-      "  2  usage error\n");
+      "  1  no such session or container; no store at the path; a store this user cannot read\n"
+      "     (it is root's: run as root); or a store error\n"
+      "  2  usage error (neither a session nor --container, or both)\n");
   cmd->callback([args]() {
     int rc = RunTimeline(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -9,12 +9,12 @@ namespace auditlens {
 // and 2 on a usage error (main.cc prints a one-line hint naming the command's --help). Each
 // command's --help ends with its own list (help text and man pages are made from it).
 
-// The --help footer of the commands that read the local store (sessions, timeline).
+// The --help footer of the commands that read the local store (sessions).
 inline constexpr const char* kStoreExitStatus =
     "Exit status:\n"
     "  0  success, also when nothing matched\n"
     "  1  no store at the path; a store this user cannot read (it is root's: run as root); not\n"
-    "     an auditlens store; or a store error\n"
+    "     an auditlens store; no such container (--container); or a store error\n"
     "  2  usage error (--last below 1, a --since that is not a date or an age)\n";
 
 void AddRunCommand(CLI::App& app);       // cmd_run.cc: the agent
@@ -23,6 +23,7 @@ void AddStatusCommand(CLI::App& app);    // cmd_status.cc: kernel status and age
 void AddRulesCommand(CLI::App& app);     // cmd_rules.cc: list | load | delete-all | check | show-default
 void AddSessionsCommand(CLI::App& app);  // cmd_sessions.cc: login sessions in the store
 void AddTimelineCommand(CLI::App& app);  // cmd_timeline.cc: one session, command by command
+void AddContainersCommand(CLI::App& app);  // cmd_containers.cc: containers in the store
 void AddTraceCommand(CLI::App& app);     // cmd_trace.cc: a session's hops across the fleet
 void AddFleetCommand(CLI::App& app);     // cmd_fleet.cc: migrate the fleet database's schema
 

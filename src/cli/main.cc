@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   auditlens::AddRulesCommand(app);
   auditlens::AddSessionsCommand(app);
   auditlens::AddTimelineCommand(app);
+  auditlens::AddContainersCommand(app);
   auditlens::AddTraceCommand(app);
   auditlens::AddFleetCommand(app);
   app.footer(

@@ -593,6 +593,10 @@ void ProcessTable::RefreshExeHash(ProcessImage* image) {
   if (now == hash->state) return;
   hash->state = now;
   Touch(image);
+  // Final now: the image changed for the store too (its row gets the hash).
+  if (HashStateFinal(now) && std::find(changed_.begin(), changed_.end(), image) == changed_.end()) {
+    changed_.push_back(image);
+  }
 }
 
 bool ProcessTable::GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint& peer,

@@ -124,6 +124,13 @@ bool FleetReader::Open(const std::string& url, std::string* error) {
              "postgres creates it): " + MaskConnInfoIn(check.error(), url);
     return false;
   }
+  // Version 3 (containers) or older: what the processes' SELECT may read. Asked of the table itself
+  // (a schema applied by hand has no schema_migrations rows).
+  Result containers(conn_,
+                    "SELECT 1 FROM information_schema.columns WHERE table_schema = 'auditlens' "
+                    "AND table_name = 'processes' AND column_name = 'container_id'",
+                    {});
+  has_containers_ = containers.ok() && containers.rows() == 1;
   return true;
 }
 
@@ -211,11 +218,14 @@ bool FleetReader::LoadSession(const FleetSessionKey& key, TimelineData* out, std
   }
   {
     Result r(conn_,
-             "SELECT entity_id, coalesce(parent_entity, ''), coalesce(previous_entity, ''), "
+             ("SELECT entity_id, coalesce(parent_entity, ''), coalesce(previous_entity, ''), "
              "coalesce(exe, ''), coalesce(args::text, ''), coalesce(cwd, ''), coalesce(role, ''), "
              "coalesce(origin, ''), pid, ppid, uid, euid, start_ms, exit_ms, exit_code, "
-             "args_truncated FROM auditlens.processes WHERE host = $1 AND session_id = $2 "
-             "ORDER BY start_ms",
+             "args_truncated, " +
+                 std::string(has_containers_ ? "container_id, container_runtime, service, exe_sha256"
+                                           : "NULL, NULL, NULL, NULL") +
+                 " FROM auditlens.processes WHERE host = $1 AND session_id = $2 ORDER BY start_ms")
+                 .c_str(),
              {key.host, key.id});
     if (!r.ok()) {
       *error = r.error();
@@ -240,8 +250,44 @@ bool FleetReader::LoadSession(const FleetSessionKey& key, TimelineData* out, std
       p.exit_ms = r.Int(i, 13);
       p.exit_code = r.Int(i, 14);
       p.args_truncated = r.Int(i, 15) != 0;
+      p.session_id = key.id;
+      p.container_id = r.Text(i, 16);
+      p.container_runtime = r.Text(i, 17);
+      p.service = r.Text(i, 18);
+      p.exe_sha256 = r.Text(i, 19);
       out->processes.push_back(std::move(p));
     }
+  }
+  // The containers its processes ran in (the host's rows of containers), each once.
+  std::vector<std::string> ids;
+  for (const StoredProcess& p : out->processes) {
+    if (!p.container_id.empty() && std::find(ids.begin(), ids.end(), p.container_id) == ids.end()) {
+      ids.push_back(p.container_id);
+    }
+  }
+  for (const std::string& id : ids) {
+    StoredContainer c;
+    c.id = id;
+    Result r(conn_,
+             "SELECT coalesce(runtime, ''), coalesce(name, ''), coalesce(image, ''), "
+             "coalesce(pod_name, ''), coalesce(pod_namespace, ''), coalesce(pod_uid, ''), "
+             "first_seen_ms, last_seen_ms FROM auditlens.containers WHERE host = $1 AND id = $2",
+             {key.host, id});
+    if (!r.ok()) {
+      *error = r.error();
+      return false;
+    }
+    if (r.rows() == 1) {
+      c.runtime = r.Text(0, 0);
+      c.name = r.Text(0, 1);
+      c.image = r.Text(0, 2);
+      c.pod_name = r.Text(0, 3);
+      c.pod_namespace = r.Text(0, 4);
+      c.pod_uid = r.Text(0, 5);
+      c.first_seen_ms = r.Int(0, 6);
+      c.last_seen_ms = r.Int(0, 7);
+    }
+    out->containers.push_back(std::move(c));
   }
   return true;
 }

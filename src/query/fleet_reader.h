@@ -48,7 +48,8 @@ class FleetReader {
 
   // spec: "HOST:ID", or an ID that only one host has. Also a unique prefix of the id.
   bool ResolveSession(std::string_view spec, FleetSessionKey* key, std::string* error);
-  // The session's row, its events that have a detail, and its processes (host filled in).
+  // The session's row, its events that have a detail, and its processes (host filled in), with
+  // the containers they ran in (fleet schema version 3; none before).
   bool LoadSession(const FleetSessionKey& key, TimelineData* out, std::string* error);
   // Connects made inside the session with a Community ID, oldest first.
   bool ConnectsOf(const FleetSessionKey& key, std::vector<FleetConnection>* out,
@@ -65,6 +66,7 @@ class FleetReader {
 
  private:
   pg_conn* conn_ = nullptr;
+  bool has_containers_ = false;  // fleet schema version 3's columns (checked at Open)
 };
 
 }  // namespace auditlens

@@ -85,7 +85,32 @@ void ReadSession(Statement& st, StoredSession* s) {
   s->community_id = st.Text(21);
 }
 
+void ReadEvent(Statement& st, TimelineData* out) {
+  StoredEvent e;
+  e.time_ms = st.Int(0);
+  e.serial = st.Int(1);
+  e.pid = st.Int(2);
+  e.uid = st.Int(3, -1);
+  e.kind = st.Text(4);
+  e.action = st.Text(5);
+  e.outcome = st.Text(6);
+  e.role = st.Text(7);
+  e.entity_id = st.Text(8);
+  e.detail = st.Text(9);
+  e.session_id = st.Text(10);
+  out->events.push_back(std::move(e));
+}
+
 }  // namespace
+
+std::string StoredContainer::ShortId() const {
+  const bool hex = id.size() == 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+  return hex ? id.substr(0, 12) : id;
+}
+
+std::string StoredContainer::Label() const { return name.empty() ? ShortId() : name; }
 
 bool ResolveStorePath(const std::string& config_path, const std::string& db, std::string* path,
                       std::string* error) {
@@ -152,14 +177,16 @@ bool StoreReader::Open(const std::string& path, std::string* error) {
     if (error->empty()) *error = path + " is not an auditlens store (no schema version)";
     return false;
   }
-  // Version 2 differs only by the missing sessions.community_id (read as NULL): an agent of this
-  // version upgrades it when it next opens it.
+  // Version 2 differs from 3 only by the missing sessions.community_id (read as NULL), 3 from 4 by
+  // the missing container columns and table (read as none): an agent of this version upgrades
+  // them when it next opens them.
   const std::string v = version.Text(0);
-  if (v != std::to_string(kStoreSchemaVersion) && v != "2") {
-    *error = path + " has store schema version " + v + "; this auditlens reads 2 and " +
+  if (v != std::to_string(kStoreSchemaVersion) && v != "2" && v != "3") {
+    *error = path + " has store schema version " + v + "; this auditlens reads 2 to " +
              std::to_string(kStoreSchemaVersion);
     return false;
   }
+  version_ = v[0] - '0';
   session_columns_ = std::string(kSessionColumns) + (v == "2" ? "NULL" : "community_id");
   return true;
 }
@@ -168,8 +195,13 @@ bool StoreReader::ListSessions(const SessionFilter& filter, std::vector<StoredSe
                                std::string* error) {
   std::string sql = "SELECT " + session_columns_ +
                     " FROM sessions WHERE (?1 = '' OR user = ?1)"
-                    " AND max(start_ms, coalesce(end_ms, 0), coalesce(last_seen_ms, 0)) >= ?2"
-                    " ORDER BY start_ms DESC, id DESC";
+                    " AND max(start_ms, coalesce(end_ms, 0), coalesce(last_seen_ms, 0)) >= ?2";
+  if (!filter.container_id.empty()) {
+    // A store older than version 4 knows no containers: no session ran in one.
+    sql += version_ >= 4 ? " AND id IN (SELECT session_id FROM processes WHERE container_id = ?3)"
+                         : " AND 0";
+  }
+  sql += " ORDER BY start_ms DESC, id DESC";
   // SQLite reads a LIMIT beyond int64 as a type error: such a limit means all rows.
   if (filter.limit > 0 && filter.limit <= static_cast<size_t>(INT64_MAX)) {
     sql += " LIMIT " + std::to_string(filter.limit);
@@ -181,6 +213,7 @@ bool StoreReader::ListSessions(const SessionFilter& filter, std::vector<StoredSe
   }
   st.Bind(1, filter.user);
   st.Bind(2, filter.since_ms);
+  if (!filter.container_id.empty() && version_ >= 4) st.Bind(3, filter.container_id);
   error->clear();
   while (st.Step(error)) {
     StoredSession s;
@@ -241,55 +274,221 @@ bool StoreReader::LoadTimeline(const std::string& id, TimelineData* out, std::st
   }
   {
     Statement st(db_,
-                 "SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail"
-                 " FROM events WHERE session_id = ?1 AND detail IS NOT NULL"
+                 "SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
+                 " session_id FROM events WHERE session_id = ?1 AND detail IS NOT NULL"
                  " ORDER BY time_ms, serial");
     st.Bind(1, id);
-    while (st.Step(error)) {
-      StoredEvent e;
-      e.time_ms = st.Int(0);
-      e.serial = st.Int(1);
-      e.pid = st.Int(2);
-      e.uid = st.Int(3, -1);
-      e.kind = st.Text(4);
-      e.action = st.Text(5);
-      e.outcome = st.Text(6);
-      e.role = st.Text(7);
-      e.entity_id = st.Text(8);
-      e.detail = st.Text(9);
-      out->events.push_back(std::move(e));
+    while (st.Step(error)) ReadEvent(st, out);
+    if (!error->empty()) return false;
+  }
+  return LoadProcesses("session_id = ?1", id, out, error) && LoadContainers(out, error);
+}
+
+bool StoreReader::LoadProcesses(const char* where, const std::string& key, TimelineData* out,
+                                std::string* error) {
+  const std::string sql =
+      std::string("SELECT entity_id, parent_entity, previous_entity, exe, args, cwd, role, origin,"
+                  " pid, ppid, uid, euid, start_ms, exit_ms, exit_code, args_truncated, session_id,") +
+      (version_ >= 4 ? " container_id, container_runtime, service, exe_sha256"
+                     : " NULL, NULL, NULL, NULL") +
+      " FROM processes WHERE " + where + " ORDER BY start_ms";
+  Statement st(db_, sql.c_str());
+  if (!st.ok()) {
+    *error = sqlite3_errmsg(db_);
+    return false;
+  }
+  st.Bind(1, key);
+  error->clear();
+  while (st.Step(error)) {
+    StoredProcess p;
+    p.entity_id = st.Text(0);
+    p.parent_entity = st.Text(1);
+    p.previous_entity = st.Text(2);
+    p.exe = st.Text(3);
+    p.args = st.Text(4);
+    p.cwd = st.Text(5);
+    p.role = st.Text(6);
+    p.origin = st.Text(7);
+    p.pid = st.Int(8);
+    p.ppid = st.Int(9);
+    p.uid = st.Int(10, -1);
+    p.euid = st.Int(11, -1);
+    p.start_ms = st.Int(12);
+    p.exited = !st.IsNull(13);
+    p.exit_ms = st.Int(13);
+    p.exit_code = st.Int(14);
+    p.args_truncated = st.Int(15) != 0;
+    p.session_id = st.Text(16);
+    p.container_id = st.Text(17);
+    p.container_runtime = st.Text(18);
+    p.service = st.Text(19);
+    p.exe_sha256 = st.Text(20);
+    out->processes.push_back(std::move(p));
+  }
+  return error->empty();
+}
+
+bool StoreReader::ReadContainer(const std::string& id, StoredContainer* c, std::string* error) {
+  // A container whose own row is missing (its row was dropped by a full ring) is still known by
+  // its processes: its runtime and times come from them.
+  Statement st(db_,
+               "SELECT c.runtime, c.name, c.image, c.pod_name, c.pod_namespace, c.pod_uid,"
+               " c.first_seen_ms, c.last_seen_ms,"
+               " (SELECT container_runtime FROM processes WHERE container_id = ?1 LIMIT 1),"
+               " (SELECT min(start_ms) FROM processes WHERE container_id = ?1),"
+               " (SELECT max(max(coalesce(exit_ms, 0), coalesce(last_seen_ms, 0), start_ms))"
+               "  FROM processes WHERE container_id = ?1),"
+               " (SELECT count(*) FROM processes WHERE container_id = ?1),"
+               " (SELECT count(DISTINCT session_id) FROM processes WHERE container_id = ?1)"
+               " FROM (SELECT ?1 AS id) i LEFT JOIN containers c ON c.id = i.id");
+  if (!st.ok()) {
+    *error = sqlite3_errmsg(db_);
+    return false;
+  }
+  st.Bind(1, id);
+  error->clear();
+  if (!st.Step(error)) return error->empty();
+  c->id = id;
+  c->runtime = st.IsNull(0) ? st.Text(8) : st.Text(0);
+  c->name = st.Text(1);
+  c->image = st.Text(2);
+  c->pod_name = st.Text(3);
+  c->pod_namespace = st.Text(4);
+  c->pod_uid = st.Text(5);
+  c->first_seen_ms = st.IsNull(6) ? st.Int(9) : st.Int(6);
+  c->last_seen_ms = std::max(st.Int(7), st.Int(10));
+  c->processes = st.Int(11);
+  c->sessions = st.Int(12);
+  return true;
+}
+
+bool StoreReader::LoadContainers(TimelineData* out, std::string* error) {
+  std::vector<std::string> ids;
+  for (const StoredProcess& p : out->processes) {
+    if (!p.container_id.empty() &&
+        std::find(ids.begin(), ids.end(), p.container_id) == ids.end()) {
+      ids.push_back(p.container_id);
+    }
+  }
+  for (const std::string& id : ids) {
+    StoredContainer c;
+    if (!ReadContainer(id, &c, error)) return false;
+    out->containers.push_back(std::move(c));
+  }
+  return true;
+}
+
+bool StoreReader::ListContainers(const ContainerFilter& filter, std::vector<StoredContainer>* out,
+                                 std::string* error) {
+  error->clear();
+  if (version_ < 4) return true;
+  Statement st(db_,
+               "SELECT id FROM (SELECT id, first_seen_ms AS seen, last_seen_ms AS last"
+               " FROM containers UNION ALL SELECT container_id, min(start_ms),"
+               " max(max(coalesce(exit_ms, 0), coalesce(last_seen_ms, 0), start_ms))"
+               " FROM processes WHERE container_id IS NOT NULL"
+               " AND container_id NOT IN (SELECT id FROM containers) GROUP BY container_id)"
+               " WHERE max(seen, coalesce(last, 0)) >= ?1 ORDER BY seen, id");
+  if (!st.ok()) {
+    *error = sqlite3_errmsg(db_);
+    return false;
+  }
+  st.Bind(1, filter.since_ms);
+  std::vector<std::string> ids;
+  while (st.Step(error)) ids.push_back(st.Text(0));
+  if (!error->empty()) return false;
+  for (const std::string& id : ids) {
+    StoredContainer c;
+    if (!ReadContainer(id, &c, error)) return false;
+    out->push_back(std::move(c));
+  }
+  return true;
+}
+
+bool StoreReader::ResolveContainer(std::string_view spec, std::string* id, std::string* error) {
+  error->clear();
+  if (version_ < 4) {
+    *error = "the store has schema version " + std::to_string(version_) +
+             ", which records no containers (the agent upgrades it to version 4 when it next "
+             "opens it)";
+    return false;
+  }
+  constexpr char kIds[] =
+      "(SELECT id FROM containers UNION SELECT container_id FROM processes"
+      " WHERE container_id IS NOT NULL)";
+  {
+    Statement exact(db_, (std::string("SELECT id FROM ") + kIds + " WHERE id = ?1").c_str());
+    exact.Bind(1, spec);
+    if (exact.Step(error)) {
+      *id = exact.Text(0);
+      return true;
     }
     if (!error->empty()) return false;
   }
   {
-    Statement st(db_,
-                 "SELECT entity_id, parent_entity, previous_entity, exe, args, cwd, role, origin,"
-                 " pid, ppid, uid, euid, start_ms, exit_ms, exit_code, args_truncated"
-                 " FROM processes WHERE session_id = ?1 ORDER BY start_ms");
-    st.Bind(1, id);
-    while (st.Step(error)) {
-      StoredProcess p;
-      p.entity_id = st.Text(0);
-      p.parent_entity = st.Text(1);
-      p.previous_entity = st.Text(2);
-      p.exe = st.Text(3);
-      p.args = st.Text(4);
-      p.cwd = st.Text(5);
-      p.role = st.Text(6);
-      p.origin = st.Text(7);
-      p.pid = st.Int(8);
-      p.ppid = st.Int(9);
-      p.uid = st.Int(10, -1);
-      p.euid = st.Int(11, -1);
-      p.start_ms = st.Int(12);
-      p.exited = !st.IsNull(13);
-      p.exit_ms = st.Int(13);
-      p.exit_code = st.Int(14);
-      p.args_truncated = st.Int(15) != 0;
-      out->processes.push_back(std::move(p));
+    Statement by_name(db_,
+                      "SELECT id FROM containers WHERE name = ?1 ORDER BY last_seen_ms DESC LIMIT 1");
+    by_name.Bind(1, spec);
+    if (by_name.Step(error)) {
+      *id = by_name.Text(0);
+      return true;
     }
     if (!error->empty()) return false;
   }
+  const bool hex = !spec.empty() && std::all_of(spec.begin(), spec.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+  if (hex && spec.size() < 12) {
+    *error = "'" + std::string(spec) +
+             "' is too short for a container id: give at least 12 characters, or its name";
+    return false;
+  }
+  std::vector<std::string> found;
+  if (hex) {
+    Statement prefix(db_, (std::string("SELECT id FROM ") + kIds +
+                           " WHERE substr(id, 1, length(?1)) = ?1 LIMIT 3")
+                              .c_str());
+    prefix.Bind(1, spec);
+    while (prefix.Step(error)) found.push_back(prefix.Text(0));
+    if (!error->empty()) return false;
+  }
+  if (found.size() == 1) {
+    *id = found[0];
+    return true;
+  }
+  *error = found.empty() ? "no container " + std::string(spec) + " in the store"
+                         : "'" + std::string(spec) + "' names several containers (" + found[0] +
+                               ", " + found[1] + ", ...): give more of the id";
+  return false;
+}
+
+bool StoreReader::LoadContainerTimeline(const std::string& id, TimelineData* out,
+                                        std::string* error) {
+  error->clear();
+  out->container_view = true;
+  if (!ReadContainer(id, &out->container, error)) return false;
+  if (!LoadProcesses("container_id = ?1", id, out, error)) return false;
+  // Its events outside sessions (events_entity), and those of its processes that belong to a
+  // session (events_session, by the sessions its processes belong to).
+  Statement st(db_,
+               "SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
+               " session_id FROM events WHERE session_id IS NULL AND detail IS NOT NULL"
+               " AND entity_id IN (SELECT entity_id FROM processes WHERE container_id = ?1)"
+               " UNION ALL "
+               "SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
+               " session_id FROM events WHERE session_id IN (SELECT DISTINCT session_id"
+               " FROM processes WHERE container_id = ?1 AND session_id IS NOT NULL)"
+               " AND detail IS NOT NULL"
+               " AND entity_id IN (SELECT entity_id FROM processes WHERE container_id = ?1)"
+               " ORDER BY 1, 2");
+  if (!st.ok()) {
+    *error = sqlite3_errmsg(db_);
+    return false;
+  }
+  st.Bind(1, id);
+  while (st.Step(error)) ReadEvent(st, out);
+  if (!error->empty()) return false;
+  out->containers.push_back(out->container);
   return true;
 }
 

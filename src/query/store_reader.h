@@ -1,6 +1,7 @@
-// Reads the agent's store (src/store/, docs/store.md) for `auditlens sessions` and `auditlens
-// timeline`, while the agent writes it: the file is opened read-only and, being in WAL mode, every
-// query sees a consistent snapshot.
+// Reads the agent's store (src/store/, docs/store.md) for `auditlens sessions`, `auditlens
+// timeline` and `auditlens containers`, while the agent writes it: the file is opened read-only
+// and, being in WAL mode, every query sees a consistent snapshot. Stores of schema version 2 to 4
+// are read; what an older version lacks reads as empty (no Community ID, no containers).
 //
 // Contract: every function returns false with a message on an SQLite error; rows are plain values.
 #pragma once
@@ -14,6 +15,17 @@ struct sqlite3;
 
 namespace auditlens {
 
+// A container processes ran in (store schema version 4): its row of the containers table, with what
+// the processes say of it.
+struct StoredContainer {
+  std::string id, runtime, name, image, pod_name, pod_namespace, pod_uid;
+  int64_t first_seen_ms = 0, last_seen_ms = 0;
+  int64_t processes = 0, sessions = 0;  // counted by ListContainers
+  // The name, else the first 12 characters of the id (an lxc or nspawn id is its name: whole).
+  std::string Label() const;
+  std::string ShortId() const;
+};
+
 struct StoredSession {
   std::string id, host, user, service, source_ip, dest_ip, hostname, terminal, tty, state;
   std::string leader_entity;
@@ -23,15 +35,21 @@ struct StoredSession {
   bool from_proc = false;
   // Counted by the timeline (timeline.h BuildTimeline): commands, failed commands, failures.
   int64_t commands = 0, failed_commands = 0, failed = 0;
+  // The containers its processes ran in, in the order they first did (SummarizeSessions).
+  std::vector<StoredContainer> containers;
 };
 
 struct StoredEvent {
   int64_t time_ms = 0, serial = 0, pid = 0, uid = -1;
   std::string kind, action, outcome, role, entity_id, detail;
+  std::string session_id;  // the login session it belongs to, empty when none
 };
 
 struct StoredProcess {
   std::string entity_id, parent_entity, previous_entity, exe, args, cwd, role, origin;
+  // Store schema version 4 (empty in older stores or when unknown): the container it ran in, its
+  // systemd unit, its program's SHA-256; and the login session it belongs to.
+  std::string container_id, container_runtime, service, exe_sha256, session_id;
   int64_t pid = 0, ppid = 0, uid = -1, euid = -1, start_ms = 0, exit_ms = 0, exit_code = 0;
   bool exited = false;
   bool args_truncated = false;
@@ -41,12 +59,23 @@ struct TimelineData {
   StoredSession session;
   std::vector<StoredEvent> events;        // the session's events that have a detail, in order
   std::vector<StoredProcess> processes;   // the session's processes
+  // The containers those processes ran in (by id, each once).
+  std::vector<StoredContainer> containers;
+  // A container's timeline (LoadContainerTimeline) rather than a session's: session is empty, the
+  // events and processes are the container's, in any session or none.
+  bool container_view = false;
+  StoredContainer container;
 };
 
 struct SessionFilter {
   std::string user;      // exact user name
   int64_t since_ms = 0;  // sessions active at or after (start, end or last activity)
   size_t limit = 0;      // 0: all
+  std::string container_id;  // only sessions that ran something in this container
+};
+
+struct ContainerFilter {
+  int64_t since_ms = 0;  // containers seen at or after
 };
 
 // The store file to read: db when given, else [store] path of the config file (or of the embedded
@@ -71,9 +100,27 @@ class StoreReader {
   bool ResolveSession(std::string_view spec, std::string* id, std::string* error);
   bool LoadTimeline(const std::string& id, TimelineData* out, std::string* error);
 
+  // Containers (store schema version 4; none in an older store), oldest first, with how many
+  // processes and login sessions ran in each.
+  bool ListContainers(const ContainerFilter& filter, std::vector<StoredContainer>* out,
+                      std::string* error);
+  // spec: a whole container id, a prefix of one of at least 12 characters that names one
+  // container, or a container's name (the one seen last with it). False with a message otherwise.
+  bool ResolveContainer(std::string_view spec, std::string* id, std::string* error);
+  // Everything that ran in the container: its processes and their detailed events, in any login
+  // session or none (TimelineData::container_view).
+  bool LoadContainerTimeline(const std::string& id, TimelineData* out, std::string* error);
+  int schema_version() const { return version_; }
+
  private:
+  bool LoadProcesses(const char* where, const std::string& key, TimelineData* out,
+                     std::string* error);
+  bool LoadContainers(TimelineData* out, std::string* error);
+  bool ReadContainer(const std::string& id, StoredContainer* out, std::string* error);
+
   sqlite3* db_ = nullptr;
   std::string session_columns_;  // what a session's SELECT reads (depends on the schema version)
+  int version_ = 0;
 };
 
 // ResolveStorePath, then reader->Open of that path (set in *path either way, when resolved). False

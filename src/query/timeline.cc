@@ -207,10 +207,17 @@ class Builder {
   Timeline Build() {
     Timeline t;
     t.session = data_.session;
+    t.container_view = data_.container_view;
+    t.container = data_.container;
+    t.containers = data_.containers;
     for (const StoredProcess& p : data_.processes) procs_[p.entity_id] = &p;
+    for (const StoredContainer& c : data_.containers) containers_[c.id] = &c;
+    if (!data_.container_view) unit_ = t.unit = SessionUnit();
     std::vector<const StoredEvent*> others;
     for (const StoredEvent& e : data_.events) {
-      if (e.kind == "exec" && e.outcome == "success" && !e.role.empty() &&
+      // In a container's timeline a program outside sessions has no role: every one is a command.
+      if (e.kind == "exec" && e.outcome == "success" &&
+          (!e.role.empty() || data_.container_view) &&
           node_of_.find(e.entity_id) == node_of_.end()) {
         AddNode(e);
       } else {
@@ -258,10 +265,16 @@ class Builder {
     for (const StoredEvent* e : others) {
       if (e->kind == "exit") continue;
       if (e->kind == "login" || e->kind == "auth" || e->kind == "logout") {
-        session_events.push_back(e);
+        if (data_.container_view) {
+          Fold(e);  // the session's own bookkeeping: its timeline shows it
+        } else {
+          session_events.push_back(e);
+        }
         continue;
       }
-      if (e->kind == "exec" && e->role.empty()) continue;  // execvp's PATH search
+      if (e->kind == "exec" && e->role.empty() && (!data_.container_view || PathSearch(*e))) {
+        continue;  // execvp's PATH search
+      }
       int node = Nearest(e->entity_id, true);
       if (node >= 0 && nodes_[node].hidden) {
         Fold(e);
@@ -285,7 +298,7 @@ class Builder {
       u.node = static_cast<int>(i);
       top.push_back(std::move(u));
     }
-    AddSessionUnits(session_events, &top);
+    if (!data_.container_view) AddSessionUnits(session_events, &top);
     if (first_script >= 0) {
       Unit u;
       u.time_ms = nodes_[first_script].exec->time_ms;
@@ -312,6 +325,58 @@ class Builder {
   }
 
  private:
+  // A failed execve of execvp's PATH search (ENOENT): the recorder gives a session's no role; a
+  // container's, outside sessions, have none anyway and are told by their error.
+  static bool PathSearch(const StoredEvent& e) {
+    if (e.outcome == "success") return false;
+    JsonValue d;
+    return JsonValue::Parse(e.detail, &d) && d.Str("error") == "ENOENT";
+  }
+
+  // The session's systemd unit: its login process's, else that of its first process with one
+  // outside containers.
+  std::string SessionUnit() const {
+    auto leader = procs_.find(data_.session.leader_entity);
+    if (leader != procs_.end() && !leader->second->service.empty()) return leader->second->service;
+    for (const StoredProcess& p : data_.processes) {
+      if (!p.service.empty() && p.container_id.empty()) return p.service;
+    }
+    return {};
+  }
+
+  // The marks of an entry made from the process (null: none). parent_session: the session of the
+  // entry it is nested under (a container's timeline names a session where it changes).
+  void Mark(const StoredProcess* p, const std::string& parent_session, TimelineEntry* e) const {
+    if (p == nullptr) return;
+    if (data_.container_view) {
+      if (!p->session_id.empty() && p->session_id != parent_session) e->session_id = p->session_id;
+      return;
+    }
+    if (!p->container_id.empty()) {
+      e->container_id = p->container_id;
+      auto c = containers_.find(p->container_id);
+      if (c != containers_.end()) {
+        e->container = ContainerText(*c->second);
+      } else {
+        StoredContainer bare;
+        bare.id = p->container_id;
+        e->container = ContainerText(bare);
+      }
+    }
+    if (!p->service.empty() && p->service != unit_ && p->container_id.empty()) {
+      e->service = p->service;
+    }
+  }
+  const StoredProcess* ProcOf(const std::string& entity) const {
+    auto p = procs_.find(entity);
+    return p == procs_.end() ? nullptr : p->second;
+  }
+  // The session of a node's process (for the marks of what is nested under it).
+  std::string SessionOfNode(int node) const {
+    if (node < 0 || nodes_[node].proc == nullptr) return {};
+    return nodes_[node].proc->session_id;
+  }
+
   void AddNode(const StoredEvent& e) {
     Node n;
     n.exec = &e;
@@ -555,7 +620,11 @@ class Builder {
         e.status = "exit " + std::to_string(n.proc->exit_code);
       }
     }
+    if (n.proc != nullptr && !n.proc->exe_sha256.empty()) {
+      m.emplace_back("sha256", Quoted(n.proc->exe_sha256));
+    }
     e.json = JsonOf(m);
+    Mark(n.proc, SessionOfNode(n.parent), &e);
     return e;
   }
 
@@ -592,6 +661,12 @@ class Builder {
           Fold(u.event);
           continue;
         }
+        {
+          const StoredProcess* p = ProcOf(u.event->entity_id);
+          const int node = p != nullptr ? Nearest(u.event->entity_id, true) : -1;
+          // Under its own command, the session is that command's (already named there).
+          Mark(p, node >= 0 ? SessionOfNode(node) : std::string(), &e);
+        }
         e.depth = depth;
         out->push_back(std::move(e));
         last_leaf = -1;
@@ -600,7 +675,8 @@ class Builder {
       const Node& n = nodes_[u.node];
       TimelineEntry e = EntryOfNode(u.node, &shown_cwd);
       // Repeats: the same command line, in the same directory, with the same result.
-      std::string key = JoinArgs(n.args) + '\0' + n.cwd + '\0' + e.status + '\0' + e.kind;
+      std::string key = JoinArgs(n.args) + '\0' + n.cwd + '\0' + e.status + '\0' + e.kind + '\0' +
+                        e.container_id + '\0' + e.session_id + '\0' + e.service;
       e.depth = depth;
       bool leaf = std::none_of(n.children.begin(), n.children.end(),
                                [this](int c) { return !nodes_[c].hidden; }) &&
@@ -646,6 +722,8 @@ class Builder {
   const TimelineData& data_;
   const TimelineOptions& options_;
   std::unordered_map<std::string, const StoredProcess*> procs_;
+  std::unordered_map<std::string, const StoredContainer*> containers_;
+  std::string unit_;
   std::vector<Node> nodes_;
   std::unordered_map<std::string, int> node_of_;
   std::unordered_set<std::string> pam_privilege_;  // entities with su/sudo PAM records
@@ -794,11 +872,66 @@ bool SummarizeSessions(StoreReader& reader, std::vector<StoredSession>* sessions
     s.commands = t.session.commands;
     s.failed_commands = t.session.failed_commands;
     s.failed = t.session.failed;
+    s.containers = std::move(data.containers);
   }
   return true;
 }
 
+namespace {
+
+// A container's name, image or pod as text for a terminal: they come from the runtime (whoever
+// created the container chose them), so control characters (an escape sequence, a line break)
+// are shown as '?'. The JSON has them exact, escaped.
+std::string Printable(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return out;
+}
+
+std::string ContainerTitle(const StoredContainer& c) {
+  std::string text = "Container " + Printable(c.ShortId());
+  if (!c.name.empty() && c.name != c.ShortId()) text += ": " + Printable(c.name);
+  std::vector<std::string> parts;
+  if (!c.image.empty()) parts.push_back("image " + Printable(c.image));
+  if (!c.runtime.empty()) parts.push_back(c.runtime);
+  if (!c.pod_name.empty()) {
+    parts.push_back("pod " + Printable((c.pod_namespace.empty() ? "" : c.pod_namespace + "/") +
+                                       c.pod_name));
+  }
+  for (size_t i = 0; i < parts.size(); ++i) text += (i == 0 ? " (" : ", ") + parts[i];
+  if (!parts.empty()) text += ")";
+  return text;
+}
+
+std::string RenderContainerTimelineText(const Timeline& t, bool colour) {
+  Style st{colour};
+  const StoredContainer& c = t.container;
+  std::string out = st("1", ContainerTitle(c)) + "\n";
+  if (c.id != c.ShortId()) out += "Id " + Printable(c.id) + "\n";
+  std::string when = "First seen " + FormatLocalTime(c.first_seen_ms, true) + " " +
+                     ZoneName(c.first_seen_ms) + ", last seen " +
+                     FormatLocalTime(c.last_seen_ms, true);
+  when += "; " + std::to_string(c.processes) + (c.processes == 1 ? " process" : " processes") +
+          ", " + std::to_string(c.sessions) + (c.sessions == 1 ? " login session" : " login sessions") +
+          "; " + std::to_string(t.session.commands) +
+          (t.session.commands == 1 ? " command" : " commands") + ", " +
+          std::to_string(t.session.failed) + (t.session.failed == 1 ? " failure" : " failures");
+  out += when + "\n\n";
+  out += RenderTimelineEntriesText(t, colour, 0);
+  return out;
+}
+
+}  // namespace
+
+std::string ContainerText(const StoredContainer& c) {
+  if (c.name.empty()) return Printable(c.ShortId());
+  return Printable(c.image.empty() ? c.name : c.name + " (" + c.image + ")");
+}
+
 std::string RenderTimelineText(const Timeline& t, bool colour) {
+  if (t.container_view) return RenderContainerTimelineText(t, colour);
   Style st{colour};
   const StoredSession& s = t.session;
   std::string out;
@@ -825,7 +958,15 @@ std::string RenderTimelineText(const Timeline& t, bool colour) {
     when += "; " + std::to_string(s.commands) + (s.commands == 1 ? " command" : " commands") +
             ", " + std::to_string(s.failed) + (s.failed == 1 ? " failure" : " failures");
   }
-  out += when + "\n\n";
+  out += when + "\n";
+  if (!t.unit.empty()) out += "Unit " + t.unit + "\n";
+  if (!t.containers.empty()) {
+    std::string list;
+    for (const StoredContainer& c : t.containers) list += (list.empty() ? "" : ", ") + ContainerText(c);
+    out += "Ran commands in " + std::string(t.containers.size() == 1 ? "container " : "containers ") +
+           list + "\n";
+  }
+  out += "\n";
   out += RenderTimelineEntriesText(t, colour, 0);
   return out;
 }
@@ -840,6 +981,9 @@ std::string RenderTimelineEntriesText(const Timeline& t, bool colour, int indent
     line += st(ColourOf(e), LabelOf(e)) + " ";
     line += e.kind == "command" || e.kind == "shell" ? st(e.failed ? "31" : "0", e.text) : e.text;
     if (e.count > 1) line += "  (x" + std::to_string(e.count) + ")";
+    if (!e.container.empty()) line += "  " + st("36", "[container " + e.container + "]");
+    if (!e.session_id.empty()) line += "  " + st("36", "[session " + e.session_id + "]");
+    if (!e.service.empty()) line += "  " + st("2", "[unit " + e.service + "]");
     if (e.failed) {
       line += "  " + st("1;31", "FAILED" + (e.status.empty() ? std::string() : ": " + e.status));
     } else if (!e.status.empty()) {
@@ -853,6 +997,83 @@ std::string RenderTimelineEntriesText(const Timeline& t, bool colour, int indent
                        (t.hidden == 1 ? " event" : " events") + std::string(" folded away: login scripts, PAM bookkeeping; --json lists them)")) +
            "\n";
   }
+  return out;
+}
+
+namespace {
+// A container as {id, name, image, runtime}, as far as the store knows them.
+std::string ContainerBrief(const StoredContainer& c) {
+  std::vector<std::pair<std::string, std::string>> m = {
+      {"id", Quoted(c.id)},
+      {"name", c.name.empty() ? "" : Quoted(c.name)},
+      {"image", c.image.empty() ? "" : Quoted(c.image)},
+      {"runtime", c.runtime.empty() ? "" : Quoted(c.runtime)}};
+  return JsonOf(m);
+}
+// Those as a JSON array; empty when there are none.
+std::string ContainersArray(const std::vector<StoredContainer>& containers) {
+  if (containers.empty()) return {};
+  std::string out = "[";
+  for (size_t i = 0; i < containers.size(); ++i) out += (i ? "," : "") + ContainerBrief(containers[i]);
+  return out + "]";
+}
+}  // namespace
+
+std::string StoredContainerJson(const StoredContainer& c) {
+  std::vector<std::pair<std::string, std::string>> m = {
+      {"id", Quoted(c.id)},
+      {"short_id", Quoted(c.ShortId())},
+      {"name", c.name.empty() ? "" : Quoted(c.name)},
+      {"image", c.image.empty() ? "" : Quoted(c.image)},
+      {"runtime", c.runtime.empty() ? "" : Quoted(c.runtime)},
+      {"pod_name", c.pod_name.empty() ? "" : Quoted(c.pod_name)},
+      {"pod_namespace", c.pod_namespace.empty() ? "" : Quoted(c.pod_namespace)},
+      {"pod_uid", c.pod_uid.empty() ? "" : Quoted(c.pod_uid)},
+      {"first_seen", Quoted(FormatIsoMs(c.first_seen_ms))},
+      {"first_seen_ms", std::to_string(c.first_seen_ms)},
+      {"last_seen", Quoted(FormatIsoMs(c.last_seen_ms))},
+      {"last_seen_ms", std::to_string(c.last_seen_ms)},
+      {"processes", std::to_string(c.processes)},
+      {"sessions", std::to_string(c.sessions)}};
+  return JsonOf(m);
+}
+
+std::string RenderContainersText(const std::vector<StoredContainer>& containers, bool colour) {
+  Style st{colour};
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"CONTAINER", "NAME", "IMAGE", "RUNTIME", "POD", "FIRST SEEN", "LAST SEEN",
+                  "PROCESSES", "SESSIONS"});
+  for (const StoredContainer& c : containers) {
+    std::string pod = c.pod_name.empty() ? "-"
+                      : c.pod_namespace.empty() ? c.pod_name
+                                                : c.pod_namespace + "/" + c.pod_name;
+    rows.push_back({Printable(c.ShortId()), c.name.empty() ? "-" : Printable(c.name),
+                    c.image.empty() ? "-" : Printable(c.image),
+                    c.runtime.empty() ? "-" : c.runtime, Printable(pod),
+                    FormatLocalTime(c.first_seen_ms, true),
+                    FormatLocalTime(c.last_seen_ms, true), std::to_string(c.processes),
+                    std::to_string(c.sessions)});
+  }
+  std::vector<size_t> width(rows[0].size(), 0);
+  for (const auto& r : rows) {
+    for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  }
+  std::string out;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::string line;
+    for (size_t c = 0; c < rows[i].size(); ++c) {
+      std::string cell = rows[i][c];
+      if (c + 1 < rows[i].size()) cell.append(width[c] - cell.size() + 2, ' ');
+      line += cell;
+    }
+    out += (i == 0 ? st("1", line) : line) + "\n";
+  }
+  return out;
+}
+
+std::string RenderContainersJson(const std::vector<StoredContainer>& containers) {
+  std::string out;
+  for (const StoredContainer& c : containers) out += StoredContainerJson(c) + "\n";
   return out;
 }
 
@@ -882,12 +1103,21 @@ std::string SessionJson(const StoredSession& s, int64_t now_ms) {
       {"failed_commands", std::to_string(s.failed_commands)},
       {"auth_failures", std::to_string(s.failures)},
       {"failures", std::to_string(s.failed)},
-      {"known_from_proc", s.from_proc ? "true" : ""}};
+      {"known_from_proc", s.from_proc ? "true" : ""},
+      {"containers", ContainersArray(s.containers)}};
   return JsonOf(m);
 }
 
 std::string RenderTimelineJson(const Timeline& t) {
-  std::string out = "{\"session\":" + SessionJson(t.session, t.session.last_seen_ms) + ",\"entries\":";
+  std::string out =
+      t.container_view
+          ? "{\"container\":" + StoredContainerJson(t.container) + ",\"commands\":" +
+                std::to_string(t.session.commands) + ",\"failures\":" +
+                std::to_string(t.session.failed)
+          : "{\"session\":" + SessionJson(t.session, t.session.last_seen_ms) +
+                (t.unit.empty() ? "" : ",\"unit\":" + Quoted(t.unit)) +
+                (t.containers.empty() ? "" : ",\"containers\":" + ContainersArray(t.containers));
+  out += ",\"entries\":";
   out += TimelineEntriesJson(t);
   out += ",\"hidden\":" + std::to_string(t.hidden) + ",\"folded\":[";
   for (size_t i = 0; i < t.folded.size(); ++i) {
@@ -910,6 +1140,18 @@ std::string RenderTimelineJson(const Timeline& t) {
   return out;
 }
 
+namespace {
+// An entry's container: {id, name, image, runtime} as far as the store knows them.
+std::string ContainerMember(const Timeline& t, const std::string& id) {
+  for (const StoredContainer& c : t.containers) {
+    if (c.id == id) return ContainerBrief(c);
+  }
+  StoredContainer bare;
+  bare.id = id;
+  return ContainerBrief(bare);
+}
+}  // namespace
+
 std::string TimelineEntriesJson(const Timeline& t) {
   std::string out = "[";
   for (size_t i = 0; i < t.entries.size(); ++i) {
@@ -923,7 +1165,10 @@ std::string TimelineEntriesJson(const Timeline& t) {
         {"failed", e.failed ? "true" : "false"},
         {"status", e.status.empty() ? "" : Quoted(e.status)},
         {"count", std::to_string(e.count)},
-        {"detail", e.json.empty() ? "{}" : e.json}};
+        {"detail", e.json.empty() ? "{}" : e.json},
+        {"container", e.container_id.empty() ? "" : ContainerMember(t, e.container_id)},
+        {"session", e.session_id.empty() ? "" : Quoted(e.session_id)},
+        {"unit", e.service.empty() ? "" : Quoted(e.service)}};
     out += JsonOf(m);
   }
   out += "]";
@@ -934,8 +1179,12 @@ std::string RenderSessionsText(const std::vector<StoredSession>& sessions, int64
                                bool colour) {
   Style st{colour};
   std::vector<std::vector<std::string>> rows;
+  const bool with_containers = std::any_of(sessions.begin(), sessions.end(), [](const StoredSession& s) {
+    return !s.containers.empty();
+  });
   rows.push_back({"SESSION", "USER", "VIA", "FROM", "START", "DURATION", "COMMANDS", "FAILURES",
                   "STATE"});
+  if (with_containers) rows[0].push_back("CONTAINERS");
   for (const StoredSession& s : sessions) {
     int64_t end = s.end_ms > 0 ? s.end_ms : std::max(now_ms, s.last_seen_ms);
     std::string duration = s.state == "failed" ? "-" : FormatDuration(end - s.start_ms);
@@ -944,6 +1193,13 @@ std::string RenderSessionsText(const std::vector<StoredSession>& sessions, int64
                     SessionSource(s).empty() ? "-" : SessionSource(s),
                     FormatLocalTime(s.start_ms, true), duration, std::to_string(s.commands),
                     std::to_string(s.failed), s.state});
+    if (with_containers) {
+      std::string list;
+      for (const StoredContainer& c : s.containers) {
+        list += (list.empty() ? "" : ",") + Printable(c.Label());
+      }
+      rows.back().push_back(list.empty() ? "-" : list);
+    }
   }
   std::vector<size_t> width(rows[0].size(), 0);
   for (const auto& r : rows) {
@@ -958,7 +1214,7 @@ std::string RenderSessionsText(const std::vector<StoredSession>& sessions, int64
       line += cell;
     }
     if (i == 0) line = st("1", line);
-    else if (rows[i].back() == "failed" || rows[i][7] != "0") line = st("31", line);
+    else if (rows[i][8] == "failed" || rows[i][7] != "0") line = st("31", line);
     out += line + "\n";
   }
   return out;

@@ -2,6 +2,9 @@
 // as it was typed, nested under the command that started it; the connections, file changes and
 // privilege changes each command made; failures marked; the logout and how long it lasted.
 // `auditlens timeline` (src/cli/cmd_timeline.cc) prints it; `auditlens sessions` lists sessions.
+// A container's timeline (TimelineData::container_view) is built the same way from everything that
+// ran in one container, with no login or logout and every program a command; each command names
+// the login session it came from. In a session's timeline, what ran in a container is marked.
 //
 // Noise is collapsed: programs the login service ran while opening the session (pam_motd's
 // scripts, "login scripts") become one line; identical commands run one after another under the
@@ -31,10 +34,24 @@ struct TimelineEntry {
   std::string text;    // what happened, in words
   std::string status;  // "exit 1", "ECONNREFUSED", ... (empty when nothing to add)
   std::string json;    // the kind's own members as a JSON object ({"args":[...],...})
+  // Marks (store schema version 4). The container the entry's process ran in (a session's
+  // timeline): its id, and how it is shown ("web-1 (localhost/busybox:1)", or the short id when
+  // its name is not known). The login session a command came from (a container's timeline), on
+  // the first entry of that session at each level. The process's systemd unit when it differs
+  // from the session's own (Timeline::unit).
+  std::string container_id, container;
+  std::string session_id;
+  std::string service;
 };
 
 struct Timeline {
   StoredSession session;
+  // The systemd unit of the session's processes (session-3.scope), when the store knows it.
+  std::string unit;
+  // The containers the session's processes ran in; for a container's timeline, that one.
+  std::vector<StoredContainer> containers;
+  bool container_view = false;  // a container's timeline (TimelineData::container_view)
+  StoredContainer container;
   std::vector<TimelineEntry> entries;
   int hidden = 0;      // events folded away (login scripts, PAM bookkeeping)
   std::vector<StoredEvent> folded;  // those events, in time order, with TimelineOptions::keep_folded
@@ -68,6 +85,15 @@ std::string SessionJson(const StoredSession& session, int64_t now_ms);
 std::string RenderSessionsText(const std::vector<StoredSession>& sessions, int64_t now_ms,
                                bool colour);
 std::string RenderSessionsJson(const std::vector<StoredSession>& sessions, int64_t now_ms);
+
+// How a container is shown: "web-1 (localhost/busybox:1)", "web-1", or its short id.
+std::string ContainerText(const StoredContainer& c);
+// A container as a JSON object (id, name, image, runtime, pod, first/last seen, counts).
+std::string StoredContainerJson(const StoredContainer& c);
+// `auditlens containers`: one line per container (short id, name, image, runtime, pod, first and
+// last seen, processes, sessions), and the same as JSON lines.
+std::string RenderContainersText(const std::vector<StoredContainer>& containers, bool colour);
+std::string RenderContainersJson(const std::vector<StoredContainer>& containers);
 
 // A shell word for arg: as is when it needs no quoting, else in single quotes ('\'' inside).
 std::string ShellQuote(std::string_view arg);

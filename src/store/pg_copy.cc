@@ -138,8 +138,33 @@ void AddProcess(const Row& r, CopyBatch* b) {
     Tab(o);
     AppendCopyNum(r.num[n], o);
   }
+  // Store schema version 4's columns (a spooled row of an older agent has none: NULL).
+  for (int n : {col::kProcContainerId, col::kProcContainerRuntime, col::kProcService,
+                col::kProcExeSha256}) {
+    Tab(o);
+    AppendCopyText(r.Str(n), o);
+  }
   EndLine(o);
   ++b->process_rows;
+}
+
+void AddContainer(const Row& r, CopyBatch* b) {
+  if (r.Str(col::kContId).empty()) {
+    ++b->skipped;
+    return;
+  }
+  std::string* o = &b->containers;
+  AppendCopyNum(static_cast<int64_t>(b->seq++), o);
+  Tab(o); AppendCopyText(b->host, o);
+  for (int n : {col::kContId, col::kContRuntime, col::kContName, col::kContImage,
+                col::kContPodName, col::kContPodNamespace, col::kContPodUid}) {
+    Tab(o);
+    AppendCopyText(r.Str(n), o);
+  }
+  Tab(o); AppendCopyNum(r.num[col::kContFirstSeen], o);
+  Tab(o); AppendCopyNum(r.num[col::kContLastSeen], o);
+  EndLine(o);
+  ++b->container_rows;
 }
 
 void AddSession(const Row& r, CopyBatch* b) {
@@ -237,7 +262,8 @@ void CopyBatch::Clear() {
   processes.clear();
   sessions.clear();
   connections.clear();
-  event_rows = process_rows = session_rows = connection_rows = skipped = 0;
+  containers.clear();
+  event_rows = process_rows = session_rows = connection_rows = container_rows = skipped = 0;
   days.clear();
   seq = 0;
 }
@@ -247,6 +273,7 @@ void AddRow(const Row& row, CopyBatch* batch) {
     case RowType::kEvent: AddEvent(row, batch); break;
     case RowType::kProcess: AddProcess(row, batch); break;
     case RowType::kSession: AddSession(row, batch); break;
+    case RowType::kContainer: AddContainer(row, batch); break;
   }
 }
 

@@ -27,14 +27,15 @@ void AppendCopyJson(std::string_view json, std::string* out);
 void AppendCopyNum(int64_t v, std::string* out);  // col::kNull is \N
 
 struct CopyBatch {
-  std::string events, processes, sessions, connections;
+  std::string events, processes, sessions, connections, containers;
   uint64_t event_rows = 0, process_rows = 0, session_rows = 0, connection_rows = 0;
+  uint64_t container_rows = 0;
   uint64_t skipped = 0;       // rows without their key (no time, entity or id): not written
   std::vector<int64_t> days;  // days (time_ms / 86400000) of events and connections, distinct
-  uint64_t seq = 0;           // order of process and session rows, for folding repeats
+  uint64_t seq = 0;           // order of process, session and container rows, for folding repeats
   std::string host, boot_id;  // the context in force
   void Clear();
-  uint64_t rows() const { return event_rows + process_rows + session_rows; }
+  uint64_t rows() const { return event_rows + process_rows + session_rows + container_rows; }
 };
 
 // Appends the rows of a buffer of whole records. Returns the bytes consumed: all of it, or up to a

@@ -206,6 +206,37 @@ BEGIN
 END
 $rls$;
 )SQL",
+    // 3: containers (store schema version 4): the container, systemd unit and program hash of each
+    // process, and one row per container of a host, its name and image updated in place.
+    R"SQL(
+ALTER TABLE auditlens.processes
+  ADD COLUMN IF NOT EXISTS container_id text,
+  ADD COLUMN IF NOT EXISTS container_runtime text,
+  ADD COLUMN IF NOT EXISTS service text,
+  ADD COLUMN IF NOT EXISTS exe_sha256 text;
+CREATE INDEX IF NOT EXISTS processes_container ON auditlens.processes(host, container_id, start_ms)
+  WHERE container_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS auditlens.containers(
+  host text NOT NULL,
+  id text NOT NULL,
+  runtime text,
+  name text,
+  image text,
+  pod_name text,
+  pod_namespace text,
+  pod_uid text,
+  first_seen_ms bigint,
+  last_seen_ms bigint,
+  PRIMARY KEY (host, id)
+);
+CREATE INDEX IF NOT EXISTS containers_name ON auditlens.containers(name) WHERE name IS NOT NULL;
+GRANT SELECT, INSERT, UPDATE ON auditlens.containers TO auditlens_writer;
+GRANT SELECT ON auditlens.containers TO auditlens_reader;
+ALTER TABLE auditlens.containers ENABLE ROW LEVEL SECURITY;
+CREATE POLICY writer_own ON auditlens.containers TO auditlens_writer
+  USING (host = (SELECT auditlens.my_host())) WITH CHECK (host = (SELECT auditlens.my_host()));
+CREATE POLICY reader_all ON auditlens.containers FOR SELECT TO auditlens_reader USING (true);
+)SQL",
 };
 inline constexpr int kPgSchemaVersion = sizeof(kPgMigrations) / sizeof(kPgMigrations[0]);
 
@@ -231,7 +262,12 @@ CREATE TEMP TABLE IF NOT EXISTS stage_processes(
   seq bigint, host text, boot_id text, entity_id text, pid bigint, ppid bigint,
   parent_entity text, previous_entity text, exe text, args jsonb, args_truncated int, cwd text,
   uid bigint, euid bigint, auid bigint, ses bigint, session_id text, role text, origin text,
-  start_ms bigint, exit_ms bigint, exit_code bigint, last_seen_ms bigint
+  start_ms bigint, exit_ms bigint, exit_code bigint, last_seen_ms bigint, container_id text,
+  container_runtime text, service text, exe_sha256 text
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_containers(
+  seq bigint, host text, id text, runtime text, name text, image text, pod_name text,
+  pod_namespace text, pod_uid text, first_seen_ms bigint, last_seen_ms bigint
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_sessions(
   seq bigint, host text, boot_id text, id text, ses bigint, auid bigint, "user" text,
@@ -271,7 +307,11 @@ SELECT host, (array_agg(boot_id ORDER BY seq) FILTER (WHERE boot_id IS NOT NULL)
   min(start_ms),
   (array_agg(exit_ms ORDER BY seq DESC) FILTER (WHERE exit_ms IS NOT NULL))[1],
   (array_agg(exit_code ORDER BY seq DESC) FILTER (WHERE exit_code IS NOT NULL))[1],
-  max(last_seen_ms)
+  max(last_seen_ms),
+  (array_agg(container_id ORDER BY seq DESC) FILTER (WHERE container_id IS NOT NULL))[1],
+  (array_agg(container_runtime ORDER BY seq DESC) FILTER (WHERE container_runtime IS NOT NULL))[1],
+  (array_agg(service ORDER BY seq DESC) FILTER (WHERE service IS NOT NULL))[1],
+  (array_agg(exe_sha256 ORDER BY seq DESC) FILTER (WHERE exe_sha256 IS NOT NULL))[1]
 FROM stage_processes GROUP BY host, entity_id
 ON CONFLICT (host, entity_id) DO UPDATE SET
   boot_id = coalesce(t.boot_id, excluded.boot_id), pid = coalesce(t.pid, excluded.pid),
@@ -287,6 +327,33 @@ ON CONFLICT (host, entity_id) DO UPDATE SET
   start_ms = least(t.start_ms, excluded.start_ms),
   exit_ms = coalesce(excluded.exit_ms, t.exit_ms),
   exit_code = coalesce(excluded.exit_code, t.exit_code),
+  last_seen_ms = greatest(t.last_seen_ms, excluded.last_seen_ms),
+  container_id = coalesce(excluded.container_id, t.container_id),
+  container_runtime = coalesce(excluded.container_runtime, t.container_runtime),
+  service = coalesce(excluded.service, t.service),
+  exe_sha256 = coalesce(excluded.exe_sha256, t.exe_sha256)
+)SQL";
+
+// A container comes when first seen, when its name and image arrive or change, and with its last
+// activity: later names fill in, never erase; first and last sightings take their min and max.
+inline constexpr char kPgMergeContainers[] = R"SQL(
+INSERT INTO auditlens.containers AS t (host, id, runtime, name, image, pod_name, pod_namespace,
+  pod_uid, first_seen_ms, last_seen_ms)
+SELECT host, id,
+  (array_agg(runtime ORDER BY seq DESC) FILTER (WHERE runtime IS NOT NULL))[1],
+  (array_agg(name ORDER BY seq DESC) FILTER (WHERE name IS NOT NULL))[1],
+  (array_agg(image ORDER BY seq DESC) FILTER (WHERE image IS NOT NULL))[1],
+  (array_agg(pod_name ORDER BY seq DESC) FILTER (WHERE pod_name IS NOT NULL))[1],
+  (array_agg(pod_namespace ORDER BY seq DESC) FILTER (WHERE pod_namespace IS NOT NULL))[1],
+  (array_agg(pod_uid ORDER BY seq DESC) FILTER (WHERE pod_uid IS NOT NULL))[1],
+  min(first_seen_ms), max(last_seen_ms)
+FROM stage_containers GROUP BY host, id
+ON CONFLICT (host, id) DO UPDATE SET
+  runtime = coalesce(excluded.runtime, t.runtime), name = coalesce(excluded.name, t.name),
+  image = coalesce(excluded.image, t.image), pod_name = coalesce(excluded.pod_name, t.pod_name),
+  pod_namespace = coalesce(excluded.pod_namespace, t.pod_namespace),
+  pod_uid = coalesce(excluded.pod_uid, t.pod_uid),
+  first_seen_ms = least(t.first_seen_ms, excluded.first_seen_ms),
   last_seen_ms = greatest(t.last_seen_ms, excluded.last_seen_ms)
 )SQL";
 

@@ -144,7 +144,7 @@ bool ReadRecord(std::string_view data, size_t* pos, Row* row, RecordView* ctx) {
     *pos = p + 8 + len;
     return true;
   }
-  if (payload.size() < 4 || kind > static_cast<unsigned char>(RowType::kSession)) return false;
+  if (payload.size() < 4 || kind > static_cast<unsigned char>(RowType::kContainer)) return false;
   const size_t nums = static_cast<unsigned char>(payload[1]);
   const size_t strs = static_cast<unsigned char>(payload[2]);
   if (nums > Row::kMaxNums || strs > Row::kMaxStrs) return false;

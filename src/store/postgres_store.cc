@@ -429,6 +429,10 @@ PostgresStore::Result PostgresStore::Write(std::string_view records, uint64_t* r
       if ((x = CopyIn("stage_sessions", batch_.sessions)) != Result::kOk) return x;
       if ((x = Exec(kPgMergeSessions)) != Result::kOk) return x;
     }
+    if (batch_.container_rows > 0) {
+      if ((x = CopyIn("stage_containers", batch_.containers)) != Result::kOk) return x;
+      if ((x = Exec(kPgMergeContainers)) != Result::kOk) return x;
+    }
     const char* params[] = {options_.host.c_str(), options_.machine_id.c_str(),
                             options_.boot_id.c_str(), now.c_str()};
     PGresult* res = PQexecParams(conn_, kPgUpsertHost, 4, nullptr, params, nullptr, nullptr, 0);

@@ -1,5 +1,6 @@
 #include "store/recorder.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -121,8 +122,73 @@ void Recorder::PushProcess(const ProcessImage& p) {
   AppendSessionId(p.ses, row->OpenStr());
   row->CloseStr();
   row->AddStr(SessionRoleName(p.role));
+  const CgroupIdentity* cgroup = p.cgroup.get();
+  const bool contained = cgroup != nullptr && cgroup->runtime != ContainerRuntime::kNone;
+  row->AddStr(contained ? std::string_view(cgroup->container_id) : std::string_view());
+  row->AddStr(contained ? ContainerRuntimeName(cgroup->runtime) : std::string_view());
+  row->AddStr(cgroup != nullptr ? std::string_view(cgroup->service) : std::string_view());
+  row->AddStr(p.exe_hash && p.exe_hash->state == HashState::kKnown
+                  ? std::string_view(p.exe_hash->sha256)
+                  : std::string_view());
   sink_->Commit();
   ++rows_;
+}
+
+void Recorder::PushContainer(const CgroupIdentity& cgroup, const ContainerDetails* details,
+                             uint64_t first_ms, uint64_t last_ms) {
+  Row* row = sink_->Begin();
+  if (row == nullptr) return;
+  row->Reset(RowType::kContainer);
+  row->num[col::kContFirstSeen] = static_cast<int64_t>(first_ms);
+  row->num[col::kContLastSeen] = static_cast<int64_t>(last_ms);
+  row->AddStr(cgroup.container_id);
+  row->AddStr(ContainerRuntimeName(cgroup.runtime));
+  if (details != nullptr) {
+    row->AddStr(details->name);
+    row->AddStr(details->image);
+    row->AddStr(details->pod_name);
+    row->AddStr(details->pod_namespace);
+    row->AddStr(details->pod_uid.empty() ? std::string_view(cgroup.pod_uid)
+                                         : std::string_view(details->pod_uid));
+  } else {
+    for (int i = col::kContName; i < col::kContPodUid; ++i) row->AddStr({});
+    row->AddStr(cgroup.pod_uid);
+  }
+  sink_->Commit();
+  ++rows_;
+}
+
+void Recorder::NoteContainer(const CgroupIdentity& cgroup, uint64_t time_ms) {
+  ContainerMemo* memo = last_memo_;
+  bool fresh = false;
+  if (memo == nullptr || last_cgroup_.get() != &cgroup) {
+    auto it = containers_.find(cgroup.container_id);
+    if (it == containers_.end()) {
+      if (containers_.size() >= kMaxContainers) {
+        // The least recently active goes (a scan, once per new container past the cap).
+        auto oldest = containers_.begin();
+        for (auto c = containers_.begin(); c != containers_.end(); ++c) {
+          if (c->second.seen_ms < oldest->second.seen_ms) oldest = c;
+        }
+        containers_.erase(oldest);
+      }
+      it = containers_.emplace(cgroup.container_id, ContainerMemo()).first;
+      it->second.first_ms = time_ms;
+      fresh = true;
+    }
+    memo = &it->second;
+    last_cgroup_ = facts_->process->cgroup;
+    last_memo_ = memo;
+  }
+  memo->seen_ms = std::max(memo->seen_ms, time_ms);
+  const std::shared_ptr<const ContainerDetails>& details = facts_->container;
+  const bool new_details = details != nullptr && details != memo->details &&
+                           (details->id.empty() || details->id == cgroup.container_id);
+  if (new_details) memo->details = details;
+  if (fresh || new_details || time_ms >= memo->pushed_ms + kContainerSeenEveryMs) {
+    memo->pushed_ms = time_ms;
+    PushContainer(cgroup, memo->details.get(), std::min(memo->first_ms, time_ms), time_ms);
+  }
 }
 
 void Recorder::PushSession(const SessionInfo& s) {
@@ -157,9 +223,29 @@ void Recorder::PushSession(const SessionInfo& s) {
 
 void Recorder::WriteAll() {
   if (sink_ == nullptr) return;
-  table_->ForEach([this](ProcessImage& p) {
-    if (p.ses != kUnsetId && InScope(p)) PushProcess(p);
+  // The containers of the processes known now (read from /proc): a row each, first seen when the
+  // earliest of its processes started.
+  std::unordered_map<std::string, std::pair<const CgroupIdentity*, ContainerMemo>> seeded;
+  table_->ForEach([&](ProcessImage& p) {
+    if (!Recorded(p) || !InScope(p)) return;
+    PushProcess(p);
+    const CgroupIdentity* cgroup = p.cgroup.get();
+    if (cgroup == nullptr || cgroup->runtime == ContainerRuntime::kNone ||
+        containers_.count(cgroup->container_id) > 0) {
+      return;
+    }
+    auto [it, fresh] = seeded.try_emplace(cgroup->container_id, cgroup, ContainerMemo());
+    ContainerMemo& m = it->second.second;
+    if (fresh || p.start_ms < m.first_ms) m.first_ms = p.start_ms;
+    m.seen_ms = std::max(m.seen_ms, p.last_seen_ms);
   });
+  for (auto& [id, seen] : seeded) {
+    if (containers_.size() >= kMaxContainers) break;
+    ContainerMemo& m = seen.second;
+    m.pushed_ms = m.seen_ms;
+    PushContainer(*seen.first, nullptr, m.first_ms, std::max(m.first_ms, m.seen_ms));
+    containers_.emplace(id, std::move(m));
+  }
   sessions_->ForEach([this](SessionInfo& s) {
     if (options_.netns != 0) {
       const ProcessImage* login = s.login_pid > 0 ? table_->Find(s.login_pid) : nullptr;
@@ -543,11 +629,11 @@ void Recorder::OnEvent(const EventFacts& facts, std::string_view) {
   if (sink_ == nullptr) return;
   facts_ = &facts;
   const ParsedEvent& e = *facts.parsed;
-  // Processes and details are what timelines read: written for sessions only. Outside them (daemons)
-  // an event gets a compact index row only with index_all_events.
+  // Processes and details are what timelines read: written for sessions and containers only.
+  // Outside them (daemons) an event gets a compact index row only with index_all_events.
   for (ProcessImage* p : table_->changed()) {
     // An in-scope event may bring its parent from /proc: outside the namespace, not ours to write.
-    if (p->ses != kUnsetId && InScope(*p)) PushProcess(*p);
+    if (Recorded(*p) && InScope(*p)) PushProcess(*p);
   }
   for (SessionInfo* s : sessions_->changed()) {
     PushSession(*s);
@@ -562,11 +648,18 @@ void Recorder::OnEvent(const EventFacts& facts, std::string_view) {
   }
   const EventSubject& s = Subject();
   const SessionInfo* session = facts.session;
-  if (session == nullptr && !options_.index_all_events) return;
+  // Outside containers this is the one test added per event: a process with no cgroup, or one
+  // whose cgroup names no container.
+  const CgroupIdentity* cgroup = facts.process != nullptr ? facts.process->cgroup.get() : nullptr;
+  const bool contained = cgroup != nullptr && cgroup->runtime != ContainerRuntime::kNone;
+  if (contained) NoteContainer(*cgroup, e.event().time_ms());
+  if (session == nullptr && !contained && !options_.index_all_events) return;
   Outcome outcome;
   bool with_detail;
-  EventKind kind = Classify(e, session != nullptr, &outcome, &with_detail);
-  with_detail = with_detail && session != nullptr;
+  EventKind kind = Classify(e, session != nullptr || contained, &outcome, &with_detail);
+  with_detail = with_detail && (session != nullptr || contained);
+  // A container's events outside sessions: the ones its timeline shows.
+  if (session == nullptr && !with_detail && !options_.index_all_events) return;
   const ProcessImage* image = s.valid ? facts.process : nullptr;
   // A failed execve shows in timelines unless it is the PATH search of execvp (ENOENT).
   std::string_view role = image != nullptr ? SessionRoleName(image->role) : std::string_view();

@@ -6,6 +6,17 @@
 // created or ended, a session row for every session created or changed. Outside sessions (daemons)
 // only the compact row: timelines never read more of them.
 //
+// Containers are browsed like sessions (`auditlens containers`, `timeline --container`): a process
+// inside a container (its cgroup names one: ProcessImage::cgroup, runtime not kNone) gets its
+// process rows, and its exec, exit, network, bind, file and privilege events their detailed rows,
+// in a login session or not. A container row (RowType::kContainer) is pushed when the recorder
+// first sees a container id, when the runtime's details (EventFacts::container) arrive or change,
+// and with the container's last activity at most every kContainerSeenEveryMs of event time. The
+// memo of containers is capped at kMaxContainers, the least recently active evicted first (an
+// evicted container seen again is pushed again: the store merges it). An event outside containers
+// costs the recorder one more pointer test. A process row is pushed again when its program's hash
+// becomes final after the row was written (the process table reports it as changed).
+//
 // What makes an event kind (docs/store.md): execve → exec (args, cwd; a failed execve only when the
 // error is not ENOENT, which is the PATH search of execvp); exit_group → exit (status); connect or
 // accept on an IPv4/IPv6 socket → network (remote end from SOCKADDR; local end, transport and
@@ -16,12 +27,16 @@
 // CRED_DISP → logout; the rest → other (no detail).
 //
 // Contract: never blocks (a full ring drops the row; the ring counts it); per event a few lookups
-// and one row; allocation-free once warm except for rare kinds (privilege names).
+// and one row; allocation-free once warm except for rare kinds (privilege names) and a container
+// seen for the first time (its memo entry). WriteAll also writes the rows of the containers of the
+// processes known then.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "decode/sockaddr.h"
 #include "enrich/process_table.h"
@@ -43,6 +58,9 @@ struct RecorderOptions {
 
 class Recorder : public EventObserver {
  public:
+  static constexpr size_t kMaxContainers = 4096;
+  static constexpr uint64_t kContainerSeenEveryMs = 10000;
+
   Recorder(ProcessTable* table, SessionTracker* sessions, RowSink* sink,
            RecorderOptions options = {});
 
@@ -52,12 +70,22 @@ class Recorder : public EventObserver {
   // Rows for every process image and session known now (after seeding from /proc).
   void WriteAll();
   uint64_t rows() const { return rows_; }
+  size_t containers_remembered() const { return containers_.size(); }
 
  private:
   EventKind Classify(const ParsedEvent& e, bool in_session, Outcome* outcome, bool* with_detail);
   bool InScope(const ProcessImage& p) const { return options_.netns == 0 || p.netns == options_.netns; }
   void PushProcess(const ProcessImage& p);
   void PushSession(const SessionInfo& s);
+  // The container row of the event's process when it is new, its details changed, or its last
+  // push is kContainerSeenEveryMs old.
+  void NoteContainer(const CgroupIdentity& cgroup, uint64_t time_ms);
+  void PushContainer(const CgroupIdentity& cgroup, const ContainerDetails* details,
+                     uint64_t first_ms, uint64_t last_ms);
+  // Its process rows are written: in a login session, or in a container.
+  static bool Recorded(const ProcessImage& p) {
+    return p.ses != kUnsetId || (p.cgroup && p.cgroup->runtime != ContainerRuntime::kNone);
+  }
   void AppendSessionId(uint32_t ses, std::string& out);
   void WriteDetail(EventKind kind, const ParsedEvent& e, std::string& out);
   void WriteExecDetail(const ParsedEvent& e, std::string& out);
@@ -86,6 +114,19 @@ class Recorder : public EventObserver {
   std::string scratch_, scratch2_;
   // The event's SOCKADDR (ParsedEvent::DecodeSockAddrOnce), when Classify decoded it.
   const SockAddr* sa_ = nullptr;
+  // The containers seen (by id), at most kMaxContainers.
+  struct ContainerMemo {
+    uint64_t first_ms = 0;
+    uint64_t pushed_ms = 0;  // event time of the last row pushed
+    uint64_t seen_ms = 0;    // event time of its last event (for eviction)
+    // The details last pushed (kept, so that the address names them alone).
+    std::shared_ptr<const ContainerDetails> details;
+  };
+  std::unordered_map<std::string, ContainerMemo> containers_;
+  // The cgroup of the last container event and its memo (kept alive, so that the pointer names it):
+  // a busy container's events find it without hashing its id.
+  std::shared_ptr<const CgroupIdentity> last_cgroup_;
+  ContainerMemo* last_memo_ = nullptr;
 };
 
 }  // namespace auditlens

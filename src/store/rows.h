@@ -19,7 +19,7 @@
 
 namespace auditlens {
 
-enum class RowType : uint8_t { kEvent, kProcess, kSession };
+enum class RowType : uint8_t { kEvent, kProcess, kSession, kContainer };
 
 // What an event is to the timeline (the events.kind column).
 enum class EventKind : uint8_t {
@@ -57,6 +57,9 @@ enum ProcessNum {
 };
 enum ProcessStr {
   kEntity = 0, kParentEntity, kPreviousEntity, kExe, kArgs, kCwd, kProcSessionId, kProcRole,
+  // Schema version 4 (last: writers read a missing one as NULL): the container the process ran in
+  // (its id and runtime, from its cgroup), its systemd unit, its program's SHA-256 when known.
+  kProcContainerId, kProcContainerRuntime, kProcService, kProcExeSha256,
   kProcessStrs
 };
 // kSession
@@ -69,11 +72,18 @@ enum SessionStr {
   kSessionCommunityId,  // of the login's TCP connection (last: writers read a missing one as NULL)
   kSessionStrs
 };
+// kContainer: a container the recorder saw a process in (its first sighting, its runtime's details
+// when they arrive or change, and its last activity at most every kContainerSeenEveryMs).
+enum ContainerNum { kContFirstSeen = 0, kContLastSeen, kContainerNums };
+enum ContainerStr {
+  kContId = 0, kContRuntime, kContName, kContImage, kContPodName, kContPodNamespace, kContPodUid,
+  kContainerStrs
+};
 }  // namespace col
 
 struct Row {
   static constexpr int kMaxNums = 12;
-  static constexpr int kMaxStrs = 11;
+  static constexpr int kMaxStrs = 12;
 
   RowType type = RowType::kEvent;
   int64_t num[kMaxNums];
@@ -96,7 +106,8 @@ struct Row {
   std::string& OpenStr() { return blob; }
   void CloseStr() { str_end[str_count++] = static_cast<uint32_t>(blob.size()); }
   static_assert(col::kSessionStrs <= kMaxStrs && col::kProcessStrs <= kMaxStrs &&
-                col::kEventStrs <= kMaxStrs && col::kEventNums <= kMaxNums);
+                col::kEventStrs <= kMaxStrs && col::kContainerStrs <= kMaxStrs &&
+                col::kEventNums <= kMaxNums && col::kContainerNums <= kMaxNums);
   std::string_view Str(int i) const {
     if (i >= str_count) return {};
     uint32_t begin = i == 0 ? 0 : str_end[i - 1];

@@ -4,11 +4,32 @@
 
 namespace auditlens {
 
-inline constexpr int kStoreSchemaVersion = 3;
+inline constexpr int kStoreSchemaVersion = 4;
 
 // Version 3 added sessions.community_id; a version 2 store is upgraded in place when the agent opens
 // it (sqlite_store.cc): ALTER TABLE adds the column, its rows keep NULL.
 inline constexpr char kStoreMigrateTo3[] = "ALTER TABLE sessions ADD COLUMN community_id TEXT";
+
+// Version 4 added the container, systemd unit and program hash of each process (processes.
+// container_id, container_runtime, service, exe_sha256) and the containers table (in kStoreSchema,
+// created when missing). A version 2 or 3 store is upgraded in place: the columns are added, its
+// rows keep NULL.
+inline constexpr char kStoreMigrateTo4[] =
+    "ALTER TABLE processes ADD COLUMN container_id TEXT;"
+    "ALTER TABLE processes ADD COLUMN container_runtime TEXT;"
+    "ALTER TABLE processes ADD COLUMN service TEXT;"
+    "ALTER TABLE processes ADD COLUMN exe_sha256 TEXT;";
+
+// The indexes on version 4's columns: made after the migration (a version 3 store has no
+// processes.container_id until then). events_entity holds only the detailed events outside login
+// sessions, which are the events of containers (session events have events_session; compact rows
+// of daemons have no detail): `timeline --container` reads a container's events through it.
+inline constexpr char kStoreIndexes4[] = R"SQL(
+CREATE INDEX IF NOT EXISTS processes_container ON processes(container_id, start_ms)
+  WHERE container_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_entity ON events(entity_id, time_ms)
+  WHERE session_id IS NULL AND detail IS NOT NULL;
+)SQL";
 
 // auto_vacuum must be set before the first table exists; it is what lets retention by size give
 // disk space back (PRAGMA incremental_vacuum).
@@ -68,7 +89,11 @@ CREATE TABLE IF NOT EXISTS processes(
   exit_ms INTEGER,
   exit_code INTEGER,
   last_seen_ms INTEGER,
-  updated_ms INTEGER
+  updated_ms INTEGER,
+  container_id TEXT,
+  container_runtime TEXT,
+  service TEXT,
+  exe_sha256 TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS processes_session ON processes(session_id, start_ms)
   WHERE session_id IS NOT NULL;
@@ -91,6 +116,21 @@ CREATE TABLE IF NOT EXISTS events(
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_session ON events(session_id, time_ms)
   WHERE session_id IS NOT NULL;
+-- One row per container a process was seen in; its name and image arrive when the runtime has
+-- been asked (one UPDATE, the processes keep only the id).
+CREATE TABLE IF NOT EXISTS containers(
+  id TEXT PRIMARY KEY,
+  runtime TEXT,
+  name TEXT,
+  image TEXT,
+  pod_name TEXT,
+  pod_namespace TEXT,
+  pod_uid TEXT,
+  first_seen_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER,
+  updated_ms INTEGER
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS containers_name ON containers(name) WHERE name IS NOT NULL;
 )SQL";
 
 }  // namespace auditlens

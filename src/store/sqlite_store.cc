@@ -75,8 +75,9 @@ void BindEvent(sqlite3_stmt* st, int base, const Row& r) {
 constexpr char kUpsertProcess[] =
     "INSERT INTO processes(entity_id,boot_id,pid,ppid,parent_entity,previous_entity,exe,args,"
     "args_truncated,cwd,uid,euid,auid,ses,session_id,role,origin,start_ms,exit_ms,exit_code,"
-    "last_seen_ms,updated_ms)"
-    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)"
+    "last_seen_ms,updated_ms,container_id,container_runtime,service,exe_sha256)"
+    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,"
+    "?25,?26)"
     " ON CONFLICT(entity_id) DO UPDATE SET"
     " ppid=coalesce(excluded.ppid,ppid), parent_entity=coalesce(excluded.parent_entity,parent_entity),"
     " exe=coalesce(excluded.exe,exe), args=coalesce(excluded.args,args),"
@@ -84,6 +85,23 @@ constexpr char kUpsertProcess[] =
     " auid=coalesce(excluded.auid,auid), ses=coalesce(excluded.ses,ses),"
     " session_id=coalesce(excluded.session_id,session_id), role=coalesce(excluded.role,role),"
     " exit_ms=coalesce(excluded.exit_ms,exit_ms), exit_code=coalesce(excluded.exit_code,exit_code),"
+    " last_seen_ms=max(coalesce(last_seen_ms,0),coalesce(excluded.last_seen_ms,0)),"
+    " updated_ms=excluded.updated_ms,"
+    " container_id=coalesce(excluded.container_id,container_id),"
+    " container_runtime=coalesce(excluded.container_runtime,container_runtime),"
+    " service=coalesce(excluded.service,service), exe_sha256=coalesce(excluded.exe_sha256,exe_sha256)";
+
+// A container row comes when first seen, when its name and image arrive or change, and with its
+// last activity: later names fill in, never erase; the first sighting stays the earliest.
+constexpr char kUpsertContainer[] =
+    "INSERT INTO containers(id,runtime,name,image,pod_name,pod_namespace,pod_uid,first_seen_ms,"
+    "last_seen_ms,updated_ms) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"
+    " ON CONFLICT(id) DO UPDATE SET runtime=coalesce(excluded.runtime,runtime),"
+    " name=coalesce(excluded.name,name), image=coalesce(excluded.image,image),"
+    " pod_name=coalesce(excluded.pod_name,pod_name),"
+    " pod_namespace=coalesce(excluded.pod_namespace,pod_namespace),"
+    " pod_uid=coalesce(excluded.pod_uid,pod_uid),"
+    " first_seen_ms=min(first_seen_ms,excluded.first_seen_ms),"
     " last_seen_ms=max(coalesce(last_seen_ms,0),coalesce(excluded.last_seen_ms,0)),"
     " updated_ms=excluded.updated_ms";
 
@@ -169,7 +187,7 @@ bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
   if (!run("PRAGMA auto_vacuum=INCREMENTAL;") ||
       !run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-4096;"
            "PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864;") ||
-      !run(kStoreSchema) || !Migrate(error)) {
+      !run(kStoreSchema) || !Migrate(error) || !run(kStoreIndexes4)) {
     sqlite3_close(db_);
     db_ = nullptr;
     return false;
@@ -196,7 +214,9 @@ bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
       sqlite3_prepare_v3(db_, kUpsertProcess, -1, SQLITE_PREPARE_PERSISTENT, &upsert_process_,
                          nullptr) != SQLITE_OK ||
       sqlite3_prepare_v3(db_, kUpsertSession, -1, SQLITE_PREPARE_PERSISTENT, &upsert_session_,
-                         nullptr) != SQLITE_OK) {
+                         nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v3(db_, kUpsertContainer, -1, SQLITE_PREPARE_PERSISTENT,
+                         &upsert_container_, nullptr) != SQLITE_OK) {
     *error = options.path + ": " + sqlite3_errmsg(db_) +
              " (not an auditlens store of this version?)";
     Close();
@@ -209,27 +229,37 @@ bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
 }
 
 bool SqliteStore::Migrate(std::string* error) {
-  // The columns the sessions table has: a store of an older version lacks the newer ones.
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db_, "SELECT name FROM pragma_table_info('sessions')", -1, &st, nullptr) !=
-      SQLITE_OK) {
-    *error = options_.path + ": " + sqlite3_errmsg(db_);
-    return false;
-  }
-  bool has_community_id = false;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const unsigned char* name = sqlite3_column_text(st, 0);
-    if (name != nullptr && strcmp(reinterpret_cast<const char*>(name), "community_id") == 0) {
-      has_community_id = true;
+  // The columns a table has: a store of an older version lacks the newer ones.
+  auto has_column = [&](const char* table, const char* column, bool* has) {
+    const std::string sql = std::string("SELECT name FROM pragma_table_info('") + table + "')";
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+      *error = options_.path + ": " + sqlite3_errmsg(db_);
+      return false;
     }
-  }
-  sqlite3_finalize(st);
-  if (has_community_id) return true;
-  char* message = nullptr;
-  if (sqlite3_exec(db_, kStoreMigrateTo3, nullptr, nullptr, &message) != SQLITE_OK) {
-    *error = options_.path + ": upgrading the store to schema version 3: " +
-             (message ? message : "error");
+    *has = false;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      const unsigned char* name = sqlite3_column_text(st, 0);
+      if (name != nullptr && strcmp(reinterpret_cast<const char*>(name), column) == 0) *has = true;
+    }
+    sqlite3_finalize(st);
+    return true;
+  };
+  auto apply = [&](const char* sql, int version) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) == SQLITE_OK) return true;
+    *error = options_.path + ": upgrading the store to schema version " + std::to_string(version) +
+             ": " + (message ? message : "error");
     sqlite3_free(message);
+    return false;
+  };
+  bool has = false;
+  if (!has_column("sessions", "community_id", &has)) return false;
+  if (!has && !apply(kStoreMigrateTo3, 3)) return false;
+  if (!has_column("processes", "container_id", &has)) return false;
+  // The four columns in one transaction: a store is never left half upgraded.
+  if (!has && !apply((std::string("BEGIN IMMEDIATE;") + kStoreMigrateTo4 + "COMMIT;").c_str(), 4)) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return false;
   }
   return true;
@@ -267,6 +297,10 @@ bool SqliteStore::WriteRow(const Row& r) {
       BindNum(st, 20, r.num[col::kExitCode]);
       BindNum(st, 21, r.num[col::kSeen]);
       BindNum(st, 22, now);
+      BindText(st, 23, r.Str(col::kProcContainerId));
+      BindText(st, 24, r.Str(col::kProcContainerRuntime));
+      BindText(st, 25, r.Str(col::kProcService));
+      BindText(st, 26, r.Str(col::kProcExeSha256));
       break;
     case RowType::kSession:
       st = upsert_session_;
@@ -294,6 +328,19 @@ bool SqliteStore::WriteRow(const Row& r) {
       BindNum(st, 22, r.num[col::kFromProc] == col::kNull ? 0 : r.num[col::kFromProc]);
       BindNum(st, 23, now);
       BindText(st, 24, r.Str(col::kSessionCommunityId));
+      break;
+    case RowType::kContainer:
+      st = upsert_container_;
+      BindText(st, 1, r.Str(col::kContId));
+      BindText(st, 2, r.Str(col::kContRuntime));
+      BindText(st, 3, r.Str(col::kContName));
+      BindText(st, 4, r.Str(col::kContImage));
+      BindText(st, 5, r.Str(col::kContPodName));
+      BindText(st, 6, r.Str(col::kContPodNamespace));
+      BindText(st, 7, r.Str(col::kContPodUid));
+      BindNum(st, 8, r.num[col::kContFirstSeen]);
+      BindNum(st, 9, r.num[col::kContLastSeen]);
+      BindNum(st, 10, now);
       break;
   }
   const bool ok = Step(st, "writing a row");
@@ -371,6 +418,7 @@ void SqliteStore::Retention(uint64_t now_ms) {
     deleted += static_cast<uint64_t>(sqlite3_changes(db_));
     Exec(("DELETE FROM processes WHERE coalesce(exit_ms, last_seen_ms, start_ms) < " + c).c_str());
     Exec(("DELETE FROM sessions WHERE coalesce(end_ms, last_seen_ms, start_ms) < " + c).c_str());
+    Exec(("DELETE FROM containers WHERE coalesce(last_seen_ms, first_seen_ms) < " + c).c_str());
     Exec("COMMIT");
   }
   if (options_.max_bytes > 0) {
@@ -391,6 +439,8 @@ void SqliteStore::Retention(uint64_t now_ms) {
       Exec("DELETE FROM processes WHERE coalesce(exit_ms, last_seen_ms, start_ms) <"
            " (SELECT coalesce(min(time_ms), 0) FROM events)");
       Exec("DELETE FROM sessions WHERE coalesce(end_ms, last_seen_ms, start_ms) <"
+           " (SELECT coalesce(min(time_ms), 0) FROM events)");
+      Exec("DELETE FROM containers WHERE coalesce(last_seen_ms, first_seen_ms) <"
            " (SELECT coalesce(min(time_ms), 0) FROM events)");
       Exec("COMMIT");
       Exec("PRAGMA incremental_vacuum");
@@ -444,7 +494,8 @@ void SqliteStore::Close() {
     queue_->Wake();
     thread_.join();
   }
-  for (sqlite3_stmt** st : {&insert_event_, &insert_event_group_, &upsert_process_, &upsert_session_}) {
+  for (sqlite3_stmt** st : {&insert_event_, &insert_event_group_, &upsert_process_, &upsert_session_,
+                            &upsert_container_}) {
     sqlite3_finalize(*st);
     *st = nullptr;
   }

@@ -5,7 +5,8 @@
 // - Open() creates the file 0600 (its directory 0700 when missing), sets WAL mode (readers such as
 //   `auditlens timeline` work while the agent writes) and the schema, then starts the writer.
 //   It fails, with a reason, when the file cannot be created or is not an auditlens store. A store
-//   of schema version 2 is upgraded in place (version 3 adds sessions.community_id).
+//   of schema version 2 or 3 is upgraded in place (version 3 adds sessions.community_id, version 4
+//   the container, unit and hash columns of processes and the containers table).
 // - sink() is the pipeline thread's end: a bounded ring (rows.h). Rows are written in batched
 //   transactions: every batch_ms, or sooner when the ring is half full, at most batch_rows rows
 //   per transaction. A full ring drops rows (dropped()); nothing ever waits for SQLite.
@@ -91,6 +92,7 @@ class SqliteStore {
   sqlite3_stmt* insert_event_group_ = nullptr;  // kEventGroup event rows in one INSERT
   sqlite3_stmt* upsert_process_ = nullptr;
   sqlite3_stmt* upsert_session_ = nullptr;
+  sqlite3_stmt* upsert_container_ = nullptr;
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> retention_now_{false};

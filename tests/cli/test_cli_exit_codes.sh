@@ -71,11 +71,19 @@ run trace abc --window 0 --postgres postgresql://nowhere.invalid/x
 check "trace --window 0: exit 2" test "$RC" -eq 2
 run sessions --since yesterday-ish --db "$T/none.db"
 check "sessions --since garbage: exit 2" test "$RC" -eq 2
+run timeline 3 --container abcdefabcdef --db "$T/none.db"
+check "timeline with a session and --container: exit 2, one line" bash -c "[[ $RC -eq 2 ]]" && check "  ... one line" one_line
+run containers --since yesterday-ish --db "$T/none.db"
+check "containers --since garbage: exit 2, one line" bash -c "[[ $RC -eq 2 ]]" && check "  ... one line" one_line
+run containers --db "$T/none.db"
+check "containers on a missing store: exit 1, 'no store at'" bash -c "[[ $RC -eq 1 ]] && grep -q 'no store at $T/none.db' '$T/err'"
+run sessions --container abcdefabcdef --db "$T/none.db"
+check "sessions --container on a missing store: exit 1" test "$RC" -eq 1
 run --help
 check "--help: exit 0" test "$RC" -eq 0
 run --version
 check "--version: exit 0" test "$RC" -eq 0 -a "$OUT" == "auditlens 0.1.0"
-for c in run parse status rules sessions timeline trace "rules list" "rules load" "rules delete-all" \
+for c in run parse status rules sessions timeline containers trace "rules list" "rules load" "rules delete-all" \
   "rules check" "rules show-default"; do
   # shellcheck disable=SC2086
   run $c --help
@@ -327,7 +335,7 @@ check "run --check-config needs no root" test "$RC" -eq 0
 
 # --- man pages: built from --help, rendered by man ---
 for page in auditlens auditlens-run auditlens-parse auditlens-status auditlens-rules \
-  auditlens-sessions auditlens-timeline auditlens-trace; do
+  auditlens-sessions auditlens-timeline auditlens-containers auditlens-trace; do
   f=$BUILD/man/$page.1
   check "$page(1) was built (and gzipped)" test -s "$f" -a -s "$f.gz"
   MANWIDTH=100 man -l "$f" >"$T/man.txt" 2>"$T/man.err" </dev/null

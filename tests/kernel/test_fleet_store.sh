@@ -157,10 +157,10 @@ kt_check "live: agent registers as the audit daemon" start_agent live
 kt_check "live: the fleet store connects" kt_wait_for 15 connected live
 kt_check "live: the passive agents' fleet stores connect" kt_wait_for 15 bash -c "
   grep -q '\"connected\":true' '$T/passive-b/status.json' && grep -q '\"connected\":true' '$T/passive-c/status.json'"
-# Version 2: the roles and row-level security (the agents here connect as the owner; the roles
-# themselves are tested by tests/pg/test_fleet_roles.sh).
-migrated() { [[ $(q 'select max(version) from auditlens.schema_migrations') == 2 ]]; }
-kt_check "live: the schema is migrated (version 2)" migrated
+# Version 3: the roles and row-level security (2), the containers (3). The agents here connect as
+# the owner; the roles themselves are tested by tests/pg/test_fleet_roles.sh.
+migrated() { [[ $(q 'select max(version) from auditlens.schema_migrations') == 3 ]]; }
+kt_check "live: the schema is migrated (version 3)" migrated
 
 # A login session: a shell that sets its loginuid (the kernel's LOGIN record starts a session), then
 # creates hostile names and connects over loopback.
@@ -242,7 +242,7 @@ partitions() {
 }
 kt_check "live: events are in daily partitions (today's and tomorrow's made)" partitions
 three_hosts() {
-  [[ $(q "select count(*) from auditlens.schema_migrations") == 2 &&
+  [[ $(q "select count(*) from auditlens.schema_migrations") == 3 &&
      $(q "select string_agg(host, ',' order by host) from auditlens.hosts") == fleet-a,fleet-b,fleet-c &&
      $(q "select count(distinct host) from auditlens.events") == 3 ]]
 }

@@ -34,9 +34,9 @@ refused() {  # refused ROLE PATTERN SQL: the statement fails with PATTERN in its
 "$AUDITLENS" fleet migrate --postgres "$ADMIN" >"$T/migrate1.out" 2>&1; rc1=$?
 "$AUDITLENS" fleet migrate --postgres "$ADMIN" >"$T/migrate2.out" 2>&1; rc2=$?
 check "fleet migrate: version 0 to the current one" \
-  bash -c "[[ $rc1 == 0 ]] && grep -q 'fleet schema migrated from version 0 to 2' '$T/migrate1.out'"
+  bash -c "[[ $rc1 == 0 ]] && grep -q 'fleet schema migrated from version 0 to 3' '$T/migrate1.out'"
 check "fleet migrate again: already current" \
-  bash -c "[[ $rc2 == 0 ]] && grep -q 'fleet schema already at version 2' '$T/migrate2.out'"
+  bash -c "[[ $rc2 == 0 ]] && grep -q 'fleet schema already at version 3' '$T/migrate2.out'"
 check "the group roles exist, without login" \
   test "$(admin "SELECT string_agg(rolname || ':' || rolcanlogin, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'auditlens\_%'")" \
   = "auditlens_reader:false,auditlens_writer:false"
@@ -49,7 +49,7 @@ admin "CREATE ROLE auditlens_ha LOGIN PASSWORD 'pw-a' IN ROLE auditlens_writer;
        CREATE ROLE analyst LOGIN PASSWORD 'pw-r' IN ROLE auditlens_reader;" >/dev/null
 
 check "a host role finds the schema current (it could not migrate)" \
-  bash -c "'$AUDITLENS' fleet migrate --postgres '$(url_as auditlens_hb)' | grep -q 'already at version 2'"
+  bash -c "'$AUDITLENS' fleet migrate --postgres '$(url_as auditlens_hb)' | grep -q 'already at version 3'"
 
 # --- the agent's writer as host A's role -------------------------------------------------------
 AUDITLENS_TEST_PG_URL="$(url_as auditlens_ha)" AUDITLENS_TEST_PG_HOST=ha \
@@ -63,8 +63,10 @@ check "host A's rows are in the database, merged" \
                         (SELECT count(*) FROM auditlens.connections WHERE host = 'ha') || ',' ||
                         (SELECT exit_code FROM auditlens.processes WHERE host = 'ha' AND entity_id = 'ent-live') || ',' ||
                         (SELECT state FROM auditlens.sessions WHERE host = 'ha' AND id = 's-1') || ',' ||
-                        (SELECT machine_id FROM auditlens.hosts WHERE host = 'ha')")" \
-  = "3,1,3,closed,machine-live"
+                        (SELECT machine_id FROM auditlens.hosts WHERE host = 'ha') || ',' ||
+                        (SELECT name || ' ' || image || ' ' || first_seen_ms || ' ' || last_seen_ms
+                         FROM auditlens.containers WHERE host = 'ha' AND id = 'c0ffee-live')")" \
+  = "3,1,3,closed,machine-live,web-live localhost/busybox:1 1795400000000 1795400010000"
 # Three days written or ahead (two days of rows, the next day's ahead), two tables each.
 check "the partitions belong to the administrator, not to the host role" \
   test "$(admin "SELECT count(*) FILTER (WHERE pg_get_userbyid(relowner) <> 'postgres') || '/' || count(*)
@@ -80,11 +82,13 @@ as_role auditlens_hb "
   INSERT INTO auditlens.events(host, time_ms, serial, session_id, kind, action)
     VALUES ('hb', 1795400000200, 1, 's-9', 'exec', 'execve');
   INSERT INTO auditlens.connections(host, time_ms, serial, session_id, op)
-    VALUES ('hb', 1795400000300, 2, 's-9', 'connect');" >/dev/null 2>"$T/b.err"
+    VALUES ('hb', 1795400000300, 2, 's-9', 'connect');
+  INSERT INTO auditlens.containers(host, id, runtime, name, first_seen_ms)
+    VALUES ('hb', 'c-b', 'docker', 'db-1', 1795400000100);" >/dev/null 2>"$T/b.err"
 check "host B's role inserts its own rows" bash -c "[[ ! -s '$T/b.err' ]]" || cat "$T/b.err"
 
 # --- what host A's role may not do to host B's rows --------------------------------------------
-for t in hosts processes sessions; do
+for t in hosts processes sessions containers; do
   check "A sees none of B's $t" test "$(as_role auditlens_ha "SELECT count(*) FROM auditlens.$t WHERE host = 'hb'")" = 0
 done
 for t in events connections; do  # the writer only inserts these: no SELECT at all
@@ -96,11 +100,17 @@ for t in hosts processes sessions; do
   check "A's UPDATE of B's $t touches nothing" \
     test "$(as_role auditlens_ha "WITH u AS (UPDATE auditlens.$t SET boot_id = 'evil' WHERE host = 'hb' RETURNING 1) SELECT count(*) FROM u")" = 0
 done
+check "A's UPDATE of B's containers touches nothing" \
+  test "$(as_role auditlens_ha "WITH u AS (UPDATE auditlens.containers SET name = 'evil' WHERE host = 'hb' RETURNING 1) SELECT count(*) FROM u")" = 0
+check "A may not insert a container tagged as B (upsert)" refused auditlens_ha "row-level security" \
+  "INSERT INTO auditlens.containers(host, id, name) VALUES ('hb', 'c-b', 'evil')
+   ON CONFLICT (host, id) DO UPDATE SET name = excluded.name"
+check "B's container is unchanged" test "$(admin "SELECT name FROM auditlens.containers WHERE host = 'hb'")" = db-1
 check "B's rows are unchanged" \
   test "$(admin "SELECT count(*) FROM auditlens.sessions WHERE boot_id = 'evil'") $(admin "SELECT count(*) FROM auditlens.processes WHERE boot_id = 'evil'")" = "0 0"
 check "A may not UPDATE events" refused auditlens_ha "permission denied" \
   "UPDATE auditlens.events SET action = 'x' WHERE host = 'hb'"
-for t in hosts events processes sessions connections; do
+for t in hosts events processes sessions connections containers; do
   check "A may not DELETE from $t" refused auditlens_ha "permission denied" "DELETE FROM auditlens.$t WHERE host = 'hb'"
 done
 check "A may not insert an event tagged as B" refused auditlens_ha "row-level security" \
@@ -156,7 +166,7 @@ check "without CREATEROLE: migration 2 fails naming the roles to create, version
   || cat "$T/nocr.out"
 pg_psql "$T/pg2" -c "CREATE ROLE auditlens_writer NOLOGIN" >/dev/null
 pg_psql "$T/pg2" -c "CREATE ROLE auditlens_reader NOLOGIN" >/dev/null
-check "with the roles made by an administrator, the owner migrates 1 to 2" \
-  bash -c "'$AUDITLENS' fleet migrate --postgres '$OWNER_URL' | grep -q 'migrated from version 1 to 2'"
+check "with the roles made by an administrator, the owner migrates 1 to 3" \
+  bash -c "'$AUDITLENS' fleet migrate --postgres '$OWNER_URL' | grep -q 'migrated from version 1 to 3'"
 
 pg_test_finish

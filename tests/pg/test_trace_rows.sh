@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `auditlens trace` on handmade rows in a private PostgreSQL (tests/pg/pg_server.sh) with the
-# agent's own schema (the migrations of src/store/pg_schema.h): hops joined by Community ID within
+# agent's own schema (the migrations of src/store/pg_schema.h): a command that ran in a container
+# marked with it (name and image from the containers table); hops joined by Community ID within
 # the window, upward and downward from the traced session, a loop in the data not followed twice,
 # a hop outside the window left out (and followed with a wider --window), a session id two hosts
 # share (ambiguous without HOST:), an unknown session, an unreachable database, a database without
@@ -80,6 +81,11 @@ execute("h4", "dd-1", t0 + 350100, "d-sh", None, "shell", ["bash"])
 print("\n".join(out))
 PY
 pg_psql "$T/pg" -f "$T/rows.sql" >/dev/null
+# carol's `ls /` ran in a container of h3 (fleet schema version 3): its hop marks it.
+pg_psql "$T/pg" -c "UPDATE auditlens.processes SET container_id = repeat('c', 64), container_runtime = 'docker'
+    WHERE host = 'h3' AND entity_id = 'c-ls';
+  INSERT INTO auditlens.containers(host, id, runtime, name, image, first_seen_ms, last_seen_ms)
+    VALUES ('h3', repeat('c', 64), 'docker', 'web-3', 'docker.io/library/busybox:1', $T0, $T0);" >/dev/null
 
 trace() { TZ=UTC "$AUDITLENS" trace --postgres "$URL" "$@"; }
 trace h3:bb-7 >"$T/carol.txt"
@@ -149,6 +155,15 @@ check "text: the hops in order, each with its user, commands and the connect to 
   "^  \[2\] h2  bob via sshd, session bb-7" "\$ ssh carol@10.9.0.3" "=> hop \[3\] h3" \
   "^    \[3\] h3  carol via sshd, session bb-7  <- traced session" "\$ uname" "\$ ls /" \
   "note: h1:aa-3: no agent"
+check "text: the command that ran in a container is marked with its name and image" \
+  grep -q '\$ ls /  \[container web-3 (docker.io/library/busybox:1)\]' "$T/carol.txt"
+check "text: the others are not" bash -c "! grep -q 'uname.*\[container' '$T/carol.txt'"
+check "JSON: the entry's container" $PY -c "
+import json, sys
+c = json.load(open(sys.argv[1]))
+e = [e for h in c['hops'] for e in h['entries'] if e['kind'] == 'command' and e['text'] == 'ls /']
+sys.exit(0 if len(e) == 1 and e[0]['container'] == {'id': 'c' * 64, 'name': 'web-3', 'image': 'docker.io/library/busybox:1', 'runtime': 'docker'} else 1)
+" "$T/carol.json"
 check "text without a terminal has no colour" bash -c "! grep -q \$'\\x1b' '$T/carol.txt'"
 check "--color always has colour" grep -q $'\x1b\[' "$T/alice-colour.txt"
 

@@ -397,12 +397,25 @@ TEST(PgCopy, RowsBecomeLinesWithTheirColumnCounts) {
   Row no_key;
   no_key.Reset(RowType::kProcess);
   AddRow(no_key, &b);
+  Row c;  // a container row (store schema version 4; fleet migration 3)
+  c.Reset(RowType::kContainer);
+  c.num[col::kContFirstSeen] = 10;
+  c.num[col::kContLastSeen] = 20;
+  for (std::string_view v : {std::string_view("c0ffee"), std::string_view("podman"),
+                             std::string_view("web\t1"), std::string_view()}) {
+    c.AddStr(v);
+  }
+  AddRow(c, &b);
+  Row c_no_key;
+  c_no_key.Reset(RowType::kContainer);
+  AddRow(c_no_key, &b);
 
   EXPECT_EQ(b.event_rows, 3u);
   EXPECT_EQ(b.connection_rows, 1u);
   EXPECT_EQ(b.process_rows, 1u);
   EXPECT_EQ(b.session_rows, 1u);
-  EXPECT_EQ(b.skipped, 1u);
+  EXPECT_EQ(b.container_rows, 1u);
+  EXPECT_EQ(b.skipped, 2u);
   EXPECT_EQ(b.days, std::vector<int64_t>{1700000000123 / 86400000});
   auto events = Lines(b.events);
   ASSERT_EQ(events.size(), 3u);
@@ -423,8 +436,21 @@ TEST(PgCopy, RowsBecomeLinesWithTheirColumnCounts) {
   EXPECT_EQ(cf[14], "1:x");
   auto procs = Lines(b.processes);
   ASSERT_EQ(procs.size(), 1u);
-  EXPECT_EQ(Fields(procs[0]).size(), 23u);
+  // 23 columns, then version 4's container id, runtime, unit and hash: NULL in a row without them.
+  ASSERT_EQ(Fields(procs[0]).size(), 27u);
   EXPECT_EQ(Fields(procs[0])[18], "exec");
+  EXPECT_EQ(Fields(procs[0])[23], "\\N");
+  EXPECT_EQ(Fields(procs[0])[26], "\\N");
+  auto containers = Lines(b.containers);
+  ASSERT_EQ(containers.size(), 1u);
+  auto kf = Fields(containers[0]);
+  ASSERT_EQ(kf.size(), 11u);  // seq, host, id, runtime, name, image, pod name/namespace/uid, seen
+  EXPECT_EQ(kf[1], "host\\twith tab");
+  EXPECT_EQ(kf[2], "c0ffee");
+  EXPECT_EQ(kf[4], "web\\t1");
+  EXPECT_EQ(kf[5], "\\N");
+  EXPECT_EQ(kf[9], "10");
+  EXPECT_EQ(kf[10], "20");
   auto sessions = Lines(b.sessions);
   ASSERT_EQ(sessions.size(), 1u);
   auto sf = Fields(sessions[0]);
@@ -593,18 +619,33 @@ TEST(PostgresStoreLive, WritesAsItsHostRole) {
   Put(store, ProcessRow("ent-live", t0, col::kNull, R"(["ssh","b"])"));
   Put(store, SessionRow(t0 - 5, col::kNull, "active"));
   ASSERT_TRUE(WaitFor(store, 5)) << store.stats().last_error;
-  // Batch 2: the same process and session again: the merges update the stored rows.
+  // A container, first without its name (fleet migration 3).
+  auto container = [](int64_t first, int64_t last, std::string_view name) {
+    Row r;
+    r.Reset(RowType::kContainer);
+    r.num[col::kContFirstSeen] = first;
+    r.num[col::kContLastSeen] = last;
+    for (std::string_view v : {std::string_view("c0ffee-live"), std::string_view("podman"), name,
+                               name.empty() ? std::string_view() : std::string_view("localhost/busybox:1")}) {
+      r.AddStr(v);
+    }
+    return r;
+  };
+  Put(store, container(t0, t0, ""));
+  ASSERT_TRUE(WaitFor(store, 6)) << store.stats().last_error;
+  // Batch 2: the same process, session and container again: the merges update the stored rows.
   Put(store, ProcessRow("ent-live", t0, t0 + 500, R"(["ssh","b"])"));
   Put(store, SessionRow(t0 - 5, t0 + 900, "closed"));
-  ASSERT_TRUE(WaitFor(store, 7)) << store.stats().last_error;
+  Put(store, container(t0 + 100, t0 + 10000, "web-live"));
+  ASSERT_TRUE(WaitFor(store, 9)) << store.stats().last_error;
   store.Close();
   const PostgresStats s = store.stats();
-  EXPECT_EQ(s.rows_written, 7u);
+  EXPECT_EQ(s.rows_written, 9u);
   EXPECT_EQ(s.rejected, 0u);
   EXPECT_EQ(s.spool_rows, 0u);
   EXPECT_EQ(s.queue_dropped + s.spool_dropped, 0u);
   EXPECT_EQ(s.connect_failures, 0u) << s.last_error;
-  EXPECT_GE(s.schema_version, 2u);
+  EXPECT_GE(s.schema_version, 3u);
 }
 
 // A host's role used by an agent of another host name: refused at connect, with what to do.

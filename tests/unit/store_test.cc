@@ -171,7 +171,7 @@ TEST(SqliteStore, CreatesPrivateFileInWalMode) {
   EXPECT_EQ(st.st_mode & 0777, 0700u);
   EXPECT_EQ(Text(path, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(Text(path, "PRAGMA auto_vacuum"), "2");  // incremental: retention can shrink the file
-  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"), "3");
+  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"), "4");
   EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='host'"), "h1");
   store.Close();
   // Not a store: refused with a reason.
@@ -284,7 +284,7 @@ TEST(SqliteStore, UpgradesVersion2StoreInPlace) {
   store.sink()->Commit();
   store.Sync();
   EXPECT_EQ(store.stats().write_errors, 0u) << store.stats().last_error;
-  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"), "3");
+  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"), "4");  // 2 -> 3 -> 4
   EXPECT_EQ(Text(path, "SELECT user FROM sessions WHERE id='old-1'"), "bob");
   EXPECT_EQ(Text(path, "SELECT community_id FROM sessions WHERE id='new-2'"),
             "1:abcdefghijklmnopqrstuvwxyz0=");
