@@ -176,6 +176,29 @@ check(s.get("found", 0) >= len(cases) and s.get("lookups", 0) >= len(cases),
 PY
 ) || true
 kt_checks_from "" "$checks"
+
+# The store: the containers, what ran in each, and the SSH session's timeline with its commands
+# marked as the container's.
+AL=("$AUDITLENS")
+listing=$("${AL[@]}" containers --db "$T/store.db" --color never 2>&1) || true
+echo "$listing" | sed 's/^/# /'
+for rt in "${!ids[@]}"; do
+  case $rt in podman) name=alt-pod-$$ ;; docker) name=alt-dock-$$ ;; esac
+  kt_check "$rt: auditlens containers lists $name with its image" \
+    grep -qE "${ids[$rt]:0:12}.*$name.*localhost/auditlens-busybox:test" <<<"$listing"
+  tl=$("${AL[@]}" timeline --db "$T/store.db" --color never --container "$name" 2>&1) || true
+  kt_check "$rt: timeline --container $name shows the commands run in it (cat, sleep)" \
+    bash -c 'grep -q "cat /w/file" <<<"$1" && grep -q "sleep 1" <<<"$1"' _ "$tl"
+done
+session=$(sed -n 's/^# SESSION //p' <<<"$checks")
+if [[ -n ${ids[podman]:-} && -n $session ]]; then
+  tl=$("${AL[@]}" timeline --db "$T/store.db" --color never "$session" 2>&1) || true
+  echo "$tl" | sed 's/^/# /'
+  kt_check "the SSH session's timeline shows the commands run in the container, marked as its" \
+    bash -c 'grep -E "cat /w/file" <<<"$1" | grep -q "\[container alt-pod-$2"' _ "$tl" "$$"
+  sl=$("${AL[@]}" sessions --db "$T/store.db" --color never --container "alt-pod-$$" 2>&1) || true
+  kt_check "sessions --container alt-pod-$$ lists the SSH session" grep -q "${session:0:8}" <<<"$sl"
+fi
 ecs=$($PY "$HERE/../ecs/check_ecs.py" --require ecs.version --require host.os.type "$OUT" 2>&1) && ok=0 || ok=$?
 echo "$ecs" | tail -2
 kt_check "every event is ECS-valid (check_ecs.py)" test "$ok" -eq 0
