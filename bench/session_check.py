@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """session_check: checks a log made by bench/session_gen.py (used by bench/store_smoke_test.sh).
 
-    bench/session_check.py LOG [--auparse]
+    bench/session_check.py LOG [--auparse] [--distinct-pids]
 
 Prints one line of counts and exits 1 with the first problems found when:
 - a line is not `type=T msg=audit(SECS.MS:SERIAL): ...`;
@@ -11,6 +11,8 @@ Prints one line of counts and exits 1 with the first problems found when:
   are a few ms out of order, as the kernel's are: more is a merge error);
 - a value that is hex-encoded (proctitle, EXECVE aN, cmd=, uppercase hex of even length) does not
   decode, or a proctitle is longer than the kernel's 128 bytes;
+- with --distinct-pids: a pid carries two different login sessions' ses= (copies must not share
+  pids; valid while the generator's pids have not wrapped at --pid-max, i.e. for small logs);
 - with --auparse (python3-audit, Debian's /usr/bin/python3): libauparse does not find the same
   events (stamps) and records, or cannot interpret a field. libauparse keeps only some EOE records and makes
   a LOGIN record an event of its own (its SYSCALL and PROCTITLE another with the same stamp): the
@@ -21,13 +23,16 @@ import sys
 
 LINE = re.compile(r"^type=([A-Z_]+) msg=audit\((\d+)\.(\d{3}):(\d+)\): ?(.*)$")
 HEX_FIELD = re.compile(r"(?:^| )(proctitle|a\d+|a\d+\[\d+\]|cmd)=([0-9A-F]{2,})(?= |'|$)")
+PID_SES = re.compile(r"(?:^| )pid=(\d+) .*? ses=(\d+)")
 HEX_TYPES = {"PROCTITLE", "EXECVE", "USER_CMD"}
 
 
 def main():
     args = sys.argv[1:]
     use_auparse = "--auparse" in args
-    paths = [a for a in args if a != "--auparse"]
+    distinct_pids = "--distinct-pids" in args
+    paths = [a for a in args if a not in ("--auparse", "--distinct-pids")]
+    pid_ses = {}
     if len(paths) != 1:
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
@@ -63,6 +68,12 @@ def main():
                 events += 1
             if rtype == "EOE":
                 eoe += 1
+            if distinct_pids:
+                m = PID_SES.search(rest)
+                if m and m.group(2) != "4294967295":
+                    seen = pid_ses.setdefault(m.group(1), m.group(2))
+                    if seen != m.group(2):
+                        problem(f"line {n}: pid {m.group(1)} in sessions {seen} and {m.group(2)}")
             if rtype not in HEX_TYPES:
                 continue
             for field, value in HEX_FIELD.findall(rest):

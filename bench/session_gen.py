@@ -84,8 +84,10 @@ class Event:
 
 
 def read_events(path):
-    """The log's events (runs of lines with one stamp), auditd's own DAEMON_* records left out."""
-    events, key = [], None
+    """The log's events in the order of their first record, each with all its records (the
+    recordings interleave the records of two events in a few places, as the kernel may: a copy
+    keeps every event's records together). auditd's own DAEMON_* records are left out."""
+    events, by_stamp = [], {}
     with open(path, encoding="ascii") as f:
         for raw in f:
             line = raw.rstrip("\n")
@@ -95,11 +97,10 @@ def read_events(path):
             rtype, secs, ms, serial, rest = m.groups()
             if rtype.startswith("DAEMON_"):
                 continue
-            k = (secs, ms, serial)
-            if k != key:
-                events.append(Event(int(secs) * 1000 + int(ms)))
-                key = k
-            e = events[-1]
+            e = by_stamp.get((secs, ms, serial))
+            if e is None:
+                e = by_stamp[(secs, ms, serial)] = Event(int(secs) * 1000 + int(ms))
+                events.append(e)
             e.lines.append((rtype, rest))
             e.types.append(rtype)
             if rtype == "SYSCALL":
@@ -301,9 +302,11 @@ def main():
     ap.add_argument("--sessions", type=positive, required=True, help="number of SSH logins (copies)")
     ap.add_argument("--users", type=positive, help="distinct users (default: one per session; at most 999999)")
     ap.add_argument("--seed", type=int, default=1, help="random seed: arrivals and recording choice (default 1)")
-    ap.add_argument("--start-time", type=parse_time, default=parse_time("2026-11-02 00:00:00"),
+    two_days_ago = (int(time.time()) // 86400 - 2) * 86400 * 1000
+    ap.add_argument("--start-time", type=parse_time, default=two_days_ago,
                     help="when the first session starts: epoch seconds or 'YYYY-MM-DD HH:MM:SS' UTC "
-                         "(default 2026-11-02 00:00:00)")
+                         "(default: midnight UTC two days ago; the store deletes by age after "
+                         "retention_days, 30 by default, of the wall clock)")
     ap.add_argument("--per-second", type=float, default=10.0,
                     help="mean session starts per second, Poisson arrivals (default 10)")
     ap.add_argument("--even", action="store_true", help="start sessions evenly spaced instead of Poisson")
