@@ -17,7 +17,9 @@
 # Per N it prints one markdown table row:
 # - records/s: the log's records ÷ the wall time of bench_replay (reading, pipeline, store writer
 #   until its last row is written and the WAL checkpointed);
-# - dropped: rows the store's full ring refused (bench_replay's "store: ... dropped" line);
+# - rows written, rows written/s: rows the store wrote (bench_replay's "store: N rows written"
+#   line) and that ÷ the same wall time: the writer's rate when rows were dropped;
+# - rows dropped: rows the store's full ring refused (the same line);
 # - logins stored / made: session rows whose ses is one the generator gave, against N; failed:
 #   rows of the failed password attempts (one per copy of the "command" recording) against made;
 # - open: stored logins with no end (every generated login ends);
@@ -69,7 +71,7 @@ median_ms() {
   local times=() i t0 t1
   for ((i = 0; i < RUNS; i++)); do
     t0=${EPOCHREALTIME/./}
-    "$@" >/dev/null
+    "$@" >/dev/null 2>"$WORK/query.err" || { cat "$WORK/query.err" >&2; return 1; }
     t1=${EPOCHREALTIME/./}
     times+=($(((t1 - t0) / 1000)))
   done
@@ -129,8 +131,9 @@ for n in $SIZES; do
   t_timeline=$(median_ms "$AUDITLENS" timeline --db "$DB" --color never "$middle")
 
   rate=$(awk -v r="$records" -v ms="$replay_ms" 'BEGIN { printf "%d", r / (ms / 1000) }')
+  row_rate=$(awk -v r="$written" -v ms="$replay_ms" 'BEGIN { printf "%d", r / (ms / 1000) }')
   per=$(awk -v b="$bytes" -v n="$n" 'BEGIN { printf "%d", b / n }')
-  rows+=("| $n | $records | $((log_bytes / 1048576)) | $((gen_ms / 1000)).$(((gen_ms % 1000) / 100)) | $((replay_ms / 1000)).$(((replay_ms % 1000) / 100)) | $rate | $written | $dropped | $logins / $n | $failed / $commands | $open | $((bytes / 1048576)) | $per | $t_sessions | $t_since ($since_count) | $t_timeline |")
+  rows+=("| $n | $records | $((log_bytes / 1048576)) | $((gen_ms / 1000)).$(((gen_ms % 1000) / 100)) | $((replay_ms / 1000)).$(((replay_ms % 1000) / 100)) | $rate | $written | $row_rate | $dropped | $logins / $n | $failed / $commands | $open | $((bytes / 1048576)) | $per | $t_sessions | $t_since ($since_count) | $t_timeline |")
   [[ ${malformed:-0} == 0 ]] || say "store_scale: N=$n: bench_replay found $malformed malformed lines"
   if [[ -n $KEEP ]]; then
     for f in "$DB" "$DB-wal" "$DB-shm"; do [[ -e $f ]] && mv "$f" "$KEEP/"; done
@@ -139,8 +142,8 @@ for n in $SIZES; do
   fi
 done
 
-echo "| sessions | records | log MB | generate s | replay s | records/s | rows written | rows dropped | logins stored | failed logins stored | open | store MB | bytes/session | sessions ms | sessions --since ms (results) | timeline ms |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| sessions | records | log MB | generate s | replay s | records/s | rows written | rows written/s | rows dropped | logins stored | failed logins stored | open | store MB | bytes/session | sessions ms | sessions --since ms (results) | timeline ms |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
 echo "$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo '?') $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); --per-second $RATE --seed $SEED, medians of $RUNS runs"
