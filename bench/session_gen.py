@@ -20,9 +20,10 @@ own pid; every copy's connection is accepted by it.
 
 Rewritten per copy, consistently in every record of the copy:
 - timestamps: a copy starts at start-time plus Poisson arrivals at --per-second (seeded), and keeps
-  the recording's offsets between its events; the output is in time order (the records of one
-  event together; where the recording's own events are a few ms out of order, as the kernel's
-  are, that order is kept);
+  the recording's offsets between its events; the output is in time order with the records of
+  each event together (the recordings interleave two events' records in a few places: a copy does
+  not); where the recording's own events are a few ms out of order, as the kernel's are, that
+  order is kept;
 - serials: strictly increasing over the whole output, in output order, from --first-serial;
 - the login user: name and uid, and the second user of the interactive recording (bob5679, the
   target of sudo -u and su). Names are replaced by names of the same length (u00000042 for
@@ -30,15 +31,17 @@ Rewritten per copy, consistently in every record of the copy:
   hex-encoded values (proctitle, EXECVE arguments, USER_CMD cmd=), which stay valid hex of the same
   length (the kernel's 128-byte proctitle cut is unchanged). uid, gid, auid, euid, suid, fsuid,
   egid, sgid, fsgid, ouid, ogid, old-auid and id= of 1001/1002 become the users' ids (uid = gid:
-  user private groups), and so do the setuid-family syscalls' a0-a3 (hex);
+  user private groups; user i of --users has uid 10000+i, its second user 2000000+i), and so do
+  the setuid-family syscalls' a0-a3 (hex);
 - pids and ppids of every process of the session (and clone/vfork's child pid in exit=): each copy
   gets a block of pids of its own from --pid-base up (wrapping below --pid-max), so copies that
   overlap in time never share a pid; pid=, ppid= and exit= only;
-- ses= (the login's audit session number; 4294967295 stays);
+- ses= (the login's audit session number: --first-ses, then one more per copy; 4294967295 stays);
 - the client's source port in the listener's accept() SOCKADDR (saddr's port bytes).
-Left as recorded: pids inside strings (e.g. the `/tmp/by-bob-$$` file name su's shell made),
-inode numbers, the listener's pid and the loopback addresses, the other programs' ports (the test
-listener python connects to), syscall arguments other than the ones above, tty names.
+Left as recorded: numbers inside strings and hex values (the recordings hold no pid there), inode
+numbers, the listening sshd's pid and its parent's, pid 1, the loopback addresses, the other
+programs' ports (the test listener python connects to), syscall arguments other than the ones
+above, tty names, the events' order within a copy and the gaps between them.
 """
 import argparse
 import bisect
@@ -337,7 +340,10 @@ def main():
         ap.error("--pid-base too close to --pid-max")
 
     rng = random.Random(a.seed)
-    out = sys.stdout if a.output == "-" else open(a.output, "w", encoding="ascii", buffering=1 << 20)
+    try:
+        out = sys.stdout if a.output == "-" else open(a.output, "w", encoding="ascii", buffering=1 << 20)
+    except OSError as e:
+        sys.exit(f"session_gen: cannot write {a.output}: {e.strerror}")
 
     # The listeners' exec and bind, once, just before the first session (recorded offsets).
     serial = a.first_serial - 1
@@ -438,4 +444,10 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BrokenPipeError:  # the reader stopped early (| head): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except OSError as e:
+        sys.exit(f"session_gen: {e}")
