@@ -23,7 +23,8 @@
 # - logins stored / made: session rows whose ses is one the generator gave, against N; failed:
 #   rows of the failed password attempts (one per copy of the "command" recording) against made;
 # - open: stored logins with no end (every generated login ends);
-# - bytes/session: the database file with its -wal and -shm ÷ N;
+# - bytes/session: the database file with its -wal and -shm ÷ N; bytes/stored login: ÷ the logins
+#   stored (they differ when rows were dropped or retention deleted sessions);
 # - sessions, sessions --since, timeline: median wall ms of `auditlens sessions --db DB` (its
 #   default: the 200 most recent), `sessions --since T` with T the start of the 1000th most recent
 #   login (the result count is shown), and `timeline ID` of the middle login; process start
@@ -133,7 +134,8 @@ for n in $SIZES; do
   rate=$(awk -v r="$records" -v ms="$replay_ms" 'BEGIN { printf "%d", r / (ms / 1000) }')
   row_rate=$(awk -v r="$written" -v ms="$replay_ms" 'BEGIN { printf "%d", r / (ms / 1000) }')
   per=$(awk -v b="$bytes" -v n="$n" 'BEGIN { printf "%d", b / n }')
-  rows+=("| $n | $records | $((log_bytes / 1048576)) | $((gen_ms / 1000)).$(((gen_ms % 1000) / 100)) | $((replay_ms / 1000)).$(((replay_ms % 1000) / 100)) | $rate | $written | $row_rate | $dropped | $logins / $n | $failed / $commands | $open | $((bytes / 1048576)) | $per | $t_sessions | $t_since ($since_count) | $t_timeline |")
+  per_stored=$(awk -v b="$bytes" -v n="$logins" 'BEGIN { printf "%s", n ? int(b / n) : "-" }')
+  rows+=("| $n | $records | $((log_bytes / 1048576)) | $((gen_ms / 1000)).$(((gen_ms % 1000) / 100)) | $((replay_ms / 1000)).$(((replay_ms % 1000) / 100)) | $rate | $written | $row_rate | $dropped | $logins / $n | $failed / $commands | $open | $((bytes / 1048576)) | $per | $per_stored | $t_sessions | $t_since ($since_count) | $t_timeline |")
   [[ ${malformed:-0} == 0 ]] || say "store_scale: N=$n: bench_replay found $malformed malformed lines"
   if [[ -n $KEEP ]]; then
     for f in "$DB" "$DB-wal" "$DB-shm"; do [[ -e $f ]] && mv "$f" "$KEEP/"; done
@@ -142,8 +144,8 @@ for n in $SIZES; do
   fi
 done
 
-echo "| sessions | records | log MB | generate s | replay s | records/s | rows written | rows written/s | rows dropped | logins stored | failed logins stored | open | store MB | bytes/session | sessions ms | sessions --since ms (results) | timeline ms |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| sessions | records | log MB | generate s | replay s | records/s | rows written | rows written/s | rows dropped | logins stored | failed logins stored | open | store MB | bytes/session | bytes/stored login | sessions ms | sessions --since ms (results) | timeline ms |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
 echo "$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo '?') $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); --per-second $RATE --seed $SEED, medians of $RUNS runs"
