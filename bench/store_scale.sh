@@ -12,6 +12,7 @@
 # --build      the build tree with auditlens and bench/bench_replay (default build/release;
 #              AUDITLENS and BENCH_REPLAY in the environment name the binaries themselves)
 # --keep DIR   keep the stores (DIR/store-N.db) instead of deleting them
+# --markdown-only  no progress on stderr (the generator's and bench_replay's lines)
 # Environment: TMPDIR for the logs and stores (default /tmp; N=100000 needs about 17 GB free).
 #
 # Per N it prints one markdown table row:
@@ -37,7 +38,7 @@ SIZES="1000 10000" RATE=10 SEED=1 RUNS=5 BUILD=$REPO/build/release KEEP="" MD_ON
 PYTHON=${PYTHON:-python3}
 FIRST_SES=100
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 while (($#)); do
   case $1 in
     --sessions) SIZES=$2; shift 2 ;;
