@@ -453,6 +453,21 @@ std::shared_ptr<const CgroupIdentity> ProcessTable::ReadCgroup(int32_t pid,
       parent->cgroup->pod_uid == identity->pod_uid && parent->cgroup->service == identity->service) {
     return parent->cgroup;
   }
+  // Elsewhere than its parent: a container or unit it entered, or a process that has exited and
+  // not been reaped yet, whose file the kernel then shows at the v1 hierarchies' roots. Only the
+  // first is a reading (one more small read, for the few processes not where their parent is).
+  snprintf(path, sizeof(path), "/%d/stat", pid);
+  scratch_.assign(options_.proc_root);
+  scratch_.append(path);
+  const std::string stat = ReadSmallFile(scratch_);
+  const size_t close = stat.rfind(')');
+  if (close != std::string::npos && close + 2 < stat.size() &&
+      (stat[close + 2] == 'Z' || stat[close + 2] == 'X')) {
+    --cgroup_counts_.reads;
+    cgroup_counts_.skipped_lines -= identity->skipped_lines;
+    ++cgroup_counts_.unreadable;
+    return nullptr;
+  }
   return identity;
 }
 

@@ -77,11 +77,13 @@ stop_traced() {
   AGENT=""
   return $rc
 }
+# Both ends hold the connection 4 s: the agent runs under strace, several times slower, and must
+# still find the client's socket open when it handles the connect.
 pair() {
   local dir=$1 port=$((20000 + RANDOM % 20000)) server rc=0
-  ip netns exec "$NSA" "$T/bin/netpeer" serve 10.203.0.1 "$port" 1500 "$dir/serve.json" &
+  ip netns exec "$NSA" "$T/bin/netpeer" serve 10.203.0.1 "$port" 4000 "$dir/serve.json" &
   server=$!
-  ip netns exec "$NSB" "$T/bin/netpeer" connect 10.203.0.1 "$port" 1500 "$dir/connect.json" || rc=1
+  ip netns exec "$NSB" "$T/bin/netpeer" connect 10.203.0.1 "$port" 4000 "$dir/connect.json" || rc=1
   wait "$server" || rc=1
   return $rc
 }

@@ -388,11 +388,12 @@ class FakeProc {
     std::filesystem::create_directories(root_ + "/" + std::to_string(pid));
     Write(std::to_string(pid) + "/cgroup", text);
   }
-
- private:
+  // Any file under the fake /proc (its directory must exist).
   void Write(const std::string& name, const std::string& text) {
     std::ofstream(root_ + "/" + name, std::ios::binary) << text;
   }
+
+ private:
   std::string root_;
 };
 
@@ -488,6 +489,40 @@ TEST(ProcessTable, CgroupIdentityReadInheritedAndBudgeted) {
     with_container += line.find(R"("container":{"id":")" + id + R"(","runtime":"docker"})") != std::string::npos;
   }
   EXPECT_EQ(with_container, 3);
+}
+
+// A process that has exited but is not reaped yet: the kernel shows its cgroup file at the v1
+// roots ("/"). That is not where it ran: it takes its parent's, and the read counts as unreadable.
+TEST(ProcessTable, CgroupOfAZombieIsNotARead) {
+  SessionHarness h;
+  std::string root = h.TempPath("proc-zombie");
+  FakeProc proc(root);
+  const std::string unit = "1:name=systemd:/system.slice/cron.service\n0::/system.slice/cron.service\n";
+  proc.Add(400, 1, 500, "/usr/sbin/cron", {"cron"}, 0, "4294967295", "4294967295");
+  proc.Cgroup(400, unit);
+  // 401 is a zombie: state Z, and its cgroup file at the roots.
+  proc.Cgroup(401, "1:name=systemd:/\n0::/system.slice/cron.service\n");
+  proc.Write("401/stat", "401 (job) Z 400 0 0 0 -1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 600 0 0\n");
+  // 402 really left the unit (its stat says running): its own reading stands.
+  proc.Cgroup(402, "1:name=systemd:/system.slice/other.service\n0::/system.slice/other.service\n");
+  proc.Write("402/stat", "402 (moved) S 400 0 0 0 -1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 600 0 0\n");
+  ProcessTableOptions o;
+  o.boot_id = "b";
+  o.proc_root = root;
+  o.track_cgroups = true;
+  ProcessTable table(o);
+  ASSERT_EQ(table.SeedFromProc(root), 1u);
+  std::string log;
+  log += Syscall(2000, 1, 59, 401, 400, "success=yes exit=0 a0=1", "type=EXECVE HEAD argc=1 a0=\"job\"\n");
+  log += Syscall(2010, 2, 59, 402, 400, "success=yes exit=0 a0=1", "type=EXECVE HEAD argc=1 a0=\"mv\"\n");
+  std::string error;
+  ASSERT_TRUE(RunThrough(&table, log, h.TempPath("zombie.json"), &error)) << error;
+  ASSERT_TRUE(table.Find(401) && table.Find(401)->cgroup);
+  EXPECT_EQ(table.Find(401)->cgroup, table.Find(400)->cgroup);
+  EXPECT_EQ(table.Find(401)->cgroup->service, "cron.service");
+  ASSERT_TRUE(table.Find(402) && table.Find(402)->cgroup);
+  EXPECT_EQ(table.Find(402)->cgroup->service, "other.service");
+  EXPECT_EQ(table.cgroup_counts().unreadable, 1u);
 }
 
 // A program's SHA-256: the exec's event says it is pending (the hasher reads on its own thread);
