@@ -403,6 +403,14 @@ std::string_view ValueDecoder::SyscallName(int machine, int number) {
 }
 
 void ValueDecoder::AppendId(int32_t id, bool group, std::string* out) {
+  if (!log_names_.empty()) {
+    // The name the log's own host wrote beside the id wins over any of this machine's.
+    const std::string_view written = log_names_.Find(group, static_cast<uint32_t>(id));
+    if (!written.empty()) {
+      out->append(written.data(), written.size());
+      return;
+    }
+  }
   if (id == -1) {
     out->append("unset");
     return;

@@ -20,6 +20,7 @@
 
 #include "decode/field_kind.h"
 #include "decode/id_names.h"
+#include "decode/log_names.h"
 #include "tables/syscall_facts.h"
 
 namespace auditlens {
@@ -61,6 +62,9 @@ class ValueDecoder {
   std::string_view SyscallName(int machine, int number);
   std::string_view ArchName(std::string_view arch_raw);
   IdNames& ids() { return ids_; }
+  // Names a log's own host gave its ids (ENRICHED tails): asked before ids(). Whoever feeds it
+  // (the formatter, per event) drops what it rendered from ids when it changes.
+  LogNames& log_names() { return log_names_; }
 
  private:
   void AppendId(int32_t id, bool group, std::string* out);
@@ -68,6 +72,7 @@ class ValueDecoder {
   void AppendProtocol(int number, std::string* out);
 
   IdNames ids_;
+  LogNames log_names_;
   std::unordered_map<int, std::string> protocols_;            // IP protocol number → name
 };
 
