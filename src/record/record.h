@@ -34,7 +34,8 @@ const char* ParseNetlinkRecord(uint16_t type, std::string_view payload, Record* 
 //   [node=N ]type=NAME msg=audit(SEC.MSEC:SERIAL): fields[\x1dENRICHED FIELDS]
 // Read leniently, as logs of other hosts and versions are written: NAME may be any type name (one
 // this build does not know is kept, with type 0 and type_name), UNKNOWN[n] or a number (type=1400
-// as the kernel prints records); spaces and tabs may lead the line and repeat between its parts;
+// as the kernel prints records); spaces and tabs may lead the line, and spaces (with tabs after
+// them) repeat between its parts;
 // "msg=" may be missing before the stamp (the kernel's console form) and so may the ':' after it
 // (RHEL 7 auditd's DAEMON_CONFIG lines). A line is refused only when it has no type or no stamp
 // that reads. Returns nullptr on success, else a static description of what is wrong.
