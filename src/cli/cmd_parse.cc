@@ -25,6 +25,9 @@ struct ParseArgs {
   uint32_t max_errors_shown = 100;
   bool strict = false;
   std::string host;  // host.name of records without node=; empty: left out
+  std::string resolve_names = "local";  // ids the log does not name: "local" or "none"
+  std::string passwd_file;              // the log's host's passwd and group files
+  std::string group_file;
 };
 
 int RunParse(const ParseArgs& args) {
@@ -44,6 +47,16 @@ int RunParse(const ParseArgs& args) {
   NetworkEnricher network(nullptr);
   options.enrichers.push_back(&network);
   Pipeline pipeline(options, &output);
+  // Names of ids the log itself does not give (an ENRICHED log gives its own, which win).
+  IdNames& ids = pipeline.id_names();
+  if (!args.passwd_file.empty() || !args.group_file.empty()) {
+    if (!ids.LoadFiles(args.passwd_file, args.group_file, &error)) {
+      std::cerr << "auditlens parse: " << error << "\n";
+      return 1;
+    }
+  } else if (args.resolve_names == "none") {
+    ids.set_source(IdNames::Source::kNone);
+  }
 
   uint64_t malformed = 0;
   uint64_t shown = 0;
@@ -145,15 +158,33 @@ void AddParseCommand(CLI::App& app) {
                   "malformed lines reported one by one before only counting them (default 100)")
       ->type_name("N");
   cmd->add_flag("--strict", args->strict, "exit 1 when any line was malformed");
+  CLI::Option* resolve = cmd->add_option("--resolve-names", args->resolve_names,
+                  "names of uids and gids the log does not give itself: 'local' (this machine's, "
+                  "the default) or 'none' (ids stay numbers)")
+      ->type_name("SOURCE")
+      ->check(CLI::IsMember({"local", "none"}));
+  CLI::Option* passwd = cmd->add_option(
+      "--passwd", args->passwd_file,
+      "the log's host's passwd file: names of uids the log does not give itself (with --group)");
+  passwd->type_name("FILE");
+  CLI::Option* group = cmd->add_option(
+      "--group", args->group_file,
+      "the log's host's group file: names of gids the log does not give itself (with --passwd)");
+  group->type_name("FILE");
+  passwd->needs(group);
+  group->needs(passwd);
+  resolve->excludes(passwd);
+  resolve->excludes(group);
   cmd->add_option("--host", args->host,
                   "host.name of the records that have no node= (default: none, the host is unknown)")
       ->type_name("NAME");
   cmd->footer(
       "Logs are read as written, also those of other hosts and auditd versions: a record type\n"
       "this build does not know is kept under its name (or UNKNOWN[n]) with its fields; the stamp\n"
-      "may lack msg= or the ':' after it; an ENRICHED log's names of its ids (after the 0x1d byte)\n"
-      "win over this machine's. host.name is the record's node=, else --host, else left out: the\n"
-      "name of the machine running parse is never used.\n"
+      "may lack msg= or the ':' after it. An ENRICHED log's names of its ids (after the 0x1d\n"
+      "byte) win; ids it does not name get this machine's names, none (--resolve-names none), or\n"
+      "those of --passwd/--group (then nothing is looked up here). host.name is the record's\n"
+      "node=, else --host, else left out: the name of the machine running parse is never used.\n"
       "\n"
       "A line is dropped only when it has no type or no readable audit(...) stamp. Dropped lines\n"
       "are reported on stderr as FILE:LINE: reason (the first --max-errors-shown of them, then a\n"

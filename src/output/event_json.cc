@@ -321,7 +321,20 @@ void EventJsonFormatter::Memoized(JsonWriter& w, MemoSite site, std::string_view
   }
 }
 
+void EventJsonFormatter::SelectAndLearn(const ParsedEvent& e) {
+  const Event& ev = e.event();
+  LogNames& names = decoder_.log_names();
+  bool changed = names.SelectNode(ev.node());
+  if (ev.enriched_records() > 0) changed |= names.Learn(e);
+  if (changed) {
+    // What was rendered from ids under other names (memoized members and records) is dropped.
+    memo_.Clear();
+    record_memo_.Clear();
+  }
+}
+
 void EventJsonFormatter::Format(const ParsedEvent& e, std::string* out) {
+  LearnNames(e);
   EventFacts facts;
   facts.Reset(e);
   Format(e, facts, out);
@@ -355,17 +368,6 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
     memo_.Clear();
     record_memo_.Clear();
     memo_epoch_sec_ = ev.sec();
-  }
-  // An ENRICHED log names its ids as its own host knew them (decode/log_names.h): learned before
-  // anything is decoded; what was rendered from ids under other names is dropped.
-  if (ev.enriched_records() > 0 || !decoder_.log_names().empty()) {
-    LogNames& names = decoder_.log_names();
-    bool changed = names.SelectNode(ev.node());
-    if (ev.enriched_records() > 0) changed |= names.Learn(e);
-    if (changed) {
-      memo_.Clear();
-      record_memo_.Clear();
-    }
   }
   w.BeginObject();
   w.Key("@timestamp");

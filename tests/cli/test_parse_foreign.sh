@@ -90,6 +90,21 @@ sed 's/\x1d.*//' "$DATA/db7_enriched.log" >"$T/db7_raw.log"
 "$AUDITLENS" parse "$T/db7_raw.log" >"$T/db7_raw.json" 2>/dev/null
 check "db7 as RAW: alice is gone (the ENRICHED names are what made her)" bash -c "! grep -q alice '$T/db7_raw.json'"
 
+# Ids the log does not name: none (numbers), or the log's host's files; the log's own names win.
+"$AUDITLENS" parse --resolve-names none "$T/db7_raw.log" >"$T/none.json" 2>/dev/null
+check "RAW, --resolve-names none: uid 1000 stays a number" bash -c "grep -q '\"user\":{\"id\":\"1000\"}' '$T/none.json'"
+check "RAW, --resolve-names none: no name of an id at all" test "$(names "$T/none.json" | tr '\n' ' ')" == "0 1000 1001 "
+printf 'root:x:0:0::/root:/bin/sh\nzed:x:1000:1000::/home/zed:/bin/sh\nops:x:1001:1001::/:/bin/sh\n' >"$T/passwd"
+printf 'root:x:0:\nwheel:x:1000:zed\nops:x:1001:\n' >"$T/group"
+"$AUDITLENS" parse --passwd "$T/passwd" --group "$T/group" "$T/db7_raw.log" >"$T/files.json" 2>/dev/null
+check "RAW, --passwd/--group: the files' names" test "$(names "$T/files.json" | tr '\n' ' ')" == "ops root wheel zed "
+"$AUDITLENS" parse --passwd "$T/passwd" --group "$T/group" "$DATA/db7_enriched.log" >"$T/files2.json" 2>/dev/null
+check "ENRICHED, --passwd/--group: the log's own names still win" test "$(names "$T/files2.json" | tr '\n' ' ')" == "alice dbadmin root staff "
+"$AUDITLENS" parse --passwd "$T/nothing" --group "$T/group" "$T/db7_raw.log" >/dev/null 2>"$T/err"
+check "--passwd of a missing file: exit 1, named" bash -c "[[ $? -eq 1 ]] && grep -q 'cannot read $T/nothing' '$T/err'"
+"$AUDITLENS" parse --passwd "$T/passwd" "$T/db7_raw.log" >/dev/null 2>&1
+check "--passwd without --group: usage error" test $? -eq 2
+
 # --- Without node=: the host is unknown, or --host -----------------------------------------------
 sed 's/^node=[^ ]* //' "$DATA/db7_enriched.log" >"$T/nonode.log"
 hostname_here=$(hostname)

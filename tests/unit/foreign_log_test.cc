@@ -3,12 +3,19 @@
 // EXECVE-only event has its arguments, the host is node= or the given one and never this
 // machine's, and an ENRICHED log's own names of its ids win over this machine's passwd and group.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "agent/pipeline.h"
 #include "assemble/event.h"
+#include "decode/id_names.h"
 #include "decode/log_names.h"
+#include "decode/value_decoder.h"
 #include "decode/parsed_event.h"
 #include "output/event_json.h"
 #include "record/record.h"
@@ -353,6 +360,105 @@ TEST(ForeignJson, NamesStayWithTheirNode) {
       "gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 fsgid=1000 tty=pts0 ses=3 "
       "comm=\"id\" exe=\"/usr/bin/id\" key=(null)"});
   EXPECT_HAS(raw, R"("user":{"id":"1000","name":"alice"})");
+}
+
+// --- Where names come from besides the log ------------------------------------------------------
+
+std::string DecodeId(ValueDecoder& d, FieldKind kind, std::string_view raw) {
+  std::string out;
+  d.Decode(kind, raw, SyscallContext(), &out);
+  return out;
+}
+
+// kNone: ids stay numbers (-1 is still unset); the log's own names still win.
+TEST(IdNames, NoneKeepsNumbers) {
+  ValueDecoder d;
+  d.ids().set_source(IdNames::Source::kNone);
+  EXPECT_EQ(DecodeId(d, FieldKind::kUid, "0"), "0");
+  EXPECT_EQ(DecodeId(d, FieldKind::kUid, "1000"), "1000");
+  EXPECT_EQ(DecodeId(d, FieldKind::kGid, "65534"), "65534");
+  EXPECT_EQ(DecodeId(d, FieldKind::kUid, "4294967295"), "unset");
+  const Event e = EventOf({"type=LOGIN msg=audit(1.000:1): pid=1 uid=0 old-auid=4294967295 "
+                           "auid=1000 tty=(none) old-ses=4294967295 ses=3 res=1\x1d"
+                           "UID=\"root\" OLD-AUID=\"unset\" AUID=\"alice\""});
+  ParsedEvent p;
+  p.Parse(e);
+  d.log_names().SelectNode("");
+  ASSERT_TRUE(d.log_names().Learn(p));
+  EXPECT_EQ(DecodeId(d, FieldKind::kUid, "1000"), "alice");
+  EXPECT_EQ(d.ids().User(1000), "alice");
+  EXPECT_EQ(DecodeId(d, FieldKind::kUid, "0"), "root");
+  EXPECT_EQ(d.ids().User(1001), "");
+}
+
+// kFiles: the log's host's passwd and group files; an id they lack is unknown(N), as auparse
+// words an id without a name; a file that cannot be read is an error naming it.
+TEST(IdNames, FilesOfTheLogsHost) {
+  char dir_template[] = "/tmp/auditlens_idnames_XXXXXX";
+  const std::string dir = mkdtemp(dir_template);
+  std::ofstream(dir + "/passwd") << "# a comment\nroot:x:0:0:root:/root:/bin/bash\n"
+                                    "alice:x:1000:1000::/home/alice:/bin/sh\n"
+                                    "+nis::::::\nbroken:x:notanumber:1::/:/bin/sh\n"
+                                    "alias:x:1000:1000::/:/bin/sh\n";
+  std::ofstream(dir + "/group") << "root:x:0:\nstaff:x:1000:alice\n";
+  ValueDecoder d;
+  std::string error;
+  ASSERT_TRUE(d.ids().LoadFiles(dir + "/passwd", dir + "/group", &error)) << error;
+  EXPECT_EQ(d.ids().source(), IdNames::Source::kFiles);
+  EXPECT_EQ(DecodeId(d, FieldKind::kUid, "1000"), "alice") << "the first name of an id wins";
+  EXPECT_EQ(DecodeId(d, FieldKind::kGid, "1000"), "staff");
+  EXPECT_EQ(DecodeId(d, FieldKind::kUid, "0"), "root");
+  EXPECT_EQ(DecodeId(d, FieldKind::kUid, "65534"), "unknown(65534)") << "never NSS's nobody";
+  EXPECT_EQ(DecodeId(d, FieldKind::kUid, "4294967295"), "unset");
+  ValueDecoder bad;
+  EXPECT_FALSE(bad.ids().LoadFiles(dir + "/missing", dir + "/group", &error));
+  EXPECT_NE(error.find(dir + "/missing"), std::string::npos) << error;
+  EXPECT_EQ(bad.ids().source(), IdNames::Source::kLocal) << "a failed load changes nothing";
+  std::remove((dir + "/passwd").c_str());
+  std::remove((dir + "/group").c_str());
+  rmdir(dir.c_str());
+}
+
+// The pipeline learns an event's ENRICHED names before its enrichers run: a stage whose IdNames
+// points at Pipeline::log_names() sees the log's name already for the event that brings it.
+class NameReader : public Enricher {
+ public:
+  void Enrich(const ParsedEvent& e, EventFacts*) override {
+    seen.emplace_back(names.User(1000));
+  }
+  IdNames names;
+  std::vector<std::string> seen;
+};
+
+TEST(ForeignPipeline, NamesAreKnownBeforeTheEnrichers) {
+  char path_template[] = "/tmp/auditlens_names_XXXXXX";
+  const int fd = mkstemp(path_template);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  OutputFile out;
+  std::string error;
+  ASSERT_TRUE(out.Open(path_template, &error)) << error;
+  NameReader reader;
+  PipelineOptions options;
+  options.assembler.expect_eoe = false;
+  options.enrichers.push_back(&reader);
+  Pipeline pipeline(options, &out);
+  reader.names.set_log_names(&pipeline.log_names());
+  reader.names.set_source(IdNames::Source::kNone);
+  for (const std::string& line : kForeignExec) {
+    Record r;
+    ASSERT_EQ(ParseLogRecord(line, &r), nullptr);
+    pipeline.AddRecord(r);
+  }
+  pipeline.Flush();
+  out.Flush();
+  ASSERT_EQ(reader.seen.size(), 1u);
+  EXPECT_EQ(reader.seen[0], "alice");
+  std::ifstream in(path_template);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_HAS(text.str(), R"("user":{"id":"1000","name":"alice")");
+  std::remove(path_template);
 }
 
 }  // namespace
