@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -201,6 +202,27 @@ TEST(LogNames, SplitTail) {
   entries.clear();
   LogNames::SplitTail("A=\"unterminated  B={ open", &entries);  // never past the end
   EXPECT_EQ(entries.size(), 1u);
+}
+
+// Whatever the bytes, the entries are views inside the tail.
+TEST(LogNames, SplitTailOfRandomBytesStaysInside) {
+  std::mt19937 rng(23);
+  std::vector<LogNames::Entry> entries;
+  const std::string alphabet = "AUID=\"{} x\t\x1d0123";
+  for (int round = 0; round < 20000; ++round) {
+    std::string tail;
+    for (size_t n = rng() % 40; n > 0; --n) tail.push_back(alphabet[rng() % alphabet.size()]);
+    entries.clear();
+    LogNames::SplitTail(tail, &entries);
+    const char* lo = tail.data();
+    const char* hi = lo + tail.size();
+    for (const LogNames::Entry& e : entries) {
+      ASSERT_FALSE(e.name.empty()) << tail;
+      ASSERT_TRUE(e.name.data() >= lo && e.name.data() + e.name.size() <= hi) << tail;
+      ASSERT_TRUE(e.value.empty() || (e.value.data() >= lo && e.value.data() + e.value.size() <= hi))
+          << tail;
+    }
+  }
 }
 
 // The n-th field of a name pairs with the n-th entry of that name (a flattened user message may

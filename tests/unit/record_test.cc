@@ -291,7 +291,8 @@ TEST(LogRecord, RandomBytesNeverEscapeTheInput) {
     };
     Record r;
     if (ParseLogRecord(s, &r) == nullptr) {
-      ASSERT_TRUE(inside(r.body) && inside(r.node)) << s;
+      ASSERT_TRUE(inside(r.body) && inside(r.node) && inside(r.type_name) && inside(r.enriched))
+          << s;
     }
     if (ParseNetlinkRecord(1300, s, &r) == nullptr) {
       ASSERT_TRUE(inside(r.body)) << s;
