@@ -21,7 +21,7 @@ void Event::Reset(const Record& first) {
 }
 
 void Event::Append(const Record& record) {
-  if (record.type_name.empty() && record.enriched.empty()) {
+  if (__builtin_expect((record.type_name.size() | record.enriched.size()) == 0, 1)) {
     slots_.push_back({record.type, 0, static_cast<uint32_t>(text_.size()),
                       static_cast<uint32_t>(record.body.size()), 0});
     text_.append(record.body.data(), record.body.size());

@@ -1050,9 +1050,10 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
   // its rendering. EXECVE is left out: its arguments are joined across records.
   // An ENRICHED tail is part of the key (the names it gives are in the rendering); a type known
   // only by the name a log wrote (type 0) is not memoized: the name is not in the key.
-  const FieldMemo::Key memo_key{type, static_cast<int16_t>(event_ctx_.machine),
-                                static_cast<int16_t>(event_ctx_.syscall), e.enriched(r),
-                                e.event().record_body(r)};
+  const FieldMemo::Key memo_key{
+      type, static_cast<int16_t>(event_ctx_.machine), static_cast<int16_t>(event_ctx_.syscall),
+      e.event().enriched_records() == 0 ? std::string_view() : e.enriched(r),
+      e.event().record_body(r)};
   const bool memo_ok = type != rectype::kExecve && type != 0;
   uint64_t memo_hash = 0;
   if (memo_ok) {

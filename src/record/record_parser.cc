@@ -89,7 +89,10 @@ const char* ParseStamp(std::string_view text, Record* out, std::string_view* res
   } else if (!lenient || (p != end && !IsBlank(*p))) {
     return "missing ':' after stamp";
   }
-  while (p != end && IsBlank(*p)) ++p;
+  while (p != end && *p == ' ') ++p;
+  if (p != end && *p == '\t') {
+    while (p != end && IsBlank(*p)) ++p;
+  }
   *rest = std::string_view(p, end - p);
   return nullptr;
 }
@@ -160,23 +163,32 @@ const char* ParseLogRecord(std::string_view line, Record* out) {
   out->node = {};
   out->type_name = {};
   out->enriched = {};
-  if (!line.empty() && IsBlank(line[0])) line = SkipBlanks(line);
+  // The common line begins with type= and has one space between its parts: that path tests no
+  // more than the strict format did.
   constexpr std::string_view kNode = "node=";
-  if (line.substr(0, kNode.size()) == kNode) {
-    size_t sp = TokenEnd(line);
-    if (sp == std::string_view::npos) return "node= without a record";
-    out->node = line.substr(kNode.size(), sp - kNode.size());
-    line = SkipBlanks(line.substr(sp + 1));
-  }
   constexpr std::string_view kType = "type=";
-  if (line.substr(0, kType.size()) != kType) return "missing type=";
+  if (line.substr(0, kType.size()) != kType) {
+    line = SkipBlanks(line);
+    if (line.substr(0, kNode.size()) == kNode) {
+      size_t sp = TokenEnd(line);
+      if (sp == std::string_view::npos) return "node= without a record";
+      out->node = line.substr(kNode.size(), sp - kNode.size());
+      line = SkipBlanks(line.substr(sp + 1));
+    }
+    if (line.substr(0, kType.size()) != kType) return "missing type=";
+  }
   size_t sp = TokenEnd(line);
   if (sp == std::string_view::npos) return "missing msg=";
   if (const char* err = ReadTypeName(line.substr(kType.size(), sp - kType.size()), out)) return err;
   line.remove_prefix(sp + 1);
-  if (!line.empty() && IsBlank(line[0])) line = SkipBlanks(line);
   constexpr std::string_view kMsg = "msg=";
-  if (line.substr(0, kMsg.size()) == kMsg) line.remove_prefix(kMsg.size());
+  if (line.substr(0, kMsg.size()) == kMsg) {
+    line.remove_prefix(kMsg.size());
+  } else {
+    // Blanks, and the kernel's console form without msg=.
+    line = SkipBlanks(line);
+    if (line.substr(0, kMsg.size()) == kMsg) line.remove_prefix(kMsg.size());
+  }
   std::string_view rest;
   if (const char* err = ParseStamp(line, out, &rest, true)) return err;
   // ENRICHED logs append auditd's own interpretations after a GS (0x1d) byte: the names the
