@@ -30,6 +30,8 @@ void Pipeline::AddRecord(const Record& record, uint64_t arrival_ms) {
 void Pipeline::OnEvent(const Event& received) {
   const Event& event = redactor_ ? redactor_->Apply(received) : received;
   parsed_.Parse(event);
+  // An ENRICHED log's own names of its ids, known before any stage reads a name (log_names()).
+  formatter_.LearnNames(parsed_);
   facts_.Reset(parsed_);
   for (Enricher* e : options_.enrichers) e->Enrich(parsed_, &facts_);
   // The filter decides on the facts (the event's process is known): a refused event is not

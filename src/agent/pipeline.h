@@ -62,6 +62,13 @@ class Pipeline : public EventSink {
   void Flush(uint64_t now_ms = 0);
 
   PipelineCounters counters() const;
+  // The names an ENRICHED log gave its ids, for the event being handled (its node's), learned
+  // before the enrichers run. Point another stage's IdNames at it (IdNames::set_log_names) to have
+  // its names too.
+  const LogNames& log_names() { return formatter_.decoder().log_names(); }
+  // Where names of ids come from besides the log's own (IdNames::Source, LoadFiles): parse's
+  // --resolve-names, --passwd and --group.
+  IdNames& id_names() { return formatter_.decoder().ids(); }
   SerialTracker& serials() { return serials_; }
   // The highest serial (modular) of a delivered local event, i.e. what SerialTracker::Resume needs
   // after a restart. Events complete out of order, so this is not simply the last one written.

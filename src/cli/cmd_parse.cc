@@ -1,4 +1,7 @@
-// `auditlens parse [FILE...]`: auditd log lines (RAW or ENRICHED) → JSON lines on stdout.
+// `auditlens parse [--host NAME] [FILE...]`: auditd log lines (RAW or ENRICHED) → JSON lines on
+// stdout. A log is read as it was written, wherever that was: its host is its node= or --host,
+// never this machine's name; an ENRICHED log's own names of its ids win over this machine's
+// passwd and group; records of types this build does not know are kept.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -21,13 +24,11 @@ struct ParseArgs {
   uint32_t timeout_ms = 2000;
   uint32_t max_errors_shown = 100;
   bool strict = false;
+  std::string host;  // host.name of records without node=; empty: left out
+  std::string resolve_names = "local";  // ids the log does not name: "local" or "none"
+  std::string passwd_file;              // the log's host's passwd and group files
+  std::string group_file;
 };
-
-std::string LocalHostname() {
-  char buf[256] = {};
-  gethostname(buf, sizeof(buf) - 1);
-  return buf;
-}
 
 int RunParse(const ParseArgs& args) {
   OutputFile output;
@@ -40,14 +41,26 @@ int RunParse(const ParseArgs& args) {
   PipelineOptions options;
   options.assembler.expect_eoe = false;  // logs never contain EOE
   options.assembler.timeout_ms = args.timeout_ms;
-  options.hostname = LocalHostname();
+  // The log may come from anywhere: only node= or --host name its host (formatter: no name else).
+  options.hostname = args.host;
   // No live process behind a log: the network fields say what the records say, nothing looked up.
   NetworkEnricher network(nullptr);
   options.enrichers.push_back(&network);
   Pipeline pipeline(options, &output);
+  // Names of ids the log itself does not give (an ENRICHED log gives its own, which win).
+  IdNames& ids = pipeline.id_names();
+  if (!args.passwd_file.empty() || !args.group_file.empty()) {
+    if (!ids.LoadFiles(args.passwd_file, args.group_file, &error)) {
+      std::cerr << "auditlens parse: " << error << "\n";
+      return 1;
+    }
+  } else if (args.resolve_names == "none") {
+    ids.set_source(IdNames::Source::kNone);
+  }
 
   uint64_t malformed = 0;
   uint64_t shown = 0;
+  uint64_t without_host = 0;  // records with neither node= nor --host
   int status = 0;
   std::vector<std::string> inputs = args.files;
   if (inputs.empty()) inputs.push_back("-");
@@ -88,6 +101,7 @@ int RunParse(const ParseArgs& args) {
         }
         continue;
       }
+      without_host += record.node.empty();
       pipeline.AddRecord(record);
       // Stream time: complete events that saw no record for the timeout, checked every 100 ms of
       // log time rather than on every line.
@@ -108,6 +122,11 @@ int RunParse(const ParseArgs& args) {
   }
   std::cerr << "auditlens parse: " << c.records << " records, " << c.events << " events, "
             << malformed << " malformed lines\n";
+  if (args.host.empty() && without_host > 0) {
+    std::cerr << "auditlens parse: " << without_host
+              << " records have no node= and no --host was given: their host is unknown, "
+                 "host.name is left out\n";
+  }
   if (output.write_errors() > 0) {
     std::cerr << "auditlens parse: " << output.last_error() << "\n";
     return 1;
@@ -139,9 +158,37 @@ void AddParseCommand(CLI::App& app) {
                   "malformed lines reported one by one before only counting them (default 100)")
       ->type_name("N");
   cmd->add_flag("--strict", args->strict, "exit 1 when any line was malformed");
+  CLI::Option* resolve = cmd->add_option("--resolve-names", args->resolve_names,
+                  "names of uids and gids the log does not give itself: 'local' (this machine's, "
+                  "the default) or 'none' (ids stay numbers)")
+      ->type_name("SOURCE")
+      ->check(CLI::IsMember({"local", "none"}));
+  CLI::Option* passwd = cmd->add_option(
+      "--passwd", args->passwd_file,
+      "the log's host's passwd file: names of uids the log does not give itself (with --group)");
+  passwd->type_name("FILE");
+  CLI::Option* group = cmd->add_option(
+      "--group", args->group_file,
+      "the log's host's group file: names of gids the log does not give itself (with --passwd)");
+  group->type_name("FILE");
+  passwd->needs(group);
+  group->needs(passwd);
+  resolve->excludes(passwd);
+  resolve->excludes(group);
+  cmd->add_option("--host", args->host,
+                  "host.name of the records that have no node= (default: none, the host is unknown)")
+      ->type_name("NAME");
   cmd->footer(
-      "Malformed lines are reported on stderr as FILE:LINE: reason (the first --max-errors-shown\n"
-      "of them, then a count); the good lines around them still become events.\n"
+      "Logs are read as written, also those of other hosts and auditd versions: a record type\n"
+      "this build does not know is kept under its name (or UNKNOWN[n]) with its fields; the stamp\n"
+      "may lack msg= or the ':' after it. An ENRICHED log's names of its ids (after the 0x1d\n"
+      "byte) win; ids it does not name get this machine's names, none (--resolve-names none), or\n"
+      "those of --passwd/--group (then nothing is looked up here). host.name is the record's\n"
+      "node=, else --host, else left out: the name of the machine running parse is never used.\n"
+      "\n"
+      "A line is dropped only when it has no type or no readable audit(...) stamp. Dropped lines\n"
+      "are reported on stderr as FILE:LINE: reason (the first --max-errors-shown of them, then a\n"
+      "count); the good lines around them still become events.\n"
       "\n"
       "Exit status:\n"
       "  0  at least one record was read (other lines may have been malformed)\n"

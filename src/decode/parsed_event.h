@@ -31,6 +31,10 @@ class ParsedEvent {
   const Event& event() const { return *event_; }
   size_t record_count() const { return records_.size(); }
   uint16_t record_type(size_t r) const { return records_[r].type; }
+  // Event::record_type_name: libaudit's name, UNKNOWN[n], or the name a log wrote (type 0).
+  std::string_view record_type_name(size_t r) const { return event_->record_type_name(r); }
+  // Event::record_enriched: an ENRICHED log line's tail; empty otherwise.
+  std::string_view enriched(size_t r) const { return event_->record_enriched(r); }
   std::span<const Field> fields(size_t r) const {
     if (!records_[r].split) Split(r);
     return {fields_.data() + records_[r].begin, records_[r].end - records_[r].begin};

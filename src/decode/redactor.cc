@@ -407,6 +407,8 @@ const Event& Redactor::Apply(const Event& event) {
     record.serial = event.serial();
     record.node = event.node();
     record.body = rewritten_[r] ? std::string_view(bodies_[r]) : event.record_body(r);
+    if (record.type == 0) record.type_name = event.record_type_name(r);
+    record.enriched = event.record_enriched(r);
     if (r == 0) {
       copy_.Reset(record);
     } else {

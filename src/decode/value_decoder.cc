@@ -335,7 +335,7 @@ uint8_t ContextFieldsOf(const tables::SyscallEntry* entry) {
 
 }  // namespace
 
-ValueDecoder::ValueDecoder() = default;
+ValueDecoder::ValueDecoder() { ids_.set_log_names(&log_names_); }
 
 void ValueDecoder::AppendEscaped(std::string_view raw, std::string* out) {
   if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') {
@@ -403,22 +403,30 @@ std::string_view ValueDecoder::SyscallName(int machine, int number) {
 }
 
 void ValueDecoder::AppendId(int32_t id, bool group, std::string* out) {
+  // The name the log's own host wrote beside the id wins over any other (log_names.h).
+  if (std::string_view written = ids_.Logged(group, static_cast<uint32_t>(id)); !written.empty()) {
+    out->append(written.data(), written.size());
+    return;
+  }
   if (id == -1) {
     out->append("unset");
     return;
   }
-  if (id == 0) {
+  const IdNames::Source source = ids_.source();
+  if (id == 0 && source == IdNames::Source::kLocal) {
     out->append("root");
     return;
   }
   std::string_view name = group ? ids_.Group(static_cast<uint32_t>(id))
                                 : ids_.User(static_cast<uint32_t>(id));
-  if (name.empty()) {
+  if (!name.empty()) {
+    out->append(name.data(), name.size());
+  } else if (source == IdNames::Source::kNone) {
+    AppendI64(id, out);  // not looked up: the number stays as it is
+  } else {
     out->append("unknown(");
     AppendI64(id, out);
     out->push_back(')');
-  } else {
-    out->append(name.data(), name.size());
   }
 }
 

@@ -20,6 +20,7 @@
 
 #include "decode/field_kind.h"
 #include "decode/id_names.h"
+#include "decode/log_names.h"
 #include "tables/syscall_facts.h"
 
 namespace auditlens {
@@ -41,6 +42,8 @@ struct SyscallContext {
 class ValueDecoder {
  public:
   ValueDecoder();
+  ValueDecoder(const ValueDecoder&) = delete;  // ids_ points at log_names_
+  ValueDecoder& operator=(const ValueDecoder&) = delete;
 
   // Scalar kinds (everything but kSockaddr, kProctitle and kKey, which are structured: see
   // DecodeSockAddr in sockaddr.h and SplitEscaped).
@@ -60,7 +63,14 @@ class ValueDecoder {
                            std::string_view a0_raw = {}, std::string_view a1_raw = {});
   std::string_view SyscallName(int machine, int number);
   std::string_view ArchName(std::string_view arch_raw);
+  // Names of uids and gids: the log's own (log_names(), asked first), then by ids().source():
+  // this machine's (the default), none (the number is written as it is: "1000", never
+  // "unknown(1000)"; -1 is still "unset"), or the log's host's files.
   IdNames& ids() { return ids_; }
+  // Names a log's own host gave its ids (ENRICHED tails). Whoever feeds it (the formatter, per
+  // event) drops what it rendered from ids when it changes.
+  LogNames& log_names() { return log_names_; }
+  const LogNames& log_names() const { return log_names_; }
 
  private:
   void AppendId(int32_t id, bool group, std::string* out);
@@ -68,6 +78,7 @@ class ValueDecoder {
   void AppendProtocol(int number, std::string* out);
 
   IdNames ids_;
+  LogNames log_names_;
   std::unordered_map<int, std::string> protocols_;            // IP protocol number → name
 };
 

@@ -121,6 +121,12 @@ std::string_view FileTypeOfMode(unsigned mode) {
   }
 }
 
+// A value without its double quotes, if it has them (success="yes" of some user-space records).
+std::string_view Unquoted(std::string_view v) {
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return v.substr(1, v.size() - 2);
+  return v;
+}
+
 // A decimal already in its shortest form, as the kernel writes a pid: copied to the output as it
 // is, the same bytes that parsing and formatting it again would give.
 bool IsShortestDecimal(std::string_view raw) {
@@ -315,7 +321,20 @@ void EventJsonFormatter::Memoized(JsonWriter& w, MemoSite site, std::string_view
   }
 }
 
+void EventJsonFormatter::SelectAndLearn(const ParsedEvent& e) {
+  const Event& ev = e.event();
+  LogNames& names = decoder_.log_names();
+  bool changed = names.SelectNode(ev.node());
+  if (ev.enriched_records() > 0) changed |= names.Learn(e);
+  if (changed) {
+    // What was rendered from ids under other names (memoized members and records) is dropped.
+    memo_.Clear();
+    record_memo_.Clear();
+  }
+}
+
 void EventJsonFormatter::Format(const ParsedEvent& e, std::string* out) {
+  LearnNames(e);
   EventFacts facts;
   facts.Reset(e);
   Format(e, facts, out);
@@ -337,6 +356,7 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
     for (auto& v : lead_) v = {};
     if (!ScanLeadingFields(e.event().record_body(sys), kLead, lead_)) {
       for (int i = 0; i < kLeadCount; ++i) lead_[i] = e.Get(sys, kLead[i]);
+      lead_[kSuccess] = Unquoted(lead_[kSuccess]);
     }
     ctx_ = decoder_.ContextOf(lead_[kArch], lead_[kSyscall], lead_[kA0], lead_[kA1]);
   }
@@ -356,9 +376,13 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
   w.Raw(kEcsObject);
   w.Key("host");
   w.BeginObject();
-  w.Key("name");
-  WriteString(w, ev.node().empty() ? std::string_view(hostname_) : std::string_view(ev.node()),
-              "host.name");
+  // node= of the records, else the host given (the agent's own; parse's --host); without either
+  // (a log from who knows where) no name at all.
+  if (!ev.node().empty() || !hostname_.empty()) {
+    w.Key("name");
+    WriteString(w, ev.node().empty() ? std::string_view(hostname_) : std::string_view(ev.node()),
+                "host.name");
+  }
   w.Key("os");
   w.Raw(kHostOsObject);
   w.EndObject();
@@ -500,7 +524,7 @@ void EventJsonFormatter::WriteEventMembers(const ParsedEvent& e, const tables::S
     }
     if (!refined.thread) cat = {facts.ecs_category, refined.creates ? "creation" : facts.ecs_type};
   } else if (e.record_count() > 0) {
-    std::string_view type = RecordTypeName(e.record_type(0));
+    std::string_view type = e.record_type_name(0);
     scratch_.assign(type.data(), type.size());
     for (char& c : scratch_) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
     w.String(scratch_);
@@ -527,8 +551,10 @@ void EventJsonFormatter::WriteEventMembers(const ParsedEvent& e, const tables::S
     if (s == "yes") outcome = "success";
     if (s == "no" && !refined.in_progress) outcome = "failure";
   } else {
+    // res= (PAM and most user-space messages), else success= (some write that, quoted or not).
     for (size_t r = 0; r < e.record_count() && outcome == "unknown"; ++r) {
-      std::string_view res = e.Get(r, "res");
+      std::string_view res = Unquoted(e.Get(r, "res"));
+      if (res.empty()) res = Unquoted(e.Get(r, "success"));
       if (res == "success" || res == "yes" || res == "1") outcome = "success";
       if (res == "failed" || res == "no" || res == "0") outcome = "failure";
     }
@@ -542,7 +568,8 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, const EventFacts& fa
   int r = e.subject_record();
   int cwd_record = e.Find(rectype::kCwd);
   int title_record = e.Find(rectype::kProctitle);
-  if (r < 0 && title_record < 0) return;
+  // An event cut from its SYSCALL record (a filtered or truncated log) may still have EXECVE.
+  if (r < 0 && title_record < 0 && e.Find(rectype::kExecve) < 0) return;
   w.Key("process");
   w.BeginObject();
   if (r >= 0) {
@@ -1021,10 +1048,13 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
   uint16_t type = e.record_type(r);
   // A record seen before, byte for byte (a storm's CWD, PATH, PROCTITLE; often its SYSCALL): copy
   // its rendering. EXECVE is left out: its arguments are joined across records.
-  const FieldMemo::Key memo_key{type, static_cast<int16_t>(event_ctx_.machine),
-                                static_cast<int16_t>(event_ctx_.syscall), {},
-                                e.event().record_body(r)};
-  const bool memo_ok = type != rectype::kExecve;
+  // An ENRICHED tail is part of the key (the names it gives are in the rendering); a type known
+  // only by the name a log wrote (type 0) is not memoized: the name is not in the key.
+  const FieldMemo::Key memo_key{
+      type, static_cast<int16_t>(event_ctx_.machine), static_cast<int16_t>(event_ctx_.syscall),
+      e.event().enriched_records() == 0 ? std::string_view() : e.enriched(r),
+      e.event().record_body(r)};
+  const bool memo_ok = type != rectype::kExecve && type != 0;
   uint64_t memo_hash = 0;
   if (memo_ok) {
     // The SYSCALL body's hash is known when its fields were split (ParsedEvent's split memo).
@@ -1051,7 +1081,14 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
   uint16_t type = e.record_type(r);
   w.BeginObject();
   w.Key("type");
-  w.String(RecordTypeName(type));
+  const bool known_type = IsKnownRecordType(type);
+  w.String(known_type ? RecordTypeName(type) : e.record_type_name(r));
+  if (!known_type && type != 0) {
+    // A number libaudit has no name for (a newer kernel's type): the name is UNKNOWN[n], and the
+    // number is given as a number too.
+    w.Key("type_number");
+    w.UInt(type);
+  }
   auto fields = e.fields(r);
   // Records that carry their own arch and syscall (SECCOMP) are decoded in their own context.
   ctx_ = event_ctx_;
@@ -1062,7 +1099,7 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
   }
   // Flattened user-space messages may repeat a name (uid outside and inside msg='...'): the
   // second is written as name_2, the third name_3, ...
-  bool may_repeat = IsStandaloneType(type);
+  bool may_repeat = IsStandaloneType(type) || !known_type;
   // The JSON path of this record, for the "encoded" list (formatted by hand: this runs per record).
   char path_buf[48] = "auditd.records[";
   char* path_end = std::to_chars(path_buf + 15, path_buf + 40, r).ptr;
@@ -1180,8 +1217,10 @@ void EventJsonFormatter::FormatLoss(const LossInfo& loss, std::string* out) {
   w.Raw(kEcsObject);
   w.Key("host");
   w.BeginObject();
-  w.Key("name");
-  w.String(hostname_);
+  if (!hostname_.empty()) {
+    w.Key("name");
+    w.String(hostname_);
+  }
   w.Key("os");
   w.Raw(kHostOsObject);
   w.EndObject();

@@ -39,16 +39,25 @@ class EventJsonFormatter {
  public:
   explicit EventJsonFormatter(std::string hostname);
 
-  // The event with what the enrich stage learned of it (facts.parsed is &event).
+  // The event with what the enrich stage learned of it (facts.parsed is &event). LearnNames(event)
+  // must have been called first (the pipeline does it before its enrichers).
   void Format(const ParsedEvent& event, const EventFacts& facts, std::string* out);
-  // The event alone, as `auditlens parse` with no enricher would write it.
+  // The event alone, as `auditlens parse` with no enricher would write it (names learned here).
   void Format(const ParsedEvent& event, std::string* out);
   void FormatLoss(const LossInfo& loss, std::string* out);
+  // Learns the names an ENRICHED log gives the event's ids (decode/log_names.h) and selects those
+  // of its node, so that every later reader of decoder().ids() during the event sees them; drops
+  // what was rendered under other names.
+  void LearnNames(const ParsedEvent& event) {
+    // Inline: an event of a RAW log or of the kernel, with nothing learned before, costs a test.
+    if (event.event().enriched_records() > 0 || !decoder_.log_names().empty()) SelectAndLearn(event);
+  }
 
   ValueDecoder& decoder() { return decoder_; }
   const FieldMemo& memo() const { return memo_; }
 
  private:
+  void SelectAndLearn(const ParsedEvent& event);
   void WriteTimestamp(uint64_t sec, uint32_t msec, JsonWriter& w);
   void WriteEventSection(const ParsedEvent& e, JsonWriter& w);
   // error.code of a failed syscall (its errno's name); nothing for the others. Only for an event

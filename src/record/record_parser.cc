@@ -2,6 +2,7 @@
 #include <cstring>
 #include <limits>
 
+#include "common/parse_int.h"
 #include "record/record.h"
 #include "record/record_types.h"
 
@@ -59,9 +60,12 @@ bool ParseDigits(const char** p, const char* end, T* v) {
   return true;
 }
 
+inline bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
 // Parses "audit(SEC.MSEC:SERIAL):" at the start of text; on success *rest is what follows the
-// colon, with leading spaces removed.
-const char* ParseStamp(std::string_view text, Record* out, std::string_view* rest) {
+// colon, with leading blanks removed. lenient (log lines): the colon may be missing, as long as a
+// blank or the end follows the ')'.
+const char* ParseStamp(std::string_view text, Record* out, std::string_view* rest, bool lenient) {
   constexpr std::string_view kPrefix = "audit(";
   if (text.size() < kPrefix.size() || std::memcmp(text.data(), kPrefix.data(), kPrefix.size()) != 0) {
     return "missing audit( stamp";
@@ -80,9 +84,15 @@ const char* ParseStamp(std::string_view text, Record* out, std::string_view* res
   p += 4;
   if (!ParseDigits(&p, end, &out->serial) || p == end || *p != ')') return "bad serial";
   ++p;
-  if (p == end || *p != ':') return "missing ':' after stamp";
-  ++p;
+  if (p != end && *p == ':') {
+    ++p;
+  } else if (!lenient || (p != end && !IsBlank(*p))) {
+    return "missing ':' after stamp";
+  }
   while (p != end && *p == ' ') ++p;
+  if (p != end && *p == '\t') {
+    while (p != end && IsBlank(*p)) ++p;
+  }
   *rest = std::string_view(p, end - p);
   return nullptr;
 }
@@ -94,13 +104,56 @@ std::string_view TrimEnd(std::string_view s) {
   return s;
 }
 
+std::string_view SkipBlanks(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && IsBlank(s[i])) ++i;
+  return s.substr(i);
+}
+
+// The end of the token at the start of s: its first space (memchr), or npos. Tokens are separated
+// by spaces, as every writer of audit logs does; tabs are only skipped around them.
+size_t TokenEnd(std::string_view s) { return s.find(' '); }
+
+// A record type name as auditd and the kernel's tables spell them (letters, digits, '_'), of a
+// sane length: a type this build does not know is kept under it.
+bool IsTypeName(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The type of a log line from its name: a name libaudit knows or UNKNOWN[n]; a number (the
+// kernel's console lines, type=1400); else any other well-formed name, kept with type 0.
+const char* ReadTypeName(std::string_view name, Record* out) {
+  out->type = RecordTypeFromName(name);
+  if (out->type != 0) return nullptr;
+  if (name.empty()) return "missing record type name";
+  if (name[0] >= '0' && name[0] <= '9') {
+    uint16_t number = 0;
+    if (ParseDecimal(name, &number) && number != 0) {
+      out->type = number;
+      return nullptr;
+    }
+    return "bad record type number";
+  }
+  if (!IsTypeName(name)) return "bad record type name";
+  out->type_name = name;
+  return nullptr;
+}
+
 }  // namespace
 
 const char* ParseNetlinkRecord(uint16_t type, std::string_view payload, Record* out) {
   out->type = type;
   out->node = {};
+  out->type_name = {};
+  out->enriched = {};
   std::string_view rest;
-  if (const char* err = ParseStamp(payload, out, &rest)) return err;
+  if (const char* err = ParseStamp(payload, out, &rest, false)) return err;
   out->body = TrimEnd(rest);
   return nullptr;
 }
@@ -108,30 +161,43 @@ const char* ParseNetlinkRecord(uint16_t type, std::string_view payload, Record* 
 const char* ParseLogRecord(std::string_view line, Record* out) {
   line = TrimEnd(line);
   out->node = {};
+  out->type_name = {};
+  out->enriched = {};
+  // The common line begins with type= and has one space between its parts: that path tests no
+  // more than the strict format did.
   constexpr std::string_view kNode = "node=";
-  if (line.substr(0, kNode.size()) == kNode) {
-    size_t sp = line.find(' ');
-    if (sp == std::string_view::npos) return "node= without a record";
-    out->node = line.substr(kNode.size(), sp - kNode.size());
-    line.remove_prefix(sp + 1);
-  }
   constexpr std::string_view kType = "type=";
-  if (line.substr(0, kType.size()) != kType) return "missing type=";
-  size_t sp = line.find(' ');
+  if (line.substr(0, kType.size()) != kType) {
+    line = SkipBlanks(line);
+    if (line.substr(0, kNode.size()) == kNode) {
+      size_t sp = TokenEnd(line);
+      if (sp == std::string_view::npos) return "node= without a record";
+      out->node = line.substr(kNode.size(), sp - kNode.size());
+      line = SkipBlanks(line.substr(sp + 1));
+    }
+    if (line.substr(0, kType.size()) != kType) return "missing type=";
+  }
+  size_t sp = TokenEnd(line);
   if (sp == std::string_view::npos) return "missing msg=";
-  std::string_view type_name = line.substr(kType.size(), sp - kType.size());
-  out->type = RecordTypeFromName(type_name);
-  if (out->type == 0) return "unknown record type name";
+  if (const char* err = ReadTypeName(line.substr(kType.size(), sp - kType.size()), out)) return err;
   line.remove_prefix(sp + 1);
   constexpr std::string_view kMsg = "msg=";
-  if (line.substr(0, kMsg.size()) != kMsg) return "missing msg=";
-  line.remove_prefix(kMsg.size());
+  if (line.substr(0, kMsg.size()) == kMsg) {
+    line.remove_prefix(kMsg.size());
+  } else {
+    // Blanks, and the kernel's console form without msg=.
+    line = SkipBlanks(line);
+    if (line.substr(0, kMsg.size()) == kMsg) line.remove_prefix(kMsg.size());
+  }
   std::string_view rest;
-  if (const char* err = ParseStamp(line, out, &rest)) return err;
-  // ENRICHED logs append auditd's own interpretations after a GS (0x1d) byte; the pipeline decodes
-  // the raw fields itself, so that tail is cut off.
+  if (const char* err = ParseStamp(line, out, &rest, true)) return err;
+  // ENRICHED logs append auditd's own interpretations after a GS (0x1d) byte: the names the
+  // writing host gave the ids. Kept apart from the fields (decode/log_names.h reads them).
   size_t gs = rest.find('\x1d');
-  if (gs != std::string_view::npos) rest = rest.substr(0, gs);
+  if (gs != std::string_view::npos) {
+    out->enriched = TrimEnd(rest.substr(gs + 1));
+    rest = rest.substr(0, gs);
+  }
   out->body = TrimEnd(rest);
   return nullptr;
 }

@@ -31,7 +31,7 @@ struct Tables {
   }
 
   Tables() : names(kMaxType) {
-    for (uint32_t t = 1; t < kMaxType; ++t) {
+    for (uint32_t t = 0; t < kMaxType; ++t) {
       const char* n = audit_msg_type_to_name(static_cast<int>(t));
       if (n == nullptr) {
         unknown_storage[t] = "UNKNOWN[" + std::to_string(t) + "]";
@@ -65,6 +65,10 @@ std::string_view RecordTypeName(uint16_t type) {
   auto [it, inserted] = high.try_emplace(type);
   if (inserted) it->second = "UNKNOWN[" + std::to_string(type) + "]";
   return it->second;
+}
+
+bool IsKnownRecordType(uint16_t type) {
+  return type < kMaxType && !GetTables().names[type].empty();
 }
 
 uint16_t RecordTypeFromName(std::string_view name) {

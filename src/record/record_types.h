@@ -1,6 +1,8 @@
 // Audit message type numbers ↔ names ("SYSCALL" ↔ AUDIT_SYSCALL), from libaudit's table
 // (audit_msg_type_to_name, the one source of the names), looked up without allocation. Unknown
-// types are named "UNKNOWN[1234]" both ways, as auditd writes them, and kept like any other.
+// types are named "UNKNOWN[1234]" both ways, as auditd writes them, and kept like any other. A log's
+// type name that libaudit does not know has no number here: its record keeps the name instead
+// (Record::type_name, type 0).
 #pragma once
 
 #include <libaudit.h>
@@ -12,6 +14,8 @@ namespace auditlens {
 
 // The name of a record type; "UNKNOWN[n]" text lives in a static table, so the view stays valid.
 std::string_view RecordTypeName(uint16_t type);
+// Whether libaudit has a name for the type (RecordTypeName is not "UNKNOWN[n]").
+bool IsKnownRecordType(uint16_t type);
 // 0 when the name is not a known type and not of the form UNKNOWN[n].
 uint16_t RecordTypeFromName(std::string_view name);
 

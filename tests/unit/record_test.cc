@@ -230,13 +230,23 @@ TEST(LogRecord, MalformedLinesHaveAReasonAndTheNextLineParses) {
       "type=SYSCALL",
       "type=SYSCALL msg=",
       "type=SYSCALL msg=audit(1795344601.300:312 arch=c000003e",
-      "type=NO_SUCH_TYPE msg=audit(1795344601.300:312): arch=c000003e",
       "type= msg=audit(1795344601.300:312): arch=c000003e",
       "node=x",
       "node=x type=SYSCALL",
       "msg=audit(1795344601.300:312): arch=c000003e",
-      "type=SYSCALL audit(1795344601.300:312): arch=c000003e",
-      " type=SYSCALL msg=audit(1795344601.300:312): arch=c000003e",
+      // A type that is neither a name nor a number, or a number no type has.
+      "type=DM-CTRL msg=audit(1795344601.300:312): arch=c000003e",
+      "type=\"SYSCALL\" msg=audit(1795344601.300:312): arch=c000003e",
+      "type=0 msg=audit(1795344601.300:312): arch=c000003e",
+      "type=65536 msg=audit(1795344601.300:312): arch=c000003e",
+      "type=UNKNOWN[0] msg=audit(1795344601.300:312): arch=c000003e",
+      "type=1300x msg=audit(1795344601.300:312): arch=c000003e",
+      // The stamp must still read: no colon is fine only before a blank or the end.
+      "type=SYSCALL msg=audit(1795344601.300:312)arch=c000003e",
+      "type=SYSCALL msg=(1795344601.300:312): arch=c000003e",
+      "type=SYSCALL msg=audit(1795344601.3:312): arch=c000003e",
+      "type=SYSCALL foo=audit(1795344601.300:312): arch=c000003e",
+      "type=SYSCALL  ",
   };
   const std::string good = "type=EOE msg=audit(1795344601.300:313): ";
   for (const char* line : bad) {
@@ -281,7 +291,8 @@ TEST(LogRecord, RandomBytesNeverEscapeTheInput) {
     };
     Record r;
     if (ParseLogRecord(s, &r) == nullptr) {
-      ASSERT_TRUE(inside(r.body) && inside(r.node)) << s;
+      ASSERT_TRUE(inside(r.body) && inside(r.node) && inside(r.type_name) && inside(r.enriched))
+          << s;
     }
     if (ParseNetlinkRecord(1300, s, &r) == nullptr) {
       ASSERT_TRUE(inside(r.body)) << s;
