@@ -519,7 +519,7 @@ void Recorder::WritePrivilegeDetail(const ParsedEvent& e, std::string& out) {
     w.Key("via");
     StoreString(w, ServiceOfExe(info.exe));
     w.Key("type");
-    StoreString(w, RecordTypeName(e.record_type(0)));
+    StoreString(w, e.record_type_name(0));
     w.Key("op");
     StoreString(w, SessionOpName(info.op));
     if (!info.acct.empty()) {
@@ -591,7 +591,7 @@ void Recorder::WriteUserMessageDetail(const ParsedEvent& e, std::string& out) {
     }
   } else {
     w.Key("type");
-    StoreString(w, RecordTypeName(e.record_type(0)));
+    StoreString(w, e.record_type_name(0));
     for (std::string_view f : {"op", "acct", "exe", "hostname", "addr", "terminal", "res"}) {
       std::string_view v = e.Get(0, f);
       if (v.empty()) continue;
@@ -685,7 +685,7 @@ void Recorder::OnEvent(const EventFacts& facts, std::string_view) {
   if (!s.syscall_name.empty()) {
     row->AddStr(s.syscall_name);
   } else {
-    row->AddStr(e.record_count() > 0 ? RecordTypeName(e.record_type(0)) : std::string_view());
+    row->AddStr(e.record_count() > 0 ? e.record_type_name(0) : std::string_view());
   }
   row->AddStr(role);
   if (with_detail && (kind == EventKind::kNetwork || kind == EventKind::kBind)) {
