@@ -263,6 +263,9 @@ bool SqliteStore::OpenCheckpointer(std::string* error) {
 
 int SqliteStore::WalHook(void* self_arg, sqlite3* db, const char*, int pages) {
   auto* self = static_cast<SqliteStore*>(self_arg);
+  // The WAL restarted from its beginning since the last commit.
+  if (pages < self->wal_pages_) self->next_checkpoint_pages_ = kCheckpointPages;
+  self->wal_pages_ = pages;
   if (pages >= kWriterCheckpointPages) {
     // The checkpointer has not caught up with the WAL's end between two transactions for this
     // long (continuous writes): the writer backfills the rest itself, between its transactions,
@@ -273,7 +276,9 @@ int SqliteStore::WalHook(void* self_arg, sqlite3* db, const char*, int pages) {
       std::lock_guard<std::mutex> lock(self->stats_mutex_);
       ++self->stats_.writer_checkpoints;
     }
-  } else if (pages >= kCheckpointPages) {
+  } else if (pages >= self->next_checkpoint_pages_) {
+    // Once per kCheckpointPages of growth, not at every commit.
+    self->next_checkpoint_pages_ = pages + kCheckpointPages;
     {
       std::lock_guard<std::mutex> lock(self->checkpoint_mutex_);
       self->checkpoint_wanted_ = true;

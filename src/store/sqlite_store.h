@@ -8,8 +8,14 @@
 //   of schema version 2 or 3 is upgraded in place (version 3 adds sessions.community_id, version 4
 //   the container, unit and hash columns of processes and the containers table).
 // - sink() is the pipeline thread's end: a bounded ring (rows.h). Rows are written in batched
-//   transactions: every batch_ms, or sooner when the ring is half full, at most batch_rows rows
-//   per transaction. A full ring drops rows (dropped()); nothing ever waits for SQLite.
+//   transactions: every batch_ms, or sooner when the ring is half full; a transaction goes on
+//   while rows keep arriving, up to batch_rows rows. A full ring drops rows (dropped()); nothing
+//   ever waits for SQLite — except with wait_when_full (file input only), where the producer waits
+//   for the writer and nothing is dropped.
+// - WAL checkpoints are off the insert path: commits do not checkpoint; every 1,000 pages of WAL
+//   growth a checkpoint thread with its own connection copies the WAL into the database (PASSIVE:
+//   it never blocks the writer). Only when the WAL reaches 64 MiB without having restarted
+//   (continuous writes) does the writer checkpoint itself after a commit, so the WAL stays bounded.
 // - Retention, checked every retention_every_ms: events, processes and sessions older than
 //   retention_days go; when the file (with its WAL) is larger than max_bytes, the oldest tenth of the
 //   events goes (and what no longer has events), and the free pages are given back to the disk.
@@ -37,7 +43,11 @@ struct StoreOptions {
   std::string boot_id;
   uint32_t retention_days = 30;    // 0: keep by size only
   uint64_t max_bytes = 1ull << 30; // 0: no size limit
-  size_t queue_rows = 8192;
+  // The live agent's ring (docs/performance.md, "The store's write path"): the longest measured
+  // writer pause (0.3 s, a checkpoint the writer makes itself when the WAL outgrew the checkpoint
+  // thread) at the highest measured row rate of a session (~87,000 rows/s: an open() storm inside
+  // an SSH login, one row per event) is ~26,000 rows. 192 bytes a slot plus its strings.
+  size_t queue_rows = 32768;
   // The input is a file (bench_replay, importing logs): a full ring makes the producer wait for
   // the writer instead of dropping rows (rows.h). Never for the live agent.
   bool wait_when_full = false;
@@ -116,6 +126,8 @@ class SqliteStore {
   std::condition_variable checkpoint_cv_;
   bool checkpoint_wanted_ = false;
   bool checkpoint_stop_ = false;
+  int wal_pages_ = 0;                // the WAL's size at the last commit (writer thread only)
+  int next_checkpoint_pages_ = 1000; // the size at which the next commit asks for a checkpoint
   std::atomic<bool> stop_{false};
   std::atomic<bool> retention_now_{false};
   int64_t now_ms_ = 0;  // the wall clock of the chunk being written (updated_ms)
