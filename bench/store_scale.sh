@@ -140,7 +140,7 @@ for n in $SIZES; do
   rate=$(awk -v r="$records" -v ms="$replay_ms" 'BEGIN { printf "%d", r / (ms / 1000) }')
   row_rate=$(awk -v r="$written" -v ms="$replay_ms" 'BEGIN { printf "%d", r / (ms / 1000) }')
   writer_rate=-
-  [[ -n $writer_cpu ]] && writer_rate=$(awk -v r="$written" -v s="$writer_cpu" 'BEGIN { printf "%s", s > 0 ? int(r / s) : "-" }')
+  [[ -n $writer_cpu ]] && writer_rate=$(awk -v r="$written" -v s="$writer_cpu" 'BEGIN { printf "%s", (s > 0) ? int(r / s) : "-" }')
   per=$(awk -v b="$bytes" -v n="$n" 'BEGIN { printf "%d", b / n }')
   per_stored=$(awk -v b="$bytes" -v n="$logins" 'BEGIN { printf "%s", n ? int(b / n) : "-" }')
   rows+=("| $n | $records | $((log_bytes / 1048576)) | $((gen_ms / 1000)).$(((gen_ms % 1000) / 100)) | $((replay_ms / 1000)).$(((replay_ms % 1000) / 100)) | $rate | $written | $row_rate | ${writer_cpu:--} | $writer_rate | $dropped | $logins / $n | $failed / $commands | $open | $((bytes / 1048576)) | $per | $per_stored | $t_sessions | $t_since ($since_count) | $t_timeline |")

@@ -193,11 +193,12 @@ bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
     return false;
   };
   // WAL: readers see a consistent snapshot while the agent writes; NORMAL: a crash may lose the last
-  // transactions, never the file. A small page cache keeps the agent's memory low.
+  // transactions, never the file. A small page cache keeps the agent's memory low (cache_kib; more for a file import).
   // auto_vacuum first: once journal_mode=WAL has written the file's header it is too late.
   if (!run("PRAGMA auto_vacuum=INCREMENTAL;") ||
-      !run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-4096;"
+      !run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
            "PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864;") ||
+      !run(("PRAGMA cache_size=-" + std::to_string(options.cache_kib)).c_str()) ||
       !run(kStoreSchema) || !Migrate(error) || !run(kStoreIndexes4)) {
     sqlite3_close(db_);
     db_ = nullptr;

@@ -51,6 +51,10 @@ struct StoreOptions {
   // The input is a file (bench_replay, importing logs): a full ring makes the producer wait for
   // the writer instead of dropping rows (rows.h). Never for the live agent.
   bool wait_when_full = false;
+  // SQLite's page cache of the writer's connection. The live agent keeps it small (memory); a
+  // file import gives it more, as a large store's indexes otherwise are read back from the OS for
+  // nearly every row.
+  uint32_t cache_kib = 4096;
   uint32_t batch_ms = 200;
   size_t batch_rows = 50000;
   uint32_t retention_every_ms = 60000;
