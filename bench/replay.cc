@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
       log_path = a;
     } else {
       fprintf(stderr,
-              "usage: bench_replay LOG [--store PATH] [--output PATH] [--no-tree] [--no-network] [--no-store] "
+              "usage: bench_replay LOG [--store PATH] [--output PATH] [--no-tree] [--no-network] "
+              "[--no-store] "
               "[--redact-args A,B] [--redact-env P,Q] [--drop-when-full] [--queue-rows N]\n");
       return 2;
     }

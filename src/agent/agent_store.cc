@@ -156,7 +156,8 @@ void AgentStore::Stop() {
   StoreStats stats = store_->stats();
   const double cpu_s = static_cast<double>(stats.writer_cpu_ns) / 1e9;
   log_(fmt::format("store: {} rows written in {} transactions, {} dropped, {} write errors; "
-                   "writer thread {:.2f} s CPU ({:.0f} rows/s of its CPU), {} waits for the writer, "
+                   "writer thread {:.2f} s CPU ({:.0f} rows/s of its CPU), "
+                   "{} waits for the writer, "
                    "{} WAL checkpoints ({} by the writer)",
                    stats.rows_written, stats.transactions, stats.dropped, stats.write_errors,
                    cpu_s, cpu_s > 0 ? static_cast<double>(stats.rows_written) / cpu_s : 0.0,

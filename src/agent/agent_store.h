@@ -45,7 +45,8 @@ class AgentStore {
   void Attach(const Config& config, const std::string& host, PipelineOptions* options, LogFn log);
   void OpenStore(const Config& config);
   // Before OpenStore, for a file as input (bench_replay, import), never for the live agent: the
-  // store's full ring makes the reader wait instead of dropping rows (StoreOptions::wait_when_full).
+  // store's full ring makes the reader wait instead of dropping rows
+  // (StoreOptions::wait_when_full), and the store gets a larger page cache.
   void set_file_input(bool file_input) { file_input_ = file_input; }
   // Before OpenStore: the ring's rows instead of StoreOptions' default (bench_replay, tests).
   void set_queue_rows(size_t rows) { queue_rows_ = rows; }

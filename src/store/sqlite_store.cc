@@ -193,7 +193,8 @@ bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
     return false;
   };
   // WAL: readers see a consistent snapshot while the agent writes; NORMAL: a crash may lose the last
-  // transactions, never the file. A small page cache keeps the agent's memory low (cache_kib; more for a file import).
+  // transactions, never the file. A small page cache keeps the agent's memory low (cache_kib:
+  // more for a file import).
   // auto_vacuum first: once journal_mode=WAL has written the file's header it is too late.
   if (!run("PRAGMA auto_vacuum=INCREMENTAL;") ||
       !run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"

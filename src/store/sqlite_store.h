@@ -100,7 +100,8 @@ class SqliteStore {
   // One transaction: up to max_rows rows, also those that arrive meanwhile. False when nothing
   // was written (no rows, or the file is locked).
   bool WriteBatch(size_t max_rows);
-  // Writes the next n rows of the ring and frees their slots; returns the rows written without error.
+  // Writes the next n rows of the ring and frees their slots; returns the rows written without
+  // error.
   uint64_t WriteChunk(size_t n);
   bool WriteRow(const Row& row);
   // Writes kEventGroup event rows (ring positions at[], relative to the front) with one statement.
