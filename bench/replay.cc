@@ -6,6 +6,12 @@
 //
 //   bench_replay LOG [--store PATH] [--no-tree] [--no-network] [--no-store]
 //                [--output PATH] [--redact-args A,B,...] [--redact-env P,Q,...]   ([output] redact_args/redact_env)
+//                [--drop-when-full] [--queue-rows N]
+//
+// The input is a file, so by default the reader waits for the store's writer when its ring is full
+// and no row is dropped (as `auditlens import` will). --drop-when-full gives the live agent's
+// behaviour instead (a full ring drops rows, counted in the "store:" line); --queue-rows sets the
+// ring's size (default the agent's).
 //
 // Per-event cost without start-up: run two prefixes of one storm and divide the difference, e.g.
 //   valgrind --tool=callgrind --callgrind-out-file=/dev/null bench_replay exec_1500.log
@@ -16,6 +22,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -38,7 +45,8 @@ void Log(const std::string& message) { fprintf(stderr, "bench_replay: %s\n", mes
 int main(int argc, char** argv) {
   using namespace auditlens;
   std::string log_path, store_path, output_path = "/dev/null";
-  bool tree = true, network = true, store = true;
+  bool tree = true, network = true, store = true, drop_when_full = false;
+  size_t queue_rows = 0;
   RedactOptions redact;
   auto split = [](const std::string& list, std::vector<std::string>* out) {
     size_t begin = 0;
@@ -59,6 +67,14 @@ int main(int argc, char** argv) {
       store_path = argv[++i];
     } else if (a == "--output" && i + 1 < argc) {
       output_path = argv[++i];  // the JSON lines (default: discarded), to compare two builds
+    } else if (a == "--drop-when-full") {
+      drop_when_full = true;
+    } else if (a == "--queue-rows" && i + 1 < argc) {
+      queue_rows = strtoul(argv[++i], nullptr, 10);
+      if (queue_rows == 0) {
+        fprintf(stderr, "bench_replay: --queue-rows needs a positive number\n");
+        return 2;
+      }
     } else if (a == "--no-tree") {
       tree = false;
     } else if (a == "--no-network") {
@@ -69,8 +85,9 @@ int main(int argc, char** argv) {
       log_path = a;
     } else {
       fprintf(stderr,
-              "usage: bench_replay LOG [--store PATH] [--output PATH] [--no-tree] [--no-network] [--no-store] "
-              "[--redact-args A,B] [--redact-env P,Q]\n");
+              "usage: bench_replay LOG [--store PATH] [--output PATH] [--no-tree] [--no-network] "
+              "[--no-store] "
+              "[--redact-args A,B] [--redact-env P,Q] [--drop-when-full] [--queue-rows N]\n");
       return 2;
     }
   }
@@ -111,6 +128,8 @@ int main(int argc, char** argv) {
   AgentStore agent_store;
   if (tree) agent_store.Attach(config, options.hostname, &options, Log);
   Pipeline pipeline(options, &output);
+  agent_store.set_file_input(!drop_when_full);
+  if (queue_rows > 0) agent_store.set_queue_rows(queue_rows);
   if (tree) agent_store.OpenStore(config);
 
   int fd = open(log_path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -20,7 +20,11 @@
 #   until its last row is written and the WAL checkpointed);
 # - rows written, rows written/s: rows the store wrote (bench_replay's "store: N rows written"
 #   line) and that ÷ the same wall time: the writer's rate when rows were dropped;
-# - rows dropped: rows the store's full ring refused (the same line);
+# - writer CPU s, writer rows/s: the CPU time of the store's writer thread and rows written ÷ it
+#   (the same line; "-" from a bench_replay that does not print it): the writer's own rate on
+#   one core, whatever else runs;
+# - rows dropped: rows the store's full ring refused (the same line; 0 when bench_replay waits for
+#   the writer, as it does since issue 22 unless given --drop-when-full);
 # - logins stored / made: session rows whose ses is one the generator gave, against N; failed:
 #   rows of the failed password attempts (one per copy of the "command" recording) against made;
 # - open: stored logins with no end (every generated login ends);
@@ -109,6 +113,7 @@ for n in $SIZES; do
   rm -f "$LOG"
   dropped=$(sed -n 's/.*rows written in .* transactions, \([0-9]*\) dropped.*/\1/p' <<<"$replay")
   written=$(sed -n 's/.*store: \([0-9]*\) rows written.*/\1/p' <<<"$replay")
+  writer_cpu=$(sed -n 's/.*writer thread \([0-9.]*\) s CPU.*/\1/p' <<<"$replay")
   malformed=$(sed -n 's/.* events, \([0-9]*\) malformed lines.*/\1/p' <<<"$replay")
   [[ -n $dropped && -n $written ]] || { echo "store_scale: no store counters from bench_replay:" >&2; echo "$replay" >&2; exit 1; }
 
@@ -134,9 +139,11 @@ for n in $SIZES; do
 
   rate=$(awk -v r="$records" -v ms="$replay_ms" 'BEGIN { printf "%d", r / (ms / 1000) }')
   row_rate=$(awk -v r="$written" -v ms="$replay_ms" 'BEGIN { printf "%d", r / (ms / 1000) }')
+  writer_rate=-
+  [[ -n $writer_cpu ]] && writer_rate=$(awk -v r="$written" -v s="$writer_cpu" 'BEGIN { printf "%s", (s > 0) ? int(r / s) : "-" }')
   per=$(awk -v b="$bytes" -v n="$n" 'BEGIN { printf "%d", b / n }')
   per_stored=$(awk -v b="$bytes" -v n="$logins" 'BEGIN { printf "%s", n ? int(b / n) : "-" }')
-  rows+=("| $n | $records | $((log_bytes / 1048576)) | $((gen_ms / 1000)).$(((gen_ms % 1000) / 100)) | $((replay_ms / 1000)).$(((replay_ms % 1000) / 100)) | $rate | $written | $row_rate | $dropped | $logins / $n | $failed / $commands | $open | $((bytes / 1048576)) | $per | $per_stored | $t_sessions | $t_since ($since_count) | $t_timeline |")
+  rows+=("| $n | $records | $((log_bytes / 1048576)) | $((gen_ms / 1000)).$(((gen_ms % 1000) / 100)) | $((replay_ms / 1000)).$(((replay_ms % 1000) / 100)) | $rate | $written | $row_rate | ${writer_cpu:--} | $writer_rate | $dropped | $logins / $n | $failed / $commands | $open | $((bytes / 1048576)) | $per | $per_stored | $t_sessions | $t_since ($since_count) | $t_timeline |")
   [[ ${malformed:-0} == 0 ]] || say "store_scale: N=$n: bench_replay found $malformed malformed lines"
   if [[ -n $KEEP ]]; then
     for f in "$DB" "$DB-wal" "$DB-shm"; do [[ -e $f ]] && mv "$f" "$KEEP/"; done
@@ -145,8 +152,8 @@ for n in $SIZES; do
   fi
 done
 
-echo "| sessions | records | log MB | generate s | replay s | records/s | rows written | rows written/s | rows dropped | logins stored | failed logins stored | open | store MB | bytes/session | bytes/stored login | sessions ms | sessions --since ms (results) | timeline ms |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| sessions | records | log MB | generate s | replay s | records/s | rows written | rows written/s | writer CPU s | writer rows/s | rows dropped | logins stored | failed logins stored | open | store MB | bytes/session | bytes/stored login | sessions ms | sessions --since ms (results) | timeline ms |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
 echo "$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo '?') $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); --per-second $RATE --seed $SEED, medians of $RUNS runs"

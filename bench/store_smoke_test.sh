@@ -3,8 +3,10 @@
 # generated SSH sessions is well-formed (bench/session_check.py, libauparse when python3-audit is
 # installed, `auditlens parse`), is the same for the same seed, and bench_replay stores its 20
 # logins, each closed, each its own user, with the failed attempts of the "command" recording and
-# nothing dropped; then store_scale.sh runs once on 20 sessions and prints its row. Counts only: no
-# timing is asserted. No kernel, no root.
+# nothing dropped; then store_scale.sh runs once on 20 sessions and prints its row. Last, 300
+# sessions through bench_replay with the smallest ring (64 rows): the reader waits for the writer,
+# so nothing is dropped and all 300 logins are stored and closed. Counts only: no timing is
+# asserted. No kernel, no root.
 #
 # Environment: AUDITLENS (default build/release/auditlens), BENCH_REPLAY (default
 # build/release/bench/bench_replay). Prints one line per check and ends with `N passed, M failed`.
@@ -82,6 +84,17 @@ cat "$work/scale.md"
 check "store_scale.sh exits 0 with a row of $N logins stored, 0 dropped, 0 open" \
   grep -Eq "^\| $N \| [0-9]+ \| .* \| 0 \| $N / $N \| [0-9]+ / [0-9]+ \| 0 \|" "$work/scale.md"
 check "store_scale.sh removed its temp files" bash -c "! ls -d '$work'/auditlens-store-scale.* 2>/dev/null"
+
+# A file as input: with a 64-row ring the reader waits for the writer; nothing is dropped.
+M=300
+gen --sessions $M --output "$work/m.log" 2>/dev/null
+"$BENCH_REPLAY" "$work/m.log" --store "$work/m.db" --no-network --queue-rows 64 >/dev/null 2>"$work/m.err"
+check "bench_replay --queue-rows 64 on $M sessions exits 0" test $? = 0
+grep 'rows written' "$work/m.err"
+check "$M sessions, 64-row ring: 0 dropped, no write error" grep -q ' [1-9][0-9]* rows written in .* 0 dropped, 0 write errors' "$work/m.err"
+mrange="ses BETWEEN $FIRST_SES AND $((FIRST_SES + M - 1))"
+check "$M sessions, 64-row ring: all $M logins stored and closed" \
+  test "$(sqlite3 -batch -noheader "$work/m.db" "SELECT count(*) FROM sessions WHERE $mrange AND end_ms IS NOT NULL AND state = 'closed'")" = $M
 
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -10,6 +10,8 @@
 // - OpenStore(): once the agent holds the kernel (a refused second agent never writes the store):
 //   opens it and writes the processes and sessions found at start. A store that cannot be opened
 //   is logged and left out: the events still flow.
+// - set_file_input(true) before OpenStore: the input is a file, the reader waits for the store's
+//   writer and no row is dropped. The live agent never sets it.
 // - Tick() (once a second): rows the full ring refused since the last tick become one loss event of
 //   cause "store-full".
 // - Stop(): after the pipeline's last event: writes what is queued and closes the store.
@@ -42,6 +44,12 @@ class AgentStore {
 
   void Attach(const Config& config, const std::string& host, PipelineOptions* options, LogFn log);
   void OpenStore(const Config& config);
+  // Before OpenStore, for a file as input (bench_replay, import), never for the live agent: the
+  // store's full ring makes the reader wait instead of dropping rows
+  // (StoreOptions::wait_when_full), and the store gets a larger page cache.
+  void set_file_input(bool file_input) { file_input_ = file_input; }
+  // Before OpenStore: the ring's rows instead of StoreOptions' default (bench_replay, tests).
+  void set_queue_rows(size_t rows) { queue_rows_ = rows; }
   void Tick(Pipeline* pipeline, uint64_t now_ms);
   void Stop();
   // `,"fleet":{…}` for the status file, or "" without a fleet store.
@@ -80,6 +88,8 @@ class AgentStore {
   PostgresStats fleet_reported_;  // what Tick has reported so far
   std::string fleet_spool_path_;
   std::unique_ptr<NetnsScope> scope_;
+  bool file_input_ = false;
+  size_t queue_rows_ = 0;  // 0: StoreOptions' default
   uint64_t reported_dropped_ = 0;
   uint64_t reported_errors_ = 0;
   std::string path_;

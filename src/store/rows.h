@@ -1,7 +1,11 @@
 // What the pipeline thread hands to the store: compact rows (numbers and a few strings packed in
-// one buffer) through a bounded single-producer/single-consumer ring. The producer never waits:
-// when the ring is full the row is dropped and counted (the agent reports the count as a loss
-// event of cause "store-full").
+// one buffer) through a bounded single-producer/single-consumer ring. By default the producer
+// never waits: when the ring is full the row is dropped and counted (the agent reports the count
+// as a loss event of cause "store-full"). That is the live agent's mode: the kernel must never
+// wait for SQLite.
+// When the input is a file (bench_replay, and importing logs), set_blocking(true): Begin() on a
+// full ring wakes the consumer and waits until a quarter of the ring is free again, so the reader
+// goes at the writer's pace and nothing is dropped. Never for the live agent.
 //
 // Contract: Begin() returns a slot (or null when full), the producer fills it (Reset first) and
 // Commit()s it; only then may the consumer see it. Slots are reused with their buffers' capacity,
@@ -127,11 +131,18 @@ class RowQueue : public RowSink {
  public:
   explicit RowQueue(size_t capacity);  // rounded up to a power of two
 
+  // File input only (see the top): a full ring makes Begin() wait instead of dropping. Set before
+  // the producer starts.
+  void set_blocking(bool blocking) { blocking_ = blocking; }
+  bool blocking() const { return blocking_; }
+
   // Producer.
   Row* Begin() override;
   void Commit() override;
   uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
   uint64_t committed() const { return tail_.load(std::memory_order_relaxed); }
+  // Times a blocking Begin() found the ring full and waited.
+  uint64_t waits() const { return waits_.load(std::memory_order_relaxed); }
 
   // Consumer.
   size_t Available() const {
@@ -147,14 +158,22 @@ class RowQueue : public RowSink {
   size_t capacity() const { return slots_.size(); }
 
  private:
+  void WaitForRoom(uint64_t tail);
+
   std::vector<Row> slots_;
   size_t mask_;
+  bool blocking_ = false;
   alignas(64) std::atomic<uint64_t> head_{0};
   alignas(64) std::atomic<uint64_t> tail_{0};
   std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> waits_{0};
   std::mutex mutex_;
   std::condition_variable cv_;
   bool woken_ = false;
+  // Blocking mode: the producer waiting for room (set under room_mutex_, read by Pop).
+  alignas(64) std::atomic<bool> producer_waiting_{false};
+  std::mutex room_mutex_;
+  std::condition_variable room_cv_;
 };
 
 }  // namespace auditlens

@@ -43,6 +43,17 @@ constexpr int kEventColumns = 11;
 // callgrind: 6.6k against 11.0k per row).
 constexpr size_t kEventGroup = 16;
 
+// A transaction is written in chunks of at most this many rows: within a chunk the event rows are
+// grouped (kEventGroup) even when other rows come between them; the chunk's slots are freed for the
+// producer when it is written.
+constexpr size_t kChunkRows = 512;
+
+// The WAL (in pages) at which a commit asks the checkpoint thread to copy it into the database
+// (SQLite's own default threshold), and at which the writer does it itself because the thread has
+// not caught up between two transactions (64 MiB of 4 KiB pages, the journal_size_limit).
+constexpr int kCheckpointPages = 1000;
+constexpr int kWriterCheckpointPages = 16384;
+
 // The INSERT of `rows` event rows in one statement (parameters kEventColumns per row, in order).
 std::string InsertEventsSql(size_t rows) {
   std::string sql =
@@ -182,11 +193,13 @@ bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
     return false;
   };
   // WAL: readers see a consistent snapshot while the agent writes; NORMAL: a crash may lose the last
-  // transactions, never the file. A small page cache keeps the agent's memory low.
+  // transactions, never the file. A small page cache keeps the agent's memory low (cache_kib:
+  // more for a file import).
   // auto_vacuum first: once journal_mode=WAL has written the file's header it is too late.
   if (!run("PRAGMA auto_vacuum=INCREMENTAL;") ||
-      !run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-4096;"
+      !run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
            "PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864;") ||
+      !run(("PRAGMA cache_size=-" + std::to_string(options.cache_kib)).c_str()) ||
       !run(kStoreSchema) || !Migrate(error) || !run(kStoreIndexes4)) {
     sqlite3_close(db_);
     db_ = nullptr;
@@ -222,10 +235,78 @@ bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
     Close();
     return false;
   }
+  if (!OpenCheckpointer(error)) {
+    Close();
+    return false;
+  }
   queue_ = std::make_unique<RowQueue>(options.queue_rows);
+  queue_->set_blocking(options.wait_when_full);
   stop_ = false;
   thread_ = std::thread([this] { Run(); });
   return true;
+}
+
+bool SqliteStore::OpenCheckpointer(std::string* error) {
+  // The writer's commits no longer checkpoint (SQLite's default does, on the committing thread,
+  // with an fsync): its WAL hook hands the work to a thread of its own with its own connection.
+  if (sqlite3_exec(db_, "PRAGMA wal_autocheckpoint=0", nullptr, nullptr, nullptr) != SQLITE_OK ||
+      sqlite3_open_v2(options_.path.c_str(), &checkpoint_db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    *error = options_.path + ": cannot open the checkpoint connection: " +
+             (checkpoint_db_ ? sqlite3_errmsg(checkpoint_db_) : "out of memory");
+    return false;
+  }
+  sqlite3_busy_timeout(checkpoint_db_, 5000);
+  sqlite3_wal_hook(db_, &SqliteStore::WalHook, this);
+  checkpoint_stop_ = false;
+  checkpointer_ = std::thread([this] { CheckpointLoop(); });
+  return true;
+}
+
+int SqliteStore::WalHook(void* self_arg, sqlite3* db, const char*, int pages) {
+  auto* self = static_cast<SqliteStore*>(self_arg);
+  // The WAL restarted from its beginning since the last commit.
+  if (pages < self->wal_pages_) self->next_checkpoint_pages_ = kCheckpointPages;
+  self->wal_pages_ = pages;
+  if (pages >= kWriterCheckpointPages) {
+    // The checkpointer has not caught up with the WAL's end between two transactions for this
+    // long (continuous writes): the writer backfills the rest itself, between its transactions,
+    // so the WAL restarts from its beginning and stays bounded.
+    int log = 0, done = 0;
+    if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) ==
+        SQLITE_OK) {
+      std::lock_guard<std::mutex> lock(self->stats_mutex_);
+      ++self->stats_.writer_checkpoints;
+    }
+  } else if (pages >= self->next_checkpoint_pages_) {
+    // Once per kCheckpointPages of growth, not at every commit.
+    self->next_checkpoint_pages_ = pages + kCheckpointPages;
+    {
+      std::lock_guard<std::mutex> lock(self->checkpoint_mutex_);
+      self->checkpoint_wanted_ = true;
+    }
+    self->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteStore::CheckpointLoop() {
+  std::unique_lock<std::mutex> lock(checkpoint_mutex_);
+  for (;;) {
+    checkpoint_cv_.wait(lock, [this] { return checkpoint_wanted_ || checkpoint_stop_; });
+    if (checkpoint_stop_) break;
+    checkpoint_wanted_ = false;
+    lock.unlock();
+    // PASSIVE: copies what it can, never waits for the writer or for readers.
+    int log = 0, done = 0;
+    const int rc =
+        sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    lock.lock();
+    if (rc == SQLITE_OK) {
+      std::lock_guard<std::mutex> stats_lock(stats_mutex_);
+      ++stats_.checkpoints;
+    }
+  }
 }
 
 bool SqliteStore::Migrate(std::string* error) {
@@ -267,7 +348,7 @@ bool SqliteStore::Migrate(std::string* error) {
 
 bool SqliteStore::WriteRow(const Row& r) {
   sqlite3_stmt* st = nullptr;
-  const int64_t now = static_cast<int64_t>(WallMs());
+  const int64_t now = now_ms_;
   switch (r.type) {
     case RowType::kEvent:
       st = insert_event_;
@@ -343,15 +424,14 @@ bool SqliteStore::WriteRow(const Row& r) {
       BindNum(st, 10, now);
       break;
   }
-  const bool ok = Step(st, "writing a row");
-  sqlite3_clear_bindings(st);
-  return ok;
+  // Every parameter of the statement is bound for each row: nothing to clear.
+  return Step(st, "writing a row");
 }
 
-bool SqliteStore::WriteEventGroup() {
+bool SqliteStore::WriteEventGroup(const size_t* at) {
   sqlite3_stmt* st = insert_event_group_;
   for (size_t j = 0; j < kEventGroup; ++j) {
-    BindEvent(st, static_cast<int>(j) * kEventColumns, queue_->At(j));
+    BindEvent(st, static_cast<int>(j) * kEventColumns, queue_->At(at[j]));
   }
   // Every parameter is bound each time: nothing to clear.
   return Step(st, "writing 16 event rows");
@@ -365,32 +445,60 @@ bool SqliteStore::Step(sqlite3_stmt* st, const char* what) {
   return false;
 }
 
+uint64_t SqliteStore::WriteChunk(size_t n) {
+  now_ms_ = static_cast<int64_t>(WallMs());
+  uint64_t ok = 0;
+  // The chunk's event rows go kEventGroup to a statement, the other rows one by one in their
+  // order. Rows of different tables commute inside the transaction and each table keeps its rows'
+  // order (a process's later row still fills in its earlier one; of two events with one key the
+  // first stays), so the result is that of writing the rows in ring order.
+  size_t group[kEventGroup];
+  size_t g = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const Row& r = queue_->At(i);
+    if (r.type != RowType::kEvent) {
+      ok += WriteRow(r);
+      continue;
+    }
+    group[g++] = i;
+    if (g == kEventGroup) {
+      if (WriteEventGroup(group)) ok += kEventGroup;
+      g = 0;
+    }
+  }
+  for (size_t j = 0; j < g; ++j) ok += WriteRow(queue_->At(group[j]));
+  // Bound in place (SQLITE_STATIC): the rows leave the ring only now.
+  for (size_t i = 0; i < n; ++i) queue_->Pop();
+  return ok;
+}
+
 bool SqliteStore::WriteBatch(size_t max_rows) {
-  size_t n = std::min(queue_->Available(), max_rows);
-  if (n == 0) return false;
+  size_t available = queue_->Available();
+  if (available == 0) return false;
   if (!Exec("BEGIN IMMEDIATE")) {
     // Cannot write now (another writer holds the file): the rows wait in the ring.
     return false;
   }
+  // One transaction for up to max_rows rows, including those that arrive while it is written (a
+  // fast producer gets large transactions: fewer commits, each page written to the WAL once per
+  // transaction), in chunks of at most kChunkRows rows freed at a time.
   uint64_t ok = 0;
-  for (size_t i = 0; i < n;) {
-    bool group = n - i >= kEventGroup;
-    for (size_t j = 0; group && j < kEventGroup; ++j) group = queue_->At(j).type == RowType::kEvent;
-    if (group) {
-      // Bound in place: the rows leave the ring only after the statement ran.
-      if (WriteEventGroup()) ok += kEventGroup;
-      for (size_t j = 0; j < kEventGroup; ++j) queue_->Pop();
-      i += kEventGroup;
-      continue;
-    }
-    ok += WriteRow(queue_->Front());
-    queue_->Pop();
-    ++i;
+  size_t written = 0;
+  while (written < max_rows && available > 0) {
+    const size_t n = std::min({available, max_rows - written, kChunkRows});
+    ok += WriteChunk(n);
+    written += n;
+    available = queue_->Available();
   }
   bool committed = Exec("COMMIT");
   if (!committed) Exec("ROLLBACK");
-  written_through_.fetch_add(n, std::memory_order_release);
+  // Only now: Sync() promises the rows are in the file.
+  written_through_.fetch_add(written, std::memory_order_release);
+  struct timespec cpu;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
   std::lock_guard<std::mutex> lock(stats_mutex_);
+  stats_.writer_cpu_ns = static_cast<uint64_t>(cpu.tv_sec) * 1000000000ull +
+                         static_cast<uint64_t>(cpu.tv_nsec);
   if (committed) {
     stats_.rows_written += ok;
     ++stats_.transactions;
@@ -485,6 +593,7 @@ StoreStats SqliteStore::stats() const {
   std::lock_guard<std::mutex> lock(stats_mutex_);
   StoreStats s = stats_;
   s.dropped = dropped();
+  s.producer_waits = queue_ ? queue_->waits() : 0;
   return s;
 }
 
@@ -493,6 +602,18 @@ void SqliteStore::Close() {
     stop_ = true;
     queue_->Wake();
     thread_.join();
+  }
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+      checkpoint_stop_ = true;
+    }
+    checkpoint_cv_.notify_one();
+    checkpointer_.join();
+  }
+  if (checkpoint_db_ != nullptr) {
+    sqlite3_close(checkpoint_db_);
+    checkpoint_db_ = nullptr;
   }
   for (sqlite3_stmt** st : {&insert_event_, &insert_event_group_, &upsert_process_, &upsert_session_,
                             &upsert_container_}) {

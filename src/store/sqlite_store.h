@@ -8,8 +8,14 @@
 //   of schema version 2 or 3 is upgraded in place (version 3 adds sessions.community_id, version 4
 //   the container, unit and hash columns of processes and the containers table).
 // - sink() is the pipeline thread's end: a bounded ring (rows.h). Rows are written in batched
-//   transactions: every batch_ms, or sooner when the ring is half full, at most batch_rows rows
-//   per transaction. A full ring drops rows (dropped()); nothing ever waits for SQLite.
+//   transactions: every batch_ms, or sooner when the ring is half full; a transaction goes on
+//   while rows keep arriving, up to batch_rows rows. A full ring drops rows (dropped()); nothing
+//   ever waits for SQLite — except with wait_when_full (file input only), where the producer waits
+//   for the writer and nothing is dropped.
+// - WAL checkpoints are off the insert path: commits do not checkpoint; every 1,000 pages of WAL
+//   growth a checkpoint thread with its own connection copies the WAL into the database (PASSIVE:
+//   it never blocks the writer). Only when the WAL reaches 64 MiB without having restarted
+//   (continuous writes) does the writer checkpoint itself after a commit, so the WAL stays bounded.
 // - Retention, checked every retention_every_ms: events, processes and sessions older than
 //   retention_days go; when the file (with its WAL) is larger than max_bytes, the oldest tenth of the
 //   events goes (and what no longer has events), and the free pages are given back to the disk.
@@ -17,6 +23,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -36,9 +43,20 @@ struct StoreOptions {
   std::string boot_id;
   uint32_t retention_days = 30;    // 0: keep by size only
   uint64_t max_bytes = 1ull << 30; // 0: no size limit
-  size_t queue_rows = 8192;
+  // The live agent's ring (docs/performance.md, "The store's write path"): the longest measured
+  // writer pause (0.3 s, a checkpoint the writer makes itself when the WAL outgrew the checkpoint
+  // thread) at the highest measured row rate of a session (~87,000 rows/s: an open() storm inside
+  // an SSH login, one row per event) is ~26,000 rows. 192 bytes a slot plus its strings.
+  size_t queue_rows = 32768;
+  // The input is a file (bench_replay, importing logs): a full ring makes the producer wait for
+  // the writer instead of dropping rows (rows.h). Never for the live agent.
+  bool wait_when_full = false;
+  // SQLite's page cache of the writer's connection. The live agent keeps it small (memory); a
+  // file import gives it more, as a large store's indexes otherwise are read back from the OS for
+  // nearly every row.
+  uint32_t cache_kib = 4096;
   uint32_t batch_ms = 200;
-  size_t batch_rows = 5000;
+  size_t batch_rows = 50000;
   uint32_t retention_every_ms = 60000;
 };
 
@@ -49,6 +67,10 @@ struct StoreStats {
   uint64_t dropped = 0;         // rows the full ring refused
   uint64_t deleted_events = 0;  // by retention
   uint64_t file_bytes = 0;      // database + WAL, at the last retention check
+  uint64_t producer_waits = 0;  // times the producer waited for room (wait_when_full only)
+  uint64_t writer_cpu_ns = 0;   // CPU time of the writer thread so far (updated per batch)
+  uint64_t checkpoints = 0;         // WAL checkpoints by the checkpoint thread
+  uint64_t writer_checkpoints = 0;  // by the writer, when the WAL outgrew the thread
   std::string last_error;
 };
 
@@ -72,10 +94,18 @@ class SqliteStore {
 
  private:
   void Run();
+  bool OpenCheckpointer(std::string* error);
+  static int WalHook(void* self, sqlite3* db, const char* name, int pages);
+  void CheckpointLoop();
+  // One transaction: up to max_rows rows, also those that arrive meanwhile. False when nothing
+  // was written (no rows, or the file is locked).
   bool WriteBatch(size_t max_rows);
+  // Writes the next n rows of the ring and frees their slots; returns the rows written without
+  // error.
+  uint64_t WriteChunk(size_t n);
   bool WriteRow(const Row& row);
-  // Writes the next kEventGroup rows of the ring, all event rows, with one statement.
-  bool WriteEventGroup();
+  // Writes kEventGroup event rows (ring positions at[], relative to the front) with one statement.
+  bool WriteEventGroup(const size_t* at);
   // Runs a bound statement and resets it; counts and records the error when it fails.
   bool Step(sqlite3_stmt* st, const char* what);
   // Brings a store of an older schema version up to this one (in place).
@@ -94,8 +124,18 @@ class SqliteStore {
   sqlite3_stmt* upsert_session_ = nullptr;
   sqlite3_stmt* upsert_container_ = nullptr;
   std::thread thread_;
+  // The checkpoint thread and its own connection (checkpoints off the insert path).
+  sqlite3* checkpoint_db_ = nullptr;
+  std::thread checkpointer_;
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;
+  bool checkpoint_stop_ = false;
+  int wal_pages_ = 0;                // the WAL's size at the last commit (writer thread only)
+  int next_checkpoint_pages_ = 1000; // the size at which the next commit asks for a checkpoint
   std::atomic<bool> stop_{false};
   std::atomic<bool> retention_now_{false};
+  int64_t now_ms_ = 0;  // the wall clock of the chunk being written (updated_ms)
   std::atomic<uint64_t> written_through_{0};  // rows (ring positions) written so far
   mutable std::mutex stats_mutex_;
   StoreStats stats_;
