@@ -10,10 +10,23 @@
 // - sink() is the pipeline thread's end: a bounded ring (rows.h). Rows are written in batched
 //   transactions: every batch_ms, or sooner when the ring is half full, at most batch_rows rows
 //   per transaction. A full ring drops rows (dropped()); nothing ever waits for SQLite.
-// - Retention, checked every retention_every_ms: events, processes and sessions older than
-//   retention_days go; when the file (with its WAL) is larger than max_bytes, the oldest tenth of the
-//   events goes (and what no longer has events), and the free pages are given back to the disk.
-// - Close() writes everything still queued, checkpoints the WAL and stops the thread.
+// - Retention (docs/store.md "Retention") runs between the writer's transactions, in steps: each
+//   step is one transaction of at most kRetentionBudgetUs of deleting (the writer's longest pause:
+//   StoreStats::retention_max_pause_us), and the writer writes between two steps. Whole sessions go,
+//   ended ones only, oldest first: a session's row first (from then on nothing shows it), then its
+//   events and processes, 2,000 rows per statement. By age (checked every retention_every_ms): the
+//   ended sessions last active more than retention_days ago. By size (checked after every few
+//   write batches): when the database's used pages (page_count - freelist_count) exceed max_bytes,
+//   down to 90% of it. Rows that no stored session owns (events and processes outside sessions,
+//   container rows, rows of a session whose row is gone) go by time: those older than the oldest
+//   ended session still stored (by age, older than the cutoff too) go before it. Free pages are
+//   reused by the next rows, so the file grows past max_bytes only by what is written between two
+//   checks; when the file is larger than max_bytes (the limit lowered) free pages are given back to
+//   the disk, 256 at a time.
+// - Summaries: between the writer's transactions, the ended sessions get their listing summary
+//   (store/session_summary.h), kSummaryBudgetUs per turn.
+// - Close() writes everything still queued, summarizes the sessions ended by then (at most
+//   kCloseSummaryUs), checkpoints the WAL and stops the thread.
 #pragma once
 
 #include <atomic>
@@ -24,6 +37,7 @@
 #include <thread>
 
 #include "store/rows.h"
+#include "store/session_summary.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -48,12 +62,20 @@ struct StoreStats {
   uint64_t write_errors = 0;
   uint64_t dropped = 0;         // rows the full ring refused
   uint64_t deleted_events = 0;  // by retention
+  uint64_t deleted_sessions = 0;  // by retention (whole)
+  uint64_t retention_steps = 0;
+  uint64_t retention_max_pause_us = 0;  // the longest retention step (one transaction)
   uint64_t file_bytes = 0;      // database + WAL, at the last retention check
   std::string last_error;
 };
 
 class SqliteStore {
  public:
+  static constexpr uint64_t kRetentionBudgetUs = 10000;
+  static constexpr uint64_t kSummaryBudgetUs = 5000;
+  static constexpr int64_t kSummarySettleMs = 10000;
+  static constexpr uint64_t kCloseSummaryUs = 2000000;
+
   SqliteStore() = default;
   ~SqliteStore();
   SqliteStore(const SqliteStore&) = delete;
@@ -80,7 +102,18 @@ class SqliteStore {
   bool Step(sqlite3_stmt* st, const char* what);
   // Brings a store of an older schema version up to this one (in place).
   bool Migrate(std::string* error);
-  void Retention(uint64_t now_ms);
+  // Retention and summaries, between write batches.
+  void Maintain(bool stopping);
+  bool RetentionDue(uint64_t now_ms);
+  void RetentionStep(uint64_t now_ms);
+  int64_t DeleteOldest(int64_t before_ms, bool unowned_only);
+  int64_t DeleteSessionRows(const std::string& id);
+  bool OldestEnded(int64_t before_ms, std::string* id, int64_t* start_ms);
+  int64_t RunWith(const char* sql, int64_t number, const std::string* text);
+  int64_t QueryInt(const char* sql, int64_t null_value);
+  uint64_t UsedBytes();
+  // The database file is larger than max_bytes and has free pages to give back.
+  bool Oversized();
   uint64_t FileBytes();
   bool Exec(const char* sql);
   void Fail(const std::string& what);
@@ -93,6 +126,12 @@ class SqliteStore {
   sqlite3_stmt* upsert_process_ = nullptr;
   sqlite3_stmt* upsert_session_ = nullptr;
   sqlite3_stmt* upsert_container_ = nullptr;
+  std::unique_ptr<SessionSummarizer> summarizer_;
+  // Retention's state (writer thread): the session whose rows are being deleted, and what is due.
+  std::string doomed_;
+  bool trimming_ = false, age_due_ = false, sweeping_ = false;
+  uint64_t next_age_check_ = 0;
+  uint64_t stats_deleted_events_ = 0, stats_deleted_sessions_ = 0;
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> retention_now_{false};
