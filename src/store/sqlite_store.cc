@@ -633,11 +633,15 @@ void SqliteStore::Maintain(bool stopping) {
     RetentionStep(now);
     if (!stopping && queue_->Available() >= queue_->capacity() / 4) return;
   }
-  if (summarizer_ != nullptr && !stopping) {
+  // Summaries are the writer's spare time: only while the ring is nearly empty (a burst of rows,
+  // or a file read as fast as it can be, comes first), kSummaryBudgetUs at a time, and while some
+  // are pending the thread does not sleep between turns.
+  summaries_pending_ = false;
+  if (summarizer_ != nullptr && !stopping && queue_->Available() < queue_->capacity() / 8) {
     std::string error;
-    if (summarizer_->Step(kSummaryBudgetUs, kSummarySettleMs, &error) < 0) {
-      Fail("summarizing sessions: " + error);
-    }
+    const int done = summarizer_->Step(kSummaryBudgetUs, kSummarySettleMs, &error);
+    if (done < 0) Fail("summarizing sessions: " + error);
+    summaries_pending_ = done > 0;
   }
 }
 
@@ -645,8 +649,9 @@ void SqliteStore::Run() {
   next_age_check_ = WallMs() + 5000;
   for (;;) {
     bool stopping = stop_.load();
-    // Nothing queued: wait up to a second (the agent is idle) rather than waking every batch_ms.
-    if (!stopping && queue_->Available() < queue_->capacity() / 2) {
+    // Nothing queued: wait up to a second (the agent is idle) rather than waking every batch_ms;
+    // not while sessions wait for their summaries.
+    if (!stopping && !summaries_pending_ && queue_->Available() < queue_->capacity() / 2) {
       queue_->Wait(queue_->Available() == 0 ? std::max<uint32_t>(options_.batch_ms, 1000)
                                             : options_.batch_ms);
     }

@@ -23,8 +23,9 @@
 //   reused by the next rows, so the file grows past max_bytes only by what is written between two
 //   checks; when the file is larger than max_bytes (the limit lowered) free pages are given back to
 //   the disk, 256 at a time.
-// - Summaries: between the writer's transactions, the ended sessions get their listing summary
-//   (store/session_summary.h), kSummaryBudgetUs per turn.
+// - Summaries: between the writer's transactions, while the ring is nearly empty, the ended
+//   sessions get their listing summary (store/session_summary.h), kSummaryBudgetUs per turn; while
+//   some are pending the thread takes turns without sleeping.
 // - Close() writes everything still queued, summarizes the sessions ended by then (at most
 //   kCloseSummaryUs), checkpoints the WAL and stops the thread.
 #pragma once
@@ -130,6 +131,7 @@ class SqliteStore {
   // Retention's state (writer thread): the session whose rows are being deleted, and what is due.
   std::string doomed_;
   bool trimming_ = false, age_due_ = false, sweeping_ = false;
+  bool summaries_pending_ = false;  // the last turn summarized some: there may be more
   uint64_t next_age_check_ = 0;
   uint64_t stats_deleted_events_ = 0, stats_deleted_sessions_ = 0;
   std::thread thread_;
