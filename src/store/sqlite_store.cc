@@ -424,11 +424,12 @@ uint64_t SteadyUs() {
 }
 
 // Rows no stored session owns (outside sessions, or of a session whose row is gone), older than ?1:
-// the oldest kRetentionRows of them.
+// the oldest 2,000 of them, from ?2 on (below it none is left: the rows of sessions still stored
+// there are not read again each time).
 constexpr char kDeleteUnownedEvents[] =
     "DELETE FROM events WHERE (time_ms, serial) IN (SELECT time_ms, serial FROM events"
-    " WHERE time_ms < ?1 AND (session_id IS NULL OR session_id NOT IN (SELECT id FROM sessions))"
-    " ORDER BY time_ms, serial LIMIT 2000)";
+    " WHERE time_ms >= ?2 AND time_ms < ?1 AND (session_id IS NULL OR session_id NOT IN"
+    " (SELECT id FROM sessions)) ORDER BY time_ms, serial LIMIT 2000)";
 constexpr char kDeleteUnownedProcesses[] =
     "DELETE FROM processes WHERE entity_id IN (SELECT entity_id FROM processes"
     " WHERE start_ms < ?1 AND coalesce(exit_ms, last_seen_ms, start_ms) < ?1"
@@ -475,7 +476,8 @@ uint64_t SqliteStore::UsedBytes() {
 }
 
 // Runs a statement with one integer or text parameter; the rows it changed (-1: error).
-int64_t SqliteStore::RunWith(const char* sql, int64_t number, const std::string* text) {
+int64_t SqliteStore::RunWith(const char* sql, int64_t number, const std::string* text,
+                             int64_t second) {
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK) {
     Fail(std::string("retention: ") + std::string(sql).substr(0, 60));
@@ -486,6 +488,7 @@ int64_t SqliteStore::RunWith(const char* sql, int64_t number, const std::string*
   } else {
     sqlite3_bind_int64(st, 1, number);
   }
+  if (sqlite3_bind_parameter_count(st) >= 2) sqlite3_bind_int64(st, 2, second);
   const int rc = sqlite3_step(st);
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) {
@@ -537,9 +540,11 @@ int64_t SqliteStore::DeleteOldest(int64_t before_ms, bool unowned_only) {
   int64_t horizon = session ? start : INT64_MAX;
   if (before_ms != INT64_MAX) horizon = std::min(horizon, before_ms);
   if (horizon == INT64_MAX) horizon = static_cast<int64_t>(WallMs()) + 1;
-  int64_t n = RunWith(kDeleteUnownedEvents, horizon, nullptr);
+  int64_t n = RunWith(kDeleteUnownedEvents, horizon, nullptr, swept_ms_);
+  if (n < 0) return n;
+  if (n < 2000) swept_ms_ = std::max(swept_ms_, horizon);  // none left below the horizon
   if (n != 0) {
-    if (n > 0) stats_deleted_events_ += static_cast<uint64_t>(n);
+    stats_deleted_events_ += static_cast<uint64_t>(n);
     return n;
   }
   n = RunWith(kDeleteUnownedProcesses, horizon, nullptr);
@@ -608,8 +613,10 @@ void SqliteStore::RetentionStep(uint64_t now_ms) {
     }
     more = !doomed_.empty() || age_due_ || trimming_ || sweeping_;
   }
+  const uint64_t t_commit = SteadyUs();
   const bool committed = Exec("COMMIT");
   if (!committed) Exec("ROLLBACK");
+  const uint64_t commit_us = SteadyUs() - t_commit;
   // The file bigger than the limit (max_bytes lowered, or a burst): give free pages back, a few
   // at a time.
   if (!trimming_ && Oversized()) Exec("PRAGMA incremental_vacuum(256)");
@@ -618,6 +625,8 @@ void SqliteStore::RetentionStep(uint64_t now_ms) {
   stats_.deleted_events = stats_deleted_events_;
   stats_.deleted_sessions = stats_deleted_sessions_;
   stats_.retention_max_pause_us = std::max(stats_.retention_max_pause_us, pause);
+  stats_.retention_max_commit_us = std::max(stats_.retention_max_commit_us, commit_us);
+  stats_.retention_max_delete_us = std::max(stats_.retention_max_delete_us, t_commit - t0);
   ++stats_.retention_steps;
   stats_.file_bytes = FileBytes();
 }
@@ -633,6 +642,7 @@ void SqliteStore::Maintain(bool stopping) {
     RetentionStep(now);
     if (!stopping && queue_->Available() >= queue_->capacity() / 4) return;
   }
+  retention_pending_ = !doomed_.empty() || trimming_ || age_due_ || sweeping_ || Oversized();
   // Summaries are the writer's spare time: only while the ring is nearly empty (a burst of rows,
   // or a file read as fast as it can be, comes first), kSummaryBudgetUs at a time, and while some
   // are pending the thread does not sleep between turns.
@@ -651,7 +661,8 @@ void SqliteStore::Run() {
     bool stopping = stop_.load();
     // Nothing queued: wait up to a second (the agent is idle) rather than waking every batch_ms;
     // not while sessions wait for their summaries.
-    if (!stopping && !summaries_pending_ && queue_->Available() < queue_->capacity() / 2) {
+    if (!stopping && !summaries_pending_ && !retention_pending_ &&
+        queue_->Available() < queue_->capacity() / 2) {
       queue_->Wait(queue_->Available() == 0 ? std::max<uint32_t>(options_.batch_ms, 1000)
                                             : options_.batch_ms);
     }

@@ -66,6 +66,9 @@ struct StoreStats {
   uint64_t deleted_sessions = 0;  // by retention (whole)
   uint64_t retention_steps = 0;
   uint64_t retention_max_pause_us = 0;  // the longest retention step (one transaction)
+  // The longest COMMIT of a step: SQLite's automatic WAL checkpoint runs in it (every 1,000 pages).
+  uint64_t retention_max_commit_us = 0;
+  uint64_t retention_max_delete_us = 0;  // the longest step up to its COMMIT
   uint64_t file_bytes = 0;      // database + WAL, at the last retention check
   std::string last_error;
 };
@@ -110,7 +113,7 @@ class SqliteStore {
   int64_t DeleteOldest(int64_t before_ms, bool unowned_only);
   int64_t DeleteSessionRows(const std::string& id);
   bool OldestEnded(int64_t before_ms, std::string* id, int64_t* start_ms);
-  int64_t RunWith(const char* sql, int64_t number, const std::string* text);
+  int64_t RunWith(const char* sql, int64_t number, const std::string* text, int64_t second = 0);
   int64_t QueryInt(const char* sql, int64_t null_value);
   uint64_t UsedBytes();
   // The database file is larger than max_bytes and has free pages to give back.
@@ -131,8 +134,10 @@ class SqliteStore {
   // Retention's state (writer thread): the session whose rows are being deleted, and what is due.
   std::string doomed_;
   bool trimming_ = false, age_due_ = false, sweeping_ = false;
-  bool summaries_pending_ = false;  // the last turn summarized some: there may be more
+  bool summaries_pending_ = false;
+  bool retention_pending_ = false;  // retention has more to delete: no sleeping between turns  // the last turn summarized some: there may be more
   uint64_t next_age_check_ = 0;
+  int64_t swept_ms_ = 0;  // no row that no session owns is left older than this
   uint64_t stats_deleted_events_ = 0, stats_deleted_sessions_ = 0;
   std::thread thread_;
   std::atomic<bool> stop_{false};
