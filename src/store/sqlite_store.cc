@@ -397,6 +397,7 @@ bool SqliteStore::WriteBatch(size_t max_rows) {
   }
   bool committed = Exec("COMMIT");
   if (!committed) Exec("ROLLBACK");
+  last_write_ms_ = WallMs();
   written_through_.fetch_add(n, std::memory_order_release);
   std::lock_guard<std::mutex> lock(stats_mutex_);
   if (committed) {
@@ -649,7 +650,10 @@ void SqliteStore::Maintain(bool stopping) {
   summaries_pending_ = false;
   if (summarizer_ != nullptr && !stopping && queue_->Available() < queue_->capacity() / 8) {
     std::string error;
-    const int done = summarizer_->Step(kSummaryBudgetUs, kSummarySettleMs, &error);
+    // Settled by event time, or by the wall clock once no row came for kSummaryIdleMs (an idle
+    // host sends no newer event to settle the last sessions by).
+    const int64_t settle = now >= last_write_ms_ + kSummaryIdleMs ? 0 : kSummarySettleMs;
+    const int done = summarizer_->Step(kSummaryBudgetUs, settle, &error);
     if (done < 0) Fail("summarizing sessions: " + error);
     summaries_pending_ = done > 0;
   }

@@ -25,7 +25,9 @@
 //   the disk, 256 at a time.
 // - Summaries: between the writer's transactions, while the ring is nearly empty, the ended
 //   sessions get their listing summary (store/session_summary.h), kSummaryBudgetUs per turn; while
-//   some are pending the thread takes turns without sleeping.
+//   some are pending the thread takes turns without sleeping. A session is summarized once it
+//   ended kSummarySettleMs of event time before the newest event stored, or, when no row has come
+//   for kSummaryIdleMs of wall time, at once.
 // - Close() writes everything still queued, summarizes the sessions ended by then (at most
 //   kCloseSummaryUs), checkpoints the WAL and stops the thread.
 #pragma once
@@ -78,6 +80,7 @@ class SqliteStore {
   static constexpr uint64_t kRetentionBudgetUs = 10000;
   static constexpr uint64_t kSummaryBudgetUs = 5000;
   static constexpr int64_t kSummarySettleMs = 10000;
+  static constexpr uint64_t kSummaryIdleMs = 30000;
   static constexpr uint64_t kCloseSummaryUs = 2000000;
 
   SqliteStore() = default;
@@ -135,7 +138,8 @@ class SqliteStore {
   std::string doomed_;
   bool trimming_ = false, age_due_ = false, sweeping_ = false;
   bool summaries_pending_ = false;
-  bool retention_pending_ = false;  // retention has more to delete: no sleeping between turns  // the last turn summarized some: there may be more
+  bool retention_pending_ = false;
+  uint64_t last_write_ms_ = 0;  // wall time of the last write batch  // retention has more to delete: no sleeping between turns  // the last turn summarized some: there may be more
   uint64_t next_age_check_ = 0;
   int64_t swept_ms_ = 0;  // no row that no session owns is left older than this
   uint64_t stats_deleted_events_ = 0, stats_deleted_sessions_ = 0;
