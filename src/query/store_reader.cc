@@ -199,11 +199,11 @@ std::string ListSessionsSql(const SessionFilter& filter, int version) {
   if (version >= 5) {
     // Each filter a term an index serves: sessions_user (user, start_ms), sessions_active
     // (active_ms, the same max() as below, stored), sessions_start for the order. The summary is
-    // current when it names the session's newest event (two lookups in events_session).
+    // current when it names the session's newest event (one descent of events_session; a session
+    // without events has its timeline built).
     sql = "SELECT " + columns +
-          ", summarized = 1 AND summary_ms IS (SELECT max(time_ms) FROM events e"
-          " WHERE e.session_id = s.id) AND summary_serial IS (SELECT max(serial) FROM events e"
-          " WHERE e.session_id = s.id AND e.time_ms = s.summary_ms),"
+          ", summarized = 1 AND (summary_ms, summary_serial) = (SELECT time_ms, serial FROM"
+          " events e WHERE e.session_id = s.id ORDER BY time_ms DESC, serial DESC LIMIT 1),"
           " commands, failed_commands, failed, containers FROM sessions s";
     // Named: without statistics SQLite may prefer walking sessions_start for the order, which
     // reads every session for --since.
