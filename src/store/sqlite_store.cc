@@ -437,11 +437,15 @@ constexpr char kDeleteUnownedProcesses[] =
     " AND (session_id IS NULL OR session_id NOT IN (SELECT id FROM sessions)) LIMIT 2000)";
 constexpr char kDeleteOldContainers[] =
     "DELETE FROM containers WHERE coalesce(last_seen_ms, first_seen_ms) < ?1";
-// The oldest ended session (by start; open ones are kept whole until they end), and by age the
-// oldest ended session last active before ?1.
+// The oldest ended session (by start; open ones are kept whole until they end, below), and by age
+// the oldest ended session last active before ?1.
+// By size, an open session counts as ended when its newest event is older than the start of every
+// ended session: silent through the whole history kept (its end was lost, or it idles for longer).
 constexpr char kOldestEnded[] =
-    "SELECT id, start_ms FROM sessions WHERE end_ms IS NOT NULL OR state = 'failed'"
-    " ORDER BY start_ms LIMIT 1";
+    "WITH h AS (SELECT min(start_ms) AS m FROM sessions WHERE end_ms IS NOT NULL OR"
+    " state = 'failed') SELECT id, start_ms FROM sessions, h WHERE end_ms IS NOT NULL OR"
+    " state = 'failed' OR coalesce((SELECT max(time_ms) FROM events e WHERE e.session_id ="
+    " sessions.id), active_ms) < h.m ORDER BY start_ms LIMIT 1";
 constexpr char kOldestEndedBefore[] =
     "SELECT id, start_ms FROM sessions WHERE active_ms < ?1 AND (end_ms IS NOT NULL OR"
     " state = 'failed') ORDER BY active_ms LIMIT 1";

@@ -284,7 +284,8 @@ TEST(StoreListing, IdPrefixRanges) {
 // Retention under continuous writes: sessions keep coming (each a session row, then its events and
 // processes, then its closing row) into a store far smaller than what is written. Whatever
 // retention deleted, every session still stored is whole (all its events and processes, its row
-// closed), the stored ones are the newest, and the database stays within max_bytes plus a margin.
+// closed but for the one still open), the stored ones are the newest, a session whose end was lost
+// went whole, and the database stays within max_bytes plus a margin.
 TEST(StoreRetention, KeepsEverySessionWholeUnderContinuousWrites) {
   const std::string dir = std::filesystem::temp_directory_path() /
                           ("auditlens-retention-" + std::to_string(getpid()));
@@ -342,6 +343,20 @@ TEST(StoreRetention, KeepsEverySessionWholeUnderContinuousWrites) {
     sqlite3_close(h);
     return v[0] * v[1];
   };
+  // A session whose end was lost (its closing row dropped): open, silent from the start on. Size
+  // retention deletes it, whole, once every ended session kept started after its last event.
+  session_row("s-lost", t, col::kNull);
+  for (int k = 0; k < 5; ++k) {
+    push([&](Row* r) {
+      r->Reset(RowType::kEvent);
+      r->num[col::kTime] = t++;
+      r->num[col::kSerial] = ++serial;
+      r->num[col::kKind] = static_cast<int64_t>(EventKind::kOther);
+      r->num[col::kOutcome] = static_cast<int64_t>(Outcome::kSuccess);
+      r->AddStr("s-lost");
+      for (int s = 0; s < 4; ++s) r->AddStr("");
+    });
+  }
   // Two sessions overlap at any time (their events interleave), as logins do.
   for (int i = 0; i < kSessions; ++i) {
     const std::string id = "s-" + std::to_string(100000 + i);
@@ -388,7 +403,8 @@ TEST(StoreRetention, KeepsEverySessionWholeUnderContinuousWrites) {
       }
     }
     events_of[id] = n;
-    session_row(id, start, t++);
+    // The last one is still open at the end: kept, whatever its age.
+    if (i + 1 < kSessions) session_row(id, start, t++);
     if (i % 50 == 0) peak_db = std::max(peak_db, db_bytes());
   }
   store.Sync();
@@ -428,8 +444,10 @@ TEST(StoreRetention, KeepsEverySessionWholeUnderContinuousWrites) {
               SQLITE_OK);
     while (sqlite3_step(st) == SQLITE_ROW) {
       kept.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-      EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)), "closed");
-      EXPECT_EQ(sqlite3_column_int(st, 2), 0);
+      const bool last = kept.back() == "s-" + std::to_string(100000 + kSessions - 1);
+      EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)), last ? "open" : "closed")
+          << kept.back();
+      EXPECT_EQ(sqlite3_column_int(st, 2), last ? 1 : 0);
     }
     sqlite3_finalize(st);
   }
@@ -445,6 +463,7 @@ TEST(StoreRetention, KeepsEverySessionWholeUnderContinuousWrites) {
               processes_of[id])
         << id;
   }
+  EXPECT_EQ(count("SELECT count(*) FROM events WHERE session_id = 's-lost'"), 0);
   // Nothing of a deleted session is left, and no event outside sessions older than the oldest one.
   EXPECT_EQ(count("SELECT count(*) FROM events WHERE session_id IS NOT NULL AND session_id NOT IN"
                   " (SELECT id FROM sessions)"),
