@@ -13,7 +13,8 @@
 // - Retention (docs/store.md "Retention") runs between the writer's transactions, in steps: each
 //   step is one transaction of at most kRetentionBudgetUs of deleting (the writer's longest pause:
 //   StoreStats::retention_max_pause_us), and the writer writes between two steps. Whole sessions go,
-//   ended ones only, oldest first: a session's row first (from then on nothing shows it), then its
+//   ended ones only (by size also an open one silent since before every ended one kept started),
+//   oldest first: a session's row first (from then on nothing shows it), then its
 //   events and processes, 2,000 rows per statement. By age (checked every retention_every_ms): the
 //   ended sessions last active more than retention_days ago. By size (checked after every few
 //   write batches): when the database's used pages (page_count - freelist_count) exceed max_bytes,
@@ -22,7 +23,8 @@
 //   ended session still stored (by age, older than the cutoff too) go before it. Free pages are
 //   reused by the next rows, so the file grows past max_bytes only by what is written between two
 //   checks; when the file is larger than max_bytes (the limit lowered) free pages are given back to
-//   the disk, 256 at a time.
+//   the disk, 256 at a time. Unowned rows are swept from a watermark kept in memory (restarts at 0
+//   when the store is opened): rows that arrive later with older times wait for the next open.
 // - Summaries: between the writer's transactions, while the ring is nearly empty, the ended
 //   sessions get their listing summary (store/session_summary.h), kSummaryBudgetUs per turn; while
 //   some are pending the thread takes turns without sleeping. A session is summarized once it
