@@ -33,6 +33,7 @@
 #include "enrich/network_enricher.h"
 #include "common/proc_reader.h"
 #include "output/output_file.h"
+#include "query/session_summaries.h"
 #include "record/line_reader.h"
 #include "record/record.h"
 
@@ -44,6 +45,7 @@ void Log(const std::string& message) { fprintf(stderr, "bench_replay: %s\n", mes
 
 int main(int argc, char** argv) {
   using namespace auditlens;
+  InstallTimelineSummaries();  // as auditlens run: the store summarizes ended sessions
   std::string log_path, store_path, output_path = "/dev/null";
   bool tree = true, network = true, store = true, drop_when_full = false;
   size_t queue_rows = 0;

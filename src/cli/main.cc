@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "query/session_summaries.h"
 
 namespace {
 
@@ -48,6 +49,8 @@ std::string Describe(const CLI::ParseError& e) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The store's writer summarizes ended sessions with the timeline's rules (docs/store.md).
+  auditlens::InstallTimelineSummaries();
   CLI::App app{"auditlens: the kernel audit stream as one decoded JSON object per event"};
   app.name("auditlens");
   app.require_subcommand(1);

@@ -12,6 +12,7 @@
 
 #include <cstdlib>
 
+#include "common/json_value.h"
 #include "common/parse_int.h"
 #include "config/config.h"
 #include "config/default_config.h"
@@ -178,10 +179,11 @@ bool StoreReader::Open(const std::string& path, std::string* error) {
     return false;
   }
   // Version 2 differs from 3 only by the missing sessions.community_id (read as NULL), 3 from 4 by
-  // the missing container columns and table (read as none): an agent of this version upgrades
+  // the missing container columns and table (read as none), 4 from 5 by the missing summaries
+  // (built when listed) and indexes: an agent of this version upgrades
   // them when it next opens them.
   const std::string v = version.Text(0);
-  if (v != std::to_string(kStoreSchemaVersion) && v != "2" && v != "3") {
+  if (v != std::to_string(kStoreSchemaVersion) && v != "2" && v != "3" && v != "4") {
     *error = path + " has store schema version " + v + "; this auditlens reads 2 to " +
              std::to_string(kStoreSchemaVersion);
     return false;
@@ -191,21 +193,49 @@ bool StoreReader::Open(const std::string& path, std::string* error) {
   return true;
 }
 
-bool StoreReader::ListSessions(const SessionFilter& filter, std::vector<StoredSession>* out,
-                               std::string* error) {
-  std::string sql = "SELECT " + session_columns_ +
-                    " FROM sessions WHERE (?1 = '' OR user = ?1)"
-                    " AND max(start_ms, coalesce(end_ms, 0), coalesce(last_seen_ms, 0)) >= ?2";
+std::string ListSessionsSql(const SessionFilter& filter, int version) {
+  std::string sql;
+  const std::string columns = std::string(kSessionColumns) + (version == 2 ? "NULL" : "community_id");
+  if (version >= 5) {
+    // Each filter a term an index serves: sessions_user (user, start_ms), sessions_active
+    // (active_ms, the same max() as below, stored), sessions_start for the order. The summary is
+    // current when it names the session's newest event (one descent of events_session; a session
+    // without events has its timeline built).
+    sql = "SELECT " + columns +
+          ", summarized = 1 AND (summary_ms, summary_serial) = (SELECT time_ms, serial FROM"
+          " events e WHERE e.session_id = s.id ORDER BY time_ms DESC, serial DESC LIMIT 1),"
+          " commands, failed_commands, failed, containers FROM sessions s";
+    // Named: without statistics SQLite may prefer walking sessions_start for the order, which
+    // reads every session for --since.
+    if (!filter.user.empty()) {
+      sql += " INDEXED BY sessions_user";
+    } else if (filter.since_ms > 0) {
+      sql += " INDEXED BY sessions_active";
+    }
+    sql += " WHERE 1";
+    if (!filter.user.empty()) sql += " AND user = ?1";
+    if (filter.since_ms > 0) sql += " AND active_ms >= ?2";
+  } else {
+    sql = "SELECT " + columns +
+          " FROM sessions WHERE (?1 = '' OR user = ?1)"
+          " AND max(start_ms, coalesce(end_ms, 0), coalesce(last_seen_ms, 0)) >= ?2";
+  }
   if (!filter.container_id.empty()) {
     // A store older than version 4 knows no containers: no session ran in one.
-    sql += version_ >= 4 ? " AND id IN (SELECT session_id FROM processes WHERE container_id = ?3)"
-                         : " AND 0";
+    sql += version >= 4 ? " AND id IN (SELECT session_id FROM processes WHERE container_id = ?3)"
+                        : " AND 0";
   }
   sql += " ORDER BY start_ms DESC, id DESC";
   // SQLite reads a LIMIT beyond int64 as a type error: such a limit means all rows.
   if (filter.limit > 0 && filter.limit <= static_cast<size_t>(INT64_MAX)) {
     sql += " LIMIT " + std::to_string(filter.limit);
   }
+  return sql;
+}
+
+bool StoreReader::ListSessions(const SessionFilter& filter, std::vector<StoredSession>* out,
+                               std::string* error) {
+  const std::string sql = ListSessionsSql(filter, version_);
   Statement st(db_, sql.c_str());
   if (!st.ok()) {
     *error = sqlite3_errmsg(db_);
@@ -218,10 +248,49 @@ bool StoreReader::ListSessions(const SessionFilter& filter, std::vector<StoredSe
   while (st.Step(error)) {
     StoredSession s;
     ReadSession(st, &s);
+    if (version_ >= 5 && st.Int(22) != 0) {
+      s.summarized = true;
+      s.commands = st.Int(23);
+      s.failed_commands = st.Int(24);
+      s.failed = st.Int(25);
+      s.summary_containers = st.Text(26);
+    }
     out->push_back(std::move(s));
   }
   if (!error->empty()) return false;
   std::reverse(out->begin(), out->end());
+  return true;
+}
+
+bool StoreReader::NewestEvent(const std::string& id, int64_t* time_ms, int64_t* serial,
+                              std::string* error) {
+  Statement st(db_,
+               "SELECT time_ms, serial FROM events WHERE session_id = ?1"
+               " ORDER BY time_ms DESC, serial DESC LIMIT 1");
+  if (!st.ok()) {
+    *error = sqlite3_errmsg(db_);
+    return false;
+  }
+  st.Bind(1, id);
+  error->clear();
+  *time_ms = 0;
+  *serial = 0;
+  if (st.Step(error)) {
+    *time_ms = st.Int(0);
+    *serial = st.Int(1);
+  }
+  return error->empty();
+}
+
+bool StoreReader::ContainersOf(const std::string& ids_json, std::vector<StoredContainer>* out,
+                               std::string* error) {
+  JsonValue ids;
+  if (ids_json.empty() || !JsonValue::Parse(ids_json, &ids)) return true;
+  for (const JsonValue& id : ids.items()) {
+    StoredContainer c;
+    if (!ReadContainer(id.text(), &c, error)) return false;
+    out->push_back(std::move(c));
+  }
   return true;
 }
 
@@ -238,15 +307,21 @@ bool StoreReader::ResolveSession(std::string_view spec, std::string* id, std::st
   int64_t ses = 0;
   const bool number = !spec.empty() && spec[0] != '-' && ParseI64(spec, &ses);
   if (number) {
-    Statement by_ses(db_, "SELECT id FROM sessions WHERE ses = ?1 ORDER BY start_ms DESC LIMIT 1");
+    Statement by_ses(db_, kSessionBySesSql);
     by_ses.Bind(1, ses);
     if (by_ses.Step(error)) {
       *id = by_ses.Text(0);
       return true;
     }
   }
-  Statement prefix(db_, "SELECT id FROM sessions WHERE substr(id, 1, length(?1)) = ?1 LIMIT 3");
+  // An id prefix is a range of the primary key: [spec, the next string after every one that starts
+  // with spec). (No upper end when spec is empty or all 0xff bytes.)
+  std::string upper(spec);
+  while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xff) upper.pop_back();
+  if (!upper.empty()) upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+  Statement prefix(db_, upper.empty() ? kSessionFromSql : kSessionPrefixSql);
   prefix.Bind(1, spec);
+  if (!upper.empty()) prefix.Bind(2, upper);
   std::vector<std::string> found;
   while (prefix.Step(error)) found.push_back(prefix.Text(0));
   if (found.size() == 1) {

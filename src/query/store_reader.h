@@ -1,7 +1,13 @@
 // Reads the agent's store (src/store/, docs/store.md) for `auditlens sessions`, `auditlens
 // timeline` and `auditlens containers`, while the agent writes it: the file is opened read-only
-// and, being in WAL mode, every query sees a consistent snapshot. Stores of schema version 2 to 4
-// are read; what an older version lacks reads as empty (no Community ID, no containers).
+// and, being in WAL mode, every query sees a consistent snapshot. Stores of schema version 2 to 5
+// are read; what an older version lacks reads as empty (no Community ID, no containers) or is
+// computed (the listing's summaries, stored from version 5 on).
+//
+// ListSessions is one query. In a version 5 store it goes through an index for each filter
+// (sessions_start, sessions_user, sessions_active) and reads each session's summary with it, and
+// whether that summary is current (its newest event, through events_session); ResolveSession finds
+// a ses number through sessions_ses and an id prefix as a range of the primary key.
 //
 // Contract: every function returns false with a message on an SQLite error; rows are plain values.
 #pragma once
@@ -35,6 +41,10 @@ struct StoredSession {
   bool from_proc = false;
   // Counted by the timeline (timeline.h BuildTimeline): commands, failed commands, failures.
   int64_t commands = 0, failed_commands = 0, failed = 0;
+  // ListSessions of a version 5 store: the session row's summary (those counts and the ids of its
+  // containers, as a JSON array) is current, so SummarizeSessions need not build its timeline.
+  bool summarized = false;
+  std::string summary_containers;
   // The containers its processes ran in, in the order they first did (SummarizeSessions).
   std::vector<StoredContainer> containers;
 };
@@ -96,6 +106,11 @@ class StoreReader {
   bool Open(const std::string& path, std::string* error);
   // Oldest first.
   bool ListSessions(const SessionFilter& filter, std::vector<StoredSession>* out, std::string* error);
+  // The newest event of a session ((0, 0) when it has none): what a summary is valid for.
+  bool NewestEvent(const std::string& id, int64_t* time_ms, int64_t* serial, std::string* error);
+  // The containers of those ids (a JSON array, as in sessions.containers), in that order.
+  bool ContainersOf(const std::string& ids_json, std::vector<StoredContainer>* out,
+                    std::string* error);
   // spec: a whole id, a unique prefix of one, or a bare ses number (the latest session with it).
   bool ResolveSession(std::string_view spec, std::string* id, std::string* error);
   bool LoadTimeline(const std::string& id, TimelineData* out, std::string* error);
@@ -122,6 +137,17 @@ class StoreReader {
   std::string session_columns_;  // what a session's SELECT reads (depends on the schema version)
   int version_ = 0;
 };
+
+// The SQL of ListSessions for a store of that schema version (?1 user, ?2 since, ?3 container), and
+// of ResolveSession's ses number (?1) and id prefix (?1 the prefix, ?2 the first string after all
+// that start with it; kSessionFromSql when there is none): tests check their query plans.
+std::string ListSessionsSql(const SessionFilter& filter, int version);
+inline constexpr char kSessionBySesSql[] =
+    "SELECT id FROM sessions WHERE ses = ?1 ORDER BY start_ms DESC LIMIT 1";
+inline constexpr char kSessionPrefixSql[] =
+    "SELECT id FROM sessions WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 3";
+inline constexpr char kSessionFromSql[] =
+    "SELECT id FROM sessions WHERE id >= ?1 ORDER BY id LIMIT 3";
 
 // ResolveStorePath, then reader->Open of that path (set in *path either way, when resolved). False
 // with the message of the step that failed.

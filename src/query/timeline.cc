@@ -866,6 +866,11 @@ Timeline BuildTimeline(const TimelineData& data, const TimelineOptions& options)
 bool SummarizeSessions(StoreReader& reader, std::vector<StoredSession>* sessions,
                        std::string* error) {
   for (StoredSession& s : *sessions) {
+    if (s.summarized) {
+      // Its row's summary is current (a version 5 store): only its containers are read.
+      if (!reader.ContainersOf(s.summary_containers, &s.containers, error)) return false;
+      continue;
+    }
     TimelineData data;
     if (!reader.LoadTimeline(s.id, &data, error)) return false;
     Timeline t = BuildTimeline(data);

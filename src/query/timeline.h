@@ -66,7 +66,8 @@ struct TimelineOptions {
 // failed_commands, and failed (every entry marked failed: commands, refused logins and su/sudo,
 // connections that failed).
 Timeline BuildTimeline(const TimelineData& data, const TimelineOptions& options = {});
-// Those counts for each session of a listing (each one's timeline is built).
+// Those counts for each session of a listing, and its containers: from the session row when its
+// stored summary is current (StoredSession::summarized), else by building its timeline.
 bool SummarizeSessions(StoreReader& reader, std::vector<StoredSession>* sessions,
                        std::string* error);
 std::string RenderTimelineText(const Timeline& timeline, bool colour);

@@ -4,7 +4,7 @@
 
 namespace auditlens {
 
-inline constexpr int kStoreSchemaVersion = 4;
+inline constexpr int kStoreSchemaVersion = 5;
 
 // Version 3 added sessions.community_id; a version 2 store is upgraded in place when the agent opens
 // it (sqlite_store.cc): ALTER TABLE adds the column, its rows keep NULL.
@@ -29,6 +29,36 @@ CREATE INDEX IF NOT EXISTS processes_container ON processes(container_id, start_
   WHERE container_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_entity ON events(entity_id, time_ms)
   WHERE session_id IS NULL AND detail IS NOT NULL;
+)SQL";
+
+// Version 5: listings from the session rows alone, through indexes (docs/store.md "Listings").
+// sessions.active_ms is the last time a session was seen active (start, end or last activity: what
+// `sessions --since` compares), a generated column so that it can never disagree with those three;
+// the summary columns (commands, failed_commands, failed, containers) are what `auditlens sessions`
+// shows, computed by the store's writer with the timeline's own rules once a session has ended, and
+// valid while summary_ms and summary_serial name the session's newest event (a later event, or a
+// new session row, which sets summarized to NULL, makes the reader build that session's timeline
+// instead, as before version 5). A version 2, 3 or 4 store is upgraded in place: the columns are
+// added (active_ms needs no filling), the writer then fills the summaries of the ended sessions in
+// the background, a few milliseconds at a time (until then they are built when listed).
+inline constexpr char kStoreMigrateTo5[] =
+    "ALTER TABLE sessions ADD COLUMN active_ms INTEGER GENERATED ALWAYS AS"
+    " (max(start_ms, coalesce(end_ms, 0), coalesce(last_seen_ms, 0))) VIRTUAL;"
+    "ALTER TABLE sessions ADD COLUMN summarized INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN summary_ms INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN summary_serial INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN commands INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN failed_commands INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN failed INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN containers TEXT;";
+
+// The indexes of version 5: `sessions --since` (active_ms), a bare ses number (ses), and the ended
+// sessions whose summary the writer has still to compute (sessions_pending).
+inline constexpr char kStoreIndexes5[] = R"SQL(
+CREATE INDEX IF NOT EXISTS sessions_active ON sessions(active_ms);
+CREATE INDEX IF NOT EXISTS sessions_ses ON sessions(ses, start_ms) WHERE ses IS NOT NULL;
+CREATE INDEX IF NOT EXISTS sessions_pending ON sessions(start_ms)
+  WHERE summarized IS NULL AND (end_ms IS NOT NULL OR state = 'failed');
 )SQL";
 
 // auto_vacuum must be set before the first table exists; it is what lets retention by size give
@@ -63,7 +93,16 @@ CREATE TABLE IF NOT EXISTS sessions(
   failures INTEGER NOT NULL DEFAULT 0,
   from_proc INTEGER NOT NULL DEFAULT 0,
   updated_ms INTEGER,
-  community_id TEXT
+  community_id TEXT,
+  active_ms INTEGER GENERATED ALWAYS AS
+    (max(start_ms, coalesce(end_ms, 0), coalesce(last_seen_ms, 0))) VIRTUAL,
+  summarized INTEGER,
+  summary_ms INTEGER,
+  summary_serial INTEGER,
+  commands INTEGER,
+  failed_commands INTEGER,
+  failed INTEGER,
+  containers TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sessions_start ON sessions(start_ms);
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user, start_ms);

@@ -16,6 +16,7 @@
 #include "enrich/process_table.h"
 #include "enrich/session_tracker.h"
 #include "store/schema.h"
+#include "store/session_summary.h"
 
 namespace auditlens {
 namespace {
@@ -133,7 +134,8 @@ constexpr char kUpsertSession[] =
     " last_seen_ms=max(coalesce(last_seen_ms,0),coalesce(excluded.last_seen_ms,0)),"
     " state=CASE WHEN excluded.end_ms IS NULL AND end_ms IS NOT NULL THEN state ELSE excluded.state END,"
     " failures=max(failures,excluded.failures), from_proc=min(from_proc,excluded.from_proc),"
-    " updated_ms=excluded.updated_ms, community_id=coalesce(excluded.community_id,community_id)";
+    " updated_ms=excluded.updated_ms, community_id=coalesce(excluded.community_id,community_id),"
+    " summarized=NULL";
 
 }  // namespace
 
@@ -200,7 +202,7 @@ bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
       !run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
            "PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864;") ||
       !run(("PRAGMA cache_size=-" + std::to_string(options.cache_kib)).c_str()) ||
-      !run(kStoreSchema) || !Migrate(error) || !run(kStoreIndexes4)) {
+      !run(kStoreSchema) || !Migrate(error) || !run(kStoreIndexes4) || !run(kStoreIndexes5)) {
     sqlite3_close(db_);
     db_ = nullptr;
     return false;
@@ -241,6 +243,7 @@ bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
   }
   queue_ = std::make_unique<RowQueue>(options.queue_rows);
   queue_->set_blocking(options.wait_when_full);
+  summarizer_ = std::make_unique<SessionSummarizer>(db_, options.path);
   stop_ = false;
   thread_ = std::thread([this] { Run(); });
   return true;
@@ -340,6 +343,11 @@ bool SqliteStore::Migrate(std::string* error) {
   if (!has_column("processes", "container_id", &has)) return false;
   // The four columns in one transaction: a store is never left half upgraded.
   if (!has && !apply((std::string("BEGIN IMMEDIATE;") + kStoreMigrateTo4 + "COMMIT;").c_str(), 4)) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return false;
+  }
+  if (!has_column("sessions", "summarized", &has)) return false;
+  if (!has && !apply((std::string("BEGIN IMMEDIATE;") + kStoreMigrateTo5 + "COMMIT;").c_str(), 5)) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return false;
   }
@@ -492,6 +500,7 @@ bool SqliteStore::WriteBatch(size_t max_rows) {
   }
   bool committed = Exec("COMMIT");
   if (!committed) Exec("ROLLBACK");
+  last_write_ms_ = WallMs();
   // Only now: Sync() promises the rows are in the file.
   written_through_.fetch_add(written, std::memory_order_release);
   struct timespec cpu;
@@ -515,67 +524,271 @@ uint64_t SqliteStore::FileBytes() {
   return total;
 }
 
-void SqliteStore::Retention(uint64_t now_ms) {
-  uint64_t deleted = 0;
-  if (options_.retention_days > 0) {
-    const int64_t cutoff =
-        static_cast<int64_t>(now_ms) - static_cast<int64_t>(options_.retention_days) * 86400000;
-    const std::string c = std::to_string(cutoff);
-    Exec("BEGIN IMMEDIATE");
-    Exec(("DELETE FROM events WHERE time_ms < " + c).c_str());
-    deleted += static_cast<uint64_t>(sqlite3_changes(db_));
-    Exec(("DELETE FROM processes WHERE coalesce(exit_ms, last_seen_ms, start_ms) < " + c).c_str());
-    Exec(("DELETE FROM sessions WHERE coalesce(end_ms, last_seen_ms, start_ms) < " + c).c_str());
-    Exec(("DELETE FROM containers WHERE coalesce(last_seen_ms, first_seen_ms) < " + c).c_str());
-    Exec("COMMIT");
+namespace {
+
+uint64_t SteadyUs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+}
+
+// Rows no stored session owns (outside sessions, or of a session whose row is gone), older than ?1:
+// the oldest 2,000 of them, from ?2 on (below it none is left: the rows of sessions still stored
+// there are not read again each time).
+constexpr char kDeleteUnownedEvents[] =
+    "DELETE FROM events WHERE (time_ms, serial) IN (SELECT time_ms, serial FROM events"
+    " WHERE time_ms >= ?2 AND time_ms < ?1 AND (session_id IS NULL OR session_id NOT IN"
+    " (SELECT id FROM sessions)) ORDER BY time_ms, serial LIMIT 2000)";
+constexpr char kDeleteUnownedProcesses[] =
+    "DELETE FROM processes WHERE entity_id IN (SELECT entity_id FROM processes"
+    " WHERE start_ms < ?1 AND coalesce(exit_ms, last_seen_ms, start_ms) < ?1"
+    " AND (session_id IS NULL OR session_id NOT IN (SELECT id FROM sessions)) LIMIT 2000)";
+constexpr char kDeleteOldContainers[] =
+    "DELETE FROM containers WHERE coalesce(last_seen_ms, first_seen_ms) < ?1";
+// The oldest ended session (by start; open ones are kept whole until they end, below), and by age
+// the oldest ended session last active before ?1.
+// By size, an open session counts as ended when its newest event is older than the start of every
+// ended session: silent through the whole history kept (its end was lost, or it idles for longer).
+constexpr char kOldestEnded[] =
+    "WITH h AS (SELECT min(start_ms) AS m FROM sessions WHERE end_ms IS NOT NULL OR"
+    " state = 'failed') SELECT id, start_ms FROM sessions, h WHERE end_ms IS NOT NULL OR"
+    " state = 'failed' OR coalesce((SELECT max(time_ms) FROM events e WHERE e.session_id ="
+    " sessions.id), active_ms) < h.m ORDER BY start_ms LIMIT 1";
+constexpr char kOldestEndedBefore[] =
+    "SELECT id, start_ms FROM sessions WHERE active_ms < ?1 AND (end_ms IS NOT NULL OR"
+    " state = 'failed') ORDER BY active_ms LIMIT 1";
+// A session's own rows, kRetentionRows at a time (its row goes first: from then on no listing
+// or timeline shows it).
+constexpr char kDeleteSessionEvents[] =
+    "DELETE FROM events WHERE (time_ms, serial) IN (SELECT time_ms, serial FROM events"
+    " WHERE session_id = ?1 LIMIT 2000)";
+constexpr char kDeleteSessionProcesses[] =
+    "DELETE FROM processes WHERE entity_id IN (SELECT entity_id FROM processes"
+    " WHERE session_id = ?1 LIMIT 2000)";
+
+}  // namespace
+
+int64_t SqliteStore::QueryInt(const char* sql, int64_t null_value) {
+  sqlite3_stmt* st = nullptr;
+  int64_t v = null_value;
+  if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) {
+    Fail(std::string("retention: ") + sql);
+    return v;
   }
-  if (options_.max_bytes > 0) {
-    for (int round = 0; round < 20; ++round) {
-      const uint64_t size = FileBytes();
-      if (size <= options_.max_bytes) break;
-      // The oldest events (ids grow with time): enough to get to 90% of the limit, at least a
-      // tenth; then what is older than what is left.
-      const double target = static_cast<double>(options_.max_bytes) * 0.9;
-      double fraction = (static_cast<double>(size) - target) / static_cast<double>(size);
-      fraction = std::min(0.9, std::max(0.1, fraction));
-      const std::string per_mille = std::to_string(static_cast<int>(fraction * 1000));
-      Exec("BEGIN IMMEDIATE");
-      Exec(("DELETE FROM events WHERE time_ms <= (SELECT min(time_ms) + (max(time_ms) - min(time_ms)) * " +
-            per_mille + " / 1000 FROM events)")
-               .c_str());
-      deleted += static_cast<uint64_t>(sqlite3_changes(db_));
-      Exec("DELETE FROM processes WHERE coalesce(exit_ms, last_seen_ms, start_ms) <"
-           " (SELECT coalesce(min(time_ms), 0) FROM events)");
-      Exec("DELETE FROM sessions WHERE coalesce(end_ms, last_seen_ms, start_ms) <"
-           " (SELECT coalesce(min(time_ms), 0) FROM events)");
-      Exec("DELETE FROM containers WHERE coalesce(last_seen_ms, first_seen_ms) <"
-           " (SELECT coalesce(min(time_ms), 0) FROM events)");
-      Exec("COMMIT");
-      Exec("PRAGMA incremental_vacuum");
-      Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+    v = sqlite3_column_int64(st, 0);
+  }
+  sqlite3_finalize(st);
+  return v;
+}
+
+uint64_t SqliteStore::UsedBytes() {
+  const int64_t page = QueryInt("PRAGMA page_size", 4096);
+  return static_cast<uint64_t>(QueryInt("PRAGMA page_count", 0) - QueryInt("PRAGMA freelist_count", 0)) *
+         static_cast<uint64_t>(page);
+}
+
+// Runs a statement with one integer or text parameter; the rows it changed (-1: error).
+int64_t SqliteStore::RunWith(const char* sql, int64_t number, const std::string* text,
+                             int64_t second) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK) {
+    Fail(std::string("retention: ") + std::string(sql).substr(0, 60));
+    return -1;
+  }
+  if (text != nullptr) {
+    sqlite3_bind_text(st, 1, text->data(), static_cast<int>(text->size()), SQLITE_STATIC);
+  } else {
+    sqlite3_bind_int64(st, 1, number);
+  }
+  if (sqlite3_bind_parameter_count(st) >= 2) sqlite3_bind_int64(st, 2, second);
+  const int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    Fail(std::string("retention: ") + std::string(sql).substr(0, 60));
+    return -1;
+  }
+  return sqlite3_changes(db_);
+}
+
+bool SqliteStore::OldestEnded(int64_t before_ms, std::string* id, int64_t* start_ms) {
+  sqlite3_stmt* st = nullptr;
+  const char* sql = before_ms == INT64_MAX ? kOldestEnded : kOldestEndedBefore;
+  if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) {
+    Fail("retention: the oldest session");
+    return false;
+  }
+  if (before_ms != INT64_MAX) sqlite3_bind_int64(st, 1, before_ms);
+  bool found = false;
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    const unsigned char* t = sqlite3_column_text(st, 0);
+    id->assign(t ? reinterpret_cast<const char*>(t) : "", static_cast<size_t>(sqlite3_column_bytes(st, 0)));
+    *start_ms = sqlite3_column_int64(st, 1);
+    found = true;
+  }
+  sqlite3_finalize(st);
+  return found;
+}
+
+int64_t SqliteStore::DeleteSessionRows(const std::string& id) {
+  int64_t events = RunWith(kDeleteSessionEvents, 0, &id);
+  if (events < 0) return -1;
+  const int64_t processes = RunWith(kDeleteSessionProcesses, 0, &id);
+  if (processes < 0) return -1;
+  if (events < 2000 && processes < 2000) doomed_.clear();  // all gone
+  stats_deleted_events_ += static_cast<uint64_t>(events);
+  return events + processes;
+}
+
+// One unit of what is older than before_ms (INT64_MAX: by size, the oldest there is): the rows of a
+// session being deleted, else rows no session owns older than the oldest ended session, else that
+// session (its row, then its rows). Returns the rows deleted (0: nothing left; -1: an error).
+int64_t SqliteStore::DeleteOldest(int64_t before_ms, bool unowned_only) {
+  if (!doomed_.empty()) return DeleteSessionRows(doomed_);
+  std::string id;
+  int64_t start = INT64_MAX;
+  const bool session = OldestEnded(before_ms, &id, &start);
+  if (unowned_only && !session) return 0;  // no session kept: no horizon to sweep up to
+  // Unowned rows go when older than that session (by age: older than the cutoff too).
+  int64_t horizon = session ? start : INT64_MAX;
+  if (before_ms != INT64_MAX) horizon = std::min(horizon, before_ms);
+  if (horizon == INT64_MAX) horizon = static_cast<int64_t>(WallMs()) + 1;
+  int64_t n = RunWith(kDeleteUnownedEvents, horizon, nullptr, swept_ms_);
+  if (n < 0) return n;
+  if (n < 2000) swept_ms_ = std::max(swept_ms_, horizon);  // none left below the horizon
+  if (n != 0) {
+    stats_deleted_events_ += static_cast<uint64_t>(n);
+    return n;
+  }
+  n = RunWith(kDeleteUnownedProcesses, horizon, nullptr);
+  if (n != 0) return n;
+  if (RunWith(kDeleteOldContainers, horizon, nullptr) < 0) return -1;
+  if (!session || unowned_only) return 0;
+  if (RunWith("DELETE FROM sessions WHERE id = ?1", 0, &id) < 0) return -1;
+  ++stats_deleted_sessions_;
+  doomed_ = id;
+  return 1 + std::max<int64_t>(0, DeleteSessionRows(id));
+}
+
+bool SqliteStore::RetentionDue(uint64_t now_ms) {
+  if (!doomed_.empty()) return true;
+  if (options_.max_bytes > 0 && !trimming_ && UsedBytes() > options_.max_bytes / 20 * 19) {
+    trimming_ = true;
+  }
+  if (now_ms >= next_age_check_) {
+    next_age_check_ = now_ms + options_.retention_every_ms;
+    age_due_ = options_.retention_days > 0;
+  }
+  return trimming_ || age_due_ || sweeping_ || Oversized();
+}
+
+bool SqliteStore::Oversized() {
+  return options_.max_bytes > 0 &&
+         static_cast<uint64_t>(QueryInt("PRAGMA page_count", 0) * QueryInt("PRAGMA page_size", 4096)) >
+             options_.max_bytes &&
+         QueryInt("PRAGMA freelist_count", 0) > 0;
+}
+
+void SqliteStore::RetentionStep(uint64_t now_ms) {
+  const int64_t cutoff =
+      static_cast<int64_t>(now_ms) - static_cast<int64_t>(options_.retention_days) * 86400000;
+  const uint64_t t0 = SteadyUs();
+  if (!Exec("BEGIN IMMEDIATE")) return;
+  bool more = true;
+  // Units until kRetentionBudgetUs is spent: the transaction (the writer's pause) stays short.
+  while (more && SteadyUs() - t0 < kRetentionBudgetUs) {
+    int64_t n = 0;
+    if (!doomed_.empty()) {
+      n = DeleteSessionRows(doomed_);
+    } else if (age_due_) {
+      n = DeleteOldest(cutoff, false);
+      if (n == 0) age_due_ = false;
+    } else if (trimming_) {
+      // From 95% down to 90% of the limit: free pages are reused by the next rows, so the file
+      // stays within max_bytes while deleting keeps up with writing.
+      if (UsedBytes() <= options_.max_bytes / 10 * 9) {
+        trimming_ = false;
+        sweeping_ = true;
+      } else {
+        n = DeleteOldest(INT64_MAX, false);
+        if (n == 0) trimming_ = false;  // nothing deletable left (only open sessions)
+      }
+    } else if (sweeping_) {
+      // The rows outside sessions older than the oldest session kept.
+      n = DeleteOldest(INT64_MAX, true);
+      if (n == 0) sweeping_ = false;
     }
+    if (n < 0) {
+      age_due_ = trimming_ = sweeping_ = false;
+      doomed_.clear();
+      Exec("ROLLBACK");
+      return;
+    }
+    more = !doomed_.empty() || age_due_ || trimming_ || sweeping_;
   }
+  const uint64_t t_commit = SteadyUs();
+  const bool committed = Exec("COMMIT");
+  if (!committed) Exec("ROLLBACK");
+  const uint64_t commit_us = SteadyUs() - t_commit;
+  // The file bigger than the limit (max_bytes lowered, or a burst): give free pages back, a few
+  // at a time.
+  if (!trimming_ && Oversized()) Exec("PRAGMA incremental_vacuum(256)");
+  const uint64_t pause = SteadyUs() - t0;
   std::lock_guard<std::mutex> lock(stats_mutex_);
-  stats_.deleted_events += deleted;
+  stats_.deleted_events = stats_deleted_events_;
+  stats_.deleted_sessions = stats_deleted_sessions_;
+  stats_.retention_max_pause_us = std::max(stats_.retention_max_pause_us, pause);
+  stats_.retention_max_commit_us = std::max(stats_.retention_max_commit_us, commit_us);
+  stats_.retention_max_delete_us = std::max(stats_.retention_max_delete_us, t_commit - t0);
+  ++stats_.retention_steps;
   stats_.file_bytes = FileBytes();
 }
 
+void SqliteStore::Maintain(bool stopping) {
+  const uint64_t now = WallMs();
+  if (retention_now_.exchange(false)) {
+    next_age_check_ = 0;
+    if (options_.max_bytes > 0 && UsedBytes() > options_.max_bytes) trimming_ = true;
+  }
+  // Retention first (a few steps, each a short transaction), then summaries: both between writes.
+  for (int i = 0; i < 4 && RetentionDue(now); ++i) {
+    RetentionStep(now);
+    if (!stopping && queue_->Available() >= queue_->capacity() / 4) return;
+  }
+  retention_pending_ = !doomed_.empty() || trimming_ || age_due_ || sweeping_ || Oversized();
+  // Summaries are the writer's spare time: only while the ring is nearly empty (a burst of rows,
+  // or a file read as fast as it can be, comes first), kSummaryBudgetUs at a time, and while some
+  // are pending the thread does not sleep between turns.
+  summaries_pending_ = false;
+  if (summarizer_ != nullptr && !stopping && queue_->Available() < queue_->capacity() / 8) {
+    std::string error;
+    // Settled by event time, or by the wall clock once no row came for kSummaryIdleMs (an idle
+    // host sends no newer event to settle the last sessions by).
+    const int64_t settle = now >= last_write_ms_ + kSummaryIdleMs ? 0 : kSummarySettleMs;
+    const int done = summarizer_->Step(kSummaryBudgetUs, settle, &error);
+    if (done < 0) Fail("summarizing sessions: " + error);
+    summaries_pending_ = done > 0;
+  }
+}
+
 void SqliteStore::Run() {
-  uint64_t next_retention = WallMs() + 5000;
+  next_age_check_ = WallMs() + 5000;
   for (;;) {
     bool stopping = stop_.load();
-    // Nothing queued: wait up to a second (the agent is idle) rather than waking every batch_ms.
-    if (!stopping && queue_->Available() < queue_->capacity() / 2) {
+    // Nothing queued: wait up to a second (the agent is idle) rather than waking every batch_ms;
+    // not while sessions wait for their summaries.
+    if (!stopping && !summaries_pending_ && !retention_pending_ &&
+        queue_->Available() < queue_->capacity() / 2) {
       queue_->Wait(queue_->Available() == 0 ? std::max<uint32_t>(options_.batch_ms, 1000)
                                             : options_.batch_ms);
     }
-    while (WriteBatch(options_.batch_rows)) {
+    // A few batches, each followed by a retention step when one is due (so that deleting keeps
+    // pace with writing), then summaries get their turn even when rows keep coming.
+    for (int i = 0; i < 8 && WriteBatch(options_.batch_rows); ++i) {
+      const uint64_t now = WallMs();
+      if (RetentionDue(now)) RetentionStep(now);
     }
-    uint64_t now = WallMs();
-    if (retention_now_.exchange(false) || now >= next_retention) {
-      Retention(now);
-      next_retention = now + options_.retention_every_ms;
-    }
+    Maintain(stopping);
     if (stopping && queue_->Available() == 0) break;
   }
 }
@@ -603,6 +816,13 @@ void SqliteStore::Close() {
     queue_->Wake();
     thread_.join();
   }
+  if (summarizer_ != nullptr && db_ != nullptr) {
+    // The sessions that ended up to now get their summaries (at most kCloseSummaryUs; the rest
+    // when the store is next opened).
+    std::string error;
+    if (summarizer_->Step(kCloseSummaryUs, 0, &error) < 0) Fail("summarizing sessions: " + error);
+  }
+  summarizer_.reset();
   if (checkpointer_.joinable()) {
     {
       std::lock_guard<std::mutex> lock(checkpoint_mutex_);

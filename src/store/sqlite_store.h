@@ -16,10 +16,28 @@
 //   growth a checkpoint thread with its own connection copies the WAL into the database (PASSIVE:
 //   it never blocks the writer). Only when the WAL reaches 64 MiB without having restarted
 //   (continuous writes) does the writer checkpoint itself after a commit, so the WAL stays bounded.
-// - Retention, checked every retention_every_ms: events, processes and sessions older than
-//   retention_days go; when the file (with its WAL) is larger than max_bytes, the oldest tenth of the
-//   events goes (and what no longer has events), and the free pages are given back to the disk.
-// - Close() writes everything still queued, checkpoints the WAL and stops the thread.
+// - Retention (docs/store.md "Retention") runs between the writer's transactions, in steps: each
+//   step is one transaction of at most kRetentionBudgetUs of deleting (the writer's longest pause:
+//   StoreStats::retention_max_pause_us), and the writer writes between two steps. Whole sessions go,
+//   ended ones only (by size also an open one silent since before every ended one kept started),
+//   oldest first: a session's row first (from then on nothing shows it), then its
+//   events and processes, 2,000 rows per statement. By age (checked every retention_every_ms): the
+//   ended sessions last active more than retention_days ago. By size (checked after every few
+//   write batches): when the database's used pages (page_count - freelist_count) exceed max_bytes,
+//   down to 90% of it. Rows that no stored session owns (events and processes outside sessions,
+//   container rows, rows of a session whose row is gone) go by time: those older than the oldest
+//   ended session still stored (by age, older than the cutoff too) go before it. Free pages are
+//   reused by the next rows, so the file grows past max_bytes only by what is written between two
+//   checks; when the file is larger than max_bytes (the limit lowered) free pages are given back to
+//   the disk, 256 at a time. Unowned rows are swept from a watermark kept in memory (restarts at 0
+//   when the store is opened): rows that arrive later with older times wait for the next open.
+// - Summaries: between the writer's transactions, while the ring is nearly empty, the ended
+//   sessions get their listing summary (store/session_summary.h), kSummaryBudgetUs per turn; while
+//   some are pending the thread takes turns without sleeping. A session is summarized once it
+//   ended kSummarySettleMs of event time before the newest event stored, or, when no row has come
+//   for kSummaryIdleMs of wall time, at once.
+// - Close() writes everything still queued, summarizes the sessions ended by then (at most
+//   kCloseSummaryUs), checkpoints the WAL and stops the thread.
 #pragma once
 
 #include <atomic>
@@ -31,6 +49,7 @@
 #include <thread>
 
 #include "store/rows.h"
+#include "store/session_summary.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -66,6 +85,12 @@ struct StoreStats {
   uint64_t write_errors = 0;
   uint64_t dropped = 0;         // rows the full ring refused
   uint64_t deleted_events = 0;  // by retention
+  uint64_t deleted_sessions = 0;  // by retention (whole)
+  uint64_t retention_steps = 0;
+  uint64_t retention_max_pause_us = 0;  // the longest retention step (one transaction)
+  // The longest COMMIT of a step: SQLite's automatic WAL checkpoint runs in it (every 1,000 pages).
+  uint64_t retention_max_commit_us = 0;
+  uint64_t retention_max_delete_us = 0;  // the longest step up to its COMMIT
   uint64_t file_bytes = 0;      // database + WAL, at the last retention check
   uint64_t producer_waits = 0;  // times the producer waited for room (wait_when_full only)
   uint64_t writer_cpu_ns = 0;   // CPU time of the writer thread so far (updated per batch)
@@ -76,6 +101,12 @@ struct StoreStats {
 
 class SqliteStore {
  public:
+  static constexpr uint64_t kRetentionBudgetUs = 10000;
+  static constexpr uint64_t kSummaryBudgetUs = 5000;
+  static constexpr int64_t kSummarySettleMs = 10000;
+  static constexpr uint64_t kSummaryIdleMs = 30000;
+  static constexpr uint64_t kCloseSummaryUs = 2000000;
+
   SqliteStore() = default;
   ~SqliteStore();
   SqliteStore(const SqliteStore&) = delete;
@@ -110,7 +141,18 @@ class SqliteStore {
   bool Step(sqlite3_stmt* st, const char* what);
   // Brings a store of an older schema version up to this one (in place).
   bool Migrate(std::string* error);
-  void Retention(uint64_t now_ms);
+  // Retention and summaries, between write batches.
+  void Maintain(bool stopping);
+  bool RetentionDue(uint64_t now_ms);
+  void RetentionStep(uint64_t now_ms);
+  int64_t DeleteOldest(int64_t before_ms, bool unowned_only);
+  int64_t DeleteSessionRows(const std::string& id);
+  bool OldestEnded(int64_t before_ms, std::string* id, int64_t* start_ms);
+  int64_t RunWith(const char* sql, int64_t number, const std::string* text, int64_t second = 0);
+  int64_t QueryInt(const char* sql, int64_t null_value);
+  uint64_t UsedBytes();
+  // The database file is larger than max_bytes and has free pages to give back.
+  bool Oversized();
   uint64_t FileBytes();
   bool Exec(const char* sql);
   void Fail(const std::string& what);
@@ -123,6 +165,16 @@ class SqliteStore {
   sqlite3_stmt* upsert_process_ = nullptr;
   sqlite3_stmt* upsert_session_ = nullptr;
   sqlite3_stmt* upsert_container_ = nullptr;
+  std::unique_ptr<SessionSummarizer> summarizer_;
+  // Retention's state (writer thread): the session whose rows are being deleted, and what is due.
+  std::string doomed_;
+  bool trimming_ = false, age_due_ = false, sweeping_ = false;
+  bool summaries_pending_ = false;
+  bool retention_pending_ = false;
+  uint64_t last_write_ms_ = 0;  // wall time of the last write batch  // retention has more to delete: no sleeping between turns  // the last turn summarized some: there may be more
+  uint64_t next_age_check_ = 0;
+  int64_t swept_ms_ = 0;  // no row that no session owns is left older than this
+  uint64_t stats_deleted_events_ = 0, stats_deleted_sessions_ = 0;
   std::thread thread_;
   // The checkpoint thread and its own connection (checkpoints off the insert path).
   sqlite3* checkpoint_db_ = nullptr;

@@ -571,7 +571,7 @@ TEST(ContainerStore, UpgradesVersion3StoreInPlace) {
   store.sink()->Commit();
   store.Sync();
   EXPECT_EQ(store.stats().write_errors, 0u) << store.stats().last_error;
-  EXPECT_EQ(Query(path, "SELECT value FROM meta WHERE key='schema_version'"), "4");
+  EXPECT_EQ(Query(path, "SELECT value FROM meta WHERE key='schema_version'"), "5");
   EXPECT_EQ(Query(path, "SELECT exe FROM processes WHERE entity_id='p-old'"), "/bin/old");
   EXPECT_EQ(Query(path, "SELECT container_id FROM processes WHERE entity_id='p-old'"), "NULL");
   EXPECT_EQ(Query(path, "SELECT service FROM processes WHERE entity_id='p-new'"), "nginx.service");

@@ -21,6 +21,7 @@
 #include "common/json_value.h"
 #include "query/store_reader.h"
 #include "record/record.h"
+#include "query/session_summaries.h"
 #include "store/recorder.h"
 #include "store/rows.h"
 #include "store/sqlite_store.h"
@@ -105,6 +106,7 @@ class SessionHarness {
     sessions = std::make_unique<SessionTracker>(sopt, table.get());
     RowSink* target = &sink;
     if (with_store) {
+      InstallTimelineSummaries();  // as the agent: ended sessions get their listing summaries
       store_path = (dir_ / "store" / "auditlens.db").string();
       StoreOptions o;
       o.path = store_path;

@@ -171,7 +171,7 @@ TEST(SqliteStore, CreatesPrivateFileInWalMode) {
   EXPECT_EQ(st.st_mode & 0777, 0700u);
   EXPECT_EQ(Text(path, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(Text(path, "PRAGMA auto_vacuum"), "2");  // incremental: retention can shrink the file
-  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"), "4");
+  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"), "5");
   EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='host'"), "h1");
   store.Close();
   // Not a store: refused with a reason.
@@ -243,11 +243,15 @@ TEST(SqliteStore, UpgradesVersion2StoreInPlace) {
   {
     // What an agent of schema version 2 made: the sessions table without community_id.
     std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    // (Version 2's sessions end with updated_ms: what version 3 and 5 added is cut.)
     std::string v2 = kStoreSchema;
-    const std::string added = ",\n  community_id TEXT\n) WITHOUT ROWID;\nCREATE INDEX IF NOT EXISTS sessions_start";
-    size_t at = v2.find(added);
+    const std::string from = ",\n  community_id TEXT,";
+    const std::string to = "\n) WITHOUT ROWID;\nCREATE INDEX IF NOT EXISTS sessions_start";
+    size_t at = v2.find(from);
+    size_t end = v2.find(to);
     ASSERT_NE(at, std::string::npos);
-    v2.replace(at, added.size(), "\n) WITHOUT ROWID;\nCREATE INDEX IF NOT EXISTS sessions_start");
+    ASSERT_NE(end, std::string::npos);
+    v2.replace(at, end - at, "");
     sqlite3* h = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &h), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(h, v2.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
@@ -284,7 +288,9 @@ TEST(SqliteStore, UpgradesVersion2StoreInPlace) {
   store.sink()->Commit();
   store.Sync();
   EXPECT_EQ(store.stats().write_errors, 0u) << store.stats().last_error;
-  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"), "4");  // 2 -> 3 -> 4
+  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"), "5");  // 2 -> ... -> 5
+  // Version 5's columns: active_ms computed for the old row too.
+  EXPECT_EQ(Count(path, "SELECT active_ms FROM sessions WHERE id='old-1'"), 100);
   EXPECT_EQ(Text(path, "SELECT user FROM sessions WHERE id='old-1'"), "bob");
   EXPECT_EQ(Text(path, "SELECT community_id FROM sessions WHERE id='new-2'"),
             "1:abcdefghijklmnopqrstuvwxyz0=");
@@ -416,7 +422,7 @@ TEST(SqliteStore, RetentionByAge) {
   EXPECT_EQ(Text(path, "SELECT id FROM sessions"), "b-new");
 }
 
-TEST(SqliteStore, RetentionBySizeGivesSpaceBack) {
+TEST(SqliteStore, RetentionBySizeKeepsTheNewestAndGivesSpaceBack) {
   TempDir dir;
   std::string path = dir.Path("z.db");
   SqliteStore store;
@@ -434,23 +440,41 @@ TEST(SqliteStore, RetentionBySizeGivesSpaceBack) {
     PushEvent(store.sink(), 1000 + i, i, "b-1", EventKind::kExec, "{\"pad\":\"" + detail + "\"}");
   }
   store.Sync();
-  const int64_t before = Count(path, "SELECT count(*) FROM events");
-  ASSERT_EQ(before, 40000);
+  // Retention runs while the rows come (checked after each write batch); asked, it runs now too.
+  const int64_t before = 40000;
   store.RequestRetention();
-  for (int i = 0; i < 1000 && store.stats().deleted_events == 0; ++i) {
+  // Retention works in steps between writes: wait until the file is back within the limit.
+  auto db_bytes = [&] {
+    return Count(path, "PRAGMA page_count") * Count(path, "PRAGMA page_size");
+  };
+  for (int i = 0; i < 1000 && db_bytes() > static_cast<int64_t>(o.max_bytes); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   store.Sync();
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   const int64_t after = Count(path, "SELECT count(*) FROM events");
   EXPECT_LT(after, before);
   EXPECT_GT(after, 0);
-  // What is left is the newest.
+  // What is left is the newest (the events belong to no stored session: they go by time).
   EXPECT_EQ(Count(path, "SELECT max(serial) FROM events"), 39999);
   EXPECT_EQ(Count(path, "SELECT min(serial) FROM events"), before - after);
+  EXPECT_LE(db_bytes(), static_cast<int64_t>(o.max_bytes));
   StoreStats stats = store.stats();
-  EXPECT_LE(stats.file_bytes, o.max_bytes);
   EXPECT_EQ(static_cast<int64_t>(stats.deleted_events), before - after);
+  EXPECT_GT(stats.retention_steps, 1u);  // in steps, not one long transaction
+  // A lower limit: rows go, and the free pages go back to the disk.
+  store.Close();
+  o.max_bytes = 3 << 19;  // 1.5 MiB: rows go 2,000 at a time, about 0.9 MiB here
+  SqliteStore smaller;
+  ASSERT_TRUE(smaller.Open(o, &error)) << error;
+  smaller.RequestRetention();
+  for (int i = 0; i < 1000 && db_bytes() > static_cast<int64_t>(o.max_bytes); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_LE(db_bytes(), static_cast<int64_t>(o.max_bytes));
+  EXPECT_LE(Count(path, "SELECT count(*) FROM events"), after);
+  EXPECT_GT(Count(path, "SELECT count(*) FROM events"), 0);
+  EXPECT_EQ(Count(path, "SELECT max(serial) FROM events"), 39999);
+  smaller.Close();
 }
 
 TEST(Recorder, RecordedSessionReadBack) {
