@@ -2,6 +2,8 @@
 // kernel format (auditd RAW log lines); the checks are on the exact JSON text.
 #include <gtest/gtest.h>
 
+#include "event_from_lines.h"
+
 #include <string>
 #include <vector>
 
@@ -141,24 +143,6 @@ std::string PercentDecode(std::string_view s) {
   return out;
 }
 
-// The event made of these RAW log lines (one serial).
-Event EventOf(const std::vector<std::string>& lines) {
-  Event event;
-  bool first = true;
-  for (const std::string& line : lines) {
-    Record r;
-    const char* why = ParseLogRecord(line, &r);
-    EXPECT_EQ(why, nullptr) << line;
-    if (why != nullptr) continue;
-    if (first) {
-      event.Reset(r);
-      first = false;
-    } else {
-      event.Append(r);
-    }
-  }
-  return event;
-}
 
 // Formats the event made of these RAW log lines.
 std::string Format(const std::vector<std::string>& lines) {

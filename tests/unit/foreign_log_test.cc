@@ -3,6 +3,8 @@
 // EXECVE-only event has its arguments, the host is node= or the given one and never this
 // machine's, and an ENRICHED log's own names of its ids win over this machine's passwd and group.
 #include <gtest/gtest.h>
+
+#include "event_from_lines.h"
 #include <unistd.h>
 
 #include <cstdio>
@@ -30,24 +32,6 @@ namespace {
 #define EXPECT_HASNT(haystack, needle) \
   EXPECT_EQ((haystack).find(needle), std::string::npos) << "unexpected " << (needle) << " in " << (haystack)
 
-// The event made of these log lines (one serial).
-Event EventOf(const std::vector<std::string>& lines) {
-  Event event;
-  bool first = true;
-  for (const std::string& line : lines) {
-    Record r;
-    const char* why = ParseLogRecord(line, &r);
-    EXPECT_EQ(why, nullptr) << line;
-    if (why != nullptr) continue;
-    if (first) {
-      event.Reset(r);
-      first = false;
-    } else {
-      event.Append(r);
-    }
-  }
-  return event;
-}
 
 std::string FormatWith(EventJsonFormatter& formatter, const std::vector<std::string>& lines) {
   const Event event = EventOf(lines);

@@ -4,6 +4,8 @@
 // unix sockets, nothing at all for other events.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+
+#include "event_from_lines.h"
 #include <netinet/in.h>
 #include <time.h>
 
@@ -85,20 +87,7 @@ std::string Sockaddr(const std::string& hex) {
 }
 
 std::string Format(NetworkEnricher& enricher, const std::vector<std::string>& lines) {
-  Event event;
-  bool first = true;
-  for (const std::string& line : lines) {
-    Record r;
-    const char* why = ParseLogRecord(line, &r);
-    EXPECT_EQ(why, nullptr) << line;
-    if (why != nullptr) continue;
-    if (first) {
-      event.Reset(r);
-      first = false;
-    } else {
-      event.Append(r);
-    }
-  }
+  Event event = EventOf(lines);
   ParsedEvent parsed;
   parsed.Parse(event);
   EventFacts facts;
