@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
       Query(path, "SELECT count(*) FROM events WHERE session_id IS NOT NULL AND session_id NOT IN (SELECT id FROM sessions)") +
       Query(path, "SELECT count(*) FROM processes WHERE session_id IS NOT NULL AND session_id NOT IN (SELECT id FROM sessions)");
   std::printf("sessions %lld -> %lld (%llu deleted), events deleted %llu, database %lld -> %lld bytes "
-              "(max_bytes %llu), %llu steps, longest %.1f ms (deleting: longest %.1f ms; COMMIT with SQLite's WAL checkpoint: longest %.1f ms), %.1f s; sessions left open %lld, rows of "
+              "(max_bytes %llu), %llu steps, longest %.1f ms (deleting: longest %.1f ms; COMMIT: longest %.1f ms), %.1f s; sessions left open %lld, rows of "
               "deleted sessions left %lld, write errors %llu\n",
               static_cast<long long>(sessions_before), static_cast<long long>(Query(path, "SELECT count(*) FROM sessions")),
               static_cast<unsigned long long>(s.deleted_sessions),
