@@ -1043,6 +1043,29 @@ std::string StoredContainerJson(const StoredContainer& c) {
   return JsonOf(m);
 }
 
+namespace {
+
+// The rows of a table as lines, each column padded to its widest cell plus two spaces (the last
+// column unpadded).
+std::vector<std::string> AlignedLines(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(rows.empty() ? 0 : rows[0].size(), 0);
+  for (const auto& r : rows) {
+    for (size_t c = 0; c < r.size() && c < width.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  }
+  std::vector<std::string> lines;
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t c = 0; c < r.size(); ++c) {
+      line += r[c];
+      if (c + 1 < r.size()) line.append(width[c] - r[c].size() + 2, ' ');
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+}  // namespace
+
 std::string RenderContainersText(const std::vector<StoredContainer>& containers, bool colour) {
   Style st{colour};
   std::vector<std::vector<std::string>> rows;
@@ -1059,20 +1082,9 @@ std::string RenderContainersText(const std::vector<StoredContainer>& containers,
                     FormatLocalTime(c.last_seen_ms, true), std::to_string(c.processes),
                     std::to_string(c.sessions)});
   }
-  std::vector<size_t> width(rows[0].size(), 0);
-  for (const auto& r : rows) {
-    for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
-  }
+  const std::vector<std::string> lines = AlignedLines(rows);
   std::string out;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    std::string line;
-    for (size_t c = 0; c < rows[i].size(); ++c) {
-      std::string cell = rows[i][c];
-      if (c + 1 < rows[i].size()) cell.append(width[c] - cell.size() + 2, ' ');
-      line += cell;
-    }
-    out += (i == 0 ? st("1", line) : line) + "\n";
-  }
+  for (size_t i = 0; i < lines.size(); ++i) out += (i == 0 ? st("1", lines[i]) : lines[i]) + "\n";
   return out;
 }
 
@@ -1206,18 +1218,10 @@ std::string RenderSessionsText(const std::vector<StoredSession>& sessions, int64
       rows.back().push_back(list.empty() ? "-" : list);
     }
   }
-  std::vector<size_t> width(rows[0].size(), 0);
-  for (const auto& r : rows) {
-    for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
-  }
+  const std::vector<std::string> lines = AlignedLines(rows);
   std::string out;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    std::string line;
-    for (size_t c = 0; c < rows[i].size(); ++c) {
-      std::string cell = rows[i][c];
-      if (c + 1 < rows[i].size()) cell.append(width[c] - cell.size() + 2, ' ');
-      line += cell;
-    }
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string line = lines[i];
     if (i == 0) line = st("1", line);
     else if (rows[i][8] == "failed" || rows[i][7] != "0") line = st("31", line);
     out += line + "\n";
