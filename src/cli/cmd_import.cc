@@ -69,7 +69,8 @@ int RotationNumber(const std::string& path) {
   return atoi(name.c_str() + at + 10);
 }
 
-// Reads up to the first readable record of the file (at most 1,000 lines).
+// Reads up to the first readable record of the file (at most 1,000 lines); false when the file
+// cannot be opened (or its compressed stream not started) or fingerprinted.
 bool Sniff(InputFile* f, std::string* error) {
   LogFile file;
   if (!file.Open(f->path, error)) return false;
@@ -81,10 +82,8 @@ bool Sniff(InputFile* f, std::string* error) {
   for (int i = 0; i < 1000; ++i) {
     LineReader::Status st = reader.Next(&line, &number);
     if (st == LineReader::Status::kEnd) break;
-    if (st == LineReader::Status::kError) {
-      *error = f->path + ": " + file.error();
-      return false;
-    }
+    // A damaged stream: the import reads up to the damage and reports it there.
+    if (st == LineReader::Status::kError) break;
     if (st != LineReader::Status::kLine || line.empty()) continue;
     if (ParseLogRecord(line, &record) != nullptr) continue;
     f->has_stamp = true;

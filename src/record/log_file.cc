@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -132,7 +133,9 @@ long LogFile::Read(char* buf, size_t n) {
       return r;
     }
   }
-  la_ssize_t r = archive_read_data(archive_, buf, n);
+  // In pieces: a damaged stream fails the call that meets the damage, with the bytes decompressed
+  // in that call; smaller calls hand out all that came before it.
+  la_ssize_t r = archive_read_data(archive_, buf, std::min<size_t>(n, 64 * 1024));
   if (r < 0) {
     const char* why = archive_error_string(archive_);
     error_ = std::string(CompressionName(compression_)) + " stream: " + (why ? why : "corrupt");

@@ -104,6 +104,16 @@ check "malformed: the list is capped, the rest counted" \
 check "unknown types: imported (9 records, 2 unreadable lines)" \
   bash -c "grep -q '^  records:   9 ' '$T/newer.err' && grep -q '^  malformed: 2 lines' '$T/newer.err'"
 
+# A damaged compressed file: what comes before the damage is imported, the file is not recorded.
+mkdir -p "$T/cut"
+gzip -c "$LOG" | head -c 15000 >"$T/cut/audit.log.1"
+"$AUDITLENS" import --db "$T/cut.db" --host lab-1 "$T/cut" >/dev/null 2>"$T/cut.err"
+check "truncated gzip: exit 1, the error named with the file" \
+  bash -c "[[ $? -eq 1 ]] && grep -q '$T/cut/audit.log.1: read error after line [0-9]*: gzip stream: truncated' '$T/cut.err'"
+check "truncated gzip: the lines before the damage imported" grep -qE '^  records:   [1-9][0-9]* ' "$T/cut.err"
+check "truncated gzip: not recorded as imported" \
+  test "$(sqlite3 "$T/cut.db" "SELECT count(*) FROM meta WHERE key LIKE 'import:%'")" == 0
+
 # --- A foreign ENRICHED log ------------------------------------------------------------------------
 # The session as host bastion.example's: uid 1001 becomes 1000 (a uid with a name on most machines)
 # and the log names it carol; 1002 is dave; the names follow the 0x1d byte, as auditd's ENRICHED.
