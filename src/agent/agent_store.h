@@ -87,6 +87,8 @@ class AgentStore {
   SessionTracker* sessions() { return sessions_.get(); }
   SqliteStore* store() { return store_.get(); }
   bool fleet_open() const { return fleet_ != nullptr; }
+  // The fleet store's counters (after Stop: what it delivered, spooled and dropped in all).
+  PostgresStats fleet_stats() const { return fleet_ ? fleet_->stats() : PostgresStats(); }
   // Whether events are scoped to [agent] netns (filter/netns_scope.h): false without the process
   // tree, which the scope needs.
   bool scoped() const { return scope_ != nullptr; }

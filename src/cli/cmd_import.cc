@@ -234,6 +234,26 @@ int RunImport(const ImportArgs& args) {
   config.store.enabled = !db_path.empty();
   config.store.path = db_path;
   config.store.postgres = args.postgres;
+  // The fleet store's spool (rows waiting for the database) is the import's own, and must be empty
+  // at the end: an import never leaves rows for a later agent to deliver.
+  std::string spool_dir;
+  if (!args.postgres.empty()) {
+    char tmpl[] = "/tmp/auditlens-import-spool.XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) {
+      Log(std::string("cannot make the fleet spool's directory: ") + strerror(errno));
+      return 1;
+    }
+    spool_dir = tmpl;
+    config.store.postgres_spool_path = spool_dir + "/fleet-spool";
+  }
+  struct SpoolCleanup {
+    const std::string& dir;
+    ~SpoolCleanup() {
+      if (dir.empty()) return;
+      unlink((dir + "/fleet-spool").c_str());
+      rmdir(dir.c_str());
+    }
+  } spool_cleanup{spool_dir};
   // Imported history is kept whatever its age or size: retention is the live agent's business.
   config.store.retention_days = 0;
   config.store.max_bytes = 0;
@@ -372,6 +392,17 @@ int RunImport(const ImportArgs& args) {
   agent_store.Tick(&pipeline, last_advance_ms);
   agent_store.Stop();
   const PipelineCounters c = pipeline.counters();
+  if (!args.postgres.empty()) {
+    const PostgresStats f = agent_store.fleet_stats();
+    const uint64_t lost = f.queue_dropped + f.spool_dropped + f.spool_rows + f.rejected;
+    if (lost > 0) {
+      Log(fmt::format("the fleet store did not take every row: {} dropped by its full queue, {} "
+                      "by its full spool, {} still spooled (database unreachable: {}), {} refused",
+                      f.queue_dropped, f.spool_dropped, f.spool_rows,
+                      f.last_error.empty() ? "no" : f.last_error, f.rejected));
+      status = 1;
+    }
+  }
 
   // What the store holds now, and the files it has.
   uint64_t events_after = 0, sessions_after = 0;
