@@ -213,8 +213,14 @@ int RunImport(const ImportArgs& args) {
   const uint64_t sessions_before = registry.CountSessions(boot_id);
   std::vector<InputFile> todo;
   uint64_t skipped = 0;
+  std::set<std::string> seen;  // the same content given twice in one run is read once
   for (const InputFile& f : files) {
     std::string was;
+    if (!seen.insert(f.fingerprint).second) {
+      ++skipped;
+      Log(f.path + ": the same content as another input, skipped");
+      continue;
+    }
     if (registry.Imported(f.fingerprint, &was)) {
       ++skipped;
       Log(f.path + ": imported already (as " + was + "), skipped");
@@ -425,7 +431,9 @@ int RunImport(const ImportArgs& args) {
   std::string out = fmt::format("auditlens import: {} into {} in {:.1f} s\n",
                                 todo.size() == 1 ? "1 file" : std::to_string(todo.size()) + " files",
                                 db_path.empty() ? std::string("the fleet store") : db_path, elapsed);
-  if (skipped > 0) out += fmt::format("  skipped:   {} files imported already\n", skipped);
+  if (skipped > 0) {
+    out += fmt::format("  skipped:   {} files (imported already, or given twice)\n", skipped);
+  }
   out += fmt::format("  records:   {} ({:.0f} records/s)\n", c.records,
                      elapsed > 0 ? c.records / elapsed : 0.0);
   if (!db_path.empty()) {

@@ -83,6 +83,12 @@ check "same records in another file: read, none new" \
 check "same records in another file: no row added" test "$(count "$T/rot.db")" == "$before"
 check "same records in another file: no new session" grep -q '^  sessions:  1 of host lab-1 in the store (0 new)' "$T/again2.err"
 
+cp "$LOG" "$T/copy.log"
+"$AUDITLENS" import --db "$T/twice.db" --host lab-1 "$LOG" "$T/copy.log" >/dev/null 2>"$T/twice.err"
+check "the same content given twice in one run: read once" \
+  grep -q "$T/copy.log: the same content as another input, skipped" "$T/twice.err"
+check "  ... its records counted once" grep -q '^  records:   1164 ' "$T/twice.err"
+
 # --- No host ---------------------------------------------------------------------------------------
 "$AUDITLENS" import --db "$T/nohost.db" "$LOG" >/dev/null 2>"$T/nohost.err"
 check "no node= and no --host: exit 2" test $? -eq 2
