@@ -115,7 +115,7 @@ void AgentStore::OpenSqlite(const Config& config) {
   store_options.retention_days = config.store.retention_days;
   store_options.max_bytes = config.store.max_bytes;
   store_options.wait_when_full = file_input_;
-  if (file_input_) store_options.cache_kib = 65536;  // a batch job: memory for speed
+  if (file_input_) store_options.cache_kib = cache_kib_ > 0 ? cache_kib_ : 65536;  // memory for speed
   if (queue_rows_ > 0) store_options.queue_rows = queue_rows_;
   auto store = std::make_unique<SqliteStore>();
   std::string error;

@@ -71,6 +71,9 @@ class AgentStore {
   // store's full ring makes the reader wait instead of dropping rows
   // (StoreOptions::wait_when_full), and the store gets a larger page cache.
   void set_file_input(bool file_input) { file_input_ = file_input; }
+  // Before OpenStore, with file input: the writer's page cache instead of file input's 64 MiB
+  // (import keeps its memory lower).
+  void set_cache_kib(uint32_t kib) { cache_kib_ = kib; }
   // Before OpenStore: the ring's rows instead of StoreOptions' default (bench_replay, tests).
   void set_queue_rows(size_t rows) { queue_rows_ = rows; }
   void Tick(Pipeline* pipeline, uint64_t now_ms);
@@ -117,6 +120,7 @@ class AgentStore {
   bool file_input_ = false;
   bool log_input_ = false;
   size_t queue_rows_ = 0;  // 0: StoreOptions' default
+  uint32_t cache_kib_ = 0;  // 0: file input's 64 MiB
   uint64_t reported_dropped_ = 0;
   uint64_t reported_errors_ = 0;
   std::string path_;
