@@ -272,6 +272,7 @@ int RunImport(const ImportArgs& args) {
   options.assembler.expect_eoe = false;  // logs never contain EOE
   options.assembler.timeout_ms = args.timeout_ms;
   options.hostname = host;
+  options.format_events = false;  // only the store's rows are kept
   NetworkEnricher network(nullptr);  // what the records say, nothing looked up here
   options.enrichers.push_back(&network);
   AgentStore agent_store;

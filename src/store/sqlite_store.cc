@@ -819,8 +819,14 @@ void SqliteStore::Close() {
   if (summarizer_ != nullptr && db_ != nullptr) {
     // The sessions that ended up to now get their summaries (at most kCloseSummaryUs; the rest
     // when the store is next opened).
+    // A file's input (an import, a replay) is a batch job: every session is summarized before it
+    // ends, so that listing the store never falls back to building timelines.
     std::string error;
-    if (summarizer_->Step(kCloseSummaryUs, 0, &error) < 0) Fail("summarizing sessions: " + error);
+    for (;;) {
+      const int done = summarizer_->Step(kCloseSummaryUs, 0, &error);
+      if (done < 0) Fail("summarizing sessions: " + error);
+      if (done <= 0 || !options_.wait_when_full) break;
+    }
   }
   summarizer_.reset();
   if (checkpointer_.joinable()) {

@@ -37,7 +37,7 @@
 //   ended kSummarySettleMs of event time before the newest event stored, or, when no row has come
 //   for kSummaryIdleMs of wall time, at once.
 // - Close() writes everything still queued, summarizes the sessions ended by then (at most
-//   kCloseSummaryUs), checkpoints the WAL and stops the thread.
+//   kCloseSummaryUs; with wait_when_full, all of them), checkpoints the WAL and stops the thread.
 #pragma once
 
 #include <atomic>
