@@ -128,6 +128,9 @@ class SqliteStore {
   bool OpenCheckpointer(std::string* error);
   static int WalHook(void* self, sqlite3* db, const char* name, int pages);
   void CheckpointLoop();
+  // The WAL is past kCatchUpPages and not all of it is in the database yet: retention waits for
+  // the checkpoint thread, so that the writer's next transaction starts the WAL again.
+  bool WalResting() const;
   // One transaction: up to max_rows rows, also those that arrive meanwhile. False when nothing
   // was written (no rows, or the file is locked).
   bool WriteBatch(size_t max_rows);
@@ -185,6 +188,9 @@ class SqliteStore {
   bool checkpoint_stop_ = false;
   int wal_pages_ = 0;                // the WAL's size at the last commit (writer thread only)
   int next_checkpoint_pages_ = 1000; // the size at which the next commit asks for a checkpoint
+  // Commits to the WAL, and how many of them the checkpoint thread had copied all of, at its last
+  // checkpoint that left nothing behind.
+  std::atomic<uint64_t> wal_commits_{0}, wal_backfilled_through_{0};
   std::atomic<bool> stop_{false};
   std::atomic<bool> retention_now_{false};
   int64_t now_ms_ = 0;  // the wall clock of the chunk being written (updated_ms)
