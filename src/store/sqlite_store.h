@@ -14,8 +14,9 @@
 //   for the writer and nothing is dropped.
 // - WAL checkpoints are off the insert path: commits do not checkpoint; every 1,000 pages of WAL
 //   growth a checkpoint thread with its own connection copies the WAL into the database (PASSIVE:
-//   it never blocks the writer). Only when the WAL reaches 64 MiB without having restarted
-//   (continuous writes) does the writer checkpoint itself after a commit, so the WAL stays bounded.
+//   it never blocks the writer). Retention rests while the WAL is past 16 MiB and not all copied
+//   (so that it restarts). Only when the WAL reaches 64 MiB without having restarted (continuous
+//   writes) does the writer checkpoint itself after a commit, so the WAL stays bounded.
 // - Retention (docs/store.md "Retention") runs between the writer's transactions, in steps: each
 //   step is one transaction of at most kRetentionBudgetUs of deleting (the writer's longest pause:
 //   StoreStats::retention_max_pause_us), and the writer writes between two steps. Whole sessions go,
@@ -88,7 +89,8 @@ struct StoreStats {
   uint64_t deleted_sessions = 0;  // by retention (whole)
   uint64_t retention_steps = 0;
   uint64_t retention_max_pause_us = 0;  // the longest retention step (one transaction)
-  // The longest COMMIT of a step: SQLite's automatic WAL checkpoint runs in it (every 1,000 pages).
+  // The longest COMMIT of a step (writing its pages to the WAL; the writer's own checkpoint when
+  // the WAL reached 64 MiB).
   uint64_t retention_max_commit_us = 0;
   uint64_t retention_max_delete_us = 0;  // the longest step up to its COMMIT
   uint64_t file_bytes = 0;      // database + WAL, at the last retention check
