@@ -99,8 +99,8 @@ uint64_t CountOf(sqlite3* db, const char* sql, const std::string* bind) {
 
 uint64_t ImportRegistry::CountEvents() { return CountOf(db_, "SELECT count(*) FROM events", nullptr); }
 
-uint64_t ImportRegistry::CountSessions(const std::string& boot_id) {
-  return CountOf(db_, "SELECT count(*) FROM sessions WHERE boot_id=?", &boot_id);
+uint64_t ImportRegistry::CountSessions(const std::string& host) {
+  return CountOf(db_, "SELECT count(*) FROM sessions WHERE host=?", &host);
 }
 
 }  // namespace auditlens

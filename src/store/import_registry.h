@@ -33,7 +33,7 @@ class ImportRegistry {
   bool Record(const std::string& fingerprint, const std::string& path, uint64_t records,
               std::string* error);
   uint64_t CountEvents();
-  uint64_t CountSessions(const std::string& boot_id);
+  uint64_t CountSessions(const std::string& host);  // the sessions of that host
   void Close();
 
  private:

@@ -10,7 +10,8 @@
 #   carol and dave by the log) shows its own names and host; no name or host of this machine
 #   appears in the store;
 # - no node= and no --host: exit 2; malformed lines listed with file and line; unknown record types
-#   (tests/data/foreign/newer_types.log) imported.
+#   (tests/data/foreign/newer_types.log) imported;
+# - a log of two boots (the kernel's serials start again): two sessions with ids of their own.
 set -uo pipefail
 AUDITLENS=${AUDITLENS:?set AUDITLENS to the auditlens binary}
 SRC=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -160,6 +161,42 @@ if [[ -n $local_name && $local_name != carol ]]; then
     bash -c "! grep -qw -- '$local_name' '$T/foreign.dump'"
 fi
 check "foreign: carol in the store's rows" grep -q 'carol' "$T/foreign.dump"
+
+# --- Two boots in one log -------------------------------------------------------------------------
+# The recorded session, then the same records a day later as a second boot would write them (the
+# kernel's serials started again: 6.6M -> hundreds; the same ses 24 and pids). Two sessions, each
+# with its own id and its 19 commands, not one session of both.
+/usr/bin/python3 - "$LOG" "$T/boots.log" <<'PY'
+import re, sys
+src, dst = sys.argv[1], sys.argv[2]
+lines = open(src, encoding="utf-8", errors="surrogateescape").read().splitlines(True)
+stamp = re.compile(r"msg=audit\((\d+)\.(\d{3}):(\d+)\)")
+def later(line):
+    def sub(m):
+        serial = int(m.group(3))
+        if serial > 1000000:
+            serial -= 6636000
+        return "msg=audit(%d.%s:%d)" % (int(m.group(1)) + 86400, m.group(2), serial)
+    return stamp.sub(sub, line, count=1)
+with open(dst, "w", encoding="utf-8", errors="surrogateescape") as out:
+    out.writelines(lines)
+    out.writelines(later(l) for l in lines)
+PY
+"$AUDITLENS" import --db "$T/boots.db" --host lab-1 "$T/boots.log" >"$T/boots.out" 2>"$T/boots.err"
+check "two boots: exit 0" test $? -eq 0
+check "two boots: the summary says 2 boots" grep -q '^  boots:     2 ' "$T/boots.err"
+"$AUDITLENS" sessions --db "$T/boots.db" --color never >"$T/boots.sessions" 2>&1
+check "two boots: two SSH logins with ses 24, each with its 19 commands" \
+  test "$(grep -cE '^[0-9a-f]{8}-24 +alice5679 +sshd .* 19 +2 +closed' "$T/boots.sessions")" -eq 2
+check "two boots: the two logins have different ids" \
+  test "$(grep -E '^[0-9a-f]{8}-24 ' "$T/boots.sessions" | awk '{print $1}' | sort -u | wc -l)" -eq 2
+check "two boots: the first boot's session keeps the id a one-boot import gives it" \
+  grep -q "^$SID " "$T/boots.sessions"
+"$AUDITLENS" import --db "$T/boots.db" --host lab-1 "$T/boots.log" >/dev/null 2>&1
+cp "$T/boots.log" "$T/boots-copy.log"; echo >>"$T/boots-copy.log"
+"$AUDITLENS" import --db "$T/boots.db" --host lab-1 "$T/boots-copy.log" >/dev/null 2>"$T/boots2.err"
+check "two boots: the same records again (another file) add no session" \
+  grep -q '^  sessions:  2 of host lab-1 in the store (0 new)' "$T/boots2.err"
 
 echo "$PASSED passed, $FAILED failed"
 [[ $FAILED -eq 0 ]]
