@@ -34,6 +34,14 @@ struct PipelineOptions {
   std::vector<Enricher*> enrichers;  // not owned; see enrich/enricher.h
   std::vector<EventObserver*> observers;  // not owned; called after each event is formatted (output/event_observer.h)
   EventFilter* filter = nullptr;  // not owned; after the enrichers; null: every event is reported
+  // The configured [[filters]] (filter/filter_set.h), after the host scope: an event it refuses is
+  // counted in `filtered` and written to dropped_output when one is given, else not formatted at
+  // all. Not owned; null: no filters (nothing is looked at).
+  EventFilter* rules = nullptr;
+  OutputFile* dropped_output = nullptr;  // not owned; [output] dropped_path
+  // The names of ProcessImage::labels' bits, written as ECS labels (enrich/process_labels.h);
+  // null: no labels. Not owned.
+  const std::vector<std::string>* label_names = nullptr;
   RedactOptions redact;           // [output] redact_args, redact_env; empty: no redaction
 };
 
@@ -46,6 +54,7 @@ struct PipelineCounters {
   uint64_t late_records = 0;
   uint64_t timed_out = 0;
   uint64_t out_of_scope = 0;  // events the filter refused (not in `events`)
+  uint64_t filtered = 0;      // events the rules (the [[filters]]) dropped (not in `events`)
 };
 
 class Pipeline : public EventSink {
