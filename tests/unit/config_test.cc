@@ -240,7 +240,7 @@ TEST(ConfigDefaults, EmbeddedConfigHasEveryKeyOnce) {
   for (const auto& [key, value] : Fields(DefaultConfig())) compared.insert(key);
   EXPECT_EQ(compared, embedded) << "Fields() must name every key of the embedded config";
   // The count Fields() was written for: a new key must be added there (and compared) too.
-  EXPECT_EQ(layout.keys.size(), 50u);
+  EXPECT_EQ(layout.keys.size(), 52u);
 }
 
 TEST(ConfigDefaults, EachKeyLeftOutTakesItsDefault) {
@@ -282,6 +282,8 @@ TEST(ConfigDefaults, EachKeySetsItsOwnField) {
     else if (k.value == "false") other = "true";
     else if (k.value == "\"keep\"") other = "1";
     else if (k.value == "\"auto\"") other = "\"off\"";
+    else if (k.value == "\"full\"") other = "\"lean\"";
+    else if (k.value == "\"lean\"") other = "\"full\"";
     else if (k.value[0] == '"') other = "\"/x" + k.value.substr(1);
     else if (k.value == "[]") other = "[\"--x\"]";
     else other = std::to_string(std::stoull(k.value) + 1);
