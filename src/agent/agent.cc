@@ -199,6 +199,7 @@ bool Agent::Start(std::string* error) {
                     kRedactedMarker));
   }
   if (!filtering_.Build(config_.filtering, error)) return false;
+  if (!ParseOutputProfile(config_.filtering.profile, &options.profile, error)) return false;
   if (filtering_.labels() != nullptr) {
     store_.set_labeler(filtering_.labels());
     options.label_names = &filtering_.labels()->names();

@@ -15,6 +15,7 @@ Pipeline::Pipeline(const PipelineOptions& options, OutputFile* output)
       formatter_(options.hostname) {
   if (options.redact.enabled()) redactor_ = std::make_unique<Redactor>(options.redact);
   formatter_.set_label_names(options.label_names);
+  if (options.profile != OutputProfile::kFull) formatter_.set_profile(options.profile);
 }
 
 void Pipeline::AddRecord(const Record& record, uint64_t arrival_ms) {

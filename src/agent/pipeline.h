@@ -42,6 +42,7 @@ struct PipelineOptions {
   // The names of ProcessImage::labels' bits, written as ECS labels (enrich/process_labels.h);
   // null: no labels. Not owned.
   const std::vector<std::string>* label_names = nullptr;
+  OutputProfile profile = OutputProfile::kFull;  // [output] profile (output/output_profile.h)
   RedactOptions redact;           // [output] redact_args, redact_env; empty: no redaction
 };
 

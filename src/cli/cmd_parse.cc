@@ -33,6 +33,7 @@ struct ParseArgs {
   std::string group_file;
   std::string config_path;     // its [[filters]], [[labels]] and [output] profile
   std::string dropped_output;  // where filtered events go ("" nowhere)
+  std::string profile;         // output profile; "" the config's, else full
 };
 
 int RunParse(const ParseArgs& args) {
@@ -45,6 +46,7 @@ int RunParse(const ParseArgs& args) {
   }
   // The agent's filters and labels, from its config: the same tables, the same decisions.
   Filtering filtering;
+  std::string profile_name = "full";
   if (!args.config_path.empty()) {
     Config config;
     if (!LoadConfig(args.config_path, &config, &error) ||
@@ -52,6 +54,7 @@ int RunParse(const ParseArgs& args) {
       std::cerr << "auditlens parse: " << error << "\n";
       return 1;
     }
+    profile_name = config.filtering.profile;
     if (filtering.rules() != nullptr && filtering.rules()->reads_cgroup()) {
       std::cerr << "auditlens parse: note: a log says nothing of containers and services: "
                    "filters on them match no event here\n";
@@ -64,6 +67,11 @@ int RunParse(const ParseArgs& args) {
     return 1;
   }
   PipelineOptions options;
+  if (!args.profile.empty()) profile_name = args.profile;
+  if (!ParseOutputProfile(profile_name, &options.profile, &error)) {
+    std::cerr << "auditlens parse: " << error << "\n";
+    return 1;
+  }
   options.assembler.expect_eoe = false;  // logs never contain EOE
   options.assembler.timeout_ms = args.timeout_ms;
   // The log may come from anywhere: only node= or --host name its host (formatter: no name else).
@@ -227,6 +235,10 @@ void AddParseCommand(CLI::App& app) {
   cmd->add_option("-c,--config", args->config_path,
                   "apply the [[filters]] and [[labels]] of this agent config (docs/filters.md)")
       ->type_name("FILE");
+  cmd->add_option("--profile", args->profile,
+                  "output profile: full (the default) or compact (docs/schema.md); overrides the "
+                  "config's [output] profile")
+      ->type_name("NAME");
   cmd->add_option("--dropped-output", args->dropped_output,
                   "write the events the filters drop here instead of nowhere ('-': stdout)")
       ->type_name("PATH");

@@ -204,8 +204,8 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
         {"profile",
          [](const toml::node& n, Config* c, std::string* why) {
            if (!ReadString(n, &c->filtering.profile, why)) return false;
-           if (c->filtering.profile == "full" || c->filtering.profile == "lean") return true;
-           *why = "must be \"full\" or \"lean\"";
+           if (c->filtering.profile == "full" || c->filtering.profile == "compact") return true;
+           *why = "must be \"full\" or \"compact\"";
            return false;
          }},
         {"dropped_path",

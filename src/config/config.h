@@ -115,7 +115,7 @@ struct FilterSettings {
   std::vector<ConfigTable> labels;
   // Where the events a filter drops are written instead of nowhere ("" none): [output] dropped_path.
   std::string dropped_path;
-  // [output] profile: "full" or "lean" (output/event_json.h OutputProfile).
+  // [output] profile: "full" or "compact" (output/output_profile.h).
   std::string profile;
 };
 

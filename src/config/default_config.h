@@ -66,8 +66,8 @@ max_spool_bytes = 67108864
 redact_args = []
 redact_env = []
 # How much of each event is written (docs/schema.md, "Output profiles"): "full" (the ECS summary,
-# the enrichment and every record with every field decoded) or "lean" (the ECS summary and the
-# enrichment, and of the records only what the summary does not already say).
+# the enrichment and every record with every field decoded) or "compact" (the same, with each
+# capability set over half full written as "all but ..." instead of every name).
 profile = "full"
 # Where the events that a [[filters]] table drops are written (JSON lines, like path), instead of
 # nowhere; empty: dropped events are only counted (docs/filters.md).

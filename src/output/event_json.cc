@@ -1209,6 +1209,15 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
         w.EndArray();
         break;
       }
+      case FieldKind::kCapBitmap:
+        if (profile_ == OutputProfile::kCompact) {
+          scratch_.clear();
+          ValueDecoder::AppendCapSetCompact(f.value, &scratch_);
+          WriteString(w, scratch_, path, key);
+          break;
+        }
+        WriteString(w, Decoded(kind, f.value), path, key);
+        break;
       default:
         WriteString(w, Decoded(kind, f.value), path, key);
         break;

@@ -20,6 +20,7 @@
 #include "output/field_memo.h"
 #include "output/json_writer.h"
 #include "output/network_json.h"
+#include "output/output_profile.h"
 #include "output/process_json.h"
 #include "output/session_json.h"
 
@@ -58,6 +59,14 @@ class EventJsonFormatter {
   // The names of ProcessImage::labels' bits (enrich/process_labels.h ProcessLabeler::names()),
   // written as ECS labels: {"NAME":"true",...}. Null (the default): no labels written. Not owned.
   void set_label_names(const std::vector<std::string>* names) { label_names_ = names; }
+  // How much of each event is written (output/output_profile.h); full unless set. Set before the
+  // first event: what is memoized was rendered in the profile of its time.
+  void set_profile(OutputProfile profile) {
+    profile_ = profile;
+    memo_.Clear();
+    record_memo_.Clear();
+  }
+  OutputProfile profile() const { return profile_; }
 
  private:
   void SelectAndLearn(const ParsedEvent& event);
@@ -151,6 +160,7 @@ class EventJsonFormatter {
   size_t encoded_count_ = 0;
   IsoSecondCache time_cache_;
   const std::vector<std::string>* label_names_ = nullptr;
+  OutputProfile profile_ = OutputProfile::kFull;
 };
 
 }  // namespace auditlens
