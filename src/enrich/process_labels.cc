@@ -36,12 +36,21 @@ bool AnyKey(std::string_view keys, F f) {
 
 }  // namespace
 
-bool GlobMatch(const std::string& pattern, std::string_view text, std::string* scratch) {
-  if (!IsGlob(pattern)) return text == pattern;
+Glob::Glob(std::string pattern) : pattern_(std::move(pattern)), glob_(IsGlob(pattern_)) {
+  prefix_ = glob_ && pattern_.back() == '*' && pattern_.find_first_of("*?[\\") == pattern_.size() - 1;
+}
+
+bool Glob::MatchGlob(std::string_view text, std::string* scratch) const {
   scratch->assign(text);
   // A NUL inside the text cannot match past it: fnmatch stops there, and so does the kernel's view
   // of a path.
-  return fnmatch(pattern.c_str(), scratch->c_str(), 0) == 0;
+  return fnmatch(pattern_.c_str(), scratch->c_str(), 0) == 0;
+}
+
+std::vector<Glob> Globs(const std::vector<std::string>& patterns) {
+  std::vector<Glob> out;
+  for (const std::string& p : patterns) out.emplace_back(p);
+  return out;
 }
 
 bool ProcessLabeler::Compile(const std::vector<ConfigTable>& tables, std::string* error) {
@@ -62,11 +71,7 @@ bool ProcessLabeler::Compile(const std::vector<ConfigTable>& tables, std::string
         name = e.values[0];
         continue;
       }
-      std::vector<std::string>* list = e.key == "exe"    ? &rule.exe
-                                       : e.key == "argv" ? &rule.argv
-                                       : e.key == "key"  ? &rule.key
-                                                         : nullptr;
-      if (list == nullptr) {
+      if (e.key != "exe" && e.key != "argv" && e.key != "key") {
         *error = e.where + ": unknown key 'labels." + e.key + "' (a [[labels]] table has name, "
                  "exe, argv, key)";
         return false;
@@ -77,7 +82,9 @@ bool ProcessLabeler::Compile(const std::vector<ConfigTable>& tables, std::string
           return false;
         }
       }
-      *list = e.values;
+      if (e.key == "exe") rule.exe = Globs(e.values);
+      if (e.key == "argv") rule.argv = Globs(e.values);
+      if (e.key == "key") rule.key = e.values;
       has_condition = true;
     }
     if (name.empty()) {
@@ -136,7 +143,7 @@ uint64_t ProcessLabeler::Match(const ProcessImage& image, std::string_view keys,
     }
     if (!rule.exe.empty()) {
       bool hit = false;
-      for (const std::string& p : rule.exe) hit = hit || GlobMatch(p, image.exe, &scratch_);
+      for (const Glob& p : rule.exe) hit = hit || p.Match(image.exe, &scratch_);
       if (!hit) continue;
     }
     if (!rule.argv.empty()) {
@@ -149,7 +156,7 @@ uint64_t ProcessLabeler::Match(const ProcessImage& image, std::string_view keys,
         have_argv = true;
       }
       bool hit = false;
-      for (const std::string& p : rule.argv) hit = hit || GlobMatch(p, argv, &scratch_);
+      for (const Glob& p : rule.argv) hit = hit || p.Match(argv, &scratch_);
       if (!hit) continue;
     }
     out |= rule.bit;

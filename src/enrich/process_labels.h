@@ -32,6 +32,29 @@
 
 namespace auditlens {
 
+// A glob (fnmatch without flags) or, without * ? [, an exact string; told apart once, when made
+// (a glob that is a prefix and one '*' at its end is compared, not given to fnmatch).
+class Glob {
+ public:
+  explicit Glob(std::string pattern);
+  bool Match(std::string_view text, std::string* scratch) const {
+    if (!glob_) return text == pattern_;
+    if (prefix_) {  // "PREFIX*": a comparison, not fnmatch
+      return text.size() >= pattern_.size() - 1 &&
+             text.compare(0, pattern_.size() - 1, pattern_, 0, pattern_.size() - 1) == 0;
+    }
+    return MatchGlob(text, scratch);
+  }
+  const std::string& pattern() const { return pattern_; }
+
+ private:
+  bool MatchGlob(std::string_view text, std::string* scratch) const;
+  std::string pattern_;
+  bool glob_ = false;
+  bool prefix_ = false;  // one '*', at the end, and no other pattern character
+};
+std::vector<Glob> Globs(const std::vector<std::string>& patterns);
+
 class ProcessLabeler {
  public:
   static constexpr size_t kMaxLabels = 64;
@@ -56,8 +79,8 @@ class ProcessLabeler {
  private:
   struct Rule {
     uint64_t bit = 0;
-    std::vector<std::string> exe;
-    std::vector<std::string> argv;
+    std::vector<Glob> exe;
+    std::vector<Glob> argv;
     std::vector<std::string> key;
   };
   uint64_t Match(const ProcessImage& image, std::string_view keys, bool keyed) const;
@@ -69,7 +92,5 @@ class ProcessLabeler {
   mutable std::string keys_;
 };
 
-// A glob (fnmatch without flags) or, without * ? [, an exact string.
-bool GlobMatch(const std::string& pattern, std::string_view text, std::string* scratch);
 
 }  // namespace auditlens

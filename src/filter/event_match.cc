@@ -35,11 +35,25 @@ bool UserId(const std::string& v, uint32_t* out, std::string* why) {
   return true;
 }
 
-bool Any(const std::vector<std::string>& patterns, std::string_view text, std::string* scratch) {
-  for (const std::string& p : patterns) {
-    if (GlobMatch(p, text, scratch)) return true;
+bool Any(const std::vector<Glob>& patterns, std::string_view text, std::string* scratch) {
+  for (const Glob& p : patterns) {
+    if (p.Match(text, scratch)) return true;
   }
   return false;
+}
+
+// The raw value of field name in a record's body, found without splitting the record (the
+// formatter's record memo spares most events the split; a path condition must not undo that).
+// Values never contain a space (the kernel hex-encodes those), so a value ends at one.
+std::string_view BodyField(std::string_view body, std::string_view name) {
+  for (size_t at = body.find(name); at != std::string_view::npos; at = body.find(name, at + 1)) {
+    const size_t eq = at + name.size();
+    if ((at == 0 || body[at - 1] == ' ') && eq < body.size() && body[eq] == '=') {
+      const size_t end = body.find(' ', eq + 1);
+      return body.substr(eq + 1, end == std::string_view::npos ? end : end - eq - 1);
+    }
+  }
+  return {};
 }
 
 bool UnderPrefix(std::string_view path, const std::string& prefix) {
@@ -54,27 +68,36 @@ bool UnderPrefix(std::string_view path, const std::string& prefix) {
 void EventView::Reset(const EventFacts& facts) {
   facts_ = &facts;
   keys_done_ = exe_done_ = comm_done_ = syscall_done_ = paths_done_ = false;
+  uid_state_ = auid_state_ = 0;
 }
 
-std::string_view EventView::Decoded(const char* field, std::string* storage, bool* done) {
-  if (!*done) {
-    *done = true;
-    storage->clear();
-    const ParsedEvent& e = *facts_->parsed;
-    const int r = e.subject_record();
-    if (r >= 0) {
-      std::string_view raw = e.Get(static_cast<size_t>(r), std::string_view(field));
-      if (!raw.empty() && raw != "(null)" && raw != "(none)") {
-        ValueDecoder::AppendEscaped(raw, storage);
-      }
-    }
+std::string_view EventView::Decoded(const char* field, std::string* storage,
+                                    std::string_view* view, bool* done) {
+  if (*done) return *view;
+  *done = true;
+  *view = {};
+  std::string_view raw;
+  // The process table read the subject record already: its views; else a lookup.
+  const EventSubject* s = facts_->subject;
+  if (s != nullptr && s->valid) {
+    raw = field[0] == 'e' ? s->exe : field[0] == 'c' ? s->comm : s->key;
+  } else if (const int r = facts_->parsed->subject_record(); r >= 0) {
+    raw = facts_->parsed->Get(static_cast<size_t>(r), std::string_view(field));
   }
-  return *storage;
+  if (raw.empty() || raw == "(null)" || raw == "(none)") return *view;
+  if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') {
+    *view = raw.substr(1, raw.size() - 2);  // quoted: the bytes between the quotes, no copy
+  } else {
+    storage->clear();
+    ValueDecoder::AppendEscaped(raw, storage);  // hex
+    *view = *storage;
+  }
+  return *view;
 }
 
-std::string_view EventView::keys() { return Decoded("key", &keys_, &keys_done_); }
-std::string_view EventView::exe() { return Decoded("exe", &exe_, &exe_done_); }
-std::string_view EventView::comm() { return Decoded("comm", &comm_, &comm_done_); }
+std::string_view EventView::keys() { return Decoded("key", &keys_, &keys_view_, &keys_done_); }
+std::string_view EventView::exe() { return Decoded("exe", &exe_, &exe_view_, &exe_done_); }
+std::string_view EventView::comm() { return Decoded("comm", &comm_, &comm_view_, &comm_done_); }
 
 std::string_view EventView::syscall() {
   if (!syscall_done_) {
@@ -99,39 +122,60 @@ std::string_view EventView::syscall() {
   return syscall_;
 }
 
-bool EventView::Id(const char* field, uint32_t* out) {
-  const ParsedEvent& e = *facts_->parsed;
-  const int r = e.subject_record();
-  if (r < 0) return false;
-  return ParseDecimal(e.Get(static_cast<size_t>(r), std::string_view(field)), out);
+bool EventView::Id(const char* field, uint32_t* out, int* state) {
+  if (*state == 0 && facts_->subject != nullptr && facts_->subject->valid &&
+      facts_->subject->has_ids) {
+    // The process table parsed them already (a SYSCALL record's).
+    const uint32_t id = field[0] == 'u' ? facts_->subject->uid : facts_->subject->auid;
+    *out = id;
+    *state = 1;
+  }
+  if (*state == 0) {
+    const ParsedEvent& e = *facts_->parsed;
+    const int r = e.subject_record();
+    *state = r >= 0 && ParseDecimal(e.Get(static_cast<size_t>(r), std::string_view(field)), out)
+                 ? 1
+                 : 2;
+  }
+  return *state == 1;
 }
 
-bool EventView::uid(uint32_t* out) { return Id("uid", out); }
-bool EventView::auid(uint32_t* out) { return Id("auid", out); }
+bool EventView::uid(uint32_t* out) {
+  const bool ok = Id("uid", &uid_, &uid_state_);
+  *out = uid_;
+  return ok;
+}
+bool EventView::auid(uint32_t* out) {
+  const bool ok = Id("auid", &auid_, &auid_state_);
+  *out = auid_;
+  return ok;
+}
 
 const std::vector<std::string>& EventView::paths() {
   if (paths_done_) return paths_;
   paths_done_ = true;
-  paths_.clear();
+  paths_count_ = 0;
   const ParsedEvent& e = *facts_->parsed;
   cwd_.clear();
   if (int c = e.Find(rectype::kCwd); c >= 0) {
-    std::string_view raw = e.Get(static_cast<size_t>(c), "cwd");
+    std::string_view raw = BodyField(e.event().record_body(static_cast<size_t>(c)), "cwd");
     if (!raw.empty() && raw != "(null)") ValueDecoder::AppendEscaped(raw, &cwd_);
   }
   for (size_t r = 0; r < e.record_count(); ++r) {
     if (e.record_type(r) != rectype::kPath) continue;
-    std::string_view raw = e.Get(r, "name");
+    std::string_view raw = BodyField(e.event().record_body(r), "name");
     if (raw.empty() || raw == "(null)") continue;
-    std::string path;
-    ValueDecoder::AppendEscaped(raw, &path);
-    if (!path.empty() && path[0] != '/' && !cwd_.empty()) {
-      std::string joined = cwd_;
-      if (joined.back() != '/') joined += '/';
-      joined += path;
-      path = std::move(joined);
+    // The strings are reused from event to event: no allocation once they are long enough.
+    if (paths_count_ == paths_.size()) paths_.emplace_back();
+    std::string& path = paths_[paths_count_++];
+    path.clear();
+    name_.clear();
+    ValueDecoder::AppendEscaped(raw, &name_);
+    if (!name_.empty() && name_[0] != '/' && !cwd_.empty()) {
+      path = cwd_;
+      if (path.back() != '/') path += '/';
     }
-    paths_.push_back(std::move(path));
+    path += name_;
   }
   return paths_;
 }
@@ -164,9 +208,11 @@ bool EventMatch::CompileEntry(const ConfigTable::Entry& e, const ProcessLabeler*
     return true;
   };
   if (e.key == "key") return strings(&keys_);
-  if (e.key == "exe") return strings(&exes_);
-  if (e.key == "comm") return strings(&comms_);
-  if (e.key == "service") return strings(&services_);
+  if (e.key == "exe" || e.key == "comm" || e.key == "service") {
+    std::vector<Glob>* to = e.key == "exe" ? &exes_ : e.key == "comm" ? &comms_ : &services_;
+    for (Glob& g : Globs(e.values)) to->push_back(std::move(g));
+    return true;
+  }
   if (e.key == "syscall") {
     for (const std::string& v : e.values) {
       if (tables::FactsOfName(v).name != v) {
@@ -292,7 +338,9 @@ bool EventMatch::Matches(EventView& event) {
   }
   if (!paths_.empty()) {
     bool hit = false;
-    for (const std::string& path : event.paths()) {
+    const std::vector<std::string>& paths = event.paths();
+    for (size_t i = 0; i < event.path_count(); ++i) {
+      const std::string& path = paths[i];
       for (const std::string& prefix : paths_) hit = hit || UnderPrefix(path, prefix);
       if (hit) break;
     }

@@ -48,22 +48,28 @@ class EventView {
   std::string_view syscall();  // empty without a SYSCALL record or a name for it
   bool uid(uint32_t* out);
   bool auid(uint32_t* out);
-  // Each PATH record's name, made absolute when the CWD record allows, in record order.
+  // Each PATH record's name, made absolute when the CWD record allows, in record order: the first
+  // path_count() entries (the vector keeps earlier events' strings past them, for reuse).
   const std::vector<std::string>& paths();
+  size_t path_count() const { return paths_count_; }
 
  private:
-  std::string_view Decoded(const char* field, std::string* storage, bool* done);
-  bool Id(const char* field, uint32_t* out);
+  std::string_view Decoded(const char* field, std::string* storage, std::string_view* view,
+                           bool* done);
+  bool Id(const char* field, uint32_t* out, int* state);
 
   const EventFacts* facts_ = nullptr;
   std::string keys_, exe_, comm_;
+  std::string_view keys_view_, exe_view_, comm_view_;
   bool keys_done_ = false, exe_done_ = false, comm_done_ = false;
   std::string_view syscall_;
   bool syscall_done_ = false;
   std::vector<std::string> paths_;  // entries reused; paths_count_ of them are this event's
   size_t paths_count_ = 0;
   bool paths_done_ = false;
-  std::string cwd_;
+  std::string cwd_, name_;
+  uint32_t uid_ = 0, auid_ = 0;
+  int uid_state_ = 0, auid_state_ = 0;  // 0 not read yet, 1 read, 2 absent
 };
 
 class EventMatch {
@@ -80,7 +86,8 @@ class EventMatch {
   };
   bool CompileEntry(const ConfigTable::Entry& e, const ProcessLabeler* labeler, std::string* why);
 
-  std::vector<std::string> keys_, syscalls_, exes_, comms_, paths_, containers_, services_;
+  std::vector<std::string> keys_, syscalls_, paths_, containers_;
+  std::vector<Glob> exes_, comms_, services_;
   std::vector<uint32_t> uids_, auids_, users_;
   std::vector<Cidr> peers_;
   std::vector<PortRange> ports_;

@@ -219,6 +219,11 @@ TEST(Filters, SyscallExeAndComm) {
               {1, 2, 3, 4}, {1, 2, 3});
   ExpectDrops("[[filters]]\nname = \"f\"\naction = \"drop\"\ncomm = [\"cron\"]\n", log, {1, 2, 3, 4},
               {1, 2, 4});
+  // A prefix glob (compared, not given to fnmatch) and a glob with '?'.
+  ExpectDrops("[[filters]]\nname = \"f\"\naction = \"drop\"\nexe = \"/usr/sbin/cro*\"\n", log,
+              {1, 2, 3, 4}, {1, 2});
+  ExpectDrops("[[filters]]\nname = \"f\"\naction = \"drop\"\ncomm = \"cro?\"\n", log,
+              {1, 2, 3, 4}, {1, 2, 4});
 }
 
 TEST(Filters, UidAuidAndUser) {
