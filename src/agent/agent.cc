@@ -222,9 +222,12 @@ bool Agent::Start(std::string* error) {
                                            : std::string()));
   }
   store_.Attach(config_, options.hostname, &options, Log);
-  if (filtering_.labels() != nullptr && store_.table() == nullptr) {
-    *error = "[[labels]] needs the process tree (labels are kept per process): "
-             "enrich.process_tree = true and no AUDITLENS_PROCESS_TREE=off";
+  const bool cgroup_filters = filtering_.rules() != nullptr && filtering_.rules()->reads_cgroup();
+  if ((filtering_.labels() != nullptr || cgroup_filters) && store_.table() == nullptr) {
+    *error = std::string(cgroup_filters ? "a [[filters]] table matching container or service"
+                                        : "[[labels]]") +
+             " needs the process tree (kept per process): enrich.process_tree = true and no "
+             "AUDITLENS_PROCESS_TREE=off";
     return false;
   }
   if (!config_.netns.empty() && !store_.scoped()) {
