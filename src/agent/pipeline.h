@@ -1,10 +1,12 @@
 // The pipeline after the source, one stage after another for every event: records → events
 // (assemble) → fields (decode: ParsedEvent) → facts (enrich: each enricher fills its part of the
-// event's EventFacts) → filter → one JSON line (output) → sinks (observers: the store). Used alike
+// event's EventFacts) → filter (the host scope, then the configured [[filters]]) → one JSON line
+// (output, in the configured profile) → sinks (observers: the store). Used alike
 // by `auditlens run` (records from netlink) and `auditlens parse` (log lines).
 //
 // Contract: single-threaded; AddRecord never fails; every completed event becomes exactly one
-// line; losses (serial gaps when track_serials is on, and any reported by the caller) become loss
+// line, or is dropped by the configured filters (counted); losses (serial gaps when track_serials
+// is on, and any reported by the caller) become loss
 // events in the same stream. With redaction configured (options.redact), secrets in command lines
 // are replaced in the event before it is parsed (decode/redactor.h), so the JSON line, the
 // enrichers, the observers (the store) all see the redacted event; without it, one branch.
