@@ -56,7 +56,7 @@ as_user /usr/bin/true 9>&-
 
 # bash, sh, id, true, env, head under the tool; id, true outside: 8 execs (2 of them dropped).
 kt_check "the execs are written" kt_wait_for 10 bash -c "[[ \$(grep -c '\"action\":\"exec\"' '$T/out.json' 2>/dev/null) -ge 6 && \$(grep -c . '$T/dropped.json' 2>/dev/null) -ge 2 ]]"
-kt_check "the status file counts the filter" kt_wait_for 5 grep -q '"name":"no-true","action":"drop","matched":2' "$T/status.json"
+kt_check "the status file counts the filter" kt_wait_for 5 grep -qs '"name":"no-true","action":"drop","matched":2' "$T/status.json"
 "$AUDITLENS" status --config "$T/config.toml" >"$T/status.txt" 2>&1 || true
 kt_check "auditlens status shows the filter's counter" grep -Eq '^ +no-true +drop 2$' "$T/status.txt"
 kill -TERM "$AGENT"
