@@ -87,6 +87,8 @@ class AgentStore {
   std::string CgroupStatusJson() const;
 
   ProcessTable* table() { return table_.get(); }
+  // Process labels for the table (before Attach; not owned; null: none).
+  void set_labeler(const ProcessLabeler* labeler) { labeler_ = labeler; }
   SessionTracker* sessions() { return sessions_.get(); }
   SqliteStore* store() { return store_.get(); }
   bool fleet_open() const { return fleet_ != nullptr; }
@@ -107,6 +109,7 @@ class AgentStore {
   std::unique_ptr<ExeHasher> hasher_;
   // The container catalog: an enricher after the table (it reads the event's image).
   std::unique_ptr<ContainerCatalog> catalog_;
+  const ProcessLabeler* labeler_ = nullptr;
   std::unique_ptr<ProcessTable> table_;
   bool tracks_cgroups_ = false;
   std::unique_ptr<SessionTracker> sessions_;

@@ -50,6 +50,7 @@
 #include "decode/value_decoder.h"
 #include "enrich/enricher.h"
 #include "enrich/process_image.h"
+#include "enrich/process_labels.h"
 #include "tables/syscall_facts.h"
 
 namespace auditlens {
@@ -79,6 +80,9 @@ struct ProcessTableOptions {
   // the hasher, which reads it on its own thread; later events of the image ask again until the
   // answer is final. Null: no hashes.
   ExeHasher* hasher = nullptr;
+  // Process labels (enrich/process_labels.h): given by its tables, kept across exec, inherited on
+  // fork. Null: no labels, nothing looked at.
+  const ProcessLabeler* labeler = nullptr;
 };
 
 // What the cgroup reads did (for `auditlens status`).
