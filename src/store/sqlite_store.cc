@@ -694,8 +694,16 @@ int64_t SqliteStore::DeleteOldest(int64_t before_ms, bool unowned_only) {
   return 1 + std::max<int64_t>(0, DeleteSessionRows(id));
 }
 
-bool SqliteStore::WalResting() const {
-  return wal_pages_ >= kCatchUpPages && wal_backfilled_through_.load() != wal_commits_.load();
+bool SqliteStore::WalResting() {
+  if (wal_pages_ < kCatchUpPages || wal_backfilled_through_.load() == wal_commits_.load()) {
+    rest_since_ms_ = 0;
+    return false;
+  }
+  // A reader that keeps an old snapshot (a long query) stops the thread from copying it all: rest
+  // at most kMaxRestMs, then go on (the WAL stays bounded by the writer's own checkpoint).
+  const uint64_t now = WallMs();
+  if (rest_since_ms_ == 0) rest_since_ms_ = now;
+  return now < rest_since_ms_ + kMaxRestMs;
 }
 
 bool SqliteStore::RetentionDue(uint64_t now_ms) {

@@ -132,7 +132,9 @@ class SqliteStore {
   void CheckpointLoop();
   // The WAL is past kCatchUpPages and not all of it is in the database yet: retention waits for
   // the checkpoint thread, so that the writer's next transaction starts the WAL again.
-  bool WalResting() const;
+  bool WalResting();
+  static constexpr uint64_t kMaxRestMs = 2000;
+  uint64_t rest_since_ms_ = 0;  // when the current rest began (0: not resting)
   // One transaction: up to max_rows rows, also those that arrive meanwhile. False when nothing
   // was written (no rows, or the file is locked).
   bool WriteBatch(size_t max_rows);
