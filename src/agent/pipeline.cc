@@ -47,6 +47,7 @@ void Pipeline::OnEvent(const Event& received) {
       std::string_view line(out->data() + line_start, out->size() - line_start);
       for (EventObserver* o : options_.observers) o->OnEvent(facts_, line);
     }
+    if (options_.fanout) options_.fanout->Copy(std::string_view(*out).substr(line_start));
   }
   if (event.node().empty()) {
     // Keep the highest: a serial far below it means the numbering began again (a reboot).
@@ -90,7 +91,10 @@ void Pipeline::ReportGaps(uint64_t now_ms, bool force) {
 void Pipeline::ReportLoss(const LossInfo& loss) {
   if (loss.cause == "kernel-lost") counters_.lost_records += loss.count;
   ++counters_.loss_events;
-  formatter_.FormatLoss(loss, output_->buffer());
+  std::string* out = output_->buffer();
+  const size_t line_start = out->size();
+  formatter_.FormatLoss(loss, out);
+  if (options_.fanout) options_.fanout->Copy(std::string_view(*out).substr(line_start));
   output_->MaybeFlush();
 }
 

@@ -22,6 +22,7 @@
 #include "enrich/enricher.h"
 #include "output/event_json.h"
 #include "output/event_observer.h"
+#include "output/output_fanout.h"
 #include "output/output_file.h"
 
 namespace auditlens {
@@ -35,6 +36,9 @@ struct PipelineOptions {
   std::vector<EventObserver*> observers;  // not owned; called after each event is formatted (output/event_observer.h)
   EventFilter* filter = nullptr;  // not owned; after the enrichers; null: every event is reported
   RedactOptions redact;           // [output] redact_args, redact_env; empty: no redaction
+  // Not owned; [[outputs]]: every line written to the output (events and loss events) is copied
+  // to each of them (output/output_fanout.h); null: [output] only.
+  OutputFanout* fanout = nullptr;
 };
 
 struct PipelineCounters {
