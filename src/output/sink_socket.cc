@@ -214,19 +214,36 @@ bool SinkSocket::PeerClosed() {
   if (poll(&p, 1, 0) <= 0) return false;
   if (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) return true;
   // Something to read: a collector says nothing on this protocol; read and discard it, and an
-  // end of stream is a close. (With TLS it may be a session ticket: OpenSSL reads it on a write.)
-  if (ssl_ != nullptr) return false;
+  // end of stream is a close. With TLS it is most likely a session ticket (TLS 1.3), which
+  // OpenSSL takes in here; a close_notify or an error is a close.
   char buf[512];
+  if (ssl_ != nullptr) {
+    ERR_clear_error();
+    const int n = SSL_read(ssl_, buf, sizeof(buf));
+    if (n > 0) return false;
+    const int e = SSL_get_error(ssl_, n);
+    return e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE;
+  }
   const ssize_t n = recv(fd_, buf, sizeof(buf), MSG_DONTWAIT);
   return n == 0;
 }
 
 void SinkSocket::Close() {
   if (ssl_ != nullptr) {
+    SSL_shutdown(ssl_);  // close_notify: the collector knows the stream ended whole
     SSL_free(ssl_);
     ssl_ = nullptr;
   }
-  if (fd_ >= 0) close(fd_);
+  if (fd_ >= 0) {
+    // What the peer sent and nobody read (a TLS session ticket) would make close() reset the
+    // connection, and a reset can discard lines the collector has not read yet: the end of the
+    // stream is said first, and what is waiting read and dropped.
+    shutdown(fd_, SHUT_WR);
+    char buf[4096];
+    for (int i = 0; i < 64 && recv(fd_, buf, sizeof(buf), MSG_DONTWAIT) > 0; ++i) {
+    }
+    close(fd_);
+  }
   fd_ = -1;
 }
 

@@ -17,6 +17,12 @@
 #include <thread>
 #include <vector>
 
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include "config/config.h"
 #include "output/file_sink.h"
 #include "output/line_spool.h"
@@ -427,6 +433,135 @@ TEST(SyslogSink, DeadCollectorSpoolBoundedThenReconnects) {
   // The newest were kept.
   ASSERT_FALSE(messages.empty());
   EXPECT_EQ(MsgOf(messages.back()), Lines(1999, 1, 100).substr(0, 99));
+}
+
+// ---- TLS ----
+
+// A self-signed certificate for 127.0.0.1 (subjectAltName IP), written as PEM to cert_path; the key
+// stays in *key.
+X509* MakeCertificate(EVP_PKEY** key, const std::string& cert_path, const char* san) {
+  *key = EVP_EC_gen("P-256");
+  X509* cert = X509_new();
+  X509_set_version(cert, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert), -60);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+  X509_set_pubkey(cert, *key);
+  X509_NAME* name = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("collector"), -1, -1, 0);
+  X509_set_issuer_name(cert, name);
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
+  for (const char* ext : {san, "CA:TRUE"}) {
+    const int nid = ext == san ? NID_subject_alt_name : NID_basic_constraints;
+    X509_EXTENSION* e = X509V3_EXT_conf_nid(nullptr, &ctx, nid, ext);
+    X509_add_ext(cert, e, -1);
+    X509_EXTENSION_free(e);
+  }
+  X509_sign(cert, *key, EVP_sha256());
+  FILE* f = fopen(cert_path.c_str(), "w");
+  PEM_write_X509(f, cert);
+  fclose(f);
+  return cert;
+}
+
+// Accepts one TLS connection on listener and reads until the peer closes it.
+std::string ReadTls(int listener, X509* cert, EVP_PKEY* key) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  SSL_CTX_use_certificate(ctx, cert);
+  SSL_CTX_use_PrivateKey(ctx, key);
+  std::string out;
+  pollfd p{listener, POLLIN, 0};
+  if (poll(&p, 1, 10000) > 0) {
+    int fd = accept(listener, nullptr, nullptr);
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    if (SSL_accept(ssl) == 1) {
+      char buf[65536];
+      int n;
+      while ((n = SSL_read(ssl, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
+    }
+    SSL_free(ssl);
+    close(fd);
+  }
+  SSL_CTX_free(ctx);
+  return out;
+}
+
+TEST(SyslogSink, TlsToACollectorWithItsCa) {
+  TempDir dir;
+  EVP_PKEY* key = nullptr;
+  X509* cert = MakeCertificate(&key, dir.path() + "/ca.pem", "IP:127.0.0.1");
+  uint16_t port = 0;
+  int listener = Listen(AF_INET, SOCK_STREAM, "", &port);
+  std::string received;
+  std::thread server([&] { received = ReadTls(listener, cert, key); });
+  SyslogSinkOptions o = TcpOptions(port, 1 << 20);
+  o.transport = SyslogSinkOptions::Transport::kTls;
+  o.address = "tls://127.0.0.1:" + std::to_string(port);
+  o.ca_file = dir.path() + "/ca.pem";
+  SyslogSink sink(o, "full", 1 << 20);
+  std::string error;
+  ASSERT_TRUE(sink.Prepare(&error)) << error;
+  sink.Start();
+  const std::string long_line = "{\"cmd\":\"" + std::string(300000, 'q') + "\"}";
+  sink.Copy("{\"n\":1}\n" + long_line + "\n");
+  sink.Offer();
+  WaitWritten(sink, 2);
+  EXPECT_EQ(sink.Stop(5000), 0u);
+  server.join();
+  close(listener);
+  std::vector<std::string> messages;
+  ASSERT_TRUE(Unframe(received, &messages));
+  ASSERT_EQ(messages.size(), 2u) << sink.Status().last_error;
+  EXPECT_EQ(MsgOf(messages[0]), "{\"n\":1}");
+  EXPECT_EQ(MsgOf(messages[1]), long_line);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+}
+
+TEST(SyslogSink, TlsRefusesACertificateForAnotherHost) {
+  TempDir dir;
+  EVP_PKEY* key = nullptr;
+  X509* cert = MakeCertificate(&key, dir.path() + "/ca.pem", "DNS:elsewhere.example");
+  uint16_t port = 0;
+  int listener = Listen(AF_INET, SOCK_STREAM, "", &port);
+  std::thread server([&] { ReadTls(listener, cert, key); });
+  SyslogSinkOptions o = TcpOptions(port, 1 << 20);
+  o.transport = SyslogSinkOptions::Transport::kTls;
+  o.address = "tls://127.0.0.1:" + std::to_string(port);
+  o.ca_file = dir.path() + "/ca.pem";
+  SyslogSink sink(o, "full", 1 << 20);
+  std::string error;
+  ASSERT_TRUE(sink.Prepare(&error)) << error;
+  sink.Start();
+  sink.Copy("{\"n\":1}\n");
+  sink.Offer();
+  for (int i = 0; i < 500 && !sink.Status().failing; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const OutputSinkStatus s = sink.Status();
+  EXPECT_TRUE(s.failing);
+  EXPECT_NE(s.last_error.find("certificate"), std::string::npos) << s.last_error;
+  EXPECT_EQ(s.written_lines, 0u);
+  EXPECT_GT(sink.Stop(0), 0u);  // never delivered
+  server.join();
+  close(listener);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+}
+
+TEST(SyslogSink, TlsCaFileThatDoesNotLoad) {
+  SyslogSinkOptions o = TcpOptions(1, 1 << 20);
+  o.transport = SyslogSinkOptions::Transport::kTls;
+  o.address = "tls://127.0.0.1:1";
+  o.ca_file = "/nonexistent/ca.pem";
+  SyslogSink sink(o, "full", 1 << 20);
+  std::string error;
+  EXPECT_FALSE(sink.Prepare(&error));
+  EXPECT_NE(error.find("/nonexistent/ca.pem"), std::string::npos) << error;
 }
 
 TEST(UnixSink, LinesToAListeningSocket) {
