@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "output/line_spool.h"
 #include "output/output_file.h"
 
 namespace auditlens {
@@ -132,9 +133,7 @@ OutputSink::WriteResult FileSink::Write(std::string_view lines, size_t* consumed
         const size_t last_nl = at > done ? lines.rfind('\n', at - 1) : std::string_view::npos;
         const size_t whole_end =
             last_nl == std::string_view::npos || last_nl < done ? done : last_nl + 1;
-        const uint64_t whole = static_cast<uint64_t>(
-            std::count(lines.begin() + static_cast<ptrdiff_t>(done),
-                       lines.begin() + static_cast<ptrdiff_t>(whole_end), '\n'));
+        const uint64_t whole = CountLines(lines.substr(done, whole_end - done));
         CountWritten(whole, whole_end - done);
         partial_ = at - whole_end;
         *consumed = whole_end;
@@ -143,8 +142,7 @@ OutputSink::WriteResult FileSink::Write(std::string_view lines, size_t* consumed
       at += static_cast<size_t>(n);
       size_ += static_cast<uint64_t>(n);
     }
-    CountWritten(static_cast<uint64_t>(std::count(lines.begin() + static_cast<ptrdiff_t>(done),
-                                                  lines.begin() + static_cast<ptrdiff_t>(end), '\n')),
+    CountWritten(CountLines(lines.substr(done, end - done)),
                  end - done);
     partial_ = 0;
     done = end;

@@ -12,11 +12,20 @@ size_t LineEnd(std::string_view text, size_t at) {
   return nl == std::string_view::npos ? text.size() : nl + 1;
 }
 
-uint64_t CountLines(std::string_view text) {
-  return static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n'));
-}
-
 }  // namespace
+
+uint64_t CountLines(std::string_view text) {
+  uint64_t n = 0;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    const void* nl = memchr(p, '\n', static_cast<size_t>(end - p));
+    if (nl == nullptr) break;
+    ++n;
+    p = static_cast<const char*>(nl) + 1;
+  }
+  return n;
+}
 
 uint64_t LineSpool::Push(std::string_view lines, size_t max_bytes) {
   uint64_t dropped = 0;
@@ -46,8 +55,27 @@ uint64_t LineSpool::Push(std::string_view lines, size_t max_bytes) {
   return dropped;
 }
 
+uint64_t LineSpool::Push(std::string* lines, size_t max_bytes) {
+  if (empty() && lines->size() <= max_bytes) {
+    // The usual case while the writer keeps up: no copy.
+    buf_.clear();
+    head_ = 0;
+    buf_.swap(*lines);
+    lines->clear();
+    return 0;
+  }
+  const uint64_t dropped = Push(std::string_view(*lines), max_bytes);
+  lines->clear();
+  return dropped;
+}
+
 bool LineSpool::Take(std::string* out, size_t max_bytes) {
   if (empty()) return false;
+  if (head_ == 0 && out->empty() && buf_.size() <= max_bytes) {
+    out->swap(buf_);
+    buf_.clear();
+    return true;
+  }
   const std::string_view queued = std::string_view(buf_).substr(head_);
   size_t end = LineEnd(queued, 0);  // at least one line
   while (end < queued.size()) {

@@ -38,9 +38,8 @@ void OutputSink::Offer() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     const size_t room = max_spool_bytes_ > in_flight_ ? max_spool_bytes_ - in_flight_ : 0;
-    dropped = spool_.Push(staging_, room);
+    dropped = spool_.Push(&staging_, room);
   }
-  staging_.clear();
   if (dropped) dropped_lines_.fetch_add(dropped, std::memory_order_relaxed);
   wake_.notify_one();
 }

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "output/line_spool.h"
+
 namespace auditlens {
 
 StdoutSink::StdoutSink(const std::string& profile, size_t max_spool_bytes)
@@ -58,14 +60,13 @@ OutputSink::WriteResult StdoutSink::Write(std::string_view lines, size_t* consum
              (full ? "the reader takes nothing" : strerror(err));
     const size_t last_nl = at > 0 ? lines.rfind('\n', at - 1) : std::string_view::npos;
     const size_t whole_end = last_nl == std::string_view::npos ? 0 : last_nl + 1;
-    CountWritten(static_cast<uint64_t>(std::count(
-                     lines.begin(), lines.begin() + static_cast<ptrdiff_t>(whole_end), '\n')),
+    CountWritten(CountLines(lines.substr(0, whole_end)),
                  whole_end);
     partial_ = at - whole_end;
     *consumed = whole_end;
     return WriteResult::kRetry;
   }
-  CountWritten(static_cast<uint64_t>(std::count(lines.begin(), lines.end(), '\n')), lines.size());
+  CountWritten(CountLines(lines), lines.size());
   partial_ = 0;
   *consumed = lines.size();
   return WriteResult::kDone;

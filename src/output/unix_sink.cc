@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "output/line_spool.h"
+
 namespace auditlens {
 
 UnixSink::UnixSink(const std::string& path, const std::string& profile, size_t max_spool_bytes)
@@ -25,8 +27,7 @@ OutputSink::WriteResult UnixSink::Write(std::string_view lines, size_t* consumed
   // Lines wholly handed over count as written; a cut one goes again on the next connection.
   const size_t last_nl = sent > 0 ? lines.rfind('\n', sent - 1) : std::string_view::npos;
   const size_t whole_end = ok ? lines.size() : last_nl == std::string_view::npos ? 0 : last_nl + 1;
-  CountWritten(static_cast<uint64_t>(std::count(
-                   lines.begin(), lines.begin() + static_cast<ptrdiff_t>(whole_end), '\n')),
+  CountWritten(CountLines(lines.substr(0, whole_end)),
                whole_end);
   *consumed = whole_end;
   if (ok) return WriteResult::kDone;

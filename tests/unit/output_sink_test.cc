@@ -83,6 +83,26 @@ TEST(LineSpool, BoundNeverCutsALine) {
   }
 }
 
+TEST(LineSpool, TakingPushAndTakeGiveTheSameLines) {
+  LineSpool spool;
+  std::string staged = Lines(0, 3);
+  EXPECT_EQ(spool.Push(&staged, 100), 0u);  // into an empty spool: swapped in
+  EXPECT_TRUE(staged.empty());
+  staged = Lines(3, 3);
+  EXPECT_EQ(spool.Push(&staged, 100), 1u);  // 6 lines into 100 bytes: the oldest goes
+  EXPECT_TRUE(staged.empty());
+  std::string out;
+  ASSERT_TRUE(spool.Take(&out, 1000));
+  EXPECT_EQ(out, Lines(1, 5));
+  EXPECT_TRUE(spool.empty());
+  staged = Lines(6, 2);
+  spool.Push(&staged, 100);
+  out.clear();
+  ASSERT_TRUE(spool.Take(&out, 1000));  // the whole spool, swapped out
+  EXPECT_EQ(out, Lines(6, 2));
+  EXPECT_EQ(spool.bytes(), 0u);
+}
+
 TEST(LineSpool, TakeGivesAtLeastOneLineAndWholeLines) {
   LineSpool spool;
   spool.Push(Lines(0, 4), 1000);
