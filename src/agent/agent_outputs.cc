@@ -52,7 +52,12 @@ void AgentOutputs::Tick(Pipeline* pipeline, uint64_t now_ms, const LogFn& log) {
       r.oversize = s.oversize_lines;
       pipeline->ReportLoss(loss);
     }
-    if (s.dropped_lines != r.dropped && !s.failing) {
+    const bool still_dropping = s.dropped_lines != r.dropped_seen;
+    r.dropped_seen = s.dropped_lines;
+    if (s.dropped_lines != r.dropped && r.pending_ms == 0) r.pending_ms = now_ms;
+    if (s.dropped_lines != r.dropped && !s.failing &&
+        (!still_dropping || now_ms >= r.pending_ms + 10000)) {
+      r.pending_ms = 0;
       const uint64_t n = s.dropped_lines - r.dropped;
       const std::string detail = fmt::format(
           "{} lines (events and loss events) could not be written to {} ({}) and were dropped, "

@@ -6,7 +6,10 @@
 // in the agent's log when an output starts failing and when it works again, and reports through
 // the pipeline (so every output, [output] included, gets them):
 // - "output-oversize" as soon as an output refused events too long for it (count, longest size);
-// - "output-full" once an output that dropped lines from its full spool writes again (count).
+// - "output-full" once an output that dropped lines from its full spool writes again and dropped
+//   none since the last tick (the loss event would otherwise likely be dropped in turn; it would be
+//   counted by the next one), or at the latest 10 s after the first unreported drop; with the
+//   count.
 // Stop() gives the outputs together at most 2 s to write what they hold, then says in the log
 // what each left unwritten. StatusJson() is the status file's "outputs" member.
 #pragma once
@@ -37,7 +40,9 @@ class AgentOutputs {
 
  private:
   struct Reported {
-    uint64_t dropped = 0;
+    uint64_t dropped = 0;       // reported
+    uint64_t dropped_seen = 0;  // at the last tick
+    uint64_t pending_ms = 0;    // since when drops wait to be reported (0: none)
     uint64_t oversize = 0;
     bool failing = false;
     uint64_t failed_ms = 0;
