@@ -39,6 +39,8 @@ void Pipeline::OnEvent(const Event& received) {
   const bool keep = options_.filter == nullptr || options_.filter->Keep(facts_);
   if (!keep) {
     ++counters_.out_of_scope;
+  } else if (!options_.format_events) {
+    for (EventObserver* o : options_.observers) o->OnEvent(facts_, std::string_view());
   } else {
     std::string* out = output_->buffer();
     const size_t line_start = out->size();

@@ -36,6 +36,9 @@ struct PipelineOptions {
   std::vector<EventObserver*> observers;  // not owned; called after each event is formatted (output/event_observer.h)
   EventFilter* filter = nullptr;  // not owned; after the enrichers; null: every event is reported
   RedactOptions redact;           // [output] redact_args, redact_env; empty: no redaction
+  // false: events are not formatted (the JSON lines would be discarded: `auditlens import` keeps
+  // only the store's rows); observers get an empty line. Loss events are still written.
+  bool format_events = true;
   // Not owned; [[outputs]]: every line written to the output (events and loss events) is copied
   // to each of them (output/output_fanout.h); null: [output] only.
   OutputFanout* fanout = nullptr;

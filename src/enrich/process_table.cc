@@ -860,8 +860,9 @@ void ProcessTable::Sweep(uint64_t now_ms) {
     bool drop = false;
     if (p.exited) {
       drop = now_ms > p.exit_ms + options_.exited_keep_ms;
-    } else if (now_ms > p.last_seen_ms + options_.idle_check_ms) {
-      // Its exit was not audited: drop it when the pid is gone.
+    } else if (live_host() && now_ms > p.last_seen_ms + options_.idle_check_ms) {
+      // Its exit was not audited: drop it when the pid is gone. (A log's processes are not this
+      // host's: they stay until their exit, or until max_entries evicts them.)
       drop = kill(p.pid, 0) != 0 && errno == ESRCH;
     }
     it = drop ? by_pid_.erase(it) : std::next(it);
