@@ -6,7 +6,7 @@
 //
 //   bench_replay LOG [--store PATH] [--no-tree] [--no-network] [--no-store]
 //                [--output PATH] [--redact-args A,B,...] [--redact-env P,Q,...]   ([output] redact_args/redact_env)
-//                [--drop-when-full] [--queue-rows N] [--config PATH]
+//                [--drop-when-full] [--queue-rows N] [--config PATH] [--also-file PATH]...
 //
 // The input is a file, so by default the reader waits for the store's writer when its ring is full
 // and no row is dropped (as `auditlens import` will). --drop-when-full gives the live agent's
@@ -33,6 +33,7 @@
 #include "config/config.h"
 #include "enrich/network_enricher.h"
 #include "common/proc_reader.h"
+#include "output/output_fanout.h"
 #include "output/output_file.h"
 #include "query/session_summaries.h"
 #include "record/line_reader.h"
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
   bool tree = true, network = true, store = true, drop_when_full = false;
   size_t queue_rows = 0;
   RedactOptions redact;
+  std::vector<OutputSettings> also;  // [[outputs]]: --also-file PATH (a file output, no rotation)
   auto split = [](const std::string& list, std::vector<std::string>* out) {
     size_t begin = 0;
     for (;;) {
@@ -72,6 +74,14 @@ int main(int argc, char** argv) {
       store_path = argv[++i];
     } else if (a == "--output" && i + 1 < argc) {
       output_path = argv[++i];  // the JSON lines (default: discarded), to compare two builds
+    } else if (a == "--also-file" && i + 1 < argc) {
+      OutputSettings o;
+      o.type = "file";
+      o.path = argv[++i];
+      o.profile = "full";
+      o.max_spool_bytes = 67108864;
+      o.generations = 1;
+      also.push_back(o);
     } else if (a == "--drop-when-full") {
       drop_when_full = true;
     } else if (a == "--queue-rows" && i + 1 < argc) {
@@ -92,7 +102,8 @@ int main(int argc, char** argv) {
       fprintf(stderr,
               "usage: bench_replay LOG [--store PATH] [--output PATH] [--no-tree] [--no-network] "
               "[--no-store] "
-              "[--redact-args A,B] [--redact-env P,Q] [--drop-when-full] [--queue-rows N] [--config PATH]\n");
+              "[--redact-args A,B] [--redact-env P,Q] [--drop-when-full] [--queue-rows N] "
+              "[--config PATH] [--also-file PATH]...\n");
       return 2;
     }
   }
@@ -152,6 +163,16 @@ int main(int argc, char** argv) {
   AgentStore agent_store;
   agent_store.set_labeler(filtering.labels());
   if (tree) agent_store.Attach(config, options.hostname, &options, Log);
+  OutputFanout fanout;
+  if (!also.empty()) {
+    // As the agent: each output on its own thread (counted by callgrind), offered every 100 ms.
+    if (!fanout.Build(also, options.hostname, "", &error)) {
+      fprintf(stderr, "bench_replay: %s\n", error.c_str());
+      return 1;
+    }
+    options.fanout = &fanout;
+    fanout.Start();
+  }
   Pipeline pipeline(options, &output);
   agent_store.set_file_input(!drop_when_full);
   if (queue_rows > 0) agent_store.set_queue_rows(queue_rows);
@@ -178,12 +199,14 @@ int main(int argc, char** argv) {
     if (record.time_ms() >= last_advance_ms + 100) {
       pipeline.AdvanceTime(record.time_ms());
       last_advance_ms = record.time_ms();
+      fanout.OfferAll();
     }
     output.MaybeFlush();
   }
   close(fd);
   pipeline.Flush(last_advance_ms);
   output.Flush();
+  for (const auto& sink : fanout.sinks()) sink->Stop(60000);
   if (tree) agent_store.Stop();
   PipelineCounters c = pipeline.counters();
   // Events handled: written, and dropped by the filters (replay_cost.sh divides by this).

@@ -54,6 +54,9 @@ TEST=(
   # (no registry is needed), and docker.io (dockerd, containerd, runc), of which the tests start a
   # private dockerd (own data root, exec root and socket; no iptables, no bridge)
   podman runc busybox-static docker.io
+  # the syslog outputs' tests (tests/kernel/test_output_syslog.sh) start a private rsyslogd (own
+  # config, work directory and sockets, on a loopback port) as their collector
+  rsyslog
 )
 case $set_name in
   runtime) PACKAGES=("${RUNTIME[@]}") ;;

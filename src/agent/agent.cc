@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 
+#include "agent/agent_outputs.h"
 #include "agent/agent_store.h"
 #include "agent/governor.h"
 #include "agent/pipeline.h"
@@ -121,6 +122,7 @@ class Agent {
   Filtering filtering_;
   OutputFile dropped_output_;
   bool dropped_open_ = false;
+  AgentOutputs outputs_;  // [[outputs]]; before pipeline_: outlives it
   std::unique_ptr<NetworkEnricher> network_;  // before pipeline_: outlives it
   AgentStore store_;  // process tree, sessions, the store: before pipeline_ too
   std::unique_ptr<Pipeline> pipeline_;
@@ -179,6 +181,8 @@ bool Agent::Start(std::string* error) {
   options.assembler.max_in_flight = config_.max_in_flight;
   options.track_serials = true;
   options.hostname = config_.hostname.empty() ? LocalHostname() : config_.hostname;
+  if (!outputs_.Build(config_, options.hostname, error)) return false;
+  options.fanout = outputs_.fanout();
   std::string network_note;
   network_ = MakeAgentNetworkEnricher(config_.enrich.network, config_.enrich.network_budget_ms,
                                       &network_note);
@@ -273,6 +277,7 @@ bool Agent::Start(std::string* error) {
   for (const std::string& w : rules_.warnings()) Log(w);
   if (config_.passive) LogPassive(status, mode_check);
   store_.OpenStore(config_);  // only now: a refused second agent must not write
+  outputs_.Start(Log);
   governor_usable_ = governor_.enabled() && !config_.passive && mode_check.may_change;
   if (governor_.enabled() && !governor_usable_) {
     Log(config_.passive ? "governor off: a passive reader does not change the kernel's limits"
@@ -406,7 +411,8 @@ void Agent::WriteStatus(bool running) {
       output_failing_ ? "true" : "false", output_.buffer()->size(),
       kernel_immutable_ ? "true" : "false", c.out_of_scope, rules_.restores(),
       rules_.restored_rules());
-  json.insert(json.size() - 2, store_.FleetStatusJson() + store_.CgroupStatusJson());  // before "}\n"
+  json.insert(json.size() - 2, store_.FleetStatusJson() + store_.CgroupStatusJson() +
+                                   outputs_.StatusJson());  // before "}\n"
   if (const FilterSet* rules = filtering_.rules()) json.insert(json.size() - 2, rules->StatusJson());
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(config_.status_path).parent_path(), ec);
@@ -674,6 +680,7 @@ void Agent::Loop() {
     }
     uint64_t mono = MonotonicMs();
     if (g_reopen.exchange(false)) {
+      outputs_.Reopen();
       if (!output_.Reopen(&error)) {
         Log(error);
       } else if (!output_.group_note().empty()) {
@@ -688,6 +695,7 @@ void Agent::Loop() {
     // Write out at least every 200 ms so the file is never far behind; more often when full.
     // The durable state follows each successful flush.
     if (mono >= last_flush + 200) {
+      outputs_.Tick(pipeline_.get(), wall, Log);
       if (FlushOutput(wall)) SaveState(false);
       last_flush = mono;
     }
@@ -727,6 +735,7 @@ void Agent::Stop(bool started) {
     // A full disk or a slow reader gets a moment to take the rest; then what could not be
     // written is said in the agent's log (no loss event can reach an output that takes nothing),
     // and the state stays where the output really is, so the next start reports it.
+    outputs_.Tick(pipeline_.get(), WallMs(), Log);  // their last loss events, to [output] too
     bool flushed = FlushOutput(WallMs());
     for (int i = 0; i < 20 && !flushed; ++i) {
       timespec ts{0, 100 * 1000000L};
@@ -741,6 +750,7 @@ void Agent::Stop(bool started) {
                       output_.buffer()->size(), output_.last_error()));
       output_.buffer()->clear();
     }
+    outputs_.Stop(Log);
   } else {
     output_.Flush();
   }

@@ -16,6 +16,17 @@ Pipeline::Pipeline(const PipelineOptions& options, OutputFile* output)
   if (options.redact.enabled()) redactor_ = std::make_unique<Redactor>(options.redact);
   formatter_.set_label_names(options.label_names);
   if (options.profile != OutputProfile::kFull) formatter_.set_profile(options.profile);
+  // An output of [[outputs]] in another profile than [output]'s gets its lines from a formatter of
+  // that profile (each event formatted once per profile in use).
+  if (options.fanout != nullptr) {
+    for (OutputProfile p : options.fanout->distinct_profiles()) {
+      if (p == options.profile) continue;
+      auto f = std::make_unique<EventJsonFormatter>(options.hostname);
+      f->set_label_names(options.label_names);
+      f->set_profile(p);
+      other_profiles_.push_back({p, std::move(f)});
+    }
+  }
 }
 
 void Pipeline::AddRecord(const Record& record, uint64_t arrival_ms) {
@@ -60,6 +71,15 @@ void Pipeline::OnEvent(const Event& received) {
       std::string_view line(out->data() + line_start, out->size() - line_start);
       for (EventObserver* o : options_.observers) o->OnEvent(facts_, line);
     }
+    if (options_.fanout) {
+      options_.fanout->Copy(options_.profile, std::string_view(*out).substr(line_start));
+      for (auto& [profile, formatter] : other_profiles_) {
+        formatter->LearnNames(parsed_);
+        other_line_.clear();
+        formatter->Format(parsed_, facts_, &other_line_);
+        options_.fanout->Copy(profile, other_line_);
+      }
+    }
   }
   if (event.node().empty()) {
     // Keep the highest: a serial far below it means the numbering began again (a reboot).
@@ -103,7 +123,10 @@ void Pipeline::ReportGaps(uint64_t now_ms, bool force) {
 void Pipeline::ReportLoss(const LossInfo& loss) {
   if (loss.cause == "kernel-lost") counters_.lost_records += loss.count;
   ++counters_.loss_events;
-  formatter_.FormatLoss(loss, output_->buffer());
+  std::string* out = output_->buffer();
+  const size_t line_start = out->size();
+  formatter_.FormatLoss(loss, out);
+  if (options_.fanout) options_.fanout->Copy(std::string_view(*out).substr(line_start));
   output_->MaybeFlush();
 }
 

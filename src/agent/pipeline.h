@@ -24,6 +24,7 @@
 #include "enrich/enricher.h"
 #include "output/event_json.h"
 #include "output/event_observer.h"
+#include "output/output_fanout.h"
 #include "output/output_file.h"
 
 namespace auditlens {
@@ -49,6 +50,9 @@ struct PipelineOptions {
   // false: events are not formatted (the JSON lines would be discarded: `auditlens import` keeps
   // only the store's rows); observers get an empty line. Loss events are still written.
   bool format_events = true;
+  // Not owned; [[outputs]]: every line written to the output (events and loss events) is copied
+  // to each of them (output/output_fanout.h); null: [output] only.
+  OutputFanout* fanout = nullptr;
 };
 
 struct PipelineCounters {
@@ -104,6 +108,9 @@ class Pipeline : public EventSink {
   EventFacts facts_;
   std::unique_ptr<Redactor> redactor_;  // only when options.redact is enabled
   EventJsonFormatter formatter_;
+  // The profiles of [[outputs]] other than [output]'s, each with its formatter; a reused line.
+  std::vector<std::pair<OutputProfile, std::unique_ptr<EventJsonFormatter>>> other_profiles_;
+  std::string other_line_;
   PipelineCounters counters_;
   uint32_t last_serial_ = 0;
   bool have_last_serial_ = false;

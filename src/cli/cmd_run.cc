@@ -26,6 +26,20 @@ struct RunArgs {
   bool check_config = false;
 };
 
+// One line per output of [[outputs]].
+std::string OtherOutputs(const Config& config) {
+  std::string out;
+  for (const OutputSettings& o : config.outputs) {
+    std::string where = o.type == "syslog" ? o.address : o.type == "stdout" ? "-" : o.path;
+    if (o.type == "file" && o.max_bytes > 0) {
+      where += " (rotated at " + std::to_string(o.max_bytes) + " bytes, " +
+               std::to_string(o.generations) + " generations)";
+    }
+    out += "also:     " + o.type + " " + where + ", profile " + o.profile + "\n";
+  }
+  return out;
+}
+
 // --check-config: what `run` would use, from the config and rules alone. Reads files only: no
 // kernel, nothing created or written.
 int CheckConfig(const Config& config, const RunArgs& args) {
@@ -46,7 +60,7 @@ int CheckConfig(const Config& config, const RunArgs& args) {
             << "\n"
             << "output:   " << (config.output_path == "-" ? "- (standard output)" : config.output_path)
             << "\n"
-            << "store:    " << store << "\n"
+            << OtherOutputs(config) << "store:    " << store << "\n"
             << "fleet:    "
             << (config.store.postgres.empty() ? "off" : MaskConnInfo(config.store.postgres))
             << "\n"

@@ -233,7 +233,24 @@ void PrintHuman(const KernelStatus* k, const std::string& kernel_error, const Ag
       }
       continue;
     }
+    if (key == "outputs" && value.is_array()) continue;  // below, one line each
     out += fmt::format("  {:<26}{}\n", Masked(key, conninfo), MaskedText(value, conninfo));
+  }
+  const JsonValue& outputs = a.file["outputs"];
+  if (outputs.is_array() && !outputs.items().empty()) {
+    out += "outputs ([[outputs]]; [output] is above)\n";
+    for (const JsonValue& o : outputs.items()) {
+      out += fmt::format(
+          "  {}: {} lines ({} bytes) written, {} dropped (spool full), {} too long, {} bytes "
+          "spooled, {} reconnects, {} errors",
+          o.Str("name"), NumberOf(o, "written_lines", 0), NumberOf(o, "written_bytes", 0),
+          NumberOf(o, "dropped_lines", 0), NumberOf(o, "oversize_lines", 0),
+          NumberOf(o, "spool_bytes", 0), NumberOf(o, "reconnects", 0), NumberOf(o, "errors", 0));
+      if (NumberOf(o, "rotations", 0) > 0) {
+        out += fmt::format(", {} rotations", NumberOf(o, "rotations", 0));
+      }
+      out += o.Str("failing") == "true" ? ", FAILING: " + o.Str("last_error") + "\n" : "\n";
+    }
   }
   std::cout << out;
 }
@@ -302,6 +319,20 @@ std::string OutputProblem(const JsonValue& file) {
   if (dropped > 0) {
     return fmt::format("its output dropped {} lines since it started (spool full)", dropped);
   }
+  const JsonValue& outputs = file["outputs"];
+  if (outputs.is_array()) {
+    for (const JsonValue& o : outputs.items()) {
+      if (o.Str("failing") == "true") {
+        return fmt::format("its output {} is failing ({})", o.Str("name"), o.Str("last_error"));
+      }
+      const int64_t lost = NumberOf(o, "dropped_lines", 0) + NumberOf(o, "oversize_lines", 0);
+      if (lost > 0) {
+        return fmt::format("its output {} dropped {} lines since it started (spool full, or "
+                           "too long for it)",
+                           o.Str("name"), lost);
+      }
+    }
+  }
   const JsonValue& fleet = file["fleet"];
   if (fleet.is_object()) {
     const int64_t lost = NumberOf(fleet, "queue_dropped", 0) + NumberOf(fleet, "spool_dropped", 0);
@@ -369,8 +400,9 @@ void AddStatusCommand(CLI::App& app) {
       "  2  usage error\n"
       "  3  the agent is not running: no status file, a status file no longer updated, or its\n"
       "     pid is gone or stopped\n"
-      "  4  the agent runs but its output is failing now (output_failing), or it dropped lines\n"
-      "     (output_dropped_lines) or fleet rows (fleet queue_dropped, spool_dropped) since it\n"
+      "  4  the agent runs but its output is failing now (output_failing, or an output of\n"
+      "     [[outputs]]), or it dropped lines (output_dropped_lines, an output's dropped_lines or\n"
+      "     oversize_lines) or fleet rows (fleet queue_dropped, spool_dropped) since it\n"
       "     started\n"
       "  5  the kernel audit status cannot be read (it needs CAP_AUDIT_CONTROL: run as root)\n"
       "When several apply, the first of 3, 4, 5 is given; --json exits the same way.\n");

@@ -37,6 +37,14 @@ bool ReadString(const toml::node& node, std::string* out, std::string* why) {
   return true;
 }
 
+// The output profiles ([output] profile, an output's profile): output/output_profile.h names
+// them; the config only checks the name (the layer below the output stage).
+bool CheckProfile(const std::string& name, std::string* why) {
+  if (name == "full" || name == "compact") return true;
+  *why = "must be \"full\" or \"compact\"";
+  return false;
+}
+
 bool ReadUint32(const toml::node& node, uint32_t min, uint32_t* out, std::string* why) {
   if (!node.is_integer()) {
     *why = "must be an integer";
@@ -203,10 +211,7 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
          }},
         {"profile",
          [](const toml::node& n, Config* c, std::string* why) {
-           if (!ReadString(n, &c->filtering.profile, why)) return false;
-           if (c->filtering.profile == "full" || c->filtering.profile == "compact") return true;
-           *why = "must be \"full\" or \"compact\"";
-           return false;
+           return ReadString(n, &c->filtering.profile, why) && CheckProfile(c->filtering.profile, why);
          }},
         {"dropped_path",
          [](const toml::node& n, Config* c, std::string* why) {
@@ -378,6 +383,209 @@ bool ReadTables(const std::string& source, const std::string& name, const toml::
   return true;
 }
 
+// [[outputs]]: each table's keys, checked against its type's. The defaults of each type are here
+// (the embedded config has no [[outputs]]); docs/configuration.md lists them.
+int FacilityCode(const std::string& name) {
+  static const char* const kNamed[] = {"kern", "user", "mail", "daemon", "auth", "syslog", "lpr",
+                                       "news", "uucp", "cron", "authpriv", "ftp"};
+  for (int i = 0; i < 12; ++i) {
+    if (name == kNamed[i]) return i;
+  }
+  if (name.size() == 6 && name.compare(0, 5, "local") == 0 && name[5] >= '0' && name[5] <= '7') {
+    return 16 + (name[5] - '0');
+  }
+  return -1;
+}
+
+// "/path" (a unix datagram socket), "tcp://HOST:PORT", "tls://HOST:PORT" (HOST may be [IPv6]).
+bool ParseSyslogAddress(OutputSettings* o, std::string* why) {
+  const std::string& a = o->address;
+  if (!a.empty() && a[0] == '/') {
+    o->transport = "unix";
+    o->syslog_path = a;
+    return true;
+  }
+  const std::string scheme = a.substr(0, a.find("://"));
+  if ((scheme != "tcp" && scheme != "tls") || a.size() <= scheme.size() + 3) {
+    *why = "must be a socket path (\"/dev/log\"), \"tcp://HOST:PORT\" or \"tls://HOST:PORT\"";
+    return false;
+  }
+  std::string rest = a.substr(scheme.size() + 3);
+  std::string host, port;
+  if (rest[0] == '[') {
+    const size_t close = rest.find(']');
+    if (close == std::string::npos || close + 1 >= rest.size() || rest[close + 1] != ':') {
+      *why = "\"" + a + "\": an IPv6 address is written [ADDRESS]:PORT";
+      return false;
+    }
+    host = rest.substr(1, close - 1);
+    port = rest.substr(close + 2);
+  } else {
+    const size_t colon = rest.rfind(':');
+    if (colon == std::string::npos) {
+      *why = "\"" + a + "\" has no port (" + scheme + "://HOST:PORT)";
+      return false;
+    }
+    host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+  }
+  uint32_t p = 0;
+  bool digits = !port.empty() && port.size() <= 5;
+  for (char c : port) {
+    digits = digits && c >= '0' && c <= '9';
+    if (digits) p = p * 10 + static_cast<uint32_t>(c - '0');
+  }
+  if (host.empty() || !digits || p == 0 || p > 65535) {
+    *why = "\"" + a + "\": needs a host and a port 1..65535";
+    return false;
+  }
+  o->transport = scheme;
+  o->host = host;
+  o->port = static_cast<uint16_t>(p);
+  return true;
+}
+
+bool ParseOutput(const toml::table& t, const std::string& name, const std::string& source,
+                 OutputSettings* o, std::string* error) {
+  const toml::node* type = t.get("type");
+  if (type == nullptr || !type->is_string()) {
+    *error = Where(source, t) + ": '" + name + ".type' must be set: \"file\", \"stdout\", " +
+             "\"syslog\" or \"unix\"";
+    return false;
+  }
+  o->type = type->as_string()->get();
+  o->line = static_cast<int>(t.source().begin.line);
+  o->profile = "full";
+  o->max_spool_bytes = 67108864;
+  std::set<std::string> keys = {"type", "profile", "max_spool_bytes"};
+  if (o->type == "file") {
+    o->max_bytes = 104857600;
+    o->generations = 5;
+    keys.insert({"path", "group", "max_bytes", "generations"});
+  } else if (o->type == "syslog") {
+    o->address = "/dev/log";
+    o->facility = "authpriv";
+    o->app_name = "auditlens";
+    o->max_message_bytes = 65536;
+    keys.insert({"address", "ca_file", "facility", "app_name", "max_message_bytes"});
+  } else if (o->type == "unix") {
+    keys.insert("path");
+  } else if (o->type != "stdout") {
+    *error = Where(source, *type) + ": '" + name + ".type' must be \"file\", \"stdout\", " +
+             "\"syslog\" or \"unix\"";
+    return false;
+  }
+  for (const auto& [key_name, node] : t) {
+    const std::string key(key_name.str());
+    const std::string full = name + "." + key;
+    if (!keys.count(key)) {
+      *error = Where(source, node) + ": unknown key '" + full + "' for an output of type \"" +
+               o->type + "\"";
+      return false;
+    }
+    std::string why;
+    bool ok = true;
+    if (key == "type") {
+      continue;
+    } else if (key == "profile") {
+      ok = ReadString(node, &o->profile, &why) && CheckProfile(o->profile, &why);
+    } else if (key == "max_spool_bytes") {
+      ok = ReadUint32(node, 65536, &o->max_spool_bytes, &why);
+    } else if (key == "path") {
+      ok = ReadString(node, &o->path, &why);
+      if (ok && (o->path.empty() || o->path[0] != '/')) {
+        ok = false;
+        why = "must be an absolute path";
+      }
+    } else if (key == "group") {
+      ok = ReadString(node, &o->group, &why);
+    } else if (key == "max_bytes") {
+      ok = ReadUint64(node, &o->max_bytes, &why);
+      if (ok && o->max_bytes != 0 && o->max_bytes < 4096) {
+        ok = false;
+        why = "must be 0 (no rotation) or at least 4096 (bytes)";
+      }
+    } else if (key == "generations") {
+      ok = ReadUint32(node, 1, &o->generations, &why);
+      if (ok && o->generations > 1000) {
+        ok = false;
+        why = "must be 1..1000";
+      }
+    } else if (key == "address") {
+      ok = ReadString(node, &o->address, &why);
+    } else if (key == "ca_file") {
+      ok = ReadString(node, &o->ca_file, &why);
+    } else if (key == "facility") {
+      ok = ReadString(node, &o->facility, &why);
+      if (ok && FacilityCode(o->facility) < 0) {
+        ok = false;
+        why = "must be a facility name: kern, user, mail, daemon, auth, syslog, lpr, news, uucp, "
+              "cron, authpriv, ftp, local0 .. local7";
+      }
+    } else if (key == "app_name") {
+      ok = ReadString(node, &o->app_name, &why);
+      if (ok && (o->app_name.empty() || o->app_name.size() > 48 ||
+                 o->app_name.find_first_of(" \t\n") != std::string::npos)) {
+        ok = false;
+        why = "must be 1..48 characters without white space";
+      }
+    } else if (key == "max_message_bytes") {
+      ok = ReadUint32(node, 480, &o->max_message_bytes, &why);
+    }
+    if (!ok) {
+      *error = Where(source, node) + ": '" + full + "' " + why;
+      return false;
+    }
+  }
+  if ((o->type == "file" || o->type == "unix") && o->path.empty()) {
+    *error = Where(source, t) + ": '" + name + ".path' must be set for an output of type \"" +
+             o->type + "\"";
+    return false;
+  }
+  if (o->type == "syslog") {
+    std::string why;
+    if (!ParseSyslogAddress(o, &why)) {
+      const toml::node* a = t.get("address");
+      *error = (a ? Where(source, *a) : Where(source, t)) + ": '" + name + ".address' " + why;
+      return false;
+    }
+    if (!o->ca_file.empty() && o->transport != "tls") {
+      *error = Where(source, t) + ": '" + name + ".ca_file' is only for a \"tls://\" address";
+      return false;
+    }
+    o->facility_code = FacilityCode(o->facility);
+  }
+  return true;
+}
+
+bool ParseOutputs(const toml::node& node, const std::string& source,
+                  std::vector<OutputSettings>* outputs, std::string* error) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr || !array->is_array_of_tables()) {
+    *error = Where(source, node) + ": 'outputs' must be an array of tables ([[outputs]])";
+    return false;
+  }
+  outputs->clear();
+  for (size_t i = 0; i < array->size(); ++i) {
+    OutputSettings o;
+    const std::string name = "outputs[" + std::to_string(i) + "]";
+    if (!ParseOutput(*(*array)[i].as_table(), name, source, &o, error)) return false;
+    // One writer per destination: two outputs on one file would interleave and rotate each other.
+    for (const OutputSettings& other : *outputs) {
+      const bool same = (o.type == "stdout" && other.type == "stdout") ||
+                        (!o.path.empty() && o.path == other.path) ||
+                        (o.type == "syslog" && other.type == "syslog" && o.address == other.address);
+      if (same) {
+        *error = Where(source, *(*array)[i].as_table()) + ": " + name + " writes to the same " +
+                 "destination as an output before it";
+        return false;
+      }
+    }
+    outputs->push_back(std::move(o));
+  }
+  return true;
+}
+
 // Parses text over *base into *config (only on success); *seen (if given) gets each key set.
 bool ParseOver(const Config& base, const std::string& text, const std::string& source,
                Config* config, std::string* error, std::set<std::string>* seen = nullptr) {
@@ -400,6 +608,10 @@ bool ParseOver(const Config& base, const std::string& text, const std::string& s
                       error)) {
         return false;
       }
+      continue;
+    }
+    if (section == "outputs") {
+      if (!ParseOutputs(section_node, source, &parsed.outputs, error)) return false;
       continue;
     }
     auto known_section = schema.find(section);
@@ -426,6 +638,14 @@ bool ParseOver(const Config& base, const std::string& text, const std::string& s
         return false;
       }
       if (seen) seen->insert(name);
+    }
+  }
+  for (const OutputSettings& o : parsed.outputs) {
+    if ((o.type == "file" && o.path == parsed.output_path) ||
+        (o.type == "stdout" && parsed.output_path == "-")) {
+      *error = source + ":" + std::to_string(o.line) + ": this output writes to [output]'s " +
+               "destination (" + parsed.output_path + ")";
+      return false;
     }
   }
   *config = std::move(parsed);

@@ -19,7 +19,8 @@
 //   index_all_events, postgres, postgres_spool_path, postgres_spool_max_bytes; [governor] max_cpu,
 //   sustain_s, release_s, rate_limit; [containers] details, docker_root, docker_socket, storage,
 //   podman_socket, containerd_state, socket_timeout_ms; [output] profile, dropped_path and the
-//   [[filters]] and [[labels]] tables (FilterSettings). A kernel value "keep" leaves the kernel's value alone (the
+//   [[filters]] and [[labels]] tables (FilterSettings); [[outputs]] type, profile,
+//   max_spool_bytes and the keys of each type (OutputSettings). A kernel value "keep" leaves the kernel's value alone (the
 //   optional stays empty); kernel.failure = 2 is refused.
 #pragma once
 
@@ -119,6 +120,32 @@ struct FilterSettings {
   std::string profile;
 };
 
+// One output of [[outputs]] beside [output] (docs/configuration.md, output/output_sink.h). The
+// per-type defaults are not in the embedded config (it has no [[outputs]]): ParseConfig fills
+// them in for each output it reads, and docs/configuration.md lists them.
+struct OutputSettings {
+  std::string type;              // "file", "stdout", "syslog", "unix"
+  int line = 0;                  // where it begins in the config file, for messages
+  std::string profile;           // the event profile: "full"
+  uint32_t max_spool_bytes = 0;  // past it the oldest lines are dropped and reported
+  std::string path;              // file: the file; unix: the socket to connect to
+  std::string group;             // file: a group that may read it ("" none)
+  uint64_t max_bytes = 0;        // file: rotated before it would grow past this; 0 never
+  uint32_t generations = 0;      // file: rotated files kept (path.1 ... path.N)
+  // syslog: address as written ("/dev/log", a socket path, "tcp://HOST:PORT", "tls://HOST:PORT"),
+  // and parsed: transport "unix" (path in syslog_path), "tcp" or "tls" (host, port).
+  std::string address;
+  std::string transport;
+  std::string syslog_path;
+  std::string host;
+  uint16_t port = 0;
+  std::string ca_file;           // syslog over tls: PEM CA certificates ("" the system's)
+  std::string facility;          // syslog facility name
+  int facility_code = 0;
+  std::string app_name;          // syslog APP-NAME
+  uint32_t max_message_bytes = 0;  // syslog: longer messages are not sent (reported)
+};
+
 struct Config {
   bool passive = false;              // read the multicast group beside another audit daemon
   KernelSettings kernel;
@@ -156,6 +183,8 @@ struct Config {
   GovernorSettings governor;
   ContainerSettings containers;
   FilterSettings filtering;
+  // [[outputs]]: more outputs beside [output], in the order written; none by default.
+  std::vector<OutputSettings> outputs;
 };
 
 // The embedded default config (default_config.h) parsed once: every key at its default. (Should

@@ -156,6 +156,14 @@ storage = "/var/lib/containers/storage"
 podman_socket = "/run/podman/podman.sock"
 containerd_state = "/run/containerd"
 socket_timeout_ms = 500
+
+# More outputs beside [output], each with its own spool and loss events: [[outputs]] tables of
+# type "file" (rotated by size), "stdout", "syslog" (/dev/log, tcp:// or tls://) or "unix"; none
+# by default. Their keys are in docs/configuration.md. For example:
+#   [[outputs]]
+#   type = "syslog"
+#   address = "tcp://collector.example.net:514"
+#   max_message_bytes = 262144   # and the collector's maxMessageSize as large
 )TOML";
 
 }  // namespace auditlens

@@ -30,10 +30,7 @@ bool OutputFile::Open(const std::string& path, std::string* error) {
   return Reopen(error);
 }
 
-bool OutputFile::SetGroup(const std::string& name, std::string* error) {
-  has_group_ = false;
-  group_name_ = name;
-  if (name.empty()) return true;
+bool LookUpOutputGroup(const std::string& name, gid_t* gid, std::string* error) {
   std::vector<char> buf(16384);
   struct group g{};
   struct group* found = nullptr;
@@ -47,7 +44,15 @@ bool OutputFile::SetGroup(const std::string& name, std::string* error) {
              (rc != 0 ? std::string(" (") + strerror(rc) + ")" : std::string());
     return false;
   }
-  group_ = found->gr_gid;
+  *gid = found->gr_gid;
+  return true;
+}
+
+bool OutputFile::SetGroup(const std::string& name, std::string* error) {
+  has_group_ = false;
+  group_name_ = name;
+  if (name.empty()) return true;
+  if (!LookUpOutputGroup(name, &group_, error)) return false;
   has_group_ = true;
   return true;
 }
@@ -58,17 +63,22 @@ bool OutputFile::SetGroup(const std::string& name, std::string* error) {
 // nothing but the output file and its rotations (names that begin with the file's name). Another
 // directory (/root, /var/log) would open its other files' names and contents to the group.
 bool OutputFile::ApplyGroup(int fd, std::string* error) {
-  group_note_.clear();
-  if (fchown(fd, static_cast<uid_t>(-1), group_) != 0 || fchmod(fd, 0640) != 0) {
-    *error = "cannot give " + path_ + " to group " + group_name_ + ": " + strerror(errno);
+  return GiveOutputToGroup(fd, path_, group_, group_name_, &group_note_, error);
+}
+
+bool GiveOutputToGroup(int fd, const std::string& path, gid_t group,
+                       const std::string& groupname, std::string* note, std::string* error) {
+  note->clear();
+  if (fchown(fd, static_cast<uid_t>(-1), group) != 0 || fchmod(fd, 0640) != 0) {
+    *error = "cannot give " + path + " to group " + groupname + ": " + strerror(errno);
     return false;
   }
-  const std::filesystem::path file(path_);
+  const std::filesystem::path file(path);
   std::string dir = file.parent_path().string();
   if (dir.empty()) dir = ".";
   struct stat st;
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return true;
-  if (st.st_gid == group_ && (st.st_mode & 0050) == 0050) return true;  // already open to it
+  if (st.st_gid == group && (st.st_mode & 0050) == 0050) return true;  // already open to it
   const std::string own = file.filename().string();
   bool only_output = st.st_uid == geteuid() && (st.st_mode & S_IWOTH) == 0;
   std::error_code ec;
@@ -77,14 +87,14 @@ bool OutputFile::ApplyGroup(int fd, std::string* error) {
     only_output = it->path().filename().string().rfind(own, 0) == 0 && it->is_regular_file(ec);
   }
   if (!only_output || ec) {
-    group_note_ = "output.group: " + dir + " is left as it is (it is not the output's own " +
-                  "directory): give it group " + group_name_ + " and g+rx by hand if the " +
-                  "group's readers need to reach " + path_;
+    *note = "output.group: " + dir + " is left as it is (it is not the output's own " +
+            "directory): give it group " + groupname + " and g+rx by hand if the " +
+            "group's readers need to reach " + path;
     return true;
   }
-  if ((st.st_gid != group_ && chown(dir.c_str(), static_cast<uid_t>(-1), group_) != 0) ||
+  if ((st.st_gid != group && chown(dir.c_str(), static_cast<uid_t>(-1), group) != 0) ||
       ((st.st_mode & 0050) != 0050 && chmod(dir.c_str(), (st.st_mode & 07777) | 0050) != 0)) {
-    *error = "cannot give " + dir + " to group " + group_name_ + ": " + strerror(errno);
+    *error = "cannot give " + dir + " to group " + groupname + ": " + strerror(errno);
     return false;
   }
   return true;

@@ -103,4 +103,11 @@ class OutputFile {
   std::string last_error_;
 };
 
+// The group handling above, for other file outputs (output/file_sink.h): the group's id (false
+// with a message naming it when the host has none), and giving an open output file (and its own
+// directory) to it; *note says why the directory was left alone ("" when it was not).
+bool LookUpOutputGroup(const std::string& name, gid_t* gid, std::string* error);
+bool GiveOutputToGroup(int fd, const std::string& path, gid_t gid, const std::string& group_name,
+                       std::string* note, std::string* error);
+
 }  // namespace auditlens

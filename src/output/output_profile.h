@@ -5,9 +5,9 @@
 //            AppendCapSetCompact): "all", or "all but sys_resource" instead of forty names when
 //            that is shorter than the list. A root exec's
 //            BPRM_FCAPS and a CAPSET record shrink most; every other byte is full's.
-// Chosen for all outputs by [output] profile (config/config.h); an output of its own (the outputs'
-// `profile` key) is given one by calling EventJsonFormatter::set_profile on its formatter, after
-// ParseOutputProfile of its config value.
+// Chosen by [output] profile (config/config.h) and, for each output of [[outputs]], by its
+// `profile` key: the pipeline formats each event once per profile in use, with a formatter of that
+// profile (EventJsonFormatter::set_profile), and OutputFanout hands each output its profile's line.
 //
 // Contract: ParseOutputProfile accepts exactly the names above; a profile changes only how values
 // are written, never which events are written.

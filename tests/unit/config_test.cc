@@ -96,7 +96,10 @@ std::map<std::string, std::string> Fields(const Config& c) {
                output_group, event_timeout_ms, max_in_flight, receive_buffer_bytes, drain_interval_ms,
                status_path, hostname, machine_id, netns, store, enrich, state_path,
                max_spool_bytes, redact_args, redact_env, governor, containers_section,
-               filtering] = c;
+               filtering, outputs] = c;
+  // [[outputs]] has no key in the embedded config (none by default): output_sink_test.cc checks
+  // its keys and defaults.
+  EXPECT_TRUE(outputs.empty() || !outputs.front().type.empty());
   const auto& [backlog_limit, rate_limit, backlog_wait_time, failure, enable] = kernel;
   const auto& [store_enabled, store_path, retention_days, max_bytes, index_all_events, postgres,
                postgres_spool_path, postgres_spool_max_bytes] = store;
