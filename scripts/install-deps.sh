@@ -50,6 +50,9 @@ TEST=(
   # (no registry is needed), and docker.io (dockerd, containerd, runc), of which the tests start a
   # private dockerd (own data root, exec root and socket; no iptables, no bridge)
   podman runc busybox-static docker.io
+  # the web page's tests (tests/web): a real headless browser driven over its DevTools protocol
+  # (python3-websocket), curl for the API, openssl for a self-signed certificate
+  chromium python3-websocket curl openssl
 )
 case $set_name in
   runtime) PACKAGES=("${RUNTIME[@]}") ;;

@@ -18,7 +18,8 @@
 //   hash_bytes_per_s; [store] enabled, path, retention_days, max_bytes,
 //   index_all_events, postgres, postgres_spool_path, postgres_spool_max_bytes; [governor] max_cpu,
 //   sustain_s, release_s, rate_limit; [containers] details, docker_root, docker_socket, storage,
-//   podman_socket, containerd_state, socket_timeout_ms. A kernel value "keep" leaves the kernel's value alone (the
+//   podman_socket, containerd_state, socket_timeout_ms; [web] listen, token, token_path, tls_cert,
+//   tls_key. A kernel value "keep" leaves the kernel's value alone (the
 //   optional stays empty); kernel.failure = 2 is refused.
 #pragma once
 
@@ -93,6 +94,15 @@ struct EnrichSettings {
   uint64_t hash_bytes_per_s = 0;
 };
 
+// [web]: `auditlens web` (src/web/, docs/web.md). Not read by the agent.
+struct WebSettings {
+  std::string listen;      // HOST:PORT
+  std::string token;       // "" : the token file's (token_path), made at first start
+  std::string token_path;  // "" : web-token beside the store file
+  std::string tls_cert;    // PEM files; both set: HTTPS
+  std::string tls_key;
+};
+
 struct Config {
   bool passive = false;              // read the multicast group beside another audit daemon
   KernelSettings kernel;
@@ -129,6 +139,7 @@ struct Config {
   std::vector<std::string> redact_env;
   GovernorSettings governor;
   ContainerSettings containers;
+  WebSettings web;
 };
 
 // The embedded default config (default_config.h) parsed once: every key at its default. (Should

@@ -149,6 +149,17 @@ storage = "/var/lib/containers/storage"
 podman_socket = "/run/podman/podman.sock"
 containerd_state = "/run/containerd"
 socket_timeout_ms = 500
+
+[web]
+# `auditlens web` (docs/web.md): the page and JSON API, read-only, on listen (HOST:PORT). Any
+# address but loopback needs TLS: tls_cert and tls_key, PEM files. Every request needs the token:
+# token here, else the one in token_path (made at first start, 0600; empty path: web-token beside
+# the store file).
+listen = "127.0.0.1:7683"
+token = ""
+token_path = ""
+tls_cert = ""
+tls_key = ""
 )TOML";
 
 }  // namespace auditlens

@@ -95,7 +95,7 @@ std::map<std::string, std::string> Fields(const Config& c) {
   const auto& [passive, kernel, rules_path, load_rules, keep_rules_on_exit, output_path,
                output_group, event_timeout_ms, max_in_flight, receive_buffer_bytes, drain_interval_ms,
                status_path, hostname, machine_id, netns, store, enrich, state_path,
-               max_spool_bytes, redact_args, redact_env, governor, containers_section] = c;
+               max_spool_bytes, redact_args, redact_env, governor, containers_section, web] = c;
   const auto& [backlog_limit, rate_limit, backlog_wait_time, failure, enable] = kernel;
   const auto& [store_enabled, store_path, retention_days, max_bytes, index_all_events, postgres,
                postgres_spool_path, postgres_spool_max_bytes] = store;
@@ -104,6 +104,7 @@ std::map<std::string, std::string> Fields(const Config& c) {
   const auto& [max_cpu, sustain_s, release_s, governor_rate_limit] = governor;
   const auto& [details, docker_root, docker_socket, storage, podman_socket, containerd_state,
                socket_timeout_ms] = containers_section;
+  const auto& [listen, token, token_path, tls_cert, tls_key] = web;
   return {
       {"agent.passive", Show(passive)},
       {"agent.hostname", Show(hostname)},
@@ -155,6 +156,11 @@ std::map<std::string, std::string> Fields(const Config& c) {
       {"containers.podman_socket", Show(podman_socket)},
       {"containers.containerd_state", Show(containerd_state)},
       {"containers.socket_timeout_ms", Show(socket_timeout_ms)},
+      {"web.listen", Show(listen)},
+      {"web.token", Show(token)},
+      {"web.token_path", Show(token_path)},
+      {"web.tls_cert", Show(tls_cert)},
+      {"web.tls_key", Show(tls_key)},
   };
 }
 
