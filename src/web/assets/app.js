@@ -31,7 +31,7 @@
     }
   }
   function append(node, children) {
-    for (const c of children.flat()) {
+    for (const c of children.flat(Infinity)) {
       if (c === undefined || c === null || c === false) continue;
       node.appendChild(typeof c === "object" ? c : document.createTextNode(String(c)));
     }
@@ -164,7 +164,7 @@
           el("td", { class: "num" }, dur),
           el("td", { class: "num" }, String(s.commands)),
           el("td", { class: "num" + (s.failures > 0 ? " fail" : "") }, String(s.failures)),
-          el("td", { class: "state" }, s.state),
+          el("td", { class: "state" + (s.state === "failed" ? " fail" : "") }, s.state),
           el("td", {}, (s.containers || []).map((c) => el("span", { class: "tag" }, c.name || c.id.slice(0, 12)))));
       });
       main.appendChild(el("table", { class: "list", id: "sessions" },
