@@ -58,9 +58,12 @@ closed_one() { [[ -n $(session_ids closed) ]]; }
 kt_check "the store has the closed login" kt_wait_for 15 closed_one
 SID=$(session_ids closed)
 
-# The second login: waits for $T/live-go (the browser check makes it once the live view is open).
+# The second login: waits for $T/live-go (the browser check makes it once the live view is open),
+# then runs the marker (computed by the remote shell: the shell's own command line, shown before,
+# does not hold it).
+MARKER=live-marker-$(( $$ + 1 ))
 "${SSH[@]}" "/usr/bin/python3 -c 'import os,time
-while not os.path.exists(\"$T/live-go\"): time.sleep(0.2)'; /bin/echo live-marker-$$; /bin/sleep 1" \
+while not os.path.exists(\"$T/live-go\"): time.sleep(0.2)'; /bin/echo live-marker-\$(( $$ + 1 )); /bin/sleep 1" \
   >"$T/ssh2.out" 2>&1 </dev/null &
 SSH2=$!
 kt_track_pid "$SSH2"
@@ -82,7 +85,7 @@ $PY "$SOURCE_DIR/tests/web/browser_check.py" --url "http://127.0.0.1:$WEB_PORT" 
   --session "$SID" --user "$U" \
   --commands '["/bin/ls /", "/bin/cat /nonexistent", "/bin/echo", "/bin/true all-done"]' \
   --hostile "$($PY -c 'import json,sys; print(json.dumps(sys.argv[1:]))' "$HOSTILE1" "$HOSTILE2")" \
-  --shots "$SHOTS" --live-session "$LIVE" --live-go "$T/live-go" --live-marker "live-marker-$$" >"$T/browser.out" 2>&1
+  --shots "$SHOTS" --live-session "$LIVE" --live-go "$T/live-go" --live-marker "$MARKER" >"$T/browser.out" 2>&1
 BROWSER_RC=$?
 set -e
 cat "$T/browser.out"

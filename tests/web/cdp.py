@@ -74,7 +74,8 @@ class Browser:
         while time.time() < deadline:
             try:
                 last = self.eval(expression)
-                if last:
+                # JS truthiness: an element comes back as {} (truthy there).
+                if last is not None and last is not False and last != "" and last != 0:
                     return last
             except RuntimeError:
                 pass
