@@ -1,6 +1,8 @@
 // `auditlens web [--listen HOST:PORT] [--db FILE] [--postgres URL] [--config FILE]`: the store's
 // sessions, timelines, process trees and traces as a web page, served by this program
 // (src/web/web.h, docs/web.md). Read-only; every request needs the token.
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -41,10 +43,21 @@ int RunWeb(const WebArgs& args) {
   }
   WebOptions o;
   o.listen = args.listen.empty() ? config.web.listen : args.listen;
+  struct stat st;
   if (!args.db.empty()) {
+    if (stat(args.db.c_str(), &st) != 0) {
+      std::cerr << "auditlens web: no store at " << args.db << "\n";
+      return 1;
+    }
     o.store_path = args.db;
-  } else if (config.store.enabled) {
-    o.store_path = config.store.path;
+  } else if (config.store.enabled && !config.store.path.empty()) {
+    // The config's store, when there is one yet (a host that only reads the fleet database has
+    // none): without it the page shows the fleet database alone.
+    if (stat(config.store.path.c_str(), &st) == 0) {
+      o.store_path = config.store.path;
+    } else {
+      std::cerr << "auditlens web: no store at " << config.store.path << " ([store] path)\n";
+    }
   }
   o.postgres = args.postgres.empty() ? config.store.postgres : args.postgres;
   if (o.store_path.empty() && o.postgres.empty()) {

@@ -107,7 +107,8 @@
     if (liveTimer) { clearTimeout(liveTimer); liveTimer = null; }
     const { parts, params } = route();
     try {
-      if (parts.length === 0 || parts[0] === "sessions") { nav("sessions"); await sessionsView(params); }
+      if (parts.length === 0 && !info.store && info.fleet) { nav("trace"); await traceView(undefined, params); }
+      else if (parts.length === 0 || parts[0] === "sessions") { nav("sessions"); await sessionsView(params); }
       else if (parts[0] === "session" && parts[1]) { nav("sessions"); await timelineView(parts[1], params); }
       else if (parts[0] === "tree" && parts[1]) { nav("sessions"); await treeView(parts[1], params); }
       else if (parts[0] === "live" && parts[1]) { nav("sessions"); await liveView(parts[1]); }
