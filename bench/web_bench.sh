@@ -13,6 +13,8 @@
 # --build     the build tree with auditlens and bench/bench_replay (default build/release)
 # --keep DIR  keep the store (DIR/web-bench.db)
 #
+# (The summaries the writer had not done when bench_replay closed the store are done first, by
+# opening it again: the listing reads stored summaries, as it would from a running agent's store.)
 # Prints a markdown table: each request, what it returned, and its median ms. The targets (issue
 # 24): the sessions page ≤ 200 ms on 10,000 sessions / 1,000,000 events; the timeline of a 5,000-
 # command session ≤ 300 ms. Timings only mean something on a quiet machine (bench/README.md).
@@ -45,6 +47,14 @@ echo "web_bench: generating $N sessions and replaying them into $DB" >&2
 $PY "$HERE/session_gen.py" --sessions "$N" --seed 1 --output "$WORK/s.log" >&2
 "$REPLAY" "$WORK/s.log" --store "$DB" --no-network >"$WORK/replay.out" 2>&1
 rm -f "$WORK/s.log"
+# The summaries the store's writer had not done when bench_replay closed the store (a close gives
+# them 2 s) are done by opening it again, as the agent does in its spare time (docs/performance.md,
+# "Listings and retention"): until then a listing builds each missing one.
+: >"$WORK/empty.log"
+for _ in 1 2 3 4 5; do
+  [[ $(sqlite3 "$DB" "SELECT count(*) FROM sessions WHERE summarized IS NULL AND (end_ms IS NOT NULL OR state = 'failed')") == 0 ]] && break
+  "$REPLAY" "$WORK/empty.log" --store "$DB" --no-network >/dev/null 2>&1
+done
 
 # The big session: the longest interactive one gets C copies of one of its commands' rows.
 BIG=$($PY - "$DB" "$C" <<'PY'
@@ -107,7 +117,10 @@ USER1=$(sqlite3 "$DB" "SELECT user FROM sessions WHERE user IS NOT NULL LIMIT 1 
 ENC() { $PY -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
 
 echo
-echo "Store: $SESSIONS sessions, $EVENTS events; the big session $BIG has $C added commands."
+OPEN=$(sqlite3 "$DB" "SELECT count(*) FROM sessions WHERE end_ms IS NULL AND state != 'failed'")
+PENDING=$(sqlite3 "$DB" "SELECT count(*) FROM sessions WHERE summarized IS NULL")
+echo "Store: $SESSIONS sessions ($OPEN open, $PENDING without a stored summary), $EVENTS events; the big"
+echo "session $BIG has $C added commands. $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
 echo "| request | answer | median ms |"
 echo "|---|---|---:|"
