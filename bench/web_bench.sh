@@ -12,6 +12,7 @@
 # --runs      requests per figure; their median is reported (default 7)
 # --build     the build tree with auditlens and bench/bench_replay (default build/release)
 # --keep DIR  keep the store (DIR/web-bench.db)
+# --store DB  time a store kept before (its big session is the one with the most events)
 #
 # (The summaries the writer had not done when bench_replay closed the store are done first, by
 # opening it again: the listing reads stored summaries, as it would from a running agent's store.)
@@ -21,7 +22,7 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$HERE")
-N=10000 C=5000 RUNS=7 BUILD=$REPO/build/release KEEP=""
+N=10000 C=5000 RUNS=7 BUILD=$REPO/build/release KEEP="" REUSE=""
 while (($#)); do
   case $1 in
     --sessions) N=$2; shift 2 ;;
@@ -29,7 +30,8 @@ while (($#)); do
     --runs) RUNS=$2; shift 2 ;;
     --build) BUILD=$2; shift 2 ;;
     --keep) KEEP=$2; shift 2 ;;
-    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --store) REUSE=$2; shift 2 ;;
+    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "web_bench: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -43,18 +45,28 @@ WEB=
 trap '[[ -n $WEB ]] && kill $WEB 2>/dev/null; rm -rf "$WORK"' EXIT
 DB=$WORK/web-bench.db
 
+# The summaries the store's writer had not done when bench_replay closed the store (a close gives
+# them 2 s) are done by opening it again, as the agent does in its spare time (docs/performance.md,
+# "Listings and retention"): until then a listing builds each missing one.
+complete_summaries() {
+  : >"$WORK/empty.log"
+  for _ in $(seq 40); do
+    [[ $(sqlite3 "$DB" "SELECT count(*) FROM sessions WHERE summarized IS NULL AND (end_ms IS NOT NULL OR state = 'failed')") == 0 ]] && break
+    "$REPLAY" "$WORK/empty.log" --store "$DB" --no-network >/dev/null 2>&1
+  done
+}
+
+if [[ -n $REUSE ]]; then
+  cp "$REUSE" "$DB"
+  complete_summaries
+  BIG=$(sqlite3 "$DB" "SELECT session_id FROM events WHERE session_id IS NOT NULL GROUP BY session_id ORDER BY count(*) DESC LIMIT 1")
+  C=$(sqlite3 "$DB" "SELECT count(*) FROM processes WHERE entity_id LIKE 'webbench%'")
+else
 echo "web_bench: generating $N sessions and replaying them into $DB" >&2
 $PY "$HERE/session_gen.py" --sessions "$N" --seed 1 --output "$WORK/s.log" >&2
 "$REPLAY" "$WORK/s.log" --store "$DB" --no-network >"$WORK/replay.out" 2>&1
 rm -f "$WORK/s.log"
-# The summaries the store's writer had not done when bench_replay closed the store (a close gives
-# them 2 s) are done by opening it again, as the agent does in its spare time (docs/performance.md,
-# "Listings and retention"): until then a listing builds each missing one.
-: >"$WORK/empty.log"
-for _ in 1 2 3 4 5; do
-  [[ $(sqlite3 "$DB" "SELECT count(*) FROM sessions WHERE summarized IS NULL AND (end_ms IS NOT NULL OR state = 'failed')") == 0 ]] && break
-  "$REPLAY" "$WORK/empty.log" --store "$DB" --no-network >/dev/null 2>&1
-done
+complete_summaries
 
 # The big session: the longest interactive one gets C copies of one of its commands' rows.
 BIG=$($PY - "$DB" "$C" <<'PY'
@@ -90,6 +102,7 @@ con.commit()
 print(sid)
 PY
 )
+fi
 EVENTS=$(sqlite3 "$DB" "SELECT count(*) FROM events")
 SESSIONS=$(sqlite3 "$DB" "SELECT count(*) FROM sessions")
 
