@@ -81,7 +81,7 @@ WEB_PORT=$((30000 + RANDOM % 20000))
 printf '[store]\nenabled = false\n' >"$T/web.toml"
 "$AUDITLENS" web --config "$T/web.toml" --postgres "$PG_URL" --listen "127.0.0.1:$WEB_PORT" --token-file "$T/web-token" >"$T/web.out" 2>"$T/web.err" &
 WEB=$!
-trap 'kill $WEB 2>/dev/null; pg_stop_all; rm -rf "$T"' EXIT
+trap 'kill $WEB 2>/dev/null || true; pg_stop_all; rm -rf "$T"' EXIT
 for _ in $(seq 50); do grep -q serving "$T/web.out" 2>/dev/null && break; sleep 0.1; done
 check "auditlens web serves the fleet database (no store)" grep -q "serving http://127.0.0.1:$WEB_PORT/ (no store, fleet database" "$T/web.out"
 TOKEN=$(cat "$T/web-token")
