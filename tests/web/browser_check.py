@@ -93,6 +93,12 @@ def main():
         check("no element was made of a command line (img, script, iframe in the timeline)",
               b.eval("document.querySelectorAll('#timeline img, #timeline script, #timeline iframe, #timeline svg').length") == 0)
         b.screenshot(os.path.join(a.shots, "timeline.png"))
+        # The dark theme (prefers-color-scheme): the page's background turns dark.
+        b.call("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+        dark = b.eval("getComputedStyle(document.body).backgroundColor")
+        check("the dark theme follows the system's setting", dark == "rgb(20, 23, 27)", dark)
+        b.screenshot(os.path.join(a.shots, "timeline-dark.png"))
+        b.call("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
 
         # One event opens: the first command's line.
         b.eval("[...document.querySelectorAll('#timeline .entry.k-command .row')][0].click()")
