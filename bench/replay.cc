@@ -6,7 +6,7 @@
 //
 //   bench_replay LOG [--store PATH] [--no-tree] [--no-network] [--no-store]
 //                [--output PATH] [--redact-args A,B,...] [--redact-env P,Q,...]   ([output] redact_args/redact_env)
-//                [--drop-when-full] [--queue-rows N]
+//                [--drop-when-full] [--queue-rows N] [--config PATH]
 //
 // The input is a file, so by default the reader waits for the store's writer when its ring is full
 // and no row is dropped (as `auditlens import` will). --drop-when-full gives the live agent's
@@ -28,6 +28,7 @@
 #include <string>
 
 #include "agent/agent_store.h"
+#include "agent/filtering.h"
 #include "agent/pipeline.h"
 #include "config/config.h"
 #include "enrich/network_enricher.h"
@@ -46,7 +47,7 @@ void Log(const std::string& message) { fprintf(stderr, "bench_replay: %s\n", mes
 int main(int argc, char** argv) {
   using namespace auditlens;
   InstallTimelineSummaries();  // as auditlens run: the store summarizes ended sessions
-  std::string log_path, store_path, output_path = "/dev/null";
+  std::string log_path, store_path, config_path, output_path = "/dev/null";
   bool tree = true, network = true, store = true, drop_when_full = false;
   size_t queue_rows = 0;
   RedactOptions redact;
@@ -65,6 +66,8 @@ int main(int argc, char** argv) {
       split(argv[++i], &redact.args);
     } else if (a == "--redact-env" && i + 1 < argc) {
       split(argv[++i], &redact.env);
+    } else if (a == "--config" && i + 1 < argc) {
+      config_path = argv[++i];  // its [[filters]], [[labels]] and [output] profile only
     } else if (a == "--store" && i + 1 < argc) {
       store_path = argv[++i];
     } else if (a == "--output" && i + 1 < argc) {
@@ -89,7 +92,7 @@ int main(int argc, char** argv) {
       fprintf(stderr,
               "usage: bench_replay LOG [--store PATH] [--output PATH] [--no-tree] [--no-network] "
               "[--no-store] "
-              "[--redact-args A,B] [--redact-env P,Q] [--drop-when-full] [--queue-rows N]\n");
+              "[--redact-args A,B] [--redact-env P,Q] [--drop-when-full] [--queue-rows N] [--config PATH]\n");
       return 2;
     }
   }
@@ -115,6 +118,19 @@ int main(int argc, char** argv) {
     return 1;
   }
   Config config = DefaultConfig();  // as the agent runs without --config
+  if (!config_path.empty()) {
+    Config loaded;
+    if (!LoadConfig(config_path, &loaded, &error)) {
+      fprintf(stderr, "bench_replay: %s\n", error.c_str());
+      return 1;
+    }
+    config.filtering = loaded.filtering;
+  }
+  Filtering filtering;
+  if (!filtering.Build(config.filtering, &error)) {
+    fprintf(stderr, "bench_replay: %s\n", error.c_str());
+    return 1;
+  }
   config.store.enabled = store;
   config.store.path = store_path;
   PipelineOptions options;
@@ -122,12 +138,19 @@ int main(int argc, char** argv) {
   options.track_serials = true;
   options.hostname = "bench";
   options.redact = redact;
+  options.rules = filtering.rules();
+  if (filtering.labels() != nullptr) options.label_names = &filtering.labels()->names();
+  if (!ParseOutputProfile(config.filtering.profile, &options.profile, &error)) {
+    fprintf(stderr, "bench_replay: %s\n", error.c_str());
+    return 1;
+  }
   std::unique_ptr<NetworkEnricher> net;
   if (network) {
     net = std::make_unique<NetworkEnricher>(nullptr, static_cast<int32_t>(getpid()));
     options.enrichers.push_back(net.get());
   }
   AgentStore agent_store;
+  agent_store.set_labeler(filtering.labels());
   if (tree) agent_store.Attach(config, options.hostname, &options, Log);
   Pipeline pipeline(options, &output);
   agent_store.set_file_input(!drop_when_full);
@@ -163,9 +186,11 @@ int main(int argc, char** argv) {
   output.Flush();
   if (tree) agent_store.Stop();
   PipelineCounters c = pipeline.counters();
-  fprintf(stderr, "bench_replay: %llu records, %llu events, %llu malformed lines\n",
-          static_cast<unsigned long long>(c.records), static_cast<unsigned long long>(c.events),
-          static_cast<unsigned long long>(malformed));
+  // Events handled: written, and dropped by the filters (replay_cost.sh divides by this).
+  fprintf(stderr, "bench_replay: %llu records, %llu events, %llu malformed lines, %llu filtered\n",
+          static_cast<unsigned long long>(c.records),
+          static_cast<unsigned long long>(c.events + c.filtered),
+          static_cast<unsigned long long>(malformed), static_cast<unsigned long long>(c.filtered));
   // The memory the replay ends with and its peak (what the agent would hold after such a stream).
   std::string status = ReadSmallFile("/proc/self/status");
   for (std::string_view key : {"VmRSS:", "VmHWM:"}) {

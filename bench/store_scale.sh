@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # The store at scale (issue 22): for each N, a log of N SSH sessions (bench/session_gen.py) replayed
 # into a fresh SQLite store by bench_replay (the agent's stages without the kernel, read straight
-# from the file), then the store and the queries on it measured. No kernel, no root needed.
+# from the file) or, with --via import, by `auditlens import` (the same stages, no JSON lines, no
+# retention: what a user runs on auditd's logs), then the store and the queries on it measured. No
+# kernel, no root needed.
 #
 #   bench/store_scale.sh [--sessions "1000 10000"] [--per-second R] [--seed S] [--runs K]
-#                        [--build DIR] [--keep DIR] [--markdown-only]
+#                        [--via replay|import] [--build DIR] [--keep DIR] [--markdown-only]
 #
 # --sessions   the sizes, in one quoted list (default "1000 10000"; 100000 makes a 14 GB log)
 # --per-second session starts per second in the generated log (default 10)
 # --runs       runs of each query; their median is reported (default 5)
+# --via        replay (default: bench_replay, the store's default 1 GiB max_bytes applies, so
+#              100,000 sessions are trimmed by size) or import (`auditlens import --host bench` of
+#              the log without EOE records, as auditd writes it; nothing is deleted)
 # --build      the build tree with auditlens and bench/bench_replay (default build/release;
 #              AUDITLENS and BENCH_REPLAY in the environment name the binaries themselves)
 # --keep DIR   keep the stores (DIR/store-N.db) instead of deleting them
@@ -38,7 +43,7 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$HERE")
-SIZES="1000 10000" RATE=10 SEED=1 RUNS=5 BUILD=$REPO/build/release KEEP="" MD_ONLY=0
+SIZES="1000 10000" RATE=10 SEED=1 RUNS=5 BUILD=$REPO/build/release KEEP="" MD_ONLY=0 VIA=replay
 PYTHON=${PYTHON:-python3}
 FIRST_SES=100
 
@@ -49,6 +54,7 @@ while (($#)); do
     --per-second) RATE=$2; shift 2 ;;
     --seed) SEED=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
+    --via) VIA=$2; shift 2 ;;
     --build) BUILD=$2; shift 2 ;;
     --keep) KEEP=$2; shift 2 ;;
     --markdown-only) MD_ONLY=1; shift ;;
@@ -56,6 +62,7 @@ while (($#)); do
     *) echo "store_scale: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
+[[ $VIA == replay || $VIA == import ]] || { echo "store_scale: --via is replay or import" >&2; exit 2; }
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "store_scale: --runs must be at least 1" >&2; exit 2; }
 for n in $SIZES; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "store_scale: not a session count: '$n'" >&2; exit 2; }
@@ -93,8 +100,10 @@ for n in $SIZES; do
   start=$(($(date +%s) - span_s - 3600))
   say "store_scale: N=$n: generating"
   t0=$(now_ms)
+  eoe=()
+  [[ $VIA == import ]] && eoe=(--no-eoe)
   gen=$("$PYTHON" "$HERE/session_gen.py" --sessions "$n" --per-second "$RATE" --seed "$SEED" \
-    --start-time "$start" --first-ses $FIRST_SES --output "$LOG" --summary 2>&1)
+    --start-time "$start" --first-ses $FIRST_SES "${eoe[@]}" --output "$LOG" --summary 2>&1)
   gen_ms=$(($(now_ms) - t0))
   say "$gen"
   commands=$(sed -n 's/.*(command \([0-9]*\).*/\1/p' <<<"$gen")
@@ -102,12 +111,19 @@ for n in $SIZES; do
   records=$(wc -l <"$LOG")
   log_bytes=$(stat -c %s "$LOG")
 
-  say "store_scale: N=$n: replaying $records records into the store"
+  say "store_scale: N=$n: $VIA of $records records into the store"
   t0=$(now_ms)
-  replay=$("$REPLAY" "$LOG" --store "$DB" --no-network 2>&1) || {
-    echo "$replay" >&2
-    exit 1
-  }
+  if [[ $VIA == import ]]; then
+    replay=$("$AUDITLENS" import --db "$DB" --host bench --progress never "$LOG" 2>&1) || {
+      echo "$replay" >&2
+      exit 1
+    }
+  else
+    replay=$("$REPLAY" "$LOG" --store "$DB" --no-network 2>&1) || {
+      echo "$replay" >&2
+      exit 1
+    }
+  fi
   replay_ms=$(($(now_ms) - t0))
   say "$replay"
   rm -f "$LOG"
@@ -115,7 +131,8 @@ for n in $SIZES; do
   written=$(sed -n 's/.*store: \([0-9]*\) rows written.*/\1/p' <<<"$replay")
   writer_cpu=$(sed -n 's/.*writer thread \([0-9.]*\) s CPU.*/\1/p' <<<"$replay")
   malformed=$(sed -n 's/.* events, \([0-9]*\) malformed lines.*/\1/p' <<<"$replay")
-  [[ -n $dropped && -n $written ]] || { echo "store_scale: no store counters from bench_replay:" >&2; echo "$replay" >&2; exit 1; }
+  [[ -n $malformed ]] || malformed=$(sed -n 's/^  malformed: \([0-9]*\) lines.*/\1/p' <<<"$replay")
+  [[ -n $dropped && -n $written ]] || { echo "store_scale: no store counters from $VIA:" >&2; echo "$replay" >&2; exit 1; }
 
   last_ses=$((FIRST_SES + n - 1))
   logins=$(q "SELECT count(*) FROM sessions WHERE ses BETWEEN $FIRST_SES AND $last_ses")
@@ -156,4 +173,4 @@ echo "| sessions | records | log MB | generate s | replay s | records/s | rows w
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo '?') $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); --per-second $RATE --seed $SEED, medians of $RUNS runs"
+echo "$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo '?') $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); --via $VIA --per-second $RATE --seed $SEED, medians of $RUNS runs"

@@ -3,9 +3,10 @@
 # generated SSH sessions is well-formed (bench/session_check.py, libauparse when python3-audit is
 # installed, `auditlens parse`), is the same for the same seed, and bench_replay stores its 20
 # logins, each closed, each its own user, with the failed attempts of the "command" recording and
-# nothing dropped; then store_scale.sh runs once on 20 sessions and prints its row. Last, 300
-# sessions through bench_replay with the smallest ring (64 rows): the reader waits for the writer,
-# so nothing is dropped and all 300 logins are stored and closed. Counts only: no timing is
+# nothing dropped; then store_scale.sh runs once on 20 sessions and prints its row, through
+# bench_replay and through `auditlens import`. Last, 300 sessions through bench_replay with the
+# smallest ring (64 rows): the reader waits for the writer, so nothing is dropped, all 300 logins
+# are stored and closed, and every ended one has its listing summary. Counts only: no timing is
 # asserted. No kernel, no root.
 #
 # Environment: AUDITLENS (default build/release/auditlens), BENCH_REPLAY (default
@@ -84,6 +85,13 @@ cat "$work/scale.md"
 check "store_scale.sh exits 0 with a row of $N logins stored, 0 dropped, 0 open" \
   grep -Eq "^\| $N \| [0-9]+ \| .* \| 0 \| $N / $N \| [0-9]+ / [0-9]+ \| 0 \|" "$work/scale.md"
 check "store_scale.sh removed its temp files" bash -c "! ls -d '$work'/auditlens-store-scale.* 2>/dev/null"
+TMPDIR=$work bash "$HERE/store_scale.sh" --sessions $N --runs 1 --markdown-only --via import \
+  --build "$(dirname "$AUDITLENS")" >"$work/scale-import.md" 2>"$work/scale-import.err"
+rc=$?
+cat "$work/scale-import.md"
+[[ $rc == 0 ]] || tail -5 "$work/scale-import.err"
+check "store_scale.sh --via import: a row of $N logins stored, 0 dropped, 0 open" \
+  grep -Eq "^\| $N \| [0-9]+ \| .* \| 0 \| $N / $N \| [0-9]+ / [0-9]+ \| 0 \|" "$work/scale-import.md"
 
 # A file as input: with a 64-row ring the reader waits for the writer; nothing is dropped.
 M=300
@@ -95,6 +103,9 @@ check "$M sessions, 64-row ring: 0 dropped, no write error" grep -q ' [1-9][0-9]
 mrange="ses BETWEEN $FIRST_SES AND $((FIRST_SES + M - 1))"
 check "$M sessions, 64-row ring: all $M logins stored and closed" \
   test "$(sqlite3 -batch -noheader "$work/m.db" "SELECT count(*) FROM sessions WHERE $mrange AND end_ms IS NOT NULL AND state = 'closed'")" = $M
+
+check "$M sessions: every ended session has its listing summary when the replay ends" \
+  test "$(sqlite3 -batch -noheader "$work/m.db" "SELECT count(*) FROM sessions WHERE summarized IS NULL AND (end_ms IS NOT NULL OR state = 'failed')")" = 0
 
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -10,6 +10,7 @@ else()
     "|the kernel audit stream as one decoded JSON object per event"
     "run|run the agent: kernel audit events as JSON lines"
     "parse|decode auditd log files into JSON lines"
+    "import|build sessions and timelines in the store from auditd logs of any host"
     "status|kernel audit status and the agent's health"
     "rules|list, load, delete, check and show kernel audit rules|list load delete-all check show-default"
     "sessions|list login sessions from the store"

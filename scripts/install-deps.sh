@@ -18,11 +18,13 @@
 set -euo pipefail
 
 set_name=${1:-test}
-RUNTIME=(libaudit1 libtomlplusplus3 libfmt9 libsqlite3-0 libpq5 libssl3)
+RUNTIME=(libaudit1 libtomlplusplus3 libfmt9 libsqlite3-0 libpq5 libssl3 libarchive13)
 BUILD=(
   "${RUNTIME[@]}"
   build-essential cmake ninja-build pkg-config git
   libaudit-dev libcli11-dev libtomlplusplus-dev libfmt-dev libsqlite3-dev libpq-dev libssl-dev libcpp-httplib-dev
+  # compressed logs for `auditlens import` (src/record/log_file.cc)
+  libarchive-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # the man pages, made from the program's --help at build time (man/man.cmake)
   help2man
@@ -44,6 +46,8 @@ TEST=(
   systemd util-linux strace logrotate dpkg-dev
   # man renders the man pages in the CLI tests (tests/cli)
   man-db
+  # the import test (tests/cli/test_import.sh) compresses rotated logs with each
+  gzip xz-utils zstd
   # real container runtimes (tests/kernel/lib_containers.sh), each on state of the test's own: podman
   # with runc (crun, its default, cannot start a container on a host without CAP_SYS_RESOURCE in
   # the bounding set or with hybrid cgroups), the image made from busybox-static's /bin/busybox

@@ -28,6 +28,7 @@
 #include "common/boot_id.h"
 #include "common/clock.h"
 #include "common/conninfo_mask.h"
+#include "agent/filtering.h"
 #include "filter/netns_scope.h"
 #include "enrich/network_enricher.h"
 #include "netlink/audit_netlink.h"
@@ -115,6 +116,11 @@ class Agent {
 
   Config config_;
   OutputFile output_;
+  // [[filters]], [[labels]] and the file of dropped events ([output] dropped_path): before
+  // pipeline_, which points at them.
+  Filtering filtering_;
+  OutputFile dropped_output_;
+  bool dropped_open_ = false;
   std::unique_ptr<NetworkEnricher> network_;  // before pipeline_: outlives it
   AgentStore store_;  // process tree, sessions, the store: before pipeline_ too
   std::unique_ptr<Pipeline> pipeline_;
@@ -192,7 +198,38 @@ bool Agent::Start(std::string* error) {
                     options.redact.env.empty() ? "nothing" : fmt::format("{}", fmt::join(options.redact.env, ", ")),
                     kRedactedMarker));
   }
+  if (!filtering_.Build(config_.filtering, error)) return false;
+  if (!ParseOutputProfile(config_.filtering.profile, &options.profile, error)) return false;
+  if (filtering_.labels() != nullptr) {
+    store_.set_labeler(filtering_.labels());
+    options.label_names = &filtering_.labels()->names();
+  }
+  if (FilterSet* rules = filtering_.rules()) {
+    if (rules->reads_cgroup() && !config_.enrich.containers) {
+      *error = "a [[filters]] table matches container or service, which needs enrich.containers = "
+               "true";
+      return false;
+    }
+    options.rules = rules;
+    if (!config_.filtering.dropped_path.empty()) {
+      if (!dropped_output_.Open(config_.filtering.dropped_path, error)) return false;
+      dropped_output_.set_max_buffer_bytes(config_.max_spool_bytes);
+      dropped_open_ = true;
+      options.dropped_output = &dropped_output_;
+    }
+    Log(fmt::format("{} filters ([[filters]]){}", rules->counters().size(),
+                    options.dropped_output ? ", dropped events to " + config_.filtering.dropped_path
+                                           : std::string()));
+  }
   store_.Attach(config_, options.hostname, &options, Log);
+  const bool cgroup_filters = filtering_.rules() != nullptr && filtering_.rules()->reads_cgroup();
+  if ((filtering_.labels() != nullptr || cgroup_filters) && store_.table() == nullptr) {
+    *error = std::string(cgroup_filters ? "a [[filters]] table matching container or service"
+                                        : "[[labels]]") +
+             " needs the process tree (kept per process): enrich.process_tree = true and no "
+             "AUDITLENS_PROCESS_TREE=off";
+    return false;
+  }
   if (!config_.netns.empty() && !store_.scoped()) {
     *error = "[agent] netns needs the process tree (it knows each process's namespace): "
              "enrich.process_tree = true and no AUDITLENS_PROCESS_TREE=off";
@@ -370,6 +407,7 @@ void Agent::WriteStatus(bool running) {
       kernel_immutable_ ? "true" : "false", c.out_of_scope, rules_.restores(),
       rules_.restored_rules());
   json.insert(json.size() - 2, store_.FleetStatusJson() + store_.CgroupStatusJson());  // before "}\n"
+  if (const FilterSet* rules = filtering_.rules()) json.insert(json.size() - 2, rules->StatusJson());
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(config_.status_path).parent_path(), ec);
   std::string tmp = config_.status_path + ".tmp";
@@ -441,6 +479,7 @@ void Agent::SaveState(bool clean) {
 }
 
 bool Agent::FlushOutput(uint64_t now_ms) {
+  if (dropped_open_) dropped_output_.Flush();  // dropped events: best effort
   if (!output_.Flush()) {
     if (!output_failing_) {
       output_failing_ = true;
@@ -640,6 +679,7 @@ void Agent::Loop() {
       } else if (!output_.group_note().empty()) {
         Log(output_.group_note());
       }
+      if (dropped_open_ && !dropped_output_.Reopen(&error)) Log(error);
     }
     if (mono >= next_advance) {
       pipeline_->AdvanceTime(wall);
@@ -704,6 +744,7 @@ void Agent::Stop(bool started) {
   } else {
     output_.Flush();
   }
+  if (dropped_open_) dropped_output_.Flush();
   RestoreStdout();
   if (registered_) {
     if (!netlink_->UnregisterDaemon(&error)) Log("could not unregister: " + error);

@@ -55,9 +55,10 @@ void AgentStore::OpenFleet(const Config& config) {
   options.conninfo = config.store.postgres;
   options.host = host_;
   options.boot_id = boot_id_;
-  options.machine_id = MachineId(config);
+  options.machine_id = log_input_ ? boot_id_ : MachineId(config);  // a log: never this machine's
   options.spool_path = SpoolPath(config);
   options.spool_max_bytes = config.store.postgres_spool_max_bytes;
+  options.wait_when_full = file_input_;  // a file's reader waits for the database, as for SQLite
   if (options.spool_path.empty()) {
     log_("fleet store disabled: no place for its spool (set [store] postgres_spool_path)");
     return;

@@ -18,14 +18,15 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
     log_("process tree, sessions and store off (enrich.process_tree = false)");
     return;
   }
-  const std::string boot_id = ReadBootId();
+  const std::string boot_id = log_input_ ? boot_id_ : ReadBootId();
   ProcessTableOptions table_options;
   table_options.boot_id = boot_id;
-  table_options.proc_root = "/proc";
-  table_options.track_netns = !config.netns.empty();
-  table_options.track_cgroups = config.enrich.containers;
-  tracks_cgroups_ = config.enrich.containers;
-  if (config.enrich.hash) {
+  // A log's host is not this one: nothing of this machine's /proc describes its processes.
+  table_options.proc_root = log_input_ ? "" : "/proc";
+  table_options.track_netns = !log_input_ && !config.netns.empty();
+  table_options.track_cgroups = !log_input_ && config.enrich.containers;
+  tracks_cgroups_ = table_options.track_cgroups;
+  if (config.enrich.hash && !log_input_) {
     ExeHasherOptions hash_options;
     hash_options.max_file_bytes = config.enrich.hash_max_bytes;
     hash_options.bytes_per_s = config.enrich.hash_bytes_per_s;
@@ -33,15 +34,16 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
     table_options.hasher = hasher_.get();
   }
   table_options.max_cgroup_reads_per_s = config.enrich.containers_reads_per_s;
+  table_options.labeler = labeler_;
   table_ = std::make_unique<ProcessTable>(table_options);
   SessionTrackerOptions session_options;
   session_options.boot_id = boot_id;
   sessions_ = std::make_unique<SessionTracker>(session_options, table_.get());
-  size_t processes = table_->SeedFromProc();
-  size_t seeded_sessions = sessions_->SeedFromTable();
+  size_t processes = log_input_ ? 0 : table_->SeedFromProc();
+  size_t seeded_sessions = log_input_ ? 0 : sessions_->SeedFromTable();
   // The table first: the tracker and the catalog read what it found in the same event.
   options->enrichers.push_back(table_.get());
-  if (config.enrich.containers && config.containers.details) {
+  if (config.enrich.containers && config.containers.details && !log_input_) {
     ContainerCatalogOptions catalog_options;
     catalog_options.docker_root = config.containers.docker_root;
     catalog_options.docker_socket = config.containers.docker_socket;
@@ -58,7 +60,7 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
   recorder_options.index_all_events = config.store.index_all_events;
   uint64_t netns = 0;
   std::string netns_error;
-  if (!config.netns.empty()) {
+  if (!config.netns.empty() && !log_input_) {
     // Agent::Start checked the file; the scope exists only when it still reads.
     if (NetnsInode(config.netns, &netns, &netns_error)) {
       scope_ = std::make_unique<NetnsScope>(netns);
@@ -72,8 +74,10 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
   options->observers.push_back(recorder_.get());
   host_ = host;
   boot_id_ = boot_id;
-  log_(fmt::format("process tree: {} processes and {} open sessions from /proc", processes,
-                   seeded_sessions));
+  if (!log_input_) {
+    log_(fmt::format("process tree: {} processes and {} open sessions from /proc", processes,
+                     seeded_sessions));
+  }
   if (scope_) log_(fmt::format("reporting only the processes of network namespace {} (inode {})",
                                config.netns, netns));
 }
@@ -112,7 +116,7 @@ void AgentStore::OpenSqlite(const Config& config) {
   store_options.retention_days = config.store.retention_days;
   store_options.max_bytes = config.store.max_bytes;
   store_options.wait_when_full = file_input_;
-  if (file_input_) store_options.cache_kib = 65536;  // a batch job: memory for speed
+  if (file_input_) store_options.cache_kib = cache_kib_ > 0 ? cache_kib_ : 65536;  // memory for speed
   if (queue_rows_ > 0) store_options.queue_rows = queue_rows_;
   auto store = std::make_unique<SqliteStore>();
   std::string error;

@@ -7,6 +7,12 @@
 //   enrichers and the recorder to the pipeline options; with [agent] netns, the scope
 //   (filter/netns_scope.h) as the pipeline's filter. [enrich] process_tree = false (or
 //   AUDITLENS_PROCESS_TREE=off in the environment, for measurements) leaves all of it out.
+// - set_log_input(boot_id) before Attach: the events come from a log of a host that may not be
+//   this one (`auditlens import`): nothing is read from this machine (no boot id, no /proc seed or
+//   adoptions, no cgroups, namespaces, program hashes or container runtimes); a process is known
+//   from its first record. boot_id (a stable id derived from the log's host) is what this
+//   machine's boot id is for a live agent: part of every entity and session id. The caller points
+//   the names at the log's (UseLogNames).
 // - OpenStore(): once the agent holds the kernel (a refused second agent never writes the store):
 //   opens it and writes the processes and sessions found at start. A store that cannot be opened
 //   is logged and left out: the events still flow.
@@ -44,10 +50,30 @@ class AgentStore {
 
   void Attach(const Config& config, const std::string& host, PipelineOptions* options, LogFn log);
   void OpenStore(const Config& config);
+  void set_log_input(const std::string& boot_id) {
+    log_input_ = true;
+    boot_id_ = boot_id;
+  }
+  // After the pipeline exists: the recorder's and the session tracker's names of ids are the
+  // log's own first (pipeline.log_names()), then those of configure(IdNames&) (a source, or
+  // files), as the pipeline's are. configure returns false (with *error) when files cannot be read.
+  template <typename Configure>
+  bool UseLogNames(Pipeline& pipeline, Configure configure, std::string* error) {
+    if (!table_) return true;
+    IdNames* all[] = {&table_->decoder().ids(), &sessions_->names()};
+    for (IdNames* ids : all) {
+      ids->set_log_names(&pipeline.log_names());
+      if (!configure(*ids, error)) return false;
+    }
+    return true;
+  }
   // Before OpenStore, for a file as input (bench_replay, import), never for the live agent: the
   // store's full ring makes the reader wait instead of dropping rows
   // (StoreOptions::wait_when_full), and the store gets a larger page cache.
   void set_file_input(bool file_input) { file_input_ = file_input; }
+  // Before OpenStore, with file input: the writer's page cache instead of file input's 64 MiB
+  // (import keeps its memory lower).
+  void set_cache_kib(uint32_t kib) { cache_kib_ = kib; }
   // Before OpenStore: the ring's rows instead of StoreOptions' default (bench_replay, tests).
   void set_queue_rows(size_t rows) { queue_rows_ = rows; }
   void Tick(Pipeline* pipeline, uint64_t now_ms);
@@ -61,8 +87,13 @@ class AgentStore {
   std::string CgroupStatusJson() const;
 
   ProcessTable* table() { return table_.get(); }
+  // Process labels for the table (before Attach; not owned; null: none).
+  void set_labeler(const ProcessLabeler* labeler) { labeler_ = labeler; }
   SessionTracker* sessions() { return sessions_.get(); }
   SqliteStore* store() { return store_.get(); }
+  bool fleet_open() const { return fleet_ != nullptr; }
+  // The fleet store's counters (after Stop: what it delivered, spooled and dropped in all).
+  PostgresStats fleet_stats() const { return fleet_ ? fleet_->stats() : PostgresStats(); }
   // Whether events are scoped to [agent] netns (filter/netns_scope.h): false without the process
   // tree, which the scope needs.
   bool scoped() const { return scope_ != nullptr; }
@@ -78,6 +109,7 @@ class AgentStore {
   std::unique_ptr<ExeHasher> hasher_;
   // The container catalog: an enricher after the table (it reads the event's image).
   std::unique_ptr<ContainerCatalog> catalog_;
+  const ProcessLabeler* labeler_ = nullptr;
   std::unique_ptr<ProcessTable> table_;
   bool tracks_cgroups_ = false;
   std::unique_ptr<SessionTracker> sessions_;
@@ -89,7 +121,9 @@ class AgentStore {
   std::string fleet_spool_path_;
   std::unique_ptr<NetnsScope> scope_;
   bool file_input_ = false;
+  bool log_input_ = false;
   size_t queue_rows_ = 0;  // 0: StoreOptions' default
+  uint32_t cache_kib_ = 0;  // 0: file input's 64 MiB
   uint64_t reported_dropped_ = 0;
   uint64_t reported_errors_ = 0;
   std::string path_;

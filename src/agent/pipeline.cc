@@ -14,6 +14,8 @@ Pipeline::Pipeline(const PipelineOptions& options, OutputFile* output)
       serials_(options.gap_grace_ms),
       formatter_(options.hostname) {
   if (options.redact.enabled()) redactor_ = std::make_unique<Redactor>(options.redact);
+  formatter_.set_label_names(options.label_names);
+  if (options.profile != OutputProfile::kFull) formatter_.set_profile(options.profile);
 }
 
 void Pipeline::AddRecord(const Record& record, uint64_t arrival_ms) {
@@ -36,9 +38,20 @@ void Pipeline::OnEvent(const Event& received) {
   for (Enricher* e : options_.enrichers) e->Enrich(parsed_, &facts_);
   // The filter decides on the facts (the event's process is known): a refused event is not
   // formatted at all.
-  const bool keep = options_.filter == nullptr || options_.filter->Keep(facts_);
-  if (!keep) {
+  const bool in_scope = options_.filter == nullptr || options_.filter->Keep(facts_);
+  // Then the configured filters, on the same facts: a dropped event is formatted only for the
+  // file of dropped events, if there is one.
+  const bool keep = in_scope && (options_.rules == nullptr || options_.rules->Keep(facts_));
+  if (!in_scope) {
     ++counters_.out_of_scope;
+  } else if (!keep) {
+    ++counters_.filtered;
+    if (options_.dropped_output != nullptr) {
+      formatter_.Format(parsed_, facts_, options_.dropped_output->buffer());
+      options_.dropped_output->MaybeFlush();
+    }
+  } else if (!options_.format_events) {
+    for (EventObserver* o : options_.observers) o->OnEvent(facts_, std::string_view());
   } else {
     std::string* out = output_->buffer();
     const size_t line_start = out->size();

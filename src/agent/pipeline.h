@@ -1,10 +1,12 @@
 // The pipeline after the source, one stage after another for every event: records → events
 // (assemble) → fields (decode: ParsedEvent) → facts (enrich: each enricher fills its part of the
-// event's EventFacts) → filter → one JSON line (output) → sinks (observers: the store). Used alike
+// event's EventFacts) → filter (the host scope, then the configured [[filters]]) → one JSON line
+// (output, in the configured profile) → sinks (observers: the store). Used alike
 // by `auditlens run` (records from netlink) and `auditlens parse` (log lines).
 //
 // Contract: single-threaded; AddRecord never fails; every completed event becomes exactly one
-// line; losses (serial gaps when track_serials is on, and any reported by the caller) become loss
+// line, or is dropped by the configured filters (counted); losses (serial gaps when track_serials
+// is on, and any reported by the caller) become loss
 // events in the same stream. With redaction configured (options.redact), secrets in command lines
 // are replaced in the event before it is parsed (decode/redactor.h), so the JSON line, the
 // enrichers, the observers (the store) all see the redacted event; without it, one branch.
@@ -34,7 +36,19 @@ struct PipelineOptions {
   std::vector<Enricher*> enrichers;  // not owned; see enrich/enricher.h
   std::vector<EventObserver*> observers;  // not owned; called after each event is formatted (output/event_observer.h)
   EventFilter* filter = nullptr;  // not owned; after the enrichers; null: every event is reported
+  // The configured [[filters]] (filter/filter_set.h), after the host scope: an event it refuses is
+  // counted in `filtered` and written to dropped_output when one is given, else not formatted at
+  // all. Not owned; null: no filters (nothing is looked at).
+  EventFilter* rules = nullptr;
+  OutputFile* dropped_output = nullptr;  // not owned; [output] dropped_path
+  // The names of ProcessImage::labels' bits, written as ECS labels (enrich/process_labels.h);
+  // null: no labels. Not owned.
+  const std::vector<std::string>* label_names = nullptr;
+  OutputProfile profile = OutputProfile::kFull;  // [output] profile (output/output_profile.h)
   RedactOptions redact;           // [output] redact_args, redact_env; empty: no redaction
+  // false: events are not formatted (the JSON lines would be discarded: `auditlens import` keeps
+  // only the store's rows); observers get an empty line. Loss events are still written.
+  bool format_events = true;
 };
 
 struct PipelineCounters {
@@ -46,6 +60,7 @@ struct PipelineCounters {
   uint64_t late_records = 0;
   uint64_t timed_out = 0;
   uint64_t out_of_scope = 0;  // events the filter refused (not in `events`)
+  uint64_t filtered = 0;      // events the rules (the [[filters]]) dropped (not in `events`)
 };
 
 class Pipeline : public EventSink {

@@ -9,7 +9,10 @@
 #include <cstring>
 #include <iostream>
 
+#include "agent/filtering.h"
 #include "agent/pipeline.h"
+#include "config/config.h"
+#include "enrich/process_table.h"
 #include "cli/commands.h"
 #include "enrich/network_enricher.h"
 #include "record/line_reader.h"
@@ -28,6 +31,9 @@ struct ParseArgs {
   std::string resolve_names = "local";  // ids the log does not name: "local" or "none"
   std::string passwd_file;              // the log's host's passwd and group files
   std::string group_file;
+  std::string config_path;     // its [[filters]], [[labels]] and [output] profile
+  std::string dropped_output;  // where filtered events go ("" nowhere)
+  std::string profile;         // output profile; "" the config's, else full
 };
 
 int RunParse(const ParseArgs& args) {
@@ -38,7 +44,34 @@ int RunParse(const ParseArgs& args) {
     std::cerr << "auditlens parse: " << error << "\n";
     return 1;
   }
+  // The agent's filters and labels, from its config: the same tables, the same decisions.
+  Filtering filtering;
+  std::string profile_name = "full";
+  if (!args.config_path.empty()) {
+    Config config;
+    if (!LoadConfig(args.config_path, &config, &error) ||
+        !filtering.Build(config.filtering, &error)) {
+      std::cerr << "auditlens parse: " << error << "\n";
+      return 1;
+    }
+    profile_name = config.filtering.profile;
+    if (filtering.rules() != nullptr && filtering.rules()->reads_cgroup()) {
+      std::cerr << "auditlens parse: note: a log says nothing of containers and services: "
+                   "filters on them match no event here\n";
+    }
+  }
+  OutputFile dropped;
+  dropped.set_create_parent_dirs(false);
+  if (!args.dropped_output.empty() && !dropped.Open(args.dropped_output, &error)) {
+    std::cerr << "auditlens parse: " << error << "\n";
+    return 1;
+  }
   PipelineOptions options;
+  if (!args.profile.empty()) profile_name = args.profile;
+  if (!ParseOutputProfile(profile_name, &options.profile, &error)) {
+    std::cerr << "auditlens parse: " << error << "\n";
+    return 1;
+  }
   options.assembler.expect_eoe = false;  // logs never contain EOE
   options.assembler.timeout_ms = args.timeout_ms;
   // The log may come from anywhere: only node= or --host name its host (formatter: no name else).
@@ -46,6 +79,19 @@ int RunParse(const ParseArgs& args) {
   // No live process behind a log: the network fields say what the records say, nothing looked up.
   NetworkEnricher network(nullptr);
   options.enrichers.push_back(&network);
+  // Labels live in the process table: with [[labels]] the log's processes are followed too (no
+  // /proc: only what the log shows), and process.entity_id and its kin are written.
+  std::unique_ptr<ProcessTable> table;
+  if (const ProcessLabeler* labeler = filtering.labels()) {
+    ProcessTableOptions table_options;
+    table_options.boot_id = "parse";
+    table_options.labeler = labeler;
+    table = std::make_unique<ProcessTable>(table_options);
+    options.enrichers.push_back(table.get());
+    options.label_names = &labeler->names();
+  }
+  options.rules = filtering.rules();
+  if (!args.dropped_output.empty()) options.dropped_output = &dropped;
   Pipeline pipeline(options, &output);
   // Names of ids the log itself does not give (an ENRICHED log gives its own, which win).
   IdNames& ids = pipeline.id_names();
@@ -115,6 +161,10 @@ int RunParse(const ParseArgs& args) {
   }
   pipeline.Flush(0);
   output.Flush();
+  if (!args.dropped_output.empty() && !dropped.Flush()) {
+    std::cerr << "auditlens parse: " << dropped.last_error() << "\n";
+    status = 1;
+  }
   PipelineCounters c = pipeline.counters();
   if (shown > args.max_errors_shown) {
     std::cerr << "auditlens parse: " << (shown - args.max_errors_shown)
@@ -122,6 +172,13 @@ int RunParse(const ParseArgs& args) {
   }
   std::cerr << "auditlens parse: " << c.records << " records, " << c.events << " events, "
             << malformed << " malformed lines\n";
+  if (const FilterSet* rules = filtering.rules()) {
+    std::cerr << "auditlens parse: " << c.filtered << " events dropped by filters;";
+    for (const FilterSet::Counter& f : rules->counters()) {
+      std::cerr << " " << f.name << " (" << (f.drop ? "drop" : "keep") << ") " << f.matched;
+    }
+    std::cerr << "\n";
+  }
   if (args.host.empty() && without_host > 0) {
     std::cerr << "auditlens parse: " << without_host
               << " records have no node= and no --host was given: their host is unknown, "
@@ -175,6 +232,16 @@ void AddParseCommand(CLI::App& app) {
   group->needs(passwd);
   resolve->excludes(passwd);
   resolve->excludes(group);
+  cmd->add_option("-c,--config", args->config_path,
+                  "apply the [[filters]] and [[labels]] of this agent config (docs/filters.md)")
+      ->type_name("FILE");
+  cmd->add_option("--profile", args->profile,
+                  "output profile: full (the default) or compact (docs/schema.md); overrides the "
+                  "config's [output] profile")
+      ->type_name("NAME");
+  cmd->add_option("--dropped-output", args->dropped_output,
+                  "write the events the filters drop here instead of nowhere ('-': stdout)")
+      ->type_name("PATH");
   cmd->add_option("--host", args->host,
                   "host.name of the records that have no node= (default: none, the host is unknown)")
       ->type_name("NAME");

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "agent/agent.h"
+#include "agent/filtering.h"
 #include "agent/security.h"
 #include "cli/commands.h"
 #include "common/conninfo_mask.h"
@@ -28,6 +29,12 @@ struct RunArgs {
 // --check-config: what `run` would use, from the config and rules alone. Reads files only: no
 // kernel, nothing created or written.
 int CheckConfig(const Config& config, const RunArgs& args) {
+  Filtering filtering;
+  std::string filter_error;
+  if (!filtering.Build(config.filtering, &filter_error)) {
+    std::cerr << "auditlens run: " << filter_error << "\n";
+    return 1;
+  }
   RuleSet rules = LoadRuleSet(config.rules_path);
   for (const RuleError& e : rules.errors) std::cerr << "error: " << e.ToString() << "\n";
   for (const RuleError& e : rules.warnings) std::cerr << "warning: " << e.ToString() << "\n";
@@ -44,6 +51,9 @@ int CheckConfig(const Config& config, const RunArgs& args) {
             << (config.store.postgres.empty() ? "off" : MaskConnInfo(config.store.postgres))
             << "\n"
             << "status:   " << (config.status_path.empty() ? "off" : config.status_path) << "\n"
+            << "filters:  " << config.filtering.filters.size() << ", labels: "
+            << (filtering.labels() ? filtering.labels()->names().size() : 0) << ", profile: "
+            << config.filtering.profile << "\n"
             << "rules:    "
             << (config.rules_path.empty() ? "<embedded default rules>" : config.rules_path) << ", "
             << rules.CountRules() << " rule" << (rules.CountRules() == 1 ? "" : "s");

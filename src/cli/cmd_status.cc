@@ -222,6 +222,17 @@ void PrintHuman(const KernelStatus* k, const std::string& kernel_error, const Ag
         key == "started" || key == "updated") {
       continue;
     }
+    if (key == "filters" && value.is_array()) {
+      // One line per [[filters]] table: how many events it decided (docs/filters.md).
+      out += "  filters (events decided)\n";
+      for (const JsonValue& f : value.items()) {
+        out += fmt::format("    {:<24}{} {}\n",
+                           Masked(f["name"].is_string() ? f["name"].text() : "?", conninfo),
+                           f["action"].is_string() ? f["action"].text() : "?",
+                           NumberOf(f, "matched", 0));
+      }
+      continue;
+    }
     out += fmt::format("  {:<26}{}\n", Masked(key, conninfo), MaskedText(value, conninfo));
   }
   std::cout << out;

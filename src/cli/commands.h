@@ -19,6 +19,7 @@ inline constexpr const char* kStoreExitStatus =
 
 void AddRunCommand(CLI::App& app);       // cmd_run.cc: the agent
 void AddParseCommand(CLI::App& app);     // cmd_parse.cc: log files → JSON lines
+void AddImportCommand(CLI::App& app);    // cmd_import.cc: log files of any host → the store
 void AddStatusCommand(CLI::App& app);    // cmd_status.cc: kernel status and agent counters
 void AddRulesCommand(CLI::App& app);     // cmd_rules.cc: list | load | delete-all | check | show-default
 void AddSessionsCommand(CLI::App& app);  // cmd_sessions.cc: login sessions in the store

@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "auditlens 0.1.0");
   auditlens::AddRunCommand(app);
   auditlens::AddParseCommand(app);
+  auditlens::AddImportCommand(app);
   auditlens::AddStatusCommand(app);
   auditlens::AddRulesCommand(app);
   auditlens::AddSessionsCommand(app);

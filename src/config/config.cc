@@ -207,6 +207,17 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
         {"redact_env",
          [](const toml::node& n, Config* c, std::string* why) {
            return ReadRedactList(n, &c->redact_env, why);
+         }},
+        {"profile",
+         [](const toml::node& n, Config* c, std::string* why) {
+           if (!ReadString(n, &c->filtering.profile, why)) return false;
+           if (c->filtering.profile == "full" || c->filtering.profile == "compact") return true;
+           *why = "must be \"full\" or \"compact\"";
+           return false;
+         }},
+        {"dropped_path",
+         [](const toml::node& n, Config* c, std::string* why) {
+           return ReadString(n, &c->filtering.dropped_path, why);
          }}}},
       {"assemble",
        {{"event_timeout_ms", Uint32(&Config::event_timeout_ms, 1)},
@@ -339,6 +350,56 @@ std::string Where(const std::string& source, const toml::node& node) {
   return source + ":" + std::to_string(begin.line);
 }
 
+// The arrays of tables ([[filters]], [[labels]]): each table's keys as text, with their lines.
+bool ReadTables(const std::string& source, const std::string& name, const toml::node& node,
+                std::vector<ConfigTable>* out, std::string* error) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr || !array->is_array_of_tables()) {
+    *error = Where(source, node) + ": '" + name + "' must be an array of tables ([[" + name + "]])";
+    return false;
+  }
+  out->clear();
+  for (const toml::node& item : *array) {
+    const toml::table& table = *item.as_table();
+    ConfigTable t;
+    t.where = Where(source, item);
+    for (const auto& [key, value] : table) {
+      ConfigTable::Entry entry;
+      entry.key = std::string(key.str());
+      entry.where = Where(source, value);
+      auto text = [&entry](const toml::node& v) {
+        if (v.is_string()) {
+          entry.values.push_back(v.as_string()->get());
+          return true;
+        }
+        if (v.is_integer()) {
+          entry.values.push_back(std::to_string(v.as_integer()->get()));
+          return true;
+        }
+        return false;
+      };
+      bool ok = true;
+      if (const toml::array* values = value.as_array()) {
+        for (const toml::node& v : *values) ok = ok && text(v);
+        if (ok && values->empty()) {
+          *error = entry.where + ": '" + name + "." + entry.key + "' is an empty list";
+          return false;
+        }
+      } else {
+        ok = text(value);
+      }
+      if (!ok) {
+        *error = entry.where + ": '" + name + "." + entry.key +
+                 "' must be a string, an integer, or an array of them";
+        return false;
+      }
+      t.entries.push_back(std::move(entry));
+    }
+    out->push_back(std::move(t));
+  }
+  return true;
+}
+
 // Parses text over *base into *config (only on success); *seen (if given) gets each key set.
 bool ParseOver(const Config& base, const std::string& text, const std::string& source,
                Config* config, std::string* error, std::set<std::string>* seen = nullptr) {
@@ -354,6 +415,15 @@ bool ParseOver(const Config& base, const std::string& text, const std::string& s
   const auto& schema = Schema();
   for (const auto& [section_key, section_node] : root) {
     const std::string section(section_key.str());
+    if (section == "filters" || section == "labels") {
+      if (!ReadTables(source, section, section_node, section == "filters"
+                                                         ? &parsed.filtering.filters
+                                                         : &parsed.filtering.labels,
+                      error)) {
+        return false;
+      }
+      continue;
+    }
     auto known_section = schema.find(section);
     if (known_section == schema.end()) {
       *error = Where(source, section_node) + ": unknown key '" + section + "'";

@@ -18,7 +18,8 @@
 //   hash_bytes_per_s; [store] enabled, path, retention_days, max_bytes,
 //   index_all_events, postgres, postgres_spool_path, postgres_spool_max_bytes; [governor] max_cpu,
 //   sustain_s, release_s, rate_limit; [containers] details, docker_root, docker_socket, storage,
-//   podman_socket, containerd_state, socket_timeout_ms; [web] listen, token, token_path, tls_cert,
+//   podman_socket, containerd_state, socket_timeout_ms; [output] profile, dropped_path and the
+//   [[filters]] and [[labels]] tables (FilterSettings); [web] listen, token, token_path, tls_cert,
 //   tls_key. A kernel value "keep" leaves the kernel's value alone (the
 //   optional stays empty); kernel.failure = 2 is refused.
 #pragma once
@@ -94,6 +95,31 @@ struct EnrichSettings {
   uint64_t hash_bytes_per_s = 0;
 };
 
+// One table of an array of tables ([[filters]], [[labels]]) as written: its keys in order, each
+// value as text (an integer as its decimal digits), with where it was written. Only the shape is
+// checked here (a table of strings, integers, or arrays of them); what the keys mean is checked by
+// the layer that compiles them (filter/filter_set.h, enrich/process_labels.h), which names `where`
+// in its errors.
+struct ConfigTable {
+  struct Entry {
+    std::string key;
+    std::vector<std::string> values;  // a single value is a list of one
+    std::string where;                // "FILE:LINE" of the key
+  };
+  std::string where;  // "FILE:LINE" of the table's [[...]] header
+  std::vector<Entry> entries;
+};
+
+// [[filters]], [[labels]] and the output profile (docs/filters.md, docs/schema.md).
+struct FilterSettings {
+  std::vector<ConfigTable> filters;  // in file order: the first that matches an event decides
+  std::vector<ConfigTable> labels;
+  // Where the events a filter drops are written instead of nowhere ("" none): [output] dropped_path.
+  std::string dropped_path;
+  // [output] profile: "full" or "compact" (output/output_profile.h).
+  std::string profile;
+};
+
 // [web]: `auditlens web` (src/web/, docs/web.md). Not read by the agent.
 struct WebSettings {
   std::string listen;      // HOST:PORT
@@ -139,6 +165,7 @@ struct Config {
   std::vector<std::string> redact_env;
   GovernorSettings governor;
   ContainerSettings containers;
+  FilterSettings filtering;
   WebSettings web;
 };
 

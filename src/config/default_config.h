@@ -65,6 +65,13 @@ max_spool_bytes = 67108864
 # redact_args = ["--password", "-p", "--token"], redact_env = ["*PASSWORD*", "*TOKEN*", "AWS_SECRET_*"].
 redact_args = []
 redact_env = []
+# How much of each event is written (docs/schema.md, "Output profiles"): "full" (the ECS summary,
+# the enrichment and every record with every field decoded) or "compact" (the same, with each
+# capability set over half full written as "all but ..." instead of every name).
+profile = "full"
+# Where the events that a [[filters]] table drops are written (JSON lines, like path), instead of
+# nowhere; empty: dropped events are only counted (docs/filters.md).
+dropped_path = ""
 
 [assemble]
 # Stream-time age after which an event that never got its end record is written anyway.

@@ -253,6 +253,15 @@ void AppendCapBitmap(uint64_t bits, std::string* out) {
   if (first) out->append("none");
 }
 
+// The capabilities this build has names for, as bits.
+uint64_t KnownCapBits() {
+  uint64_t bits = 0;
+  for (size_t i = 0; i < kCapNames.size(); ++i) {
+    if (!kCapNames[i].empty()) bits |= 1ull << i;
+  }
+  return bits;
+}
+
 void AppendOpenFlags(uint64_t flags, std::string* out) {
   bool first = true;
   if ((flags & O_ACCMODE) == 0) {
@@ -395,6 +404,22 @@ SyscallContext ValueDecoder::ContextOf(std::string_view arch_raw, std::string_vi
     ctx.context_fields = ContextFieldsOf(entry);
   }
   return ctx;
+}
+
+void ValueDecoder::AppendCapSetCompact(std::string_view raw, std::string* out) {
+  static const uint64_t kKnown = KnownCapBits();
+  const uint64_t bits = PrefixOr0(raw, 16) & kKnown;
+  if (bits == kKnown) {
+    out->append("all");
+    return;
+  }
+  // The shorter of the list and its complement (the list when they are as long).
+  const size_t start = out->size();
+  AppendCapBitmap(bits, out);
+  const size_t list_size = out->size() - start;
+  std::string but = "all but ";
+  AppendCapBitmap(kKnown & ~bits, &but);
+  if (but.size() < list_size) out->replace(start, list_size, but);
 }
 
 std::string_view ValueDecoder::SyscallName(int machine, int number) {

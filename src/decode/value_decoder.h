@@ -52,6 +52,11 @@ class ValueDecoder {
   // A quoted value loses its quotes; an unquoted hex value is decoded; "(null)"/"(none)" and
   // anything else stay as they are.
   static void AppendEscaped(std::string_view raw, std::string* out);
+  // A capability set (hex, as kCapBitmap) in its short form, for the "compact" output profile:
+  // "all" when it holds every capability this build names, else the shorter of "all but a,b" (the
+  // names it lacks) and the names as kCapBitmap writes them ("none" when empty; the list when both
+  // are as long). Bits this build has no name for are left out, as kCapBitmap leaves them out.
+  static void AppendCapSetCompact(std::string_view raw, std::string* out);
   // Proctitle and several keys: the decoded value split at NUL (proctitle) or 0x01 (key) bytes.
   // Appends each part's bytes to *storage and the part boundaries (end offsets) to *ends.
   // Separators at the end are dropped; for keys (skip_empty) empty parts are dropped too.

@@ -21,8 +21,9 @@ class Enricher {
 };
 
 // Decides, once the enrichers have filled an event's facts, whether it is reported at all (host
-// scoping: filter/netns_scope.h). An event it refuses goes to neither the output nor the sinks,
-// and is not formatted.
+// scoping: filter/netns_scope.h; the configured filters: filter/filter_set.h). An event it refuses
+// goes to neither the output nor the sinks, and is not formatted (unless [output] dropped_path
+// names a file for what the configured filters drop).
 class EventFilter {
  public:
   virtual ~EventFilter() = default;

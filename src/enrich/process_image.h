@@ -191,6 +191,9 @@ struct ProcessImage {
     std::string sha256;  // hex, when kKnown
   };
   std::unique_ptr<ExeHash> exe_hash;
+  // Its labels (enrich/process_labels.h): bit i is the labeler's names()[i]. Kept across exec,
+  // inherited by the processes it starts; 0 without labels.
+  uint64_t labels = 0;
 
   std::string_view parent_entity() const {
     return parent ? parent->entity_id.view() : std::string_view();

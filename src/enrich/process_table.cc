@@ -385,6 +385,10 @@ void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
   if (options_.track_netns && image->netns == 0) SetNetns(image, parent);
   if (options_.track_cgroups && !image->cgroup) SetCgroup(image, parent);
   if (options_.hasher != nullptr && !image->exe_hash) SetExeHash(image, parent);
+  if (options_.labeler != nullptr) {
+    if (parent != nullptr) image->labels |= parent->labels;
+    if (image->origin != ProcessOrigin::kFork) image->labels |= options_.labeler->OfImage(*image);
+  }
   if (parent == nullptr) return;
   // Not known otherwise (a fork that was not audited): the parent's, as the kernel gives a child.
   if (image->sid < 0) image->sid = parent->sid;
@@ -679,6 +683,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
     std::unique_ptr<ProcessImage::Network> network;
     SessionRole previous_role = SessionRole::kNone;
     int32_t sid = -1, pgid = -1;  // an exec keeps the process's session and process group
+    uint64_t labels = 0;          // and its labels
     // Events out of order: this image's exit arrived first (it made an image of its own).
     const bool exit_came_first = image != nullptr && image->exited && image->exit_ms >= s.time_ms &&
                                  image->origin == ProcessOrigin::kSeen;
@@ -695,6 +700,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
         network->awaiting_peer.clear();
       }
       previous_role = image->role;
+      labels = image->labels;
       sid = image->sid;
       pgid = image->pgid;
     }
@@ -703,6 +709,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
     image = NewImage(s.pid, s.ppid, s.time_ms, ProcessOrigin::kExec);
     image->sid = sid;
     image->pgid = pgid;
+    image->labels = labels;
     FillFromSubject(image, e);
     SetArgsFromExecve(image, e);
     SetCwd(image, e);
@@ -723,6 +730,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
     current_ = image;
     facts->process = image;
     facts->parent_current = s.ppid <= 0 || s.ppid == image->ppid;
+    if (options_.labeler != nullptr) image->labels |= options_.labeler->OfKey(*image, s.key);
     SetLeaders(*image, facts);
     if (options_.hasher != nullptr) RefreshExeHash(image);
     return;
@@ -747,6 +755,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
   current_ = image;
   facts->process = image;
   facts->parent_current = s.ppid <= 0 || s.ppid == image->ppid;
+  if (options_.labeler != nullptr) image->labels |= options_.labeler->OfKey(*image, s.key);
 
   switch (s.sys) {
     case SyscallClass::kExit:
@@ -783,6 +792,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
       child->role = image->role;
       child->sid = image->sid;
       child->pgid = image->pgid;
+      child->labels = image->labels;
       Finish(child, true);
       changed_.push_back(child);
       break;
@@ -860,8 +870,9 @@ void ProcessTable::Sweep(uint64_t now_ms) {
     bool drop = false;
     if (p.exited) {
       drop = now_ms > p.exit_ms + options_.exited_keep_ms;
-    } else if (now_ms > p.last_seen_ms + options_.idle_check_ms) {
-      // Its exit was not audited: drop it when the pid is gone.
+    } else if (live_host() && now_ms > p.last_seen_ms + options_.idle_check_ms) {
+      // Its exit was not audited: drop it when the pid is gone. (A log's processes are not this
+      // host's: they stay until their exit, or until max_entries evicts them.)
       drop = kill(p.pid, 0) != 0 && errno == ESRCH;
     }
     it = drop ? by_pid_.erase(it) : std::next(it);

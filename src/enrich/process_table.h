@@ -28,7 +28,9 @@
 // Contract: single-threaded (the pipeline thread), after the network enricher (it reads the
 // event's NetworkFacts); per event one pass over the subject record and one or two hash lookups.
 // Memory is bounded: exited images are dropped a minute after their exit, images not seen for
-// idle_check_ms are dropped when their pid is gone, and past max_entries the least recently seen
+// idle_check_ms are dropped when their pid is gone (on the live host only: with no proc_root the
+// records are another host's or another time's, and this host's pids say nothing of them), and
+// past max_entries the least recently seen
 // are evicted; a sweep that dropped many gives the memory back to the system. Enrich() fills subject(); the session tracker and the store read it for the same
 // event.
 #pragma once
@@ -48,6 +50,7 @@
 #include "decode/value_decoder.h"
 #include "enrich/enricher.h"
 #include "enrich/process_image.h"
+#include "enrich/process_labels.h"
 #include "tables/syscall_facts.h"
 
 namespace auditlens {
@@ -77,6 +80,9 @@ struct ProcessTableOptions {
   // the hasher, which reads it on its own thread; later events of the image ask again until the
   // answer is final. Null: no hashes.
   ExeHasher* hasher = nullptr;
+  // Process labels (enrich/process_labels.h): given by its tables, kept across exec, inherited on
+  // fork. Null: no labels, nothing looked at.
+  const ProcessLabeler* labeler = nullptr;
 };
 
 // What the cgroup reads did (for `auditlens status`).
@@ -105,6 +111,8 @@ class ProcessTable : public Enricher {
 
   // Of the event last given to Enrich().
   const EventSubject& subject() const { return subject_; }
+  // The records are this host's, now (proc_root set): its pids can be asked whether they are gone.
+  bool live_host() const { return !options_.proc_root.empty(); }
   // The image the event's subject is (after the event: for execve the new image); null if none.
   ProcessImage* current() { return current_; }
   // Images created or ended by the event last given to Enrich() (for the store).

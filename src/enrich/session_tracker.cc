@@ -502,8 +502,8 @@ void SessionTracker::Sweep(uint64_t now_ms) {
       it = sessions_.erase(it);
       continue;
     }
-    if (s.end_ms == 0 && s.login_pid > 0 && now_ms > s.last_seen_ms + 60000 &&
-        kill(s.login_pid, 0) != 0 && errno == ESRCH) {
+    if (s.end_ms == 0 && s.login_pid > 0 && table_->live_host() &&
+        now_ms > s.last_seen_ms + 60000 && kill(s.login_pid, 0) != 0 && errno == ESRCH) {
       // The login process is gone and its end was not audited: the session ended by then.
       s.end_ms = s.last_seen_ms;
       s.state = SessionState::kClosed;

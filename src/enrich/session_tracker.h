@@ -77,6 +77,9 @@ class SessionTracker : public Enricher {
     }
   }
   size_t size() const { return sessions_.size(); }
+  // Where the login users' names come from (with lookup_names): this machine's NSS by default; a
+  // log of another host points it at the log's own names (IdNames::set_log_names) and a source.
+  IdNames& names() { return names_; }
   // The first 8 characters of the boot id: sessions are "<boot8>-<ses>".
   const std::string& boot8() const { return boot8_; }
   // Ends what is stale now (called by Enrich every sweep_every_ms of event time).

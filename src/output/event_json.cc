@@ -416,6 +416,9 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
   WriteUser(e, w);
   WriteFile(e, w);
   WriteTags(e, w);
+  if (label_names_ != nullptr && facts.process != nullptr && facts.process->labels != 0) {
+    WriteLabels(facts.process->labels, w);
+  }
   container_json_.Write(facts, w);
   const int encoded = network_json_.Write(facts.network, w);
   if (encoded & NetworkJson::kSourceEncoded) NoteEncoded("source.address");
@@ -940,6 +943,18 @@ void EventJsonFormatter::WriteTagMembers(std::string_view key, JsonWriter& w) {
   w.EndArray();
 }
 
+void EventJsonFormatter::WriteLabels(uint64_t labels, JsonWriter& w) {
+  // ECS labels: an object of keyword values; a label is there ("true") or absent.
+  w.Key("labels");
+  w.BeginObject();
+  for (size_t bit = 0; bit < label_names_->size() && bit < 64; ++bit) {
+    if ((labels & (uint64_t{1} << bit)) == 0) continue;
+    w.Key((*label_names_)[bit]);
+    w.String("true");
+  }
+  w.EndObject();
+}
+
 void EventJsonFormatter::WriteRecords(const ParsedEvent& e, const EventFacts& facts,
                                       JsonWriter& w) {
   w.Key("auditd");
@@ -1194,6 +1209,15 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
         w.EndArray();
         break;
       }
+      case FieldKind::kCapBitmap:
+        if (profile_ == OutputProfile::kCompact) {
+          scratch_.clear();
+          ValueDecoder::AppendCapSetCompact(f.value, &scratch_);
+          WriteString(w, scratch_, path, key);
+          break;
+        }
+        WriteString(w, Decoded(kind, f.value), path, key);
+        break;
       default:
         WriteString(w, Decoded(kind, f.value), path, key);
         break;

@@ -20,6 +20,7 @@
 #include "output/field_memo.h"
 #include "output/json_writer.h"
 #include "output/network_json.h"
+#include "output/output_profile.h"
 #include "output/process_json.h"
 #include "output/session_json.h"
 
@@ -55,6 +56,17 @@ class EventJsonFormatter {
 
   ValueDecoder& decoder() { return decoder_; }
   const FieldMemo& memo() const { return memo_; }
+  // The names of ProcessImage::labels' bits (enrich/process_labels.h ProcessLabeler::names()),
+  // written as ECS labels: {"NAME":"true",...}. Null (the default): no labels written. Not owned.
+  void set_label_names(const std::vector<std::string>* names) { label_names_ = names; }
+  // How much of each event is written (output/output_profile.h); full unless set. Set before the
+  // first event: what is memoized was rendered in the profile of its time.
+  void set_profile(OutputProfile profile) {
+    profile_ = profile;
+    memo_.Clear();
+    record_memo_.Clear();
+  }
+  OutputProfile profile() const { return profile_; }
 
  private:
   void SelectAndLearn(const ParsedEvent& event);
@@ -84,6 +96,7 @@ class EventJsonFormatter {
   void WriteFile(const ParsedEvent& e, JsonWriter& w);
   void WriteTags(const ParsedEvent& e, JsonWriter& w);
   void WriteTagMembers(std::string_view key, JsonWriter& w);
+  void WriteLabels(uint64_t labels, JsonWriter& w);
   void WriteRecords(const ParsedEvent& e, const EventFacts& facts, JsonWriter& w);
   void WriteRecord(const ParsedEvent& e, size_t r, JsonWriter& w);
   void WriteRecordFields(const ParsedEvent& e, size_t r, JsonWriter& w);
@@ -146,6 +159,8 @@ class EventJsonFormatter {
   std::vector<std::string> related_names_;
   size_t encoded_count_ = 0;
   IsoSecondCache time_cache_;
+  const std::vector<std::string>* label_names_ = nullptr;
+  OutputProfile profile_ = OutputProfile::kFull;
 };
 
 }  // namespace auditlens

@@ -21,12 +21,42 @@
 namespace auditlens {
 namespace {
 
+// A statement from the reader's cache (prepared on first use), reset when it goes out of scope.
+// The same SQL run again while a statement of it is still in use gets one of its own.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    ok_ = sqlite3_prepare_v2(db, sql, -1, &st_, nullptr) == SQLITE_OK;
+  Statement(std::unordered_map<std::string, PreparedStatement>& cache, sqlite3* db,
+            const char* sql)
+      : db_(db) {
+    auto [it, added] = cache.try_emplace(sql);
+    if (added || it->second.stmt == nullptr) {
+      it->second.stmt = nullptr;
+      if (sqlite3_prepare_v2(db, sql, -1, &it->second.stmt, nullptr) != SQLITE_OK) {
+        sqlite3_finalize(it->second.stmt);
+        it->second.stmt = nullptr;
+        return;
+      }
+    }
+    if (!it->second.in_use) {
+      cached_ = &it->second;
+      cached_->in_use = true;
+      st_ = cached_->stmt;
+      ok_ = true;
+    } else {
+      ok_ = sqlite3_prepare_v2(db, sql, -1, &st_, nullptr) == SQLITE_OK;
+    }
   }
-  ~Statement() { sqlite3_finalize(st_); }
+  ~Statement() {
+    if (cached_ == nullptr) {
+      sqlite3_finalize(st_);
+      return;
+    }
+    sqlite3_reset(st_);
+    sqlite3_clear_bindings(st_);
+    cached_->in_use = false;
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
   bool ok() const { return ok_; }
   sqlite3_stmt* get() { return st_; }
   void Bind(int i, std::string_view s) {
@@ -53,6 +83,7 @@ class Statement {
  private:
   sqlite3* db_;
   sqlite3_stmt* st_ = nullptr;
+  PreparedStatement* cached_ = nullptr;
   bool ok_ = false;
 };
 
@@ -145,7 +176,10 @@ bool OpenStore(const std::string& config_path, const std::string& db, StoreReade
   return ResolveStorePath(config_path, db, path, error) && reader->Open(*path, error);
 }
 
-StoreReader::~StoreReader() { sqlite3_close(db_); }
+StoreReader::~StoreReader() {
+  for (auto& [sql, prepared] : statements_) sqlite3_finalize(prepared.stmt);
+  sqlite3_close(db_);
+}
 
 bool StoreReader::Open(const std::string& path, std::string* error) {
   struct stat st;
@@ -169,7 +203,7 @@ bool StoreReader::Open(const std::string& path, std::string* error) {
     return false;
   }
   sqlite3_busy_timeout(db_, 5000);
-  Statement version(db_, "SELECT value FROM meta WHERE key='schema_version'");
+  Statement version(statements_, db_, "SELECT value FROM meta WHERE key='schema_version'");
   if (!version.ok()) {
     *error = path + " is not an auditlens store: " + sqlite3_errmsg(db_);
     return false;
@@ -236,7 +270,7 @@ std::string ListSessionsSql(const SessionFilter& filter, int version) {
 bool StoreReader::ListSessions(const SessionFilter& filter, std::vector<StoredSession>* out,
                                std::string* error) {
   const std::string sql = ListSessionsSql(filter, version_);
-  Statement st(db_, sql.c_str());
+  Statement st(statements_, db_, sql.c_str());
   if (!st.ok()) {
     *error = sqlite3_errmsg(db_);
     return false;
@@ -297,7 +331,7 @@ std::string SessionPageSql(const SessionQuery& q, int version) {
 bool StoreReader::ListSessionRows(const SessionQuery& q, std::vector<StoredSession>* out,
                                   std::string* error) {
   const std::string sql = SessionPageSql(q, version_);
-  Statement st(db_, sql.c_str());
+  Statement st(statements_, db_, sql.c_str());
   if (!st.ok()) {
     *error = sqlite3_errmsg(db_);
     return false;
@@ -335,7 +369,7 @@ constexpr char kEventColumns[] =
 }  // namespace
 
 bool StoreReader::LoadSessionRow(const std::string& id, StoredSession* out, std::string* error) {
-  Statement st(db_, ("SELECT " + session_columns_ + " FROM sessions WHERE id = ?1").c_str());
+  Statement st(statements_, db_, ("SELECT " + session_columns_ + " FROM sessions WHERE id = ?1").c_str());
   if (!st.ok()) {
     *error = sqlite3_errmsg(db_);
     return false;
@@ -348,7 +382,7 @@ bool StoreReader::LoadSessionRow(const std::string& id, StoredSession* out, std:
 }
 
 bool StoreReader::LoadEvent(int64_t time_ms, int64_t serial, StoredEvent* out, std::string* error) {
-  Statement st(db_, (std::string(kEventColumns) + " WHERE time_ms = ?1 AND serial = ?2").c_str());
+  Statement st(statements_, db_, (std::string(kEventColumns) + " WHERE time_ms = ?1 AND serial = ?2").c_str());
   if (!st.ok()) {
     *error = sqlite3_errmsg(db_);
     return false;
@@ -376,7 +410,7 @@ bool StoreReader::LoadEventsAfter(const std::string& session_id, int64_t time_ms
                                   size_t limit, std::vector<StoredEvent>* out,
                                   std::string* error) {
   // events_session (session_id, time_ms): a range from the cursor's millisecond on.
-  Statement st(db_, (std::string(kEventColumns) +
+  Statement st(statements_, db_, (std::string(kEventColumns) +
                      " WHERE session_id = ?1 AND time_ms >= ?2 AND (time_ms > ?2 OR serial > ?3)"
                      " ORDER BY time_ms, serial LIMIT ?4")
                         .c_str());
@@ -398,7 +432,7 @@ bool StoreReader::LoadEventsAfter(const std::string& session_id, int64_t time_ms
 
 bool StoreReader::NewestEvent(const std::string& id, int64_t* time_ms, int64_t* serial,
                               std::string* error) {
-  Statement st(db_,
+  Statement st(statements_, db_,
                "SELECT time_ms, serial FROM events WHERE session_id = ?1"
                " ORDER BY time_ms DESC, serial DESC LIMIT 1");
   if (!st.ok()) {
@@ -431,7 +465,7 @@ bool StoreReader::ContainersOf(const std::string& ids_json, std::vector<StoredCo
 bool StoreReader::ResolveSession(std::string_view spec, std::string* id, std::string* error) {
   error->clear();
   {
-    Statement exact(db_, "SELECT id FROM sessions WHERE id = ?1");
+    Statement exact(statements_, db_, "SELECT id FROM sessions WHERE id = ?1");
     exact.Bind(1, spec);
     if (exact.Step(error)) {
       *id = exact.Text(0);
@@ -441,7 +475,7 @@ bool StoreReader::ResolveSession(std::string_view spec, std::string* id, std::st
   int64_t ses = 0;
   const bool number = !spec.empty() && spec[0] != '-' && ParseI64(spec, &ses);
   if (number) {
-    Statement by_ses(db_, kSessionBySesSql);
+    Statement by_ses(statements_, db_, kSessionBySesSql);
     by_ses.Bind(1, ses);
     if (by_ses.Step(error)) {
       *id = by_ses.Text(0);
@@ -453,7 +487,7 @@ bool StoreReader::ResolveSession(std::string_view spec, std::string* id, std::st
   std::string upper(spec);
   while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xff) upper.pop_back();
   if (!upper.empty()) upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
-  Statement prefix(db_, upper.empty() ? kSessionFromSql : kSessionPrefixSql);
+  Statement prefix(statements_, db_, upper.empty() ? kSessionFromSql : kSessionPrefixSql);
   prefix.Bind(1, spec);
   if (!upper.empty()) prefix.Bind(2, upper);
   std::vector<std::string> found;
@@ -473,7 +507,7 @@ bool StoreReader::ResolveSession(std::string_view spec, std::string* id, std::st
 bool StoreReader::LoadTimeline(const std::string& id, TimelineData* out, std::string* error) {
   error->clear();
   {
-    Statement st(db_, ("SELECT " + session_columns_ + " FROM sessions WHERE id = ?1").c_str());
+    Statement st(statements_, db_, ("SELECT " + session_columns_ + " FROM sessions WHERE id = ?1").c_str());
     st.Bind(1, id);
     if (!st.Step(error)) {
       if (error->empty()) *error = "no session " + id + " in the store";
@@ -482,7 +516,7 @@ bool StoreReader::LoadTimeline(const std::string& id, TimelineData* out, std::st
     ReadSession(st, &out->session);
   }
   {
-    Statement st(db_,
+    Statement st(statements_, db_,
                  "SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
                  " session_id FROM events WHERE session_id = ?1 AND detail IS NOT NULL"
                  " ORDER BY time_ms, serial");
@@ -501,7 +535,7 @@ bool StoreReader::LoadProcesses(const char* where, const std::string& key, Timel
       (version_ >= 4 ? " container_id, container_runtime, service, exe_sha256"
                      : " NULL, NULL, NULL, NULL") +
       " FROM processes WHERE " + where + " ORDER BY start_ms";
-  Statement st(db_, sql.c_str());
+  Statement st(statements_, db_, sql.c_str());
   if (!st.ok()) {
     *error = sqlite3_errmsg(db_);
     return false;
@@ -540,7 +574,7 @@ bool StoreReader::LoadProcesses(const char* where, const std::string& key, Timel
 bool StoreReader::ReadContainer(const std::string& id, StoredContainer* c, std::string* error) {
   // A container whose own row is missing (its row was dropped by a full ring) is still known by
   // its processes: its runtime and times come from them.
-  Statement st(db_,
+  Statement st(statements_, db_,
                "SELECT c.runtime, c.name, c.image, c.pod_name, c.pod_namespace, c.pod_uid,"
                " c.first_seen_ms, c.last_seen_ms,"
                " (SELECT container_runtime FROM processes WHERE container_id = ?1 LIMIT 1),"
@@ -591,7 +625,7 @@ bool StoreReader::ListContainers(const ContainerFilter& filter, std::vector<Stor
                                  std::string* error) {
   error->clear();
   if (version_ < 4) return true;
-  Statement st(db_,
+  Statement st(statements_, db_,
                "SELECT id FROM (SELECT id, first_seen_ms AS seen, last_seen_ms AS last"
                " FROM containers UNION ALL SELECT container_id, min(start_ms),"
                " max(max(coalesce(exit_ms, 0), coalesce(last_seen_ms, 0), start_ms))"
@@ -626,7 +660,7 @@ bool StoreReader::ResolveContainer(std::string_view spec, std::string* id, std::
       "(SELECT id FROM containers UNION SELECT container_id FROM processes"
       " WHERE container_id IS NOT NULL)";
   {
-    Statement exact(db_, (std::string("SELECT id FROM ") + kIds + " WHERE id = ?1").c_str());
+    Statement exact(statements_, db_, (std::string("SELECT id FROM ") + kIds + " WHERE id = ?1").c_str());
     exact.Bind(1, spec);
     if (exact.Step(error)) {
       *id = exact.Text(0);
@@ -635,7 +669,7 @@ bool StoreReader::ResolveContainer(std::string_view spec, std::string* id, std::
     if (!error->empty()) return false;
   }
   {
-    Statement by_name(db_,
+    Statement by_name(statements_, db_,
                       "SELECT id FROM containers WHERE name = ?1 ORDER BY last_seen_ms DESC LIMIT 1");
     by_name.Bind(1, spec);
     if (by_name.Step(error)) {
@@ -654,7 +688,7 @@ bool StoreReader::ResolveContainer(std::string_view spec, std::string* id, std::
   }
   std::vector<std::string> found;
   if (hex) {
-    Statement prefix(db_, (std::string("SELECT id FROM ") + kIds +
+    Statement prefix(statements_, db_, (std::string("SELECT id FROM ") + kIds +
                            " WHERE substr(id, 1, length(?1)) = ?1 LIMIT 3")
                               .c_str());
     prefix.Bind(1, spec);
@@ -679,7 +713,7 @@ bool StoreReader::LoadContainerTimeline(const std::string& id, TimelineData* out
   if (!LoadProcesses("container_id = ?1", id, out, error)) return false;
   // Its events outside sessions (events_entity), and those of its processes that belong to a
   // session (events_session, by the sessions its processes belong to).
-  Statement st(db_,
+  Statement st(statements_, db_,
                "SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
                " session_id FROM events WHERE session_id IS NULL AND detail IS NOT NULL"
                " AND entity_id IN (SELECT entity_id FROM processes WHERE container_id = ?1)"

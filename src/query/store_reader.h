@@ -14,10 +14,12 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace auditlens {
 
@@ -110,6 +112,12 @@ bool ResolveStorePath(const std::string& config_path, const std::string& db, std
 // Whether to colour output: "always", "never", or "auto" (a terminal, TERM not dumb, no NO_COLOR).
 bool UseColour(const std::string& when, int fd);
 
+// A prepared statement kept by a StoreReader, and whether a Statement is using it now.
+struct PreparedStatement {
+  sqlite3_stmt* stmt = nullptr;
+  bool in_use = false;
+};
+
 class StoreReader {
  public:
   StoreReader() = default;
@@ -165,6 +173,9 @@ class StoreReader {
   bool ReadContainer(const std::string& id, StoredContainer* out, std::string* error);
 
   sqlite3* db_ = nullptr;
+  // Prepared statements by their SQL, kept for the reader's life: a summary or a web request runs
+  // the same few queries again and again, and preparing was a third of their cost.
+  std::unordered_map<std::string, PreparedStatement> statements_;
   std::string session_columns_;  // what a session's SELECT reads (depends on the schema version)
   int version_ = 0;
 };

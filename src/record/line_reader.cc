@@ -15,6 +15,11 @@ LineReader::LineReader(int fd, size_t max_line_bytes) : fd_(fd), max_line_(max_l
   buf_.resize(max_line_ + kChunk + 1);
 }
 
+LineReader::LineReader(ByteSource* source, size_t max_line_bytes)
+    : fd_(-1), source_(source), max_line_(max_line_bytes) {
+  buf_.resize(max_line_ + kChunk + 1);
+}
+
 bool LineReader::Fill() {
   if (begin_ > 0) {
     std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
@@ -22,7 +27,8 @@ bool LineReader::Fill() {
     begin_ = 0;
   }
   while (end_ < buf_.size()) {
-    ssize_t n = read(fd_, buf_.data() + end_, buf_.size() - end_);
+    ssize_t n = source_ != nullptr ? source_->Read(buf_.data() + end_, buf_.size() - end_)
+                                   : read(fd_, buf_.data() + end_, buf_.size() - end_);
     if (n < 0) {
       if (errno == EINTR) continue;
       error_ = errno;

@@ -1,4 +1,5 @@
-// Reads a file descriptor as lines, in large chunks, handing out views into its buffer.
+// Reads a file descriptor (or a ByteSource: a decompressed log, record/log_file.h) as lines, in
+// large chunks, handing out views into its buffer.
 //
 // Contract: Next() returns each line without its '\n' (a last line without '\n' counts too) and
 // its 1-based number. A line longer than max_line_bytes is not returned: it is skipped whole and
@@ -11,9 +12,19 @@
 
 namespace auditlens {
 
+// Bytes from somewhere other than a plain descriptor.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Up to n bytes into buf: their count, 0 at the end, -1 on an error (with errno set).
+  virtual long Read(char* buf, size_t n) = 0;
+};
+
 class LineReader {
  public:
   explicit LineReader(int fd, size_t max_line_bytes = 1 << 20);
+  // Not owned; outlives the reader.
+  explicit LineReader(ByteSource* source, size_t max_line_bytes = 1 << 20);
 
   enum class Status { kLine, kTooLong, kEnd, kError };
   // On kTooLong, *line is empty and *line_number names the line that was skipped.
@@ -24,6 +35,7 @@ class LineReader {
   bool Fill();
 
   int fd_;
+  ByteSource* source_ = nullptr;
   size_t max_line_;
   std::string buf_;
   size_t begin_ = 0;  // start of unread data

@@ -53,6 +53,7 @@ bool PostgresStore::Open(const PostgresOptions& options, std::string* error) {
   PQconninfoFree(parsed);
   if (!spool_.Open(options.spool_path, options.spool_max_bytes, error)) return false;
   queue_ = std::make_unique<RowQueue>(options.queue_rows);
+  queue_->set_blocking(options.wait_when_full);
   {
     std::lock_guard<std::mutex> lock(stats_mutex_);
     stats_.spool_rows = spool_.pending_rows();

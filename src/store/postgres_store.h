@@ -9,7 +9,9 @@
 //   (pg_schema.h), and reconnects with a growing backoff (retry_min_ms .. retry_max_ms) after
 //   every failure.
 // - sink() is the pipeline thread's end: a bounded ring (rows.h) of its own. A full ring drops
-//   rows (stats().queue_dropped); nothing ever waits for the database.
+//   rows (stats().queue_dropped); nothing ever waits for the database — except with
+//   wait_when_full (file input: an import), where the producer waits for the writer, which takes
+//   rows at the database's pace (or the spool's, while it cannot be reached).
 // - Rows are written in batches (every batch_ms, or sooner when the ring is half full, at most
 //   batch_rows): COPY into temporary staging tables, then INSERT … ON CONFLICT into the real ones,
 //   all in one transaction: events and connections are never written twice, a process or session
@@ -51,6 +53,7 @@ struct PostgresOptions {
   std::string spool_path;
   uint64_t spool_max_bytes = 256ull << 20;
   size_t queue_rows = 16384;
+  bool wait_when_full = false;  // file input only: a full ring makes the producer wait (rows.h)
   uint32_t batch_ms = 200;
   size_t batch_rows = 5000;
   uint32_t retry_min_ms = 500;

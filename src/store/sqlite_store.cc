@@ -50,9 +50,14 @@ constexpr size_t kEventGroup = 16;
 constexpr size_t kChunkRows = 512;
 
 // The WAL (in pages) at which a commit asks the checkpoint thread to copy it into the database
-// (SQLite's own default threshold), and at which the writer does it itself because the thread has
-// not caught up between two transactions (64 MiB of 4 KiB pages, the journal_size_limit).
+// (SQLite's own default threshold); at which retention rests until the thread has copied all of it
+// (16 MiB: a WAL written to without a pause, as retention's back-to-back steps do, never ends
+// between the thread's checkpoints, so it never starts again from its beginning); and at which the
+// writer copies it itself, in the commit, because neither happened (64 MiB of 4 KiB pages, the
+// journal_size_limit). Before the rest, that copy in the commit was retention's longest pause
+// (235 ms on a loaded VM: the whole WAL at once, with the database's fsync).
 constexpr int kCheckpointPages = 1000;
+constexpr int kCatchUpPages = 4096;
 constexpr int kWriterCheckpointPages = 16384;
 
 // The INSERT of `rows` event rows in one statement (parameters kEventColumns per row, in order).
@@ -260,6 +265,14 @@ bool SqliteStore::OpenCheckpointer(std::string* error) {
     return false;
   }
   sqlite3_busy_timeout(checkpoint_db_, 5000);
+  // A connection that has read nothing yet does not know the file is in WAL mode, and its
+  // checkpoints do nothing (they report a log of -1 frames): read the schema once.
+  if (sqlite3_exec(checkpoint_db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr,
+                   nullptr) != SQLITE_OK) {
+    *error = options_.path + ": the checkpoint connection cannot read: " +
+             sqlite3_errmsg(checkpoint_db_);
+    return false;
+  }
   sqlite3_wal_hook(db_, &SqliteStore::WalHook, this);
   checkpoint_stop_ = false;
   checkpointer_ = std::thread([this] { CheckpointLoop(); });
@@ -271,6 +284,11 @@ int SqliteStore::WalHook(void* self_arg, sqlite3* db, const char*, int pages) {
   // The WAL restarted from its beginning since the last commit.
   if (pages < self->wal_pages_) self->next_checkpoint_pages_ = kCheckpointPages;
   self->wal_pages_ = pages;
+  self->wal_commits_.fetch_add(1);  // this commit added frames
+  if (pages >= kCatchUpPages && pages < kWriterCheckpointPages) {
+    // Retention rests (RetentionDue) until the thread has copied it all.
+    self->next_checkpoint_pages_ = pages;
+  }
   if (pages >= kWriterCheckpointPages) {
     // The checkpointer has not caught up with the WAL's end between two transactions for this
     // long (continuous writes): the writer backfills the rest itself, between its transactions,
@@ -302,10 +320,16 @@ void SqliteStore::CheckpointLoop() {
     lock.unlock();
     // PASSIVE: copies what it can, never waits for the writer or for readers.
     int log = 0, done = 0;
+    const uint64_t commits = wal_commits_.load();  // at least these are in the WAL it copies
     const int rc =
         sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc == SQLITE_OK && done == log) {
+      // All of it: the writer's next transaction starts the WAL again. Wake it if retention rests.
+      wal_backfilled_through_.store(commits);
+      if (queue_) queue_->Wake();
+    }
     lock.lock();
-    if (rc == SQLITE_OK) {
+    if (rc == SQLITE_OK && log >= 0) {
       std::lock_guard<std::mutex> stats_lock(stats_mutex_);
       ++stats_.checkpoints;
     }
@@ -670,7 +694,12 @@ int64_t SqliteStore::DeleteOldest(int64_t before_ms, bool unowned_only) {
   return 1 + std::max<int64_t>(0, DeleteSessionRows(id));
 }
 
+bool SqliteStore::WalResting() const {
+  return wal_pages_ >= kCatchUpPages && wal_backfilled_through_.load() != wal_commits_.load();
+}
+
 bool SqliteStore::RetentionDue(uint64_t now_ms) {
+  if (WalResting()) return false;
   if (!doomed_.empty()) return true;
   if (options_.max_bytes > 0 && !trimming_ && UsedBytes() > options_.max_bytes / 20 * 19) {
     trimming_ = true;
@@ -755,7 +784,8 @@ void SqliteStore::Maintain(bool stopping) {
     RetentionStep(now);
     if (!stopping && queue_->Available() >= queue_->capacity() / 4) return;
   }
-  retention_pending_ = !doomed_.empty() || trimming_ || age_due_ || sweeping_ || Oversized();
+  retention_pending_ =
+      !WalResting() && (!doomed_.empty() || trimming_ || age_due_ || sweeping_ || Oversized());
   // Summaries are the writer's spare time: only while the ring is nearly empty (a burst of rows,
   // or a file read as fast as it can be, comes first), kSummaryBudgetUs at a time, and while some
   // are pending the thread does not sleep between turns.
@@ -819,8 +849,14 @@ void SqliteStore::Close() {
   if (summarizer_ != nullptr && db_ != nullptr) {
     // The sessions that ended up to now get their summaries (at most kCloseSummaryUs; the rest
     // when the store is next opened).
+    // A file's input (an import, a replay) is a batch job: every session is summarized before it
+    // ends, so that listing the store never falls back to building timelines.
     std::string error;
-    if (summarizer_->Step(kCloseSummaryUs, 0, &error) < 0) Fail("summarizing sessions: " + error);
+    for (;;) {
+      const int done = summarizer_->Step(kCloseSummaryUs, 0, &error);
+      if (done < 0) Fail("summarizing sessions: " + error);
+      if (done <= 0 || !options_.wait_when_full) break;
+    }
   }
   summarizer_.reset();
   if (checkpointer_.joinable()) {

@@ -14,8 +14,9 @@
 //   for the writer and nothing is dropped.
 // - WAL checkpoints are off the insert path: commits do not checkpoint; every 1,000 pages of WAL
 //   growth a checkpoint thread with its own connection copies the WAL into the database (PASSIVE:
-//   it never blocks the writer). Only when the WAL reaches 64 MiB without having restarted
-//   (continuous writes) does the writer checkpoint itself after a commit, so the WAL stays bounded.
+//   it never blocks the writer). Retention rests while the WAL is past 16 MiB and not all copied
+//   (so that it restarts). Only when the WAL reaches 64 MiB without having restarted (continuous
+//   writes) does the writer checkpoint itself after a commit, so the WAL stays bounded.
 // - Retention (docs/store.md "Retention") runs between the writer's transactions, in steps: each
 //   step is one transaction of at most kRetentionBudgetUs of deleting (the writer's longest pause:
 //   StoreStats::retention_max_pause_us), and the writer writes between two steps. Whole sessions go,
@@ -37,7 +38,7 @@
 //   ended kSummarySettleMs of event time before the newest event stored, or, when no row has come
 //   for kSummaryIdleMs of wall time, at once.
 // - Close() writes everything still queued, summarizes the sessions ended by then (at most
-//   kCloseSummaryUs), checkpoints the WAL and stops the thread.
+//   kCloseSummaryUs; with wait_when_full, all of them), checkpoints the WAL and stops the thread.
 #pragma once
 
 #include <atomic>
@@ -88,7 +89,8 @@ struct StoreStats {
   uint64_t deleted_sessions = 0;  // by retention (whole)
   uint64_t retention_steps = 0;
   uint64_t retention_max_pause_us = 0;  // the longest retention step (one transaction)
-  // The longest COMMIT of a step: SQLite's automatic WAL checkpoint runs in it (every 1,000 pages).
+  // The longest COMMIT of a step (writing its pages to the WAL; the writer's own checkpoint when
+  // the WAL reached 64 MiB).
   uint64_t retention_max_commit_us = 0;
   uint64_t retention_max_delete_us = 0;  // the longest step up to its COMMIT
   uint64_t file_bytes = 0;      // database + WAL, at the last retention check
@@ -128,6 +130,9 @@ class SqliteStore {
   bool OpenCheckpointer(std::string* error);
   static int WalHook(void* self, sqlite3* db, const char* name, int pages);
   void CheckpointLoop();
+  // The WAL is past kCatchUpPages and not all of it is in the database yet: retention waits for
+  // the checkpoint thread, so that the writer's next transaction starts the WAL again.
+  bool WalResting() const;
   // One transaction: up to max_rows rows, also those that arrive meanwhile. False when nothing
   // was written (no rows, or the file is locked).
   bool WriteBatch(size_t max_rows);
@@ -185,6 +190,9 @@ class SqliteStore {
   bool checkpoint_stop_ = false;
   int wal_pages_ = 0;                // the WAL's size at the last commit (writer thread only)
   int next_checkpoint_pages_ = 1000; // the size at which the next commit asks for a checkpoint
+  // Commits to the WAL, and how many of them the checkpoint thread had copied all of, at its last
+  // checkpoint that left nothing behind.
+  std::atomic<uint64_t> wal_commits_{0}, wal_backfilled_through_{0};
   std::atomic<bool> stop_{false};
   std::atomic<bool> retention_now_{false};
   int64_t now_ms_ = 0;  // the wall clock of the chunk being written (updated_ms)

@@ -83,7 +83,7 @@ run --help
 check "--help: exit 0" test "$RC" -eq 0
 run --version
 check "--version: exit 0" test "$RC" -eq 0 -a "$OUT" == "auditlens 0.1.0"
-for c in run parse status rules sessions timeline containers trace "rules list" "rules load" "rules delete-all" \
+for c in run parse import status rules sessions timeline containers trace "rules list" "rules load" "rules delete-all" \
   "rules check" "rules show-default"; do
   # shellcheck disable=SC2086
   run $c --help

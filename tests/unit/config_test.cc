@@ -95,12 +95,17 @@ std::map<std::string, std::string> Fields(const Config& c) {
   const auto& [passive, kernel, rules_path, load_rules, keep_rules_on_exit, output_path,
                output_group, event_timeout_ms, max_in_flight, receive_buffer_bytes, drain_interval_ms,
                status_path, hostname, machine_id, netns, store, enrich, state_path,
-               max_spool_bytes, redact_args, redact_env, governor, containers_section, web] = c;
+               max_spool_bytes, redact_args, redact_env, governor, containers_section,
+               filtering, web] = c;
   const auto& [backlog_limit, rate_limit, backlog_wait_time, failure, enable] = kernel;
   const auto& [store_enabled, store_path, retention_days, max_bytes, index_all_events, postgres,
                postgres_spool_path, postgres_spool_max_bytes] = store;
   const auto& [network, network_budget_ms, process_tree, containers, containers_reads_per_s, hash,
                hash_max_bytes, hash_bytes_per_s] = enrich;
+  // [[filters]] and [[labels]] are arrays of tables, not keys: their own tests are below.
+  const auto& [filters, labels, dropped_path, profile] = filtering;
+  (void)filters;
+  (void)labels;
   const auto& [max_cpu, sustain_s, release_s, governor_rate_limit] = governor;
   const auto& [details, docker_root, docker_socket, storage, podman_socket, containerd_state,
                socket_timeout_ms] = containers_section;
@@ -125,6 +130,8 @@ std::map<std::string, std::string> Fields(const Config& c) {
       {"output.max_spool_bytes", Show(max_spool_bytes)},
       {"output.redact_args", Show(redact_args)},
       {"output.redact_env", Show(redact_env)},
+      {"output.profile", Show(profile)},
+      {"output.dropped_path", Show(dropped_path)},
       {"assemble.event_timeout_ms", Show(event_timeout_ms)},
       {"assemble.max_in_flight", Show(max_in_flight)},
       {"receive.buffer_bytes", Show(receive_buffer_bytes)},
@@ -239,7 +246,7 @@ TEST(ConfigDefaults, EmbeddedConfigHasEveryKeyOnce) {
   for (const auto& [key, value] : Fields(DefaultConfig())) compared.insert(key);
   EXPECT_EQ(compared, embedded) << "Fields() must name every key of the embedded config";
   // The count Fields() was written for: a new key must be added there (and compared) too.
-  EXPECT_EQ(layout.keys.size(), 55u);
+  EXPECT_EQ(layout.keys.size(), 57u);
 }
 
 TEST(ConfigDefaults, EachKeyLeftOutTakesItsDefault) {
@@ -281,6 +288,7 @@ TEST(ConfigDefaults, EachKeySetsItsOwnField) {
     else if (k.value == "false") other = "true";
     else if (k.value == "\"keep\"") other = "1";
     else if (k.value == "\"auto\"") other = "\"off\"";
+    else if (k.value == "\"full\"") other = "\"compact\"";
     else if (k.value[0] == '"') other = "\"/x" + k.value.substr(1);
     else if (k.value == "[]") other = "[\"--x\"]";
     else other = std::to_string(std::stoull(k.value) + 1);

@@ -343,6 +343,30 @@ TEST(SessionTracker, RecordsOutOfOrder) {
   }
 }
 
+// A log's records are not this host's (no proc_root: an import, a test): a session silent for
+// minutes stays open whether or not its login pid exists here; so does its shell's process.
+TEST(SessionTracker, LogInputNeverAsksThisHostsPids) {
+  std::string log = ReadSessionData(kInteractiveLog);
+  size_t cut = log.find("type=USER_END msg=audit(1795349574.447");
+  ASSERT_NE(cut, std::string::npos);
+  SessionHarness h;
+  h.Feed(log.substr(0, cut));
+  h.Finish();
+  ASSERT_FALSE(h.table->live_host());
+  const SessionInfo* live = h.sessions->Find(24);
+  ASSERT_TRUE(live != nullptr);
+  ASSERT_GT(live->login_pid, 0);
+  const int32_t login_pid = live->login_pid;
+  const uint64_t silent_until = live->last_seen_ms + 20 * 60 * 1000;  // 20 minutes later
+  h.sessions->Sweep(silent_until);
+  h.table->Sweep(silent_until);
+  live = h.sessions->Find(24);
+  ASSERT_TRUE(live != nullptr);
+  EXPECT_EQ(live->state, SessionState::kOpen);
+  EXPECT_EQ(live->end_ms, 0u);
+  EXPECT_TRUE(h.table->Find(login_pid) != nullptr);
+}
+
 TEST(SessionTracker, EndedSessionsLeaveMemory) {
   SessionHarness h;
   h.Feed(ReadSessionData(kCommandLog));
