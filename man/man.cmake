@@ -17,7 +17,8 @@ else()
     "timeline|show one login session (or one container) command by command"
     "containers|list the containers processes ran in, from the store"
     "trace|follow a login session across the fleet's hosts"
-    "fleet|the fleet database's schema and roles, for its administrator|migrate")
+    "fleet|the fleet database's schema and roles, for its administrator|migrate"
+    "web|serve a read-only web page of sessions, timelines, process trees and traces")
   set(man_dir ${PROJECT_BINARY_DIR}/man)
   set(man_outputs)
   foreach(entry IN LISTS AUDITLENS_MAN_PAGES)

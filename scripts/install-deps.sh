@@ -57,6 +57,9 @@ TEST=(
   # the syslog outputs' tests (tests/kernel/test_output_syslog.sh) start a private rsyslogd (own
   # config, work directory and sockets, on a loopback port) as their collector
   rsyslog
+  # the web page's tests (tests/web): a real headless browser driven over its DevTools protocol
+  # (python3-websocket), curl for the API, openssl for a self-signed certificate
+  chromium python3-websocket curl openssl
 )
 case $set_name in
   runtime) PACKAGES=("${RUNTIME[@]}") ;;

@@ -27,5 +27,6 @@ void AddTimelineCommand(CLI::App& app);  // cmd_timeline.cc: one session, comman
 void AddContainersCommand(CLI::App& app);  // cmd_containers.cc: containers in the store
 void AddTraceCommand(CLI::App& app);     // cmd_trace.cc: a session's hops across the fleet
 void AddFleetCommand(CLI::App& app);     // cmd_fleet.cc: migrate the fleet database's schema
+void AddWebCommand(CLI::App& app);       // cmd_web.cc: the read-only web page (src/web/)
 
 }  // namespace auditlens

@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
   auditlens::AddContainersCommand(app);
   auditlens::AddTraceCommand(app);
   auditlens::AddFleetCommand(app);
+  auditlens::AddWebCommand(app);
   app.footer(
       "Each command has its own --help, e.g. 'auditlens run --help', and man page,\n"
       "e.g. auditlens-run(1). Documentation: docs/ in the source tree.\n"

@@ -111,6 +111,13 @@ Setter ContainerPath(std::string ContainerSettings::*member) {
   };
 }
 
+// A string of [web] (paths: "" for none).
+Setter WebPath(std::string WebSettings::*member) {
+  return [member](const toml::node& n, Config* c, std::string* why) {
+    return ReadString(n, &(c->web.*member), why);
+  };
+}
+
 Setter Governor(uint32_t GovernorSettings::*member, uint32_t min, uint32_t max) {
   return [member, min, max](const toml::node& n, Config* c, std::string* why) {
     uint32_t v;
@@ -323,6 +330,21 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
            *why = "must be 1..10000 (milliseconds)";
            return false;
          }}}},
+      {"web",
+       {{"listen",
+         [](const toml::node& n, Config* c, std::string* why) {
+           if (!ReadString(n, &c->web.listen, why)) return false;
+           const size_t colon = c->web.listen.rfind(':');
+           if (colon != std::string::npos && colon > 0 && colon + 1 < c->web.listen.size()) {
+             return true;
+           }
+           *why = "must be HOST:PORT (127.0.0.1:7683, [::1]:7683)";
+           return false;
+         }},
+        {"token", WebPath(&WebSettings::token)},
+        {"token_path", WebPath(&WebSettings::token_path)},
+        {"tls_cert", WebPath(&WebSettings::tls_cert)},
+        {"tls_key", WebPath(&WebSettings::tls_key)}}},
   };
   return *schema;
 }

@@ -20,7 +20,8 @@
 //   sustain_s, release_s, rate_limit; [containers] details, docker_root, docker_socket, storage,
 //   podman_socket, containerd_state, socket_timeout_ms; [output] profile, dropped_path and the
 //   [[filters]] and [[labels]] tables (FilterSettings); [[outputs]] type, profile,
-//   max_spool_bytes and the keys of each type (OutputSettings). A kernel value "keep" leaves the kernel's value alone (the
+//   max_spool_bytes and the keys of each type (OutputSettings); [web] listen, token, token_path,
+//   tls_cert, tls_key. A kernel value "keep" leaves the kernel's value alone (the
 //   optional stays empty); kernel.failure = 2 is refused.
 #pragma once
 
@@ -146,6 +147,15 @@ struct OutputSettings {
   uint32_t max_message_bytes = 0;  // syslog: longer messages are not sent (reported)
 };
 
+// [web]: `auditlens web` (src/web/, docs/web.md). Not read by the agent.
+struct WebSettings {
+  std::string listen;      // HOST:PORT
+  std::string token;       // "" : the token file's (token_path), made at first start
+  std::string token_path;  // "" : web-token beside the store file
+  std::string tls_cert;    // PEM files; both set: HTTPS
+  std::string tls_key;
+};
+
 struct Config {
   bool passive = false;              // read the multicast group beside another audit daemon
   KernelSettings kernel;
@@ -185,6 +195,7 @@ struct Config {
   FilterSettings filtering;
   // [[outputs]]: more outputs beside [output], in the order written; none by default.
   std::vector<OutputSettings> outputs;
+  WebSettings web;
 };
 
 // The embedded default config (default_config.h) parsed once: every key at its default. (Should

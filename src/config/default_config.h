@@ -157,6 +157,17 @@ podman_socket = "/run/podman/podman.sock"
 containerd_state = "/run/containerd"
 socket_timeout_ms = 500
 
+[web]
+# `auditlens web` (docs/web.md): the page and JSON API, read-only, on listen (HOST:PORT). Any
+# address but loopback needs TLS: tls_cert and tls_key, PEM files. Every request needs the token:
+# token here, else the one in token_path (made at first start, 0600; empty path: web-token beside
+# the store file).
+listen = "127.0.0.1:7683"
+token = ""
+token_path = ""
+tls_cert = ""
+tls_key = ""
+
 # More outputs beside [output], each with its own spool and loss events: [[outputs]] tables of
 # type "file" (rotated by size), "stdout", "syslog" (/dev/log, tcp:// or tls://) or "unix"; none
 # by default. Their keys are in docs/configuration.md. For example:

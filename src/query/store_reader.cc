@@ -296,6 +296,140 @@ bool StoreReader::ListSessions(const SessionFilter& filter, std::vector<StoredSe
   return true;
 }
 
+std::string SessionPageSql(const SessionQuery& q, int version) {
+  const std::string columns = std::string(kSessionColumns) + (version == 2 ? "NULL" : "community_id");
+  std::string sql = "SELECT " + columns;
+  if (version >= 5) {
+    sql += ", summarized = 1 AND (summary_ms, summary_serial) = (SELECT time_ms, serial FROM"
+           " events e WHERE e.session_id = s.id ORDER BY time_ms DESC, serial DESC LIMIT 1),"
+           " commands, failed_commands, failed, containers FROM sessions s";
+    // The order's own index (sessions_start, walked backwards from the cursor), or a user's
+    // (user, start_ms): a page stops after limit rows, wherever it starts.
+    sql += q.user.empty() ? " INDEXED BY sessions_start" : " INDEXED BY sessions_user";
+  } else {
+    sql += ", 0, NULL, NULL, NULL, NULL FROM sessions s";
+  }
+  sql += " WHERE 1";
+  if (!q.user.empty()) sql += " AND user = ?1";
+  if (!q.host.empty()) sql += " AND host = ?2";
+  if (!q.source_ip.empty()) sql += " AND source_ip = ?3";
+  if (q.since_ms > 0) {
+    sql += version >= 5 ? " AND active_ms >= ?4"
+                        : " AND max(start_ms, coalesce(end_ms, 0), coalesce(last_seen_ms, 0)) >= ?4";
+  }
+  if (q.until_ms > 0) sql += " AND start_ms <= ?5";
+  // A summary that is missing or out of date (a later event sets summarized to NULL) is computed
+  // by the caller; a current one with no failures rules the session out here.
+  if (q.failures_only && version >= 5) {
+    sql += " AND (state = 'failed' OR failures > 0 OR summarized IS NULL OR failed > 0)";
+  }
+  if (q.after_cursor) sql += " AND (start_ms < ?6 OR (start_ms = ?6 AND id < ?7))";
+  sql += " ORDER BY start_ms DESC, id DESC LIMIT ?8";
+  return sql;
+}
+
+bool StoreReader::ListSessionRows(const SessionQuery& q, std::vector<StoredSession>* out,
+                                  std::string* error) {
+  const std::string sql = SessionPageSql(q, version_);
+  Statement st(statements_, db_, sql.c_str());
+  if (!st.ok()) {
+    *error = sqlite3_errmsg(db_);
+    return false;
+  }
+  if (!q.user.empty()) st.Bind(1, q.user);
+  if (!q.host.empty()) st.Bind(2, q.host);
+  if (!q.source_ip.empty()) st.Bind(3, q.source_ip);
+  if (q.since_ms > 0) st.Bind(4, q.since_ms);
+  if (q.until_ms > 0) st.Bind(5, q.until_ms);
+  if (q.after_cursor) {
+    st.Bind(6, q.cursor_start_ms);
+    st.Bind(7, q.cursor_id);
+  }
+  st.Bind(8, static_cast<int64_t>(std::min<size_t>(q.limit, 100000)));
+  error->clear();
+  while (st.Step(error)) {
+    StoredSession s;
+    ReadSession(st, &s);
+    if (st.Int(22) != 0) {
+      s.summarized = true;
+      s.commands = st.Int(23);
+      s.failed_commands = st.Int(24);
+      s.failed = st.Int(25);
+      s.summary_containers = st.Text(26);
+    }
+    out->push_back(std::move(s));
+  }
+  return error->empty();
+}
+
+namespace {
+constexpr char kEventColumns[] =
+    "SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail, session_id"
+    " FROM events";
+}  // namespace
+
+bool StoreReader::LoadSessionRow(const std::string& id, StoredSession* out, std::string* error) {
+  Statement st(statements_, db_, ("SELECT " + session_columns_ + " FROM sessions WHERE id = ?1").c_str());
+  if (!st.ok()) {
+    *error = sqlite3_errmsg(db_);
+    return false;
+  }
+  st.Bind(1, id);
+  error->clear();
+  if (!st.Step(error)) return false;
+  ReadSession(st, out);
+  return true;
+}
+
+bool StoreReader::LoadEvent(int64_t time_ms, int64_t serial, StoredEvent* out, std::string* error) {
+  Statement st(statements_, db_, (std::string(kEventColumns) + " WHERE time_ms = ?1 AND serial = ?2").c_str());
+  if (!st.ok()) {
+    *error = sqlite3_errmsg(db_);
+    return false;
+  }
+  st.Bind(1, time_ms);
+  st.Bind(2, serial);
+  error->clear();
+  TimelineData one;
+  if (!st.Step(error)) return false;
+  ReadEvent(st, &one);
+  *out = std::move(one.events.front());
+  return true;
+}
+
+bool StoreReader::LoadProcess(const std::string& entity_id, StoredProcess* out,
+                              std::string* error) {
+  TimelineData one;
+  if (!LoadProcesses("entity_id = ?1", entity_id, &one, error)) return false;
+  if (one.processes.empty()) return false;
+  *out = std::move(one.processes.front());
+  return true;
+}
+
+bool StoreReader::LoadEventsAfter(const std::string& session_id, int64_t time_ms, int64_t serial,
+                                  size_t limit, std::vector<StoredEvent>* out,
+                                  std::string* error) {
+  // events_session (session_id, time_ms): a range from the cursor's millisecond on.
+  Statement st(statements_, db_, (std::string(kEventColumns) +
+                     " WHERE session_id = ?1 AND time_ms >= ?2 AND (time_ms > ?2 OR serial > ?3)"
+                     " ORDER BY time_ms, serial LIMIT ?4")
+                        .c_str());
+  if (!st.ok()) {
+    *error = sqlite3_errmsg(db_);
+    return false;
+  }
+  st.Bind(1, session_id);
+  st.Bind(2, time_ms);
+  st.Bind(3, serial);
+  st.Bind(4, static_cast<int64_t>(limit));
+  error->clear();
+  TimelineData got;
+  while (st.Step(error)) ReadEvent(st, &got);
+  if (!error->empty()) return false;
+  for (StoredEvent& e : got.events) out->push_back(std::move(e));
+  return true;
+}
+
 bool StoreReader::NewestEvent(const std::string& id, int64_t* time_ms, int64_t* serial,
                               std::string* error) {
   Statement st(statements_, db_,

@@ -86,6 +86,20 @@ struct SessionFilter {
   std::string container_id;  // only sessions that ran something in this container
 };
 
+// A page of `auditlens web`'s session list (ListSessionPage): newest first, every filter optional,
+// continuing after a cursor (keyset paging: the (start_ms, id) of the last session of the previous
+// page), so that a page costs the same at the end of a long list as at its start.
+struct SessionQuery {
+  std::string user, host, source_ip;  // exact
+  int64_t since_ms = 0;               // active at or after (as SessionFilter::since_ms); 0: any
+  int64_t until_ms = 0;               // started at or before; 0: any
+  bool failures_only = false;         // a failed login, refused authentications or failed entries
+  size_t limit = 50;
+  bool after_cursor = false;          // continue after (cursor_start_ms, cursor_id)
+  int64_t cursor_start_ms = 0;
+  std::string cursor_id;
+};
+
 struct ContainerFilter {
   int64_t since_ms = 0;  // containers seen at or after
 };
@@ -123,6 +137,23 @@ class StoreReader {
   bool ResolveSession(std::string_view spec, std::string* id, std::string* error);
   bool LoadTimeline(const std::string& id, TimelineData* out, std::string* error);
 
+  // The rows of a page of sessions (query.limit of them at most), newest first, with their stored
+  // summaries (not yet SummarizeSessions'd). With failures_only only the rows the stored summaries
+  // do not rule out: the rest is checked once summarized (session_page.h ListSessionPage).
+  bool ListSessionRows(const SessionQuery& query, std::vector<StoredSession>* out,
+                       std::string* error);
+  // The session's own row (no events, processes or summary); false with an empty error when the
+  // store has no session of that id.
+  bool LoadSessionRow(const std::string& id, StoredSession* out, std::string* error);
+  // One event by its key (time_ms, serial); false with an empty error when there is none.
+  bool LoadEvent(int64_t time_ms, int64_t serial, StoredEvent* out, std::string* error);
+  // A process by its entity id; false with an empty error when there is none.
+  bool LoadProcess(const std::string& entity_id, StoredProcess* out, std::string* error);
+  // The session's events after the key (time_ms, serial), oldest first, at most limit: what a live
+  // view polls for.
+  bool LoadEventsAfter(const std::string& session_id, int64_t time_ms, int64_t serial,
+                       size_t limit, std::vector<StoredEvent>* out, std::string* error);
+
   // Containers (store schema version 4; none in an older store), oldest first, with how many
   // processes and login sessions ran in each.
   bool ListContainers(const ContainerFilter& filter, std::vector<StoredContainer>* out,
@@ -159,6 +190,10 @@ inline constexpr char kSessionPrefixSql[] =
     "SELECT id FROM sessions WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 3";
 inline constexpr char kSessionFromSql[] =
     "SELECT id FROM sessions WHERE id >= ?1 ORDER BY id LIMIT 3";
+
+// The SQL of ListSessionRows (?1 user, ?2 host, ?3 source ip, ?4 since, ?5 until, ?6 and ?7 the
+// cursor, ?8 the limit): tests check its query plan.
+std::string SessionPageSql(const SessionQuery& query, int version);
 
 // ResolveStorePath, then reader->Open of that path (set in *path either way, when resolved). False
 // with the message of the step that failed.

@@ -109,6 +109,8 @@ bool EntryOfEvent(const StoredEvent& e, TimelineEntry* out) {
   JsonValue d;
   JsonValue::Parse(e.detail, &d);
   out->time_ms = e.time_ms;
+  out->event_time_ms = e.time_ms;
+  out->event_serial = e.serial;
   out->failed = e.outcome == "failure";
   out->json = e.detail.empty() ? "{}" : e.detail;
   if (e.kind == "network" || e.kind == "bind") {
@@ -463,6 +465,8 @@ class Builder {
       TimelineEntry entry;
       entry.kind = "privilege";
       entry.time_ms = e.time_ms;
+      entry.event_time_ms = e.time_ms;
+      entry.event_serial = e.serial;
       entry.json = e.detail;
       out->push_back(std::move(entry));
       index = out->size() - 1;
@@ -520,7 +524,9 @@ class Builder {
     bool have_login = false;
     int64_t login_time = s.start_ms;
     int64_t login_serial = 0;
+    int64_t login_event_time = 0;
     int64_t logout_time = 0;
+    int64_t logout_serial = -1;
     int64_t last_auth_failure = 0;
     for (const StoredEvent* e : events) {
       JsonValue d;
@@ -540,6 +546,8 @@ class Builder {
         u.made.kind = "auth";
         u.made.time_ms = e->time_ms;
         u.made.failed = true;
+        u.made.event_time_ms = e->time_ms;
+        u.made.event_serial = e->serial;
         std::string what = type == "USER_AUTH"   ? "authentication (password or other PAM check)"
                            : type == "USER_ACCT" ? "account check (expired, locked or not allowed)"
                            : type == "USER_LOGIN" ? "login"
@@ -553,7 +561,10 @@ class Builder {
         continue;
       }
       if (e->kind == "logout") {
-        if (logout_time == 0) logout_time = e->time_ms;
+        if (logout_time == 0) {
+          logout_time = e->time_ms;
+          logout_serial = e->serial;
+        }
         Fold(e);
         continue;
       }
@@ -562,6 +573,7 @@ class Builder {
         have_login = true;
         login_time = std::min(login_time, e->time_ms);
         login_serial = e->serial;
+        login_event_time = e->time_ms;
         continue;
       }
       Fold(e);
@@ -574,6 +586,10 @@ class Builder {
       u.made.kind = "login";
       u.made.time_ms = u.time_ms;
       u.made.text = LoginText(s);
+      if (have_login) {
+        u.made.event_time_ms = login_event_time;
+        u.made.event_serial = login_serial;
+      }
       std::vector<std::pair<std::string, std::string>> m = {
           {"user", s.user.empty() ? "" : Quoted(s.user)},
           {"service", s.service.empty() ? "" : Quoted(s.service)},
@@ -590,6 +606,10 @@ class Builder {
       u.is_made = true;
       u.made.kind = "logout";
       u.made.time_ms = u.time_ms;
+      if (logout_serial >= 0) {
+        u.made.event_time_ms = logout_time;
+        u.made.event_serial = logout_serial;
+      }
       u.made.text = "logged out; the session lasted " + FormatDuration(s.end_ms - s.start_ms);
       u.made.json = "{\"duration_ms\":" + std::to_string(s.end_ms - s.start_ms) + "}";
       top->push_back(std::move(u));
@@ -603,6 +623,8 @@ class Builder {
     TimelineEntry e;
     e.kind = n.role == "shell" ? "shell" : "command";
     e.time_ms = n.exec->time_ms;
+    e.event_time_ms = n.exec->time_ms;
+    e.event_serial = n.exec->serial;
     e.text = JoinArgs(n.args);
     if (!n.cwd.empty() && !shown_cwd->empty() && n.cwd != *shown_cwd) e.text += "  (in " + n.cwd + ")";
     if (!n.cwd.empty()) *shown_cwd = n.cwd;
@@ -1185,7 +1207,10 @@ std::string TimelineEntriesJson(const Timeline& t) {
         {"detail", e.json.empty() ? "{}" : e.json},
         {"container", e.container_id.empty() ? "" : ContainerMember(t, e.container_id)},
         {"session", e.session_id.empty() ? "" : Quoted(e.session_id)},
-        {"unit", e.service.empty() ? "" : Quoted(e.service)}};
+        {"unit", e.service.empty() ? "" : Quoted(e.service)},
+        {"event", e.event_serial < 0 ? ""
+                  : "{\"time_ms\":" + std::to_string(e.event_time_ms) +
+                        ",\"serial\":" + std::to_string(e.event_serial) + "}"}};
     out += JsonOf(m);
   }
   out += "]";

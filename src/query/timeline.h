@@ -42,6 +42,11 @@ struct TimelineEntry {
   std::string container_id, container;
   std::string session_id;
   std::string service;
+  // The stored event the entry was made from (its key in the events table: time and serial), to
+  // open it whole (`auditlens web`); serial -1 for lines made of no one event (login scripts, the
+  // logout of a session whose logout record is missing, shell startup files).
+  int64_t event_time_ms = 0;
+  int64_t event_serial = -1;
 };
 
 struct Timeline {

@@ -333,9 +333,18 @@ chmod 644 "$T/good.toml"
 run_nobody run --check-config --config "$T/good.toml"
 check "run --check-config needs no root" test "$RC" -eq 0
 
+# --- web: a non-loopback address without TLS is refused (tests/web/test_web_api.sh has the rest) ---
+run web --listen 0.0.0.0:7683 --db "$T/none.db"
+check "web: no store at --db: exit 1" test "$RC" -eq 1
+sqlite3 "$T/web.db" "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)"
+run web --listen 0.0.0.0:7683 --db "$T/web.db" --token-file "$T/web-token"
+check "web: a non-loopback --listen without TLS: exit 2" test "$RC" -eq 2
+check "web: ... saying TLS is needed" grep -q "without TLS" "$T/err"
+check "web: ... and no token file made" test ! -e "$T/web-token"
+
 # --- man pages: built from --help, rendered by man ---
 for page in auditlens auditlens-run auditlens-parse auditlens-status auditlens-rules \
-  auditlens-sessions auditlens-timeline auditlens-containers auditlens-trace; do
+  auditlens-sessions auditlens-timeline auditlens-containers auditlens-trace auditlens-web; do
   f=$BUILD/man/$page.1
   check "$page(1) was built (and gzipped)" test -s "$f" -a -s "$f.gz"
   MANWIDTH=100 man -l "$f" >"$T/man.txt" 2>"$T/man.err" </dev/null

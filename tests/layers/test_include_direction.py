@@ -21,6 +21,7 @@ import tempfile
 # Highest first. Same layer = independent peers. Keep in step with docs/architecture.md.
 LAYERS = [
     ("cli",),
+    ("web",),
     ("agent", "query"),
     ("store",),
     ("output",),

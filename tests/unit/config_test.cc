@@ -96,7 +96,7 @@ std::map<std::string, std::string> Fields(const Config& c) {
                output_group, event_timeout_ms, max_in_flight, receive_buffer_bytes, drain_interval_ms,
                status_path, hostname, machine_id, netns, store, enrich, state_path,
                max_spool_bytes, redact_args, redact_env, governor, containers_section,
-               filtering, outputs] = c;
+               filtering, outputs, web] = c;
   // [[outputs]] has no key in the embedded config (none by default): output_sink_test.cc checks
   // its keys and defaults.
   EXPECT_TRUE(outputs.empty() || !outputs.front().type.empty());
@@ -112,6 +112,7 @@ std::map<std::string, std::string> Fields(const Config& c) {
   const auto& [max_cpu, sustain_s, release_s, governor_rate_limit] = governor;
   const auto& [details, docker_root, docker_socket, storage, podman_socket, containerd_state,
                socket_timeout_ms] = containers_section;
+  const auto& [listen, token, token_path, tls_cert, tls_key] = web;
   return {
       {"agent.passive", Show(passive)},
       {"agent.hostname", Show(hostname)},
@@ -165,6 +166,11 @@ std::map<std::string, std::string> Fields(const Config& c) {
       {"containers.podman_socket", Show(podman_socket)},
       {"containers.containerd_state", Show(containerd_state)},
       {"containers.socket_timeout_ms", Show(socket_timeout_ms)},
+      {"web.listen", Show(listen)},
+      {"web.token", Show(token)},
+      {"web.token_path", Show(token_path)},
+      {"web.tls_cert", Show(tls_cert)},
+      {"web.tls_key", Show(tls_key)},
   };
 }
 
@@ -243,7 +249,7 @@ TEST(ConfigDefaults, EmbeddedConfigHasEveryKeyOnce) {
   for (const auto& [key, value] : Fields(DefaultConfig())) compared.insert(key);
   EXPECT_EQ(compared, embedded) << "Fields() must name every key of the embedded config";
   // The count Fields() was written for: a new key must be added there (and compared) too.
-  EXPECT_EQ(layout.keys.size(), 52u);
+  EXPECT_EQ(layout.keys.size(), 57u);
 }
 
 TEST(ConfigDefaults, EachKeyLeftOutTakesItsDefault) {
@@ -260,7 +266,7 @@ TEST(ConfigDefaults, EachKeyLeftOutTakesItsDefault) {
 
 TEST(ConfigDefaults, EachSectionLeftOutTakesItsDefaults) {
   const Layout layout = ReadLayout();
-  ASSERT_EQ(layout.sections.size(), 10u);
+  ASSERT_EQ(layout.sections.size(), 11u);
   for (const auto& [section, span] : layout.sections) {
     Config config;
     std::string error;
