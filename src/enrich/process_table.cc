@@ -870,10 +870,16 @@ void ProcessTable::Sweep(uint64_t now_ms) {
     bool drop = false;
     if (p.exited) {
       drop = now_ms > p.exit_ms + options_.exited_keep_ms;
-    } else if (live_host() && now_ms > p.last_seen_ms + options_.idle_check_ms) {
-      // Its exit was not audited: drop it when the pid is gone. (A log's processes are not this
-      // host's: they stay until their exit, or until max_entries evicts them.)
-      drop = kill(p.pid, 0) != 0 && errno == ESRCH;
+    } else if (now_ms > p.last_seen_ms + options_.idle_check_ms) {
+      // Its exit was not audited: drop it when the pid is gone. A log's processes are not this
+      // host's: one silent that long goes when it belongs to no login or to one that is over (a
+      // daemon's child, a session's process killed by a signal); an idle shell of an open login
+      // stays.
+      if (live_host()) {
+        drop = kill(p.pid, 0) != 0 && errno == ESRCH;
+      } else if (session_over_) {
+        drop = p.ses == kUnsetId || session_over_(p.ses);
+      }
     }
     it = drop ? by_pid_.erase(it) : std::next(it);
   }

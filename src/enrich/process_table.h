@@ -28,8 +28,9 @@
 // Contract: single-threaded (the pipeline thread), after the network enricher (it reads the
 // event's NetworkFacts); per event one pass over the subject record and one or two hash lookups.
 // Memory is bounded: exited images are dropped a minute after their exit, images not seen for
-// idle_check_ms are dropped when their pid is gone (on the live host only: with no proc_root the
-// records are another host's or another time's, and this host's pids say nothing of them), and
+// idle_check_ms are dropped when their pid is gone (on the live host; with no proc_root the
+// records are another host's or another time's, and this host's pids say nothing of them: there,
+// when they belong to no login session or to one that is over, set_session_over), and
 // past max_entries the least recently seen
 // are evicted; a sweep that dropped many gives the memory back to the system. Enrich() fills subject(); the session tracker and the store read it for the same
 // event.
@@ -37,6 +38,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -113,6 +115,10 @@ class ProcessTable : public Enricher {
   const EventSubject& subject() const { return subject_; }
   // The records are this host's, now (proc_root set): its pids can be asked whether they are gone.
   bool live_host() const { return !options_.proc_root.empty(); }
+  // A log's records (not live_host): whether the login session of an audit session id is over (or
+  // unknown), asked by the sweep of processes not seen for idle_check_ms whose exit was not
+  // recorded. The session tracker sets it; unset, such processes stay until max_entries evicts them.
+  void set_session_over(std::function<bool(uint32_t ses)> over) { session_over_ = std::move(over); }
   // The image the event's subject is (after the event: for execve the new image); null if none.
   ProcessImage* current() { return current_; }
   // Images created or ended by the event last given to Enrich() (for the store).
@@ -134,6 +140,7 @@ class ProcessTable : public Enricher {
   static void MakeEntityId(std::string_view boot_id, int32_t pid, uint64_t start_ms, char out[17]);
 
  private:
+  std::function<bool(uint32_t)> session_over_;
   void ReadSubject(const ParsedEvent& e);
   void ParseSubject(const ParsedEvent& e, int r);
   void RememberSubject(std::string_view body, bool is_syscall);

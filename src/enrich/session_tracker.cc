@@ -93,6 +93,16 @@ SessionTracker::SessionTracker(SessionTrackerOptions options, ProcessTable* tabl
     : options_(std::move(options)), table_(table) {
   boot8_ = options_.boot_id.substr(0, 8);
   if (boot8_.empty()) boot8_ = "boot";
+  if (table_ != nullptr && !table_->live_host()) {
+    table_->set_session_over([this](uint32_t ses) {
+      const SessionInfo* s = Find(ses);
+      return s == nullptr || s->end_ms != 0;
+    });
+  }
+}
+
+SessionTracker::~SessionTracker() {
+  if (table_ != nullptr && !table_->live_host()) table_->set_session_over(nullptr);
 }
 
 std::string_view SessionTracker::Decode(std::string_view raw, std::string* out) {

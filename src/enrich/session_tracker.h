@@ -57,6 +57,9 @@ struct SessionTrackerOptions {
 class SessionTracker : public Enricher {
  public:
   SessionTracker(SessionTrackerOptions options, ProcessTable* table);
+  ~SessionTracker();
+  SessionTracker(const SessionTracker&) = delete;
+  SessionTracker& operator=(const SessionTracker&) = delete;
 
   // Sessions of the processes the table read from /proc (logins before the agent started), and
   // the roles of those processes. Call after ProcessTable::SeedFromProc.

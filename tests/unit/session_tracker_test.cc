@@ -367,6 +367,26 @@ TEST(SessionTracker, LogInputNeverAsksThisHostsPids) {
   EXPECT_TRUE(h.table->Find(login_pid) != nullptr);
 }
 
+// A log's processes whose exit was not recorded: once their login is over and they have been
+// silent for idle_check_ms (10 minutes of log time), they leave the table; an open login's stay
+// (above).
+TEST(SessionTracker, LogInputDropsSilentProcessesOfEndedLogins) {
+  SessionHarness h;
+  h.Feed(ReadSessionData(kInteractiveLog));
+  h.Finish();
+  const SessionInfo* s = h.sessions->Find(24);
+  ASSERT_TRUE(s != nullptr);
+  ASSERT_NE(s->end_ms, 0u);
+  size_t of_session = 0;
+  h.table->ForEach([&](const ProcessImage& p) { of_session += p.ses == 24 && !p.exited; });
+  ASSERT_GT(of_session, 0u);  // processes whose exit the log does not have
+  const uint64_t later = s->end_ms + 20 * 60 * 1000;
+  h.table->Sweep(later);
+  size_t left = 0;
+  h.table->ForEach([&](const ProcessImage& p) { left += p.ses == 24 && !p.exited; });
+  EXPECT_EQ(left, 0u);
+}
+
 TEST(SessionTracker, EndedSessionsLeaveMemory) {
   SessionHarness h;
   h.Feed(ReadSessionData(kCommandLog));
