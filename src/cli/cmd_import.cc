@@ -384,28 +384,20 @@ int RunImport(const ImportArgs& args) {
       continue;
     }
     LineReader reader(&file);
-    std::string_view line;
     uint64_t line_number = 0, file_records = 0;
     bool read_error = false;
     for (;;) {
-      LineReader::Status st = reader.Next(&line, &line_number);
-      if (st == LineReader::Status::kEnd) break;
-      if (st == LineReader::Status::kError) {
+      const char* why = nullptr;
+      const LogRead got = NextLogRecord(reader, &record, &line_number, &why);
+      if (got == LogRead::kEnd) break;
+      if (got == LogRead::kError) {
         Log(f.path + ": read error after line " + std::to_string(line_number) + ": " +
             file.error());
         read_error = true;
         status = 1;
         break;
       }
-      const char* why = nullptr;
-      if (st == LineReader::Status::kTooLong) {
-        why = "line longer than 1 MiB, skipped";
-      } else if (line.empty()) {
-        continue;
-      } else {
-        why = ParseLogRecord(line, &record);
-      }
-      if (why != nullptr) {
+      if (got == LogRead::kMalformed) {
         if (malformed_count++ < args.max_errors_shown) {
           malformed.push_back({f.path, line_number, why});
         }

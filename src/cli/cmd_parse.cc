@@ -119,28 +119,20 @@ int RunParse(const ParseArgs& args) {
     }
     const std::string shown_name = name == "-" ? "<stdin>" : name;
     LineReader reader(fd);
-    std::string_view line;
     uint64_t line_number = 0;
     uint64_t last_advance_ms = 0;
     Record record;
     for (;;) {
-      LineReader::Status st = reader.Next(&line, &line_number);
-      if (st == LineReader::Status::kEnd) break;
-      if (st == LineReader::Status::kError) {
+      const char* why = nullptr;
+      const LogRead got = NextLogRecord(reader, &record, &line_number, &why);
+      if (got == LogRead::kEnd) break;
+      if (got == LogRead::kError) {
         std::cerr << "auditlens parse: " << shown_name << ": read error: " << strerror(reader.error())
                   << "\n";
         status = 1;
         break;
       }
-      const char* why = nullptr;
-      if (st == LineReader::Status::kTooLong) {
-        why = "line longer than 1 MiB, skipped";
-      } else if (line.empty()) {
-        continue;
-      } else {
-        why = ParseLogRecord(line, &record);
-      }
-      if (why != nullptr) {
+      if (got == LogRead::kMalformed) {
         ++malformed;
         if (shown++ < args.max_errors_shown) {
           std::cerr << "auditlens parse: " << shown_name << ":" << line_number << ": " << why << "\n";

@@ -89,4 +89,23 @@ LineReader::Status LineReader::Next(std::string_view* line, uint64_t* line_numbe
   }
 }
 
+LogRead NextLogRecord(LineReader& reader, Record* record, uint64_t* line_number, const char** why) {
+  std::string_view line;
+  for (;;) {
+    switch (reader.Next(&line, line_number)) {
+      case LineReader::Status::kEnd:
+        return LogRead::kEnd;
+      case LineReader::Status::kError:
+        return LogRead::kError;
+      case LineReader::Status::kTooLong:
+        *why = "line longer than 1 MiB, skipped";
+        return LogRead::kMalformed;
+      case LineReader::Status::kLine:
+        if (line.empty()) continue;
+        *why = ParseLogRecord(line, record);
+        return *why == nullptr ? LogRead::kRecord : LogRead::kMalformed;
+    }
+  }
+}
+
 }  // namespace auditlens

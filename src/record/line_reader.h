@@ -6,6 +6,8 @@
 // reported through too_long, so memory stays bounded whatever the input.
 #pragma once
 
+#include "record/record.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -45,5 +47,11 @@ class LineReader {
   uint64_t line_number_ = 0;
   int error_ = 0;
 };
+
+// The next record of an audit log (record.h ParseLogRecord): kRecord, or kMalformed with *why (a
+// line that is not a record, or one longer than the reader's limit); empty lines are skipped;
+// kEnd; kError (reader.error()). *line_number names the line either way.
+enum class LogRead { kRecord, kMalformed, kEnd, kError };
+LogRead NextLogRecord(LineReader& reader, Record* record, uint64_t* line_number, const char** why);
 
 }  // namespace auditlens
