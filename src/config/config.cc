@@ -204,8 +204,11 @@ const std::map<std::string, std::map<std::string, Setter>>& Schema() {
         {"profile",
          [](const toml::node& n, Config* c, std::string* why) {
            if (!ReadString(n, &c->filtering.profile, why)) return false;
-           if (c->filtering.profile == "full" || c->filtering.profile == "compact") return true;
-           *why = "must be \"full\" or \"compact\"";
+           if (c->filtering.profile == "full" || c->filtering.profile == "compact" ||
+               c->filtering.profile == "lean") {
+             return true;
+           }
+           *why = "must be \"full\", \"compact\" or \"lean\"";
            return false;
          }},
         {"dropped_path",

@@ -981,9 +981,26 @@ void EventJsonFormatter::WriteRecords(const ParsedEvent& e, const EventFacts& fa
     case Completion::kFlush: w.Key("completion"); w.String("flushed"); break;
     default: break;
   }
+  if (profile_ == OutputProfile::kLean) {
+    // What the summary holds, read back from what was written (its sections are memoized, so the
+    // text is the one account of it). An event with a percent-encoded value leaves nothing out: a
+    // rebuilt value must never need decoding.
+    lean_summary_ok_ = false;
+    if (encoded_count_ == 0) {
+      lean_text_.assign(w.Since(0));
+      lean_text_.append("}}");
+      lean_summary_ok_ = JsonValue::Parse(lean_text_, &lean_summary_);
+    }
+  }
   w.Key("records");
   w.BeginArray();
-  for (size_t i = 0; i < e.record_count(); ++i) WriteRecord(e, i, w);
+  for (size_t i = 0; i < e.record_count(); ++i) {
+    if (profile_ == OutputProfile::kLean) {
+      WriteLeanRecord(e, i, w);
+    } else {
+      WriteRecord(e, i, w);
+    }
+  }
   w.EndArray();
   // Last: every value of the event has been written, so the list is complete.
   if (encoded_count_ > 0) {
@@ -1092,6 +1109,85 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
   }
 }
 
+void EventJsonFormatter::WriteLeanRecord(const ParsedEvent& e, size_t r, JsonWriter& w) {
+  lean_record_.clear();
+  lean_spans_.clear();
+  {
+    JsonWriter rw(&lean_record_);
+    lean_spans_on_ = true;
+    WriteRecordFields(e, r, rw);
+    lean_spans_on_ = false;
+  }
+  JsonValue record;
+  if (!lean_summary_ok_ || lean_spans_.empty() || !JsonValue::Parse(lean_record_, &record) ||
+      record.members().size() < lean_spans_.size()) {
+    w.Raw(lean_record_);
+    return;
+  }
+  // The members before the spans: type (and type_number).
+  const size_t first = record.members().size() - lean_spans_.size();
+  const std::string& type = record.Str("type");
+  size_t args = 0, args_elided = 0;
+  bool any = false;
+  for (size_t k = 0; k < lean_spans_.size(); ++k) {
+    LeanSpan& span = lean_spans_[k];
+    span.elided = false;
+    const std::string& name = record.members()[first + k].first;
+    const LeanRule* rule = span.encoded ? nullptr : FindLeanRule(type, name);
+    const bool arg = rule != nullptr && rule->relation == LeanRelation::kArg;
+    args += arg;
+    if (rule == nullptr || !LeanRebuild(*rule, name, lean_summary_, &lean_value_)) continue;
+    // The member as full wrote it, against the member rebuilt: the same bytes, or it stays.
+    std::string_view member(lean_record_.data() + span.begin, span.end - span.begin);
+    if (!member.empty() && member[0] == ',') member.remove_prefix(1);
+    lean_member_.clear();
+    JsonWriter mw(&lean_member_);
+    mw.Key(name);
+    mw.Raw(lean_value_);
+    if (member != lean_member_) continue;
+    span.elided = true;
+    args_elided += arg;
+    any = true;
+  }
+  // Every aN, or none: "a*" must name them all (their count is process.args').
+  if (args > 0 && (args_elided != args ||
+                   args != lean_summary_["process"]["args"].items().size())) {
+    for (size_t k = 0; k < lean_spans_.size(); ++k) {
+      const std::string& name = record.members()[first + k].first;
+      const LeanRule* rule = FindLeanRule(type, name);
+      if (lean_spans_[k].elided && rule != nullptr && rule->relation == LeanRelation::kArg) {
+        lean_spans_[k].elided = false;
+      }
+    }
+    any = false;
+    for (const LeanSpan& span : lean_spans_) any |= span.elided;
+  }
+  if (!any) {
+    w.Raw(lean_record_);
+    return;
+  }
+  lean_text_.assign(lean_record_, 0, lean_spans_[0].begin);
+  std::string elided;
+  bool args_named = false;
+  for (size_t k = 0; k < lean_spans_.size(); ++k) {
+    const LeanSpan& span = lean_spans_[k];
+    if (!span.elided) {
+      lean_text_.append(lean_record_, span.begin, span.end - span.begin);
+      continue;
+    }
+    const std::string& name = record.members()[first + k].first;
+    const LeanRule* rule = FindLeanRule(type, name);
+    if (rule->relation == LeanRelation::kArg) {
+      if (args_named) continue;
+      args_named = true;
+    }
+    if (!elided.empty()) elided.push_back(' ');
+    elided.append(rule->relation == LeanRelation::kArg ? std::string_view("a*") : name);
+  }
+  lean_text_.append(",\"elided\":\"").append(elided).append("\"}");
+  w.Raw(lean_text_);
+}
+
 void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonWriter& w) {
   uint16_t type = e.record_type(r);
   w.BeginObject();
@@ -1127,6 +1223,18 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
   const uint8_t context_fields = type == rectype::kSyscall ? ctx_.context_fields : 0;
   for (size_t i = 0; i < fields.size(); ++i) {
     const Field& f = fields[i];
+    // The lean profile's account of each member written (WriteLeanRecord): where, and whether
+    // percent-encoded. Every way out of the iteration passes here.
+    struct SpanNote {
+      EventJsonFormatter* f;
+      const JsonWriter& w;
+      size_t begin, encoded;
+      ~SpanNote() {
+        if (f->lean_spans_on_ && w.size() > begin) {
+          f->lean_spans_.push_back({begin, w.size(), f->encoded_count_ != encoded, false});
+        }
+      }
+    } span_note{this, w, w.size(), encoded_count_};
     // EXECVE arguments are joined across records: decided here, before the memo.
     FieldKind kind = type == rectype::kExecve ? KindOfField(type, f.name, f.value) : FieldKind::kPlain;
     std::string_view key = f.name;
@@ -1210,7 +1318,7 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
         break;
       }
       case FieldKind::kCapBitmap:
-        if (profile_ == OutputProfile::kCompact) {
+        if (profile_ != OutputProfile::kFull) {
           scratch_.clear();
           ValueDecoder::AppendCapSetCompact(f.value, &scratch_);
           WriteString(w, scratch_, path, key);

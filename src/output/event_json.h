@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json_value.h"
 #include "common/time_format.h"
 #include "decode/parsed_event.h"
 #include "decode/value_decoder.h"
@@ -100,6 +101,9 @@ class EventJsonFormatter {
   void WriteRecords(const ParsedEvent& e, const EventFacts& facts, JsonWriter& w);
   void WriteRecord(const ParsedEvent& e, size_t r, JsonWriter& w);
   void WriteRecordFields(const ParsedEvent& e, size_t r, JsonWriter& w);
+  // The lean profile's record (output/output_profile.h): written as full would, then without the
+  // members LeanRebuild gives back from the summary, named in "elided". Not memoized.
+  void WriteLeanRecord(const ParsedEvent& e, size_t r, JsonWriter& w);
   void WriteSockAddr(const ParsedEvent& e, std::string_view raw, JsonWriter& w,
                      std::string_view path);
   // The file the event is about: for execve the program (PATH item 0), else the last PATH item
@@ -161,6 +165,20 @@ class EventJsonFormatter {
   IsoSecondCache time_cache_;
   const std::vector<std::string>* label_names_ = nullptr;
   OutputProfile profile_ = OutputProfile::kFull;
+  // The lean profile's state: the summary read back, the record being written, its members.
+  struct LeanSpan {
+    size_t begin, end;  // in lean_record_, from the comma before the member
+    bool encoded;
+    bool elided;
+  };
+  bool lean_spans_on_ = false;
+  bool lean_summary_ok_ = false;
+  JsonValue lean_summary_;
+  std::string lean_text_;
+  std::string lean_record_;
+  std::string lean_value_;
+  std::string lean_member_;
+  std::vector<LeanSpan> lean_spans_;
 };
 
 }  // namespace auditlens

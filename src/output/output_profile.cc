@@ -1,5 +1,10 @@
 #include "output/output_profile.h"
 
+#include <charconv>
+
+#include "common/json_value.h"
+#include "output/json_writer.h"
+
 namespace auditlens {
 
 bool ParseOutputProfile(std::string_view name, OutputProfile* out, std::string* why) {
@@ -11,7 +16,12 @@ bool ParseOutputProfile(std::string_view name, OutputProfile* out, std::string* 
     *out = OutputProfile::kCompact;
     return true;
   }
-  *why = "'" + std::string(name) + "' is not an output profile (\"full\" or \"compact\")";
+  if (name == "lean") {
+    *out = OutputProfile::kLean;
+    return true;
+  }
+  *why = "'" + std::string(name) +
+         "' is not an output profile (\"full\", \"compact\" or \"lean\")";
   return false;
 }
 
@@ -19,8 +29,121 @@ std::string_view OutputProfileName(OutputProfile profile) {
   switch (profile) {
     case OutputProfile::kFull: return "full";
     case OutputProfile::kCompact: return "compact";
+    case OutputProfile::kLean: return "lean";
   }
   return "full";
+}
+
+namespace {
+
+using R = LeanRelation;
+// docs/schema.md, "The lean profile", is this table.
+constexpr LeanRule kLeanRules[] = {
+    {"SYSCALL", "pid", "process.pid", R::kNumber},
+    {"SYSCALL", "ppid", "process.parent.pid", R::kNumber},
+    {"SYSCALL", "comm", "process.name", R::kEqual},
+    {"SYSCALL", "exe", "process.executable", R::kEqual},
+    {"SYSCALL", "uid", "process.real_user", R::kNameElseId},
+    {"SYSCALL", "euid", "process.user", R::kNameElseId},
+    {"SYSCALL", "suid", "process.saved_user", R::kNameElseId},
+    {"SYSCALL", "gid", "group", R::kNameElseId},
+    {"SYSCALL", "auid", "auditd.user.audit", R::kNameElseId},
+    {"CWD", "cwd", "process.working_directory", R::kEqual},
+    {"PATH", "name", "file.path", R::kEqual},
+    {"PATH", "inode", "file.inode", R::kEqual},
+    {"PATH", "ouid", "file.owner", R::kEqual},
+    {"PATH", "ogid", "file.group", R::kEqual},
+    {"EXECVE", "argc", "process.args_count", R::kNumber},
+    {"EXECVE", "a*", "process.args", R::kArg},
+    {"PROCTITLE", "proctitle", "process.args", R::kArgsTitle},
+};
+
+// The kernel's cut of a proctitle (MAX_PROCTITLE_AUDIT_LEN).
+constexpr size_t kProctitleMax = 128;
+
+const JsonValue& At(const JsonValue& line, std::string_view path) {
+  const JsonValue* v = &line;
+  while (true) {
+    const size_t dot = path.find('.');
+    v = &(*v)[path.substr(0, dot)];
+    if (dot == std::string_view::npos) return *v;
+    path.remove_prefix(dot + 1);
+  }
+}
+
+// "a12" → 12; false for anything else.
+bool ArgIndex(std::string_view field, size_t* index) {
+  if (field.size() < 2 || field[0] != 'a') return false;
+  auto [end, ec] = std::from_chars(field.data() + 1, field.data() + field.size(), *index);
+  return ec == std::errc() && end == field.data() + field.size() && (field.size() == 2 || field[1] != '0');
+}
+
+}  // namespace
+
+std::span<const LeanRule> LeanRules() { return kLeanRules; }
+
+const LeanRule* FindLeanRule(std::string_view type, std::string_view field) {
+  size_t index;
+  const bool arg = type == "EXECVE" && ArgIndex(field, &index);
+  for (const LeanRule& rule : kLeanRules) {
+    if (rule.type == type && (rule.field == field || (arg && rule.field == "a*"))) return &rule;
+  }
+  return nullptr;
+}
+
+bool LeanRebuild(const LeanRule& rule, std::string_view field, const JsonValue& line,
+                 std::string* json) {
+  json->clear();
+  JsonWriter w(json);
+  const JsonValue& v = At(line, rule.path);
+  switch (rule.relation) {
+    case R::kEqual:
+      if (!v.is_string()) return false;
+      w.String(v.text());
+      return true;
+    case R::kNumber:
+      if (!v.is_number()) return false;
+      w.String(v.text());
+      return true;
+    case R::kNameElseId: {
+      const JsonValue& name = v["name"];
+      const JsonValue& id = v["id"];
+      const JsonValue& which = name.is_null() ? id : name;
+      if (!which.is_string()) return false;
+      w.String(which.text());
+      return true;
+    }
+    case R::kArg: {
+      size_t index;
+      if (!ArgIndex(field, &index) || !v.is_array() || index >= v.items().size() ||
+          !v.items()[index].is_string()) {
+        return false;
+      }
+      w.String(v.items()[index].text());
+      return true;
+    }
+    case R::kArgsTitle: {
+      if (!v.is_array() || v.items().empty()) return false;
+      std::string joined;
+      for (const JsonValue& arg : v.items()) {
+        if (!arg.is_string()) return false;
+        if (&arg != &v.items().front()) joined.push_back('\0');
+        joined.append(arg.text());
+      }
+      if (joined.size() > kProctitleMax) joined.resize(kProctitleMax);
+      w.BeginArray();
+      std::string_view rest = joined;
+      while (true) {
+        const size_t nul = rest.find('\0');
+        w.String(rest.substr(0, nul));
+        if (nul == std::string_view::npos) break;
+        rest.remove_prefix(nul + 1);
+      }
+      w.EndArray();
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace auditlens

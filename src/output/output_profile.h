@@ -5,24 +5,59 @@
 //            AppendCapSetCompact): "all", or "all but sys_resource" instead of forty names when
 //            that is shorter than the list. A root exec's
 //            BPRM_FCAPS and a CAPSET record shrink most; every other byte is full's.
+//   lean     compact, with each record field whose value the summary already holds left out of its
+//            record: the record then lists the names it left out in "elided" (a space-separated
+//            string; "a*" stands for every aN of an EXECVE record). Which field may be left out,
+//            and how it is rebuilt from the summary, is the one table LeanRules() below: the
+//            formatter leaves a field out only when LeanRebuild() gives back, byte for byte, the
+//            JSON full writes for it (checked per event, so no rule can say what is not so), and
+//            the unit test (tests/unit/output_profile_test.cc) rebuilds every full field of the
+//            recorded logs from the lean line with the same function. Nothing is left out of an
+//            event with a percent-encoded value (auditd.encoded).
 // Chosen for all outputs by [output] profile (config/config.h); an output of its own (the outputs'
 // `profile` key) is given one by calling EventJsonFormatter::set_profile on its formatter, after
 // ParseOutputProfile of its config value.
 //
 // Contract: ParseOutputProfile accepts exactly the names above; a profile changes only how values
-// are written, never which events are written.
+// are written, never which events are written, and never loses a value the full profile writes.
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
 namespace auditlens {
 
-enum class OutputProfile : uint8_t { kFull, kCompact };
+class JsonValue;
+
+enum class OutputProfile : uint8_t { kFull, kCompact, kLean };
 
 // False with *why (listing the names) for a name that is not a profile.
 bool ParseOutputProfile(std::string_view name, OutputProfile* out, std::string* why);
 std::string_view OutputProfileName(OutputProfile profile);
+
+// The lean profile's table: a record field and the summary field that holds its value.
+enum class LeanRelation : uint8_t {
+  kEqual,       // the same string
+  kNumber,      // the summary's number, as the record's string ("4242" for 4242)
+  kNameElseId,  // the summary object's name (path.name), or its id (path.id) when it has no name
+  kArg,         // EXECVE aN (field "a*"): item N of path (process.args)
+  kArgsTitle,   // PROCTITLE: path's items (process.args) joined by NUL, cut to the kernel's 128
+                // bytes, split at each NUL: the array full writes
+};
+struct LeanRule {
+  std::string_view type;   // the record type's name, as in "type"
+  std::string_view field;  // the record field ("a*": every aN)
+  std::string_view path;   // the summary field, dotted (process.parent.pid)
+  LeanRelation relation;
+};
+std::span<const LeanRule> LeanRules();
+// The rule for a record field; nullptr when it has none (the field is always written).
+const LeanRule* FindLeanRule(std::string_view type, std::string_view field);
+// Sets *json to the JSON text full writes for field, rebuilt from the line's top-level object by
+// rule; false when the summary lacks what the rule reads.
+bool LeanRebuild(const LeanRule& rule, std::string_view field, const JsonValue& line,
+                 std::string* json);
 
 }  // namespace auditlens
