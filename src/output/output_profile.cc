@@ -56,6 +56,10 @@ constexpr LeanRule kLeanRules[] = {
     {"EXECVE", "argc", "process.args_count", R::kNumber},
     {"EXECVE", "a*", "process.args", R::kArg},
     {"PROCTITLE", "proctitle", "process.args", R::kArgsTitle},
+    {"SYSCALL", "key", "tags", R::kTags},
+    {"SYSCALL", "success", "event.outcome", R::kOutcome},
+    {"PATH", "mode", "file", R::kMode},
+    {"SOCKADDR", "saddr", "destination", R::kSockaddr},
 };
 
 // The kernel's cut of a proctitle (MAX_PROCTITLE_AUDIT_LEN).
@@ -140,6 +144,54 @@ bool LeanRebuild(const LeanRule& rule, std::string_view field, const JsonValue& 
         rest.remove_prefix(nul + 1);
       }
       w.EndArray();
+      return true;
+    }
+    case R::kTags: {
+      if (!v.is_array() || v.items().empty()) return false;
+      for (const JsonValue& tag : v.items()) {
+        if (!tag.is_string()) return false;
+      }
+      if (v.items().size() == 1) {
+        w.String(v.items()[0].text());
+        return true;
+      }
+      w.BeginArray();
+      for (const JsonValue& tag : v.items()) w.String(tag.text());
+      w.EndArray();
+      return true;
+    }
+    case R::kOutcome:
+      if (v.text() == "success" && v.is_string()) {
+        w.String("yes");
+        return true;
+      }
+      if (v.text() == "failure" && v.is_string()) {
+        w.String("no");
+        return true;
+      }
+      return false;
+    case R::kMode: {
+      const JsonValue& type = v["type"];
+      const JsonValue& mode = v["mode"];
+      if (!type.is_string() || !mode.is_string() || mode.text().size() < 2 ||
+          mode.text()[0] != '0') {
+        return false;
+      }
+      w.String(type.text() + "," + mode.text().substr(1));
+      return true;
+    }
+    case R::kSockaddr: {
+      const JsonValue& ip = v["ip"];
+      const JsonValue& port = v["port"];
+      if (!ip.is_string() || !port.is_number()) return false;
+      w.BeginObject();
+      w.Key("family");
+      w.String(ip.text().find(':') == std::string::npos ? "inet" : "inet6");
+      w.Key("address");
+      w.String(ip.text());
+      w.Key("port");
+      w.Raw(port.text());
+      w.EndObject();
       return true;
     }
   }

@@ -45,6 +45,12 @@ enum class LeanRelation : uint8_t {
   kArg,         // EXECVE aN (field "a*"): item N of path (process.args)
   kArgsTitle,   // PROCTITLE: path's items (process.args) joined by NUL, cut to the kernel's 128
                 // bytes, split at each NUL: the array full writes
+  kTags,        // SYSCALL key: path (tags) when it has one item, its string; else the array
+  kOutcome,     // SYSCALL success: path (event.outcome) "success" is "yes", "failure" "no"
+  kMode,        // PATH mode: path.type (file.type), a comma, path.mode without its leading 0
+                // (file "file", "0644" → "file,644")
+  kSockaddr,    // SOCKADDR saddr: path (destination) as {"family":"inet" ("inet6" when the ip has
+                // a colon),"address":ip,"port":port}
 };
 struct LeanRule {
   std::string_view type;   // the record type's name, as in "type"
