@@ -39,6 +39,7 @@ namespace {
 using R = LeanRelation;
 // docs/schema.md, "The lean profile", is this table.
 constexpr LeanRule kLeanRules[] = {
+    {"SYSCALL", "syscall", "event.action", R::kEqual},
     {"SYSCALL", "pid", "process.pid", R::kNumber},
     {"SYSCALL", "ppid", "process.parent.pid", R::kNumber},
     {"SYSCALL", "comm", "process.name", R::kEqual},
@@ -48,6 +49,7 @@ constexpr LeanRule kLeanRules[] = {
     {"SYSCALL", "suid", "process.saved_user", R::kNameElseId},
     {"SYSCALL", "gid", "group", R::kNameElseId},
     {"SYSCALL", "auid", "auditd.user.audit", R::kNameElseId},
+    {"SYSCALL", "ses", "auditd.session.ses", R::kEqual},
     {"CWD", "cwd", "process.working_directory", R::kEqual},
     {"PATH", "name", "file.path", R::kEqual},
     {"PATH", "inode", "file.inode", R::kEqual},
