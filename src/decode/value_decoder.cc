@@ -791,7 +791,8 @@ void ValueDecoder::Decode(FieldKind kind, std::string_view raw, const SyscallCon
       return AppendCapBitmap(PrefixOr0(raw, 16), out);
     case FieldKind::kCapability: {
       uint64_t cap = PrefixOr0(raw, 10);
-      if (!kCapNames[cap].empty()) {
+      // A number past the table (a hostile or corrupt log) is unknown, not read past it.
+      if (cap < kCapNames.size() && !kCapNames[cap].empty()) {
         out->append(kCapNames[cap].data(), kCapNames[cap].size());
         return;
       }

@@ -93,6 +93,18 @@ TEST(OutputProfile, UnknownCapabilityBitsAreWritten) {
   d.Decode(FieldKind::kCapBitmap, "ffffffffffffffff", SyscallContext(), &out);
   EXPECT_NE(out.find(",checkpoint_restore,cap_41,cap_42,"), std::string::npos) << out;
   EXPECT_EQ(out.substr(out.size() - 7), ",cap_63") << out;
+  // One capability by number (capability=): a number without a name, or past any table, is
+  // written as unknown, never read past the table.
+  for (const char* raw : {"41", "64", "4000000000"}) {
+    out.clear();
+    d.Decode(FieldKind::kCapability, raw, SyscallContext(), &out);
+    EXPECT_EQ(out, "unknown-capability(" + std::string(raw) + ")");
+  }
+  out.clear();
+  d.Decode(FieldKind::kCapability, "21", SyscallContext(), &out);
+  EXPECT_EQ(out, "sys_admin");
+  out.clear();
+  d.Decode(FieldKind::kCapBitmap, "ffffffffffffffff", SyscallContext(), &out);
   // compact: with a nameless bit, the plain list (never "all"/"all but", which name known ones).
   std::string compact;
   ValueDecoder::AppendCapSetCompact("ffffffffffffffff", &compact);
