@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <type_traits>
 
 #include <libaudit.h>
 #include <sys/stat.h>
@@ -1101,7 +1102,7 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
   }
   const size_t encoded_before = encoded_count_;
   const size_t record_start = w.size();
-  WriteRecordFields(e, r, w);
+  WriteRecordFields<false>(e, r, w);
   if (memo_ok && encoded_count_ == encoded_before) {
     std::string_view rendered = w.Since(record_start);
     if (!rendered.empty() && rendered[0] == ',') rendered.remove_prefix(1);
@@ -1114,26 +1115,31 @@ void EventJsonFormatter::WriteLeanRecord(const ParsedEvent& e, size_t r, JsonWri
   lean_spans_.clear();
   {
     JsonWriter rw(&lean_record_);
-    lean_spans_on_ = true;
-    WriteRecordFields(e, r, rw);
-    lean_spans_on_ = false;
+    WriteRecordFields<true>(e, r, rw);
   }
-  JsonValue record;
-  if (!lean_summary_ok_ || lean_spans_.empty() || !JsonValue::Parse(lean_record_, &record) ||
-      record.members().size() < lean_spans_.size()) {
+  const uint16_t type_number = e.record_type(r);
+  const std::string_view type =
+      IsKnownRecordType(type_number) ? RecordTypeName(type_number) : std::string_view();
+  if (!lean_summary_ok_ || lean_spans_.empty() || type.empty() || !HasLeanRules(type)) {
     w.Raw(lean_record_);
     return;
   }
-  // The members before the spans: type (and type_number).
-  const size_t first = record.members().size() - lean_spans_.size();
-  const std::string& type = record.Str("type");
+  // Each member's name, read off its text: "name":value (a name with an escape has no rule).
+  auto name_of = [&](const LeanSpan& span) {
+    std::string_view member(lean_record_.data() + span.begin, span.end - span.begin);
+    if (!member.empty() && member[0] == ',') member.remove_prefix(1);
+    if (member.empty() || member[0] != '"') return std::string_view();
+    const size_t close = member.find_first_of("\\\"", 1);
+    if (close == std::string_view::npos || member[close] != '"') return std::string_view();
+    return member.substr(1, close - 1);
+  };
   size_t args = 0, args_elided = 0;
   bool any = false;
   for (size_t k = 0; k < lean_spans_.size(); ++k) {
     LeanSpan& span = lean_spans_[k];
     span.elided = false;
-    const std::string& name = record.members()[first + k].first;
-    const LeanRule* rule = span.encoded ? nullptr : FindLeanRule(type, name);
+    const std::string_view name = name_of(span);
+    const LeanRule* rule = span.encoded || name.empty() ? nullptr : FindLeanRule(type, name);
     const bool arg = rule != nullptr && rule->relation == LeanRelation::kArg;
     args += arg;
     if (rule == nullptr || !LeanRebuild(*rule, name, lean_summary_, &lean_value_)) continue;
@@ -1153,8 +1159,7 @@ void EventJsonFormatter::WriteLeanRecord(const ParsedEvent& e, size_t r, JsonWri
   if (args > 0 && (args_elided != args ||
                    args != lean_summary_["process"]["args"].items().size())) {
     for (size_t k = 0; k < lean_spans_.size(); ++k) {
-      const std::string& name = record.members()[first + k].first;
-      const LeanRule* rule = FindLeanRule(type, name);
+      const LeanRule* rule = FindLeanRule(type, name_of(lean_spans_[k]));
       if (lean_spans_[k].elided && rule != nullptr && rule->relation == LeanRelation::kArg) {
         lean_spans_[k].elided = false;
       }
@@ -1175,7 +1180,7 @@ void EventJsonFormatter::WriteLeanRecord(const ParsedEvent& e, size_t r, JsonWri
       lean_text_.append(lean_record_, span.begin, span.end - span.begin);
       continue;
     }
-    const std::string& name = record.members()[first + k].first;
+    const std::string_view name = name_of(span);
     const LeanRule* rule = FindLeanRule(type, name);
     if (rule->relation == LeanRelation::kArg) {
       if (args_named) continue;
@@ -1188,6 +1193,7 @@ void EventJsonFormatter::WriteLeanRecord(const ParsedEvent& e, size_t r, JsonWri
   w.Raw(lean_text_);
 }
 
+template <bool kSpans>
 void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonWriter& w) {
   uint16_t type = e.record_type(r);
   w.BeginObject();
@@ -1224,17 +1230,23 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
   for (size_t i = 0; i < fields.size(); ++i) {
     const Field& f = fields[i];
     // The lean profile's account of each member written (WriteLeanRecord): where, and whether
-    // percent-encoded. Every way out of the iteration passes here.
+    // percent-encoded. Every way out of the iteration passes here. The other profiles compile
+    // none of it.
     struct SpanNote {
       EventJsonFormatter* f;
       const JsonWriter& w;
       size_t begin, encoded;
       ~SpanNote() {
-        if (f->lean_spans_on_ && w.size() > begin) {
+        if (w.size() > begin) {
           f->lean_spans_.push_back({begin, w.size(), f->encoded_count_ != encoded, false});
         }
       }
-    } span_note{this, w, w.size(), encoded_count_};
+    };
+    struct NoSpanNote {
+      NoSpanNote(EventJsonFormatter*, const JsonWriter&, size_t, size_t) {}
+    };
+    std::conditional_t<kSpans, SpanNote, NoSpanNote> span_note{this, w, w.size(), encoded_count_};
+    (void)span_note;
     // EXECVE arguments are joined across records: decided here, before the memo.
     FieldKind kind = type == rectype::kExecve ? KindOfField(type, f.name, f.value) : FieldKind::kPlain;
     std::string_view key = f.name;

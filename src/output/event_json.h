@@ -100,6 +100,8 @@ class EventJsonFormatter {
   void WriteLabels(uint64_t labels, JsonWriter& w);
   void WriteRecords(const ParsedEvent& e, const EventFacts& facts, JsonWriter& w);
   void WriteRecord(const ParsedEvent& e, size_t r, JsonWriter& w);
+  // kSpans (the lean profile): notes each member's place in lean_spans_.
+  template <bool kSpans>
   void WriteRecordFields(const ParsedEvent& e, size_t r, JsonWriter& w);
   // The lean profile's record (output/output_profile.h): written as full would, then without the
   // members LeanRebuild gives back from the summary, named in "elided". Not memoized.
@@ -171,7 +173,6 @@ class EventJsonFormatter {
     bool encoded;
     bool elided;
   };
-  bool lean_spans_on_ = false;
   bool lean_summary_ok_ = false;
   JsonValue lean_summary_;
   std::string lean_text_;

@@ -50,6 +50,13 @@ constexpr LeanRule kLeanRules[] = {
     {"SYSCALL", "gid", "group", R::kNameElseId},
     {"SYSCALL", "auid", "auditd.user.audit", R::kNameElseId},
     {"SYSCALL", "ses", "auditd.session.ses", R::kEqual},
+    // Ids the summary has no field of its own for, left out when they are the same as one it has
+    // (a process that did not change ids: fsuid is euid, egid, sgid and fsgid are gid).
+    {"SYSCALL", "fsuid", "process.user", R::kNameElseId},
+    {"SYSCALL", "egid", "group", R::kNameElseId},
+    {"SYSCALL", "sgid", "group", R::kNameElseId},
+    {"SYSCALL", "fsgid", "group", R::kNameElseId},
+    {"SYSCALL", "tty", "process.interactive", R::kNoTty},
     {"CWD", "cwd", "process.working_directory", R::kEqual},
     {"PATH", "name", "file.path", R::kEqual},
     {"PATH", "inode", "file.inode", R::kEqual},
@@ -87,6 +94,13 @@ bool ArgIndex(std::string_view field, size_t* index) {
 }  // namespace
 
 std::span<const LeanRule> LeanRules() { return kLeanRules; }
+
+bool HasLeanRules(std::string_view type) {
+  for (const LeanRule& rule : kLeanRules) {
+    if (rule.type == type) return true;
+  }
+  return false;
+}
 
 const LeanRule* FindLeanRule(std::string_view type, std::string_view field) {
   size_t index;
@@ -162,6 +176,10 @@ bool LeanRebuild(const LeanRule& rule, std::string_view field, const JsonValue& 
       w.EndArray();
       return true;
     }
+    case R::kNoTty:
+      if (v.type() != JsonValue::Type::kBool || v.boolean()) return false;
+      w.String("(none)");
+      return true;
     case R::kOutcome:
       if (v.text() == "success" && v.is_string()) {
         w.String("yes");

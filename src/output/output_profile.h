@@ -46,6 +46,7 @@ enum class LeanRelation : uint8_t {
   kArgsTitle,   // PROCTITLE: path's items (process.args) joined by NUL, cut to the kernel's 128
                 // bytes, split at each NUL: the array full writes
   kTags,        // SYSCALL key: path (tags) when it has one item, its string; else the array
+  kNoTty,       // SYSCALL tty: "(none)" when path (process.interactive) is false
   kOutcome,     // SYSCALL success: path (event.outcome) "success" is "yes", "failure" "no"
   kMode,        // PATH mode: path.type (file.type), a comma, path.mode without its leading 0
                 // (file "file", "0644" → "file,644")
@@ -61,6 +62,8 @@ struct LeanRule {
 std::span<const LeanRule> LeanRules();
 // The rule for a record field; nullptr when it has none (the field is always written).
 const LeanRule* FindLeanRule(std::string_view type, std::string_view field);
+// Whether the record type has a rule at all.
+bool HasLeanRules(std::string_view type);
 // Sets *json to the JSON text full writes for field, rebuilt from the line's top-level object by
 // rule; false when the summary lacks what the rule reads.
 bool LeanRebuild(const LeanRule& rule, std::string_view field, const JsonValue& line,
