@@ -990,7 +990,8 @@ void EventJsonFormatter::WriteRecords(const ParsedEvent& e, const EventFacts& fa
     if (encoded_count_ == 0) {
       lean_text_.assign(w.Since(0));
       lean_text_.append("}}");
-      lean_summary_ok_ = JsonValue::Parse(lean_text_, &lean_summary_);
+      lean_summary_.swap(lean_text_);
+      lean_summary_ok_ = true;
     }
   }
   w.Key("records");
@@ -1157,7 +1158,7 @@ void EventJsonFormatter::WriteLeanRecord(const ParsedEvent& e, size_t r, JsonWri
   }
   // Every aN, or none: "a*" must name them all (their count is process.args').
   if (args > 0 && (args_elided != args ||
-                   args != lean_summary_["process"]["args"].items().size())) {
+                   args != LeanArgCount(lean_summary_))) {
     for (size_t k = 0; k < lean_spans_.size(); ++k) {
       const LeanRule* rule = FindLeanRule(type, name_of(lean_spans_[k]));
       if (lean_spans_[k].elided && rule != nullptr && rule->relation == LeanRelation::kArg) {

@@ -12,7 +12,6 @@
 #include <string_view>
 #include <vector>
 
-#include "common/json_value.h"
 #include "common/time_format.h"
 #include "decode/parsed_event.h"
 #include "decode/value_decoder.h"
@@ -174,7 +173,7 @@ class EventJsonFormatter {
     bool elided;
   };
   bool lean_summary_ok_ = false;
-  JsonValue lean_summary_;
+  std::string lean_summary_;  // the summary's text, closed: {...,"auditd":{...}}
   std::string lean_text_;
   std::string lean_record_;
   std::string lean_value_;

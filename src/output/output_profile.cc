@@ -1,8 +1,8 @@
 #include "output/output_profile.h"
 
 #include <charconv>
+#include <vector>
 
-#include "common/json_value.h"
 #include "output/json_writer.h"
 
 namespace auditlens {
@@ -74,14 +74,140 @@ constexpr LeanRule kLeanRules[] = {
 // The kernel's cut of a proctitle (MAX_PROCTITLE_AUDIT_LEN).
 constexpr size_t kProctitleMax = 128;
 
-const JsonValue& At(const JsonValue& line, std::string_view path) {
-  const JsonValue* v = &line;
-  while (true) {
+// The line is read as text, not parsed into values: the formatter reads its summary back once
+// per event, and only the few fields the table names are looked at. Every token is the writer's
+// (output/json_writer.h): strings escape only '"', '\\' and control characters.
+
+size_t SkipSpace(std::string_view t, size_t i) {
+  while (i < t.size() && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t' || t[i] == '\r')) ++i;
+  return i;
+}
+
+// The end of the JSON value starting at t[i] (after it), or npos.
+size_t SkipValue(std::string_view t, size_t i) {
+  i = SkipSpace(t, i);
+  if (i >= t.size()) return std::string_view::npos;
+  if (t[i] == '"') {
+    for (++i; i < t.size(); ++i) {
+      if (t[i] == '\\') {
+        ++i;
+      } else if (t[i] == '"') {
+        return i + 1;
+      }
+    }
+    return std::string_view::npos;
+  }
+  if (t[i] == '{' || t[i] == '[') {
+    const char close = t[i] == '{' ? '}' : ']';
+    i = SkipSpace(t, i + 1);
+    if (i < t.size() && t[i] == close) return i + 1;
+    while (i < t.size()) {
+      if (close == '}') {
+        i = SkipValue(t, i);  // the key
+        if (i == std::string_view::npos) return i;
+        i = SkipSpace(t, i);
+        if (i >= t.size() || t[i] != ':') return std::string_view::npos;
+        ++i;
+      }
+      i = SkipValue(t, i);
+      if (i == std::string_view::npos) return i;
+      i = SkipSpace(t, i);
+      if (i >= t.size()) return std::string_view::npos;
+      if (t[i] == close) return i + 1;
+      if (t[i] != ',') return std::string_view::npos;
+      ++i;
+    }
+    return std::string_view::npos;
+  }
+  while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']' && t[i] != ' ') ++i;
+  return i;
+}
+
+// The text of member key of the object token obj, or empty.
+std::string_view Member(std::string_view obj, std::string_view key) {
+  if (obj.empty() || obj[0] != '{') return {};
+  size_t i = SkipSpace(obj, 1);
+  while (i < obj.size() && obj[i] == '"') {
+    const size_t key_end = SkipValue(obj, i);
+    if (key_end == std::string_view::npos) return {};
+    const std::string_view name = obj.substr(i + 1, key_end - i - 2);
+    i = SkipSpace(obj, key_end);
+    if (i >= obj.size() || obj[i] != ':') return {};
+    const size_t value = SkipSpace(obj, i + 1);
+    const size_t value_end = SkipValue(obj, value);
+    if (value_end == std::string_view::npos) return {};
+    if (name == key) return obj.substr(value, value_end - value);
+    i = SkipSpace(obj, value_end);
+    if (i >= obj.size() || obj[i] != ',') return {};
+    i = SkipSpace(obj, i + 1);
+  }
+  return {};
+}
+
+// The text of the value at a dotted path, or empty.
+std::string_view At(std::string_view line, std::string_view path) {
+  std::string_view v = line;
+  while (!v.empty()) {
     const size_t dot = path.find('.');
-    v = &(*v)[path.substr(0, dot)];
-    if (dot == std::string_view::npos) return *v;
+    v = Member(v, path.substr(0, dot));
+    if (dot == std::string_view::npos) break;
     path.remove_prefix(dot + 1);
   }
+  return v;
+}
+
+// The items of an array token.
+bool Items(std::string_view array, std::vector<std::string_view>* items) {
+  items->clear();
+  if (array.empty() || array[0] != '[') return false;
+  size_t i = SkipSpace(array, 1);
+  if (i < array.size() && array[i] == ']') return true;
+  while (i < array.size()) {
+    const size_t end = SkipValue(array, i);
+    if (end == std::string_view::npos) return false;
+    items->push_back(array.substr(i, end - i));
+    i = SkipSpace(array, end);
+    if (i < array.size() && array[i] == ']') return true;
+    if (i >= array.size() || array[i] != ',') return false;
+    i = SkipSpace(array, i + 1);
+  }
+  return false;
+}
+
+bool IsString(std::string_view token) { return token.size() >= 2 && token[0] == '"'; }
+std::string_view Inner(std::string_view token) { return token.substr(1, token.size() - 2); }
+
+// The bytes of a string token as the writer escapes them: \" \\ \/ \b \f \n \r \t and \u00XX;
+// false for anything else (a \u past ASCII is not the writer's).
+bool Unescape(std::string_view token, std::string* out) {
+  out->clear();
+  const std::string_view in = Inner(token);
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '\\') {
+      out->push_back(in[i]);
+      continue;
+    }
+    if (++i >= in.size()) return false;
+    switch (in[i]) {
+      case '"': case '\\': case '/': out->push_back(in[i]); break;
+      case 'b': out->push_back('\b'); break;
+      case 'f': out->push_back('\f'); break;
+      case 'n': out->push_back('\n'); break;
+      case 'r': out->push_back('\r'); break;
+      case 't': out->push_back('\t'); break;
+      case 'u': {
+        unsigned v = 0;
+        if (i + 4 >= in.size()) return false;
+        auto [end, ec] = std::from_chars(in.data() + i + 1, in.data() + i + 5, v, 16);
+        if (ec != std::errc() || end != in.data() + i + 5 || v >= 0x80) return false;
+        out->push_back(static_cast<char>(v));
+        i += 4;
+        break;
+      }
+      default: return false;
+    }
+  }
+  return true;
 }
 
 // "a12" → 12; false for anything else.
@@ -111,46 +237,49 @@ const LeanRule* FindLeanRule(std::string_view type, std::string_view field) {
   return nullptr;
 }
 
-bool LeanRebuild(const LeanRule& rule, std::string_view field, const JsonValue& line,
+bool LeanRebuild(const LeanRule& rule, std::string_view field, std::string_view line,
                  std::string* json) {
   json->clear();
-  JsonWriter w(json);
-  const JsonValue& v = At(line, rule.path);
+  const std::string_view v = At(line, rule.path);
+  if (v.empty()) return false;
+  std::vector<std::string_view> items;
   switch (rule.relation) {
     case R::kEqual:
-      if (!v.is_string()) return false;
-      w.String(v.text());
+      if (!IsString(v)) return false;
+      json->assign(v);
       return true;
     case R::kNumber:
-      if (!v.is_number()) return false;
-      w.String(v.text());
+      if (IsString(v) || v[0] == '{' || v[0] == '[' || v == "true" || v == "false" || v == "null") {
+        return false;
+      }
+      json->append("\"").append(v).append("\"");
       return true;
     case R::kNameElseId: {
-      const JsonValue& name = v["name"];
-      const JsonValue& id = v["id"];
-      const JsonValue& which = name.is_null() ? id : name;
-      if (!which.is_string()) return false;
-      w.String(which.text());
+      std::string_view which = Member(v, "name");
+      if (which.empty()) which = Member(v, "id");
+      if (!IsString(which)) return false;
+      json->assign(which);
       return true;
     }
     case R::kArg: {
       size_t index;
-      if (!ArgIndex(field, &index) || !v.is_array() || index >= v.items().size() ||
-          !v.items()[index].is_string()) {
+      if (!ArgIndex(field, &index) || !Items(v, &items) || index >= items.size() ||
+          !IsString(items[index])) {
         return false;
       }
-      w.String(v.items()[index].text());
+      json->assign(items[index]);
       return true;
     }
     case R::kArgsTitle: {
-      if (!v.is_array() || v.items().empty()) return false;
-      std::string joined;
-      for (const JsonValue& arg : v.items()) {
-        if (!arg.is_string()) return false;
-        if (&arg != &v.items().front()) joined.push_back('\0');
-        joined.append(arg.text());
+      if (!Items(v, &items) || items.empty()) return false;
+      std::string joined, arg;
+      for (size_t i = 0; i < items.size(); ++i) {
+        if (!IsString(items[i]) || !Unescape(items[i], &arg)) return false;
+        if (i > 0) joined.push_back('\0');
+        joined.append(arg);
       }
       if (joined.size() > kProctitleMax) joined.resize(kProctitleMax);
+      JsonWriter w(json);
       w.BeginArray();
       std::string_view rest = joined;
       while (true) {
@@ -163,59 +292,60 @@ bool LeanRebuild(const LeanRule& rule, std::string_view field, const JsonValue& 
       return true;
     }
     case R::kTags: {
-      if (!v.is_array() || v.items().empty()) return false;
-      for (const JsonValue& tag : v.items()) {
-        if (!tag.is_string()) return false;
+      if (!Items(v, &items) || items.empty()) return false;
+      for (std::string_view tag : items) {
+        if (!IsString(tag)) return false;
       }
-      if (v.items().size() == 1) {
-        w.String(v.items()[0].text());
-        return true;
+      if (items.size() == 1) {
+        json->assign(items[0]);
+      } else {
+        json->assign(v);
       }
-      w.BeginArray();
-      for (const JsonValue& tag : v.items()) w.String(tag.text());
-      w.EndArray();
       return true;
     }
     case R::kNoTty:
-      if (v.type() != JsonValue::Type::kBool || v.boolean()) return false;
-      w.String("(none)");
+      if (v != "false") return false;
+      json->assign("\"(none)\"");
       return true;
     case R::kOutcome:
-      if (v.text() == "success" && v.is_string()) {
-        w.String("yes");
+      if (v == "\"success\"") {
+        json->assign("\"yes\"");
         return true;
       }
-      if (v.text() == "failure" && v.is_string()) {
-        w.String("no");
+      if (v == "\"failure\"") {
+        json->assign("\"no\"");
         return true;
       }
       return false;
     case R::kMode: {
-      const JsonValue& type = v["type"];
-      const JsonValue& mode = v["mode"];
-      if (!type.is_string() || !mode.is_string() || mode.text().size() < 2 ||
-          mode.text()[0] != '0') {
-        return false;
-      }
-      w.String(type.text() + "," + mode.text().substr(1));
+      const std::string_view type = Member(v, "type");
+      const std::string_view mode = Member(v, "mode");
+      if (!IsString(type) || !IsString(mode) || mode.size() < 4 || mode[1] != '0') return false;
+      json->append(type.substr(0, type.size() - 1)).append(",").append(mode.substr(2));
       return true;
     }
     case R::kSockaddr: {
-      const JsonValue& ip = v["ip"];
-      const JsonValue& port = v["port"];
-      if (!ip.is_string() || !port.is_number()) return false;
-      w.BeginObject();
-      w.Key("family");
-      w.String(ip.text().find(':') == std::string::npos ? "inet" : "inet6");
-      w.Key("address");
-      w.String(ip.text());
-      w.Key("port");
-      w.Raw(port.text());
-      w.EndObject();
+      const std::string_view ip = Member(v, "ip");
+      const std::string_view port = Member(v, "port");
+      if (!IsString(ip) || port.empty() || IsString(port) || port[0] == '{' || port[0] == '[') {
+        return false;
+      }
+      json->append("{\"family\":\"")
+          .append(ip.find(':') == std::string_view::npos ? "inet" : "inet6")
+          .append("\",\"address\":")
+          .append(ip)
+          .append(",\"port\":")
+          .append(port)
+          .append("}");
       return true;
     }
   }
   return false;
+}
+
+size_t LeanArgCount(std::string_view line) {
+  std::vector<std::string_view> items;
+  return Items(At(line, "process.args"), &items) ? items.size() : 0;
 }
 
 }  // namespace auditlens

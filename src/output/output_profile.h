@@ -29,8 +29,6 @@
 
 namespace auditlens {
 
-class JsonValue;
-
 enum class OutputProfile : uint8_t { kFull, kCompact, kLean };
 
 // False with *why (listing the names) for a name that is not a profile.
@@ -64,9 +62,12 @@ std::span<const LeanRule> LeanRules();
 const LeanRule* FindLeanRule(std::string_view type, std::string_view field);
 // Whether the record type has a rule at all.
 bool HasLeanRules(std::string_view type);
-// Sets *json to the JSON text full writes for field, rebuilt from the line's top-level object by
-// rule; false when the summary lacks what the rule reads.
-bool LeanRebuild(const LeanRule& rule, std::string_view field, const JsonValue& line,
+// Sets *json to the JSON text full writes for field, rebuilt by rule from line (the JSON text of
+// the event's object, as the formatter wrote it; its summary is enough); false when the summary
+// lacks what the rule reads.
+bool LeanRebuild(const LeanRule& rule, std::string_view field, std::string_view line,
                  std::string* json);
+// The number of items of line's process.args (0 without).
+size_t LeanArgCount(std::string_view line);
 
 }  // namespace auditlens

@@ -326,7 +326,7 @@ TEST(OutputProfile, LeanLosesNothingOfRecordedLogs) {
           const LeanRule* rule = FindLeanRule(type, name);
           ASSERT_NE(rule, nullptr) << type << "." << name;
           std::string json;
-          ASSERT_TRUE(LeanRebuild(*rule, name, l, &json)) << type << "." << name;
+          ASSERT_TRUE(LeanRebuild(*rule, name, lean[i], &json)) << type << "." << name;
           JsonValue back;
           ASSERT_TRUE(JsonValue::Parse(json, &back)) << json;
           EXPECT_TRUE(SameJson(back, value))
