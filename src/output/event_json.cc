@@ -990,7 +990,8 @@ void EventJsonFormatter::WriteRecords(const ParsedEvent& e, const EventFacts& fa
     if (encoded_count_ == 0) {
       lean_text_.assign(w.Since(0));
       lean_text_.append("}}");
-      lean_summary_.swap(lean_text_);
+      lean_summary_text_.swap(lean_text_);
+      lean_summary_.Reset(lean_summary_text_);
       lean_summary_ok_ = true;
     }
   }

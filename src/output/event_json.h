@@ -173,7 +173,8 @@ class EventJsonFormatter {
     bool elided;
   };
   bool lean_summary_ok_ = false;
-  std::string lean_summary_;  // the summary's text, closed: {...,"auditd":{...}}
+  std::string lean_summary_text_;  // the summary's text, closed: {...,"auditd":{...}}
+  LeanSummary lean_summary_;
   std::string lean_text_;
   std::string lean_record_;
   std::string lean_value_;

@@ -144,16 +144,25 @@ std::string_view Member(std::string_view obj, std::string_view key) {
   return {};
 }
 
-// The text of the value at a dotted path, or empty.
-std::string_view At(std::string_view line, std::string_view path) {
-  std::string_view v = line;
-  while (!v.empty()) {
-    const size_t dot = path.find('.');
-    v = Member(v, path.substr(0, dot));
-    if (dot == std::string_view::npos) break;
-    path.remove_prefix(dot + 1);
+// The members of an object token, in order.
+void MembersOf(std::string_view obj, std::vector<std::pair<std::string_view, std::string_view>>* out) {
+  out->clear();
+  if (obj.empty() || obj[0] != '{') return;
+  size_t i = SkipSpace(obj, 1);
+  while (i < obj.size() && obj[i] == '"') {
+    const size_t key_end = SkipValue(obj, i);
+    if (key_end == std::string_view::npos) return;
+    const std::string_view name = obj.substr(i + 1, key_end - i - 2);
+    i = SkipSpace(obj, key_end);
+    if (i >= obj.size() || obj[i] != ':') return;
+    const size_t value = SkipSpace(obj, i + 1);
+    const size_t value_end = SkipValue(obj, value);
+    if (value_end == std::string_view::npos) return;
+    out->emplace_back(name, obj.substr(value, value_end - value));
+    i = SkipSpace(obj, value_end);
+    if (i >= obj.size() || obj[i] != ',') return;
+    i = SkipSpace(obj, i + 1);
   }
-  return v;
 }
 
 // The items of an array token.
@@ -219,6 +228,44 @@ bool ArgIndex(std::string_view field, size_t* index) {
 
 }  // namespace
 
+void LeanSummary::Reset(std::string_view text) {
+  text_ = text;
+  used_ = 0;
+}
+
+std::string_view LeanSummary::At(std::string_view path) {
+  // Each object on the way (the line, process, process.parent, ...) is split into its members
+  // once per line.
+  std::string_view v = text_;
+  size_t at = 0;  // path[0, at) is v's path
+  while (!v.empty()) {
+    const std::string_view object_path = path.substr(0, at == 0 ? 0 : at - 1);
+    Object* object = nullptr;
+    for (size_t i = 0; i < used_; ++i) {
+      if (objects_[i].path == object_path) object = &objects_[i];
+    }
+    if (object == nullptr) {
+      if (used_ == objects_.size()) objects_.emplace_back();
+      object = &objects_[used_++];
+      object->path = object_path;
+      MembersOf(v, &object->members);
+    }
+    const size_t dot = path.find('.', at);
+    const std::string_view name = path.substr(at, dot == std::string_view::npos ? dot : dot - at);
+    std::string_view next;
+    for (const auto& [key, value] : object->members) {
+      if (key == name) {
+        next = value;
+        break;
+      }
+    }
+    v = next;
+    if (dot == std::string_view::npos) break;
+    at = dot + 1;
+  }
+  return v;
+}
+
 std::span<const LeanRule> LeanRules() { return kLeanRules; }
 
 bool HasLeanRules(std::string_view type) {
@@ -237,10 +284,10 @@ const LeanRule* FindLeanRule(std::string_view type, std::string_view field) {
   return nullptr;
 }
 
-bool LeanRebuild(const LeanRule& rule, std::string_view field, std::string_view line,
+bool LeanRebuild(const LeanRule& rule, std::string_view field, LeanSummary& line,
                  std::string* json) {
   json->clear();
-  const std::string_view v = At(line, rule.path);
+  const std::string_view v = line.At(rule.path);
   if (v.empty()) return false;
   std::vector<std::string_view> items;
   switch (rule.relation) {
@@ -343,9 +390,9 @@ bool LeanRebuild(const LeanRule& rule, std::string_view field, std::string_view 
   return false;
 }
 
-size_t LeanArgCount(std::string_view line) {
+size_t LeanArgCount(LeanSummary& line) {
   std::vector<std::string_view> items;
-  return Items(At(line, "process.args"), &items) ? items.size() : 0;
+  return Items(line.At("process.args"), &items) ? items.size() : 0;
 }
 
 }  // namespace auditlens

@@ -26,6 +26,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace auditlens {
 
@@ -62,12 +64,29 @@ std::span<const LeanRule> LeanRules();
 const LeanRule* FindLeanRule(std::string_view type, std::string_view field);
 // Whether the record type has a rule at all.
 bool HasLeanRules(std::string_view type);
-// Sets *json to the JSON text full writes for field, rebuilt by rule from line (the JSON text of
-// the event's object, as the formatter wrote it; its summary is enough); false when the summary
-// lacks what the rule reads.
-bool LeanRebuild(const LeanRule& rule, std::string_view field, std::string_view line,
+// The JSON text of an event's object, as the formatter wrote it (its summary is enough), read
+// for the fields the table names: each object on their paths is split into its members once.
+class LeanSummary {
+ public:
+  // text must outlive the reads.
+  void Reset(std::string_view text);
+  // The JSON text of the value at a dotted path (process.parent.pid); empty when absent.
+  std::string_view At(std::string_view path);
+
+ private:
+  struct Object {
+    std::string_view path;
+    std::vector<std::pair<std::string_view, std::string_view>> members;
+  };
+  std::string_view text_;
+  std::vector<Object> objects_;  // the first used_ are this text's
+  size_t used_ = 0;
+};
+// Sets *json to the JSON text full writes for field, rebuilt by rule from line; false when the
+// summary lacks what the rule reads.
+bool LeanRebuild(const LeanRule& rule, std::string_view field, LeanSummary& line,
                  std::string* json);
 // The number of items of line's process.args (0 without).
-size_t LeanArgCount(std::string_view line);
+size_t LeanArgCount(LeanSummary& line);
 
 }  // namespace auditlens

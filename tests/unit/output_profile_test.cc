@@ -326,7 +326,9 @@ TEST(OutputProfile, LeanLosesNothingOfRecordedLogs) {
           const LeanRule* rule = FindLeanRule(type, name);
           ASSERT_NE(rule, nullptr) << type << "." << name;
           std::string json;
-          ASSERT_TRUE(LeanRebuild(*rule, name, lean[i], &json)) << type << "." << name;
+          LeanSummary summary;
+          summary.Reset(lean[i]);
+          ASSERT_TRUE(LeanRebuild(*rule, name, summary, &json)) << type << "." << name;
           JsonValue back;
           ASSERT_TRUE(JsonValue::Parse(json, &back)) << json;
           EXPECT_TRUE(SameJson(back, value))
