@@ -231,6 +231,15 @@ bool ArgIndex(std::string_view field, size_t* index) {
 void LeanSummary::Reset(std::string_view text) {
   text_ = text;
   used_ = 0;
+  args_read_ = false;
+}
+
+const std::vector<std::string_view>* LeanSummary::Args() {
+  if (!args_read_) {
+    args_read_ = true;
+    args_ok_ = Items(At("process.args"), &args_);
+  }
+  return args_ok_ ? &args_ : nullptr;
 }
 
 std::string_view LeanSummary::At(std::string_view path) {
@@ -309,16 +318,26 @@ bool LeanRebuild(const LeanRule& rule, std::string_view field, LeanSummary& line
       return true;
     }
     case R::kArg: {
+      // process.args, read once per line.
       size_t index;
-      if (!ArgIndex(field, &index) || !Items(v, &items) || index >= items.size() ||
-          !IsString(items[index])) {
+      const std::vector<std::string_view>* args =
+          rule.path == "process.args" ? line.Args() : nullptr;
+      if (!ArgIndex(field, &index) || args == nullptr || index >= args->size() ||
+          !IsString((*args)[index])) {
         return false;
       }
-      json->assign(items[index]);
+      json->assign((*args)[index]);
       return true;
     }
     case R::kArgsTitle: {
-      if (!Items(v, &items) || items.empty()) return false;
+      if (rule.path == "process.args") {
+        const std::vector<std::string_view>* args = line.Args();
+        if (args == nullptr) return false;
+        items = *args;
+      } else if (!Items(v, &items)) {
+        return false;
+      }
+      if (items.empty()) return false;
       std::string joined, arg;
       for (size_t i = 0; i < items.size(); ++i) {
         if (!IsString(items[i]) || !Unescape(items[i], &arg)) return false;
@@ -391,8 +410,8 @@ bool LeanRebuild(const LeanRule& rule, std::string_view field, LeanSummary& line
 }
 
 size_t LeanArgCount(LeanSummary& line) {
-  std::vector<std::string_view> items;
-  return Items(line.At("process.args"), &items) ? items.size() : 0;
+  const std::vector<std::string_view>* args = line.Args();
+  return args == nullptr ? 0 : args->size();
 }
 
 }  // namespace auditlens

@@ -72,6 +72,8 @@ class LeanSummary {
   void Reset(std::string_view text);
   // The JSON text of the value at a dotted path (process.parent.pid); empty when absent.
   std::string_view At(std::string_view path);
+  // The items of process.args (JSON text each), read once; nullptr when it is not an array.
+  const std::vector<std::string_view>* Args();
 
  private:
   struct Object {
@@ -81,6 +83,9 @@ class LeanSummary {
   std::string_view text_;
   std::vector<Object> objects_;  // the first used_ are this text's
   size_t used_ = 0;
+  std::vector<std::string_view> args_;
+  bool args_read_ = false;
+  bool args_ok_ = false;
 };
 // Sets *json to the JSON text full writes for field, rebuilt by rule from line; false when the
 // summary lacks what the rule reads.
