@@ -1142,6 +1142,7 @@ void EventJsonFormatter::WriteLeanRecord(const ParsedEvent& e, size_t r, JsonWri
     span.elided = false;
     const std::string_view name = name_of(span);
     const LeanRule* rule = span.encoded || name.empty() ? nullptr : FindLeanRule(type, name);
+    span.rule = rule;
     const bool arg = rule != nullptr && rule->relation == LeanRelation::kArg;
     args += arg;
     if (rule == nullptr || !LeanRebuild(*rule, name, lean_summary_, &lean_value_)) continue;
@@ -1160,11 +1161,8 @@ void EventJsonFormatter::WriteLeanRecord(const ParsedEvent& e, size_t r, JsonWri
   // Every aN, or none: "a*" must name them all (their count is process.args').
   if (args > 0 && (args_elided != args ||
                    args != LeanArgCount(lean_summary_))) {
-    for (size_t k = 0; k < lean_spans_.size(); ++k) {
-      const LeanRule* rule = FindLeanRule(type, name_of(lean_spans_[k]));
-      if (lean_spans_[k].elided && rule != nullptr && rule->relation == LeanRelation::kArg) {
-        lean_spans_[k].elided = false;
-      }
+    for (LeanSpan& span : lean_spans_) {
+      if (span.elided && span.rule->relation == LeanRelation::kArg) span.elided = false;
     }
     any = false;
     for (const LeanSpan& span : lean_spans_) any |= span.elided;
@@ -1183,7 +1181,7 @@ void EventJsonFormatter::WriteLeanRecord(const ParsedEvent& e, size_t r, JsonWri
       continue;
     }
     const std::string_view name = name_of(span);
-    const LeanRule* rule = FindLeanRule(type, name);
+    const LeanRule* rule = span.rule;
     if (rule->relation == LeanRelation::kArg) {
       if (args_named) continue;
       args_named = true;
@@ -1240,7 +1238,7 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
       size_t begin, encoded;
       ~SpanNote() {
         if (w.size() > begin) {
-          f->lean_spans_.push_back({begin, w.size(), f->encoded_count_ != encoded, false});
+          f->lean_spans_.push_back({begin, w.size(), f->encoded_count_ != encoded, false, nullptr});
         }
       }
     };

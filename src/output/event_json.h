@@ -171,6 +171,7 @@ class EventJsonFormatter {
     size_t begin, end;  // in lean_record_, from the comma before the member
     bool encoded;
     bool elided;
+    const LeanRule* rule;  // its rule, when it has one
   };
   bool lean_summary_ok_ = false;
   std::string lean_summary_text_;  // the summary's text, closed: {...,"auditd":{...}}
