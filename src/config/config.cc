@@ -40,8 +40,8 @@ bool ReadString(const toml::node& node, std::string* out, std::string* why) {
 // The output profiles ([output] profile, an output's profile): output/output_profile.h names
 // them; the config only checks the name (the layer below the output stage).
 bool CheckProfile(const std::string& name, std::string* why) {
-  if (name == "full" || name == "compact") return true;
-  *why = "must be \"full\" or \"compact\"";
+  if (name == "full" || name == "compact" || name == "lean") return true;
+  *why = "must be \"full\", \"compact\" or \"lean\"";
   return false;
 }
 

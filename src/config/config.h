@@ -117,7 +117,7 @@ struct FilterSettings {
   std::vector<ConfigTable> labels;
   // Where the events a filter drops are written instead of nowhere ("" none): [output] dropped_path.
   std::string dropped_path;
-  // [output] profile: "full" or "compact" (output/output_profile.h).
+  // [output] profile: "full", "compact" or "lean" (output/output_profile.h).
   std::string profile;
 };
 

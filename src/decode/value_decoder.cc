@@ -242,12 +242,19 @@ void AppendPerm(uint64_t perm, std::string* out) {
   AppendBits(perm, kPerm, ',', out);
 }
 
+// A bit this build has no name for is written as cap_N (N its bit number, e.g. cap_41): no name
+// of the table starts with "cap_", so the two never clash, and no bit is left out.
 void AppendCapBitmap(uint64_t bits, std::string* out) {
   bool first = true;
   for (size_t i = 0; i < kCapNames.size(); ++i) {
-    if (!(bits & (1ull << i)) || kCapNames[i].empty()) continue;
+    if (!(bits & (1ull << i))) continue;
     if (!first) out->push_back(',');
-    out->append(kCapNames[i].data(), kCapNames[i].size());
+    if (kCapNames[i].empty()) {
+      out->append("cap_");
+      out->append(std::to_string(i));
+    } else {
+      out->append(kCapNames[i].data(), kCapNames[i].size());
+    }
     first = false;
   }
   if (first) out->append("none");
@@ -408,7 +415,13 @@ SyscallContext ValueDecoder::ContextOf(std::string_view arch_raw, std::string_vi
 
 void ValueDecoder::AppendCapSetCompact(std::string_view raw, std::string* out) {
   static const uint64_t kKnown = KnownCapBits();
-  const uint64_t bits = PrefixOr0(raw, 16) & kKnown;
+  const uint64_t bits = PrefixOr0(raw, 16);
+  if (bits & ~kKnown) {
+    // A bit without a name (cap_N): the plain list, as full writes it; "all" and "all but" speak
+    // only of the named capabilities.
+    AppendCapBitmap(bits, out);
+    return;
+  }
   if (bits == kKnown) {
     out->append("all");
     return;
@@ -778,7 +791,8 @@ void ValueDecoder::Decode(FieldKind kind, std::string_view raw, const SyscallCon
       return AppendCapBitmap(PrefixOr0(raw, 16), out);
     case FieldKind::kCapability: {
       uint64_t cap = PrefixOr0(raw, 10);
-      if (!kCapNames[cap].empty()) {
+      // A number past the table (a hostile or corrupt log) is unknown, not read past it.
+      if (cap < kCapNames.size() && !kCapNames[cap].empty()) {
         out->append(kCapNames[cap].data(), kCapNames[cap].size());
         return;
       }

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <type_traits>
 
 #include <libaudit.h>
 #include <sys/stat.h>
@@ -981,9 +982,28 @@ void EventJsonFormatter::WriteRecords(const ParsedEvent& e, const EventFacts& fa
     case Completion::kFlush: w.Key("completion"); w.String("flushed"); break;
     default: break;
   }
+  if (profile_ == OutputProfile::kLean) {
+    // What the summary holds, read back from what was written (its sections are memoized, so the
+    // text is the one account of it). An event with a percent-encoded value leaves nothing out: a
+    // rebuilt value must never need decoding.
+    lean_summary_ok_ = false;
+    if (encoded_count_ == 0) {
+      lean_text_.assign(w.Since(0));
+      lean_text_.append("}}");
+      lean_summary_text_.swap(lean_text_);
+      lean_summary_.Reset(lean_summary_text_);
+      lean_summary_ok_ = true;
+    }
+  }
   w.Key("records");
   w.BeginArray();
-  for (size_t i = 0; i < e.record_count(); ++i) WriteRecord(e, i, w);
+  for (size_t i = 0; i < e.record_count(); ++i) {
+    if (profile_ == OutputProfile::kLean) {
+      WriteLeanRecord(e, i, w);
+    } else {
+      WriteRecord(e, i, w);
+    }
+  }
   w.EndArray();
   // Last: every value of the event has been written, so the list is complete.
   if (encoded_count_ > 0) {
@@ -1084,7 +1104,7 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
   }
   const size_t encoded_before = encoded_count_;
   const size_t record_start = w.size();
-  WriteRecordFields(e, r, w);
+  WriteRecordFields<false>(e, r, w);
   if (memo_ok && encoded_count_ == encoded_before) {
     std::string_view rendered = w.Since(record_start);
     if (!rendered.empty() && rendered[0] == ',') rendered.remove_prefix(1);
@@ -1092,6 +1112,88 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
   }
 }
 
+void EventJsonFormatter::WriteLeanRecord(const ParsedEvent& e, size_t r, JsonWriter& w) {
+  lean_record_.clear();
+  lean_spans_.clear();
+  {
+    JsonWriter rw(&lean_record_);
+    WriteRecordFields<true>(e, r, rw);
+  }
+  const uint16_t type_number = e.record_type(r);
+  const std::string_view type =
+      IsKnownRecordType(type_number) ? RecordTypeName(type_number) : std::string_view();
+  if (!lean_summary_ok_ || lean_spans_.empty() || type.empty() || !HasLeanRules(type)) {
+    w.Raw(lean_record_);
+    return;
+  }
+  // Each member's name, read off its text: "name":value (a name with an escape has no rule).
+  auto name_of = [&](const LeanSpan& span) {
+    std::string_view member(lean_record_.data() + span.begin, span.end - span.begin);
+    if (!member.empty() && member[0] == ',') member.remove_prefix(1);
+    if (member.empty() || member[0] != '"') return std::string_view();
+    const size_t close = member.find_first_of("\\\"", 1);
+    if (close == std::string_view::npos || member[close] != '"') return std::string_view();
+    return member.substr(1, close - 1);
+  };
+  size_t args = 0, args_elided = 0;
+  bool any = false;
+  for (size_t k = 0; k < lean_spans_.size(); ++k) {
+    LeanSpan& span = lean_spans_[k];
+    span.elided = false;
+    const std::string_view name = name_of(span);
+    const LeanRule* rule = span.encoded || name.empty() ? nullptr : FindLeanRule(type, name);
+    span.rule = rule;
+    const bool arg = rule != nullptr && rule->relation == LeanRelation::kArg;
+    args += arg;
+    if (rule == nullptr || !LeanRebuild(*rule, name, lean_summary_, &lean_value_)) continue;
+    // The member as full wrote it, against the member rebuilt: the same bytes, or it stays.
+    std::string_view member(lean_record_.data() + span.begin, span.end - span.begin);
+    if (!member.empty() && member[0] == ',') member.remove_prefix(1);
+    lean_member_.clear();
+    JsonWriter mw(&lean_member_);
+    mw.Key(name);
+    mw.Raw(lean_value_);
+    if (member != lean_member_) continue;
+    span.elided = true;
+    args_elided += arg;
+    any = true;
+  }
+  // Every aN, or none: "a*" must name them all (their count is process.args').
+  if (args > 0 && (args_elided != args ||
+                   args != LeanArgCount(lean_summary_))) {
+    for (LeanSpan& span : lean_spans_) {
+      if (span.elided && span.rule->relation == LeanRelation::kArg) span.elided = false;
+    }
+    any = false;
+    for (const LeanSpan& span : lean_spans_) any |= span.elided;
+  }
+  if (!any) {
+    w.Raw(lean_record_);
+    return;
+  }
+  lean_text_.assign(lean_record_, 0, lean_spans_[0].begin);
+  std::string elided;
+  bool args_named = false;
+  for (size_t k = 0; k < lean_spans_.size(); ++k) {
+    const LeanSpan& span = lean_spans_[k];
+    if (!span.elided) {
+      lean_text_.append(lean_record_, span.begin, span.end - span.begin);
+      continue;
+    }
+    const std::string_view name = name_of(span);
+    const LeanRule* rule = span.rule;
+    if (rule->relation == LeanRelation::kArg) {
+      if (args_named) continue;
+      args_named = true;
+    }
+    if (!elided.empty()) elided.push_back(' ');
+    elided.append(rule->relation == LeanRelation::kArg ? std::string_view("a*") : name);
+  }
+  lean_text_.append(",\"elided\":\"").append(elided).append("\"}");
+  w.Raw(lean_text_);
+}
+
+template <bool kSpans>
 void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonWriter& w) {
   uint16_t type = e.record_type(r);
   w.BeginObject();
@@ -1127,6 +1229,24 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
   const uint8_t context_fields = type == rectype::kSyscall ? ctx_.context_fields : 0;
   for (size_t i = 0; i < fields.size(); ++i) {
     const Field& f = fields[i];
+    // The lean profile's account of each member written (WriteLeanRecord): where, and whether
+    // percent-encoded. Every way out of the iteration passes here. The other profiles compile
+    // none of it.
+    struct SpanNote {
+      EventJsonFormatter* f;
+      const JsonWriter& w;
+      size_t begin, encoded;
+      ~SpanNote() {
+        if (w.size() > begin) {
+          f->lean_spans_.push_back({begin, w.size(), f->encoded_count_ != encoded, false, nullptr});
+        }
+      }
+    };
+    struct NoSpanNote {
+      NoSpanNote(EventJsonFormatter*, const JsonWriter&, size_t, size_t) {}
+    };
+    std::conditional_t<kSpans, SpanNote, NoSpanNote> span_note{this, w, w.size(), encoded_count_};
+    (void)span_note;
     // EXECVE arguments are joined across records: decided here, before the memo.
     FieldKind kind = type == rectype::kExecve ? KindOfField(type, f.name, f.value) : FieldKind::kPlain;
     std::string_view key = f.name;
@@ -1210,7 +1330,7 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
         break;
       }
       case FieldKind::kCapBitmap:
-        if (profile_ == OutputProfile::kCompact) {
+        if (profile_ != OutputProfile::kFull) {
           scratch_.clear();
           ValueDecoder::AppendCapSetCompact(f.value, &scratch_);
           WriteString(w, scratch_, path, key);

@@ -99,7 +99,12 @@ class EventJsonFormatter {
   void WriteLabels(uint64_t labels, JsonWriter& w);
   void WriteRecords(const ParsedEvent& e, const EventFacts& facts, JsonWriter& w);
   void WriteRecord(const ParsedEvent& e, size_t r, JsonWriter& w);
+  // kSpans (the lean profile): notes each member's place in lean_spans_.
+  template <bool kSpans>
   void WriteRecordFields(const ParsedEvent& e, size_t r, JsonWriter& w);
+  // The lean profile's record (output/output_profile.h): written as full would, then without the
+  // members LeanRebuild gives back from the summary, named in "elided". Not memoized.
+  void WriteLeanRecord(const ParsedEvent& e, size_t r, JsonWriter& w);
   void WriteSockAddr(const ParsedEvent& e, std::string_view raw, JsonWriter& w,
                      std::string_view path);
   // The file the event is about: for execve the program (PATH item 0), else the last PATH item
@@ -161,6 +166,21 @@ class EventJsonFormatter {
   IsoSecondCache time_cache_;
   const std::vector<std::string>* label_names_ = nullptr;
   OutputProfile profile_ = OutputProfile::kFull;
+  // The lean profile's state: the summary read back, the record being written, its members.
+  struct LeanSpan {
+    size_t begin, end;  // in lean_record_, from the comma before the member
+    bool encoded;
+    bool elided;
+    const LeanRule* rule;  // its rule, when it has one
+  };
+  bool lean_summary_ok_ = false;
+  std::string lean_summary_text_;  // the summary's text, closed: {...,"auditd":{...}}
+  LeanSummary lean_summary_;
+  std::string lean_text_;
+  std::string lean_record_;
+  std::string lean_value_;
+  std::string lean_member_;
+  std::vector<LeanSpan> lean_spans_;
 };
 
 }  // namespace auditlens

@@ -6,7 +6,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <set>
@@ -38,7 +40,11 @@ std::set<std::string> AllNames() {
   ValueDecoder d;
   std::string out;
   d.Decode(FieldKind::kCapBitmap, "ffffffffffffffff", SyscallContext(), &out);
-  return Split(out);
+  std::set<std::string> names;
+  for (const std::string& name : Split(out)) {
+    if (name.rfind("cap_", 0) != 0) names.insert(name);  // cap_N: a bit without a name
+  }
+  return names;
 }
 
 // The set a compact value names.
@@ -67,8 +73,45 @@ TEST(OutputProfile, Names) {
   ASSERT_TRUE(ParseOutputProfile("compact", &p, &why));
   EXPECT_EQ(p, OutputProfile::kCompact);
   EXPECT_EQ(OutputProfileName(p), "compact");
-  EXPECT_FALSE(ParseOutputProfile("lean", &p, &why));
-  EXPECT_NE(why.find("\"full\" or \"compact\""), std::string::npos) << why;
+  ASSERT_TRUE(ParseOutputProfile("lean", &p, &why));
+  EXPECT_EQ(p, OutputProfile::kLean);
+  EXPECT_EQ(OutputProfileName(p), "lean");
+  EXPECT_FALSE(ParseOutputProfile("leaner", &p, &why));
+  EXPECT_NE(why.find("\"full\", \"compact\" or \"lean\""), std::string::npos) << why;
+}
+
+// A bit this build has no name for is written as cap_N, in every profile: none is left out.
+TEST(OutputProfile, UnknownCapabilityBitsAreWritten) {
+  ValueDecoder d;
+  std::string out;
+  d.Decode(FieldKind::kCapBitmap, "20000000000", SyscallContext(), &out);
+  EXPECT_EQ(out, "cap_41");
+  out.clear();
+  d.Decode(FieldKind::kCapBitmap, "8000020000000003", SyscallContext(), &out);
+  EXPECT_EQ(out, "chown,dac_override,cap_41,cap_63");
+  out.clear();
+  d.Decode(FieldKind::kCapBitmap, "ffffffffffffffff", SyscallContext(), &out);
+  EXPECT_NE(out.find(",checkpoint_restore,cap_41,cap_42,"), std::string::npos) << out;
+  EXPECT_EQ(out.substr(out.size() - 7), ",cap_63") << out;
+  // One capability by number (capability=): a number without a name, or past any table, is
+  // written as unknown, never read past the table.
+  for (const char* raw : {"41", "64", "4000000000"}) {
+    out.clear();
+    d.Decode(FieldKind::kCapability, raw, SyscallContext(), &out);
+    EXPECT_EQ(out, "unknown-capability(" + std::string(raw) + ")");
+  }
+  out.clear();
+  d.Decode(FieldKind::kCapability, "21", SyscallContext(), &out);
+  EXPECT_EQ(out, "sys_admin");
+  out.clear();
+  d.Decode(FieldKind::kCapBitmap, "ffffffffffffffff", SyscallContext(), &out);
+  // compact: with a nameless bit, the plain list (never "all"/"all but", which name known ones).
+  std::string compact;
+  ValueDecoder::AppendCapSetCompact("ffffffffffffffff", &compact);
+  EXPECT_EQ(compact, out);
+  compact.clear();
+  ValueDecoder::AppendCapSetCompact("20000000000", &compact);
+  EXPECT_EQ(compact, "cap_41");
 }
 
 TEST(OutputProfile, CompactCapabilitySetsNameTheSameSet) {
@@ -184,6 +227,140 @@ TEST(OutputProfile, CompactLosesNothingOfRecordedLogs) {
   EXPECT_GT(sets, 0u);
   EXPECT_GT(shorter, 0u);
   EXPECT_LT(bytes_compact, bytes_full);
+}
+
+// Structural equality of two JSON values (numbers by their text).
+bool SameJson(const JsonValue& a, const JsonValue& b) {
+  if (a.type() != b.type() || a.text() != b.text()) return false;
+  if (a.items().size() != b.items().size() || a.members().size() != b.members().size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.items().size(); ++i) {
+    if (!SameJson(a.items()[i], b.items()[i])) return false;
+  }
+  for (size_t i = 0; i < a.members().size(); ++i) {
+    if (a.members()[i].first != b.members()[i].first ||
+        !SameJson(a.members()[i].second, b.members()[i].second)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsArgName(const std::string& name) {
+  if (name.size() < 2 || name[0] != 'a') return false;
+  for (size_t i = 1; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9') return false;
+  }
+  return name.size() == 2 || name[1] != '0';
+}
+
+// Every log the parse tests read.
+std::vector<std::string> RecordedLogs() {
+  std::vector<std::string> logs;
+  for (const char* dir : {"/differential", "/sessions", "/unit", "/foreign", "/containers", "/cgroup"}) {
+    const std::string path = std::string(AUDITLENS_TEST_DATA) + dir;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(path)) {
+      if (entry.is_regular_file() && entry.path().extension() == ".log") {
+        logs.push_back(entry.path().string());
+      }
+    }
+  }
+  std::sort(logs.begin(), logs.end());
+  return logs;
+}
+
+// lean: the summary is compact's, byte for byte; every record is there, in its order; every
+// (record, field, value) of full is either in lean's record as compact writes it, or named in
+// its "elided" and rebuilt from lean's summary by the table (LeanRebuild) to full's value; lean
+// names nothing full did not write.
+TEST(OutputProfile, LeanLosesNothingOfRecordedLogs) {
+  const std::vector<std::string> logs = RecordedLogs();
+  ASSERT_GE(logs.size(), 7u);
+  size_t events = 0, elided_fields = 0, bytes_compact = 0, bytes_lean = 0;
+  std::set<std::string> rules_used;
+  for (const std::string& log : logs) {
+    const std::vector<std::string> compact = Lines(log, OutputProfile::kCompact);
+    const std::vector<std::string> lean = Lines(log, OutputProfile::kLean);
+    ASSERT_EQ(compact.size(), lean.size()) << log;
+    for (size_t i = 0; i < compact.size(); ++i) {
+      ++events;
+      bytes_compact += compact[i].size();
+      bytes_lean += lean[i].size();
+      JsonValue f, l;
+      ASSERT_TRUE(JsonValue::Parse(compact[i], &f)) << compact[i];
+      ASSERT_TRUE(JsonValue::Parse(lean[i], &l)) << lean[i];
+      if (!f["auditd"].Has("records")) {
+        EXPECT_EQ(lean[i], compact[i]);  // a loss event
+        continue;
+      }
+      const size_t records_at = compact[i].find("\"records\":[");
+      ASSERT_NE(records_at, std::string::npos);
+      EXPECT_EQ(lean[i].substr(0, records_at), compact[i].substr(0, records_at)) << log;
+      const bool encoded = f["auditd"].Has("encoded");
+      const auto& fr = f["auditd"]["records"].items();
+      const auto& lr = l["auditd"]["records"].items();
+      ASSERT_EQ(fr.size(), lr.size()) << compact[i];
+      for (size_t r = 0; r < fr.size(); ++r) {
+        const std::string type = fr[r].Str("type");
+        ASSERT_EQ(lr[r].Str("type"), type);
+        std::set<std::string> elided;
+        if (lr[r].Has("elided")) {
+          EXPECT_FALSE(encoded) << "nothing is left out of an event with encoded values: "
+                                << lean[i];
+          std::istringstream names(lr[r].Str("elided"));
+          for (std::string name; names >> name;) EXPECT_TRUE(elided.insert(name).second) << name;
+          EXPECT_FALSE(elided.empty());
+        }
+        size_t args = 0;
+        std::set<std::string> rebuilt;
+        for (const auto& [name, value] : fr[r].members()) {
+          if (lr[r].Has(name)) {
+            EXPECT_TRUE(SameJson(lr[r][name], value)) << type << "." << name << " in " << log;
+            continue;
+          }
+          const bool arg = type == "EXECVE" && IsArgName(name);
+          args += arg;
+          ASSERT_TRUE(elided.count(arg ? "a*" : name))
+              << type << "." << name << " is neither written nor elided: " << lean[i];
+          const LeanRule* rule = FindLeanRule(type, name);
+          ASSERT_NE(rule, nullptr) << type << "." << name;
+          std::string json;
+          LeanSummary summary;
+          summary.Reset(lean[i]);
+          ASSERT_TRUE(LeanRebuild(*rule, name, summary, &json)) << type << "." << name;
+          JsonValue back;
+          ASSERT_TRUE(JsonValue::Parse(json, &back)) << json;
+          EXPECT_TRUE(SameJson(back, value))
+              << type << "." << name << ": rebuilt " << json << " in " << lean[i];
+          ++elided_fields;
+          rules_used.insert(type + "." + std::string(rule->field));
+          rebuilt.insert(arg ? "a*" : name);
+        }
+        // Nothing elided that full did not write; "a*" stands for exactly process.args' items.
+        EXPECT_EQ(rebuilt, elided) << lean[i];
+        if (elided.count("a*")) {
+          EXPECT_EQ(args, l["process"]["args"].items().size()) << lean[i];
+        }
+        // No member of lean's record is not full's.
+        for (const auto& [name, value] : lr[r].members()) {
+          if (name != "elided") {
+            EXPECT_TRUE(fr[r].Has(name)) << type << "." << name;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(events, 500u);
+  EXPECT_GT(elided_fields, 1000u);
+  EXPECT_LT(bytes_lean, bytes_compact);
+  // Each rule of the table is exercised by the recorded logs.
+  for (const LeanRule& rule : LeanRules()) {
+    EXPECT_TRUE(rules_used.count(std::string(rule.type) + "." + std::string(rule.field)))
+        << rule.type << "." << rule.field << " never used";
+  }
+  std::printf("lean: %zu events, %zu fields elided, %zu bytes against compact's %zu\n", events,
+              elided_fields, bytes_lean, bytes_compact);
 }
 
 }  // namespace

@@ -670,7 +670,7 @@ TEST(OutputsConfig, ErrorsNameTheOutputKeyAndLine) {
       {"[[outputs]]\ntype = \"syslog\"\nfacility = \"local9\"\n", "must be a facility name"},
       {"[[outputs]]\ntype = \"syslog\"\nca_file = \"/ca.pem\"\n", "only for a \"tls://\" address"},
       {"[[outputs]]\ntype = \"syslog\"\nmax_message_bytes = 100\n", "must be between 480"},
-      {"[[outputs]]\ntype = \"file\"\npath = \"/x\"\nprofile = \"nosuch\"\n", "must be \"full\" or \"compact\""},
+      {"[[outputs]]\ntype = \"file\"\npath = \"/x\"\nprofile = \"nosuch\"\n", "must be \"full\", \"compact\" or \"lean\""},
       {"[[outputs]]\ntype = \"file\"\npath = \"/x\"\nmax_bytes = 10\n", "at least 4096"},
       {"[[outputs]]\ntype = \"file\"\npath = \"/x\"\ngenerations = 0\n", "generations"},
       {"[[outputs]]\ntype = \"stdout\"\n[[outputs]]\ntype = \"stdout\"\n", "same destination"},
