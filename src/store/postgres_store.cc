@@ -95,13 +95,15 @@ void PostgresStore::Run() {
     while (TakeRows(options_.batch_rows) > 0) Deliver();
     const uint64_t now = MonotonicMs();
     if (stopping && close_deadline == 0) close_deadline = now + options_.close_wait_ms;
-    if (!connected_ && (!stopping || conn_ != nullptr)) ConnectStep(now);
+    // A file's input (an import) keeps trying to connect while closing, until the deadline: its
+    // rows have nowhere else to go (a first attempt that failed must not end it at once).
+    if (!connected_ && (!stopping || conn_ != nullptr || options_.wait_when_full)) ConnectStep(now);
     if (connected_ && spool_.pending_bytes() > 0) ReplayChunk();
     if (stopping && queue_->Available() == 0) {
       // Done when the spool is empty; else the database gets until the deadline to take it, if
       // it is there (or a connection is on its way). What is left stays for the next start.
       if (spool_.pending_bytes() == 0 || now >= close_deadline) break;
-      if (!connected_ && conn_ == nullptr) break;
+      if (!connected_ && conn_ == nullptr && !options_.wait_when_full) break;
       if (!connected_) {
         timespec ts{0, 20 * 1000000L};
         nanosleep(&ts, nullptr);
