@@ -8,6 +8,10 @@
 #       (/tmp/auditlens-NAME.XXXXXX, removed on exit with every cluster this shell started), starts
 #       a cluster in $T/pg on a random PORT (exits when it cannot start), and sets PG_URL as
 #       pg_start does.
+#   pg_apply_schema SOURCE_DIR      the fleet schema exactly as the agent creates it (every migration
+#                                   of src/store/pg_schema.h, in order) in the test's cluster, with
+#                                   default partitions for events and connections: for tests that
+#                                   write rows by hand.
 #   check DESCRIPTION COMMAND...   runs COMMAND, prints "ok - ..." or "not ok - ..." and counts.
 #   pg_test_finish                  prints the counts; fails when a check failed (the last command).
 
@@ -29,6 +33,22 @@ pg_test_init() {
   trap 'pg_stop_all; rm -rf "$T"' EXIT
   PORT=$((30000 + RANDOM % 20000))
   pg_start "$T/pg" "$PORT" >/dev/null
+}
+
+pg_apply_schema() {
+  /usr/bin/python3 - "$1/src/store/pg_schema.h" >"$T/schema.sql" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+boot = re.search(r'kPgBootstrap\[\] =\s*((?:"[^"]*"\s*)+);', text)
+print("".join(re.findall(r'"([^"]*)"', boot.group(1))) + ";")
+block = text[text.index("kPgMigrations[] = {"):]
+block = block[:block.index("\n};")]
+for sql in re.findall(r'R"SQL\((.*?)\)SQL"', block, re.S):
+    print(sql)
+PY
+  pg_psql "$T/pg" -f "$T/schema.sql" >/dev/null
+  pg_psql "$T/pg" -c "CREATE TABLE auditlens.events_all PARTITION OF auditlens.events DEFAULT;
+  CREATE TABLE auditlens.connections_all PARTITION OF auditlens.connections DEFAULT;" >/dev/null
 }
 
 pg_test_finish() {

@@ -15,20 +15,8 @@ source "$HERE/pg_test.sh"
 pg_test_init trace_rows
 URL=$PG_URL
 
-# The schema exactly as the agent creates it: every migration of pg_schema.h, in order.
-$PY - "$SOURCE_DIR/src/store/pg_schema.h" >"$T/schema.sql" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-boot = re.search(r'kPgBootstrap\[\] =\s*((?:"[^"]*"\s*)+);', text)
-print("".join(re.findall(r'"([^"]*)"', boot.group(1))) + ";")
-block = text[text.index("kPgMigrations[] = {"):]
-block = block[:block.index("\n};")]
-for sql in re.findall(r'R"SQL\((.*?)\)SQL"', block, re.S):
-    print(sql)
-PY
-pg_psql "$T/pg" -f "$T/schema.sql" >/dev/null
-pg_psql "$T/pg" -c "CREATE TABLE auditlens.events_all PARTITION OF auditlens.events DEFAULT;
-  CREATE TABLE auditlens.connections_all PARTITION OF auditlens.connections DEFAULT;" >/dev/null
+# The schema exactly as the agent creates it.
+pg_apply_schema "$SOURCE_DIR"
 
 # Hosts h1..h4. alice on h1 (logged in from outside the fleet) ssh'd to bob on h2; bob went on to
 # carol on h3 and, 200 s later, to dave on h4; carol's session then connected back to bob's flow's

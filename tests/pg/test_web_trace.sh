@@ -16,19 +16,7 @@ pg_test_init web_trace
 SHOTS=${BUILD_DIR:-$T}/test-artifacts/web
 WEB=
 
-$PY - "$SOURCE_DIR/src/store/pg_schema.h" >"$T/schema.sql" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-boot = re.search(r'kPgBootstrap\[\] =\s*((?:"[^"]*"\s*)+);', text)
-print("".join(re.findall(r'"([^"]*)"', boot.group(1))) + ";")
-block = text[text.index("kPgMigrations[] = {"):]
-block = block[:block.index("\n};")]
-for sql in re.findall(r'R"SQL\((.*?)\)SQL"', block, re.S):
-    print(sql)
-PY
-pg_psql "$T/pg" -f "$T/schema.sql" >/dev/null
-pg_psql "$T/pg" -c "CREATE TABLE auditlens.events_all PARTITION OF auditlens.events DEFAULT;
-  CREATE TABLE auditlens.connections_all PARTITION OF auditlens.connections DEFAULT;" >/dev/null
+pg_apply_schema "$SOURCE_DIR"
 
 HOSTILE='<img src=x onerror="window.__pwned=1;document.title=1">'
 T0=$(( $(date +%s) * 1000 - 3600000 ))
