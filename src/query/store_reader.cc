@@ -227,6 +227,27 @@ bool StoreReader::Open(const std::string& path, std::string* error) {
   return true;
 }
 
+namespace {
+
+// A listing's summary columns after the session's (kSessionColumns): whether the stored summary is
+// current (it names the session's newest event: one descent of events_session), and the summary.
+constexpr char kSummaryColumns[] =
+    ", summarized = 1 AND (summary_ms, summary_serial) = (SELECT time_ms, serial FROM"
+    " events e WHERE e.session_id = s.id ORDER BY time_ms DESC, serial DESC LIMIT 1),"
+    " commands, failed_commands, failed, containers FROM sessions s";
+
+// Columns 22..26 of a listing (kSummaryColumns), when the summary is current.
+void ReadSummary(Statement& st, StoredSession* s) {
+  if (st.Int(22) == 0) return;
+  s->summarized = true;
+  s->commands = st.Int(23);
+  s->failed_commands = st.Int(24);
+  s->failed = st.Int(25);
+  s->summary_containers = st.Text(26);
+}
+
+}  // namespace
+
 std::string ListSessionsSql(const SessionFilter& filter, int version) {
   std::string sql;
   const std::string columns = std::string(kSessionColumns) + (version == 2 ? "NULL" : "community_id");
@@ -235,10 +256,7 @@ std::string ListSessionsSql(const SessionFilter& filter, int version) {
     // (active_ms, the same max() as below, stored), sessions_start for the order. The summary is
     // current when it names the session's newest event (one descent of events_session; a session
     // without events has its timeline built).
-    sql = "SELECT " + columns +
-          ", summarized = 1 AND (summary_ms, summary_serial) = (SELECT time_ms, serial FROM"
-          " events e WHERE e.session_id = s.id ORDER BY time_ms DESC, serial DESC LIMIT 1),"
-          " commands, failed_commands, failed, containers FROM sessions s";
+    sql = "SELECT " + columns + kSummaryColumns;
     // Named: without statistics SQLite may prefer walking sessions_start for the order, which
     // reads every session for --since.
     if (!filter.user.empty()) {
@@ -282,13 +300,7 @@ bool StoreReader::ListSessions(const SessionFilter& filter, std::vector<StoredSe
   while (st.Step(error)) {
     StoredSession s;
     ReadSession(st, &s);
-    if (version_ >= 5 && st.Int(22) != 0) {
-      s.summarized = true;
-      s.commands = st.Int(23);
-      s.failed_commands = st.Int(24);
-      s.failed = st.Int(25);
-      s.summary_containers = st.Text(26);
-    }
+    if (version_ >= 5) ReadSummary(st, &s);
     out->push_back(std::move(s));
   }
   if (!error->empty()) return false;
@@ -300,9 +312,7 @@ std::string SessionPageSql(const SessionQuery& q, int version) {
   const std::string columns = std::string(kSessionColumns) + (version == 2 ? "NULL" : "community_id");
   std::string sql = "SELECT " + columns;
   if (version >= 5) {
-    sql += ", summarized = 1 AND (summary_ms, summary_serial) = (SELECT time_ms, serial FROM"
-           " events e WHERE e.session_id = s.id ORDER BY time_ms DESC, serial DESC LIMIT 1),"
-           " commands, failed_commands, failed, containers FROM sessions s";
+    sql += kSummaryColumns;
     // The order's own index (sessions_start, walked backwards from the cursor), or a user's
     // (user, start_ms): a page stops after limit rows, wherever it starts.
     sql += q.user.empty() ? " INDEXED BY sessions_start" : " INDEXED BY sessions_user";
@@ -350,13 +360,7 @@ bool StoreReader::ListSessionRows(const SessionQuery& q, std::vector<StoredSessi
   while (st.Step(error)) {
     StoredSession s;
     ReadSession(st, &s);
-    if (st.Int(22) != 0) {
-      s.summarized = true;
-      s.commands = st.Int(23);
-      s.failed_commands = st.Int(24);
-      s.failed = st.Int(25);
-      s.summary_containers = st.Text(26);
-    }
+    ReadSummary(st, &s);
     out->push_back(std::move(s));
   }
   return error->empty();
