@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <deque>
@@ -210,6 +211,32 @@ inline const Row* LastSessionRow(const VectorSink& sink, std::string_view id) {
     if (r.type == RowType::kSession && r.Str(col::kId) == id) found = &r;
   }
   return found;
+}
+
+// The two recorded SSH sessions (a failed password then a command; an interactive login with sudo
+// and su) written into the harness's store, which is then closed: its path.
+inline std::string RecordBothSessions(SessionHarness& h) {
+  EXPECT_TRUE(h.opened) << h.open_error;
+  h.Feed(ReadSessionData("ssh_command_failed_password.log"));
+  h.Feed(ReadSessionData("ssh_interactive_sudo_su.log"));
+  h.Finish();
+  h.store->Close();
+  return h.store_path;
+}
+
+// SQLite's plan of a statement, one step a line (EXPLAIN QUERY PLAN's detail column).
+inline std::string QueryPlan(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &st, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db) << "\n" << sql;
+  std::string plan;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    plan += reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
+    plan += "\n";
+  }
+  sqlite3_finalize(st);
+  return plan;
 }
 
 }  // namespace auditlens::testing

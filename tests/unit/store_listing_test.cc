@@ -20,6 +20,8 @@ namespace auditlens {
 namespace {
 
 using testing::ReadSessionData;
+using testing::QueryPlan;
+using testing::RecordBothSessions;
 using testing::SessionHarness;
 
 // What `sessions --json` prints, for every listed session.
@@ -52,18 +54,9 @@ std::string OldListing(const std::string& path, const SessionFilter& filter) {
 
 // The recorded sessions of this machine, recorded into one store and the store closed (its writer
 // summarizes the ended sessions when it closes).
-std::string RecordAll(SessionHarness& h) {
-  EXPECT_TRUE(h.opened) << h.open_error;
-  h.Feed(ReadSessionData("ssh_command_failed_password.log"));
-  h.Feed(ReadSessionData("ssh_interactive_sudo_su.log"));
-  h.Finish();
-  h.store->Close();
-  return h.store_path;
-}
-
 TEST(StoreListing, SummariesGiveTheSameListingAsTimelines) {
   SessionHarness h(/*with_store=*/true);
-  const std::string path = RecordAll(h);
+  const std::string path = RecordBothSessions(h);
   StoreReader reader;
   std::string error;
   ASSERT_TRUE(reader.Open(path, &error)) << error;
@@ -96,7 +89,7 @@ TEST(StoreListing, SummariesGiveTheSameListingAsTimelines) {
 // A later event makes a stored summary stale: the reader then builds that session's timeline.
 TEST(StoreListing, StaleSummaryIsNotUsed) {
   SessionHarness h(/*with_store=*/true);
-  const std::string path = RecordAll(h);
+  const std::string path = RecordBothSessions(h);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   // A made-up count, and an event after the summary: the count must not show.
@@ -121,7 +114,7 @@ TEST(StoreListing, StaleSummaryIsNotUsed) {
 // A version 4 store is upgraded in place; its ended sessions get their summaries from the writer.
 TEST(StoreListing, Version4StoreGetsSummaries) {
   SessionHarness h(/*with_store=*/true);
-  const std::string path = RecordAll(h);
+  const std::string path = RecordBothSessions(h);
   const std::string expected = OldListing(path, {});
   {
     // Back to version 4: the columns and indexes of version 5 dropped.
@@ -167,30 +160,16 @@ TEST(StoreListing, Version4StoreGetsSummaries) {
   EXPECT_EQ(Listing(reader, {}), expected);
 }
 
-std::string Plan(sqlite3* db, const std::string& sql) {
-  sqlite3_stmt* st = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &st, nullptr),
-            SQLITE_OK)
-      << sqlite3_errmsg(db) << "\n" << sql;
-  std::string plan;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    plan += reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
-    plan += "\n";
-  }
-  sqlite3_finalize(st);
-  return plan;
-}
-
 // Every filter of a listing, and a ses number and an id prefix, go through an index: no full scan
 // of sessions (SQLite says "SCAN s" or "SCAN sessions" for one).
 TEST(StoreListing, ListingsUseIndexes) {
   SessionHarness h(/*with_store=*/true);
-  const std::string path = RecordAll(h);
+  const std::string path = RecordBothSessions(h);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
   // Statistics as a big store would have them would only help: the plans hold without.
   auto expect = [&](const std::string& sql, const std::string& index) {
-    const std::string plan = Plan(db, sql);
+    const std::string plan = QueryPlan(db, sql);
     EXPECT_NE(plan.find(index), std::string::npos) << sql << "\n" << plan;
     EXPECT_EQ(plan.find("SCAN s\n"), std::string::npos) << sql << "\n" << plan;
     EXPECT_EQ(plan.find("SCAN sessions\n"), std::string::npos) << sql << "\n" << plan;
@@ -210,7 +189,7 @@ TEST(StoreListing, ListingsUseIndexes) {
   user.user = "alice";
   expect(ListSessionsSql(user, 5), "sessions_user (user=?)");
   user.since_ms = 1000;
-  const std::string both = Plan(db, ListSessionsSql(user, 5));
+  const std::string both = QueryPlan(db, ListSessionsSql(user, 5));
   EXPECT_TRUE(both.find("sessions_user") != std::string::npos ||
               both.find("sessions_active") != std::string::npos)
       << both;
@@ -218,7 +197,7 @@ TEST(StoreListing, ListingsUseIndexes) {
   expect(kSessionBySesSql, "sessions_ses (ses=?)");
   expect(kSessionPrefixSql, "PRIMARY KEY (id>? AND id<?)");
   // Version 4's query scanned them all.
-  EXPECT_NE(Plan(db, ListSessionsSql(since, 4)).find("SCAN sessions"), std::string::npos);
+  EXPECT_NE(QueryPlan(db, ListSessionsSql(since, 4)).find("SCAN sessions"), std::string::npos);
   sqlite3_close(db);
 
   // And they find what they should.

@@ -20,43 +20,23 @@ namespace auditlens {
 namespace {
 
 using testing::ReadSessionData;
+using testing::QueryPlan;
+using testing::RecordBothSessions;
 using testing::SessionHarness;
-
-std::string Recorded(SessionHarness& h) {
-  EXPECT_TRUE(h.opened) << h.open_error;
-  h.Feed(ReadSessionData("ssh_command_failed_password.log"));
-  h.Feed(ReadSessionData("ssh_interactive_sudo_su.log"));
-  h.Finish();
-  h.store->Close();
-  return h.store_path;
-}
-
-std::string Plan(sqlite3* db, const std::string& sql) {
-  sqlite3_stmt* st = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &st, nullptr), SQLITE_OK)
-      << sqlite3_errmsg(db) << "\n" << sql;
-  std::string plan;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    plan += reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
-    plan += "\n";
-  }
-  sqlite3_finalize(st);
-  return plan;
-}
 
 // A page starts at the cursor in the order's index and needs no sort: it stops after limit rows.
 TEST(WebQuery, SessionPagesWalkTheOrdersIndex) {
   SessionHarness h(/*with_store=*/true);
-  const std::string path = Recorded(h);
+  const std::string path = RecordBothSessions(h);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
   SessionQuery q;
   q.after_cursor = true;
-  std::string plan = Plan(db, SessionPageSql(q, 5));
+  std::string plan = QueryPlan(db, SessionPageSql(q, 5));
   EXPECT_NE(plan.find("sessions_start (start_ms<?)"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
   q.user = "alice";
-  plan = Plan(db, SessionPageSql(q, 5));
+  plan = QueryPlan(db, SessionPageSql(q, 5));
   EXPECT_NE(plan.find("sessions_user (user=? AND start_ms<?)"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
   q.user.clear();
@@ -65,7 +45,7 @@ TEST(WebQuery, SessionPagesWalkTheOrdersIndex) {
   q.failures_only = true;
   q.since_ms = 5;
   q.until_ms = 9;
-  plan = Plan(db, SessionPageSql(q, 5));
+  plan = QueryPlan(db, SessionPageSql(q, 5));
   EXPECT_NE(plan.find("sessions_start"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("SCAN s\n"), std::string::npos) << plan;
   sqlite3_close(db);
@@ -73,7 +53,7 @@ TEST(WebQuery, SessionPagesWalkTheOrdersIndex) {
 
 TEST(WebQuery, PagesTogetherAreTheListing) {
   SessionHarness h(/*with_store=*/true);
-  const std::string path = Recorded(h);
+  const std::string path = RecordBothSessions(h);
   StoreReader reader;
   std::string error;
   ASSERT_TRUE(reader.Open(path, &error)) << error;
@@ -109,7 +89,7 @@ TEST(WebQuery, PagesTogetherAreTheListing) {
 
 TEST(WebQuery, EventsByKeyAfterACursorAndTheTree) {
   SessionHarness h(/*with_store=*/true);
-  const std::string path = Recorded(h);
+  const std::string path = RecordBothSessions(h);
   StoreReader reader;
   std::string error;
   ASSERT_TRUE(reader.Open(path, &error)) << error;
