@@ -1,6 +1,7 @@
 """A small client of Chromium's DevTools protocol for the web page's tests: starts a headless
 Chromium of its own (temporary profile, a free debugging port), opens a page, evaluates JS in it,
-waits for conditions and takes screenshots. Needs Debian's chromium and python3-websocket."""
+waits for conditions and takes screenshots. Needs Debian's chromium and python3-websocket. Also
+the checks' counting (check, summary) the browser tests share."""
 import base64
 import json
 import os
@@ -12,6 +13,25 @@ import time
 import urllib.request
 
 import websocket
+
+passed = failed = 0
+
+
+def check(what, cond, detail=""):
+    """Prints "ok - WHAT" or "not ok - WHAT DETAIL" and counts it."""
+    global passed, failed
+    if cond:
+        passed += 1
+        print(f"ok - {what}")
+    else:
+        failed += 1
+        print(f"not ok - {what} {detail}")
+
+
+def summary():
+    """Prints the counts; the exit status: 0 when every check passed."""
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
 
 
 class Browser:
