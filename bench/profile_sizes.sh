@@ -10,9 +10,7 @@
 #
 #   AUDITLENS=build/release/auditlens bench/profile_sizes.sh [N]    (as root; takes the kernel lock)
 #
-# laurel: /usr/sbin/laurel when installed, else the Debian package is downloaded (apt-get download)
-# and unpacked in the temp dir: nothing is installed and /etc/audit/plugins.d is not touched (the
-# package's plugin file is active, and would start laurel beside every auditd on this machine).
+# laurel: bench/get_laurel.sh (the installed one, else Debian's package unpacked in the temp dir).
 # PROFILES="full lean" limits the agent's runs; NO_LAUREL=1 skips auditd and laurel.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,16 +57,7 @@ done
 # auditd + laurel on the same workload.
 command -v auditd >/dev/null || { echo "profile_sizes: needs auditd (scripts/install-deps.sh test)" >&2; exit 1; }
 pgrep -x auditd >/dev/null && { echo "profile_sizes: auditd is running: stop it first" >&2; exit 1; }
-LAUREL=$(command -v laurel || true)
-LAUREL_CONF=/etc/laurel/config.toml
-if [[ -z $LAUREL ]]; then
-  mkdir -p "$T/pkg"
-  (cd "$T/pkg" && apt-get download laurel >/dev/null 2>&1) ||
-    { echo "profile_sizes: laurel is not installed and apt-get download laurel failed" >&2; exit 1; }
-  dpkg -x "$T"/pkg/laurel_*.deb "$T/pkg/root"
-  LAUREL=$T/pkg/root/usr/sbin/laurel
-  LAUREL_CONF=$T/pkg/root/etc/laurel/config.toml
-fi
+{ read -r LAUREL; read -r LAUREL_CONF; } < <(bash "$HERE/bench/get_laurel.sh" "$T/pkg") || exit 1
 getent passwd _laurel >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin _laurel
 A=$T/auditd
 mkdir -p "$A/log" "$A/plugins" "$A/laurel"
