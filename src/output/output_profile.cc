@@ -20,8 +20,12 @@ bool ParseOutputProfile(std::string_view name, OutputProfile* out, std::string* 
     *out = OutputProfile::kLean;
     return true;
   }
+  if (name == "brief") {
+    *out = OutputProfile::kBrief;
+    return true;
+  }
   *why = "'" + std::string(name) +
-         "' is not an output profile (\"full\", \"compact\" or \"lean\")";
+         "' is not an output profile (\"full\", \"compact\", \"lean\" or \"brief\")";
   return false;
 }
 
@@ -30,6 +34,7 @@ std::string_view OutputProfileName(OutputProfile profile) {
     case OutputProfile::kFull: return "full";
     case OutputProfile::kCompact: return "compact";
     case OutputProfile::kLean: return "lean";
+    case OutputProfile::kBrief: return "brief";
   }
   return "full";
 }

@@ -76,8 +76,11 @@ TEST(OutputProfile, Names) {
   ASSERT_TRUE(ParseOutputProfile("lean", &p, &why));
   EXPECT_EQ(p, OutputProfile::kLean);
   EXPECT_EQ(OutputProfileName(p), "lean");
+  ASSERT_TRUE(ParseOutputProfile("brief", &p, &why));
+  EXPECT_EQ(p, OutputProfile::kBrief);
+  EXPECT_EQ(OutputProfileName(p), "brief");
   EXPECT_FALSE(ParseOutputProfile("leaner", &p, &why));
-  EXPECT_NE(why.find("\"full\", \"compact\" or \"lean\""), std::string::npos) << why;
+  EXPECT_NE(why.find("\"full\", \"compact\", \"lean\" or \"brief\""), std::string::npos) << why;
 }
 
 // A bit this build has no name for is written as cap_N, in every profile: none is left out.

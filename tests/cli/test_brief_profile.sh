@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The brief output profile (issue 25, docs/schema.md "The brief profile") on every committed log
+# of tests/data (no kernel): `auditlens parse --resolve-names none` in the compact and the brief
+# profile, then
+# - brief_check.py: every field of every compact record is in the brief line, in its record with
+#   the same value or left out and given back by the documented rules from the summary; whole
+#   EXECVE, CWD and PROCTITLE records only when the summary gives all of them back; events without
+#   a SYSCALL record keep their records;
+# - the ECS checker passes on the brief lines;
+# - brief writes fewer bytes than compact on each log, and leaves something out (the rules fire).
+set -uo pipefail
+AUDITLENS=${AUDITLENS:?set AUDITLENS to the auditlens binary}
+SRC=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+PY=/usr/bin/python3
+T=$(mktemp -d /tmp/auditlens-brief.XXXXXX)
+trap '[[ -n ${KEEP_TMP:-} ]] || rm -rf "$T"' EXIT
+PASSED=0
+FAILED=0
+check() {
+  local what=$1
+  shift
+  if "$@"; then PASSED=$((PASSED + 1)); echo "ok - $what"; else FAILED=$((FAILED + 1)); echo "not ok - $what"; fi
+}
+
+for log in "$SRC"/tests/data/sessions/*.log "$SRC"/tests/data/differential/*.log \
+  "$SRC"/tests/data/foreign/*.log "$SRC"/tests/data/unit/*.log; do
+  name=$(basename "$log" .log)
+  "$AUDITLENS" parse --resolve-names none --host h --profile compact "$log" >"$T/$name.compact" 2>/dev/null
+  "$AUDITLENS" parse --resolve-names none --host h --profile brief "$log" >"$T/$name.brief" 2>/dev/null
+  check "$name: every record field is in the brief line or given back by its rules" \
+    $PY "$SRC/tests/cli/brief_check.py" "$T/$name.compact" "$T/$name.brief"
+  check "$name: the brief lines are ECS" \
+    bash -c "$PY '$SRC/tests/ecs/check_ecs.py' '$T/$name.brief' >'$T/$name.ecs' 2>&1 || { cat '$T/$name.ecs'; false; }"
+  c=$(stat -c %s "$T/$name.compact")
+  b=$(stat -c %s "$T/$name.brief")
+  echo "# $name: compact $c bytes, brief $b bytes"
+  check "$name: brief is smaller than compact" test "$b" -lt "$c"
+done
+
+# The checker fails when a left-out value cannot be given back: a brief line whose process.pid was
+# changed must be refused.
+log=$SRC/tests/data/sessions/ssh_interactive_sudo_su.log
+$PY - "$T/ssh_interactive_sudo_su.brief" "$T/broken.brief" <<'PY'
+import json, sys
+out = open(sys.argv[2], "w")
+done = False
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if not done and isinstance(e.get("process", {}).get("pid"), int) and any(
+            r.get("type") == "SYSCALL" and "pid" not in r for r in e["auditd"]["records"]):
+        e["process"]["pid"] += 1
+        done = True
+    out.write(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n")
+PY
+check "the checker refuses a brief line whose summary no longer gives the record's pid" \
+  bash -c "! $PY '$SRC/tests/cli/brief_check.py' '$T/ssh_interactive_sudo_su.compact' '$T/broken.brief' >/dev/null"
+
+# The agent's configuration takes the name.
+printf '[output]\nprofile = "brief"\n' >"$T/brief.toml"
+check "run --check-config accepts output.profile = \"brief\"" \
+  bash -c "'$AUDITLENS' run --config '$T/brief.toml' --check-config >'$T/check.out' 2>&1 || { cat '$T/check.out'; false; }"
+
+echo "# $PASSED passed, $FAILED failed"
+((FAILED == 0))
