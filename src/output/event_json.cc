@@ -1169,31 +1169,42 @@ void EventJsonFormatter::WriteBriefRecords(const ParsedEvent& e, JsonWriter& w) 
     auto fields = e.fields(r);
     if (ri == sys) {
       const std::string_view uid = ids_.uid, gid = ids_.gid;
+      // Each name the summary may hold has a bit: the summary read the first field of a name, so a
+      // record that repeats one keeps the later ones.
+      uint32_t seen = 0;
       for (size_t i = 0; i < fields.size() && i < 64; ++i) {
         const std::string_view name = fields[i].name, v = fields[i].value;
         bool held = false;
+        int bit = -1;
         if (name == "success") {
-          held = outcome_held;
-        } else if (name == "pid" || name == "ppid") {
-          held = JsonInteger(v).ok;  // process.pid, process.parent.pid
-        } else if (name == "comm" || name == "exe") {
-          held = !v.empty();  // process.name, process.executable
+          bit = 0, held = outcome_held;
+        } else if (name == "pid") {
+          bit = 1, held = JsonInteger(v).ok;  // process.pid
+        } else if (name == "ppid") {
+          bit = 2, held = JsonInteger(v).ok;  // process.parent.pid
+        } else if (name == "comm") {
+          bit = 3, held = !v.empty();  // process.name
+        } else if (name == "exe") {
+          bit = 4, held = !v.empty();  // process.executable
         } else if (name == "key") {
-          held = !v.empty() && v != "(null)";  // tags
+          bit = 5, held = !v.empty() && v != "(null)";  // tags
         } else if (name == "tty") {
-          held = v == "(none)";  // process.interactive false
+          bit = 6, held = v == "(none)";  // process.interactive false
         } else if (name == "ses") {
-          held = !v.empty();  // auditd.session.ses
-        } else if (ids_held) {
-          if (name == "uid" || name == "gid" || name == "auid") {
-            held = !v.empty();  // user.id, group.id, auditd.user.audit.id
-          } else if (name == "euid" || name == "suid" || name == "fsuid") {
-            held = !uid.empty() && v == uid;  // the same as user.id
-          } else if (name == "egid" || name == "sgid" || name == "fsgid") {
-            held = !gid.empty() && v == gid;  // the same as group.id
-          }
+          bit = 7, held = !v.empty();  // auditd.session.ses
+        } else if (name == "uid" || name == "gid" || name == "auid") {
+          bit = name == "uid" ? 8 : name == "gid" ? 9 : 10;
+          held = ids_held && !v.empty();  // user.id, group.id, auditd.user.audit.id
+        } else if (name == "euid" || name == "suid" || name == "fsuid") {
+          bit = name == "euid" ? 11 : name == "suid" ? 12 : 13;
+          held = ids_held && !uid.empty() && v == uid;  // the same as user.id
+        } else if (name == "egid" || name == "sgid" || name == "fsgid") {
+          bit = name == "egid" ? 14 : name == "sgid" ? 15 : 16;
+          held = ids_held && !gid.empty() && v == gid;  // the same as group.id
         }
-        if (held) skip |= uint64_t{1} << i;
+        if (bit < 0) continue;
+        if ((seen >> bit & 1) == 0 && held) skip |= uint64_t{1} << i;
+        seen |= 1u << bit;
       }
     } else if (type == rectype::kPath) {
       // File capabilities of none are left out of every PATH record.
@@ -1205,10 +1216,22 @@ void EventJsonFormatter::WriteBriefRecords(const ParsedEvent& e, JsonWriter& w) 
         ValueDecoder::AppendEscaped(name, &scratch_);
         absolute = !scratch_.empty() && scratch_[0] == '/';
       }
+      static constexpr std::string_view kPathNames[] = {"cap_fp", "cap_fi",  "cap_fe", "cap_fver",
+                                                        "cap_frootid", "name", "inode", "mode",
+                                                        "ouid", "ogid"};
+      uint32_t seen = 0;
       for (size_t i = 0; i < fields.size() && i < 64; ++i) {
         const std::string_view fname = fields[i].name, v = fields[i].value;
+        int bit = -1;
+        for (size_t b = 0; b < std::size(kPathNames); ++b) {
+          if (fname == kPathNames[b]) {
+            bit = static_cast<int>(b);
+            break;
+          }
+        }
+        if (bit < 0) continue;
         bool held = false;
-        if (fname.substr(0, 4) == "cap_") {
+        if (bit <= 4) {
           held = v == "0";  // cap_fp, cap_fi, cap_fe, cap_fver, cap_frootid: none
         } else if (file) {
           if (fname == "name") {
@@ -1222,11 +1245,12 @@ void EventJsonFormatter::WriteBriefRecords(const ParsedEvent& e, JsonWriter& w) 
             // file.mode and file.type give it back when it is a mode and nothing more.
             held = ec == std::errc() && p == v.data() + v.size() && !v.empty() &&
                    (m & ~0177777u) == 0 && !FileTypeOfMode(m).empty();
-          } else if (fname == "ouid" || fname == "ogid") {
+          } else {
             held = !v.empty() && e.event().enriched_records() == 0;  // file.uid, file.gid
           }
         }
-        if (held) skip |= uint64_t{1} << i;
+        if ((seen >> bit & 1) == 0 && held) skip |= uint64_t{1} << i;
+        seen |= 1u << bit;
       }
     }
     if (skip == 0 && !memo_ok) {

@@ -55,6 +55,15 @@ PY
 check "the checker refuses a brief line whose summary no longer gives the record's pid" \
   bash -c "! $PY '$SRC/tests/cli/brief_check.py' '$T/ssh_interactive_sudo_su.compact' '$T/broken.brief' >/dev/null"
 
+# A record that repeats a field name: the summary holds the first, the record keeps the second.
+printf 'type=SYSCALL msg=audit(1700000000.000:5): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=0 ppid=1 pid=20 auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 fsgid=1000 tty=(none) ses=3 comm="x" exe="/bin/x" uid=0 pid=99 key=(null)\n' >"$T/dup.log"
+"$AUDITLENS" parse --resolve-names none --profile brief "$T/dup.log" >"$T/dup.brief" 2>/dev/null
+check "a repeated field's second value stays in the record" $PY -c '
+import json, sys
+e = json.loads(open(sys.argv[1]).readline())
+rec = e["auditd"]["records"][0]
+sys.exit(0 if e["process"]["pid"] == 20 and e["user"]["id"] == "1000" and rec.get("uid") == "0" and rec.get("pid") == "99" else 1)' "$T/dup.brief"
+
 # The agent's configuration takes the name.
 printf '[output]\nprofile = "brief"\n' >"$T/brief.toml"
 check "run --check-config accepts output.profile = \"brief\"" \

@@ -44,7 +44,9 @@ action = "drop"
 key = ["diff-file", "diff-net"]
 TOML
 "$AUDITLENS" parse "$LOG" >"$T/all.json" 2>/dev/null
-"$AUDITLENS" parse --config "$T/config.toml" --dropped-output "$T/dropped.json" "$LOG" \
+# --profile full: with --config, parse writes the config's [output] profile (the agent's default,
+# brief, when it sets none); the lines are compared with parse's own default, full.
+"$AUDITLENS" parse --config "$T/config.toml" --profile full --dropped-output "$T/dropped.json" "$LOG" \
   >"$T/kept.json" 2>"$T/stderr"
 check "parse with filters exits 0" test $? -eq 0
 
