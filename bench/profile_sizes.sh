@@ -11,7 +11,7 @@
 #   AUDITLENS=build/release/auditlens bench/profile_sizes.sh [N]    (as root; takes the kernel lock)
 #
 # laurel: bench/get_laurel.sh (the installed one, else Debian's package unpacked in the temp dir).
-# PROFILES="full lean" limits the agent's runs; NO_LAUREL=1 skips auditd and laurel.
+# PROFILES="full lean" limits the agent's runs (default: brief full compact lean); NO_LAUREL=1 skips auditd and laurel.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 source "$HERE/tests/kernel/lib.sh"
@@ -25,7 +25,7 @@ kt_login_user "$U" "$T/userkey"
 UID_=$(id -u "$U")
 echo "-a always,exit -F arch=b64 -S execve -F uid=$UID_ -k profsize" >"$T/rules"
 
-for profile in ${PROFILES:-full compact lean}; do
+for profile in ${PROFILES:-brief full compact lean}; do
   d=$T/$profile
   mkdir -p "$d"
   kt_agent_config "$d/config.toml" "$d" "$T/rules" "$d/events.json" "output.profile=\"$profile\""
