@@ -194,7 +194,8 @@ start_consumer() {
       ;;
     auditd-laurel)
       # auditd (RAW) with Debian's laurel as its only plugin: the package's config.toml with its
-      # directory changed to DIR/laurel (bench/get_laurel.sh finds or unpacks the package).
+      # directory changed to DIR/laurel and its rotation size raised (bench/get_laurel.sh finds or
+      # unpacks the package).
       local laurel laurel_conf
       { read -r laurel; read -r laurel_conf; } < <(bash "$BENCH_DIR/get_laurel.sh" "$WORK/laurel-pkg") ||
         die "laurel is not available"
@@ -202,7 +203,10 @@ start_consumer() {
       getent passwd _laurel >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin _laurel
       mkdir -p "$dir/plugins" "$dir/laurel"
       chown _laurel "$dir/laurel"
-      sed -e "s|^directory *=.*|directory = \"$dir/laurel\"|" "$laurel_conf" >"$dir/laurel.toml"
+      # Its log is not rotated away while events are counted: the package rotates at 5 MB and
+      # keeps 10 files, fewer than a storm writes (as auditd's max_log_file_action = IGNORE).
+      sed -e "s|^directory *=.*|directory = \"$dir/laurel\"|" \
+          -e "s|^size *=.*|size = 100000000000|" "$laurel_conf" >"$dir/laurel.toml"
       printf '%s\n' "active = yes" "direction = out" "type = always" "format = string" \
         "path = $laurel" "args = --config $dir/laurel.toml" >"$dir/plugins/laurel.conf"
       chmod 0640 "$dir/plugins/laurel.conf"

@@ -62,7 +62,8 @@ getent passwd _laurel >/dev/null || useradd --system --no-create-home --shell /u
 A=$T/auditd
 mkdir -p "$A/log" "$A/plugins" "$A/laurel"
 chown _laurel "$A/laurel"
-sed -e "s|^directory *=.*|directory = \"$A/laurel\"|" "$LAUREL_CONF" >"$A/laurel.toml"
+sed -e "s|^directory *=.*|directory = \"$A/laurel\"|" -e "s|^size *=.*|size = 100000000000|" \
+  "$LAUREL_CONF" >"$A/laurel.toml"
 printf '%s\n' "active = yes" "direction = out" "type = always" "format = string" "path = $LAUREL" \
   "args = --config $A/laurel.toml" >"$A/plugins/laurel.conf"
 chmod 0640 "$A/plugins/laurel.conf"
