@@ -8,19 +8,8 @@
 #   a SYSCALL record keep their records;
 # - the ECS checker passes on the brief lines;
 # - brief writes fewer bytes than compact on each log, and leaves something out (the rules fire).
-set -uo pipefail
-AUDITLENS=${AUDITLENS:?set AUDITLENS to the auditlens binary}
-SRC=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-PY=/usr/bin/python3
-T=$(mktemp -d /tmp/auditlens-brief.XXXXXX)
-trap '[[ -n ${KEEP_TMP:-} ]] || rm -rf "$T"' EXIT
-PASSED=0
-FAILED=0
-check() {
-  local what=$1
-  shift
-  if "$@"; then PASSED=$((PASSED + 1)); echo "ok - $what"; else FAILED=$((FAILED + 1)); echo "not ok - $what"; fi
-}
+source "$(dirname "$0")/lib.sh"
+cli_init brief
 
 for log in "$SRC"/tests/data/sessions/*.log "$SRC"/tests/data/differential/*.log \
   "$SRC"/tests/data/foreign/*.log "$SRC"/tests/data/unit/*.log; do
@@ -69,5 +58,4 @@ printf '[output]\nprofile = "brief"\n' >"$T/brief.toml"
 check "run --check-config accepts output.profile = \"brief\"" \
   bash -c "'$AUDITLENS' run --config '$T/brief.toml' --check-config >'$T/check.out' 2>&1 || { cat '$T/check.out'; false; }"
 
-echo "# $PASSED passed, $FAILED failed"
-((FAILED == 0))
+cli_finish
