@@ -69,8 +69,8 @@ redact_env = []
 # said, in ECS's fields, with the ids that join events: no names looked up, no leaders, hash or
 # ancestry; each record field the summary holds left out of its record), "full" (the ECS summary,
 # the enrichment and every record with every field decoded), "compact" (full, with each capability
-# set over half full written as "all but ...") or "lean" (compact, with the record fields the
-# summary holds left out and named). An output of [[outputs]] takes this one unless it sets its own.
+# set over half full written as "all but ...") or "lean" (compact's summary with brief's records).
+# An output of [[outputs]] takes this one unless it sets its own.
 profile = "brief"
 # Where the events that a [[filters]] table drops are written (JSON lines, like path), instead of
 # nowhere; empty: dropped events are only counted (docs/filters.md).

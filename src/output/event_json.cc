@@ -1052,31 +1052,12 @@ void EventJsonFormatter::WriteRecords(const ParsedEvent& e, const EventFacts& fa
     case Completion::kFlush: w.Key("completion"); w.String("flushed"); break;
     default: break;
   }
-  if (profile_ == OutputProfile::kLean) {
-    // What the summary holds, read back from what was written (its sections are memoized, so the
-    // text is the one account of it). An event with a percent-encoded value leaves nothing out: a
-    // rebuilt value must never need decoding.
-    lean_summary_ok_ = false;
-    if (encoded_count_ == 0) {
-      lean_text_.assign(w.Since(0));
-      lean_text_.append("}}");
-      lean_summary_text_.swap(lean_text_);
-      lean_summary_.Reset(lean_summary_text_);
-      lean_summary_ok_ = true;
-    }
-  }
   w.Key("records");
   w.BeginArray();
-  if (brief && e.syscall_record() >= 0) {
-    WriteBriefRecords(e, w);
+  if ((brief || profile_ == OutputProfile::kLean) && e.syscall_record() >= 0) {
+    WriteTrimmedRecords(e, facts, w);
   } else {
-    for (size_t i = 0; i < e.record_count(); ++i) {
-      if (profile_ == OutputProfile::kLean) {
-        WriteLeanRecord(e, i, w);
-      } else {
-        WriteRecord(e, i, w, i);
-      }
-    }
+    for (size_t i = 0; i < e.record_count(); ++i) WriteRecord(e, i, w, i);
   }
   w.EndArray();
   // Last: every value of the event has been written, so the list is complete.
@@ -1103,7 +1084,8 @@ bool EventJsonFormatter::ProctitleIsArgs(const ParsedEvent& e, size_t r) {
   return scratch2_ == scratch_;
 }
 
-void EventJsonFormatter::WriteBriefRecords(const ParsedEvent& e, JsonWriter& w) {
+void EventJsonFormatter::WriteTrimmedRecords(const ParsedEvent& e, const EventFacts& facts,
+                                             JsonWriter& w) {
   const int sys = e.syscall_record();
   // The ids' fields are left out only when the summary holds all they say: an ENRICHED log's
   // records also name them (UID="alice"), which the brief summary does not write.
@@ -1133,6 +1115,16 @@ void EventJsonFormatter::WriteBriefRecords(const ParsedEvent& e, JsonWriter& w) 
       tables::FactsOf(tables::LookupSyscall(ctx_.machine, ctx_.syscall));
   const bool outcome_held =
       lead_[kSuccess] == "yes" || (lead_[kSuccess] == "no" && !RefinementOf(e, sc_facts).in_progress);
+  // auditd.session.ses: brief writes the record's own; full's summary (lean) the tracked session's
+  // number, or the record's when no session is tracked and it is set (LoginSessionJson).
+  bool ses_held = true;
+  if (profile_ != OutputProfile::kBrief) {
+    const std::string_view raw = e.Get(sys, "ses");
+    const std::string_view ses = raw.empty() ? raw : Decoded(FieldKind::kSession, raw);
+    ses_held = facts.session == nullptr
+                   ? !ses.empty() && ses != "unset"
+                   : facts.session->ses != kUnsetId && ses == std::to_string(facts.session->ses);
+  }
   size_t out_index = 0;
   for (size_t r = 0; r < e.record_count(); ++r) {
     const uint16_t type = e.record_type(r);
@@ -1145,8 +1137,9 @@ void EventJsonFormatter::WriteBriefRecords(const ParsedEvent& e, JsonWriter& w) 
     // events, whose names come from the log.
     std::string_view memo_flags;
     if (ri == sys) {
-      static constexpr std::string_view kSyscallFlags[4] = {"s--", "s-o", "si-", "sio"};
-      memo_flags = kSyscallFlags[2 * ids_held + outcome_held];
+      static constexpr std::string_view kSyscallFlags[8] = {"s---", "s--o", "s-i-", "s-io",
+                                                            "ss--", "ss-o", "ssi-", "ssio"};
+      memo_flags = kSyscallFlags[4 * ses_held + 2 * ids_held + outcome_held];
     } else if (type == rectype::kPath) {
       memo_flags = ri == file_record ? std::string_view("pf") : std::string_view("p-");
     }
@@ -1191,7 +1184,7 @@ void EventJsonFormatter::WriteBriefRecords(const ParsedEvent& e, JsonWriter& w) 
         } else if (name == "tty") {
           bit = 6, held = v == "(none)";  // process.interactive false
         } else if (name == "ses") {
-          bit = 7, held = !v.empty();  // auditd.session.ses
+          bit = 7, held = ses_held && !v.empty();  // auditd.session.ses
         } else if (name == "uid" || name == "gid" || name == "auid") {
           bit = name == "uid" ? 8 : name == "gid" ? 9 : 10;
           held = ids_held && !v.empty();  // user.id, group.id, auditd.user.audit.id
@@ -1259,7 +1252,7 @@ void EventJsonFormatter::WriteBriefRecords(const ParsedEvent& e, JsonWriter& w) 
     }
     const size_t encoded_before = encoded_count_;
     const size_t record_start = w.size();
-    WriteRecordFields<false>(e, r, w, out_index++, skip);
+    WriteRecordFields(e, r, w, out_index++, skip);
     if (memo_ok && encoded_count_ == encoded_before) {
       std::string_view rendered = w.Since(record_start);
       if (!rendered.empty() && rendered[0] == ',') rendered.remove_prefix(1);
@@ -1358,7 +1351,7 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
   }
   const size_t encoded_before = encoded_count_;
   const size_t record_start = w.size();
-  WriteRecordFields<false>(e, r, w, out_index);
+  WriteRecordFields(e, r, w, out_index);
   if (memo_ok && encoded_count_ == encoded_before) {
     std::string_view rendered = w.Since(record_start);
     if (!rendered.empty() && rendered[0] == ',') rendered.remove_prefix(1);
@@ -1366,88 +1359,6 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
   }
 }
 
-void EventJsonFormatter::WriteLeanRecord(const ParsedEvent& e, size_t r, JsonWriter& w) {
-  lean_record_.clear();
-  lean_spans_.clear();
-  {
-    JsonWriter rw(&lean_record_);
-    WriteRecordFields<true>(e, r, rw, r);
-  }
-  const uint16_t type_number = e.record_type(r);
-  const std::string_view type =
-      IsKnownRecordType(type_number) ? RecordTypeName(type_number) : std::string_view();
-  if (!lean_summary_ok_ || lean_spans_.empty() || type.empty() || !HasLeanRules(type)) {
-    w.Raw(lean_record_);
-    return;
-  }
-  // Each member's name, read off its text: "name":value (a name with an escape has no rule).
-  auto name_of = [&](const LeanSpan& span) {
-    std::string_view member(lean_record_.data() + span.begin, span.end - span.begin);
-    if (!member.empty() && member[0] == ',') member.remove_prefix(1);
-    if (member.empty() || member[0] != '"') return std::string_view();
-    const size_t close = member.find_first_of("\\\"", 1);
-    if (close == std::string_view::npos || member[close] != '"') return std::string_view();
-    return member.substr(1, close - 1);
-  };
-  size_t args = 0, args_elided = 0;
-  bool any = false;
-  for (size_t k = 0; k < lean_spans_.size(); ++k) {
-    LeanSpan& span = lean_spans_[k];
-    span.elided = false;
-    const std::string_view name = name_of(span);
-    const LeanRule* rule = span.encoded || name.empty() ? nullptr : FindLeanRule(type, name);
-    span.rule = rule;
-    const bool arg = rule != nullptr && rule->relation == LeanRelation::kArg;
-    args += arg;
-    if (rule == nullptr || !LeanRebuild(*rule, name, lean_summary_, &lean_value_)) continue;
-    // The member as full wrote it, against the member rebuilt: the same bytes, or it stays.
-    std::string_view member(lean_record_.data() + span.begin, span.end - span.begin);
-    if (!member.empty() && member[0] == ',') member.remove_prefix(1);
-    lean_member_.clear();
-    JsonWriter mw(&lean_member_);
-    mw.Key(name);
-    mw.Raw(lean_value_);
-    if (member != lean_member_) continue;
-    span.elided = true;
-    args_elided += arg;
-    any = true;
-  }
-  // Every aN, or none: "a*" must name them all (their count is process.args').
-  if (args > 0 && (args_elided != args ||
-                   args != LeanArgCount(lean_summary_))) {
-    for (LeanSpan& span : lean_spans_) {
-      if (span.elided && span.rule->relation == LeanRelation::kArg) span.elided = false;
-    }
-    any = false;
-    for (const LeanSpan& span : lean_spans_) any |= span.elided;
-  }
-  if (!any) {
-    w.Raw(lean_record_);
-    return;
-  }
-  lean_text_.assign(lean_record_, 0, lean_spans_[0].begin);
-  std::string elided;
-  bool args_named = false;
-  for (size_t k = 0; k < lean_spans_.size(); ++k) {
-    const LeanSpan& span = lean_spans_[k];
-    if (!span.elided) {
-      lean_text_.append(lean_record_, span.begin, span.end - span.begin);
-      continue;
-    }
-    const std::string_view name = name_of(span);
-    const LeanRule* rule = span.rule;
-    if (rule->relation == LeanRelation::kArg) {
-      if (args_named) continue;
-      args_named = true;
-    }
-    if (!elided.empty()) elided.push_back(' ');
-    elided.append(rule->relation == LeanRelation::kArg ? std::string_view("a*") : name);
-  }
-  lean_text_.append(",\"elided\":\"").append(elided).append("\"}");
-  w.Raw(lean_text_);
-}
-
-template <bool kSpans>
 void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonWriter& w,
                                            size_t out_index, uint64_t skip) {
   uint16_t type = e.record_type(r);
@@ -1485,24 +1396,6 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i < 64 && (skip >> i & 1) != 0) continue;
     const Field& f = fields[i];
-    // The lean profile's account of each member written (WriteLeanRecord): where, and whether
-    // percent-encoded. Every way out of the iteration passes here. The other profiles compile
-    // none of it.
-    struct SpanNote {
-      EventJsonFormatter* f;
-      const JsonWriter& w;
-      size_t begin, encoded;
-      ~SpanNote() {
-        if (w.size() > begin) {
-          f->lean_spans_.push_back({begin, w.size(), f->encoded_count_ != encoded, false, nullptr});
-        }
-      }
-    };
-    struct NoSpanNote {
-      NoSpanNote(EventJsonFormatter*, const JsonWriter&, size_t, size_t) {}
-    };
-    std::conditional_t<kSpans, SpanNote, NoSpanNote> span_note{this, w, w.size(), encoded_count_};
-    (void)span_note;
     // EXECVE arguments are joined across records: decided here, before the memo.
     FieldKind kind = type == rectype::kExecve ? KindOfField(type, f.name, f.value) : FieldKind::kPlain;
     std::string_view key = f.name;

@@ -2,7 +2,7 @@
 """brief_check.py COMPACT.jsonl BRIEF.jsonl: the brief profile loses nothing of the records.
 
 Both files are `auditlens parse --resolve-names none` of the same log, in the compact and the brief
-profile. For every event, every field of every compact record must be in the brief line: in the
+profile (or the lean profile, whose records are brief's under compact's summary). For every event, every field of every compact record must be in the brief line: in the
 brief record, with the same value, or left out and given back by the rules of docs/schema.md ("The
 brief profile") from the brief summary. Records EXECVE, CWD and PROCTITLE may be left out whole
 when the rules give back all of their fields. An event without a SYSCALL record keeps its records

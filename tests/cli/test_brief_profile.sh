@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The brief output profile (issue 25, docs/schema.md "The brief profile") on every committed log
-# of tests/data (no kernel): `auditlens parse --resolve-names none` in the compact and the brief
-# profile, then
+# of tests/data (no kernel): `auditlens parse --resolve-names none` in the compact, brief and lean
+# profiles (lean: compact's summary with brief's records), then
 # - brief_check.py: every field of every compact record is in the brief line, in its record with
 #   the same value or left out and given back by the documented rules from the summary; whole
 #   EXECVE, CWD and PROCTITLE records only when the summary gives all of them back; events without
-#   a SYSCALL record keep their records;
+#   a SYSCALL record keep their records; the same for the lean lines;
 # - the ECS checker passes on the brief lines;
 # - brief writes fewer bytes than compact on each log, and leaves something out (the rules fire).
 source "$(dirname "$0")/lib.sh"
@@ -16,8 +16,11 @@ for log in "$SRC"/tests/data/sessions/*.log "$SRC"/tests/data/differential/*.log
   name=$(basename "$log" .log)
   "$AUDITLENS" parse --resolve-names none --host h --profile compact "$log" >"$T/$name.compact" 2>/dev/null
   "$AUDITLENS" parse --resolve-names none --host h --profile brief "$log" >"$T/$name.brief" 2>/dev/null
+  "$AUDITLENS" parse --resolve-names none --host h --profile lean "$log" >"$T/$name.lean" 2>/dev/null
   check "$name: every record field is in the brief line or given back by its rules" \
     $PY "$SRC/tests/cli/brief_check.py" "$T/$name.compact" "$T/$name.brief"
+  check "$name: the same in the lean line (compact's summary, brief's records)" \
+    $PY "$SRC/tests/cli/brief_check.py" "$T/$name.compact" "$T/$name.lean"
   check "$name: the brief lines are ECS" \
     bash -c "$PY '$SRC/tests/ecs/check_ecs.py' '$T/$name.brief' >'$T/$name.ecs' 2>&1 || { cat '$T/$name.ecs'; false; }"
   c=$(stat -c %s "$T/$name.compact")
