@@ -252,6 +252,7 @@ bool StoreReader::Open(const std::string& path, std::string* error) {
         *error = path + ": " + sqlite3_errmsg(db_);
         return false;
       }
+      error->clear();
       while (st.Step(error)) {
         if (sql[7] == 'n') {  // "SELECT n, id FROM boots"
           codes_.keys.AddBoot(st.Int(0), st.Text(1));

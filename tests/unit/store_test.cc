@@ -15,6 +15,8 @@
 #include "session_test_harness.h"
 #include "store/schema.h"
 #include "store/sqlite_store.h"
+#include "store/store_codes.h"
+#include "store_v5_schema.h"
 
 namespace auditlens {
 namespace {
@@ -171,7 +173,8 @@ TEST(SqliteStore, CreatesPrivateFileInWalMode) {
   EXPECT_EQ(st.st_mode & 0777, 0700u);
   EXPECT_EQ(Text(path, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(Text(path, "PRAGMA auto_vacuum"), "2");  // incremental: retention can shrink the file
-  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"), "5");
+  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"),
+            std::to_string(kStoreSchemaVersion));
   EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='host'"), "h1");
   store.Close();
   // Not a store: refused with a reason.
@@ -230,7 +233,9 @@ TEST(SqliteStore, UpsertsFillInAndNeverErase) {
   EXPECT_EQ(Count(path, "SELECT end_ms FROM sessions WHERE id='b-3'"), 2000);
   EXPECT_EQ(Text(path, "SELECT state FROM sessions WHERE id='b-3'"), "closed");
   EXPECT_EQ(Text(path, "SELECT args FROM processes WHERE entity_id='ent77'"), "[\"ls\",\"-l\"]");
-  EXPECT_EQ(Text(path, "SELECT role FROM processes WHERE entity_id='ent77'"), "command");
+  // Schema version 6: the role's code (store_codes.h).
+  EXPECT_EQ(Text(path, "SELECT role FROM processes WHERE entity_id='ent77'"),
+            std::to_string(RoleCode("command")));
   EXPECT_EQ(Count(path, "SELECT exit_code FROM processes WHERE entity_id='ent77'"), 2);
   EXPECT_EQ(store.stats().write_errors, 0u);
 }
@@ -244,7 +249,7 @@ TEST(SqliteStore, UpgradesVersion2StoreInPlace) {
     // What an agent of schema version 2 made: the sessions table without community_id.
     std::filesystem::create_directories(std::filesystem::path(path).parent_path());
     // (Version 2's sessions end with updated_ms: what version 3 and 5 added is cut.)
-    std::string v2 = kStoreSchema;
+    std::string v2 = testing::kStoreSchemaV5;
     const std::string from = ",\n  community_id TEXT,";
     const std::string to = "\n) WITHOUT ROWID;\nCREATE INDEX IF NOT EXISTS sessions_start";
     size_t at = v2.find(from);
@@ -288,7 +293,8 @@ TEST(SqliteStore, UpgradesVersion2StoreInPlace) {
   store.sink()->Commit();
   store.Sync();
   EXPECT_EQ(store.stats().write_errors, 0u) << store.stats().last_error;
-  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"), "5");  // 2 -> ... -> 5
+  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"),
+            std::to_string(kStoreSchemaVersion));  // 2 -> ... -> 6
   // Version 5's columns: active_ms computed for the old row too.
   EXPECT_EQ(Count(path, "SELECT active_ms FROM sessions WHERE id='old-1'"), 100);
   EXPECT_EQ(Text(path, "SELECT user FROM sessions WHERE id='old-1'"), "bob");
@@ -384,9 +390,11 @@ TEST(SqliteStore, RunsOfEventRowsAreWrittenWhole) {
   EXPECT_EQ(Count(path, "SELECT max(serial) FROM events"), serial - 1);
   EXPECT_EQ(Count(path, "SELECT count(*) FROM sessions"), 1);
   EXPECT_EQ(Count(path, "SELECT count(*) FROM events WHERE session_id = 's1'"), 18);
-  EXPECT_EQ(Count(path, "SELECT count(*) FROM events WHERE kind = 'exec' AND detail = '{\"a\":1}'"), 37);
-  EXPECT_EQ(Count(path, "SELECT count(*) FROM events WHERE pid = 42 AND outcome = 'success' AND "
-                        "entity_id = 'e1' AND action = 'execve'"),
+  // Schema version 6: kind, outcome and action as codes (store_codes.h); entity ids that are not
+  // 16 hex digits, and details that would not get shorter, kept as text.
+  EXPECT_EQ(Count(path, "SELECT count(*) FROM events WHERE kind = 1 AND detail = '{\"a\":1}'"), 37);
+  EXPECT_EQ(Count(path, "SELECT count(*) FROM events WHERE pid = 42 AND outcome = 1 AND "
+                        "entity_id = 'e1' AND action = (SELECT code FROM names WHERE name = 'execve')"),
             serial);
   EXPECT_EQ(Count(path, "SELECT count(*) FROM events WHERE time_ms != 1000 + serial"), 0);
   EXPECT_EQ(store.stats().write_errors, 0u);
