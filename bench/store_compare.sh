@@ -32,12 +32,8 @@ run() {
   shift 2
   local bin db
   if [[ $side == a ]]; then bin=$BIN_A db=$DB_A; else bin=$BIN_B db=$DB_B; fi
-  "$bin" "$@" --db "$db" --color never >"$T/$side/$name.raw" 2>&1
-  echo "exit $?" >>"$T/$side/$name.raw"
-  # The store's path, in messages, is the one thing that may differ.
-  DB="$db" python3 -c 'import os,sys; sys.stdout.write(sys.stdin.read().replace(os.environ["DB"], "STORE"))' \
-    <"$T/$side/$name.raw" >"$T/$side/$name"
-  rm -f "$T/$side/$name.raw"
+  "$bin" "$@" --db "$db" --color never >"$T/$side/$name" 2>&1
+  echo "exit $?" >>"$T/$side/$name"
 }
 
 # start_web SIDE: auditlens web on a free port; sets URL_a or URL_b.
@@ -145,11 +141,23 @@ EOF
   done <"$T/keys-$id"
 done
 
+# The store's path, in messages, is the one thing that may differ.
+python3 - "$T" "$DB_A" "$DB_B" <<'EOF'
+import os, sys
+root, paths = sys.argv[1], {"a": sys.argv[2], "b": sys.argv[3]}
+for side, path in paths.items():
+    for name in os.listdir(os.path.join(root, side)):
+        f = os.path.join(root, side, name)
+        data = open(f, "rb").read()
+        open(f, "wb").write(data.replace(path.encode(), b"STORE"))
+EOF
 answers=$(ls "$T/a" | wc -l)
 if diff -r "$T/a" "$T/b" >"$T/diff"; then
   echo "store_compare: $answers answers equal (${#IDS[@]} timelines; $DB_A and $DB_B)"
   exit 0
 fi
 echo "store_compare: answers differ ($DB_A against $DB_B):"
-head -n 60 "$T/diff"
+diff -rq "$T/a" "$T/b" | sed "s|$T/||g" | head -n 20
+# The first lines that differ, cut to 300 characters.
+cut -c1-300 "$T/diff" | head -n 30
 exit 1

@@ -58,7 +58,7 @@ constexpr std::array<std::string_view, 30> kFragments = {
     "\",\"port\":",                  // 0x16
     "\",\"old-auid\":\"4294967295\",\"auid\":\"",  // 0x17
     "\",\"old-ses\":\"4294967295\",\"ses\":\"",    // 0x18
-    "\",\"tty\":\"",                 // 0x19
+    "{\"via\":\"su\",\"syscall\":\"",  // 0x19
     "\",\"res\":\"",                 // 0x1a
     "{\"via\":\"su\",\"type\":\"",   // 0x1b
     "\",\"to\":\"",                  // 0x1c
@@ -66,6 +66,17 @@ constexpr std::array<std::string_view, 30> kFragments = {
     "\",\"",                         // 0x1e
 };
 constexpr char kActionByte = 0x1f;
+
+// Whether a fragment's byte ends with the key whose value is the row's action.
+bool NamesAction(char byte) {
+  const auto b = static_cast<unsigned char>(byte);
+  if (b < 1 || b > kFragments.size()) return false;
+  const std::string_view f = kFragments[b - 1];
+  auto ends = [&](std::string_view tail) {
+    return f.size() >= tail.size() && f.substr(f.size() - tail.size()) == tail;
+  };
+  return ends("\"syscall\":\"") || ends("\"type\":\"");
+}
 
 }  // namespace
 
@@ -111,8 +122,7 @@ bool CompactDetail(std::string_view detail, std::string_view action, std::string
     const char c = detail[i];
     if (static_cast<unsigned char>(c) < 0x20) return false;  // not JSON text: kept as it is
     // The action where the detail repeats it: right after "syscall":" or "type":".
-    if (!action.empty() && !out->empty() &&
-        (out->back() == 0x01 || out->back() == 0x09 || out->back() == 0x1b) &&
+    if (!action.empty() && !out->empty() && NamesAction(out->back()) &&
         detail.compare(i, action.size(), action) == 0 &&
         (i + action.size() == detail.size() || detail[i + action.size()] == '"')) {
       out->push_back(kActionByte);

@@ -79,6 +79,7 @@ TEST(StoreCodes, DetailsCompactAndExpandExactly) {
        "CRED_ACQ"},
       {R"j({"type":"LOGIN","old-auid":"4294967295","auid":"10000","old-ses":"4294967295","ses":"100","tty":"(none)","res":"1"})j",
        "write"},
+      {R"j({"via":"su","syscall":"setreuid","uid":10002,"euid":0})j", "setreuid"},
       {R"j({"via":"su","type":"USER_AUTH","op":"authentication","to":"v000002","from":"u00000002"})j",
        "USER_AUTH"},
       {R"j({"exe":"/usr/bin/env","args":["/usr/bin/env","-i","run-parts"],"cwd":"/"})j", "execve"},
@@ -97,6 +98,10 @@ TEST(StoreCodes, DetailsCompactAndExpandExactly) {
     EXPECT_EQ(ExpandDetail(compact, c.action), c.detail);
   }
   std::string compact;
+  // The keys and the repeated action go: a sudo setresuid detail is its numbers and a few bytes.
+  ASSERT_TRUE(CompactDetail(cases[0].detail, cases[0].action, &compact));
+  EXPECT_EQ(compact.find("setresuid"), std::string::npos);
+  EXPECT_LE(compact.size(), 20u) << compact.size();
   EXPECT_FALSE(CompactDetail("{\"a\":1}", "x", &compact)) << "not shorter: kept as text";
   EXPECT_FALSE(CompactDetail(std::string("{\"exe\":\"a\x01\"}"), "x", &compact))
       << "a raw control byte is not JSON text: kept as it is";
