@@ -492,7 +492,9 @@ bool SqliteStore::Migrate(std::string* error) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return false;
   }
-  return true;
+  // The old tables' pages are free now: given back to the file system at once (the file would
+  // otherwise stay the size of both copies until new rows filled them).
+  return apply("PRAGMA incremental_vacuum", 6);
 }
 
 bool SqliteStore::RegisterCodeFunctions() {
