@@ -5,8 +5,14 @@
 // - Open() creates the file 0600 (its directory 0700 when missing), sets WAL mode (readers such as
 //   `auditlens timeline` work while the agent writes) and the schema, then starts the writer.
 //   It fails, with a reason, when the file cannot be created or is not an auditlens store. A store
-//   of schema version 2 or 3 is upgraded in place (version 3 adds sessions.community_id, version 4
-//   the container, unit and hash columns of processes and the containers table).
+//   of schema version 2 to 5 is upgraded in place (version 3 adds sessions.community_id, version 4
+//   the container, unit and hash columns of processes and the containers table, version 5 the
+//   sessions' summaries, version 6 the codes of store_codes.h: events and processes made anew in
+//   one transaction, then the old pages given back).
+// - Version 6's codes: the writer keeps the boots and names tables in memory (this boot's row is
+//   added at Open; a new action name is one INSERT in the transaction that first writes it, and a
+//   transaction rolled back reloads them), and binds each row's session key, entity ids, kind,
+//   outcome, role, origin, action and compact detail (store_codes.h).
 // - sink() is the pipeline thread's end: a bounded ring (rows.h). Rows are written in batched
 //   transactions: every batch_ms, or sooner when the ring is half full; a transaction goes on
 //   while rows keep arriving, up to batch_rows rows. A full ring drops rows (dropped()); nothing
