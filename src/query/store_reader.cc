@@ -126,8 +126,8 @@ void ReadSession(Statement& st, StoredSession* s) {
 
 // A column that may hold a code (version 6, store_codes.h): its text when it holds text, else the
 // code's text.
-std::string SessionKeyText(Statement& st, int c, const StoreCodes& codes) {
-  return st.Type(c) == SQLITE_INTEGER ? codes.keys.Decode(st.Int(c)) : st.Text(c);
+std::string SessionKeyText(Statement& st, int c, StoreReader& reader) {
+  return st.Type(c) == SQLITE_INTEGER ? reader.SessionIdOf(st.Int(c)) : st.Text(c);
 }
 std::string EntityColumn(Statement& st, int c) {
   return st.Type(c) == SQLITE_INTEGER ? auditlens::EntityText(st.Int(c)) : st.Text(c);
@@ -136,19 +136,19 @@ std::string CodeText(Statement& st, int c, std::string_view (*name)(int64_t)) {
   return st.Type(c) == SQLITE_INTEGER ? std::string(name(st.Int(c))) : st.Text(c);
 }
 
-void ReadEvent(Statement& st, TimelineData* out, const StoreCodes& codes) {
+void ReadEvent(Statement& st, TimelineData* out, StoreReader& reader) {
   StoredEvent e;
   e.time_ms = st.Int(0);
   e.serial = st.Int(1);
   e.pid = st.Int(2);
   e.uid = st.Int(3, -1);
   e.kind = CodeText(st, 4, KindName);
-  e.action = st.Type(5) == SQLITE_INTEGER ? std::string(codes.names.Name(st.Int(5))) : st.Text(5);
+  e.action = st.Type(5) == SQLITE_INTEGER ? reader.ActionName(st.Int(5)) : st.Text(5);
   e.outcome = CodeText(st, 6, OutcomeNameOf);
   e.role = CodeText(st, 7, RoleName);
   e.entity_id = EntityColumn(st, 8);
   e.detail = st.Type(9) == SQLITE_BLOB ? ExpandDetail(st.Blob(9), e.action) : st.Text(9);
-  e.session_id = SessionKeyText(st, 10, codes);
+  e.session_id = SessionKeyText(st, 10, reader);
   out->events.push_back(std::move(e));
 }
 
@@ -244,23 +244,10 @@ bool StoreReader::Open(const std::string& path, std::string* error) {
   version_ = v[0] - '0';
   session_columns_ = std::string(kSessionColumns) + (v == "2" ? "NULL" : "community_id");
   if (version_ >= 6) {
-    // The codes' tables are small: read whole, once. al_entity turns the processes' entity ids
-    // into the events' codes (a container's events).
-    for (const char* sql : {"SELECT n, id FROM boots", "SELECT code, name FROM names"}) {
-      Statement st(statements_, db_, sql);
-      if (!st.ok()) {
-        *error = path + ": " + sqlite3_errmsg(db_);
-        return false;
-      }
-      error->clear();
-      while (st.Step(error)) {
-        if (sql[7] == 'n') {  // "SELECT n, id FROM boots"
-          codes_.keys.AddBoot(st.Int(0), st.Text(1));
-        } else {
-          codes_.names.Add(st.Int(0), st.Text(1));
-        }
-      }
-      if (!error->empty()) return false;
+    // al_entity turns the processes' entity ids into the events' codes (a container's events).
+    if (!LoadCodes(error)) {
+      *error = path + ": " + *error;
+      return false;
     }
     if (!RegisterStoreCodeFunctions(db_, nullptr, nullptr)) {
       *error = path + ": " + sqlite3_errmsg(db_);
@@ -445,7 +432,7 @@ bool StoreReader::LoadEvent(int64_t time_ms, int64_t serial, StoredEvent* out, s
   error->clear();
   TimelineData one;
   if (!st.Step(error)) return false;
-  ReadEvent(st, &one, codes_);
+  ReadEvent(st, &one, *this);
   *out = std::move(one.events.front());
   return true;
 }
@@ -478,7 +465,7 @@ bool StoreReader::LoadEventsAfter(const std::string& session_id, int64_t time_ms
   st.Bind(4, static_cast<int64_t>(limit));
   error->clear();
   TimelineData got;
-  while (st.Step(error)) ReadEvent(st, &got, codes_);
+  while (st.Step(error)) ReadEvent(st, &got, *this);
   if (!error->empty()) return false;
   for (StoredEvent& e : got.events) out->push_back(std::move(e));
   return true;
@@ -577,11 +564,49 @@ bool StoreReader::LoadTimeline(const std::string& id, TimelineData* out, std::st
                   " AND detail IS NOT NULL ORDER BY time_ms, serial")
                      .c_str());
     st.Bind(1, id);
-    while (st.Step(error)) ReadEvent(st, out, codes_);
+    while (st.Step(error)) ReadEvent(st, out, *this);
     if (!error->empty()) return false;
   }
   return LoadProcesses(("session_id = " + KeyOf(1)).c_str(), id, out, error) &&
          LoadContainers(out, error);
+}
+
+bool StoreReader::LoadCodes(std::string* error) {
+  // The codes' tables are small: read whole, at open and again when a row has a code they did
+  // not have (the agent added a name or a boot since: a long-lived reader such as `auditlens web`).
+  StoreCodes codes;
+  for (const char* sql : {"SELECT n, id FROM boots", "SELECT code, name FROM names"}) {
+    Statement st(statements_, db_, sql);
+    if (!st.ok()) {
+      *error = sqlite3_errmsg(db_);
+      return false;
+    }
+    error->clear();
+    while (st.Step(error)) {
+      if (sql[7] == 'n') {  // "SELECT n, id FROM boots"
+        codes.keys.AddBoot(st.Int(0), st.Text(1));
+      } else {
+        codes.names.Add(st.Int(0), st.Text(1));
+      }
+    }
+    if (!error->empty()) return false;
+  }
+  codes_ = std::move(codes);
+  return true;
+}
+
+std::string StoreReader::ActionName(int64_t code) {
+  std::string_view name = codes_.names.Name(code);
+  std::string error;
+  if (name.empty() && LoadCodes(&error)) name = codes_.names.Name(code);
+  return std::string(name);
+}
+
+std::string StoreReader::SessionIdOf(int64_t key) {
+  std::string id = codes_.keys.Decode(key);
+  std::string error;
+  if (id.empty() && LoadCodes(&error)) id = codes_.keys.Decode(key);
+  return id;
 }
 
 std::string StoreReader::KeyOf(int n) const {
@@ -624,7 +649,7 @@ bool StoreReader::LoadProcesses(const char* where, const std::string& key, Timel
     p.exit_ms = st.Int(13);
     p.exit_code = st.Int(14);
     p.args_truncated = st.Int(15) != 0;
-    p.session_id = SessionKeyText(st, 16, codes_);
+    p.session_id = SessionKeyText(st, 16, *this);
     p.container_id = st.Text(17);
     p.container_runtime = st.Text(18);
     p.service = st.Text(19);
@@ -796,7 +821,7 @@ bool StoreReader::LoadContainerTimeline(const std::string& id, TimelineData* out
     return false;
   }
   st.Bind(1, id);
-  while (st.Step(error)) ReadEvent(st, out, codes_);
+  while (st.Step(error)) ReadEvent(st, out, *this);
   if (!error->empty()) return false;
   out->containers.push_back(out->container);
   return true;

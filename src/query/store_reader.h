@@ -175,11 +175,18 @@ class StoreReader {
   bool LoadContainerTimeline(const std::string& id, TimelineData* out, std::string* error);
   int schema_version() const { return version_; }
 
+  // Version 6: the action name and the session id a code stands for (store_codes.h); the codes'
+  // tables are read again once when a code is not in them (the agent adds names and boots while
+  // a reader runs). Empty when the store has no such code.
+  std::string ActionName(int64_t code);
+  std::string SessionIdOf(int64_t key);
+
  private:
   bool LoadProcesses(const char* where, const std::string& key, TimelineData* out,
                      std::string* error);
   bool LoadContainers(TimelineData* out, std::string* error);
   bool ReadContainer(const std::string& id, StoredContainer* out, std::string* error);
+  bool LoadCodes(std::string* error);
   // What a session's rows hold for it (?N its id): its key in a version 6 store, else the id.
   std::string KeyOf(int n) const;
 

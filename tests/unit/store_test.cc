@@ -240,6 +240,64 @@ TEST(SqliteStore, UpsertsFillInAndNeverErase) {
   EXPECT_EQ(store.stats().write_errors, 0u);
 }
 
+// Version 6: a reader that stays open while the agent writes (`auditlens web`) reads the codes added
+// after it opened: a new action name, and the session keys of a boot the store had not seen.
+TEST(SqliteStore, ReaderDecodesCodesAddedAfterItOpened) {
+  TempDir dir;
+  const std::string path = dir.Path("codes.db");
+  auto write = [&](const std::string& boot_id, const std::string& session, const char* action,
+                   int64_t time) {
+    SqliteStore store;
+    StoreOptions o;
+    o.path = path;
+    o.boot_id = boot_id;
+    o.batch_ms = 10;
+    std::string error;
+    ASSERT_TRUE(store.Open(o, &error)) << error;
+    PushSession(store.sink(), session, time, time + 100, "10.0.0.7", "closed");
+    Row* r = store.sink()->Begin();
+    ASSERT_TRUE(r != nullptr);
+    r->Reset(RowType::kEvent);
+    r->num[col::kTime] = time + 10;
+    r->num[col::kSerial] = time;
+    r->num[col::kPid] = 42;
+    r->num[col::kKind] = static_cast<int64_t>(EventKind::kPrivilege);
+    r->num[col::kOutcome] = static_cast<int64_t>(Outcome::kSuccess);
+    r->AddStr(session);
+    r->AddStr("0123456789abcdef");
+    r->AddStr(action);
+    r->AddStr("command");
+    r->AddStr(std::string(R"({"via":"sudo","syscall":")") + action + R"(","uid":0,"euid":0})");
+    store.sink()->Commit();
+    store.Sync();
+    EXPECT_EQ(store.stats().write_errors, 0u) << store.stats().last_error;
+    store.Close();
+  };
+  write("aaaaaaaa-1111-2222-3333-444455556666", "aaaaaaaa-3", "setresuid", 1000);
+  StoreReader reader;
+  std::string error;
+  ASSERT_TRUE(reader.Open(path, &error)) << error;
+  TimelineData first;
+  ASSERT_TRUE(reader.LoadTimeline("aaaaaaaa-3", &first, &error)) << error;
+  ASSERT_EQ(first.events.size(), 1u);
+  EXPECT_EQ(first.events[0].action, "setresuid");
+  EXPECT_EQ(first.events[0].detail, R"({"via":"sudo","syscall":"setresuid","uid":0,"euid":0})");
+  // The agent again, after a reboot, with a syscall name the store has not had.
+  write("bbbbbbbb-1111-2222-3333-444455556666", "bbbbbbbb-4", "setfsuid", 5000);
+  EXPECT_EQ(Text(path, "SELECT typeof(session_id) || ' ' || typeof(action) || ' ' || typeof(detail)"
+                       " FROM events WHERE serial = 5000"),
+            "integer integer blob");
+  TimelineData second;
+  ASSERT_TRUE(reader.LoadTimeline("bbbbbbbb-4", &second, &error)) << error;
+  ASSERT_EQ(second.events.size(), 1u);
+  EXPECT_EQ(second.events[0].action, "setfsuid");
+  EXPECT_EQ(second.events[0].session_id, "bbbbbbbb-4");
+  EXPECT_EQ(second.events[0].entity_id, "0123456789abcdef");
+  EXPECT_EQ(second.events[0].role, "command");
+  EXPECT_EQ(second.events[0].kind, "privilege");
+  EXPECT_EQ(second.events[0].detail, R"({"via":"sudo","syscall":"setfsuid","uid":0,"euid":0})");
+}
+
 // Schema version 3 (sessions.community_id): a version 2 store is upgraded in place, its rows kept;
 // readers read both versions (a version 2 store's sessions have no Community ID).
 TEST(SqliteStore, UpgradesVersion2StoreInPlace) {
