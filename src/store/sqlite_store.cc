@@ -129,6 +129,12 @@ constexpr char kUpsertSession[] =
     " updated_ms=excluded.updated_ms, community_id=coalesce(excluded.community_id,community_id),"
     " summarized=NULL";
 
+// A kind or outcome as the row gives it; one the set lacks (or none) is its first member, as
+// version 5 wrote the name of such a value (other, unknown).
+int64_t ClosedCode(int64_t v, std::string_view (*name)(int64_t)) {
+  return v != col::kNull && !name(v).empty() ? v : 0;
+}
+
 }  // namespace
 
 void SqliteStore::BindSessionKey(sqlite3_stmt* st, int index, std::string_view id) {
@@ -203,7 +209,7 @@ void SqliteStore::BindEvent(sqlite3_stmt* st, int base, const Row& r, size_t slo
   BindEntity(st, base + 4, r.Str(col::kEntityId));
   BindNum(st, base + 5, r.num[col::kPid]);
   BindNum(st, base + 6, r.num[col::kUid]);
-  BindNum(st, base + 7, r.num[col::kKind]);
+  BindNum(st, base + 7, ClosedCode(r.num[col::kKind], KindName));
   const std::string_view action = r.Str(col::kAction);
   const int64_t action_code = action.empty() ? -1 : NameCode(action);
   if (action_code > 0) {
@@ -211,7 +217,7 @@ void SqliteStore::BindEvent(sqlite3_stmt* st, int base, const Row& r, size_t slo
   } else {
     BindText(st, base + 8, action);
   }
-  BindNum(st, base + 9, r.num[col::kOutcome]);
+  BindNum(st, base + 9, ClosedCode(r.num[col::kOutcome], OutcomeNameOf));
   BindRole(st, base + 10, r.Str(col::kRole));
   const std::string_view detail = r.Str(col::kDetail);
   std::string& compact = detail_bufs_[slot];
@@ -531,7 +537,10 @@ bool SqliteStore::WriteRow(const Row& r) {
       BindNum(st, 14, r.num[col::kSes]);
       BindSessionKey(st, 15, r.Str(col::kProcSessionId));
       BindRole(st, 16, r.Str(col::kProcRole));
-      BindNum(st, 17, r.num[col::kOrigin]);
+      // (Version 5 wrote "seen" for an origin out of range.)
+      BindNum(st, 17, r.num[col::kOrigin] == col::kNull      ? 0
+                      : OriginName(r.num[col::kOrigin]).empty() ? OriginCode("seen")
+                                                                 : r.num[col::kOrigin]);
       BindNum(st, 18, r.num[col::kStart]);
       BindNum(st, 19, r.num[col::kExitTime]);
       BindNum(st, 20, r.num[col::kExitCode]);
