@@ -490,17 +490,21 @@ bool SqliteStore::Migrate(std::string* error) {
   if (!has_column("sessions", "key", &has)) return false;
   if (has) return true;
   // Version 6: the boots and names first, then every row coded by the writer's own functions.
-  if (!apply("BEGIN IMMEDIATE", 6)) return false;
+  // Temporary storage on disk meanwhile: dropping the old tables inside the transaction keeps the
+  // original of every page it frees in a statement journal, which in memory (the writer's
+  // temp_store) would take about the old tables' size (measured: 59 MB of RSS for a 48 MB table).
+  if (!apply("PRAGMA temp_store=FILE", 6) || !apply("BEGIN IMMEDIATE", 6)) return false;
   if (!apply(kStoreMigrateTo6Codes, 6) || !LoadCodes() || !RegisterCodeFunctions() ||
       !apply(kStoreMigrateTo6, 6) || !apply("COMMIT", 6)) {
     if (error->empty()) *error = options_.path + ": upgrading the store to schema version 6: " +
                                  sqlite3_errmsg(db_);
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_exec(db_, "PRAGMA temp_store=MEMORY", nullptr, nullptr, nullptr);
     return false;
   }
   // The old tables' pages are free now: given back to the file system at once (the file would
   // otherwise stay the size of both copies until new rows filled them).
-  return apply("PRAGMA incremental_vacuum", 6);
+  return apply("PRAGMA incremental_vacuum", 6) && apply("PRAGMA temp_store=MEMORY", 6);
 }
 
 bool SqliteStore::RegisterCodeFunctions() {
