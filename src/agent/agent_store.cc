@@ -58,6 +58,7 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
 
   RecorderOptions recorder_options;
   recorder_options.index_all_events = config.store.index_all_events;
+  if (labeler_ != nullptr) recorder_options.label_names = &labeler_->names();
   uint64_t netns = 0;
   std::string netns_error;
   if (!config.netns.empty() && !log_input_) {

@@ -2,7 +2,8 @@
 // the login, every command nested under the one that started it, connections, file and privilege
 // changes, failures, the logout; commands that ran in a container are marked. `auditlens timeline
 // --container C`: everything that ran in one container, with the login session each command came
-// from. Reads the store while the agent writes it.
+// from; `auditlens timeline --label L`: the same for the processes of a [[labels]] label. Reads the
+// store while the agent writes it.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -18,6 +19,7 @@ namespace {
 struct TimelineArgs {
   std::string session;
   std::string container;
+  std::string label;
   std::string config_path;
   std::string db;
   bool json = false;
@@ -26,9 +28,9 @@ struct TimelineArgs {
 };
 
 int RunTimeline(const TimelineArgs& args) {
-  if (args.session.empty() && args.container.empty()) {
-    std::cerr << "auditlens timeline: a SESSION or --container CONTAINER is required; see "
-                 "'auditlens timeline --help'\n";
+  if (args.session.empty() && args.container.empty() && args.label.empty()) {
+    std::cerr << "auditlens timeline: a SESSION, --container CONTAINER or --label LABEL is "
+                 "required; see 'auditlens timeline --help'\n";
     return 2;
   }
   std::string path, error;
@@ -39,7 +41,12 @@ int RunTimeline(const TimelineArgs& args) {
   }
   std::string id;
   TimelineData data;
-  if (!args.container.empty()) {
+  if (!args.label.empty()) {
+    if (!reader.LoadLabelTimeline(args.label, &data, &error)) {
+      std::cerr << "auditlens timeline: " << path << ": " << error << "\n";
+      return 1;
+    }
+  } else if (!args.container.empty()) {
     if (!reader.ResolveContainer(args.container, &id, &error)) {
       std::cerr << "auditlens timeline: " << error << " (auditlens containers lists them)\n";
       return 1;
@@ -75,7 +82,9 @@ int RunTimeline(const TimelineArgs& args) {
 void AddTimelineCommand(CLI::App& app) {
   auto args = std::make_shared<TimelineArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "timeline", "Show what happened in one login session (or one container), command by command");
+      "timeline",
+      "Show what happened in one login session (or one container, or under one label), command by "
+      "command");
   CLI::Option* session =
       cmd->add_option("session", args->session,
                       "the session: its id from `auditlens sessions`, a unique prefix of it, or the "
@@ -87,8 +96,18 @@ void AddTimelineCommand(CLI::App& app) {
                       "session or none: its id, an id prefix of at least 12 characters, or its "
                       "name (`auditlens containers` lists them)")
           ->type_name("CONTAINER");
+  CLI::Option* label =
+      cmd->add_option("--label", args->label,
+                      "instead of a session, everything the processes with this [[labels]] label "
+                      "did (a labelled process's children have its label), in any login session "
+                      "or none")
+          ->type_name("LABEL");
   session->excludes(container);
   container->excludes(session);
+  label->excludes(session);
+  label->excludes(container);
+  session->excludes(label);
+  container->excludes(label);
   cmd->add_flag("--json", args->json, "the timeline as one JSON object");
   cmd->add_flag("--login-scripts", args->login_scripts,
                 "show the programs run while the login opened (motd and such) instead of one line");
@@ -104,13 +123,14 @@ void AddTimelineCommand(CLI::App& app) {
       "Events with no line of their own (login scripts, PAM bookkeeping) are counted in a last\n"
       "line; --json lists them under \"folded\". A command that ran in a container is marked\n"
       "[container NAME (IMAGE)] (the short id when the name is not known); in a container's\n"
-      "timeline, [session ID] names the login session a command came from.\n"
+      "or a label's timeline, [session ID] names the login session a command came from.\n"
       "\n"
       "Exit status:\n"
       "  0  success\n"
-      "  1  no such session or container; no store at the path; a store this user cannot read\n"
-      "     (it is root's: run as root); or a store error\n"
-      "  2  usage error (neither a session nor --container, or both)\n");
+      "  1  no such session, container or labelled process; no store at the path; a store this\n"
+      "     user cannot read"
+      " (it is root's: run as root); or a store error\n"
+      "  2  usage error (none of a session, --container and --label, or more than one)\n");
   cmd->callback([args]() {
     int rc = RunTimeline(*args);
     if (rc != 0) throw CLI::RuntimeError(rc);

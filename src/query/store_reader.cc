@@ -236,7 +236,8 @@ bool StoreReader::Open(const std::string& path, std::string* error) {
   // (built when listed) and indexes: an agent of this version upgrades
   // them when it next opens them.
   const std::string v = version.Text(0);
-  if (v != std::to_string(kStoreSchemaVersion) && v != "2" && v != "3" && v != "4" && v != "5") {
+  if (v != std::to_string(kStoreSchemaVersion) && v != "2" && v != "3" && v != "4" && v != "5" &&
+      v != "6") {
     *error = path + " has store schema version " + v + "; this auditlens reads 2 to " +
              std::to_string(kStoreSchemaVersion);
     return false;
@@ -622,7 +623,8 @@ bool StoreReader::LoadProcesses(const char* where, const std::string& key, Timel
                   " pid, ppid, uid, euid, start_ms, exit_ms, exit_code, args_truncated, session_id,") +
       (version_ >= 4 ? " container_id, container_runtime, service, exe_sha256"
                      : " NULL, NULL, NULL, NULL") +
-      " FROM processes WHERE " + where + " ORDER BY start_ms";
+      (version_ >= 7 ? ", labels" : ", NULL") + " FROM processes WHERE " + where +
+      " ORDER BY start_ms";
   Statement st(statements_, db_, sql.c_str());
   if (!st.ok()) {
     *error = sqlite3_errmsg(db_);
@@ -654,6 +656,7 @@ bool StoreReader::LoadProcesses(const char* where, const std::string& key, Timel
     p.container_runtime = st.Text(18);
     p.service = st.Text(19);
     p.exe_sha256 = st.Text(20);
+    p.labels = st.Text(21);
     out->processes.push_back(std::move(p));
   }
   return error->empty();
@@ -791,6 +794,48 @@ bool StoreReader::ResolveContainer(std::string_view spec, std::string* id, std::
                          : "'" + std::string(spec) + "' names several containers (" + found[0] +
                                ", " + found[1] + ", ...): give more of the id";
   return false;
+}
+
+bool StoreReader::LoadLabelTimeline(const std::string& label, TimelineData* out,
+                                    std::string* error) {
+  error->clear();
+  if (version_ < 7) {
+    *error = "this store (schema version " + std::to_string(version_) +
+             ") keeps no labels: an agent of this version adds them to the processes it records";
+    return false;
+  }
+  out->container_view = true;
+  out->label = label;
+  // processes_labelled: only the labelled processes, by start; the label is a whole name of the
+  // space-separated list.
+  static constexpr char kLabelled[] =
+      "labels IS NOT NULL AND instr(' ' || labels || ' ', ' ' || ?1 || ' ') > 0";
+  if (!LoadProcesses(kLabelled, label, out, error)) return false;
+  if (out->processes.empty()) {
+    *error = "no process with the label '" + label + "' in the store";
+    return false;
+  }
+  const std::string entities =
+      std::string("(SELECT al_entity(entity_id) FROM processes WHERE ") + kLabelled + ")";
+  Statement st(statements_, db_,
+               ("SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
+                " session_id FROM events WHERE session_id IS NULL AND detail IS NOT NULL"
+                " AND entity_id IN " + entities +
+                " UNION ALL "
+                "SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
+                " session_id FROM events WHERE session_id IN (SELECT DISTINCT session_id"
+                " FROM processes WHERE " + kLabelled + " AND session_id IS NOT NULL)"
+                " AND detail IS NOT NULL"
+                " AND entity_id IN " + entities + " ORDER BY 1, 2")
+                   .c_str());
+  if (!st.ok()) {
+    *error = sqlite3_errmsg(db_);
+    return false;
+  }
+  st.Bind(1, label);
+  while (st.Step(error)) ReadEvent(st, out, *this);
+  if (!error->empty()) return false;
+  return LoadContainers(out, error);
 }
 
 bool StoreReader::LoadContainerTimeline(const std::string& id, TimelineData* out,

@@ -71,6 +71,7 @@ struct StoredProcess {
   // Store schema version 4 (empty in older stores or when unknown): the container it ran in, its
   // systemd unit, its program's SHA-256; and the login session it belongs to.
   std::string container_id, container_runtime, service, exe_sha256, session_id;
+  std::string labels;  // version 7: its labels' names, separated by spaces (empty: none)
   int64_t pid = 0, ppid = 0, uid = -1, euid = -1, start_ms = 0, exit_ms = 0, exit_code = 0;
   bool exited = false;
   bool args_truncated = false;
@@ -86,6 +87,9 @@ struct TimelineData {
   // events and processes are the container's, in any session or none.
   bool container_view = false;
   StoredContainer container;
+  // A label's timeline (LoadLabelTimeline): built as a container's (container_view is set too),
+  // the processes and events those of the processes with this label.
+  std::string label;
 };
 
 struct SessionFilter {
@@ -173,6 +177,10 @@ class StoreReader {
   // Everything that ran in the container: its processes and their detailed events, in any login
   // session or none (TimelineData::container_view).
   bool LoadContainerTimeline(const std::string& id, TimelineData* out, std::string* error);
+  // Everything the processes labelled `label` did ([[labels]]; store schema version 7): their
+  // processes and detailed events, in any login session or none (TimelineData::label). False with
+  // a message when no stored process has the label.
+  bool LoadLabelTimeline(const std::string& label, TimelineData* out, std::string* error);
   int schema_version() const { return version_; }
 
   // Version 6: the action name and the session id a code stands for (store_codes.h); the codes'

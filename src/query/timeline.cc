@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstring>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -211,6 +212,15 @@ class Builder {
     t.session = data_.session;
     t.container_view = data_.container_view;
     t.container = data_.container;
+    t.label = data_.label;
+    if (!data_.label.empty()) {
+      std::set<std::string> sessions;
+      for (const StoredProcess& p : data_.processes) {
+        if (!p.session_id.empty()) sessions.insert(p.session_id);
+      }
+      t.label_processes = data_.processes.size();
+      t.label_sessions = sessions.size();
+    }
     t.containers = data_.containers;
     for (const StoredProcess& p : data_.processes) procs_[p.entity_id] = &p;
     for (const StoredContainer& c : data_.containers) containers_[c.id] = &c;
@@ -932,6 +942,20 @@ std::string ContainerTitle(const StoredContainer& c) {
   return text;
 }
 
+std::string RenderLabelTimelineText(const Timeline& t, bool colour) {
+  Style st{colour};
+  std::string out = st("1", "Label " + Printable(t.label)) + "\n";
+  out += std::to_string(t.label_processes) + (t.label_processes == 1 ? " process" : " processes") +
+         ", " + std::to_string(t.label_sessions) +
+         (t.label_sessions == 1 ? " login session" : " login sessions") + "; " +
+         std::to_string(t.session.commands) +
+         (t.session.commands == 1 ? " command" : " commands") + ", " +
+         std::to_string(t.session.failed) + (t.session.failed == 1 ? " failure" : " failures") +
+         "\n\n";
+  out += RenderTimelineEntriesText(t, colour, 0);
+  return out;
+}
+
 std::string RenderContainerTimelineText(const Timeline& t, bool colour) {
   Style st{colour};
   const StoredContainer& c = t.container;
@@ -958,6 +982,7 @@ std::string ContainerText(const StoredContainer& c) {
 }
 
 std::string RenderTimelineText(const Timeline& t, bool colour) {
+  if (!t.label.empty()) return RenderLabelTimelineText(t, colour);
   if (t.container_view) return RenderContainerTimelineText(t, colour);
   Style st{colour};
   const StoredSession& s = t.session;
@@ -1149,7 +1174,13 @@ std::string SessionJson(const StoredSession& s, int64_t now_ms) {
 
 std::string RenderTimelineJson(const Timeline& t) {
   std::string out =
-      t.container_view
+      !t.label.empty()
+          ? "{\"label\":" + Quoted(t.label) + ",\"processes\":" +
+                std::to_string(t.label_processes) + ",\"sessions\":" +
+                std::to_string(t.label_sessions) + ",\"commands\":" +
+                std::to_string(t.session.commands) + ",\"failures\":" +
+                std::to_string(t.session.failed)
+      : t.container_view
           ? "{\"container\":" + StoredContainerJson(t.container) + ",\"commands\":" +
                 std::to_string(t.session.commands) + ",\"failures\":" +
                 std::to_string(t.session.failed)

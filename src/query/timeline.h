@@ -55,8 +55,11 @@ struct Timeline {
   std::string unit;
   // The containers the session's processes ran in; for a container's timeline, that one.
   std::vector<StoredContainer> containers;
-  bool container_view = false;  // a container's timeline (TimelineData::container_view)
+  bool container_view = false;  // a container's or a label's timeline (TimelineData::container_view)
   StoredContainer container;
+  std::string label;             // a label's timeline (TimelineData::label)
+  size_t label_processes = 0;    // its processes, and the login sessions they ran in
+  size_t label_sessions = 0;
   std::vector<TimelineEntry> entries;
   int hidden = 0;      // events folded away (login scripts, PAM bookkeeping)
   std::vector<StoredEvent> folded;  // those events, in time order, with TimelineOptions::keep_folded

@@ -130,6 +130,16 @@ void Recorder::PushProcess(const ProcessImage& p) {
   row->AddStr(p.exe_hash && p.exe_hash->state == HashState::kKnown
                   ? std::string_view(p.exe_hash->sha256)
                   : std::string_view());
+  std::string& labels = row->OpenStr();
+  if (p.labels != 0 && options_.label_names != nullptr) {
+    const size_t start = labels.size();
+    for (size_t bit = 0; bit < options_.label_names->size() && bit < 64; ++bit) {
+      if ((p.labels & (uint64_t{1} << bit)) == 0) continue;
+      if (labels.size() > start) labels.push_back(' ');
+      labels.append((*options_.label_names)[bit]);
+    }
+  }
+  row->CloseStr();
   sink_->Commit();
   ++rows_;
 }
@@ -653,12 +663,15 @@ void Recorder::OnEvent(const EventFacts& facts, std::string_view) {
   const CgroupIdentity* cgroup = facts.process != nullptr ? facts.process->cgroup.get() : nullptr;
   const bool contained = cgroup != nullptr && cgroup->runtime != ContainerRuntime::kNone;
   if (contained) NoteContainer(*cgroup, e.event().time_ms());
-  if (session == nullptr && !contained && !options_.index_all_events) return;
+  // A labelled process's events are kept as a container's: `timeline --label` shows them.
+  const bool labelled = facts.process != nullptr && facts.process->labels != 0;
+  const bool grouped = contained || labelled;
+  if (session == nullptr && !grouped && !options_.index_all_events) return;
   Outcome outcome;
   bool with_detail;
-  EventKind kind = Classify(e, session != nullptr || contained, &outcome, &with_detail);
-  with_detail = with_detail && (session != nullptr || contained);
-  // A container's events outside sessions: the ones its timeline shows.
+  EventKind kind = Classify(e, session != nullptr || grouped, &outcome, &with_detail);
+  with_detail = with_detail && (session != nullptr || grouped);
+  // A container's or a labelled process's events outside sessions: the ones its timeline shows.
   if (session == nullptr && !with_detail && !options_.index_all_events) return;
   const ProcessImage* image = s.valid ? facts.process : nullptr;
   // A failed execve shows in timelines unless it is the PATH search of execvp (ENOENT).

@@ -54,6 +54,10 @@ struct RecorderOptions {
   // namespace and the sessions whose login process is in it; 0: all. (Events out of scope never
   // reach the recorder: the pipeline's filter refuses them.)
   uint64_t netns = 0;
+  // The names of ProcessImage::labels' bits (enrich/process_labels.h ProcessLabeler::names()): a
+  // labelled process is recorded with its labels and its events, as a container's are, in a login
+  // session or not. Null: no labels. Not owned.
+  const std::vector<std::string>* label_names = nullptr;
 };
 
 class Recorder : public EventObserver {
@@ -82,9 +86,10 @@ class Recorder : public EventObserver {
   void NoteContainer(const CgroupIdentity& cgroup, uint64_t time_ms);
   void PushContainer(const CgroupIdentity& cgroup, const ContainerDetails* details,
                      uint64_t first_ms, uint64_t last_ms);
-  // Its process rows are written: in a login session, or in a container.
+  // Its process rows are written: in a login session, in a container, or labelled.
   static bool Recorded(const ProcessImage& p) {
-    return p.ses != kUnsetId || (p.cgroup && p.cgroup->runtime != ContainerRuntime::kNone);
+    return p.ses != kUnsetId || (p.cgroup && p.cgroup->runtime != ContainerRuntime::kNone) ||
+           p.labels != 0;
   }
   void AppendSessionId(uint32_t ses, std::string& out);
   void WriteDetail(EventKind kind, const ParsedEvent& e, std::string& out);

@@ -64,6 +64,9 @@ enum ProcessStr {
   // Schema version 4 (last: writers read a missing one as NULL): the container the process ran in
   // (its id and runtime, from its cgroup), its systemd unit, its program's SHA-256 when known.
   kProcContainerId, kProcContainerRuntime, kProcService, kProcExeSha256,
+  // Schema version 7: the process's labels ([[labels]], enrich/process_labels.h), their names
+  // separated by spaces; empty without. The SQLite store only (the fleet's COPY leaves it out).
+  kProcLabels,
   kProcessStrs
 };
 // kSession
@@ -87,7 +90,7 @@ enum ContainerStr {
 
 struct Row {
   static constexpr int kMaxNums = 12;
-  static constexpr int kMaxStrs = 12;
+  static constexpr int kMaxStrs = 13;
 
   RowType type = RowType::kEvent;
   int64_t num[kMaxNums];

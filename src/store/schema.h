@@ -4,7 +4,7 @@
 
 namespace auditlens {
 
-inline constexpr int kStoreSchemaVersion = 6;
+inline constexpr int kStoreSchemaVersion = 7;
 
 // Version 3 added sessions.community_id; a version 2 store is upgraded in place when the agent opens
 // it (sqlite_store.cc): ALTER TABLE adds the column, its rows keep NULL.
@@ -167,6 +167,14 @@ CREATE TABLE IF NOT EXISTS names(
 // that meet a key.
 inline constexpr char kStoreIndexes6[] =
     "CREATE INDEX IF NOT EXISTS sessions_key ON sessions(key);";
+
+// Version 7: each process's labels ([[labels]]: their names separated by spaces; NULL without),
+// and an index of the labelled processes by start (`timeline --label`). A store of any older
+// version gets the column (its rows keep NULL) after its other upgrades; so does a new store.
+inline constexpr char kStoreMigrateTo7[] = "ALTER TABLE processes ADD COLUMN labels TEXT";
+inline constexpr char kStoreIndexes7[] =
+    "CREATE INDEX IF NOT EXISTS processes_labelled ON processes(start_ms)"
+    " WHERE labels IS NOT NULL;";
 
 // Before kStoreMigrateTo6: the boots of the store's rows, oldest first, and the action names.
 inline constexpr char kStoreMigrateTo6Codes[] =

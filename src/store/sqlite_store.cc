@@ -78,9 +78,9 @@ std::string InsertEventsSql(size_t rows) {
 constexpr char kUpsertProcess[] =
     "INSERT INTO processes(entity_id,boot_id,pid,ppid,parent_entity,previous_entity,exe,args,"
     "args_truncated,cwd,uid,euid,auid,ses,session_id,role,origin,start_ms,exit_ms,exit_code,"
-    "last_seen_ms,updated_ms,container_id,container_runtime,service,exe_sha256)"
+    "last_seen_ms,updated_ms,container_id,container_runtime,service,exe_sha256,labels)"
     " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,"
-    "?25,?26)"
+    "?25,?26,?27)"
     " ON CONFLICT(entity_id) DO UPDATE SET"
     " ppid=coalesce(excluded.ppid,ppid), parent_entity=coalesce(excluded.parent_entity,parent_entity),"
     " exe=coalesce(excluded.exe,exe), args=coalesce(excluded.args,args),"
@@ -92,7 +92,8 @@ constexpr char kUpsertProcess[] =
     " updated_ms=excluded.updated_ms,"
     " container_id=coalesce(excluded.container_id,container_id),"
     " container_runtime=coalesce(excluded.container_runtime,container_runtime),"
-    " service=coalesce(excluded.service,service), exe_sha256=coalesce(excluded.exe_sha256,exe_sha256)";
+    " service=coalesce(excluded.service,service), exe_sha256=coalesce(excluded.exe_sha256,exe_sha256),"
+    " labels=coalesce(excluded.labels,labels)";
 
 // A container row comes when first seen, when its name and image arrive or change, and with its
 // last activity: later names fill in, never erase; the first sighting stays the earliest.
@@ -293,7 +294,7 @@ bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
            "PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864;") ||
       !run(("PRAGMA cache_size=-" + std::to_string(options.cache_kib)).c_str()) ||
       !run(kStoreSchema) || !Migrate(error) || !run(kStoreIndexes4) || !run(kStoreIndexes5) ||
-      !run(kStoreIndexes6) || !RegisterBoot(error)) {
+      !run(kStoreIndexes6) || !run(kStoreIndexes7) || !RegisterBoot(error)) {
     sqlite3_close(db_);
     db_ = nullptr;
     return false;
@@ -487,8 +488,13 @@ bool SqliteStore::Migrate(std::string* error) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return false;
   }
+  // Version 7 (after every older step; a new store too): the processes' labels.
+  auto to7 = [&] {
+    bool labels = false;
+    return has_column("processes", "labels", &labels) && (labels || apply(kStoreMigrateTo7, 7));
+  };
   if (!has_column("sessions", "key", &has)) return false;
-  if (has) return true;
+  if (has) return to7();
   // Version 6: the boots and names first, then every row coded by the writer's own functions.
   // Temporary storage on disk meanwhile: dropping the old tables inside the transaction keeps the
   // original of every page it frees in a statement journal, which in memory (the writer's
@@ -504,7 +510,7 @@ bool SqliteStore::Migrate(std::string* error) {
   }
   // The old tables' pages are free now: given back to the file system at once (the file would
   // otherwise stay the size of both copies until new rows filled them).
-  return apply("PRAGMA incremental_vacuum", 6) && apply("PRAGMA temp_store=MEMORY", 6);
+  return apply("PRAGMA incremental_vacuum", 6) && apply("PRAGMA temp_store=MEMORY", 6) && to7();
 }
 
 bool SqliteStore::RegisterCodeFunctions() {
@@ -554,6 +560,7 @@ bool SqliteStore::WriteRow(const Row& r) {
       BindText(st, 24, r.Str(col::kProcContainerRuntime));
       BindText(st, 25, r.Str(col::kProcService));
       BindText(st, 26, r.Str(col::kProcExeSha256));
+      BindText(st, 27, r.Str(col::kProcLabels));
       break;
     case RowType::kSession:
       st = upsert_session_;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Store schema version 6 (issue 22: fewer bytes per session) shows exactly what version 5 showed.
+# (Version 7 adds only the processes' labels column: the stores made and upgraded here are 7.)
 # tests/data/store/v5-12-sessions.db.xz is a version 5 store that auditlens at cc3de96 (the last
 # version 5 writer) made with `import --host fixture-1` from tests/data/store/12-sessions.log.xz
 # (bench/session_gen.py --sessions 12 --seed 3 --start-time '2026-12-01 00:00:00' --no-eoe: 19
@@ -33,8 +34,8 @@ check "the fixture is a version 5 store of 19 sessions" \
   test "$(version "$T/v5.db") $(sqlite3 "$T/v5.db" 'SELECT count(*) FROM sessions')" = "5 19"
 
 "$AUDITLENS" import --host fixture-1 --db "$T/v6.db" --progress never "$T/12-sessions.log" >/dev/null 2>"$T/v6.err"
-check "the same log imported now: exit 0, version 6" \
-  test "$? $(version "$T/v6.db")" = "0 6"
+check "the same log imported now: exit 0, version 7 (6 with the processes' labels)" \
+  test "$? $(version "$T/v6.db") $(sqlite3 "$T/v6.db" "SELECT count(*) FROM pragma_table_info('processes') WHERE name = 'labels'")" = "0 7 1"
 check "the same rows: sessions, processes, events" test \
   "$(sqlite3 "$T/v6.db" 'SELECT (SELECT count(*) FROM sessions),(SELECT count(*) FROM processes),(SELECT count(*) FROM events)')" = \
   "$(sqlite3 "$T/v5.db" 'SELECT (SELECT count(*) FROM sessions),(SELECT count(*) FROM processes),(SELECT count(*) FROM events)')"
@@ -48,8 +49,8 @@ cp "$T/v5.db" "$T/upgraded.db"
 # A log the store has not seen, of one daemon record (no row of its own): the writer opens the store.
 echo 'type=DAEMON_START msg=audit(1796428800.000:1): op=start ver=3.1 format=raw kernel=6.1.0 auid=4294967295 pid=100 uid=0 ses=4294967295 res=success' >"$T/daemon.log"
 "$AUDITLENS" import --host fixture-1 --db "$T/upgraded.db" --progress never "$T/daemon.log" >/dev/null 2>"$T/upgraded.err"
-check "the writer upgrades the version 5 store in place (exit 0, version 6)" \
-  test "$? $(version "$T/upgraded.db")" = "0 6"
+check "the writer upgrades the version 5 store in place (exit 0, version 7)" \
+  test "$? $(version "$T/upgraded.db") $(sqlite3 "$T/upgraded.db" "SELECT count(*) FROM pragma_table_info('processes') WHERE name = 'labels'")" = "0 7 1"
 check "the upgrade keeps every row" test \
   "$(sqlite3 "$T/upgraded.db" 'SELECT (SELECT count(*) FROM sessions),(SELECT count(*) FROM processes),(SELECT count(*) FROM events)')" = \
   "$(sqlite3 "$T/v5.db" 'SELECT (SELECT count(*) FROM sessions),(SELECT count(*) FROM processes),(SELECT count(*) FROM events)')"

@@ -8,7 +8,10 @@
 #   - the output has no exec of /usr/bin/true; the file of dropped events has exactly those two
 #     (one under the tool, one outside), each still labelled as it should be;
 #   - the status file's counter for the table, and filtered_events, say 2; `auditlens status`
-#     shows the table's line.
+#     shows the table's line;
+#   - the store (on here) keeps the labelled processes, outside any login session, and `auditlens
+#     timeline --label kt_tool` shows the tool's five commands (not the dropped true, nothing from
+#     outside the tool).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 kt_init filters_labels
@@ -25,7 +28,7 @@ cat >"$T/rules" <<RULES
 -a always,exit -F arch=b64 -S execve -F uid=$UID_ -k kt_filt
 RULES
 kt_agent_config "$T/config.toml" "$T" "$T/rules" "$T/out.json" \
-  "output.dropped_path=\"$T/dropped.json\""
+  "output.dropped_path=\"$T/dropped.json\"" store.enabled=true "store.path=\"$T/store.db\""
 cat >>"$T/config.toml" <<TOML
 
 [[labels]]
@@ -110,6 +113,34 @@ check(status.get("events") == len(out), f"status events {status.get('events')} i
 PY
 ) || true
 kt_checks_from "" "$checks"
+
+# The store keeps the labelled processes and their events (outside any login session, as a
+# container's): `timeline --label` shows the tool's commands, and nothing outside it.
+rc=0
+"$AUDITLENS" timeline --db "$T/store.db" --label kt_tool --json >"$T/label.json" 2>"$T/label.err" || rc=$?
+kt_check "timeline --label kt_tool exits 0" test "$rc" -eq 0 || cat "$T/label.err"
+checks=$($PY - "$T/label.json" <<'PY'
+import json, sys
+def check(cond, what):
+    print(("ok - " if cond else "not ok - ") + what)
+t = json.load(open(sys.argv[1]))
+texts = [e["text"] for e in t.get("entries", []) if e.get("kind") in ("command", "shell")]
+check(t.get("label") == "kt_tool" and t.get("processes", 0) >= 5,
+      f"the label's timeline: {t.get('label')}, {t.get('processes')} processes")
+for program in ("tool.sh", "/usr/bin/id", "/usr/bin/env", "/usr/bin/head"):
+    check(any(program in x for x in texts), f"{program} is a command of the label's timeline")
+check(not any(x.startswith("/usr/bin/true") for x in texts), "no /usr/bin/true (the filter dropped it)")
+check(len(texts) == 5, f"five commands, the tool's tree without what was dropped: {texts}")
+PY
+) || true
+kt_checks_from "" "$checks"
+"$AUDITLENS" timeline --db "$T/store.db" --label kt_tool --color never >"$T/label.txt" 2>&1 || true
+kt_check "the text timeline is titled by the label" grep -q '^Label kt_tool$' "$T/label.txt"
+sed -n '1,12s/^/#   /p' "$T/label.txt"
+rc=0
+"$AUDITLENS" timeline --db "$T/store.db" --label nosuch >/dev/null 2>"$T/nolabel.err" || rc=$?
+kt_check "a label no process has: exit 1, said so" \
+  bash -c "[[ $rc -eq 1 ]] && grep -q \"no process with the label 'nosuch'\" '$T/nolabel.err'"
 ecs=$($PY "$HERE/../ecs/check_ecs.py" --require ecs.version --require host.os.type "$T/out.json" 2>&1) && ok=0 || ok=$?
 echo "$ecs" | tail -3
 kt_check "every event is ECS-valid, labels included (check_ecs.py)" test "$ok" -eq 0
