@@ -119,6 +119,59 @@ TEST(LineSpool, TakeGivesAtLeastOneLineAndWholeLines) {
   EXPECT_EQ(spool.bytes(), 20u);
 }
 
+// The spool moves the buffers pushed, full or not, and never copies them: the writer gets the very
+// buffer the pipeline filled, and the pipeline gets back one the writer is done with.
+TEST(LineSpool, PushedBuffersAreMovedNotCopiedAndComeBack) {
+  LineSpool spool;
+  std::string staged;
+  staged.reserve(4096);
+  const std::string first_lines = Lines(0, 3);
+  staged.assign(first_lines);  // copied into the reserved buffer
+  const char* first = staged.data();
+  EXPECT_EQ(spool.Push(&staged, 1000), 0u);
+  EXPECT_TRUE(staged.empty());
+  staged = Lines(3, 3);  // into a spool that is not empty: queued behind, not appended
+  const char* second = staged.data();
+  EXPECT_EQ(spool.Push(&staged, 1000), 0u);
+  EXPECT_EQ(spool.bytes(), 120u);
+  std::string out;
+  ASSERT_TRUE(spool.Take(&out, 1000));
+  EXPECT_EQ(out.data(), first);  // swapped out whole: one buffer at a time
+  EXPECT_EQ(out, Lines(0, 3));
+  spool.Recycle(&out);
+  EXPECT_TRUE(out.empty());
+  staged = "";
+  staged.shrink_to_fit();
+  staged.append(Lines(6, 1));
+  EXPECT_EQ(spool.Push(&staged, 1000), 0u);
+  EXPECT_GE(staged.capacity(), 4096u);  // the buffer recycled above
+  ASSERT_TRUE(spool.Take(&out, 1000));
+  EXPECT_EQ(out.data(), second);
+  EXPECT_EQ(out, Lines(3, 3));
+  out.clear();
+  ASSERT_TRUE(spool.Take(&out, 1000));
+  EXPECT_EQ(out, Lines(6, 1));
+  EXPECT_TRUE(spool.empty());
+}
+
+// Many small buffers past the bound: whole buffers of the oldest go, then lines of the front one;
+// what is left is the newest lines, within the bound, in order.
+TEST(LineSpool, ManyBuffersDropTheOldestWithinTheBound) {
+  LineSpool spool;
+  uint64_t dropped = 0;
+  for (int i = 0; i < 100; ++i) {
+    std::string staged = Lines(i * 3, 3);
+    dropped += spool.Push(&staged, 250);
+    EXPECT_LE(spool.bytes(), 250u);
+  }
+  EXPECT_EQ(spool.bytes(), 240u);  // 12 whole lines of 20 bytes
+  EXPECT_EQ(dropped, 300u - 12u);
+  std::string out;
+  while (spool.Take(&out, 1000)) {
+  }
+  EXPECT_EQ(out, Lines(288, 12));
+}
+
 // ---- RFC 5424 and RFC 6587 ----
 
 TEST(SyslogFormat, Rfc5424Message) {
@@ -416,6 +469,48 @@ TEST(SyslogSink, DatagramsOnePerEvent) {
   EXPECT_EQ(sink.Status().oversize_lines, 1u);
 }
 
+// More datagrams than one sendmmsg takes (64) and than the reader's queue holds (10 by default):
+// all arrive, in order, each whole; one the socket refuses as too long for it (EMSGSIZE, under a
+// max_message_bytes that allows it) in the middle of a batch is counted, and the rest go on.
+TEST(SyslogSink, DatagramsInBatchesAllArriveInOrder) {
+  TempDir dir;
+  const std::string path = dir.path() + "/log";
+  int fd = Listen(AF_UNIX, SOCK_DGRAM, path, nullptr);
+  SyslogSinkOptions o;
+  o.transport = SyslogSinkOptions::Transport::kUnixDatagram;
+  o.address = o.path = path;
+  o.header.app_name = "auditlens";
+  o.max_message_bytes = 8 << 20;
+  SyslogSink sink(o, "full", 1 << 24);
+  sink.Start();
+  std::vector<std::string> want;
+  for (int i = 0; i < 500; ++i) {
+    const std::string line = "{\"n\":" + std::to_string(i) + ",\"pad\":\"" +
+                             std::string(static_cast<size_t>(i % 50) * 20, 'p') + "\"}";
+    sink.Copy(line + "\n");
+    want.push_back(line);
+    if (i == 200) sink.Copy("{\"huge\":\"" + std::string(4 << 20, 'h') + "\"}\n");
+  }
+  sink.Offer();
+  std::vector<std::string> got;
+  std::vector<char> buf(1 << 20);
+  while (got.size() < want.size()) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 5000) <= 0) break;
+    ssize_t n = recv(fd, buf.data(), buf.size(), 0);
+    if (n <= 0) break;
+    got.push_back(MsgOf(std::string(buf.data(), static_cast<size_t>(n))));
+  }
+  WaitWritten(sink, 501);
+  EXPECT_EQ(sink.Stop(5000), 0u);
+  close(fd);
+  EXPECT_EQ(got, want);
+  const OutputSinkStatus s = sink.Status();
+  EXPECT_EQ(s.written_lines, 500u);
+  EXPECT_EQ(s.oversize_lines, 1u);
+  EXPECT_GT(s.largest_oversize, 4u << 20);
+}
+
 TEST(SyslogSink, DeadCollectorSpoolBoundedThenReconnects) {
   uint16_t port = 0;
   // A port nobody listens on: bind one, close it, listen on it later.
@@ -639,7 +734,7 @@ type = "stdout"
   EXPECT_EQ(c.outputs[0].max_bytes, 104857600u);
   EXPECT_EQ(c.outputs[0].generations, 5u);
   EXPECT_EQ(c.outputs[0].profile, "full");
-  EXPECT_EQ(c.outputs[0].max_spool_bytes, 67108864u);
+  EXPECT_EQ(c.outputs[0].max_spool_bytes, 4194304u);
   EXPECT_EQ(c.outputs[1].transport, "unix");
   EXPECT_EQ(c.outputs[1].syslog_path, "/dev/log");
   EXPECT_EQ(c.outputs[1].facility_code, 10);
