@@ -2,6 +2,8 @@
 // rotation (naming, every line in exactly one generation), the syslog and unix socket outputs
 // against real sockets, and the [[outputs]] configuration.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -310,6 +312,42 @@ TEST(FileSink, ALineLongerThanMaxBytesGetsAFileOfItsOwn) {
   EXPECT_EQ(Slurp(p + ".2"), small);
   EXPECT_EQ(Slurp(p + ".1"), big);
   EXPECT_EQ(Slurp(p), small);
+}
+
+// Blocks are reserved ahead while the file is written (never past max_bytes), and what is left past
+// the last line is given back when it is rotated and at the end: every generation's allocation is
+// its size rounded to blocks.
+TEST(FileSink, ReservesAheadAndGivesBackAtRotationAndStop) {
+  TempDir dir;
+  {  // Only where the filesystem can reserve at all (a probe of our own).
+    int probe = open((dir.path() + "/probe").c_str(), O_WRONLY | O_CREAT, 0600);
+    ASSERT_GE(probe, 0);
+    bool can = fallocate(probe, FALLOC_FL_KEEP_SIZE, 0, 1 << 20) == 0;
+    close(probe);
+    if (!can) GTEST_SKIP() << "the filesystem of " << dir.path() << " cannot fallocate";
+  }
+  const std::string p = dir.path() + "/events.json";
+  auto allocated = [](const std::string& name) {
+    struct stat st;
+    EXPECT_EQ(stat(name.c_str(), &st), 0) << name;
+    return static_cast<uint64_t>(st.st_blocks) * 512;
+  };
+  FileSink sink(p, "full", 1 << 22, 1 << 20, 2);  // 1 MiB files
+  sink.Start();
+  const std::string line = std::string(1023, 'x') + "\n";
+  sink.Copy(line);
+  sink.Offer();
+  WaitWritten(sink, 1);
+  EXPECT_GE(allocated(p), 1u << 20) << "reserved up to max_bytes";
+  for (int i = 0; i < 1500; ++i) sink.Copy(line);  // past 1 MiB: one rotation
+  sink.Offer();
+  EXPECT_EQ(sink.Stop(5000), 0u);
+  EXPECT_EQ(sink.Status().rotations, 1u);
+  for (const std::string& name : {p + ".1", p}) {
+    const uint64_t size = fs::file_size(name);
+    EXPECT_LE(allocated(name), (size + 4095) / 4096 * 4096 + 4096) << name << " size " << size;
+  }
+  EXPECT_EQ(fs::file_size(p + ".1") + fs::file_size(p), 1501u * 1024u);
 }
 
 TEST(FileSink, ReopenAfterTheFileWasMoved) {
