@@ -149,8 +149,8 @@ OutputSink::WriteResult FileSink::Write(std::string_view lines, size_t* consumed
       CountRotation();
       continue;
     }
-    if (max_bytes_ == 0) {
-      end = lines.size();
+    if (max_bytes_ == 0 || size_ + (lines.size() - done) - partial_ <= max_bytes_) {
+      end = lines.size();  // all of it fits: no line needs to be found
     } else {
       while (end < lines.size()) {
         const size_t next = line_end(end);
