@@ -192,6 +192,28 @@ start_consumer() {
       write_auditd_conf "$dir" "$format"
       auditd -n -c "$dir/conf" >"$dir/auditd.err" 2>&1 9>&- &
       ;;
+    auditd-laurel)
+      # auditd (RAW) with Debian's laurel as its only plugin: the package's config.toml with its
+      # directory changed to DIR/laurel and its rotation size raised (bench/get_laurel.sh finds or
+      # unpacks the package).
+      local laurel laurel_conf
+      { read -r laurel; read -r laurel_conf; } < <(bash "$BENCH_DIR/get_laurel.sh" "$WORK/laurel-pkg") ||
+        die "laurel is not available"
+      write_auditd_conf "$dir" RAW
+      getent passwd _laurel >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin _laurel
+      mkdir -p "$dir/plugins" "$dir/laurel"
+      chown _laurel "$dir/laurel"
+      # Its log is not rotated away while events are counted: the package rotates at 5 MB and
+      # keeps 10 files, fewer than a storm writes (as auditd's max_log_file_action = IGNORE).
+      sed -e "s|^directory *=.*|directory = \"$dir/laurel\"|" \
+          -e "s|^size *=.*|size = 100000000000|" "$laurel_conf" >"$dir/laurel.toml"
+      printf '%s\n' "active = yes" "direction = out" "type = always" "format = string" \
+        "path = $laurel" "args = --config $dir/laurel.toml" >"$dir/plugins/laurel.conf"
+      chmod 0640 "$dir/plugins/laurel.conf"
+      sed -i -e "/^plugin_dir *=/d" "$dir/conf/auditd.conf"
+      echo "plugin_dir = $dir/plugins" >>"$dir/conf/auditd.conf"
+      auditd -n -c "$dir/conf" >"$dir/auditd.err" 2>&1 9>&- &
+      ;;
     auditlens)
       CONSUMER_LOADS_RULES=1
       # shellcheck disable=SC2086  # extra arguments are words on purpose
@@ -237,6 +259,7 @@ marker_seen() {
       snap=$(floor_snapshot "$dir")
       (($(field_of "$snap" user) > FLOOR_USER0))
       ;;
+    auditd-laurel) tail -c 65536 "$dir/laurel/audit.log" 2>/dev/null | grep -q "$marker" ;;
     auditd-*) tail -c 65536 "$dir/log/audit.log" 2>/dev/null | grep -q "$marker" ;;
     auditlens) tail -c 65536 "$dir/events.json" 2>/dev/null | grep -q "$marker" ;;
   esac
@@ -270,6 +293,9 @@ count_delivered() {
   case $name in
     floor*) echo $(($(field_of "$FLOOR_SNAP1" syscall) - $(field_of "$FLOOR_SNAP0" syscall))) ;;
     # auditd: only the SYSCALL record of an event carries the rule key.
+    # laurel: one JSON object per event, its SYSCALL's key as "key":"..." (a rule change's
+    # CONFIG_CHANGE carries the key too, and has no SYSCALL).
+    auditd-laurel) cat "$dir"/laurel/audit.log* 2>/dev/null | grep -F '"SYSCALL":{' | grep -c "\"key\":\"$BENCH_KEY\"" ;;
     auditd-*) cat "$dir"/log/audit.log* 2>/dev/null | grep '^type=SYSCALL ' | grep -c "key=\"$BENCH_KEY\"" ;;
     # auditlens: one JSON object per line; the events of the storm carry the key as a JSON string
     # ("alb_bench", quotes included); so do the CONFIG_CHANGE events of loading/deleting the rule,

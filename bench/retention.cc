@@ -73,8 +73,8 @@ int main(int argc, char** argv) {
   const int64_t bytes_after = Query(path, "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size");
   const int64_t open = Query(path, "SELECT count(*) FROM sessions WHERE end_ms IS NULL AND state != 'failed'");
   const int64_t orphans =
-      Query(path, "SELECT count(*) FROM events WHERE session_id IS NOT NULL AND session_id NOT IN (SELECT id FROM sessions)") +
-      Query(path, "SELECT count(*) FROM processes WHERE session_id IS NOT NULL AND session_id NOT IN (SELECT id FROM sessions)");
+      Query(path, "SELECT count(*) FROM events WHERE session_id IS NOT NULL AND session_id NOT IN (SELECT key FROM sessions WHERE key IS NOT NULL)") +
+      Query(path, "SELECT count(*) FROM processes WHERE session_id IS NOT NULL AND session_id NOT IN (SELECT key FROM sessions WHERE key IS NOT NULL)");
   std::printf("sessions %lld -> %lld (%llu deleted), events deleted %llu, database %lld -> %lld bytes "
               "(max_bytes %llu), %llu steps, longest %.1f ms (deleting: longest %.1f ms; COMMIT: longest %.1f ms), %.1f s; sessions left open %lld, rows of "
               "deleted sessions left %lld, write errors %llu\n",

@@ -11,7 +11,8 @@
 #   --storms LIST       comma-separated: open,exec,connect                       [all]
 #   --consumers LIST    floor,auditd-enriched,auditd-raw,auditlens               [all; auditlens
 #                       is skipped with a note when its binary has no `run --rules --output`;
-#                       floor-core (the floor on auditlens's AuditNetlink) only when asked]
+#                       floor-core (the floor on auditlens's AuditNetlink) and auditd-laurel
+#                       (auditd RAW with Debian's laurel as its plugin) only when asked]
 #   --n-open N --n-exec N --n-connect N   storm sizes                [200000, 3000, 20000 pairs]
 #   --no-parse / --parse-only             skip / only run the offline parse benchmark
 #   --parse-records N   records in the generated raw log for the parse benchmark [1200000]
@@ -100,7 +101,7 @@ declare -a RUN_CONSUMERS=()
 IFS=, read -ra wanted <<<"$CONSUMERS"
 for c in "${wanted[@]}"; do
   case $c in
-    floor | floor-core | auditd-enriched | auditd-raw) RUN_CONSUMERS+=("$c") ;;
+    floor | floor-core | auditd-enriched | auditd-raw | auditd-laurel) RUN_CONSUMERS+=("$c") ;;
     auditlens)
       if auditlens_usable; then
         RUN_CONSUMERS+=("$c")

@@ -59,7 +59,7 @@ complete_summaries() {
 if [[ -n $REUSE ]]; then
   cp "$REUSE" "$DB"
   complete_summaries
-  BIG=$(sqlite3 "$DB" "SELECT session_id FROM events WHERE session_id IS NOT NULL GROUP BY session_id ORDER BY count(*) DESC LIMIT 1")
+  BIG=$(sqlite3 "$DB" "SELECT s.id FROM events e JOIN sessions s ON s.key = e.session_id GROUP BY e.session_id ORDER BY count(*) DESC LIMIT 1")
   C=$(sqlite3 "$DB" "SELECT count(*) FROM processes WHERE entity_id LIKE 'webbench%'")
 else
 echo "web_bench: generating $N sessions and replaying them into $DB" >&2
@@ -73,12 +73,15 @@ BIG=$($PY - "$DB" "$C" <<'PY'
 import sqlite3, sys
 db, count = sys.argv[1], int(sys.argv[2])
 con = sqlite3.connect(db)
-sid = con.execute("SELECT session_id FROM events WHERE session_id IS NOT NULL GROUP BY session_id ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
-ev = con.execute("SELECT * FROM events WHERE session_id = ? AND kind = 'exec' AND role = 'command' AND outcome = 'success' ORDER BY time_ms LIMIT 1", (sid,)).fetchone()
+# Store schema 6 (docs/store.md "Codes"): the events hold the session's key, the entity id's code,
+# kind 1 = exec, 9 = logout, role 4 = command, outcome 1 = success; a detail written here as JSON
+# text is read as it is.
+key, sid = con.execute("SELECT e.session_id, s.id FROM events e JOIN sessions s ON s.key = e.session_id GROUP BY e.session_id ORDER BY count(*) DESC LIMIT 1").fetchone()
+ev = con.execute("SELECT * FROM events WHERE session_id = ? AND kind = 1 AND role = 4 AND outcome = 1 ORDER BY time_ms LIMIT 1", (key,)).fetchone()
 ecols = [d[0] for d in con.execute("SELECT * FROM events LIMIT 0").description]
-proc = con.execute("SELECT * FROM processes WHERE entity_id = ?", (ev[ecols.index("entity_id")],)).fetchone()
+proc = con.execute("SELECT * FROM processes WHERE entity_id = printf('%016x', ?)", (ev[ecols.index("entity_id")],)).fetchone()
 pcols = [d[0] for d in con.execute("SELECT * FROM processes LIMIT 0").description]
-end = con.execute("SELECT max(time_ms) FROM events WHERE session_id = ? AND kind != 'logout'", (sid,)).fetchone()[0]
+end = con.execute("SELECT max(time_ms) FROM events WHERE session_id = ? AND kind != 9", (key,)).fetchone()[0]
 serial = con.execute("SELECT max(serial) FROM events").fetchone()[0] + 1000000
 import json
 # A command each 500 ms after the session's last event (apart enough not to fold as a shell's
@@ -88,14 +91,14 @@ for i in range(count):
     t = end + 500 * (i + 1)
     e = dict(zip(ecols, ev)); p = dict(zip(pcols, proc))
     entity = "webbench%08d" % i
-    d = json.loads(e["detail"]); d["args"] = d["args"] + ["n%d" % i]
+    d = {"exe": p["exe"], "args": json.loads(p["args"]) + ["n%d" % i], "cwd": p["cwd"]}
     e.update(time_ms=t, serial=serial + i, entity_id=entity, pid=900000 + i, detail=json.dumps(d))
     p.update(entity_id=entity, pid=900000 + i, start_ms=t, exit_ms=t + 1, previous_entity=None,
              args=json.dumps(d["args"]))
     con.execute("INSERT INTO events(%s) VALUES (%s)" % (",".join(e), ",".join("?" * len(e))), list(e.values()))
     con.execute("INSERT INTO processes(%s) VALUES (%s)" % (",".join(p), ",".join("?" * len(p))), list(p.values()))
 shift = 500 * (count + 1)
-con.execute("UPDATE events SET time_ms = time_ms + ? WHERE session_id = ? AND kind = 'logout'", (shift, sid))
+con.execute("UPDATE events SET time_ms = time_ms + ? WHERE session_id = ? AND kind = 9", (shift, key))
 con.execute("UPDATE sessions SET end_ms = end_ms + ?, last_seen_ms = last_seen_ms + ? WHERE id = ?", (shift, shift, sid))
 con.execute("UPDATE sessions SET summarized = NULL WHERE id = ?", (sid,))
 con.commit()

@@ -60,6 +60,8 @@ TEST=(
   # the web page's tests (tests/web): a real headless browser driven over its DevTools protocol
   # (python3-websocket), curl for the API, openssl for a self-signed certificate
   chromium python3-websocket curl openssl
+  # the benchmark's web server under load (bench/web_load.sh): nginx and ab (apache2-utils)
+  nginx apache2-utils
 )
 case $set_name in
   runtime) PACKAGES=("${RUNTIME[@]}") ;;
@@ -84,7 +86,7 @@ if ((${#missing[@]})); then
   echo "install-deps ($set_name): installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # auditd's, openssh-server's, postgresql's and docker.io's maintainer scripts try to start their
+  # auditd's, openssh-server's, postgresql's, nginx's and docker.io's maintainer scripts try to start their
   # daemons; the tests start their own when needed. A policy-rc.d already there is the administrator's: kept.
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d

@@ -228,7 +228,7 @@ void AddParseCommand(CLI::App& app) {
                   "apply the [[filters]] and [[labels]] of this agent config (docs/filters.md)")
       ->type_name("FILE");
   cmd->add_option("--profile", args->profile,
-                  "output profile: full (the default), compact or lean (docs/schema.md); overrides the "
+                  "output profile: full (the default), compact, lean or brief (docs/schema.md); overrides the "
                   "config's [output] profile")
       ->type_name("NAME");
   cmd->add_option("--dropped-output", args->dropped_output,

@@ -40,8 +40,8 @@ bool ReadString(const toml::node& node, std::string* out, std::string* why) {
 // The output profiles ([output] profile, an output's profile): output/output_profile.h names
 // them; the config only checks the name (the layer below the output stage).
 bool CheckProfile(const std::string& name, std::string* why) {
-  if (name == "full" || name == "compact" || name == "lean") return true;
-  *why = "must be \"full\", \"compact\" or \"lean\"";
+  if (name == "full" || name == "compact" || name == "lean" || name == "brief") return true;
+  *why = "must be \"full\", \"compact\", \"lean\" or \"brief\"";
   return false;
 }
 
@@ -477,7 +477,7 @@ bool ParseOutput(const toml::table& t, const std::string& name, const std::strin
   }
   o->type = type->as_string()->get();
   o->line = static_cast<int>(t.source().begin.line);
-  o->profile = "full";
+  o->profile.clear();  // [output]'s (ParseOver)
   o->max_spool_bytes = 4194304;  // 4 MiB: docs/configuration.md, [[outputs]]
   std::set<std::string> keys = {"type", "profile", "max_spool_bytes"};
   if (o->type == "file") {
@@ -661,6 +661,9 @@ bool ParseOver(const Config& base, const std::string& text, const std::string& s
       }
       if (seen) seen->insert(name);
     }
+  }
+  for (OutputSettings& o : parsed.outputs) {
+    if (o.profile.empty()) o.profile = parsed.filtering.profile;
   }
   for (const OutputSettings& o : parsed.outputs) {
     if ((o.type == "file" && o.path == parsed.output_path) ||

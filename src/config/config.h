@@ -117,7 +117,7 @@ struct FilterSettings {
   std::vector<ConfigTable> labels;
   // Where the events a filter drops are written instead of nowhere ("" none): [output] dropped_path.
   std::string dropped_path;
-  // [output] profile: "full", "compact" or "lean" (output/output_profile.h).
+  // [output] profile: "full", "compact", "lean" or "brief" (output/output_profile.h).
   std::string profile;
 };
 
@@ -127,7 +127,7 @@ struct FilterSettings {
 struct OutputSettings {
   std::string type;              // "file", "stdout", "syslog", "unix"
   int line = 0;                  // where it begins in the config file, for messages
-  std::string profile;           // the event profile: "full"
+  std::string profile;           // the event profile: [output]'s unless set
   uint32_t max_spool_bytes = 0;  // past it the oldest lines are dropped and reported
   std::string path;              // file: the file; unix: the socket to connect to
   std::string group;             // file: a group that may read it ("" none)

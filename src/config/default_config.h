@@ -65,10 +65,13 @@ max_spool_bytes = 67108864
 # redact_args = ["--password", "-p", "--token"], redact_env = ["*PASSWORD*", "*TOKEN*", "AWS_SECRET_*"].
 redact_args = []
 redact_env = []
-# How much of each event is written (docs/schema.md, "Output profiles"): "full" (the ECS summary,
-# the enrichment and every record with every field decoded) or "compact" (the same, with each
-# capability set over half full written as "all but ..." instead of every name).
-profile = "full"
+# How much of each event is written (docs/schema.md, "Output profiles"): "brief" (what the records
+# said, in ECS's fields, with the ids that join events: no names looked up, no leaders, hash or
+# ancestry; each record field the summary holds left out of its record), "full" (the ECS summary,
+# the enrichment and every record with every field decoded), "compact" (full, with each capability
+# set over half full written as "all but ...") or "lean" (compact's summary with brief's records).
+# An output of [[outputs]] takes this one unless it sets its own.
+profile = "brief"
 # Where the events that a [[filters]] table drops are written (JSON lines, like path), instead of
 # nowhere; empty: dropped events are only counted (docs/filters.md).
 dropped_path = ""

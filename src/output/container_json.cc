@@ -80,4 +80,17 @@ void ContainerJson::Write(const EventFacts& facts, JsonWriter& w) {
   if (!json_.empty()) w.Raw(json_);
 }
 
+void ContainerJson::WriteId(const EventFacts& facts, JsonWriter& w) {
+  if (facts.process == nullptr || !facts.process->cgroup) return;
+  const CgroupIdentity& identity = *facts.process->cgroup;
+  if (identity.runtime == ContainerRuntime::kNone) return;
+  w.Key("container");
+  w.BeginObject();
+  w.Key("id");
+  w.String(identity.container_id);
+  w.Key("runtime");
+  w.String(ContainerRuntimeName(identity.runtime));
+  w.EndObject();
+}
+
 }  // namespace auditlens

@@ -14,6 +14,9 @@
 // its identity. Every event of a process repeats them and most processes share their parent's
 // identity (one immutable object), so the last rendering is kept with the identity and details it
 // was made from (held here, so their addresses cannot be reused for others).
+//
+// WriteId, the brief profile's: the container's id and runtime alone, "container":{"id":"3f5c…",
+// "runtime":"docker"} (no unit, pod or catalog answer).
 #pragma once
 
 #include <memory>
@@ -27,6 +30,7 @@ namespace auditlens {
 class ContainerJson {
  public:
   void Write(const EventFacts& facts, JsonWriter& w);
+  void WriteId(const EventFacts& facts, JsonWriter& w);
 
  private:
   std::shared_ptr<const CgroupIdentity> rendered_for_;

@@ -368,25 +368,34 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
   if (ev.sec() >= memo_epoch_sec_ + 30 || ev.sec() < memo_epoch_sec_) {
     memo_.Clear();
     record_memo_.Clear();
+    brief_record_memo_.Clear();
     memo_epoch_sec_ = ev.sec();
   }
   w.BeginObject();
   w.Key("@timestamp");
   WriteTimestamp(ev.sec(), ev.msec(), w);
-  w.Key("ecs");
-  w.Raw(kEcsObject);
-  w.Key("host");
-  w.BeginObject();
+  const bool brief = profile_ == OutputProfile::kBrief;
+  if (!brief) {
+    w.Key("ecs");
+    w.Raw(kEcsObject);
+  }
   // node= of the records, else the host given (the agent's own; parse's --host); without either
   // (a log from who knows where) no name at all.
-  if (!ev.node().empty() || !hostname_.empty()) {
-    w.Key("name");
-    WriteString(w, ev.node().empty() ? std::string_view(hostname_) : std::string_view(ev.node()),
-                "host.name");
+  const bool host_named = !ev.node().empty() || !hostname_.empty();
+  if (host_named || !brief) {
+    w.Key("host");
+    w.BeginObject();
+    if (host_named) {
+      w.Key("name");
+      WriteString(w, ev.node().empty() ? std::string_view(hostname_) : std::string_view(ev.node()),
+                  "host.name");
+    }
+    if (!brief) {
+      w.Key("os");
+      w.Raw(kHostOsObject);
+    }
+    w.EndObject();
   }
-  w.Key("os");
-  w.Raw(kHostOsObject);
-  w.EndObject();
   w.Key("event");
   w.BeginObject();
   w.Key("sequence");  // the kernel's serial of the event
@@ -415,12 +424,17 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
   if (e.syscall_record() < 0) FindAccount(e);
   WriteProcess(e, facts, w);
   WriteUser(e, w);
+  file_record_ = FileRecord(e);
   WriteFile(e, w);
   WriteTags(e, w);
   if (label_names_ != nullptr && facts.process != nullptr && facts.process->labels != 0) {
     WriteLabels(facts.process->labels, w);
   }
-  container_json_.Write(facts, w);
+  if (brief) {
+    container_json_.WriteId(facts, w);
+  } else {
+    container_json_.Write(facts, w);
+  }
   const int encoded = network_json_.Write(facts.network, w);
   if (encoded & NetworkJson::kSourceEncoded) NoteEncoded("source.address");
   if (encoded & NetworkJson::kDestinationEncoded) NoteEncoded("destination.address");
@@ -432,7 +446,7 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
     w.String(std::string_view(ip, client_.FormatIp(ip)));
     w.EndObject();
   }
-  WriteRelated(facts, w);
+  if (!brief) WriteRelated(facts, w);
   WriteRecords(e, facts, w);
   w.EndObject();
   const std::string_view json = w.Since(0);
@@ -511,10 +525,12 @@ void EventJsonFormatter::WriteEventMembers(const ParsedEvent& e, const tables::S
   int sys = e.syscall_record();
   w.Key("kind");
   w.String("event");
-  w.Key("module");
-  w.String("auditd");
-  w.Key("dataset");
-  w.String(kDataset);
+  if (profile_ != OutputProfile::kBrief) {
+    w.Key("module");
+    w.String("auditd");
+    w.Key("dataset");
+    w.String(kDataset);
+  }
   Category cat;
   EventRefinement refined;
   w.Key("action");
@@ -569,6 +585,7 @@ void EventJsonFormatter::WriteEventMembers(const ParsedEvent& e, const tables::S
 
 void EventJsonFormatter::WriteProcess(const ParsedEvent& e, const EventFacts& facts,
                                       JsonWriter& w) {
+  const bool brief = profile_ == OutputProfile::kBrief;
   int r = e.subject_record();
   int cwd_record = e.Find(rectype::kCwd);
   int title_record = e.Find(rectype::kProctitle);
@@ -586,7 +603,11 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, const EventFacts& fa
       w.BeginObject();
       w.Key("pid");
       ppid.WriteTo(w);
-      process_json_.WriteParent(facts, w);
+      if (brief) {
+        process_json_.WriteParentId(facts, w);
+      } else {
+        process_json_.WriteParent(facts, w);
+      }
       w.EndObject();
     }
     std::string_view comm = e.Get(r, "comm");
@@ -643,10 +664,15 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, const EventFacts& fa
       WriteString(w, scratch_, "process.args", {}, static_cast<int>(i));
     }
     w.EndArray();
-    w.Key("args_count");
-    w.UInt(e.arg_count());
+    if (!brief) {
+      w.Key("args_count");
+      w.UInt(e.arg_count());
+    }
   }
-  if (title_record >= 0) {
+  // brief: the arguments from PROCTITLE when EXECVE has none, no command_line (they are the
+  // arguments joined by spaces); with EXECVE's arguments nothing (the record says whether it is
+  // their copy: WriteBriefRecords).
+  if (title_record >= 0 && !(brief && e.arg_count() > 0)) {
     const bool with_args = e.arg_count() == 0;
     Memoized(w, MemoSite::kCommandLine,
              with_args ? "process.args+command_line" : "process.command_line",
@@ -667,11 +693,19 @@ void EventJsonFormatter::WriteProcess(const ParsedEvent& e, const EventFacts& fa
         }
         w.EndArray();
       }
+      if (brief) return;
       for (size_t i = 0; i + 1 < ends_.size(); ++i) scratch2_[ends_[i]] = ' ';
       // ECS process.command_line: the arguments joined by spaces, as PROCTITLE has them.
       w.Key("command_line");
       WriteString(w, scratch2_, "process.command_line");
     });
+  }
+  if (brief) {
+    // The process's own id; its users are the record's ids (user, group; the others in the
+    // record when they differ), its leaders known by their own events.
+    process_json_.WriteEntityId(facts, w);
+    w.EndObject();
+    return;
   }
   if (r >= 0) WriteProcessUsers(w);
   process_json_.WriteSelf(facts, w);
@@ -691,6 +725,25 @@ void EventJsonFormatter::WriteUser(const ParsedEvent& e, JsonWriter& w) {
     w.Key("name");
     WriteString(w, account_, "user.name");
     w.EndObject();
+    return;
+  }
+  if (profile_ == OutputProfile::kBrief) {
+    // The record's ids as they are (no names looked up; the other ids stay in the record when
+    // they differ from these).
+    if (!uid.empty()) {
+      w.Key("user");
+      w.BeginObject();
+      w.Key("id");
+      w.String(uid);
+      w.EndObject();
+    }
+    if (!gid.empty()) {
+      w.Key("group");
+      w.BeginObject();
+      w.Key("id");
+      w.String(gid);
+      w.EndObject();
+    }
     return;
   }
   // The ids of a process rarely change from event to event: one memo entry for all of them.
@@ -844,7 +897,7 @@ int EventJsonFormatter::FileRecord(const ParsedEvent& e) {
 }
 
 void EventJsonFormatter::WriteFile(const ParsedEvent& e, JsonWriter& w) {
-  int chosen = FileRecord(e);
+  const int chosen = file_record_;
   if (chosen < 0) return;
   // The file section is a function of the PATH record and the cwd (for relative names).
   memo_key_.assign(e.event().record_body(chosen));
@@ -896,7 +949,8 @@ void EventJsonFormatter::WriteFile(const ParsedEvent& e, JsonWriter& w) {
     if (!ouid.empty()) {
       w.Key("uid");
       w.String(ouid);
-      std::string_view owner = Decoded(FieldKind::kUid, ouid);
+      std::string_view owner =
+          profile_ == OutputProfile::kBrief ? ouid : Decoded(FieldKind::kUid, ouid);
       if (owner != ouid) {
         w.Key("owner");
         WriteString(w, owner, "file.owner");
@@ -906,7 +960,8 @@ void EventJsonFormatter::WriteFile(const ParsedEvent& e, JsonWriter& w) {
     if (!ogid.empty()) {
       w.Key("gid");
       w.String(ogid);
-      std::string_view group = Decoded(FieldKind::kGid, ogid);
+      std::string_view group =
+          profile_ == OutputProfile::kBrief ? ogid : Decoded(FieldKind::kGid, ogid);
       if (group != ogid) {
         w.Key("group");
         WriteString(w, group, "file.group");
@@ -964,8 +1019,23 @@ void EventJsonFormatter::WriteRecords(const ParsedEvent& e, const EventFacts& fa
   // process's ancestry.
   int r = e.subject_record();
   std::string_view ses = r >= 0 ? e.Get(r, "ses") : std::string_view();
-  session_json_.WriteAuditd(facts, ses.empty() ? ses : Decoded(FieldKind::kSession, ses), w);
-  if (std::string_view auid = ids_.auid; !auid.empty()) {
+  const bool brief = profile_ == OutputProfile::kBrief;
+  if (brief) {
+    session_json_.WriteAuditdBrief(facts, ses.empty() ? ses : Decoded(FieldKind::kSession, ses), w);
+    if (std::string_view auid = ids_.auid; !auid.empty()) {
+      w.Key("user");
+      w.BeginObject();
+      w.Key("audit");
+      w.BeginObject();
+      w.Key("id");
+      w.String(auid);
+      w.EndObject();
+      w.EndObject();
+    }
+  } else {
+    session_json_.WriteAuditd(facts, ses.empty() ? ses : Decoded(FieldKind::kSession, ses), w);
+  }
+  if (std::string_view auid = ids_.auid; !brief && !auid.empty()) {
     Memoized(w, MemoSite::kAuditUser, "auditd.user", auid, [&] {
       w.Key("user");
       w.BeginObject();
@@ -975,34 +1045,19 @@ void EventJsonFormatter::WriteRecords(const ParsedEvent& e, const EventFacts& fa
     });
   }
   network_json_.WriteAuditd(facts.network, w);
-  process_json_.WriteAuditd(facts, w);
+  if (!brief) process_json_.WriteAuditd(facts, w);
   switch (e.event().completion()) {
     case Completion::kTimeout: w.Key("completion"); w.String("timeout"); break;
     case Completion::kEvicted: w.Key("completion"); w.String("evicted"); break;
     case Completion::kFlush: w.Key("completion"); w.String("flushed"); break;
     default: break;
   }
-  if (profile_ == OutputProfile::kLean) {
-    // What the summary holds, read back from what was written (its sections are memoized, so the
-    // text is the one account of it). An event with a percent-encoded value leaves nothing out: a
-    // rebuilt value must never need decoding.
-    lean_summary_ok_ = false;
-    if (encoded_count_ == 0) {
-      lean_text_.assign(w.Since(0));
-      lean_text_.append("}}");
-      lean_summary_text_.swap(lean_text_);
-      lean_summary_.Reset(lean_summary_text_);
-      lean_summary_ok_ = true;
-    }
-  }
   w.Key("records");
   w.BeginArray();
-  for (size_t i = 0; i < e.record_count(); ++i) {
-    if (profile_ == OutputProfile::kLean) {
-      WriteLeanRecord(e, i, w);
-    } else {
-      WriteRecord(e, i, w);
-    }
+  if ((brief || profile_ == OutputProfile::kLean) && e.syscall_record() >= 0) {
+    WriteTrimmedRecords(e, facts, w);
+  } else {
+    for (size_t i = 0; i < e.record_count(); ++i) WriteRecord(e, i, w, i);
   }
   w.EndArray();
   // Last: every value of the event has been written, so the list is complete.
@@ -1013,6 +1068,197 @@ void EventJsonFormatter::WriteRecords(const ParsedEvent& e, const EventFacts& fa
     w.EndArray();
   }
   w.EndObject();
+}
+
+bool EventJsonFormatter::ProctitleIsArgs(const ParsedEvent& e, size_t r) {
+  scratch2_.clear();
+  ends_.clear();
+  ValueDecoder::SplitEscaped(e.Get(r, "proctitle"), '\0', &scratch2_, &ends_);
+  scratch_.clear();
+  for (size_t i = 0; i < e.arg_count(); ++i) {
+    if (i > 0) scratch_.push_back('\0');
+    for (std::string_view piece : e.arg_pieces(i)) ValueDecoder::AppendEscaped(piece, &scratch_);
+  }
+  constexpr size_t kKernelProctitleBytes = 128;  // MAX_PROCTITLE_AUDIT_LEN
+  if (scratch_.size() > kKernelProctitleBytes) scratch_.resize(kKernelProctitleBytes);
+  return scratch2_ == scratch_;
+}
+
+void EventJsonFormatter::WriteTrimmedRecords(const ParsedEvent& e, const EventFacts& facts,
+                                             JsonWriter& w) {
+  const int sys = e.syscall_record();
+  // The ids' fields are left out only when the summary holds all they say: an ENRICHED log's
+  // records also name them (UID="alice"), which the brief summary does not write.
+  const bool ids_held = e.subject_record() == sys && e.event().enriched_records() == 0;
+  const int cwd_record = e.Find(rectype::kCwd);
+  const int title_record = e.Find(rectype::kProctitle);
+  const int file_record = file_record_;
+  // EXECVE's values are all in process.args when its argc is their count and it has nothing but
+  // argc and whole arguments (a long argument's aN_len and pieces keep every EXECVE record).
+  bool args_held = false;
+  if (e.arg_count() > 0) {
+    int execve = e.Find(rectype::kExecve);
+    uint64_t argc = 0;
+    args_held = execve >= 0 && ParseU64(e.Get(execve, "argc"), &argc) && argc == e.arg_count();
+    for (size_t r = 0; args_held && r < e.record_count(); ++r) {
+      if (e.record_type(r) != rectype::kExecve) continue;
+      for (const Field& f : e.fields(r)) {
+        const std::string_view n = f.name;
+        const bool whole_arg = n.size() >= 2 && n[0] == 'a' &&
+                               n.find_first_not_of("0123456789", 1) == std::string_view::npos;
+        if (n != "argc" && !whole_arg) args_held = false;
+      }
+    }
+  }
+  // event.outcome said success or failure (WriteEventMembers): SYSCALL success= is that.
+  const tables::SyscallFacts& sc_facts =
+      tables::FactsOf(tables::LookupSyscall(ctx_.machine, ctx_.syscall));
+  const bool outcome_held =
+      lead_[kSuccess] == "yes" || (lead_[kSuccess] == "no" && !RefinementOf(e, sc_facts).in_progress);
+  // auditd.session.ses: brief writes the record's own; full's summary (lean) the tracked session's
+  // number, or the record's when no session is tracked and it is set (LoginSessionJson).
+  bool ses_held = true;
+  if (profile_ != OutputProfile::kBrief) {
+    const std::string_view raw = e.Get(sys, "ses");
+    const std::string_view ses = raw.empty() ? raw : Decoded(FieldKind::kSession, raw);
+    ses_held = facts.session == nullptr
+                   ? !ses.empty() && ses != "unset"
+                   : facts.session->ses != kUnsetId && ses == std::to_string(facts.session->ses);
+  }
+  size_t out_index = 0;
+  for (size_t r = 0; r < e.record_count(); ++r) {
+    const uint16_t type = e.record_type(r);
+    const int ri = static_cast<int>(r);
+    if (type == rectype::kExecve && args_held) continue;
+    if (ri == cwd_record) continue;  // process.working_directory
+    if (ri == title_record && (e.arg_count() == 0 || ProctitleIsArgs(e, r))) continue;
+    // A SYSCALL or PATH record rendered before with the same body and the same facts beyond it:
+    // copied (a storm repeats its PATH records, often its SYSCALL). Not for an ENRICHED log's
+    // events, whose names come from the log.
+    std::string_view memo_flags;
+    if (ri == sys) {
+      static constexpr std::string_view kSyscallFlags[8] = {"s---", "s--o", "s-i-", "s-io",
+                                                            "ss--", "ss-o", "ssi-", "ssio"};
+      memo_flags = kSyscallFlags[4 * ses_held + 2 * ids_held + outcome_held];
+    } else if (type == rectype::kPath) {
+      memo_flags = ri == file_record ? std::string_view("pf") : std::string_view("p-");
+    }
+    const bool memo_ok = !memo_flags.empty() && e.event().enriched_records() == 0;
+    const FieldMemo::Key memo_key{type, static_cast<int16_t>(event_ctx_.machine),
+                                  static_cast<int16_t>(event_ctx_.syscall), memo_flags,
+                                  e.event().record_body(r)};
+    uint64_t memo_hash = 0;
+    if (memo_ok) {
+      const uint64_t body_hash = ri == sys ? e.syscall_body_hash() : 0;
+      memo_hash = body_hash != 0 ? FieldMemo::HashWithValueHash(memo_key, body_hash)
+                                 : FieldMemo::Hash(memo_key);
+      if (std::string_view found = brief_record_memo_.Find(memo_key, memo_hash); !found.empty()) {
+        w.Raw(found);
+        ++out_index;
+        continue;
+      }
+    }
+    uint64_t skip = 0;
+    auto fields = e.fields(r);
+    if (ri == sys) {
+      const std::string_view uid = ids_.uid, gid = ids_.gid;
+      // Each name the summary may hold has a bit: the summary read the first field of a name, so a
+      // record that repeats one keeps the later ones.
+      uint32_t seen = 0;
+      for (size_t i = 0; i < fields.size() && i < 64; ++i) {
+        const std::string_view name = fields[i].name, v = fields[i].value;
+        bool held = false;
+        int bit = -1;
+        if (name == "success") {
+          bit = 0, held = outcome_held;
+        } else if (name == "pid") {
+          bit = 1, held = JsonInteger(v).ok;  // process.pid
+        } else if (name == "ppid") {
+          bit = 2, held = JsonInteger(v).ok;  // process.parent.pid
+        } else if (name == "comm") {
+          bit = 3, held = !v.empty();  // process.name
+        } else if (name == "exe") {
+          bit = 4, held = !v.empty();  // process.executable
+        } else if (name == "key") {
+          bit = 5, held = !v.empty() && v != "(null)";  // tags
+        } else if (name == "tty") {
+          bit = 6, held = v == "(none)";  // process.interactive false
+        } else if (name == "ses") {
+          bit = 7, held = ses_held && !v.empty();  // auditd.session.ses
+        } else if (name == "uid" || name == "gid" || name == "auid") {
+          bit = name == "uid" ? 8 : name == "gid" ? 9 : 10;
+          held = ids_held && !v.empty();  // user.id, group.id, auditd.user.audit.id
+        } else if (name == "euid" || name == "suid" || name == "fsuid") {
+          bit = name == "euid" ? 11 : name == "suid" ? 12 : 13;
+          held = ids_held && !uid.empty() && v == uid;  // the same as user.id
+        } else if (name == "egid" || name == "sgid" || name == "fsgid") {
+          bit = name == "egid" ? 14 : name == "sgid" ? 15 : 16;
+          held = ids_held && !gid.empty() && v == gid;  // the same as group.id
+        }
+        if (bit < 0) continue;
+        if ((seen >> bit & 1) == 0 && held) skip |= uint64_t{1} << i;
+        seen |= 1u << bit;
+      }
+    } else if (type == rectype::kPath) {
+      // File capabilities of none are left out of every PATH record.
+      const std::string_view name = e.Get(r, "name");
+      const bool file = ri == file_record && !name.empty() && name != "(null)";
+      bool absolute = false;
+      if (file) {
+        scratch_.clear();
+        ValueDecoder::AppendEscaped(name, &scratch_);
+        absolute = !scratch_.empty() && scratch_[0] == '/';
+      }
+      static constexpr std::string_view kPathNames[] = {"cap_fp", "cap_fi",  "cap_fe", "cap_fver",
+                                                        "cap_frootid", "name", "inode", "mode",
+                                                        "ouid", "ogid"};
+      uint32_t seen = 0;
+      for (size_t i = 0; i < fields.size() && i < 64; ++i) {
+        const std::string_view fname = fields[i].name, v = fields[i].value;
+        int bit = -1;
+        for (size_t b = 0; b < std::size(kPathNames); ++b) {
+          if (fname == kPathNames[b]) {
+            bit = static_cast<int>(b);
+            break;
+          }
+        }
+        if (bit < 0) continue;
+        bool held = false;
+        if (bit <= 4) {
+          held = v == "0";  // cap_fp, cap_fi, cap_fe, cap_fver, cap_frootid: none
+        } else if (file) {
+          if (fname == "name") {
+            held = absolute;  // file.path
+          } else if (fname == "inode") {
+            int64_t n;
+            held = ParseI64(v, &n);  // file.inode
+          } else if (fname == "mode") {
+            unsigned m = 0;
+            auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), m, 8);
+            // file.mode and file.type give it back when it is a mode and nothing more.
+            held = ec == std::errc() && p == v.data() + v.size() && !v.empty() &&
+                   (m & ~0177777u) == 0 && !FileTypeOfMode(m).empty();
+          } else {
+            held = !v.empty() && e.event().enriched_records() == 0;  // file.uid, file.gid
+          }
+        }
+        if ((seen >> bit & 1) == 0 && held) skip |= uint64_t{1} << i;
+        seen |= 1u << bit;
+      }
+    }
+    if (skip == 0 && !memo_ok) {
+      WriteRecord(e, r, w, out_index++);
+      continue;
+    }
+    const size_t encoded_before = encoded_count_;
+    const size_t record_start = w.size();
+    WriteRecordFields(e, r, w, out_index++, skip);
+    if (memo_ok && encoded_count_ == encoded_before) {
+      std::string_view rendered = w.Since(record_start);
+      if (!rendered.empty() && rendered[0] == ',') rendered.remove_prefix(1);
+      brief_record_memo_.Store(memo_key, memo_hash, rendered);
+    }
+  }
 }
 
 void EventJsonFormatter::WriteSockAddr(const ParsedEvent& e, std::string_view raw, JsonWriter& w,
@@ -1079,7 +1325,8 @@ void EventJsonFormatter::WriteSockAddr(const ParsedEvent& e, std::string_view ra
   w.EndObject();
 }
 
-void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter& w) {
+void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter& w,
+                                     size_t out_index) {
   uint16_t type = e.record_type(r);
   // A record seen before, byte for byte (a storm's CWD, PATH, PROCTITLE; often its SYSCALL): copy
   // its rendering. EXECVE is left out: its arguments are joined across records.
@@ -1104,7 +1351,7 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
   }
   const size_t encoded_before = encoded_count_;
   const size_t record_start = w.size();
-  WriteRecordFields<false>(e, r, w);
+  WriteRecordFields(e, r, w, out_index);
   if (memo_ok && encoded_count_ == encoded_before) {
     std::string_view rendered = w.Since(record_start);
     if (!rendered.empty() && rendered[0] == ',') rendered.remove_prefix(1);
@@ -1112,89 +1359,8 @@ void EventJsonFormatter::WriteRecord(const ParsedEvent& e, size_t r, JsonWriter&
   }
 }
 
-void EventJsonFormatter::WriteLeanRecord(const ParsedEvent& e, size_t r, JsonWriter& w) {
-  lean_record_.clear();
-  lean_spans_.clear();
-  {
-    JsonWriter rw(&lean_record_);
-    WriteRecordFields<true>(e, r, rw);
-  }
-  const uint16_t type_number = e.record_type(r);
-  const std::string_view type =
-      IsKnownRecordType(type_number) ? RecordTypeName(type_number) : std::string_view();
-  if (!lean_summary_ok_ || lean_spans_.empty() || type.empty() || !HasLeanRules(type)) {
-    w.Raw(lean_record_);
-    return;
-  }
-  // Each member's name, read off its text: "name":value (a name with an escape has no rule).
-  auto name_of = [&](const LeanSpan& span) {
-    std::string_view member(lean_record_.data() + span.begin, span.end - span.begin);
-    if (!member.empty() && member[0] == ',') member.remove_prefix(1);
-    if (member.empty() || member[0] != '"') return std::string_view();
-    const size_t close = member.find_first_of("\\\"", 1);
-    if (close == std::string_view::npos || member[close] != '"') return std::string_view();
-    return member.substr(1, close - 1);
-  };
-  size_t args = 0, args_elided = 0;
-  bool any = false;
-  for (size_t k = 0; k < lean_spans_.size(); ++k) {
-    LeanSpan& span = lean_spans_[k];
-    span.elided = false;
-    const std::string_view name = name_of(span);
-    const LeanRule* rule = span.encoded || name.empty() ? nullptr : FindLeanRule(type, name);
-    span.rule = rule;
-    const bool arg = rule != nullptr && rule->relation == LeanRelation::kArg;
-    args += arg;
-    if (rule == nullptr || !LeanRebuild(*rule, name, lean_summary_, &lean_value_)) continue;
-    // The member as full wrote it, against the member rebuilt: the same bytes, or it stays.
-    std::string_view member(lean_record_.data() + span.begin, span.end - span.begin);
-    if (!member.empty() && member[0] == ',') member.remove_prefix(1);
-    lean_member_.clear();
-    JsonWriter mw(&lean_member_);
-    mw.Key(name);
-    mw.Raw(lean_value_);
-    if (member != lean_member_) continue;
-    span.elided = true;
-    args_elided += arg;
-    any = true;
-  }
-  // Every aN, or none: "a*" must name them all (their count is process.args').
-  if (args > 0 && (args_elided != args ||
-                   args != LeanArgCount(lean_summary_))) {
-    for (LeanSpan& span : lean_spans_) {
-      if (span.elided && span.rule->relation == LeanRelation::kArg) span.elided = false;
-    }
-    any = false;
-    for (const LeanSpan& span : lean_spans_) any |= span.elided;
-  }
-  if (!any) {
-    w.Raw(lean_record_);
-    return;
-  }
-  lean_text_.assign(lean_record_, 0, lean_spans_[0].begin);
-  std::string elided;
-  bool args_named = false;
-  for (size_t k = 0; k < lean_spans_.size(); ++k) {
-    const LeanSpan& span = lean_spans_[k];
-    if (!span.elided) {
-      lean_text_.append(lean_record_, span.begin, span.end - span.begin);
-      continue;
-    }
-    const std::string_view name = name_of(span);
-    const LeanRule* rule = span.rule;
-    if (rule->relation == LeanRelation::kArg) {
-      if (args_named) continue;
-      args_named = true;
-    }
-    if (!elided.empty()) elided.push_back(' ');
-    elided.append(rule->relation == LeanRelation::kArg ? std::string_view("a*") : name);
-  }
-  lean_text_.append(",\"elided\":\"").append(elided).append("\"}");
-  w.Raw(lean_text_);
-}
-
-template <bool kSpans>
-void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonWriter& w) {
+void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonWriter& w,
+                                           size_t out_index, uint64_t skip) {
   uint16_t type = e.record_type(r);
   w.BeginObject();
   w.Key("type");
@@ -1219,7 +1385,7 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
   bool may_repeat = IsStandaloneType(type) || !known_type;
   // The JSON path of this record, for the "encoded" list (formatted by hand: this runs per record).
   char path_buf[48] = "auditd.records[";
-  char* path_end = std::to_chars(path_buf + 15, path_buf + 40, r).ptr;
+  char* path_end = std::to_chars(path_buf + 15, path_buf + 40, out_index).ptr;
   *path_end++ = ']';
   const std::string_view path(path_buf, path_end - path_buf);
   char key_buf[96];
@@ -1228,25 +1394,8 @@ void EventJsonFormatter::WriteRecordFields(const ParsedEvent& e, size_t r, JsonW
   // memoized by their raw value.
   const uint8_t context_fields = type == rectype::kSyscall ? ctx_.context_fields : 0;
   for (size_t i = 0; i < fields.size(); ++i) {
+    if (i < 64 && (skip >> i & 1) != 0) continue;
     const Field& f = fields[i];
-    // The lean profile's account of each member written (WriteLeanRecord): where, and whether
-    // percent-encoded. Every way out of the iteration passes here. The other profiles compile
-    // none of it.
-    struct SpanNote {
-      EventJsonFormatter* f;
-      const JsonWriter& w;
-      size_t begin, encoded;
-      ~SpanNote() {
-        if (w.size() > begin) {
-          f->lean_spans_.push_back({begin, w.size(), f->encoded_count_ != encoded, false, nullptr});
-        }
-      }
-    };
-    struct NoSpanNote {
-      NoSpanNote(EventJsonFormatter*, const JsonWriter&, size_t, size_t) {}
-    };
-    std::conditional_t<kSpans, SpanNote, NoSpanNote> span_note{this, w, w.size(), encoded_count_};
-    (void)span_note;
     // EXECVE arguments are joined across records: decided here, before the memo.
     FieldKind kind = type == rectype::kExecve ? KindOfField(type, f.name, f.value) : FieldKind::kPlain;
     std::string_view key = f.name;

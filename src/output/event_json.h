@@ -65,6 +65,9 @@ class EventJsonFormatter {
     profile_ = profile;
     memo_.Clear();
     record_memo_.Clear();
+    brief_record_memo_.Clear();
+    // brief looks no name up: the records' ids stay numbers unless the log names them itself.
+    if (profile == OutputProfile::kBrief) decoder_.ids().set_source(IdNames::Source::kNone);
   }
   OutputProfile profile() const { return profile_; }
 
@@ -98,13 +101,19 @@ class EventJsonFormatter {
   void WriteTagMembers(std::string_view key, JsonWriter& w);
   void WriteLabels(uint64_t labels, JsonWriter& w);
   void WriteRecords(const ParsedEvent& e, const EventFacts& facts, JsonWriter& w);
-  void WriteRecord(const ParsedEvent& e, size_t r, JsonWriter& w);
-  // kSpans (the lean profile): notes each member's place in lean_spans_.
-  template <bool kSpans>
-  void WriteRecordFields(const ParsedEvent& e, size_t r, JsonWriter& w);
-  // The lean profile's record (output/output_profile.h): written as full would, then without the
-  // members LeanRebuild gives back from the summary, named in "elided". Not memoized.
-  void WriteLeanRecord(const ParsedEvent& e, size_t r, JsonWriter& w);
+  // Record r as item out_index of auditd.records (the index "encoded" names).
+  void WriteRecord(const ParsedEvent& e, size_t r, JsonWriter& w, size_t out_index);
+  // Field i is left out when bit i of skip is set (fields past the 64th are always written).
+  void WriteRecordFields(const ParsedEvent& e, size_t r, JsonWriter& w, size_t out_index,
+                         uint64_t skip = 0);
+  // The brief and lean profiles' records of an event with a SYSCALL record (output/output_profile.h,
+  // docs/schema.md "The brief profile"): each record without the fields the summary holds, by the
+  // conditions under which this formatter wrote them; EXECVE, CWD and PROCTITLE records whose
+  // every value the summary holds are left out whole.
+  void WriteTrimmedRecords(const ParsedEvent& e, const EventFacts& facts, JsonWriter& w);
+  // Whether record r (PROCTITLE) is EXECVE's arguments joined by NUL bytes, or their first 128
+  // bytes (what the kernel keeps).
+  bool ProctitleIsArgs(const ParsedEvent& e, size_t r);
   void WriteSockAddr(const ParsedEvent& e, std::string_view raw, JsonWriter& w,
                      std::string_view path);
   // The file the event is about: for execve the program (PATH item 0), else the last PATH item
@@ -134,6 +143,10 @@ class EventJsonFormatter {
   FieldMemo memo_{4096, 512};
   std::string memo_key_;
   FieldMemo record_memo_{512, 2048};  // whole records: (type, body) → rendered object
+  // The brief and lean profiles' SYSCALL and PATH records without what the summary holds: (type,
+  // what the leaving out depends on beyond the body, body) → rendered object.
+  FieldMemo brief_record_memo_{512, 2048};
+  int file_record_ = -1;  // FileRecord() of the event being written
   FieldMemo::Hint site_hints_[static_cast<size_t>(MemoSite::kCount)];
   // Field hints by record index (later records share the last) and field index within the record
   // (later fields share the last).
@@ -166,21 +179,6 @@ class EventJsonFormatter {
   IsoSecondCache time_cache_;
   const std::vector<std::string>* label_names_ = nullptr;
   OutputProfile profile_ = OutputProfile::kFull;
-  // The lean profile's state: the summary read back, the record being written, its members.
-  struct LeanSpan {
-    size_t begin, end;  // in lean_record_, from the comma before the member
-    bool encoded;
-    bool elided;
-    const LeanRule* rule;  // its rule, when it has one
-  };
-  bool lean_summary_ok_ = false;
-  std::string lean_summary_text_;  // the summary's text, closed: {...,"auditd":{...}}
-  LeanSummary lean_summary_;
-  std::string lean_text_;
-  std::string lean_record_;
-  std::string lean_value_;
-  std::string lean_member_;
-  std::vector<LeanSpan> lean_spans_;
 };
 
 }  // namespace auditlens

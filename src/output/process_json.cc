@@ -45,6 +45,19 @@ void ProcessJson::WriteParent(const EventFacts& facts, JsonWriter& w) {
   w.Raw(r.json);
 }
 
+void ProcessJson::WriteParentId(const EventFacts& facts, JsonWriter& w) {
+  const ProcessImage* image = facts.process;
+  if (image == nullptr || !image->parent || !facts.parent_current) return;
+  w.Key("entity_id");
+  w.String(image->parent->entity_id.view());
+}
+
+void ProcessJson::WriteEntityId(const EventFacts& facts, JsonWriter& w) {
+  if (facts.process == nullptr) return;
+  w.Key("entity_id");
+  w.String(facts.process->entity_id.view());
+}
+
 void ProcessJson::AppendTime(uint64_t ms, JsonWriter& w) {
   scratch_.assign("\"");
   time_cache_.AppendMs(static_cast<int64_t>(ms), &scratch_);

@@ -10,6 +10,8 @@
 //     group leader; the entry leader is the login session's, output/session_json.h):
 //     "session_leader":{"entity_id":"…","pid":N,"start":"…","name":"bash",
 //                       "executable":"/usr/bin/bash","same_as_process":false},"group_leader":{…}
+//   WriteParentId and WriteEntityId, the brief profile's: only "entity_id":"…" of the parent
+//     (inside "process.parent", same conditions as WriteParent) and of the process
 //   WriteAuditd, inside the event's "auditd" object (ECS has no field for it):
 //     "process":{"ancestry":["…",…],   the parent's entity id, the grandparent's, …
 //                "hash_status":"pending"}  why process.hash is not there (exe_hasher.h)
@@ -34,6 +36,8 @@ class ProcessJson {
  public:
   void WriteParent(const EventFacts& facts, JsonWriter& w);
   void WriteSelf(const EventFacts& facts, JsonWriter& w);
+  void WriteParentId(const EventFacts& facts, JsonWriter& w);
+  void WriteEntityId(const EventFacts& facts, JsonWriter& w);
   void WriteAuditd(const EventFacts& facts, JsonWriter& w);
   // "session_leader":{…},"group_leader":{…} inside "process", when the table knows them.
   void WriteLeaders(const EventFacts& facts, JsonWriter& w);

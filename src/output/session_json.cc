@@ -156,4 +156,21 @@ void LoginSessionJson::WriteAuditd(const EventFacts& facts, std::string_view ses
   w.EndObject();
 }
 
+void LoginSessionJson::WriteAuditdBrief(const EventFacts& facts, std::string_view ses,
+                                        JsonWriter& w) {
+  const SessionInfo* s = facts.session;
+  if (s == nullptr && ses.empty()) return;
+  w.Key("session");
+  w.BeginObject();
+  if (s != nullptr) {
+    w.Key("id");
+    w.String(s->id);
+  }
+  if (!ses.empty()) {
+    w.Key("ses");
+    w.String(ses);
+  }
+  w.EndObject();
+}
+
 }  // namespace auditlens

@@ -15,6 +15,9 @@
 //                "service":"sshd","source":{"ip":"10.0.0.5","port":50122},"terminal":"ssh",
 //                "start":"…"}            ("failed":true for a failed login; "ses" alone when the
 //                                          event's ses is set but no session is tracked)
+//   WriteAuditdBrief, the brief profile's: the session's id when one is tracked and the event's
+//     own ses, as its record says it (decoded: "unset" for 4294967295):
+//     "session":{"id":"3f2a9c1e-7","ses":"7"}
 //
 // Contract: writes nothing without a session (the entry leader: nor for a failed login, which has
 // no session). Every event of a session repeats both, so the last rendering is kept under the
@@ -39,6 +42,8 @@ class LoginSessionJson {
   void WriteEntryLeader(const EventFacts& facts, JsonWriter& w);
   // ses: the subject record's decoded ses ("unset" or empty: none).
   void WriteAuditd(const EventFacts& facts, std::string_view ses, JsonWriter& w);
+  // ses: as above, "unset" included; nothing when empty and no session is tracked.
+  void WriteAuditdBrief(const EventFacts& facts, std::string_view ses, JsonWriter& w);
 
  private:
   void Render(const SessionInfo& s);

@@ -79,6 +79,13 @@ class Statement {
     return sqlite3_column_type(st_, c) == SQLITE_NULL ? null_value : sqlite3_column_int64(st_, c);
   }
   bool IsNull(int c) { return sqlite3_column_type(st_, c) == SQLITE_NULL; }
+  int Type(int c) { return sqlite3_column_type(st_, c); }
+  std::string_view Blob(int c) {
+    const void* b = sqlite3_column_blob(st_, c);
+    return b ? std::string_view(static_cast<const char*>(b),
+                                static_cast<size_t>(sqlite3_column_bytes(st_, c)))
+             : std::string_view();
+  }
 
  private:
   sqlite3* db_;
@@ -117,19 +124,31 @@ void ReadSession(Statement& st, StoredSession* s) {
   s->community_id = st.Text(21);
 }
 
-void ReadEvent(Statement& st, TimelineData* out) {
+// A column that may hold a code (version 6, store_codes.h): its text when it holds text, else the
+// code's text.
+std::string SessionKeyText(Statement& st, int c, StoreReader& reader) {
+  return st.Type(c) == SQLITE_INTEGER ? reader.SessionIdOf(st.Int(c)) : st.Text(c);
+}
+std::string EntityColumn(Statement& st, int c) {
+  return st.Type(c) == SQLITE_INTEGER ? auditlens::EntityText(st.Int(c)) : st.Text(c);
+}
+std::string CodeText(Statement& st, int c, std::string_view (*name)(int64_t)) {
+  return st.Type(c) == SQLITE_INTEGER ? std::string(name(st.Int(c))) : st.Text(c);
+}
+
+void ReadEvent(Statement& st, TimelineData* out, StoreReader& reader) {
   StoredEvent e;
   e.time_ms = st.Int(0);
   e.serial = st.Int(1);
   e.pid = st.Int(2);
   e.uid = st.Int(3, -1);
-  e.kind = st.Text(4);
-  e.action = st.Text(5);
-  e.outcome = st.Text(6);
-  e.role = st.Text(7);
-  e.entity_id = st.Text(8);
-  e.detail = st.Text(9);
-  e.session_id = st.Text(10);
+  e.kind = CodeText(st, 4, KindName);
+  e.action = st.Type(5) == SQLITE_INTEGER ? reader.ActionName(st.Int(5)) : st.Text(5);
+  e.outcome = CodeText(st, 6, OutcomeNameOf);
+  e.role = CodeText(st, 7, RoleName);
+  e.entity_id = EntityColumn(st, 8);
+  e.detail = st.Type(9) == SQLITE_BLOB ? ExpandDetail(st.Blob(9), e.action) : st.Text(9);
+  e.session_id = SessionKeyText(st, 10, reader);
   out->events.push_back(std::move(e));
 }
 
@@ -217,13 +236,24 @@ bool StoreReader::Open(const std::string& path, std::string* error) {
   // (built when listed) and indexes: an agent of this version upgrades
   // them when it next opens them.
   const std::string v = version.Text(0);
-  if (v != std::to_string(kStoreSchemaVersion) && v != "2" && v != "3" && v != "4") {
+  if (v != std::to_string(kStoreSchemaVersion) && v != "2" && v != "3" && v != "4" && v != "5") {
     *error = path + " has store schema version " + v + "; this auditlens reads 2 to " +
              std::to_string(kStoreSchemaVersion);
     return false;
   }
   version_ = v[0] - '0';
   session_columns_ = std::string(kSessionColumns) + (v == "2" ? "NULL" : "community_id");
+  if (version_ >= 6) {
+    // al_entity turns the processes' entity ids into the events' codes (a container's events).
+    if (!LoadCodes(error)) {
+      *error = path + ": " + *error;
+      return false;
+    }
+    if (!RegisterStoreCodeFunctions(db_, nullptr, nullptr)) {
+      *error = path + ": " + sqlite3_errmsg(db_);
+      return false;
+    }
+  }
   return true;
 }
 
@@ -231,10 +261,15 @@ namespace {
 
 // A listing's summary columns after the session's (kSessionColumns): whether the stored summary is
 // current (it names the session's newest event: one descent of events_session), and the summary.
-constexpr char kSummaryColumns[] =
-    ", summarized = 1 AND (summary_ms, summary_serial) = (SELECT time_ms, serial FROM"
-    " events e WHERE e.session_id = s.id ORDER BY time_ms DESC, serial DESC LIMIT 1),"
-    " commands, failed_commands, failed, containers FROM sessions s";
+// (Version 6: the events hold the session's key.)
+std::string SummaryColumns(int version) {
+  return std::string(
+             ", summarized = 1 AND (summary_ms, summary_serial) = (SELECT time_ms, serial FROM"
+             " events e WHERE e.session_id = s.") +
+         (version >= 6 ? "key" : "id") +
+         " ORDER BY time_ms DESC, serial DESC LIMIT 1),"
+         " commands, failed_commands, failed, containers FROM sessions s";
+}
 
 // Columns 22..26 of a listing (kSummaryColumns), when the summary is current.
 void ReadSummary(Statement& st, StoredSession* s) {
@@ -256,7 +291,7 @@ std::string ListSessionsSql(const SessionFilter& filter, int version) {
     // (active_ms, the same max() as below, stored), sessions_start for the order. The summary is
     // current when it names the session's newest event (one descent of events_session; a session
     // without events has its timeline built).
-    sql = "SELECT " + columns + kSummaryColumns;
+    sql = "SELECT " + columns + SummaryColumns(version);
     // Named: without statistics SQLite may prefer walking sessions_start for the order, which
     // reads every session for --since.
     if (!filter.user.empty()) {
@@ -274,8 +309,9 @@ std::string ListSessionsSql(const SessionFilter& filter, int version) {
   }
   if (!filter.container_id.empty()) {
     // A store older than version 4 knows no containers: no session ran in one.
-    sql += version >= 4 ? " AND id IN (SELECT session_id FROM processes WHERE container_id = ?3)"
-                        : " AND 0";
+    sql += version >= 6   ? " AND key IN (SELECT session_id FROM processes WHERE container_id = ?3)"
+           : version >= 4 ? " AND id IN (SELECT session_id FROM processes WHERE container_id = ?3)"
+                          : " AND 0";
   }
   sql += " ORDER BY start_ms DESC, id DESC";
   // SQLite reads a LIMIT beyond int64 as a type error: such a limit means all rows.
@@ -312,7 +348,7 @@ std::string SessionPageSql(const SessionQuery& q, int version) {
   const std::string columns = std::string(kSessionColumns) + (version == 2 ? "NULL" : "community_id");
   std::string sql = "SELECT " + columns;
   if (version >= 5) {
-    sql += kSummaryColumns;
+    sql += SummaryColumns(version);
     // The order's own index (sessions_start, walked backwards from the cursor), or a user's
     // (user, start_ms): a page stops after limit rows, wherever it starts.
     sql += q.user.empty() ? " INDEXED BY sessions_start" : " INDEXED BY sessions_user";
@@ -396,7 +432,7 @@ bool StoreReader::LoadEvent(int64_t time_ms, int64_t serial, StoredEvent* out, s
   error->clear();
   TimelineData one;
   if (!st.Step(error)) return false;
-  ReadEvent(st, &one);
+  ReadEvent(st, &one, *this);
   *out = std::move(one.events.front());
   return true;
 }
@@ -415,7 +451,8 @@ bool StoreReader::LoadEventsAfter(const std::string& session_id, int64_t time_ms
                                   std::string* error) {
   // events_session (session_id, time_ms): a range from the cursor's millisecond on.
   Statement st(statements_, db_, (std::string(kEventColumns) +
-                     " WHERE session_id = ?1 AND time_ms >= ?2 AND (time_ms > ?2 OR serial > ?3)"
+                     " WHERE session_id = " + KeyOf(1) +
+                     " AND time_ms >= ?2 AND (time_ms > ?2 OR serial > ?3)"
                      " ORDER BY time_ms, serial LIMIT ?4")
                         .c_str());
   if (!st.ok()) {
@@ -428,7 +465,7 @@ bool StoreReader::LoadEventsAfter(const std::string& session_id, int64_t time_ms
   st.Bind(4, static_cast<int64_t>(limit));
   error->clear();
   TimelineData got;
-  while (st.Step(error)) ReadEvent(st, &got);
+  while (st.Step(error)) ReadEvent(st, &got, *this);
   if (!error->empty()) return false;
   for (StoredEvent& e : got.events) out->push_back(std::move(e));
   return true;
@@ -437,8 +474,9 @@ bool StoreReader::LoadEventsAfter(const std::string& session_id, int64_t time_ms
 bool StoreReader::NewestEvent(const std::string& id, int64_t* time_ms, int64_t* serial,
                               std::string* error) {
   Statement st(statements_, db_,
-               "SELECT time_ms, serial FROM events WHERE session_id = ?1"
-               " ORDER BY time_ms DESC, serial DESC LIMIT 1");
+               ("SELECT time_ms, serial FROM events WHERE session_id = " + KeyOf(1) +
+                " ORDER BY time_ms DESC, serial DESC LIMIT 1")
+                   .c_str());
   if (!st.ok()) {
     *error = sqlite3_errmsg(db_);
     return false;
@@ -521,14 +559,60 @@ bool StoreReader::LoadTimeline(const std::string& id, TimelineData* out, std::st
   }
   {
     Statement st(statements_, db_,
-                 "SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
-                 " session_id FROM events WHERE session_id = ?1 AND detail IS NOT NULL"
-                 " ORDER BY time_ms, serial");
+                 ("SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id,"
+                  " detail, session_id FROM events WHERE session_id = " + KeyOf(1) +
+                  " AND detail IS NOT NULL ORDER BY time_ms, serial")
+                     .c_str());
     st.Bind(1, id);
-    while (st.Step(error)) ReadEvent(st, out);
+    while (st.Step(error)) ReadEvent(st, out, *this);
     if (!error->empty()) return false;
   }
-  return LoadProcesses("session_id = ?1", id, out, error) && LoadContainers(out, error);
+  return LoadProcesses(("session_id = " + KeyOf(1)).c_str(), id, out, error) &&
+         LoadContainers(out, error);
+}
+
+bool StoreReader::LoadCodes(std::string* error) {
+  // The codes' tables are small: read whole, at open and again when a row has a code they did
+  // not have (the agent added a name or a boot since: a long-lived reader such as `auditlens web`).
+  StoreCodes codes;
+  for (const char* sql : {"SELECT n, id FROM boots", "SELECT code, name FROM names"}) {
+    Statement st(statements_, db_, sql);
+    if (!st.ok()) {
+      *error = sqlite3_errmsg(db_);
+      return false;
+    }
+    error->clear();
+    while (st.Step(error)) {
+      if (sql[7] == 'n') {  // "SELECT n, id FROM boots"
+        codes.keys.AddBoot(st.Int(0), st.Text(1));
+      } else {
+        codes.names.Add(st.Int(0), st.Text(1));
+      }
+    }
+    if (!error->empty()) return false;
+  }
+  codes_ = std::move(codes);
+  return true;
+}
+
+std::string StoreReader::ActionName(int64_t code) {
+  std::string_view name = codes_.names.Name(code);
+  std::string error;
+  if (name.empty() && LoadCodes(&error)) name = codes_.names.Name(code);
+  return std::string(name);
+}
+
+std::string StoreReader::SessionIdOf(int64_t key) {
+  std::string id = codes_.keys.Decode(key);
+  std::string error;
+  if (id.empty() && LoadCodes(&error)) id = codes_.keys.Decode(key);
+  return id;
+}
+
+std::string StoreReader::KeyOf(int n) const {
+  // A scalar subquery, run once per statement: the index on the rows' session column still serves.
+  return version_ >= 6 ? "(SELECT key FROM sessions WHERE id = ?" + std::to_string(n) + ")"
+                       : "?" + std::to_string(n);
 }
 
 bool StoreReader::LoadProcesses(const char* where, const std::string& key, TimelineData* out,
@@ -549,13 +633,13 @@ bool StoreReader::LoadProcesses(const char* where, const std::string& key, Timel
   while (st.Step(error)) {
     StoredProcess p;
     p.entity_id = st.Text(0);
-    p.parent_entity = st.Text(1);
-    p.previous_entity = st.Text(2);
+    p.parent_entity = EntityColumn(st, 1);
+    p.previous_entity = EntityColumn(st, 2);
     p.exe = st.Text(3);
     p.args = st.Text(4);
     p.cwd = st.Text(5);
-    p.role = st.Text(6);
-    p.origin = st.Text(7);
+    p.role = CodeText(st, 6, RoleName);
+    p.origin = CodeText(st, 7, OriginName);
     p.pid = st.Int(8);
     p.ppid = st.Int(9);
     p.uid = st.Int(10, -1);
@@ -565,7 +649,7 @@ bool StoreReader::LoadProcesses(const char* where, const std::string& key, Timel
     p.exit_ms = st.Int(13);
     p.exit_code = st.Int(14);
     p.args_truncated = st.Int(15) != 0;
-    p.session_id = st.Text(16);
+    p.session_id = SessionKeyText(st, 16, *this);
     p.container_id = st.Text(17);
     p.container_runtime = st.Text(18);
     p.service = st.Text(19);
@@ -717,23 +801,27 @@ bool StoreReader::LoadContainerTimeline(const std::string& id, TimelineData* out
   if (!LoadProcesses("container_id = ?1", id, out, error)) return false;
   // Its events outside sessions (events_entity), and those of its processes that belong to a
   // session (events_session, by the sessions its processes belong to).
+  // (Version 6: the events hold the entity ids' codes, al_entity.)
+  const std::string entities = version_ >= 6
+                                   ? "(SELECT al_entity(entity_id) FROM processes WHERE container_id = ?1)"
+                                   : "(SELECT entity_id FROM processes WHERE container_id = ?1)";
   Statement st(statements_, db_,
-               "SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
-               " session_id FROM events WHERE session_id IS NULL AND detail IS NOT NULL"
-               " AND entity_id IN (SELECT entity_id FROM processes WHERE container_id = ?1)"
-               " UNION ALL "
-               "SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
-               " session_id FROM events WHERE session_id IN (SELECT DISTINCT session_id"
-               " FROM processes WHERE container_id = ?1 AND session_id IS NOT NULL)"
-               " AND detail IS NOT NULL"
-               " AND entity_id IN (SELECT entity_id FROM processes WHERE container_id = ?1)"
-               " ORDER BY 1, 2");
+               ("SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
+                " session_id FROM events WHERE session_id IS NULL AND detail IS NOT NULL"
+                " AND entity_id IN " + entities +
+                " UNION ALL "
+                "SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
+                " session_id FROM events WHERE session_id IN (SELECT DISTINCT session_id"
+                " FROM processes WHERE container_id = ?1 AND session_id IS NOT NULL)"
+                " AND detail IS NOT NULL"
+                " AND entity_id IN " + entities + " ORDER BY 1, 2")
+                   .c_str());
   if (!st.ok()) {
     *error = sqlite3_errmsg(db_);
     return false;
   }
   st.Bind(1, id);
-  while (st.Step(error)) ReadEvent(st, out);
+  while (st.Step(error)) ReadEvent(st, out, *this);
   if (!error->empty()) return false;
   out->containers.push_back(out->container);
   return true;

@@ -1,7 +1,7 @@
 // Reads the agent's store (src/store/, docs/store.md) for `auditlens sessions`, `auditlens
 // timeline` and `auditlens containers`, while the agent writes it: the file is opened read-only
-// and, being in WAL mode, every query sees a consistent snapshot. Stores of schema version 2 to 5
-// are read; what an older version lacks reads as empty (no Community ID, no containers) or is
+// and, being in WAL mode, every query sees a consistent snapshot. Stores of schema version 2 to 6
+// are read (version 6 holds codes for repeated text, store_codes.h: they are read back as text); what an older version lacks reads as empty (no Community ID, no containers) or is
 // computed (the listing's summaries, stored from version 5 on).
 //
 // ListSessions is one query. In a version 5 store it goes through an index for each filter
@@ -17,6 +17,8 @@
 #include <unordered_map>
 #include <string_view>
 #include <vector>
+
+#include "store/store_codes.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -49,6 +51,13 @@ struct StoredSession {
   std::string summary_containers;
   // The containers its processes ran in, in the order they first did (SummarizeSessions).
   std::vector<StoredContainer> containers;
+};
+
+// How the reader turns a version 6 store's codes back into text (a version 5 store's text passes
+// through).
+struct StoreCodes {
+  SessionKeys keys;
+  NameCodes names;
 };
 
 struct StoredEvent {
@@ -166,11 +175,20 @@ class StoreReader {
   bool LoadContainerTimeline(const std::string& id, TimelineData* out, std::string* error);
   int schema_version() const { return version_; }
 
+  // Version 6: the action name and the session id a code stands for (store_codes.h); the codes'
+  // tables are read again once when a code is not in them (the agent adds names and boots while
+  // a reader runs). Empty when the store has no such code.
+  std::string ActionName(int64_t code);
+  std::string SessionIdOf(int64_t key);
+
  private:
   bool LoadProcesses(const char* where, const std::string& key, TimelineData* out,
                      std::string* error);
   bool LoadContainers(TimelineData* out, std::string* error);
   bool ReadContainer(const std::string& id, StoredContainer* out, std::string* error);
+  bool LoadCodes(std::string* error);
+  // What a session's rows hold for it (?N its id): its key in a version 6 store, else the id.
+  std::string KeyOf(int n) const;
 
   sqlite3* db_ = nullptr;
   // Prepared statements by their SQL, kept for the reader's life: a summary or a web request runs
@@ -178,6 +196,8 @@ class StoreReader {
   std::unordered_map<std::string, PreparedStatement> statements_;
   std::string session_columns_;  // what a session's SELECT reads (depends on the schema version)
   int version_ = 0;
+  // Version 6: the boots (session keys) and the action names (store_codes.h).
+  StoreCodes codes_;
 };
 
 // The SQL of ListSessions for a store of that schema version (?1 user, ?2 since, ?3 container), and

@@ -4,7 +4,7 @@
 
 namespace auditlens {
 
-inline constexpr int kStoreSchemaVersion = 5;
+inline constexpr int kStoreSchemaVersion = 6;
 
 // Version 3 added sessions.community_id; a version 2 store is upgraded in place when the agent opens
 // it (sqlite_store.cc): ALTER TABLE adds the column, its rows keep NULL.
@@ -61,6 +61,27 @@ CREATE INDEX IF NOT EXISTS sessions_pending ON sessions(start_ms)
   WHERE summarized IS NULL AND (end_ms IS NOT NULL OR state = 'failed');
 )SQL";
 
+// Version 6 (docs/store.md "Codes", store/store_codes.h): the columns that repeated text in every
+// row hold numbers. They have no declared type (no affinity), so that a value of another form than
+// the code expects is kept as text, and a reader tells the two apart by the value's type:
+// events.session_id and processes.session_id the session's key (sessions.key), entity ids the
+// 64-bit integer their 16 hex digits spell, kind, outcome, role and origin a number each, action a
+// number of the names table, detail a BLOB with its common JSON fragments as single bytes, and
+// processes.boot_id a row of the boots table. The tables' shapes are macros because the upgrade
+// from version 5 makes them anew (kStoreMigrateTo6).
+#define AUDITLENS_PROCESSES_COLUMNS \
+  "(entity_id TEXT PRIMARY KEY, boot_id, pid INTEGER NOT NULL, ppid INTEGER, parent_entity," \
+  " previous_entity, exe TEXT, args TEXT, args_truncated INTEGER, cwd TEXT, uid INTEGER," \
+  " euid INTEGER, auid INTEGER, ses INTEGER, session_id, role, origin, start_ms INTEGER NOT NULL," \
+  " exit_ms INTEGER, exit_code INTEGER, last_seen_ms INTEGER, updated_ms INTEGER," \
+  " container_id TEXT, container_runtime TEXT, service TEXT, exe_sha256 TEXT) WITHOUT ROWID;"
+// Keyed by time: the table is its own time index, and a row (appended at the end, as events come
+// in time order) costs one B-tree insert.
+#define AUDITLENS_EVENTS_COLUMNS \
+  "(time_ms INTEGER NOT NULL, serial INTEGER NOT NULL, session_id, entity_id, pid INTEGER," \
+  " uid INTEGER, kind NOT NULL, action, outcome, role, detail, PRIMARY KEY (time_ms, serial))" \
+  " WITHOUT ROWID;"
+
 // auto_vacuum must be set before the first table exists; it is what lets retention by size give
 // disk space back (PRAGMA incremental_vacuum).
 inline constexpr char kStoreSchema[] = R"SQL(
@@ -102,57 +123,16 @@ CREATE TABLE IF NOT EXISTS sessions(
   commands INTEGER,
   failed_commands INTEGER,
   failed INTEGER,
-  containers TEXT
+  containers TEXT,
+  key
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sessions_start ON sessions(start_ms);
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user, start_ms);
-CREATE TABLE IF NOT EXISTS processes(
-  entity_id TEXT PRIMARY KEY,
-  boot_id TEXT,
-  pid INTEGER NOT NULL,
-  ppid INTEGER,
-  parent_entity TEXT,
-  previous_entity TEXT,
-  exe TEXT,
-  args TEXT,
-  args_truncated INTEGER,
-  cwd TEXT,
-  uid INTEGER,
-  euid INTEGER,
-  auid INTEGER,
-  ses INTEGER,
-  session_id TEXT,
-  role TEXT,
-  origin TEXT,
-  start_ms INTEGER NOT NULL,
-  exit_ms INTEGER,
-  exit_code INTEGER,
-  last_seen_ms INTEGER,
-  updated_ms INTEGER,
-  container_id TEXT,
-  container_runtime TEXT,
-  service TEXT,
-  exe_sha256 TEXT
-) WITHOUT ROWID;
+)SQL" "CREATE TABLE IF NOT EXISTS processes" AUDITLENS_PROCESSES_COLUMNS R"SQL(
 CREATE INDEX IF NOT EXISTS processes_session ON processes(session_id, start_ms)
   WHERE session_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS processes_start ON processes(start_ms);
--- Keyed by time: the table is its own time index, and a row (appended at the end, as events come
--- in time order) costs one B-tree insert. The session index holds session events only.
-CREATE TABLE IF NOT EXISTS events(
-  time_ms INTEGER NOT NULL,
-  serial INTEGER NOT NULL,
-  session_id TEXT,
-  entity_id TEXT,
-  pid INTEGER,
-  uid INTEGER,
-  kind TEXT NOT NULL,
-  action TEXT,
-  outcome TEXT,
-  role TEXT,
-  detail TEXT,
-  PRIMARY KEY (time_ms, serial)
-) WITHOUT ROWID;
+)SQL" "CREATE TABLE IF NOT EXISTS events" AUDITLENS_EVENTS_COLUMNS R"SQL(
 CREATE INDEX IF NOT EXISTS events_session ON events(session_id, time_ms)
   WHERE session_id IS NOT NULL;
 -- One row per container a process was seen in; its name and image arrive when the runtime has
@@ -170,6 +150,59 @@ CREATE TABLE IF NOT EXISTS containers(
   updated_ms INTEGER
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS containers_name ON containers(name) WHERE name IS NOT NULL;
+-- Version 6: the boots the store's rows are of (processes.boot_id, and the boot of a session key),
+-- and the names events.action holds by number.
+CREATE TABLE IF NOT EXISTS boots(
+  n INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS names(
+  code INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
 )SQL";
+
+// The index of version 6 (made after the upgrade: a version 5 store has no sessions.key before):
+// from a session's key to its row, for the rows whose session is gone (retention) and for readers
+// that meet a key.
+inline constexpr char kStoreIndexes6[] =
+    "CREATE INDEX IF NOT EXISTS sessions_key ON sessions(key);";
+
+// Before kStoreMigrateTo6: the boots of the store's rows, oldest first, and the action names.
+inline constexpr char kStoreMigrateTo6Codes[] =
+    "INSERT OR IGNORE INTO boots(id) SELECT boot_id FROM (SELECT boot_id, min(start_ms) AS m"
+    " FROM sessions WHERE boot_id IS NOT NULL GROUP BY boot_id UNION ALL SELECT boot_id,"
+    " min(start_ms) FROM processes WHERE boot_id IS NOT NULL GROUP BY boot_id)"
+    " GROUP BY boot_id ORDER BY min(m);"
+    "INSERT OR IGNORE INTO names(name) SELECT DISTINCT action FROM events"
+    " WHERE action IS NOT NULL AND action != '' ORDER BY 1;";
+
+// Version 6 upgrade: sessions get their key, events and processes are made anew with their values
+// coded (the functions al_* are the writer's codes, registered on its connection for the upgrade:
+// sqlite_store.cc), in one transaction with the rest. A store of version 2 to 5 goes through every
+// step; its file needs room for a second copy of both tables while this runs.
+inline constexpr char kStoreMigrateTo6[] =
+    "ALTER TABLE sessions ADD COLUMN key;"
+    "UPDATE sessions SET key = al_session_key(id);"
+    "CREATE TABLE events_v6" AUDITLENS_EVENTS_COLUMNS
+    "INSERT INTO events_v6 SELECT time_ms, serial, al_session_key(session_id),"
+    " al_entity(entity_id), pid, uid, al_kind(kind), al_action(action), al_outcome(outcome),"
+    " al_role(role), al_detail(detail, action) FROM events ORDER BY time_ms, serial;"
+    "DROP TABLE events;"
+    "ALTER TABLE events_v6 RENAME TO events;"
+    "CREATE TABLE processes_v6" AUDITLENS_PROCESSES_COLUMNS
+    "INSERT INTO processes_v6 SELECT entity_id,"
+    " coalesce((SELECT n FROM boots b WHERE b.id = processes.boot_id), boot_id), pid, ppid, al_entity(parent_entity),"
+    " al_entity(previous_entity), exe, args, args_truncated, cwd, uid, euid, auid, ses,"
+    " al_session_key(session_id), al_role(role), al_origin(origin), start_ms, exit_ms, exit_code,"
+    " last_seen_ms, updated_ms, container_id, container_runtime, service, exe_sha256"
+    " FROM processes ORDER BY entity_id;"
+    "DROP TABLE processes;"
+    "ALTER TABLE processes_v6 RENAME TO processes;"
+    "CREATE INDEX IF NOT EXISTS events_session ON events(session_id, time_ms)"
+    " WHERE session_id IS NOT NULL;"
+    "CREATE INDEX IF NOT EXISTS processes_session ON processes(session_id, start_ms)"
+    " WHERE session_id IS NOT NULL;"
+    "CREATE INDEX IF NOT EXISTS processes_start ON processes(start_ms);";
 
 }  // namespace auditlens

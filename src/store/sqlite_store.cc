@@ -17,6 +17,7 @@
 #include "enrich/session_tracker.h"
 #include "store/schema.h"
 #include "store/session_summary.h"
+#include "store/store_codes.h"
 
 namespace auditlens {
 namespace {
@@ -72,21 +73,6 @@ std::string InsertEventsSql(size_t rows) {
   return sql;
 }
 
-// Binds an event row's columns to parameters base+1 .. base+kEventColumns.
-void BindEvent(sqlite3_stmt* st, int base, const Row& r) {
-  BindNum(st, base + 1, r.num[col::kTime]);
-  BindNum(st, base + 2, r.num[col::kSerial]);
-  BindText(st, base + 3, r.Str(col::kSessionId));
-  BindText(st, base + 4, r.Str(col::kEntityId));
-  BindNum(st, base + 5, r.num[col::kPid]);
-  BindNum(st, base + 6, r.num[col::kUid]);
-  BindText(st, base + 7, EventKindName(static_cast<EventKind>(r.num[col::kKind])));
-  BindText(st, base + 8, r.Str(col::kAction));
-  BindText(st, base + 9, OutcomeName(static_cast<Outcome>(r.num[col::kOutcome])));
-  BindText(st, base + 10, r.Str(col::kRole));
-  BindText(st, base + 11, r.Str(col::kDetail));
-}
-
 // A process row may come several times (created, then its role known, then its exit): later
 // values fill in, never erase.
 constexpr char kUpsertProcess[] =
@@ -125,8 +111,9 @@ constexpr char kUpsertContainer[] =
 constexpr char kUpsertSession[] =
     "INSERT INTO sessions(id,host,boot_id,ses,auid,user,service,source_ip,source_port,dest_ip,"
     "dest_port,hostname,terminal,tty,login_pid,leader_entity,start_ms,end_ms,last_seen_ms,state,"
-    "failures,from_proc,updated_ms,community_id)"
-    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24)"
+    "failures,from_proc,updated_ms,community_id,key)"
+    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,"
+    "?25)"
     " ON CONFLICT(id) DO UPDATE SET"
     " auid=coalesce(excluded.auid,auid), user=coalesce(excluded.user,user),"
     " service=coalesce(excluded.service,service), source_ip=coalesce(excluded.source_ip,source_ip),"
@@ -142,7 +129,105 @@ constexpr char kUpsertSession[] =
     " updated_ms=excluded.updated_ms, community_id=coalesce(excluded.community_id,community_id),"
     " summarized=NULL";
 
+// A kind or outcome as the row gives it; one the set lacks (or none) is its first member, as
+// version 5 wrote the name of such a value (other, unknown).
+int64_t ClosedCode(int64_t v, std::string_view (*name)(int64_t)) {
+  return v != col::kNull && !name(v).empty() ? v : 0;
+}
+
 }  // namespace
+
+void SqliteStore::BindSessionKey(sqlite3_stmt* st, int index, std::string_view id) {
+  int64_t code;
+  if (!id.empty() && session_keys_.Encode(id, &code)) {
+    sqlite3_bind_int64(st, index, code);
+  } else {
+    BindText(st, index, id);
+  }
+}
+
+void SqliteStore::BindEntity(sqlite3_stmt* st, int index, std::string_view id) {
+  int64_t code;
+  if (EntityCode(id, &code)) {
+    sqlite3_bind_int64(st, index, code);
+  } else {
+    BindText(st, index, id);
+  }
+}
+
+void SqliteStore::BindRole(sqlite3_stmt* st, int index, std::string_view role) {
+  const int64_t code = RoleCode(role);
+  if (code > 0) {
+    sqlite3_bind_int64(st, index, code);
+  } else {
+    BindText(st, index, role);
+  }
+}
+
+int64_t SqliteStore::NameCode(std::string_view name) {
+  int64_t code = names_.Find(name);
+  if (code > 0) return code;
+  // A name not seen before: one row of the names table, in the transaction being written (a
+  // rolled-back transaction reloads the table: LoadCodes).
+  code = names_.next();
+  sqlite3_bind_int64(insert_name_, 1, code);
+  sqlite3_bind_text(insert_name_, 2, name.data(), static_cast<int>(name.size()), SQLITE_STATIC);
+  if (!Step(insert_name_, "writing a name")) return -1;
+  names_.Add(code, name);
+  return code;
+}
+
+bool SqliteStore::LoadCodes() {
+  session_keys_ = SessionKeys();
+  names_ = NameCodes();
+  for (const char* sql : {"SELECT n, id FROM boots", "SELECT code, name FROM names"}) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) return false;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      const int64_t n = sqlite3_column_int64(st, 0);
+      const unsigned char* t = sqlite3_column_text(st, 1);
+      const std::string_view text(t ? reinterpret_cast<const char*>(t) : "",
+                                  static_cast<size_t>(sqlite3_column_bytes(st, 1)));
+      if (sql[7] == 'n') {  // "SELECT n, id FROM boots"
+        session_keys_.AddBoot(n, text);
+        if (text == options_.boot_id) boot_n_ = n;
+      } else {
+        names_.Add(n, text);
+      }
+    }
+    if (sqlite3_finalize(st) != SQLITE_OK) return false;
+  }
+  return true;
+}
+
+// Binds an event row's columns to parameters base+1 .. base+kEventColumns; slot: which of the
+// compact-detail buffers holds its detail until the statement has run.
+void SqliteStore::BindEvent(sqlite3_stmt* st, int base, const Row& r, size_t slot) {
+  BindNum(st, base + 1, r.num[col::kTime]);
+  BindNum(st, base + 2, r.num[col::kSerial]);
+  BindSessionKey(st, base + 3, r.Str(col::kSessionId));
+  BindEntity(st, base + 4, r.Str(col::kEntityId));
+  BindNum(st, base + 5, r.num[col::kPid]);
+  BindNum(st, base + 6, r.num[col::kUid]);
+  BindNum(st, base + 7, ClosedCode(r.num[col::kKind], KindName));
+  const std::string_view action = r.Str(col::kAction);
+  const int64_t action_code = action.empty() ? -1 : NameCode(action);
+  if (action_code > 0) {
+    sqlite3_bind_int64(st, base + 8, action_code);
+  } else {
+    BindText(st, base + 8, action);
+  }
+  BindNum(st, base + 9, ClosedCode(r.num[col::kOutcome], OutcomeNameOf));
+  BindRole(st, base + 10, r.Str(col::kRole));
+  const std::string_view detail = r.Str(col::kDetail);
+  std::string& compact = detail_bufs_[slot];
+  if (!detail.empty() && CompactDetail(detail, action, &compact)) {
+    sqlite3_bind_blob(st, base + 11, compact.data(), static_cast<int>(compact.size()),
+                      SQLITE_STATIC);
+  } else {
+    BindText(st, base + 11, detail);
+  }
+}
 
 SqliteStore::~SqliteStore() { Close(); }
 
@@ -207,7 +292,8 @@ bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
       !run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
            "PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864;") ||
       !run(("PRAGMA cache_size=-" + std::to_string(options.cache_kib)).c_str()) ||
-      !run(kStoreSchema) || !Migrate(error) || !run(kStoreIndexes4) || !run(kStoreIndexes5)) {
+      !run(kStoreSchema) || !Migrate(error) || !run(kStoreIndexes4) || !run(kStoreIndexes5) ||
+      !run(kStoreIndexes6) || !RegisterBoot(error)) {
     sqlite3_close(db_);
     db_ = nullptr;
     return false;
@@ -236,7 +322,9 @@ bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
       sqlite3_prepare_v3(db_, kUpsertSession, -1, SQLITE_PREPARE_PERSISTENT, &upsert_session_,
                          nullptr) != SQLITE_OK ||
       sqlite3_prepare_v3(db_, kUpsertContainer, -1, SQLITE_PREPARE_PERSISTENT,
-                         &upsert_container_, nullptr) != SQLITE_OK) {
+                         &upsert_container_, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v3(db_, "INSERT INTO names(code,name) VALUES(?1,?2)", -1,
+                         SQLITE_PREPARE_PERSISTENT, &insert_name_, nullptr) != SQLITE_OK) {
     *error = options.path + ": " + sqlite3_errmsg(db_) +
              " (not an auditlens store of this version?)";
     Close();
@@ -251,6 +339,30 @@ bool SqliteStore::Open(const StoreOptions& options, std::string* error) {
   summarizer_ = std::make_unique<SessionSummarizer>(db_, options.path);
   stop_ = false;
   thread_ = std::thread([this] { Run(); });
+  return true;
+}
+
+bool SqliteStore::RegisterBoot(std::string* error) {
+  // This boot's row (the boots of session keys and processes.boot_id), then the codes.
+  if (!options_.boot_id.empty()) {
+    sqlite3_stmt* st = nullptr;
+    bool ok = sqlite3_prepare_v2(db_, "INSERT OR IGNORE INTO boots(id) VALUES(?1)", -1, &st,
+                                 nullptr) == SQLITE_OK;
+    if (ok) {
+      sqlite3_bind_text(st, 1, options_.boot_id.data(), static_cast<int>(options_.boot_id.size()),
+                        SQLITE_STATIC);
+      ok = sqlite3_step(st) == SQLITE_DONE;
+    }
+    sqlite3_finalize(st);
+    if (!ok) {
+      *error = options_.path + ": " + sqlite3_errmsg(db_);
+      return false;
+    }
+  }
+  if (!LoadCodes()) {
+    *error = options_.path + ": reading the boots and names: " + sqlite3_errmsg(db_);
+    return false;
+  }
   return true;
 }
 
@@ -375,7 +487,28 @@ bool SqliteStore::Migrate(std::string* error) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return false;
   }
-  return true;
+  if (!has_column("sessions", "key", &has)) return false;
+  if (has) return true;
+  // Version 6: the boots and names first, then every row coded by the writer's own functions.
+  // Temporary storage on disk meanwhile: dropping the old tables inside the transaction keeps the
+  // original of every page it frees in a statement journal, which in memory (the writer's
+  // temp_store) would take about the old tables' size (measured: 59 MB of RSS for a 48 MB table).
+  if (!apply("PRAGMA temp_store=FILE", 6) || !apply("BEGIN IMMEDIATE", 6)) return false;
+  if (!apply(kStoreMigrateTo6Codes, 6) || !LoadCodes() || !RegisterCodeFunctions() ||
+      !apply(kStoreMigrateTo6, 6) || !apply("COMMIT", 6)) {
+    if (error->empty()) *error = options_.path + ": upgrading the store to schema version 6: " +
+                                 sqlite3_errmsg(db_);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_exec(db_, "PRAGMA temp_store=MEMORY", nullptr, nullptr, nullptr);
+    return false;
+  }
+  // The old tables' pages are free now: given back to the file system at once (the file would
+  // otherwise stay the size of both copies until new rows filled them).
+  return apply("PRAGMA incremental_vacuum", 6) && apply("PRAGMA temp_store=MEMORY", 6);
+}
+
+bool SqliteStore::RegisterCodeFunctions() {
+  return RegisterStoreCodeFunctions(db_, &session_keys_, &names_);
 }
 
 bool SqliteStore::WriteRow(const Row& r) {
@@ -384,16 +517,20 @@ bool SqliteStore::WriteRow(const Row& r) {
   switch (r.type) {
     case RowType::kEvent:
       st = insert_event_;
-      BindEvent(st, 0, r);
+      BindEvent(st, 0, r, 0);
       break;
     case RowType::kProcess:
       st = upsert_process_;
       BindText(st, 1, r.Str(col::kEntity));
-      BindText(st, 2, options_.boot_id);
+      if (boot_n_ > 0) {
+        sqlite3_bind_int64(st, 2, boot_n_);
+      } else {
+        BindText(st, 2, options_.boot_id);
+      }
       BindNum(st, 3, r.num[col::kProcPid]);
       BindNum(st, 4, r.num[col::kPPid]);
-      BindText(st, 5, r.Str(col::kParentEntity));
-      BindText(st, 6, r.Str(col::kPreviousEntity));
+      BindEntity(st, 5, r.Str(col::kParentEntity));
+      BindEntity(st, 6, r.Str(col::kPreviousEntity));
       BindText(st, 7, r.Str(col::kExe));
       BindText(st, 8, r.Str(col::kArgs));
       BindNum(st, 9, r.num[col::kArgsTruncated]);
@@ -402,9 +539,12 @@ bool SqliteStore::WriteRow(const Row& r) {
       BindNum(st, 12, r.num[col::kEuid]);
       BindNum(st, 13, r.num[col::kAuid]);
       BindNum(st, 14, r.num[col::kSes]);
-      BindText(st, 15, r.Str(col::kProcSessionId));
-      BindText(st, 16, r.Str(col::kProcRole));
-      BindText(st, 17, ProcessOriginName(static_cast<ProcessOrigin>(r.num[col::kOrigin])));
+      BindSessionKey(st, 15, r.Str(col::kProcSessionId));
+      BindRole(st, 16, r.Str(col::kProcRole));
+      // (Version 5 wrote "seen" for an origin out of range.)
+      BindNum(st, 17, r.num[col::kOrigin] == col::kNull      ? 0
+                      : OriginName(r.num[col::kOrigin]).empty() ? OriginCode("seen")
+                                                                 : r.num[col::kOrigin]);
       BindNum(st, 18, r.num[col::kStart]);
       BindNum(st, 19, r.num[col::kExitTime]);
       BindNum(st, 20, r.num[col::kExitCode]);
@@ -441,6 +581,7 @@ bool SqliteStore::WriteRow(const Row& r) {
       BindNum(st, 22, r.num[col::kFromProc] == col::kNull ? 0 : r.num[col::kFromProc]);
       BindNum(st, 23, now);
       BindText(st, 24, r.Str(col::kSessionCommunityId));
+      BindSessionKey(st, 25, r.Str(col::kId));
       break;
     case RowType::kContainer:
       st = upsert_container_;
@@ -463,7 +604,7 @@ bool SqliteStore::WriteRow(const Row& r) {
 bool SqliteStore::WriteEventGroup(const size_t* at) {
   sqlite3_stmt* st = insert_event_group_;
   for (size_t j = 0; j < kEventGroup; ++j) {
-    BindEvent(st, static_cast<int>(j) * kEventColumns, queue_->At(at[j]));
+    BindEvent(st, static_cast<int>(j) * kEventColumns, queue_->At(at[j]), j);
   }
   // Every parameter is bound each time: nothing to clear.
   return Step(st, "writing 16 event rows");
@@ -523,7 +664,10 @@ bool SqliteStore::WriteBatch(size_t max_rows) {
     available = queue_->Available();
   }
   bool committed = Exec("COMMIT");
-  if (!committed) Exec("ROLLBACK");
+  if (!committed) {
+    Exec("ROLLBACK");
+    LoadCodes();  // the names this transaction added are gone
+  }
   last_write_ms_ = WallMs();
   // Only now: Sync() promises the rows are in the file.
   written_through_.fetch_add(written, std::memory_order_release);
@@ -562,11 +706,12 @@ uint64_t SteadyUs() {
 constexpr char kDeleteUnownedEvents[] =
     "DELETE FROM events WHERE (time_ms, serial) IN (SELECT time_ms, serial FROM events"
     " WHERE time_ms >= ?2 AND time_ms < ?1 AND (session_id IS NULL OR session_id NOT IN"
-    " (SELECT id FROM sessions)) ORDER BY time_ms, serial LIMIT 2000)";
+    " (SELECT key FROM sessions WHERE key IS NOT NULL)) ORDER BY time_ms, serial LIMIT 2000)";
 constexpr char kDeleteUnownedProcesses[] =
     "DELETE FROM processes WHERE entity_id IN (SELECT entity_id FROM processes"
     " WHERE start_ms < ?1 AND coalesce(exit_ms, last_seen_ms, start_ms) < ?1"
-    " AND (session_id IS NULL OR session_id NOT IN (SELECT id FROM sessions)) LIMIT 2000)";
+    " AND (session_id IS NULL OR session_id NOT IN (SELECT key FROM sessions WHERE key IS NOT NULL))"
+    " LIMIT 2000)";
 constexpr char kDeleteOldContainers[] =
     "DELETE FROM containers WHERE coalesce(last_seen_ms, first_seen_ms) < ?1";
 // The oldest ended session (by start; open ones are kept whole until they end, below), and by age
@@ -575,11 +720,11 @@ constexpr char kDeleteOldContainers[] =
 // ended session: silent through the whole history kept (its end was lost, or it idles for longer).
 constexpr char kOldestEnded[] =
     "WITH h AS (SELECT min(start_ms) AS m FROM sessions WHERE end_ms IS NOT NULL OR"
-    " state = 'failed') SELECT id, start_ms FROM sessions, h WHERE end_ms IS NOT NULL OR"
+    " state = 'failed') SELECT id, start_ms, key FROM sessions, h WHERE end_ms IS NOT NULL OR"
     " state = 'failed' OR coalesce((SELECT max(time_ms) FROM events e WHERE e.session_id ="
-    " sessions.id), active_ms) < h.m ORDER BY start_ms LIMIT 1";
+    " sessions.key), active_ms) < h.m ORDER BY start_ms LIMIT 1";
 constexpr char kOldestEndedBefore[] =
-    "SELECT id, start_ms FROM sessions WHERE active_ms < ?1 AND (end_ms IS NOT NULL OR"
+    "SELECT id, start_ms, key FROM sessions WHERE active_ms < ?1 AND (end_ms IS NOT NULL OR"
     " state = 'failed') ORDER BY active_ms LIMIT 1";
 // A session's own rows, kRetentionRows at a time (its row goes first: from then on no listing
 // or timeline shows it).
@@ -648,6 +793,9 @@ bool SqliteStore::OldestEnded(int64_t before_ms, std::string* id, int64_t* start
     const unsigned char* t = sqlite3_column_text(st, 0);
     id->assign(t ? reinterpret_cast<const char*>(t) : "", static_cast<size_t>(sqlite3_column_bytes(st, 0)));
     *start_ms = sqlite3_column_int64(st, 1);
+    // Its rows hold its key: a number, or the id itself (NULL: a row written without one).
+    key_coded_ = sqlite3_column_type(st, 2) == SQLITE_INTEGER;
+    key_code_ = key_coded_ ? sqlite3_column_int64(st, 2) : 0;
     found = true;
   }
   sqlite3_finalize(st);
@@ -655,9 +803,11 @@ bool SqliteStore::OldestEnded(int64_t before_ms, std::string* id, int64_t* start
 }
 
 int64_t SqliteStore::DeleteSessionRows(const std::string& id) {
-  int64_t events = RunWith(kDeleteSessionEvents, 0, &id);
+  // The rows hold the session's key (OldestEnded): a number, or the id itself.
+  int64_t events = RunWith(kDeleteSessionEvents, doomed_code_, doomed_coded_ ? nullptr : &id);
   if (events < 0) return -1;
-  const int64_t processes = RunWith(kDeleteSessionProcesses, 0, &id);
+  const int64_t processes =
+      RunWith(kDeleteSessionProcesses, doomed_code_, doomed_coded_ ? nullptr : &id);
   if (processes < 0) return -1;
   if (events < 2000 && processes < 2000) doomed_.clear();  // all gone
   stats_deleted_events_ += static_cast<uint64_t>(events);
@@ -691,6 +841,8 @@ int64_t SqliteStore::DeleteOldest(int64_t before_ms, bool unowned_only) {
   if (RunWith("DELETE FROM sessions WHERE id = ?1", 0, &id) < 0) return -1;
   ++stats_deleted_sessions_;
   doomed_ = id;
+  doomed_coded_ = key_coded_;
+  doomed_code_ = key_code_;
   return 1 + std::max<int64_t>(0, DeleteSessionRows(id));
 }
 
@@ -880,7 +1032,7 @@ void SqliteStore::Close() {
     checkpoint_db_ = nullptr;
   }
   for (sqlite3_stmt** st : {&insert_event_, &insert_event_group_, &upsert_process_, &upsert_session_,
-                            &upsert_container_}) {
+                            &upsert_container_, &insert_name_}) {
     sqlite3_finalize(*st);
     *st = nullptr;
   }

@@ -5,8 +5,14 @@
 // - Open() creates the file 0600 (its directory 0700 when missing), sets WAL mode (readers such as
 //   `auditlens timeline` work while the agent writes) and the schema, then starts the writer.
 //   It fails, with a reason, when the file cannot be created or is not an auditlens store. A store
-//   of schema version 2 or 3 is upgraded in place (version 3 adds sessions.community_id, version 4
-//   the container, unit and hash columns of processes and the containers table).
+//   of schema version 2 to 5 is upgraded in place (version 3 adds sessions.community_id, version 4
+//   the container, unit and hash columns of processes and the containers table, version 5 the
+//   sessions' summaries, version 6 the codes of store_codes.h: events and processes made anew in
+//   one transaction, then the old pages given back).
+// - Version 6's codes: the writer keeps the boots and names tables in memory (this boot's row is
+//   added at Open; a new action name is one INSERT in the transaction that first writes it, and a
+//   transaction rolled back reloads them), and binds each row's session key, entity ids, kind,
+//   outcome, role, origin, action and compact detail (store_codes.h).
 // - sink() is the pipeline thread's end: a bounded ring (rows.h). Rows are written in batched
 //   transactions: every batch_ms, or sooner when the ring is half full; a transaction goes on
 //   while rows keep arriving, up to batch_rows rows. A full ring drops rows (dropped()); nothing
@@ -51,6 +57,7 @@
 
 #include "store/rows.h"
 #include "store/session_summary.h"
+#include "store/store_codes.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -148,6 +155,15 @@ class SqliteStore {
   bool Step(sqlite3_stmt* st, const char* what);
   // Brings a store of an older schema version up to this one (in place).
   bool Migrate(std::string* error);
+  // Schema version 6's codes (store_codes.h): the boots and names tables as the writer keeps them.
+  bool LoadCodes();
+  bool RegisterBoot(std::string* error);
+  bool RegisterCodeFunctions();
+  void BindSessionKey(sqlite3_stmt* st, int index, std::string_view id);
+  void BindEntity(sqlite3_stmt* st, int index, std::string_view id);
+  void BindRole(sqlite3_stmt* st, int index, std::string_view role);
+  int64_t NameCode(std::string_view name);
+  void BindEvent(sqlite3_stmt* st, int base, const Row& r, size_t slot);
   // Retention and summaries, between write batches.
   void Maintain(bool stopping);
   bool RetentionDue(uint64_t now_ms);
@@ -172,9 +188,18 @@ class SqliteStore {
   sqlite3_stmt* upsert_process_ = nullptr;
   sqlite3_stmt* upsert_session_ = nullptr;
   sqlite3_stmt* upsert_container_ = nullptr;
+  sqlite3_stmt* insert_name_ = nullptr;
+  SessionKeys session_keys_;
+  NameCodes names_;
+  int64_t boot_n_ = 0;  // this boot's row of the boots table (0: none)
+  std::string detail_bufs_[16];  // compact details of the event rows being bound (kEventGroup)
   std::unique_ptr<SessionSummarizer> summarizer_;
   // Retention's state (writer thread): the session whose rows are being deleted, and what is due.
   std::string doomed_;
+  bool doomed_coded_ = false;  // its rows' session key: doomed_code_, else the id itself
+  int64_t doomed_code_ = 0;
+  bool key_coded_ = false;  // the key of the session OldestEnded found
+  int64_t key_code_ = 0;
   bool trimming_ = false, age_due_ = false, sweeping_ = false;
   bool summaries_pending_ = false;
   bool retention_pending_ = false;

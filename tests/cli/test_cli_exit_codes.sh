@@ -7,27 +7,17 @@
 # nothing), and that every man page was built and renders with `man -l`.
 # Needs root (it runs some commands as nobody with setpriv). The running agent's `status` 0 against
 # a real agent is tests/kernel/test_cli_status_agent.sh.
-set -uo pipefail
-AUDITLENS=${AUDITLENS:?set AUDITLENS to the auditlens binary}
-SRC=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+source "$(dirname "$0")/lib.sh"
 BUILD=${BUILD_DIR:-$(dirname "$AUDITLENS")}
 [[ $(id -u) -eq 0 ]] || { echo "test_cli_exit_codes: needs root (runs commands as nobody)" >&2; exit 1; }
-T=$(mktemp -d /tmp/auditlens-cli.XXXXXX)
+cli_init cli
 chmod 755 "$T"
 FAKE_PIDS=()
-cleanup() {
+kill_fakes() {
   local p
   for p in "${FAKE_PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  [[ -n ${KEEP_TMP:-} ]] || rm -rf "$T"
 }
-trap cleanup EXIT
-PASSED=0
-FAILED=0
-check() {
-  local what=$1
-  shift
-  if "$@"; then PASSED=$((PASSED + 1)); echo "ok - $what"; else FAILED=$((FAILED + 1)); echo "not ok - $what"; fi
-}
+CLI_CLEANUP=kill_fakes
 # run ARGS...: runs auditlens, sets RC, OUT (stdout) and ERR (stderr).
 run() {
   "$AUDITLENS" "$@" >"$T/out" 2>"$T/err"
@@ -360,5 +350,4 @@ done
 check "auditlens-status(1) lists exit code 5" bash -c "MANWIDTH=100 man -l '$BUILD/man/auditlens-status.1' 2>/dev/null | grep -qE '^ +5 +the kernel audit status cannot be read'"
 check "auditlens-rules(1) has each rules subcommand" bash -c "t=\$(MANWIDTH=100 man -l '$BUILD/man/auditlens-rules.1' 2>/dev/null); for s in list load delete-all check show-default; do grep -q \"auditlens rules \$s:\" <<<\"\$t\" || exit 1; done"
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+cli_finish

@@ -12,19 +12,9 @@
 # - no node= and no --host: exit 2; malformed lines listed with file and line; unknown record types
 #   (tests/data/foreign/newer_types.log) imported;
 # - a log of two boots (the kernel's serials start again): two sessions with ids of their own.
-set -uo pipefail
-AUDITLENS=${AUDITLENS:?set AUDITLENS to the auditlens binary}
-SRC=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+source "$(dirname "$0")/lib.sh"
+cli_init import
 LOG=$SRC/tests/data/sessions/ssh_interactive_sudo_su.log
-T=$(mktemp -d /tmp/auditlens-import.XXXXXX)
-trap '[[ -n ${KEEP_TMP:-} ]] || rm -rf "$T"' EXIT
-PASSED=0
-FAILED=0
-check() {
-  local what=$1
-  shift
-  if "$@"; then PASSED=$((PASSED + 1)); echo "ok - $what"; else FAILED=$((FAILED + 1)); echo "not ok - $what"; fi
-}
 for tool in gzip xz zstd sqlite3; do
   command -v $tool >/dev/null || { echo "not ok - $tool missing (scripts/install-deps.sh test)"; exit 1; }
 done
@@ -198,5 +188,4 @@ cp "$T/boots.log" "$T/boots-copy.log"; echo >>"$T/boots-copy.log"
 check "two boots: the same records again (another file) add no session" \
   grep -q '^  sessions:  2 of host lab-1 in the store (0 new)' "$T/boots2.err"
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+cli_finish

@@ -7,19 +7,9 @@
 # unfiltered output's own fields in the tables' order; the counts parse prints per table match; a
 # config with a bad table is refused with its line.
 set -uo pipefail
-AUDITLENS=${AUDITLENS:?set AUDITLENS to the auditlens binary}
-SRC=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-PY=/usr/bin/python3
+source "$(dirname "$0")/lib.sh"
+cli_init parse-filters
 LOG=$SRC/tests/data/differential/corpus-debian12.log
-T=$(mktemp -d /tmp/auditlens-parse-filters.XXXXXX)
-trap '[[ -n ${KEEP_TMP:-} ]] || rm -rf "$T"' EXIT
-PASSED=0
-FAILED=0
-check() {
-  local what=$1
-  shift
-  if "$@"; then PASSED=$((PASSED + 1)); echo "ok - $what"; else FAILED=$((FAILED + 1)); echo "not ok - $what"; fi
-}
 
 cat >"$T/config.toml" <<'TOML'
 [[filters]]
@@ -44,7 +34,9 @@ action = "drop"
 key = ["diff-file", "diff-net"]
 TOML
 "$AUDITLENS" parse "$LOG" >"$T/all.json" 2>/dev/null
-"$AUDITLENS" parse --config "$T/config.toml" --dropped-output "$T/dropped.json" "$LOG" \
+# --profile full: with --config, parse writes the config's [output] profile (the agent's default,
+# brief, when it sets none); the lines are compared with parse's own default, full.
+"$AUDITLENS" parse --config "$T/config.toml" --profile full --dropped-output "$T/dropped.json" "$LOG" \
   >"$T/kept.json" 2>"$T/stderr"
 check "parse with filters exits 0" test $? -eq 0
 
@@ -108,5 +100,4 @@ rc=$?
 check "a bad table: exit 1" test "$rc" -eq 1
 check "a bad table: its file and line, and the reason" grep -q "bad.toml:5: filters.port: '99999' is not a port" "$T/bad.err"
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+cli_finish

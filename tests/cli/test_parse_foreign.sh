@@ -8,20 +8,9 @@
 # - newer_types.log: record types this build does not know (by name and by number) kept with their
 #   fields, RHEL 7's stamp without ':' read, success="yes" an outcome, an EXECVE-only event's
 #   arguments, and the two unreadable lines reported by their numbers.
-set -uo pipefail
-AUDITLENS=${AUDITLENS:?set AUDITLENS to the auditlens binary}
-SRC=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-PY=/usr/bin/python3
+source "$(dirname "$0")/lib.sh"
+cli_init foreign
 DATA=$SRC/tests/data/foreign
-T=$(mktemp -d /tmp/auditlens-foreign.XXXXXX)
-trap '[[ -n ${KEEP_TMP:-} ]] || rm -rf "$T"' EXIT
-PASSED=0
-FAILED=0
-check() {
-  local what=$1
-  shift
-  if "$@"; then PASSED=$((PASSED + 1)); echo "ok - $what"; else FAILED=$((FAILED + 1)); echo "not ok - $what"; fi
-}
 
 # names FILE: every name of an id the output gives (summary and records), one per line, sorted.
 names() {
@@ -140,5 +129,4 @@ check "newer types: an EXECVE-only event has its arguments" grep -q '"args":\["t
 "$AUDITLENS" parse --strict "$L" >/dev/null 2>&1
 check "newer types: --strict exits 1 on the dropped lines" test $? -eq 1
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+cli_finish

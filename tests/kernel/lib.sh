@@ -163,16 +163,18 @@ kt_netns_pair() {
 
 # kt_agent_config FILE DIR RULES OUTPUT [SECTION.KEY=VALUE...]: writes a config for `auditlens run`
 # to FILE: the state and status files in DIR, the rules from RULES, the events to OUTPUT, no SQLite
-# store (store.enabled = false). Each further argument adds a key or replaces one of these (VALUE
-# as TOML: strings quoted by the caller); an empty VALUE leaves the key out. Sections: agent,
-# kernel, rules, receive, output, enrich, governor, store, containers.
+# store (store.enabled = false), the full output profile (these tests read the enrichment: names,
+# leaders, ancestry; the default profile, brief, is what the tests that run the embedded defaults
+# read, and tests/cli/test_brief_profile.sh checks it). Each further argument adds a key or
+# replaces one of these (VALUE as TOML: strings quoted by the caller); an empty VALUE leaves the
+# key out. Sections: agent, kernel, rules, receive, output, enrich, governor, store, containers.
 kt_agent_config() {
   local file=$1 dir=$2 rules=$3 output=$4 kv key sec printed
   shift 4
   local -A value=()
   local -a order=()
   for kv in "agent.state_path=\"$dir/agent.state\"" "agent.status_path=\"$dir/status.json\"" \
-    "rules.path=\"$rules\"" "output.path=\"$output\"" "store.enabled=false" "$@"; do
+    "rules.path=\"$rules\"" "output.path=\"$output\"" "output.profile=\"full\"" "store.enabled=false" "$@"; do
     key=${kv%%=*}
     case $kv in
       agent.?*=* | kernel.?*=* | rules.?*=* | receive.?*=* | output.?*=* | enrich.?*=* | governor.?*=* | store.?*=* | containers.?*=*) ;;

@@ -13,7 +13,8 @@
 # path outside auditd.* an ECS field of the right type with an allowed value; ecs.version and
 # host.os.type on every event), and tests/kernel/ecs/check_conformance.py (exec categorisation,
 # process.entry_leader on every event of a login session, and that the run contains each kind of
-# event above). The kernel's state (backlog, rate, backlog_wait_time, rules, registered pid) is put
+# event above). A second output writes the same events in the default profile, brief: ECS as well,
+# the same events, each session event with its session's id. The kernel's state (backlog, rate, backlog_wait_time, rules, registered pid) is put
 # back by the trap whatever happens.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -59,6 +60,8 @@ EXPECTED=$(cat "$T"/rules.d/*.rules | grep -c -v -e '^#' -e '^[[:space:]]*$')
 # audited tasks wait. A small socket buffer, so that the kernel's backlog fills during the storm.
 kt_agent_config "$T/config.toml" "$T" "$T/rules.d" "$T/out.json" \
   kernel.backlog_wait_time=0 receive.buffer_bytes=65536
+# The same events in the default profile, brief, through a second output.
+printf '[[outputs]]\ntype = "file"\npath = "%s"\nprofile = "brief"\n' "$T/brief.json" >>"$T/config.toml"
 kt_start_agent "$T/config.toml" "$T/agent.log"
 # out_has EXPR: whether an event of the output makes the Python expression EXPR true (names: e the
 # event, event its "event" object, records its auditd.records). Parsed, not grepped: the default
@@ -145,6 +148,22 @@ $PY "$SRC/tests/ecs/check_ecs.py" --require ecs.version --require host.os.type "
 echo "# check_ecs.py (exit $ecs_rc):"
 sed 's/^/#   /' "$T/check_ecs.out"
 kt_check "1. every event is ECS (check_ecs.py, ecs.version and host.os.type required)" test "$ecs_rc" -eq 0
+
+# 1b. The brief lines (the agent's default profile): ECS too, the same events in the same order,
+# and every event of the SSH session carries the session's id.
+brief_rc=0
+$PY "$SRC/tests/ecs/check_ecs.py" "$T/brief.json" >"$T/check_ecs_brief.out" 2>&1 || brief_rc=$?
+sed 's/^/#   brief: /' "$T/check_ecs_brief.out" | tail -3
+kt_check "1b. every brief event is ECS (check_ecs.py)" test "$brief_rc" -eq 0
+kt_check "1b. the brief output has the same events, in the same order" $PY -c '
+import json, sys
+seq = lambda f: [(e["event"]["kind"], e["event"].get("sequence"), e["@timestamp"]) for e in map(json.loads, open(f))]
+sys.exit(0 if seq(sys.argv[1]) == seq(sys.argv[2]) else 1)' "$T/out.json" "$T/brief.json"
+kt_check "1b. brief events of the SSH session carry its id as full ones do" $PY -c '
+import json, sys
+ids = lambda f: [e.get("auditd", {}).get("session", {}).get("id") for e in map(json.loads, open(f))]
+full, brief = ids(sys.argv[1]), ids(sys.argv[2])
+sys.exit(0 if full == brief and any(full) else 1)' "$T/out.json" "$T/brief.json"
 
 # 2-4. Exec categorisation, entry leaders, and that every kind of event is there.
 crc=0

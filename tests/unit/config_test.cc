@@ -292,6 +292,7 @@ TEST(ConfigDefaults, EachKeySetsItsOwnField) {
     else if (k.value == "\"keep\"") other = "1";
     else if (k.value == "\"auto\"") other = "\"off\"";
     else if (k.value == "\"full\"") other = "\"compact\"";
+    else if (k.value == "\"brief\"") other = "\"full\"";
     else if (k.value[0] == '"') other = "\"/x" + k.value.substr(1);
     else if (k.value == "[]") other = "[\"--x\"]";
     else other = std::to_string(std::stoull(k.value) + 1);

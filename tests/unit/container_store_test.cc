@@ -36,6 +36,7 @@
 #include "store/rows.h"
 #include "store/schema.h"
 #include "store/sqlite_store.h"
+#include "store_v5_schema.h"
 
 namespace auditlens {
 namespace {
@@ -503,7 +504,7 @@ TEST(ContainerStore, UpgradesVersion3StoreInPlace) {
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "v3.db").string();
   {
-    std::string v3 = kStoreSchema;
+    std::string v3 = testing::kStoreSchemaV5;
     const std::string added =
         ",\n  container_id TEXT,\n  container_runtime TEXT,\n  service TEXT,\n  exe_sha256 TEXT\n";
     size_t at = v3.find(added);
@@ -571,7 +572,8 @@ TEST(ContainerStore, UpgradesVersion3StoreInPlace) {
   store.sink()->Commit();
   store.Sync();
   EXPECT_EQ(store.stats().write_errors, 0u) << store.stats().last_error;
-  EXPECT_EQ(Query(path, "SELECT value FROM meta WHERE key='schema_version'"), "5");
+  EXPECT_EQ(Query(path, "SELECT value FROM meta WHERE key='schema_version'"),
+            std::to_string(kStoreSchemaVersion));
   EXPECT_EQ(Query(path, "SELECT exe FROM processes WHERE entity_id='p-old'"), "/bin/old");
   EXPECT_EQ(Query(path, "SELECT container_id FROM processes WHERE entity_id='p-old'"), "NULL");
   EXPECT_EQ(Query(path, "SELECT service FROM processes WHERE entity_id='p-new'"), "nginx.service");

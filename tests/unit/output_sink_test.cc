@@ -771,7 +771,7 @@ type = "stdout"
   ASSERT_EQ(c.outputs.size(), 5u);
   EXPECT_EQ(c.outputs[0].max_bytes, 104857600u);
   EXPECT_EQ(c.outputs[0].generations, 5u);
-  EXPECT_EQ(c.outputs[0].profile, "full");
+  EXPECT_EQ(c.outputs[0].profile, "brief");  // [output]'s
   EXPECT_EQ(c.outputs[0].max_spool_bytes, 4194304u);
   EXPECT_EQ(c.outputs[1].transport, "unix");
   EXPECT_EQ(c.outputs[1].syslog_path, "/dev/log");
@@ -790,6 +790,30 @@ type = "stdout"
   EXPECT_TRUE(c.outputs.empty());
 }
 
+// An output without a profile takes [output]'s, wherever in the file [output] is.
+TEST(OutputsConfig, ProfileIsOutputsUnlessSet) {
+  Config c;
+  std::string error;
+  ASSERT_TRUE(ParseConfig(R"(
+[[outputs]]
+type = "stdout"
+
+[[outputs]]
+type = "unix"
+path = "/run/shipper.sock"
+profile = "lean"
+
+[output]
+profile = "full"
+)",
+                          &c, &error))
+      << error;
+  ASSERT_EQ(c.outputs.size(), 2u);
+  EXPECT_EQ(c.filtering.profile, "full");
+  EXPECT_EQ(c.outputs[0].profile, "full");
+  EXPECT_EQ(c.outputs[1].profile, "lean");
+}
+
 TEST(OutputsConfig, ErrorsNameTheOutputKeyAndLine) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"[[outputs]]\npath = \"/x\"\n", "'outputs[0].type' must be set"},
@@ -803,7 +827,7 @@ TEST(OutputsConfig, ErrorsNameTheOutputKeyAndLine) {
       {"[[outputs]]\ntype = \"syslog\"\nfacility = \"local9\"\n", "must be a facility name"},
       {"[[outputs]]\ntype = \"syslog\"\nca_file = \"/ca.pem\"\n", "only for a \"tls://\" address"},
       {"[[outputs]]\ntype = \"syslog\"\nmax_message_bytes = 100\n", "must be between 480"},
-      {"[[outputs]]\ntype = \"file\"\npath = \"/x\"\nprofile = \"nosuch\"\n", "must be \"full\", \"compact\" or \"lean\""},
+      {"[[outputs]]\ntype = \"file\"\npath = \"/x\"\nprofile = \"nosuch\"\n", "must be \"full\", \"compact\", \"lean\" or \"brief\""},
       {"[[outputs]]\ntype = \"file\"\npath = \"/x\"\nmax_bytes = 10\n", "at least 4096"},
       {"[[outputs]]\ntype = \"file\"\npath = \"/x\"\ngenerations = 0\n", "generations"},
       {"[[outputs]]\ntype = \"stdout\"\n[[outputs]]\ntype = \"stdout\"\n", "same destination"},
@@ -841,7 +865,8 @@ TEST(OutputFanout, EachOutputWritesItsProfile) {
   fs::create_directories(dir);
   Config c;
   std::string error;
-  ASSERT_TRUE(ParseConfig("[[outputs]]\ntype = \"file\"\npath = \"" + (dir / "full.json").string() +
+  // [output]'s profile is the pipeline's (PipelineOptions: full), which the first output takes.
+  ASSERT_TRUE(ParseConfig("[output]\nprofile = \"full\"\n[[outputs]]\ntype = \"file\"\npath = \"" + (dir / "full.json").string() +
                               "\"\n[[outputs]]\ntype = \"file\"\npath = \"" +
                               (dir / "compact.json").string() + "\"\nprofile = \"compact\"\n",
                           &c, &error))

@@ -15,6 +15,7 @@
 #include "session_test_harness.h"
 #include "store/schema.h"
 #include "store/sqlite_store.h"
+#include "store_v5_schema.h"
 
 namespace auditlens {
 namespace {
@@ -34,11 +35,13 @@ std::string Listing(StoreReader& reader, const SessionFilter& filter) {
          RenderSessionsText(sessions, 1'800'000'000'000, false);
 }
 
-// The listing as version 4 made it: the old query (a store claiming version 4 is read with it),
-// every session's timeline built.
+// The listing as version 4 made it: the old query (a store claiming version 4 is read with it; its
+// rows as version 5 wrote them, without version 6's codes), every session's timeline built.
 std::string OldListing(const std::string& path, const SessionFilter& filter) {
   const std::string copy = path + ".v4";
   std::filesystem::copy_file(path, copy, std::filesystem::copy_options::overwrite_existing);
+  std::string downgrade_error;
+  EXPECT_TRUE(testing::DowngradeStoreToV5(copy, &downgrade_error)) << downgrade_error;
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open(copy.c_str(), &db), SQLITE_OK);
   EXPECT_EQ(sqlite3_exec(db, "UPDATE meta SET value = '4' WHERE key = 'schema_version'", nullptr,
@@ -96,7 +99,7 @@ TEST(StoreListing, StaleSummaryIsNotUsed) {
   ASSERT_EQ(sqlite3_exec(db,
                          "UPDATE sessions SET commands = 999 WHERE summarized = 1;"
                          "INSERT INTO events(time_ms, serial, session_id, kind) SELECT"
-                         " summary_ms + 1, 1, id, 'other' FROM sessions WHERE summarized = 1",
+                         " summary_ms + 1, 1, key, 0 FROM sessions WHERE summarized = 1",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
@@ -111,13 +114,93 @@ TEST(StoreListing, StaleSummaryIsNotUsed) {
   EXPECT_EQ(listing, OldListing(path, {}));
 }
 
+// Every session's timeline (JSON and text), the process rows and raw events, and the listing: what a
+// store shows.
+std::string Everything(const std::string& path) {
+  StoreReader reader;
+  std::string error;
+  EXPECT_TRUE(reader.Open(path, &error)) << error;
+  std::string out = Listing(reader, {});
+  std::vector<StoredSession> sessions;
+  EXPECT_TRUE(reader.ListSessions({}, &sessions, &error)) << error;
+  for (const StoredSession& s : sessions) {
+    TimelineData data;
+    EXPECT_TRUE(reader.LoadTimeline(s.id, &data, &error)) << error;
+    for (const StoredEvent& e : data.events) {
+      out += std::to_string(e.time_ms) + " " + std::to_string(e.serial) + " " + e.kind + " " +
+             e.action + " " + e.outcome + " " + e.role + " " + e.entity_id + " " +
+             e.session_id + " " + e.detail + "\n";
+    }
+    for (const StoredProcess& p : data.processes) {
+      out += p.entity_id + " " + p.parent_entity + " " + p.previous_entity + " " + p.role + " " +
+             p.origin + " " + p.session_id + " " + p.exe + " " + p.args + "\n";
+    }
+    const Timeline t = BuildTimeline(data);
+    out += RenderTimelineJson(t) + RenderTimelineText(t, false);
+    std::vector<StoredEvent> after;
+    EXPECT_TRUE(reader.LoadEventsAfter(s.id, 0, 0, 100000, &after, &error)) << error;
+    out += "events after: " + std::to_string(after.size()) + "\n";
+  }
+  return out;
+}
+
+// Schema version 6 (codes for repeated text): a version 5 store made from the same sessions shows
+// the same, read as it is and once the writer has upgraded it in place; the upgraded store is
+// smaller.
+TEST(StoreListing, Version5StoreShowsTheSameReadAndUpgraded) {
+  SessionHarness h(/*with_store=*/true);
+  const std::string path = RecordBothSessions(h);
+  const std::string expected = Everything(path);
+  ASSERT_NE(expected.find("\"kind\":\"command\""), std::string::npos) << expected.substr(0, 2000);
+  const std::string v5 = path + ".v5";
+  std::filesystem::copy_file(path, v5, std::filesystem::copy_options::overwrite_existing);
+  std::string error;
+  ASSERT_TRUE(testing::DowngradeStoreToV5(v5, &error)) << error;
+  {
+    StoreReader reader;
+    ASSERT_TRUE(reader.Open(v5, &error)) << error;
+    EXPECT_EQ(reader.schema_version(), 5);
+  }
+  EXPECT_EQ(Everything(v5), expected);
+  auto used_pages = [](const std::string& p) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(p.c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, "VACUUM", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &st, nullptr);
+    const int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+  };
+  const int64_t v5_pages = used_pages(v5);
+  {
+    SqliteStore store;
+    StoreOptions o;
+    o.path = v5;
+    o.host = "testhost";
+    ASSERT_TRUE(store.Open(o, &error)) << error;
+    store.Close();
+  }
+  {
+    StoreReader reader;
+    ASSERT_TRUE(reader.Open(v5, &error)) << error;
+    EXPECT_EQ(reader.schema_version(), kStoreSchemaVersion);
+  }
+  EXPECT_EQ(Everything(v5), expected);
+  EXPECT_LT(used_pages(v5), v5_pages);
+}
+
 // A version 4 store is upgraded in place; its ended sessions get their summaries from the writer.
 TEST(StoreListing, Version4StoreGetsSummaries) {
   SessionHarness h(/*with_store=*/true);
   const std::string path = RecordBothSessions(h);
   const std::string expected = OldListing(path, {});
   {
-    // Back to version 4: the columns and indexes of version 5 dropped.
+    // Back to version 4: the rows as version 5 wrote them, the columns and indexes of version 5
+    // dropped.
+    std::string downgrade_error;
+    ASSERT_TRUE(testing::DowngradeStoreToV5(path, &downgrade_error)) << downgrade_error;
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     char* message = nullptr;
@@ -151,7 +234,7 @@ TEST(StoreListing, Version4StoreGetsSummaries) {
   store.Close();
   StoreReader reader;
   ASSERT_TRUE(reader.Open(path, &error)) << error;
-  EXPECT_EQ(reader.schema_version(), 5);
+  EXPECT_EQ(reader.schema_version(), kStoreSchemaVersion);  // 4 -> 5 -> 6
   std::vector<StoredSession> sessions;
   ASSERT_TRUE(reader.ListSessions({}, &sessions, &error)) << error;
   for (const StoredSession& s : sessions) {

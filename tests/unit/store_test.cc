@@ -15,6 +15,8 @@
 #include "session_test_harness.h"
 #include "store/schema.h"
 #include "store/sqlite_store.h"
+#include "store/store_codes.h"
+#include "store_v5_schema.h"
 
 namespace auditlens {
 namespace {
@@ -171,7 +173,8 @@ TEST(SqliteStore, CreatesPrivateFileInWalMode) {
   EXPECT_EQ(st.st_mode & 0777, 0700u);
   EXPECT_EQ(Text(path, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(Text(path, "PRAGMA auto_vacuum"), "2");  // incremental: retention can shrink the file
-  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"), "5");
+  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"),
+            std::to_string(kStoreSchemaVersion));
   EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='host'"), "h1");
   store.Close();
   // Not a store: refused with a reason.
@@ -230,9 +233,69 @@ TEST(SqliteStore, UpsertsFillInAndNeverErase) {
   EXPECT_EQ(Count(path, "SELECT end_ms FROM sessions WHERE id='b-3'"), 2000);
   EXPECT_EQ(Text(path, "SELECT state FROM sessions WHERE id='b-3'"), "closed");
   EXPECT_EQ(Text(path, "SELECT args FROM processes WHERE entity_id='ent77'"), "[\"ls\",\"-l\"]");
-  EXPECT_EQ(Text(path, "SELECT role FROM processes WHERE entity_id='ent77'"), "command");
+  // Schema version 6: the role's code (store_codes.h).
+  EXPECT_EQ(Text(path, "SELECT role FROM processes WHERE entity_id='ent77'"),
+            std::to_string(RoleCode("command")));
   EXPECT_EQ(Count(path, "SELECT exit_code FROM processes WHERE entity_id='ent77'"), 2);
   EXPECT_EQ(store.stats().write_errors, 0u);
+}
+
+// Version 6: a reader that stays open while the agent writes (`auditlens web`) reads the codes added
+// after it opened: a new action name, and the session keys of a boot the store had not seen.
+TEST(SqliteStore, ReaderDecodesCodesAddedAfterItOpened) {
+  TempDir dir;
+  const std::string path = dir.Path("codes.db");
+  auto write = [&](const std::string& boot_id, const std::string& session, const char* action,
+                   int64_t time) {
+    SqliteStore store;
+    StoreOptions o;
+    o.path = path;
+    o.boot_id = boot_id;
+    o.batch_ms = 10;
+    std::string error;
+    ASSERT_TRUE(store.Open(o, &error)) << error;
+    PushSession(store.sink(), session, time, time + 100, "10.0.0.7", "closed");
+    Row* r = store.sink()->Begin();
+    ASSERT_TRUE(r != nullptr);
+    r->Reset(RowType::kEvent);
+    r->num[col::kTime] = time + 10;
+    r->num[col::kSerial] = time;
+    r->num[col::kPid] = 42;
+    r->num[col::kKind] = static_cast<int64_t>(EventKind::kPrivilege);
+    r->num[col::kOutcome] = static_cast<int64_t>(Outcome::kSuccess);
+    r->AddStr(session);
+    r->AddStr("0123456789abcdef");
+    r->AddStr(action);
+    r->AddStr("command");
+    r->AddStr(std::string(R"({"via":"sudo","syscall":")") + action + R"(","uid":0,"euid":0})");
+    store.sink()->Commit();
+    store.Sync();
+    EXPECT_EQ(store.stats().write_errors, 0u) << store.stats().last_error;
+    store.Close();
+  };
+  write("aaaaaaaa-1111-2222-3333-444455556666", "aaaaaaaa-3", "setresuid", 1000);
+  StoreReader reader;
+  std::string error;
+  ASSERT_TRUE(reader.Open(path, &error)) << error;
+  TimelineData first;
+  ASSERT_TRUE(reader.LoadTimeline("aaaaaaaa-3", &first, &error)) << error;
+  ASSERT_EQ(first.events.size(), 1u);
+  EXPECT_EQ(first.events[0].action, "setresuid");
+  EXPECT_EQ(first.events[0].detail, R"({"via":"sudo","syscall":"setresuid","uid":0,"euid":0})");
+  // The agent again, after a reboot, with a syscall name the store has not had.
+  write("bbbbbbbb-1111-2222-3333-444455556666", "bbbbbbbb-4", "setfsuid", 5000);
+  EXPECT_EQ(Text(path, "SELECT typeof(session_id) || ' ' || typeof(action) || ' ' || typeof(detail)"
+                       " FROM events WHERE serial = 5000"),
+            "integer integer blob");
+  TimelineData second;
+  ASSERT_TRUE(reader.LoadTimeline("bbbbbbbb-4", &second, &error)) << error;
+  ASSERT_EQ(second.events.size(), 1u);
+  EXPECT_EQ(second.events[0].action, "setfsuid");
+  EXPECT_EQ(second.events[0].session_id, "bbbbbbbb-4");
+  EXPECT_EQ(second.events[0].entity_id, "0123456789abcdef");
+  EXPECT_EQ(second.events[0].role, "command");
+  EXPECT_EQ(second.events[0].kind, "privilege");
+  EXPECT_EQ(second.events[0].detail, R"({"via":"sudo","syscall":"setfsuid","uid":0,"euid":0})");
 }
 
 // Schema version 3 (sessions.community_id): a version 2 store is upgraded in place, its rows kept;
@@ -244,7 +307,7 @@ TEST(SqliteStore, UpgradesVersion2StoreInPlace) {
     // What an agent of schema version 2 made: the sessions table without community_id.
     std::filesystem::create_directories(std::filesystem::path(path).parent_path());
     // (Version 2's sessions end with updated_ms: what version 3 and 5 added is cut.)
-    std::string v2 = kStoreSchema;
+    std::string v2 = testing::kStoreSchemaV5;
     const std::string from = ",\n  community_id TEXT,";
     const std::string to = "\n) WITHOUT ROWID;\nCREATE INDEX IF NOT EXISTS sessions_start";
     size_t at = v2.find(from);
@@ -288,7 +351,8 @@ TEST(SqliteStore, UpgradesVersion2StoreInPlace) {
   store.sink()->Commit();
   store.Sync();
   EXPECT_EQ(store.stats().write_errors, 0u) << store.stats().last_error;
-  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"), "5");  // 2 -> ... -> 5
+  EXPECT_EQ(Text(path, "SELECT value FROM meta WHERE key='schema_version'"),
+            std::to_string(kStoreSchemaVersion));  // 2 -> ... -> 6
   // Version 5's columns: active_ms computed for the old row too.
   EXPECT_EQ(Count(path, "SELECT active_ms FROM sessions WHERE id='old-1'"), 100);
   EXPECT_EQ(Text(path, "SELECT user FROM sessions WHERE id='old-1'"), "bob");
@@ -384,9 +448,11 @@ TEST(SqliteStore, RunsOfEventRowsAreWrittenWhole) {
   EXPECT_EQ(Count(path, "SELECT max(serial) FROM events"), serial - 1);
   EXPECT_EQ(Count(path, "SELECT count(*) FROM sessions"), 1);
   EXPECT_EQ(Count(path, "SELECT count(*) FROM events WHERE session_id = 's1'"), 18);
-  EXPECT_EQ(Count(path, "SELECT count(*) FROM events WHERE kind = 'exec' AND detail = '{\"a\":1}'"), 37);
-  EXPECT_EQ(Count(path, "SELECT count(*) FROM events WHERE pid = 42 AND outcome = 'success' AND "
-                        "entity_id = 'e1' AND action = 'execve'"),
+  // Schema version 6: kind, outcome and action as codes (store_codes.h); entity ids that are not
+  // 16 hex digits, and details that would not get shorter, kept as text.
+  EXPECT_EQ(Count(path, "SELECT count(*) FROM events WHERE kind = 1 AND detail = '{\"a\":1}'"), 37);
+  EXPECT_EQ(Count(path, "SELECT count(*) FROM events WHERE pid = 42 AND outcome = 1 AND "
+                        "entity_id = 'e1' AND action = (SELECT code FROM names WHERE name = 'execve')"),
             serial);
   EXPECT_EQ(Count(path, "SELECT count(*) FROM events WHERE time_ms != 1000 + serial"), 0);
   EXPECT_EQ(store.stats().write_errors, 0u);
