@@ -478,7 +478,7 @@ bool ParseOutput(const toml::table& t, const std::string& name, const std::strin
   o->type = type->as_string()->get();
   o->line = static_cast<int>(t.source().begin.line);
   o->profile.clear();  // [output]'s (ParseOver)
-  o->max_spool_bytes = 67108864;
+  o->max_spool_bytes = 4194304;  // 4 MiB: docs/configuration.md, [[outputs]]
   std::set<std::string> keys = {"type", "profile", "max_spool_bytes"};
   if (o->type == "file") {
     o->max_bytes = 104857600;

@@ -9,6 +9,11 @@
 // that fails (disk full) is retried on the same file, from the byte it stopped at; a line cut by a
 // failed write that cannot be finished there (a reopen came first) is dropped and counted, never
 // finished in another file.
+//
+// Disk blocks are reserved ahead of the writes (fallocate KEEP_SIZE, 4 MiB at a time and never
+// past max_bytes), as [output] does (output/output_file.h: ext4 takes a write into reserved blocks
+// for less), and what is left past the last line is given back when the file is closed (a
+// rotation, SIGHUP, the end) if its size is still what this writer left.
 #pragma once
 
 #include <sys/types.h>
@@ -43,6 +48,8 @@ class FileSink : public OutputSink {
 
  private:
   bool OpenFile(std::string* error);
+  void Reserve(size_t about_to_write);
+  void ReleaseReservation();
   const std::string path_;
   const uint64_t max_bytes_;
   const uint32_t generations_;
@@ -53,6 +60,10 @@ class FileSink : public OutputSink {
   uint64_t size_ = 0;         // of the open file
   size_t partial_ = 0;        // bytes of the first line already in the open file
   bool drop_partial_ = false;  // that line's start went to a file that is closed now
+  static constexpr uint64_t kReserveBytes = 4 * 1024 * 1024;
+  bool can_reserve_ = true;
+  uint64_t file_end_ = 0;      // the file's size at the last reservation
+  uint64_t reserved_end_ = 0;  // 0: nothing reserved
 };
 
 }  // namespace auditlens

@@ -1,7 +1,7 @@
 #include "output/line_spool.h"
 
-#include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace auditlens {
 namespace {
@@ -27,77 +27,101 @@ uint64_t CountLines(std::string_view text) {
   return n;
 }
 
-uint64_t LineSpool::Push(std::string_view lines, size_t max_bytes) {
-  uint64_t dropped = 0;
-  if (bytes() + lines.size() > max_bytes) {
-    size_t excess = bytes() + lines.size() - max_bytes;
-    // The queued lines go first, whole.
-    if (excess >= bytes()) {
-      dropped += CountLines(std::string_view(buf_).substr(head_));
-      excess -= bytes();
-      buf_.clear();
-      head_ = 0;
-    } else {
-      const size_t cut = LineEnd(buf_, head_ + excess - 1);
-      dropped += CountLines(std::string_view(buf_).substr(head_, cut - head_));
-      head_ = cut;
-      excess = 0;
-    }
-    // Then, when the new text alone is too long, its oldest lines.
-    if (excess > 0) {
-      const size_t cut = LineEnd(lines, excess - 1);
-      dropped += CountLines(lines.substr(0, cut));
-      lines.remove_prefix(cut);
-    }
+void LineSpool::PopFront() {
+  Recycle(&chunks_.front());
+  chunks_.pop_front();
+  head_ = 0;
+}
+
+void LineSpool::Recycle(std::string* buffer) {
+  if (spare_.size() < kKeepBuffers && buffer->capacity() <= kKeepCapacity &&
+      buffer->capacity() > 0) {
+    buffer->clear();
+    spare_.push_back(std::move(*buffer));
   }
-  Compact();
-  buf_.append(lines);
-  return dropped;
+  buffer->clear();
 }
 
 uint64_t LineSpool::Push(std::string* lines, size_t max_bytes) {
-  if (empty() && lines->size() <= max_bytes) {
-    // The usual case while the writer keeps up: no copy.
-    buf_.clear();
-    head_ = 0;
-    buf_.swap(*lines);
-    lines->clear();
-    return 0;
+  uint64_t dropped = 0;
+  size_t cut = 0;  // the oldest bytes of *lines dropped
+  if (bytes_ + lines->size() > max_bytes) {
+    size_t excess = bytes_ + lines->size() - max_bytes;
+    // The queued lines go first, whole: whole buffers, then lines of the front one.
+    while (excess > 0 && !chunks_.empty()) {
+      const std::string_view front = std::string_view(chunks_.front()).substr(head_);
+      if (excess >= front.size()) {
+        dropped += CountLines(front);
+        excess -= front.size();
+        bytes_ -= front.size();
+        PopFront();
+      } else {
+        const size_t end = LineEnd(front, excess - 1);
+        dropped += CountLines(front.substr(0, end));
+        head_ += end;
+        bytes_ -= end;
+        excess = 0;
+        if (head_ == chunks_.front().size()) PopFront();
+      }
+    }
+    // Then, when the new text alone is too long, its oldest lines.
+    if (excess > 0) {
+      cut = LineEnd(*lines, excess - 1);
+      dropped += CountLines(std::string_view(*lines).substr(0, cut));
+    }
   }
-  const uint64_t dropped = Push(std::string_view(*lines), max_bytes);
+  if (cut < lines->size()) {
+    if (cut > 0) lines->erase(0, cut);
+    bytes_ += lines->size();
+    chunks_.push_back(std::move(*lines));
+  }
   lines->clear();
+  if (!spare_.empty()) {
+    lines->swap(spare_.back());
+    spare_.pop_back();
+  }
+  return dropped;
+}
+
+uint64_t LineSpool::Push(std::string_view lines, size_t max_bytes) {
+  std::string copy;
+  if (!spare_.empty()) {
+    copy.swap(spare_.back());
+    spare_.pop_back();
+  }
+  copy.assign(lines);
+  const uint64_t dropped = Push(&copy, max_bytes);
+  Recycle(&copy);
   return dropped;
 }
 
 bool LineSpool::Take(std::string* out, size_t max_bytes) {
   if (empty()) return false;
-  if (head_ == 0 && out->empty() && buf_.size() <= max_bytes) {
-    out->swap(buf_);
-    buf_.clear();
+  if (out->empty() && head_ == 0 && chunks_.front().size() <= max_bytes) {
+    // The usual case: the writer takes the buffer the pipeline filled, and leaves its own.
+    out->swap(chunks_.front());
+    bytes_ -= out->size();
+    PopFront();
     return true;
   }
-  const std::string_view queued = std::string_view(buf_).substr(head_);
-  size_t end = LineEnd(queued, 0);  // at least one line
-  while (end < queued.size()) {
-    const size_t next = LineEnd(queued, end);
-    if (next > max_bytes) break;
-    end = next;
-  }
-  out->append(queued.substr(0, end));
-  head_ += end;
-  if (head_ == buf_.size()) {
-    buf_.clear();
-    head_ = 0;
+  size_t taken = 0;
+  while (!chunks_.empty()) {
+    const std::string_view front = std::string_view(chunks_.front()).substr(head_);
+    size_t end = 0;
+    if (taken == 0) end = LineEnd(front, 0);  // at least one line
+    while (end < front.size()) {
+      const size_t next = LineEnd(front, end);
+      if (taken + next > max_bytes) break;
+      end = next;
+    }
+    out->append(front.substr(0, end));
+    taken += end;
+    head_ += end;
+    bytes_ -= end;
+    if (end < front.size()) break;  // the next line does not fit
+    PopFront();
   }
   return true;
-}
-
-void LineSpool::Compact() {
-  // What was taken is given back once it is half of the buffer: each byte moves at most once more.
-  if (head_ > 0 && head_ >= buf_.size() / 2) {
-    buf_.erase(0, head_);
-    head_ = 0;
-  }
 }
 
 }  // namespace auditlens

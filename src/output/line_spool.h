@@ -5,12 +5,20 @@
 // then the oldest of the text pushed) and the count is returned, so the owner can report the
 // loss. Take() moves whole lines from the front, at least one however long it is. Not
 // thread-safe: the output's lock guards it.
+//
+// Memory: the spool is a queue of the buffers pushed (the pipeline's staging buffers), moved in
+// and out, never copied nor grown: pushing a buffer costs a move whether the writer keeps up or
+// not, the bytes held are never more than max_bytes, and nothing is reallocated as the spool
+// fills. The buffers the writer is done with come back (Recycle) and are handed to the next
+// Push(std::string*) in place of the one it took, so in a steady state nothing is allocated.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace auditlens {
 
@@ -19,20 +27,29 @@ uint64_t CountLines(std::string_view text);
 
 class LineSpool {
  public:
-  // Appends lines, dropping the oldest past max_bytes; returns the lines dropped.
+  // Appends lines (copied), dropping the oldest past max_bytes; returns the lines dropped.
   uint64_t Push(std::string_view lines, size_t max_bytes);
-  // The same, taking *lines (left empty); into an empty spool its buffer is swapped in, not copied.
+  // The same, taking *lines' buffer (moved in, not copied); *lines is left empty, holding a
+  // recycled buffer when there is one.
   uint64_t Push(std::string* lines, size_t max_bytes);
   // Appends to *out the whole lines at the front, up to max_bytes in all but at least one line;
-  // false when the spool is empty. An empty *out takes a whole spool that fits by a swap.
+  // false when the spool is empty. Into an empty *out, a front buffer that fits whole is swapped
+  // out (no copy), and that is all Take gives then.
   bool Take(std::string* out, size_t max_bytes);
-  size_t bytes() const { return buf_.size() - head_; }
-  bool empty() const { return head_ == buf_.size(); }
+  // A buffer its user is done with, kept for a later Push(std::string*) (a few at most).
+  void Recycle(std::string* buffer);
+  size_t bytes() const { return bytes_; }
+  bool empty() const { return bytes_ == 0; }
+
+  static constexpr size_t kKeepBuffers = 4;
+  static constexpr size_t kKeepCapacity = 512 * 1024;  // a larger buffer is freed, not kept
 
  private:
-  void Compact();
-  std::string buf_;
-  size_t head_ = 0;  // the spool is buf_[head_, end)
+  void PopFront();
+  std::deque<std::string> chunks_;  // each holds whole lines
+  size_t head_ = 0;                 // bytes of chunks_.front() already taken or dropped
+  size_t bytes_ = 0;                // queued: the chunks past head_
+  std::vector<std::string> spare_;
 };
 
 }  // namespace auditlens

@@ -1,5 +1,7 @@
 #include "output/output_sink.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -106,6 +108,8 @@ OutputSinkStatus OutputSink::Status() const {
 }
 
 void OutputSink::Run() {
+  // Its CPU is visible on its own (top -H, /proc/PID/task/*/comm): "out-file", "out-syslog", ...
+  pthread_setname_np(pthread_self(), ("out-" + type_).substr(0, 15).c_str());
   using Clock = std::chrono::steady_clock;
   uint64_t backoff_ms = kMinBackoffMs;
   Clock::time_point next_try{};

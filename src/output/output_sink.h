@@ -4,8 +4,10 @@
 //
 // Contract:
 // - The pipeline's thread only copies: Copy() appends a line to the staging buffer, and Offer()
-//   (every 64 KiB, and from the agent every 200 ms) moves the staging into the spool under the
-//   output's lock. It never waits for the writer, the disk or the network.
+//   (every 64 KiB, and from the agent every 200 ms) moves the staging buffer itself into the spool
+//   under the output's lock (output/line_spool.h: no copy, whether the writer keeps up or not) and
+//   takes back a buffer the writer is done with. It never waits for the writer, the disk or the
+//   network. The writer is woken once per buffer, not per line.
 // - The spool holds at most max_spool_bytes (the batch the writer is writing included): past it the
 //   oldest whole lines are dropped and counted (dropped_lines). Lines refused because no
 //   destination takes them (a syslog message longer than max_message_bytes) are counted apart

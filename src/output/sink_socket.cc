@@ -208,6 +208,24 @@ int SinkSocket::SendDatagram(std::string_view data, const std::atomic<bool>* aba
   }
 }
 
+int SinkSocket::SendDatagrams(struct mmsghdr* msgs, unsigned n, unsigned* sent,
+                              const std::atomic<bool>* abandon) {
+  *sent = 0;
+  while (*sent < n) {
+    const int r = sendmmsg(fd_, msgs + *sent, n - *sent, MSG_NOSIGNAL);
+    if (r > 0) {
+      *sent += static_cast<unsigned>(r);
+      continue;
+    }
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return errno;
+    // The reader's queue is full: wait for room (a unix datagram socket polls writable then).
+    if (Abandoned(abandon)) return EAGAIN;
+    Wait(POLLOUT);
+  }
+  return 0;
+}
+
 bool SinkSocket::PeerClosed() {
   if (fd_ < 0) return true;
   pollfd p{fd_, POLLIN | POLLRDHUP, 0};

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+struct mmsghdr;
 typedef struct ssl_ctx_st SSL_CTX;
 typedef struct ssl_st SSL;
 
@@ -39,6 +40,8 @@ class SinkSocket {
   bool SendAll(std::string_view data, const std::atomic<bool>* abandon, std::string* error,
                size_t* sent = nullptr);
   int SendDatagram(std::string_view data, const std::atomic<bool>* abandon);
+  int SendDatagrams(struct mmsghdr* msgs, unsigned n, unsigned* sent,
+                    const std::atomic<bool>* abandon);
   bool PeerClosed();
   void Close();
   bool connected() const { return fd_ >= 0; }

@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <charconv>
 #include <cstdio>
 
 namespace auditlens {
@@ -48,8 +49,8 @@ size_t SyslogHeaderLength(const SyslogHeader& h, int severity) {
          h.app_name.size() + 1 + h.procid.size() + 1 + h.msgid.size() + 3;
 }
 
-void AppendSyslogMessage(const SyslogHeader& h, int severity, uint64_t time_us,
-                         std::string_view msg, std::string* out) {
+void AppendSyslogHeader(const SyslogHeader& h, int severity, uint64_t time_us,
+                        std::string* out) {
   out->push_back('<');
   out->append(std::to_string(h.facility * 8 + severity));
   out->append(">1 ");
@@ -63,13 +64,25 @@ void AppendSyslogMessage(const SyslogHeader& h, int severity, uint64_t time_us,
   out->push_back(' ');
   out->append(h.msgid);
   out->append(" - ");
+}
+
+void AppendSyslogMessage(const SyslogHeader& h, int severity, uint64_t time_us,
+                         std::string_view msg, std::string* out) {
+  AppendSyslogHeader(h, severity, time_us, out);
   out->append(msg);
 }
 
 void AppendOctetCounted(std::string_view message, std::string* out) {
-  out->append(std::to_string(message.size()));
-  out->push_back(' ');
-  out->append(message);
+  AppendOctetCounted(message, std::string_view(), out);
+}
+
+void AppendOctetCounted(std::string_view header, std::string_view msg, std::string* out) {
+  char digits[24];
+  char* end = std::to_chars(digits, digits + sizeof(digits) - 1, header.size() + msg.size()).ptr;
+  *end++ = ' ';
+  out->append(digits, static_cast<size_t>(end - digits));
+  out->append(header);
+  out->append(msg);
 }
 
 }  // namespace auditlens

@@ -28,7 +28,11 @@ inline constexpr int kSyslogSeverityInfo = 6;
 // Cuts and cleans a header field (max_len: 255 hostname, 48 app name, 128 procid, 32 msgid).
 std::string SyslogHeaderField(std::string_view value, size_t max_len);
 
-// Appends one message (no framing, no newline).
+// Appends the header of a message, everything before MSG ("<PRI>1 TIMESTAMP ... MSGID - "): the
+// same for every message of a batch sent at one time, so a sink writes it once per batch.
+void AppendSyslogHeader(const SyslogHeader& header, int severity, uint64_t time_us,
+                        std::string* out);
+// Appends one message (no framing, no newline): the header, then msg.
 void AppendSyslogMessage(const SyslogHeader& header, int severity, uint64_t time_us,
                          std::string_view msg, std::string* out);
 // The length of the header AppendSyslogMessage writes before MSG.
@@ -36,5 +40,7 @@ size_t SyslogHeaderLength(const SyslogHeader& header, int severity);
 
 // Appends "LEN MESSAGE" (RFC 6587 octet counting).
 void AppendOctetCounted(std::string_view message, std::string* out);
+// The same for a message made of a header and a MSG, without joining them first.
+void AppendOctetCounted(std::string_view header, std::string_view msg, std::string* out);
 
 }  // namespace auditlens

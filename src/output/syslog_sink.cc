@@ -69,32 +69,53 @@ OutputSink::WriteResult SyslogSink::Write(std::string_view lines, size_t* consum
 
 OutputSink::WriteResult SyslogSink::WriteDatagrams(std::string_view lines, size_t* consumed,
                                                    std::string* error) {
-  const size_t header = SyslogHeaderLength(options_.header, kSyslogSeverityInfo);
-  const uint64_t now = NowMicros();
+  header_.clear();
+  AppendSyslogHeader(options_.header, kSyslogSeverityInfo, NowMicros(), &header_);
+  const size_t header = header_.size();
   size_t done = 0;
   while (done < lines.size()) {
-    size_t nl = lines.find('\n', done);
-    if (nl == std::string_view::npos) nl = lines.size();
-    const std::string_view msg = lines.substr(done, nl - done);
-    const size_t next = nl < lines.size() ? nl + 1 : nl;
-    if (header + msg.size() > options_.max_message_bytes) {
-      CountOversize(header + msg.size());
-      done = next;
+    // Up to kDatagramBatch messages, stopping before one that is too long: it is counted once the
+    // messages before it went (a failed send gives them back whole, and it would count twice).
+    unsigned n = 0;
+    size_t at = done;
+    while (n < kDatagramBatch && at < lines.size()) {
+      size_t nl = lines.find('\n', at);
+      if (nl == std::string_view::npos) nl = lines.size();
+      const std::string_view msg = lines.substr(at, nl - at);
+      const size_t next = nl < lines.size() ? nl + 1 : nl;
+      if (header + msg.size() > options_.max_message_bytes) {
+        if (n > 0) break;
+        CountOversize(header + msg.size());
+        done = at = next;
+        continue;
+      }
+      iov_[2 * n] = {const_cast<char*>(header_.data()), header};
+      iov_[2 * n + 1] = {const_cast<char*>(msg.data()), msg.size()};
+      msgs_[n] = {};
+      msgs_[n].msg_hdr.msg_iov = &iov_[2 * n];
+      msgs_[n].msg_hdr.msg_iovlen = 2;
+      next_[n] = next;
+      ++n;
+      at = next;
+    }
+    if (n == 0) break;
+    unsigned sent = 0;
+    const int err = socket_.SendDatagrams(msgs_, n, &sent, abandon_flag());
+    if (sent > 0) {
+      uint64_t bytes = 0;
+      for (unsigned i = 0; i < sent; ++i) bytes += header + iov_[2 * i + 1].iov_len;
+      CountWritten(sent, bytes);
+      done = next_[sent - 1];
+    }
+    if (err == 0) continue;
+    if (err == EMSGSIZE) {
+      CountOversize(header + iov_[2 * sent + 1].iov_len);
+      done = next_[sent];
       continue;
     }
-    message_.clear();
-    AppendSyslogMessage(options_.header, kSyslogSeverityInfo, now, msg, &message_);
-    const int err = socket_.SendDatagram(message_, abandon_flag());
-    if (err == EMSGSIZE) {
-      CountOversize(message_.size());
-    } else if (err != 0) {
-      *consumed = done;
-      *error = "syslog " + options_.address + ": send: " + strerror(err);
-      return WriteResult::kBroken;
-    } else {
-      CountWritten(1, message_.size());
-    }
-    done = next;
+    *consumed = done;
+    *error = "syslog " + options_.address + ": send: " + strerror(err);
+    return WriteResult::kBroken;
   }
   *consumed = done;
   return WriteResult::kDone;
@@ -107,14 +128,11 @@ OutputSink::WriteResult SyslogSink::WriteStream(std::string_view lines, size_t* 
     *error = "syslog " + options_.address + ": the collector closed the connection";
     return WriteResult::kBroken;
   }
-  const size_t header = SyslogHeaderLength(options_.header, kSyslogSeverityInfo);
-  const uint64_t now = NowMicros();
+  header_.clear();
+  AppendSyslogHeader(options_.header, kSyslogSeverityInfo, NowMicros(), &header_);
+  const size_t header = header_.size();
   // The batch framed in one buffer, and where each message ends in it and in `lines`.
-  struct Mark {
-    size_t framed_end, line_end, bytes;
-    bool oversize;
-  };
-  std::vector<Mark> marks;
+  marks_.clear();
   framed_.clear();
   size_t done = 0;
   while (done < lines.size()) {
@@ -123,28 +141,29 @@ OutputSink::WriteResult SyslogSink::WriteStream(std::string_view lines, size_t* 
     const std::string_view msg = lines.substr(done, nl - done);
     const size_t next = nl < lines.size() ? nl + 1 : nl;
     if (header + msg.size() > options_.max_message_bytes) {
-      marks.push_back({framed_.size(), next, header + msg.size(), true});
+      marks_.push_back({framed_.size(), next, header + msg.size(), true});
       done = next;
       continue;
     }
-    message_.clear();
-    AppendSyslogMessage(options_.header, kSyslogSeverityInfo, now, msg, &message_);
-    AppendOctetCounted(message_, &framed_);
-    marks.push_back({framed_.size(), next, message_.size(), false});
+    AppendOctetCounted(header_, msg, &framed_);
+    marks_.push_back({framed_.size(), next, header + msg.size(), false});
     done = next;
   }
   size_t sent = 0;
   const bool ok = socket_.SendAll(framed_, abandon_flag(), error, &sent);
   size_t whole = 0;
-  for (const Mark& m : marks) {
+  uint64_t written = 0, written_bytes = 0;
+  for (const Mark& m : marks_) {
     if (m.framed_end > sent) break;
     if (m.oversize) {
       CountOversize(m.bytes);
     } else {
-      CountWritten(1, m.bytes);
+      ++written;
+      written_bytes += m.bytes;
     }
     whole = m.line_end;
   }
+  if (written > 0) CountWritten(written, written_bytes);
   *consumed = ok ? lines.size() : whole;
   if (ok) return WriteResult::kDone;
   *error = "syslog " + options_.address + ": " + *error;

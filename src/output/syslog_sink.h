@@ -1,8 +1,12 @@
 // The syslog output of [[outputs]] (type "syslog"): each JSON line is the MSG of one RFC 5424
 // message (output/syslog_format.h), sent
-// - to a local unix datagram socket (/dev/log, or any socket path): one message per datagram;
+// - to a local unix datagram socket (/dev/log, or any socket path): one message per datagram,
+//   up to 64 datagrams per sendmmsg, each gathered from the header and the line (no copy);
 // - over TCP or TLS to a collector: octet-counted (RFC 6587), so a message may hold any byte and be
-//   of any length the collector accepts.
+//   of any length the collector accepts; a batch of the spool (up to 256 KiB of lines) is framed
+//   into one buffer and written in one go.
+// The header (PRI, timestamp, hostname, app name, procid) is formatted once per batch: the messages
+// of a batch carry the time it was sent.
 //
 // Long events are never cut: a message longer than max_message_bytes (set it to the collector's
 // limit: rsyslog's maxMessageSize, syslog-ng's log-msg-size) is not sent at all; it is counted
@@ -13,8 +17,12 @@
 // delivered ones (syslog over TCP has no acknowledgements).
 #pragma once
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "output/output_sink.h"
 #include "output/sink_socket.h"
@@ -52,8 +60,18 @@ class SyslogSink : public OutputSink {
   SyslogSinkOptions options_;
   SinkSocket socket_;
   SSL_CTX* tls_ = nullptr;
-  std::string message_;  // reused
-  std::string framed_;   // reused
+  // Reused from batch to batch. The header is written once per batch (its time is the batch's).
+  std::string header_;
+  std::string framed_;
+  struct Mark {
+    size_t framed_end, line_end, bytes;
+    bool oversize;
+  };
+  std::vector<Mark> marks_;
+  static constexpr unsigned kDatagramBatch = 64;  // datagrams per sendmmsg
+  mmsghdr msgs_[kDatagramBatch];
+  iovec iov_[2 * kDatagramBatch];  // the header and the MSG of each
+  size_t next_[kDatagramBatch];    // where each message's line ends in the batch
 };
 
 }  // namespace auditlens

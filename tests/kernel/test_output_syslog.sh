@@ -36,11 +36,15 @@ type = "syslog"
 address = "$T/rs/devlog"
 max_message_bytes = 4000000
 facility = "local3"
+# The datagram outputs must keep every line while rsyslog is stopped (about 12 MB of the storm
+# below): more than the default spool (4 MiB).
+max_spool_bytes = 67108864
 
 [[outputs]]
 type = "syslog"
 address = "$T/rs/devlog-small"
 max_message_bytes = 8192
+max_spool_bytes = 67108864
 CONF
 status_out() { # INDEX KEY
   $PY -c "import json,sys; print(json.load(open(sys.argv[1]))['outputs'][int(sys.argv[2])][sys.argv[3]])" "$T/status.json" "$1" "$2"

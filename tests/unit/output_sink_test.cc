@@ -2,6 +2,8 @@
 // rotation (naming, every line in exactly one generation), the syslog and unix socket outputs
 // against real sockets, and the [[outputs]] configuration.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -117,6 +119,59 @@ TEST(LineSpool, TakeGivesAtLeastOneLineAndWholeLines) {
   ASSERT_TRUE(spool.Take(&out, 45));  // two lines fit, not three
   EXPECT_EQ(out, Lines(1, 2));
   EXPECT_EQ(spool.bytes(), 20u);
+}
+
+// The spool moves the buffers pushed, full or not, and never copies them: the writer gets the very
+// buffer the pipeline filled, and the pipeline gets back one the writer is done with.
+TEST(LineSpool, PushedBuffersAreMovedNotCopiedAndComeBack) {
+  LineSpool spool;
+  std::string staged;
+  staged.reserve(4096);
+  const std::string first_lines = Lines(0, 3);
+  staged.assign(first_lines);  // copied into the reserved buffer
+  const char* first = staged.data();
+  EXPECT_EQ(spool.Push(&staged, 1000), 0u);
+  EXPECT_TRUE(staged.empty());
+  staged = Lines(3, 3);  // into a spool that is not empty: queued behind, not appended
+  const char* second = staged.data();
+  EXPECT_EQ(spool.Push(&staged, 1000), 0u);
+  EXPECT_EQ(spool.bytes(), 120u);
+  std::string out;
+  ASSERT_TRUE(spool.Take(&out, 1000));
+  EXPECT_EQ(out.data(), first);  // swapped out whole: one buffer at a time
+  EXPECT_EQ(out, Lines(0, 3));
+  spool.Recycle(&out);
+  EXPECT_TRUE(out.empty());
+  staged = "";
+  staged.shrink_to_fit();
+  staged.append(Lines(6, 1));
+  EXPECT_EQ(spool.Push(&staged, 1000), 0u);
+  EXPECT_GE(staged.capacity(), 4096u);  // the buffer recycled above
+  ASSERT_TRUE(spool.Take(&out, 1000));
+  EXPECT_EQ(out.data(), second);
+  EXPECT_EQ(out, Lines(3, 3));
+  out.clear();
+  ASSERT_TRUE(spool.Take(&out, 1000));
+  EXPECT_EQ(out, Lines(6, 1));
+  EXPECT_TRUE(spool.empty());
+}
+
+// Many small buffers past the bound: whole buffers of the oldest go, then lines of the front one;
+// what is left is the newest lines, within the bound, in order.
+TEST(LineSpool, ManyBuffersDropTheOldestWithinTheBound) {
+  LineSpool spool;
+  uint64_t dropped = 0;
+  for (int i = 0; i < 100; ++i) {
+    std::string staged = Lines(i * 3, 3);
+    dropped += spool.Push(&staged, 250);
+    EXPECT_LE(spool.bytes(), 250u);
+  }
+  EXPECT_EQ(spool.bytes(), 240u);  // 12 whole lines of 20 bytes
+  EXPECT_EQ(dropped, 300u - 12u);
+  std::string out;
+  while (spool.Take(&out, 1000)) {
+  }
+  EXPECT_EQ(out, Lines(288, 12));
 }
 
 // ---- RFC 5424 and RFC 6587 ----
@@ -257,6 +312,42 @@ TEST(FileSink, ALineLongerThanMaxBytesGetsAFileOfItsOwn) {
   EXPECT_EQ(Slurp(p + ".2"), small);
   EXPECT_EQ(Slurp(p + ".1"), big);
   EXPECT_EQ(Slurp(p), small);
+}
+
+// Blocks are reserved ahead while the file is written (never past max_bytes), and what is left past
+// the last line is given back when it is rotated and at the end: every generation's allocation is
+// its size rounded to blocks.
+TEST(FileSink, ReservesAheadAndGivesBackAtRotationAndStop) {
+  TempDir dir;
+  {  // Only where the filesystem can reserve at all (a probe of our own).
+    int probe = open((dir.path() + "/probe").c_str(), O_WRONLY | O_CREAT, 0600);
+    ASSERT_GE(probe, 0);
+    bool can = fallocate(probe, FALLOC_FL_KEEP_SIZE, 0, 1 << 20) == 0;
+    close(probe);
+    if (!can) GTEST_SKIP() << "the filesystem of " << dir.path() << " cannot fallocate";
+  }
+  const std::string p = dir.path() + "/events.json";
+  auto allocated = [](const std::string& name) {
+    struct stat st;
+    EXPECT_EQ(stat(name.c_str(), &st), 0) << name;
+    return static_cast<uint64_t>(st.st_blocks) * 512;
+  };
+  FileSink sink(p, "full", 1 << 22, 1 << 20, 2);  // 1 MiB files
+  sink.Start();
+  const std::string line = std::string(1023, 'x') + "\n";
+  sink.Copy(line);
+  sink.Offer();
+  WaitWritten(sink, 1);
+  EXPECT_GE(allocated(p), 1u << 20) << "reserved up to max_bytes";
+  for (int i = 0; i < 1500; ++i) sink.Copy(line);  // past 1 MiB: one rotation
+  sink.Offer();
+  EXPECT_EQ(sink.Stop(5000), 0u);
+  EXPECT_EQ(sink.Status().rotations, 1u);
+  for (const std::string& name : {p + ".1", p}) {
+    const uint64_t size = fs::file_size(name);
+    EXPECT_LE(allocated(name), (size + 4095) / 4096 * 4096 + 4096) << name << " size " << size;
+  }
+  EXPECT_EQ(fs::file_size(p + ".1") + fs::file_size(p), 1501u * 1024u);
 }
 
 TEST(FileSink, ReopenAfterTheFileWasMoved) {
@@ -414,6 +505,48 @@ TEST(SyslogSink, DatagramsOnePerEvent) {
   close(fd);
   EXPECT_EQ(got, (std::vector<std::string>{"{\"n\":1}", "{\"n\":2}", "{\"n\":3}"}));
   EXPECT_EQ(sink.Status().oversize_lines, 1u);
+}
+
+// More datagrams than one sendmmsg takes (64) and than the reader's queue holds (10 by default):
+// all arrive, in order, each whole; one the socket refuses as too long for it (EMSGSIZE, under a
+// max_message_bytes that allows it) in the middle of a batch is counted, and the rest go on.
+TEST(SyslogSink, DatagramsInBatchesAllArriveInOrder) {
+  TempDir dir;
+  const std::string path = dir.path() + "/log";
+  int fd = Listen(AF_UNIX, SOCK_DGRAM, path, nullptr);
+  SyslogSinkOptions o;
+  o.transport = SyslogSinkOptions::Transport::kUnixDatagram;
+  o.address = o.path = path;
+  o.header.app_name = "auditlens";
+  o.max_message_bytes = 8 << 20;
+  SyslogSink sink(o, "full", 1 << 24);
+  sink.Start();
+  std::vector<std::string> want;
+  for (int i = 0; i < 500; ++i) {
+    const std::string line = "{\"n\":" + std::to_string(i) + ",\"pad\":\"" +
+                             std::string(static_cast<size_t>(i % 50) * 20, 'p') + "\"}";
+    sink.Copy(line + "\n");
+    want.push_back(line);
+    if (i == 200) sink.Copy("{\"huge\":\"" + std::string(4 << 20, 'h') + "\"}\n");
+  }
+  sink.Offer();
+  std::vector<std::string> got;
+  std::vector<char> buf(1 << 20);
+  while (got.size() < want.size()) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 5000) <= 0) break;
+    ssize_t n = recv(fd, buf.data(), buf.size(), 0);
+    if (n <= 0) break;
+    got.push_back(MsgOf(std::string(buf.data(), static_cast<size_t>(n))));
+  }
+  WaitWritten(sink, 501);
+  EXPECT_EQ(sink.Stop(5000), 0u);
+  close(fd);
+  EXPECT_EQ(got, want);
+  const OutputSinkStatus s = sink.Status();
+  EXPECT_EQ(s.written_lines, 500u);
+  EXPECT_EQ(s.oversize_lines, 1u);
+  EXPECT_GT(s.largest_oversize, 4u << 20);
 }
 
 TEST(SyslogSink, DeadCollectorSpoolBoundedThenReconnects) {
@@ -639,7 +772,7 @@ type = "stdout"
   EXPECT_EQ(c.outputs[0].max_bytes, 104857600u);
   EXPECT_EQ(c.outputs[0].generations, 5u);
   EXPECT_EQ(c.outputs[0].profile, "brief");  // [output]'s
-  EXPECT_EQ(c.outputs[0].max_spool_bytes, 67108864u);
+  EXPECT_EQ(c.outputs[0].max_spool_bytes, 4194304u);
   EXPECT_EQ(c.outputs[1].transport, "unix");
   EXPECT_EQ(c.outputs[1].syslog_path, "/dev/log");
   EXPECT_EQ(c.outputs[1].facility_code, 10);
