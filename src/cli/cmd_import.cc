@@ -315,9 +315,9 @@ int RunImport(const ImportArgs& args) {
       return nullptr;
     }
     st->agent_store.set_file_input(true);
-    // 8 MiB of page cache (docs/performance.md, "Importing logs"): against 16 MiB, 8 MB less
-    // peak RSS, and the writer's CPU the same on the 37,000-session log; 4 MiB: 4% slower on
-    // 1,750 sessions.
+    // 8 MiB of page cache (docs/performance.md, "Memory of an import"): against 16 MiB, 8 MB less
+    // peak RSS for 2.5% more CPU (pages read back from the OS) on the 37,000-session log; 4 MiB:
+    // 6% slower on 1,750 sessions.
     st->agent_store.set_cache_kib(8192);
     // The reader waits for the writer (file input), so the ring only evens out the writer's
     // transactions: 4,096 rows (0.8 MB and the slots' strings) instead of the live agent's 32,768;
