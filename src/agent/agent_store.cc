@@ -35,6 +35,7 @@ void AgentStore::Attach(const Config& config, const std::string& host, PipelineO
   }
   table_options.max_cgroup_reads_per_s = config.enrich.containers_reads_per_s;
   table_options.labeler = labeler_;
+  if (log_input_ && exited_keep_ms_ > 0) table_options.exited_keep_ms = exited_keep_ms_;
   table_ = std::make_unique<ProcessTable>(table_options);
   SessionTrackerOptions session_options;
   session_options.boot_id = boot_id;

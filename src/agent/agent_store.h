@@ -76,6 +76,10 @@ class AgentStore {
   void set_cache_kib(uint32_t kib) { cache_kib_ = kib; }
   // Before OpenStore: the ring's rows instead of StoreOptions' default (bench_replay, tests).
   void set_queue_rows(size_t rows) { queue_rows_ = rows; }
+  // Before Attach, with log input: how long the process table keeps an exited image (of event
+  // time) instead of ProcessTableOptions' default (`auditlens import`: a log's records come in
+  // the order they were written). 0: the default.
+  void set_exited_keep_ms(uint64_t ms) { exited_keep_ms_ = ms; }
   void Tick(Pipeline* pipeline, uint64_t now_ms);
   void Stop();
   // `,"fleet":{…}` for the status file, or "" without a fleet store.
@@ -123,6 +127,7 @@ class AgentStore {
   bool file_input_ = false;
   bool log_input_ = false;
   size_t queue_rows_ = 0;  // 0: StoreOptions' default
+  uint64_t exited_keep_ms_ = 0;  // 0: ProcessTableOptions' default
   uint32_t cache_kib_ = 0;  // 0: file input's 64 MiB
   uint64_t reported_dropped_ = 0;
   uint64_t reported_errors_ = 0;

@@ -3,7 +3,7 @@
 // (ProcessImage). Plain data: the output stage renders it (output/process_json.h), the store builds
 // its rows from it (store/recorder.h); nothing here is JSON.
 //
-// Memory: an image is about 450 bytes plus its strings. What an exec started (the executable's
+// Memory: an image is about 300 bytes plus its strings. What an exec started (the executable's
 // arguments) is one immutable ProcessArgs shared by the image, the children it forks and the
 // snapshot its children keep of their parent (ParentSnapshot), so a shell that starts 100,000
 // commands holds its arguments once, not 100,000 times.
@@ -149,17 +149,15 @@ struct ProcessImage {
   // so it never repeats for another image): a renderer may keep what it rendered under it.
   uint64_t generation = 0;
   // Network linkage (see process_table.h): the connections it accepted and not yet handed to a
-  // child, the children waiting for one, the client it was started for and our end of it, the
-  // address it listens on. Few processes have any (a server, the processes started for a
-  // connection, the parents of children): allocated by net() when first needed, so an exec storm's
-  // images carry one pointer.
+  // child, the client it was started for and our end of it, the address it listens on. Few
+  // processes have any (a server, the processes started for a connection): allocated by net()
+  // when first needed, so an exec storm's images carry one pointer.
   struct Accepted {
     Endpoint peer, local;
     uint64_t ms = 0;
   };
   struct Network {
     std::vector<Accepted> accepted;      // oldest first
-    std::vector<int32_t> awaiting_peer;  // children started with none to hand (events out of order)
     // IP ends (kind kIp, or kNone when unknown), as given: the accept's and bind's SOCKADDR records
     // say them as the process got or passed them (a v4-mapped address stays IPv6 there); our end
     // of an accepted connection from the live socket as the network facts say it (Unmapped).
@@ -168,6 +166,10 @@ struct ProcessImage {
     Endpoint listen;  // the last inet address it bound
   };
   std::unique_ptr<Network> network;
+  // The children it started with no accepted connection to hand them (the accept may come later:
+  // events out of order), at most 8, oldest first. Every parent of a child has some, so they are
+  // kept here, not in Network (456 bytes, which a shell forking commands would otherwise carry).
+  std::vector<int32_t> awaiting_peer;
   Network& net() {
     if (!network) network = std::make_unique<Network>();
     return *network;

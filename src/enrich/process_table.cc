@@ -408,8 +408,8 @@ void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
         return;
       }
     }
-    // The accept may come later (events out of order): the parents of children are few.
-    std::vector<int32_t>& awaiting = parent->net().awaiting_peer;
+    // The accept may come later (events out of order).
+    std::vector<int32_t>& awaiting = parent->awaiting_peer;
     if (awaiting.size() >= 8) awaiting.erase(awaiting.begin());
     awaiting.push_back(image->pid);
   }
@@ -620,8 +620,8 @@ void ProcessTable::RefreshExeHash(ProcessImage* image) {
 
 bool ProcessTable::GiveAcceptToWaitingChild(ProcessImage* parent, const Endpoint& peer,
                                             const Endpoint& local, uint64_t ms) {
-  if (parent->network == nullptr) return false;
-  std::vector<int32_t>& awaiting = parent->network->awaiting_peer;
+  std::vector<int32_t>& awaiting = parent->awaiting_peer;
+  if (awaiting.empty()) return false;
   ProcessImage* best = nullptr;
   size_t best_index = 0;
   for (size_t i = 0; i < awaiting.size(); ++i) {
@@ -697,7 +697,6 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
         network = std::move(image->network);
         network->listen = Endpoint();
         network->accepted.clear();
-        network->awaiting_peer.clear();
       }
       previous_role = image->role;
       labels = image->labels;

@@ -133,6 +133,37 @@ TEST(ProcessTable, AcceptedClientGoesToTheProcessSshdStarts) {
   EXPECT_EQ(login_process->Str(col::kExe), "/usr/sbin/sshd");
 }
 
+// The accept of a connection can come after the child the server started for it (events out of
+// order): the child waits on its parent until then. A parent that accepts nothing (a shell forking
+// commands) keeps its waiting children in the image, with no network block.
+TEST(ProcessTable, AcceptAfterTheChildReachesTheWaitingChild) {
+  const std::string sockaddr = "type=SOCKADDR HEAD saddr=0200ACD87F0000010000000000000000\n";
+  std::string log;
+  log += Syscall(1000, 10, 57, 100, 1, "success=yes exit=200 a0=0");            // sshd forks 200
+  log += Syscall(999, 11, 43, 100, 1, "success=yes exit=5 a0=3", sockaddr);     // its accept, later
+  for (int i = 0; i < 3; ++i) {
+    log += Syscall(2000 + i, 20 + i, 57, 300, 1, "success=yes exit=" + std::to_string(301 + i));
+  }
+  ProcessTableOptions o;
+  o.boot_id = "b";
+  ProcessTable table(o);
+  SessionHarness h;
+  std::string error;
+  ASSERT_TRUE(RunThrough(&table, log, h.TempPath("accept.json"), &error)) << error;
+  ProcessImage* child = table.Find(200);
+  ASSERT_TRUE(child != nullptr);
+  ASSERT_TRUE(child->peer().is_ip());
+  EXPECT_EQ(child->peer().port, 44248);
+  ProcessImage* server = table.Find(100);
+  ASSERT_TRUE(server != nullptr);
+  EXPECT_TRUE(server->awaiting_peer.empty());  // handed over
+  EXPECT_TRUE(server->network == nullptr || server->network->accepted.empty());
+  ProcessImage* shell = table.Find(300);
+  ASSERT_TRUE(shell != nullptr);
+  EXPECT_EQ(shell->awaiting_peer.size(), 3u);
+  EXPECT_TRUE(shell->network == nullptr);
+}
+
 // A storm repeats its SYSCALL record byte for byte; the table reuses the last parse of it. Each event
 // must still get its own serial and time, views into its own records, and a changed record its own
 // values.

@@ -220,6 +220,59 @@ TEST(SqliteStore, TheCheckpointThreadCopiesTheWal) {
   EXPECT_EQ(Count(path, "SELECT count(*) FROM events"), 40000);
 }
 
+// A log's input (`auditlens import`) can keep an exited process for less than the live agent's
+// minute (AgentStore::set_exited_keep_ms): 31 s of log time after its exit, the process table's
+// sweep has dropped it with 10 s, and still holds it with the default.
+TEST(AgentStore, LogInputExitedKeep) {
+  TempDir dir;
+  Config config = DefaultConfig();
+  config.store.enabled = false;
+  auto line = [](uint64_t ms, uint32_t serial, int syscall, int pid, const std::string& more) {
+    const std::string head = "msg=audit(" + std::to_string(ms / 1000) + "." +
+                             std::to_string(1000 + ms % 1000).substr(1) + ":" +
+                             std::to_string(serial) + "): ";
+    return "type=SYSCALL " + head + "arch=c000003e syscall=" + std::to_string(syscall) + " " +
+           more + " ppid=1 pid=" + std::to_string(pid) +
+           " auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000"
+           " fsgid=1000 tty=pts0 ses=7 comm=\"x\" exe=\"/usr/bin/x\" key=(null)\n"
+           "type=PROCTITLE " + head + "proctitle=78\n";
+  };
+  const uint64_t t0 = 1795000000000;
+  const std::string log = line(t0, 10, 59, 500, "success=yes exit=0 a0=1") +
+                          line(t0 + 500, 11, 231, 500, "a0=0") +
+                          line(t0 + 31000, 12, 59, 600, "success=yes exit=0 a0=1");
+  for (uint64_t keep : {uint64_t{0}, uint64_t{10000}}) {
+    PipelineOptions options;
+    options.assembler.expect_eoe = false;
+    options.hostname = "loghost";
+    AgentStore agent_store;
+    agent_store.set_log_input("0123abcd-0000-0000-0000-000000000000");
+    if (keep > 0) agent_store.set_exited_keep_ms(keep);
+    agent_store.Attach(config, "loghost", &options, [](const std::string&) {});
+    ASSERT_NE(agent_store.table(), nullptr);
+    OutputFile output;
+    std::string error;
+    ASSERT_TRUE(output.Open(dir.Path("out.json"), &error)) << error;
+    Pipeline pipeline(options, &output);
+    std::istringstream in(log);
+    std::string text;
+    Record record;
+    while (std::getline(in, text)) {
+      if (ParseLogRecord(text, &record) == nullptr) pipeline.AddRecord(record);
+    }
+    pipeline.Flush();
+    const ProcessImage* exited = agent_store.table()->Find(500);
+    if (keep == 0) {
+      ASSERT_NE(exited, nullptr) << "the default keeps it a minute";
+      EXPECT_TRUE(exited->exited);
+    } else {
+      EXPECT_EQ(exited, nullptr) << "10 s: gone at the sweep 31 s later";
+    }
+    EXPECT_NE(agent_store.table()->Find(600), nullptr);
+    agent_store.Stop();
+  }
+}
+
 // The live agent never waits: with the writer unable to write (another connection holds the
 // lock) its 64-row ring fills, further rows are dropped, and the next Tick turns the count into a
 // loss event of cause "store-full".
