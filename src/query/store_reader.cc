@@ -796,6 +796,34 @@ bool StoreReader::ResolveContainer(std::string_view spec, std::string* id, std::
   return false;
 }
 
+bool StoreReader::LoadGroupEvents(const char* where, const std::string& key, TimelineData* out,
+                                  std::string* error) {
+  // The group's events outside sessions (events_entity), and those of its processes that belong to
+  // a session (events_session, by the sessions its processes belong to). Version 6 on: the events
+  // hold the entity ids' codes (al_entity).
+  const std::string entities = std::string(version_ >= 6 ? "(SELECT al_entity(entity_id)"
+                                                         : "(SELECT entity_id") +
+                               " FROM processes WHERE " + where + ")";
+  Statement st(statements_, db_,
+               ("SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
+                " session_id FROM events WHERE session_id IS NULL AND detail IS NOT NULL"
+                " AND entity_id IN " + entities +
+                " UNION ALL "
+                "SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
+                " session_id FROM events WHERE session_id IN (SELECT DISTINCT session_id"
+                " FROM processes WHERE " + where + " AND session_id IS NOT NULL)"
+                " AND detail IS NOT NULL"
+                " AND entity_id IN " + entities + " ORDER BY 1, 2")
+                   .c_str());
+  if (!st.ok()) {
+    *error = sqlite3_errmsg(db_);
+    return false;
+  }
+  st.Bind(1, key);
+  while (st.Step(error)) ReadEvent(st, out, *this);
+  return error->empty();
+}
+
 bool StoreReader::LoadLabelTimeline(const std::string& label, TimelineData* out,
                                     std::string* error) {
   error->clear();
@@ -815,26 +843,7 @@ bool StoreReader::LoadLabelTimeline(const std::string& label, TimelineData* out,
     *error = "no process with the label '" + label + "' in the store";
     return false;
   }
-  const std::string entities =
-      std::string("(SELECT al_entity(entity_id) FROM processes WHERE ") + kLabelled + ")";
-  Statement st(statements_, db_,
-               ("SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
-                " session_id FROM events WHERE session_id IS NULL AND detail IS NOT NULL"
-                " AND entity_id IN " + entities +
-                " UNION ALL "
-                "SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
-                " session_id FROM events WHERE session_id IN (SELECT DISTINCT session_id"
-                " FROM processes WHERE " + kLabelled + " AND session_id IS NOT NULL)"
-                " AND detail IS NOT NULL"
-                " AND entity_id IN " + entities + " ORDER BY 1, 2")
-                   .c_str());
-  if (!st.ok()) {
-    *error = sqlite3_errmsg(db_);
-    return false;
-  }
-  st.Bind(1, label);
-  while (st.Step(error)) ReadEvent(st, out, *this);
-  if (!error->empty()) return false;
+  if (!LoadGroupEvents(kLabelled, label, out, error)) return false;
   return LoadContainers(out, error);
 }
 
@@ -844,30 +853,7 @@ bool StoreReader::LoadContainerTimeline(const std::string& id, TimelineData* out
   out->container_view = true;
   if (!ReadContainer(id, &out->container, error)) return false;
   if (!LoadProcesses("container_id = ?1", id, out, error)) return false;
-  // Its events outside sessions (events_entity), and those of its processes that belong to a
-  // session (events_session, by the sessions its processes belong to).
-  // (Version 6: the events hold the entity ids' codes, al_entity.)
-  const std::string entities = version_ >= 6
-                                   ? "(SELECT al_entity(entity_id) FROM processes WHERE container_id = ?1)"
-                                   : "(SELECT entity_id FROM processes WHERE container_id = ?1)";
-  Statement st(statements_, db_,
-               ("SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
-                " session_id FROM events WHERE session_id IS NULL AND detail IS NOT NULL"
-                " AND entity_id IN " + entities +
-                " UNION ALL "
-                "SELECT time_ms, serial, pid, uid, kind, action, outcome, role, entity_id, detail,"
-                " session_id FROM events WHERE session_id IN (SELECT DISTINCT session_id"
-                " FROM processes WHERE container_id = ?1 AND session_id IS NOT NULL)"
-                " AND detail IS NOT NULL"
-                " AND entity_id IN " + entities + " ORDER BY 1, 2")
-                   .c_str());
-  if (!st.ok()) {
-    *error = sqlite3_errmsg(db_);
-    return false;
-  }
-  st.Bind(1, id);
-  while (st.Step(error)) ReadEvent(st, out, *this);
-  if (!error->empty()) return false;
+  if (!LoadGroupEvents("container_id = ?1", id, out, error)) return false;
   out->containers.push_back(out->container);
   return true;
 }

@@ -193,6 +193,9 @@ class StoreReader {
   bool LoadProcesses(const char* where, const std::string& key, TimelineData* out,
                      std::string* error);
   bool LoadContainers(TimelineData* out, std::string* error);
+  // The detailed events of the processes `where` selects (?1 is key): a container's or a label's.
+  bool LoadGroupEvents(const char* where, const std::string& key, TimelineData* out,
+                       std::string* error);
   bool ReadContainer(const std::string& id, StoredContainer* out, std::string* error);
   bool LoadCodes(std::string* error);
   // What a session's rows hold for it (?N its id): its key in a version 6 store, else the id.

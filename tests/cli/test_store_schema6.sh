@@ -10,19 +10,9 @@
 # - the version 5 store, read as it is, against the same log imported now (version 6);
 # - the version 5 store upgraded in place (the writer opens it: `import` of a log of one daemon
 #   record, which adds no row) against the same, and it is then version 6 and smaller.
-set -uo pipefail
-AUDITLENS=${AUDITLENS:?set AUDITLENS to the auditlens binary}
-SRC=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+source "$(dirname "$0")/lib.sh"
+cli_init schema6
 DATA=$SRC/tests/data/store
-T=$(mktemp -d /tmp/auditlens-schema6.XXXXXX)
-trap '[[ -n ${KEEP_TMP:-} ]] || rm -rf "$T"' EXIT
-PASSED=0
-FAILED=0
-check() {
-  local what=$1
-  shift
-  if "$@"; then PASSED=$((PASSED + 1)); echo "ok - $what"; else FAILED=$((FAILED + 1)); echo "not ok - $what"; fi
-}
 for tool in xz sqlite3 curl python3; do
   command -v $tool >/dev/null || { echo "not ok - $tool missing (scripts/install-deps.sh test)"; exit 1; }
 done
@@ -62,5 +52,4 @@ sqlite3 "$T/v5.db" VACUUM
 check "the upgraded store is smaller ($(pages "$T/upgraded.db") pages against $(pages "$T/v5.db"))" \
   test "$(pages "$T/upgraded.db")" -lt "$(pages "$T/v5.db")"
 
-echo "# $PASSED passed, $FAILED failed"
-[[ $FAILED -eq 0 ]]
+cli_finish
