@@ -74,41 +74,8 @@ bool FileSink::OpenFile(std::string* error) {
   struct stat st;
   size_ = fstat(fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
   fd_ = fd;
-  can_reserve_ = true;
-  reserved_end_ = 0;
+  reservation_.Reset();
   return true;
-}
-
-void FileSink::Reserve(size_t about_to_write) {
-  if (!can_reserve_ || size_ + about_to_write <= reserved_end_) return;
-  // Where the file really ends (another writer, copytruncate): one fstat per reservation.
-  struct stat st;
-  if (fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
-    can_reserve_ = false;
-    return;
-  }
-  file_end_ = static_cast<uint64_t>(st.st_size);
-  uint64_t want = kReserveBytes;
-  if (max_bytes_ > 0) want = max_bytes_ > file_end_ ? std::min(want, max_bytes_ - file_end_) : 0;
-  want = std::max<uint64_t>(want, about_to_write);
-  if (fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(file_end_),
-                static_cast<off_t>(want)) != 0) {
-    can_reserve_ = false;  // not supported here, or the disk is full: the writes say so
-    return;
-  }
-  reserved_end_ = file_end_ + want;
-}
-
-void FileSink::ReleaseReservation() {
-  if (reserved_end_ == 0 || fd_ < 0) return;
-  struct stat st;
-  if (fstat(fd_, &st) == 0 && static_cast<uint64_t>(st.st_size) == size_ &&
-      size_ < reserved_end_) {
-    // A truncation to the same size gives ext4's blocks past the end back and changes nothing
-    // else; a file someone else changed meanwhile is left alone.
-    [[maybe_unused]] int ignored = ftruncate(fd_, st.st_size);
-  }
-  reserved_end_ = 0;
 }
 
 bool FileSink::Open(std::string* error) {
@@ -117,7 +84,7 @@ bool FileSink::Open(std::string* error) {
 }
 
 void FileSink::Close() {
-  ReleaseReservation();
+  reservation_.Release(fd_, size_);
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
 }
@@ -159,7 +126,7 @@ OutputSink::WriteResult FileSink::Write(std::string_view lines, size_t* consumed
       }
     }
     size_t at = done + partial_;
-    Reserve(end - at);
+    reservation_.Reserve(fd_, size_, end - at, kReserveBytes, max_bytes_);
     while (at < end) {
       const ssize_t n = write(fd_, lines.data() + at, end - at);
       if (n < 0) {

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <string>
 
+#include "output/disk_reservation.h"
 #include "output/output_sink.h"
 
 namespace auditlens {
@@ -48,8 +49,6 @@ class FileSink : public OutputSink {
 
  private:
   bool OpenFile(std::string* error);
-  void Reserve(size_t about_to_write);
-  void ReleaseReservation();
   const std::string path_;
   const uint64_t max_bytes_;
   const uint32_t generations_;
@@ -60,10 +59,9 @@ class FileSink : public OutputSink {
   uint64_t size_ = 0;         // of the open file
   size_t partial_ = 0;        // bytes of the first line already in the open file
   bool drop_partial_ = false;  // that line's start went to a file that is closed now
+  // Disk blocks reserved ahead, within max_bytes (output/disk_reservation.h).
   static constexpr uint64_t kReserveBytes = 4 * 1024 * 1024;
-  bool can_reserve_ = true;
-  uint64_t file_end_ = 0;      // the file's size at the last reservation
-  uint64_t reserved_end_ = 0;  // 0: nothing reserved
+  DiskReservation reservation_;
 };
 
 }  // namespace auditlens

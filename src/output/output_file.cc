@@ -15,7 +15,7 @@ namespace auditlens {
 
 OutputFile::~OutputFile() {
   Flush();
-  ReleaseReservation();
+  reservation_.Release(fd_, file_end_);
   if (owns_fd_ && fd_ >= 0) close(fd_);
 }
 
@@ -123,52 +123,19 @@ bool OutputFile::Reopen(std::string* error) {
     close(fd);
     return false;
   }
-  ReleaseReservation();
+  reservation_.Release(fd_, file_end_);
   if (owns_fd_ && fd_ >= 0) close(fd_);
   fd_ = fd;
   owns_fd_ = true;
-  can_reserve_ = true;  // Reserve() finds out what the file is at its first flush
+  reservation_.Reset();  // what the file is, its first flush finds out
   file_end_ = 0;
-  reserved_end_ = 0;
   return true;
 }
 
-void OutputFile::Reserve(size_t about_to_write) {
-  if (!can_reserve_ || reserve_bytes_ == 0 || file_end_ + about_to_write <= reserved_end_) return;
-  // Where the file really ends: another writer may have appended, or logrotate's copytruncate
-  // emptied it. One fstat per reservation, not per write.
-  struct stat st;
-  if (fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
-    can_reserve_ = false;  // a FIFO, a terminal, /dev/null...
-    return;
-  }
-  file_end_ = static_cast<uint64_t>(st.st_size);
-  uint64_t want = std::max<uint64_t>(reserve_bytes_, about_to_write);
-  if (fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(file_end_), static_cast<off_t>(want)) != 0) {
-    // Not supported here (EOPNOTSUPP), or no room left (ENOSPC): writes go on as they would
-    // without it; a full disk shows in the writes themselves. Tried again after a reopen.
-    can_reserve_ = false;
-    return;
-  }
-  reserved_end_ = file_end_ + want;
-}
-
-void OutputFile::ReleaseReservation() {
-  if (reserved_end_ == 0 || fd_ < 0) return;
-  struct stat st;
-  if (fstat(fd_, &st) == 0 && static_cast<uint64_t>(st.st_size) == file_end_ &&
-      file_end_ < reserved_end_) {
-    // ext4 gives blocks past the end back only on a truncation (a hole punched past the end is a
-    // no-op there); one to the same size drops them and changes nothing else. Only when the size
-    // is what this writer left: another writer's (or copytruncate's) file is not touched. If it
-    // fails, nothing is lost: the blocks stay allocated past the end until the file is deleted.
-    [[maybe_unused]] int ignored = ftruncate(fd_, st.st_size);
-  }
-  reserved_end_ = 0;
-}
-
 bool OutputFile::Flush() {
-  if (!buffer_.empty()) Reserve(buffer_.size());
+  if (!buffer_.empty() && reserve_bytes_ > 0) {
+    file_end_ = reservation_.Reserve(fd_, file_end_, buffer_.size(), reserve_bytes_);
+  }
   size_t done = 0;
   while (done < buffer_.size()) {
     ssize_t n = write(fd_, buffer_.data() + done, buffer_.size() - done);

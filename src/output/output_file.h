@@ -32,6 +32,8 @@
 
 #include <sys/types.h>
 
+#include "output/disk_reservation.h"
+
 namespace auditlens {
 
 class OutputFile {
@@ -71,12 +73,10 @@ class OutputFile {
   // 0 turns the reservation off. Takes effect at the next reservation.
   void set_reserve_bytes(uint64_t n) { reserve_bytes_ = n; }
   // The end of what is reserved in the open file (0: nothing, or not a regular file).
-  uint64_t reserved_end() const { return reserved_end_; }
+  uint64_t reserved_end() const { return reservation_.end(); }
 
  private:
   void DropOldestLines();
-  void Reserve(size_t about_to_write);
-  void ReleaseReservation();
   bool ApplyGroup(int fd, std::string* error);
 
   std::string path_;
@@ -95,11 +95,11 @@ class OutputFile {
   uint64_t dropped_lines_ = 0;
   bool head_continues_line_ = false;  // the buffer starts with the rest of a half-written line
   bool failing_ = false;              // the last Flush() failed
-  // Reservation: where the file ends as far as this writer knows, and what is reserved up to.
+  // Disk blocks reserved ahead (output/disk_reservation.h) of where the file ends as far as this
+  // writer knows.
   uint64_t reserve_bytes_ = 4 * 1024 * 1024;
-  bool can_reserve_ = false;  // a regular file on a filesystem that has not refused
+  DiskReservation reservation_;
   uint64_t file_end_ = 0;
-  uint64_t reserved_end_ = 0;
   std::string last_error_;
 };
 
