@@ -21,7 +21,9 @@ kt_watch_opens kt_out
 cp /usr/bin/true "$T/w/true"
 echo "-a always,exit -F arch=b64 -S execve -F dir=$T/w -k kt_out" >>"$T/rules"
 PORT=$(kt_free_port)
-SPOOL=262144
+# The TCP output's spool: room for the long event (about 205 KB) beside a batch being written,
+# well below what the storm writes while rsyslog is stopped (about 12 MB), so that it fills then.
+SPOOL=1048576
 rs_start "$T/rs" "$PORT"
 kt_agent_config "$T/config.toml" "$T" "$T/rules" "$T/out.json" kernel.backlog_limit=8192
 cat >>"$T/config.toml" <<CONF
