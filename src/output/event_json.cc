@@ -1070,6 +1070,25 @@ void EventJsonFormatter::WriteRecords(const ParsedEvent& e, const EventFacts& fa
   w.EndObject();
 }
 
+bool EventJsonFormatter::SockaddrHeld(const ParsedEvent& e, const EventFacts& facts,
+                                      size_t r) const {
+  const NetworkFacts& n = facts.network;
+  if (!n.present || !n.flow() || !n.remote.is_ip() || e.event().enriched_records() != 0) {
+    return false;
+  }
+  const auto fields = e.fields(r);
+  if (fields.size() != 1 || fields[0].name != "saddr") return false;
+  const SockAddr* sa;
+  if (!e.DecodeSockAddrOnce(fields[0].value, &sa) || !sa->error.empty()) return false;
+  if (sa->family != SockAddr::Family::kInet && sa->family != SockAddr::Family::kInet6) return false;
+  // A v4-mapped IPv6 address is written as IPv4 (network.type ipv4): its family is not given back.
+  if ((sa->family == SockAddr::Family::kInet6) != n.remote.ipv6) return false;
+  if (sa->address.port != n.remote.port) return false;
+  char given[Endpoint::kIpTextSize], written[Endpoint::kIpTextSize];
+  return std::string_view(given, sa->address.FormatIpAsGiven(given)) ==
+         std::string_view(written, n.remote.FormatIp(written));
+}
+
 bool EventJsonFormatter::ProctitleIsArgs(const ParsedEvent& e, size_t r) {
   scratch2_.clear();
   ends_.clear();
@@ -1132,6 +1151,7 @@ void EventJsonFormatter::WriteTrimmedRecords(const ParsedEvent& e, const EventFa
     if (type == rectype::kExecve && args_held) continue;
     if (ri == cwd_record) continue;  // process.working_directory
     if (ri == title_record && (e.arg_count() == 0 || ProctitleIsArgs(e, r))) continue;
+    if (type == rectype::kSockaddr && SockaddrHeld(e, facts, r)) continue;  // source/destination
     // A SYSCALL or PATH record rendered before with the same body and the same facts beyond it:
     // copied (a storm repeats its PATH records, often its SYSCALL). Not for an ENRICHED log's
     // events, whose names come from the log.

@@ -109,11 +109,16 @@ class EventJsonFormatter {
   // The brief and lean profiles' records of an event with a SYSCALL record (output/output_profile.h,
   // docs/schema.md "The brief profile"): each record without the fields the summary holds, by the
   // conditions under which this formatter wrote them; EXECVE, CWD and PROCTITLE records whose
-  // every value the summary holds are left out whole.
+  // every value the summary holds are left out whole, and so are SOCKADDR records the summary
+  // holds (SockaddrHeld).
   void WriteTrimmedRecords(const ParsedEvent& e, const EventFacts& facts, JsonWriter& w);
   // Whether record r (PROCTITLE) is EXECVE's arguments joined by NUL bytes, or their first 128
   // bytes (what the kernel keeps).
   bool ProctitleIsArgs(const ParsedEvent& e, size_t r);
+  // Whether record r (SOCKADDR) is only an IP address and port that the summary wrote as the
+  // connection's remote end (NetworkJson::Write: the destination of an outbound flow, the source of
+  // an inbound one), with network.type its family (inet: ipv4, inet6: ipv6), to the character.
+  bool SockaddrHeld(const ParsedEvent& e, const EventFacts& facts, size_t r) const;
   void WriteSockAddr(const ParsedEvent& e, std::string_view raw, JsonWriter& w,
                      std::string_view path);
   // The file the event is about: for execve the program (PATH item 0), else the last PATH item

@@ -4,8 +4,8 @@
 Both files are `auditlens parse --resolve-names none` of the same log, in the compact and the brief
 profile (or the lean profile, whose records are brief's under compact's summary). For every event, every field of every compact record must be in the brief line: in the
 brief record, with the same value, or left out and given back by the rules of docs/schema.md ("The
-brief profile") from the brief summary. Records EXECVE, CWD and PROCTITLE may be left out whole
-when the rules give back all of their fields. An event without a SYSCALL record keeps its records
+brief profile") from the brief summary. Records EXECVE, CWD, PROCTITLE and SOCKADDR may be left
+out whole when the rules give back all of their fields. An event without a SYSCALL record keeps its records
 as compact writes them. Prints one line per problem and a summary; exit 1 on any problem.
 """
 import json
@@ -145,6 +145,18 @@ def whole_record_held(rec, b, index, c_encoded):
         title_bytes = [raw_bytes(t, f"auditd.records[{index}].proctitle[{k}]" in c_encoded)
                        for k, t in enumerate(title)]
         return title_bytes == proctitle_of_args(args, set(get(b, "auditd.encoded") or []))
+    if t == "SOCKADDR":
+        # An IP address and port: the remote end of the flow (source when it came in, else
+        # destination), its family network.type's.
+        saddr = rec.get("saddr")
+        if set(rec) != {"type", "saddr"} or not isinstance(saddr, dict):
+            return False
+        ntype = get(b, "network.type")
+        end = b.get("source") if get(b, "network.direction") == "ingress" else b.get("destination")
+        if ntype not in ("ipv4", "ipv6") or not isinstance(end, dict) or "ip" not in end:
+            return False
+        return saddr == {"family": "inet" if ntype == "ipv4" else "inet6", "address": end["ip"],
+                         "port": end.get("port", 0)}
     return False
 
 
@@ -203,7 +215,7 @@ def main():
                 for k in brec:
                     if k not in rec:
                         problem(seq, f"{t}.{k} in brief only")
-            elif t in ("EXECVE", "CWD", "PROCTITLE") and whole_record_held(rec, b, index, c_encoded):
+            elif t in ("EXECVE", "CWD", "PROCTITLE", "SOCKADDR") and whole_record_held(rec, b, index, c_encoded):
                 whole_left_out += 1
                 fields_checked += len(rec)
             else:
