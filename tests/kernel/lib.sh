@@ -391,6 +391,11 @@ kt_cgroup_writable() {
 
 # Whether PID is the kernel's registered audit daemon.
 kt_is_daemon() { [[ $(auditctl -s | awk '/^pid/{print $2}') == "$1" ]]; }
+# kt_agent_running PID LOG: the agent PID is the kernel's audit daemon and has said, on its standard
+# error (LOG), that it is running. It registers first, then loads its rules, enables auditing and
+# opens its stores, and says so as it starts reading: a syscall made between the registration and
+# the rules makes no event at all, so a test starts its programs only once this holds.
+kt_agent_running() { kt_is_daemon "$1" && grep -q 'running as the audit daemon' "$2"; }
 
 # A storm: N open()+close() of FILE (read-only) from one process.
 kt_open_storm() {

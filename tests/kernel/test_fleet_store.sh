@@ -60,12 +60,11 @@ TOML
 }
 
 AGENT=""
-registered() { [[ $(auditctl -s | awk '/^pid/{print $2}') == "$AGENT" ]]; }
 start_agent() {
   "$AUDITLENS" run --config "$T/$1/config.toml" 2>"$T/$1/agent.log" &
   AGENT=$!
   kt_track_pid "$AGENT"
-  kt_wait_for 10 registered
+  kt_wait_for 10 kt_agent_running "$AGENT" "$T/$1/agent.log"
 }
 stop_agent() {
   kill -TERM "$AGENT"

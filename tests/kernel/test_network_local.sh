@@ -21,7 +21,6 @@ cat >"$T/rules" <<RULES
 RULES
 
 AGENT=""
-agent_registered() { [[ $(auditctl -s | awk '/^pid/{print $2}') == "$AGENT" ]]; }
 resume_agent() { [[ -n $AGENT ]] && kill -CONT "$AGENT" 2>/dev/null; return 0; }
 trap 'resume_agent; kt_restore' EXIT
 
@@ -48,7 +47,8 @@ TOML
     2>"$dir/agent.log" &
   AGENT=$!
   kt_track_pid "$AGENT"
-  kt_check "$name: agent registers as the audit daemon" kt_wait_for 10 agent_registered
+  kt_check "$name: agent registers as the audit daemon and is running" \
+    kt_wait_for 10 kt_agent_running "$AGENT" "$dir/agent.log"
 
   # Live flows, kept open 1.5 s: the agent looks them up within milliseconds.
   kt_check "$name: netpeer flows ran" "$T/bin/netpeer" flows "$dir/manifest.json" 1500 "$T/unix"

@@ -28,14 +28,14 @@ kt_netns_pair "$NSA" "$NSB" "alA$$" "alB$$" 10.201.0 fd00:201
 cat >"$T/rules" <<RULES
 -a always,exit -F arch=b64 -S connect,accept,accept4,bind,listen -F exe=$T/bin/netpeer -k kt_net
 RULES
-agent_registered() { [[ $(auditctl -s | awk '/^pid/{print $2}') == "$AGENT" ]]; }
 
 run_method() {
   local name=$1 dir="$T/$1" port
   mkdir -p "$dir"
   kt_agent_config "$dir/config.toml" "$dir" "$T/rules" "$dir/out.json"
   AUDITLENS_NETWORK=$name AUDITLENS_NETWORK_BUDGET_MS=200 kt_start_agent "$dir/config.toml" "$dir/agent.log"
-  kt_check "$name: agent registers as the audit daemon" kt_wait_for 10 agent_registered
+  kt_check "$name: agent registers as the audit daemon and is running" \
+    kt_wait_for 10 kt_agent_running "$AGENT" "$dir/agent.log"
   for ip in 10.201.0.1 fd00:201::1; do
     port=$((20000 + RANDOM % 20000))
     ip netns exec "$NSA" "$T/bin/netpeer" serve "$ip" "$port" 1500 "$dir/serve.json" &

@@ -80,6 +80,10 @@ TOML
 }
 main_pid() { systemctl show -p MainPID --value auditlens.service; }
 registered() { local p; p=$(main_pid); [[ $p != 0 ]] && kt_is_daemon "$p"; }
+# Registered and running: the agent writes its status file once a second from its reading loop (the
+# file is removed before each start), after its rules, auditing and stores are up. A syscall made
+# between the registration and the rules makes no event at all.
+running() { registered && [[ -s $T/out/status.json ]]; }
 kernel_clean() { auditctl -s | grep -q '^pid 0' && [[ "$(auditctl -l)" == "$KT_SAVED_RULES" ]]; }
 # pair DIR IP: a server in $NSA, a client in $NSB connecting to it.
 pair() {
@@ -109,9 +113,10 @@ stop_agent() {
 write_unit
 write_config
 systemctl daemon-reload
+rm -f "$T/out/status.json"
 systemctl start auditlens.service || true
 kt_check "pidfd: the unit starts (active)" bash -c "[[ \$(systemctl show -p ActiveState --value auditlens.service) == active ]]"
-kt_check "pidfd: the agent registers as the audit daemon" kt_wait_for 10 registered
+kt_check "pidfd: the agent registers as the audit daemon and is running" kt_wait_for 10 running
 PID=$(main_pid)
 kt_check "the sandbox is applied: seccomp filter on, no_new_privs" bash -c \
   "grep -q '^Seccomp:[[:space:]]*2' /proc/$PID/status && grep -q '^NoNewPrivs:[[:space:]]*1' /proc/$PID/status"
@@ -144,8 +149,9 @@ rm -f "$T/out/out.json"
 printf '[Service]\nEnvironment=AUDITLENS_NETWORK=sock_diag AUDITLENS_NETWORK_BUDGET_MS=200\n' \
   >"$KSD_UNITS/auditlens.service.d/80-test-sock-diag.conf"
 systemctl daemon-reload
+rm -f "$T/out/status.json"
 systemctl start auditlens.service || true
-kt_check "sock_diag: the agent registers as the audit daemon" kt_wait_for 10 registered
+kt_check "sock_diag: the agent registers as the audit daemon and is running" kt_wait_for 10 running
 mkdir -p "$T/r2"
 kt_check "sock_diag: a connection between two network namespaces" pair "$T/r2" 10.202.0.1
 sleep 0.5
