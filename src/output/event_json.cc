@@ -157,63 +157,6 @@ struct JsonInteger {
   bool ok;
 };
 
-// Finds the values of names[0..N-1] among the first tokens of a record body, as plain name=value
-// words; false when any is missing within the first 12 tokens (the caller then splits the record).
-// A word with a quote, tab, newline or parenthesis may be split differently by SplitFields: the
-// scan gives up there, so what it finds is always what ParsedEvent::Get would find.
-// Bytes the scan treats specially: 1 ends a word (space), 2 is '=', 3 makes it give up.
-struct LeadByteClass {
-  unsigned char cls[256];
-  constexpr LeadByteClass() : cls() {
-    cls[static_cast<unsigned char>(' ')] = 1;
-    cls[static_cast<unsigned char>('=')] = 2;
-    for (char c : {'"', '\'', '\t', '\n', '('}) cls[static_cast<unsigned char>(c)] = 3;
-  }
-};
-constexpr LeadByteClass kLeadBytes;
-
-template <size_t N>
-bool ScanLeadingFields(std::string_view body, const std::string_view (&names)[N],
-                       std::string_view (&values)[N]) {
-  size_t found = 0;
-  size_t next = 0;  // the first name not found yet
-  const char* p = body.data();
-  const char* const end = p + body.size();
-  for (int token = 0; token < 12 && p < end && found < N; ++token) {
-    const char* word = p;
-    const char* eq = nullptr;
-    for (; p < end; ++p) {
-      const unsigned char c = kLeadBytes.cls[static_cast<unsigned char>(*p)];
-      if (c == 0) continue;
-      if (c == 1) break;
-      if (c == 3) goto give_up;
-      if (eq == nullptr) eq = p;
-    }
-    if (eq != nullptr) {
-      std::string_view name(word, eq - word);
-      // The names are given in the order the kernel writes them: the next one missing is tried
-      // first, and is nearly always the one.
-      if (next < N && name == names[next]) {
-        values[next] = std::string_view(eq + 1, p - eq - 1);
-        ++found;
-        while (next < N && !values[next].empty()) ++next;
-      } else {
-        for (size_t i = next + 1; i < N; ++i) {
-          if (values[i].empty() && name == names[i]) {
-            values[i] = std::string_view(eq + 1, p - eq - 1);
-            ++found;
-            break;
-          }
-        }
-      }
-    }
-    ++p;  // the space
-  }
-give_up:
-  if (found == N) return true;
-  for (auto& v : values) v = {};
-  return false;
-}
 
 }  // namespace
 
@@ -349,16 +292,15 @@ void EventJsonFormatter::Format(const ParsedEvent& e, const EventFacts& facts, s
   ctx_ = SyscallContext();
   int sys = e.syscall_record();
   if (sys >= 0) {
-    // The kernel writes arch, syscall, ..., a0, a1 first: read them without splitting the record
-    // (when its members are memoized it is never split at all).
-    // In the order the kernel writes them (ScanLeadingFields tries them in turn).
-    static constexpr std::string_view kLead[kLeadCount] = {"arch", "syscall", "success", "exit",
-                                                           "a0",   "a1",      "a2"};
-    for (auto& v : lead_) v = {};
-    if (!ScanLeadingFields(e.event().record_body(sys), kLead, lead_)) {
-      for (int i = 0; i < kLeadCount; ++i) lead_[i] = e.Get(sys, kLead[i]);
-      lead_[kSuccess] = Unquoted(lead_[kSuccess]);
-    }
+    // Read through the record's index: the subject's ids below split the record in every event
+    // anyway (a scan of its first words, to spare the split, cost connect 2.5% more).
+    lead_[kArch] = e.Get(sys, "arch");
+    lead_[kSyscall] = e.Get(sys, "syscall");
+    lead_[kSuccess] = Unquoted(e.Get(sys, "success"));
+    lead_[kExit] = e.Get(sys, "exit");
+    lead_[kA0] = e.Get(sys, "a0");
+    lead_[kA1] = e.Get(sys, "a1");
+    lead_[kA2] = e.Get(sys, "a2");
     ctx_ = decoder_.ContextOf(lead_[kArch], lead_[kSyscall], lead_[kA0], lead_[kA1]);
   }
   event_ctx_ = ctx_;
