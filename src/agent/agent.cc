@@ -273,10 +273,13 @@ bool Agent::Start(std::string* error) {
     }
     registered_ = true;
   }
+  // Once registered (a refused second agent must not write it), and before the rules and the
+  // enabling: opening the store syncs its file several times, which on a slow disk takes seconds,
+  // and audited syscalls would queue in the kernel's backlog unread all that time.
+  store_.OpenStore(config_);
   if (mode_check.may_change && !rules_.Install(config_, error)) return false;
   for (const std::string& w : rules_.warnings()) Log(w);
   if (config_.passive) LogPassive(status, mode_check);
-  store_.OpenStore(config_);  // only now: a refused second agent must not write
   outputs_.Start(Log);
   governor_usable_ = governor_.enabled() && !config_.passive && mode_check.may_change;
   if (governor_.enabled() && !governor_usable_) {
