@@ -123,6 +123,42 @@ std::string_view FileTypeOfMode(unsigned mode) {
 }
 
 // A value without its double quotes, if it has them (success="yes" of some user-space records).
+// The bit of a SYSCALL field name the brief summary may hold (WriteTrimmedRecords), or -1: success 0,
+// pid 1, ppid 2, comm 3, exe 4, key 5, tty 6, ses 7, uid 8, gid 9, auid 10, euid 11, suid 12,
+// fsuid 13, egid 14, sgid 15, fsgid 16. By length, then fixed-size compares (every field of every
+// SYSCALL record not memoized is asked).
+int SyscallSummaryBit(std::string_view n) {
+  auto is = [&n](const char* lit) { return std::memcmp(n.data(), lit, n.size()) == 0; };
+  switch (n.size()) {
+    case 3:
+      if (is("pid")) return 1;
+      if (is("exe")) return 4;
+      if (is("key")) return 5;
+      if (is("tty")) return 6;
+      if (is("ses")) return 7;
+      if (is("uid")) return 8;
+      if (is("gid")) return 9;
+      return -1;
+    case 4:
+      if (is("ppid")) return 2;
+      if (is("comm")) return 3;
+      if (is("auid")) return 10;
+      if (is("euid")) return 11;
+      if (is("suid")) return 12;
+      if (is("egid")) return 14;
+      if (is("sgid")) return 15;
+      return -1;
+    case 5:
+      if (is("fsuid")) return 13;
+      if (is("fsgid")) return 16;
+      return -1;
+    case 7:
+      return is("success") ? 0 : -1;
+    default:
+      return -1;
+  }
+}
+
 std::string_view Unquoted(std::string_view v) {
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return v.substr(1, v.size() - 2);
   return v;
@@ -1128,34 +1164,26 @@ void EventJsonFormatter::WriteTrimmedRecords(const ParsedEvent& e, const EventFa
       // record that repeats one keeps the later ones.
       uint32_t seen = 0;
       for (size_t i = 0; i < fields.size() && i < 64; ++i) {
-        const std::string_view name = fields[i].name, v = fields[i].value;
-        bool held = false;
-        int bit = -1;
-        if (name == "success") {
-          bit = 0, held = outcome_held;
-        } else if (name == "pid") {
-          bit = 1, held = JsonInteger(v).ok;  // process.pid
-        } else if (name == "ppid") {
-          bit = 2, held = JsonInteger(v).ok;  // process.parent.pid
-        } else if (name == "comm") {
-          bit = 3, held = !v.empty();  // process.name
-        } else if (name == "exe") {
-          bit = 4, held = !v.empty();  // process.executable
-        } else if (name == "key") {
-          bit = 5, held = !v.empty() && v != "(null)";  // tags
-        } else if (name == "tty") {
-          bit = 6, held = v == "(none)";  // process.interactive false
-        } else if (name == "ses") {
-          bit = 7, held = ses_held && !v.empty();  // auditd.session.ses
-        } else if (name == "uid" || name == "gid" || name == "auid") {
-          bit = name == "uid" ? 8 : name == "gid" ? 9 : 10;
-          held = ids_held && !v.empty();  // user.id, group.id, auditd.user.audit.id
-        } else if (name == "euid" || name == "suid" || name == "fsuid") {
-          bit = name == "euid" ? 11 : name == "suid" ? 12 : 13;
-          held = ids_held && !uid.empty() && v == uid;  // the same as user.id
-        } else if (name == "egid" || name == "sgid" || name == "fsgid") {
-          bit = name == "egid" ? 14 : name == "sgid" ? 15 : 16;
-          held = ids_held && !gid.empty() && v == gid;  // the same as group.id
+        const std::string_view v = fields[i].value;
+        const int bit = SyscallSummaryBit(fields[i].name);
+        if (bit < 0) continue;
+        bool held;
+        switch (bit) {
+          case 0: held = outcome_held; break;                 // success: event.outcome
+          case 1: case 2: held = JsonInteger(v).ok; break;    // process.pid, process.parent.pid
+          case 3: case 4: held = !v.empty(); break;           // process.name, process.executable
+          case 5: held = !v.empty() && v != "(null)"; break;  // key: tags
+          case 6: held = v == "(none)"; break;                // tty: process.interactive false
+          case 7: held = ses_held && !v.empty(); break;       // auditd.session.ses
+          case 8: case 9: case 10:                            // user.id, group.id, audit id
+            held = ids_held && !v.empty();
+            break;
+          case 11: case 12: case 13:                          // euid, suid, fsuid: user.id's
+            held = ids_held && !uid.empty() && v == uid;
+            break;
+          default:                                            // egid, sgid, fsgid: group.id's
+            held = ids_held && !gid.empty() && v == gid;
+            break;
         }
         if (bit < 0) continue;
         if ((seen >> bit & 1) == 0 && held) skip |= uint64_t{1} << i;
