@@ -122,7 +122,6 @@ std::string_view FileTypeOfMode(unsigned mode) {
   }
 }
 
-// A value without its double quotes, if it has them (success="yes" of some user-space records).
 // The bit of a SYSCALL field name the brief summary may hold (WriteTrimmedRecords), or -1: success 0,
 // pid 1, ppid 2, comm 3, exe 4, key 5, tty 6, ses 7, uid 8, gid 9, auid 10, euid 11, suid 12,
 // fsuid 13, egid 14, sgid 15, fsgid 16. By length, then fixed-size compares (every field of every
@@ -159,6 +158,7 @@ int SyscallSummaryBit(std::string_view n) {
   }
 }
 
+// A value without its double quotes, if it has them (success="yes" of some user-space records).
 std::string_view Unquoted(std::string_view v) {
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return v.substr(1, v.size() - 2);
   return v;
@@ -192,7 +192,6 @@ struct JsonInteger {
   bool shortest;
   bool ok;
 };
-
 
 }  // namespace
 
@@ -1185,7 +1184,6 @@ void EventJsonFormatter::WriteTrimmedRecords(const ParsedEvent& e, const EventFa
             held = ids_held && !gid.empty() && v == gid;
             break;
         }
-        if (bit < 0) continue;
         if ((seen >> bit & 1) == 0 && held) skip |= uint64_t{1} << i;
         seen |= 1u << bit;
       }
