@@ -1131,9 +1131,11 @@ void EventJsonFormatter::WriteTrimmedRecords(const ParsedEvent& e, const EventFa
     if (type == rectype::kSockaddr && SockaddrHeld(e, facts, r)) continue;  // source/destination
     // A SYSCALL or PATH record rendered before with the same body and the same facts beyond it:
     // copied (a storm repeats its PATH records, often its SYSCALL). Not for an ENRICHED log's
-    // events, whose names come from the log.
+    // events, whose names come from the log, nor for the SYSCALL record of an exec, a fork or an
+    // exit, whose body never repeats (a new process's pid, a new child's, a process's one end).
     std::string_view memo_flags;
-    if (ri == sys) {
+    if (ri == sys && sc_facts.cls != SyscallClass::kExec &&
+        sc_facts.cls != SyscallClass::kFork && sc_facts.cls != SyscallClass::kExit) {
       static constexpr std::string_view kSyscallFlags[8] = {"s---", "s--o", "s-i-", "s-io",
                                                             "ss--", "ss-o", "ssi-", "ssio"};
       memo_flags = kSyscallFlags[4 * ses_held + 2 * ids_held + outcome_held];
