@@ -197,17 +197,6 @@ bool SinkSocket::SendAll(std::string_view data, const std::atomic<bool>* abandon
   return true;
 }
 
-int SinkSocket::SendDatagram(std::string_view data, const std::atomic<bool>* abandon) {
-  while (true) {
-    if (send(fd_, data.data(), data.size(), MSG_NOSIGNAL) >= 0) return 0;
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) return errno;
-    // The reader's queue is full: wait for room (a unix datagram socket polls writable then).
-    if (Abandoned(abandon)) return EAGAIN;
-    Wait(POLLOUT);
-  }
-}
-
 int SinkSocket::SendDatagrams(struct mmsghdr* msgs, unsigned n, unsigned* sent,
                               const std::atomic<bool>* abandon) {
   *sent = 0;

@@ -7,8 +7,9 @@
 // it waits for the socket in steps of at most 200 ms, and gives up when *abandon becomes true.
 // PeerClosed() tells, without reading anything the caller wants, whether the peer has closed its
 // end (a collector that stopped): a stream output asks it before a write, so lines are not written
-// into a connection that is already gone. SendDatagram returns 0, or the errno (EMSGSIZE: too long
-// for the socket).
+// into a connection that is already gone. SendDatagrams sends msgs[0..n) (sendmmsg, waiting while
+// the reader's queue is full); *sent of them went; it returns 0, or the errno of the message
+// msgs[*sent] (EMSGSIZE: too long for the socket).
 #pragma once
 
 #include <atomic>
@@ -39,7 +40,6 @@ class SinkSocket {
   // *sent (optional): the bytes handed to the kernel, also on failure.
   bool SendAll(std::string_view data, const std::atomic<bool>* abandon, std::string* error,
                size_t* sent = nullptr);
-  int SendDatagram(std::string_view data, const std::atomic<bool>* abandon);
   int SendDatagrams(struct mmsghdr* msgs, unsigned n, unsigned* sent,
                     const std::atomic<bool>* abandon);
   bool PeerClosed();

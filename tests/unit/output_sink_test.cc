@@ -477,16 +477,21 @@ TEST(SyslogSink, TcpOctetCountedWholeAndOversizeCounted) {
   EXPECT_GT(s.largest_oversize, 9000u);
 }
 
-TEST(SyslogSink, DatagramsOnePerEvent) {
-  TempDir dir;
-  const std::string path = dir.path() + "/log";
-  int fd = Listen(AF_UNIX, SOCK_DGRAM, path, nullptr);
+// A syslog output to the unix datagram socket at path (/dev/log's kind).
+SyslogSinkOptions DatagramOptions(const std::string& path, uint32_t max_message_bytes) {
   SyslogSinkOptions o;
   o.transport = SyslogSinkOptions::Transport::kUnixDatagram;
   o.address = o.path = path;
   o.header.app_name = "auditlens";
-  o.max_message_bytes = 2048;
-  SyslogSink sink(o, "full", 1 << 20);
+  o.max_message_bytes = max_message_bytes;
+  return o;
+}
+
+TEST(SyslogSink, DatagramsOnePerEvent) {
+  TempDir dir;
+  const std::string path = dir.path() + "/log";
+  int fd = Listen(AF_UNIX, SOCK_DGRAM, path, nullptr);
+  SyslogSink sink(DatagramOptions(path, 2048), "full", 1 << 20);
   sink.Start();
   sink.Copy("{\"n\":1}\n{\"n\":2}\n");
   sink.Copy("{\"x\":\"" + std::string(3000, 'c') + "\"}\n");  // over 2048: not sent
@@ -514,12 +519,7 @@ TEST(SyslogSink, DatagramsInBatchesAllArriveInOrder) {
   TempDir dir;
   const std::string path = dir.path() + "/log";
   int fd = Listen(AF_UNIX, SOCK_DGRAM, path, nullptr);
-  SyslogSinkOptions o;
-  o.transport = SyslogSinkOptions::Transport::kUnixDatagram;
-  o.address = o.path = path;
-  o.header.app_name = "auditlens";
-  o.max_message_bytes = 8 << 20;
-  SyslogSink sink(o, "full", 1 << 24);
+  SyslogSink sink(DatagramOptions(path, 8 << 20), "full", 1 << 24);
   sink.Start();
   std::vector<std::string> want;
   for (int i = 0; i < 500; ++i) {
