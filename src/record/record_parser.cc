@@ -9,36 +9,47 @@
 namespace auditlens {
 namespace {
 
-// The value of 8 decimal digits at q, or false if any of the 8 bytes is not a digit. Eight at once
-// (SWAR): the first byte is the most significant digit, so neighbouring lanes are combined pairwise
-// (×10, ×100, ×10000) until one 32-bit lane holds the number.
-inline bool EightDigits(const char* q, uint64_t* out) {
+// The digits that begin the 8 bytes at q: returns how many (0-8) and sets *out to their value.
+// Eight bytes at once (SWAR, little-endian: the first byte is the lowest lane). A byte is a digit
+// when its high nibble is 3, and still 3 once 6 is added; the first lane that is not a digit ends
+// the run (a carry out of a lane >= 0xFA can only spoil the lanes after it, which do not count).
+// The digits are then moved to the top lanes, the rest zero, and neighbouring lanes combined
+// pairwise (x10, x100, x10000) until one 32-bit lane holds the number.
+inline int LeadingDigits(const char* q, uint64_t* out) {
   uint64_t c;
   std::memcpy(&c, q, 8);
   constexpr uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ull, kThrees = 0x3030303030303030ull;
-  // Each byte is 0x30..0x39: its high nibble is 3, and still 3 once 6 is added.
-  if ((c & kHigh) != kThrees || ((c + 0x0606060606060606ull) & kHigh) != kThrees) return false;
+  const uint64_t not_digit = ((c & kHigh) ^ kThrees) | (((c + 0x0606060606060606ull) & kHigh) ^ kThrees);
+  const int n = not_digit == 0 ? 8 : __builtin_ctzll(not_digit) / 8;
+  if (n == 0) return 0;
   c -= kThrees;
+  c <<= 8 * (8 - n);  // n >= 1: a shift of at most 56
   c = ((c * 10) + (c >> 8)) & 0x00FF00FF00FF00FFull;
   c = ((c * 100) + (c >> 16)) & 0x0000FFFF0000FFFFull;
   c = ((c * 10000) + (c >> 32)) & 0xFFFFFFFFull;
   *out = c;
-  return true;
+  return n;
 }
 
+constexpr uint64_t kPow10[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+
 // Decimal digits at *p into *v, advancing *p: false without a digit or when the value does not fit.
-// By hand (std::from_chars cost a fifth of each record's parse: three numbers per record), eight
-// digits at a time where there are eight. Up to 19 digits cannot overflow 64 bits; a longer run
-// (never seen from a kernel) is parsed again with checks.
+// By hand (std::from_chars cost a fifth of each record's parse: three numbers per record), up to
+// eight digits a step where eight bytes can be read: a stamp's seconds (10 digits) take two
+// steps, its serial one. Up to 19 digits cannot overflow 64 bits; a longer run (never seen from a
+// kernel) is parsed again with checks.
 template <typename T>
 bool ParseDigits(const char** p, const char* end, T* v) {
   const char* q = *p;
   const char* start = q;
   uint64_t x = 0;
-  uint64_t eight;
-  while (q - start <= 8 && end - q >= 8 && EightDigits(q, &eight)) {  // at most 16 digits
-    x = x * 100000000u + eight;
-    q += 8;
+  uint64_t chunk;
+  while (end - q >= 8) {
+    const int n = LeadingDigits(q, &chunk);
+    if (n == 0 || (q - start) + n > 19) break;
+    x = x * kPow10[n] + chunk;
+    q += n;
+    if (n < 8) break;
   }
   while (q != end && static_cast<unsigned char>(*q - '0') < 10 && q - start < 19) {
     x = x * 10 + static_cast<uint64_t>(*q - '0');

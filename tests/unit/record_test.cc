@@ -108,6 +108,32 @@ TEST(NetlinkRecord, StampSecondsOfEveryLength) {
   }
 }
 
+// Serials of every length from 1 to 12 digits (up to eight a step), each with and without a body
+// after the stamp, so that the digits end at every distance from the end of the text.
+TEST(NetlinkRecord, SerialsOfEveryLength) {
+  std::mt19937_64 rng(11);
+  for (int len = 1; len <= 12; ++len) {
+    for (int trial = 0; trial < 100; ++trial) {
+      std::string digits;
+      for (int i = 0; i < len; ++i) digits.push_back(static_cast<char>('0' + rng() % 10));
+      const uint64_t want = std::stoull(digits);
+      for (const char* body : {"", ":", ": a=1", ": \xff\xfa"}) {
+        Record r;
+        const std::string text = "audit(1700000000.123:" + digits + ")" + body;
+        const char* err = ParseNetlinkRecord(1300, text, &r);
+        if (want > UINT32_MAX || std::string_view(body).empty()) {
+          // Past 32 bits, or no ':' after the stamp (a netlink record must have one).
+          EXPECT_NE(err, nullptr) << text;
+          continue;
+        }
+        ASSERT_EQ(err, nullptr) << text;
+        EXPECT_EQ(r.sec, 1700000000u);
+        EXPECT_EQ(r.serial, want) << text;
+      }
+    }
+  }
+}
+
 // Every malformed stamp is refused with a reason (never a crash, never a half-filled success).
 TEST(NetlinkRecord, MalformedStampsHaveAReason) {
   const char* bad[] = {
