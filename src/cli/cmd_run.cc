@@ -11,6 +11,7 @@
 #include "common/conninfo_mask.h"
 #include "config/config.h"
 #include "config/default_config.h"
+#include "config/destinations.h"
 #include "query/fleet_reader.h"
 #include "rules/rule_loader.h"
 
@@ -107,6 +108,13 @@ int Run(const RunArgs& args) {
   if (args.passive) config.passive = true;
   if (args.keep_rules) config.keep_rules_on_exit = true;
   if (!config.rules_path.empty() && !CheckTrustedRulesPath(config.rules_path, &error)) {
+    std::cerr << "auditlens run: " << error << "\n";
+    return 1;
+  }
+  // The command line may have named a destination the config's outputs already use: checked
+  // here again, for --check-config as for the agent.
+  if (!CheckDestinations(config, args.config_path.empty() ? "<config>" : args.config_path,
+                         &error)) {
     std::cerr << "auditlens run: " << error << "\n";
     return 1;
   }

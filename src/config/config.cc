@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "config/default_config.h"
+#include "config/destinations.h"
 
 namespace auditlens {
 namespace {
@@ -592,17 +593,6 @@ bool ParseOutputs(const toml::node& node, const std::string& source,
     OutputSettings o;
     const std::string name = "outputs[" + std::to_string(i) + "]";
     if (!ParseOutput(*(*array)[i].as_table(), name, source, &o, error)) return false;
-    // One writer per destination: two outputs on one file would interleave and rotate each other.
-    for (const OutputSettings& other : *outputs) {
-      const bool same = (o.type == "stdout" && other.type == "stdout") ||
-                        (!o.path.empty() && o.path == other.path) ||
-                        (o.type == "syslog" && other.type == "syslog" && o.address == other.address);
-      if (same) {
-        *error = Where(source, *(*array)[i].as_table()) + ": " + name + " writes to the same " +
-                 "destination as an output before it";
-        return false;
-      }
-    }
     outputs->push_back(std::move(o));
   }
   return true;
@@ -665,14 +655,8 @@ bool ParseOver(const Config& base, const std::string& text, const std::string& s
   for (OutputSettings& o : parsed.outputs) {
     if (o.profile.empty()) o.profile = parsed.filtering.profile;
   }
-  for (const OutputSettings& o : parsed.outputs) {
-    if ((o.type == "file" && o.path == parsed.output_path) ||
-        (o.type == "stdout" && parsed.output_path == "-")) {
-      *error = source + ":" + std::to_string(o.line) + ": this output writes to [output]'s " +
-               "destination (" + parsed.output_path + ")";
-      return false;
-    }
-  }
+  // One writer per destination: two outputs on one file would interleave and rotate each other.
+  if (!CheckDestinations(parsed, source, error)) return false;
   *config = std::move(parsed);
   return true;
 }

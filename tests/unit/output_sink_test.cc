@@ -252,6 +252,31 @@ TEST(FileRotation, ShiftsGenerationsAndDropsTheOldest) {
   EXPECT_FALSE(fs::exists(p + ".3"));
 }
 
+// Only the generations before the first missing one move: with 1000 generations allowed and three
+// files, a rotation touches those three (it once tried every number up to 1000, each rotation a
+// thousand renames), and a file past a gap stays where it is.
+TEST(FileRotation, MovesOnlyUpToTheFirstMissingGeneration) {
+  TempDir dir;
+  const std::string p = dir.path() + "/e.json";
+  std::string error;
+  for (int round = 0; round < 3; ++round) {
+    std::ofstream(p) << "round " << round << "\n";
+    ASSERT_TRUE(RotateFiles(p, 1000, &error)) << error;
+  }
+  EXPECT_EQ(Slurp(p + ".1"), "round 2\n");
+  EXPECT_EQ(Slurp(p + ".2"), "round 1\n");
+  EXPECT_EQ(Slurp(p + ".3"), "round 0\n");
+  EXPECT_FALSE(fs::exists(p + ".4"));
+  // A gap at .2: .1 moves into it, .3 stays.
+  fs::remove(p + ".2");
+  std::ofstream(p) << "round 3\n";
+  ASSERT_TRUE(RotateFiles(p, 1000, &error)) << error;
+  EXPECT_EQ(Slurp(p + ".1"), "round 3\n");
+  EXPECT_EQ(Slurp(p + ".2"), "round 2\n");
+  EXPECT_EQ(Slurp(p + ".3"), "round 0\n");
+  EXPECT_FALSE(fs::exists(p + ".4"));
+}
+
 // Runs a sink until its counters say `lines` were written (or 10 s pass).
 template <typename Sink>
 void WaitWritten(Sink& sink, uint64_t lines) {
@@ -510,6 +535,7 @@ TEST(SyslogSink, DatagramsOnePerEvent) {
   close(fd);
   EXPECT_EQ(got, (std::vector<std::string>{"{\"n\":1}", "{\"n\":2}", "{\"n\":3}"}));
   EXPECT_EQ(sink.Status().oversize_lines, 1u);
+  EXPECT_EQ(sink.Status().socket_refused_lines, 0u);  // max_message_bytes refused it
 }
 
 // More datagrams than one sendmmsg takes (64) and than the reader's queue holds (10 by default):
@@ -546,6 +572,7 @@ TEST(SyslogSink, DatagramsInBatchesAllArriveInOrder) {
   const OutputSinkStatus s = sink.Status();
   EXPECT_EQ(s.written_lines, 500u);
   EXPECT_EQ(s.oversize_lines, 1u);
+  EXPECT_EQ(s.socket_refused_lines, 1u);  // the socket refused it, not max_message_bytes
   EXPECT_GT(s.largest_oversize, 4u << 20);
 }
 
@@ -831,7 +858,7 @@ TEST(OutputsConfig, ErrorsNameTheOutputKeyAndLine) {
       {"[[outputs]]\ntype = \"file\"\npath = \"/x\"\nmax_bytes = 10\n", "at least 4096"},
       {"[[outputs]]\ntype = \"file\"\npath = \"/x\"\ngenerations = 0\n", "generations"},
       {"[[outputs]]\ntype = \"stdout\"\n[[outputs]]\ntype = \"stdout\"\n", "same destination"},
-      {"[output]\npath = \"/a\"\n[[outputs]]\ntype = \"file\"\npath = \"/a\"\n", "[output]'s destination"},
+      {"[output]\npath = \"/a\"\n[[outputs]]\ntype = \"file\"\npath = \"/a\"\n", "same destination as [output]"},
       {"[outputs]\ntype = \"file\"\n", "must be an array of tables"},
   };
   for (const auto& [text, want] : cases) {
