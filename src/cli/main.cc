@@ -4,8 +4,12 @@
 // error (a one-line hint on stderr naming the --help to read). Some commands add their own codes
 // (status: 3, 4, 5); each command's --help lists them. Bare `auditlens` (or a command that needs a
 // subcommand, given none) prints its help on stdout and exits 2: it did nothing.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cctype>
+#include <cerrno>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -46,9 +50,22 @@ std::string Describe(const CLI::ParseError& e) {
   return what;
 }
 
+// Standard input, output and error opened on /dev/null where they are closed (`auditlens run >&-`,
+// a careless service manager): otherwise the next file the program opens gets the number, and
+// what is meant for standard output or error (the agent's stdout output, its log lines) goes into
+// it: an output file, or the audit netlink socket.
+void OpenClosedStandardStreams() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    const int null_fd = open("/dev/null", O_RDWR);
+    if (null_fd >= 0 && null_fd != fd) close(null_fd);  // /dev/null missing: nothing to be done
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  OpenClosedStandardStreams();
   // The store's writer summarizes ended sessions with the timeline's rules (docs/store.md).
   auditlens::InstallTimelineSummaries();
   CLI::App app{"auditlens: the kernel audit stream as one decoded JSON object per event"};
