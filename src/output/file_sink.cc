@@ -26,7 +26,12 @@ bool RotateFiles(const std::string& path, uint32_t generations, std::string* err
     }
     return true;
   }
-  for (uint32_t g = generations; g >= 1; --g) {
+  // Only the generations up to the first missing one move: past a gap nothing needs room (and
+  // trying every number up to 1000 generations made each rotation a thousand failed renames).
+  uint32_t top = 1;
+  struct stat st;
+  while (top < generations && lstat(RotatedName(path, top).c_str(), &st) == 0) ++top;
+  for (uint32_t g = top; g >= 1; --g) {
     const std::string from = RotatedName(path, g - 1), to = RotatedName(path, g);
     if (rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT) {
       *error = "rotate " + from + " to " + to + ": " + strerror(errno);

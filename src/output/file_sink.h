@@ -28,8 +28,9 @@ namespace auditlens {
 
 // path for generation 0, path.N for N >= 1.
 std::string RotatedName(const std::string& path, uint32_t generation);
-// Shifts the generations up by one (path.GENERATIONS is removed, path becomes path.1). A name that
-// does not exist is skipped. False with a message when a rename fails.
+// Shifts the generations up by one (path.GENERATIONS is removed, path becomes path.1), as far as
+// the first generation that does not exist: the files past such a gap stay where they are. One
+// lstat and one rename per generation that moves. False with a message when a rename fails.
 bool RotateFiles(const std::string& path, uint32_t generations, std::string* error);
 
 class FileSink : public OutputSink {
