@@ -39,17 +39,30 @@ void AgentOutputs::Tick(Pipeline* pipeline, uint64_t now_ms, const LogFn& log) {
     }
     if (s.oversize_lines != r.oversize) {
       const uint64_t n = s.oversize_lines - r.oversize;
-      const std::string detail = fmt::format(
-          "{} events were not sent to {}: as syslog messages they were longer than its "
-          "max_message_bytes ({}), the longest {} bytes; raise max_message_bytes together with "
-          "the collector's limit (rsyslog maxMessageSize) to have them",
-          n, s.name, settings_[i].max_message_bytes, s.largest_oversize);
+      const uint64_t by_socket = s.socket_refused_lines - r.socket_refused;
+      std::string detail;
+      if (by_socket < n) {
+        detail = fmt::format(
+            "{} events were not sent to {}: as syslog messages they were longer than its "
+            "max_message_bytes ({}); raise max_message_bytes together with the collector's limit "
+            "(rsyslog maxMessageSize) to have them",
+            n - by_socket, s.name, settings_[i].max_message_bytes);
+      }
+      if (by_socket > 0) {
+        detail += fmt::format(
+            "{}{} events were not sent to {}: the socket refused them as too long for one "
+            "datagram (its send buffer, about 200 KB by default); send syslog over tcp:// to have "
+            "events that long",
+            detail.empty() ? "" : "; ", by_socket, s.name);
+      }
+      detail += fmt::format(" (the longest {} bytes)", s.largest_oversize);
       LossInfo loss;
       loss.cause = "output-oversize";
       loss.count = n;
       loss.time_ms = now_ms;
       loss.detail = detail;
       r.oversize = s.oversize_lines;
+      r.socket_refused = s.socket_refused_lines;
       pipeline->ReportLoss(loss);
     }
     const bool still_dropping = s.dropped_lines != r.dropped_seen;

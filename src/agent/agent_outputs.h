@@ -44,6 +44,7 @@ class AgentOutputs {
     uint64_t dropped_seen = 0;  // at the last tick
     uint64_t pending_ms = 0;    // since when drops wait to be reported (0: none)
     uint64_t oversize = 0;
+    uint64_t socket_refused = 0;
     bool failing = false;
     uint64_t failed_ms = 0;
   };

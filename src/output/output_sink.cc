@@ -54,7 +54,8 @@ void OutputSink::RequestReopen() {
   wake_.notify_one();
 }
 
-void OutputSink::CountOversize(uint64_t bytes) {
+void OutputSink::CountOversize(uint64_t bytes, bool by_socket) {
+  if (by_socket) socket_refused_lines_.fetch_add(1, std::memory_order_relaxed);
   oversize_lines_.fetch_add(1, std::memory_order_relaxed);
   uint64_t seen = largest_oversize_.load(std::memory_order_relaxed);
   while (bytes > seen && !largest_oversize_.compare_exchange_weak(seen, bytes)) {
@@ -97,6 +98,7 @@ OutputSinkStatus OutputSink::Status() const {
   s.dropped_lines = dropped_lines_.load(std::memory_order_relaxed);
   s.oversize_lines = oversize_lines_.load(std::memory_order_relaxed);
   s.largest_oversize = largest_oversize_.load(std::memory_order_relaxed);
+  s.socket_refused_lines = socket_refused_lines_.load(std::memory_order_relaxed);
   s.reconnects = reconnects_.load(std::memory_order_relaxed);
   s.errors = errors_.load(std::memory_order_relaxed);
   s.rotations = rotations_.load(std::memory_order_relaxed);

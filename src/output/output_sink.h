@@ -46,6 +46,9 @@ struct OutputSinkStatus {
   uint64_t dropped_lines = 0;   // spool full
   uint64_t oversize_lines = 0;  // too long for the destination
   uint64_t largest_oversize = 0;
+  // Of oversize_lines, those within max_message_bytes that the socket itself refused (a unix
+  // datagram longer than the socket's send buffer: EMSGSIZE).
+  uint64_t socket_refused_lines = 0;
   uint64_t spool_bytes = 0;     // queued, the batch being written included
   uint64_t reconnects = 0;
   uint64_t errors = 0;
@@ -96,7 +99,8 @@ class OutputSink {
     written_lines_.fetch_add(lines, std::memory_order_relaxed);
     written_bytes_.fetch_add(bytes, std::memory_order_relaxed);
   }
-  void CountOversize(uint64_t bytes);
+  // by_socket: refused by the socket (EMSGSIZE), not by max_message_bytes.
+  void CountOversize(uint64_t bytes, bool by_socket = false);
   void CountDropped(uint64_t lines) { dropped_lines_.fetch_add(lines, std::memory_order_relaxed); }
   void CountRotation() { rotations_.fetch_add(1, std::memory_order_relaxed); }
   // True once Stop() has given up draining: every wait must end.
@@ -128,7 +132,7 @@ class OutputSink {
   std::thread thread_;
   std::atomic<bool> abandon_{false};
   std::atomic<uint64_t> written_lines_{0}, written_bytes_{0}, dropped_lines_{0}, oversize_lines_{0},
-      largest_oversize_{0}, reconnects_{0}, errors_{0}, rotations_{0};
+      largest_oversize_{0}, socket_refused_lines_{0}, reconnects_{0}, errors_{0}, rotations_{0};
 };
 
 }  // namespace auditlens

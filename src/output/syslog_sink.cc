@@ -109,7 +109,7 @@ OutputSink::WriteResult SyslogSink::WriteDatagrams(std::string_view lines, size_
     }
     if (err == 0) continue;
     if (err == EMSGSIZE) {
-      CountOversize(header + iov_[2 * sent + 1].iov_len);
+      CountOversize(header + iov_[2 * sent + 1].iov_len, /*by_socket=*/true);
       done = next_[sent];
       continue;
     }
