@@ -2,7 +2,11 @@
 """A syslog collector for benchmarks: binds a unix datagram socket and counts what arrives
 (messages and bytes, printed on SIGTERM/SIGINT), keeping nothing.
 
-    bench/syslog_sink.py /tmp/auditlens-bench-syslog.sock
+    bench/syslog_sink.py /tmp/auditlens-bench-syslog.sock     a unix datagram socket (/dev/log's kind)
+    bench/syslog_sink.py tcp://127.0.0.1:5514                 a TCP collector: octet-counted frames
+
+Over TCP it reads 1 MiB at a time and counts the frames ("LENGTH MESSAGE", RFC 6587) as they go
+by, one connection at a time (the agent's output holds one).
 
 It receives with recvmmsg (through ctypes: up to 64 datagrams per system call, waiting only for
 the first), so that the collector costs the 2-core machine as little as it can: a receive per
@@ -72,8 +76,54 @@ def batch_receiver(fd):
     return receive
 
 
+def serve_tcp(address):
+    host, port = address[len("tcp://"):].rsplit(":", 1)
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, int(port)))
+    listener.listen(4)
+    count = size = calls = 0
+
+    def done(*_):
+        print(f"syslog_sink: {count} messages, {size} bytes, {calls} receives", flush=True)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, done)
+    signal.signal(signal.SIGINT, done)
+    buf = bytearray(1 << 20)
+    while True:
+        conn, _ = listener.accept()
+        pending = b""  # the bytes of a frame not yet whole
+        need = -1      # the current frame's length once its "LENGTH " is read
+        while True:
+            n = conn.recv_into(buf)
+            if n == 0:
+                break
+            calls += 1
+            data = pending + bytes(buf[:n])
+            at = 0
+            while True:
+                if need < 0:
+                    sp = data.find(b" ", at)
+                    if sp < 0:
+                        break
+                    need = int(data[at:sp])
+                    at = sp + 1
+                if len(data) - at < need:
+                    break
+                count += 1
+                size += need
+                at += need
+                need = -1
+            pending = data[at:]
+        conn.close()
+
+
 def main():
     path = sys.argv[1]
+    if path.startswith("tcp://"):
+        serve_tcp(path)
+        return
     try:
         os.unlink(path)
     except FileNotFoundError:
