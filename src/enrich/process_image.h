@@ -196,6 +196,15 @@ struct ProcessImage {
   // Its labels (enrich/process_labels.h): bit i is the labeler's names()[i]. Kept across exec,
   // inherited by the processes it starts; 0 without labels.
   uint64_t labels = 0;
+  // Of those, the ones this process gained itself after it started (by an exec, or an event with
+  // a rule key), each with the time of the event that gave it: a child that had already started
+  // then does not inherit it (ProcessTable). Empty, and nothing allocated, unless a [[labels]]
+  // table matched this process at one of its execs or events.
+  struct GainedLabel {
+    uint64_t bits = 0;
+    uint64_t ms = 0;
+  };
+  std::vector<GainedLabel> gained_labels;
 
   std::string_view parent_entity() const {
     return parent ? parent->entity_id.view() : std::string_view();

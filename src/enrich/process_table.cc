@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -386,8 +387,15 @@ void ProcessTable::Finish(ProcessImage* image, bool take_accept) {
   if (options_.track_cgroups && !image->cgroup) SetCgroup(image, parent);
   if (options_.hasher != nullptr && !image->exe_hash) SetExeHash(image, parent);
   if (options_.labeler != nullptr) {
-    if (parent != nullptr) image->labels |= parent->labels;
-    if (image->origin != ProcessOrigin::kFork) image->labels |= options_.labeler->OfImage(*image);
+    if (parent != nullptr) image->labels |= parent->labels & ~LabelsGainedAfterStart(*parent, *image);
+    if (image->origin != ProcessOrigin::kFork) {
+      const uint64_t gained = options_.labeler->OfImage(*image) & ~image->labels;
+      image->labels |= gained;
+      // An exec's own time is known: its children from before it keep what they had.
+      if (gained != 0 && image->origin == ProcessOrigin::kExec) {
+        image->gained_labels.push_back({gained, image->start_ms});
+      }
+    }
   }
   if (parent == nullptr) return;
   // Not known otherwise (a fork that was not audited): the parent's, as the kernel gives a child.
@@ -684,6 +692,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
     SessionRole previous_role = SessionRole::kNone;
     int32_t sid = -1, pgid = -1;  // an exec keeps the process's session and process group
     uint64_t labels = 0;          // and its labels
+    std::vector<ProcessImage::GainedLabel> gained_labels;
     // Events out of order: this image's exit arrived first (it made an image of its own).
     const bool exit_came_first = image != nullptr && image->exited && image->exit_ms >= s.time_ms &&
                                  image->origin == ProcessOrigin::kSeen;
@@ -700,6 +709,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
       }
       previous_role = image->role;
       labels = image->labels;
+      gained_labels = std::move(image->gained_labels);
       sid = image->sid;
       pgid = image->pgid;
     }
@@ -709,6 +719,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
     image->sid = sid;
     image->pgid = pgid;
     image->labels = labels;
+    image->gained_labels = std::move(gained_labels);
     FillFromSubject(image, e);
     SetArgsFromExecve(image, e);
     SetCwd(image, e);
@@ -729,7 +740,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
     current_ = image;
     facts->process = image;
     facts->parent_current = s.ppid <= 0 || s.ppid == image->ppid;
-    if (options_.labeler != nullptr) image->labels |= options_.labeler->OfKey(*image, s.key);
+    if (options_.labeler != nullptr) AddKeyLabels(image, s.key, s.time_ms);
     SetLeaders(*image, facts);
     if (options_.hasher != nullptr) RefreshExeHash(image);
     return;
@@ -754,7 +765,7 @@ void ProcessTable::Enrich(const ParsedEvent& e, EventFacts* facts) {
   current_ = image;
   facts->process = image;
   facts->parent_current = s.ppid <= 0 || s.ppid == image->ppid;
-  if (options_.labeler != nullptr) image->labels |= options_.labeler->OfKey(*image, s.key);
+  if (options_.labeler != nullptr) AddKeyLabels(image, s.key, s.time_ms);
 
   switch (s.sys) {
     case SyscallClass::kExit:
@@ -957,6 +968,54 @@ void ProcessTable::ReadProcClock(const std::string& proc_root) {
   }
   proc_ticks_ = sysconf(_SC_CLK_TCK);
   if (proc_ticks_ <= 0) proc_ticks_ = 100;
+}
+
+bool ProcessTable::ProcStartMs(int32_t pid, uint64_t* start_ms) {
+  if (options_.proc_root.empty()) return false;
+  const std::string stat = ReadSmallFile(options_.proc_root + "/" + std::to_string(pid) + "/stat");
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return false;
+  // After "pid (comm) ", starttime is the 20th field: clock ticks since boot.
+  std::istringstream fields(stat.substr(close + 2));
+  std::string skip;
+  for (int i = 0; i < 19; ++i) fields >> skip;
+  unsigned long long start_ticks = 0;
+  if (!(fields >> start_ticks)) return false;
+  if (proc_btime_ == 0) ReadProcClock(options_.proc_root);
+  // Boot time to the millisecond (btime is to the second): now on the wall clock, less the time
+  // since boot. From a proc_root that is not the host's (tests), btime.
+  uint64_t boot_ms = proc_btime_ * 1000;
+  timespec real{}, boot{};
+  if (options_.proc_root == "/proc" && clock_gettime(CLOCK_REALTIME, &real) == 0 &&
+      clock_gettime(CLOCK_BOOTTIME, &boot) == 0) {
+    boot_ms = static_cast<uint64_t>(real.tv_sec - boot.tv_sec) * 1000 +
+              static_cast<uint64_t>((real.tv_nsec - boot.tv_nsec) / 1000000);
+  }
+  *start_ms = boot_ms + start_ticks * 1000 / static_cast<uint64_t>(proc_ticks_);
+  return true;
+}
+
+void ProcessTable::AddKeyLabels(ProcessImage* image, std::string_view key, uint64_t ms) {
+  const uint64_t gained = options_.labeler->OfKey(*image, key) & ~image->labels;
+  if (gained == 0) return;
+  image->labels |= gained;
+  image->gained_labels.push_back({gained, ms});
+}
+
+uint64_t ProcessTable::LabelsGainedAfterStart(const ProcessImage& parent,
+                                              const ProcessImage& child) {
+  // A child whose fork was seen was made then, before any later event labelled its parent.
+  if (parent.gained_labels.empty() || child.origin == ProcessOrigin::kFork) return 0;
+  uint64_t start_ms = 0;
+  if (!ProcStartMs(child.pid, &start_ms)) return 0;  // gone: it inherits them (not known)
+  // The start is read to the clock tick (10 ms, rounded down) and an event's time to the
+  // kernel's coarse clock: only a child that started clearly before the event is left out.
+  constexpr uint64_t kTickMs = 10;
+  uint64_t after = 0;
+  for (const ProcessImage::GainedLabel& k : parent.gained_labels) {
+    if (start_ms + kTickMs <= k.ms) after |= k.bits;
+  }
+  return after;
 }
 
 ProcessImage* ProcessTable::AdoptFromProc(int32_t pid, uint64_t child_start_ms) {

@@ -167,6 +167,16 @@ class ProcessTable : public Enricher {
   ProcessImage* ReadProcImage(const std::string& root, int32_t pid);
   ProcessImage* AdoptFromProc(int32_t pid, uint64_t child_start_ms);
   void ReadProcClock(const std::string& proc_root);
+  // When a live process started, in ms since the epoch, from proc_root/PID/stat (to the kernel's
+  // 10 ms clock tick); false when it is gone or there is no proc_root.
+  bool ProcStartMs(int32_t pid, uint64_t* start_ms);
+  // Adds the labels the [[labels]] tables with a key give the image for an event with that key at
+  // ms, noting the new ones in ProcessImage::gained_labels.
+  void AddKeyLabels(ProcessImage* image, std::string_view key, uint64_t ms);
+  // The labels the parent gained (by an exec or a key) after the child had started, which it does
+  // not inherit: only for a child whose fork was not seen (its start read from /proc); 0 when
+  // not known.
+  uint64_t LabelsGainedAfterStart(const ProcessImage& parent, const ProcessImage& child);
   void SetNetns(ProcessImage* image, const ProcessImage* parent);
   // ProcessImage::cgroup of a new image (budgeted read; else, for an exec, the container the
   // process was in before it (exec_previous_cgroup_); else the parent's).
