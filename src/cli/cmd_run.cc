@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "config/default_config.h"
 #include "config/destinations.h"
+#include "output/output_file.h"
 #include "query/fleet_reader.h"
 #include "rules/rule_loader.h"
 
@@ -49,6 +50,22 @@ int CheckConfig(const Config& config, const RunArgs& args) {
   if (!filtering.Build(config.filtering, &filter_error)) {
     std::cerr << "auditlens run: " << filter_error << "\n";
     return 1;
+  }
+  // A group the host lacks stops the agent at start: said here too.
+  std::vector<std::pair<std::string, std::string>> groups;  // (who, group): the error names the key
+  if (!config.output_group.empty()) groups.emplace_back("", config.output_group);
+  for (size_t i = 0; i < config.outputs.size(); ++i) {
+    if (config.outputs[i].type == "file" && !config.outputs[i].group.empty()) {
+      groups.emplace_back("outputs[" + std::to_string(i) + "] (file)", config.outputs[i].group);
+    }
+  }
+  for (const auto& [who, group] : groups) {
+    gid_t gid;
+    std::string group_error;
+    if (!LookUpOutputGroup(group, &gid, &group_error)) {
+      std::cerr << "auditlens run: " << (who.empty() ? "" : who + ": ") << group_error << "\n";
+      return 1;
+    }
   }
   RuleSet rules = LoadRuleSet(config.rules_path);
   for (const RuleError& e : rules.errors) std::cerr << "error: " << e.ToString() << "\n";

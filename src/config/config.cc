@@ -529,10 +529,12 @@ bool ParseOutput(const toml::table& t, const std::string& name, const std::strin
         why = "must be 0 (no rotation) or at least 4096 (bytes)";
       }
     } else if (key == "generations") {
-      ok = ReadUint32(node, 1, &o->generations, &why);
-      if (ok && o->generations > 1000) {
-        ok = false;
-        why = "must be 1..1000";
+      // One message for every value out of range (0 and negatives too).
+      ok = node.is_integer() && node.as_integer()->get() >= 1 && node.as_integer()->get() <= 1000;
+      if (ok) {
+        o->generations = static_cast<uint32_t>(node.as_integer()->get());
+      } else {
+        why = node.is_integer() ? "must be 1..1000" : "must be an integer, 1..1000";
       }
     } else if (key == "address") {
       ok = ReadString(node, &o->address, &why);

@@ -314,6 +314,25 @@ check "run --check-config of broken TOML: exit 1 with the error" bash -c "[[ $RC
 printf '[output]\nno_such_key = 1\n' >"$T/unknown.toml"
 run run --check-config --config "$T/unknown.toml"
 check "run --check-config with an unknown key: exit 1, the key named" bash -c "[[ $RC -eq 1 ]] && grep -q no_such_key '$T/err'"
+# What `run` refuses, --check-config refuses: a destination named twice however it is spelled,
+# through the command line's --output too, and a group the host lacks.
+cp "$T/good.toml" "$T/twice.toml"
+printf '[[outputs]]\ntype = "file"\npath = "%s/dry/out/./o.json"\n[[outputs]]\ntype = "file"\npath = "%s/dry/out/o.json"\n' "$T" "$T" >>"$T/twice.toml"
+run run --check-config --config "$T/twice.toml"
+check "run --check-config with one file as two outputs (/./): exit 1, both named" \
+  bash -c "[[ $RC -eq 1 ]] && grep -q 'outputs\[1\] (file $T/dry/out/o.json) writes to the same destination as outputs\[0\]' '$T/err'"
+cp "$T/good.toml" "$T/stdout.toml"
+printf '[[outputs]]\ntype = "stdout"\n' >>"$T/stdout.toml"
+run run --check-config --config "$T/stdout.toml"
+check "run --check-config with a stdout output: valid" test "$RC" -eq 0
+run run --check-config --config "$T/stdout.toml" --output -
+check "  ... and --output - besides: exit 1 (run refuses it)" \
+  bash -c "[[ $RC -eq 1 ]] && grep -q 'writes to the same destination as \[output\] (-)' '$T/err'"
+cp "$T/good.toml" "$T/group.toml"
+printf '[[outputs]]\ntype = "file"\npath = "%s/dry/out/g.json"\ngroup = "no-such-group-here"\n' "$T" >>"$T/group.toml"
+run run --check-config --config "$T/group.toml"
+check "run --check-config with an output group the host lacks: exit 1, said" \
+  bash -c "[[ $RC -eq 1 ]] && grep -q \"no group 'no-such-group-here'\" '$T/err'"
 run run --check-config --config "$T/missing.toml"
 check "run --check-config of a missing config: exit 1" test "$RC" -eq 1
 chmod 666 "$T/good.toml"
