@@ -106,7 +106,20 @@ OutputSinkStatus OutputSink::Status() const {
   s.spool_bytes = spool_.bytes() + in_flight_;
   s.failing = failing_;
   s.last_error = last_error_;
+  const int64_t since = write_since_ms_.load(std::memory_order_relaxed);
+  const int64_t waited = since == 0 ? 0 : SteadyMs() - since;
+  if (!s.failing && waited >= stalled_ms_.load(std::memory_order_relaxed)) {
+    s.failing = true;
+    s.last_error = "a write has waited " + std::to_string(waited / 1000) +
+                   " s: the destination takes nothing";
+  }
   return s;
+}
+
+int64_t OutputSink::SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 void OutputSink::Run() {
@@ -178,8 +191,10 @@ void OutputSink::Run() {
     lock.unlock();
     size_t consumed = 0;
     std::string error;
+    write_since_ms_.store(SteadyMs(), std::memory_order_relaxed);
     const WriteResult result =
         Write(std::string_view(batch).substr(batch_done), &consumed, &error);
+    write_since_ms_.store(0, std::memory_order_relaxed);
     lock.lock();
     batch_done += consumed;
     in_flight_ = batch.size() - batch_done;

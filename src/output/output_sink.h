@@ -22,7 +22,9 @@
 // - Stop(drain_ms) waits at most drain_ms for the spool to be written, then gives up every wait
 //   (each blocking step waits at most 200 ms at a time) and joins the thread; it returns the bytes
 //   left unwritten.
-// - Status() may be called from any thread.
+// - Status() may be called from any thread. An output whose write has waited kStalledMs (the
+//   destination takes nothing: a stopped reader, a collector that accepts and never reads) is
+//   failing there, with that as its last_error, until the write moves.
 #pragma once
 
 #include <atomic>
@@ -61,6 +63,8 @@ class OutputSink {
  public:
   OutputSink(std::string type, std::string target, std::string profile, size_t max_spool_bytes);
   virtual ~OutputSink();
+  // How long a write may wait before the output is failing (kStalledMs; shorter in tests).
+  void set_stalled_ms(int64_t ms) { stalled_ms_.store(ms, std::memory_order_relaxed); }
   OutputSink(const OutputSink&) = delete;
   OutputSink& operator=(const OutputSink&) = delete;
 
@@ -80,6 +84,9 @@ class OutputSink {
   static constexpr size_t kOfferBytes = 64 * 1024;
   static constexpr uint64_t kMinBackoffMs = 200;
   static constexpr uint64_t kMaxBackoffMs = 10000;
+  // A write that has waited this long (a collector or reader that takes nothing) makes the output
+  // failing in its status until it moves again.
+  static constexpr int64_t kStalledMs = 10000;
 
  protected:
   enum class WriteResult {
@@ -124,6 +131,10 @@ class OutputSink {
   std::condition_variable idle_;
   LineSpool spool_;
   size_t in_flight_ = 0;  // the writer's batch, not yet written
+  // When the write under way began (steady clock, ms); 0 when the writer is not in a write.
+  std::atomic<int64_t> write_since_ms_{0};
+  std::atomic<int64_t> stalled_ms_{kStalledMs};
+  static int64_t SteadyMs();  // never 0 on a running system
   bool stop_ = false;
   bool reopen_ = false;
   bool done_ = false;

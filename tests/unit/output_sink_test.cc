@@ -765,6 +765,43 @@ TEST(UnixSink, LinesToAListeningSocket) {
   EXPECT_EQ(received, Lines(0, 100));
 }
 
+// A reader that accepts and never reads: once a write has waited the stall time the output is
+// failing in its status (auditlens status exits 4), and it is not once the reader reads again.
+TEST(UnixSink, AReaderThatTakesNothingMakesTheOutputFailing) {
+  TempDir dir;
+  const std::string path = dir.path() + "/shipper.sock";
+  int listener = Listen(AF_UNIX, SOCK_STREAM, path, nullptr);
+  UnixSink sink(path, "full", 1 << 24);
+  sink.set_stalled_ms(300);
+  sink.Start();
+  const int conn = accept(listener, nullptr, nullptr);
+  ASSERT_GE(conn, 0);
+  sink.Copy(Lines(0, 20000));  // more than the socket's buffers hold
+  sink.Offer();
+  bool failing = false;
+  for (int i = 0; i < 300 && !failing; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    failing = sink.Status().failing;
+  }
+  EXPECT_TRUE(failing);
+  EXPECT_NE(sink.Status().last_error.find("the destination takes nothing"), std::string::npos)
+      << sink.Status().last_error;
+  // The reader reads: every line arrives, and the output is no longer failing.
+  std::string received;
+  std::thread reader([&] {
+    char buf[1 << 16];
+    ssize_t n;
+    while ((n = read(conn, buf, sizeof(buf))) > 0) received.append(buf, static_cast<size_t>(n));
+  });
+  WaitWritten(sink, 20000);
+  EXPECT_FALSE(sink.Status().failing);
+  EXPECT_EQ(sink.Stop(5000), 0u);
+  reader.join();
+  close(conn);
+  close(listener);
+  EXPECT_EQ(received, Lines(0, 20000));
+}
+
 // ---- configuration ----
 
 TEST(OutputsConfig, EachTypeWithItsDefaults) {
