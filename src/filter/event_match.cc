@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/lexical_path.h"
 #include "common/parse_int.h"
 #include "decode/value_decoder.h"
 #include "record/record_types.h"
@@ -176,6 +177,9 @@ const std::vector<std::string>& EventView::paths() {
       if (path.back() != '/') path += '/';
     }
     path += name_;
+    // "/var/lib/apt/lists/../../../../etc/shadow" is "/etc/shadow": a name spelled with ".." must
+    // not pass for the directory it leaves (a way around a drop filter, with no privilege).
+    NormalizeAbsolutePath(&path);
   }
   return paths_;
 }
@@ -235,8 +239,11 @@ bool EventMatch::CompileEntry(const ConfigTable::Entry& e, const ProcessLabeler*
         *why = "'" + v + "' is not an absolute path";
         return false;
       }
+      // Compared with names normalized the same way ("/var/lib/../lib/x" is "/var/lib/x").
+      paths_.push_back(v);
+      NormalizeAbsolutePath(&paths_.back(), /*keep_trailing_slash=*/true);
     }
-    return strings(&paths_);
+    return true;
   }
   if (e.key == "container") {
     for (const std::string& v : e.values) {

@@ -259,6 +259,28 @@ TEST(Filters, PathPrefix) {
               log, {1, 2, 3, 4, 5}, {1, 5});
 }
 
+// A name spelled with ".." or "." is the file it names, not the directory it passes through: a drop
+// filter on /var/lib/apt/lists cannot be used, with no privilege, to hide the reading of
+// /etc/shadow. The configured prefixes are normalized the same way.
+TEST(Filters, PathPrefixOfTheNormalizedName) {
+  auto open = [](uint32_t serial, const std::string& cwd, const std::string& name) {
+    return Syscall(serial, 257, 10, 1, "success=yes exit=3", "auid=1000 uid=1000", "/usr/bin/x",
+                   "(null)",
+                   "type=CWD HEAD cwd=\"" + cwd + "\"\ntype=PATH HEAD item=0 name=\"" + name +
+                       "\" inode=1 dev=08:01 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL\n");
+  };
+  std::string log;
+  log += open(1, "/", "/var/lib/apt/lists/../../../../etc/shadow");
+  log += open(2, "/var/lib/apt/lists", "../../../../etc/shadow");  // relative, from inside
+  log += open(3, "/", "/var/lib/apt/lists/./partial//x");
+  log += open(4, "/", "/etc/../var/lib/apt/lists/y");
+  log += open(5, "/var/lib/apt/lists", "z");
+  ExpectDrops("[[filters]]\nname = \"f\"\naction = \"drop\"\npath = \"/var/lib/apt/lists\"\n", log,
+              {1, 2, 3, 4, 5}, {3, 4, 5});
+  ExpectDrops("[[filters]]\nname = \"f\"\naction = \"drop\"\npath = \"/var/lib/./apt/x/../lists/\"\n",
+              log, {1, 2, 3, 4, 5}, {3, 4, 5});
+}
+
 TEST(Filters, PeerAndPort) {
   auto connect = [](uint32_t serial, const std::string& saddr) {
     return Syscall(serial, 42, 10, 1, "success=yes exit=0 a0=3", "auid=1000 uid=1000",
