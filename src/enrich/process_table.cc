@@ -984,14 +984,14 @@ bool ProcessTable::ProcStartMs(int32_t pid, uint64_t* start_ms) {
   if (proc_btime_ == 0) ReadProcClock(options_.proc_root);
   // Boot time to the millisecond (btime is to the second): now on the wall clock, less the time
   // since boot. From a proc_root that is not the host's (tests), btime.
-  uint64_t boot_ms = proc_btime_ * 1000;
+  int64_t boot_ms = static_cast<int64_t>(proc_btime_) * 1000;
   timespec real{}, boot{};
   if (options_.proc_root == "/proc" && clock_gettime(CLOCK_REALTIME, &real) == 0 &&
       clock_gettime(CLOCK_BOOTTIME, &boot) == 0) {
-    boot_ms = static_cast<uint64_t>(real.tv_sec - boot.tv_sec) * 1000 +
-              static_cast<uint64_t>((real.tv_nsec - boot.tv_nsec) / 1000000);
+    boot_ms = (static_cast<int64_t>(real.tv_sec) - boot.tv_sec) * 1000 +
+              (static_cast<int64_t>(real.tv_nsec) - boot.tv_nsec) / 1000000;
   }
-  *start_ms = boot_ms + start_ticks * 1000 / static_cast<uint64_t>(proc_ticks_);
+  *start_ms = static_cast<uint64_t>(boot_ms) + start_ticks * 1000 / static_cast<uint64_t>(proc_ticks_);
   return true;
 }
 
@@ -1006,6 +1006,7 @@ uint64_t ProcessTable::LabelsGainedAfterStart(const ProcessImage& parent,
                                               const ProcessImage& child) {
   // A child whose fork was seen was made then, before any later event labelled its parent.
   if (parent.gained_labels.empty() || child.origin == ProcessOrigin::kFork) return 0;
+  if (!start_reads_.Take(child.start_ms, kMaxStartReadsPerS)) return 0;
   uint64_t start_ms = 0;
   if (!ProcStartMs(child.pid, &start_ms)) return 0;  // gone: it inherits them (not known)
   // The start is read to the clock tick (10 ms, rounded down) and an event's time to the

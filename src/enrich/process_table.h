@@ -174,8 +174,8 @@ class ProcessTable : public Enricher {
   // ms, noting the new ones in ProcessImage::gained_labels.
   void AddKeyLabels(ProcessImage* image, std::string_view key, uint64_t ms);
   // The labels the parent gained (by an exec or a key) after the child had started, which it does
-  // not inherit: only for a child whose fork was not seen (its start read from /proc); 0 when
-  // not known.
+  // not inherit: only for a child whose fork was not seen (its start read from /proc, within
+  // kMaxStartReadsPerS); 0 when not known.
   uint64_t LabelsGainedAfterStart(const ProcessImage& parent, const ProcessImage& child);
   void SetNetns(ProcessImage* image, const ProcessImage* parent);
   // ProcessImage::cgroup of a new image (budgeted read; else, for an exec, the container the
@@ -221,6 +221,10 @@ class ProcessTable : public Enricher {
   uint64_t proc_btime_ = 0;
   long proc_ticks_ = 100;
   PerSecondLimit adoptions_;
+  // Reads of a child's start time (LabelsGainedAfterStart): at most kMaxStartReadsPerS a second
+  // of event time, a few µs each; past it a child inherits what its parent has.
+  static constexpr uint32_t kMaxStartReadsPerS = 1000;
+  PerSecondLimit start_reads_;
   int adopt_depth_ = 0;
   CgroupReadCounts cgroup_counts_;
   struct ExecFile {
