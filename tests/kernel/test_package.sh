@@ -38,7 +38,16 @@ had_state_dir=0
 had_run_dir=0
 [[ -d /run/auditlens ]] && had_run_dir=1
 FAKE_SOURCE_INSTALL=0
+# A policy-rc.d that denies (container images ship one: "exit 101") makes deb-systemd-invoke skip
+# postinst's restart on an upgrade, as Debian means it to. This test is of a real server, which has
+# none: an existing one is set aside for the test and put back after (also after a run that was
+# killed: the saved copy is put back first).
+POLICY=/usr/sbin/policy-rc.d
+POLICY_SAVED=/usr/sbin/policy-rc.d.auditlens-test-saved
+[[ -e $POLICY_SAVED && ! -e $POLICY ]] && mv "$POLICY_SAVED" "$POLICY"
+[[ -e $POLICY ]] && mv "$POLICY" "$POLICY_SAVED"
 cleanup() {
+  [[ -e $POLICY_SAVED ]] && mv "$POLICY_SAVED" "$POLICY"
   ksd_stop || true
   if dpkg-query -W -f='${Status}' auditlens 2>/dev/null | grep -q "ok installed\|config-files"; then
     DEBIAN_FRONTEND=noninteractive "${APT[@]}" purge auditlens >/dev/null 2>&1 || true
