@@ -117,12 +117,11 @@ class Agent {
 
   Config config_;
   OutputFile output_;
-  // [[filters]], [[labels]] and the file of dropped events ([output] dropped_path): before
-  // pipeline_, which points at them.
+  // [[filters]] and [[labels]]: before pipeline_, which points at them.
   Filtering filtering_;
-  OutputFile dropped_output_;
-  bool dropped_open_ = false;
-  AgentOutputs outputs_;  // [[outputs]]; before pipeline_: outlives it
+  // [[outputs]] and the file of dropped events ([output] dropped_path); before pipeline_:
+  // outlives it.
+  AgentOutputs outputs_;
   std::unique_ptr<NetworkEnricher> network_;  // before pipeline_: outlives it
   AgentStore store_;  // process tree, sessions, the store: before pipeline_ too
   std::unique_ptr<Pipeline> pipeline_;
@@ -216,10 +215,8 @@ bool Agent::Start(std::string* error) {
     }
     options.rules = rules;
     if (!config_.filtering.dropped_path.empty()) {
-      if (!dropped_output_.Open(config_.filtering.dropped_path, error)) return false;
-      dropped_output_.set_max_buffer_bytes(config_.max_spool_bytes);
-      dropped_open_ = true;
-      options.dropped_output = &dropped_output_;
+      outputs_.OpenDropped(config_.filtering.dropped_path, config_.filtering.profile);
+      options.dropped_output = outputs_.dropped();
     }
     Log(fmt::format("{} filters ([[filters]]){}", rules->counters().size(),
                     options.dropped_output ? ", dropped events to " + config_.filtering.dropped_path
@@ -488,7 +485,6 @@ void Agent::SaveState(bool clean) {
 }
 
 bool Agent::FlushOutput(uint64_t now_ms) {
-  if (dropped_open_) dropped_output_.Flush();  // dropped events: best effort
   if (!output_.Flush()) {
     if (!output_failing_) {
       output_failing_ = true;
@@ -689,7 +685,6 @@ void Agent::Loop() {
       } else if (!output_.group_note().empty()) {
         Log(output_.group_note());
       }
-      if (dropped_open_ && !dropped_output_.Reopen(&error)) Log(error);
     }
     if (mono >= next_advance) {
       pipeline_->AdvanceTime(wall);
@@ -757,7 +752,6 @@ void Agent::Stop(bool started) {
   } else {
     output_.Flush();
   }
-  if (dropped_open_) dropped_output_.Flush();
   RestoreStdout();
   if (registered_) {
     if (!netlink_->UnregisterDaemon(&error)) Log("could not unregister: " + error);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <fmt/format.h>
 
+#include "output/file_sink.h"
 #include "output/json_writer.h"
 
 namespace auditlens {
@@ -10,7 +11,21 @@ namespace auditlens {
 bool AgentOutputs::Build(const Config& config, const std::string& hostname, std::string* error) {
   settings_ = config.outputs;
   reported_.assign(settings_.size(), Reported{});
-  return fanout_.Build(config.outputs, hostname, config.output_path, error);
+  if (!fanout_.Build(config.outputs, hostname, config.output_path, error)) return false;
+  all_.clear();
+  for (const auto& sink : fanout_.sinks()) all_.push_back(sink.get());
+  return true;
+}
+
+void AgentOutputs::OpenDropped(const std::string& path, const std::string& profile) {
+  dropped_ = std::make_unique<FileSink>(path, profile, kDroppedSpoolBytes, 0, 1);
+  OutputSettings settings;
+  settings.type = "file";
+  settings.path = path;
+  settings.max_spool_bytes = kDroppedSpoolBytes;
+  settings_.push_back(settings);
+  reported_.push_back(Reported{});
+  all_.push_back(dropped_.get());
 }
 
 void AgentOutputs::Start(const LogFn& log) {
@@ -19,13 +34,19 @@ void AgentOutputs::Start(const LogFn& log) {
     const OutputSinkStatus s = sink->Status();
     log(fmt::format("also writing to {} (profile {})", s.name, s.profile));
   }
+  if (dropped_) dropped_->Start();
+}
+
+void AgentOutputs::Reopen() {
+  fanout_.ReopenAll();
+  if (dropped_) dropped_->RequestReopen();
 }
 
 void AgentOutputs::Tick(Pipeline* pipeline, uint64_t now_ms, const LogFn& log) {
   fanout_.OfferAll();
-  const auto& sinks = fanout_.sinks();
-  for (size_t i = 0; i < sinks.size(); ++i) {
-    const OutputSinkStatus s = sinks[i]->Status();
+  if (dropped_) dropped_->Offer();
+  for (size_t i = 0; i < all_.size(); ++i) {
+    const OutputSinkStatus s = all_[i]->Status();
     Reported& r = reported_[i];
     if (s.failing && !r.failing) {
       r.failing = true;
@@ -92,7 +113,7 @@ void AgentOutputs::Tick(Pipeline* pipeline, uint64_t now_ms, const LogFn& log) {
 void AgentOutputs::Stop(const LogFn& log) {
   fanout_.OfferAll();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  for (const auto& sink : fanout_.sinks()) {
+  for (OutputSink* sink : all_) {
     const auto now = std::chrono::steady_clock::now();
     const uint64_t left_ms =
         deadline > now
@@ -109,11 +130,11 @@ void AgentOutputs::Stop(const LogFn& log) {
 }
 
 std::string AgentOutputs::StatusJson() const {
-  if (fanout_.empty()) return {};
+  if (all_.empty()) return {};
   std::string out = ",\"outputs\":";
   JsonWriter w(&out);
   w.BeginArray();
-  for (const auto& sink : fanout_.sinks()) {
+  for (const OutputSink* sink : all_) {
     const OutputSinkStatus s = sink->Status();
     w.BeginObject();
     w.Key("name");

@@ -12,10 +12,14 @@
 //   count.
 // Stop() gives the outputs together at most 2 s to write what they hold, then says in the log
 // what each left unwritten. StatusJson() is the status file's "outputs" member.
+// The file of dropped events (output.dropped_path, OpenDropped) is one more output of the same
+// kind, written by a thread of its own from a bounded spool (kDroppedSpoolBytes): it never holds
+// up the agent, and what it loses is reported like any output's (log, loss events, status).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,8 +35,13 @@ class AgentOutputs {
   bool Build(const Config& config, const std::string& hostname, std::string* error);
   // Null when there are none: the pipeline then copies nothing.
   OutputFanout* fanout() { return fanout_.empty() ? nullptr : &fanout_; }
+  // output.dropped_path: the events [[filters]] drop, in `profile` ("brief", ...). Before Start.
+  void OpenDropped(const std::string& path, const std::string& profile);
+  // Null when there is no file of dropped events.
+  OutputSink* dropped() { return dropped_.get(); }
+  static constexpr uint32_t kDroppedSpoolBytes = 4 * 1024 * 1024;
   void Start(const LogFn& log);
-  void Reopen() { fanout_.ReopenAll(); }
+  void Reopen();
   void Tick(Pipeline* pipeline, uint64_t now_ms, const LogFn& log);
   void Stop(const LogFn& log);
   // ",\"outputs\":[...]", or "" without outputs.
@@ -49,6 +58,10 @@ class AgentOutputs {
     uint64_t failed_ms = 0;
   };
   OutputFanout fanout_;
+  std::unique_ptr<OutputSink> dropped_;
+  // Every output: the fanout's, then the file of dropped events; with their settings and what
+  // was reported of them, index for index.
+  std::vector<OutputSink*> all_;
   std::vector<OutputSettings> settings_;
   std::vector<Reported> reported_;
 };

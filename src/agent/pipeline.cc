@@ -58,8 +58,12 @@ void Pipeline::OnEvent(const Event& received) {
   } else if (!keep) {
     ++counters_.filtered;
     if (options_.dropped_output != nullptr) {
-      formatter_.Format(parsed_, facts_, options_.dropped_output->buffer());
-      options_.dropped_output->MaybeFlush();
+      dropped_line_.clear();
+      formatter_.Format(parsed_, facts_, &dropped_line_);
+      options_.dropped_output->Copy(dropped_line_);
+    } else if (options_.dropped_file != nullptr) {
+      formatter_.Format(parsed_, facts_, options_.dropped_file->buffer());
+      options_.dropped_file->MaybeFlush();
     }
   } else if (!options_.format_events) {
     for (EventObserver* o : options_.observers) o->OnEvent(facts_, std::string_view());

@@ -38,10 +38,14 @@ struct PipelineOptions {
   std::vector<EventObserver*> observers;  // not owned; called after each event is formatted (output/event_observer.h)
   EventFilter* filter = nullptr;  // not owned; after the enrichers; null: every event is reported
   // The configured [[filters]] (filter/filter_set.h), after the host scope: an event it refuses is
-  // counted in `filtered` and written to dropped_output when one is given, else not formatted at
+  // counted in `filtered` and written to dropped_output or dropped_file when one is given, else not formatted at
   // all. Not owned; null: no filters (nothing is looked at).
   EventFilter* rules = nullptr;
-  OutputFile* dropped_output = nullptr;  // not owned; [output] dropped_path
+  // Not owned; where dropped events go: the agent's file of dropped events ([output]
+  // dropped_path), written by a thread of its own from a bounded spool; or `parse
+  // --dropped-output`'s file, written on this thread (offline: nothing is dropped). At most one.
+  OutputSink* dropped_output = nullptr;
+  OutputFile* dropped_file = nullptr;
   // The names of ProcessImage::labels' bits, written as ECS labels (enrich/process_labels.h);
   // null: no labels. Not owned.
   const std::vector<std::string>* label_names = nullptr;
@@ -111,6 +115,7 @@ class Pipeline : public EventSink {
   // The profiles of [[outputs]] other than [output]'s, each with its formatter; a reused line.
   std::vector<std::pair<OutputProfile, std::unique_ptr<EventJsonFormatter>>> other_profiles_;
   std::string other_line_;
+  std::string dropped_line_;  // a dropped event's line, for dropped_output
   PipelineCounters counters_;
   uint32_t last_serial_ = 0;
   bool have_last_serial_ = false;

@@ -91,7 +91,7 @@ int RunParse(const ParseArgs& args) {
     options.label_names = &labeler->names();
   }
   options.rules = filtering.rules();
-  if (!args.dropped_output.empty()) options.dropped_output = &dropped;
+  if (!args.dropped_output.empty()) options.dropped_file = &dropped;
   Pipeline pipeline(options, &output);
   // Names of ids the log itself does not give (an ENRICHED log gives its own, which win).
   IdNames& ids = pipeline.id_names();

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,7 +67,10 @@ bool FileSink::OpenFile(std::string* error) {
   std::error_code ec;
   const std::filesystem::path parent = std::filesystem::path(path_).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  const int fd = open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  // O_NONBLOCK: a FIFO with no reader is an error to retry (ENXIO), not an open that never
+  // returns, and a full one waits in Write (abandoned at stop); a regular file ignores it.
+  const int fd = open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+                      0600);
   if (fd < 0) {
     *error = "cannot open " + path_ + ": " + strerror(errno);
     return false;
@@ -136,6 +140,13 @@ OutputSink::WriteResult FileSink::Write(std::string_view lines, size_t* consumed
       const ssize_t n = write(fd_, lines.data() + at, end - at);
       if (n < 0) {
         if (errno == EINTR) continue;
+        if ((errno == EAGAIN || errno == EWOULDBLOCK) && !abandon_flag()->load()) {
+          // A FIFO whose reader is behind: wait for room, 200 ms at a time, until the output
+          // stops (a write that waits long makes the output failing in its status).
+          pollfd p{fd_, POLLOUT, 0};
+          poll(&p, 1, 200);
+          continue;
+        }
         *error = "write to " + path_ + ": " + strerror(errno);
         // Whole lines written are done; the start of a cut one stays in partial_.
         const size_t last_nl = at > done ? lines.rfind('\n', at - 1) : std::string_view::npos;

@@ -141,7 +141,7 @@ Outcome RunLog(const std::string& toml, const std::string& log, const std::strin
   OutputFile kept_file, dropped_file;
   EXPECT_TRUE(kept_file.Open(dir + "/kept.json", &out.error)) << out.error;
   EXPECT_TRUE(dropped_file.Open(dir + "/dropped.json", &out.error)) << out.error;
-  po.dropped_output = &dropped_file;
+  po.dropped_file = &dropped_file;
   {
     Pipeline p(po, &kept_file);
     std::istringstream in(log);
