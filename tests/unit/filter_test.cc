@@ -240,19 +240,21 @@ TEST(Filters, UidAuidAndUser) {
               {1, 2, 3, 4}, {3});
 }
 
+// An openat by uid 1000 in cwd of name (a CWD and a PATH record).
+std::string OpenOf(uint32_t serial, const std::string& cwd, const std::string& name) {
+  return Syscall(serial, 257, 10, 1, "success=yes exit=3", "auid=1000 uid=1000", "/usr/bin/x",
+                 "(null)",
+                 "type=CWD HEAD cwd=\"" + cwd + "\"\ntype=PATH HEAD item=0 name=\"" + name +
+                     "\" inode=1 dev=08:01 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL\n");
+}
+
 TEST(Filters, PathPrefix) {
-  auto open = [](uint32_t serial, const std::string& cwd, const std::string& name) {
-    return Syscall(serial, 257, 10, 1, "success=yes exit=3", "auid=1000 uid=1000", "/usr/bin/x",
-                   "(null)",
-                   "type=CWD HEAD cwd=\"" + cwd + "\"\ntype=PATH HEAD item=0 name=\"" + name +
-                       "\" inode=1 dev=08:01 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL\n");
-  };
   std::string log;
-  log += open(1, "/", "/var/lib/apt/lists/x");
-  log += open(2, "/", "/var/library");
-  log += open(3, "/var/lib", "dpkg/status");  // relative: joined to the CWD
-  log += open(4, "/", "/var/lib");
-  log += open(5, "/", "/tmp/y");
+  log += OpenOf(1, "/", "/var/lib/apt/lists/x");
+  log += OpenOf(2, "/", "/var/library");
+  log += OpenOf(3, "/var/lib", "dpkg/status");  // relative: joined to the CWD
+  log += OpenOf(4, "/", "/var/lib");
+  log += OpenOf(5, "/", "/tmp/y");
   ExpectDrops("[[filters]]\nname = \"f\"\naction = \"drop\"\npath = \"/var/lib\"\n", log,
               {1, 2, 3, 4, 5}, {1, 3, 4});
   ExpectDrops("[[filters]]\nname = \"f\"\naction = \"drop\"\npath = [\"/tmp/\", \"/var/lib/apt\"]\n",
@@ -263,18 +265,12 @@ TEST(Filters, PathPrefix) {
 // filter on /var/lib/apt/lists cannot be used, with no privilege, to hide the reading of
 // /etc/shadow. The configured prefixes are normalized the same way.
 TEST(Filters, PathPrefixOfTheNormalizedName) {
-  auto open = [](uint32_t serial, const std::string& cwd, const std::string& name) {
-    return Syscall(serial, 257, 10, 1, "success=yes exit=3", "auid=1000 uid=1000", "/usr/bin/x",
-                   "(null)",
-                   "type=CWD HEAD cwd=\"" + cwd + "\"\ntype=PATH HEAD item=0 name=\"" + name +
-                       "\" inode=1 dev=08:01 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL\n");
-  };
   std::string log;
-  log += open(1, "/", "/var/lib/apt/lists/../../../../etc/shadow");
-  log += open(2, "/var/lib/apt/lists", "../../../../etc/shadow");  // relative, from inside
-  log += open(3, "/", "/var/lib/apt/lists/./partial//x");
-  log += open(4, "/", "/etc/../var/lib/apt/lists/y");
-  log += open(5, "/var/lib/apt/lists", "z");
+  log += OpenOf(1, "/", "/var/lib/apt/lists/../../../../etc/shadow");
+  log += OpenOf(2, "/var/lib/apt/lists", "../../../../etc/shadow");  // relative, from inside
+  log += OpenOf(3, "/", "/var/lib/apt/lists/./partial//x");
+  log += OpenOf(4, "/", "/etc/../var/lib/apt/lists/y");
+  log += OpenOf(5, "/var/lib/apt/lists", "z");
   ExpectDrops("[[filters]]\nname = \"f\"\naction = \"drop\"\npath = \"/var/lib/apt/lists\"\n", log,
               {1, 2, 3, 4, 5}, {3, 4, 5});
   ExpectDrops("[[filters]]\nname = \"f\"\naction = \"drop\"\npath = \"/var/lib/./apt/x/../lists/\"\n",
