@@ -23,6 +23,28 @@
 namespace auditlens {
 namespace {
 
+// The fields of /proc/PID/stat the table reads. After "pid (comm) " (comm may hold spaces and
+// ')': the last ')' ends it): state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
+// cmajflt utime stime cutime cstime priority nice num_threads itrealvalue starttime (clock ticks
+// since boot).
+struct ProcStat {
+  long ppid = 0, pgrp = -1, session = -1;
+  unsigned long long start_ticks = 0;
+  bool start_read = false;  // starttime was there
+};
+// False without the ')'.
+bool ParseProcStat(const std::string& stat, ProcStat* out) {
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return false;
+  std::istringstream fields(close + 2 <= stat.size() ? stat.substr(close + 2) : std::string());
+  std::string state, skip;
+  fields >> state >> out->ppid >> out->pgrp >> out->session;
+  for (int i = 0; i < 15; ++i) fields >> skip;
+  out->start_read = static_cast<bool>(fields >> out->start_ticks);
+  if (!out->start_read) out->start_ticks = 0;
+  return true;
+}
+
 // The table's ids: "-1" and "4294967295" are both unset (common/parse_int.h); /proc files end in
 // a newline.
 bool ParseU32(std::string_view s, uint32_t* v) {
@@ -914,25 +936,14 @@ void ProcessTable::Evict(size_t target) {
 
 ProcessImage* ProcessTable::ReadProcImage(const std::string& root, int32_t pid) {
   std::string base = root + "/" + std::to_string(pid);
-  std::string stat = ReadSmallFile(base + "/stat");
-  size_t close = stat.rfind(')');
-  if (close == std::string::npos) return nullptr;
-  // After "pid (comm) ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
-  // cmajflt utime stime cutime cstime priority nice num_threads itrealvalue starttime
-  std::istringstream fields(stat.substr(close + 2));
-  std::string state;
-  long ppid = 0, pgrp = -1, session = -1;
-  fields >> state >> ppid >> pgrp >> session;
-  std::string skip;
-  for (int i = 0; i < 15; ++i) fields >> skip;
-  unsigned long long start_ticks = 0;
-  fields >> start_ticks;
+  ProcStat st;
+  if (!ParseProcStat(ReadSmallFile(base + "/stat"), &st)) return nullptr;
   std::string exe = ReadExeLink(base + "/exe");
   if (exe.empty()) return nullptr;  // kernel threads, or gone
-  uint64_t start_ms = proc_btime_ * 1000 + start_ticks * 1000 / static_cast<uint64_t>(proc_ticks_);
-  ProcessImage* image = NewImage(pid, static_cast<int32_t>(ppid), start_ms, ProcessOrigin::kProc);
-  image->sid = static_cast<int32_t>(session);
-  image->pgid = static_cast<int32_t>(pgrp);
+  uint64_t start_ms = proc_btime_ * 1000 + st.start_ticks * 1000 / static_cast<uint64_t>(proc_ticks_);
+  ProcessImage* image = NewImage(pid, static_cast<int32_t>(st.ppid), start_ms, ProcessOrigin::kProc);
+  image->sid = static_cast<int32_t>(st.session);
+  image->pgid = static_cast<int32_t>(st.pgrp);
   image->exe = exe;
   image->cwd = ReadLinkTarget(base + "/cwd");
   std::string cmdline = ReadSmallFile(base + "/cmdline");
@@ -972,15 +983,11 @@ void ProcessTable::ReadProcClock(const std::string& proc_root) {
 
 bool ProcessTable::ProcStartMs(int32_t pid, uint64_t* start_ms) {
   if (options_.proc_root.empty()) return false;
-  const std::string stat = ReadSmallFile(options_.proc_root + "/" + std::to_string(pid) + "/stat");
-  const size_t close = stat.rfind(')');
-  if (close == std::string::npos) return false;
-  // After "pid (comm) ", starttime is the 20th field: clock ticks since boot.
-  std::istringstream fields(stat.substr(close + 2));
-  std::string skip;
-  for (int i = 0; i < 19; ++i) fields >> skip;
-  unsigned long long start_ticks = 0;
-  if (!(fields >> start_ticks)) return false;
+  ProcStat st;
+  if (!ParseProcStat(ReadSmallFile(options_.proc_root + "/" + std::to_string(pid) + "/stat"), &st) ||
+      !st.start_read) {
+    return false;
+  }
   if (proc_btime_ == 0) ReadProcClock(options_.proc_root);
   // Boot time to the millisecond (btime is to the second): now on the wall clock, less the time
   // since boot. From a proc_root that is not the host's (tests), btime.
@@ -991,7 +998,7 @@ bool ProcessTable::ProcStartMs(int32_t pid, uint64_t* start_ms) {
     boot_ms = (static_cast<int64_t>(real.tv_sec) - boot.tv_sec) * 1000 +
               (static_cast<int64_t>(real.tv_nsec) - boot.tv_nsec) / 1000000;
   }
-  *start_ms = static_cast<uint64_t>(boot_ms) + start_ticks * 1000 / static_cast<uint64_t>(proc_ticks_);
+  *start_ms = static_cast<uint64_t>(boot_ms) + st.start_ticks * 1000 / static_cast<uint64_t>(proc_ticks_);
   return true;
 }
 
