@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "common/lexical_path.h"
+
 namespace auditlens {
 namespace {
 
@@ -27,8 +29,8 @@ std::string FileKey(const std::string& path) {
   std::error_code ec;
   fs::path p(path);
   if (p.is_relative()) p = fs::absolute(p, ec);
-  std::string s = p.lexically_normal().string();
-  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  std::string s = p.string();
+  NormalizeAbsolutePath(&s);  // as the filters compare paths (common/lexical_path.h)
   char resolved[PATH_MAX];
   if (realpath(s.c_str(), resolved) != nullptr) return resolved;
   const fs::path name(s);
