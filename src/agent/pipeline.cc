@@ -57,6 +57,8 @@ void Pipeline::OnEvent(const Event& received) {
     ++counters_.out_of_scope;
   } else if (!keep) {
     ++counters_.filtered;
+    // No row of the event; what it changed in the process tree and the sessions is still kept.
+    for (EventObserver* o : options_.observers) o->OnDropped(facts_);
     if (options_.dropped_output != nullptr) {
       dropped_line_.clear();
       formatter_.Format(parsed_, facts_, &dropped_line_);

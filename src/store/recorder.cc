@@ -635,12 +635,7 @@ void Recorder::WriteDetail(EventKind kind, const ParsedEvent& e, std::string& ou
   }
 }
 
-void Recorder::OnEvent(const EventFacts& facts, std::string_view) {
-  if (sink_ == nullptr) return;
-  facts_ = &facts;
-  const ParsedEvent& e = *facts.parsed;
-  // Processes and details are what timelines read: written for sessions and containers only.
-  // Outside them (daemons) an event gets a compact index row only with index_all_events.
+void Recorder::PushChanged() {
   for (ProcessImage* p : table_->changed()) {
     // An in-scope event may bring its parent from /proc: outside the namespace, not ours to write.
     if (Recorded(*p) && InScope(*p)) PushProcess(*p);
@@ -656,6 +651,21 @@ void Recorder::OnEvent(const EventFacts& facts, std::string_view) {
       }
     }
   }
+}
+
+void Recorder::OnDropped(const EventFacts& facts) {
+  if (sink_ == nullptr) return;
+  facts_ = &facts;
+  PushChanged();
+}
+
+void Recorder::OnEvent(const EventFacts& facts, std::string_view) {
+  if (sink_ == nullptr) return;
+  facts_ = &facts;
+  const ParsedEvent& e = *facts.parsed;
+  // Processes and details are what timelines read: written for sessions and containers only.
+  // Outside them (daemons) an event gets a compact index row only with index_all_events.
+  PushChanged();
   const EventSubject& s = Subject();
   const SessionInfo* session = facts.session;
   // Outside containers this is the one test added per event: a process with no cgroup, or one

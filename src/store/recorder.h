@@ -4,7 +4,10 @@
 // event (compact: time, serial, session, process, kind, outcome; in a login session also a small
 // JSON `detail` for the kinds a timeline shows), a process row for every image of a session process
 // created or ended, a session row for every session created or changed. Outside sessions (daemons)
-// only the compact row: timelines never read more of them.
+// only the compact row: timelines never read more of them. An event the [[filters]] dropped
+// (OnDropped) gets no row, but its process and session rows are written as for any event: a kept
+// program stays under the command its dropped parent ran under, and a session a dropped login
+// event opened is still there.
 //
 // Containers are browsed like sessions (`auditlens containers`, `timeline --container`): a process
 // inside a container (its cgroup names one: ProcessImage::cgroup, runtime not kNone) gets its
@@ -71,12 +74,15 @@ class Recorder : public EventObserver {
   // Without a sink (null) the recorder does nothing.
   void set_sink(RowSink* sink) { sink_ = sink; }
   void OnEvent(const EventFacts& facts, std::string_view json_line) override;
+  void OnDropped(const EventFacts& facts) override;
   // Rows for every process image and session known now (after seeding from /proc).
   void WriteAll();
   uint64_t rows() const { return rows_; }
   size_t containers_remembered() const { return containers_.size(); }
 
  private:
+  // The rows of the process images and sessions the event created, ended or changed.
+  void PushChanged();
   EventKind Classify(const ParsedEvent& e, bool in_session, Outcome* outcome, bool* with_detail);
   bool InScope(const ProcessImage& p) const { return options_.netns == 0 || p.netns == options_.netns; }
   void PushProcess(const ProcessImage& p);

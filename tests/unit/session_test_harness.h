@@ -92,9 +92,10 @@ inline std::vector<std::string> SplitEvents(const std::string& log) {
 class SessionHarness {
  public:
   // Without a store rows go to `sink`; with one, to a SqliteStore in the harness's temp dir.
-  // redact: the agent's [output] redact_args / redact_env (none by default).
+  // redact: the agent's [output] redact_args / redact_env (none by default). rules: the
+  // [[filters]] (agent/filtering.h), none by default.
   explicit SessionHarness(bool with_store = false, bool lookup_names = false,
-                          RedactOptions redact = {}) {
+                          RedactOptions redact = {}, EventFilter* rules = nullptr) {
     dir_ = std::filesystem::temp_directory_path() /
            ("auditlens-session-test-" + std::to_string(getpid()) + "-" + std::to_string(counter_++));
     std::filesystem::create_directories(dir_);
@@ -130,6 +131,7 @@ class SessionHarness {
     options.enrichers = {table.get(), sessions.get()};
     options.observers = {recorder.get()};
     options.redact = std::move(redact);
+    options.rules = rules;
     std::string error;
     out_path_ = (dir_ / "out.json").string();
     output_.Open(out_path_, &error);

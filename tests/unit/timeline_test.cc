@@ -8,6 +8,8 @@
 
 #include <cstdlib>
 
+#include "agent/filtering.h"
+#include "config/config.h"
 #include "query/store_reader.h"
 #include "query/timeline.h"
 #include "session_test_harness.h"
@@ -175,6 +177,63 @@ TEST_F(TimelineRecorded, RedactedCommandLines) {
   EXPECT_GE(sqlite3_column_int(st, 0), 5);  // 3 ls, sudo, the login scripts' env
   sqlite3_finalize(st);
   sqlite3_close(db);
+}
+
+// A [[filters]] table drops su's events (its exec, its PAM lines), and another the forks (as the
+// default rules, which audit no fork): the programs su started are kept, and stay where they ran,
+// under the command su's parent was (sudo's, or the login shell), at their time. The store has no
+// row of a dropped event, but what the event changed in the process tree (su's image, its exit)
+// is recorded: without it su's children had no known parent and were listed at the top level,
+// after the whole shell.
+TEST_F(TimelineRecorded, ChildrenOfADroppedCommandStayInPlace) {
+  Config config;
+  std::string error;
+  ASSERT_TRUE(ParseConfig("[[filters]]\nname = \"no-su\"\naction = \"drop\"\nexe = \"/usr/bin/su\"\n"
+                          "[[filters]]\nname = \"no-forks\"\naction = \"drop\"\n"
+                          "syscall = [\"clone\", \"clone3\", \"fork\", \"vfork\"]\n",
+                          &config, &error))
+      << error;
+  Filtering filtering;
+  ASSERT_TRUE(filtering.Build(config.filtering, &error)) << error;
+  SessionHarness h(/*with_store=*/true, /*lookup_names=*/false, RedactOptions(), filtering.rules());
+  StoreReader reader;
+  ASSERT_NO_FATAL_FAILURE(RecordAndOpen(h, "ssh_interactive_sudo_su.log", &reader));
+  EXPECT_GT(h.pipeline->counters().filtered, 50u);  // su's SYSCALL events and its PAM lines
+  TimelineData data;
+  ASSERT_TRUE(reader.LoadTimeline("0123abcd-24", &data, &error)) << error;
+  Timeline t = BuildTimeline(data);
+  std::vector<std::string> shown;
+  for (const TimelineEntry& e : t.entries) {
+    shown.push_back(std::string(e.depth * 2, ' ') + e.kind + ": " + e.text +
+                    (e.count > 1 ? " x" + std::to_string(e.count) : "") + (e.failed ? " FAILED" : ""));
+  }
+  std::vector<std::string> want = {
+      "login: alice5679 logged in via sshd from 127.0.0.1:57060 to 127.0.0.1:60151, terminal ssh",
+      "login-scripts: login scripts ran: sh -c '/usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin run-parts --lsbsysinit /etc/upd... (4 programs, not shown)",
+      "shell: -bash",
+      "  login-scripts: shell startup files ran: id -u; dircolors -b (2 programs, not shown)",
+      "  file: created /home/alice5679/watched/notes.txt (rule watched)",
+      "  command: ls --color=auto -l  (in /home/alice5679/watched) x3",
+      "  command: grep secret /etc/shadow FAILED",
+      "  command: python3 -c 'import socket,time; s=socket.create_connection((\"127.0.0.1\", 39349)); time.sleep(0.5)'",
+      "    network: connected to 127.0.0.1:39349",
+      "  command: sudo ls /root",
+      "    privilege: alice5679 became root via sudo to run: ls /root",
+      "    command: ls /root",
+      "  command: sudo -u bob5679 id",
+      "    privilege: alice5679 became bob5679 via sudo to run: id",
+      "    command: id",
+      "  command: sudo su - bob5679 -c 'touch /tmp/by-bob-$$'",
+      "    privilege: alice5679 became root via sudo to run: su - bob5679 -c touch /tmp/by-bob-$$",
+      "    command: -bash -c 'touch /tmp/by-bob-$$'  (in /home/bob5679)",
+      "      command: id -u",
+      "      command: touch /tmp/by-bob-6114",
+      "  command: -bash -c id  (in /home/bob5679)",
+      "    command: id -u",
+      "    command: id",
+      "logout: logged out; the session lasted 10 s",
+  };
+  EXPECT_EQ(shown, want);
 }
 
 TEST_F(TimelineRecorded, InteractiveSessionWithSudoAndSu) {
