@@ -150,8 +150,10 @@ measure() {
   begin_measurement
   start_consumer "$name" "$rules" "$dir"
   ((CONSUMER_LOADS_RULES)) || load_rules "$rules"
-  # Let start-up work (the kernel's hold queue, the rule-change events) pass before the baseline.
+  # Let start-up work (the kernel's hold queue, the rule-change events, the consumer's own
+  # start-up: wait_settled) pass before the baseline.
   sleep 0.5
+  wait_settled "$CONSUMER_PID"
   if [[ $name == floor* ]]; then
     FLOOR_SNAP0=$(floor_snapshot "$dir")
     FLOOR_USER0=$(field_of "$FLOOR_SNAP0" user)

@@ -35,6 +35,7 @@ for ((i = 0; i < 200; i++)); do
   sleep 0.05
 done
 sleep 0.5
+wait_settled "$CONSUMER_PID"
 
 # "TID NAME CPU_NS" for every thread of the agent.
 threads() {
