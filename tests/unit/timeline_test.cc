@@ -65,6 +65,38 @@ std::vector<std::string> Lines(const std::string& text) {
   return out;
 }
 
+// Each entry as one line: its depth, kind and text, repeats and failure.
+std::vector<std::string> Shown(const Timeline& t) {
+  std::vector<std::string> shown;
+  for (const TimelineEntry& e : t.entries) {
+    shown.push_back(std::string(e.depth * 2, ' ') + e.kind + ": " + e.text +
+                    (e.count > 1 ? " x" + std::to_string(e.count) : "") + (e.failed ? " FAILED" : ""));
+  }
+  return shown;
+}
+
+// The timeline of ssh_interactive_sudo_su.log's session up to its `sudo su` (what follows depends
+// on the test's filters).
+const std::vector<std::string> kSudoSuSessionUpToSudoSu = {
+    "login: alice5679 logged in via sshd from 127.0.0.1:57060 to 127.0.0.1:60151, terminal ssh",
+    "login-scripts: login scripts ran: sh -c '/usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin run-parts --lsbsysinit /etc/upd... (4 programs, not shown)",
+    "shell: -bash",
+    "  login-scripts: shell startup files ran: id -u; dircolors -b (2 programs, not shown)",
+    "  file: created /home/alice5679/watched/notes.txt (rule watched)",
+    "  command: ls --color=auto -l  (in /home/alice5679/watched) x3",
+    "  command: grep secret /etc/shadow FAILED",
+    "  command: python3 -c 'import socket,time; s=socket.create_connection((\"127.0.0.1\", 39349)); time.sleep(0.5)'",
+    "    network: connected to 127.0.0.1:39349",
+    "  command: sudo ls /root",
+    "    privilege: alice5679 became root via sudo to run: ls /root",
+    "    command: ls /root",
+    "  command: sudo -u bob5679 id",
+    "    privilege: alice5679 became bob5679 via sudo to run: id",
+    "    command: id",
+    "  command: sudo su - bob5679 -c 'touch /tmp/by-bob-$$'",
+    "    privilege: alice5679 became root via sudo to run: su - bob5679 -c touch /tmp/by-bob-$$",
+};
+
 using TimelineRecorded = UtcZone;
 
 TEST_F(TimelineRecorded, SshCommandSession) {
@@ -202,29 +234,8 @@ TEST_F(TimelineRecorded, ChildrenOfADroppedCommandStayInPlace) {
   TimelineData data;
   ASSERT_TRUE(reader.LoadTimeline("0123abcd-24", &data, &error)) << error;
   Timeline t = BuildTimeline(data);
-  std::vector<std::string> shown;
-  for (const TimelineEntry& e : t.entries) {
-    shown.push_back(std::string(e.depth * 2, ' ') + e.kind + ": " + e.text +
-                    (e.count > 1 ? " x" + std::to_string(e.count) : "") + (e.failed ? " FAILED" : ""));
-  }
-  std::vector<std::string> want = {
-      "login: alice5679 logged in via sshd from 127.0.0.1:57060 to 127.0.0.1:60151, terminal ssh",
-      "login-scripts: login scripts ran: sh -c '/usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin run-parts --lsbsysinit /etc/upd... (4 programs, not shown)",
-      "shell: -bash",
-      "  login-scripts: shell startup files ran: id -u; dircolors -b (2 programs, not shown)",
-      "  file: created /home/alice5679/watched/notes.txt (rule watched)",
-      "  command: ls --color=auto -l  (in /home/alice5679/watched) x3",
-      "  command: grep secret /etc/shadow FAILED",
-      "  command: python3 -c 'import socket,time; s=socket.create_connection((\"127.0.0.1\", 39349)); time.sleep(0.5)'",
-      "    network: connected to 127.0.0.1:39349",
-      "  command: sudo ls /root",
-      "    privilege: alice5679 became root via sudo to run: ls /root",
-      "    command: ls /root",
-      "  command: sudo -u bob5679 id",
-      "    privilege: alice5679 became bob5679 via sudo to run: id",
-      "    command: id",
-      "  command: sudo su - bob5679 -c 'touch /tmp/by-bob-$$'",
-      "    privilege: alice5679 became root via sudo to run: su - bob5679 -c touch /tmp/by-bob-$$",
+  std::vector<std::string> want = kSudoSuSessionUpToSudoSu;
+  want.insert(want.end(), {
       "    command: -bash -c 'touch /tmp/by-bob-$$'  (in /home/bob5679)",
       "      command: id -u",
       "      command: touch /tmp/by-bob-6114",
@@ -232,35 +243,14 @@ TEST_F(TimelineRecorded, ChildrenOfADroppedCommandStayInPlace) {
       "    command: id -u",
       "    command: id",
       "logout: logged out; the session lasted 10 s",
-  };
-  EXPECT_EQ(shown, want);
+  });
+  EXPECT_EQ(Shown(t), want);
 }
 
 TEST_F(TimelineRecorded, InteractiveSessionWithSudoAndSu) {
   Timeline t = TimelineOf("ssh_interactive_sudo_su.log", "0123abcd-24");
-  std::vector<std::string> shown;
-  for (const TimelineEntry& e : t.entries) {
-    shown.push_back(std::string(e.depth * 2, ' ') + e.kind + ": " + e.text +
-                    (e.count > 1 ? " x" + std::to_string(e.count) : "") + (e.failed ? " FAILED" : ""));
-  }
-  std::vector<std::string> want = {
-      "login: alice5679 logged in via sshd from 127.0.0.1:57060 to 127.0.0.1:60151, terminal ssh",
-      "login-scripts: login scripts ran: sh -c '/usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin run-parts --lsbsysinit /etc/upd... (4 programs, not shown)",
-      "shell: -bash",
-      "  login-scripts: shell startup files ran: id -u; dircolors -b (2 programs, not shown)",
-      "  file: created /home/alice5679/watched/notes.txt (rule watched)",
-      "  command: ls --color=auto -l  (in /home/alice5679/watched) x3",
-      "  command: grep secret /etc/shadow FAILED",
-      "  command: python3 -c 'import socket,time; s=socket.create_connection((\"127.0.0.1\", 39349)); time.sleep(0.5)'",
-      "    network: connected to 127.0.0.1:39349",
-      "  command: sudo ls /root",
-      "    privilege: alice5679 became root via sudo to run: ls /root",
-      "    command: ls /root",
-      "  command: sudo -u bob5679 id",
-      "    privilege: alice5679 became bob5679 via sudo to run: id",
-      "    command: id",
-      "  command: sudo su - bob5679 -c 'touch /tmp/by-bob-$$'",
-      "    privilege: alice5679 became root via sudo to run: su - bob5679 -c touch /tmp/by-bob-$$",
+  std::vector<std::string> want = kSudoSuSessionUpToSudoSu;
+  want.insert(want.end(), {
       "    command: su - bob5679 -c 'touch /tmp/by-bob-$$'",
       "      privilege: alice5679 became bob5679 via su",
       "      command: -bash -c 'touch /tmp/by-bob-$$'  (in /home/bob5679)",
@@ -274,8 +264,8 @@ TEST_F(TimelineRecorded, InteractiveSessionWithSudoAndSu) {
       "  command: su - bob5679 -c id",
       "    privilege: su: authentication as bob5679 failed FAILED",
       "logout: logged out; the session lasted 10 s",
-  };
-  EXPECT_EQ(shown, want);
+  });
+  EXPECT_EQ(Shown(t), want);
   EXPECT_EQ(t.session.failed, 2);  // grep, the su with a wrong password
 }
 
