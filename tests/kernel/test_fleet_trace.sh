@@ -89,7 +89,7 @@ for h in "${HOSTS[@]}"; do
   chmod 600 "$home/.ssh/authorized_keys" "$home/.ssh/id_ed25519"
 done
 
-PG_PORT_=$((30000 + RANDOM % 20000))
+PG_PORT_=$(kt_free_port)
 pg_start "$T/pg" "$PG_PORT_" >/dev/null
 kt_check "PostgreSQL runs ($PG_URL)" pg_running "$T/pg"
 

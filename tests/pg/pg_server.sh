@@ -17,6 +17,7 @@
 #   pg_running DIR   true when the cluster of DIR accepts connections.
 #   pg_psql DIR ARGS...   psql -XAtq -v ON_ERROR_STOP=1 on database auditlens over DIR's socket.
 #   pg_stop_all      stops every cluster this shell started (called from the EXIT trap).
+#   pg_free_port     prints a TCP port free on 127.0.0.1 now (the kernel's choice), for PORT.
 #
 # Cleanup: pg_start chains pg_stop_all into the shell's EXIT trap (keeping the trap that is
 # already set, e.g. kt_restore from tests/kernel/lib.sh — so call pg_start AFTER kt_init), and
@@ -83,6 +84,12 @@ pg_restart() {
     tail -n 30 "$dir/server.log" >&2
     return 1
   fi
+}
+
+# A TCP port free on 127.0.0.1 now, chosen by the kernel (a random number can be a port another
+# test's connection holds as its own end: "could not bind ... Address already in use").
+pg_free_port() {
+  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 pg_start() {

@@ -6,7 +6,7 @@
 #   pg_test_init NAME
 #       Needs root (PostgreSQL runs as the postgres user). Makes the test's temp dir T
 #       (/tmp/auditlens-NAME.XXXXXX, removed on exit with every cluster this shell started), starts
-#       a cluster in $T/pg on a random PORT (exits when it cannot start), and sets PG_URL as
+#       a cluster in $T/pg on a free PORT (exits when it cannot start), and sets PG_URL as
 #       pg_start does.
 #   pg_apply_schema SOURCE_DIR      the fleet schema exactly as the agent creates it (every migration
 #                                   of src/store/pg_schema.h, in order) in the test's cluster, with
@@ -31,7 +31,7 @@ pg_test_init() {
   [[ $(id -u) -eq 0 ]] || { echo "$name: needs root (runs PostgreSQL as the postgres user)" >&2; exit 1; }
   T=$(mktemp -d "/tmp/auditlens-${name//_/-}.XXXXXX")
   trap 'pg_stop_all; rm -rf "$T"' EXIT
-  PORT=$((30000 + RANDOM % 20000))
+  PORT=$(pg_free_port)
   pg_start "$T/pg" "$PORT" >/dev/null
 }
 

@@ -64,7 +64,7 @@ print("\n".join(out))
 PY
 pg_psql "$T/pg" -f "$T/rows.sql" >/dev/null
 
-WEB_PORT=$((30000 + RANDOM % 20000))
+WEB_PORT=$(pg_free_port)
 # A config without a store: the fleet database alone (whatever store this machine has).
 printf '[store]\nenabled = false\n' >"$T/web.toml"
 "$AUDITLENS" web --config "$T/web.toml" --postgres "$PG_URL" --listen "127.0.0.1:$WEB_PORT" --token-file "$T/web-token" >"$T/web.out" 2>"$T/web.err" &
