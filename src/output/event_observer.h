@@ -23,7 +23,7 @@ class EventObserver {
  public:
   virtual ~EventObserver() = default;
   virtual void OnEvent(const EventFacts& facts, std::string_view json_line) = 0;
-  virtual void OnDropped(const EventFacts& facts) { (void)facts; }
+  virtual void OnDropped(const EventFacts&) {}
 };
 
 }  // namespace auditlens
